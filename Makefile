@@ -1,0 +1,37 @@
+# The two front-door commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest openapi fuzz bench clean-data
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Sets everything up and runs the system on the embedded PostgreSQL (or ASN_DATABASE_URL when set).
+run: $(STAMP)
+	$(BIN)/asn run
+
+## Runs everything CI runs: lint, types, the test suite against real PostgreSQL, the OpenAPI drift check.
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Re-exports openapi/*.json from the code (commit the result).
+openapi: $(STAMP)
+	$(BIN)/python scripts/export_openapi.py
+
+clean-data:
+	rm -rf .data

@@ -1,0 +1,176 @@
+"""``asn``: the operator's command line.
+
+asn run                       embedded DB (or ASN_DATABASE_URL) + migrate + demo data once + all four apps
+asn migrate [APP ...]         upgrade every app's schema (or the ones named)
+asn seed --demo               load the demo data (idempotent)
+asn create-admin --username U create or reset an admin account (password from --password, ASN_ADMIN_PASSWORD
+                              or a prompt)
+asn serve APP|all             serve one app in the foreground, or all four as child processes
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from asn_cli.apps import APP_NAMES, APPS
+from asn_cli.database import CliSettings, DatabaseUnavailable, check_database, embedded_postgres, migrate
+
+
+class CliError(Exception):
+    """A problem to report in one line, with exit status 2."""
+
+
+def _resolve_url(settings: CliSettings, app: str | None = None) -> str | None:
+    if settings.database_url:
+        return settings.database_url
+    if app is not None:
+        return os.environ.get(APPS[app].env_prefix + "DATABASE_URL")
+    return None
+
+
+def _with_database(settings: CliSettings, fn: Callable[[dict[str, str]], int], apps: Sequence[str]) -> int:
+    """Run ``fn`` with a URL per app: the configured ones, else the embedded server (started for the call)."""
+    urls = {a: _resolve_url(settings, a) for a in apps}
+    if all(urls.values()):
+        resolved = {a: u for a, u in urls.items() if u}
+        for url in set(resolved.values()):
+            check_database(url)
+        return fn(resolved)
+    print(f"no database URL configured; using the embedded PostgreSQL in {settings.data_dir / 'pg'}")
+    with embedded_postgres(settings.data_dir) as url:
+        return fn({a: urls[a] or url for a in apps})
+
+
+def cmd_migrate(args: argparse.Namespace, settings: CliSettings) -> int:
+    apps = args.apps or list(APP_NAMES)
+    for app in apps:
+        if app not in APPS:
+            raise CliError(f"unknown app {app!r}; choose from {', '.join(APP_NAMES)}")
+
+    def run(urls: dict[str, str]) -> int:
+        for app in apps:
+            print(f"migrating {app} ...", flush=True)
+            migrate(app, urls[app])
+        print("all schemas at head")
+        return 0
+
+    return _with_database(settings, run, apps)
+
+
+def cmd_seed(args: argparse.Namespace, settings: CliSettings) -> int:
+    if not args.demo:
+        raise CliError("say what to seed: asn seed --demo")
+    from asn_cli.seed import seed_demo
+
+    def run(urls: dict[str, str]) -> int:
+        summary = asyncio.run(seed_demo(urls, settings))
+        for line in summary:
+            print(line)
+        return 0
+
+    return _with_database(settings, run, list(APP_NAMES))
+
+
+def cmd_create_admin(args: argparse.Namespace, settings: CliSettings) -> int:
+    password = args.password or os.environ.get("ASN_ADMIN_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise CliError("no password: pass --password, set ASN_ADMIN_PASSWORD, or run in a terminal")
+        password = getpass.getpass("password for the new admin: ")
+    if len(password) < 12:
+        raise CliError("the password must have at least 12 characters")
+    from asn_cli.seed import create_admin
+
+    def run(urls: dict[str, str]) -> int:
+        created = asyncio.run(create_admin(urls["gateway"], args.username, password))
+        print(f"admin account {args.username!r} {'created' if created else 'updated'}")
+        return 0
+
+    return _with_database(settings, run, ["gateway"])
+
+
+def cmd_serve(args: argparse.Namespace, settings: CliSettings) -> int:
+    if args.app == "all":
+        from asn_cli.runner import serve_all
+
+        return serve_all(settings, env=dict(os.environ))
+    if args.app not in APPS:
+        raise CliError(f"unknown app {args.app!r}; choose from {', '.join(APP_NAMES)} or all")
+    import uvicorn
+
+    info = APPS[args.app]
+    app_settings = info.settings()
+    if not app_settings.database_url:
+        raise CliError(f"set {info.env_prefix}DATABASE_URL (or use 'asn run' for the embedded database)")
+    check_database(app_settings.database_url)
+    uvicorn.run(
+        info.create_app_fn()(),
+        host=args.host or app_settings.host,
+        port=args.port or app_settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: CliSettings) -> int:
+    from asn_cli.runner import run_all
+
+    return run_all(settings, demo=not args.no_demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="asn", description="ASN Bengkulu backend: operations commands.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("migrate", help="upgrade every app's schema (or the named ones) to head")
+    p.add_argument("apps", nargs="*", metavar="APP", help=f"any of {', '.join(APP_NAMES)}")
+    p.set_defaults(fn=cmd_migrate)
+
+    p = sub.add_parser("seed", help="load data")
+    p.add_argument("--demo", action="store_true", help="the demo data set (idempotent)")
+    p.set_defaults(fn=cmd_seed)
+
+    p = sub.add_parser("create-admin", help="create (or reset the password of) an admin account")
+    p.add_argument("--username", required=True)
+    p.add_argument("--password", help="at least 12 characters; prefer ASN_ADMIN_PASSWORD or the prompt")
+    p.set_defaults(fn=cmd_create_admin)
+
+    p = sub.add_parser("serve", help="serve one app, or all of them")
+    p.add_argument("app", help=f"one of {', '.join(APP_NAMES)}, or all")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(fn=cmd_serve)
+
+    p = sub.add_parser("run", help="everything, on the embedded database unless ASN_DATABASE_URL is set")
+    p.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    p.set_defaults(fn=cmd_run)
+
+    from asn_cli import kinerja_commands
+
+    kinerja_commands.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = CliSettings()
+    try:
+        code: int = args.fn(args, settings)
+        return code
+    except (CliError, DatabaseUnavailable) as exc:
+        print(f"asn: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

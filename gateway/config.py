@@ -1,0 +1,59 @@
+"""Settings of the gateway (environment prefix ``GATEWAY_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from services.common.settings import AppSettings
+
+
+class GatewaySettings(AppSettings):
+    """Everything the gateway can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", validate_default=True)
+
+    port: int = 8000
+
+    # Upstreams: each a comma-separated list of instance URLs; requests are spread across them.
+    kinerja_urls: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8001"])
+    pelatihan_urls: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8002"])
+    publik_urls: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8003"])
+    upstream_connect_timeout_s: float = Field(default=1.0, gt=0)
+    upstream_read_timeout_s: float = Field(default=10.0, gt=0)
+    upstream_pool_size: int = Field(default=64, ge=1, le=1024)
+    health_check_interval_s: float = Field(default=2.0, gt=0)
+    health_failures_to_eject: int = Field(default=2, ge=1)
+
+    # Identity.
+    data_dir: Path = Field(default=Path(".data"), description="RS256 keys are generated here on first run.")
+    signing_key_pem: SecretStr | None = Field(
+        default=None, description="PEM private key; else data_dir/keys."
+    )
+    extra_verification_keys_pem: str | None = Field(
+        default=None, description="Public keys of retired signing keys, still served in the JWKS."
+    )
+    access_token_ttl_s: int = Field(default=900, ge=60, le=86_400)
+    client_token_ttl_s: int = Field(default=300, ge=30, le=3_600)
+    client_secret_grace_s: int = Field(default=86_400, ge=0)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_s: int = Field(default=900, ge=1)
+
+    # Edge.
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API.")
+    anonymous_rate_limit_per_minute: int = Field(default=600, ge=1)
+    login_rate_limit_per_minute: int = Field(default=20, ge=1)
+    redis_url: str | None = Field(default=None, description="Shared rate-limit counters across replicas.")
+
+    @field_validator("kinerja_urls", "pelatihan_urls", "publik_urls", "cors_origins", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [v.strip().rstrip("/") for v in value.split(",") if v.strip()]
+        return value
+
+    def upstreams(self) -> dict[str, list[str]]:
+        """Upstream name -> instance URLs."""
+        return {"kinerja": self.kinerja_urls, "pelatihan": self.pelatihan_urls, "publik": self.publik_urls}

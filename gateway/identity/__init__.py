@@ -1,0 +1,1 @@
+"""Identity: accounts, API clients, token issuing and the JWKS."""

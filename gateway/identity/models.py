@@ -1,0 +1,52 @@
+"""Accounts (people) and API clients (systems) that may obtain tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ARRAY, Boolean, DateTime, Integer, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gateway.db import Base
+
+
+class Account(Base):
+    """A person who logs in with a password (password grant)."""
+
+    __tablename__ = "account"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
+    nip: Mapped[str | None] = mapped_column(String(18), index=True)
+    institution_id: Mapped[str | None] = mapped_column(String(36))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class ApiClient(Base):
+    """A system that authenticates with the client-credentials grant (integrators, our own services)."""
+
+    __tablename__ = "api_client"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    secret_hash: Mapped[str] = mapped_column(String(255))
+    # After a rotation the previous secret keeps working until previous_secret_expires_at.
+    previous_secret_hash: Mapped[str | None] = mapped_column(String(255))
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    roles: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    usage_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

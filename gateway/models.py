@@ -1,0 +1,6 @@
+"""Every model of the gateway, imported so Alembic sees the whole schema."""
+
+from gateway.db import Base
+from gateway.identity.models import *  # noqa: F403
+
+__all__ = ["Base"]

@@ -1,0 +1,1 @@
+"""Alembic environments, one per app."""

@@ -1,0 +1,1 @@
+"""The three domain services and their shared kernel."""

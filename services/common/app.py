@@ -1,0 +1,184 @@
+"""The common skeleton of a service app: lifespan (engine, sessions, HTTP clients, token verifier, outbox
+dispatcher), edge middleware, problem+json handlers, and /healthz and /readyz."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI, Request, Response
+from pydantic import BaseModel
+
+from services.common.auth import build_verifier
+from services.common.db import create_engine, create_sessionmaker, database_state, migration_head
+from services.common.errors import install_problem_handlers
+from services.common.http import make_client
+from services.common.logging import configure_logging
+from services.common.middleware import EdgeMiddleware
+from services.common.outbox import OutboxDispatcher, OutboxMixin, Transport
+from services.common.settings import AppSettings
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    """What differs between the services' skeletons."""
+
+    name: str
+    schema: str
+    title: str
+    description: str
+    version: str = "1.0.0"
+    routers: Sequence[APIRouter] = ()
+    outbox_model: type[OutboxMixin] | None = None
+    # Builds the dispatcher's transports from the running app (its clients live in app.state).
+    outbox_transports: Callable[[FastAPI], dict[str, Transport]] | None = None
+    on_startup: Sequence[Hook] = ()
+    on_shutdown: Sequence[Hook] = ()
+    # Extra readiness facts (the gateway's upstreams): returns (facts, ready).
+    readiness_extra: Callable[[FastAPI], Awaitable[tuple[dict[str, Any], bool]]] | None = None
+    openapi_tags: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Health(BaseModel):
+    """Liveness: the process answers."""
+
+    status: str
+
+
+class Readiness(BaseModel):
+    """Readiness: the database answers and the schema is at the migration head."""
+
+    status: str
+    app: str
+    database: str
+    migration: str | None = None
+    migration_head: str | None = None
+    upstreams: dict[str, Any] | None = None
+
+
+def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
+    """Build a service app. Nothing connects until the lifespan starts."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(spec.name, settings.log_level, json_logs=settings.log_json)
+        engine = create_engine(settings, application_name=spec.name)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.migration_head = migration_head(spec.name)
+        jwks_client = make_client(timeout_s=settings.upstream_timeout_s)
+        app.state.jwks_client = jwks_client
+        app.state.verifier = None
+        if settings.jwks_url or settings.jwt_public_keys_pem:
+            app.state.verifier = build_verifier(
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                jwks_url=settings.jwks_url,
+                public_keys_pem=settings.jwt_public_keys_pem,
+                client=jwks_client,
+                min_refresh_interval_s=settings.jwks_refresh_min_interval_s,
+            )
+        clients: list[httpx.AsyncClient] = [jwks_client]
+        app.state.owned_clients = clients
+        for hook in spec.on_startup:
+            await hook(app)
+        dispatcher_task: asyncio.Task[None] | None = None
+        if spec.outbox_model is not None and spec.outbox_transports is not None:
+            dispatcher = OutboxDispatcher(
+                app.state.sessionmaker,
+                spec.outbox_model,
+                spec.outbox_transports(app),
+                source=spec.name,
+                poll_interval_s=getattr(settings, "outbox_poll_interval_s", 0.5),
+            )
+            app.state.outbox = dispatcher
+            if getattr(settings, "outbox_enabled", True):
+                dispatcher_task = asyncio.create_task(dispatcher.run_forever(), name=f"{spec.name}-outbox")
+        try:
+            yield
+        finally:
+            if dispatcher_task is not None:
+                dispatcher_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await dispatcher_task
+            for hook in spec.on_shutdown:
+                await hook(app)
+            for client in app.state.owned_clients:
+                await client.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=lifespan,
+        openapi_tags=[*spec.openapi_tags, {"name": "ops", "description": "Health and readiness probes."}],
+    )
+    app.state.settings = settings
+    app.state.spec = spec
+    install_problem_handlers(app)
+    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+
+    @app.get("/healthz", tags=["ops"], operation_id="healthz", summary="Liveness probe")
+    async def healthz() -> Health:
+        """The process is alive. Does not touch the database."""
+        return Health(status="ok")
+
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        operation_id="readyz",
+        summary="Readiness probe",
+        responses={503: {"model": Readiness, "description": "Not ready"}},
+    )
+    async def readyz(request: Request, response: Response) -> Readiness:
+        """Ready when the database answers and the schema is migrated to head; 503 otherwise."""
+        state = await database_state(request.app.state.engine, spec.schema, request.app.state.migration_head)
+        ready = bool(state["ready"])
+        extra: dict[str, Any] | None = None
+        if spec.readiness_extra is not None:
+            extra, extra_ready = await spec.readiness_extra(request.app)
+            ready = ready and extra_ready
+        body = Readiness(
+            status="ready" if ready else "not_ready",
+            app=spec.name,
+            database=state["database"],
+            migration=state.get("migration"),
+            migration_head=state.get("migration_head"),
+            upstreams=extra,
+        )
+        if not ready:
+            response.status_code = 503
+        return body
+
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def add_service_client(app: FastAPI, base_url: str, *, timeout_s: float) -> httpx.AsyncClient:
+    """A long-lived client to another service that authenticates with this service's own token
+    (client-credentials at the gateway) and forwards the request id. Closed by the lifespan."""
+    from services.common.http import ServiceTokenAuth, ServiceTokenProvider
+
+    settings = app.state.settings
+    provider: ServiceTokenProvider | None = getattr(app.state, "service_tokens", None)
+    if provider is None:
+        token_client = make_client(settings.gateway_url, timeout_s=timeout_s)
+        app.state.owned_clients.append(token_client)
+        provider = ServiceTokenProvider(
+            "/auth/token",
+            settings.service_client_id,
+            settings.service_client_secret.get_secret_value(),
+            token_client,
+        )
+        app.state.service_tokens = provider
+    client = make_client(base_url, timeout_s=timeout_s, auth=ServiceTokenAuth(provider))
+    app.state.owned_clients.append(client)
+    return client

@@ -1,0 +1,331 @@
+"""Tokens: the only module that imports python-jose.
+
+Every app verifies every token itself (never trusting a header the gateway added). The algorithm list is
+pinned to RS256 on every decode: python-jose accepts forged HMAC tokens signed with the public key when the
+list is open (CVE-2024-33663, including its DER-key variant).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Protocol
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from jose import jwt
+from jose.exceptions import JOSEError
+
+from services.common.errors import Forbidden, Unauthorized
+
+ALGORITHM = "RS256"
+ALGORITHMS = [ALGORITHM]  # pinned; never derived from the token header
+
+
+class Role:
+    """Role names carried in the ``roles`` claim (api-contract §2)."""
+
+    ADMIN = "admin"
+    PEGAWAI = "pegawai"
+    PELATIHAN_ADMIN = "pelatihan_admin"
+    MITRA = "mitra"
+    INTEGRATOR = "integrator"
+    SERVICE = "service"
+
+    ALL = (ADMIN, PEGAWAI, PELATIHAN_ADMIN, MITRA, INTEGRATOR, SERVICE)
+
+
+# ---------------------------------------------------------------------------------------------- keys
+
+
+def generate_private_key_pem(bits: int = 2048) -> str:
+    """A new RSA private key in PKCS#8 PEM."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def public_pem_from_private(private_pem: str) -> str:
+    """The public half of a private key, as SubjectPublicKeyInfo PEM."""
+    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def _b64u_uint(value: int) -> str:
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def public_jwk(public_pem: str, kid: str | None = None) -> dict[str, str]:
+    """An RFC 7517 JWK for an RSA public key; ``kid`` defaults to the RFC 7638 thumbprint."""
+    key = serialization.load_pem_public_key(public_pem.encode())
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("only RSA public keys are supported")
+    numbers = key.public_numbers()
+    e, n = _b64u_uint(numbers.e), _b64u_uint(numbers.n)
+    thumb_input = json.dumps({"e": e, "kty": "RSA", "n": n}, separators=(",", ":"), sort_keys=True)
+    thumbprint = base64.urlsafe_b64encode(hashlib.sha256(thumb_input.encode()).digest()).rstrip(b"=").decode()
+    return {"kty": "RSA", "use": "sig", "alg": ALGORITHM, "kid": kid or thumbprint, "n": n, "e": e}
+
+
+def split_pems(text: str) -> list[str]:
+    """Split a string holding one or more PEM blocks."""
+    marker = "-----END PUBLIC KEY-----"
+    return [block.strip() + "\n" + marker + "\n" for block in text.split(marker) if block.strip()]
+
+
+# ---------------------------------------------------------------------------------------------- signing
+
+
+class TokenSigner:
+    """Issues RS256 access tokens with a ``kid`` header (the gateway, and tests)."""
+
+    def __init__(self, private_pem: str, *, issuer: str, audience: str, kid: str | None = None) -> None:
+        self._private_pem = private_pem
+        self.public_pem = public_pem_from_private(private_pem)
+        self.jwk = public_jwk(self.public_pem, kid)
+        self.kid = self.jwk["kid"]
+        self.issuer = issuer
+        self.audience = audience
+
+    def issue(
+        self,
+        subject: str,
+        roles: Iterable[str],
+        *,
+        ttl_s: int,
+        extra: dict[str, Any] | None = None,
+        now: float | None = None,
+    ) -> str:
+        """A signed token for ``subject`` that expires after ``ttl_s`` seconds."""
+        issued = int(now if now is not None else time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": subject,
+            "roles": sorted(set(roles)),
+            "iat": issued,
+            "nbf": issued,
+            "exp": issued + ttl_s,
+            "jti": uuid.uuid4().hex,
+        }
+        if extra:
+            claims.update({k: v for k, v in extra.items() if v is not None})
+        return jwt.encode(claims, self._private_pem, algorithm=ALGORITHM, headers={"kid": self.kid})
+
+
+# ---------------------------------------------------------------------------------------------- verifying
+
+
+class KeySource(Protocol):
+    """Where verification keys come from."""
+
+    async def get(self, kid: str) -> dict[str, str] | None: ...
+
+
+class StaticKeySource:
+    """Keys configured in settings (PEM), addressed by their RFC 7638 thumbprint or a given kid."""
+
+    def __init__(self, jwks: Iterable[dict[str, str]]) -> None:
+        self._keys = {k["kid"]: k for k in jwks}
+
+    @classmethod
+    def from_pems(cls, pem_text: str) -> StaticKeySource:
+        return cls(public_jwk(p) for p in split_pems(pem_text))
+
+    async def get(self, kid: str) -> dict[str, str] | None:
+        return self._keys.get(kid)
+
+
+class JwksKeySource:
+    """The gateway's JWKS, fetched and cached; fetched again (rate limited) when an unknown kid shows up,
+    so key rotation needs no restart."""
+
+    def __init__(self, url: str, client: httpx.AsyncClient, *, min_refresh_interval_s: float = 30.0) -> None:
+        self.url = url
+        self.client = client
+        self.min_refresh_interval_s = min_refresh_interval_s
+        self._keys: dict[str, dict[str, str]] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def get(self, kid: str) -> dict[str, str] | None:
+        key = self._keys.get(kid)
+        if key is not None:
+            return key
+        async with self._lock:
+            if kid in self._keys:
+                return self._keys[kid]
+            if time.monotonic() - self._fetched_at < self.min_refresh_interval_s:
+                return None
+            await self._refresh()
+        return self._keys.get(kid)
+
+    async def _refresh(self) -> None:
+        try:
+            resp = await self.client.get(self.url)
+            resp.raise_for_status()
+            keys = resp.json().get("keys", [])
+        except (httpx.HTTPError, ValueError):
+            # Keep the keys we had; the caller sees "unknown key" -> 401, never a crash.
+            self._fetched_at = time.monotonic() - self.min_refresh_interval_s + 2.0
+            return
+        self._keys = {
+            k["kid"]: k for k in keys if k.get("kty") == "RSA" and k.get("alg", ALGORITHM) == ALGORITHM
+        }
+        self._fetched_at = time.monotonic()
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, as proven by a verified token."""
+
+    subject: str
+    roles: frozenset[str]
+    nip: str | None = None
+    institution_id: str | None = None
+    token_id: str | None = None
+    claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def has(self, *roles: str) -> bool:
+        """True when the caller holds any of ``roles``."""
+        return not self.roles.isdisjoint(roles)
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    def require(self, *roles: str) -> None:
+        """403 unless the caller holds one of ``roles``."""
+        if not self.has(*roles):
+            raise Forbidden(f"This action needs one of the roles: {', '.join(roles)}")
+
+
+class TokenVerifier:
+    """Verifies RS256 tokens: pinned algorithm, known ``kid``, signature, ``exp``, ``iss`` and ``aud``."""
+
+    def __init__(self, keys: KeySource, *, issuer: str, audience: str, leeway_s: int = 10) -> None:
+        self.keys = keys
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway_s = leeway_s
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except JOSEError as exc:
+            raise Unauthorized("Malformed token") from exc
+        if header.get("alg") != ALGORITHM:
+            raise Unauthorized("Token algorithm not accepted")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise Unauthorized("Token has no key id")
+        key = await self.keys.get(kid)
+        if key is None:
+            raise Unauthorized("Token signed by an unknown key")
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=ALGORITHMS,
+                audience=self.audience,
+                issuer=self.issuer,
+                options={
+                    "require_exp": True,
+                    "require_iat": True,
+                    "require_sub": True,
+                    "require_aud": True,
+                    "require_iss": True,
+                    "leeway": self.leeway_s,
+                },
+            )
+        except JOSEError as exc:
+            raise Unauthorized("Invalid or expired token") from exc
+        roles = claims.get("roles")
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise Unauthorized("Token carries no roles")
+        nip = claims.get("nip")
+        inst = claims.get("institution_id")
+        return Principal(
+            subject=str(claims["sub"]),
+            roles=frozenset(roles),
+            nip=nip if isinstance(nip, str) else None,
+            institution_id=inst if isinstance(inst, str) else None,
+            token_id=claims.get("jti"),
+            claims=claims,
+        )
+
+
+# ---------------------------------------------------------------------------------------------- FastAPI deps
+
+_bearer = HTTPBearer(auto_error=False, description="An RS256 access token from the gateway's /auth/token.")
+
+
+async def optional_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The caller when a token was sent (and valid); None when no token was sent."""
+    if credentials is None:
+        if request.headers.get("authorization"):
+            raise Unauthorized("Authorization header must be 'Bearer <token>'")
+        return None
+    verifier: TokenVerifier = request.app.state.verifier
+    return await verifier.verify(credentials.credentials)
+
+
+async def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    """The verified caller; 401 without a valid token."""
+    if principal is None:
+        raise Unauthorized()
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency that admits callers holding any of ``roles`` (401 without a token, 403 without a role)."""
+
+    async def dependency(principal: PrincipalDep) -> Principal:
+        principal.require(*roles)
+        return principal
+
+    return dependency
+
+
+def build_verifier(
+    *,
+    issuer: str,
+    audience: str,
+    jwks_url: str | None,
+    public_keys_pem: str | None,
+    client: httpx.AsyncClient | None,
+    min_refresh_interval_s: float = 30.0,
+) -> TokenVerifier:
+    """A verifier from settings: configured PEM keys win, else the gateway's JWKS."""
+    source: KeySource
+    if public_keys_pem:
+        source = StaticKeySource.from_pems(public_keys_pem)
+    elif jwks_url and client is not None:
+        source = JwksKeySource(jwks_url, client, min_refresh_interval_s=min_refresh_interval_s)
+    else:
+        raise RuntimeError("token verification needs jwks_url or jwt_public_keys_pem")
+    return TokenVerifier(source, issuer=issuer, audience=audience)

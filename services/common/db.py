@@ -1,0 +1,105 @@
+"""Database plumbing: engine, one session per request that commits once, naming convention, readiness."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from services.common.settings import AppSettings
+
+# Stable constraint names, so Alembic autogenerate and downgrades name the same things every time.
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS_ROOT = REPO_ROOT / "migrations"
+
+
+def schema_metadata(schema: str) -> MetaData:
+    """A MetaData bound to one app's schema with the shared naming convention."""
+    return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(settings: AppSettings, *, application_name: str) -> AsyncEngine:
+    """The app's pooled async engine. Connects lazily: nothing happens at import or construction."""
+    connect_args: dict[str, Any] = {
+        "server_settings": {
+            "application_name": application_name,
+            "statement_timeout": str(settings.db_statement_timeout_ms),
+        },
+        # A dead server must fail fast (503), never hang a request.
+        "timeout": settings.db_pool_timeout_s,
+        "command_timeout": settings.db_statement_timeout_ms / 1000 + 1,
+    }
+    return create_async_engine(
+        settings.require_database_url(),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_s,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args=connect_args,
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after the commit."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request; commits once when the endpoint returned, rolls back on any error.
+
+    Services and repositories may flush but never commit, so a request is one transaction.
+    """
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with maker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def migration_head(app_name: str) -> str | None:
+    """The head revision of an app's Alembic history, read from the files (no database)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_ROOT / app_name))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+async def database_state(engine: AsyncEngine, schema: str, expected_head: str | None) -> dict[str, Any]:
+    """Readiness facts: is the database reachable, and is the schema migrated to head."""
+    try:
+        async with engine.connect() as conn:
+            exists = await conn.scalar(text("SELECT to_regclass(:t)"), {"t": f"{schema}.alembic_version"})
+            current = None
+            if exists is not None:
+                row = await conn.execute(text(f'SELECT version_num FROM "{schema}".alembic_version'))
+                current = row.scalar_one_or_none()
+    except Exception as exc:  # any failure means "not ready", reported without internals
+        return {"database": "unreachable", "error": type(exc).__name__, "ready": False}
+    at_head = current == expected_head
+    return {
+        "database": "ok",
+        "migration": current,
+        "migration_head": expected_head,
+        "ready": at_head,
+    }

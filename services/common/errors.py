@@ -1,0 +1,251 @@
+"""RFC 9457 problem+json for every error: domain errors, HTTP errors, validation errors, crashes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.common.request_id import current_request_id
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://asn.bengkuluprov.go.id/problems/"
+log = logging.getLogger("asn.errors")
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    428: "Precondition required",
+    429: "Too many requests",
+    500: "Internal server error",
+    502: "Bad gateway",
+    503: "Service unavailable",
+    504: "Gateway timeout",
+}
+
+
+class ValidationItem(BaseModel):
+    """One bad input location."""
+
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(examples=["https://asn.bengkuluprov.go.id/problems/not-found"])
+    title: str = Field(examples=["Not found"])
+    status: int = Field(examples=[404])
+    detail: str | None = Field(default=None, examples=["No employee with NIP 198609262015051001"])
+    instance: str | None = Field(default=None, examples=["/v1/employees/198609262015051001"])
+    errors: list[ValidationItem] | None = None
+
+
+class ProblemError(Exception):
+    """Raise anywhere (services included) to answer with a problem document.
+
+    Subclasses set ``status`` and ``slug``; services raise them without importing FastAPI.
+    """
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str | None = None
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        status: int | None = None,
+        slug: str | None = None,
+        title: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or "")
+        self.detail = detail
+        if status is not None:
+            self.status = status
+        if slug is not None:
+            self.slug = slug
+        if title is not None:
+            self.title = title
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class NotFound(ProblemError):
+    status, slug = 404, "not-found"
+
+
+class Conflict(ProblemError):
+    status, slug = 409, "conflict"
+
+
+class Forbidden(ProblemError):
+    status, slug = 403, "forbidden"
+
+
+class Unauthorized(ProblemError):
+    status, slug = 401, "unauthorized"
+
+    def __init__(self, detail: str | None = "Missing or invalid bearer token") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="asn"'})
+
+
+class PreconditionFailed(ProblemError):
+    status, slug = 412, "precondition-failed"
+
+
+class PreconditionRequired(ProblemError):
+    status, slug = 428, "precondition-required"
+
+
+class InvalidInput(ProblemError):
+    status, slug = 422, "validation-error"
+
+
+class ServiceUnavailable(ProblemError):
+    status, slug = 503, "service-unavailable"
+
+
+def problem_response(
+    status: int,
+    *,
+    detail: str | None = None,
+    slug: str | None = None,
+    title: str | None = None,
+    instance: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Render one problem document with the right media type."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + (slug or _default_slug(status)),
+        "title": title or _TITLES.get(status, "Error"),
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if errors is not None:
+        body["errors"] = errors
+    rid = current_request_id()
+    if rid:
+        body["request_id"] = rid
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def problem_bytes(status: int, detail: str | None = None, *, slug: str | None = None) -> bytes:
+    """A problem body as bytes, for pure-ASGI code (middleware, the gateway proxy)."""
+    return bytes(problem_response(status, detail=detail, slug=slug).body)
+
+
+def _default_slug(status: int) -> str:
+    return _TITLES.get(status, "error").lower().replace(" ", "-")
+
+
+def _loc(loc: tuple[Any, ...] | list[Any]) -> list[str | int]:
+    return [p if isinstance(p, int) else str(p) for p in loc]
+
+
+async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        exc.status,
+        detail=exc.detail,
+        slug=exc.slug,
+        title=exc.title,
+        instance=request.url.path,
+        errors=exc.errors,
+        headers=exc.headers,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem_response(
+        exc.status_code, detail=detail, instance=request.url.path, headers=dict(exc.headers or {})
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"loc": _loc(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()]
+    return problem_response(
+        422,
+        detail="The request is malformed; see errors.",
+        slug="validation-error",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+_DB_DOWN = (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError, OSError)
+
+
+def exception_to_problem(exc: BaseException, path: str) -> tuple[int, bytes, dict[str, str]]:
+    """Status, body and headers for an exception nothing else handled: 503 when the database (or
+    another dependency) is down or timed out, else a 500 that shows no internals."""
+    if isinstance(exc, _DB_DOWN) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        log.warning("database unavailable on %s: %s", path, type(exc).__name__)
+        resp = problem_response(
+            503,
+            detail="The database is unavailable; retry shortly.",
+            instance=path,
+            headers={"Retry-After": "2"},
+        )
+    elif isinstance(exc, asyncio.TimeoutError | TimeoutError):
+        log.warning("dependency timed out on %s", path)
+        resp = problem_response(
+            503, detail="A dependency timed out.", instance=path, headers={"Retry-After": "2"}
+        )
+    else:
+        log.error("unhandled error on %s", path, exc_info=exc)
+        resp = problem_response(500, detail="An unexpected error occurred.", instance=path)
+    headers = {k: v for k, v in resp.headers.items() if k.lower() == "retry-after"}
+    return resp.status_code, bytes(resp.body), headers
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    status, body, headers = exception_to_problem(exc, request.url.path)
+    return Response(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Make every error answer application/problem+json."""
+    app.add_exception_handler(ProblemError, _problem_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Declare error responses on a route so they appear in OpenAPI."""
+    return {
+        s: {
+            "model": Problem,
+            "description": _TITLES.get(s, "Error"),
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for s in statuses
+    }

@@ -1,0 +1,126 @@
+"""One pure-ASGI edge middleware for every app: request id, body limit, security headers, last-resort errors.
+
+Pure ASGI (not BaseHTTPMiddleware) so contextvars flow into the endpoint and streaming is untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.common.errors import exception_to_problem, problem_bytes
+from services.common.request_id import HEADER, accept_or_generate, set_request_id
+
+log = logging.getLogger("asn.access")
+_RID_HEADER = HEADER.lower().encode()
+_SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
+_HTML_CSP = (b"content-security-policy", b"default-src 'self'; frame-ancestors *; object-src 'none'")
+
+
+class BodyTooLarge(Exception):
+    """The request body passed the configured limit while it was read."""
+
+
+class EdgeMiddleware:
+    """Sets X-Request-ID, refuses oversized bodies with 413, adds security headers, and turns
+    any escaped exception into a problem+json response that still carries the request id."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, access_log: bool = True) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = None
+        length: int | None = None
+        for name, value in scope["headers"]:
+            if name == _RID_HEADER:
+                incoming = value.decode("latin-1")
+            elif name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    length = None
+        rid = accept_or_generate(incoming)
+        set_request_id(rid)
+        rid_bytes = rid.encode()
+        started = time.perf_counter()
+        status_holder: list[int] = [0]
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder[0] = message["status"]
+                headers: list[Any] = list(message.get("headers", []))
+                headers.append((_RID_HEADER, rid_bytes))
+                headers.extend(_SECURITY_HEADERS)
+                for name, value in headers:
+                    if name == b"content-type" and value.startswith(b"text/html"):
+                        headers.append(_HTML_CSP)
+                        break
+                message["headers"] = headers
+            await send(message)
+
+        if length is not None and length > self.max_body_bytes:
+            await self._send_problem(
+                send_wrapper, 413, f"The body is larger than {self.max_body_bytes} bytes."
+            )
+            self._log(scope, status_holder[0], started)
+            return
+
+        received = 0
+        limit = self.max_body_bytes
+
+        async def receive_wrapper() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, receive_wrapper, send_wrapper)
+        except BodyTooLarge:
+            if not status_holder[0]:
+                await self._send_problem(send_wrapper, 413, f"The body is larger than {limit} bytes.")
+        except Exception as exc:
+            if status_holder[0]:
+                log.exception("error after the response started")
+            else:
+                status, body, headers = exception_to_problem(exc, scope.get("path", ""))
+                await self._send_raw(send_wrapper, status, body, headers)
+        finally:
+            self._log(scope, status_holder[0], started)
+
+    def _log(self, scope: Scope, status: int, started: float) -> None:
+        if self.access_log:
+            log.info(
+                "%s %s %s",
+                scope.get("method"),
+                scope.get("path"),
+                status,
+                extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)},
+            )
+
+    async def _send_problem(self, send: Send, status: int, detail: str) -> None:
+        await self._send_raw(send, status, problem_bytes(status, detail), {})
+
+    @staticmethod
+    async def _send_raw(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
+        raw = [
+            (b"content-type", b"application/problem+json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        raw.extend((k.lower().encode(), v.encode()) for k, v in headers.items())
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,57 @@
+"""Keyset pagination: ``?limit=`` (1-200, default 50) and an opaque ``?cursor=`` (api-contract §1)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel, Field
+
+from services.common.errors import InvalidInput
+
+T = TypeVar("T")
+
+LimitQuery = Annotated[int, Query(ge=1, le=200, description="Page size (1-200).")]
+CursorQuery = Annotated[
+    str | None, Query(max_length=512, description="Opaque cursor from the previous page's next_cursor.")
+]
+DEFAULT_LIMIT = 50
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; ``next_cursor`` is null on the last page."""
+
+    items: list[T]
+    next_cursor: str | None = Field(default=None, description="Pass as ?cursor= to get the next page.")
+
+
+def encode_cursor(values: list[Any]) -> str:
+    """Wrap the sort key of the last row in an opaque, URL-safe token."""
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
+    """The sort key from a cursor, or 422 when it is not one of ours."""
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(
+            "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+        ) from exc
+    if not isinstance(values, list) or len(values) != arity:
+        raise InvalidInput("cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}])
+    return values
+
+
+def page_of(rows: list[T], limit: int, key: Any) -> tuple[list[T], str | None]:
+    """Given ``limit + 1`` rows, the page and the next cursor built from ``key(last_row)``."""
+    if len(rows) > limit:
+        page = rows[:limit]
+        return page, encode_cursor(list(key(page[-1])))
+    return rows, None

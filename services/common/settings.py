@@ -1,0 +1,73 @@
+"""Settings base shared by every app (pydantic-settings; nothing else reads the environment).
+
+Placeholder secrets (the development defaults) are refused when ``environment`` is ``production``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-only")
+
+
+def normalise_database_url(url: str) -> str:
+    """Return a SQLAlchemy async URL (``postgresql+asyncpg://``) for any PostgreSQL URL."""
+    for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError("database_url must be a PostgreSQL URL (postgresql://...)")
+
+
+class AppSettings(BaseSettings):
+    """Settings every app has. Each app subclasses it with its own ``env_prefix``."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None, validate_default=True)
+
+    environment: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    database_url: str | None = Field(default=None, description="PostgreSQL URL; required to serve.")
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    db_pool_timeout_s: float = Field(default=5.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+
+    # Token verification (every service verifies every token itself).
+    jwt_issuer: str = "https://asn.bengkuluprov.go.id"
+    jwt_audience: str = "asn-bengkulu-api"
+    jwks_url: str | None = Field(default=None, description="The gateway's JWKS, fetched and cached.")
+    jwt_public_keys_pem: str | None = Field(default=None, description="PEM public key(s), instead of JWKS.")
+    jwks_refresh_min_interval_s: float = Field(default=30.0, ge=0)
+
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    upstream_timeout_s: float = Field(default=5.0, gt=0)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str | None) -> str | None:
+        return normalise_database_url(value) if value else None
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> AppSettings:
+        if self.environment != "production":
+            return self
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                secret = value.get_secret_value().lower()
+                if not secret or any(marker in secret for marker in PLACEHOLDER_MARKERS):
+                    raise ValueError(f"{name} holds a placeholder secret; set a real one outside development")
+        return self
+
+    def require_database_url(self) -> str:
+        """The database URL, or a clear error when none is configured."""
+        if not self.database_url:
+            prefix = self.model_config.get("env_prefix", "")
+            raise RuntimeError(f"no database configured: set {prefix}DATABASE_URL")
+        return self.database_url

@@ -1,0 +1,47 @@
+"""kinerja_api app factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.common.app import ServiceSpec, add_service_client, create_service_app
+from services.common.outbox import Transport, http_transport
+from services.kinerja_api import models  # noqa: F401  (registers every table)
+from services.kinerja_api.config import KinerjaSettings
+from services.kinerja_api.events import OutboxEvent
+
+
+def _transports(app: FastAPI) -> dict[str, Transport]:
+    return {
+        "publik": http_transport(app.state.publik_client, "/internal/v1/events"),
+        "pelatihan": http_transport(app.state.pelatihan_client, "/internal/v1/events"),
+    }
+
+
+async def _startup(app: FastAPI) -> None:
+    settings: KinerjaSettings = app.state.settings
+    app.state.publik_client = add_service_client(
+        app, settings.publik_url, timeout_s=settings.upstream_timeout_s
+    )
+    app.state.pelatihan_client = add_service_client(
+        app, settings.pelatihan_url, timeout_s=settings.upstream_timeout_s
+    )
+
+
+def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
+    """Build kinerja_api; nothing connects until the lifespan starts."""
+    settings = settings or KinerjaSettings()
+    spec = ServiceSpec(
+        name="kinerja",
+        schema="kinerja",
+        title="kinerja_api — ASN registry, SKP and evaluations",
+        description=(
+            "Org units, employees and the reporting line, SKP plans, realisation reports, periodic and annual "
+            "evaluations (PermenPANRB 6/2022), predikat and evaluation reports."
+        ),
+        routers=[],
+        outbox_model=OutboxEvent,
+        outbox_transports=_transports,
+        on_startup=[_startup],
+    )
+    return create_service_app(settings, spec)

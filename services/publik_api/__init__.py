@@ -1,0 +1,1 @@
+"""publik_api: What has been published about unit performance, training and citizen satisfaction (SKM/IKM): feeds, scorecards, surveys, the embeddable widget and signed snapshots. Reads need no token."""
