@@ -13,9 +13,9 @@ import httpx
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel
 
-from services.common.auth import build_verifier
+from services.common.auth import PrincipalDep, build_verifier
 from services.common.db import create_engine, create_sessionmaker, database_state, migration_head
-from services.common.errors import install_problem_handlers
+from services.common.errors import install_problem_handlers, problem_responses
 from services.common.http import make_client
 from services.common.logging import configure_logging
 from services.common.middleware import EdgeMiddleware
@@ -49,6 +49,15 @@ class Health(BaseModel):
     """Liveness: the process answers."""
 
     status: str
+
+
+class WhoAmI(BaseModel):
+    """The caller as this service sees it, after verifying the token itself."""
+
+    subject: str
+    roles: list[str]
+    nip: str | None = None
+    institution_id: str | None = None
 
 
 class Readiness(BaseModel):
@@ -156,6 +165,22 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         if not ready:
             response.status_code = 503
         return body
+
+    @app.get(
+        "/v1/whoami",
+        tags=["ops"],
+        operation_id="whoami",
+        summary="The verified caller",
+        responses=problem_responses(401),
+    )
+    async def whoami(principal: PrincipalDep) -> WhoAmI:
+        """Who the bearer token says the caller is, as verified by this service (a debugging aid for clients)."""
+        return WhoAmI(
+            subject=principal.subject,
+            roles=sorted(principal.roles),
+            nip=principal.nip,
+            institution_id=principal.institution_id,
+        )
 
     for router in spec.routers:
         app.include_router(router)
