@@ -77,6 +77,7 @@ def make_client(
     connect_timeout_s: float | None = None,
     auth: httpx.Auth | None = None,
     max_connections: int = 100,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
     """One pooled client for one upstream; create it in the lifespan and close it there."""
     return httpx.AsyncClient(
@@ -86,4 +87,5 @@ def make_client(
         event_hooks={"request": [_forward_request_id]},
         auth=auth,
         trust_env=False,
+        transport=transport,
     )

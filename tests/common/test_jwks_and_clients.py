@@ -1,0 +1,71 @@
+"""Services fetch the gateway's JWKS, cache it, and fetch again on an unknown kid (key rotation);
+outgoing calls carry the current request id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from services.common.auth import JwksKeySource, TokenVerifier
+from services.common.errors import Unauthorized
+from services.common.http import make_client
+from services.common.request_id import set_request_id
+from services.common.testing import AUDIENCE, ISSUER, new_signer
+
+
+def _jwks_app(state: dict[str, Any]) -> Starlette:
+    async def jwks(request: Request) -> JSONResponse:
+        state["fetches"] += 1
+        return JSONResponse({"keys": state["keys"]})
+
+    return Starlette(routes=[Route("/.well-known/jwks.json", jwks)])
+
+
+async def test_unknown_kid_triggers_one_refetch_and_rotation_needs_no_restart() -> None:
+    old, new = new_signer(), new_signer()
+    state: dict[str, Any] = {"keys": [old.jwk], "fetches": 0}
+    transport = httpx.ASGITransport(app=_jwks_app(state))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+        source = JwksKeySource("/.well-known/jwks.json", client, min_refresh_interval_s=0)
+        verifier = TokenVerifier(source, issuer=ISSUER, audience=AUDIENCE)
+        assert (await verifier.verify(old.issue("a", ["admin"], ttl_s=60))).subject == "a"
+        assert (await verifier.verify(old.issue("b", ["admin"], ttl_s=60))).subject == "b"
+        assert state["fetches"] == 1  # cached
+
+        state["keys"] = [new.jwk, old.jwk]  # the gateway rotated its key
+        assert (await verifier.verify(new.issue("c", ["admin"], ttl_s=60))).subject == "c"
+        assert state["fetches"] == 2
+
+
+async def test_refetch_is_rate_limited_so_forged_kids_cannot_flood_the_gateway() -> None:
+    signer = new_signer()
+    state: dict[str, Any] = {"keys": [signer.jwk], "fetches": 0}
+    transport = httpx.ASGITransport(app=_jwks_app(state))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+        source = JwksKeySource("/.well-known/jwks.json", client, min_refresh_interval_s=60)
+        verifier = TokenVerifier(source, issuer=ISSUER, audience=AUDIENCE)
+        await verifier.verify(signer.issue("a", ["admin"], ttl_s=60))
+        stranger = new_signer()
+        for _ in range(5):
+            with pytest.raises(Unauthorized):
+                await verifier.verify(stranger.issue("x", ["admin"], ttl_s=60))
+        assert state["fetches"] == 1
+
+
+async def test_outgoing_calls_forward_the_request_id() -> None:
+    async def echo(request: Request) -> JSONResponse:
+        return JSONResponse({"rid": request.headers.get("x-request-id")})
+
+    app = Starlette(routes=[Route("/echo", echo)])
+    async with make_client("http://svc", timeout_s=2, transport=httpx.ASGITransport(app=app)) as client:
+        set_request_id("rid-42")
+        try:
+            assert (await client.get("/echo")).json() == {"rid": "rid-42"}
+        finally:
+            set_request_id(None)

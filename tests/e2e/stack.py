@@ -1,0 +1,177 @@
+"""The four apps as real processes on loopback, for end-to-end tests (and the fault drills later)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from services.common.testing import free_port
+
+SERVICE_APPS = ("kinerja", "pelatihan", "publik")
+SERVICE_SECRETS = {f"svc-{n}": f"e2e-secret-{n}-0123456789abcdef" for n in SERVICE_APPS}
+ADMIN_USER, ADMIN_PASSWORD = "e2e-admin", "e2e-admin-password-123"
+
+
+@dataclass
+class Proc:
+    """One app instance: its process, port and log file."""
+
+    app: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    popen: subprocess.Popen[bytes] | None = None
+    _log: IO[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self._log = open(self.log_path, "ab")  # noqa: SIM115  (closed in stop())
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "asn_cli.main", "serve", self.app, "--port", str(self.port)],
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL: no graceful shutdown, like a crashed pod."""
+        if self.popen and self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGKILL)
+            self.popen.wait(10)
+
+    def stop(self) -> None:
+        if self.popen and self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        if self._log:
+            self._log.close()
+            self._log = None
+
+    def wait_healthy(self, timeout_s: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.popen and self.popen.poll() is not None:
+                raise RuntimeError(f"{self.app} exited with {self.popen.returncode}; see {self.log_path}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.app} on {self.port} did not become healthy; see {self.log_path}")
+
+
+@dataclass
+class Stack:
+    """Gateway plus services (optionally several instances of a service) against one database."""
+
+    database_url: str
+    workdir: Path
+    instances: dict[str, int] = field(default_factory=dict)
+    procs: dict[str, list[Proc]] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def gateway(self) -> Proc:
+        return self.procs["gateway"][0]
+
+    @property
+    def url(self) -> str:
+        return self.gateway.url
+
+    def _env(self, gateway_port: int, ports: dict[str, list[int]]) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("KINERJA_", "PELATIHAN_", "PUBLIK_", "GATEWAY_", "ASN_"))
+        }
+        gw = f"http://127.0.0.1:{gateway_port}"
+        for app in (*SERVICE_APPS, "gateway"):
+            p = app.upper() + "_"
+            env[p + "DATABASE_URL"] = self.database_url
+            env[p + "ENVIRONMENT"] = "test"
+            env[p + "UPSTREAM_TIMEOUT_S"] = "3"
+        for app in SERVICE_APPS:
+            p = app.upper() + "_"
+            env[p + "JWKS_URL"] = gw + "/.well-known/jwks.json"
+            env[p + "GATEWAY_URL"] = gw
+            env[p + "SERVICE_CLIENT_ID"] = f"svc-{app}"
+            env[p + "SERVICE_CLIENT_SECRET"] = SERVICE_SECRETS[f"svc-{app}"]
+            env["GATEWAY_" + app.upper() + "_URLS"] = ",".join(f"http://127.0.0.1:{q}" for q in ports[app])
+        first = {app: f"http://127.0.0.1:{ports[app][0]}" for app in SERVICE_APPS}
+        env["KINERJA_PUBLIK_URL"] = first["publik"]
+        env["KINERJA_PELATIHAN_URL"] = first["pelatihan"]
+        env["PELATIHAN_KINERJA_URL"] = first["kinerja"]
+        env["PELATIHAN_PUBLIK_URL"] = first["publik"]
+        env["GATEWAY_DATA_DIR"] = str(self.workdir / "gateway-data")
+        env["GATEWAY_HEALTH_CHECK_INTERVAL_S"] = "0.5"
+        env["GATEWAY_UPSTREAM_READ_TIMEOUT_S"] = "5"
+        env.update(self.extra_env)
+        return env
+
+    def start(self) -> None:
+        gateway_port = free_port()
+        ports = {app: [free_port() for _ in range(self.instances.get(app, 1))] for app in SERVICE_APPS}
+        env = self._env(gateway_port, ports)
+        self.procs["gateway"] = [Proc("gateway", gateway_port, env, self.workdir / "gateway.log")]
+        for app in SERVICE_APPS:
+            self.procs[app] = [
+                Proc(app, port, env, self.workdir / f"{app}-{i}.log") for i, port in enumerate(ports[app])
+            ]
+        for procs in self.procs.values():
+            for proc in procs:
+                proc.start()
+        for procs in self.procs.values():
+            for proc in procs:
+                proc.wait_healthy()
+        self.wait_ready()
+
+    def wait_ready(self, timeout_s: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                last = httpx.get(self.url + "/readyz", timeout=2.0)
+                if last.status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"gateway not ready: {last.text if last is not None else 'no answer'}")
+
+    def stop(self) -> None:
+        for procs in self.procs.values():
+            for proc in procs:
+                proc.stop()
+
+    def logs(self) -> str:
+        return "\n".join(
+            p.log_path.read_text(errors="replace")
+            for ps in self.procs.values()
+            for p in ps
+            if p.log_path.exists()
+        )
+
+    def token(self, username: str = ADMIN_USER, password: str = ADMIN_PASSWORD) -> str:
+        resp = httpx.post(
+            self.url + "/auth/token",
+            data={"grant_type": "password", "username": username, "password": password},
+            timeout=10.0,
+        )
+        resp.raise_for_status()
+        return str(resp.json()["access_token"])

@@ -1,0 +1,103 @@
+"""The gateway's edge: per-IP limits for anonymous callers (memory and Redis) and CORS."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from gateway.config import GatewaySettings
+from gateway.cors import CorsMiddleware
+from gateway.ratelimit import MemoryLimiter, RateLimitMiddleware, RedisLimiter
+from services.common.testing import port_open
+
+
+async def _ok(request: Request) -> JSONResponse:
+    return JSONResponse({"ok": True})
+
+
+def _edge_app(limiter: Any, per_minute: int, origins: list[str] | None = None) -> Any:
+    app = Starlette(
+        routes=[Route("/{path:path}", _ok, methods=["GET", "POST", "PATCH"])],
+        middleware=[
+            Middleware(CorsMiddleware, allowed_origins=origins or []),
+            Middleware(RateLimitMiddleware),
+        ],
+    )
+    app.state.settings = GatewaySettings(
+        anonymous_rate_limit_per_minute=per_minute, cors_origins=origins or []
+    )
+    app.state.limiter = limiter
+    return app
+
+
+def _client(app: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
+
+
+async def test_anonymous_callers_are_limited_per_ip_with_retry_after() -> None:
+    async with _client(_edge_app(MemoryLimiter(), per_minute=3)) as client:
+        statuses = [(await client.get("/publik/v1/feed")).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        limited = await client.get("/publik/v1/feed")
+        assert limited.headers["content-type"] == "application/problem+json"
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        # Callers with a token are not counted against the anonymous per-IP budget.
+        assert (await client.get("/kinerja/v1/x", headers={"Authorization": "Bearer t"})).status_code == 200
+
+
+@pytest.mark.skipif(not port_open("127.0.0.1", 6379), reason="no Redis on 127.0.0.1:6379")
+async def test_redis_counts_are_shared_by_two_gateway_replicas() -> None:
+    url = f"redis://127.0.0.1:6379/0?client_name=asn-test-{uuid.uuid4().hex[:6]}"
+    first, second = RedisLimiter(url), RedisLimiter(url)
+    key_ip = f"10.9.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    try:
+        apps = [_edge_app(first, per_minute=4), _edge_app(second, per_minute=4)]
+        clients = [
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=a, client=(key_ip, 1234)), base_url="http://gw"
+            )
+            for a in apps
+        ]
+        statuses = [(await clients[i % 2].get("/publik/v1/feed")).status_code for i in range(6)]
+        # Four allowed in total across both replicas, not four each.
+        assert statuses.count(200) == 4
+        assert statuses[-1] == 429
+        for c in clients:
+            await c.aclose()
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_public_reads_are_open_to_any_origin() -> None:
+    async with _client(_edge_app(MemoryLimiter(), per_minute=100)) as client:
+        resp = await client.get("/publik/v1/feed", headers={"Origin": "https://bengkuluprov.go.id"})
+        assert resp.headers["access-control-allow-origin"] == "*"
+
+
+async def test_api_origins_come_from_settings() -> None:
+    app = _edge_app(MemoryLimiter(), per_minute=100, origins=["https://app.bkd.example"])
+    async with _client(app) as client:
+        ok = await client.patch("/kinerja/v1/x", headers={"Origin": "https://app.bkd.example"})
+        assert ok.headers["access-control-allow-origin"] == "https://app.bkd.example"
+        other = await client.patch("/kinerja/v1/x", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+        pre = await client.options(
+            "/kinerja/v1/x",
+            headers={"Origin": "https://app.bkd.example", "Access-Control-Request-Method": "PATCH"},
+        )
+        assert pre.status_code == 204
+        assert "PATCH" in pre.headers["access-control-allow-methods"]
+        refused = await client.options(
+            "/kinerja/v1/x",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert refused.status_code == 403
