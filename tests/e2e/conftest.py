@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,12 +13,12 @@ from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
 
 @pytest.fixture(scope="module")
-async def e2e_database(database_url: str) -> AsyncIterator[str]:
+async def e2e_database(database_url: str) -> str:
     """The test database, emptied, with the service clients and an admin account."""
     await truncate_all(database_url)
     await bootstrap(database_url, SERVICE_SECRETS)
     await create_admin(database_url, ADMIN_USER, ADMIN_PASSWORD)
-    yield database_url
+    return database_url
 
 
 @pytest.fixture(scope="module")
