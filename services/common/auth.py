@@ -184,8 +184,15 @@ class JwksKeySource:
             # Keep the keys we had; the caller sees "unknown key" -> 401, never a crash.
             self._fetched_at = time.monotonic() - self.min_refresh_interval_s + 2.0
             return
+        # Only keys meant for access tokens: the JWKS also carries publik's snapshot-signing key, which must
+        # never be able to mint an access token.
         self._keys = {
-            k["kid"]: k for k in keys if k.get("kty") == "RSA" and k.get("alg", ALGORITHM) == ALGORITHM
+            k["kid"]: k
+            for k in keys
+            if k.get("kty") == "RSA"
+            and k.get("alg", ALGORITHM) == ALGORITHM
+            and k.get("use", "sig") == "sig"
+            and k.get("x-purpose", "token") == "token"
         }
         self._fetched_at = time.monotonic()
 
