@@ -1,0 +1,120 @@
+"""Writing and verifying the audit chain.
+
+Each entry's hash covers its content and the previous entry's hash, so changing or deleting any row breaks
+every later link. Writers take a transaction-scoped advisory lock so two concurrent transactions cannot
+both chain onto the same predecessor; the lock is released at commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.kinerja_api.audit.models import AuditEntry
+
+GENESIS = "0" * 64
+_LOCK_KEY = 0x4B494E45524A41  # "KINERJA": one chain per schema
+
+
+def _canonical(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str, sort_keys=True)) if value is not None else None
+
+
+def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    """sha256 over the previous hash and the entry's canonical JSON."""
+    body = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+    return hashlib.sha256((prev_hash + "\n" + body).encode()).hexdigest()
+
+
+def _fields(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "at": entry.at.astimezone(UTC).isoformat(),
+        "actor": entry.actor,
+        "on_behalf_of": entry.on_behalf_of,
+        "action": entry.action,
+        "entity": entry.entity,
+        "entity_id": entry.entity_id,
+        "reason": entry.reason,
+        "before": entry.before,
+        "after": entry.after,
+    }
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+    on_behalf_of: str | None = None,
+) -> AuditEntry:
+    """Append one entry inside the caller's transaction (call it as late as possible in the request)."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    prev = await session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))
+    entry = AuditEntry(
+        at=datetime.now(UTC),
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        reason=reason,
+        before=_canonical(before),
+        after=_canonical(after),
+        prev_hash=prev or GENESIS,
+        hash="",
+    )
+    entry.hash = entry_hash(entry.prev_hash, _fields(entry))
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+@dataclass
+class ChainReport:
+    """The result of checking the whole chain."""
+
+    entries: int
+    valid: bool
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+async def _stream(session: AsyncSession, batch: int = 5000) -> AsyncIterator[AuditEntry]:
+    last = 0
+    while True:
+        rows = (
+            await session.scalars(
+                select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+            )
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        last = rows[-1].seq
+
+
+async def verify_chain(session: AsyncSession) -> ChainReport:
+    """Recompute every hash and link; report the first entry that does not match."""
+    prev = GENESIS
+    count = 0
+    async for entry in _stream(session):
+        count += 1
+        if entry.prev_hash != prev:
+            return ChainReport(count, False, entry.seq, "the link to the previous entry is broken")
+        if entry_hash(entry.prev_hash, _fields(entry)) != entry.hash:
+            return ChainReport(count, False, entry.seq, "the entry's content does not match its hash")
+        prev = entry.hash
+    return ChainReport(count, True)
