@@ -1,0 +1,120 @@
+"""Import boundaries (architecture.md §3.3 and §3.6), checked on the source with the ast module.
+
+- a service imports only itself and services.common (other services are reached over HTTP);
+- services.common imports no service and not the gateway;
+- the gateway never imports a service's code;
+- python-jose is imported in services/common/auth.py only.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("kinerja_api", "pelatihan_api", "publik_api")
+FIRST_PARTY = ("services", "gateway", "asn_cli", "migrations", "scripts", "tests", "bench")
+JOSE_ALLOWED = {Path("services/common/auth.py")}
+
+
+def _python_files(*dirs: str) -> list[Path]:
+    files: list[Path] = []
+    for d in dirs:
+        files.extend(p for p in (ROOT / d).rglob("*.py") if "__pycache__" not in p.parts)
+    return sorted(files)
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, absolute module) for every import in a file, relative imports resolved."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            yield node.lineno, module
+            # `from services import kinerja_api` imports a service just as surely.
+            for alias in node.names:
+                yield node.lineno, f"{module}.{alias.name}"
+
+
+def _first_party(module: str) -> bool:
+    return module.split(".")[0] in FIRST_PARTY
+
+
+def _violations(files: list[Path], allowed: tuple[str, ...]) -> list[str]:
+    bad = []
+    for path in files:
+        for line, module in _imports(path):
+            if not _first_party(module):
+                continue
+            if module in ("services",) or any(module == a or module.startswith(a + ".") for a in allowed):
+                continue
+            bad.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    return bad
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_service_imports_only_itself_and_common(service: str) -> None:
+    files = _python_files(f"services/{service}")
+    assert files
+    bad = _violations(files, (f"services.{service}", "services.common"))
+    assert not bad, "a service may import only itself and services.common:\n" + "\n".join(bad)
+
+
+def _imports_of(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in files
+        for line, module in _imports(path)
+        if any(module == f or module.startswith(f + ".") for f in forbidden)
+    ]
+
+
+def test_common_imports_no_app() -> None:
+    # asn_cli.database (the migration runner used by the test helpers) is app-neutral and allowed.
+    forbidden = (*(f"services.{s}" for s in SERVICES), "gateway", "asn_cli.apps", "asn_cli.main")
+    bad = _imports_of(_python_files("services/common"), forbidden)
+    assert not bad, "services.common is a kernel shared by everyone; it imports no app:\n" + "\n".join(bad)
+
+
+def test_gateway_imports_no_service_code() -> None:
+    bad = _imports_of(_python_files("gateway"), tuple(f"services.{s}" for s in SERVICES))
+    assert not bad, "the gateway reaches services over HTTP only:\n" + "\n".join(bad)
+
+
+def test_jose_is_imported_only_by_common_auth() -> None:
+    bad = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in _python_files(*FIRST_PARTY)
+        if path.relative_to(ROOT) not in JOSE_ALLOWED
+        for line, module in _imports(path)
+        if module == "jose" or module.startswith("jose.")
+    ]
+    assert not bad, (
+        "python-jose is used through services.common.auth only (pinned algorithms):\n" + "\n".join(bad)
+    )
+
+
+def test_the_checker_sees_imports() -> None:
+    """Guard against a checker that passes because it finds nothing."""
+    assert any(m == "jose" for _, m in _imports(ROOT / "services/common/auth.py"))
+    assert any(m.startswith("services.common") for _, m in _imports(ROOT / "services/kinerja_api/main.py"))
