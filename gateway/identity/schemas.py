@@ -1,0 +1,178 @@
+"""Request and response bodies of the identity endpoints (accounts, API clients, tokens, JWKS)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+from services.common.auth import Role
+from services.common.errors import Problem
+
+# Roles a person may hold; "service" is reserved for our own services' API clients.
+ACCOUNT_ROLES = tuple(r for r in Role.ALL if r != Role.SERVICE)
+CLIENT_ROLES = (Role.INTEGRATOR, Role.SERVICE)
+
+AccountRole = Literal["admin", "pegawai", "pelatihan_admin", "mitra", "integrator"]
+ClientRole = Literal["integrator", "service"]
+
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,63}$"
+NIP_PATTERN = r"^[0-9]{18}$"
+
+
+def _unique_sorted(values: list[str]) -> list[str]:
+    return sorted(set(values))
+
+
+def _uuid_string(value: str) -> str:
+    # Institutions live in pelatihan; here only the shape of their id can be checked.
+    return str(uuid.UUID(value))
+
+
+Username = Annotated[
+    str,
+    Field(
+        pattern=USERNAME_PATTERN,
+        description="3-64 characters: lowercase letters, digits, '.', '_' or '-'.",
+        examples=["siti.rahma"],
+    ),
+]
+Password = Annotated[
+    SecretStr,
+    Field(
+        min_length=12, max_length=256, description="At least 12 characters.", examples=["a-long-passphrase"]
+    ),
+]
+Nip = Annotated[
+    str, Field(pattern=NIP_PATTERN, description="18 digits, no spaces.", examples=["198609262015051001"])
+]
+InstitutionId = Annotated[
+    str,
+    AfterValidator(_uuid_string),
+    Field(description="The partner institution (pelatihan) a mitra account acts for."),
+]
+
+
+def check_role_needs(roles: list[str], nip: str | None, institution_id: str | None) -> None:
+    """Raise ValueError when a role lacks the identifier it depends on (pegawai: NIP, mitra: institution)."""
+    if Role.PEGAWAI in roles and nip is None:
+        raise ValueError("role pegawai needs a nip")
+    if Role.MITRA in roles and institution_id is None:
+        raise ValueError("role mitra needs an institution_id")
+
+
+class TokenResponse(BaseModel):
+    """An access token (RFC 6749 §5.1)."""
+
+    access_token: str = Field(description="An RS256 JWT; send it as `Authorization: Bearer <token>`.")
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires.", examples=[900])
+
+
+class OAuthProblem(Problem):
+    """A token-endpoint error: a problem document that also carries the RFC 6749 §5.2 fields."""
+
+    error: str = Field(
+        description="invalid_request, unsupported_grant_type, invalid_client, invalid_grant or slow_down.",
+        examples=["invalid_grant"],
+    )
+    error_description: str | None = None
+
+
+class Jwk(BaseModel):
+    """One RSA public key (RFC 7517)."""
+
+    kty: str = Field(examples=["RSA"])
+    use: str = Field(examples=["sig"])
+    alg: str = Field(examples=["RS256"])
+    kid: str = Field(description="RFC 7638 thumbprint; matches the `kid` header of tokens.")
+    n: str
+    e: str = Field(examples=["AQAB"])
+
+
+class Jwks(BaseModel):
+    """The keys that verify every access token (and signed snapshots)."""
+
+    keys: list[Jwk]
+
+
+class AccountCreate(BaseModel):
+    """A new person who logs in with a password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: Username
+    password: Password
+    roles: Annotated[list[AccountRole], AfterValidator(_unique_sorted), Field(min_length=1)]
+    nip: Nip | None = Field(default=None, description="Required for role pegawai.")
+    institution_id: InstitutionId | None = Field(default=None, description="Required for role mitra.")
+
+    @model_validator(mode="after")
+    def _role_needs(self) -> AccountCreate:
+        check_role_needs(list(self.roles), self.nip, self.institution_id)
+        return self
+
+
+class AccountUpdate(BaseModel):
+    """Changes to an account; fields left out stay as they are. A new password also lifts a lockout."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool | None = None
+    roles: Annotated[list[AccountRole], AfterValidator(_unique_sorted), Field(min_length=1)] | None = None
+    password: Password | None = Field(default=None, description="Reset the password (and unlock).")
+    nip: Nip | None = None
+    institution_id: InstitutionId | None = None
+
+
+class AccountOut(BaseModel):
+    """An account as the admin sees it (never the password hash)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str = Field(examples=["siti.rahma"])
+    roles: list[str] = Field(examples=[["pegawai"]])
+    nip: str | None = Field(default=None, examples=["198609262015051001"])
+    institution_id: str | None = None
+    active: bool
+    is_demo: bool
+    locked_until: datetime | None = Field(default=None, description="Set while locked after failed logins.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClientCreate(BaseModel):
+    """A new API client (client-credentials grant)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, examples=["Dashboard Bappeda"])
+    roles: Annotated[list[ClientRole], AfterValidator(_unique_sorted), Field(min_length=1)] = Field(
+        examples=[["integrator"]]
+    )
+
+
+class ClientOut(BaseModel):
+    """An API client as the admin sees it (never the secret)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    client_id: str
+    name: str
+    roles: list[str]
+    active: bool
+    usage_count: int
+    last_used_at: datetime | None = None
+    created_at: datetime
+
+
+class ClientCreated(BaseModel):
+    """A new API client with its secret, which is shown this once and never again."""
+
+    client_id: str = Field(examples=["cl_5b1f0c9e7a2d4e61"])
+    client_secret: str = Field(description="Store it now: only its hash is kept.")
+    name: str
+    roles: list[str]

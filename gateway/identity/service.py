@@ -1,0 +1,329 @@
+"""Identity rules: the token grants (RFC 6749 password and client credentials), lockout, and the
+administration of accounts and API clients. No FastAPI here; errors are ProblemError subclasses."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.config import GatewaySettings
+from gateway.identity import repository
+from gateway.identity.models import Account, ApiClient
+from gateway.identity.passwords import hash_secret_async, verify_secret_async
+from gateway.identity.schemas import (
+    AccountCreate,
+    AccountOut,
+    AccountUpdate,
+    ClientCreate,
+    ClientCreated,
+    ClientOut,
+    TokenResponse,
+    check_role_needs,
+)
+from gateway.ratelimit import Limiter
+from services.common.auth import Principal, Role, TokenSigner
+from services.common.errors import Conflict, InvalidInput, NotFound, ProblemError
+from services.common.pagination import Page, decode_cursor, page_of
+
+log = logging.getLogger("asn.identity")
+
+# Longer inputs are refused before any hashing: argon2 over megabytes would be a cheap way to burn CPU.
+_MAX_CREDENTIAL_CHARS = 1024
+_SAME_FOR_EVERY_REFUSAL = "The username or password is wrong, or the account is locked or disabled."
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+
+class OAuthError(ProblemError):
+    """A token-endpoint error (RFC 6749 §5.2); ``error`` is the OAuth code put in the problem body."""
+
+    error = "invalid_request"
+
+
+class InvalidRequest(OAuthError):
+    status, slug, error = 400, "invalid-request", "invalid_request"
+
+
+class UnsupportedGrantType(OAuthError):
+    status, slug, error = 400, "unsupported-grant-type", "unsupported_grant_type"
+
+
+class InvalidClient(OAuthError):
+    status, slug, error = 401, "invalid-client", "invalid_client"
+
+
+class InvalidGrant(OAuthError):
+    status, slug, error = 401, "invalid-grant", "invalid_grant"
+
+
+class LoginRateLimited(OAuthError):
+    """Too many failed attempts for one account (or client) from one address."""
+
+    status, slug, error = 429, "too-many-requests", "slow_down"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(
+            "Too many failed login attempts; retry later.", headers={"Retry-After": str(retry_after_s)}
+        )
+
+
+# ---------------------------------------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRequest:
+    """The parsed form of POST /auth/token; ``basic`` holds HTTP Basic client credentials when sent."""
+
+    grant_type: str | None
+    username: str | None = None
+    password: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    basic: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenContext:
+    """What issuing a token needs from the running app."""
+
+    settings: GatewaySettings
+    signer: TokenSigner
+    limiter: Limiter
+    client_ip: str
+
+
+def _attempt_key(kind: str, identifier: str, ip: str) -> str:
+    # Hashed so an attacker-chosen username cannot make odd or huge limiter keys.
+    digest = hashlib.sha256(identifier.encode()).hexdigest()[:32]
+    return f"login:{kind}:{digest}:{ip}"
+
+
+async def issue_token(session: AsyncSession, request: TokenRequest, ctx: TokenContext) -> TokenResponse:
+    """Run one grant and return the token, or raise an OAuthError (failures are recorded first)."""
+    if not request.grant_type:
+        raise InvalidRequest("grant_type is required.")
+    if request.grant_type == "password":
+        return await _password_grant(session, request, ctx)
+    if request.grant_type == "client_credentials":
+        return await _client_credentials_grant(session, request, ctx)
+    raise UnsupportedGrantType("grant_type must be 'password' or 'client_credentials'.")
+
+
+async def _password_grant(session: AsyncSession, request: TokenRequest, ctx: TokenContext) -> TokenResponse:
+    if request.basic is not None or request.client_id or request.client_secret:
+        raise InvalidRequest("The password grant takes no client credentials.")
+    username, password = request.username, request.password
+    if not username or not password:
+        raise InvalidRequest("username and password are required.")
+    if len(username) > _MAX_CREDENTIAL_CHARS or len(password) > _MAX_CREDENTIAL_CHARS:
+        raise InvalidRequest("username or password is too long.")
+    settings = ctx.settings
+    key = _attempt_key("account", username, ctx.client_ip)
+    allowed, retry = await ctx.limiter.hit(key, settings.login_rate_limit_per_minute)
+    if not allowed:
+        raise LoginRateLimited(retry)
+
+    now = datetime.now(UTC)
+    account = await repository.account_by_username(session, username)
+    # Always one argon2 verification (against a dummy hash for unknown usernames) and always the same
+    # UPDATE on refusal, so neither timing nor the answer tells whether the username exists, whether the
+    # account is locked, or whether a password tried during a lockout was the right one.
+    matches = await verify_secret_async(account.password_hash if account else None, password)
+    locked = account is not None and account.locked_until is not None and account.locked_until > now
+    if account is None or not matches or locked or not account.active:
+        await repository.record_failed_login(
+            session,
+            username,
+            max_failures=settings.login_max_failures,
+            lockout_s=settings.login_lockout_s,
+            now=now,
+        )
+        log.info("login refused", extra={"reason": "credentials"})
+        raise InvalidGrant(_SAME_FOR_EVERY_REFUSAL)
+
+    await repository.clear_failed_logins(session, account)
+    await ctx.limiter.reset(key)
+    return _account_token(account, ctx)
+
+
+def _account_token(account: Account, ctx: TokenContext) -> TokenResponse:
+    ttl = ctx.settings.access_token_ttl_s
+    extra: dict[str, Any] = {
+        "typ": "user",
+        "preferred_username": account.username,
+        "nip": account.nip,
+        "institution_id": account.institution_id if Role.MITRA in account.roles else None,
+    }
+    token = ctx.signer.issue(account.nip or account.username, account.roles, ttl_s=ttl, extra=extra)
+    return TokenResponse(access_token=token, expires_in=ttl)
+
+
+async def _client_credentials_grant(
+    session: AsyncSession, request: TokenRequest, ctx: TokenContext
+) -> TokenResponse:
+    if request.username or request.password:
+        raise InvalidRequest("The client_credentials grant takes no username or password.")
+    if request.basic is not None:
+        if request.client_id or request.client_secret:
+            # RFC 6749 §2.3: a client must not use more than one authentication method per request.
+            raise InvalidRequest("Send client credentials either in the Authorization header or the body.")
+        client_id, secret = request.basic
+    else:
+        client_id, secret = request.client_id or "", request.client_secret or ""
+    if not client_id or not secret:
+        raise InvalidClient("Client authentication is required.", headers=_basic_challenge(request))
+    if len(client_id) > _MAX_CREDENTIAL_CHARS or len(secret) > _MAX_CREDENTIAL_CHARS:
+        raise InvalidRequest("client_id or client_secret is too long.")
+    key = _attempt_key("client", client_id, ctx.client_ip)
+    allowed, retry = await ctx.limiter.hit(key, ctx.settings.login_rate_limit_per_minute)
+    if not allowed:
+        raise LoginRateLimited(retry)
+
+    now = datetime.now(UTC)
+    client = await repository.client_by_id(session, client_id)
+    matches = await verify_secret_async(client.secret_hash if client else None, secret)
+    if (
+        client is not None
+        and not matches
+        and client.previous_secret_hash
+        and client.previous_secret_expires_at is not None
+        and client.previous_secret_expires_at > now
+    ):
+        # The secret before the last rotation keeps working during the grace period.
+        matches = await verify_secret_async(client.previous_secret_hash, secret)
+    if client is None or not matches or not client.active:
+        log.info("client authentication refused", extra={"reason": "credentials"})
+        raise InvalidClient(
+            "The client is unknown, revoked, or the secret is wrong.", headers=_basic_challenge(request)
+        )
+
+    await repository.record_client_use(session, client, now=now)
+    await ctx.limiter.reset(key)
+    ttl = ctx.settings.client_token_ttl_s
+    token = ctx.signer.issue(client.client_id, client.roles, ttl_s=ttl, extra={"typ": "client"})
+    return TokenResponse(access_token=token, expires_in=ttl)
+
+
+def _basic_challenge(request: TokenRequest) -> dict[str, str]:
+    # RFC 6749 §5.2: answer a failed HTTP Basic client authentication with its challenge.
+    return {"WWW-Authenticate": 'Basic realm="asn"'} if request.basic is not None else {}
+
+
+# ---------------------------------------------------------------------------------------------- accounts
+
+
+def _account_out(account: Account) -> AccountOut:
+    return AccountOut.model_validate(account)
+
+
+async def create_account(session: AsyncSession, body: AccountCreate) -> AccountOut:
+    """Create an account; 409 when the username is taken."""
+    if await repository.username_exists(session, body.username):
+        raise Conflict(f"An account named {body.username!r} already exists.")
+    account = Account(
+        username=body.username,
+        password_hash=await hash_secret_async(body.password.get_secret_value()),
+        roles=list(body.roles),
+        nip=body.nip,
+        institution_id=body.institution_id,
+    )
+    try:
+        await repository.add(session, account)
+    except IntegrityError as exc:  # created by a simultaneous request since the check above
+        raise Conflict(f"An account named {body.username!r} already exists.") from exc
+    log.info("account created", extra={"username": account.username, "roles": account.roles})
+    return _account_out(account)
+
+
+async def list_accounts(session: AsyncSession, *, cursor: str | None, limit: int) -> Page[AccountOut]:
+    """One page of accounts, ordered by username."""
+    after = decode_cursor(cursor, 1)
+    rows = await repository.list_accounts(session, after=str(after[0]) if after else None, limit=limit + 1)
+    page, next_cursor = page_of(rows, limit, lambda a: [a.username])
+    return Page(items=[_account_out(a) for a in page], next_cursor=next_cursor)
+
+
+def _is_self(account: Account, actor: Principal) -> bool:
+    return actor.subject in (account.username, account.nip)
+
+
+async def update_account(
+    session: AsyncSession, username: str, body: AccountUpdate, actor: Principal
+) -> AccountOut:
+    """Change an account's state, roles, identifiers or password (which also lifts a lockout)."""
+    account = await repository.account_by_username(session, username)
+    if account is None:
+        raise NotFound(f"No account named {username!r}.")
+    changes = body.model_fields_set
+    roles: list[str] = (
+        [str(r) for r in body.roles] if "roles" in changes and body.roles is not None else list(account.roles)
+    )
+    nip = body.nip if "nip" in changes else account.nip
+    institution_id = body.institution_id if "institution_id" in changes else account.institution_id
+    try:
+        check_role_needs(roles, nip, institution_id)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), errors=[{"loc": ["body", "roles"], "msg": str(exc)}]) from exc
+    active = body.active if body.active is not None else account.active
+    if _is_self(account, actor) and (not active or Role.ADMIN not in roles):
+        raise Conflict("Admins cannot disable their own account or drop their own admin role.")
+
+    account.roles, account.nip, account.institution_id, account.active = roles, nip, institution_id, active
+    if body.password is not None:
+        account.password_hash = await hash_secret_async(body.password.get_secret_value())
+        account.failed_logins = 0
+        account.locked_until = None
+    await session.flush()
+    await session.refresh(account)
+    log.info("account updated", extra={"username": account.username, "fields": sorted(changes)})
+    return _account_out(account)
+
+
+# ---------------------------------------------------------------------------------------------- clients
+
+
+def _client_out(client: ApiClient) -> ClientOut:
+    return ClientOut.model_validate(client)
+
+
+async def create_client(session: AsyncSession, body: ClientCreate) -> ClientCreated:
+    """Register an API client with a new random secret, returned this once and stored only as a hash."""
+    client_id = "cl_" + secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    client = ApiClient(
+        client_id=client_id,
+        name=body.name,
+        secret_hash=await hash_secret_async(secret),
+        roles=list(body.roles),
+    )
+    await repository.add(session, client)
+    log.info("api client created", extra={"client_id": client_id, "roles": client.roles})
+    return ClientCreated(client_id=client_id, client_secret=secret, name=client.name, roles=client.roles)
+
+
+async def list_clients(session: AsyncSession, *, cursor: str | None, limit: int) -> Page[ClientOut]:
+    """One page of API clients, ordered by client id."""
+    after = decode_cursor(cursor, 1)
+    rows = await repository.list_clients(session, after=str(after[0]) if after else None, limit=limit + 1)
+    page, next_cursor = page_of(rows, limit, lambda c: [c.client_id])
+    return Page(items=[_client_out(c) for c in page], next_cursor=next_cursor)
+
+
+async def revoke_client(session: AsyncSession, client_id: str) -> ClientOut:
+    """Stop the client from obtaining tokens (idempotent). Tokens already issued expire on their own."""
+    client = await repository.client_by_id(session, client_id)
+    if client is None:
+        raise NotFound(f"No API client {client_id!r}.")
+    if client.active:
+        client.active = False
+        await session.flush()
+        log.info("api client revoked", extra={"client_id": client_id})
+    return _client_out(client)
