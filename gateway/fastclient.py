@@ -1,0 +1,442 @@
+"""A lean keep-alive HTTP/1.1 client on asyncio streams, used by the gateway to forward requests.
+
+Why our own client: forwarding through one shared ``httpx.AsyncClient`` costs several times more CPU per
+request than the upstream's own work (see ``docs/benchmarks.md``, section "gateway"). This client does
+only what a reverse proxy needs: a bounded pool of keep-alive connections per upstream, Content-Length
+and chunked bodies in both directions, streaming without buffering, and explicit connect/read timeouts.
+It never follows redirects, never decodes content and never touches cookies — the proxy passes bytes.
+
+Errors are typed so the proxy can tell "nothing was sent, try another instance" (``ConnectFailed``)
+from "the request may have reached the upstream" (``ConnectionLost``) and from timeouts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+
+HeaderList = list[tuple[bytes, bytes]]
+
+_CHUNK = 65_536
+_MAX_HEAD = 65_536
+# Below uvicorn's default 5 s keep-alive timeout: we drop an idle connection before the server does,
+# so a request is (almost) never written into a socket the server is closing.
+_KEEPALIVE_EXPIRY_S = 4.0
+_IDEMPOTENT = frozenset({b"GET", b"HEAD", b"OPTIONS", b"PUT", b"DELETE", b"TRACE"})
+_REQUEST_FRAMING = frozenset({b"content-length", b"transfer-encoding", b"host", b"connection"})
+
+
+class UpstreamError(Exception):
+    """Base of every failure talking to an upstream."""
+
+
+class ConnectFailed(UpstreamError):
+    """No connection could be opened (refused, unreachable, connect timeout). Nothing was sent."""
+
+
+class PoolTimeout(UpstreamError):
+    """Every pooled connection stayed busy for the whole read timeout."""
+
+
+class ReadTimeout(UpstreamError):
+    """The upstream did not answer (or stopped sending) within the read timeout."""
+
+
+class ConnectionLost(UpstreamError):
+    """The connection broke after the request started; the upstream may have seen the request."""
+
+
+class ProtocolError(UpstreamError):
+    """The upstream answered with something that is not HTTP/1.x."""
+
+
+class _Conn:
+    __slots__ = ("idle_since", "reader", "writer")
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.idle_since = 0.0
+
+    def usable(self, now: float) -> bool:
+        return (
+            not self.reader.at_eof()
+            and not self.writer.is_closing()
+            and now - self.idle_since < _KEEPALIVE_EXPIRY_S
+        )
+
+    def abort(self) -> None:
+        # abort(), not close(): a broken or half-read connection must not linger or be flushed.
+        self.writer.transport.abort()
+
+
+class Response:
+    """An upstream response whose body has not been read yet. Always ``await aclose()`` it (the
+    proxy does so in ``finally``): that returns the connection to the pool or closes it."""
+
+    __slots__ = (
+        "_client",
+        "_conn",
+        "_done",
+        "_framing",
+        "_keep_alive",
+        "_key",
+        "_read_timeout",
+        "_remaining",
+        "headers",
+        "status",
+    )
+
+    def __init__(
+        self,
+        client: Client,
+        key: tuple[str, int],
+        conn: _Conn,
+        status: int,
+        headers: HeaderList,
+        framing: str,
+        length: int,
+        keep_alive: bool,
+        read_timeout: float,
+    ) -> None:
+        self._client = client
+        self._key = key
+        self._conn: _Conn | None = conn
+        self.status = status
+        self.headers = headers
+        self._framing = framing
+        self._remaining = length
+        self._keep_alive = keep_alive
+        self._read_timeout = read_timeout
+        self._done = framing == "none" or (framing == "length" and length == 0)
+
+    @property
+    def complete(self) -> bool:
+        """True once the whole body has been read."""
+        return self._done
+
+    @property
+    def content_length(self) -> int | None:
+        """The announced body length, when the upstream framed the body with Content-Length."""
+        return self._remaining if self._framing == "length" else None
+
+    async def read(self) -> bytes:
+        """The whole body (for small bodies and health checks)."""
+        return b"".join([chunk async for chunk in self.iter_chunks()])
+
+    async def iter_chunks(self) -> AsyncIterator[bytes]:
+        """The body as it arrives, de-chunked; each read is bounded by the read timeout."""
+        conn = self._conn
+        if conn is None or self._done:
+            return
+        reader = conn.reader
+        try:
+            if self._framing == "length":
+                while self._remaining > 0:
+                    async with asyncio.timeout(self._read_timeout):
+                        data = await reader.read(min(self._remaining, _CHUNK))
+                    if not data:
+                        raise ConnectionLost("upstream closed the connection mid-body")
+                    self._remaining -= len(data)
+                    yield data
+            elif self._framing == "chunked":
+                while True:
+                    async with asyncio.timeout(self._read_timeout):
+                        line = await reader.readuntil(b"\r\n")
+                    try:
+                        size = int(line.split(b";", 1)[0].strip(), 16)
+                    except ValueError as exc:
+                        raise ProtocolError("bad chunk size") from exc
+                    if size == 0:
+                        # Trailers (rarely sent) end with an empty line; we drop them (hop-by-hop here).
+                        while True:
+                            async with asyncio.timeout(self._read_timeout):
+                                trailer = await reader.readuntil(b"\r\n")
+                            if trailer == b"\r\n":
+                                break
+                        break
+                    while size > 0:
+                        async with asyncio.timeout(self._read_timeout):
+                            data = await reader.read(min(size, _CHUNK))
+                        if not data:
+                            raise ConnectionLost("upstream closed the connection mid-chunk")
+                        size -= len(data)
+                        yield data
+                    async with asyncio.timeout(self._read_timeout):
+                        crlf = await reader.readexactly(2)
+                    if crlf != b"\r\n":
+                        raise ProtocolError("chunk not followed by CRLF")
+            else:  # "close": the body runs until the upstream closes the connection.
+                self._keep_alive = False
+                while True:
+                    async with asyncio.timeout(self._read_timeout):
+                        data = await reader.read(_CHUNK)
+                    if not data:
+                        break
+                    yield data
+            self._done = True
+        except TimeoutError as exc:
+            raise ReadTimeout("upstream stopped sending the body") from exc
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+            raise ProtocolError("malformed chunked body") from exc
+        except OSError as exc:
+            raise ConnectionLost(str(exc)) from exc
+
+    async def aclose(self) -> None:
+        """Give the connection back when the body was read completely, else close it."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        if self._done and self._keep_alive:
+            self._client._put_back(self._key, conn)
+        else:
+            conn.abort()
+            self._client._release()
+
+
+class Client:
+    """A pool of keep-alive HTTP/1.1 connections shared by the instances of one upstream.
+
+    ``pool_size`` bounds the connections open at once (busy and idle together); a request that finds
+    them all busy waits, at most for the read timeout.
+    """
+
+    def __init__(self, *, pool_size: int, connect_timeout_s: float, read_timeout_s: float) -> None:
+        self.pool_size = pool_size
+        self.connect_timeout_s = connect_timeout_s
+        self.read_timeout_s = read_timeout_s
+        self._slots = asyncio.Semaphore(pool_size)
+        self._idle: dict[tuple[str, int], deque[_Conn]] = {}
+        self._closed = False
+        self._in_use = 0
+
+    @property
+    def in_use(self) -> int:
+        """Connections currently lent to a request (not idle in the pool)."""
+        return self._in_use
+
+    def _release(self) -> None:
+        self._in_use -= 1
+        self._slots.release()
+
+    def _put_back(self, key: tuple[str, int], conn: _Conn) -> None:
+        if self._closed:
+            conn.abort()
+        else:
+            conn.idle_since = time.monotonic()
+            self._idle.setdefault(key, deque()).append(conn)
+        self._release()
+
+    def _take_idle(self, key: tuple[str, int]) -> _Conn | None:
+        idle = self._idle.get(key)
+        if not idle:
+            return None
+        now = time.monotonic()
+        while idle:
+            # Most recently used first: it is the least likely to have been closed by the server.
+            conn = idle.pop()
+            if conn.usable(now):
+                return conn
+            conn.abort()
+        return None
+
+    async def _open(self, host: str, port: int) -> _Conn:
+        try:
+            async with asyncio.timeout(self.connect_timeout_s):
+                reader, writer = await asyncio.open_connection(host, port, limit=_MAX_HEAD)
+        except TimeoutError as exc:
+            raise ConnectFailed(f"connect to {host}:{port} timed out") from exc
+        except OSError as exc:
+            raise ConnectFailed(f"connect to {host}:{port} failed: {exc}") from exc
+        return _Conn(reader, writer)
+
+    async def request(
+        self,
+        host: str,
+        port: int,
+        method: bytes,
+        target: bytes,
+        headers: HeaderList,
+        body: bytes | AsyncIterator[bytes] = b"",
+        *,
+        read_timeout_s: float | None = None,
+    ) -> Response:
+        """Send one request and return once the response head has arrived.
+
+        ``headers`` must not contain Host/Content-Length/Transfer-Encoding/Connection framing other than
+        an end-to-end Content-Length for a streamed body: the client frames the body itself (bytes get
+        Content-Length; a stream keeps the caller's Content-Length or is sent chunked).
+        """
+        if self._closed:
+            raise ConnectFailed("client closed")
+        read_timeout = read_timeout_s or self.read_timeout_s
+        try:
+            async with asyncio.timeout(read_timeout):
+                await self._slots.acquire()
+        except TimeoutError as exc:
+            raise PoolTimeout("no free upstream connection") from exc
+        self._in_use += 1
+        key = (host, port)
+        try:
+            conn = self._take_idle(key)
+            if conn is not None and isinstance(body, bytes) and method in _IDEMPOTENT:
+                try:
+                    return await self._exchange(conn, key, method, target, headers, body, read_timeout)
+                except ConnectionLost:
+                    # The server closed this idle connection as we reused it: a replayable idempotent
+                    # request is safe to send once more on a fresh connection.
+                    pass
+            elif conn is not None:
+                return await self._exchange(conn, key, method, target, headers, body, read_timeout)
+            conn = await self._open(host, port)
+            return await self._exchange(conn, key, method, target, headers, body, read_timeout)
+        except BaseException:
+            self._release()
+            raise
+
+    async def _exchange(
+        self,
+        conn: _Conn,
+        key: tuple[str, int],
+        method: bytes,
+        target: bytes,
+        headers: HeaderList,
+        body: bytes | AsyncIterator[bytes],
+        read_timeout: float,
+    ) -> Response:
+        host = f"{key[0]}:{key[1]}".encode()
+        head = [method, b" ", target, b" HTTP/1.1\r\nhost: ", host, b"\r\n"]
+        streamed_length: int | None = None
+        for name, value in headers:
+            if name in _REQUEST_FRAMING:
+                if name == b"content-length" and not isinstance(body, bytes):
+                    streamed_length = int(value)
+                continue
+            head += [name, b": ", value, b"\r\n"]
+        if isinstance(body, bytes):
+            if body or method not in (b"GET", b"HEAD", b"DELETE", b"OPTIONS"):
+                head += [b"content-length: ", str(len(body)).encode(), b"\r\n"]
+        elif streamed_length is not None:
+            head += [b"content-length: ", str(streamed_length).encode(), b"\r\n"]
+        else:
+            head.append(b"transfer-encoding: chunked\r\n")
+        head.append(b"\r\n")
+        writer = conn.writer
+        try:
+            try:
+                if isinstance(body, bytes):
+                    head.append(body)
+                    writer.write(b"".join(head))
+                else:
+                    writer.write(b"".join(head))
+                    await self._send_stream(
+                        writer, body, chunked=streamed_length is None, drain_timeout_s=read_timeout
+                    )
+                async with asyncio.timeout(read_timeout):
+                    await writer.drain()
+                    return await self._read_head(conn, key, method, read_timeout)
+            except TimeoutError as exc:
+                raise ReadTimeout("upstream did not answer in time") from exc
+            except (asyncio.IncompleteReadError, ConnectionError, OSError) as exc:
+                raise ConnectionLost(f"upstream connection lost: {exc!r}") from exc
+            except asyncio.LimitOverrunError as exc:
+                raise ProtocolError("response head too large") from exc
+        except BaseException:
+            conn.abort()
+            raise
+
+    @staticmethod
+    async def _send_stream(
+        writer: asyncio.StreamWriter, body: AsyncIterator[bytes], *, chunked: bool, drain_timeout_s: float
+    ) -> None:
+        async for chunk in body:
+            if not chunk:
+                continue
+            if chunked:
+                writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            else:
+                writer.write(chunk)
+            # Back-pressure: never hold more than the transport's buffer of a large upload in memory.
+            async with asyncio.timeout(drain_timeout_s):
+                await writer.drain()
+        if chunked:
+            writer.write(b"0\r\n\r\n")
+
+    async def _read_head(
+        self, conn: _Conn, key: tuple[str, int], method: bytes, read_timeout: float
+    ) -> Response:
+        reader = conn.reader
+        while True:
+            raw = await reader.readuntil(b"\r\n\r\n")
+            lines = raw.split(b"\r\n")
+            status_line = lines[0].split(b" ", 2)
+            if len(status_line) < 2 or not status_line[0].startswith(b"HTTP/1."):
+                raise ProtocolError("not an HTTP/1.x response")
+            try:
+                status = int(status_line[1])
+            except ValueError as exc:
+                raise ProtocolError("bad status code") from exc
+            if 100 <= status < 200 and status != 101:
+                continue  # 100 Continue and friends: the real answer follows.
+            break
+        headers: HeaderList = []
+        length = -1
+        chunked = False
+        keep_alive = status_line[0] == b"HTTP/1.1"
+        for line in lines[1:]:
+            if not line:
+                continue
+            name, sep, value = line.partition(b":")
+            if not sep:
+                raise ProtocolError("bad header line")
+            name = name.strip().lower()
+            value = value.strip()
+            if name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError as exc:
+                    raise ProtocolError("bad content-length") from exc
+            elif name == b"transfer-encoding":
+                chunked = value.lower().endswith(b"chunked")
+            elif name == b"connection":
+                tokens = value.lower()
+                if b"close" in tokens:
+                    keep_alive = False
+                elif b"keep-alive" in tokens:
+                    keep_alive = True
+            headers.append((name, value))
+        if method == b"HEAD" or status in (204, 304) or status == 101:
+            framing, length = "none", 0
+        elif chunked:
+            framing = "chunked"
+        elif length >= 0:
+            framing = "length"
+        else:
+            framing = "close"
+        return Response(self, key, conn, status, headers, framing, length, keep_alive, read_timeout)
+
+    async def aclose(self) -> None:
+        """Close every idle connection; busy ones are closed as their responses are closed."""
+        self._closed = True
+        for idle in self._idle.values():
+            while idle:
+                idle.pop().abort()
+        self._idle.clear()
+        await asyncio.sleep(0)
+
+
+async def get(
+    client: Client, url_host: str, url_port: int, path: bytes, *, timeout_s: float
+) -> tuple[int, bytes]:
+    """A small GET returning (status, body), for health checks; never raises for HTTP statuses."""
+    resp = await client.request(url_host, url_port, b"GET", path, [], b"", read_timeout_s=timeout_s)
+    try:
+        async with asyncio.timeout(timeout_s):
+            body = await resp.read()
+        return resp.status, body
+    finally:
+        with contextlib.suppress(Exception):
+            await resp.aclose()

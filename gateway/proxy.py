@@ -1,0 +1,313 @@
+"""The gateway's forwarding layer: a pure ASGI middleware that sends ``/kinerja/...``, ``/pelatihan/...``
+and ``/publik/...`` to a healthy instance of that service, prefix stripped, bodies streamed both ways.
+
+Pure ASGI (not BaseHTTPMiddleware) so the request-id contextvar set by the edge middleware is visible
+here and nothing is buffered. The upstream connection comes from ``gateway.fastclient`` (the choice is
+measured in docs/benchmarks.md). Every path out of ``_forward`` closes or returns the upstream connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import posixpath
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.fastclient import (
+    ConnectFailed,
+    ConnectionLost,
+    HeaderList,
+    PoolTimeout,
+    ProtocolError,
+    ReadTimeout,
+    Response,
+)
+from gateway.upstreams import Instance, Upstreams
+from services.common.errors import problem_bytes
+from services.common.request_id import current_request_id
+
+log = logging.getLogger("asn.proxy")
+
+PREFIXES = ("kinerja", "pelatihan", "publik")
+# RFC 9110 §7.6.1: connection-specific fields a proxy must not forward.
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"proxy-connection",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+    }
+)
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+# The proxy sets these itself; copies from the client would let it spoof them.
+_SET_BY_PROXY = frozenset({b"x-request-id", b"x-forwarded-proto", b"x-forwarded-host", b"host"})
+_RETRY_AFTER = b"2"
+
+
+class UpstreamBroken(Exception):
+    """The upstream failed after the response had started; the client connection must be dropped."""
+
+
+def split_service_path(path: str) -> tuple[str, str] | None:
+    """``/kinerja/v1/units`` -> ("kinerja", "/v1/units"); None for paths that are not forwarded."""
+    if not path.startswith("/"):
+        return None
+    name, sep, rest = path[1:].partition("/")
+    if name not in PREFIXES:
+        return None
+    return name, "/" + rest if sep else "/"
+
+
+def is_internal(rest: str) -> bool:
+    """True for ``/internal`` and below, after normalising ``//``, ``.`` and ``..`` so tricks cannot reach it."""
+    normal = posixpath.normpath("/" + rest.lstrip("/")).lstrip("/")
+    return normal.lower().split("/", 1)[0] == "internal"
+
+
+def _filter_response_headers(headers: HeaderList, *, drop_length: bool) -> HeaderList:
+    named = _connection_tokens(headers)
+    return [
+        (name, value)
+        for name, value in headers
+        if name not in HOP_BY_HOP
+        and name not in named
+        and name != b"x-request-id"
+        and not name.startswith(b"proxy-")
+        and not (drop_length and name == b"content-length")
+    ]
+
+
+def _connection_tokens(headers: HeaderList) -> set[bytes]:
+    tokens: set[bytes] = set()
+    for name, value in headers:
+        if name == b"connection":
+            tokens.update(t.strip().lower() for t in value.split(b","))
+    return tokens
+
+
+def upstream_headers(scope: Scope) -> HeaderList:
+    """The request headers to send upstream: end-to-end ones, plus X-Forwarded-* and X-Request-ID."""
+    raw: HeaderList = scope["headers"]
+    named = _connection_tokens(raw)
+    out: HeaderList = []
+    forwarded_for: bytes | None = None
+    host = b""
+    for name, value in raw:
+        if name == b"host":
+            host = value
+        if name in HOP_BY_HOP or name in named or name.startswith(b"proxy-") or name in _SET_BY_PROXY:
+            continue
+        if name == b"x-forwarded-for":
+            forwarded_for = value if forwarded_for is None else forwarded_for + b", " + value
+            continue
+        out.append((name, value))
+    client = scope.get("client")
+    client_ip = str(client[0]).encode() if client else b"unknown"
+    out.append((b"x-forwarded-for", forwarded_for + b", " + client_ip if forwarded_for else client_ip))
+    out.append((b"x-forwarded-proto", str(scope.get("scheme", "http")).encode()))
+    if host:
+        out.append((b"x-forwarded-host", host))
+    rid = current_request_id()
+    if rid:
+        out.append((b"x-request-id", rid.encode()))
+    return out
+
+
+async def send_problem(send: Send, status: int, detail: str, *, retry_after: bool = False) -> None:
+    """Answer with an RFC 9457 problem document (pure ASGI)."""
+    body = problem_bytes(status, detail)
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if retry_after:
+        headers.append((b"retry-after", _RETRY_AFTER))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class _DisconnectWatch:
+    """Cancels the forwarding task when the client goes away while we wait on the upstream, so the
+    upstream connection is closed at once instead of at the read timeout.
+
+    Armed only after the request body has been read completely: ASGI allows one reader of ``receive``.
+    """
+
+    __slots__ = ("_task", "disconnected", "done", "watcher")
+
+    def __init__(self) -> None:
+        self._task = asyncio.current_task()
+        self.watcher: asyncio.Task[None] | None = None
+        self.disconnected = False
+        self.done = False
+
+    def arm(self, receive: Receive) -> None:
+        if self.watcher is None and self._task is not None:
+            self.watcher = asyncio.create_task(self._watch(receive))
+
+    async def _watch(self, receive: Receive) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+        if not self.done and self._task is not None:
+            self.disconnected = True
+            self._task.cancel()
+
+    def stop(self) -> None:
+        self.done = True
+        if self.watcher is not None:
+            self.watcher.cancel()
+
+    def swallow(self) -> bool:
+        """True when the cancellation came only from our own watcher (the client left)."""
+        return self.disconnected and self._task is not None and self._task.uncancel() == 0
+
+
+class ProxyMiddleware:
+    """Forwards the service prefixes to the upstreams; every other path goes to the wrapped app."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        target = split_service_path(scope["path"])
+        if target is None:
+            await self.app(scope, receive, send)
+            return
+        name, rest = target
+        if is_internal(rest):
+            # Internal endpoints are for service-to-service calls only; from outside they do not exist.
+            await send_problem(send, 404, "Not found.")
+            return
+        upstreams: Upstreams = scope["app"].state.upstreams
+        await _forward(upstreams, name, rest, scope, receive, send)
+
+
+def _target(scope: Scope, name: str, rest: str) -> bytes:
+    raw_path: bytes | None = scope.get("raw_path")
+    prefix = b"/" + name.encode()
+    if raw_path and raw_path.startswith(prefix):
+        # Keep the client's percent-encoding exactly; decoding and re-encoding could change the path.
+        path = raw_path[len(prefix) :] or b"/"
+    else:
+        path = quote(rest).encode()
+    query: bytes = scope.get("query_string", b"")
+    return path + b"?" + query if query else path
+
+
+async def _forward(
+    upstreams: Upstreams, name: str, rest: str, scope: Scope, receive: Receive, send: Send
+) -> None:
+    upstream = upstreams.get(name)
+    if upstream is None:
+        await send_problem(send, 404, "Not found.")
+        return
+    method: str = scope["method"]
+    method_b = method.encode()
+    target = _target(scope, name, rest)
+    headers = upstream_headers(scope)
+    watch = _DisconnectWatch()
+
+    first = await receive()
+    if first["type"] == "http.disconnect":
+        return
+    body: bytes | AsyncIterator[bytes]
+    stream_started = False
+    if not first.get("more_body", False):
+        body = first.get("body", b"")
+        watch.arm(receive)
+    else:
+
+        async def stream() -> AsyncIterator[bytes]:
+            nonlocal stream_started
+            stream_started = True
+            message: Message = first
+            while True:
+                if message["type"] == "http.disconnect":
+                    raise ConnectionLost("client disconnected during upload")
+                yield message.get("body", b"")
+                if not message.get("more_body", False):
+                    break
+                message = await receive()
+            watch.arm(receive)
+
+        body = stream()
+
+    resp: Response | None = None
+    tried: list[Instance] = []
+    try:
+        while resp is None:
+            instance = upstream.pick(tried)
+            if instance is None:
+                detail = (
+                    f"No healthy instance of {name} is available."
+                    if not tried
+                    else f"{name} is unavailable; retry shortly."
+                )
+                await send_problem(send, 503, detail, retry_after=True)
+                return
+            tried.append(instance)
+            try:
+                resp = await upstream.client.request(
+                    instance.host, instance.port, method_b, target, headers, body
+                )
+            except ConnectFailed as exc:
+                # Nothing was sent: safe to try the next instance for any method.
+                upstreams.eject(instance, str(exc))
+                if stream_started:
+                    await send_problem(send, 503, f"{name} is unavailable; retry shortly.", retry_after=True)
+                    return
+            except ConnectionLost as exc:
+                log.warning("upstream %s lost the connection: %s", instance.url, exc)
+                if method in _IDEMPOTENT and isinstance(body, bytes):
+                    continue
+                await send_problem(send, 503, f"{name} dropped the request; retry shortly.", retry_after=True)
+                return
+            except (ReadTimeout, PoolTimeout):
+                await send_problem(send, 504, f"{name} did not answer in time.")
+                return
+            except ProtocolError as exc:
+                log.warning("upstream %s answered badly: %s", instance.url, exc)
+                await send_problem(send, 502, f"{name} sent an invalid response.")
+                return
+        await _relay(resp, send)
+    except asyncio.CancelledError:
+        if watch.swallow():
+            return  # The client left; the finally below closes the upstream connection.
+        raise
+    finally:
+        watch.stop()
+        if resp is not None:
+            await resp.aclose()
+
+
+async def _relay(resp: Response, send: Send) -> None:
+    length = resp.content_length
+    headers = _filter_response_headers(resp.headers, drop_length=length is None)
+    await send({"type": "http.response.start", "status": resp.status, "headers": headers})
+    if resp.complete:
+        await send({"type": "http.response.body", "body": b""})
+        return
+    try:
+        if length is not None and length <= 65_536:
+            # Small fixed-length bodies (nearly every API answer): one ASGI message, one write.
+            await send({"type": "http.response.body", "body": await resp.read()})
+            return
+        async for chunk in resp.iter_chunks():
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+    except (ReadTimeout, ConnectionLost, ProtocolError) as exc:
+        # Headers are gone already: the only honest signal left is to break the client connection.
+        raise UpstreamBroken(f"upstream failed mid-response: {exc}") from exc
