@@ -1,6 +1,8 @@
 """Every model of kinerja_api, imported so Alembic sees the whole schema."""
 
 from services.kinerja_api.db import Base
+from services.kinerja_api.employees.models import Employee, EmployeeAssignment
 from services.kinerja_api.events import *  # noqa: F403
+from services.kinerja_api.units.models import Unit
 
-__all__ = ["Base"]
+__all__ = ["Base", "Employee", "EmployeeAssignment", "Unit"]

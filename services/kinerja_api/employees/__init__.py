@@ -1,0 +1,1 @@
+"""Employees (ASN), the reporting line and its history, and the CSV import."""

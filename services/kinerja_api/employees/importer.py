@@ -1,0 +1,348 @@
+"""The CSV import of employees — one piece of code for ``POST /v1/employees/import`` and
+``asn import-employees``.
+
+All or nothing: every line is checked first (NIP layout, value sets, unit, supervisor, and the whole
+resulting reporting graph: no self-supervision, no cycle, no inactive supervisor, nobody deactivated
+while still supervising). With any bad line nothing is written and each bad line is reported as
+``{line, msg}`` (line numbers as in the file, the header being line 1). Otherwise all rows are written in
+the caller's transaction by two set-based statements, so a 10,000-row file takes well under a second of
+database time, and running the same file again changes nothing.
+
+Parsing and the graph checks are CPU work and run in a worker thread (architecture §3.8).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.kinerja_api.employees import repository
+from services.kinerja_api.employees.enums import Employment, PositionType, Rank, rank_mismatch
+from services.kinerja_api.employees.errors import ImportRejected, MalformedCsv
+from services.kinerja_api.employees.repository import EmployeeState
+from services.kinerja_api.nip import NipError, validate_identifier
+from services.kinerja_api.units import repository as units_repository
+
+COLUMNS = (
+    "nip",
+    "name",
+    "unit_code",
+    "position",
+    "position_type",
+    "rank",
+    "employment",
+    "supervisor_nip",
+    "active",
+)
+ALT_COLUMNS = tuple("unit_id" if c == "unit_code" else c for c in COLUMNS)
+PROGRESS_EVERY = 1000
+_TRUE = {"true", "1", "yes", "y", "ya", "t"}
+_FALSE = {"false", "0", "no", "n", "tidak", "f"}
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: called every PROGRESS_EVERY rows and at the end of each stage."""
+
+
+@dataclass(slots=True)
+class RawRow:
+    """One CSV record with the number of the line it starts on."""
+
+    line: int
+    fields: list[str]
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """A decoded CSV: which unit column it uses and its records."""
+
+    unit_by_id: bool
+    rows: list[RawRow]
+
+
+@dataclass(slots=True)
+class ImportPlan:
+    """What the import will write."""
+
+    upserts: list[EmployeeState] = field(default_factory=list)
+    line_changes: list[EmployeeState] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ImportCounts:
+    """The outcome of an import; ``refused`` stays 0 because any bad line rejects the whole file."""
+
+    created: int
+    updated: int
+    unchanged: int
+    refused: int = 0
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def parse_csv(data: bytes) -> ParsedFile:
+    """Decode (UTF-8, optional BOM) and split a CSV; MalformedCsv for a bad encoding or header."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        body = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise MalformedCsv(
+            f"the body is not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line}); "
+            "save the file as UTF-8 and retry"
+        ) from None
+    reader = csv.reader(io.StringIO(body, newline=""), strict=True)
+    rows: list[RawRow] = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise MalformedCsv(f"the file is empty; expected the header {','.join(COLUMNS)}")
+        names = tuple(h.strip() for h in header)
+        if names not in (COLUMNS, ALT_COLUMNS):
+            raise MalformedCsv(
+                f"line 1: the header must be exactly {','.join(COLUMNS)} (or unit_id instead of unit_code); "
+                f"got {','.join(names)}"
+            )
+        previous_end = reader.line_num
+        for record in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue
+            rows.append(RawRow(start, record))
+    except csv.Error as exc:
+        raise MalformedCsv(f"line {reader.line_num}: the CSV is malformed: {exc}") from None
+    if not rows:
+        raise MalformedCsv("the file has a header but no employees")
+    return ParsedFile(unit_by_id=names == ALT_COLUMNS, rows=rows)
+
+
+def _bool(value: str) -> bool | None:
+    v = value.strip().lower()
+    return True if v in _TRUE else False if v in _FALSE else None
+
+
+def _row_state(
+    row: RawRow, unit_by_id: bool, unit_codes: dict[str, uuid.UUID], unit_ids: set[uuid.UUID], today: date
+) -> tuple[EmployeeState | None, list[str]]:
+    """A line's employee, or the reasons it is bad."""
+    errors: list[str] = []
+    if len(row.fields) != len(COLUMNS):
+        return None, [f"expected {len(COLUMNS)} fields, got {len(row.fields)}"]
+    nip, name, unit, position, ptype, rank_raw, employment_raw, sup, active_raw = (
+        f.strip() for f in row.fields
+    )
+    employment: Employment | None = None
+    try:
+        employment = Employment(employment_raw)
+    except ValueError:
+        errors.append(
+            f"employment {employment_raw!r} must be one of {', '.join(e.value for e in Employment)}"
+        )
+    try:
+        validate_identifier(nip, employment.value if employment else "PNS", today=today)
+    except NipError as exc:
+        errors.append(str(exc))
+    if not name or len(name) > 200:
+        errors.append("name must be 1-200 characters")
+    if not position or len(position) > 200:
+        errors.append("position must be 1-200 characters")
+    unit_id: uuid.UUID | None = None
+    if unit_by_id:
+        try:
+            unit_id = uuid.UUID(unit)
+        except ValueError:
+            errors.append(f"unit_id {unit!r} is not a UUID")
+        else:
+            if unit_id not in unit_ids:
+                errors.append(f"unit_id {unit} does not exist")
+                unit_id = None
+    else:
+        unit_id = unit_codes.get(unit)
+        if unit_id is None:
+            errors.append(f"unit_code {unit!r} does not exist")
+    position_type: PositionType | None = None
+    try:
+        position_type = PositionType(ptype)
+    except ValueError:
+        errors.append(f"position_type {ptype!r} must be one of {', '.join(p.value for p in PositionType)}")
+    rank: Rank | None = None
+    try:
+        rank = Rank(rank_raw)
+    except ValueError:
+        errors.append(f"rank {rank_raw!r} is not a golongan (I/a..IV/e for PNS, I..XVII for PPPK)")
+    if rank is not None and employment is not None:
+        mismatch = rank_mismatch(rank, employment)
+        if mismatch:
+            errors.append(mismatch)
+    supervisor = sup or None
+    if supervisor is not None and (len(supervisor) != 18 or not supervisor.isdigit()):
+        errors.append(f"supervisor_nip {supervisor!r} must be 18 digits or empty")
+    active = _bool(active_raw)
+    if active is None:
+        errors.append(f"active {active_raw!r} must be true or false")
+    if (
+        errors
+        or unit_id is None
+        or position_type is None
+        or rank is None
+        or employment is None
+        or active is None
+    ):
+        return None, errors
+    return (
+        EmployeeState(
+            nip,
+            name,
+            unit_id,
+            position,
+            position_type.value,
+            rank.value,
+            employment.value,
+            supervisor,
+            active,
+        ),
+        [],
+    )
+
+
+def _cycles(graph: dict[str, str | None], starts: list[str]) -> dict[str, list[str]]:
+    """For every node on a cycle reachable from ``starts``, the cycle as a list of NIPs."""
+    state: dict[str, int] = {}  # 1 = on the current walk, 2 = done
+    on_cycle: dict[str, list[str]] = {}
+    for start in starts:
+        walk: list[str] = []
+        node: str | None = start
+        while node is not None and node in graph and state.get(node, 0) == 0:
+            state[node] = 1
+            walk.append(node)
+            node = graph[node]
+        if node is not None and state.get(node) == 1:
+            cycle = walk[walk.index(node) :]
+            for member in cycle:
+                on_cycle[member] = cycle
+        for visited in walk:
+            state[visited] = 2
+    return on_cycle
+
+
+def plan_import(
+    parsed: ParsedFile,
+    *,
+    existing: dict[str, EmployeeState],
+    unit_codes: dict[str, uuid.UUID],
+    today: date,
+    progress: Progress = _noop,
+) -> ImportPlan:
+    """Check every line against the rules and the resulting graph; raise ImportRejected listing every bad
+    line, else return what to write."""
+    unit_ids = set(unit_codes.values())
+    total = len(parsed.rows)
+    bad: dict[int, list[str]] = {}
+    states: dict[str, tuple[int, EmployeeState]] = {}
+    first_line: dict[str, int] = {}
+    placeholders: set[str] = set()  # NIPs of bad lines: still "known", so references to them do not cascade
+    for i, row in enumerate(parsed.rows, 1):
+        state, errors = _row_state(row, parsed.unit_by_id, unit_codes, unit_ids, today)
+        nip = row.fields[0].strip() if row.fields else ""
+        if nip in first_line:
+            errors.append(f"NIP {nip} appears more than once (first on line {first_line[nip]})")
+        else:
+            first_line[nip] = row.line
+        if errors:
+            bad[row.line] = errors
+            placeholders.add(nip)
+        elif state is not None:
+            states[state.nip] = (row.line, state)
+        if i % PROGRESS_EVERY == 0:
+            progress("validating", i, total)
+    progress("validating", total, total)
+
+    final: dict[str, EmployeeState] = dict(existing)
+    final.update({nip: s for nip, (_, s) in states.items()})
+    active_reports: dict[str, list[str]] = {}
+    for s in final.values():
+        if s.active and s.supervisor_nip is not None and s.nip not in placeholders:
+            active_reports.setdefault(s.supervisor_nip, []).append(s.nip)
+    for nip, (line, s) in states.items():
+        errors = []
+        sup = s.supervisor_nip
+        if sup == nip:
+            errors.append(f"employee {nip} cannot be their own supervisor")
+        elif sup is not None and sup not in placeholders:
+            boss = final.get(sup)
+            if boss is None:
+                errors.append(f"supervisor {sup} is neither in the database nor in this file")
+            elif s.active and not boss.active:
+                errors.append(f"supervisor {sup} is inactive")
+        if not s.active and active_reports.get(nip):
+            reports = sorted(active_reports[nip])
+            shown = ", ".join(reports[:5]) + (", …" if len(reports) > 5 else "")
+            errors.append(
+                f"employee {nip} is deactivated but still supervises {len(reports)} active employee(s) ({shown})"
+            )
+        if errors:
+            bad.setdefault(line, []).extend(errors)
+    graph = {nip: (None if nip in placeholders else s.supervisor_nip) for nip, s in final.items()}
+    for nip, cycle in _cycles(graph, list(states)).items():
+        if nip in states and len(cycle) > 1:
+            at = cycle.index(nip)
+            loop = [*cycle[at:], *cycle[:at], nip]
+            bad.setdefault(states[nip][0], []).append(f"reporting line forms a cycle: {' → '.join(loop)}")
+    if bad:
+        errors_out = [
+            {"line": line, "loc": ["body", line], "msg": "; ".join(msgs)}
+            for line, msgs in sorted(bad.items())
+        ]
+        raise ImportRejected(
+            f"{len(bad)} of {total} lines are invalid; nothing was imported", errors=errors_out
+        )
+
+    plan = ImportPlan()
+    for _, s in states.values():
+        old = existing.get(s.nip)
+        if old is None:
+            plan.created += 1
+            plan.upserts.append(s)
+            plan.line_changes.append(s)
+        elif old == s:
+            plan.unchanged += 1
+        else:
+            plan.updated += 1
+            plan.upserts.append(s)
+            if (old.supervisor_nip, old.unit_id) != (s.supervisor_nip, s.unit_id):
+                plan.line_changes.append(s)
+    return plan
+
+
+async def import_employees(
+    session: AsyncSession, data: bytes, *, today: date, progress: Progress = _noop
+) -> ImportCounts:
+    """Validate and import a CSV in the caller's transaction (flushed, never committed)."""
+    parsed = await asyncio.to_thread(parse_csv, data)
+    # One import at a time: two concurrent files could each be valid alone and form a cycle together.
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('kinerja:employee-import'))"))
+    unit_codes = await units_repository.ids_by_code(session)
+    existing = await repository.all_states(session)
+    plan = await asyncio.to_thread(
+        plan_import, parsed, existing=existing, unit_codes=unit_codes, today=today, progress=progress
+    )
+    total = len(plan.upserts)
+    progress("writing", 0, total)
+    created, updated = await repository.bulk_upsert(session, plan.upserts)
+    await repository.bulk_record_assignments(session, plan.line_changes, today)
+    progress("writing", total, total)
+    unchanged = plan.unchanged + (plan.created + plan.updated - created - updated)
+    return ImportCounts(created=created, updated=updated, unchanged=unchanged)

@@ -1,0 +1,92 @@
+"""Tables ``kinerja.employee`` (the current state) and ``kinerja.employee_assignment`` (its history)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.kinerja_api.db import Base
+from services.kinerja_api.employees.enums import Employment, PositionType, Rank
+
+
+def _in(column: str, values: list[str]) -> str:
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Employee(Base):
+    """One ASN as they are today. ``version`` drives the ETag; the history is in EmployeeAssignment."""
+
+    __tablename__ = "employee"
+    __table_args__ = (
+        CheckConstraint("nip ~ '^[0-9]{18}$'", name="nip_digits"),
+        CheckConstraint("supervisor_nip IS NULL OR supervisor_nip <> nip", name="not_own_supervisor"),
+        CheckConstraint(_in("position_type", [p.value for p in PositionType]), name="position_type"),
+        CheckConstraint(_in("employment", [e.value for e in Employment]), name="employment"),
+        CheckConstraint(_in("rank", [r.value for r in Rank]), name="rank"),
+        # Keyset pages are ordered by nip, so each filter index ends in nip.
+        Index("ix_employee_unit_id_nip", "unit_id", "nip"),
+        Index("ix_employee_supervisor_nip_nip", "supervisor_nip", "nip"),
+        Index("ix_employee_active_nip", "active", "nip"),
+    )
+
+    nip: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"))
+    position: Mapped[str] = mapped_column(String(200))
+    position_type: Mapped[str] = mapped_column(String(20))
+    rank: Mapped[str] = mapped_column(String(8))
+    employment: Mapped[str] = mapped_column(String(4))
+    supervisor_nip: Mapped[str | None] = mapped_column(ForeignKey("employee.nip"))
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class EmployeeAssignment(Base):
+    """Who an employee reported to, and in which unit, over ``[valid_from, valid_to)``.
+
+    ``valid_to`` is exclusive (the day the next assignment starts) and null for the current one. An
+    evaluation uses the reporting line that held during its period (PermenPANRB 6/2022: the evaluator is
+    the direct supervisor, ``pejabat penilai kinerja``), so the history is never rewritten, only closed.
+    """
+
+    __tablename__ = "employee_assignment"
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_range"),
+        # "Who supervised NIP X on day D" scans one employee's rows by start date.
+        Index("ix_employee_assignment_nip_valid_from", "nip", "valid_from", unique=True),
+        # At most one open (current) assignment per employee.
+        Index(
+            "ix_employee_assignment_open",
+            "nip",
+            unique=True,
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        # "Whom did supervisor S have on day D" (evaluations, tasks).
+        Index("ix_employee_assignment_supervisor_nip", "supervisor_nip", "valid_from"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    nip: Mapped[str] = mapped_column(ForeignKey("employee.nip", ondelete="CASCADE"))
+    supervisor_nip: Mapped[str | None] = mapped_column(ForeignKey("employee.nip"))
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)

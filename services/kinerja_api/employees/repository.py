@@ -1,0 +1,256 @@
+"""Queries on ``kinerja.employee`` and ``kinerja.employee_assignment``.
+
+Hot and bulk paths use SQLAlchemy Core (architecture §7: the ORM identity map costs ~3x on point reads
+and row-by-row inserts would make a 10,000-row import take minutes).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.kinerja_api.employees.models import Employee, EmployeeAssignment
+
+# The columns a CSV line sets, in file order; also the "is anything different" comparison of the import.
+DATA_COLUMNS = (
+    "nip",
+    "name",
+    "unit_id",
+    "position",
+    "position_type",
+    "rank",
+    "employment",
+    "supervisor_nip",
+    "active",
+)
+
+
+class EmployeeState(NamedTuple):
+    """An employee's data columns, comparable between the database and a CSV line."""
+
+    nip: str
+    name: str
+    unit_id: uuid.UUID
+    position: str
+    position_type: str
+    rank: str
+    employment: str
+    supervisor_nip: str | None
+    active: bool
+
+
+class Assignment(NamedTuple):
+    """One stretch of an employee's reporting line, ``[valid_from, valid_to)``."""
+
+    supervisor_nip: str | None
+    unit_id: uuid.UUID
+    valid_from: date
+    valid_to: date | None
+
+
+async def get(session: AsyncSession, nip: str, *, for_update: bool = False) -> Employee | None:
+    """One employee by NIP; ``for_update`` locks the row until the transaction ends."""
+    stmt = select(Employee).where(Employee.nip == nip)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def exists(session: AsyncSession, nip: str) -> bool:
+    """True when an employee with that NIP exists."""
+    return bool(await session.scalar(select(func.count()).where(Employee.nip == nip)))
+
+
+async def list_page(
+    session: AsyncSession,
+    *,
+    unit_id: uuid.UUID | None,
+    supervisor_nip: str | None,
+    active: bool | None,
+    visible_to: str | None,
+    after_nip: str | None,
+    limit: int,
+) -> list[Employee]:
+    """Up to ``limit`` employees ordered by NIP after ``after_nip``.
+
+    ``visible_to`` restricts the rows to that employee and their direct reports (a pegawai's view).
+    """
+    stmt = select(Employee).order_by(Employee.nip).limit(limit)
+    if unit_id is not None:
+        stmt = stmt.where(Employee.unit_id == unit_id)
+    if supervisor_nip is not None:
+        stmt = stmt.where(Employee.supervisor_nip == supervisor_nip)
+    if active is not None:
+        stmt = stmt.where(Employee.active.is_(active))
+    if visible_to is not None:
+        stmt = stmt.where(or_(Employee.nip == visible_to, Employee.supervisor_nip == visible_to))
+    if after_nip is not None:
+        stmt = stmt.where(Employee.nip > after_nip)
+    return list((await session.scalars(stmt)).all())
+
+
+# Walks up from the proposed supervisor. UNION (not UNION ALL) plus the path check stop the walk even if
+# bad data already holds a loop, so the query always terminates.
+_CHAIN_SQL = text(
+    """
+    WITH RECURSIVE chain(nip, path) AS (
+        SELECT CAST(:start AS varchar), ARRAY[CAST(:start AS varchar)]
+      UNION
+        SELECT e.supervisor_nip, c.path || e.supervisor_nip
+        FROM kinerja.employee e
+        JOIN chain c ON e.nip = c.nip
+        WHERE e.supervisor_nip IS NOT NULL AND NOT e.supervisor_nip = ANY(c.path)
+    )
+    SELECT path FROM chain WHERE nip = :target LIMIT 1
+    """
+)
+
+
+async def chain_to(session: AsyncSession, start: str, target: str) -> list[str] | None:
+    """The reporting chain from ``start`` up to ``target`` (both included), or None if ``target`` is not
+    above ``start``. Setting X's supervisor to S closes a cycle exactly when X is on S's chain."""
+    path = await session.scalar(_CHAIN_SQL, {"start": start, "target": target})
+    return list(path) if path is not None else None
+
+
+async def active_reports(session: AsyncSession, nip: str, limit: int = 10) -> tuple[int, list[str]]:
+    """How many active employees report directly to ``nip``, and the first few of them."""
+    where = and_(Employee.supervisor_nip == nip, Employee.active.is_(True))
+    count = int(await session.scalar(select(func.count()).where(where)) or 0)
+    rows = await session.scalars(select(Employee.nip).where(where).order_by(Employee.nip).limit(limit))
+    return count, list(rows.all())
+
+
+async def open_assignment(session: AsyncSession, nip: str) -> EmployeeAssignment | None:
+    """The current (open-ended) assignment of an employee, locked."""
+    stmt = (
+        select(EmployeeAssignment)
+        .where(EmployeeAssignment.nip == nip, EmployeeAssignment.valid_to.is_(None))
+        .with_for_update()
+    )
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def assignment_on(session: AsyncSession, nip: str, day: date) -> Assignment | None:
+    """The assignment that held on ``day``."""
+    stmt = (
+        select(
+            EmployeeAssignment.supervisor_nip,
+            EmployeeAssignment.unit_id,
+            EmployeeAssignment.valid_from,
+            EmployeeAssignment.valid_to,
+        )
+        .where(
+            EmployeeAssignment.nip == nip,
+            EmployeeAssignment.valid_from <= day,
+            or_(EmployeeAssignment.valid_to.is_(None), EmployeeAssignment.valid_to > day),
+        )
+        .order_by(EmployeeAssignment.valid_from.desc())
+        .limit(1)
+    )
+    row = (await session.execute(stmt)).first()
+    return Assignment(*row) if row is not None else None
+
+
+async def assignments_during(session: AsyncSession, nip: str, start: date, end: date) -> list[Assignment]:
+    """Every assignment overlapping the inclusive range ``[start, end]``, oldest first."""
+    stmt = (
+        select(
+            EmployeeAssignment.supervisor_nip,
+            EmployeeAssignment.unit_id,
+            EmployeeAssignment.valid_from,
+            EmployeeAssignment.valid_to,
+        )
+        .where(
+            EmployeeAssignment.nip == nip,
+            EmployeeAssignment.valid_from <= end,
+            or_(EmployeeAssignment.valid_to.is_(None), EmployeeAssignment.valid_to > start),
+        )
+        .order_by(EmployeeAssignment.valid_from)
+    )
+    return [Assignment(*row) for row in (await session.execute(stmt)).all()]
+
+
+async def all_states(session: AsyncSession) -> dict[str, EmployeeState]:
+    """Every employee's data columns (the import validates the whole resulting reporting graph)."""
+    cols = [getattr(Employee, c) for c in DATA_COLUMNS]
+    rows = await session.execute(select(*cols))
+    return {row[0]: EmployeeState(*row) for row in rows.tuples()}
+
+
+# One statement for any number of rows: arrays bound once and unnested server-side (asyncpg caps a
+# statement at 32,767 parameters, and FK checks of a single statement run at its end, so rows may name
+# supervisors that appear later in the same file).
+_UPSERT_SQL = text(
+    """
+    INSERT INTO kinerja.employee AS e
+        (nip, name, unit_id, position, position_type, rank, employment, supervisor_nip, active)
+    SELECT * FROM unnest(
+        CAST(:nip AS varchar[]), CAST(:name AS varchar[]), CAST(:unit_id AS uuid[]),
+        CAST(:position AS varchar[]), CAST(:position_type AS varchar[]), CAST(:rank AS varchar[]),
+        CAST(:employment AS varchar[]), CAST(:supervisor_nip AS varchar[]), CAST(:active AS boolean[]))
+    ON CONFLICT (nip) DO UPDATE SET
+        name = excluded.name, unit_id = excluded.unit_id, position = excluded.position,
+        position_type = excluded.position_type, rank = excluded.rank, employment = excluded.employment,
+        supervisor_nip = excluded.supervisor_nip, active = excluded.active,
+        version = e.version + 1, updated_at = now()
+    WHERE (e.name, e.unit_id, e.position, e.position_type, e.rank, e.employment, e.supervisor_nip, e.active)
+        IS DISTINCT FROM (excluded.name, excluded.unit_id, excluded.position, excluded.position_type,
+                          excluded.rank, excluded.employment, excluded.supervisor_nip, excluded.active)
+    RETURNING (xmax = 0) AS inserted
+    """
+)
+
+
+async def bulk_upsert(session: AsyncSession, rows: Sequence[EmployeeState]) -> tuple[int, int]:
+    """Insert or update ``rows`` in one statement; returns (created, updated)."""
+    if not rows:
+        return 0, 0
+    params: dict[str, Any] = {col: [getattr(r, col) for r in rows] for col in DATA_COLUMNS}
+    result = await session.execute(_UPSERT_SQL, params)
+    flags = [bool(f) for f in result.scalars().all()]
+    created = sum(flags)
+    return created, len(flags) - created
+
+
+async def bulk_record_assignments(session: AsyncSession, rows: Sequence[EmployeeState], day: date) -> None:
+    """Start a new assignment on ``day`` for each row (new employees, or a changed supervisor/unit).
+
+    A same-day earlier assignment is replaced rather than closed (an empty ``[day, day)`` range means
+    nothing); an older open one is closed on ``day``.
+    """
+    if not rows:
+        return
+    nips = [r.nip for r in rows]
+    await session.execute(
+        text(
+            "DELETE FROM kinerja.employee_assignment "
+            "WHERE nip = ANY(CAST(:nips AS varchar[])) AND valid_to IS NULL AND valid_from >= :day"
+        ),
+        {"nips": nips, "day": day},
+    )
+    await session.execute(
+        text(
+            "UPDATE kinerja.employee_assignment SET valid_to = :day "
+            "WHERE nip = ANY(CAST(:nips AS varchar[])) AND valid_to IS NULL"
+        ),
+        {"nips": nips, "day": day},
+    )
+    await session.execute(
+        text(
+            "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from) "
+            "SELECT n, s, u, :day FROM unnest(CAST(:nips AS varchar[]), CAST(:sups AS varchar[]), "
+            "CAST(:units AS uuid[])) AS t(n, s, u)"
+        ),
+        {
+            "nips": nips,
+            "sups": [r.supervisor_nip for r in rows],
+            "units": [r.unit_id for r in rows],
+            "day": day,
+        },
+    )

@@ -1,0 +1,213 @@
+"""HTTP routes of /v1/employees: the registry, its reporting line, and the CSV import.
+
+Admins write; integrators (and internal services) read everything; a pegawai reads themselves and their
+direct reports. Anything the caller may not see answers 404 (api-contract §1).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+
+from services.common.auth import Principal, PrincipalDep, Role, require_roles
+from services.common.db import SessionDep
+from services.common.errors import problem_responses
+from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.kinerja_api import clock
+from services.kinerja_api.employees import importer, service
+from services.kinerja_api.employees.errors import EmployeeNotFound, ImportTooLarge, UnsupportedMediaType
+from services.kinerja_api.employees.schemas import (
+    EmployeeCreate,
+    EmployeeRead,
+    EmployeeUpdate,
+    ImportResult,
+    SupervisorOn,
+)
+from services.kinerja_api.limits import json_body_limit
+
+router = APIRouter(prefix="/v1/employees", tags=["employees"])
+AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+NipPath = Annotated[str, Path(pattern=r"^[0-9]{18}$", description="18-digit NIP (or NI PPPK).")]
+JsonLimit = [Depends(json_body_limit)]
+CSV_TYPES = ("text/csv", "application/csv", "text/plain")
+
+
+def _viewer(principal: Principal, *read_all: str) -> service.Viewer:
+    return service.Viewer(nip=principal.nip, sees_all=principal.has(*read_all))
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register an employee",
+    operation_id="employees_create",
+    dependencies=JsonLimit,
+    responses=problem_responses(401, 403, 409, 413, 422),
+)
+async def create_employee(
+    body: EmployeeCreate, session: SessionDep, response: Response, _: AdminDep
+) -> EmployeeRead:
+    """Register an ASN. The NIP must follow its layout (domain.md §5.1), the rank must fit the employment,
+    and the supervisor must be an active, known employee who does not already report to this one.
+    The reporting line is recorded from `effective_on` (default today)."""
+    employee = await service.create_employee(session, body, today=clock.today())
+    response.headers["ETag"] = service.etag_of(employee)
+    return EmployeeRead.model_validate(employee)
+
+
+@router.get(
+    "",
+    summary="List employees",
+    operation_id="employees_list",
+    responses=problem_responses(401, 422),
+)
+async def list_employees(
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: Annotated[uuid.UUID | None, Query(description="Only employees of this unit.")] = None,
+    supervisor_nip: Annotated[
+        str | None, Query(pattern=r"^[0-9]{18}$", description="Only direct reports of this NIP.")
+    ] = None,
+    active: Annotated[bool | None, Query(description="Only active (true) or inactive (false).")] = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[EmployeeRead]:
+    """Employees ordered by NIP. Admins, integrators and services see everyone; a pegawai sees themselves
+    and their direct reports."""
+    rows, next_cursor = await service.list_employees(
+        session,
+        _viewer(principal, Role.ADMIN, Role.INTEGRATOR, Role.SERVICE),
+        unit_id=unit_id,
+        supervisor_nip=supervisor_nip,
+        active=active,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page[EmployeeRead](items=[EmployeeRead.model_validate(e) for e in rows], next_cursor=next_cursor)
+
+
+_IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": (
+                    "nip,name,unit_code,position,position_type,rank,employment,supervisor_nip,active\n"
+                    "197503121999031002,Drs. Hendra Saputra,BKD,Kepala Badan,JPT,IV/c,PNS,,true\n"
+                    "198609262015051001,Rahmat Hidayat,BKD.MUT,Kepala Sub Bidang Mutasi,PENGAWAS,III/d,PNS,"
+                    "197503121999031002,true\n"
+                ),
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/import",
+    summary="Import employees from CSV",
+    operation_id="employees_import",
+    openapi_extra=_IMPORT_BODY,
+    responses=problem_responses(400, 401, 403, 413, 415, 422),
+)
+async def import_employees(request: Request, session: SessionDep, _: AdminDep) -> ImportResult:
+    """Create or update employees from a UTF-8 CSV (optional BOM) with the columns
+    `nip,name,unit_code,position,position_type,rank,employment,supervisor_nip,active` (or `unit_id`).
+
+    Every line is checked first, including the whole resulting reporting line. With any bad line nothing
+    is written and the 422 problem lists `{line, msg}` for each (the header is line 1). Otherwise all rows
+    are written in one transaction; importing the same file again reports every row unchanged.
+    A malformed file or a non-UTF-8 body gets 400, a body above `import_max_bytes` 413."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in CSV_TYPES:
+        raise UnsupportedMediaType(f"send the file as text/csv (got {media or 'no content type'})")
+    limit: int = request.app.state.settings.import_max_bytes
+    announced = request.headers.get("content-length")
+    if announced is not None and announced.isdigit() and int(announced) > limit:
+        raise ImportTooLarge(f"The CSV is larger than {limit} bytes; split the file.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ImportTooLarge(f"The CSV is larger than {limit} bytes; split the file.")
+        chunks.append(chunk)
+    counts = await importer.import_employees(session, b"".join(chunks), today=clock.today())
+    return ImportResult(
+        created=counts.created, updated=counts.updated, unchanged=counts.unchanged, refused=counts.refused
+    )
+
+
+@router.get(
+    "/{nip}",
+    summary="Get an employee",
+    operation_id="employees_get",
+    responses={
+        200: {
+            "headers": {"ETag": {"description": "Send as If-Match on PATCH.", "schema": {"type": "string"}}}
+        },
+        **problem_responses(401, 404, 422),
+    },
+)
+async def get_employee(
+    nip: NipPath, session: SessionDep, principal: PrincipalDep, response: Response
+) -> EmployeeRead:
+    """One employee, for admins, integrators, services, the employee themself and their direct supervisor;
+    anyone else gets 404."""
+    employee = await service.get_employee(
+        session, nip, _viewer(principal, Role.ADMIN, Role.INTEGRATOR, Role.SERVICE)
+    )
+    response.headers["ETag"] = service.etag_of(employee)
+    return EmployeeRead.model_validate(employee)
+
+
+@router.patch(
+    "/{nip}",
+    summary="Change an employee",
+    operation_id="employees_update",
+    dependencies=JsonLimit,
+    responses=problem_responses(401, 403, 404, 409, 412, 413, 422),
+)
+async def update_employee(
+    nip: NipPath,
+    body: EmployeeUpdate,
+    session: SessionDep,
+    response: Response,
+    _: AdminDep,
+    if_match: Annotated[str | None, Header(description="The ETag from GET; 412 when stale.")] = None,
+) -> EmployeeRead:
+    """Change some fields. A new supervisor or unit is recorded in the history from `effective_on`
+    (default today). Refused: self-supervision, an unknown (422) or inactive (409) supervisor, a cycle
+    (409), and deactivating someone who still supervises active employees (409)."""
+    employee = await service.update_employee(session, nip, body, if_match=if_match, today=clock.today())
+    response.headers["ETag"] = service.etag_of(employee)
+    return EmployeeRead.model_validate(employee)
+
+
+@router.get(
+    "/{nip}/supervisor",
+    summary="Supervisor on a date",
+    operation_id="employees_supervisor_on",
+    responses=problem_responses(401, 404, 422),
+)
+async def supervisor_on(
+    nip: NipPath,
+    session: SessionDep,
+    principal: PrincipalDep,
+    on: Annotated[date | None, Query(description="The day (YYYY-MM-DD); default today.")] = None,
+) -> SupervisorOn:
+    """Who was the direct supervisor of `nip` (and in which unit) on a day — the person entitled to
+    approve and evaluate for that day (PermenPANRB 6/2022). For admins, services (pelatihan checks who may
+    approve an enrolment), the employee, and their supervisor; anyone else gets 404."""
+    day = on or clock.today()
+    viewer = _viewer(principal, Role.ADMIN, Role.SERVICE)
+    if not await service.may_ask_supervisor(session, nip, viewer, day):
+        raise EmployeeNotFound(f"no employee with NIP {nip}")
+    found = await service.supervisor_on(session, nip, day)
+    if found is None:
+        raise EmployeeNotFound(f"no reporting line recorded for NIP {nip} on {day.isoformat()}")
+    return SupervisorOn(nip=nip, on=day, supervisor_nip=found.supervisor_nip, unit_id=found.unit_id)

@@ -1,0 +1,155 @@
+"""Request and response bodies of /v1/employees."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.kinerja_api import nip as nip_rules
+from services.kinerja_api.employees.enums import Employment, PositionType, Rank, rank_mismatch
+
+EMPLOYEE_EXAMPLE: dict[str, Any] = {
+    "nip": "198609262015051001",
+    "name": "Rahmat Hidayat",
+    "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
+    "position": "Kepala Sub Bidang Mutasi",
+    "position_type": "PENGAWAS",
+    "rank": "III/d",
+    "employment": "PNS",
+    "supervisor_nip": "197503121999031002",
+    "active": True,
+}
+
+
+def _nip_shape(value: str | None) -> str | None:
+    if value is not None and (len(value) != 18 or not value.isascii() or not value.isdigit()):
+        raise ValueError("must be exactly 18 digits without spaces")
+    return value
+
+
+class EmployeeCreate(BaseModel):
+    """A new employee. The NIP is checked against its layout (domain.md §5.1) for the employment."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{**EMPLOYEE_EXAMPLE, "effective_on": "2026-01-02"}]}
+    )
+
+    nip: str = Field(min_length=18, max_length=18, description="18 digits, no spaces.")
+    name: str = Field(min_length=1, max_length=200)
+    unit_id: uuid.UUID
+    position: str = Field(min_length=1, max_length=200)
+    position_type: PositionType
+    rank: Rank
+    employment: Employment
+    supervisor_nip: str | None = Field(
+        default=None, description="The direct supervisor; null for a unit head."
+    )
+    active: bool = True
+    effective_on: date | None = Field(
+        default=None, description="Since when this reporting line holds (default today); not in the future."
+    )
+
+    @field_validator("supervisor_nip")
+    @classmethod
+    def _supervisor_shape(cls, value: str | None) -> str | None:
+        return _nip_shape(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EmployeeCreate:
+        try:
+            nip_rules.validate_identifier(self.nip, self.employment.value)
+        except nip_rules.NipError as exc:
+            raise ValueError(str(exc)) from None
+        problem = rank_mismatch(self.rank, self.employment)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class EmployeeUpdate(BaseModel):
+    """A partial change. A change of supervisor or unit is recorded from ``effective_on`` (default today).
+
+    Send ``supervisor_nip: null`` to make the employee a unit head (answering to the governor)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"supervisor_nip": "197503121999031002", "effective_on": "2026-02-15"}]
+        },
+    )
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    unit_id: uuid.UUID | None = None
+    position: str | None = Field(default=None, min_length=1, max_length=200)
+    position_type: PositionType | None = None
+    rank: Rank | None = None
+    employment: Employment | None = None
+    supervisor_nip: str | None = None
+    active: bool | None = None
+    effective_on: date | None = None
+
+    @field_validator("supervisor_nip")
+    @classmethod
+    def _supervisor_shape(cls, value: str | None) -> str | None:
+        return _nip_shape(value)
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self) -> EmployeeUpdate:
+        for name in ("name", "unit_id", "position", "position_type", "rank", "employment", "active"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class EmployeeRead(BaseModel):
+    """An employee as stored today."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [EMPLOYEE_EXAMPLE]})
+
+    nip: str
+    name: str
+    unit_id: uuid.UUID
+    position: str
+    position_type: PositionType
+    rank: Rank
+    employment: Employment
+    supervisor_nip: str | None
+    active: bool
+
+
+class SupervisorOn(BaseModel):
+    """Who was an employee's direct supervisor (and in which unit) on a given day."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "nip": "198609262015051001",
+                    "on": "2026-03-31",
+                    "supervisor_nip": "197503121999031002",
+                    "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
+                }
+            ]
+        }
+    )
+
+    nip: str
+    on: date
+    supervisor_nip: str | None = Field(description="Null when the employee answered to nobody in the system.")
+    unit_id: uuid.UUID
+
+
+class ImportResult(BaseModel):
+    """What a CSV import did. ``refused`` is always 0: any bad line rejects the whole file."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"created": 9800, "updated": 150, "unchanged": 50, "refused": 0}]}
+    )
+
+    created: int
+    updated: int
+    unchanged: int
+    refused: int = 0

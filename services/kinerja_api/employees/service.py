@@ -1,0 +1,292 @@
+"""Rules of the registry: who may see whom, the reporting line, and its dated history.
+
+The reporting line matters legally: under PermenPANRB 6/2022 the direct supervisor (``pejabat penilai
+kinerja``) approves the SKP and evaluates the employee, so a line that loops, points at oneself or at
+someone who left would leave an employee without a lawful evaluator. Such lines are refused here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.pagination import decode_cursor, page_of
+from services.kinerja_api.employees import repository
+from services.kinerja_api.employees.enums import Employment, Rank, rank_mismatch
+from services.kinerja_api.employees.errors import (
+    BadEffectiveDate,
+    EmployeeExists,
+    EmployeeNotFound,
+    HasActiveReports,
+    InactiveSupervisor,
+    ReportingCycle,
+    SelfSupervision,
+    StaleVersion,
+    UnknownReference,
+)
+from services.kinerja_api.employees.models import Employee, EmployeeAssignment
+from services.kinerja_api.employees.repository import Assignment
+from services.kinerja_api.employees.schemas import EmployeeCreate, EmployeeUpdate
+from services.kinerja_api.nip import NipError, validate_identifier
+from services.kinerja_api.units import repository as units
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is asking, reduced to what the visibility rules need (keeps FastAPI out of this module)."""
+
+    nip: str | None
+    sees_all: bool
+
+
+def etag_of(employee: Employee) -> str:
+    """The strong ETag of an employee's current version."""
+    return f'"{employee.version}"'
+
+
+def _matches(if_match: str, etag: str) -> bool:
+    for candidate in (c.strip() for c in if_match.split(",")):
+        if candidate == "*" or candidate.removeprefix("W/") == etag:
+            return True
+    return False
+
+
+def _check_effective(day: date, today: date) -> None:
+    if day > today:
+        raise BadEffectiveDate(
+            f"effective_on {day.isoformat()} is in the future; record a change on or after the day it happens",
+            errors=[{"loc": ["body", "effective_on"], "msg": "must not be in the future"}],
+        )
+
+
+async def _check_supervisor(session: AsyncSession, nip: str, supervisor_nip: str | None) -> None:
+    """Refuse self-supervision, an unknown or inactive supervisor, and a cycle (recursive CTE)."""
+    if supervisor_nip is None:
+        return
+    if supervisor_nip == nip:
+        raise SelfSupervision(
+            f"employee {nip} cannot be their own supervisor",
+            errors=[{"loc": ["body", "supervisor_nip"], "msg": "an employee cannot supervise themselves"}],
+        )
+    supervisor = await repository.get(session, supervisor_nip)
+    if supervisor is None:
+        raise UnknownReference(
+            f"supervisor {supervisor_nip} is not a known employee",
+            errors=[{"loc": ["body", "supervisor_nip"], "msg": "no such employee"}],
+        )
+    if not supervisor.active:
+        raise InactiveSupervisor(f"supervisor {supervisor_nip} is inactive; choose an active supervisor")
+    chain = await repository.chain_to(session, supervisor_nip, nip)
+    if chain is not None:
+        line = " → ".join([nip, *chain])
+        raise ReportingCycle(
+            f"making {supervisor_nip} the supervisor of {nip} would close a cycle in the reporting line: {line}"
+        )
+
+
+async def _check_unit(session: AsyncSession, unit_id: uuid.UUID) -> None:
+    if await units.get(session, unit_id) is None:
+        raise UnknownReference(
+            f"unit {unit_id} does not exist", errors=[{"loc": ["body", "unit_id"], "msg": "no such unit"}]
+        )
+
+
+async def create_employee(session: AsyncSession, data: EmployeeCreate, *, today: date) -> Employee:
+    """Register an employee and open their first assignment on ``effective_on`` (default today)."""
+    since = data.effective_on or today
+    _check_effective(since, today)
+    if await repository.exists(session, data.nip):
+        raise EmployeeExists(f"an employee with NIP {data.nip} already exists")
+    await _check_unit(session, data.unit_id)
+    await _check_supervisor(session, data.nip, data.supervisor_nip)
+    employee = Employee(
+        nip=data.nip,
+        name=data.name,
+        unit_id=data.unit_id,
+        position=data.position,
+        position_type=data.position_type.value,
+        rank=data.rank.value,
+        employment=data.employment.value,
+        supervisor_nip=data.supervisor_nip,
+        active=data.active,
+        version=1,
+    )
+    session.add(employee)
+    await session.flush()
+    session.add(
+        EmployeeAssignment(
+            nip=data.nip, supervisor_nip=data.supervisor_nip, unit_id=data.unit_id, valid_from=since
+        )
+    )
+    await session.flush()
+    return employee
+
+
+def _snapshot(employee: Employee) -> tuple[object, ...]:
+    return tuple(getattr(employee, c) for c in repository.DATA_COLUMNS)
+
+
+def _may_see(viewer: Viewer, employee: Employee) -> bool:
+    return viewer.sees_all or (
+        viewer.nip is not None and viewer.nip in (employee.nip, employee.supervisor_nip)
+    )
+
+
+async def get_employee(session: AsyncSession, nip: str, viewer: Viewer) -> Employee:
+    """One employee, for someone allowed to see them (else 404, so existence does not leak)."""
+    employee = await repository.get(session, nip)
+    if employee is None or not _may_see(viewer, employee):
+        raise EmployeeNotFound(f"no employee with NIP {nip}")
+    return employee
+
+
+async def list_employees(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    unit_id: uuid.UUID | None,
+    supervisor_nip: str | None,
+    active: bool | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Employee], str | None]:
+    """A keyset page ordered by NIP; a pegawai sees only themselves and their direct reports."""
+    after = decode_cursor(cursor, 1)
+    if not viewer.sees_all and viewer.nip is None:
+        return [], None
+    rows = await repository.list_page(
+        session,
+        unit_id=unit_id,
+        supervisor_nip=supervisor_nip,
+        active=active,
+        visible_to=None if viewer.sees_all else viewer.nip,
+        after_nip=str(after[0]) if after else None,
+        limit=limit + 1,
+    )
+    return page_of(rows, limit, lambda e: [e.nip])
+
+
+async def update_employee(
+    session: AsyncSession, nip: str, data: EmployeeUpdate, *, if_match: str | None, today: date
+) -> Employee:
+    """Apply a partial change under ``If-Match`` (412 when stale); record a new assignment when the
+    supervisor or unit changes, from ``effective_on`` (default today)."""
+    employee = await repository.get(session, nip, for_update=True)
+    if employee is None:
+        raise EmployeeNotFound(f"no employee with NIP {nip}")
+    if if_match is not None and not _matches(if_match, etag_of(employee)):
+        raise StaleVersion(
+            f"employee {nip} changed since you read it (now {etag_of(employee)}); read it again and retry"
+        )
+    fields = data.model_fields_set
+    employment = (
+        data.employment if "employment" in fields and data.employment else Employment(employee.employment)
+    )
+    rank = data.rank if "rank" in fields and data.rank else Rank(employee.rank)
+    problem = rank_mismatch(rank, employment)
+    if problem:
+        raise UnknownReference(problem, errors=[{"loc": ["body", "rank"], "msg": problem}])
+    if "employment" in fields:
+        try:
+            validate_identifier(nip, employment.value, today=today)
+        except NipError as exc:
+            raise UnknownReference(
+                str(exc), errors=[{"loc": ["body", "employment"], "msg": str(exc)}]
+            ) from None
+    new_unit = data.unit_id if "unit_id" in fields and data.unit_id else employee.unit_id
+    new_sup = data.supervisor_nip if "supervisor_nip" in fields else employee.supervisor_nip
+    new_active = data.active if "active" in fields and data.active is not None else employee.active
+    if new_unit != employee.unit_id:
+        await _check_unit(session, new_unit)
+    if new_sup != employee.supervisor_nip:
+        await _check_supervisor(session, nip, new_sup)
+    if employee.active and not new_active:
+        count, some = await repository.active_reports(session, nip)
+        if count:
+            raise HasActiveReports(
+                f"employee {nip} still supervises {count} active employee(s) ({', '.join(some)}"
+                f"{', …' if count > len(some) else ''}); reassign them before deactivating"
+            )
+    line_changed = new_unit != employee.unit_id or new_sup != employee.supervisor_nip
+    if line_changed:
+        since = data.effective_on or today
+        _check_effective(since, today)
+        await _reassign(session, nip, new_sup, new_unit, since)
+    before = _snapshot(employee)
+    for name in ("name", "position"):
+        if name in fields:
+            setattr(employee, name, getattr(data, name))
+    if "position_type" in fields and data.position_type:
+        employee.position_type = data.position_type.value
+    employee.rank = rank.value
+    employee.employment = employment.value
+    employee.unit_id = new_unit
+    employee.supervisor_nip = new_sup
+    employee.active = new_active
+    if _snapshot(employee) != before:
+        employee.version = employee.version + 1
+        employee.updated_at = datetime.now(UTC)
+    await session.flush()
+    return employee
+
+
+async def _reassign(
+    session: AsyncSession, nip: str, supervisor_nip: str | None, unit_id: uuid.UUID, since: date
+) -> None:
+    current = await repository.open_assignment(session, nip)
+    if current is not None:
+        if since < current.valid_from:
+            raise BadEffectiveDate(
+                f"effective_on {since.isoformat()} is before the current assignment began "
+                f"({current.valid_from.isoformat()}); history is closed, not rewritten",
+                errors=[{"loc": ["body", "effective_on"], "msg": "before the current assignment"}],
+            )
+        if since == current.valid_from:
+            current.supervisor_nip, current.unit_id = supervisor_nip, unit_id
+            await session.flush()
+            return
+        current.valid_to = since
+        await session.flush()
+    session.add(EmployeeAssignment(nip=nip, supervisor_nip=supervisor_nip, unit_id=unit_id, valid_from=since))
+    await session.flush()
+
+
+async def supervisor_on(session: AsyncSession, nip: str, day: date) -> Assignment | None:
+    """The assignment (supervisor and unit) of ``nip`` on ``day``, or None when none was recorded."""
+    return await repository.assignment_on(session, nip, day)
+
+
+async def supervisor_during(
+    session: AsyncSession, nip: str, start: date, end: date
+) -> list[tuple[str | None, date, date]]:
+    """Who supervised ``nip`` over the inclusive period ``[start, end]``: ``(supervisor_nip, from, to)``
+    with both ends inclusive and clipped to the period — e.g. a transfer mid-quarter gives two entries,
+    one per evaluator. Adjacent stretches under the same supervisor (a unit change only) are merged."""
+    out: list[tuple[str | None, date, date]] = []
+    for a in await repository.assignments_during(session, nip, start, end):
+        begin = max(a.valid_from, start)
+        finish = end if a.valid_to is None else min(end, date.fromordinal(a.valid_to.toordinal() - 1))
+        if out and out[-1][0] == a.supervisor_nip and out[-1][2].toordinal() + 1 == begin.toordinal():
+            out[-1] = (a.supervisor_nip, out[-1][1], finish)
+        else:
+            out.append((a.supervisor_nip, begin, finish))
+    return out
+
+
+async def may_ask_supervisor(session: AsyncSession, nip: str, viewer: Viewer, day: date) -> bool:
+    """The employee, their current supervisor, or their supervisor on ``day`` may ask; so may admins and
+    services (``viewer.sees_all``)."""
+    if viewer.sees_all:
+        return True
+    if viewer.nip is None:
+        return False
+    if viewer.nip == nip:
+        return True
+    employee = await repository.get(session, nip)
+    if employee is not None and employee.supervisor_nip == viewer.nip:
+        return True
+    then = await repository.assignment_on(session, nip, day)
+    return then is not None and then.supervisor_nip == viewer.nip
