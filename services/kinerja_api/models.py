@@ -1,8 +1,21 @@
 """Every model of kinerja_api, imported so Alembic sees the whole schema."""
 
+from services.kinerja_api.audit.models import AuditEntry
 from services.kinerja_api.db import Base
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
 from services.kinerja_api.events import *  # noqa: F403
+from services.kinerja_api.skp.models import Feedback, Realization, Skp, SkpIndicator, SkpResult
 from services.kinerja_api.units.models import Unit
 
-__all__ = ["Base", "Employee", "EmployeeAssignment", "Unit"]
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Employee",
+    "EmployeeAssignment",
+    "Feedback",
+    "Realization",
+    "Skp",
+    "SkpIndicator",
+    "SkpResult",
+    "Unit",
+]

@@ -1,0 +1,147 @@
+"""Tables ``kinerja.skp``, ``skp_result``, ``skp_indicator``, ``realization`` and ``feedback``.
+
+The evaluations, compliance report and task list query these tables directly (same service, same schema),
+so their names and columns are part of kinerja's internal contract.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from services.kinerja_api.db import Base
+from services.kinerja_api.skp.enums import Approach, Aspect, Perspective, ResultKind, SkpStatus
+
+
+def _in(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+class Skp(Base):
+    """One employee's yearly plan (Sasaran Kinerja Pegawai). ``version`` drives the ETag."""
+
+    __tablename__ = "skp"
+    __table_args__ = (
+        UniqueConstraint("nip", "year"),
+        CheckConstraint(_in("status", SkpStatus), name="status"),
+        CheckConstraint(_in("approach", Approach), name="approach"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        # Task list / compliance: "SUBMITTED SKPs of year Y", "APPROVED SKPs of year Y".
+        Index("ix_skp_status_year", "status", "year"),
+        # ?year= lists, keyset-ordered by nip.
+        Index("ix_skp_year_nip", "year", "nip"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"))
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), server_default=sql_text("'DRAFT'"))
+    approach: Mapped[str] = mapped_column(String(16), server_default=sql_text("'KUANTITATIF'"))
+    # Who approved; null when an admin approved in the governor's name (``approved_on_behalf``).
+    approver_nip: Mapped[str | None] = mapped_column(ForeignKey("employee.nip"))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_on_behalf: Mapped[bool] = mapped_column(Boolean, server_default=sql_text("false"))
+    returned_reason: Mapped[str | None] = mapped_column(String(2000))
+    version: Mapped[int] = mapped_column(Integer, server_default=sql_text("1"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    results: Mapped[list[SkpResult]] = relationship(
+        lazy="raise",
+        order_by="SkpResult.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class SkpResult(Base):
+    """A planned result (Rencana Hasil Kerja). Non-JPT results name the supervisor's result they support
+    (``parent_result_id``, "RHK pimpinan yang diintervensi"); JPT results carry a ``perspective``."""
+
+    __tablename__ = "skp_result"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ResultKind), name="kind"),
+        CheckConstraint(f"aspect IS NULL OR {_in('aspect', Aspect)}", name="aspect"),
+        CheckConstraint(f"perspective IS NULL OR {_in('perspective', Perspective)}", name="perspective"),
+        Index("ix_skp_result_skp_id_position", "skp_id", "position"),
+        # Cascade coverage: "which results support this one".
+        Index("ix_skp_result_parent_result_id", "parent_result_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    skp_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("skp.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(2000))
+    parent_result_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("skp_result.id"))
+    aspect: Mapped[str | None] = mapped_column(String(16))
+    perspective: Mapped[str | None] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer)
+
+    indicators: Mapped[list[SkpIndicator]] = relationship(
+        lazy="raise",
+        order_by="SkpIndicator.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class SkpIndicator(Base):
+    """An indicator (Indikator Kinerja Individu) of a result, with its target."""
+
+    __tablename__ = "skp_indicator"
+    __table_args__ = (Index("ix_skp_indicator_result_id_position", "result_id", "position"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    result_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("skp_result.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(1000))
+    target: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, server_default=sql_text("0"))
+
+
+class Realization(Base):
+    """What was achieved on one indicator in one period (``2026-Q1``..``Q4`` or ``2026``), with evidence.
+    One row per (indicator, period): reporting again replaces it."""
+
+    __tablename__ = "realization"
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "period"),
+        CheckConstraint("period ~ '^[0-9]{4}(-Q[1-4])?$'", name="period_format"),
+        Index("ix_realization_skp_id_period", "skp_id", "period"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    skp_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("skp.id", ondelete="CASCADE"))
+    indicator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("skp_indicator.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))
+    realization: Mapped[str] = mapped_column(String(4000))
+    evidence_url: Mapped[str | None] = mapped_column(String(2000))
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Feedback(Base):
+    """Continuous feedback (umpan balik berkelanjutan) from the direct supervisor on a realisation."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (Index("ix_feedback_realization_id_created_at", "realization_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    realization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("realization.id", ondelete="CASCADE"))
+    author_nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"))
+    text: Mapped[str] = mapped_column(String(4000))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
