@@ -22,6 +22,7 @@ from gateway.identity.schemas import (
     ClientOut,
     Jwks,
     OAuthProblem,
+    TokenForm,
     TokenResponse,
 )
 from gateway.ratelimit import client_ip
@@ -107,11 +108,7 @@ async def issue_token(
     request: Request,
     response: Response,
     session: SessionDep,
-    grant_type: Annotated[str | None, Form(description="password or client_credentials")] = None,
-    username: Annotated[str | None, Form()] = None,
-    password: Annotated[str | None, Form()] = None,
-    client_id: Annotated[str | None, Form()] = None,
-    client_secret: Annotated[str | None, Form()] = None,
+    form: Annotated[TokenForm, Form()],
 ) -> TokenResponse | JSONResponse:
     """OAuth 2.0 token endpoint (RFC 6749), form-encoded.
 
@@ -121,12 +118,12 @@ async def issue_token(
     a while, and failed attempts are rate limited per account and address.
     """
     try:
-        form = service.TokenRequest(
-            grant_type=grant_type,
-            username=username,
-            password=password,
-            client_id=client_id,
-            client_secret=client_secret,
+        token_request = service.TokenRequest(
+            grant_type=form.grant_type,
+            username=form.username,
+            password=form.password,
+            client_id=form.client_id,
+            client_secret=form.client_secret,
             basic=_basic_credentials(request),
         )
         state = request.app.state
@@ -136,7 +133,7 @@ async def issue_token(
             limiter=state.limiter,
             client_ip=client_ip(request.scope),
         )
-        token = await service.issue_token(session, form, ctx)
+        token = await service.issue_token(session, token_request, ctx)
     except service.OAuthError as exc:
         # Answered, not raised: the session still commits, so failed-login counts and lockouts persist.
         return _oauth_problem(request, exc)

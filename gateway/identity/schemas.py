@@ -63,6 +63,23 @@ def check_role_needs(roles: list[str], nip: str | None, institution_id: str | No
         raise ValueError("role mitra needs an institution_id")
 
 
+class TokenForm(BaseModel):
+    """The form of POST /auth/token (application/x-www-form-urlencoded; RFC 6749 §4.3 and §4.4)."""
+
+    grant_type: str | None = Field(
+        default=None, description="`password` or `client_credentials`.", examples=["password"]
+    )
+    username: str | None = Field(default=None, description="Password grant.", examples=["siti.rahma"])
+    password: str | None = Field(default=None, description="Password grant.")
+    client_id: str | None = Field(
+        default=None, description="Client-credentials grant (or send HTTP Basic instead)."
+    )
+    client_secret: str | None = Field(default=None, description="Client-credentials grant.")
+    scope: str | None = Field(
+        default=None, description="Accepted and ignored: roles decide what a token may do."
+    )
+
+
 class TokenResponse(BaseModel):
     """An access token (RFC 6749 §5.1)."""
 

@@ -182,6 +182,14 @@ async def test_every_bad_token_is_refused_with_401(targets: dict[str, Target], n
         ok = await client.get(target.path, headers={"Authorization": f"Bearer {baseline}"})
         assert ok.status_code == 200, ok.text
 
+        # Control: a token forged by hand the honest way is accepted, so every refusal below is about the
+        # attack and not about the forging code.
+        honest = rs256(
+            private_pem, {"alg": "RS256", "typ": "JWT", "kid": signer.kid}, claims_for(target.roles)
+        )
+        control = await client.get(target.path, headers={"Authorization": f"Bearer {honest}"})
+        assert control.status_code == 200, control.text
+
         accepted: dict[str, int] = {}
         for label, token in attacks(private_pem, signer.kid, target.roles).items():
             headers = {} if token is None else {"Authorization": f"Bearer {token}"}

@@ -224,6 +224,10 @@ async def test_failed_logins_are_rate_limited_per_account_and_ip(
 async def test_token_endpoint_request_errors(gateway_settings: Callable[..., GatewaySettings]) -> None:
     async with gateway(gateway_settings()) as (_app, client):
         assert_oauth_problem(await client.post("/auth/token", data={}), 400, "invalid_request")
+        as_json = await client.post(
+            "/auth/token", json={"grant_type": "password", "username": "a", "password": "b"}
+        )
+        assert_oauth_problem(as_json, 400, "invalid_request")
         assert_oauth_problem(
             await client.post("/auth/token", data={"grant_type": "authorization_code", "code": "x"}),
             400,
