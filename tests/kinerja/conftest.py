@@ -1,0 +1,25 @@
+"""Fixtures of the kinerja tests: the app running in-process on the test database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from services.common.testing import Tokens, running
+from services.kinerja_api.config import KinerjaSettings
+from services.kinerja_api.main import create_app
+
+
+@pytest.fixture
+async def client(db: str, settings_for: Callable[..., Any]) -> AsyncIterator[httpx.AsyncClient]:
+    """kinerja_api on an empty, migrated database."""
+    async with running(create_app(settings_for(KinerjaSettings))) as c:
+        yield c
+
+
+@pytest.fixture
+def admin(tokens: Tokens) -> dict[str, str]:
+    return tokens.admin()
