@@ -269,6 +269,7 @@ def plan_import(
         if i % PROGRESS_EVERY == 0:
             progress("validating", i, total)
     progress("validating", total, total)
+    placeholders -= states.keys()  # a duplicate's first, valid line still counts
 
     final: dict[str, EmployeeState] = dict(existing)
     final.update({nip: s for nip, (_, s) in states.items()})

@@ -180,7 +180,7 @@ async def all_states(session: AsyncSession) -> dict[str, EmployeeState]:
     """Every employee's data columns (the import validates the whole resulting reporting graph)."""
     cols = [getattr(Employee, c) for c in DATA_COLUMNS]
     rows = await session.execute(select(*cols))
-    return {row[0]: EmployeeState(*row) for row in rows.tuples()}
+    return {row[0]: EmployeeState(*row) for row in rows}
 
 
 # One statement for any number of rows: arrays bound once and unnested server-side (asyncpg caps a

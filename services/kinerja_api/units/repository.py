@@ -44,4 +44,4 @@ async def list_page(
 async def ids_by_code(session: AsyncSession) -> dict[str, uuid.UUID]:
     """Every unit code with its id (the CSV import resolves ``unit_code`` with it)."""
     rows = await session.execute(select(Unit.code, Unit.id))
-    return dict(rows.tuples())
+    return dict(rows.all())
