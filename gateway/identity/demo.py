@@ -85,13 +85,15 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
 
     client = await repository.client_by_id(session, DEMO_CLIENT_ID)
     if client is None:
-        await ensure_client(
+        created, _ = await ensure_client(
             session,
             client_id=DEMO_CLIENT_ID,
             name="Demo integrator",
             secret=DEMO_CLIENT_SECRET,
             roles=[Role.INTEGRATOR],
         )
+        created.is_demo = True
+        await session.flush()
         state = "created"
     else:
         state = "exists, left unchanged"

@@ -46,6 +46,9 @@ class ApiClient(Base):
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    # Revoked clients stay listed (active false) so their usage remains on record.
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
     usage_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

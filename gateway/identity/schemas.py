@@ -181,8 +181,10 @@ class ClientOut(BaseModel):
     name: str
     roles: list[str]
     active: bool
+    is_demo: bool
     usage_count: int
     last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
     created_at: datetime
 
 

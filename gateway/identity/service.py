@@ -324,6 +324,7 @@ async def revoke_client(session: AsyncSession, client_id: str) -> ClientOut:
         raise NotFound(f"No API client {client_id!r}.")
     if client.active:
         client.active = False
+        client.revoked_at = datetime.now(UTC)
         await session.flush()
         log.info("api client revoked", extra={"client_id": client_id})
     return _client_out(client)

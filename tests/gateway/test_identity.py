@@ -308,6 +308,7 @@ async def test_client_credentials_grant(gateway_settings: Callable[..., GatewayS
         revoked = await client.post(f"/auth/clients/{cred['client_id']}/revoke", headers=bearer(app))
         assert revoked.status_code == 200
         assert revoked.json()["active"] is False
+        assert revoked.json()["revoked_at"] is not None
         assert_oauth_problem(
             await client.post(
                 "/auth/token",
@@ -533,3 +534,6 @@ async def test_demo_seed_is_idempotent_and_keeps_changed_passwords(
             "pelatihan.admin",
         ]
         assert all(a["is_demo"] for a in accounts)
+        [demo] = (await client.get("/auth/clients", headers=bearer(app))).json()["items"]
+        assert demo["client_id"] == "demo-integrator"
+        assert demo["is_demo"] is True
