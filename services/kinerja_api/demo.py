@@ -1,0 +1,224 @@
+"""Demo data of kinerja: the provincial OPD of Bengkulu with a few sub-units, and a few hundred employees
+on a real reporting line — JPT (the OPD head, answering to the governor, so no supervisor here) →
+ADMINISTRATOR (sekretaris, kepala bidang) → PENGAWAS (kasubbag, kasubbid) → PELAKSANA / FUNGSIONAL.
+
+The OPD list follows domain.md §7.2 (Perda Provinsi Bengkulu No. 8 Tahun 2016; several names are marked
+unverified there) and the sub-units are illustrative. Everything is generated deterministically
+(random.Random with a fixed seed), so a second run regenerates the same people. Idempotent: when the demo
+units exist nothing is written, and ``context`` is filled all the same.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.kinerja_api import clock
+from services.kinerja_api.employees import repository
+from services.kinerja_api.employees.repository import EmployeeState
+from services.kinerja_api.samples import make_name, make_ni_pppk, make_nip
+from services.kinerja_api.units.models import Unit
+
+SEED = 1968  # Provinsi Bengkulu was formed by UU 9/1967, in force 1968
+NAMESPACE = uuid.UUID("5d0c1e53-8a8e-4b6f-9a57-b3a4f0d1c017")
+
+# (code, name, head's position, sub-units as (code suffix, name, head's position))
+OPD: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
+    ("SETDA", "Sekretariat Daerah", "Sekretaris Daerah", []),
+    ("SETWAN", "Sekretariat DPRD", "Sekretaris DPRD", []),
+    (
+        "BKD",
+        "Badan Kepegawaian Daerah",
+        "Kepala Badan Kepegawaian Daerah",
+        [
+            ("SEK", "Sekretariat BKD", "Sekretaris"),
+            ("MUT", "Bidang Mutasi dan Promosi", "Kepala Bidang Mutasi dan Promosi"),
+            (
+                "PKP",
+                "Bidang Penilaian Kinerja dan Penghargaan",
+                "Kepala Bidang Penilaian Kinerja dan Penghargaan",
+            ),
+            ("PSDM", "Bidang Pengembangan Sumber Daya Manusia", "Kepala Bidang Pengembangan SDM"),
+        ],
+    ),
+    (
+        "DIKBUD",
+        "Dinas Pendidikan dan Kebudayaan",
+        "Kepala Dinas Pendidikan dan Kebudayaan",
+        [
+            ("SEK", "Sekretariat Dinas Pendidikan dan Kebudayaan", "Sekretaris"),
+            ("SMA", "Bidang Pembinaan SMA", "Kepala Bidang Pembinaan SMA"),
+            ("SMK", "Bidang Pembinaan SMK", "Kepala Bidang Pembinaan SMK"),
+        ],
+    ),
+    (
+        "BPKAD",
+        "Badan Pengelolaan Keuangan dan Aset Daerah",
+        "Kepala BPKAD",
+        [
+            ("ANG", "Bidang Anggaran", "Kepala Bidang Anggaran"),
+            ("ASET", "Bidang Aset", "Kepala Bidang Aset"),
+        ],
+    ),
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah", "Kepala Bappeda", []),
+    ("INSPEKTORAT", "Inspektorat Daerah", "Inspektur", []),
+    (
+        "DINKES",
+        "Dinas Kesehatan",
+        "Kepala Dinas Kesehatan",
+        [
+            ("YANKES", "Bidang Pelayanan Kesehatan", "Kepala Bidang Pelayanan Kesehatan"),
+            ("P2P", "Bidang Pencegahan dan Pengendalian Penyakit", "Kepala Bidang P2P"),
+        ],
+    ),
+    ("BPSDM", "Badan Pengembangan Sumber Daya Manusia", "Kepala BPSDM", []),
+    ("PUPR", "Dinas Pekerjaan Umum dan Penataan Ruang", "Kepala Dinas PUPR", []),
+    ("DINSOS", "Dinas Sosial", "Kepala Dinas Sosial", []),
+    ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "Kepala DPMPTSP", []),
+    ("DISKOMINFOTIK", "Dinas Komunikasi, Informatika dan Statistik", "Kepala Diskominfotik", []),
+    ("SATPOLPP", "Satuan Polisi Pamong Praja", "Kepala Satpol PP", []),
+    ("BPBD", "Badan Penanggulangan Bencana Daerah", "Kepala Pelaksana BPBD", []),
+    ("KESBANGPOL", "Badan Kesatuan Bangsa dan Politik", "Kepala Kesbangpol", []),
+    ("RSUD-MYUNUS", "RSUD Dr. M. Yunus", "Direktur", []),
+]
+FLAT_ADMINISTRATORS = ("Sekretaris", "Kepala Bidang Program dan Evaluasi")
+PENGAWAS_TITLES = (
+    "Kepala Sub Bagian Umum dan Kepegawaian",
+    "Kepala Sub Bagian Keuangan",
+    "Kepala Sub Bidang",
+)
+PELAKSANA = (
+    "Pengadministrasi Perkantoran",
+    "Penata Laporan Keuangan",
+    "Pengolah Data dan Informasi",
+    "Operator Layanan Operasional",
+    "Penelaah Teknis Kebijakan",
+)
+FUNGSIONAL = (
+    "Analis Sumber Daya Manusia Aparatur Ahli Pertama",
+    "Pranata Komputer Ahli Muda",
+    "Perencana Ahli Muda",
+    "Analis Kebijakan Ahli Pertama",
+    "Arsiparis Terampil",
+)
+BY_OPD_FUNGSIONAL = {
+    "DIKBUD": ("Pengawas Sekolah Ahli Madya", "Guru Ahli Pertama"),
+    "DINKES": ("Epidemiolog Kesehatan Ahli Muda", "Perawat Ahli Pertama"),
+    "RSUD-MYUNUS": ("Dokter Ahli Madya", "Perawat Ahli Muda", "Bidan Terampil"),
+    "INSPEKTORAT": ("Auditor Ahli Pertama", "Auditor Ahli Muda"),
+}
+
+
+@dataclass
+class DemoPlan:
+    """The generated demo: units, employees and the named demo accounts."""
+
+    units: list[tuple[uuid.UUID, str, str, uuid.UUID | None]] = field(default_factory=list)
+    employees: list[EmployeeState] = field(default_factory=list)
+    accounts: list[dict[str, str]] = field(default_factory=list)
+
+
+def unit_id(code: str) -> uuid.UUID:
+    """The stable id of a demo unit (the same on every machine and every run)."""
+    return uuid.uuid5(NAMESPACE, code)
+
+
+def build_plan() -> DemoPlan:
+    """Generate the demo deterministically."""
+    rng = random.Random(SEED)
+    plan = DemoPlan()
+    used: set[str] = set()
+
+    def new_nip(pppk: bool, sex: int, born_from: int = 1965, born_to: int = 1998) -> str:
+        seq = 1
+        while True:
+            nip = (
+                make_ni_pppk(rng, sex=sex, seq=seq)
+                if pppk
+                else make_nip(rng, sex=sex, birth_from=born_from, birth_to=born_to, seq=seq)
+            )
+            if nip not in used:
+                used.add(nip)
+                return nip
+            seq += 1
+
+    def person(unit: uuid.UUID, position: str, ptype: str, rank: str, sup: str | None, *, pppk: bool = False,
+               born: tuple[int, int] = (1965, 1998)) -> str:  # fmt: skip
+        sex = rng.choice((1, 2))
+        nip = new_nip(pppk, sex, *born)
+        plan.employees.append(
+            EmployeeState(
+                nip, make_name(rng, sex), unit, position, ptype, rank, "PPPK" if pppk else "PNS", sup, True
+            )
+        )
+        return nip
+
+    for code, name, head_title, subs in OPD:
+        opd_id = unit_id(code)
+        plan.units.append((opd_id, code, name, None))
+        head = person(opd_id, head_title, "JPT", rng.choice(("IV/c", "IV/d")), None, born=(1966, 1975))
+        branches: list[tuple[uuid.UUID, str]] = []
+        for suffix, sub_name, sub_head in subs:
+            sid = unit_id(f"{code}.{suffix}")
+            plan.units.append((sid, f"{code}.{suffix}", sub_name, opd_id))
+            branches.append((sid, sub_head))
+        if not branches:
+            branches = [(opd_id, title) for title in FLAT_ADMINISTRATORS]
+        fungsional = BY_OPD_FUNGSIONAL.get(code, FUNGSIONAL)
+        for b, (bid, admin_title) in enumerate(branches):
+            admin = person(
+                bid, admin_title, "ADMINISTRATOR", rng.choice(("IV/a", "IV/b")), head, born=(1968, 1982)
+            )
+            for p in range(2):
+                title = PENGAWAS_TITLES[p] if b == 0 else f"Kepala Sub Bidang {p + 1}"
+                pengawas = person(
+                    bid, title, "PENGAWAS", rng.choice(("III/c", "III/d")), admin, born=(1972, 1988)
+                )
+                first_team = code == "BKD" and b == 1 and p == 0
+                staff_count = 5 if first_team else rng.randint(2, 4)
+                staff: list[str] = []
+                for s in range(staff_count):
+                    pppk = not first_team and rng.random() < 0.15
+                    if s % 2 == 0 and not pppk:
+                        staff.append(person(bid, rng.choice(PELAKSANA), "PELAKSANA",
+                                            rng.choice(("II/a", "II/b", "II/c", "II/d", "III/a", "III/b")), pengawas))  # fmt: skip
+                    elif pppk:
+                        staff.append(person(bid, rng.choice(fungsional), "FUNGSIONAL",
+                                            rng.choice(("VII", "IX", "IX", "X")), pengawas, pppk=True))  # fmt: skip
+                    else:
+                        staff.append(person(bid, rng.choice(fungsional), "FUNGSIONAL",
+                                            rng.choice(("III/a", "III/b", "III/c", "III/d")), pengawas))  # fmt: skip
+                if first_team:
+                    plan.accounts = [
+                        {"username": "kepala.bkd", "nip": head, "label": "Kepala BKD (JPT, no supervisor)"},
+                        {"username": "atasan.bkd", "nip": pengawas, "label": f"Supervisor in BKD ({staff_count} reports)"},
+                        {"username": "pegawai.bkd", "nip": staff[0], "label": "Staff member reporting to atasan.bkd"},
+                    ]  # fmt: skip
+    return plan
+
+
+async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]:
+    """Write the demo units and employees once; always fill ``context["demo_units"]`` ({code: id}) and
+    ``context["demo_accounts"]`` ([{username, nip, label}])."""
+    plan = build_plan()
+    context["demo_units"] = {code: uid for uid, code, _, _ in plan.units}
+    context["demo_accounts"] = plan.accounts
+    context["demo_employee_nips"] = [e.nip for e in plan.employees]
+    if await session.scalar(select(Unit.id).where(Unit.code == "BKD")) is not None:
+        return [
+            f"kinerja: demo data already present ({len(plan.units)} units, {len(plan.employees)} employees)"
+        ]
+    for uid, code, name, parent in plan.units:  # parents come first in the plan
+        await session.execute(
+            insert(Unit).values(id=uid, code=code, name=name, parent_id=parent).on_conflict_do_nothing()
+        )
+    await repository.bulk_upsert(session, plan.employees)
+    await repository.bulk_record_assignments(session, plan.employees, clock.today().replace(month=1, day=1))
+    pppk = sum(1 for e in plan.employees if e.employment == "PPPK")
+    return [f"kinerja: {len(plan.units)} units, {len(plan.employees)} employees ({pppk} PPPK)"]

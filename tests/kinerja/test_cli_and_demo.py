@@ -1,0 +1,124 @@
+"""``asn import-employees`` end to end against the test database, and the idempotent demo seed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from asn_cli.main import main
+from services.common.settings import normalise_database_url
+from services.kinerja_api.demo import seed_demo
+from services.kinerja_api.samples import employees_csv
+
+
+async def _scalar(db: str, sql: str) -> Any:
+    conn = await asyncpg.connect(db.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
+
+
+async def _add_unit(db: str, code: str) -> None:
+    conn = await asyncpg.connect(db.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute(
+            "INSERT INTO kinerja.unit (id, code, name) VALUES (gen_random_uuid(), $1, $2)",
+            code,
+            f"Unit {code}",
+        )
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, db: str) -> str:
+    monkeypatch.delenv("ASN_DATABASE_URL", raising=False)
+    monkeypatch.setenv("KINERJA_DATABASE_URL", db)
+    return db
+
+
+async def test_cli_import(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    await _add_unit(cli_env, "BKD")
+    good = tmp_path / "pegawai.csv"
+    good.write_text(employees_csv(2_500, "BKD"), encoding="utf-8")
+    # main() runs its own event loop (asyncio.run), so it runs in a thread here, as it would from a shell.
+    code = await asyncio.to_thread(main, ["import-employees", str(good)])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert out.strip().splitlines()[-1].startswith("created 2500, updated 0, unchanged 0, refused 0")
+    assert "validating: 1000/2500 rows" in err and "validating: 2000/2500 rows" in err
+    assert "writing: 2500/2500 rows" in err
+    assert await _scalar(cli_env, "SELECT count(*) FROM kinerja.employee") == 2500
+
+    again = await asyncio.to_thread(main, ["import-employees", str(good)])
+    out, _ = capsys.readouterr()
+    assert again == 0 and "created 0, updated 0, unchanged 2500, refused 0" in out
+
+    lines = employees_csv(30, "BKD", seed=7).splitlines()
+    lines[4] = lines[4].replace(",PNS,", ",ASN,")
+    lines[9] = lines[9][:-4] + "maybe"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    refused = await asyncio.to_thread(main, ["import-employees", str(bad)])
+    out, _ = capsys.readouterr()
+    assert refused == 1
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("line ")] == [
+        "line 5",
+        "line 10",
+    ]
+    assert "refused 2" in out.splitlines()[-1]
+
+    monkeypatch.delenv("KINERJA_DATABASE_URL")
+    no_db = await asyncio.to_thread(main, ["import-employees", str(good)])
+    _, err = capsys.readouterr()
+    assert no_db == 2 and "KINERJA_DATABASE_URL" in err
+    missing = await asyncio.to_thread(main, ["import-employees", str(tmp_path / "nope.csv")])
+    assert missing == 2
+
+
+async def test_demo_seed_is_idempotent(db: str) -> None:
+    engine = create_async_engine(normalise_database_url(db))
+    try:
+        summaries = []
+        contexts: list[dict[str, Any]] = []
+        for _ in range(2):
+            context: dict[str, Any] = {}
+            async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+                summaries.append(await seed_demo(session, context))
+            contexts.append(context)
+    finally:
+        await engine.dispose()
+    assert summaries[0][0].startswith("kinerja: 28 units, 341 employees")
+    assert "already present" in summaries[1][0]
+    assert contexts[0] == contexts[1]
+    assert await _scalar(db, "SELECT count(*) FROM kinerja.unit") == 28
+    assert await _scalar(db, "SELECT count(*) FROM kinerja.employee") == 341
+    assert await _scalar(db, "SELECT count(*) FROM kinerja.employee_assignment") == 341
+    accounts = {a["username"]: a["nip"] for a in contexts[0]["demo_accounts"]}
+    assert set(accounts) == {"kepala.bkd", "atasan.bkd", "pegawai.bkd"}
+    assert contexts[0]["demo_units"]["BKD"]
+    sup = await _scalar(
+        db, f"SELECT supervisor_nip FROM kinerja.employee WHERE nip = '{accounts['pegawai.bkd']}'"
+    )
+    assert sup == accounts["atasan.bkd"]
+    reports = await _scalar(
+        db, f"SELECT count(*) FROM kinerja.employee WHERE supervisor_nip = '{accounts['atasan.bkd']}'"
+    )
+    assert reports >= 3
+    heads = await _scalar(db, "SELECT count(*) FROM kinerja.employee WHERE supervisor_nip IS NULL")
+    assert heads == 17  # one JPT per OPD, answering to the governor
+    assert (
+        await _scalar(
+            db, f"SELECT supervisor_nip FROM kinerja.employee WHERE nip = '{accounts['kepala.bkd']}'"
+        )
+        is None
+    )
