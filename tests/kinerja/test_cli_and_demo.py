@@ -55,13 +55,15 @@ async def test_cli_import(
     out, err = capsys.readouterr()
     assert code == 0, out + err
     assert out.strip().splitlines()[-1].startswith("created 2500, updated 0, unchanged 0, refused 0")
-    assert "validating: 1000/2500 rows" in err and "validating: 2000/2500 rows" in err
+    assert "validating: 1000/2500 rows" in err
+    assert "validating: 2000/2500 rows" in err
     assert "writing: 2500/2500 rows" in err
     assert await _scalar(cli_env, "SELECT count(*) FROM kinerja.employee") == 2500
 
     again = await asyncio.to_thread(main, ["import-employees", str(good)])
     out, _ = capsys.readouterr()
-    assert again == 0 and "created 0, updated 0, unchanged 2500, refused 0" in out
+    assert again == 0
+    assert "created 0, updated 0, unchanged 2500, refused 0" in out
 
     lines = employees_csv(30, "BKD", seed=7).splitlines()
     lines[4] = lines[4].replace(",PNS,", ",ASN,")
@@ -80,7 +82,8 @@ async def test_cli_import(
     monkeypatch.delenv("KINERJA_DATABASE_URL")
     no_db = await asyncio.to_thread(main, ["import-employees", str(good)])
     _, err = capsys.readouterr()
-    assert no_db == 2 and "KINERJA_DATABASE_URL" in err
+    assert no_db == 2
+    assert "KINERJA_DATABASE_URL" in err
     missing = await asyncio.to_thread(main, ["import-employees", str(tmp_path / "nope.csv")])
     assert missing == 2
 

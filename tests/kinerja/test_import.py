@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 
 import asyncpg
 import httpx
@@ -88,7 +89,9 @@ async def test_graph_errors_across_the_file(
     assert resp.status_code == 422
     by_line = {e["line"]: e["msg"] for e in resp.json()["errors"]}
     assert sorted(by_line) == [2, 3, 4, 5, 6, 7, 8, 9, 10]
-    assert "cycle" in by_line[2] and "cycle" in by_line[3] and "cycle" in by_line[4]
+    assert "cycle" in by_line[2]
+    assert "cycle" in by_line[3]
+    assert "cycle" in by_line[4]
     assert "own supervisor" in by_line[5]
     assert "neither in the database nor in this file" in by_line[6]
     assert "appears more than once (first on line 2)" in by_line[7]
@@ -102,13 +105,15 @@ async def test_bad_files(client: httpx.AsyncClient, admin: dict[str, str], token
     await make_unit(client, admin, "BKD")
     url = "/v1/employees/import"
     wrong_header = await client.post(url, content=b"nip;name\n1;2\n", headers={**admin, **CSV})
-    assert wrong_header.status_code == 400 and "header must be exactly" in wrong_header.json()["detail"]
+    assert wrong_header.status_code == 400
+    assert "header must be exactly" in wrong_header.json()["detail"]
     unterminated = CSV_HEADER + '197001012000011001,"Unclosed,BKD,Kepala,JPT,IV/c,PNS,,true\n'
     broken = await client.post(url, content=unterminated.encode(), headers={**admin, **CSV})
     assert broken.status_code in (400, 422)
     latin1 = (CSV_HEADER + "197001012000011001,Andr\u00e9,BKD,Kepala,JPT,IV/c,PNS,,true\n").encode("latin-1")
     encoding = await client.post(url, content=latin1, headers={**admin, **CSV})
-    assert encoding.status_code == 400 and "not UTF-8" in encoding.json()["detail"]
+    assert encoding.status_code == 400
+    assert "not UTF-8" in encoding.json()["detail"]
     empty = await client.post(url, content=b"", headers={**admin, **CSV})
     assert empty.status_code == 400
     as_json = await client.post(url, json={"rows": []}, headers=admin)
@@ -126,7 +131,7 @@ async def test_bad_files(client: httpx.AsyncClient, admin: dict[str, str], token
 async def test_import_limit_without_content_length(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
     """A streamed (chunked) body is counted as it arrives and cut at import_max_bytes."""
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         for _ in range(25):
             yield b"y" * (1024 * 1024)
 

@@ -135,7 +135,8 @@ async def test_employee_access(client: httpx.AsyncClient, admin: dict[str, str],
     alone = await client.get("/v1/employees", headers=tokens.pegawai(STAFF))
     assert [e["nip"] for e in alone.json()["items"]] == [STAFF]
     everyone = await client.get("/v1/employees", params={"limit": 2}, headers=integrator)
-    assert len(everyone.json()["items"]) == 2 and everyone.json()["next_cursor"]
+    assert len(everyone.json()["items"]) == 2
+    assert everyone.json()["next_cursor"]
     reports = await client.get("/v1/employees", params={"supervisor_nip": HEAD}, headers=admin)
     assert [e["nip"] for e in reports.json()["items"]] == sorted([BOSS, OTHER])
     by_unit = await client.get(
@@ -152,7 +153,8 @@ async def test_bad_input_is_refused(client: httpx.AsyncClient, admin: dict[str, 
     bad_rank = await client.post(
         "/v1/employees", json=person("199101012015011001", unit, BOSS, rank="IX"), headers=admin
     )
-    assert bad_rank.status_code == 422 and "PPPK golongan" in bad_rank.text
+    assert bad_rank.status_code == 422
+    assert "PPPK golongan" in bad_rank.text
     no_ie = await client.post(
         "/v1/employees", json=person("199101012015011001", unit, BOSS, rank="I/e"), headers=admin
     )
@@ -164,7 +166,8 @@ async def test_bad_input_is_refused(client: httpx.AsyncClient, admin: dict[str, 
 async def test_reporting_line_refusals(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
     unit = await org(client, admin)
     selfish = await client.patch(f"/v1/employees/{BOSS}", json={"supervisor_nip": BOSS}, headers=admin)
-    assert selfish.status_code == 422 and "own supervisor" in selfish.json()["detail"]
+    assert selfish.status_code == 422
+    assert "own supervisor" in selfish.json()["detail"]
     created_self = await client.post(
         "/v1/employees", json=person("199303032017031001", unit, "199303032017031001"), headers=admin
     )
@@ -175,17 +178,21 @@ async def test_reporting_line_refusals(client: httpx.AsyncClient, admin: dict[st
     unknown = await client.patch(
         f"/v1/employees/{STAFF}", json={"supervisor_nip": "199912312020121999"}, headers=admin
     )
-    assert unknown.status_code == 422 and "not a known employee" in unknown.json()["detail"]
+    assert unknown.status_code == 422
+    assert "not a known employee" in unknown.json()["detail"]
     # Deactivating someone who still supervises active staff is refused until they are reassigned.
     busy = await client.patch(f"/v1/employees/{BOSS}", json={"active": False}, headers=admin)
-    assert busy.status_code == 409 and "reassign" in busy.json()["detail"]
+    assert busy.status_code == 409
+    assert "reassign" in busy.json()["detail"]
     for nip in (STAFF, STAFF2):
         moved = await client.patch(f"/v1/employees/{nip}", json={"supervisor_nip": OTHER}, headers=admin)
         assert moved.status_code == 200, moved.text
     gone = await client.patch(f"/v1/employees/{BOSS}", json={"active": False}, headers=admin)
-    assert gone.status_code == 200 and gone.json()["active"] is False
+    assert gone.status_code == 200
+    assert gone.json()["active"] is False
     inactive = await client.patch(f"/v1/employees/{STAFF}", json={"supervisor_nip": BOSS}, headers=admin)
-    assert inactive.status_code == 409 and "inactive" in inactive.json()["detail"]
+    assert inactive.status_code == 409
+    assert "inactive" in inactive.json()["detail"]
 
 
 async def test_if_match(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
@@ -195,7 +202,8 @@ async def test_if_match(client: httpx.AsyncClient, admin: dict[str, str]) -> Non
     ok = await client.patch(
         f"/v1/employees/{STAFF}", json={"name": "Siti Rahmawati"}, headers={**admin, "If-Match": etag}
     )
-    assert ok.status_code == 200 and ok.headers["etag"] != etag
+    assert ok.status_code == 200
+    assert ok.headers["etag"] != etag
     stale = await client.patch(
         f"/v1/employees/{STAFF}", json={"name": "Other"}, headers={**admin, "If-Match": etag}
     )
@@ -226,7 +234,8 @@ async def test_history_transfer_mid_quarter(
     before = await client.get(f"/v1/employees/{STAFF}/supervisor", params={"on": "2026-08-15"}, headers=svc)
     assert before.json() == {"nip": STAFF, "on": "2026-08-15", "supervisor_nip": BOSS, "unit_id": unit}
     after = await client.get(f"/v1/employees/{STAFF}/supervisor", params={"on": "2026-08-16"}, headers=svc)
-    assert after.json()["supervisor_nip"] == OTHER and after.json()["unit_id"] == other_unit
+    assert after.json()["supervisor_nip"] == OTHER
+    assert after.json()["unit_id"] == other_unit
     # The former supervisor may still ask about the day they were in charge; a stranger may not.
     assert (
         await client.get(
@@ -260,7 +269,8 @@ async def test_history_transfer_mid_quarter(
                 (OTHER, date(2026, 8, 16), date(2026, 9, 30)),
             ]
             on = await service.supervisor_on(session, STAFF, date(2026, 9, 30))
-            assert on is not None and on.supervisor_nip == OTHER
+            assert on is not None
+            assert on.supervisor_nip == OTHER
     finally:
         await engine.dispose()
 

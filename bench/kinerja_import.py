@@ -1,0 +1,171 @@
+"""Benchmark: importing 10,000 employees from CSV (issue 3: "imports in seconds").
+
+Builds a scratch database with the kinerja migrations, then times
+  1. the service function (the code behind both the endpoint and ``asn import-employees``) on an empty
+     registry (10,000 created), and again with the same file (10,000 unchanged);
+  2. ``POST /v1/employees/import`` on the app in-process (httpx ASGITransport), on an emptied registry.
+Prints a table and writes it, with the command, into docs/benchmarks.md between
+``<!-- bench:kinerja-import -->`` and ``<!-- /bench:kinerja-import -->`` (other sections are left alone).
+
+Run: .venv/bin/python -m bench.kinerja_import [--rows 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import re
+import time
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from services.common.settings import normalise_database_url
+from services.common.testing import (
+    Tokens,
+    create_database,
+    drop_database,
+    migrate_all,
+    new_signer,
+    postgres_server,
+    running,
+)
+from services.kinerja_api import clock
+from services.kinerja_api.config import KinerjaSettings
+from services.kinerja_api.employees.importer import ImportCounts, import_employees
+from services.kinerja_api.main import create_app
+from services.kinerja_api.samples import employees_csv
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+START, END = "<!-- bench:kinerja-import -->", "<!-- /bench:kinerja-import -->"
+
+
+def _plain(url: str) -> str:
+    return normalise_database_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def _reset(url: str) -> None:
+    conn = await asyncpg.connect(_plain(url))
+    try:
+        await conn.execute("TRUNCATE kinerja.employee_assignment, kinerja.employee CASCADE")
+    finally:
+        await conn.close()
+
+
+async def _service_import(url: str, data: bytes) -> tuple[ImportCounts, float]:
+    engine = create_async_engine(normalise_database_url(url))
+    try:
+        started = time.perf_counter()
+        async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+            counts = await import_employees(session, data, today=clock.today())
+        return counts, time.perf_counter() - started
+    finally:
+        await engine.dispose()
+
+
+async def run(rows: int) -> list[tuple[str, int, float, str]]:
+    data = employees_csv(rows, "BKD").encode()
+    results: list[tuple[str, int, float, str]] = []
+    with postgres_server() as server:
+        url = await create_database(server, prefix="bench_kinerja")
+        try:
+            await asyncio.to_thread(migrate_all, url, ("kinerja",))
+            conn = await asyncpg.connect(_plain(url))
+            await conn.execute(
+                "INSERT INTO kinerja.unit (id, code, name) VALUES (gen_random_uuid(), 'BKD', 'BKD')"
+            )
+            await conn.close()
+
+            counts, seconds = await _service_import(url, data)
+            results.append(("service function, empty registry", rows, seconds, f"{counts.created} created"))
+            counts, seconds = await _service_import(url, data)
+            results.append(
+                ("service function, same file again", rows, seconds, f"{counts.unchanged} unchanged")
+            )
+
+            await _reset(url)
+            tokens = Tokens(new_signer())
+            settings = KinerjaSettings(
+                environment="test",
+                database_url=url,
+                jwt_public_keys_pem=tokens.signer.public_pem,
+                outbox_enabled=False,
+                log_level="WARNING",
+            )
+            async with running(create_app(settings)) as client:
+                headers = {**tokens.admin(), "Content-Type": "text/csv"}
+                started = time.perf_counter()
+                resp = await client.post("/v1/employees/import", content=data, headers=headers, timeout=120)
+                seconds = time.perf_counter() - started
+                resp.raise_for_status()
+                results.append(
+                    (
+                        "POST /v1/employees/import (in-process)",
+                        rows,
+                        seconds,
+                        f"{resp.json()['created']} created",
+                    )
+                )
+                started = time.perf_counter()
+                resp = await client.post("/v1/employees/import", content=data, headers=headers, timeout=120)
+                seconds = time.perf_counter() - started
+                results.append(
+                    (
+                        "POST /v1/employees/import, again",
+                        rows,
+                        seconds,
+                        f"{resp.json()['unchanged']} unchanged",
+                    )
+                )
+        finally:
+            await drop_database(server, url)
+    return results
+
+
+def table(results: list[tuple[str, int, float, str]], rows: int, size: int) -> str:
+    lines = [
+        f"Import of {rows:,} employees from one CSV ({size / 1e6:.1f} MB), one transaction, "
+        f"measured {time.strftime('%Y-%m-%d')} on {platform.machine()} / Python {platform.python_version()}, "
+        "PostgreSQL on loopback.",
+        "",
+        "| path | rows | seconds | rows/s | result |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for what, n, seconds, result in results:
+        lines.append(f"| {what} | {n:,} | {seconds:.2f} | {n / seconds:,.0f} | {result} |")
+    return "\n".join(lines)
+
+
+def write_section(body: str) -> None:
+    section = (
+        f"{START}\n## kinerja: employee CSV import\n\n"
+        f"Command: `.venv/bin/python -m bench.kinerja_import`\n\n{body}\n{END}"
+    )
+    # Re-read right before writing: other sections of this file belong to other benchmarks.
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    results = asyncio.run(run(args.rows))
+    body = table(results, args.rows, len(employees_csv(args.rows, "BKD").encode()))
+    print(body)
+    if not args.no_write:
+        write_section(body)
+        print(f"\nwritten to {DOC}")
+
+
+if __name__ == "__main__":
+    main()
