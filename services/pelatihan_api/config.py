@@ -19,5 +19,8 @@ class PelatihanSettings(AppSettings):
     service_client_secret: SecretStr = SecretStr("dev-only-svc-pelatihan-secret")
     kinerja_url: str = "http://127.0.0.1:8001"
     publik_url: str = "http://127.0.0.1:8003"
+    kinerja_timeout_s: float = Field(
+        default=3.0, gt=0, description="Per call to kinerja (supervisor lookups)."
+    )
     outbox_enabled: bool = True
     outbox_poll_interval_s: float = Field(default=0.5, gt=0)

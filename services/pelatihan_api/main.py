@@ -7,8 +7,17 @@ from fastapi import FastAPI
 from services.common.app import ServiceSpec, add_service_client, create_service_app
 from services.common.outbox import Transport, http_transport
 from services.pelatihan_api import models  # noqa: F401  (registers every table)
+from services.pelatihan_api.certificates.router import router as certificates_router
+from services.pelatihan_api.completion.router import router as completion_router
 from services.pelatihan_api.config import PelatihanSettings
+from services.pelatihan_api.enrolments.router import router as enrolments_router
 from services.pelatihan_api.events import OutboxEvent
+from services.pelatihan_api.ingest.router import router as ingest_router
+from services.pelatihan_api.institutions.router import router as institutions_router
+from services.pelatihan_api.ledger.router import router as ledger_router
+from services.pelatihan_api.programs.router import router as programs_router
+from services.pelatihan_api.recommendations.router import router as recommendations_router
+from services.pelatihan_api.sessions.router import router as sessions_router
 
 
 def _transports(app: FastAPI) -> dict[str, Transport]:
@@ -36,7 +45,34 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
             "Partner institutions, programmes, sessions, enrolment with waitlists, attendance, completion, "
             "certificates and the 20 JP ledger."
         ),
-        routers=[],
+        routers=[
+            institutions_router,
+            programs_router,
+            sessions_router,
+            enrolments_router,
+            completion_router,
+            certificates_router,
+            ledger_router,
+            recommendations_router,
+            ingest_router,
+        ],
+        openapi_tags=[
+            {
+                "name": "institutions",
+                "description": "Partner institutions (universities, LAN, BPSDM, others).",
+            },
+            {"name": "programs", "description": "Programmes: competency, tags, JP and mode."},
+            {"name": "sessions", "description": "Sessions (angkatan) with capacity, window and eligibility."},
+            {
+                "name": "enrolments",
+                "description": "Requests, supervisor approval, waitlist and cancellation.",
+            },
+            {"name": "completion", "description": "Attendance, results and feedback."},
+            {"name": "certificates", "description": "Public verification and revocation."},
+            {"name": "ledger", "description": "The 20 JP ledger and the compliance report."},
+            {"name": "recommendations", "description": "Training that answers evaluation gaps."},
+            {"name": "internal", "description": "Events from kinerja (service tokens only)."},
+        ],
         outbox_model=OutboxEvent,
         outbox_transports=_transports,
         on_startup=[_startup],

@@ -1,6 +1,28 @@
 """Every model of pelatihan_api, imported so Alembic sees the whole schema."""
 
+from services.pelatihan_api.certificates.models import Certificate
+from services.pelatihan_api.completion.models import Attendance, SessionFeedback
 from services.pelatihan_api.db import Base
-from services.pelatihan_api.events import *  # noqa: F403
+from services.pelatihan_api.enrolments.models import Enrolment
+from services.pelatihan_api.events import InboxEvent, OutboxEvent
+from services.pelatihan_api.institutions.models import Institution
+from services.pelatihan_api.ledger.models import JpEntry
+from services.pelatihan_api.programs.models import Program
+from services.pelatihan_api.roster.models import DevelopmentNeed, RosterEmployee
+from services.pelatihan_api.sessions.models import TrainingSession
 
-__all__ = ["Base"]
+__all__ = [
+    "Attendance",
+    "Base",
+    "Certificate",
+    "DevelopmentNeed",
+    "Enrolment",
+    "InboxEvent",
+    "Institution",
+    "JpEntry",
+    "OutboxEvent",
+    "Program",
+    "RosterEmployee",
+    "SessionFeedback",
+    "TrainingSession",
+]

@@ -1,0 +1,45 @@
+"""HTTP routes of /v1/certificates: public verification and admin revocation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+
+from services.common.db import SessionDep
+from services.common.errors import problem_responses
+from services.pelatihan_api.certificates import service
+from services.pelatihan_api.certificates.schemas import CertificateRead, RevokeBody
+from services.pelatihan_api.deps import AdminDep, KinerjaDep, wake_outbox
+from services.pelatihan_api.stats import service as stats
+
+router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
+Number = Annotated[str, Path(max_length=40, examples=["BGK-2026-7KQ4M2XDP9A"])]
+
+
+@router.get(
+    "/{number}",
+    summary="Verify a certificate",
+    operation_id="certificates_verify",
+    responses=problem_responses(404),
+)
+async def verify_certificate(number: Number, session: SessionDep) -> CertificateRead:
+    """Anyone (no token) may check a certificate number: what was passed, when, for how many JP, and
+    whether it has been revoked. The holder's NIP is masked and no name is shown."""
+    return service.to_read(await service.verify(session, number))
+
+
+@router.post(
+    "/{number}/revoke",
+    summary="Revoke a certificate",
+    operation_id="certificates_revoke",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def revoke_certificate(
+    number: Number, body: RevokeBody, session: SessionDep, _: AdminDep, kinerja: KinerjaDep, request: Request
+) -> CertificateRead:
+    """Admins withdraw a certificate; verification then shows it revoked and its JP leave the ledger."""
+    row = await service.revoke(session, number, body.reason)
+    await stats.publish_for_nip(session, kinerja, row.nip, row.completed_on.year)
+    wake_outbox(request.app)
+    return service.to_read(row)

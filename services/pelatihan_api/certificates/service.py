@@ -1,0 +1,93 @@
+"""Issuing, verifying and revoking certificates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.errors import Conflict, NotFound
+from services.pelatihan_api.certificates.models import Certificate
+from services.pelatihan_api.certificates.numbers import new_number, well_formed
+from services.pelatihan_api.certificates.schemas import CertificateRead
+from services.pelatihan_api.enrolments.models import Enrolment
+from services.pelatihan_api.ledger.models import JpEntry
+
+
+def mask_nip(nip: str) -> str:
+    """Keep the birth date and the last two digits; hide the rest."""
+    return nip[:8] + "*" * (len(nip) - 10) + nip[-2:]
+
+
+def to_read(row: Certificate) -> CertificateRead:
+    """The public view of a certificate."""
+    return CertificateRead(
+        number=row.number,
+        valid=row.revoked_at is None,
+        revoked=row.revoked_at is not None,
+        revoked_at=row.revoked_at,
+        revoked_reason=row.revoked_reason,
+        holder_nip=mask_nip(row.nip),
+        program_title=row.program_title,
+        institution_name=row.institution_name,
+        jp=row.jp,
+        completed_on=row.completed_on,
+        issued_at=row.issued_at,
+    )
+
+
+async def issue(
+    session: AsyncSession,
+    enrolment: Enrolment,
+    *,
+    program_title: str,
+    institution_name: str,
+    jp: int,
+    completed_on: date,
+) -> Certificate:
+    """A certificate with a fresh number (the unique constraint backs the 50 random bits)."""
+    row = Certificate(
+        number=new_number(completed_on.year),
+        enrolment_id=enrolment.id,
+        nip=enrolment.nip,
+        program_title=program_title,
+        institution_name=institution_name,
+        jp=jp,
+        completed_on=completed_on,
+        issued_at=datetime.now(UTC),
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def _by_number(session: AsyncSession, number: str, *, for_update: bool = False) -> Certificate:
+    if not well_formed(number):
+        raise NotFound("No such certificate.")
+    stmt = select(Certificate).where(Certificate.number == number)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = (await session.scalars(stmt)).first()
+    if row is None:
+        raise NotFound("No such certificate.")
+    return row
+
+
+async def verify(session: AsyncSession, number: str) -> Certificate:
+    """The certificate with this number (404 when unknown or mistyped)."""
+    return await _by_number(session, number)
+
+
+async def revoke(session: AsyncSession, number: str, reason: str) -> Certificate:
+    """Withdraw a certificate; its JP stop counting in the ledger. A second revocation is a 409."""
+    row = await _by_number(session, number, for_update=True)
+    if row.revoked_at is not None:
+        raise Conflict("The certificate is already revoked.")
+    now = datetime.now(UTC)
+    row.revoked_at, row.revoked_reason = now, reason
+    await session.execute(
+        update(JpEntry).where(JpEntry.enrolment_id == row.enrolment_id).values(revoked_at=now)
+    )
+    await session.flush()
+    return row

@@ -1,0 +1,227 @@
+"""Attendance per day, results, and feedback — with the mitra scope and the partial-attendance JP rule.
+
+JP rule (docs/pelatihan.md): a pass credits the programme's JP in full when attendance was not kept for
+the session (non-klasikal learning) or the participant was present on at least 80% of the session's
+days; below that, the JP are prorated by days present, rounded down. A fail credits nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth import Principal
+from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.pelatihan_api.certificates import service as certificates
+from services.pelatihan_api.certificates.models import Certificate
+from services.pelatihan_api.clients.kinerja import KinerjaClient
+from services.pelatihan_api.completion.models import Attendance, SessionFeedback
+from services.pelatihan_api.completion.schemas import AttendanceBody, CompletionBody, FeedbackBody
+from services.pelatihan_api.enrolments import repository as enrolments
+from services.pelatihan_api.enrolments.models import Enrolment
+from services.pelatihan_api.enums import EnrolmentStatus
+from services.pelatihan_api.errors import InvalidTransition
+from services.pelatihan_api.institutions.models import Institution
+from services.pelatihan_api.ledger.models import JpEntry
+from services.pelatihan_api.programs.models import Program
+from services.pelatihan_api.sessions.models import TrainingSession
+from services.pelatihan_api.sessions.service import can_see, get_visible
+from services.pelatihan_api.stats import service as stats
+
+S = EnrolmentStatus
+FULL_CREDIT_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The outcome of recording a result."""
+
+    enrolment: Enrolment
+    jp_credited: int
+    days_present: int | None
+    session_days: int
+    certificate: Certificate | None
+
+
+def credited_jp(program_jp: int, days_present: int | None, session_days: int) -> int:
+    """JP earned by a pass, under the partial-attendance rule."""
+    if days_present is None or days_present >= FULL_CREDIT_SHARE * session_days:
+        return program_jp
+    return math.floor(program_jp * days_present / session_days)
+
+
+async def record_attendance(
+    session: AsyncSession, principal: Principal, session_id: uuid.UUID, body: AttendanceBody
+) -> tuple[int, int]:
+    """Mark one day: the listed NIPs present, every other confirmed participant absent. Returns counts."""
+    ts = await get_visible(session, principal, session_id)
+    if not (ts.starts_on <= body.on <= ts.ends_on):
+        raise InvalidInput(
+            "The day is outside the session.",
+            errors=[{"loc": ["body", "on"], "msg": f"must be between {ts.starts_on} and {ts.ends_on}"}],
+        )
+    participants = set(
+        (
+            await session.scalars(
+                select(Enrolment.nip).where(
+                    Enrolment.session_id == session_id,
+                    Enrolment.status.in_([S.CONFIRMED.value, S.COMPLETED.value, S.FAILED.value]),
+                )
+            )
+        ).all()
+    )
+    present = set(body.present)
+    strangers = sorted(present - participants)
+    if strangers:
+        raise InvalidInput(
+            "Some NIPs hold no confirmed seat in this session.",
+            errors=[
+                {"loc": ["body", "present", i], "msg": f"{nip} is not a participant"}
+                for i, nip in enumerate(strangers)
+            ],
+        )
+    if participants:
+        rows = [
+            {
+                "session_id": session_id,
+                "nip": nip,
+                "on": body.on,
+                "present": nip in present,
+                "recorded_by": principal.subject,
+            }
+            for nip in sorted(participants)
+        ]
+        stmt = insert(Attendance).values(rows)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[Attendance.session_id, Attendance.nip, Attendance.on],
+            set_={
+                "present": stmt.excluded.present,
+                "recorded_by": stmt.excluded.recorded_by,
+                "recorded_at": func.now(),
+            },
+        )
+        await session.execute(stmt)
+    return len(present), len(participants) - len(present)
+
+
+async def complete(
+    session: AsyncSession,
+    kinerja: KinerjaClient,
+    principal: Principal,
+    enrolment_id: uuid.UUID,
+    body: CompletionBody,
+) -> Completion:
+    """Record a result for a confirmed participant; a pass issues a certificate and credits the JP."""
+    found = (
+        await session.execute(
+            select(Enrolment, TrainingSession, Program, Institution)
+            .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+            .join(Program, Program.id == TrainingSession.program_id)
+            .join(Institution, Institution.id == TrainingSession.institution_id)
+            .where(Enrolment.id == enrolment_id)
+        )
+    ).first()
+    if found is None or not can_see(principal, found[1]):
+        raise NotFound("No such enrolment.")
+    _, ts, program, institution = found
+    row = await enrolments.get(session, enrolment_id, for_update=True)
+    assert row is not None
+    if row.status != S.CONFIRMED:
+        raise InvalidTransition(f"The enrolment is {row.status}; only CONFIRMED participants get a result.")
+    session_days = (ts.ends_on - ts.starts_on).days + 1
+    kept = await session.scalar(select(func.count()).where(Attendance.session_id == ts.id))
+    days_present: int | None = None
+    if kept:
+        days_present = int(
+            await session.scalar(
+                select(func.count()).where(
+                    Attendance.session_id == ts.id, Attendance.nip == row.nip, Attendance.present.is_(True)
+                )
+            )
+            or 0
+        )
+    now = datetime.now(UTC)
+    row.passed, row.score, row.completed_at, row.updated_at = body.passed, body.score, now, now
+    row.status = S.COMPLETED.value if body.passed else S.FAILED.value
+    jp = credited_jp(program.jp, days_present, session_days) if body.passed else 0
+    certificate = None
+    if body.passed:
+        certificate = await certificates.issue(
+            session,
+            row,
+            program_title=program.title,
+            institution_name=institution.name,
+            jp=jp,
+            completed_on=ts.ends_on,
+        )
+        session.add(
+            JpEntry(
+                nip=row.nip,
+                year=ts.ends_on.year,
+                jp=jp,
+                enrolment_id=row.id,
+                program_title=program.title,
+                mode=program.mode,
+                completed_on=ts.ends_on,
+                certificate_number=certificate.number,
+            )
+        )
+    await session.flush()
+    if body.passed:
+        await stats.publish_for_nip(session, kinerja, row.nip, ts.ends_on.year)
+    return Completion(row, jp, days_present, session_days, certificate)
+
+
+async def add_feedback(
+    session: AsyncSession, principal: Principal, session_id: uuid.UUID, body: FeedbackBody
+) -> None:
+    """Accept one rating per attendee (present on at least one day, or completed); others get 403."""
+    if principal.nip is None:
+        raise Forbidden("Only participants who attended may give feedback.")
+    ts = await session.get(TrainingSession, session_id)
+    if ts is None:
+        raise NotFound("No such session.")
+    attended = await session.scalar(
+        select(func.count()).where(
+            Attendance.session_id == session_id, Attendance.nip == principal.nip, Attendance.present.is_(True)
+        )
+    )
+    if not attended:
+        completed = await session.scalar(
+            select(func.count()).where(
+                Enrolment.session_id == session_id,
+                Enrolment.nip == principal.nip,
+                Enrolment.status == S.COMPLETED.value,
+            )
+        )
+        if not completed:
+            raise Forbidden("Only participants who attended may give feedback.")
+    session.add(
+        SessionFeedback(session_id=session_id, nip=principal.nip, rating=body.rating, comment=body.comment)
+    )
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("You already gave feedback on this session.") from exc
+
+
+async def feedback_summary(
+    session: AsyncSession, principal: Principal, session_id: uuid.UUID
+) -> tuple[int, float | None]:
+    """How many rated the session and the average (no individual answers)."""
+    await get_visible(session, principal, session_id)
+    count, avg = (
+        await session.execute(
+            select(func.count(), func.avg(SessionFeedback.rating)).where(
+                SessionFeedback.session_id == session_id
+            )
+        )
+    ).one()
+    return int(count), round(float(avg), 2) if avg is not None else None

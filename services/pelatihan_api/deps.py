@@ -1,0 +1,38 @@
+"""Dependency aliases shared by the routers (who may call what)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+
+from services.common.auth import Principal, Role, require_roles
+from services.pelatihan_api.clients.kinerja import KinerjaClient
+
+TrainingAdminDep = Annotated[Principal, Depends(require_roles(Role.PELATIHAN_ADMIN, Role.ADMIN))]
+AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+ReportReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRATOR))]
+MitraOrAdminDep = Annotated[Principal, Depends(require_roles(Role.MITRA, Role.PELATIHAN_ADMIN, Role.ADMIN))]
+ServiceDep = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
+
+
+def kinerja_client(request: Request) -> KinerjaClient:
+    """The typed kinerja client over the app's long-lived, service-authenticated httpx client."""
+    return KinerjaClient(
+        request.app.state.kinerja_client, timeout_s=request.app.state.settings.kinerja_timeout_s
+    )
+
+
+KinerjaDep = Annotated[KinerjaClient, Depends(kinerja_client)]
+
+
+def is_training_admin(principal: Principal) -> bool:
+    """Admins and training admins act on any employee's enrolment (documented in docs/pelatihan.md)."""
+    return principal.has(Role.ADMIN, Role.PELATIHAN_ADMIN)
+
+
+def wake_outbox(app: FastAPI) -> None:
+    """Nudge the outbox dispatcher after enqueueing (it also polls on its own)."""
+    dispatcher = getattr(app.state, "outbox", None)
+    if dispatcher is not None:
+        dispatcher.wake()

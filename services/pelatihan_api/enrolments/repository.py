@@ -1,0 +1,110 @@
+"""Queries on ``pelatihan.enrolment``: row locks, waitlist order and promotion."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pelatihan_api.enrolments.models import Enrolment
+from services.pelatihan_api.enums import EnrolmentStatus
+from services.pelatihan_api.sessions import repository as sessions
+
+E = Enrolment
+
+
+async def get(
+    session: AsyncSession, enrolment_id: uuid.UUID, *, for_update: bool = False
+) -> Enrolment | None:
+    """One enrolment; ``for_update`` locks it (always before its session's row, to keep one lock order)."""
+    stmt = select(E).where(E.id == enrolment_id).execution_options(populate_existing=True)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt)).first()
+
+
+async def live_for(session: AsyncSession, session_id: uuid.UUID, nip: str) -> Enrolment | None:
+    """The employee's live enrolment in the session, if any."""
+    stmt = select(E).where(
+        E.session_id == session_id,
+        E.nip == nip,
+        E.status.notin_([EnrolmentStatus.REJECTED.value, EnrolmentStatus.CANCELLED.value]),
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def waitlist_position(session: AsyncSession, row: Enrolment) -> int | None:
+    """1-based place in the session's waitlist (None unless WAITLISTED)."""
+    if row.status != EnrolmentStatus.WAITLISTED or row.waitlist_seq is None:
+        return None
+    count = await session.scalar(
+        select(func.count()).where(
+            E.session_id == row.session_id,
+            E.status == EnrolmentStatus.WAITLISTED.value,
+            E.waitlist_seq <= row.waitlist_seq,
+        )
+    )
+    return int(count or 0)
+
+
+async def promote_first_waitlisted(session: AsyncSession, session_id: uuid.UUID) -> Enrolment | None:
+    """Move the first waiter (lowest ticket) to CONFIRMED, taking the seat in the same transaction.
+
+    ``SKIP LOCKED`` passes over a waiter whose own cancellation is in flight, so two transactions never
+    wait on each other here. The caller has already freed (or added) the seat.
+    """
+    stmt = (
+        select(E)
+        .where(E.session_id == session_id, E.status == EnrolmentStatus.WAITLISTED.value)
+        .order_by(E.waitlist_seq)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    row = (await session.scalars(stmt)).first()
+    if row is None:
+        return None
+    row.status = EnrolmentStatus.CONFIRMED.value
+    row.waitlist_seq = None
+    row.updated_at = datetime.now(UTC)
+    await session.flush()
+    await sessions.leave_waitlist(session, session_id, promoted=True)
+    return row
+
+
+async def page_for_session(
+    session: AsyncSession,
+    session_id: uuid.UUID,
+    *,
+    status: str | None,
+    after: list[Any] | None,
+    limit: int,
+) -> list[tuple[Enrolment, int | None]]:
+    """``limit + 1`` enrolments of a session by (created_at, id), each with its waitlist position (one query)."""
+    positions = (
+        select(E.id.label("eid"), func.row_number().over(order_by=E.waitlist_seq).label("pos"))
+        .where(E.session_id == session_id, E.status == EnrolmentStatus.WAITLISTED.value)
+        .subquery()
+    )
+    stmt = (
+        select(E, positions.c.pos)
+        .outerjoin(positions, and_(positions.c.eid == E.id))
+        .where(E.session_id == session_id)
+        .order_by(E.created_at, E.id)
+        .limit(limit + 1)
+    )
+    if status is not None:
+        stmt = stmt.where(E.status == status)
+    if after is not None:
+        stmt = stmt.where(
+            tuple_(E.created_at, E.id) > (datetime.fromisoformat(after[0]), uuid.UUID(after[1]))
+        )
+    return [(row, int(pos) if pos is not None else None) for row, pos in (await session.execute(stmt)).all()]
+
+
+async def page_for_nip(session: AsyncSession, nip: str, limit: int) -> list[Enrolment]:
+    """An employee's most recent enrolments."""
+    stmt = select(E).where(E.nip == nip).order_by(E.created_at.desc(), E.id).limit(limit)
+    return list((await session.scalars(stmt)).all())

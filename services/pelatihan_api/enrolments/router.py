@@ -1,0 +1,159 @@
+"""HTTP routes of enrolments: ask for a seat, approve or reject (direct supervisor), cancel, read."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, status
+
+from services.common.auth import PrincipalDep
+from services.common.db import SessionDep
+from services.common.errors import problem_responses
+from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, decode_cursor, page_of
+from services.pelatihan_api.deps import KinerjaDep, MitraOrAdminDep
+from services.pelatihan_api.enrolments import repository, service
+from services.pelatihan_api.enrolments.schemas import Decision, EnrolmentCreate, EnrolmentRead
+from services.pelatihan_api.enrolments.service import EnrolmentView
+from services.pelatihan_api.enums import EnrolmentStatus
+from services.pelatihan_api.sessions import service as sessions_service
+
+router = APIRouter(prefix="/v1", tags=["enrolments"])
+DecisionBody = Annotated[Decision | None, Body()]
+
+
+def _read(view: EnrolmentView) -> EnrolmentRead:
+    r = view.row
+    return EnrolmentRead(
+        id=r.id,
+        session_id=r.session_id,
+        nip=r.nip,
+        status=EnrolmentStatus(r.status),
+        waitlist_position=view.waitlist_position,
+        requested_by=r.requested_by,
+        decided_by=r.decided_by,
+        decided_at=r.decided_at,
+        reason=r.reason,
+        passed=r.passed,
+        score=float(r.score) if r.score is not None else None,
+        created_at=r.created_at,
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/enrolments",
+    status_code=status.HTTP_201_CREATED,
+    summary="Ask for a seat",
+    operation_id="enrolments_create",
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+async def create_enrolment(
+    session_id: uuid.UUID,
+    body: EnrolmentCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    kinerja: KinerjaDep,
+) -> EnrolmentRead:
+    """The employee asks for a seat, or their direct supervisor or a training admin nominates them.
+
+    The request starts as PENDING_APPROVAL. Refused with 409 when the window is closed
+    (`enrolment-window-closed`), the employee is not eligible (`not-eligible`) or already holds a live
+    enrolment in the session (`already-enrolled`); 503 when kinerja must be asked and cannot be reached.
+    """
+    return _read(await service.request_enrolment(session, kinerja, principal, session_id, body.nip))
+
+
+@router.get(
+    "/sessions/{session_id}/enrolments",
+    summary="List a session's enrolments",
+    operation_id="enrolments_list_for_session",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_enrolments(
+    session_id: uuid.UUID,
+    session: SessionDep,
+    principal: MitraOrAdminDep,
+    status_: Annotated[EnrolmentStatus | None, Query(alias="status", description="Only this status.")] = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[EnrolmentRead]:
+    """Enrolments of one session in request order, with waitlist positions (training admins; the session's mitra)."""
+    await sessions_service.get_visible(session, principal, session_id)
+    rows = await repository.page_for_session(
+        session,
+        session_id,
+        status=status_.value if status_ else None,
+        after=decode_cursor(cursor, 2),
+        limit=limit,
+    )
+    page, next_cursor = page_of(rows, limit, lambda t: (t[0].created_at.isoformat(), str(t[0].id)))
+    return Page[EnrolmentRead](items=[_read(EnrolmentView(r, p)) for r, p in page], next_cursor=next_cursor)
+
+
+@router.get(
+    "/enrolments/{enrolment_id}",
+    summary="Get an enrolment",
+    operation_id="enrolments_get",
+    responses=problem_responses(401, 404, 503),
+)
+async def get_enrolment(
+    enrolment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, kinerja: KinerjaDep
+) -> EnrolmentRead:
+    """One enrolment, for the employee, their supervisor, a training admin or the session's mitra (404 otherwise)."""
+    return _read(await service.get_enrolment(session, kinerja, principal, enrolment_id))
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/approve",
+    summary="Approve a request (direct supervisor)",
+    operation_id="enrolments_approve",
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+async def approve_enrolment(
+    enrolment_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    kinerja: KinerjaDep,
+    body: DecisionBody = None,
+) -> EnrolmentRead:
+    """The employee's direct supervisor — as kinerja says today — approves; training admins may too.
+
+    The request takes a seat when one is free (CONFIRMED), else joins the waitlist (WAITLISTED, with its
+    position). 403 for anyone else; 503 while kinerja cannot be reached (never approved blindly).
+    """
+    return _read(
+        await service.approve(session, kinerja, principal, enrolment_id, body.reason if body else None)
+    )
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/reject",
+    summary="Reject a request (direct supervisor)",
+    operation_id="enrolments_reject",
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
+)
+async def reject_enrolment(
+    enrolment_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    kinerja: KinerjaDep,
+    body: DecisionBody = None,
+) -> EnrolmentRead:
+    """The direct supervisor (or a training admin) rejects a pending or waitlisted request."""
+    return _read(
+        await service.reject(session, kinerja, principal, enrolment_id, body.reason if body else None)
+    )
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/cancel",
+    summary="Cancel an enrolment",
+    operation_id="enrolments_cancel",
+    responses=problem_responses(401, 404, 409, 422),
+)
+async def cancel_enrolment(
+    enrolment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, body: DecisionBody = None
+) -> EnrolmentRead:
+    """The employee or a training admin cancels; a freed confirmed seat goes to the first on the waitlist
+    in the same transaction."""
+    return _read(await service.cancel(session, principal, enrolment_id, body.reason if body else None))

@@ -1,0 +1,234 @@
+"""Enrolment rules: who may ask, the window, eligibility, supervisor approval via kinerja, seats and waitlist.
+
+Seats are never counted in Python: approval runs ``UPDATE training_session SET seats_taken = seats_taken + 1
+WHERE seats_taken < capacity``, which PostgreSQL serialises on the session row, and the table's CHECK
+constraint refuses anything past capacity. A cancelled confirmed seat is handed to the first waiter in the
+same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth import Principal, Role
+from services.common.errors import Forbidden, NotFound
+from services.pelatihan_api.clients.kinerja import KinerjaClient
+from services.pelatihan_api.enrolments import repository
+from services.pelatihan_api.enrolments.models import Enrolment
+from services.pelatihan_api.enums import EnrolmentStatus, rank_order
+from services.pelatihan_api.errors import (
+    AlreadyEnrolled,
+    InvalidTransition,
+    NotEligible,
+    UnknownEmployee,
+    WindowClosed,
+)
+from services.pelatihan_api.roster import repository as roster
+from services.pelatihan_api.sessions import repository as sessions
+from services.pelatihan_api.sessions.models import TrainingSession
+from services.pelatihan_api.sessions.service import can_see
+
+S = EnrolmentStatus
+
+
+@dataclass(frozen=True)
+class EnrolmentView:
+    """An enrolment with its computed waitlist position."""
+
+    row: Enrolment
+    waitlist_position: int | None
+
+
+def _is_training_admin(principal: Principal) -> bool:
+    return principal.has(Role.ADMIN, Role.PELATIHAN_ADMIN)
+
+
+def today() -> date:
+    """Today's date in UTC (kinerja's reporting line is kept per day)."""
+    return datetime.now(UTC).date()
+
+
+async def is_direct_supervisor(kinerja: KinerjaClient, principal: Principal, nip: str) -> bool:
+    """True when kinerja says the caller is ``nip``'s direct supervisor today (503 when kinerja is down)."""
+    if principal.nip is None or principal.nip == nip:
+        return False
+    return await kinerja.supervisor_of(nip, today()) == principal.nip
+
+
+async def _check_eligibility(
+    session: AsyncSession, kinerja: KinerjaClient, ts: TrainingSession, nip: str
+) -> None:
+    if not (ts.eligible_position_types or ts.min_rank or ts.eligible_unit_ids):
+        return
+    facts = await roster.get(session, nip)
+    if facts is not None:
+        position_type, rank, unit_id = facts.position_type, facts.rank, facts.unit_id
+    else:
+        employee = await kinerja.get_employee(nip)
+        if employee is None:
+            raise UnknownEmployee(f"kinerja knows no employee {nip}.")
+        position_type, rank = employee.position_type, employee.rank
+        unit_id = uuid.UUID(employee.unit_id) if employee.unit_id else None
+    reasons = []
+    if ts.eligible_position_types and position_type not in ts.eligible_position_types:
+        reasons.append(f"position type {position_type} is not among {', '.join(ts.eligible_position_types)}")
+    if ts.min_rank and rank_order(rank) < rank_order(ts.min_rank):
+        reasons.append(f"rank {rank} is below {ts.min_rank}")
+    if ts.eligible_unit_ids and unit_id not in ts.eligible_unit_ids:
+        reasons.append("the employee's unit is not admitted to this session")
+    if reasons:
+        raise NotEligible("Not eligible: " + "; ".join(reasons) + ".")
+
+
+async def request_enrolment(
+    session: AsyncSession, kinerja: KinerjaClient, principal: Principal, session_id: uuid.UUID, nip: str
+) -> EnrolmentView:
+    """A new PENDING_APPROVAL enrolment asked by the employee, their supervisor, or a training admin."""
+    ts = await sessions.get(session, session_id)
+    if ts is None or not can_see(principal, ts):
+        raise NotFound("No such session.")
+    if not (principal.nip == nip or _is_training_admin(principal)) and not await is_direct_supervisor(
+        kinerja, principal, nip
+    ):
+        raise Forbidden("Only the employee, their direct supervisor or a training admin may ask for a seat.")
+    now = datetime.now(UTC)
+    if not (ts.enrol_opens_at <= now < ts.enrol_closes_at):
+        raise WindowClosed(
+            f"Enrolment is open from {ts.enrol_opens_at.isoformat()} to {ts.enrol_closes_at.isoformat()}."
+        )
+    if await repository.live_for(session, session_id, nip) is not None:
+        raise AlreadyEnrolled(f"{nip} already holds a live enrolment in this session.")
+    await _check_eligibility(session, kinerja, ts, nip)
+    row = Enrolment(
+        id=uuid.uuid4(),
+        session_id=session_id,
+        nip=nip,
+        status=S.PENDING_APPROVAL.value,
+        requested_by=principal.nip or principal.subject,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        # Two simultaneous requests for the same person: the partial unique index lets one through.
+        raise AlreadyEnrolled(f"{nip} already holds a live enrolment in this session.") from exc
+    return EnrolmentView(row, None)
+
+
+async def _authorise_decision(
+    session: AsyncSession, kinerja: KinerjaClient, principal: Principal, enrolment_id: uuid.UUID
+) -> Enrolment:
+    row = await repository.get(session, enrolment_id)
+    if row is None:
+        raise NotFound("No such enrolment.")
+    if _is_training_admin(principal):
+        return row
+    if principal.nip == row.nip:
+        raise Forbidden("An employee cannot approve or reject their own enrolment.")
+    if not await is_direct_supervisor(kinerja, principal, row.nip):
+        raise Forbidden("Only the employee's direct supervisor (per kinerja, today) may decide.")
+    return row
+
+
+async def approve(
+    session: AsyncSession,
+    kinerja: KinerjaClient,
+    principal: Principal,
+    enrolment_id: uuid.UUID,
+    reason: str | None,
+) -> EnrolmentView:
+    """Approve a pending request: it takes a seat when one is free, else joins the waitlist."""
+    await _authorise_decision(session, kinerja, principal, enrolment_id)
+    # kinerja was asked before any lock is taken; the locks below are held for milliseconds.
+    row = await repository.get(session, enrolment_id, for_update=True)
+    assert row is not None
+    if row.status != S.PENDING_APPROVAL:
+        raise InvalidTransition(f"The enrolment is {row.status}; only PENDING_APPROVAL can be approved.")
+    now = datetime.now(UTC)
+    row.decided_by, row.decided_at, row.reason, row.updated_at = (
+        principal.nip or principal.subject,
+        now,
+        reason,
+        now,
+    )
+    if await sessions.take_seat(session, row.session_id):
+        row.status = S.CONFIRMED.value
+        await session.flush()
+        return EnrolmentView(row, None)
+    row.status = S.WAITLISTED.value
+    row.waitlist_seq = await sessions.join_waitlist(session, row.session_id)
+    await session.flush()
+    return EnrolmentView(row, await repository.waitlist_position(session, row))
+
+
+async def reject(
+    session: AsyncSession,
+    kinerja: KinerjaClient,
+    principal: Principal,
+    enrolment_id: uuid.UUID,
+    reason: str | None,
+) -> EnrolmentView:
+    """Reject a pending (or waitlisted) request."""
+    await _authorise_decision(session, kinerja, principal, enrolment_id)
+    row = await repository.get(session, enrolment_id, for_update=True)
+    assert row is not None
+    if row.status not in (S.PENDING_APPROVAL, S.WAITLISTED):
+        raise InvalidTransition(f"The enrolment is {row.status}; it can no longer be rejected.")
+    if row.status == S.WAITLISTED:
+        await sessions.leave_waitlist(session, row.session_id, promoted=False)
+    now = datetime.now(UTC)
+    row.status, row.waitlist_seq = S.REJECTED.value, None
+    row.decided_by, row.decided_at, row.reason, row.updated_at = (
+        principal.nip or principal.subject,
+        now,
+        reason,
+        now,
+    )
+    await session.flush()
+    return EnrolmentView(row, None)
+
+
+async def cancel(
+    session: AsyncSession, principal: Principal, enrolment_id: uuid.UUID, reason: str | None
+) -> EnrolmentView:
+    """Cancel a live enrolment (the employee or a training admin); a freed seat goes to the first waiter."""
+    row = await repository.get(session, enrolment_id, for_update=True)
+    if row is None or not (principal.nip == row.nip or _is_training_admin(principal)):
+        raise NotFound("No such enrolment.")
+    if row.status not in (S.PENDING_APPROVAL, S.CONFIRMED, S.WAITLISTED):
+        raise InvalidTransition(f"The enrolment is {row.status}; it can no longer be cancelled.")
+    previous = row.status
+    now = datetime.now(UTC)
+    row.status, row.waitlist_seq, row.reason, row.updated_at = S.CANCELLED.value, None, reason, now
+    await session.flush()
+    if previous == S.CONFIRMED:
+        await sessions.release_seat(session, row.session_id)
+        await repository.promote_first_waitlisted(session, row.session_id)
+    elif previous == S.WAITLISTED:
+        await sessions.leave_waitlist(session, row.session_id, promoted=False)
+    return EnrolmentView(row, None)
+
+
+async def get_enrolment(
+    session: AsyncSession, kinerja: KinerjaClient, principal: Principal, enrolment_id: uuid.UUID
+) -> EnrolmentView:
+    """One enrolment for the employee, their supervisor, a training admin, or the session's mitra."""
+    row = await repository.get(session, enrolment_id)
+    if row is None:
+        raise NotFound("No such enrolment.")
+    allowed = principal.nip == row.nip or _is_training_admin(principal)
+    if not allowed and principal.has(Role.MITRA):
+        ts = await sessions.get(session, row.session_id)
+        allowed = ts is not None and can_see(principal, ts)
+    if not allowed and principal.nip is not None:
+        allowed = await is_direct_supervisor(kinerja, principal, row.nip)
+    if not allowed:
+        raise NotFound("No such enrolment.")
+    return EnrolmentView(row, await repository.waitlist_position(session, row))

@@ -1,0 +1,46 @@
+"""Domain errors of pelatihan, rendered as problem+json by services.common.errors."""
+
+from __future__ import annotations
+
+from services.common.errors import Conflict, NotFound, ServiceUnavailable
+
+
+class WindowClosed(Conflict):
+    """The session's enrolment window is not open now."""
+
+    slug = "enrolment-window-closed"
+
+
+class NotEligible(Conflict):
+    """The employee does not meet the session's eligibility rules."""
+
+    slug = "not-eligible"
+
+
+class AlreadyEnrolled(Conflict):
+    """The employee already holds a live enrolment in the session."""
+
+    slug = "already-enrolled"
+
+
+class InvalidTransition(Conflict):
+    """The enrolment's status does not allow this action."""
+
+    slug = "invalid-state"
+
+
+class UnknownEmployee(NotFound):
+    """kinerja does not know this NIP."""
+
+    slug = "unknown-employee"
+
+
+class KinerjaUnavailable(ServiceUnavailable):
+    """kinerja could not be asked (down, timed out, 5xx, or refused our credentials)."""
+
+    slug = "kinerja-unavailable"
+
+    def __init__(
+        self, detail: str = "kinerja cannot be reached; the request was not decided. Retry shortly."
+    ) -> None:
+        super().__init__(detail, headers={"Retry-After": "5"})

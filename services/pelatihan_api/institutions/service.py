@@ -1,0 +1,29 @@
+"""Business rules of partner institutions."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.errors import Conflict
+from services.common.pagination import decode_cursor, page_of
+from services.pelatihan_api.institutions import repository
+from services.pelatihan_api.institutions.models import Institution
+from services.pelatihan_api.institutions.schemas import InstitutionCreate
+
+
+async def create_institution(session: AsyncSession, body: InstitutionCreate) -> Institution:
+    """Register a partner; names are unique (409)."""
+    if await repository.by_name(session, body.name) is not None:
+        raise Conflict(f"An institution named {body.name!r} already exists.")
+    row = Institution(name=body.name, kind=body.kind.value)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def list_institutions(
+    session: AsyncSession, *, cursor: str | None, limit: int
+) -> tuple[list[Institution], str | None]:
+    """A keyset page of institutions by name."""
+    rows = await repository.page(session, decode_cursor(cursor, 2), limit)
+    return page_of(rows, limit, lambda r: (r.name, str(r.id)))

@@ -1,0 +1,52 @@
+"""Table ``pelatihan.jp_entry``: the JP ledger, one credited row per completed enrolment."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.pelatihan_api.db import Base
+
+
+class JpEntry(Base):
+    """JP credited to an employee for a year. A revoked certificate sets ``revoked_at`` and the JP stop counting."""
+
+    __tablename__ = "jp_entry"
+    __table_args__ = (
+        CheckConstraint("jp >= 0", name="jp_nonnegative"),
+        Index("ix_jp_entry_nip_year", "nip", "year"),
+        # The compliance report sums one year's live entries per NIP.
+        Index(
+            "ix_jp_entry_year_nip_live",
+            "year",
+            "nip",
+            postgresql_include=["jp"],
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    nip: Mapped[str] = mapped_column(String(18))
+    year: Mapped[int] = mapped_column(SmallInteger)
+    jp: Mapped[int] = mapped_column(Integer)
+    enrolment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("enrolment.id"), unique=True)
+    program_title: Mapped[str] = mapped_column(String(300))
+    mode: Mapped[str] = mapped_column(String(12))
+    completed_on: Mapped[date] = mapped_column(Date)
+    certificate_number: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

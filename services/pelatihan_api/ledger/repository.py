@@ -1,0 +1,97 @@
+"""Queries on the JP ledger, and the per-unit figures computed in SQL."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pelatihan_api.ledger.models import JpEntry
+
+
+async def entries(session: AsyncSession, nip: str, year: int) -> list[JpEntry]:
+    """The employee's live entries for the year, oldest first."""
+    stmt = (
+        select(JpEntry)
+        .where(JpEntry.nip == nip, JpEntry.year == year, JpEntry.revoked_at.is_(None))
+        .order_by(JpEntry.completed_on, JpEntry.id)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+# One pass over the roster's active PNS joined to that year's live JP per NIP. The partial index
+# ix_jp_entry_year_nip_live covers the inner aggregate (year, nip INCLUDE jp).
+_UNIT_FIGURES = """
+WITH jp AS (
+    SELECT nip, SUM(jp)::int AS jp_total
+    FROM pelatihan.jp_entry
+    WHERE year = :year AND revoked_at IS NULL
+    GROUP BY nip
+)
+SELECT r.unit_id,
+       COUNT(*)                                                   AS pns_total,
+       COUNT(*) FILTER (WHERE COALESCE(jp.jp_total, 0) >= :required) AS meeting,
+       COALESCE(SUM(jp.jp_total), 0)::int                          AS jp_delivered
+FROM pelatihan.roster_employee r
+LEFT JOIN jp ON jp.nip = r.nip
+WHERE r.active AND r.employment = 'PNS' AND r.unit_id IS NOT NULL
+  {unit_filter}
+GROUP BY r.unit_id
+ORDER BY r.unit_id
+"""
+
+_BELOW = """
+SELECT r.nip, COALESCE(SUM(e.jp), 0)::int AS jp_total
+FROM pelatihan.roster_employee r
+LEFT JOIN pelatihan.jp_entry e ON e.nip = r.nip AND e.year = :year AND e.revoked_at IS NULL
+WHERE r.active AND r.employment = 'PNS' AND r.unit_id = :unit_id
+GROUP BY r.nip
+HAVING COALESCE(SUM(e.jp), 0) < :required
+ORDER BY jp_total, r.nip
+"""
+
+
+async def unit_figures(
+    session: AsyncSession, year: int, required: int, unit_id: uuid.UUID | None
+) -> list[dict[str, Any]]:
+    """Per unit: active PNS, how many meet ``required`` JP, and JP delivered to them in ``year``."""
+    sql = _UNIT_FIGURES.format(unit_filter="AND r.unit_id = :unit_id" if unit_id is not None else "")
+    params: dict[str, Any] = {"year": year, "required": required}
+    if unit_id is not None:
+        params["unit_id"] = unit_id
+    rows = (await session.execute(text(sql), params)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+async def below(session: AsyncSession, year: int, required: int, unit_id: uuid.UUID) -> list[dict[str, Any]]:
+    """One unit's active PNS below ``required`` JP in ``year``, lowest first."""
+    rows = await session.execute(text(_BELOW), {"year": year, "required": required, "unit_id": unit_id})
+    return [dict(r) for r in rows.mappings().all()]
+
+
+async def participants(session: AsyncSession, year: int, unit_id: uuid.UUID) -> int:
+    """Distinct employees of the unit (any employment) credited with training in ``year``."""
+    value = await session.scalar(
+        text(
+            "SELECT COUNT(DISTINCT e.nip) FROM pelatihan.jp_entry e "
+            "JOIN pelatihan.roster_employee r ON r.nip = e.nip "
+            "WHERE e.year = :year AND e.revoked_at IS NULL AND r.unit_id = :unit_id"
+        ),
+        {"year": year, "unit_id": unit_id},
+    )
+    return int(value or 0)
+
+
+async def jp_delivered(session: AsyncSession, year: int, unit_id: uuid.UUID) -> int:
+    """JP credited in ``year`` to the unit's employees (any employment)."""
+    value = await session.scalar(
+        text(
+            "SELECT COALESCE(SUM(e.jp), 0) FROM pelatihan.jp_entry e "
+            "JOIN pelatihan.roster_employee r ON r.nip = e.nip "
+            "WHERE e.year = :year AND e.revoked_at IS NULL AND r.unit_id = :unit_id"
+        ),
+        {"year": year, "unit_id": unit_id},
+    )
+    return int(value or 0)

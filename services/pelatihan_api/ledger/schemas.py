@@ -1,0 +1,112 @@
+"""Response bodies of the JP ledger and the compliance report."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class JpEntryRead(BaseModel):
+    """One credited training."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    program_title: str
+    mode: str
+    jp: int
+    completed_on: date
+    certificate_number: str | None = None
+
+
+class JpLedger(BaseModel):
+    """An employee's JP for one year."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "nip": "198609262015051001",
+                    "year": 2026,
+                    "employment": "PNS",
+                    "jp_total": 24,
+                    "jp_required": 20,
+                    "met": True,
+                    "entries": [
+                        {
+                            "program_title": "Pelatihan Kolaborasi dan Kerja Tim Lintas OPD",
+                            "mode": "KLASIKAL",
+                            "jp": 24,
+                            "completed_on": "2026-08-12",
+                            "certificate_number": "BGK-2026-7KQ4M2XDP9A",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    nip: str
+    year: int
+    employment: str | None = Field(
+        default=None, description="PNS or PPPK, from the roster (null if unknown)."
+    )
+    jp_total: int
+    jp_required: int
+    met: bool = Field(description="jp_total >= jp_required.")
+    entries: list[JpEntryRead]
+
+
+class BelowRequirement(BaseModel):
+    """A PNS below 20 JP in the year (internal report; never published)."""
+
+    nip: str
+    jp_total: int
+
+
+class UnitCompliance(BaseModel):
+    """One unit's PNS against the 20 JP rule."""
+
+    unit_id: uuid.UUID
+    pns_total: int
+    pns_meeting_20jp: int
+    pns_below_20jp: int
+    share_meeting_20jp: float
+    jp_delivered: int
+
+
+class ComplianceReport(BaseModel):
+    """Per unit: how many PNS have 20 JP in the year; with ``unit_id``, also who is below."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "year": 2026,
+                    "unit_id": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+                    "jp_required": 20,
+                    "units": [
+                        {
+                            "unit_id": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+                            "pns_total": 120,
+                            "pns_meeting_20jp": 85,
+                            "pns_below_20jp": 35,
+                            "share_meeting_20jp": 0.7083,
+                            "jp_delivered": 2710,
+                        }
+                    ],
+                    "below": [{"nip": "198609262015051001", "jp_total": 12}],
+                }
+            ]
+        }
+    )
+
+    year: int
+    unit_id: uuid.UUID | None = None
+    jp_required: int
+    units: list[UnitCompliance]
+    below: list[BelowRequirement] | None = Field(
+        default=None,
+        description="Only when unit_id is given: the unit's PNS below the requirement, lowest first.",
+    )

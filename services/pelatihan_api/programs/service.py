@@ -1,0 +1,48 @@
+"""Business rules of programmes."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.errors import InvalidInput
+from services.common.pagination import decode_cursor, page_of
+from services.pelatihan_api.institutions import repository as institutions
+from services.pelatihan_api.programs import repository
+from services.pelatihan_api.programs.models import Program
+from services.pelatihan_api.programs.schemas import ProgramCreate
+
+
+async def create_program(session: AsyncSession, body: ProgramCreate) -> Program:
+    """Add a programme to an existing institution (422 naming the field when the institution is unknown)."""
+    if await institutions.get(session, body.institution_id) is None:
+        raise InvalidInput(
+            "Unknown institution.", errors=[{"loc": ["body", "institution_id"], "msg": "no such institution"}]
+        )
+    row = Program(
+        institution_id=body.institution_id,
+        title=body.title,
+        competency=body.competency.value,
+        tags=sorted(set(body.tags)),
+        jp=body.jp,
+        mode=body.mode.value,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def list_programs(
+    session: AsyncSession,
+    *,
+    institution_id: uuid.UUID | None,
+    tag: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Program], str | None]:
+    """A keyset page of programmes by title."""
+    rows = await repository.page(
+        session, institution_id=institution_id, tag=tag, after=decode_cursor(cursor, 2), limit=limit
+    )
+    return page_of(rows, limit, lambda r: (r.title, str(r.id)))

@@ -1,0 +1,87 @@
+"""Queries on ``pelatihan.training_session``, including the atomic seat and waitlist counters.
+
+Every counter change is one ``UPDATE`` that both checks and changes the row, so PostgreSQL's row lock
+serialises concurrent requests on the same session and the ``seats_within_capacity`` CHECK backs it up.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pelatihan_api.sessions.models import TrainingSession
+
+T = TrainingSession
+
+
+async def get(
+    session: AsyncSession, session_id: uuid.UUID, *, for_update: bool = False
+) -> TrainingSession | None:
+    """One session by id; ``for_update`` locks its row until the transaction ends."""
+    stmt = select(T).where(T.id == session_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt.execution_options(populate_existing=True))).first()
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    program_id: uuid.UUID | None,
+    institution_id: uuid.UUID | None,
+    open_at: datetime | None,
+    after: list[Any] | None,
+    limit: int,
+) -> list[TrainingSession]:
+    """``limit + 1`` sessions ordered by (starts_on, id)."""
+    stmt = select(T).order_by(T.starts_on, T.id).limit(limit + 1)
+    if program_id is not None:
+        stmt = stmt.where(T.program_id == program_id)
+    if institution_id is not None:
+        stmt = stmt.where(T.institution_id == institution_id)
+    if open_at is not None:
+        stmt = stmt.where(T.enrol_opens_at <= open_at, T.enrol_closes_at > open_at)
+    if after is not None:
+        stmt = stmt.where(tuple_(T.starts_on, T.id) > (after[0], uuid.UUID(after[1])))
+    return list((await session.scalars(stmt)).all())
+
+
+async def take_seat(session: AsyncSession, session_id: uuid.UUID) -> bool:
+    """Take one seat if one is free; False when the session is full."""
+    stmt = (
+        update(T)
+        .where(T.id == session_id, T.seats_taken < T.capacity)
+        .values(seats_taken=T.seats_taken + 1, updated_at=func.now())
+        .returning(T.seats_taken)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+async def join_waitlist(session: AsyncSession, session_id: uuid.UUID) -> int:
+    """Draw the next waitlist ticket (monotonic per session) and count one more waiting."""
+    stmt = (
+        update(T)
+        .where(T.id == session_id)
+        .values(waitlist_seq=T.waitlist_seq + 1, waitlist_length=T.waitlist_length + 1, updated_at=func.now())
+        .returning(T.waitlist_seq)
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def release_seat(session: AsyncSession, session_id: uuid.UUID) -> None:
+    """Give one confirmed seat back."""
+    await session.execute(
+        update(T).where(T.id == session_id).values(seats_taken=T.seats_taken - 1, updated_at=func.now())
+    )
+
+
+async def leave_waitlist(session: AsyncSession, session_id: uuid.UUID, *, promoted: bool) -> None:
+    """One fewer waiting; when ``promoted`` the waiter also takes a seat, in the same statement."""
+    values: dict[str, Any] = {"waitlist_length": T.waitlist_length - 1, "updated_at": func.now()}
+    if promoted:
+        values["seats_taken"] = T.seats_taken + 1
+    await session.execute(update(T).where(T.id == session_id).values(**values))

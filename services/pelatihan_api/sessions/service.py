@@ -1,0 +1,174 @@
+"""Business rules of sessions: valid dates, windows and capacities, optimistic concurrency, mitra scope."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth import Principal, Role
+from services.common.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
+from services.common.pagination import decode_cursor, page_of
+from services.pelatihan_api.enrolments import repository as enrolments
+from services.pelatihan_api.enums import PNS_RANKS
+from services.pelatihan_api.programs import repository as programs
+from services.pelatihan_api.sessions import repository
+from services.pelatihan_api.sessions.models import TrainingSession
+from services.pelatihan_api.sessions.schemas import SessionCreate, SessionPatch
+
+# Bengkulu keeps Western Indonesia Time (WIB, UTC+7); a session "starts" at local midnight.
+WIB = timezone(timedelta(hours=7), "WIB")
+
+
+def session_start(starts_on: date) -> datetime:
+    """The instant a session starts: local midnight of its first day."""
+    return datetime.combine(starts_on, time(0), tzinfo=WIB)
+
+
+def etag(row: TrainingSession) -> str:
+    """The session's strong ETag (its version)."""
+    return f'"{row.version}"'
+
+
+def _bad(field: str, msg: str) -> InvalidInput:
+    return InvalidInput(msg, errors=[{"loc": ["body", field], "msg": msg}])
+
+
+def _validate(
+    starts_on: date,
+    ends_on: date,
+    opens: datetime,
+    closes: datetime,
+    min_rank: str | None,
+) -> None:
+    if ends_on < starts_on:
+        raise _bad("ends_on", "ends_on is before starts_on")
+    if closes <= opens:
+        raise _bad("enrol_closes_at", "the enrolment window closes before it opens")
+    if closes > session_start(starts_on):
+        raise _bad("enrol_closes_at", "the enrolment window closes after the session starts")
+    if min_rank is not None and min_rank not in PNS_RANKS:
+        raise _bad("min_rank", f"min_rank must be one of {', '.join(PNS_RANKS)}")
+
+
+def can_see(principal: Principal, row: TrainingSession) -> bool:
+    """Mitra staff see only their own institution's sessions; everyone else with a token sees all."""
+    if principal.has(Role.ADMIN, Role.PELATIHAN_ADMIN) or not principal.has(Role.MITRA):
+        return True
+    return principal.institution_id is not None and principal.institution_id == str(row.institution_id)
+
+
+async def get_visible(session: AsyncSession, principal: Principal, session_id: uuid.UUID) -> TrainingSession:
+    """The session, or 404 when it does not exist or the caller (a mitra of another institution) may not see it."""
+    row = await repository.get(session, session_id)
+    if row is None or not can_see(principal, row):
+        raise NotFound("No such session.")
+    return row
+
+
+async def create_session(session: AsyncSession, body: SessionCreate) -> TrainingSession:
+    """Open a session of an existing programme, after checking dates, window and capacity."""
+    program = await programs.get(session, body.program_id)
+    if program is None:
+        raise _bad("program_id", "no such programme")
+    _validate(body.starts_on, body.ends_on, body.enrol_opens_at, body.enrol_closes_at, body.min_rank)
+    row = TrainingSession(
+        program_id=program.id,
+        institution_id=program.institution_id,
+        starts_on=body.starts_on,
+        ends_on=body.ends_on,
+        capacity=body.capacity,
+        enrol_opens_at=body.enrol_opens_at,
+        enrol_closes_at=body.enrol_closes_at,
+        location=body.location,
+        seats_taken=0,
+        waitlist_length=0,
+        waitlist_seq=0,
+        eligible_position_types=[p.value for p in body.eligible_position_types]
+        if body.eligible_position_types
+        else None,
+        min_rank=body.min_rank,
+        eligible_unit_ids=body.eligible_unit_ids or None,
+        version=1,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def list_sessions(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    program_id: uuid.UUID | None,
+    institution_id: uuid.UUID | None,
+    open_only: bool,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[TrainingSession], str | None]:
+    """A keyset page of sessions by start date; a mitra only ever sees its own institution's."""
+    if principal.has(Role.MITRA) and not principal.has(Role.ADMIN, Role.PELATIHAN_ADMIN):
+        own = uuid.UUID(principal.institution_id) if principal.institution_id else uuid.UUID(int=0)
+        if institution_id is not None and institution_id != own:
+            return [], None
+        institution_id = own
+    rows = await repository.page(
+        session,
+        program_id=program_id,
+        institution_id=institution_id,
+        open_at=datetime.now(UTC) if open_only else None,
+        after=decode_cursor(cursor, 2),
+        limit=limit,
+    )
+    return page_of(rows, limit, lambda r: (r.starts_on.isoformat(), str(r.id)))
+
+
+async def patch_session(
+    session: AsyncSession, session_id: uuid.UUID, body: SessionPatch, if_match: str | None
+) -> TrainingSession:
+    """Change a session when ``If-Match`` carries its current ETag (412 when stale, 428 when missing).
+
+    A capacity below the seats already confirmed is refused (409); a larger one promotes the waitlist.
+    """
+    if not if_match:
+        raise PreconditionRequired("Send the session's ETag in If-Match.")
+    row = await repository.get(session, session_id, for_update=True)
+    if row is None:
+        raise NotFound("No such session.")
+    if if_match.strip() != "*" and etag(row) not in [
+        t.strip().removeprefix("W/") for t in if_match.split(",")
+    ]:
+        raise PreconditionFailed("The session changed since you read it; read it again.")
+    changes = body.model_dump(exclude_unset=True)
+    for key in ("starts_on", "ends_on", "capacity", "enrol_opens_at", "enrol_closes_at", "location"):
+        if key in changes and changes[key] is None:
+            raise _bad(key, f"{key} cannot be null")
+    _validate(
+        changes.get("starts_on", row.starts_on),
+        changes.get("ends_on", row.ends_on),
+        changes.get("enrol_opens_at", row.enrol_opens_at),
+        changes.get("enrol_closes_at", row.enrol_closes_at),
+        changes.get("min_rank", row.min_rank),
+    )
+    capacity = changes.get("capacity", row.capacity)
+    if capacity < row.seats_taken:
+        raise Conflict(f"capacity {capacity} is below the {row.seats_taken} seats already confirmed.")
+    for key, value in changes.items():
+        if key == "eligible_position_types" and value:
+            value = [str(v) for v in value]
+        if key in ("eligible_position_types", "eligible_unit_ids") and not value:
+            value = None
+        setattr(row, key, value)
+    row.version += 1
+    row.updated_at = datetime.now(UTC)
+    await session.flush()
+    free = row.capacity - row.seats_taken
+    promoted = 0
+    while promoted < free and await enrolments.promote_first_waitlisted(session, row.id):
+        promoted += 1
+    if promoted:
+        refreshed = await repository.get(session, row.id)
+        assert refreshed is not None
+        row = refreshed
+    return row

@@ -1,0 +1,59 @@
+"""Publishing per-unit training statistics to publik through the outbox (event ``pelatihan.training_stats``).
+
+The figures are recomputed in SQL for the unit and year each time a completion (or a revocation) changes
+them, and carry no NIP or name (UU 14/2008 Pasal 17(h)); publik applies its own small-group suppression.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.outbox import enqueue
+from services.common.request_id import current_request_id
+from services.pelatihan_api.clients.kinerja import KinerjaClient
+from services.pelatihan_api.events import OutboxEvent
+from services.pelatihan_api.ledger import repository as ledger
+from services.pelatihan_api.ledger.service import JP_REQUIRED_PNS
+from services.pelatihan_api.roster import repository as roster
+
+EVENT_TYPE = "pelatihan.training_stats"
+
+
+async def unit_stats(session: AsyncSession, unit_id: uuid.UUID, year: int) -> dict[str, Any]:
+    """The anonymous figures of one unit for one year."""
+    figures = await ledger.unit_figures(session, year, JP_REQUIRED_PNS, unit_id)
+    pns_total = figures[0]["pns_total"] if figures else 0
+    meeting = figures[0]["meeting"] if figures else 0
+    delivered = await ledger.jp_delivered(session, year, unit_id)
+    return {
+        "unit_id": str(unit_id),
+        "year": year,
+        "participants": await ledger.participants(session, year, unit_id),
+        "jp_delivered": delivered,
+        "pns_total": pns_total,
+        "pns_meeting_20jp": meeting,
+        "share_meeting_20jp": round(meeting / pns_total, 4) if pns_total else 0.0,
+        "data_as_of": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    }
+
+
+async def publish_for_nip(session: AsyncSession, kinerja: KinerjaClient, nip: str, year: int) -> bool:
+    """Enqueue the figures of the employee's unit (from the roster); False when the unit is unknown."""
+    facts = await roster.get(session, nip)
+    if facts is None or facts.unit_id is None:
+        return False
+    payload = await unit_stats(session, facts.unit_id, year)
+    payload["unit_name"] = await kinerja.unit_name(str(facts.unit_id))
+    enqueue(
+        session,
+        OutboxEvent,
+        destination="publik",
+        event_type=EVENT_TYPE,
+        payload=payload,
+        request_id=current_request_id(),
+    )
+    return True
