@@ -41,9 +41,15 @@ async def ensure_account(
 async def ensure_client(
     session: AsyncSession, *, client_id: str, name: str, secret: str, roles: Sequence[str]
 ) -> tuple[ApiClient, bool]:
-    """Create the API client, or bring an existing one to these values. Returns (client, created)."""
+    """Create the API client, or bring an existing one to these values. Returns (client, created).
+
+    A client an admin revoked stays revoked: its secret may have leaked, so re-running the bootstrap must not
+    bring it back; the operator creates a new client instead.
+    """
     client = await session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
     created = client is None
+    if client is not None and client.revoked_at is not None:
+        return client, False
     if client is None:
         client = ApiClient(client_id=client_id, name=name, secret_hash=await hash_secret_async(secret))
         session.add(client)

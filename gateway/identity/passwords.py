@@ -14,7 +14,7 @@ _DUMMY_HASH = _hasher.hash("no-such-account-dummy-password")
 
 def hash_secret(secret: str) -> str:
     """An argon2id hash of a password or client secret."""
-    return _hasher.hash(secret)
+    return str(_hasher.hash(secret))
 
 
 def verify_secret(secret_hash: str | None, secret: str) -> bool:
