@@ -279,3 +279,21 @@ async def test_json_routes_keep_small_body_limit(client: httpx.AsyncClient, admi
     big = b'{"code": "' + b"A" * 2_000_000 + b'", "name": "x"}'
     resp = await client.post("/v1/units", content=big, headers={**admin, "Content-Type": "application/json"})
     assert resp.status_code == 413
+
+
+async def test_concurrent_changes_cannot_close_a_cycle(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    """STAFF under STAFF2 and STAFF2 under STAFF at the same moment: each alone is fine, together a loop."""
+    import asyncio
+
+    await org(client, admin)
+    for _ in range(5):
+        one, two = await asyncio.gather(
+            client.patch(f"/v1/employees/{STAFF}", json={"supervisor_nip": STAFF2}, headers=admin),
+            client.patch(f"/v1/employees/{STAFF2}", json={"supervisor_nip": STAFF}, headers=admin),
+        )
+        assert sorted([one.status_code, two.status_code]) == [200, 409], (one.text, two.text)
+        for nip in (STAFF, STAFF2):
+            reset = await client.patch(f"/v1/employees/{nip}", json={"supervisor_nip": BOSS}, headers=admin)
+            assert reset.status_code == 200

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api.employees import repository
@@ -333,8 +332,9 @@ async def import_employees(
 ) -> ImportCounts:
     """Validate and import a CSV in the caller's transaction (flushed, never committed)."""
     parsed = await asyncio.to_thread(parse_csv, data)
-    # One import at a time: two concurrent files could each be valid alone and form a cycle together.
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('kinerja:employee-import'))"))
+    # One change of the reporting line at a time (imports and PATCHes alike): two files, or a file and a
+    # PATCH, could each be valid alone and close a cycle together.
+    await repository.lock_reporting_line(session)
     unit_codes = await units_repository.ids_by_code(session)
     existing = await repository.all_states(session)
     plan = await asyncio.to_thread(

@@ -61,6 +61,15 @@ async def get(session: AsyncSession, nip: str, *, for_update: bool = False) -> E
     return (await session.scalars(stmt)).one_or_none()
 
 
+async def lock_reporting_line(session: AsyncSession) -> None:
+    """Serialise changes of the reporting line until the transaction ends.
+
+    Two concurrent changes can each pass the cycle check and together close a loop (A under B while B
+    goes under A); under this transaction-scoped advisory lock the second one sees the first one's row.
+    """
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('kinerja:reporting-line'))"))
+
+
 async def exists(session: AsyncSession, nip: str) -> bool:
     """True when an employee with that NIP exists."""
     return bool(await session.scalar(select(func.count()).where(Employee.nip == nip)))

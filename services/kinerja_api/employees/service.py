@@ -71,6 +71,7 @@ async def _check_supervisor(session: AsyncSession, nip: str, supervisor_nip: str
             f"employee {nip} cannot be their own supervisor",
             errors=[{"loc": ["body", "supervisor_nip"], "msg": "an employee cannot supervise themselves"}],
         )
+    await repository.lock_reporting_line(session)
     supervisor = await repository.get(session, supervisor_nip)
     if supervisor is None:
         raise UnknownReference(
@@ -174,6 +175,9 @@ async def update_employee(
 ) -> Employee:
     """Apply a partial change under ``If-Match`` (412 when stale); record a new assignment when the
     supervisor or unit changes, from ``effective_on`` (default today)."""
+    if {"supervisor_nip", "active"} & data.model_fields_set:
+        # Advisory lock before the row lock, in the same order as the import, so the two cannot deadlock.
+        await repository.lock_reporting_line(session)
     employee = await repository.get(session, nip, for_update=True)
     if employee is None:
         raise EmployeeNotFound(f"no employee with NIP {nip}")
@@ -204,6 +208,7 @@ async def update_employee(
     if new_sup != employee.supervisor_nip:
         await _check_supervisor(session, nip, new_sup)
     if employee.active and not new_active:
+        await repository.lock_reporting_line(session)
         count, some = await repository.active_reports(session, nip)
         if count:
             raise HasActiveReports(
