@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import AppSettings
@@ -15,7 +17,58 @@ class PublikSettings(AppSettings):
 
     port: int = 8003
     gateway_url: str = Field(default="http://127.0.0.1:8000", description="For JWKS and service tokens.")
+    kinerja_url: str = Field(default="http://127.0.0.1:8001", description="kinerja_api, asked about units.")
     service_client_id: str = "svc-publik"
     service_client_secret: SecretStr = SecretStr("dev-only-svc-publik-secret")
     outbox_enabled: bool = True
     outbox_poll_interval_s: float = Field(default=0.5, gt=0)
+
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000/publik",
+        description="Where the public reaches publik (links in feeds).",
+    )
+
+    # Publication policy.
+    min_group_size: int = Field(default=5, ge=2, description="Figures from fewer people are suppressed.")
+    policy_version: str = Field(default="2026.1", description="Published with every item and scorecard.")
+
+    # Public read cache.
+    cache_poll_interval_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often each replica checks the publication version (staleness bound).",
+    )
+    cache_max_entries: int = Field(default=1024, ge=16)
+    cache_max_age_s: int = Field(default=10, ge=0, description="Cache-Control max-age of public reads.")
+
+    # SKM survey abuse guards.
+    redis_url: str | None = Field(
+        default=None, description="Shared survey rate-limit counters across replicas."
+    )
+    survey_rate_limit: int = Field(default=10, ge=1, description="Surveys per IP per window.")
+    survey_rate_window_s: int = Field(default=3600, ge=1)
+    survey_device_window_s: int = Field(
+        default=86_400, ge=0, description="One survey per device and unit in this window (0 = off)."
+    )
+    survey_device_secret: SecretStr = SecretStr("dev-only-publik-device-secret")
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="Peers whose X-Forwarded-For is believed (the gateway).",
+    )
+
+    # Snapshots and the widget.
+    data_dir: Path = Field(
+        default=Path(".data"), description="The snapshot key is generated here on first run."
+    )
+    snapshot_key_pem: SecretStr | None = Field(default=None, description="PEM private key signing snapshots.")
+    embed_frame_ancestors: list[str] = Field(
+        default_factory=lambda: ["'self'", "https://bengkuluprov.go.id", "https://*.bengkuluprov.go.id"],
+        description="Hosts allowed to frame the embed page (CSP frame-ancestors).",
+    )
+
+    @field_validator("trusted_proxies", "embed_frame_ancestors", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value

@@ -2,16 +2,83 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from fastapi import FastAPI
 
-from services.common.app import ServiceSpec, create_service_app
+from services.common.app import ServiceSpec, add_service_client, create_service_app
 from services.publik_api import models  # noqa: F401  (registers every table)
+from services.publik_api.cache.middleware import PublicReadMiddleware
+from services.publik_api.cache.store import PublicCache
+from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.config import PublikSettings
+from services.publik_api.embed.router import router as embed_router
+from services.publik_api.feed.router import router as feed_router
+from services.publik_api.ingest.router import router as ingest_router
+from services.publik_api.innovations.router import router as innovations_router
+from services.publik_api.publications.router import router as publications_router
+from services.publik_api.snapshots.router import router as snapshots_router
+from services.publik_api.snapshots.service import load_signer
+from services.publik_api.surveys.limits import build_limiter
+from services.publik_api.surveys.router import router as surveys_router
+from services.publik_api.units.router import router as units_router
+
+TAGS = [
+    {"name": "feed", "description": "Published items: JSON with filters, JSON Feed 1.1, Atom. Cached."},
+    {"name": "units", "description": "A unit's scorecard; its SKM service population (admin)."},
+    {"name": "surveys", "description": "The citizen satisfaction survey (SKM) and the IKM."},
+    {"name": "innovations", "description": "Public-service innovations of the units."},
+    {"name": "publications", "description": "Approving a period's publication (admin)."},
+    {"name": "snapshots", "description": "Signed, hash-chained snapshots of everything published."},
+    {"name": "embed", "description": "The embeddable widget and its iframe page."},
+    {"name": "internal", "description": "Events from kinerja and pelatihan (service token; not forwarded)."},
+]
+
+
+def _frame_ancestors_csp(settings: PublikSettings) -> list[tuple[bytes, bytes]]:
+    ancestors = " ".join(settings.embed_frame_ancestors) or "'none'"
+    csp = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+        f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
+    )
+    return [(b"content-security-policy", csp.encode())]
 
 
 def create_app(settings: PublikSettings | None = None) -> FastAPI:
     """Build publik_api; nothing connects until the lifespan starts."""
     settings = settings or PublikSettings()
+    tasks: list[asyncio.Task[None]] = []
+
+    async def start(app: FastAPI) -> None:
+        app.state.snapshot_signer = await load_signer(
+            settings.snapshot_key_pem.get_secret_value() if settings.snapshot_key_pem else None,
+            settings.data_dir,
+        )
+        app.state.survey_limiter = build_limiter(settings.redis_url)
+        app.state.kinerja = KinerjaClient(
+            add_service_client(app, settings.kinerja_url, timeout_s=settings.upstream_timeout_s)
+        )
+        cache = PublicCache(
+            app.state.engine,
+            max_entries=settings.cache_max_entries,
+            poll_interval_s=settings.cache_poll_interval_s,
+            max_age_s=settings.cache_max_age_s,
+        )
+        with contextlib.suppress(Exception):  # the database may not be up yet; the poller keeps trying
+            await cache.read_version()
+        app.state.public_cache = cache
+        tasks.append(asyncio.create_task(cache.poll_forever(), name="publik-cache-poll"))
+
+    async def stop(app: FastAPI) -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        tasks.clear()
+        app.state.public_cache = None
+        await app.state.survey_limiter.close()
+
     spec = ServiceSpec(
         name="publik",
         schema="publik",
@@ -20,6 +87,22 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
             "What has been published about unit performance, training and citizen satisfaction (SKM/IKM): "
             "feeds, scorecards, surveys, the embeddable widget and signed snapshots. Reads need no token."
         ),
-        routers=[],
+        routers=[
+            feed_router,
+            units_router,
+            surveys_router,
+            innovations_router,
+            publications_router,
+            snapshots_router,
+            embed_router,
+            ingest_router,
+        ],
+        on_startup=[start],
+        on_shutdown=[stop],
+        openapi_tags=TAGS,
     )
-    return create_service_app(settings, spec)
+    app = create_service_app(settings, spec)
+    app.state.public_cache = None
+    # Added last, so it is the outermost user middleware: cached hits never reach routing.
+    app.add_middleware(PublicReadMiddleware, extra_headers={"html": _frame_ancestors_csp(settings)})
+    return app

@@ -2,5 +2,9 @@
 
 from services.publik_api.db import Base
 from services.publik_api.events import *  # noqa: F403
+from services.publik_api.publications.models import *  # noqa: F403
+from services.publik_api.snapshots.models import *  # noqa: F403
+from services.publik_api.surveys.models import *  # noqa: F403
+from services.publik_api.units.models import *  # noqa: F403
 
 __all__ = ["Base"]

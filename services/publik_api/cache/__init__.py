@@ -1,0 +1,1 @@
+"""cache domain of publik_api."""

@@ -1,0 +1,179 @@
+"""The fast path for hot public reads: a pure-ASGI layer in front of FastAPI's routing.
+
+A cached GET is answered from stored bytes and headers (ETag, 304 on If-None-Match, gzip when asked, CORS
+``*``, Cache-Control) without routing, dependency injection, a session or serialisation. A miss falls through
+to the FastAPI route (which documents the path in OpenAPI and renders the bytes), and the 200 body is kept.
+Every other request passes through untouched, with CORS added on public paths, and preflights for them are
+answered here. Pure ASGI (not BaseHTTPMiddleware) so nothing is buffered or copied needlessly.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.publik_api.cache.store import Entry, PublicCache
+
+_EXACT = frozenset(
+    {
+        "/v1/feed",
+        "/v1/feed.json",
+        "/v1/feed.atom",
+        "/v1/ikm",
+        "/v1/innovations",
+        "/v1/snapshots/latest",
+        "/v1/snapshots/jwks.json",
+        "/embed/widget.js",
+        "/embed/widget.css",
+    }
+)
+_PATTERNS = (
+    re.compile(r"^/v1/units/[0-9a-fA-F-]{36}/scorecard$"),
+    re.compile(r"^/v1/snapshots/\d{1,9}$"),
+    re.compile(r"^/v1/items/[0-9a-fA-F-]{36}$"),
+    re.compile(r"^/embed/units/[0-9a-fA-F-]{36}$"),
+)
+_RID_VALID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_PREFLIGHT = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"GET, HEAD, POST, OPTIONS"),
+    (b"access-control-allow-headers", b"Content-Type, If-None-Match, X-Device-Id, X-Request-ID"),
+    (b"access-control-max-age", b"86400"),
+    (b"content-length", b"0"),
+]
+_CORS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", b"ETag, X-Request-ID, Retry-After"),
+]
+
+
+def cacheable(path: str) -> bool:
+    """Whether a GET of this path is served from the cache."""
+    return path in _EXACT or any(p.match(path) for p in _PATTERNS)
+
+
+def is_public(path: str) -> bool:
+    """Public API and embed paths (CORS ``*``); admin routes use bearer tokens, never cookies, so ``*`` is safe."""
+    return path.startswith(("/v1/", "/embed/"))
+
+
+def _etag_matches(header: bytes, entry: Entry) -> bool:
+    if header.strip() == b"*":
+        return True
+    # Weak comparison (RFC 9110 §13.1.2): either representation's tag, W/ or not.
+    return entry.etag[:-1] in header
+
+
+class PublicReadMiddleware:
+    """Serves cached public GETs directly; everything else goes to the app."""
+
+    def __init__(
+        self, app: ASGIApp, *, extra_headers: dict[str, list[tuple[bytes, bytes]]] | None = None
+    ) -> None:
+        self.app = app
+        self.extra_headers = extra_headers or {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        method: str = scope["method"]
+        cache: PublicCache | None = getattr(scope["app"].state, "public_cache", None)
+        if cache is not None and (method == "GET" or method == "HEAD") and cacheable(path):
+            await self._cached(scope, receive, send, cache, path, method)
+            return
+        if method == "OPTIONS" and is_public(path):
+            await send({"type": "http.response.start", "status": 204, "headers": _PREFLIGHT})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if cache is not None and method in _WRITE_METHODS:
+            cache.mark_dirty()
+        if not is_public(path):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *_CORS]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_cors)
+        finally:
+            if cache is not None and method in _WRITE_METHODS:
+                cache.mark_dirty()
+
+    async def _cached(
+        self, scope: Scope, receive: Receive, send: Send, cache: PublicCache, path: str, method: str
+    ) -> None:
+        inm: bytes | None = None
+        gzip_ok = False
+        rid: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                inm = value
+            elif name == b"accept-encoding":
+                gzip_ok = b"gzip" in value
+            elif name == b"x-request-id" and _RID_VALID.match(value):
+                rid = value
+        qs: bytes = scope["query_string"]
+        key = path.encode() + (b"?" + qs if qs else b"")
+        version = await cache.current()
+        entry = cache.get(key, version)
+        if entry is None:
+            entry = await self._render(scope, receive, send, cache, key, version, path, rid)
+            if entry is None:
+                return
+        rid_header = (b"x-request-id", rid or uuid.uuid4().hex.encode())
+        if inm is not None and _etag_matches(inm, entry):
+            await send(
+                {"type": "http.response.start", "status": 304, "headers": [*entry.not_modified, rid_header]}
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if gzip_ok and entry.gz_body is not None:
+            headers, body = entry.gz_headers, entry.gz_body
+        else:
+            headers, body = entry.headers, entry.body
+        await send({"type": "http.response.start", "status": 200, "headers": [*headers, rid_header]})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+
+    async def _render(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        cache: PublicCache,
+        key: bytes,
+        version: int,
+        path: str,
+        rid: bytes | None,
+    ) -> Entry | None:
+        """Run the FastAPI route; keep a 200, pass anything else through as it came (plus CORS)."""
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        inner_scope = dict(scope)
+        inner_scope["method"] = "GET"
+        await self.app(inner_scope, receive, capture)
+        body = b"".join(chunks)
+        status = int(start.get("status", 500))
+        headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
+        if status != 200:
+            await send({"type": "http.response.start", "status": status, "headers": [*headers, *_CORS]})
+            await send({"type": "http.response.body", "body": body})
+            return None
+        content_type = next((v for k, v in headers if k == b"content-type"), b"application/json")
+        extra = self.extra_headers.get("html", []) if content_type.startswith(b"text/html") else []
+        return cache.put(key, version, body, content_type, extra)

@@ -1,0 +1,1 @@
+"""clients domain of publik_api."""

@@ -1,0 +1,1 @@
+"""embed domain of publik_api."""

@@ -1,0 +1,189 @@
+/* ASN Bengkulu — widget kartu kinerja unit. Tanpa framework, tanpa cookie.
+   Pemakaian: <div data-unit="UUID-UNIT"></div> <script src=".../publik/embed/widget.js" defer></script> */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var src = (script && script.src) || "";
+  var base = src.replace(/\/embed\/widget\.js(\?.*)?$/, "");
+  var PREDIKAT = [
+    ["SANGAT_BAIK", "Sangat Baik"], ["BAIK", "Baik"], ["BUTUH_PERBAIKAN", "Butuh Perbaikan"],
+    ["KURANG", "Kurang/Misconduct"], ["SANGAT_KURANG", "Sangat Kurang"]
+  ];
+  var KINERJA = { SANGAT_BAIK: "Sangat Baik", BAIK: "Baik", KURANG_BAIK: "Kurang Baik", TIDAK_BAIK: "Tidak Baik" };
+  var uid = 0;
+
+  function num(v, digits) {
+    if (v === null || v === undefined) { return "—"; }
+    return Number(v).toLocaleString("id-ID", { minimumFractionDigits: digits || 0, maximumFractionDigits: digits || 0 });
+  }
+  function date(v) {
+    if (!v) { return "—"; }
+    var d = new Date(v);
+    return isNaN(d) ? "—" : d.toLocaleDateString("id-ID", { day: "numeric", month: "long", year: "numeric" });
+  }
+  /* Every text goes through textContent: nothing from the API is parsed as HTML. */
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) { n.className = cls; }
+    if (text !== undefined && text !== null) { n.textContent = String(text); }
+    return n;
+  }
+  function add(parent, child) { parent.appendChild(child); return child; }
+
+  function ensureStyle() {
+    if (document.querySelector("link[data-asn-widget]")) { return; }
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = base + "/embed/widget.css";
+    link.setAttribute("data-asn-widget", "");
+    document.head.appendChild(link);
+  }
+
+  function ikmBlock(card, ikm) {
+    var sec = add(card, el("section", "asn-w-ikm"));
+    var hid = "asn-w-h" + (++uid);
+    sec.setAttribute("aria-labelledby", hid);
+    add(sec, el("h3", null, "Indeks Kepuasan Masyarakat (IKM) " + ikm.year)).id = hid;
+    if (ikm.ikm === null) {
+      add(sec, el("p", null, "Belum ada responden survei kepuasan masyarakat tahun ini."));
+      return;
+    }
+    var p = add(sec, el("p", "asn-w-big"));
+    add(p, el("span", "asn-w-value", num(ikm.ikm, 2)));
+    add(p, el("span", null, " dari 100 — mutu " + ikm.mutu + " (" + (KINERJA[ikm.kinerja] || ikm.kinerja) + ")"));
+    var meter = add(sec, el("div", "asn-w-meter"));
+    meter.setAttribute("aria-hidden", "true");
+    add(meter, el("span", "asn-w-fill")).style.width = Math.max(0, Math.min(100, ikm.ikm)) + "%";
+    var note = num(ikm.respondents) + " responden";
+    if (ikm.min_sample) {
+      note += "; sampel minimum " + num(ikm.min_sample) + (ikm.sample_sufficient ? " (terpenuhi)" : " (belum terpenuhi)");
+    }
+    add(sec, el("p", "asn-w-note", note));
+  }
+
+  function perfBlock(card, items, minGroup) {
+    if (!items.length) { return; }
+    var last = items[items.length - 1];
+    var sec = add(card, el("section"));
+    var hid = "asn-w-h" + (++uid);
+    sec.setAttribute("aria-labelledby", hid);
+    add(sec, el("h3", null, "Predikat kinerja pegawai")).id = hid;
+    var table = add(sec, el("table", "asn-w-table"));
+    add(table, el("caption", null, "Sebaran predikat, periode " + last.period +
+      " (" + num(last.data.evaluated) + " pegawai dinilai)"));
+    var head = add(add(table, el("thead")), el("tr"));
+    ["Predikat", "Jumlah pegawai", "Grafik"].forEach(function (h, i) {
+      var th = add(head, el("th", i === 2 ? "asn-w-chart" : null, h));
+      th.scope = "col";
+      if (i === 2) { th.setAttribute("aria-hidden", "true"); }
+    });
+    var body = add(table, el("tbody"));
+    var total = 0;
+    PREDIKAT.forEach(function (p) { total += last.data.counts[p[0]] || 0; });
+    var hidden = false;
+    PREDIKAT.forEach(function (p) {
+      var v = last.data.counts[p[0]];
+      var tr = add(body, el("tr"));
+      var th = add(tr, el("th", null, p[1]));
+      th.scope = "row";
+      if (v === null || v === undefined) { hidden = true; }
+      add(tr, el("td", null, v === null || v === undefined ? "disembunyikan*" : num(v)));
+      var cell = add(tr, el("td", "asn-w-chart"));
+      cell.setAttribute("aria-hidden", "true");
+      var bar = add(cell, el("span", "asn-w-bar"));
+      bar.style.width = (total && v ? Math.round((100 * v) / total) : 0) + "%";
+    });
+    if (hidden) {
+      add(sec, el("p", "asn-w-note", "* Disembunyikan karena berasal dari kurang dari " + minGroup +
+        " orang, atau karena dapat dihitung dari angka lain."));
+    }
+  }
+
+  function trainingBlock(card, t) {
+    if (!t) { return; }
+    var sec = add(card, el("section"));
+    var hid = "asn-w-h" + (++uid);
+    sec.setAttribute("aria-labelledby", hid);
+    add(sec, el("h3", null, "Pengembangan kompetensi " + t.period)).id = hid;
+    var dl = add(sec, el("dl", "asn-w-dl"));
+    [["Peserta pelatihan", num(t.data.participants)], ["Jam pelajaran (JP) terselenggara", num(t.data.jp_delivered)],
+     ["PNS memenuhi 20 JP", t.data.pns_meeting_20jp === null ? "disembunyikan" :
+       num(t.data.pns_meeting_20jp) + " dari " + num(t.data.pns_total)]].forEach(function (r) {
+      add(dl, el("dt", null, r[0]));
+      add(dl, el("dd", null, r[1]));
+    });
+  }
+
+  function innovationBlock(card, list) {
+    if (!list.length) { return; }
+    var sec = add(card, el("section"));
+    var hid = "asn-w-h" + (++uid);
+    sec.setAttribute("aria-labelledby", hid);
+    add(sec, el("h3", null, "Inovasi pelayanan")).id = hid;
+    var ul = add(sec, el("ul", "asn-w-list"));
+    list.forEach(function (i) {
+      var li = add(ul, el("li"));
+      var url = i.data.url;
+      if (url && /^https?:\/\//i.test(url)) {
+        var a = add(li, el("a", null, i.data.title));
+        a.href = url;
+        a.rel = "noopener noreferrer";
+        a.target = "_blank";
+      } else {
+        add(li, el("strong", null, i.data.title));
+      }
+      add(li, el("span", null, " — diluncurkan " + date(i.data.launched_on)));
+    });
+  }
+
+  function render(host, sc) {
+    var level = Math.min(6, Math.max(1, parseInt(host.getAttribute("data-heading-level") || "2", 10) || 2));
+    host.textContent = "";
+    var card = add(host, el("section", "asn-w"));
+    card.lang = "id";
+    var hid = "asn-w-h" + (++uid);
+    card.setAttribute("aria-labelledby", hid);
+    var h = add(card, el("h" + level, "asn-w-title", sc.unit.name));
+    h.id = hid;
+    add(card, el("p", "asn-w-sub", "Kartu kinerja unit, tahun " + sc.year));
+    ikmBlock(card, sc.ikm);
+    perfBlock(card, sc.performance, sc.min_group_size);
+    trainingBlock(card, sc.training);
+    innovationBlock(card, sc.innovations);
+    add(card, el("p", "asn-w-note", "Data per " + date(sc.data_as_of) + " · kebijakan publikasi " + sc.policy_version +
+      " · Sumber: Pemerintah Provinsi Bengkulu"));
+    host.removeAttribute("aria-busy");
+  }
+
+  function fail(host, message) {
+    host.textContent = "";
+    var p = add(host, el("p", "asn-w-error", message));
+    p.setAttribute("role", "alert");
+    host.removeAttribute("aria-busy");
+  }
+
+  function load(host) {
+    var id = host.getAttribute("data-unit") || "";
+    if (!/^[0-9a-fA-F-]{36}$/.test(id)) { fail(host, "Kode unit tidak valid."); return; }
+    var year = host.getAttribute("data-year");
+    var url = base + "/v1/units/" + encodeURIComponent(id) + "/scorecard" +
+      (year && /^\d{4}$/.test(year) ? "?year=" + year : "");
+    host.setAttribute("aria-busy", "true");
+    host.setAttribute("data-asn-loaded", "");
+    fetch(url, { credentials: "omit", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (r.status === 404) { throw new Error("Unit tidak ditemukan."); }
+        if (!r.ok) { throw new Error("Data tidak dapat dimuat."); }
+        return r.json();
+      })
+      .then(function (sc) { render(host, sc); })
+      .catch(function (e) { fail(host, e && e.message ? e.message : "Data tidak dapat dimuat."); });
+  }
+
+  function start() {
+    ensureStyle();
+    var nodes = document.querySelectorAll("[data-unit]:not([data-asn-loaded])");
+    for (var i = 0; i < nodes.length; i++) { load(nodes[i]); }
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();

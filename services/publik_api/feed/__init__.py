@@ -1,0 +1,1 @@
+"""feed domain of publik_api."""

@@ -1,0 +1,1 @@
+"""ingest domain of publik_api."""

@@ -1,0 +1,1 @@
+"""innovations domain of publik_api."""

@@ -1,0 +1,65 @@
+"""Innovation rules: an admin's record is public at once as an INOVASI item (and snapshotted)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.errors import InvalidInput
+from services.publik_api.clients.kinerja import KinerjaClient
+from services.publik_api.innovations.schemas import InnovationCreate, InnovationRead
+from services.publik_api.publications.service import upsert_item
+from services.publik_api.snapshots.service import SnapshotSigner
+from services.publik_api.units.service import ensure_unit
+
+
+def to_read(row: dict[str, Any]) -> InnovationRead:
+    """An INOVASI feed row as an innovation."""
+    data = row["data"]
+    return InnovationRead(
+        id=row["id"],
+        unit_id=row["unit_id"],
+        unit_name=row["unit_name"],
+        title=data["title"],
+        description=data["description"],
+        launched_on=data["launched_on"],
+        url=data.get("url"),
+        published_at=row["published_at"],
+    )
+
+
+async def create(
+    session: AsyncSession,
+    body: InnovationCreate,
+    *,
+    kinerja: KinerjaClient | None,
+    signer: SnapshotSigner,
+    policy_version: str,
+) -> tuple[uuid.UUID, str]:
+    """Record and publish an innovation; returns (item id, unit name)."""
+    unit = await ensure_unit(session, body.unit_id, kinerja)
+    if unit is None:
+        raise InvalidInput("Unknown unit.", errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}])
+    data = {
+        "title": body.title,
+        "description": body.description,
+        "launched_on": body.launched_on.isoformat(),
+        "url": str(body.url) if body.url else None,
+    }
+    item = await upsert_item(
+        session,
+        kind="INOVASI",
+        unit_id=body.unit_id,
+        period=str(body.launched_on.year),
+        slug=uuid.uuid4().hex,
+        data=data,
+        public_data=data,
+        suppressed=[],
+        policy_version=policy_version,
+        data_as_of=None,
+        signer=signer,
+        publish_now=True,
+    )
+    return item.id, unit.name

@@ -1,0 +1,1 @@
+"""publications domain of publik_api."""

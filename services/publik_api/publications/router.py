@@ -1,0 +1,77 @@
+"""HTTP routes of /v1/publications (admin): list what waits for approval, approve a period."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from services.common.auth import Principal, Role, require_roles
+from services.common.db import SessionDep
+from services.common.errors import problem_responses
+from services.common.pagination import (
+    DEFAULT_LIMIT,
+    CursorQuery,
+    LimitQuery,
+    Page,
+    decode_cursor,
+    encode_cursor,
+)
+from services.publik_api.publications import repository, service
+from services.publik_api.publications.schemas import PublicationRead
+
+router = APIRouter(prefix="/v1/publications", tags=["publications"])
+AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+
+
+@router.get(
+    "",
+    summary="List publications",
+    operation_id="publications_list",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_publications(
+    session: SessionDep,
+    _: AdminDep,
+    status: Annotated[
+        str | None, Query(pattern="^(PENDING|APPROVED)$", description="Only this status.")
+    ] = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[PublicationRead]:
+    """Publications by period with their item counts; `?status=PENDING` lists what waits for approval."""
+    after = decode_cursor(cursor, 1)
+    rows = await repository.list_publications(
+        session, status=status, after=str(after[0]) if after else None, limit=limit
+    )
+    page = rows[:limit]
+    next_cursor = encode_cursor([page[-1]["period"]]) if len(rows) > limit else None
+    return Page[PublicationRead](
+        items=[PublicationRead.model_validate(r) for r in page], next_cursor=next_cursor
+    )
+
+
+@router.post(
+    "/{publication_id}/approve",
+    summary="Approve a period's publication",
+    operation_id="publications_approve",
+    responses=problem_responses(401, 403, 404),
+)
+async def approve_publication(
+    publication_id: uuid.UUID, request: Request, session: SessionDep, principal: AdminDep
+) -> PublicationRead:
+    """Make the period's pending items public, bump the publication version (every replica's cache rebuilds)
+    and write a signed snapshot. Approving again publishes items that arrived since."""
+    pub = await service.approve(session, publication_id, principal.subject, request.app.state.snapshot_signer)
+    items, pending = await repository.publication_counts(session, pub.id)
+    return PublicationRead(
+        id=pub.id,
+        period=pub.period,
+        status=pub.status,
+        created_at=pub.created_at,
+        approved_at=pub.approved_at,
+        approved_by=pub.approved_by,
+        items=items,
+        pending_items=pending,
+    )

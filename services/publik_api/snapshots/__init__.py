@@ -1,0 +1,1 @@
+"""snapshots domain of publik_api."""

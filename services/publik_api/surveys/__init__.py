@@ -1,0 +1,1 @@
+"""surveys domain of publik_api."""

@@ -1,0 +1,41 @@
+"""SKM responses: nine answers per respondent, stored without the submitter's IP."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, Index, SmallInteger, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.publik_api.db import Base
+
+UNSUR_COLUMNS = tuple(f"u{i}" for i in range(1, 10))
+
+
+class SurveyResponse(Base):
+    """One citizen's answers (U1..U9 on the 1-4 scale, domain.md §4.1-4.2)."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (
+        Index("ix_survey_response_unit_year", "unit_id", "year"),
+        Index("ix_survey_response_device", "device_hash", "unit_id", "submitted_at"),
+        *(CheckConstraint(f"{c} BETWEEN 1 AND 4", name=f"{c}_scale") for c in UNSUR_COLUMNS),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    unit_id: Mapped[uuid.UUID] = mapped_column()
+    year: Mapped[int] = mapped_column(SmallInteger)
+    u1: Mapped[int] = mapped_column(SmallInteger)
+    u2: Mapped[int] = mapped_column(SmallInteger)
+    u3: Mapped[int] = mapped_column(SmallInteger)
+    u4: Mapped[int] = mapped_column(SmallInteger)
+    u5: Mapped[int] = mapped_column(SmallInteger)
+    u6: Mapped[int] = mapped_column(SmallInteger)
+    u7: Mapped[int] = mapped_column(SmallInteger)
+    u8: Mapped[int] = mapped_column(SmallInteger)
+    u9: Mapped[int] = mapped_column(SmallInteger)
+    comment: Mapped[str | None] = mapped_column(Text)
+    # A keyed hash of the client's device id (never the id itself, never the IP).
+    device_hash: Mapped[str | None] = mapped_column(String(64))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,70 @@
+"""Queries of SKM responses: aggregates in SQL, the per-device check, the IKM feed item."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.publik_api.publications.models import Item
+from services.publik_api.surveys.models import UNSUR_COLUMNS, SurveyResponse
+
+
+async def sums(
+    session: AsyncSession, unit_id: uuid.UUID, year: int
+) -> tuple[int, list[int], datetime | None]:
+    """(respondents, per-unsur answer sums, newest answer time) for a unit and year, in one query."""
+    cols = [func.coalesce(func.sum(getattr(SurveyResponse, c)), 0) for c in UNSUR_COLUMNS]
+    row = (
+        await session.execute(
+            select(func.count(), func.max(SurveyResponse.submitted_at), *cols).where(
+                SurveyResponse.unit_id == unit_id, SurveyResponse.year == year
+            )
+        )
+    ).one()
+    return int(row[0]), [int(v) for v in row[2:]], row[1]
+
+
+async def last_from_device(session: AsyncSession, device_hash: str, unit_id: uuid.UUID) -> datetime | None:
+    """When this device last answered for this unit."""
+    return await session.scalar(
+        select(func.max(SurveyResponse.submitted_at)).where(
+            SurveyResponse.device_hash == device_hash, SurveyResponse.unit_id == unit_id
+        )
+    )
+
+
+async def upsert_ikm_item(
+    session: AsyncSession,
+    unit_id: uuid.UUID,
+    year: int,
+    public: dict[str, Any],
+    policy_version: str,
+    now: datetime,
+) -> None:
+    """The unit's IKM feed item for the year: live (citizen answers need no approval), updated in place."""
+    stmt = insert(Item).values(
+        id=uuid.uuid4(),
+        kind="IKM",
+        unit_id=unit_id,
+        period=str(year),
+        slug="",
+        data=public,
+        public_data=public,
+        suppressed=[],
+        policy_version=policy_version,
+        data_as_of=now,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        published_at=now,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Item.kind, Item.unit_id, Item.period, Item.slug],
+        set_={"data": public, "public_data": public, "updated_at": now, "data_as_of": now},
+    )
+    await session.execute(stmt)

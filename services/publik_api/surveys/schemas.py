@@ -1,0 +1,107 @@
+"""Bodies of /v1/surveys and /v1/ikm."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+Answer = Annotated[StrictInt, Field(ge=1, le=4)]
+
+
+class SurveyCreate(BaseModel):
+    """One citizen's SKM answers: U1..U9 in the order of domain.md §4.1, each 1 (tidak baik) to 4 (sangat baik)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
+                    "answers": [4, 3, 4, 4, 3, 4, 4, 3, 3],
+                    "comment": "Pelayanan cepat dan ramah.",
+                }
+            ]
+        },
+    )
+
+    unit_id: uuid.UUID
+    answers: list[Answer] = Field(min_length=9, max_length=9, description="Exactly nine integers 1-4.")
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+class SurveyAccepted(BaseModel):
+    """The stored response (its id only: answers are not echoed)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "1c2d3e4f-5a6b-7c8d-9e0f-1a2b3c4d5e6f",
+                    "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
+                    "year": 2026,
+                }
+            ]
+        }
+    )
+
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    year: int
+
+
+class UnsurRead(BaseModel):
+    """One unsur's NRR and its value on the 25-100 scale."""
+
+    unsur: int
+    name: str
+    nrr: float
+    ikm: float
+
+
+class IkmRead(BaseModel):
+    """A unit's IKM for a year (domain.md §4.2-4.4)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
+                    "unit_name": "Dinas Kependudukan dan Pencatatan Sipil",
+                    "year": 2026,
+                    "respondents": 120,
+                    "ikm": 82.41,
+                    "mutu": "B",
+                    "kinerja": "BAIK",
+                    "per_unsur": [{"unsur": 1, "name": "Persyaratan", "nrr": 3.3, "ikm": 82.5}],
+                    "service_population": 5000,
+                    "min_sample": 357,
+                    "sample_sufficient": False,
+                    "data_as_of": "2026-04-20T02:00:00Z",
+                }
+            ]
+        }
+    )
+
+    unit_id: uuid.UUID
+    unit_name: str
+    year: int
+    respondents: int
+    ikm: float | None = Field(description="25 x mean NRR, two decimals; null without respondents.")
+    mutu: str | None = Field(description="A-D.")
+    kinerja: str | None = Field(description="SANGAT_BAIK, BAIK, KURANG_BAIK or TIDAK_BAIK.")
+    per_unsur: list[UnsurRead]
+    service_population: int | None = Field(description="Set by an admin; drives min_sample.")
+    min_sample: int | None = Field(description="Krejcie-Morgan minimum sample for the population.")
+    sample_sufficient: bool | None = Field(description="False when fewer respondents than min_sample.")
+    data_as_of: datetime | None
+
+
+class ServicePopulation(BaseModel):
+    """How many people the unit serves a year (null clears it)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"population": 5000}]})
+
+    population: int | None = Field(ge=1, le=100_000_000)

@@ -1,0 +1,1 @@
+"""units domain of publik_api."""

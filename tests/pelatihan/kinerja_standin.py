@@ -1,0 +1,113 @@
+"""A tiny FastAPI app standing in for kinerja's two employee endpoints (and the gateway's token endpoint),
+served for real on loopback. Used where kinerja's own registry is not the point of the test (contention);
+the supervisor rule is also checked against the real kinerja app in test_supervisor_kinerja.py."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, HTTPException
+
+from services.common.auth import Role
+from services.common.testing import Tokens, free_port
+
+
+@dataclass
+class StandIn:
+    """The stand-in's data and address."""
+
+    url: str
+    employees: dict[str, dict[str, Any]] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    calls: int = 0
+
+    def add(
+        self,
+        nip: str,
+        *,
+        supervisor_nip: str | None = None,
+        unit_id: str | None = None,
+        employment: str = "PNS",
+        position_type: str = "PELAKSANA",
+        rank: str = "III/a",
+    ) -> None:
+        self.employees[nip] = {
+            "nip": nip,
+            "name": f"Pegawai {nip[-4:]}",
+            "unit_id": unit_id,
+            "position": "Analis",
+            "position_type": position_type,
+            "rank": rank,
+            "employment": employment,
+            "supervisor_nip": supervisor_nip,
+            "active": True,
+        }
+
+
+def build_app(state: StandIn, tokens: Tokens) -> FastAPI:
+    """The stand-in's routes: kinerja's employee and supervisor reads, a unit read, and /auth/token."""
+    app = FastAPI()
+
+    @app.post("/auth/token")
+    async def token() -> dict[str, Any]:
+        return {
+            "access_token": tokens.token("svc-pelatihan", [Role.SERVICE]),
+            "token_type": "bearer",
+            "expires_in": 600,
+        }
+
+    @app.get("/v1/employees/{nip}")
+    async def employee(nip: str) -> dict[str, Any]:
+        state.calls += 1
+        if nip not in state.employees:
+            raise HTTPException(404)
+        return state.employees[nip]
+
+    @app.get("/v1/employees/{nip}/supervisor")
+    async def supervisor(nip: str, on: str) -> dict[str, Any]:
+        state.calls += 1
+        if nip not in state.employees:
+            raise HTTPException(404)
+        e = state.employees[nip]
+        return {"nip": nip, "on": on, "supervisor_nip": e["supervisor_nip"], "unit_id": e["unit_id"]}
+
+    @app.get("/v1/units/{unit_id}")
+    async def unit(unit_id: str) -> dict[str, Any]:
+        if unit_id not in state.units:
+            raise HTTPException(404)
+        return {"id": unit_id, "code": "U", "name": state.units[unit_id], "parent_id": None}
+
+    return app
+
+
+@contextlib.asynccontextmanager
+async def serve(app: Any, port: int | None = None) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on 127.0.0.1 in this event loop; yields its base URL."""
+    port = port or free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", backlog=2048)
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@contextlib.asynccontextmanager
+async def standin(tokens: Tokens) -> AsyncIterator[StandIn]:
+    """A running stand-in."""
+    port = free_port()
+    state = StandIn(url=f"http://127.0.0.1:{port}")
+    async with serve(build_app(state, tokens), port):
+        yield state

@@ -1,0 +1,91 @@
+"""Ingest: service tokens only, idempotent on the event id, personal data refused, units learnt."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import httpx
+
+from services.common.testing import Tokens
+from tests.publik.conftest import envelope, performance, send_event, training
+
+
+async def _count(db: str, sql: str) -> int:
+    conn = await asyncpg.connect(db.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        return int(await conn.fetchval(sql))
+    finally:
+        await conn.close()
+
+
+async def test_only_services_may_send_events(publik: httpx.AsyncClient, tokens: Tokens) -> None:
+    env = envelope("kinerja.unit_performance", performance(uuid.uuid4()))
+    assert (await publik.post("/internal/v1/events", json=env)).status_code == 401
+    assert (await publik.post("/internal/v1/events", json=env, headers=tokens.admin())).status_code == 403
+    assert (await send_event(publik, tokens, env)).status_code == 202
+
+
+async def test_the_same_event_twice_is_stored_once(
+    publik: httpx.AsyncClient, tokens: Tokens, db: str
+) -> None:
+    env = envelope("kinerja.unit_performance", performance(uuid.uuid4()))
+    first = await send_event(publik, tokens, env)
+    second = await send_event(publik, tokens, env)
+    assert (first.status_code, first.json()["status"]) == (202, "stored")
+    assert (second.status_code, second.json()["status"]) == (202, "duplicate")
+    assert await _count(db, "SELECT count(*) FROM publik.inbox_event") == 1
+    assert await _count(db, "SELECT count(*) FROM publik.item") == 1
+    assert await _count(db, "SELECT count(*) FROM publik.item_version") == 0
+
+
+async def test_an_event_carrying_a_nip_is_rejected(
+    publik: httpx.AsyncClient, tokens: Tokens, db: str
+) -> None:
+    unit = uuid.uuid4()
+    cases = [
+        {**performance(unit), "nip": "198609262015051001"},
+        {**performance(unit), "details": [{"evaluator_nip": "x"}]},
+        {**performance(unit), "unit_name": "Bidang 19860926 201505 1 001"},
+        {**performance(unit), "extra": {"predikat": "BAIK"}},
+        {**performance(unit), "name": "Budi Santoso"},
+        {**training(unit), "rating": "DI_ATAS_EKSPEKTASI"},
+    ]
+    for data in cases:
+        kind = "pelatihan.training_stats" if "year" in data else "kinerja.unit_performance"
+        resp = await send_event(publik, tokens, envelope(kind, data))
+        assert resp.status_code == 422, data
+        assert resp.headers["content-type"] == "application/problem+json"
+        assert resp.json()["errors"]
+    # Refused events are not recorded, so a fixed one with the same id can still be delivered.
+    assert await _count(db, "SELECT count(*) FROM publik.inbox_event") == 0
+    assert await _count(db, "SELECT count(*) FROM publik.item") == 0
+
+
+async def test_malformed_and_unknown_events_get_422(publik: httpx.AsyncClient, tokens: Tokens) -> None:
+    bad = performance(uuid.uuid4())
+    bad["counts"] = {"BAIK": -1}
+    assert (await send_event(publik, tokens, envelope("kinerja.unit_performance", bad))).status_code == 422
+    unknown = envelope("kinerja.something_else", {"unit_id": str(uuid.uuid4())})
+    assert (await send_event(publik, tokens, unknown)).status_code == 422
+
+
+async def test_units_are_learnt_from_unit_events(publik: httpx.AsyncClient, tokens: Tokens) -> None:
+    unit = uuid.uuid4()
+    data = {
+        "unit_id": str(unit),
+        "code": "DUKCAPIL",
+        "name": "Dinas Dukcapil",
+        "parent_id": None,
+        "active": True,
+    }
+    assert (await send_event(publik, tokens, envelope("kinerja.unit", data))).status_code == 202
+    card = await publik.get(f"/v1/units/{unit}/scorecard?year=2026")
+    assert card.status_code == 200
+    assert card.json()["unit"] == {
+        "id": str(unit),
+        "code": "DUKCAPIL",
+        "name": "Dinas Dukcapil",
+        "parent_id": None,
+        "service_population": None,
+    }
