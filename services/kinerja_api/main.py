@@ -9,6 +9,7 @@ from services.common.outbox import Transport, http_transport
 from services.kinerja_api import models  # noqa: F401  (registers every table)
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.employees.router import router as employees_router
+from services.kinerja_api.evaluations.router import router as evaluations_router
 from services.kinerja_api.events import OutboxEvent
 from services.kinerja_api.units.router import router as units_router
 
@@ -41,7 +42,7 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
             "Org units, employees and the reporting line, SKP plans, realisation reports, periodic and annual "
             "evaluations (PermenPANRB 6/2022), predikat and evaluation reports."
         ),
-        routers=[units_router, employees_router],
+        routers=[units_router, employees_router, evaluations_router],
         outbox_model=OutboxEvent,
         outbox_transports=_transports,
         on_startup=[_startup],

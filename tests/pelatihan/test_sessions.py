@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -21,7 +22,7 @@ from tests.pelatihan.kinerja_standin import StandIn
 async def test_bad_sessions_refused(api: httpx.AsyncClient, h: Headers) -> None:
     prog = await make_program(api, h, await make_institution(api, h))
     base = {"program_id": prog, "capacity": 10, "location": "Aula", **window()}
-    cases = [
+    cases: list[dict[str, Any]] = [
         {"ends_on": "2000-01-01"},
         {"capacity": 0},
         {**window(closes_in=timedelta(days=10)), "starts_on": window()["starts_on"]},
