@@ -1,9 +1,13 @@
 """Every model of kinerja_api, imported so Alembic sees the whole schema."""
 
 from services.kinerja_api.audit.models import AuditEntry
+from services.kinerja_api.calendar.models import PeriodCalendar
 from services.kinerja_api.db import Base
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
+from services.kinerja_api.evaluations.models import Evaluation, Objection
 from services.kinerja_api.events import *  # noqa: F403
+from services.kinerja_api.publication.models import PublicationState
+from services.kinerja_api.reports.models import UnitOrgPredikat
 from services.kinerja_api.skp.models import Feedback, Realization, Skp, SkpIndicator, SkpResult
 from services.kinerja_api.units.models import Unit
 
@@ -12,10 +16,15 @@ __all__ = [
     "Base",
     "Employee",
     "EmployeeAssignment",
+    "Evaluation",
     "Feedback",
+    "Objection",
+    "PeriodCalendar",
+    "PublicationState",
     "Realization",
     "Skp",
     "SkpIndicator",
     "SkpResult",
     "Unit",
+    "UnitOrgPredikat",
 ]

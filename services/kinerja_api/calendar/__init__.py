@@ -1,0 +1,1 @@
+"""The period calendar: deadlines for SKP, realisations and evaluations per period."""

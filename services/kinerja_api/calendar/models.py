@@ -1,0 +1,24 @@
+"""Table ``kinerja.period_calendar``: deadlines an admin set for a period (defaults apply otherwise)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, DateTime, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.kinerja_api.db import Base
+
+
+class PeriodCalendar(Base):
+    """The deadlines of one period, when an admin changed them from the defaults (calendar/periods.py)."""
+
+    __tablename__ = "period_calendar"
+    __table_args__ = (CheckConstraint("period ~ '^[0-9]{4}(-Q[1-4])?$'", name="period_format"),)
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    skp_due_on: Mapped[date] = mapped_column(Date)
+    realization_due_on: Mapped[date] = mapped_column(Date)
+    evaluation_due_on: Mapped[date] = mapped_column(Date)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

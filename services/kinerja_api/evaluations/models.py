@@ -1,0 +1,107 @@
+"""Tables ``kinerja.evaluation`` and ``kinerja.objection``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.kinerja_api.db import Base
+from services.kinerja_api.evaluations.enums import EvaluationStatus, ObjectionStatus, Predikat, Rating
+
+
+def _in(column: str, values: type[StrEnum], *, nullable: bool = False) -> str:
+    check = f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+    return f"{column} IS NULL OR {check}" if nullable else check
+
+
+class Evaluation(Base):
+    """One evaluator's evaluation of one employee for one period (or, after a mid-period transfer, for the
+    part of it ``[period_start, period_end]`` that this evaluator supervised). ``version`` drives the ETag.
+
+    ``predikat`` is set exactly when the evaluation is FINAL, so reports count ``predikat IS NOT NULL``
+    straight from the (period, unit_id, predikat) index.
+    """
+
+    __tablename__ = "evaluation"
+    __table_args__ = (
+        CheckConstraint("period ~ '^[0-9]{4}(-Q[1-4])?$'", name="period_format"),
+        CheckConstraint(_in("status", EvaluationStatus), name="status"),
+        CheckConstraint(_in("result_rating", Rating, nullable=True), name="result_rating"),
+        CheckConstraint(_in("behavior_rating", Rating, nullable=True), name="behavior_rating"),
+        CheckConstraint(_in("predikat", Predikat, nullable=True), name="predikat"),
+        CheckConstraint("(status = 'FINAL') = (predikat IS NOT NULL)", name="final_has_predikat"),
+        CheckConstraint("evaluator_nip IS NULL OR evaluator_nip <> nip", name="not_self"),
+        CheckConstraint("period_end >= period_start", name="part_range"),
+        # One evaluation per evaluator per employee and period; the governor's (evaluator null) counts as one.
+        Index(
+            "uq_evaluation_nip_period_evaluator",
+            "nip",
+            "period",
+            "evaluator_nip",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+        ),
+        # Reports: GROUP BY predikat for one period (and unit) is an index-only scan.
+        Index("ix_evaluation_period_unit_id_predikat", "period", "unit_id", "predikat"),
+        # Tasks: an evaluator's open drafts.
+        Index("ix_evaluation_evaluator_nip_status", "evaluator_nip", "status"),
+        # Compliance and tasks: "has NIP a FINAL evaluation for P".
+        Index("ix_evaluation_nip_period", "nip", "period"),
+        # SIASN export: a period's rows in keyset (id) order.
+        Index("ix_evaluation_period_id", "period", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"))
+    unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    evaluator_nip: Mapped[str | None] = mapped_column(ForeignKey("employee.nip"))
+    on_behalf: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(8), server_default=text("'DRAFT'"))
+    result_rating: Mapped[str | None] = mapped_column(String(24))
+    behavior_rating: Mapped[str | None] = mapped_column(String(24))
+    behavior_notes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    predikat: Mapped[str | None] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    finalized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reopened_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Objection(Base):
+    """A keberatan the evaluated employee lodges against a FINAL evaluation (PermenPANRB 6/2022 Pasal 29);
+    the evaluator's own supervisor (an admin when there is none) decides it."""
+
+    __tablename__ = "objection"
+    __table_args__ = (
+        CheckConstraint(_in("status", ObjectionStatus), name="status"),
+        Index("ix_objection_evaluation_id", "evaluation_id"),
+        # At most one undecided objection per evaluation.
+        Index(
+            "uq_objection_pending",
+            "evaluation_id",
+            unique=True,
+            postgresql_where=text("status = 'PENDING'"),
+        ),
+        Index("ix_objection_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    evaluation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evaluation.id", ondelete="CASCADE"))
+    nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"))
+    reason: Mapped[str] = mapped_column(String(4000))
+    status: Mapped[str] = mapped_column(String(10), server_default=text("'PENDING'"))
+    decider_nip: Mapped[str | None] = mapped_column(ForeignKey("employee.nip"))
+    decision_note: Mapped[str | None] = mapped_column(String(4000))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

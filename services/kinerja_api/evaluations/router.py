@@ -1,0 +1,234 @@
+"""HTTP routes of /v1/evaluations and /v1/objections. Each route parses, calls one service function, returns."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+
+from services.common.auth import Principal, Role, require_roles
+from services.common.db import SessionDep
+from services.common.errors import problem_responses
+from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.kinerja_api.calendar.periods import PERIOD_PATTERN
+from services.kinerja_api.clock import today
+from services.kinerja_api.evaluations import service
+from services.kinerja_api.evaluations.deps import ActorDep
+from services.kinerja_api.evaluations.enums import EvaluationStatus, Predikat
+from services.kinerja_api.evaluations.models import Evaluation
+from services.kinerja_api.evaluations.schemas import (
+    EvaluationCreate,
+    EvaluationRead,
+    EvaluationUpdate,
+    ObjectionCreate,
+    ObjectionDecide,
+    ObjectionRead,
+    ReasonBody,
+)
+from services.kinerja_api.limits import json_body_limit
+
+router = APIRouter(tags=["evaluations"], dependencies=[Depends(json_body_limit)])
+AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+IfMatch = Annotated[
+    str | None, Header(alias="If-Match", description="The ETag you read (required for PATCH).")
+]
+ETAG_HEADER = {
+    "ETag": {"description": "The version of the evaluation, for If-Match.", "schema": {"type": "string"}}
+}
+
+
+def _out(evaluation: Evaluation, response: Response) -> EvaluationRead:
+    response.headers["ETag"] = service.etag_of(evaluation)
+    return EvaluationRead.model_validate(evaluation)
+
+
+@router.post(
+    "/v1/evaluations",
+    status_code=status.HTTP_201_CREATED,
+    summary="Start an evaluation",
+    operation_id="evaluations_create",
+    responses={201: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 413, 422)},
+)
+async def create_evaluation(
+    body: EvaluationCreate, session: SessionDep, actor: ActorDep, response: Response
+) -> EvaluationRead:
+    """The direct supervisor **during the period** opens a DRAFT evaluation of an employee for a quarter
+    (`2026-Q1`) or a year (`2026`). After a mid-period transfer each supervisor evaluates the part they
+    supervised (`period_start`..`period_end`). For a unit head, who answers to the governor, an admin
+    evaluates in the governor's name (`on_behalf: "GUBERNUR"`, audit-logged).
+
+    403 for oneself or anyone who was not the direct supervisor; 409 when this evaluation exists already or
+    the period has not started."""
+    evaluation = await service.create_evaluation(session, actor, body.nip, body.period, today=today())
+    response.headers["Location"] = f"/v1/evaluations/{evaluation.id}"
+    return _out(evaluation, response)
+
+
+@router.get(
+    "/v1/evaluations",
+    summary="List evaluations",
+    operation_id="evaluations_list",
+    responses=problem_responses(401, 422),
+)
+async def list_evaluations(
+    session: SessionDep,
+    actor: ActorDep,
+    unit_id: Annotated[uuid.UUID | None, Query(description="Unit of the employee in the period.")] = None,
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="`2026-Q1` or `2026`.")] = None,
+    nip: Annotated[str | None, Query(pattern=r"^[0-9]{18}$", description="The evaluated employee.")] = None,
+    predikat: Annotated[
+        Predikat | None, Query(description="Only FINAL evaluations with this predikat.")
+    ] = None,
+    status_: Annotated[EvaluationStatus | None, Query(alias="status", description="DRAFT or FINAL.")] = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[EvaluationRead]:
+    """Evaluations the caller may see, a keyset page at a time: admins and integrators see all; an employee
+    sees their own, those they wrote, and those their direct reports wrote (to decide objections)."""
+    rows, next_cursor = await service.list_evaluations(
+        session,
+        actor,
+        unit_id=unit_id,
+        period=period,
+        nip=nip,
+        predikat_value=predikat.value if predikat else None,
+        status=status_.value if status_ else None,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page[EvaluationRead](
+        items=[EvaluationRead.model_validate(r) for r in rows], next_cursor=next_cursor
+    )
+
+
+@router.get(
+    "/v1/evaluations/{evaluation_id}",
+    summary="Get an evaluation",
+    operation_id="evaluations_get",
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 404)},
+)
+async def get_evaluation(
+    evaluation_id: uuid.UUID, session: SessionDep, actor: ActorDep, response: Response
+) -> EvaluationRead:
+    """One evaluation, for the evaluated employee, the evaluator, the evaluator's supervisor, admins and
+    integrators; 404 for anyone else. The `ETag` header is what `If-Match` needs."""
+    return _out(await service.get_evaluation(session, actor, evaluation_id), response)
+
+
+@router.patch(
+    "/v1/evaluations/{evaluation_id}",
+    summary="Set ratings and notes",
+    operation_id="evaluations_update",
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 412, 413, 422, 428)},
+)
+async def update_evaluation(
+    evaluation_id: uuid.UUID,
+    body: EvaluationUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> EvaluationRead:
+    """The evaluator sets `result_rating`, `behavior_rating` and `behavior_notes` (the seven BerAKHLAK values
+    only; each note an object `{level, note}` or a plain string, at most 2,000 characters) while the
+    evaluation is DRAFT. `If-Match` is required: 428 without it, 412 when stale, 409 once FINAL."""
+    evaluation = await service.update_evaluation(session, actor, evaluation_id, body, if_match=if_match)
+    return _out(evaluation, response)
+
+
+@router.post(
+    "/v1/evaluations/{evaluation_id}/finalize",
+    summary="Finalise: compute the predikat and lock",
+    operation_id="evaluations_finalize",
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 412)},
+)
+async def finalize_evaluation(
+    evaluation_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> EvaluationRead:
+    """The evaluator finalises: the predikat follows from the 3x3 quadrant of PermenPANRB 6/2022 and the record
+    is locked (later edits get 409). Two simultaneous finalisations give one FINAL and one 409. Development
+    needs go to pelatihan, and the unit's aggregate to publik when this was its last open evaluation, both
+    through the outbox."""
+    evaluation = await service.finalize(session, actor, evaluation_id, if_match=if_match)
+    return _out(evaluation, response)
+
+
+@router.post(
+    "/v1/evaluations/{evaluation_id}/reopen",
+    summary="Reopen a final evaluation (admin)",
+    operation_id="evaluations_reopen",
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 413, 422)},
+)
+async def reopen_evaluation(
+    evaluation_id: uuid.UUID,
+    body: ReasonBody,
+    session: SessionDep,
+    actor: ActorDep,
+    _: AdminDep,
+    response: Response,
+) -> EvaluationRead:
+    """An admin reopens a FINAL evaluation for correction, with a reason kept in the audit log. It goes back
+    to DRAFT without predikat; finalising again publishes a corrected unit aggregate."""
+    return _out(await service.reopen(session, actor, evaluation_id, body.reason), response)
+
+
+@router.post(
+    "/v1/evaluations/{evaluation_id}/acknowledge",
+    summary="Acknowledge an evaluation",
+    operation_id="evaluations_acknowledge",
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409)},
+)
+async def acknowledge_evaluation(
+    evaluation_id: uuid.UUID, session: SessionDep, actor: ActorDep, response: Response
+) -> EvaluationRead:
+    """The evaluated employee acknowledges their FINAL evaluation (repeating it changes nothing)."""
+    return _out(await service.acknowledge(session, actor, evaluation_id), response)
+
+
+@router.post(
+    "/v1/evaluations/{evaluation_id}/objections",
+    status_code=status.HTTP_201_CREATED,
+    summary="Lodge an objection (keberatan)",
+    operation_id="evaluations_object",
+    responses=problem_responses(401, 403, 404, 409, 413, 422),
+)
+async def lodge_objection(
+    evaluation_id: uuid.UUID, body: ObjectionCreate, session: SessionDep, actor: ActorDep
+) -> ObjectionRead:
+    """The evaluated employee objects to a FINAL evaluation with a reason. The evaluator's own supervisor
+    decides (an admin when the evaluator has none). One undecided objection per evaluation (409)."""
+    objection = await service.lodge_objection(session, actor, evaluation_id, body.reason)
+    return ObjectionRead.model_validate(objection)
+
+
+@router.get(
+    "/v1/objections/{objection_id}",
+    summary="Get an objection",
+    operation_id="objections_get",
+    responses=problem_responses(401, 404),
+)
+async def get_objection(objection_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> ObjectionRead:
+    """One objection, for whoever may read its evaluation."""
+    return ObjectionRead.model_validate(await service.get_objection(session, actor, objection_id))
+
+
+@router.post(
+    "/v1/objections/{objection_id}/decide",
+    summary="Decide an objection",
+    operation_id="objections_decide",
+    responses=problem_responses(401, 403, 404, 409, 413, 422),
+)
+async def decide_objection(
+    objection_id: uuid.UUID, body: ObjectionDecide, session: SessionDep, actor: ActorDep
+) -> ObjectionRead:
+    """The evaluator's own supervisor (atasan pejabat penilai; an admin when there is none) accepts or rejects
+    the objection. Accepting reopens the evaluation so the evaluator corrects it. Audit-logged."""
+    objection = await service.decide_objection(
+        session, actor, objection_id, accept=body.accept, note=body.note
+    )
+    return ObjectionRead.model_validate(objection)

@@ -1,0 +1,196 @@
+"""Request and response bodies of /v1/evaluations and /v1/objections."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.kinerja_api.calendar.periods import PERIOD_PATTERN
+from services.kinerja_api.evaluations.enums import (
+    Berakhlak,
+    EvaluationStatus,
+    ObjectionStatus,
+    Predikat,
+    Rating,
+)
+
+NIP = Annotated[str, Field(pattern=r"^[0-9]{18}$", examples=["198503152010011002"])]
+PeriodStr = Annotated[str, Field(pattern=PERIOD_PATTERN, examples=["2026-Q1"])]
+NOTE_MAX = 2000
+
+
+class BehaviorNote(BaseModel):
+    """The evaluator's note on one BerAKHLAK value, with an optional level. A level of
+    ``DI_BAWAH_EKSPEKTASI`` marks a development need sent to pelatihan on finalisation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: Rating | None = None
+    note: str = Field(default="", max_length=NOTE_MAX)
+
+
+BehaviorNoteIn = Annotated[
+    BehaviorNote | Annotated[str, Field(max_length=NOTE_MAX)],
+    Field(description="An object {level, note}, or a plain string (stored as {level: null, note})."),
+]
+
+EVALUATION_EXAMPLE: dict[str, Any] = {
+    "id": "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+    "nip": "199001012015031001",
+    "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
+    "period": "2026-Q1",
+    "period_start": "2026-01-01",
+    "period_end": "2026-03-31",
+    "evaluator_nip": "198503152010011002",
+    "on_behalf": None,
+    "status": "FINAL",
+    "result_rating": "DI_ATAS_EKSPEKTASI",
+    "behavior_rating": "SESUAI_EKSPEKTASI",
+    "behavior_notes": {"KOLABORATIF": {"level": "DI_BAWAH_EKSPEKTASI", "note": "Jarang berbagi data tim."}},
+    "predikat": "BAIK",
+    "version": 3,
+    "finalized_at": "2026-04-10T03:00:00Z",
+    "acknowledged_at": None,
+    "reopened_count": 0,
+    "created_at": "2026-04-01T02:00:00Z",
+    "updated_at": "2026-04-10T03:00:00Z",
+}
+
+
+class EvaluationCreate(BaseModel):
+    """Start an evaluation of ``nip`` for ``period`` (a quarter ``2026-Q1`` or a year ``2026``)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"nip": "199001012015031001", "period": "2026-Q1"}]}
+    )
+
+    nip: NIP
+    period: PeriodStr
+
+
+class EvaluationUpdate(BaseModel):
+    """Ratings and notes; only the fields sent change. Needs ``If-Match`` with the current ETag."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "result_rating": "DI_ATAS_EKSPEKTASI",
+                    "behavior_rating": "SESUAI_EKSPEKTASI",
+                    "behavior_notes": {
+                        "BERORIENTASI_PELAYANAN": "Cepat menanggapi keluhan.",
+                        "KOLABORATIF": {"level": "DI_BAWAH_EKSPEKTASI", "note": "Jarang berbagi data tim."},
+                    },
+                }
+            ]
+        },
+    )
+
+    result_rating: Rating | None = None
+    behavior_rating: Rating | None = None
+    behavior_notes: dict[Berakhlak, BehaviorNoteIn] | None = Field(
+        default=None, description="Keyed by the seven BerAKHLAK values; replaces the stored notes."
+    )
+
+
+class EvaluationRead(BaseModel):
+    """An evaluation as stored. ``predikat`` is set once FINAL."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [EVALUATION_EXAMPLE]})
+
+    id: uuid.UUID
+    nip: str
+    unit_id: uuid.UUID
+    period: str
+    period_start: date
+    period_end: date
+    evaluator_nip: str | None = Field(description="Null when an admin evaluated in the governor's name.")
+    on_behalf: str | None = Field(description='"GUBERNUR" when an admin evaluated in the governor\'s name.')
+    status: EvaluationStatus
+    result_rating: Rating | None
+    behavior_rating: Rating | None
+    behavior_notes: dict[Berakhlak, BehaviorNote]
+    predikat: Predikat | None
+    version: int
+    finalized_at: datetime | None
+    acknowledged_at: datetime | None
+    reopened_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReasonBody(BaseModel):
+    """Why (kept in the audit log)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Salah input rating hasil kerja."}]}
+    )
+
+    reason: str = Field(min_length=3, max_length=2000)
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+
+class ObjectionCreate(ReasonBody):
+    """A keberatan against a FINAL evaluation."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "Realisasi triwulan ini melampaui target, mohon ditinjau."}]
+        },
+    )
+
+
+class ObjectionDecide(BaseModel):
+    """The decision of the evaluator's supervisor. Accepting reopens the evaluation for correction."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"accept": True, "note": "Bukti dukung valid; penilai merevisi."}]},
+    )
+
+    accept: bool
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class ObjectionRead(BaseModel):
+    """A keberatan and its decision."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "7d1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                    "evaluation_id": "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                    "nip": "199001012015031001",
+                    "reason": "Realisasi melampaui target.",
+                    "status": "PENDING",
+                    "decider_nip": None,
+                    "decision_note": None,
+                    "created_at": "2026-04-12T03:00:00Z",
+                    "decided_at": None,
+                }
+            ]
+        },
+    )
+
+    id: uuid.UUID
+    evaluation_id: uuid.UUID
+    nip: str
+    reason: str
+    status: ObjectionStatus
+    decider_nip: str | None
+    decision_note: str | None
+    created_at: datetime
+    decided_at: datetime | None

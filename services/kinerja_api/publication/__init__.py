@@ -1,0 +1,1 @@
+"""Publication through the outbox: unit aggregates to publik, development needs to pelatihan."""

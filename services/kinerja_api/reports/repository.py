@@ -1,0 +1,218 @@
+"""Report queries. Every aggregate runs in PostgreSQL (GROUP BY / FILTER), backed by an index:
+``evaluation (period, unit_id, predikat)`` for counts, ``evaluation (nip, period)``, ``skp (nip, year)``
+and ``realization (skp_id, period)`` for compliance, ``evaluation (period, id)`` for the SIASN pages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.kinerja_api.reports.models import UnitOrgPredikat
+
+_SUBTREE = text(
+    """
+    WITH RECURSIVE sub(id) AS (
+        SELECT id FROM kinerja.unit WHERE id = :unit
+      UNION ALL
+        SELECT u.id FROM kinerja.unit u JOIN sub ON u.parent_id = sub.id
+    )
+    SELECT id FROM sub
+    """
+)
+
+
+async def subtree(session: AsyncSession, unit_id: uuid.UUID) -> list[uuid.UUID]:
+    """The unit and every unit below it; empty when the unit does not exist."""
+    return list((await session.scalars(_SUBTREE, {"unit": unit_id})).all())
+
+
+async def unit_name(session: AsyncSession, unit_id: uuid.UUID) -> str | None:
+    """The name of a unit, or None when it does not exist."""
+    name = await session.scalar(text("SELECT name FROM kinerja.unit WHERE id = :u"), {"u": unit_id})
+    return str(name) if name is not None else None
+
+
+async def heads_unit(session: AsyncSession, nip: str, unit_id: uuid.UUID) -> bool:
+    """True when ``nip`` is the active JPT employee placed in ``unit_id`` (its head)."""
+    found = await session.scalar(
+        text(
+            "SELECT 1 FROM kinerja.employee WHERE nip = :n AND unit_id = :u AND active "
+            "AND position_type = 'JPT'"
+        ),
+        {"n": nip, "u": unit_id},
+    )
+    return found is not None
+
+
+async def predikat_counts(
+    session: AsyncSession, period: str, units: Sequence[uuid.UUID] | None
+) -> dict[str, int]:
+    """FINAL evaluations of ``period`` per predikat (predikat is non-null exactly when FINAL), for the
+    given units or the whole province."""
+    sql = (
+        "SELECT predikat, count(*) FROM kinerja.evaluation "
+        "WHERE period = :p AND predikat IS NOT NULL"
+        + (" AND unit_id = ANY(CAST(:units AS uuid[]))" if units is not None else "")
+        + " GROUP BY predikat"
+    )
+    params: dict[str, Any] = {"p": period}
+    if units is not None:
+        params["units"] = list(units)
+    rows = await session.execute(text(sql), params)
+    return {str(r[0]): int(r[1]) for r in rows.all()}
+
+
+async def get_org_predikat(session: AsyncSession, unit_id: uuid.UUID, period: str) -> str | None:
+    """The organisation predikat set for a unit and period."""
+    value = await session.scalar(
+        text("SELECT org_predikat FROM kinerja.unit_org_predikat WHERE unit_id = :u AND period = :p"),
+        {"u": unit_id, "p": period},
+    )
+    return str(value) if value is not None else None
+
+
+async def set_org_predikat(
+    session: AsyncSession, unit_id: uuid.UUID, period: str, value: str, by: str
+) -> str | None:
+    """Upsert the organisation predikat; returns the previous value."""
+    before = await get_org_predikat(session, unit_id, period)
+    stmt = insert(UnitOrgPredikat).values(unit_id=unit_id, period=period, org_predikat=value, set_by=by)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["unit_id", "period"],
+        set_={"org_predikat": value, "set_by": by, "set_at": text("now()")},
+    )
+    await session.execute(stmt)
+    return before
+
+
+def _compliance_cte(units: Sequence[uuid.UUID] | None) -> str:
+    # One row per active employee of the units with three EXISTS probes, each a single index lookup.
+    return (
+        """
+        WITH c AS (
+          SELECT e.nip, e.name, e.unit_id,
+            EXISTS (SELECT 1 FROM kinerja.skp s
+                    WHERE s.nip = e.nip AND s.year = :year AND s.status = 'APPROVED') AS skp_approved,
+            EXISTS (SELECT 1 FROM kinerja.skp s JOIN kinerja.realization r ON r.skp_id = s.id
+                    WHERE s.nip = e.nip AND s.year = :year
+                      AND r.period = ANY(CAST(:rperiods AS varchar[]))) AS realization_reported,
+            EXISTS (SELECT 1 FROM kinerja.evaluation v
+                    WHERE v.nip = e.nip AND v.period = :period AND v.status = 'FINAL') AS evaluated
+          FROM kinerja.employee e
+          WHERE e.active
+        """
+        + (" AND e.unit_id = ANY(CAST(:units AS uuid[]))" if units is not None else "")
+        + ")"
+    )
+
+
+class ComplianceSummary(NamedTuple):
+    """Counts over the active employees of the units."""
+
+    headcount: int
+    skp_approved: int
+    realization_reported: int
+    evaluated: int
+
+
+class ComplianceRow(NamedTuple):
+    """One employee who misses at least one step."""
+
+    nip: str
+    name: str
+    unit_id: uuid.UUID
+    skp_approved: bool
+    realization_reported: bool
+    evaluated: bool
+
+
+def _params(
+    year: int, period: str, rperiods: Sequence[str], units: Sequence[uuid.UUID] | None
+) -> dict[str, Any]:
+    params: dict[str, Any] = {"year": year, "period": period, "rperiods": list(rperiods)}
+    if units is not None:
+        params["units"] = list(units)
+    return params
+
+
+async def compliance_summary(
+    session: AsyncSession, year: int, period: str, rperiods: Sequence[str], units: Sequence[uuid.UUID] | None
+) -> ComplianceSummary:
+    """Headcount and how many have an approved SKP, a realisation, a FINAL evaluation."""
+    sql = (
+        _compliance_cte(units) + " SELECT count(*), count(*) FILTER (WHERE skp_approved),"
+        " count(*) FILTER (WHERE realization_reported), count(*) FILTER (WHERE evaluated) FROM c"
+    )
+    row = (await session.execute(text(sql), _params(year, period, rperiods, units))).one()
+    return ComplianceSummary(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+async def compliance_page(
+    session: AsyncSession,
+    year: int,
+    period: str,
+    rperiods: Sequence[str],
+    units: Sequence[uuid.UUID] | None,
+    *,
+    after_nip: str | None,
+    limit: int,
+) -> list[ComplianceRow]:
+    """Employees missing a step, in NIP order after ``after_nip``."""
+    sql = (
+        _compliance_cte(units)
+        + " SELECT nip, name, unit_id, skp_approved, realization_reported, evaluated FROM c"
+        " WHERE NOT (skp_approved AND realization_reported AND evaluated)"
+        + (" AND nip > :after" if after_nip is not None else "")
+        + " ORDER BY nip LIMIT :limit"
+    )
+    params = _params(year, period, rperiods, units)
+    params["limit"] = limit
+    if after_nip is not None:
+        params["after"] = after_nip
+    rows = await session.execute(text(sql), params)
+    return [ComplianceRow(*r) for r in rows.all()]
+
+
+class SiasnRow(NamedTuple):
+    """A FINAL evaluation with its evaluator's header block."""
+
+    id: uuid.UUID
+    nip: str
+    period: str
+    period_start: Any
+    period_end: Any
+    result_rating: str
+    behavior_rating: str
+    predikat: str
+    on_behalf: str | None
+    penilai_nip: str | None
+    penilai_nama: str | None
+    penilai_golongan: str | None
+    penilai_jabatan: str | None
+    penilai_unor: str | None
+
+
+async def siasn_page(
+    session: AsyncSession, period: str, *, after_id: uuid.UUID | None, limit: int
+) -> list[SiasnRow]:
+    """A keyset page of a period's FINAL evaluations with the evaluator's name, rank, position and unit."""
+    sql = (
+        "SELECT v.id, v.nip, v.period, v.period_start, v.period_end, v.result_rating, v.behavior_rating,"
+        " v.predikat, v.on_behalf, p.nip, p.name, p.rank, p.position, pu.name"
+        " FROM kinerja.evaluation v"
+        " LEFT JOIN kinerja.employee p ON p.nip = v.evaluator_nip"
+        " LEFT JOIN kinerja.unit pu ON pu.id = p.unit_id"
+        " WHERE v.period = :p AND v.status = 'FINAL'"
+        + (" AND v.id > :after" if after_id is not None else "")
+        + " ORDER BY v.id LIMIT :limit"
+    )
+    params: dict[str, Any] = {"p": period, "limit": limit}
+    if after_id is not None:
+        params["after"] = after_id
+    rows = await session.execute(text(sql), params)
+    return [SiasnRow(*r) for r in rows.all()]
