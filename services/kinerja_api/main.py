@@ -7,10 +7,13 @@ from fastapi import FastAPI
 from services.common.app import ServiceSpec, add_service_client, create_service_app
 from services.common.outbox import Transport, http_transport
 from services.kinerja_api import models  # noqa: F401  (registers every table)
+from services.kinerja_api.audit.router import router as audit_router
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.employees.router import router as employees_router
 from services.kinerja_api.evaluations.router import router as evaluations_router
 from services.kinerja_api.events import OutboxEvent
+from services.kinerja_api.skp.router import realizations_router
+from services.kinerja_api.skp.router import router as skp_router
 from services.kinerja_api.units.router import router as units_router
 
 
@@ -42,7 +45,7 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
             "Org units, employees and the reporting line, SKP plans, realisation reports, periodic and annual "
             "evaluations (PermenPANRB 6/2022), predikat and evaluation reports."
         ),
-        routers=[units_router, employees_router, evaluations_router],
+        routers=[units_router, employees_router, skp_router, realizations_router, audit_router, evaluations_router],
         outbox_model=OutboxEvent,
         outbox_transports=_transports,
         on_startup=[_startup],

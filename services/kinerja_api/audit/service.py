@@ -118,3 +118,18 @@ async def verify_chain(session: AsyncSession) -> ChainReport:
             return ChainReport(count, False, entry.seq, "the entry's content does not match its hash")
         prev = entry.hash
     return ChainReport(count, True)
+
+
+async def list_entries(
+    session: AsyncSession, *, entity: str | None, entity_id: str | None, after_seq: int | None, limit: int
+) -> list[AuditEntry]:
+    """Up to ``limit`` entries in chain order (seq) after ``after_seq``, optionally of one entity
+    (index ``(entity, entity_id, seq)``)."""
+    stmt = select(AuditEntry).order_by(AuditEntry.seq).limit(limit)
+    if entity is not None:
+        stmt = stmt.where(AuditEntry.entity == entity)
+    if entity_id is not None:
+        stmt = stmt.where(AuditEntry.entity_id == entity_id)
+    if after_seq is not None:
+        stmt = stmt.where(AuditEntry.seq > after_seq)
+    return list((await session.scalars(stmt)).all())

@@ -1,0 +1,135 @@
+"""Realisation reports and continuous feedback (PermenPANRB 6/2022 stage 2: documenting performance and
+``umpan balik berkelanjutan``): each employee reports, per period, what they achieved on each indicator
+of their approved SKP, with evidence; their direct supervisor answers with feedback."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.kinerja_api.audit import service as audit
+from services.kinerja_api.skp import repository
+from services.kinerja_api.skp.enums import SkpStatus
+from services.kinerja_api.skp.errors import (
+    BadPeriod,
+    NotDirectSupervisor,
+    NotOwner,
+    RealizationNotFound,
+    SkpNotApproved,
+    UnknownIndicator,
+)
+from services.kinerja_api.skp.models import Feedback, Realization
+from services.kinerja_api.skp.schemas import PERIOD_RE, RealizationIn
+from services.kinerja_api.skp.service import ENTITY, Actor, employee_of, load_visible, may_see, now
+
+
+def _state(real: Realization) -> dict[str, object]:
+    return {
+        "id": str(real.id),
+        "indicator_id": str(real.indicator_id),
+        "period": real.period,
+        "realization": real.realization,
+        "evidence_url": real.evidence_url,
+    }
+
+
+async def report(
+    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, data: RealizationIn
+) -> tuple[Realization, bool]:
+    """Record (or replace) the realisation of one indicator for one period; returns it and whether it is
+    new. Only the owner reports, only on an APPROVED SKP, only for a period of the SKP's year."""
+    skp = await load_visible(session, actor, skp_id)
+    if actor.nip != skp.nip:
+        raise NotOwner("only the employee whose SKP it is reports its realisations")
+    if skp.status != SkpStatus.APPROVED.value:
+        raise SkpNotApproved(f"SKP {skp.id} is {skp.status}; realisations are reported on an approved SKP")
+    match = PERIOD_RE.match(data.period)
+    if match is None or int(match["year"]) != skp.year:
+        raise BadPeriod(
+            f"period {data.period} is not in {skp.year}, the year of this SKP",
+            errors=[{"loc": ["body", "period"], "msg": f"must be {skp.year} or {skp.year}-Q1..Q4"}],
+        )
+    if data.indicator_id not in {i.id for r in skp.results for i in r.indicators}:
+        raise UnknownIndicator(
+            f"indicator {data.indicator_id} is not an indicator of SKP {skp.id}",
+            errors=[{"loc": ["body", "indicator_id"], "msg": "not an indicator of this SKP"}],
+        )
+    previous = await repository.realization_for(session, data.indicator_id, data.period)
+    before = _state(previous) if previous is not None else None
+    at = now()
+    real = await repository.upsert_realization(
+        session,
+        {
+            "id": uuid.uuid4(),
+            "skp_id": skp.id,
+            "indicator_id": data.indicator_id,
+            "period": data.period,
+            "realization": data.realization,
+            "evidence_url": str(data.evidence_url) if data.evidence_url is not None else None,
+            "reported_at": at,
+            "updated_at": at,
+        },
+    )
+    await audit.record(
+        session,
+        actor=actor.id,
+        action="skp.realization.report",
+        entity=ENTITY,
+        entity_id=str(skp.id),
+        before=before,
+        after=_state(real),
+    )
+    return real, previous is None
+
+
+async def _feedback_visible(session: AsyncSession, actor: Actor, owner_nip: str) -> bool:
+    # Feedback is a personal exchange between the employee and the supervisor (never published, UU 14/2008
+    # Pasal 17(h)); admins see it for oversight, integrators and services do not.
+    if actor.is_admin:
+        return True
+    if actor.nip is None:
+        return False
+    if actor.nip == owner_nip:
+        return True
+    return (await employee_of(session, owner_nip)).supervisor_nip == actor.nip
+
+
+async def list_for(
+    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, period: str | None
+) -> tuple[list[Realization], dict[uuid.UUID, list[Feedback]]]:
+    """The SKP's realisations (optionally of one period) and, for whoever may read it, their feedback."""
+    skp = await load_visible(session, actor, skp_id)
+    rows = await repository.realizations(session, skp.id, period)
+    feedback: dict[uuid.UUID, list[Feedback]] = {}
+    if rows and await _feedback_visible(session, actor, skp.nip):
+        for item in await repository.feedback_for(session, [r.id for r in rows]):
+            feedback.setdefault(item.realization_id, []).append(item)
+    return rows, feedback
+
+
+async def add_feedback(session: AsyncSession, actor: Actor, realization_id: uuid.UUID, text: str) -> Feedback:
+    """Continuous feedback on a realisation, from the owner's direct supervisor only."""
+    real = await repository.get_realization(session, realization_id)
+    skp = await repository.get(session, real.skp_id) if real is not None else None
+    if real is None or skp is None or not await may_see(session, actor, skp):
+        raise RealizationNotFound(f"no realisation with id {realization_id}")
+    owner = await employee_of(session, skp.nip)
+    if actor.nip is None or owner.supervisor_nip != actor.nip:
+        raise NotDirectSupervisor(
+            "only the employee's direct supervisor gives feedback on their realisations"
+        )
+    item = Feedback(
+        id=uuid.uuid4(), realization_id=real.id, author_nip=actor.nip, text=text, created_at=now()
+    )
+    session.add(item)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor.id,
+        action="skp.feedback.add",
+        entity=ENTITY,
+        entity_id=str(skp.id),
+        after={"realization_id": str(real.id), "feedback_id": str(item.id), "text": text},
+    )
+    return item

@@ -1,0 +1,634 @@
+"""Rules of the SKP (yearly plan, PermenPANRB 6/2022): who may see and change it, the cascade from the
+supervisor's results, the status flow and its approval by the direct supervisor.
+
+Every change bumps ``version`` (the ETag) and ends with an audit entry. The SKP row is locked for the
+rest of the transaction before any change, so two requests on one SKP are applied one after the other.
+Realisations and feedback live in ``realizations.py``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.pagination import decode_cursor, page_of
+from services.kinerja_api.audit import service as audit
+from services.kinerja_api.employees import repository as employees
+from services.kinerja_api.employees.enums import PositionType
+from services.kinerja_api.employees.models import Employee
+from services.kinerja_api.skp import repository
+from services.kinerja_api.skp.enums import EDITABLE, ResultKind, SkpStatus
+from services.kinerja_api.skp.errors import (
+    NotDirectSupervisor,
+    NotOwner,
+    ParentResultNotSupervisors,
+    ParentResultRequired,
+    ParentResultUnknown,
+    ParentResultWrongYear,
+    ParentSkpNotApproved,
+    ResultNotFound,
+    ResultShape,
+    SkpExists,
+    SkpFrozen,
+    SkpFull,
+    SkpIncomplete,
+    SkpNotFound,
+    SkpWrongStatus,
+    StaleSkp,
+    UnknownEmployee,
+)
+from services.kinerja_api.skp.models import Skp, SkpIndicator, SkpResult
+from services.kinerja_api.skp.schemas import (
+    MAX_RESULTS,
+    Coverage,
+    CoverageItem,
+    IndicatorIn,
+    ResultCreate,
+    ResultUpdate,
+    SkpCreate,
+    Supporter,
+)
+
+# Who an admin acts for when the employee is at the top of the reporting line (a unit head answering to
+# the governor, who is outside the system): 8/2021 Lampiran, the Kepala Daerah approves their SKP.
+GOVERNOR = "GUBERNUR"
+ENTITY = "skp"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting, reduced to what the rules need (keeps FastAPI out of this module)."""
+
+    id: str  # the NIP for employees, else the token subject; written to the audit log
+    nip: str | None
+    is_admin: bool
+    reads_all: bool  # admins, integrators and internal services read every SKP
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def now() -> datetime:
+    """The current instant (UTC)."""
+    return datetime.now(UTC)
+
+
+def etag_of(skp: Skp) -> str:
+    """The strong ETag of an SKP's current version."""
+    return f'"{skp.version}"'
+
+
+def _check_if_match(skp: Skp, if_match: str | None) -> None:
+    if if_match is None:
+        return
+    for candidate in (c.strip() for c in if_match.split(",")):
+        if candidate == "*" or candidate.removeprefix("W/") == etag_of(skp):
+            return
+    raise StaleSkp(f"SKP {skp.id} changed since you read it (now {etag_of(skp)}); read it again and retry")
+
+
+def skp_state(skp: Skp) -> dict[str, Any]:
+    """What the audit log keeps of an SKP's header."""
+    return {
+        "nip": skp.nip,
+        "year": skp.year,
+        "status": skp.status,
+        "approach": skp.approach,
+        "version": skp.version,
+        "approver_nip": skp.approver_nip,
+        "approved_on_behalf": skp.approved_on_behalf,
+        "returned_reason": skp.returned_reason,
+    }
+
+
+def result_state(result: SkpResult) -> dict[str, Any]:
+    """What the audit log keeps of a result."""
+    return {
+        "id": str(result.id),
+        "kind": result.kind,
+        "text": result.text,
+        "parent_result_id": str(result.parent_result_id) if result.parent_result_id else None,
+        "aspect": result.aspect,
+        "perspective": result.perspective,
+        "indicators": [{"text": i.text, "target": i.target} for i in result.indicators],
+    }
+
+
+async def employee_of(session: AsyncSession, nip: str) -> Employee:
+    """The SKP owner's registry row (it exists: ``skp.nip`` is a foreign key)."""
+    employee = await employees.get(session, nip)
+    if employee is None:  # pragma: no cover - guarded by the foreign key
+        raise SkpNotFound(f"no employee {nip}")
+    return employee
+
+
+async def may_see(session: AsyncSession, actor: Actor, skp: Skp) -> bool:
+    """The owner, their current direct supervisor, admins, integrators and services."""
+    if actor.reads_all:
+        return True
+    if actor.nip is None:
+        return False
+    if actor.nip == skp.nip:
+        return True
+    owner = await employees.get(session, skp.nip)
+    return owner is not None and owner.supervisor_nip == actor.nip
+
+
+async def load_visible(
+    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, for_update: bool = False
+) -> Skp:
+    """An SKP the actor may see, else 404 (existence does not leak)."""
+    skp = await repository.get(session, skp_id, for_update=for_update)
+    if skp is None or not await may_see(session, actor, skp):
+        raise SkpNotFound(f"no SKP with id {skp_id}")
+    return skp
+
+
+def _touch(skp: Skp, at: datetime) -> None:
+    skp.version = skp.version + 1
+    skp.updated_at = at
+
+
+def _check_editable(skp: Skp) -> None:
+    if skp.status == SkpStatus.APPROVED:
+        raise SkpFrozen(f"SKP {skp.id} is approved and frozen; it can no longer change")
+    if skp.status not in EDITABLE:
+        raise SkpWrongStatus(
+            f"SKP {skp.id} is {skp.status} and awaits the supervisor's decision; "
+            "it can change again once returned"
+        )
+
+
+# ---------------------------------------------------------------------------------------------- reads
+
+
+async def get_skp(session: AsyncSession, actor: Actor, skp_id: uuid.UUID) -> Skp:
+    """One SKP with its results, for someone allowed to see it."""
+    return await load_visible(session, actor, skp_id)
+
+
+async def list_skps(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    nip: str | None,
+    year: int | None,
+    status: SkpStatus | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Skp], str | None]:
+    """A keyset page ordered by (nip, year); a pegawai sees their own SKPs and their direct reports'."""
+    after = decode_cursor(cursor, 2)
+    if not actor.reads_all and actor.nip is None:
+        return [], None
+    rows = await repository.list_page(
+        session,
+        nip=nip,
+        year=year,
+        status=status.value if status else None,
+        visible_to=None if actor.reads_all else actor.nip,
+        after=(str(after[0]), int(after[1])) if after else None,
+        limit=limit + 1,
+    )
+    return page_of(rows, limit, lambda s: [s.nip, s.year])
+
+
+# ---------------------------------------------------------------------------------------------- create
+
+
+async def create_skp(session: AsyncSession, actor: Actor, data: SkpCreate) -> Skp:
+    """Start a DRAFT SKP for a year: a pegawai for themself, an admin for any active employee."""
+    if not actor.is_admin:
+        if actor.nip is None:
+            raise NotOwner("your token carries no NIP, so there is no SKP you can create")
+        if data.nip is not None and data.nip != actor.nip:
+            raise NotOwner("an employee creates only their own SKP")
+    nip = data.nip or actor.nip
+    if nip is None:
+        raise UnknownEmployee(
+            "name the employee whose SKP this is",
+            errors=[{"loc": ["body", "nip"], "msg": "required when the caller has no NIP"}],
+        )
+    employee = await employees.get(session, nip)
+    if employee is None or not employee.active:
+        raise UnknownEmployee(
+            f"no active employee with NIP {nip}",
+            errors=[{"loc": ["body", "nip"], "msg": "no such active employee"}],
+        )
+    if await repository.exists_for(session, nip, data.year):
+        raise SkpExists(f"employee {nip} already has an SKP for {data.year}")
+    at = now()
+    skp = Skp(
+        id=uuid.uuid4(),
+        nip=nip,
+        year=data.year,
+        status=SkpStatus.DRAFT.value,
+        approach=data.approach.value,
+        approver_nip=None,
+        approved_at=None,
+        approved_on_behalf=False,
+        returned_reason=None,
+        version=1,
+        created_at=at,
+        updated_at=at,
+        results=[],
+    )
+    try:
+        async with session.begin_nested():
+            session.add(skp)
+            await session.flush()
+    except IntegrityError as exc:  # a simultaneous create won the unique (nip, year)
+        raise SkpExists(f"employee {nip} already has an SKP for {data.year}") from exc
+    await audit.record(
+        session,
+        actor=actor.id,
+        action="skp.create",
+        entity=ENTITY,
+        entity_id=str(skp.id),
+        after=skp_state(skp),
+    )
+    return skp
+
+
+# ---------------------------------------------------------------------------------------------- results
+
+
+def uses_perspective(owner: Employee) -> bool:
+    """The JPT variant of the SKP (perspective, no parent) applies to JPT and to heads of a unit who answer
+    to the governor (``pimpinan unit kerja mandiri``, domain.md §1.5): nobody above them in the system
+    has results to support."""
+    return owner.position_type == PositionType.JPT.value or owner.supervisor_nip is None
+
+
+async def _check_shape(
+    session: AsyncSession,
+    skp: Skp,
+    owner: Employee,
+    *,
+    kind: str,
+    parent_result_id: uuid.UUID | None,
+    perspective: str | None,
+) -> None:
+    """The cascade rule: a non-JPT main result supports a result of the direct supervisor's approved SKP
+    of the same year ("RHK atasan yang diintervensi"); a JPT result carries a perspective instead."""
+    if uses_perspective(owner):
+        if parent_result_id is not None:
+            raise ResultShape(
+                "a JPT result (or one of a unit head answering to the governor) carries a perspective, "
+                "not a parent_result_id",
+                errors=[{"loc": ["body", "parent_result_id"], "msg": "must be null for a JPT result"}],
+            )
+        if perspective is None:
+            raise ResultShape(
+                "a JPT result needs a perspective (PENERIMA_LAYANAN, PROSES_BISNIS, PENGUATAN_INTERNAL, "
+                "ANGGARAN)",
+                errors=[{"loc": ["body", "perspective"], "msg": "required for a JPT result"}],
+            )
+        return
+    if perspective is not None:
+        raise ResultShape(
+            "perspective belongs to JPT results; a non-JPT result names parent_result_id and may give an aspect",
+            errors=[{"loc": ["body", "perspective"], "msg": "only for JPT results"}],
+        )
+    supervisor = owner.supervisor_nip
+    if parent_result_id is None:
+        if kind == ResultKind.UTAMA.value:
+            raise ParentResultRequired(
+                f"a main (UTAMA) result must name parent_result_id: the result of your direct supervisor "
+                f"{supervisor}'s approved {skp.year} SKP that it supports",
+                errors=[{"loc": ["body", "parent_result_id"], "msg": "required for a non-JPT main result"}],
+            )
+        return
+    info = await repository.parent_info(session, parent_result_id)
+    if info is None:
+        raise ParentResultUnknown(
+            f"parent_result_id {parent_result_id} is not a result of any SKP",
+            errors=[{"loc": ["body", "parent_result_id"], "msg": "unknown result"}],
+        )
+    if info.nip != supervisor:
+        whose = "your own SKP" if info.nip == owner.nip else f"the SKP of another person ({info.nip})"
+        raise ParentResultNotSupervisors(
+            f"parent_result_id {parent_result_id} belongs to {whose}, not to the SKP of your direct "
+            f"supervisor {supervisor}",
+            errors=[{"loc": ["body", "parent_result_id"], "msg": "not a result of your supervisor's SKP"}],
+        )
+    if info.year != skp.year:
+        raise ParentResultWrongYear(
+            f"parent_result_id {parent_result_id} belongs to your supervisor's SKP for {info.year}; "
+            f"this SKP is for {skp.year}",
+            errors=[{"loc": ["body", "parent_result_id"], "msg": f"from the {info.year} SKP"}],
+        )
+    if info.status != SkpStatus.APPROVED.value:
+        raise ParentSkpNotApproved(
+            f"your supervisor {supervisor}'s {skp.year} SKP is {info.status}, not approved yet; "
+            "a result can only support a result of an approved SKP"
+        )
+
+
+def _indicators(items: list[IndicatorIn]) -> list[SkpIndicator]:
+    return [
+        SkpIndicator(id=uuid.uuid4(), text=i.text, target=i.target, position=n)
+        for n, i in enumerate(items, 1)
+    ]
+
+
+async def _own_editable(
+    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, if_match: str | None
+) -> tuple[Skp, Employee]:
+    skp = await load_visible(session, actor, skp_id, for_update=True)
+    if actor.nip != skp.nip:
+        raise NotOwner("only the employee whose SKP it is may change it")
+    _check_if_match(skp, if_match)
+    _check_editable(skp)
+    return skp, await employee_of(session, skp.nip)
+
+
+def _back_to_draft(skp: Skp, at: datetime) -> None:
+    # A returned SKP goes back to DRAFT as soon as the employee edits it; the reason stays readable
+    # until the next decision.
+    if skp.status == SkpStatus.RETURNED.value:
+        skp.status = SkpStatus.DRAFT.value
+    _touch(skp, at)
+
+
+async def add_result(
+    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, data: ResultCreate, *, if_match: str | None
+) -> tuple[Skp, SkpResult]:
+    """Add a result with its indicators to the owner's DRAFT or RETURNED SKP."""
+    skp, owner = await _own_editable(session, actor, skp_id, if_match)
+    if len(skp.results) >= MAX_RESULTS:
+        raise SkpFull(f"an SKP holds at most {MAX_RESULTS} results")
+    await _check_shape(
+        session,
+        skp,
+        owner,
+        kind=data.kind.value,
+        parent_result_id=data.parent_result_id,
+        perspective=data.perspective.value if data.perspective else None,
+    )
+    before = skp_state(skp)
+    result = SkpResult(
+        id=uuid.uuid4(),
+        skp_id=skp.id,
+        kind=data.kind.value,
+        text=data.text,
+        parent_result_id=data.parent_result_id,
+        aspect=data.aspect.value if data.aspect else None,
+        perspective=data.perspective.value if data.perspective else None,
+        position=max((r.position for r in skp.results), default=0) + 1,
+        indicators=_indicators(data.indicators),
+    )
+    skp.results.append(result)
+    _back_to_draft(skp, now())
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor.id,
+        action="skp.result.add",
+        entity=ENTITY,
+        entity_id=str(skp.id),
+        before=before,
+        after={**skp_state(skp), "result": result_state(result)},
+    )
+    return skp, result
+
+
+def _find_result(skp: Skp, result_id: uuid.UUID) -> SkpResult:
+    for result in skp.results:
+        if result.id == result_id:
+            return result
+    raise ResultNotFound(f"SKP {skp.id} has no result {result_id}")
+
+
+async def update_result(
+    session: AsyncSession,
+    actor: Actor,
+    skp_id: uuid.UUID,
+    result_id: uuid.UUID,
+    data: ResultUpdate,
+    *,
+    if_match: str | None,
+) -> tuple[Skp, SkpResult]:
+    """Change a result of the owner's DRAFT or RETURNED SKP; the cascade rule is checked again on the
+    result as it would become."""
+    skp, owner = await _own_editable(session, actor, skp_id, if_match)
+    result = _find_result(skp, result_id)
+    fields = data.model_fields_set
+    kind = data.kind.value if "kind" in fields and data.kind else result.kind
+    parent = data.parent_result_id if "parent_result_id" in fields else result.parent_result_id
+    aspect = (data.aspect.value if data.aspect else None) if "aspect" in fields else result.aspect
+    perspective = (
+        (data.perspective.value if data.perspective else None)
+        if "perspective" in fields
+        else result.perspective
+    )
+    await _check_shape(session, skp, owner, kind=kind, parent_result_id=parent, perspective=perspective)
+    before = {**skp_state(skp), "result": result_state(result)}
+    result.kind, result.parent_result_id, result.aspect, result.perspective = (
+        kind,
+        parent,
+        aspect,
+        perspective,
+    )
+    if "text" in fields and data.text is not None:
+        result.text = data.text
+    if "indicators" in fields and data.indicators is not None:
+        result.indicators = _indicators(data.indicators)
+    _back_to_draft(skp, now())
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor.id,
+        action="skp.result.update",
+        entity=ENTITY,
+        entity_id=str(skp.id),
+        before=before,
+        after={**skp_state(skp), "result": result_state(result)},
+    )
+    return skp, result
+
+
+async def delete_result(
+    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, result_id: uuid.UUID, *, if_match: str | None
+) -> Skp:
+    """Remove a result (and its indicators) from the owner's DRAFT or RETURNED SKP."""
+    skp, _ = await _own_editable(session, actor, skp_id, if_match)
+    result = _find_result(skp, result_id)
+    before = {**skp_state(skp), "result": result_state(result)}
+    skp.results.remove(result)
+    _back_to_draft(skp, now())
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor.id,
+        action="skp.result.delete",
+        entity=ENTITY,
+        entity_id=str(skp.id),
+        before=before,
+        after=skp_state(skp),
+    )
+    return skp
+
+
+# ---------------------------------------------------------------------------------------------- status flow
+
+
+async def submit(session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, if_match: str | None) -> Skp:
+    """DRAFT or RETURNED -> SUBMITTED, by the owner, once at least one main result has an indicator."""
+    skp = await load_visible(session, actor, skp_id, for_update=True)
+    if actor.nip != skp.nip:
+        raise NotOwner("only the employee whose SKP it is may submit it")
+    _check_if_match(skp, if_match)
+    _check_editable(skp)
+    if not any(r.kind == ResultKind.UTAMA.value and r.indicators for r in skp.results):
+        raise SkpIncomplete(
+            "an SKP needs at least one main (UTAMA) result with an indicator before submission"
+        )
+    before = skp_state(skp)
+    skp.status = SkpStatus.SUBMITTED.value
+    _touch(skp, now())
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor.id,
+        action="skp.submit",
+        entity=ENTITY,
+        entity_id=str(skp.id),
+        before=before,
+        after=skp_state(skp),
+    )
+    return skp
+
+
+async def _decider(session: AsyncSession, actor: Actor, skp: Skp) -> str | None:
+    """Who may approve or return: the owner's direct supervisor (from the reporting line); at the top of
+    the line, an admin in the governor's name. Returns the ``on_behalf_of`` to record."""
+    owner = await employee_of(session, skp.nip)
+    if owner.supervisor_nip is None:
+        if actor.is_admin:
+            return GOVERNOR
+        raise NotDirectSupervisor(
+            f"employee {owner.nip} answers to the governor (no supervisor in the reporting line); "
+            "an admin decides in the governor's name"
+        )
+    if actor.nip is not None and actor.nip == owner.supervisor_nip:
+        return None
+    raise NotDirectSupervisor("only the employee's direct supervisor may approve or return this SKP")
+
+
+async def _decidable(
+    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, if_match: str | None, verb: str
+) -> tuple[Skp, str | None]:
+    skp = await repository.get(session, skp_id, for_update=True)
+    if skp is None:
+        raise SkpNotFound(f"no SKP with id {skp_id}")
+    on_behalf_of = await _decider(session, actor, skp)
+    _check_if_match(skp, if_match)
+    if skp.status == SkpStatus.APPROVED.value:
+        raise SkpFrozen(f"SKP {skp.id} is already approved and frozen")
+    if skp.status != SkpStatus.SUBMITTED.value:
+        raise SkpWrongStatus(f"SKP {skp.id} is {skp.status}; only a submitted SKP can be {verb}")
+    return skp, on_behalf_of
+
+
+async def approve(session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, if_match: str | None) -> Skp:
+    """SUBMITTED -> APPROVED (frozen from now on), by the direct supervisor or, for a unit head answering to
+    the governor, by an admin in the governor's name (``approver_nip`` null, ``approved_on_behalf``)."""
+    skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, "approved")
+    before = skp_state(skp)
+    at = now()
+    skp.status = SkpStatus.APPROVED.value
+    skp.approver_nip = None if on_behalf_of else actor.nip
+    skp.approved_on_behalf = on_behalf_of is not None
+    skp.approved_at = at
+    skp.returned_reason = None
+    _touch(skp, at)
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor.id,
+        action="skp.approve",
+        entity=ENTITY,
+        entity_id=str(skp.id),
+        before=before,
+        after=skp_state(skp),
+        on_behalf_of=on_behalf_of,
+    )
+    return skp
+
+
+async def return_skp(
+    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, reason: str, *, if_match: str | None
+) -> Skp:
+    """SUBMITTED -> RETURNED with a reason, by whoever may approve; the employee edits or resubmits."""
+    skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, "returned")
+    before = skp_state(skp)
+    skp.status = SkpStatus.RETURNED.value
+    skp.returned_reason = reason
+    _touch(skp, now())
+    await session.flush()
+    await audit.record(
+        session,
+        actor=actor.id,
+        action="skp.return",
+        entity=ENTITY,
+        entity_id=str(skp.id),
+        before=before,
+        after=skp_state(skp),
+        reason=reason,
+        on_behalf_of=on_behalf_of,
+    )
+    return skp
+
+
+# ---------------------------------------------------------------------------------------------- coverage
+
+
+async def coverage(session: AsyncSession, actor: Actor, skp_id: uuid.UUID) -> Coverage:
+    """For a supervisor's own SKP: each result, whether any subordinate's result supports it, and which."""
+    skp = await repository.get(session, skp_id)
+    if skp is None or not (actor.reads_all or (actor.nip is not None and actor.nip == skp.nip)):
+        raise SkpNotFound(f"no SKP with id {skp_id}")
+    items: dict[uuid.UUID, CoverageItem] = {}
+    for row in await repository.coverage(session, skp_id):
+        item = items.get(row.result_id)
+        if item is None:
+            item = items[row.result_id] = CoverageItem(
+                result_id=row.result_id,
+                kind=ResultKind(row.kind),
+                text=row.text,
+                covered=False,
+                supported_by=[],
+            )
+        if (
+            row.child_result_id is not None
+            and row.child_skp_id is not None
+            and row.child_nip is not None
+            and row.child_status is not None
+            and row.child_text is not None
+        ):
+            item.covered = True
+            item.supported_by.append(
+                Supporter(
+                    nip=row.child_nip,
+                    skp_id=row.child_skp_id,
+                    skp_status=SkpStatus(row.child_status),
+                    result_id=row.child_result_id,
+                    text=row.child_text,
+                )
+            )
+    results = list(items.values())
+    return Coverage(
+        skp_id=skp.id,
+        nip=skp.nip,
+        year=skp.year,
+        total=len(results),
+        covered=sum(1 for r in results if r.covered),
+        uncovered_result_ids=[r.result_id for r in results if not r.covered],
+        results=results,
+    )
