@@ -45,7 +45,14 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
             "Org units, employees and the reporting line, SKP plans, realisation reports, periodic and annual "
             "evaluations (PermenPANRB 6/2022), predikat and evaluation reports."
         ),
-        routers=[units_router, employees_router, skp_router, realizations_router, audit_router, evaluations_router],
+        routers=[
+            units_router,
+            employees_router,
+            skp_router,
+            realizations_router,
+            audit_router,
+            evaluations_router,
+        ],
         outbox_model=OutboxEvent,
         outbox_transports=_transports,
         on_startup=[_startup],
