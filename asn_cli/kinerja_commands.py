@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
 import time
 from pathlib import Path
@@ -70,7 +71,9 @@ async def _run(url: str, data: bytes, progress: _Progress) -> Any:
     engine = create_async_engine(normalise_database_url(url))
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
-            return await import_employees(session, data, today=clock.today(), progress=progress)
+            return await import_employees(
+                session, data, today=clock.today(), actor=f"cli:{getpass.getuser()}", progress=progress
+            )
     finally:
         await engine.dispose()
 

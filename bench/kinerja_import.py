@@ -42,12 +42,12 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 START, END = "<!-- bench:kinerja-import -->", "<!-- /bench:kinerja-import -->"
 
 
-def _plain(url: str) -> str:
+def plain_dsn(url: str) -> str:
     return normalise_database_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 async def _reset(url: str) -> None:
-    conn = await asyncpg.connect(_plain(url))
+    conn = await asyncpg.connect(plain_dsn(url))
     try:
         await conn.execute("TRUNCATE kinerja.employee_assignment, kinerja.employee CASCADE")
     finally:
@@ -59,7 +59,7 @@ async def _service_import(url: str, data: bytes) -> tuple[ImportCounts, float]:
     try:
         started = time.perf_counter()
         async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
-            counts = await import_employees(session, data, today=clock.today())
+            counts = await import_employees(session, data, today=clock.today(), actor="bench")
         return counts, time.perf_counter() - started
     finally:
         await engine.dispose()
@@ -72,7 +72,7 @@ async def run(rows: int) -> list[tuple[str, int, float, str]]:
         url = await create_database(server, prefix="bench_kinerja")
         try:
             await asyncio.to_thread(migrate_all, url, ("kinerja",))
-            conn = await asyncpg.connect(_plain(url))
+            conn = await asyncpg.connect(plain_dsn(url))
             await conn.execute(
                 "INSERT INTO kinerja.unit (id, code, name) VALUES (gen_random_uuid(), 'BKD', 'BKD')"
             )

@@ -58,13 +58,14 @@ def postgres_server() -> Iterator[str]:
         server.cleanup()
 
 
-def _plain(url: str) -> str:
+def plain_dsn(url: str) -> str:
+    """A libpq-style DSN (asyncpg wants no ``+driver``)."""
     return normalise_database_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 def with_database(url: str, name: str) -> str:
     """The same server URL pointing at another database."""
-    plain = _plain(url)
+    plain = plain_dsn(url)
     head, _, tail = plain.partition("?")
     base = head.rsplit("/", 1)[0]
     return f"{base}/{name}" + (f"?{tail}" if tail else "")
@@ -73,7 +74,7 @@ def with_database(url: str, name: str) -> str:
 async def create_database(server_url: str, prefix: str = "asn_test") -> str:
     """A new empty database on the server; returns its URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(_plain(server_url))
+    conn = await asyncpg.connect(plain_dsn(server_url))
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
@@ -82,8 +83,8 @@ async def create_database(server_url: str, prefix: str = "asn_test") -> str:
 
 
 async def drop_database(server_url: str, database_url: str) -> None:
-    name = _plain(database_url).partition("?")[0].rsplit("/", 1)[1]
-    conn = await asyncpg.connect(_plain(server_url))
+    name = plain_dsn(database_url).partition("?")[0].rsplit("/", 1)[1]
+    conn = await asyncpg.connect(plain_dsn(server_url))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
@@ -100,7 +101,7 @@ def migrate_all(database_url: str, apps: Iterable[str] = APP_SCHEMAS) -> None:
 
 async def truncate_all(database_url: str, schemas: Iterable[str] = APP_SCHEMAS) -> None:
     """Empty every table except the migration version tables."""
-    conn = await asyncpg.connect(_plain(database_url))
+    conn = await asyncpg.connect(plain_dsn(database_url))
     try:
         rows = await conn.fetch(
             "SELECT schemaname, tablename FROM pg_tables WHERE schemaname = ANY($1::text[]) "

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api.audit.models import AuditEntry
@@ -133,3 +133,59 @@ async def list_entries(
     if after_seq is not None:
         stmt = stmt.where(AuditEntry.seq > after_seq)
     return list((await session.scalars(stmt)).all())
+
+
+@dataclass
+class Change:
+    """One change to record with record_many (the bulk path of imports)."""
+
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+async def record_many(
+    session: AsyncSession, changes: list[Change], *, actor: str, reason: str | None = None
+) -> int:
+    """Append many entries in one statement, chained in order; returns how many were written."""
+    if not changes:
+        return 0
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    prev = await session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
+    now = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    for change in changes:
+        entry = AuditEntry(
+            at=now,
+            actor=actor,
+            on_behalf_of=None,
+            action=change.action,
+            entity=change.entity,
+            entity_id=change.entity_id,
+            reason=reason,
+            before=_canonical(change.before),
+            after=_canonical(change.after),
+            prev_hash=prev,
+        )
+        entry.hash = entry_hash(prev, _fields(entry))
+        prev = entry.hash
+        rows.append(
+            {
+                "at": now,
+                "actor": actor,
+                "on_behalf_of": None,
+                "action": entry.action,
+                "entity": entry.entity,
+                "entity_id": entry.entity_id,
+                "reason": reason,
+                "before": entry.before,
+                "after": entry.after,
+                "prev_hash": entry.prev_hash,
+                "hash": entry.hash,
+            }
+        )
+    # One multi-row INSERT: PostgreSQL assigns the identity seq in VALUES order, so seq follows the chain.
+    await session.execute(insert(AuditEntry), rows)
+    return len(rows)

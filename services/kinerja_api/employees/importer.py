@@ -23,7 +23,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.kinerja_api.employees import repository
+from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.enums import Employment, PositionType, Rank, rank_mismatch
 from services.kinerja_api.employees.errors import ImportRejected, MalformedCsv
 from services.kinerja_api.employees.repository import EmployeeState
@@ -328,7 +328,7 @@ def plan_import(
 
 
 async def import_employees(
-    session: AsyncSession, data: bytes, *, today: date, progress: Progress = _noop
+    session: AsyncSession, data: bytes, *, today: date, actor: str, progress: Progress = _noop
 ) -> ImportCounts:
     """Validate and import a CSV in the caller's transaction (flushed, never committed)."""
     parsed = await asyncio.to_thread(parse_csv, data)
@@ -344,6 +344,9 @@ async def import_employees(
     progress("writing", 0, total)
     created, updated = await repository.bulk_upsert(session, plan.upserts)
     await repository.bulk_record_assignments(session, plan.line_changes, today)
+    await changes.employees_imported(
+        session, actor=actor, changes=[(existing.get(s.nip), s) for s in plan.upserts]
+    )
     progress("writing", total, total)
     unchanged = plan.unchanged + (plan.created + plan.updated - created - updated)
     return ImportCounts(created=created, updated=updated, unchanged=unchanged)

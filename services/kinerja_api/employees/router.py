@@ -48,12 +48,12 @@ def _viewer(principal: Principal, *read_all: str) -> service.Viewer:
     responses=problem_responses(401, 403, 409, 413, 422),
 )
 async def create_employee(
-    body: EmployeeCreate, session: SessionDep, response: Response, _: AdminDep
+    body: EmployeeCreate, session: SessionDep, response: Response, admin: AdminDep
 ) -> EmployeeRead:
     """Register an ASN. The NIP must follow its layout (domain.md §5.1), the rank must fit the employment,
     and the supervisor must be an active, known employee who does not already report to this one.
     The reporting line is recorded from `effective_on` (default today)."""
-    employee = await service.create_employee(session, body, today=clock.today())
+    employee = await service.create_employee(session, body, today=clock.today(), actor=admin.subject)
     response.headers["ETag"] = service.etag_of(employee)
     return EmployeeRead.model_validate(employee)
 
@@ -114,7 +114,7 @@ _IMPORT_BODY: dict[str, Any] = {
     openapi_extra=_IMPORT_BODY,
     responses=problem_responses(400, 401, 403, 413, 415, 422),
 )
-async def import_employees(request: Request, session: SessionDep, _: AdminDep) -> ImportResult:
+async def import_employees(request: Request, session: SessionDep, admin: AdminDep) -> ImportResult:
     """Create or update employees from a UTF-8 CSV (optional BOM) with the columns
     `nip,name,unit_code,position,position_type,rank,employment,supervisor_nip,active` (or `unit_id`).
 
@@ -136,7 +136,9 @@ async def import_employees(request: Request, session: SessionDep, _: AdminDep) -
         if size > limit:
             raise ImportTooLarge(f"The CSV is larger than {limit} bytes; split the file.")
         chunks.append(chunk)
-    counts = await importer.import_employees(session, b"".join(chunks), today=clock.today())
+    counts = await importer.import_employees(
+        session, b"".join(chunks), today=clock.today(), actor=admin.subject
+    )
     return ImportResult(
         created=counts.created, updated=counts.updated, unchanged=counts.unchanged, refused=counts.refused
     )
@@ -177,13 +179,15 @@ async def update_employee(
     body: EmployeeUpdate,
     session: SessionDep,
     response: Response,
-    _: AdminDep,
+    admin: AdminDep,
     if_match: Annotated[str | None, Header(description="The ETag from GET; 412 when stale.")] = None,
 ) -> EmployeeRead:
     """Change some fields. A new supervisor or unit is recorded in the history from `effective_on`
     (default today). Refused: self-supervision, an unknown (422) or inactive (409) supervisor, a cycle
     (409), and deactivating someone who still supervises active employees (409)."""
-    employee = await service.update_employee(session, nip, body, if_match=if_match, today=clock.today())
+    employee = await service.update_employee(
+        session, nip, body, if_match=if_match, today=clock.today(), actor=admin.subject
+    )
     response.headers["ETag"] = service.etag_of(employee)
     return EmployeeRead.model_validate(employee)
 

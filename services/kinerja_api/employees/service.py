@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.pagination import decode_cursor, page_of
-from services.kinerja_api.employees import repository
+from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.enums import Employment, Rank, rank_mismatch
 from services.kinerja_api.employees.errors import (
     BadEffectiveDate,
@@ -95,7 +95,9 @@ async def _check_unit(session: AsyncSession, unit_id: uuid.UUID) -> None:
         )
 
 
-async def create_employee(session: AsyncSession, data: EmployeeCreate, *, today: date) -> Employee:
+async def create_employee(
+    session: AsyncSession, data: EmployeeCreate, *, today: date, actor: str
+) -> Employee:
     """Register an employee and open their first assignment on ``effective_on`` (default today)."""
     since = data.effective_on or today
     _check_effective(since, today)
@@ -123,6 +125,9 @@ async def create_employee(session: AsyncSession, data: EmployeeCreate, *, today:
         )
     )
     await session.flush()
+    await changes.employee_changed(
+        session, actor=actor, action="employee.create", before=None, employee=employee
+    )
     return employee
 
 
@@ -171,7 +176,7 @@ async def list_employees(
 
 
 async def update_employee(
-    session: AsyncSession, nip: str, data: EmployeeUpdate, *, if_match: str | None, today: date
+    session: AsyncSession, nip: str, data: EmployeeUpdate, *, if_match: str | None, today: date, actor: str
 ) -> Employee:
     """Apply a partial change under ``If-Match`` (412 when stale); record a new assignment when the
     supervisor or unit changes, from ``effective_on`` (default today)."""
@@ -185,6 +190,7 @@ async def update_employee(
         raise StaleVersion(
             f"employee {nip} changed since you read it (now {etag_of(employee)}); read it again and retry"
         )
+    audited_before = changes.employee_state(employee)
     fields = data.model_fields_set
     employment = (
         data.employment if "employment" in fields and data.employment else Employment(employee.employment)
@@ -235,6 +241,9 @@ async def update_employee(
         employee.version = employee.version + 1
         employee.updated_at = datetime.now(UTC)
     await session.flush()
+    await changes.employee_changed(
+        session, actor=actor, action="employee.update", before=audited_before, employee=employee
+    )
     return employee
 
 

@@ -26,9 +26,9 @@ AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
     operation_id="units_create",
     responses=problem_responses(401, 403, 409, 413, 422),
 )
-async def create_unit(body: UnitCreate, session: SessionDep, _: AdminDep) -> UnitRead:
+async def create_unit(body: UnitCreate, session: SessionDep, admin: AdminDep) -> UnitRead:
     """Create an OPD (no `parent_id`) or a sub-unit under an existing unit. Codes are unique (409)."""
-    return UnitRead.model_validate(await service.create_unit(session, body))
+    return UnitRead.model_validate(await service.create_unit(session, body, actor=admin.subject))
 
 
 @router.get(

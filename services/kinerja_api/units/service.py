@@ -8,13 +8,14 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.pagination import decode_cursor, page_of
+from services.kinerja_api.employees import changes
 from services.kinerja_api.units import repository
 from services.kinerja_api.units.errors import ParentUnitNotFound, UnitCodeTaken, UnitNotFound
 from services.kinerja_api.units.models import Unit
 from services.kinerja_api.units.schemas import UnitCreate
 
 
-async def create_unit(session: AsyncSession, data: UnitCreate) -> Unit:
+async def create_unit(session: AsyncSession, data: UnitCreate, *, actor: str) -> Unit:
     """Create a unit; its parent must exist and its code must be new."""
     if data.parent_id is not None and await repository.get(session, data.parent_id) is None:
         raise ParentUnitNotFound(
@@ -24,6 +25,7 @@ async def create_unit(session: AsyncSession, data: UnitCreate) -> Unit:
     unit = await repository.insert_unit(session, code=data.code, name=data.name, parent_id=data.parent_id)
     if unit is None:
         raise UnitCodeTaken(f"a unit with code {data.code!r} already exists")
+    await changes.unit_changed(session, actor=actor, unit=unit)
     return unit
 
 
