@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api import clock
-from services.kinerja_api.employees import repository
+from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.repository import EmployeeState
 from services.kinerja_api.samples import make_name, make_ni_pppk, make_nip
 from services.kinerja_api.units.models import Unit
@@ -203,6 +203,9 @@ def build_plan() -> DemoPlan:
     return plan
 
 
+DEMO_ACTOR = "demo-seed"
+
+
 async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]:
     """Write the demo units and employees once; always fill ``context["demo_units"]`` ({code: id}) and
     ``context["demo_accounts"]`` ([{username, nip, label}])."""
@@ -210,6 +213,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     context["demo_units"] = {code: uid for uid, code, _, _ in plan.units}
     context["demo_accounts"] = plan.accounts
     context["demo_employee_nips"] = [e.nip for e in plan.employees]
+    context["demo_employees"] = [changes.roster_entry(e) for e in plan.employees]
     if await session.scalar(select(Unit.id).where(Unit.code == "BKD")) is not None:
         return [
             f"kinerja: demo data already present ({len(plan.units)} units, {len(plan.employees)} employees)"
@@ -218,7 +222,12 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         await session.execute(
             insert(Unit).values(id=uid, code=code, name=name, parent_id=parent).on_conflict_do_nothing()
         )
+        await changes.unit_changed(
+            session, actor=DEMO_ACTOR, unit=Unit(id=uid, code=code, name=name, parent_id=parent)
+        )
     await repository.bulk_upsert(session, plan.employees)
     await repository.bulk_record_assignments(session, plan.employees, clock.today().replace(month=1, day=1))
+    # Through the same hooks as an import: audited, and published to pelatihan's roster by the outbox.
+    await changes.employees_imported(session, actor=DEMO_ACTOR, changes=[(None, e) for e in plan.employees])
     pppk = sum(1 for e in plan.employees if e.employment == "PPPK")
     return [f"kinerja: {len(plan.units)} units, {len(plan.employees)} employees ({pppk} PPPK)"]

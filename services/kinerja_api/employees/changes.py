@@ -35,6 +35,11 @@ def _roster_event(state: dict[str, Any]) -> dict[str, Any]:
     return {k: state[k] for k in keys}
 
 
+def roster_entry(employee: Employee | EmployeeState) -> dict[str, Any]:
+    """What pelatihan's roster holds of an employee (the ``kinerja.employee`` event data)."""
+    return _roster_event(employee_state(employee))
+
+
 async def _enqueue_many(
     session: AsyncSession, destination: str, event_type: str, payloads: Sequence[dict[str, Any]]
 ) -> None:
