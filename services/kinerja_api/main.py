@@ -8,12 +8,16 @@ from services.common.app import ServiceSpec, add_service_client, create_service_
 from services.common.outbox import Transport, http_transport
 from services.kinerja_api import models  # noqa: F401  (registers every table)
 from services.kinerja_api.audit.router import router as audit_router
+from services.kinerja_api.calendar.router import router as calendar_router
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.employees.router import router as employees_router
 from services.kinerja_api.evaluations.router import router as evaluations_router
 from services.kinerja_api.events import OutboxEvent
+from services.kinerja_api.publication.router import router as publication_router
+from services.kinerja_api.reports.router import router as reports_router
 from services.kinerja_api.skp.router import realizations_router
 from services.kinerja_api.skp.router import router as skp_router
+from services.kinerja_api.tasks.router import router as tasks_router
 from services.kinerja_api.units.router import router as units_router
 
 
@@ -52,6 +56,10 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
             realizations_router,
             audit_router,
             evaluations_router,
+            reports_router,
+            calendar_router,
+            tasks_router,
+            publication_router,
         ],
         outbox_model=OutboxEvent,
         outbox_transports=_transports,

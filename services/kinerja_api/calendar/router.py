@@ -1,0 +1,50 @@
+"""HTTP routes of /v1/calendar."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+
+from services.common.auth import Principal, Role, require_roles
+from services.common.db import SessionDep
+from services.common.errors import problem_responses
+from services.kinerja_api.calendar import service
+from services.kinerja_api.calendar.periods import PERIOD_PATTERN
+from services.kinerja_api.calendar.schemas import CalendarEntry, CalendarUpdate, CalendarYear
+from services.kinerja_api.evaluations.deps import ActorDep
+from services.kinerja_api.limits import json_body_limit
+
+router = APIRouter(prefix="/v1/calendar", tags=["calendar"], dependencies=[Depends(json_body_limit)])
+AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+
+
+@router.get(
+    "/{year}",
+    summary="Deadlines of a year",
+    operation_id="calendar_year",
+    responses=problem_responses(401, 422),
+)
+async def get_year(year: int, session: SessionDep, _: ActorDep) -> CalendarYear:
+    """The deadlines of Q1..Q4 and the annual period. Defaults: SKP by 31 January; realisations on the last
+    day of the period; a quarterly evaluation 15 days after the quarter; the annual one by 31 January of the
+    next year. `source` says whether an admin changed them."""
+    return CalendarYear(year=year, periods=await service.year(session, year))
+
+
+@router.put(
+    "/{period}",
+    summary="Set a period's deadlines (admin)",
+    operation_id="calendar_set",
+    responses=problem_responses(401, 403, 413, 422),
+)
+async def set_period(
+    period: Annotated[str, Path(pattern=PERIOD_PATTERN, examples=["2026-Q1"])],
+    body: CalendarUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    _: AdminDep,
+) -> CalendarEntry:
+    """An admin sets the SKP, realisation and evaluation deadlines of a period (audit-logged); tasks and
+    the compliance report follow them."""
+    return await service.set_period(session, actor, period, body)

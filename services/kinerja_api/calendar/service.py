@@ -1,0 +1,89 @@
+"""The period calendar: admin-set deadlines, falling back to the defaults of calendar/periods.py.
+The same calendar drives GET /v1/me/tasks and the compliance report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.errors import InvalidInput
+from services.kinerja_api.audit.service import record
+from services.kinerja_api.calendar import repository
+from services.kinerja_api.calendar.periods import BadPeriod, Deadlines, Period, parse_period, periods_of_year
+from services.kinerja_api.calendar.schemas import CalendarEntry, CalendarSource, CalendarUpdate
+from services.kinerja_api.evaluations.actor import Actor
+
+
+def parse(code: str, loc: str = "path") -> Period:
+    """A period or 422."""
+    try:
+        return parse_period(code)
+    except BadPeriod as exc:
+        raise InvalidInput(str(exc), errors=[{"loc": [loc, "period"], "msg": str(exc)}]) from None
+
+
+async def deadlines(session: AsyncSession, periods: Sequence[Period]) -> dict[str, Deadlines]:
+    """The deadlines of each period (one query)."""
+    rows = await repository.rows_for(session, [p.code for p in periods])
+    out: dict[str, Deadlines] = {}
+    for p in periods:
+        row = rows.get(p.code)
+        out[p.code] = (
+            Deadlines(row.skp_due_on, row.realization_due_on, row.evaluation_due_on)
+            if row is not None
+            else p.default_deadlines()
+        )
+    return out
+
+
+def _entry(p: Period, d: Deadlines, set_: bool) -> CalendarEntry:
+    return CalendarEntry(
+        period=p.code,
+        start_on=p.start,
+        end_on=p.end,
+        skp_due_on=d.skp_due_on,
+        realization_due_on=d.realization_due_on,
+        evaluation_due_on=d.evaluation_due_on,
+        source=CalendarSource.SET if set_ else CalendarSource.DEFAULT,
+    )
+
+
+async def year(session: AsyncSession, year_: int) -> list[CalendarEntry]:
+    """Q1..Q4 and the year, with their deadlines."""
+    if not 2000 <= year_ <= 2100:
+        raise InvalidInput(
+            "year out of range 2000-2100", errors=[{"loc": ["path", "year"], "msg": "2000-2100"}]
+        )
+    periods = periods_of_year(year_)
+    rows = await repository.rows_for(session, [p.code for p in periods])
+    found = await deadlines(session, periods)
+    return [_entry(p, found[p.code], p.code in rows) for p in periods]
+
+
+async def set_period(session: AsyncSession, actor: Actor, code: str, data: CalendarUpdate) -> CalendarEntry:
+    """An admin sets a period's deadlines (audit-logged)."""
+    period = parse(code)
+    before = (await deadlines(session, [period]))[period.code]
+    await repository.upsert(
+        session, period.code, data.skp_due_on, data.realization_due_on, data.evaluation_due_on, actor.subject
+    )
+    after = Deadlines(data.skp_due_on, data.realization_due_on, data.evaluation_due_on)
+    await record(
+        session,
+        actor=actor.subject,
+        action="calendar.set",
+        entity="period_calendar",
+        entity_id=period.code,
+        before=_as_dict(before),
+        after=_as_dict(after),
+    )
+    return _entry(period, after, True)
+
+
+def _as_dict(d: Deadlines) -> dict[str, str]:
+    return {
+        "skp_due_on": d.skp_due_on.isoformat(),
+        "realization_due_on": d.realization_due_on.isoformat(),
+        "evaluation_due_on": d.evaluation_due_on.isoformat(),
+    }

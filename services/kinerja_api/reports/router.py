@@ -1,0 +1,126 @@
+"""HTTP routes of /v1/reports."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from services.common.auth import Principal, Role, require_roles
+from services.common.db import SessionDep
+from services.common.errors import problem_responses
+from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.kinerja_api.calendar.periods import PERIOD_PATTERN
+from services.kinerja_api.clock import today
+from services.kinerja_api.evaluations.deps import ActorDep
+from services.kinerja_api.limits import json_body_limit
+from services.kinerja_api.reports import service
+from services.kinerja_api.reports.schemas import (
+    ComplianceReport,
+    OrgPredikatRead,
+    OrgPredikatSet,
+    PredikatDistribution,
+    SiasnKinerjaPeriodik,
+)
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"], dependencies=[Depends(json_body_limit)])
+AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+ReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRATOR))]
+PeriodQuery = Annotated[
+    str, Query(pattern=PERIOD_PATTERN, description="`2026-Q1` or `2026`.", examples=["2026-Q1"])
+]
+UnitQuery = Annotated[uuid.UUID | None, Query(description="A unit; omit for the whole province.")]
+SubunitsQuery = Annotated[bool, Query(description="Count the units below it too (default true).")]
+
+
+@router.get(
+    "/predikat-distribution",
+    summary="Predikat distribution with the curve check",
+    operation_id="reports_predikat_distribution",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def predikat_distribution(
+    session: SessionDep,
+    actor: ActorDep,
+    period: PeriodQuery,
+    unit_id: UnitQuery = None,
+    include_subunits: SubunitsQuery = True,
+) -> PredikatDistribution:
+    """FINAL evaluations of a period per predikat (one evaluation per evaluator's part), for a unit (and the
+    units below it) or the province, checked against the distribution pattern of SE MenPANRB 3/2023 that the
+    unit's organisation predikat implies; each violation is explained. Admins and integrators, and the head
+    (the JPT) of the unit."""
+    return await service.predikat_distribution(
+        session, actor, period, unit_id, include_subunits=include_subunits
+    )
+
+
+@router.put(
+    "/org-predikat/{unit_id}/{period}",
+    summary="Set a unit's organisation predikat (admin)",
+    operation_id="reports_set_org_predikat",
+    responses=problem_responses(401, 403, 404, 413, 422),
+)
+async def set_org_predikat(
+    unit_id: uuid.UUID,
+    period: Annotated[str, Path(pattern=PERIOD_PATTERN, examples=["2026-Q1"])],
+    body: OrgPredikatSet,
+    session: SessionDep,
+    actor: ActorDep,
+    _: AdminDep,
+) -> OrgPredikatRead:
+    """Record the capaian kinerja organisasi (ISTIMEWA, BAIK, BUTUH_PERBAIKAN, KURANG, SANGAT_KURANG) that the
+    leader one level up set for the unit; it selects the curve the distribution report checks."""
+    return await service.set_org_predikat(session, actor, unit_id, period, body.org_predikat)
+
+
+@router.get(
+    "/compliance",
+    summary="Who has not done what",
+    operation_id="reports_compliance",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def compliance(
+    session: SessionDep,
+    _: ReaderDep,
+    period: PeriodQuery,
+    unit_id: UnitQuery = None,
+    include_subunits: SubunitsQuery = True,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> ComplianceReport:
+    """For the active employees of a unit (or the province): how many have an approved SKP for the year, a
+    realisation for the period and a FINAL evaluation, with the calendar's deadlines and whether they have
+    passed; then a keyset page (NIP order) of the employees missing at least one step. Admins, integrators."""
+    return await service.compliance(
+        session,
+        period,
+        unit_id,
+        include_subunits=include_subunits,
+        today=today(),
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@router.get(
+    "/siasn-kinerja",
+    summary="SIASN kinerjaperiodik export",
+    operation_id="reports_siasn_kinerja",
+    responses=problem_responses(401, 403, 422),
+)
+async def siasn_kinerja(
+    session: SessionDep,
+    _: ReaderDep,
+    period: Annotated[
+        str, Query(pattern=r"^[0-9]{4}-Q[1-4]$", examples=["2026-Q1"], description="A quarter.")
+    ],
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[SiasnKinerjaPeriodik]:
+    """A quarter's FINAL evaluations in the shape of SIASN `kinerjaperiodik/save` (periodikId 2 = triwulan,
+    hasil/perilaku 1-3, kuadran 1-5, penilai fields, pnsDinilaiId = NIP), a keyset page at a time, for
+    integrators pushing to BKN."""
+    items, next_cursor = await service.siasn_export(session, period, cursor=cursor, limit=limit)
+    return Page[SiasnKinerjaPeriodik](items=items, next_cursor=next_cursor)

@@ -1,0 +1,201 @@
+"""Report rules: who may read which report, the curve check, the compliance deadlines, the SIASN mapping."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.errors import Forbidden, InvalidInput, NotFound
+from services.common.pagination import decode_cursor, encode_cursor
+from services.kinerja_api.audit.service import record
+from services.kinerja_api.calendar import service as calendar
+from services.kinerja_api.evaluations.actor import Actor
+from services.kinerja_api.evaluations.enums import GUBERNUR, OrgPredikat, Predikat, Rating
+from services.kinerja_api.evaluations.predikat import PREDIKAT_SIASN, RATING_SIASN, Violation, curve_check
+from services.kinerja_api.publication.service import realization_periods
+from services.kinerja_api.reports import repository
+from services.kinerja_api.reports.schemas import (
+    ComplianceCounts,
+    ComplianceDeadlines,
+    ComplianceFlags,
+    ComplianceItem,
+    ComplianceReport,
+    CurveCheck,
+    CurveViolation,
+    OrgPredikatRead,
+    PredikatDistribution,
+    SiasnKinerjaPeriodik,
+)
+
+GOVERNOR_NAME = "Gubernur Bengkulu"
+
+
+async def _units(
+    session: AsyncSession, unit_id: uuid.UUID | None, include_subunits: bool
+) -> list[uuid.UUID] | None:
+    if unit_id is None:
+        return None
+    if not include_subunits:
+        if await repository.unit_name(session, unit_id) is None:
+            raise NotFound(f"no unit {unit_id}")
+        return [unit_id]
+    ids = await repository.subtree(session, unit_id)
+    if not ids:
+        raise NotFound(f"no unit {unit_id}")
+    return ids
+
+
+async def predikat_distribution(
+    session: AsyncSession,
+    actor: Actor,
+    period_code: str,
+    unit_id: uuid.UUID | None,
+    *,
+    include_subunits: bool,
+) -> PredikatDistribution:
+    """Admins and integrators for any unit or the province; the head of a unit for their unit."""
+    period = calendar.parse(period_code, "query")
+    if not actor.reads_all and (
+        unit_id is None or actor.nip is None or not await repository.heads_unit(session, actor.nip, unit_id)
+    ):
+        raise Forbidden("the distribution is for admins, integrators and the head of the unit")
+    units = await _units(session, unit_id, include_subunits)
+    raw = await repository.predikat_counts(session, period.code, units)
+    counts = {p: raw.get(p.value, 0) for p in Predikat}
+    org_value = await repository.get_org_predikat(session, unit_id, period.code) if unit_id else None
+    org = OrgPredikat(org_value) if org_value else None
+    if org is None:
+        check = CurveCheck(checked=False, ok=True, violations=[])
+    else:
+        violations = [_violation(v) for v in curve_check(org, counts)]
+        check = CurveCheck(checked=True, ok=not violations, violations=violations)
+    return PredikatDistribution(
+        period=period.code,
+        unit_id=unit_id,
+        include_subunits=include_subunits,
+        total=sum(counts.values()),
+        counts=counts,
+        org_predikat=org,
+        curve_check=check,
+    )
+
+
+def _violation(v: Violation) -> CurveViolation:
+    return CurveViolation(rule=v.rule, expected=v.expected, actual=v.actual, explanation=v.explanation)
+
+
+async def set_org_predikat(
+    session: AsyncSession, actor: Actor, unit_id: uuid.UUID, period_code: str, value: OrgPredikat
+) -> OrgPredikatRead:
+    """An admin records the organisation predikat of a unit for a period (audit-logged)."""
+    period = calendar.parse(period_code)
+    if await repository.unit_name(session, unit_id) is None:
+        raise NotFound(f"no unit {unit_id}")
+    before = await repository.set_org_predikat(session, unit_id, period.code, value.value, actor.subject)
+    await record(
+        session,
+        actor=actor.subject,
+        action="org_predikat.set",
+        entity="unit_org_predikat",
+        entity_id=f"{unit_id}/{period.code}",
+        before={"org_predikat": before} if before else None,
+        after={"org_predikat": value.value},
+    )
+    return OrgPredikatRead(unit_id=unit_id, period=period.code, org_predikat=value)
+
+
+async def compliance(
+    session: AsyncSession,
+    period_code: str,
+    unit_id: uuid.UUID | None,
+    *,
+    include_subunits: bool,
+    today: date,
+    cursor: str | None,
+    limit: int,
+) -> ComplianceReport:
+    """Counts over the active employees, and a keyset page of those missing a step (NIP order)."""
+    period = calendar.parse(period_code, "query")
+    units = await _units(session, unit_id, include_subunits)
+    after = decode_cursor(cursor, 1)
+    d = (await calendar.deadlines(session, [period]))[period.code]
+    rperiods = realization_periods(period)
+    summary = await repository.compliance_summary(session, period.year, period.code, rperiods, units)
+    rows = await repository.compliance_page(
+        session,
+        period.year,
+        period.code,
+        rperiods,
+        units,
+        after_nip=str(after[0]) if after else None,
+        limit=limit + 1,
+    )
+    next_cursor = encode_cursor([rows[limit - 1].nip]) if len(rows) > limit else None
+    return ComplianceReport(
+        period=period.code,
+        unit_id=unit_id,
+        as_of=today,
+        deadlines=ComplianceDeadlines(
+            skp_due_on=d.skp_due_on,
+            realization_due_on=d.realization_due_on,
+            evaluation_due_on=d.evaluation_due_on,
+        ),
+        overdue=ComplianceFlags(
+            skp=today > d.skp_due_on,
+            realization=today > d.realization_due_on,
+            evaluation=today > d.evaluation_due_on,
+        ),
+        headcount=summary.headcount,
+        counts=ComplianceCounts(
+            skp_approved=summary.skp_approved,
+            realization_reported=summary.realization_reported,
+            evaluated=summary.evaluated,
+        ),
+        items=[ComplianceItem(**r._asdict()) for r in rows[:limit]],
+        next_cursor=next_cursor,
+    )
+
+
+async def siasn_export(
+    session: AsyncSession, period_code: str, *, cursor: str | None, limit: int
+) -> tuple[list[SiasnKinerjaPeriodik], str | None]:
+    """A keyset page of a quarter's FINAL evaluations as SIASN kinerjaperiodik records. The months are those
+    of the part the evaluator covered (a mid-quarter transfer gives two records)."""
+    period = calendar.parse(period_code, "query")
+    if period.is_annual:
+        raise InvalidInput(
+            "kinerjaperiodik carries periodic (triwulan) evaluations; the annual one goes to SIASN's SKP "
+            "endpoints. Ask for a quarter, e.g. 2026-Q1.",
+            errors=[{"loc": ["query", "period"], "msg": "a quarter YYYY-Qn is required"}],
+        )
+    after = decode_cursor(cursor, 1)
+    rows = await repository.siasn_page(
+        session, period.code, after_id=uuid.UUID(str(after[0])) if after else None, limit=limit + 1
+    )
+    items = [
+        SiasnKinerjaPeriodik(
+            evaluation_id=r.id,
+            pnsDinilaiId=r.nip,
+            periodikId=2,
+            bulanMulaiPenilaian=r.period_start.month,
+            bulanSelesaiPenilaian=r.period_end.month,
+            tahun=period.year,
+            tahunMulaiPenilaian=r.period_start.year,
+            tahunSelesaiPenilaian=r.period_end.year,
+            hasilKinerjaNilai=RATING_SIASN[Rating(r.result_rating)],
+            perilakuKerjaNilai=RATING_SIASN[Rating(r.behavior_rating)],
+            kuadranKinerjaNilai=PREDIKAT_SIASN[Predikat(r.predikat)],
+            penilaiNipNrp=r.penilai_nip,
+            penilaiNama=r.penilai_nama or GOVERNOR_NAME,
+            penilaiGolongan=r.penilai_golongan,
+            penilaiJabatanNama=r.penilai_jabatan or "Gubernur",
+            penilaiUnorNama=r.penilai_unor
+            or ("Pemerintah Provinsi Bengkulu" if r.on_behalf == GUBERNUR else None),
+            statusPenilai="NON ASN" if r.penilai_nip is None else "ASN",
+        )
+        for r in rows[:limit]
+    ]
+    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
+    return items, next_cursor

@@ -1,0 +1,1 @@
+"""GET /v1/me/tasks: the caller's open work with deadlines."""

@@ -1,0 +1,92 @@
+"""The task-list query: one UNION ALL over SKPs, realisations, evaluations and objections, each branch an
+index lookup from the caller (employee.supervisor_nip, employee_assignment.supervisor_nip, skp (nip, year),
+objection status). No per-report queries, however many direct reports the caller has."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_TASKS_SQL = text(
+    """
+    WITH p(period, start_on, end_on) AS (
+        SELECT * FROM unnest(CAST(:periods AS varchar[]), CAST(:starts AS date[]), CAST(:ends AS date[]))
+    )
+    SELECT 'SKP_TO_APPROVE' AS kind, s.id AS ref_id, s.nip, e.name, CAST(s.year AS varchar) AS period,
+           1 AS n, CAST(NULL AS date) AS due_on
+      FROM kinerja.skp s JOIN kinerja.employee e ON e.nip = s.nip
+     WHERE s.status = 'SUBMITTED'
+       AND (e.supervisor_nip = CAST(:me AS varchar) OR (CAST(:admin AS boolean) AND e.supervisor_nip IS NULL))
+    UNION ALL
+    SELECT 'REALIZATION_DUE', s.id, s.nip, NULL, CAST(:cur AS varchar), count(*), NULL
+      FROM kinerja.skp s
+      JOIN kinerja.skp_result r ON r.skp_id = s.id
+      JOIN kinerja.skp_indicator i ON i.result_id = r.id
+     WHERE s.nip = CAST(:me AS varchar) AND s.year = :year AND s.status = 'APPROVED'
+       AND NOT EXISTS (SELECT 1 FROM kinerja.realization z WHERE z.indicator_id = i.id AND z.period = :cur)
+     GROUP BY s.id, s.nip
+    UNION ALL
+    SELECT DISTINCT 'EVALUATION_TO_WRITE', v.id, a.nip, e.name, p.period, 1, CAST(NULL AS date)
+      FROM p
+      JOIN kinerja.employee_assignment a
+        ON (a.supervisor_nip = CAST(:me AS varchar) OR (CAST(:admin AS boolean) AND a.supervisor_nip IS NULL))
+       AND a.valid_from <= p.end_on AND (a.valid_to IS NULL OR a.valid_to > p.start_on)
+      JOIN kinerja.employee e ON e.nip = a.nip AND e.active
+      LEFT JOIN kinerja.evaluation v
+        ON v.nip = a.nip AND v.period = p.period AND v.evaluator_nip IS NOT DISTINCT FROM a.supervisor_nip
+     WHERE v.status IS DISTINCT FROM 'FINAL'
+    UNION ALL
+    SELECT 'OBJECTION_TO_DECIDE', o.id, v.nip, e.name, v.period, 1,
+           CAST((o.created_at AT TIME ZONE 'Asia/Jakarta') AS date) + CAST(:objection_days AS integer)
+      FROM kinerja.objection o
+      JOIN kinerja.evaluation v ON v.id = o.evaluation_id
+      JOIN kinerja.employee e ON e.nip = v.nip
+      LEFT JOIN kinerja.employee ev ON ev.nip = v.evaluator_nip
+     WHERE o.status = 'PENDING'
+       AND (ev.supervisor_nip = CAST(:me AS varchar) OR (CAST(:admin AS boolean) AND ev.supervisor_nip IS NULL))
+    """
+)
+
+
+class TaskRow(NamedTuple):
+    """One open piece of work."""
+
+    kind: str
+    ref_id: uuid.UUID | None
+    nip: str
+    name: str | None
+    period: str
+    n: int
+    due_on: date | None
+
+
+async def open_tasks(
+    session: AsyncSession,
+    *,
+    me: str | None,
+    admin: bool,
+    current: str,
+    year: int,
+    periods: Sequence[tuple[str, date, date]],
+    objection_days: int,
+) -> list[TaskRow]:
+    """Every open task of the caller in one statement."""
+    rows = await session.execute(
+        _TASKS_SQL,
+        {
+            "me": me,
+            "admin": admin,
+            "cur": current,
+            "year": year,
+            "periods": [p[0] for p in periods],
+            "starts": [p[1] for p in periods],
+            "ends": [p[2] for p in periods],
+            "objection_days": objection_days,
+        },
+    )
+    return [TaskRow(*r) for r in rows.all()]

@@ -1,0 +1,90 @@
+"""The caller's open work, with deadlines from the period calendar.
+
+Evaluations to write cover the current quarter and the one before (late ones stay listed, marked overdue),
+plus last year's annual evaluation during the first quarter. An objection is due 14 days after it was
+lodged (our choice: the Lampiran's exact term was not found, domain.md §1.10)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.kinerja_api.calendar import service as calendar
+from services.kinerja_api.calendar.periods import Deadlines, parse_period, quarter_of
+from services.kinerja_api.evaluations.actor import Actor
+from services.kinerja_api.tasks import repository
+from services.kinerja_api.tasks.schemas import Task, TaskKind, TaskList
+
+OBJECTION_DAYS = 14
+
+
+async def my_tasks(session: AsyncSession, actor: Actor, *, today: date) -> TaskList:
+    """Two queries: the calendar entries involved, then every task in one UNION ALL."""
+    current = quarter_of(today)
+    previous = current.previous()
+    eval_periods = [previous, current]
+    if current.quarter == 1:
+        eval_periods.append(parse_period(str(today.year - 1)))
+    this_year = parse_period(str(today.year))
+    cal = await calendar.deadlines(session, [*eval_periods, this_year])
+    if actor.nip is None and not actor.is_admin:
+        return TaskList(as_of=today, counts=dict.fromkeys(TaskKind, 0), items=[])
+    rows = await repository.open_tasks(
+        session,
+        me=actor.nip,
+        admin=actor.is_admin,
+        current=current.code,
+        year=today.year,
+        periods=[(p.code, p.start, p.end) for p in eval_periods],
+        objection_days=OBJECTION_DAYS,
+    )
+
+    def deadlines_of(code: str) -> Deadlines:
+        return cal.get(code) or parse_period(code).default_deadlines()
+
+    items: list[Task] = []
+    for r in rows:
+        kind = TaskKind(r.kind)
+        who = r.name or r.nip
+        if kind is TaskKind.SKP_TO_APPROVE:
+            due = deadlines_of(r.period).skp_due_on
+            title, link, method, body = (
+                f"Approve the {r.period} SKP of {who}",
+                f"/v1/skp/{r.ref_id}",
+                "GET",
+                None,
+            )
+        elif kind is TaskKind.REALIZATION_DUE:
+            due = deadlines_of(r.period).realization_due_on
+            title = f"Report {r.n} realisation(s) for {r.period}"
+            link, method, body = f"/v1/skp/{r.ref_id}", "GET", None
+        elif kind is TaskKind.EVALUATION_TO_WRITE:
+            due = deadlines_of(r.period).evaluation_due_on
+            title = f"Evaluate {who} for {r.period}"
+            if r.ref_id is None:
+                link, method, body = "/v1/evaluations", "POST", {"nip": r.nip, "period": r.period}
+            else:
+                link, method, body = f"/v1/evaluations/{r.ref_id}", "GET", None
+        else:
+            due = r.due_on or today
+            title = f"Decide the objection of {who} ({r.period})"
+            link, method, body = f"/v1/objections/{r.ref_id}", "GET", None
+        items.append(
+            Task(
+                kind=kind,
+                title=title,
+                period=r.period,
+                subject_nip=r.nip,
+                subject_name=r.name,
+                due_on=due,
+                overdue=today > due,
+                link=link,
+                method=method,
+                create_body=body,
+                count=r.n,
+            )
+        )
+    items.sort(key=lambda t: (t.due_on, t.kind.value, t.subject_nip))
+    counts = {k: sum(1 for t in items if t.kind is k) for k in TaskKind}
+    return TaskList(as_of=today, counts=counts, items=items)
