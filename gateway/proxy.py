@@ -47,8 +47,9 @@ HOP_BY_HOP = frozenset(
     }
 )
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
-# The proxy sets these itself; copies from the client would let it spoof them.
-_SET_BY_PROXY = frozenset({b"x-request-id", b"x-forwarded-proto", b"x-forwarded-host", b"host"})
+# The proxy sets these itself (copies from the client would let it spoof them); Expect was already
+# answered by our own server, and the body is sent without waiting for a 100 Continue.
+_SET_BY_PROXY = frozenset({b"x-request-id", b"x-forwarded-proto", b"x-forwarded-host", b"host", b"expect"})
 _RETRY_AFTER = b"2"
 # How long an exchange may run before we start watching for the client leaving (see _DisconnectWatch).
 _WATCH_AFTER_S = 0.1

@@ -13,7 +13,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from gateway.config import GatewaySettings
 from gateway.proxy import ProxyMiddleware, is_internal, split_service_path
 from gateway.upstreams import Upstreams
 from services.common.middleware import EdgeMiddleware
-from services.common.testing import free_port, wait_until
+from services.common.testing import free_port, running, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 BIG = 5 * 1024 * 1024
@@ -417,3 +417,42 @@ async def test_client_disconnect_releases_upstream_connection(
         return pool.in_use == 0
 
     assert await wait_until(all_free, timeout_s=0.6)
+
+
+async def test_through_the_full_gateway_app(
+    echoes: dict[str, Echo], settings_for: Callable[..., Any], tmp_path: Path
+) -> None:
+    """The proxy as create_app wires it: behind the edge, CORS and rate-limit middleware, upstreams
+    started by the lifespan and reported by /readyz."""
+    from gateway.main import create_app
+
+    settings = settings_for(
+        GatewaySettings,
+        data_dir=tmp_path,
+        kinerja_urls=[echoes["kinerja"].url],
+        pelatihan_urls=[echoes["pelatihan"].url],
+        publik_urls=[echoes["publik"].url],
+    )
+    app = create_app(settings)
+    async with running(app) as client:
+        resp = await client.post(
+            "/kinerja/v1/units?limit=5",
+            content=b'{"name": "BKD"}',
+            headers={"X-Request-ID": "rid-full-app-1", "Content-Type": "application/json"},
+        )
+        assert resp.status_code == 200, resp.text
+        echo = resp.json()
+        assert (echo["method"], echo["raw_path"], echo["query"]) == ("POST", "/v1/units", "limit=5")
+        assert _header(echo, "x-request-id") == ["rid-full-app-1"]
+        assert resp.headers.get_list("x-request-id") == ["rid-full-app-1"]
+
+        internal = await client.get("/publik/internal/events")
+        assert internal.status_code == 404
+        assert internal.headers["content-type"] == "application/problem+json"
+
+        ready = (await client.get("/readyz")).json()
+        assert ready["upstreams"]["kinerja"]["instances"] == [
+            {"url": echoes["kinerja"].url, "healthy": True, "consecutive_failures": 0}
+        ]
+        # The gateway's own routes are not forwarded.
+        assert (await client.get("/.well-known/jwks.json")).status_code == 200
