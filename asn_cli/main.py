@@ -94,6 +94,27 @@ def cmd_create_admin(args: argparse.Namespace, settings: CliSettings) -> int:
     return _with_database(settings, run, ["gateway"])
 
 
+def cmd_bootstrap_clients(args: argparse.Namespace, settings: CliSettings) -> int:
+    secrets: dict[str, str] = {}
+    for name in ("kinerja", "pelatihan", "publik"):
+        secret = os.environ.get(f"{name.upper()}_SERVICE_CLIENT_SECRET")
+        if not secret:
+            raise CliError(
+                f"set {name.upper()}_SERVICE_CLIENT_SECRET (the same value the {name} service gets)"
+            )
+        if len(secret) < 24:
+            raise CliError(f"{name.upper()}_SERVICE_CLIENT_SECRET must have at least 24 characters")
+        secrets[os.environ.get(f"{name.upper()}_SERVICE_CLIENT_ID", f"svc-{name}")] = secret
+    from asn_cli.seed import bootstrap
+
+    def run(urls: dict[str, str]) -> int:
+        asyncio.run(bootstrap(urls["gateway"], secrets))
+        print(f"service clients ready: {', '.join(sorted(secrets))}")
+        return 0
+
+    return _with_database(settings, run, ["gateway"])
+
+
 def cmd_serve(args: argparse.Namespace, settings: CliSettings) -> int:
     if args.app == "all":
         from asn_cli.runner import serve_all
@@ -142,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--username", required=True)
     p.add_argument("--password", help="at least 12 characters; prefer ASN_ADMIN_PASSWORD or the prompt")
     p.set_defaults(fn=cmd_create_admin)
+
+    p = sub.add_parser(
+        "bootstrap-clients",
+        help="register the services' own API clients at the gateway (from <APP>_SERVICE_CLIENT_SECRET)",
+    )
+    p.set_defaults(fn=cmd_bootstrap_clients)
 
     p = sub.add_parser("serve", help="serve one app, or all of them")
     p.add_argument("app", help=f"one of {', '.join(APP_NAMES)}, or all")

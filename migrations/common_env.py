@@ -25,7 +25,10 @@ def run(metadata: MetaData, schema: str, database_url: str | None) -> None:
         return True
 
     def do_run(connection: Connection) -> None:
-        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        # In production each app's role owns a schema an operator created for it and may not create schemas,
+        # and PostgreSQL refuses even CREATE SCHEMA IF NOT EXISTS without that right: only create it when absent.
+        if connection.scalar(text("SELECT to_regnamespace(:s)"), {"s": schema}) is None:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
         context.configure(
             connection=connection,
             target_metadata=metadata,

@@ -105,6 +105,8 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
                 spec.outbox_transports(app),
                 source=spec.name,
                 poll_interval_s=getattr(settings, "outbox_poll_interval_s", 0.5),
+                max_attempts=settings.outbox_max_attempts,
+                max_backoff_s=settings.outbox_max_backoff_s,
             )
             app.state.outbox = dispatcher
             if getattr(settings, "outbox_enabled", True):

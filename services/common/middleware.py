@@ -9,6 +9,7 @@ import logging
 import time
 from typing import Any
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.errors import exception_to_problem, problem_bytes
@@ -23,8 +24,14 @@ _SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 _HTML_CSP = (b"content-security-policy", b"default-src 'self'; frame-ancestors *; object-src 'none'")
 
 
-class BodyTooLarge(Exception):
-    """The request body passed the configured limit while it was read."""
+class BodyTooLarge(StarletteHTTPException):
+    """The request body passed the configured limit while it was read.
+
+    An HTTPException, because FastAPI turns any other exception raised while it reads a body into a 400;
+    this one it re-raises, and the problem handler answers 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The body is larger than {limit} bytes.")
 
 
 class EdgeMiddleware:
@@ -85,7 +92,7 @@ class EdgeMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(limit)
             return message
 
         try:

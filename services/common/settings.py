@@ -44,6 +44,10 @@ class AppSettings(BaseSettings):
     jwks_refresh_min_interval_s: float = Field(default=30.0, ge=0)
 
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Outbox retries: exponential backoff capped at outbox_max_backoff_s; with the defaults an event keeps
+    # being retried for about five hours of receiver downtime before it is marked FAILED (and replayable).
+    outbox_max_attempts: int = Field(default=70, ge=1)
+    outbox_max_backoff_s: float = Field(default=300.0, gt=0)
     upstream_timeout_s: float = Field(default=5.0, gt=0)
     log_level: str = "INFO"
     log_json: bool = True

@@ -52,3 +52,24 @@ async def test_migrate_and_create_admin_against_a_real_database(
     )
     assert code == 0
     assert "admin account 'cli-admin'" in capsys.readouterr().out
+
+
+def test_bootstrap_clients_needs_every_service_secret(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("KINERJA", "PELATIHAN", "PUBLIK"):
+        monkeypatch.delenv(f"{name}_SERVICE_CLIENT_SECRET", raising=False)
+    assert main(["bootstrap-clients"]) == 2
+    assert "KINERJA_SERVICE_CLIENT_SECRET" in capsys.readouterr().err
+
+
+async def test_bootstrap_clients_registers_the_service_clients(
+    database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    monkeypatch.setenv("ASN_DATABASE_URL", database_url)
+    for name in ("KINERJA", "PELATIHAN", "PUBLIK"):
+        monkeypatch.setenv(f"{name}_SERVICE_CLIENT_SECRET", f"{name.lower()}-secret-of-enough-length")
+    assert await asyncio.to_thread(main, ["bootstrap-clients"]) == 0
+    assert "svc-kinerja, svc-pelatihan, svc-publik" in capsys.readouterr().out

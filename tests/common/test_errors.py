@@ -164,13 +164,6 @@ async def test_413_when_streamed_without_content_length(client: httpx.AsyncClien
 
     resp = await client.post("/v1/test/items", content=chunks(), headers={"content-type": "application/json"})
     assert "content-length" not in {k.lower() for k in resp.request.headers}
-    if resp.status_code == 400:
-        pytest.xfail(
-            "services/common/middleware.py: BodyTooLarge raised from receive() while FastAPI reads the body is "
-            "turned into 400 'There was an error parsing the body' by FastAPI before EdgeMiddleware sees it; "
-            "the middleware should answer 413 itself once the limit is passed (e.g. remember the overflow and "
-            "replace the response start), or buffer the body before calling the app"
-        )
     assert_problem(resp, 413)
 
 

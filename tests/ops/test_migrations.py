@@ -190,12 +190,6 @@ async def test_each_app_migrates_as_its_own_role(pg_server: str, fresh_db: str, 
                 await asyncio.to_thread(migrate, app, urls[app])
             except Exception as exc:
                 failures[app] = str(exc).splitlines()[0]
-        if failures and all("permission denied for database" in msg for msg in failures.values()):
-            pytest.xfail(
-                "migrations/common_env.py runs CREATE SCHEMA IF NOT EXISTS, which PostgreSQL refuses to a role "
-                "without CREATE on the database even when the schema exists; create the schema only when "
-                f"to_regnamespace(schema) IS NULL. ({failures})"
-            )
         assert not failures, failures
         for app in APP_SCHEMAS:
             assert await version_of(urls[app], app) == migration_head(app)
