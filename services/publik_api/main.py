@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from services.common.app import ServiceSpec, add_service_client, create_service_app
 from services.publik_api import models  # noqa: F401  (registers every table)
@@ -103,6 +104,17 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
     )
     app = create_service_app(settings, spec)
     app.state.public_cache = None
-    # Added last, so it is the outermost user middleware: cached hits never reach routing.
-    app.add_middleware(PublicReadMiddleware, extra_headers={"html": _frame_ancestors_csp(settings)})
+    _install_fast_path(app, {"html": _frame_ancestors_csp(settings)})
     return app
+
+
+def _install_fast_path(app: FastAPI, extra_headers: dict[str, list[tuple[bytes, bytes]]]) -> None:
+    """Put the public-read cache in front of the whole middleware stack (error, telemetry and body-limit
+    layers included), so a cached hit costs one dictionary lookup and two ASGI messages. Misses and every
+    other request continue through the normal stack unchanged."""
+    build = app.build_middleware_stack
+
+    def build_with_fast_path() -> ASGIApp:
+        return PublicReadMiddleware(build(), extra_headers=extra_headers)
+
+    app.build_middleware_stack = build_with_fast_path  # type: ignore[method-assign]

@@ -130,13 +130,14 @@ class PublicReadMiddleware:
             if entry is None:
                 return
         rid_header = (b"x-request-id", rid or uuid.uuid4().hex.encode())
+        use_gz = gzip_ok and entry.gz_body is not None
         if inm is not None and _etag_matches(inm, entry):
-            await send(
-                {"type": "http.response.start", "status": 304, "headers": [*entry.not_modified, rid_header]}
-            )
+            validators = entry.gz_not_modified if use_gz else entry.not_modified
+            await send({"type": "http.response.start", "status": 304, "headers": [*validators, rid_header]})
             await send({"type": "http.response.body", "body": b""})
             return
-        if gzip_ok and entry.gz_body is not None:
+        if use_gz:
+            assert entry.gz_body is not None
             headers, body = entry.gz_headers, entry.gz_body
         else:
             headers, body = entry.headers, entry.body

@@ -37,6 +37,7 @@ class Entry:
     gz_body: bytes | None = None
     gz_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     not_modified: list[tuple[bytes, bytes]] = field(default_factory=list)
+    gz_not_modified: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
 class PublicCache:
@@ -119,6 +120,7 @@ class PublicCache:
                 (b"etag", gz_etag),
                 *common,
             ]
+            entry.gz_not_modified = [(b"etag", gz_etag), *common]
         entry.not_modified = [(b"etag", etag), *common]
         self.entries[key] = entry
         return entry

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import NotFound
 from services.publik_api.clients.kinerja import KinerjaClient
+from services.publik_api.publications.repository import bump_version
 from services.publik_api.units import repository
 from services.publik_api.units.models import Unit
 
@@ -33,4 +34,6 @@ async def set_service_population(session: AsyncSession, unit_id: uuid.UUID, popu
         raise NotFound(f"No unit {unit_id}")
     unit.service_population = population
     await session.flush()
+    # The IKM and scorecard show the sample size: cached renderings must be rebuilt.
+    await bump_version(session)
     return unit

@@ -1,0 +1,206 @@
+"""SKM surveys and the IKM: exact formula and category boundaries, refusals (422, 429), units from kinerja."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from services.common.testing import Tokens, running
+from services.publik_api.clients.kinerja import KinerjaClient
+from services.publik_api.config import PublikSettings
+from services.publik_api.main import create_app
+from services.publik_api.surveys.ikm import compute_ikm, krejcie_morgan
+from tests.publik.conftest import answers_for, envelope, send_event
+
+
+async def _unit(client: httpx.AsyncClient, tokens: Tokens, name: str = "Dinas Dukcapil") -> uuid.UUID:
+    unit = uuid.uuid4()
+    data = {"unit_id": str(unit), "code": "U" + unit.hex[:6], "name": name, "parent_id": None, "active": True}
+    assert (await send_event(client, tokens, envelope("kinerja.unit", data))).status_code == 202
+    return unit
+
+
+def _ip(n: int) -> dict[str, str]:
+    return {"X-Forwarded-For": f"10.0.{n // 250}.{n % 250 + 1}"}
+
+
+@pytest.mark.parametrize(
+    ("respondents", "total", "ikm", "mutu", "kinerja"),
+    [
+        # Hand-computed: IKM = 25 x total / (9 x respondents), rounded half-up to two decimals.
+        (19, 604, "88.30", "B", "BAIK"),  # 88.3041 -> 88.30: the top of B
+        (24, 763, "88.31", "A", "SANGAT_BAIK"),  # 88.3102 -> 88.31: the bottom of A
+        (26, 717, "76.60", "C", "KURANG_BAIK"),  # 76.6026 -> 76.60: the top of C
+        (19, 524, "76.61", "B", "BAIK"),  # 76.6082 -> 76.61: the bottom of B
+        (5, 117, "65.00", "C", "KURANG_BAIK"),  # exactly 65
+        (38, 889, "64.99", "D", "TIDAK_BAIK"),  # 64.9854 -> 64.99
+        (1, 36, "100.00", "A", "SANGAT_BAIK"),
+        (1, 9, "25.00", "D", "TIDAK_BAIK"),
+    ],
+)
+def test_ikm_formula_and_boundaries(respondents: int, total: int, ikm: str, mutu: str, kinerja: str) -> None:
+    sets = answers_for(respondents, total)
+    sums = [sum(row[i] for row in sets) for i in range(9)]
+    result = compute_ikm(respondents, sums)
+    assert result.ikm == Decimal(ikm)
+    assert (result.mutu, result.kinerja) == (mutu, kinerja)
+    assert result.respondents == respondents
+    # The weight is exactly 1/9: the mean NRR times 25, never 0.11 (which would give a lower score).
+    assert result.ikm == Decimal(ikm)
+    assert Fraction(25 * total, 9 * respondents) - Fraction(str(result.ikm)) < Fraction(1, 200)
+
+
+def test_ikm_uses_the_exact_weight_not_0_11() -> None:
+    # Unsur NRRs 4,4,4,3,4,4,4,3,3 (one respondent): exact 25 x 33/9 = 91.67; with 0.11 it would be 90.75.
+    result = compute_ikm(1, [4, 4, 4, 3, 4, 4, 4, 3, 3])
+    assert result.ikm == Decimal("91.67")
+    assert [u.nrr for u in result.per_unsur][:4] == [Decimal("4.0000")] * 3 + [Decimal("3.0000")]
+
+
+def test_krejcie_morgan_table() -> None:
+    table = {100: 80, 200: 132, 500: 217, 1000: 278, 2000: 322, 5000: 357, 10_000: 370, 1_000_000: 384}
+    assert {n: krejcie_morgan(n) for n in table} == table
+
+
+async def test_ikm_through_the_api_with_sample_size(publik: httpx.AsyncClient, tokens: Tokens) -> None:
+    unit = await _unit(publik, tokens)
+    for i, row in enumerate(answers_for(24, 763)):
+        resp = await publik.post("/v1/surveys", json={"unit_id": str(unit), "answers": row}, headers=_ip(i))
+        assert resp.status_code == 201, resp.text
+    body = (await publik.get(f"/v1/ikm?unit_id={unit}")).json()
+    assert (body["respondents"], body["ikm"], body["mutu"], body["kinerja"]) == (
+        24,
+        88.31,
+        "A",
+        "SANGAT_BAIK",
+    )
+    assert len(body["per_unsur"]) == 9
+    assert body["per_unsur"][0]["name"] == "Persyaratan"
+    assert body["min_sample"] is None
+    resp = await publik.put(
+        f"/v1/units/{unit}/service-population", json={"population": 100}, headers=tokens.admin()
+    )
+    assert resp.status_code == 200
+    body = (await publik.get(f"/v1/ikm?unit_id={unit}")).json()
+    assert (body["min_sample"], body["sample_sufficient"]) == (80, False)
+    # The IKM is a live feed item too.
+    ikm_items = (await publik.get("/v1/feed?kind=IKM")).json()["items"]
+    assert ikm_items[0]["data"]["ikm"] == 88.31
+    assert (await publik.get(f"/v1/ikm?unit_id={uuid.uuid4()}")).status_code == 404
+
+
+async def test_malformed_surveys_get_422(publik: httpx.AsyncClient, tokens: Tokens, db: str) -> None:
+    unit = await _unit(publik, tokens)
+    bad_bodies: list[Any] = [
+        {"unit_id": str(unit), "answers": [3] * 8},
+        {"unit_id": str(unit), "answers": [3] * 10},
+        {"unit_id": str(unit), "answers": [3] * 8 + [5]},
+        {"unit_id": str(unit), "answers": [0] + [3] * 8},
+        {"unit_id": str(unit), "answers": ["3"] * 9},
+        {"unit_id": str(unit), "answers": [3.0] * 9},
+        {"unit_id": str(unit), "answers": [True] * 9},
+        {"unit_id": str(unit), "answers": [3] * 9, "comment": "x" * 1001},
+        {"unit_id": str(unit), "answers": [3] * 9, "ip": "1.2.3.4"},
+        {"unit_id": "not-a-uuid", "answers": [3] * 9},
+        # A unit publik never heard of, while kinerja cannot be asked: 503 (retry), not a verdict.
+        {"unit_id": str(uuid.uuid4()), "answers": [3] * 9},
+        [3] * 9,
+    ]
+    statuses = []
+    for i, body in enumerate(bad_bodies):
+        resp = await publik.post("/v1/surveys", json=body, headers=_ip(i))
+        statuses.append(resp.status_code)
+        assert resp.headers["content-type"] == "application/problem+json"
+    assert statuses[:10] == [422] * 10
+    assert statuses[10:] == [503, 422]
+    conn = await asyncpg.connect(db.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM publik.survey_response") == 0
+        columns = await conn.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'publik' "
+            "AND table_name = 'survey_response'"
+        )
+    finally:
+        await conn.close()
+    assert not any("ip" in c["column_name"].split("_") for c in columns)
+
+
+async def test_rate_limited_survey_gets_429(
+    publik_settings: Callable[..., PublikSettings], tokens: Tokens
+) -> None:
+    async with running(create_app(publik_settings(survey_rate_limit=3, survey_rate_window_s=60))) as client:
+        unit = await _unit(client, tokens)
+        body = {"unit_id": str(unit), "answers": [3] * 9}
+        statuses = [
+            (await client.post("/v1/surveys", json=body, headers=_ip(7))).status_code for _ in range(4)
+        ]
+        assert statuses == [201, 201, 201, 429]
+        limited = await client.post("/v1/surveys", json=body, headers=_ip(7))
+        assert limited.status_code == 429
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert limited.headers["content-type"] == "application/problem+json"
+        # Another address is not affected.
+        assert (await client.post("/v1/surveys", json=body, headers=_ip(8))).status_code == 201
+
+
+async def test_one_device_answers_a_unit_once_per_window(
+    publik_settings: Callable[..., PublikSettings], tokens: Tokens
+) -> None:
+    async with running(create_app(publik_settings(survey_device_window_s=3600))) as client:
+        unit = await _unit(client, tokens)
+        other = await _unit(client, tokens, "Dinas Sosial")
+        device = {"X-Device-Id": "dev-" + uuid.uuid4().hex}
+        ok = await client.post("/v1/surveys", json={"unit_id": str(unit), "answers": [4] * 9}, headers=device)
+        assert ok.status_code == 201
+        again = await client.post(
+            "/v1/surveys", json={"unit_id": str(unit), "answers": [1] * 9}, headers=device
+        )
+        assert again.status_code == 429
+        assert int(again.headers["retry-after"]) > 3000
+        elsewhere = await client.post(
+            "/v1/surveys", json={"unit_id": str(other), "answers": [4] * 9}, headers=device
+        )
+        assert elsewhere.status_code == 201
+
+
+async def test_a_unit_created_in_kinerja_a_minute_ago_is_accepted(
+    publik_settings: Callable[..., PublikSettings], settings_for: Callable[..., Any], tokens: Tokens
+) -> None:
+    """Contract test of publik's kinerja client against the real kinerja app."""
+    kinerja_main = pytest.importorskip("services.kinerja_api.main")
+    from services.kinerja_api.config import KinerjaSettings
+
+    async with running(kinerja_main.create_app(settings_for(KinerjaSettings))) as kinerja:
+        created = await kinerja.post(
+            "/v1/units",
+            json={"code": "DISDUK-" + uuid.uuid4().hex[:6], "name": "Dinas Kependudukan"},
+            headers=tokens.admin(),
+        )
+        assert created.status_code == 201, created.text
+        unit_id = created.json()["id"]
+        kinerja.headers.update(tokens.service("svc-publik"))
+        app = create_app(publik_settings())
+        async with running(app) as publik:
+            app.state.kinerja = KinerjaClient(kinerja)
+            resp = await publik.post("/v1/surveys", json={"unit_id": unit_id, "answers": [4] * 9})
+            assert resp.status_code == 201, resp.text
+            card = (await publik.get(f"/v1/units/{unit_id}/scorecard")).json()
+            assert card["unit"]["name"] == "Dinas Kependudukan"
+            assert card["ikm"]["ikm"] == 100.0
+            unknown = await publik.post(
+                "/v1/surveys", json={"unit_id": str(uuid.uuid4()), "answers": [4] * 9}
+            )
+            assert unknown.status_code == 422
+            assert unknown.json()["errors"][0]["loc"] == ["body", "unit_id"]
+
+
+async def test_unknown_unit_while_kinerja_is_down_gets_503(publik: httpx.AsyncClient) -> None:
+    resp = await publik.post("/v1/surveys", json={"unit_id": str(uuid.uuid4()), "answers": [4] * 9})
+    assert resp.status_code == 503
