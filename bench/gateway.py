@@ -339,15 +339,32 @@ def main(argv: list[str] | None = None) -> None:
         )
 
 
-CHOICE = """### Choice
+CHOICE = """### Choice: `gateway.fastclient`
 
-The gateway forwards with `gateway.fastclient` (used by `gateway/proxy.py`): a keep-alive HTTP/1.1 pool on
-asyncio streams. It keeps what the proxy needs — request and response bodies streamed both ways
-(Content-Length or chunked), connect and read timeouts, a bounded pool per upstream, typed errors that tell
-"nothing was sent" (safe to retry on another instance) from "the upstream may have seen it" — and leaves
-out what a proxy does not need (redirects, cookies, decoding, auth flows, URL objects per request), which
-is where httpx spends its time. aiohttp is the closest general-purpose client but adds its own header
-munging and a third-party dependency to the request path for less throughput.
+`gateway/proxy.py` forwards with `gateway.fastclient`, a keep-alive HTTP/1.1 pool on asyncio streams
+(one pool of `upstream_pool_size` connections per upstream, shared by its instances). In this table, and
+in every development run once all proxy variants had the same middleware around them, it had the highest
+throughput and the lowest p50 of the three clients at both 1 and 64 connections. The exact ratios move
+with the shared machine's background load (see the load average above); the ordering did not.
+
+- **httpx** (one shared `AsyncClient`, limits sized to the pool, `sniffio` installed) is the slowest and
+  degrades under concurrency: at 64 connections throughput drops below its single-connection figure and
+  p99 reaches hundreds of milliseconds (up to about a second in some runs) — the same picture as
+  architecture.md §7. Its per-request cost is in the
+  general-purpose machinery a proxy does not need (URL and header models, auth/redirect/cookie flows,
+  the httpcore pool's bookkeeping).
+- **aiohttp** is two to four times faster than httpx but still behind the lean client at both concurrencies,
+  rewrites headers on its own, and would put a second HTTP stack into the request path.
+- **fastclient** keeps everything the gateway needs: request and response bodies streamed both ways
+  (Content-Length or chunked, with back-pressure), connect and read timeouts on every wait, a bounded
+  pool with idle expiry below uvicorn's keep-alive timeout, and typed errors that tell "nothing was sent"
+  (safe to retry on another instance) from "the upstream may have seen it". The variant runs the real
+  `ProxyMiddleware` and `Upstreams` (health checks on) behind the real `EdgeMiddleware`, with the same
+  header rules as the httpx and aiohttp variants.
+- **fastclient-nowatch** turns off the client-disconnect watcher. Its cost is within the run-to-run noise
+  (the watcher starts only for exchanges still running after 100 ms, so most requests pay for a cancelled
+  timer only); it stays on, because it frees upstream connections as soon as a client gives up instead
+  of at the read timeout.
 """
 
 
