@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +13,9 @@ import feedparser  # type: ignore[import-untyped]
 import httpx
 import jsonschema  # type: ignore[import-untyped]
 
-from services.common.testing import Tokens
+from services.common.testing import Tokens, running
+from services.publik_api.config import PublikSettings
+from services.publik_api.main import create_app
 from tests.publik.conftest import envelope, performance, publish, send_event, training
 
 # JSON Feed 1.1 (https://jsonfeed.org/version/1.1), strict: no unknown top-level or item keys except
@@ -202,3 +206,22 @@ async def test_atom_feed_parses_with_feedparser(publik: httpx.AsyncClient, token
         assert entry.link
     item_id = parsed.entries[0].id.removeprefix("urn:uuid:")
     assert (await publik.get(f"/v1/items/{item_id}")).json()["unit_id"] == str(unit)
+
+
+async def test_another_replica_sees_a_change_within_the_poll_interval(
+    publik_settings: Callable[..., PublikSettings], tokens: Tokens
+) -> None:
+    settings = publik_settings(cache_poll_interval_s=0.2)
+    async with running(create_app(settings)) as a, running(create_app(settings)) as b:
+        await _published_feed(a, tokens)
+        cached = await b.get("/v1/feed")
+        assert len(cached.json()["items"]) == 2
+        await send_event(
+            a, tokens, envelope("kinerja.unit_performance", performance(uuid.uuid4(), name="Dinas Sosial"))
+        )
+        await publish(a, tokens, "2026-Q1")
+        # Replica b made no change itself; its poll notices the new version within the interval.
+        await asyncio.sleep(0.5)
+        fresh = await b.get("/v1/feed", headers={"If-None-Match": cached.headers["etag"]})
+        assert fresh.status_code == 200
+        assert len(fresh.json()["items"]) == 3
