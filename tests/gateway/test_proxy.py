@@ -456,3 +456,34 @@ async def test_through_the_full_gateway_app(
         ]
         # The gateway's own routes are not forwarded.
         assert (await client.get("/.well-known/jwks.json")).status_code == 200
+
+
+async def test_upstream_dying_mid_download_breaks_the_client_connection(echoes: dict[str, Echo]) -> None:
+    """Once headers are sent a 5xx is impossible: the client must see a broken (not a short but
+    complete-looking) body, and the upstream connection must be released."""
+    dying = await Echo("publik-dying").start()
+    try:
+        settings = make_settings(
+            kinerja_urls=[echoes["kinerja"].url],
+            pelatihan_urls=[echoes["pelatihan"].url],
+            publik_urls=[dying.url],
+        )
+        async with gateway(settings) as (client, upstreams):
+            received = 0
+
+            async def download() -> None:
+                nonlocal received
+                async with client.stream("GET", f"/publik/download?size={1 << 30}") as stream:
+                    async for chunk in stream.aiter_raw():
+                        received += len(chunk)
+                        if received > BIG and dying.proc is not None and dying.proc.returncode is None:
+                            await dying.kill()
+
+            with pytest.raises(httpx.RemoteProtocolError):
+                await download()
+            assert BIG < received < 1 << 30
+            upstream = upstreams.get("publik")
+            assert upstream is not None
+            assert upstream.client.in_use == 0
+    finally:
+        await dying.kill()
