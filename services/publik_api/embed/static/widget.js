@@ -39,11 +39,11 @@
     document.head.appendChild(link);
   }
 
-  function ikmBlock(card, ikm) {
+  function ikmBlock(card, ikm, sub) {
     var sec = add(card, el("section", "asn-w-ikm"));
     var hid = "asn-w-h" + (++uid);
     sec.setAttribute("aria-labelledby", hid);
-    add(sec, el("h3", null, "Indeks Kepuasan Masyarakat (IKM) " + ikm.year)).id = hid;
+    add(sec, el(sub, "asn-w-sec-h", "Indeks Kepuasan Masyarakat (IKM) " + ikm.year)).id = hid;
     if (ikm.ikm === null) {
       add(sec, el("p", null, "Belum ada responden survei kepuasan masyarakat tahun ini."));
       return;
@@ -61,13 +61,13 @@
     add(sec, el("p", "asn-w-note", note));
   }
 
-  function perfBlock(card, items, minGroup) {
+  function perfBlock(card, items, minGroup, sub) {
     if (!items.length) { return; }
     var last = items[items.length - 1];
     var sec = add(card, el("section"));
     var hid = "asn-w-h" + (++uid);
     sec.setAttribute("aria-labelledby", hid);
-    add(sec, el("h3", null, "Predikat kinerja pegawai")).id = hid;
+    add(sec, el(sub, "asn-w-sec-h", "Predikat kinerja pegawai")).id = hid;
     var table = add(sec, el("table", "asn-w-table"));
     add(table, el("caption", null, "Sebaran predikat, periode " + last.period +
       " (" + num(last.data.evaluated) + " pegawai dinilai)"));
@@ -99,12 +99,12 @@
     }
   }
 
-  function trainingBlock(card, t) {
+  function trainingBlock(card, t, sub) {
     if (!t) { return; }
     var sec = add(card, el("section"));
     var hid = "asn-w-h" + (++uid);
     sec.setAttribute("aria-labelledby", hid);
-    add(sec, el("h3", null, "Pengembangan kompetensi " + t.period)).id = hid;
+    add(sec, el(sub, "asn-w-sec-h", "Pengembangan kompetensi " + t.period)).id = hid;
     var dl = add(sec, el("dl", "asn-w-dl"));
     [["Peserta pelatihan", num(t.data.participants)], ["Jam pelajaran (JP) terselenggara", num(t.data.jp_delivered)],
      ["PNS memenuhi 20 JP", t.data.pns_meeting_20jp === null ? "disembunyikan" :
@@ -114,12 +114,12 @@
     });
   }
 
-  function innovationBlock(card, list) {
+  function innovationBlock(card, list, sub) {
     if (!list.length) { return; }
     var sec = add(card, el("section"));
     var hid = "asn-w-h" + (++uid);
     sec.setAttribute("aria-labelledby", hid);
-    add(sec, el("h3", null, "Inovasi pelayanan")).id = hid;
+    add(sec, el(sub, "asn-w-sec-h", "Inovasi pelayanan")).id = hid;
     var ul = add(sec, el("ul", "asn-w-list"));
     list.forEach(function (i) {
       var li = add(ul, el("li"));
@@ -146,10 +146,11 @@
     var h = add(card, el("h" + level, "asn-w-title", sc.unit.name));
     h.id = hid;
     add(card, el("p", "asn-w-sub", "Kartu kinerja unit, tahun " + sc.year));
-    ikmBlock(card, sc.ikm);
-    perfBlock(card, sc.performance, sc.min_group_size);
-    trainingBlock(card, sc.training);
-    innovationBlock(card, sc.innovations);
+    var sub = "h" + Math.min(6, level + 1);
+    ikmBlock(card, sc.ikm, sub);
+    perfBlock(card, sc.performance, sc.min_group_size, sub);
+    trainingBlock(card, sc.training, sub);
+    innovationBlock(card, sc.innovations, sub);
     add(card, el("p", "asn-w-note", "Data per " + date(sc.data_as_of) + " · kebijakan publikasi " + sc.policy_version +
       " · Sumber: Pemerintah Provinsi Bengkulu"));
     host.removeAttribute("aria-busy");
