@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,21 +88,23 @@ def build_app(state: StandIn, tokens: Tokens) -> FastAPI:
 
 @contextlib.asynccontextmanager
 async def serve(app: Any, port: int | None = None) -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn on 127.0.0.1 in this event loop; yields its base URL."""
+    """Serve an ASGI app with uvicorn on 127.0.0.1 in its own thread and event loop (so the test's own
+    load does not slow it down); yields its base URL."""
     port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", backlog=2048)
     )
-    task = asyncio.create_task(server.serve())
+    thread = threading.Thread(target=server.run, name=f"standin-{port}", daemon=True)
+    thread.start()
     while not server.started:
-        if task.done():
-            task.result()
+        if not thread.is_alive():
+            raise RuntimeError("the stand-in server did not start")
         await asyncio.sleep(0.02)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        await task
+        await asyncio.to_thread(thread.join, 10)
 
 
 @contextlib.asynccontextmanager

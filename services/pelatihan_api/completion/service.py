@@ -31,9 +31,11 @@ from services.pelatihan_api.errors import InvalidTransition
 from services.pelatihan_api.institutions.models import Institution
 from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.programs.models import Program
+from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.service import can_see, get_visible
 from services.pelatihan_api.stats import service as stats
+from services.pelatihan_api.txn import end_read
 
 S = EnrolmentStatus
 FULL_CREDIT_SHARE = 0.8
@@ -131,6 +133,17 @@ async def complete(
     if found is None or not can_see(principal, found[1]):
         raise NotFound("No such enrolment.")
     _, ts, program, institution = found
+    # The unit's name (for the published label) is asked of kinerja before any row is locked.
+    facts = await roster.get(session, found[0].nip)
+    unit_id = facts.unit_id if facts is not None else None
+    unit_name = None
+    if unit_id is not None:
+        ts_id, program_id, institution_id = ts.id, program.id, institution.id
+        await end_read(session)
+        unit_name = await kinerja.unit_name(str(unit_id))
+        ts = await session.get_one(TrainingSession, ts_id)
+        program = await session.get_one(Program, program_id)
+        institution = await session.get_one(Institution, institution_id)
     row = await enrolments.get(session, enrolment_id, for_update=True)
     assert row is not None
     if row.status != S.CONFIRMED:
@@ -174,8 +187,8 @@ async def complete(
             )
         )
     await session.flush()
-    if body.passed:
-        await stats.publish_for_nip(session, kinerja, row.nip, ts.ends_on.year)
+    if body.passed and unit_id is not None:
+        await stats.publish_unit(session, unit_id, unit_name, ts.ends_on.year)
     return Completion(row, jp, days_present, session_days, certificate)
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import and_, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pelatihan_api.enrolments.models import Enrolment
@@ -108,3 +108,49 @@ async def page_for_nip(session: AsyncSession, nip: str, limit: int) -> list[Enro
     """An employee's most recent enrolments."""
     stmt = select(E).where(E.nip == nip).order_by(E.created_at.desc(), E.id).limit(limit)
     return list((await session.scalars(stmt)).all())
+
+
+# Approval in one statement, so the session row is locked for as short a time as possible: the pending
+# enrolment is locked, a seat is taken only if one is free (the UPDATE's WHERE is re-checked on the newest
+# row version after waiting for a concurrent approval's lock, and the CHECK constraint backs it up), or
+# else a waitlist ticket is drawn, and the enrolment takes the matching status.
+_APPROVE = text(
+    """
+WITH e AS (
+    SELECT id, session_id FROM pelatihan.enrolment
+    WHERE id = :enrolment_id AND status = 'PENDING_APPROVAL'
+    FOR UPDATE
+), seat AS (
+    UPDATE pelatihan.training_session t
+    SET seats_taken = t.seats_taken + 1, updated_at = now()
+    FROM e
+    WHERE t.id = e.session_id AND t.seats_taken < t.capacity
+    RETURNING t.id
+), ticket AS (
+    UPDATE pelatihan.training_session t
+    SET waitlist_seq = t.waitlist_seq + 1, waitlist_length = t.waitlist_length + 1, updated_at = now()
+    FROM e
+    WHERE t.id = e.session_id AND NOT EXISTS (SELECT 1 FROM seat)
+    RETURNING t.waitlist_seq
+)
+UPDATE pelatihan.enrolment en
+SET status = CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'CONFIRMED' ELSE 'WAITLISTED' END,
+    waitlist_seq = (SELECT waitlist_seq FROM ticket),
+    decided_by = :decided_by, decided_at = now(), reason = :reason, updated_at = now()
+FROM e
+WHERE en.id = e.id
+RETURNING en.status, en.waitlist_seq
+"""
+)
+
+
+async def approve_atomically(
+    session: AsyncSession, enrolment_id: uuid.UUID, *, decided_by: str, reason: str | None
+) -> tuple[str, int | None] | None:
+    """Approve a PENDING_APPROVAL enrolment: (status, waitlist ticket), or None when it is not pending."""
+    found = (
+        await session.execute(
+            _APPROVE, {"enrolment_id": enrolment_id, "decided_by": decided_by, "reason": reason}
+        )
+    ).first()
+    return (str(found[0]), found[1]) if found is not None else None

@@ -32,6 +32,7 @@ from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.sessions import repository as sessions
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.service import can_see
+from services.pelatihan_api.txn import end_read
 
 S = EnrolmentStatus
 
@@ -60,26 +61,42 @@ async def is_direct_supervisor(kinerja: KinerjaClient, principal: Principal, nip
     return await kinerja.supervisor_of(nip, today()) == principal.nip
 
 
-async def _check_eligibility(
-    session: AsyncSession, kinerja: KinerjaClient, ts: TrainingSession, nip: str
-) -> None:
-    if not (ts.eligible_position_types or ts.min_rank or ts.eligible_unit_ids):
+@dataclass(frozen=True)
+class Rules:
+    """A session's eligibility rules as plain values (they outlive the read transaction)."""
+
+    position_types: tuple[str, ...]
+    min_rank: str | None
+    unit_ids: tuple[uuid.UUID, ...]
+
+    @classmethod
+    def of(cls, ts: TrainingSession) -> Rules:
+        return cls(tuple(ts.eligible_position_types or ()), ts.min_rank, tuple(ts.eligible_unit_ids or ()))
+
+    def __bool__(self) -> bool:
+        return bool(self.position_types or self.min_rank or self.unit_ids)
+
+
+async def _check_eligibility(session: AsyncSession, kinerja: KinerjaClient, rules: Rules, nip: str) -> None:
+    """The roster (kinerja's events) answers; kinerja itself only for an employee not mirrored yet."""
+    if not rules:
         return
     facts = await roster.get(session, nip)
     if facts is not None:
         position_type, rank, unit_id = facts.position_type, facts.rank, facts.unit_id
     else:
+        await end_read(session)
         employee = await kinerja.get_employee(nip)
         if employee is None:
             raise UnknownEmployee(f"kinerja knows no employee {nip}.")
         position_type, rank = employee.position_type, employee.rank
         unit_id = uuid.UUID(employee.unit_id) if employee.unit_id else None
     reasons = []
-    if ts.eligible_position_types and position_type not in ts.eligible_position_types:
-        reasons.append(f"position type {position_type} is not among {', '.join(ts.eligible_position_types)}")
-    if ts.min_rank and rank_order(rank) < rank_order(ts.min_rank):
-        reasons.append(f"rank {rank} is below {ts.min_rank}")
-    if ts.eligible_unit_ids and unit_id not in ts.eligible_unit_ids:
+    if rules.position_types and position_type not in rules.position_types:
+        reasons.append(f"position type {position_type} is not among {', '.join(rules.position_types)}")
+    if rules.min_rank and rank_order(rank) < rank_order(rules.min_rank):
+        reasons.append(f"rank {rank} is below {rules.min_rank}")
+    if rules.unit_ids and unit_id not in rules.unit_ids:
         reasons.append("the employee's unit is not admitted to this session")
     if reasons:
         raise NotEligible("Not eligible: " + "; ".join(reasons) + ".")
@@ -89,13 +106,14 @@ async def request_enrolment(
     session: AsyncSession, kinerja: KinerjaClient, principal: Principal, session_id: uuid.UUID, nip: str
 ) -> EnrolmentView:
     """A new PENDING_APPROVAL enrolment asked by the employee, their supervisor, or a training admin."""
-    ts = await sessions.get(session, session_id)
-    if ts is None or not can_see(principal, ts):
-        raise NotFound("No such session.")
+    # kinerja is asked before any database work, so no connection is held while it answers.
     if not (principal.nip == nip or _is_training_admin(principal)) and not await is_direct_supervisor(
         kinerja, principal, nip
     ):
         raise Forbidden("Only the employee, their direct supervisor or a training admin may ask for a seat.")
+    ts = await sessions.get(session, session_id)
+    if ts is None or not can_see(principal, ts):
+        raise NotFound("No such session.")
     now = datetime.now(UTC)
     if not (ts.enrol_opens_at <= now < ts.enrol_closes_at):
         raise WindowClosed(
@@ -103,7 +121,7 @@ async def request_enrolment(
         )
     if await repository.live_for(session, session_id, nip) is not None:
         raise AlreadyEnrolled(f"{nip} already holds a live enrolment in this session.")
-    await _check_eligibility(session, kinerja, ts, nip)
+    await _check_eligibility(session, kinerja, Rules.of(ts), nip)
     row = Enrolment(
         id=uuid.uuid4(),
         session_id=session_id,
@@ -124,17 +142,18 @@ async def request_enrolment(
 
 async def _authorise_decision(
     session: AsyncSession, kinerja: KinerjaClient, principal: Principal, enrolment_id: uuid.UUID
-) -> Enrolment:
+) -> None:
     row = await repository.get(session, enrolment_id)
     if row is None:
         raise NotFound("No such enrolment.")
     if _is_training_admin(principal):
-        return row
-    if principal.nip == row.nip:
+        return
+    nip = row.nip
+    if principal.nip == nip:
         raise Forbidden("An employee cannot approve or reject their own enrolment.")
-    if not await is_direct_supervisor(kinerja, principal, row.nip):
+    await end_read(session)
+    if not await is_direct_supervisor(kinerja, principal, nip):
         raise Forbidden("Only the employee's direct supervisor (per kinerja, today) may decide.")
-    return row
 
 
 async def approve(
@@ -146,25 +165,14 @@ async def approve(
 ) -> EnrolmentView:
     """Approve a pending request: it takes a seat when one is free, else joins the waitlist."""
     await _authorise_decision(session, kinerja, principal, enrolment_id)
-    # kinerja was asked before any lock is taken; the locks below are held for milliseconds.
-    row = await repository.get(session, enrolment_id, for_update=True)
-    assert row is not None
-    if row.status != S.PENDING_APPROVAL:
-        raise InvalidTransition(f"The enrolment is {row.status}; only PENDING_APPROVAL can be approved.")
-    now = datetime.now(UTC)
-    row.decided_by, row.decided_at, row.reason, row.updated_at = (
-        principal.nip or principal.subject,
-        now,
-        reason,
-        now,
+    # kinerja was asked before any lock is taken; the single statement below holds them for milliseconds.
+    decided = await repository.approve_atomically(
+        session, enrolment_id, decided_by=principal.nip or principal.subject, reason=reason
     )
-    if await sessions.take_seat(session, row.session_id):
-        row.status = S.CONFIRMED.value
-        await session.flush()
-        return EnrolmentView(row, None)
-    row.status = S.WAITLISTED.value
-    row.waitlist_seq = await sessions.join_waitlist(session, row.session_id)
-    await session.flush()
+    row = await repository.get(session, enrolment_id)
+    assert row is not None
+    if decided is None:
+        raise InvalidTransition(f"The enrolment is {row.status}; only PENDING_APPROVAL can be approved.")
     return EnrolmentView(row, await repository.waitlist_position(session, row))
 
 
@@ -228,7 +236,10 @@ async def get_enrolment(
         ts = await sessions.get(session, row.session_id)
         allowed = ts is not None and can_see(principal, ts)
     if not allowed and principal.nip is not None:
-        allowed = await is_direct_supervisor(kinerja, principal, row.nip)
-    if not allowed:
+        nip = row.nip
+        await end_read(session)
+        allowed = await is_direct_supervisor(kinerja, principal, nip)
+        row = await repository.get(session, enrolment_id)
+    if not allowed or row is None:
         raise NotFound("No such enrolment.")
     return EnrolmentView(row, await repository.waitlist_position(session, row))

@@ -1,7 +1,8 @@
 """Queries on ``pelatihan.training_session``, including the atomic seat and waitlist counters.
 
-Every counter change is one ``UPDATE`` that both checks and changes the row, so PostgreSQL's row lock
-serialises concurrent requests on the same session and the ``seats_within_capacity`` CHECK backs it up.
+Every counter change is one ``UPDATE`` that both checks and changes the row (approval is a single
+statement in enrolments/repository.py), so PostgreSQL's row lock serialises concurrent requests on the
+same session and the ``seats_within_capacity`` CHECK backs it up.
 """
 
 from __future__ import annotations
@@ -48,28 +49,6 @@ async def page(
     if after is not None:
         stmt = stmt.where(tuple_(T.starts_on, T.id) > (after[0], uuid.UUID(after[1])))
     return list((await session.scalars(stmt)).all())
-
-
-async def take_seat(session: AsyncSession, session_id: uuid.UUID) -> bool:
-    """Take one seat if one is free; False when the session is full."""
-    stmt = (
-        update(T)
-        .where(T.id == session_id, T.seats_taken < T.capacity)
-        .values(seats_taken=T.seats_taken + 1, updated_at=func.now())
-        .returning(T.seats_taken)
-    )
-    return (await session.execute(stmt)).first() is not None
-
-
-async def join_waitlist(session: AsyncSession, session_id: uuid.UUID) -> int:
-    """Draw the next waitlist ticket (monotonic per session) and count one more waiting."""
-    stmt = (
-        update(T)
-        .where(T.id == session_id)
-        .values(waitlist_seq=T.waitlist_seq + 1, waitlist_length=T.waitlist_length + 1, updated_at=func.now())
-        .returning(T.waitlist_seq)
-    )
-    return int((await session.execute(stmt)).scalar_one())
 
 
 async def release_seat(session: AsyncSession, session_id: uuid.UUID) -> None:

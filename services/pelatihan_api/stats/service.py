@@ -41,13 +41,10 @@ async def unit_stats(session: AsyncSession, unit_id: uuid.UUID, year: int) -> di
     }
 
 
-async def publish_for_nip(session: AsyncSession, kinerja: KinerjaClient, nip: str, year: int) -> bool:
-    """Enqueue the figures of the employee's unit (from the roster); False when the unit is unknown."""
-    facts = await roster.get(session, nip)
-    if facts is None or facts.unit_id is None:
-        return False
-    payload = await unit_stats(session, facts.unit_id, year)
-    payload["unit_name"] = await kinerja.unit_name(str(facts.unit_id))
+async def publish_unit(session: AsyncSession, unit_id: uuid.UUID, unit_name: str | None, year: int) -> None:
+    """Recompute one unit's figures for the year and enqueue them in the caller's transaction."""
+    payload = await unit_stats(session, unit_id, year)
+    payload["unit_name"] = unit_name
     enqueue(
         session,
         OutboxEvent,
@@ -56,4 +53,12 @@ async def publish_for_nip(session: AsyncSession, kinerja: KinerjaClient, nip: st
         payload=payload,
         request_id=current_request_id(),
     )
+
+
+async def publish_for_nip(session: AsyncSession, kinerja: KinerjaClient, nip: str, year: int) -> bool:
+    """Enqueue the figures of the employee's unit (from the roster); False when the unit is unknown."""
+    facts = await roster.get(session, nip)
+    if facts is None or facts.unit_id is None:
+        return False
+    await publish_unit(session, facts.unit_id, await kinerja.unit_name(str(facts.unit_id)), year)
     return True
