@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import posixpath
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -57,6 +57,10 @@ _WATCH_AFTER_S = 0.1
 
 class UpstreamBroken(Exception):
     """The upstream failed after the response had started; the client connection must be dropped."""
+
+
+class _ClientGone(Exception):
+    """The client disconnected while its request body was being forwarded."""
 
 
 def split_service_path(path: str) -> tuple[str, str] | None:
@@ -244,20 +248,20 @@ async def _forward(
     first = await receive()
     if first["type"] == "http.disconnect":
         return
-    body: bytes | AsyncIterator[bytes]
+    body: bytes | AsyncGenerator[bytes, None]
     stream_started = False
     if not first.get("more_body", False):
         body = first.get("body", b"")
         watch.arm(receive)
     else:
 
-        async def stream() -> AsyncIterator[bytes]:
+        async def stream() -> AsyncGenerator[bytes, None]:
             nonlocal stream_started
             stream_started = True
             message: Message = first
             while True:
                 if message["type"] == "http.disconnect":
-                    raise ConnectionLost("client disconnected during upload")
+                    raise _ClientGone
                 yield message.get("body", b"")
                 if not message.get("more_body", False):
                     break
@@ -304,6 +308,8 @@ async def _forward(
                 await send_problem(send, 502, f"{name} sent an invalid response.")
                 return
         await _relay(resp, send)
+    except _ClientGone:
+        return  # Nobody to answer; the upstream connection was aborted by the client.
     except asyncio.CancelledError:
         if watch.swallow():
             return  # The client left; the finally below closes the upstream connection.
@@ -312,6 +318,9 @@ async def _forward(
         watch.stop()
         if resp is not None:
             await resp.aclose()
+        if not isinstance(body, bytes):
+            # Finalise a half-read upload now rather than whenever the loop collects the generator.
+            await body.aclose()
 
 
 async def _relay(resp: Response, send: Send) -> None:

@@ -487,3 +487,30 @@ async def test_upstream_dying_mid_download_breaks_the_client_connection(echoes: 
             assert upstream.client.in_use == 0
     finally:
         await dying.kill()
+
+
+async def test_client_leaving_mid_upload_releases_upstream_connection(
+    gw: tuple[httpx.AsyncClient, Upstreams],
+) -> None:
+    client, upstreams = gw
+    upstream = upstreams.get("pelatihan")
+    assert upstream is not None
+    _, writer = await asyncio.open_connection("127.0.0.1", client.base_url.port)
+    writer.write(
+        f"POST /pelatihan/upload HTTP/1.1\r\nHost: x\r\nContent-Length: {BIG}\r\n\r\n".encode()
+        + b"x" * (1024 * 1024)
+    )
+    await writer.drain()
+
+    async def forwarding() -> bool:
+        return upstream.client.in_use == 1
+
+    assert await wait_until(forwarding, timeout_s=2)
+    writer.close()
+
+    async def released() -> bool:
+        return upstream.client.in_use == 0
+
+    # Sooner than the 1 s read timeout: the proxy saw the disconnect, it did not wait the upstream out.
+    assert await wait_until(released, timeout_s=0.8)
+    assert (await client.post("/pelatihan/upload", content=b"abc")).json()["size"] == 3
