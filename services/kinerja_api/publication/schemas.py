@@ -31,7 +31,7 @@ class PublicationQueued(BaseModel):
                             "SANGAT_KURANG": 0,
                         },
                         "compliance": {"skp_approved": 12, "realization_reported": 11, "evaluated": 12},
-                        "policy_version": "PermenPANRB-6-2022/SE-MenPANRB-3-2023",
+                        "policy_version": "PermenPANRB-6/2022+SE-3/2023",
                         "data_as_of": "2026-04-15T03:00:00Z",
                     },
                 }

@@ -26,7 +26,8 @@ from services.kinerja_api.events import OutboxEvent
 from services.kinerja_api.publication import repository
 from services.kinerja_api.reports import repository as reports
 
-POLICY_VERSION = "PermenPANRB-6-2022/SE-MenPANRB-3-2023"
+# Names the rules the figures follow (publik keeps at most 32 characters).
+POLICY_VERSION = "PermenPANRB-6/2022+SE-3/2023"
 UNIT_PERFORMANCE = "kinerja.unit_performance"
 DEVELOPMENT_NEEDS = "kinerja.development_needs"
 
