@@ -16,7 +16,7 @@ async def entries(session: AsyncSession, nip: str, year: int) -> list[JpEntry]:
     stmt = (
         select(JpEntry)
         .where(JpEntry.nip == nip, JpEntry.year == year, JpEntry.revoked_at.is_(None))
-        .order_by(JpEntry.completed_on, JpEntry.id)
+        .order_by(JpEntry.completed_on, JpEntry.created_at, JpEntry.id)
     )
     return list((await session.scalars(stmt)).all())
 
