@@ -18,7 +18,7 @@ from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 from services.kinerja_api.limits import json_body_limit
-from services.kinerja_api.skp import realizations, service
+from services.kinerja_api.skp import flows, realizations, service
 from services.kinerja_api.skp.enums import SkpStatus
 from services.kinerja_api.skp.schemas import (
     Coverage,
@@ -201,7 +201,7 @@ async def submit(
 ) -> SkpRead:
     """DRAFT or RETURNED → SUBMITTED, by the owner. Needs at least one UTAMA result with an indicator (409
     otherwise)."""
-    skp = await service.submit(session, _actor(principal), skp_id, if_match=if_match)
+    skp = await flows.submit(session, _actor(principal), skp_id, if_match=if_match)
     response.headers["ETag"] = service.etag_of(skp)
     return SkpRead.model_validate(skp)
 
@@ -223,7 +223,7 @@ async def approve(
     For a unit head answering to the governor (no supervisor here), an admin approves in the governor's
     name: `approver_nip` stays null, `approved_on_behalf` is true and the audit log records
     `on_behalf_of: GUBERNUR`. An approved SKP is frozen."""
-    skp = await service.approve(session, _actor(principal), skp_id, if_match=if_match)
+    skp = await flows.approve(session, _actor(principal), skp_id, if_match=if_match)
     response.headers["ETag"] = service.etag_of(skp)
     return SkpRead.model_validate(skp)
 
@@ -244,7 +244,7 @@ async def return_skp(
 ) -> SkpRead:
     """SUBMITTED → RETURNED with a reason, by whoever may approve it. The employee then edits (back to
     DRAFT) or resubmits."""
-    skp = await service.return_skp(session, _actor(principal), skp_id, body.reason, if_match=if_match)
+    skp = await flows.return_skp(session, _actor(principal), skp_id, body.reason, if_match=if_match)
     response.headers["ETag"] = service.etag_of(skp)
     return SkpRead.model_validate(skp)
 

@@ -3,7 +3,7 @@ supervisor's results, the status flow and its approval by the direct supervisor.
 
 Every change bumps ``version`` (the ETag) and ends with an audit entry. The SKP row is locked for the
 rest of the transaction before any change, so two requests on one SKP are applied one after the other.
-Realisations and feedback live in ``realizations.py``.
+The status flow lives in ``flows.py``, realisations and feedback in ``realizations.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from services.kinerja_api.employees.models import Employee
 from services.kinerja_api.skp import repository
 from services.kinerja_api.skp.enums import EDITABLE, ResultKind, SkpStatus
 from services.kinerja_api.skp.errors import (
-    NotDirectSupervisor,
     NotOwner,
     ParentResultNotSupervisors,
     ParentResultRequired,
@@ -36,7 +35,6 @@ from services.kinerja_api.skp.errors import (
     SkpExists,
     SkpFrozen,
     SkpFull,
-    SkpIncomplete,
     SkpNotFound,
     SkpWrongStatus,
     StaleSkp,
@@ -83,7 +81,7 @@ def etag_of(skp: Skp) -> str:
     return f'"{skp.version}"'
 
 
-def _check_if_match(skp: Skp, if_match: str | None) -> None:
+def check_if_match(skp: Skp, if_match: str | None) -> None:
     if if_match is None:
         return
     for candidate in (c.strip() for c in if_match.split(",")):
@@ -149,12 +147,12 @@ async def load_visible(
     return skp
 
 
-def _touch(skp: Skp, at: datetime) -> None:
+def touch(skp: Skp, at: datetime) -> None:
     skp.version = skp.version + 1
     skp.updated_at = at
 
 
-def _check_editable(skp: Skp) -> None:
+def check_editable(skp: Skp) -> None:
     if skp.status == SkpStatus.APPROVED:
         raise SkpFrozen(f"SKP {skp.id} is approved and frozen; it can no longer change")
     if skp.status not in EDITABLE:
@@ -343,8 +341,8 @@ async def _own_editable(
     skp = await load_visible(session, actor, skp_id, for_update=True)
     if actor.nip != skp.nip:
         raise NotOwner("only the employee whose SKP it is may change it")
-    _check_if_match(skp, if_match)
-    _check_editable(skp)
+    check_if_match(skp, if_match)
+    check_editable(skp)
     return skp, await employee_of(session, skp.nip)
 
 
@@ -353,7 +351,7 @@ def _back_to_draft(skp: Skp, at: datetime) -> None:
     # until the next decision.
     if skp.status == SkpStatus.RETURNED.value:
         skp.status = SkpStatus.DRAFT.value
-    _touch(skp, at)
+    touch(skp, at)
 
 
 async def add_result(
@@ -471,117 +469,6 @@ async def delete_result(
         entity_id=str(skp.id),
         before=before,
         after=skp_state(skp),
-    )
-    return skp
-
-
-# ---------------------------------------------------------------------------------------------- status flow
-
-
-async def submit(session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, if_match: str | None) -> Skp:
-    """DRAFT or RETURNED -> SUBMITTED, by the owner, once at least one main result has an indicator."""
-    skp = await load_visible(session, actor, skp_id, for_update=True)
-    if actor.nip != skp.nip:
-        raise NotOwner("only the employee whose SKP it is may submit it")
-    _check_if_match(skp, if_match)
-    _check_editable(skp)
-    if not any(r.kind == ResultKind.UTAMA.value and r.indicators for r in skp.results):
-        raise SkpIncomplete(
-            "an SKP needs at least one main (UTAMA) result with an indicator before submission"
-        )
-    before = skp_state(skp)
-    skp.status = SkpStatus.SUBMITTED.value
-    _touch(skp, now())
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor.id,
-        action="skp.submit",
-        entity=ENTITY,
-        entity_id=str(skp.id),
-        before=before,
-        after=skp_state(skp),
-    )
-    return skp
-
-
-async def _decider(session: AsyncSession, actor: Actor, skp: Skp) -> str | None:
-    """Who may approve or return: the owner's direct supervisor (from the reporting line); at the top of
-    the line, an admin in the governor's name. Returns the ``on_behalf_of`` to record."""
-    owner = await employee_of(session, skp.nip)
-    if owner.supervisor_nip is None:
-        if actor.is_admin:
-            return GOVERNOR
-        raise NotDirectSupervisor(
-            f"employee {owner.nip} answers to the governor (no supervisor in the reporting line); "
-            "an admin decides in the governor's name"
-        )
-    if actor.nip is not None and actor.nip == owner.supervisor_nip:
-        return None
-    raise NotDirectSupervisor("only the employee's direct supervisor may approve or return this SKP")
-
-
-async def _decidable(
-    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, if_match: str | None, verb: str
-) -> tuple[Skp, str | None]:
-    skp = await repository.get(session, skp_id, for_update=True)
-    if skp is None:
-        raise SkpNotFound(f"no SKP with id {skp_id}")
-    on_behalf_of = await _decider(session, actor, skp)
-    _check_if_match(skp, if_match)
-    if skp.status == SkpStatus.APPROVED.value:
-        raise SkpFrozen(f"SKP {skp.id} is already approved and frozen")
-    if skp.status != SkpStatus.SUBMITTED.value:
-        raise SkpWrongStatus(f"SKP {skp.id} is {skp.status}; only a submitted SKP can be {verb}")
-    return skp, on_behalf_of
-
-
-async def approve(session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, if_match: str | None) -> Skp:
-    """SUBMITTED -> APPROVED (frozen from now on), by the direct supervisor or, for a unit head answering to
-    the governor, by an admin in the governor's name (``approver_nip`` null, ``approved_on_behalf``)."""
-    skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, "approved")
-    before = skp_state(skp)
-    at = now()
-    skp.status = SkpStatus.APPROVED.value
-    skp.approver_nip = None if on_behalf_of else actor.nip
-    skp.approved_on_behalf = on_behalf_of is not None
-    skp.approved_at = at
-    skp.returned_reason = None
-    _touch(skp, at)
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor.id,
-        action="skp.approve",
-        entity=ENTITY,
-        entity_id=str(skp.id),
-        before=before,
-        after=skp_state(skp),
-        on_behalf_of=on_behalf_of,
-    )
-    return skp
-
-
-async def return_skp(
-    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, reason: str, *, if_match: str | None
-) -> Skp:
-    """SUBMITTED -> RETURNED with a reason, by whoever may approve; the employee edits or resubmits."""
-    skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, "returned")
-    before = skp_state(skp)
-    skp.status = SkpStatus.RETURNED.value
-    skp.returned_reason = reason
-    _touch(skp, now())
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor.id,
-        action="skp.return",
-        entity=ENTITY,
-        entity_id=str(skp.id),
-        before=before,
-        after=skp_state(skp),
-        reason=reason,
-        on_behalf_of=on_behalf_of,
     )
     return skp
 
