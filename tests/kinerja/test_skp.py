@@ -4,13 +4,18 @@ realisations and feedback, ETags."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 
 from services.common.auth import Role
-from services.common.testing import Tokens
+from services.common.testing import Tokens, running
+from services.kinerja_api.config import KinerjaSettings
+from services.kinerja_api.main import create_app
 
 HEAD = "197503121999031002"  # JPT, answers to the governor
 BOSS = "198001012005011001"  # under HEAD
@@ -540,3 +545,76 @@ async def test_realizations_and_feedback(
     replaced_entry = log.json()["items"][-3]
     assert replaced_entry["before"]["realization"] == "412 dari 430 usulan"
     assert replaced_entry["after"]["realization"] == "420 dari 430"
+
+
+async def test_simultaneous_requests(
+    client: httpx.AsyncClient, admin: dict[str, str], tokens: Tokens
+) -> None:
+    """The SKP row lock and the unique (nip, year) turn races into one winner and a clean 409."""
+    await org(client, admin)
+    head, boss = tokens.pegawai(HEAD), tokens.pegawai(BOSS)
+    _, (r_head,) = await approved(client, tokens, HEAD, admin, [jpt_result()])
+
+    creates = await asyncio.gather(
+        *(client.post("/v1/skp", json={"year": 2026}, headers=boss) for _ in range(4))
+    )
+    assert sorted(r.status_code for r in creates) == [201, 409, 409, 409]
+    skp_id = next(r.json()["id"] for r in creates if r.status_code == 201)
+
+    adds = await asyncio.gather(*(add(client, skp_id, boss, result(r_head, f"R{n}")) for n in range(5)))
+    assert [r.status_code for r in adds] == [201] * 5
+    assert sorted(r.json()["position"] for r in adds) == [1, 2, 3, 4, 5]
+    assert (await client.get(f"/v1/skp/{skp_id}", headers=boss)).json()["version"] == 6
+
+    assert (await step(client, skp_id, "submit", boss)).status_code == 200
+    decisions = await asyncio.gather(
+        step(client, skp_id, "approve", head),
+        step(client, skp_id, "approve", head),
+        step(client, skp_id, "return", head, json={"reason": "x"}),
+    )
+    assert sorted(r.status_code for r in decisions) == [200, 409, 409]
+    log = await client.get("/v1/audit", params={"entity": "skp", "entity_id": skp_id}, headers=admin)
+    decided = [e["action"] for e in log.json()["items"] if e["action"] in ("skp.approve", "skp.return")]
+    assert len(decided) == 1
+    check = (await client.get("/v1/audit/verify", headers=admin)).json()
+    assert check["valid"] is True
+
+
+async def test_list_query_count_does_not_grow(
+    db: str, settings_for: Callable[..., Any], admin: dict[str, str], tokens: Tokens
+) -> None:
+    """Results and indicators come with ``selectinload``: listing 2 or 6 SKPs costs the same statements."""
+    app = create_app(settings_for(KinerjaSettings))
+    async with running(app) as client:
+        await org(client, admin)
+        statements: list[str] = []
+
+        def count(*args: Any) -> None:
+            statements.append(str(args[2]))
+
+        async def cost() -> int:
+            statements.clear()
+            event.listen(app.state.engine.sync_engine, "before_cursor_execute", count)
+            try:
+                resp = await client.get("/v1/skp", params={"limit": 200}, headers=admin)
+            finally:
+                event.remove(app.state.engine.sync_engine, "before_cursor_execute", count)
+            assert resp.status_code == 200
+            return len(statements)
+
+        async def fill(nip: str, year: int) -> None:
+            me = tokens.pegawai(nip)
+            skp = await create(client, me, year)
+            for n in range(3):
+                body = {**jpt_result(f"R{n}"), "indicators": [indicator(), indicator("Lain")]}
+                body = body if nip == HEAD else {**body, "perspective": None, "kind": "TAMBAHAN"}
+                await added(client, skp["id"], me, body)
+
+        await fill(HEAD, 2026)
+        await fill(BOSS, 2026)
+        small = await cost()
+        for nip in (STAFF, STAFF2):
+            await fill(nip, 2026)
+            await fill(nip, 2027)
+        assert len((await client.get("/v1/skp", headers=admin)).json()["items"]) == 6
+        assert await cost() == small

@@ -52,6 +52,18 @@ SKP_EXAMPLE: dict[str, Any] = {
     "results": [RESULT_EXAMPLE],
 }
 
+REALIZATION_EXAMPLE: dict[str, Any] = {
+    "id": _REAL_ID,
+    "skp_id": _SKP_ID,
+    "indicator_id": _INDICATOR_ID,
+    "period": "2026-Q1",
+    "realization": "412 dari 430 usulan diproses tepat waktu (95,8%)",
+    "evidence_url": "https://drive.bengkuluprov.go.id/bkd/mutasi/2026-q1.pdf",
+    "reported_at": "2026-04-02T02:00:00Z",
+    "updated_at": "2026-04-02T02:00:00Z",
+    "feedback": [],
+}
+
 
 def _nip_shape(value: str | None) -> str | None:
     if value is not None and (len(value) != 18 or not value.isascii() or not value.isdigit()):
@@ -345,21 +357,7 @@ class RealizationRead(BaseModel):
 
     model_config = ConfigDict(
         from_attributes=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": _REAL_ID,
-                    "skp_id": _SKP_ID,
-                    "indicator_id": _INDICATOR_ID,
-                    "period": "2026-Q1",
-                    "realization": "412 dari 430 usulan diproses tepat waktu (95,8%)",
-                    "evidence_url": "https://drive.bengkuluprov.go.id/bkd/mutasi/2026-q1.pdf",
-                    "reported_at": "2026-04-02T02:00:00Z",
-                    "updated_at": "2026-04-02T02:00:00Z",
-                    "feedback": [],
-                }
-            ]
-        },
+        json_schema_extra={"examples": [REALIZATION_EXAMPLE]},
     )
 
     id: uuid.UUID
@@ -375,6 +373,10 @@ class RealizationRead(BaseModel):
 
 class RealizationList(BaseModel):
     """Every realisation of one SKP (bounded by its indicators times five periods), by period."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"skp_id": _SKP_ID, "items": [REALIZATION_EXAMPLE]}]}
+    )
 
     skp_id: uuid.UUID
     items: list[RealizationRead]
