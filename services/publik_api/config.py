@@ -41,6 +41,10 @@ class PublikSettings(AppSettings):
     cache_max_entries: int = Field(default=1024, ge=16)
     cache_max_age_s: int = Field(default=10, ge=0, description="Cache-Control max-age of public reads.")
 
+    ikm_refresh_interval_s: float = Field(
+        default=1.0, gt=0, description="How often surveys taken by a replica are folded into the IKM items."
+    )
+
     # SKM survey abuse guards.
     redis_url: str | None = Field(
         default=None, description="Shared survey rate-limit counters across replicas."

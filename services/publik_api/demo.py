@@ -21,7 +21,7 @@ from services.publik_api.snapshots.service import load_signer
 from services.publik_api.surveys import repository as surveys
 from services.publik_api.surveys.ikm import compute_ikm
 from services.publik_api.surveys.models import SurveyResponse
-from services.publik_api.surveys.service import ikm_public
+from services.publik_api.surveys.refresher import ikm_public
 from services.publik_api.units import repository as units
 
 NAMESPACE = uuid.UUID("0e4b5c1a-7d2f-4c3e-9a8b-6f1d2e3c4b5a")

@@ -22,6 +22,7 @@ from services.publik_api.publications.router import router as publications_route
 from services.publik_api.snapshots.router import router as snapshots_router
 from services.publik_api.snapshots.service import load_signer
 from services.publik_api.surveys.limits import build_limiter
+from services.publik_api.surveys.refresher import IkmRefresher
 from services.publik_api.surveys.router import router as surveys_router
 from services.publik_api.units.router import router as units_router
 
@@ -70,6 +71,13 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
             await cache.read_version()
         app.state.public_cache = cache
         tasks.append(asyncio.create_task(cache.poll_forever(), name="publik-cache-poll"))
+        refresher = IkmRefresher(
+            app.state.sessionmaker,
+            policy_version=settings.policy_version,
+            interval_s=settings.ikm_refresh_interval_s,
+        )
+        app.state.ikm_refresher = refresher
+        tasks.append(asyncio.create_task(refresher.run_forever(), name="publik-ikm-refresh"))
 
     async def stop(app: FastAPI) -> None:
         for task in tasks:
@@ -77,6 +85,8 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         tasks.clear()
+        with contextlib.suppress(Exception):  # fold in the last surveys taken by this replica
+            await app.state.ikm_refresher.flush()
         app.state.public_cache = None
         await app.state.survey_limiter.close()
 

@@ -30,6 +30,7 @@ def publik_settings(
             "kinerja_url": closed_url(),
             "data_dir": tmp_path,
             "cache_poll_interval_s": 0.05,
+            "ikm_refresh_interval_s": 0.05,
             "survey_rate_limit": 10_000,
             "survey_device_window_s": 0,
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -90,7 +91,8 @@ async def test_ikm_through_the_api_with_sample_size(publik: httpx.AsyncClient, t
     assert resp.status_code == 200
     body = (await publik.get(f"/v1/ikm?unit_id={unit}")).json()
     assert (body["min_sample"], body["sample_sufficient"]) == (80, False)
-    # The IKM is a live feed item too.
+    # The IKM is a live feed item too, refreshed in batches (every 50 ms here, 1 s by default).
+    await asyncio.sleep(0.3)
     ikm_items = (await publik.get("/v1/feed?kind=IKM")).json()["items"]
     assert ikm_items[0]["data"]["ikm"] == 88.31
     assert (await publik.get(f"/v1/ikm?unit_id={uuid.uuid4()}")).status_code == 404

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,20 @@ async def sums(
         )
     ).one()
     return int(row[0]), [int(v) for v in row[2:]], row[1]
+
+
+async def sums_by_unit_year(
+    session: AsyncSession, keys: list[tuple[uuid.UUID, int]] | None
+) -> list[tuple[uuid.UUID, int, int, list[int]]]:
+    """(unit, year, respondents, per-unsur sums) for the given (unit, year) pairs, or for all, in one query."""
+    cols = [func.sum(getattr(SurveyResponse, c)) for c in UNSUR_COLUMNS]
+    stmt = select(SurveyResponse.unit_id, SurveyResponse.year, func.count(), *cols).group_by(
+        SurveyResponse.unit_id, SurveyResponse.year
+    )
+    if keys is not None:
+        stmt = stmt.where(tuple_(SurveyResponse.unit_id, SurveyResponse.year).in_(keys))
+    rows = (await session.execute(stmt)).all()
+    return [(r[0], int(r[1]), int(r[2]), [int(v) for v in r[3:]]) for r in rows]
 
 
 async def last_from_device(session: AsyncSession, device_hash: str, unit_id: uuid.UUID) -> datetime | None:

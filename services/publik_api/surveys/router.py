@@ -54,7 +54,8 @@ async def create_survey(
 ) -> SurveyAccepted:
     """Store nine answers (1-4) and an optional comment for a unit. The submitter's IP is never stored; it is
     rate limited per IP, and one device answers a unit once per window. A unit publik has not heard of is
-    looked up in kinerja once; unknown units are refused (422)."""
+    looked up in kinerja once; unknown units are refused (422). The IKM shown in reads follows within about
+    a second (refreshed in batches)."""
     settings: PublikSettings = request.app.state.settings
     device = service.device_hash(x_device_id, settings.survey_device_secret.get_secret_value())
     row = await service.submit(
@@ -65,6 +66,7 @@ async def create_survey(
         kinerja=request.app.state.kinerja,
         policy_version=settings.policy_version,
     )
+    request.app.state.ikm_refresher.note(row.unit_id, row.year)
     return SurveyAccepted(id=row.id, unit_id=row.unit_id, year=row.year)
 
 

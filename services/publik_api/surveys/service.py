@@ -8,15 +8,13 @@ import hmac
 import math
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import InvalidInput, NotFound, ProblemError
 from services.publik_api.clients.kinerja import KinerjaClient
-from services.publik_api.publications.repository import bump_version
 from services.publik_api.surveys import repository
-from services.publik_api.surveys.ikm import IkmResult, compute_ikm, krejcie_morgan
+from services.publik_api.surveys.ikm import compute_ikm, krejcie_morgan
 from services.publik_api.surveys.models import SurveyResponse
 from services.publik_api.surveys.schemas import IkmRead, SurveyCreate, UnsurRead
 from services.publik_api.units import repository as units
@@ -39,16 +37,6 @@ def device_hash(device_id: str | None, secret: str) -> str | None:
     return hmac.new(secret.encode(), device_id.encode(), hashlib.sha256).hexdigest()
 
 
-def ikm_public(result: IkmResult) -> dict[str, Any]:
-    """The IKM figures as a feed item's data."""
-    return {
-        "respondents": result.respondents,
-        "ikm": float(result.ikm) if result.ikm is not None else None,
-        "mutu": result.mutu,
-        "kinerja": result.kinerja,
-    }
-
-
 async def submit(
     session: AsyncSession,
     body: SurveyCreate,
@@ -58,7 +46,7 @@ async def submit(
     kinerja: KinerjaClient | None,
     policy_version: str,
 ) -> SurveyResponse:
-    """Store one response (no IP), refresh the unit's IKM item and bump the publication version."""
+    """Store one response (no IP). The unit's IKM item is refreshed by the IkmRefresher, in batches."""
     unit = await ensure_unit(session, body.unit_id, kinerja)
     if unit is None:
         raise InvalidInput(
@@ -81,11 +69,6 @@ async def submit(
     )
     session.add(response)
     await session.flush()
-    respondents, sums, _ = await repository.sums(session, body.unit_id, now.year)
-    await repository.upsert_ikm_item(
-        session, body.unit_id, now.year, ikm_public(compute_ikm(respondents, sums)), policy_version, now
-    )
-    await bump_version(session)
     return response
 
 
