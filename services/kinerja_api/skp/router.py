@@ -172,7 +172,7 @@ async def update_result(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a result",
     operation_id="skp_results_delete",
-    responses={204: _ETAG, **problem_responses(401, 403, 404, 409, 412)},
+    responses={204: _ETAG, **problem_responses(401, 403, 404, 409, 412, 422)},
 )
 async def delete_result(
     skp_id: uuid.UUID,
@@ -190,7 +190,7 @@ async def delete_result(
     "/{skp_id}/submit",
     summary="Submit an SKP for approval",
     operation_id="skp_submit",
-    responses={200: _ETAG, **problem_responses(401, 403, 404, 409, 412)},
+    responses={200: _ETAG, **problem_responses(401, 403, 404, 409, 412, 422)},
 )
 async def submit(
     skp_id: uuid.UUID,
@@ -210,7 +210,7 @@ async def submit(
     "/{skp_id}/approve",
     summary="Approve an SKP",
     operation_id="skp_approve",
-    responses={200: _ETAG, **problem_responses(401, 403, 404, 409, 412)},
+    responses={200: _ETAG, **problem_responses(401, 403, 404, 409, 412, 422)},
 )
 async def approve(
     skp_id: uuid.UUID,
