@@ -121,13 +121,26 @@ def supervise(env: dict[str, str], apps: tuple[str, ...] = APP_NAMES) -> int:
 
 def serve_all(settings: CliSettings, env: dict[str, str]) -> int:
     """All four apps against the configured databases (no embedded server, no migrations)."""
+    _terminate_as_interrupt()
     secrets_ = load_service_secrets(settings.data_dir)
     return supervise(child_env(env, settings, settings.database_url, secrets_))
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM (a service manager, ``timeout``, ``kill``) stops everything like Ctrl-C does: children first,
+    then the embedded database, instead of dying and leaving them running."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def run_all(settings: CliSettings, *, demo: bool) -> int:
     """The front door: database, migrations, demo data once, then all four apps."""
     from asn_cli.seed import bootstrap, seed_demo
+
+    _terminate_as_interrupt()
 
     def start(url: str) -> int:
         for name in APP_NAMES:

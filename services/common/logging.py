@@ -51,5 +51,7 @@ def configure_logging(app_name: str, level: str = "INFO", *, json_logs: bool = T
         lg = logging.getLogger(name)
         lg.handlers[:] = []
         lg.propagate = True
-    # Our EdgeMiddleware writes the access line (with the request id); uvicorn's would duplicate it.
+    # Our EdgeMiddleware writes the access line (with the request id); uvicorn's would duplicate it, and
+    # httpx's per-request INFO lines would repeat what the callee logs.
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

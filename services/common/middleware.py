@@ -21,6 +21,7 @@ _SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
+_PROBES = frozenset({"/healthz", "/readyz"})
 _HTML_CSP = (b"content-security-policy", b"default-src 'self'; frame-ancestors *; object-src 'none'")
 
 
@@ -110,14 +111,19 @@ class EdgeMiddleware:
             self._log(scope, status_holder[0], started)
 
     def _log(self, scope: Scope, status: int, started: float) -> None:
-        if self.access_log:
-            log.info(
-                "%s %s %s",
-                scope.get("method"),
-                scope.get("path"),
-                status,
-                extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)},
-            )
+        if not self.access_log:
+            return
+        path = scope.get("path", "")
+        # Probes hit every app every few seconds; a healthy answer is not worth a line at INFO.
+        level = logging.DEBUG if path in _PROBES and status == 200 else logging.INFO
+        log.log(
+            level,
+            "%s %s %s",
+            scope.get("method"),
+            path,
+            status,
+            extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)},
+        )
 
     async def _send_problem(self, send: Send, status: int, detail: str) -> None:
         await self._send_raw(send, status, problem_bytes(status, detail), {})
