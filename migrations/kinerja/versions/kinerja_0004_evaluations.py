@@ -90,7 +90,7 @@ def upgrade() -> None:
     op.create_index('ix_evaluation_evaluator_nip_status', 'evaluation', ['evaluator_nip', 'status'], unique=False, schema='kinerja')
     op.create_index('ix_evaluation_nip_period', 'evaluation', ['nip', 'period'], unique=False, schema='kinerja')
     op.create_index('ix_evaluation_period_id', 'evaluation', ['period', 'id'], unique=False, schema='kinerja')
-    op.create_index('ix_evaluation_period_unit_id_predikat', 'evaluation', ['period', 'unit_id', 'predikat'], unique=False, schema='kinerja')
+    op.create_index('ix_evaluation_period_unit_id_predikat', 'evaluation', ['period', 'unit_id', 'predikat'], unique=False, schema='kinerja', postgresql_include=['nip'])
     op.create_index('uq_evaluation_nip_period_evaluator', 'evaluation', ['nip', 'period', 'evaluator_nip'], unique=True, schema='kinerja', postgresql_nulls_not_distinct=True)
     op.create_table('objection',
     sa.Column('id', sa.Uuid(), nullable=False),

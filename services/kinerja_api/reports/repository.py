@@ -4,6 +4,7 @@ and ``realization (skp_id, period)`` for compliance, ``evaluation (period, id)``
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -91,24 +92,33 @@ async def set_org_predikat(
 
 
 def _compliance_cte(units: Sequence[uuid.UUID] | None) -> str:
-    # One row per active employee of the units with three EXISTS probes, each a single index lookup.
-    return (
-        """
-        WITH c AS (
-          SELECT e.nip, e.name, e.unit_id,
+    """One row per active employee with three flags. ``predikat IS NOT NULL`` is FINAL (a check constraint).
+
+    Two shapes, because PostgreSQL cannot pick between them itself: for the whole province each flag is a
+    hashed set built once (``nip IN (subquery)``: three scans of the period's rows, the evaluation one
+    index-only), which is 4x faster than 3 x 100,000 index probes; for a unit the few employees are probed
+    one by one (``EXISTS``), each an index lookup, instead of reading the whole period.
+    """
+    if units is None:
+        flags = """
+            e.nip IN (SELECT s.nip FROM kinerja.skp s
+                      WHERE s.year = :year AND s.status = 'APPROVED') AS skp_approved,
+            e.nip IN (SELECT s.nip FROM kinerja.skp s JOIN kinerja.realization r ON r.skp_id = s.id
+                      WHERE s.year = :year AND r.period = ANY(CAST(:rperiods AS varchar[]))) AS realization_reported,
+            e.nip IN (SELECT v.nip FROM kinerja.evaluation v
+                      WHERE v.period = :period AND v.predikat IS NOT NULL) AS evaluated
+          FROM kinerja.employee e WHERE e.active"""
+    else:
+        flags = """
             EXISTS (SELECT 1 FROM kinerja.skp s
                     WHERE s.nip = e.nip AND s.year = :year AND s.status = 'APPROVED') AS skp_approved,
             EXISTS (SELECT 1 FROM kinerja.skp s JOIN kinerja.realization r ON r.skp_id = s.id
                     WHERE s.nip = e.nip AND s.year = :year
                       AND r.period = ANY(CAST(:rperiods AS varchar[]))) AS realization_reported,
             EXISTS (SELECT 1 FROM kinerja.evaluation v
-                    WHERE v.nip = e.nip AND v.period = :period AND v.status = 'FINAL') AS evaluated
-          FROM kinerja.employee e
-          WHERE e.active
-        """
-        + (" AND e.unit_id = ANY(CAST(:units AS uuid[]))" if units is not None else "")
-        + ")"
-    )
+                    WHERE v.nip = e.nip AND v.period = :period AND v.predikat IS NOT NULL) AS evaluated
+          FROM kinerja.employee e WHERE e.active AND e.unit_id = ANY(CAST(:units AS uuid[]))"""
+    return "WITH c AS MATERIALIZED (SELECT e.nip, e.name, e.unit_id," + flags + ")"
 
 
 class ComplianceSummary(NamedTuple):
@@ -144,15 +154,11 @@ async def compliance_summary(
     session: AsyncSession, year: int, period: str, rperiods: Sequence[str], units: Sequence[uuid.UUID] | None
 ) -> ComplianceSummary:
     """Headcount and how many have an approved SKP, a realisation, a FINAL evaluation."""
-    sql = (
-        _compliance_cte(units) + " SELECT count(*), count(*) FILTER (WHERE skp_approved),"
-        " count(*) FILTER (WHERE realization_reported), count(*) FILTER (WHERE evaluated) FROM c"
-    )
-    row = (await session.execute(text(sql), _params(year, period, rperiods, units))).one()
-    return ComplianceSummary(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+    summary, _ = await compliance(session, year, period, rperiods, units, after_nip=None, limit=0)
+    return summary
 
 
-async def compliance_page(
+async def compliance(
     session: AsyncSession,
     year: int,
     period: str,
@@ -161,21 +167,33 @@ async def compliance_page(
     *,
     after_nip: str | None,
     limit: int,
-) -> list[ComplianceRow]:
-    """Employees missing a step, in NIP order after ``after_nip``."""
+) -> tuple[ComplianceSummary, list[ComplianceRow]]:
+    """The counts and a page of employees missing a step (NIP order after ``after_nip``), in one
+    statement over one materialised set."""
     sql = (
         _compliance_cte(units)
-        + " SELECT nip, name, unit_id, skp_approved, realization_reported, evaluated FROM c"
-        " WHERE NOT (skp_approved AND realization_reported AND evaluated)"
+        + """
+        SELECT (SELECT json_build_array(count(*), count(*) FILTER (WHERE skp_approved),
+                                        count(*) FILTER (WHERE realization_reported),
+                                        count(*) FILTER (WHERE evaluated)) FROM c),
+               (SELECT coalesce(json_agg(json_build_array(nip, name, unit_id, skp_approved,
+                                                          realization_reported, evaluated) ORDER BY nip), '[]')
+                  FROM (SELECT * FROM c WHERE NOT (skp_approved AND realization_reported AND evaluated)"""
         + (" AND nip > :after" if after_nip is not None else "")
-        + " ORDER BY nip LIMIT :limit"
+        + " ORDER BY nip LIMIT :limit) page)"
     )
     params = _params(year, period, rperiods, units)
     params["limit"] = limit
     if after_nip is not None:
         params["after"] = after_nip
-    rows = await session.execute(text(sql), params)
-    return [ComplianceRow(*r) for r in rows.all()]
+    counts, page = (await session.execute(text(sql), params)).one()
+    counts, page = _json(counts), _json(page)
+    rows = [ComplianceRow(r[0], r[1], uuid.UUID(r[2]), r[3], r[4], r[5]) for r in page]
+    return ComplianceSummary(*(int(c) for c in counts)), rows
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 class SiasnRow(NamedTuple):

@@ -122,8 +122,7 @@ async def compliance(
     after = decode_cursor(cursor, 1)
     d = (await calendar.deadlines(session, [period]))[period.code]
     rperiods = realization_periods(period)
-    summary = await repository.compliance_summary(session, period.year, period.code, rperiods, units)
-    rows = await repository.compliance_page(
+    summary, rows = await repository.compliance(
         session,
         period.year,
         period.code,
