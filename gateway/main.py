@@ -9,6 +9,7 @@ from gateway.config import GatewaySettings
 from gateway.cors import CorsMiddleware
 from gateway.identity.keys import load_keyring
 from gateway.identity.router import router as identity_router
+from gateway.identity.snapshot_keys import SnapshotKeys
 from gateway.openapi import install_merged_openapi
 from gateway.proxy import ProxyMiddleware
 from gateway.ratelimit import RateLimitMiddleware, build_limiter
@@ -26,6 +27,7 @@ async def _startup(app: FastAPI) -> None:
     upstreams = Upstreams(settings)
     await upstreams.start()
     app.state.upstreams = upstreams
+    app.state.snapshot_keys = SnapshotKeys(app.state.jwks_client)
 
 
 async def _shutdown(app: FastAPI) -> None:

@@ -146,12 +146,17 @@ async def issue_token(
     operation_id="get_jwks",
     summary="Public keys that verify tokens",
     response_model=Jwks,
+    response_model_exclude_none=True,
 )
 async def jwks(request: Request, response: Response) -> Jwks:
     """The JSON Web Key Set (RFC 7517) of the gateway: the current signing key and retired keys that still
-    verify. Match a token's `kid` header to a key; fetch again when an unknown `kid` appears."""
+    verify, plus publik's snapshot-signing keys (marked `x-purpose: snapshot`; they never verify a token).
+    Match a token's `kid` header to a key; fetch again when an unknown `kid` appears."""
     response.headers["Cache-Control"] = "public, max-age=300"
-    return Jwks.model_validate(request.app.state.keyring.jwks())
+    state = request.app.state
+    body = state.keyring.jwks()
+    body["keys"] = [*body["keys"], *await state.snapshot_keys.keys(state.upstreams.base_urls("publik"))]
+    return Jwks.model_validate(body)
 
 
 @router.post(

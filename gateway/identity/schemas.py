@@ -107,6 +107,13 @@ class Jwk(BaseModel):
     kid: str = Field(description="RFC 7638 thumbprint; matches the `kid` header of tokens.")
     n: str
     e: str = Field(examples=["AQAB"])
+    x_purpose: str | None = Field(
+        default=None,
+        alias="x-purpose",
+        description="`snapshot` for publik's snapshot-signing keys; absent on keys that verify tokens.",
+    )
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
 
 class Jwks(BaseModel):

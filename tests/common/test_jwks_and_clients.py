@@ -69,3 +69,14 @@ async def test_outgoing_calls_forward_the_request_id() -> None:
             assert (await client.get("/echo")).json() == {"rid": "rid-42"}
         finally:
             set_request_id(None)
+
+
+async def test_a_snapshot_key_in_the_jwks_never_verifies_a_token() -> None:
+    snapshot_signer = new_signer()
+    state: dict[str, Any] = {"keys": [{**snapshot_signer.jwk, "x-purpose": "snapshot"}], "fetches": 0}
+    transport = httpx.ASGITransport(app=_jwks_app(state))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+        source = JwksKeySource("/.well-known/jwks.json", client, min_refresh_interval_s=0)
+        verifier = TokenVerifier(source, issuer=ISSUER, audience=AUDIENCE)
+        with pytest.raises(Unauthorized):
+            await verifier.verify(snapshot_signer.issue("forger", ["admin"], ttl_s=60))

@@ -75,3 +75,10 @@ def test_killed_service_gives_503_then_recovers_after_restart(stack: Stack) -> N
             break
         time.sleep(0.25)
     assert status == 200
+
+
+def test_jwks_serves_the_token_key_and_publiks_snapshot_key(stack: Stack) -> None:
+    keys = httpx.get(stack.url + "/.well-known/jwks.json").json()["keys"]
+    purposes = sorted(k.get("x-purpose", "token") for k in keys)
+    assert purposes == ["snapshot", "token"]
+    assert all(k["kty"] == "RSA" and k["alg"] == "RS256" for k in keys)
