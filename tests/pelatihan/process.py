@@ -47,6 +47,10 @@ async def pelatihan_process(
         "--no-access-log",
         "--backlog",
         "2048",
+        # Longer than any wait in a test, so the server never closes a keep-alive connection the client is
+        # about to reuse (that race surfaces as a client-side ReadError, not as an answer).
+        "--timeout-keep-alive",
+        "120",
         env=env,
         stdout=log,
         stderr=asyncio.subprocess.STDOUT,

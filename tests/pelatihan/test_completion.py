@@ -122,19 +122,22 @@ async def test_certificates_and_ledger(api: httpx.AsyncClient, h: Headers, kiner
         assert ledger["jp_required"] == 20
         assert ledger["met"] is (ledger["jp_total"] >= 20)
         assert len(ledger["entries"]) == len(numbers)
-    assert ledger["jp_total"] == 20 and ledger["met"] is True
+    assert ledger["jp_total"] == 20
+    assert ledger["met"] is True
     assert [e["certificate_number"] for e in ledger["entries"]] == numbers
     failed = (await api.get(f"/v1/employees/{other}/jp?year={year}", headers=h.admin())).json()
     assert (failed["jp_total"], failed["met"], failed["entries"]) == (0, False, [])
 
     # Numbers are unique, well formed, verifiable without a token, and not guessable from each other.
-    assert len(set(numbers)) == 3 and all(well_formed(n) for n in numbers)
+    assert len(set(numbers)) == 3
+    assert all(well_formed(n) for n in numbers)
     r = await api.get(f"/v1/certificates/{numbers[0]}")
     assert r.status_code == 200
     cert = r.json()
     assert (cert["valid"], cert["revoked"], cert["jp"]) == (True, False, 8)
     assert cert["institution_name"] == "BPSDM Provinsi Bengkulu"
-    assert emp not in r.text and cert["holder_nip"].startswith(emp[:8])
+    assert emp not in r.text
+    assert cert["holder_nip"].startswith(emp[:8])
     body = numbers[0][9:19]
     wrong = "BGK-" + numbers[0][4:9] + body + ("0" if check_char(body) != "0" else "1")
     assert (await api.get(f"/v1/certificates/{wrong}")).status_code == 404
@@ -172,7 +175,8 @@ async def test_certificates_and_ledger(api: httpx.AsyncClient, h: Headers, kiner
     import json
 
     last = json.loads(rows[2]["p"])
-    assert last["unit_id"] == UNIT and last["unit_name"] == "Badan Kepegawaian Daerah"
+    assert last["unit_id"] == UNIT
+    assert last["unit_name"] == "Badan Kepegawaian Daerah"
     assert (last["participants"], last["jp_delivered"], last["pns_total"], last["pns_meeting_20jp"]) == (
         1,
         20,
@@ -209,7 +213,9 @@ async def test_partial_attendance_and_feedback(api: httpx.AsyncClient, h: Header
         credited.append((r.json()["days_present"], r.json()["jp_credited"]))
     # 3/3 days -> 30 JP; 2/3 (below 80%) -> floor(30*2/3) = 20; 1/3 -> 10.
     assert credited == [(3, 30), (2, 20), (1, 10)]
-    assert credited_jp(30, None, 3) == 30 and credited_jp(30, 3, 4) == 22 and credited_jp(10, 4, 5) == 10
+    assert credited_jp(30, None, 3) == 30
+    assert credited_jp(30, 3, 4) == 22
+    assert credited_jp(10, 4, 5) == 10
 
     # Feedback: attendees only, once each; the summary is anonymous.
     kinerja.add(nip(50), supervisor_nip=BOSS)

@@ -44,7 +44,7 @@ async def test_development_needs_lead_to_recommendations(
     open_kolab = await make_session(api, h, kolab)
     await make_session(api, h, other)
     await make_session(api, h, kinerja_prog)
-    closed = {
+    closed: dict[str, Any] = {
         "enrol_opens_at": (datetime.now(UTC) - timedelta(days=5)).isoformat(),
         "enrol_closes_at": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
     }
@@ -62,9 +62,11 @@ async def test_development_needs_lead_to_recommendations(
         },
     )
     r = await api.post("/internal/v1/events", json=event, headers=h.service())
-    assert r.status_code == 200 and r.json()["status"] == "applied"
+    assert r.status_code == 200
+    assert r.json()["status"] == "applied"
     r = await api.post("/internal/v1/events", json=event, headers=h.service())
-    assert r.status_code == 200 and r.json()["status"] == "duplicate"
+    assert r.status_code == 200
+    assert r.json()["status"] == "duplicate"
     # Only services may deliver events; unknown types and bad payloads are refused for good (422).
     assert (await api.post("/internal/v1/events", json=event, headers=h.admin())).status_code == 403
     bad = envelope("kinerja.something_else", {})
@@ -77,7 +79,8 @@ async def test_development_needs_lead_to_recommendations(
     assert [i["session_id"] for i in rec["items"]] == [open_kolab["id"]]
     item = rec["items"][0]
     assert item["matched_tags"] == ["KOLABORATIF"]
-    assert "KOLABORATIF" in item["reason"] and "2026-Q2" in item["reason"]
+    assert "KOLABORATIF" in item["reason"]
+    assert "2026-Q2" in item["reason"]
     # The supervisor (per kinerja) sees them too; a colleague does not.
     assert (await api.get(f"/v1/recommendations?nip={emp}", headers=h.pegawai(BOSS))).status_code == 200
     assert (await api.get(f"/v1/recommendations?nip={emp}", headers=h.pegawai(nip(2)))).status_code == 403

@@ -131,7 +131,7 @@ WITH e AS (
     SET waitlist_seq = t.waitlist_seq + 1, waitlist_length = t.waitlist_length + 1, updated_at = now()
     FROM e
     WHERE t.id = e.session_id AND NOT EXISTS (SELECT 1 FROM seat)
-    RETURNING t.waitlist_seq
+    RETURNING t.waitlist_seq, t.waitlist_length
 )
 UPDATE pelatihan.enrolment en
 SET status = CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'CONFIRMED' ELSE 'WAITLISTED' END,
@@ -139,18 +139,28 @@ SET status = CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'CONFIRMED' ELSE 'WAITLI
     decided_by = :decided_by, decided_at = now(), reason = :reason, updated_at = now()
 FROM e
 WHERE en.id = e.id
-RETURNING en.status, en.waitlist_seq
+RETURNING en.*, (SELECT waitlist_length FROM ticket) AS waitlist_position
 """
 )
 
 
 async def approve_atomically(
     session: AsyncSession, enrolment_id: uuid.UUID, *, decided_by: str, reason: str | None
-) -> tuple[str, int | None] | None:
-    """Approve a PENDING_APPROVAL enrolment: (status, waitlist ticket), or None when it is not pending."""
+) -> tuple[Enrolment, int | None] | None:
+    """Approve a PENDING_APPROVAL enrolment in one round trip: the updated row (detached, for reading) and
+    its waitlist position (a new waiter joins at the tail, so it is the new waitlist length); None when the
+    enrolment is not pending."""
     found = (
-        await session.execute(
-            _APPROVE, {"enrolment_id": enrolment_id, "decided_by": decided_by, "reason": reason}
+        (
+            await session.execute(
+                _APPROVE, {"enrolment_id": enrolment_id, "decided_by": decided_by, "reason": reason}
+            )
         )
-    ).first()
-    return (str(found[0]), found[1]) if found is not None else None
+        .mappings()
+        .first()
+    )
+    if found is None:
+        return None
+    values = dict(found)
+    position = values.pop("waitlist_position")
+    return Enrolment(**values), position

@@ -169,11 +169,11 @@ async def approve(
     decided = await repository.approve_atomically(
         session, enrolment_id, decided_by=principal.nip or principal.subject, reason=reason
     )
-    row = await repository.get(session, enrolment_id)
-    assert row is not None
     if decided is None:
-        raise InvalidTransition(f"The enrolment is {row.status}; only PENDING_APPROVAL can be approved.")
-    return EnrolmentView(row, await repository.waitlist_position(session, row))
+        current = await repository.get(session, enrolment_id)
+        status = current.status if current is not None else "gone"
+        raise InvalidTransition(f"The enrolment is {status}; only PENDING_APPROVAL can be approved.")
+    return EnrolmentView(*decided)
 
 
 async def reject(
