@@ -43,6 +43,8 @@ class CalendarEntry(BaseModel):
 class CalendarYear(BaseModel):
     """Q1..Q4 and the annual period of a year."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"year": 2026, "periods": [ENTRY_EXAMPLE]}]})
+
     year: int
     periods: list[CalendarEntry]
 

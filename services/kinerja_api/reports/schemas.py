@@ -84,7 +84,18 @@ class OrgPredikatSet(BaseModel):
 class OrgPredikatRead(OrgPredikatSet):
     """As stored."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
+                    "period": "2026-Q1",
+                    "org_predikat": "BAIK",
+                }
+            ]
+        },
+    )
 
     unit_id: uuid.UUID
     period: str
