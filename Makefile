@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest openapi fuzz bench clean-data
+.PHONY: run test lint typecheck pytest openapi fuzz bench clean-data browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## axe-core for the widget's accessibility test, when npm is there (the test says so when it skips).
+browser-deps:
+	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/browser/node_modules/axe-core ]; then \
+		cd tests/browser && npm install --no-audit --no-fund --loglevel=error || echo "npm install failed: the browser test will skip"; \
+	fi
 
 ## Re-exports openapi/*.json from the code (commit the result).
 openapi: $(STAMP)

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _PUBLIC_PREFIXES = ("/publik/", "/.well-known/", "/openapi.json")
-_ALLOW_HEADERS = b"authorization, content-type, if-match, if-none-match, x-request-id, accept"
+# Anonymous writes the regional website's visitors make from any page (no cookies, so "*" is safe).
+_PUBLIC_WRITES = frozenset({("POST", "/publik/v1/surveys")})
+_ALLOW_HEADERS = b"authorization, content-type, if-match, if-none-match, x-request-id, x-device-id, accept"
 _ALLOW_METHODS = b"GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 _EXPOSE = b"etag, x-request-id, retry-after, location, cache-control"
 
@@ -22,7 +24,10 @@ class CorsMiddleware:
 
     def _allow_origin(self, scope: Scope, origin: str, method: str) -> bytes | None:
         path: str = scope["path"]
-        if path.startswith(_PUBLIC_PREFIXES) and method in ("GET", "HEAD"):
+        if (path.startswith(_PUBLIC_PREFIXES) and method in ("GET", "HEAD")) or (
+            method,
+            path,
+        ) in _PUBLIC_WRITES:
             return b"*"
         if origin in self.allowed or "*" in self.allowed:
             return origin.encode()

@@ -101,3 +101,27 @@ async def test_api_origins_come_from_settings() -> None:
             headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
         )
         assert refused.status_code == 403
+
+
+async def test_citizens_may_post_surveys_from_any_origin() -> None:
+    async with _client(_edge_app(MemoryLimiter(), per_minute=100)) as client:
+        pre = await client.options(
+            "/publik/v1/surveys",
+            headers={
+                "Origin": "https://kab-kaur.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type, x-device-id",
+            },
+        )
+        assert pre.status_code == 204
+        assert pre.headers["access-control-allow-origin"] == "*"
+        assert "x-device-id" in pre.headers["access-control-allow-headers"]
+        post = await client.post(
+            "/publik/v1/surveys", json={}, headers={"Origin": "https://kab-kaur.example"}
+        )
+        assert post.headers["access-control-allow-origin"] == "*"
+        # Other writes stay closed to unknown origins.
+        other = await client.post(
+            "/publik/v1/innovations", json={}, headers={"Origin": "https://kab-kaur.example"}
+        )
+        assert "access-control-allow-origin" not in other.headers

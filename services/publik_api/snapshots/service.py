@@ -14,9 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.auth import generate_private_key_pem, public_jwk, public_pem_from_private
+from services.common.auth import generate_private_key_pem, public_jwk, public_pem_from_private, sign_jws
 from services.publik_api.publications.models import Item
-from services.publik_api.snapshots.jws import sign_jws
 from services.publik_api.snapshots.models import Snapshot
 from services.publik_api.units.models import Unit
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from services.publik_api.snapshots.jws import JwsInvalid, jws_header, verify_jws
+from services.common.auth import JwsInvalid, jws_header, verify_jws
 
 
 def snapshot_keys(jwks: dict[str, Any]) -> dict[str, dict[str, Any]]:
