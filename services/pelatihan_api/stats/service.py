@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.outbox import enqueue
@@ -41,10 +42,25 @@ async def unit_stats(session: AsyncSession, unit_id: uuid.UUID, year: int) -> di
     }
 
 
+async def _last_unit_name(session: AsyncSession, unit_id: uuid.UUID) -> str | None:
+    value = await session.scalar(
+        select(OutboxEvent.payload["unit_name"].astext)
+        .where(
+            OutboxEvent.event_type == EVENT_TYPE,
+            OutboxEvent.payload["unit_id"].astext == str(unit_id),
+            OutboxEvent.payload["unit_name"].astext.not_like("Unit %"),
+        )
+        .order_by(OutboxEvent.created_at.desc())
+        .limit(1)
+    )
+    return str(value) if value else None
+
+
 async def publish_unit(session: AsyncSession, unit_id: uuid.UUID, unit_name: str | None, year: int) -> None:
     """Recompute one unit's figures for the year and enqueue them in the caller's transaction."""
     payload = await unit_stats(session, unit_id, year)
-    payload["unit_name"] = unit_name
+    # publik requires a label; when kinerja cannot name the unit right now, reuse the last name we sent.
+    payload["unit_name"] = unit_name or await _last_unit_name(session, unit_id) or f"Unit {str(unit_id)[:8]}"
     enqueue(
         session,
         OutboxEvent,
