@@ -1,0 +1,210 @@
+"""Prometheus metrics of one app process, served at ``GET /metrics`` in the text exposition format.
+
+What is measured:
+
+- ``asn_http_requests_total`` and ``asn_http_request_duration_seconds`` by route *template* (the matched
+  FastAPI route path such as ``/v1/units/{code}``; on the gateway, forwarded requests are labelled by
+  upstream, ``upstream:kinerja``), method and status. Unmatched paths share one label, ``unmatched``, so a
+  scanner probing random URLs cannot blow up the number of series.
+- ``asn_outbox_backlog``: events waiting in the outbox (``OutboxDispatcher.backlog()``), computed at scrape
+  time and cached for a few seconds so a fast scraper cannot load the database.
+- ``asn_db_pool_*``: the SQLAlchemy pool's configured size, connections checked out and overflow in use.
+- the ``process_*`` and ``python_*`` families of prometheus_client (memory, CPU, open files).
+
+Each app gets its own registry (never the global one), so several apps built in one test process do not
+share counters. The metrics are per process: Prometheus scrapes every replica itself, and the gateway never
+forwards ``/metrics`` of a service. The endpoint answers 404 to requests that came through a proxy (they
+carry ``X-Forwarded-For`` or ``Forwarded``), so an ingress in front of the gateway does not make it public.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from prometheus_client.registry import Collector
+from starlette.types import Scope
+
+from services.common.errors import problem_bytes
+
+log = logging.getLogger("asn.metrics")
+
+METRICS_PATH = "/metrics"
+UNMATCHED = "unmatched"
+# Buckets from 5 ms to 10 s: API answers live around 10-100 ms, the gateway's read timeout is 10 s.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0)
+BACKLOG_CACHE_S = 5.0
+BACKLOG_TIMEOUT_S = 1.0
+_PROXIED_HEADERS = frozenset({b"x-forwarded-for", b"forwarded"})
+
+
+def route_label(scope: Scope) -> str:
+    """The label of a request: its matched route template, ``upstream:<name>`` for what the gateway
+    forwards, else ``unmatched``. Never the raw path (one series per URL would explode)."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if isinstance(path, str) and path:
+        return path
+    app = scope.get("app")
+    upstreams = getattr(getattr(app, "state", None), "upstreams", None)
+    if upstreams is not None:
+        raw: str = scope.get("path", "")
+        first = raw[1:].partition("/")[0]
+        if first in getattr(upstreams, "names", ()):
+            return f"upstream:{first}"
+    return UNMATCHED
+
+
+class _StateCollector(Collector):
+    """Gauges read from the running app when Prometheus scrapes: pool use and the cached outbox backlog."""
+
+    def __init__(self, metrics: AppMetrics) -> None:
+        self.metrics = metrics
+
+    def collect(self) -> Iterable[Metric]:
+        app = self.metrics.app
+        engine = getattr(app.state, "engine", None) if app is not None else None
+        pool = getattr(engine, "pool", None)
+        if pool is not None and hasattr(pool, "checkedout"):
+            size = GaugeMetricFamily("asn_db_pool_size", "Configured size of the database connection pool.")
+            size.add_metric([], float(pool.size()))
+            used = GaugeMetricFamily(
+                "asn_db_pool_checked_out", "Database connections in use (checked out of the pool)."
+            )
+            used.add_metric([], float(pool.checkedout()))
+            overflow = GaugeMetricFamily(
+                "asn_db_pool_overflow", "Connections open beyond the pool size (negative: not yet opened)."
+            )
+            overflow.add_metric([], float(pool.overflow()))
+            yield from (size, used, overflow)
+        if self.metrics.backlog is not None:
+            backlog = GaugeMetricFamily(
+                "asn_outbox_backlog", "Outbox events waiting to be delivered (status PENDING)."
+            )
+            backlog.add_metric([], float(self.metrics.backlog))
+            yield backlog
+            age = GaugeMetricFamily(
+                "asn_outbox_backlog_age_seconds", "Seconds since the outbox backlog was last counted."
+            )
+            age.add_metric([], max(0.0, time.monotonic() - self.metrics.backlog_at))
+            yield age
+
+
+class AppMetrics:
+    """The metrics of one app: a private registry, the request instruments and the scrape-time gauges."""
+
+    def __init__(self, app_name: str) -> None:
+        self.app_name = app_name
+        self.app: FastAPI | None = None
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "asn_http_requests",
+            "HTTP requests answered, by route template, method and status.",
+            ("route", "method", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "asn_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route template, method and status.",
+            ("route", "method", "status"),
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.scrape_errors = Counter(
+            "asn_metrics_refresh_errors",
+            "Scrape-time refreshes (outbox backlog) that failed, e.g. because the database was down.",
+            registry=self.registry,
+        )
+        self.backlog: int | None = None
+        self.backlog_at = 0.0
+        self._refresh_lock = asyncio.Lock()
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        self.registry.register(_StateCollector(self))
+
+    def observe(self, scope: Scope, status: int, duration_s: float) -> None:
+        """Count one answered request (called by the edge middleware once the response is done)."""
+        labels = (route_label(scope), str(scope.get("method", "")), str(status))
+        self.requests.labels(*labels).inc()
+        self.latency.labels(*labels).observe(duration_s)
+
+    async def refresh(self) -> None:
+        """Count the outbox backlog when the cached figure is older than ``BACKLOG_CACHE_S``.
+
+        Bounded by ``BACKLOG_TIMEOUT_S``: a scrape must answer even when the database does not; the
+        last known figure stays (its age says how old it is)."""
+        dispatcher = getattr(self.app.state, "outbox", None) if self.app is not None else None
+        if dispatcher is None:
+            return
+        if self.backlog is not None and time.monotonic() - self.backlog_at < BACKLOG_CACHE_S:
+            return
+        async with self._refresh_lock:
+            if self.backlog is not None and time.monotonic() - self.backlog_at < BACKLOG_CACHE_S:
+                return
+            try:
+                self.backlog = await asyncio.wait_for(dispatcher.backlog(), BACKLOG_TIMEOUT_S)
+                self.backlog_at = time.monotonic()
+            except Exception as exc:  # a failing database must not fail the scrape
+                self.scrape_errors.inc()
+                log.warning("outbox backlog not counted: %s", type(exc).__name__)
+
+    def render(self) -> bytes:
+        """The registry in the Prometheus text format."""
+        return generate_latest(self.registry)
+
+
+def is_proxied(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    """True when a proxy forwarded the request (so it did not come straight from inside the cluster)."""
+    return any(name in _PROXIED_HEADERS for name, _ in headers)
+
+
+def install_metrics(app: FastAPI, app_name: str) -> AppMetrics:
+    """Give ``app`` its registry (``app.state.metrics``) and ``GET /metrics`` (hidden from OpenAPI)."""
+    metrics = AppMetrics(app_name)
+    metrics.app = app
+    app.state.metrics = metrics
+
+    @app.get(METRICS_PATH, include_in_schema=False)
+    async def prometheus_metrics(request: Request) -> Response:
+        """Prometheus text exposition of this process; 404 through a proxy (cluster-internal only)."""
+        if is_proxied(request.scope["headers"]):
+            return Response(problem_bytes(404, "Not found."), 404, media_type="application/problem+json")
+        await metrics.refresh()
+        return Response(metrics.render(), media_type=CONTENT_TYPE_PLAIN_0_0_4)
+
+    return metrics
+
+
+def observe_request(scope: Scope, status: int, duration_s: float) -> None:
+    """Record a request on the app's metrics, if the app has them (the edge middleware's hook)."""
+    app: Any = scope.get("app")
+    metrics: AppMetrics | None = getattr(getattr(app, "state", None), "metrics", None)
+    if metrics is not None:
+        try:
+            metrics.observe(scope, status, duration_s)
+        except Exception:  # metrics must never break a response
+            log.debug("metrics observation failed", exc_info=True)
+
+
+def samples(text: str, name: str) -> Iterator[tuple[dict[str, str], float]]:
+    """Parse the samples of one metric from exposition text (used by tests and drills)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name:
+                yield dict(sample.labels), float(sample.value)
