@@ -42,6 +42,25 @@ class GatewaySettings(AppSettings):
     client_secret_grace_s: int = Field(default=86_400, ge=0)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_s: int = Field(default=900, ge=1)
+    client_rate_limit_per_minute: int = Field(
+        default=600, ge=1, description="Requests per minute of an API client that sets no limit of its own."
+    )
+    client_usage_flush_interval_s: float = Field(
+        default=10.0, gt=0, description="How often per-client request counts are added to the database."
+    )
+
+    # Webhooks.
+    outbox_enabled: bool = Field(default=True, description="Run the webhook delivery loop in this replica.")
+    outbox_poll_interval_s: float = Field(default=0.5, gt=0)
+    webhooks_allow_private_targets: bool = Field(
+        default=False,
+        description="Allow webhook targets on loopback, private, link-local or reserved addresses (tests only).",
+    )
+    webhooks_allow_http: bool = Field(default=False, description="Allow http:// webhook targets (tests only).")
+    webhook_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=12, ge=1, le=100)
+    webhook_base_backoff_s: float = Field(default=5.0, gt=0)
+    webhook_max_backoff_s: float = Field(default=3_600.0, gt=0)
 
     # Edge.
     cors_origins: Annotated[list[str], NoDecode] = Field(

@@ -2,5 +2,6 @@
 
 from gateway.db import Base
 from gateway.identity.models import *  # noqa: F403
+from gateway.webhooks.models import *  # noqa: F403
 
 __all__ = ["Base"]

@@ -67,9 +67,12 @@ async def add(session: AsyncSession, row: Account | ApiClient) -> None:
     await session.refresh(row)
 
 
-async def client_by_id(session: AsyncSession, client_id: str) -> ApiClient | None:
-    """The API client with this client id, if any."""
-    result: ApiClient | None = await session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
+async def client_by_id(session: AsyncSession, client_id: str, *, for_update: bool = False) -> ApiClient | None:
+    """The API client with this client id, if any (row-locked with ``for_update``: rotations serialise)."""
+    query = select(ApiClient).where(ApiClient.client_id == client_id)
+    if for_update:
+        query = query.with_for_update()
+    result: ApiClient | None = await session.scalar(query)
     return result
 
 
@@ -89,3 +92,19 @@ async def record_client_use(session: AsyncSession, client: ApiClient, *, now: da
         .values(usage_count=ApiClient.usage_count + 1, last_used_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+async def add_client_usage(session: AsyncSession, usage: dict[str, tuple[int, datetime]]) -> None:
+    """Add counted requests to each client's usage (client id -> (count, last use)); one UPDATE per client.
+
+    Additive, so every replica can flush its own counts; ``last_used_at`` only moves forward."""
+    for client_id, (count, last_used) in sorted(usage.items()):
+        await session.execute(
+            update(ApiClient)
+            .where(ApiClient.client_id == client_id)
+            .values(
+                usage_count=ApiClient.usage_count + count,
+                last_used_at=func.greatest(func.coalesce(ApiClient.last_used_at, last_used), last_used),
+            )
+            .execution_options(synchronize_session=False)
+        )

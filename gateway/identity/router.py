@@ -9,9 +9,10 @@ import json
 from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Depends, Form, Path, Request, Response
+from fastapi import APIRouter, Form, Path, Request, Response
 from fastapi.responses import JSONResponse
 
+from gateway.config import GatewaySettings
 from gateway.identity import service
 from gateway.identity.schemas import (
     AccountCreate,
@@ -20,20 +21,21 @@ from gateway.identity.schemas import (
     ClientCreate,
     ClientCreated,
     ClientOut,
+    ClientSecretRotated,
+    ClientUpdate,
     Jwks,
     OAuthProblem,
     TokenForm,
     TokenResponse,
 )
 from gateway.ratelimit import client_ip
-from services.common.auth import Principal, Role, require_roles
+from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import PROBLEM_JSON, problem_response, problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 
 router = APIRouter(tags=["identity"])
 
-AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -212,10 +214,16 @@ async def update_account(
     status_code=201,
     responses=problem_responses(401, 403, 422),
 )
-async def create_client(body: ClientCreate, session: SessionDep, _admin: AdminDep) -> ClientCreated:
+async def create_client(
+    body: ClientCreate, request: Request, session: SessionDep, _admin: AdminDep
+) -> ClientCreated:
     """Register a system that obtains tokens with the client-credentials grant (admin only). Roles:
-    `integrator`, or `service` for our own services. The secret is returned once; store it now."""
-    return await service.create_client(session, body)
+    `integrator`, or `service` for our own services. The secret is returned once; store it now.
+    `rate_limit_per_minute` defaults to the gateway's `client_rate_limit_per_minute` setting."""
+    settings: GatewaySettings = request.app.state.settings
+    return await service.create_client(
+        session, body, default_rate_limit=settings.client_rate_limit_per_minute
+    )
 
 
 @router.get(
@@ -246,3 +254,82 @@ async def revoke_client(
     """Stop an API client from obtaining new tokens (admin only; repeating it changes nothing). Tokens
     already issued stay valid until they expire, at most `client_token_ttl_s`."""
     return await service.revoke_client(session, client_id)
+
+
+ClientIdPath = Annotated[str, Path(max_length=64, examples=["cl_5b1f0c9e7a2d4e61"])]
+_CLIENT_EXAMPLE = {
+    "client_id": "cl_5b1f0c9e7a2d4e61",
+    "name": "Dashboard Bappeda",
+    "roles": ["integrator"],
+    "active": True,
+    "is_demo": False,
+    "rate_limit_per_minute": 600,
+    "usage_count": 1834,
+    "last_used_at": "2026-04-15T03:00:00Z",
+    "previous_secret_expires_at": None,
+    "revoked_at": None,
+    "created_at": "2026-03-01T02:00:00Z",
+}
+
+
+@router.get(
+    "/auth/clients/{client_id}",
+    operation_id="get_client",
+    summary="Show an API client",
+    responses={
+        200: {"content": {"application/json": {"example": _CLIENT_EXAMPLE}}},
+        **problem_responses(401, 403, 404),
+    },
+)
+async def get_client(client_id: ClientIdPath, session: SessionDep, _admin: AdminDep) -> ClientOut:
+    """One API client with its rate limit and usage (admin only). `usage_count` counts its token requests
+    and the API requests made with its tokens; the gateway adds them every few seconds, not instantly."""
+    return await service.get_client(session, client_id)
+
+
+@router.patch(
+    "/auth/clients/{client_id}",
+    operation_id="update_client",
+    summary="Change an API client",
+    responses={
+        200: {"content": {"application/json": {"example": _CLIENT_EXAMPLE}}},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def update_client(
+    client_id: ClientIdPath, body: ClientUpdate, session: SessionDep, _admin: AdminDep
+) -> ClientOut:
+    """Rename an API client, change its roles or its rate limit (admin only). Roles and the limit travel in
+    its tokens, so they apply to tokens issued from now on (at most `client_token_ttl_s` later)."""
+    return await service.update_client(session, client_id, body)
+
+
+@router.post(
+    "/auth/clients/{client_id}/rotate",
+    operation_id="rotate_client_secret",
+    summary="Rotate an API client's secret",
+    responses={
+        200: {
+            "description": "The new secret, shown this once",
+            "content": {
+                "application/json": {
+                    "example": {
+                        "client_id": "cl_5b1f0c9e7a2d4e61",
+                        "client_secret": "mJ9s3Qy0u6v4kZ1p2r8t5w7x0a3b6c9d2e5f8g1h4i7",
+                        "previous_secret_expires_at": "2026-04-16T03:00:00Z",
+                    }
+                }
+            },
+        },
+        **problem_responses(401, 403, 404, 409),
+    },
+)
+async def rotate_client_secret(
+    client_id: ClientIdPath, request: Request, response: Response, session: SessionDep, _admin: AdminDep
+) -> ClientSecretRotated:
+    """Issue a new secret for an API client (admin only); it is returned once. The secret it replaces keeps
+    working until `previous_secret_expires_at` (the gateway's `client_secret_grace_s` later), so the
+    integrator can switch without downtime; rotating again ends that grace at once. 409 when revoked."""
+    settings: GatewaySettings = request.app.state.settings
+    response.headers.update(_NO_STORE)
+    return await service.rotate_client_secret(session, client_id, grace_s=settings.client_secret_grace_s)

@@ -168,6 +168,17 @@ class AccountOut(BaseModel):
     updated_at: datetime
 
 
+RateLimit = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=1_000_000,
+        description="Requests per minute allowed to tokens of this client (429 with Retry-After beyond).",
+        examples=[600],
+    ),
+]
+
+
 class ClientCreate(BaseModel):
     """A new API client (client-credentials grant)."""
 
@@ -176,6 +187,21 @@ class ClientCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["Dashboard Bappeda"])
     roles: Annotated[list[ClientRole], AfterValidator(_unique_sorted), Field(min_length=1)] = Field(
         examples=[["integrator"]]
+    )
+    rate_limit_per_minute: RateLimit | None = Field(
+        default=None, description="Defaults to the gateway's `client_rate_limit_per_minute` setting."
+    )
+
+
+class ClientUpdate(BaseModel):
+    """Changes to an API client; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"rate_limit_per_minute": 1200}]})
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    roles: Annotated[list[ClientRole], AfterValidator(_unique_sorted), Field(min_length=1)] | None = None
+    rate_limit_per_minute: RateLimit | None = Field(
+        default=None, description="Applies to tokens issued from now on (at most `client_token_ttl_s` later)."
     )
 
 
@@ -189,8 +215,16 @@ class ClientOut(BaseModel):
     roles: list[str]
     active: bool
     is_demo: bool
-    usage_count: int
+    rate_limit_per_minute: int | None = Field(
+        default=None, description="Null: the gateway's default (`client_rate_limit_per_minute`)."
+    )
+    usage_count: int = Field(
+        description="Token requests plus API requests made with its tokens (added every few seconds)."
+    )
     last_used_at: datetime | None = None
+    previous_secret_expires_at: datetime | None = Field(
+        default=None, description="Until then the secret before the last rotation still works."
+    )
     revoked_at: datetime | None = None
     created_at: datetime
 
@@ -202,3 +236,14 @@ class ClientCreated(BaseModel):
     client_secret: str = Field(description="Store it now: only its hash is kept.")
     name: str
     roles: list[str]
+    rate_limit_per_minute: int | None = None
+
+
+class ClientSecretRotated(BaseModel):
+    """A client's new secret (shown this once); the previous one works until ``previous_secret_expires_at``."""
+
+    client_id: str = Field(examples=["cl_5b1f0c9e7a2d4e61"])
+    client_secret: str = Field(description="Store it now: only its hash is kept.")
+    previous_secret_expires_at: datetime = Field(
+        description="The secret before this rotation is refused from this moment on."
+    )

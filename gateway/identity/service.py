@@ -7,7 +7,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,8 @@ from gateway.identity.schemas import (
     ClientCreate,
     ClientCreated,
     ClientOut,
+    ClientSecretRotated,
+    ClientUpdate,
     TokenResponse,
     check_role_needs,
 )
@@ -37,6 +39,8 @@ log = logging.getLogger("asn.identity")
 # Longer inputs are refused before any hashing: argon2 over megabytes would be a cheap way to burn CPU.
 _MAX_CREDENTIAL_CHARS = 1024
 _SAME_FOR_EVERY_REFUSAL = "The username or password is wrong, or the account is locked or disabled."
+# Claim of client tokens carrying the client's own requests-per-minute limit (read by the rate limiter).
+RATE_LIMIT_CLAIM = "rate_limit_per_minute"
 
 
 # ---------------------------------------------------------------------------------------------- errors
@@ -208,7 +212,10 @@ async def _client_credentials_grant(
     await repository.record_client_use(session, client, now=now)
     await ctx.limiter.reset(key)
     ttl = ctx.settings.client_token_ttl_s
-    token = ctx.signer.issue(client.client_id, client.roles, ttl_s=ttl, extra={"typ": "client"})
+    # The client's own limit rides in the token, so the edge enforces it without a database read; a change
+    # applies to tokens issued afterwards. Without the claim the edge applies the current default.
+    extra: dict[str, Any] = {"typ": "client", RATE_LIMIT_CLAIM: client.rate_limit_per_minute}
+    token = ctx.signer.issue(client.client_id, client.roles, ttl_s=ttl, extra=extra)
     return TokenResponse(access_token=token, expires_in=ttl)
 
 
@@ -294,7 +301,7 @@ def _client_out(client: ApiClient) -> ClientOut:
     return ClientOut.model_validate(client)
 
 
-async def create_client(session: AsyncSession, body: ClientCreate) -> ClientCreated:
+async def create_client(session: AsyncSession, body: ClientCreate, *, default_rate_limit: int) -> ClientCreated:
     """Register an API client with a new random secret, returned this once and stored only as a hash."""
     client_id = "cl_" + secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
@@ -303,10 +310,66 @@ async def create_client(session: AsyncSession, body: ClientCreate) -> ClientCrea
         name=body.name,
         secret_hash=await hash_secret_async(secret),
         roles=list(body.roles),
+        rate_limit_per_minute=body.rate_limit_per_minute or default_rate_limit,
     )
     await repository.add(session, client)
     log.info("api client created", extra={"client_id": client_id, "roles": client.roles})
-    return ClientCreated(client_id=client_id, client_secret=secret, name=client.name, roles=client.roles)
+    return ClientCreated(
+        client_id=client_id,
+        client_secret=secret,
+        name=client.name,
+        roles=client.roles,
+        rate_limit_per_minute=client.rate_limit_per_minute,
+    )
+
+
+async def _existing_client(session: AsyncSession, client_id: str) -> ApiClient:
+    client = await repository.client_by_id(session, client_id)
+    if client is None:
+        raise NotFound(f"No API client {client_id!r}.")
+    return client
+
+
+async def get_client(session: AsyncSession, client_id: str) -> ClientOut:
+    """One API client with its usage."""
+    return _client_out(await _existing_client(session, client_id))
+
+
+async def update_client(session: AsyncSession, client_id: str, body: ClientUpdate) -> ClientOut:
+    """Rename a client, change its roles or its rate limit (tokens issued from now on carry the new ones)."""
+    client = await _existing_client(session, client_id)
+    changes = body.model_fields_set
+    if "name" in changes and body.name is not None:
+        client.name = body.name
+    if "roles" in changes and body.roles is not None:
+        client.roles = [str(r) for r in body.roles]
+    if "rate_limit_per_minute" in changes and body.rate_limit_per_minute is not None:
+        client.rate_limit_per_minute = body.rate_limit_per_minute
+    await session.flush()
+    log.info("api client updated", extra={"client_id": client_id, "fields": sorted(changes)})
+    return _client_out(client)
+
+
+async def rotate_client_secret(
+    session: AsyncSession, client_id: str, *, grace_s: int, now: datetime | None = None
+) -> ClientSecretRotated:
+    """Give the client a new secret. The current one keeps working for ``grace_s`` seconds so the
+    integrator can deploy the new one; a secret from an earlier rotation stops at once. 409 when revoked."""
+    client = await repository.client_by_id(session, client_id, for_update=True)
+    if client is None:
+        raise NotFound(f"No API client {client_id!r}.")
+    if not client.active:
+        raise Conflict(f"API client {client_id!r} is revoked; register a new one.")
+    now = now or datetime.now(UTC)
+    secret = secrets.token_urlsafe(32)
+    client.previous_secret_hash = client.secret_hash
+    client.previous_secret_expires_at = now + timedelta(seconds=grace_s)
+    client.secret_hash = await hash_secret_async(secret)
+    await session.flush()
+    log.info("api client secret rotated", extra={"client_id": client_id, "grace_s": grace_s})
+    return ClientSecretRotated(
+        client_id=client_id, client_secret=secret, previous_secret_expires_at=client.previous_secret_expires_at
+    )
 
 
 async def list_clients(session: AsyncSession, *, cursor: str | None, limit: int) -> Page[ClientOut]:
@@ -319,9 +382,7 @@ async def list_clients(session: AsyncSession, *, cursor: str | None, limit: int)
 
 async def revoke_client(session: AsyncSession, client_id: str) -> ClientOut:
     """Stop the client from obtaining tokens (idempotent). Tokens already issued expire on their own."""
-    client = await repository.client_by_id(session, client_id)
-    if client is None:
-        raise NotFound(f"No API client {client_id!r}.")
+    client = await _existing_client(session, client_id)
     if client.active:
         client.active = False
         client.revoked_at = datetime.now(UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from services.common.db import create_engine, create_sessionmaker, database_stat
 from services.common.errors import install_problem_handlers, problem_responses
 from services.common.http import make_client
 from services.common.logging import configure_logging
+from services.common.metrics import install_metrics
 from services.common.middleware import EdgeMiddleware
 from services.common.outbox import OutboxDispatcher, OutboxMixin, Transport
 from services.common.settings import AppSettings
@@ -40,6 +41,8 @@ class ServiceSpec:
     outbox_transports: Callable[[FastAPI], dict[str, Transport]] | None = None
     on_startup: Sequence[Hook] = ()
     on_shutdown: Sequence[Hook] = ()
+    # Exact paths that accept bodies above max_body_bytes, each mapped to the settings field holding its limit.
+    large_body_paths: Mapping[str, str] = field(default_factory=dict)
     # Extra readiness facts (the gateway's upstreams): returns (facts, ready).
     readiness_extra: Callable[[FastAPI], Awaitable[tuple[dict[str, Any], bool]]] | None = None
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
@@ -134,7 +137,12 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
     app.state.settings = settings
     app.state.spec = spec
     install_problem_handlers(app)
-    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+    install_metrics(app, spec.name)  # GET /metrics, hidden from OpenAPI (services/common/metrics.py)
+    app.add_middleware(
+        EdgeMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        path_limits={path: int(getattr(settings, attr)) for path, attr in spec.large_body_paths.items()},
+    )
 
     @app.get("/healthz", tags=["ops"], operation_id="healthz", summary="Liveness probe")
     async def healthz() -> Health:

@@ -318,6 +318,10 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     return dependency
 
 
+AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+"""The caller, who must hold the admin role (BKD)."""
+
+
 def build_verifier(
     *,
     issuer: str,

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.errors import exception_to_problem, problem_bytes
+from services.common.metrics import observe_request
 from services.common.request_id import HEADER, accept_or_generate, set_request_id
 
 log = logging.getLogger("asn.access")
@@ -21,7 +23,7 @@ _SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
-_PROBES = frozenset({"/healthz", "/readyz"})
+_PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 _HTML_CSP = (b"content-security-policy", b"default-src 'self'; frame-ancestors *; object-src 'none'")
 
 
@@ -39,9 +41,18 @@ class EdgeMiddleware:
     """Sets X-Request-ID, refuses oversized bodies with 413, adds security headers, and turns
     any escaped exception into a problem+json response that still carries the request id."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, access_log: bool = True) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        path_limits: Mapping[str, int] | None = None,
+        access_log: bool = True,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # Exact paths that take larger bodies (a CSV import); every other path keeps max_body_bytes.
+        self.path_limits = dict(path_limits or {})
         self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -77,15 +88,17 @@ class EdgeMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        if length is not None and length > self.max_body_bytes:
-            await self._send_problem(
-                send_wrapper, 413, f"The body is larger than {self.max_body_bytes} bytes."
-            )
+        limit = (
+            self.path_limits.get(scope["path"], self.max_body_bytes)
+            if self.path_limits
+            else self.max_body_bytes
+        )
+        if length is not None and length > limit:
+            await self._send_problem(send_wrapper, 413, f"The body is larger than {limit} bytes.")
             self._log(scope, status_holder[0], started)
             return
 
         received = 0
-        limit = self.max_body_bytes
 
         async def receive_wrapper() -> Message:
             nonlocal received
@@ -111,6 +124,9 @@ class EdgeMiddleware:
             self._log(scope, status_holder[0], started)
 
     def _log(self, scope: Scope, status: int, started: float) -> None:
+        observe_request(
+            scope, status, time.perf_counter() - started
+        )  # Prometheus (services/common/metrics.py)
         if not self.access_log:
             return
         path = scope.get("path", "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from services.common.settings import AppSettings
@@ -26,17 +26,3 @@ class KinerjaSettings(AppSettings):
         ge=1024,
         description="Largest CSV body POST /v1/employees/import accepts (bytes); larger bodies get 413.",
     )
-    json_max_body_bytes: int = Field(
-        default=1_048_576,
-        ge=1024,
-        description="Largest JSON body the other kinerja routes accept (bytes).",
-    )
-
-    @model_validator(mode="after")
-    def _edge_limit_admits_imports(self) -> KinerjaSettings:
-        # The common EdgeMiddleware applies one limit to the whole app and runs before routing, so the
-        # import route could never see a body above it. The edge limit is raised to the import limit;
-        # JSON routes keep ``json_max_body_bytes`` through a router dependency (see employees.router).
-        if self.max_body_bytes < self.import_max_bytes:
-            self.max_body_bytes = self.import_max_bytes
-        return self

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from services.common.auth import Principal, Role, require_roles
+from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, decode_cursor, page_of
@@ -14,7 +14,6 @@ from services.kinerja_api.audit import service
 from services.kinerja_api.audit.schemas import AuditEntryRead, ChainCheck
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
-AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 
 
 @router.get(

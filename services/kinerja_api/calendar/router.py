@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 
-from services.common.auth import Principal, Role, require_roles
+from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.kinerja_api.calendar import service
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.calendar.schemas import CalendarEntry, CalendarUpdate, CalendarYear
 from services.kinerja_api.evaluations.deps import ActorDep
-from services.kinerja_api.limits import json_body_limit
 
-router = APIRouter(prefix="/v1/calendar", tags=["calendar"], dependencies=[Depends(json_body_limit)])
-AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
 
 
 @router.get(

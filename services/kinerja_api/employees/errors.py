@@ -75,9 +75,3 @@ class UnsupportedMediaType(ProblemError):
     """The import takes ``text/csv`` only."""
 
     status, slug = 415, "unsupported-media-type"
-
-
-class ImportTooLarge(ProblemError):
-    """The CSV is larger than ``import_max_bytes``."""
-
-    status, slug = 413, "content-too-large"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 
-from services.common.auth import Principal, Role, require_roles
+from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
@@ -26,10 +26,8 @@ from services.kinerja_api.evaluations.schemas import (
     ObjectionRead,
     ReasonBody,
 )
-from services.kinerja_api.limits import json_body_limit
 
-router = APIRouter(tags=["evaluations"], dependencies=[Depends(json_body_limit)])
-AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+router = APIRouter(tags=["evaluations"])
 IfMatch = Annotated[
     str | None, Header(alias="If-Match", description="The ETag you read (required for PATCH).")
 ]

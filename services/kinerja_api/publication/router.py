@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Path, status
 
-from services.common.auth import Principal, Role, require_roles
+from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import NotFound, problem_responses
 from services.kinerja_api.calendar import service as calendar
@@ -17,7 +17,6 @@ from services.kinerja_api.publication import service
 from services.kinerja_api.publication.schemas import PublicationQueued
 
 router = APIRouter(prefix="/v1/publication", tags=["publication"])
-AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 
 
 @router.post(

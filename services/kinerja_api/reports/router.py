@@ -7,14 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from services.common.auth import Principal, Role, require_roles
+from services.common.auth import AdminDep, Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.clock import today
 from services.kinerja_api.evaluations.deps import ActorDep
-from services.kinerja_api.limits import json_body_limit
 from services.kinerja_api.reports import service
 from services.kinerja_api.reports.schemas import (
     ComplianceReport,
@@ -24,8 +23,7 @@ from services.kinerja_api.reports.schemas import (
     SiasnKinerjaPeriodik,
 )
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"], dependencies=[Depends(json_body_limit)])
-AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
 ReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRATOR))]
 PeriodQuery = Annotated[
     str, Query(pattern=PERIOD_PATTERN, description="`2026-Q1` or `2026`.", examples=["2026-Q1"])

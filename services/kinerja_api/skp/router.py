@@ -17,7 +17,6 @@ from services.common.auth import Principal, PrincipalDep, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
-from services.kinerja_api.limits import json_body_limit
 from services.kinerja_api.skp import flows, realizations, service
 from services.kinerja_api.skp.enums import SkpStatus
 from services.kinerja_api.skp.schemas import (
@@ -35,10 +34,8 @@ from services.kinerja_api.skp.schemas import (
     SkpRead,
 )
 
-router = APIRouter(prefix="/v1/skp", tags=["skp"], dependencies=[Depends(json_body_limit)])
-realizations_router = APIRouter(
-    prefix="/v1/realizations", tags=["skp"], dependencies=[Depends(json_body_limit)]
-)
+router = APIRouter(prefix="/v1/skp", tags=["skp"])
+realizations_router = APIRouter(prefix="/v1/realizations", tags=["skp"])
 WriterDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.PEGAWAI))]
 IfMatch = Annotated[
     str | None, Header(description="The SKP's ETag from the last read; 412 when it changed since.")

@@ -5,18 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
-from services.common.auth import Principal, PrincipalDep, Role, require_roles
+from services.common.auth import AdminDep, PrincipalDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
-from services.kinerja_api.limits import json_body_limit
 from services.kinerja_api.units import service
 from services.kinerja_api.units.schemas import UnitCreate, UnitRead
 
-router = APIRouter(prefix="/v1/units", tags=["units"], dependencies=[Depends(json_body_limit)])
-AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+router = APIRouter(prefix="/v1/units", tags=["units"])
 
 
 @router.post(

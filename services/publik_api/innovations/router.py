@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 
-from services.common.auth import Principal, Role, require_roles
+from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, problem_responses
 from services.common.pagination import (
@@ -25,7 +25,6 @@ from services.publik_api.innovations import service
 from services.publik_api.innovations.schemas import InnovationCreate, InnovationRead
 
 router = APIRouter(prefix="/v1/innovations", tags=["innovations"])
-AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 
 
 @router.post(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from services.common.auth import Principal, Role, require_roles
+from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import (
@@ -22,7 +22,6 @@ from services.publik_api.publications import repository, service
 from services.publik_api.publications.schemas import PublicationRead
 
 router = APIRouter(prefix="/v1/publications", tags=["publications"])
-AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 
 
 @router.get(

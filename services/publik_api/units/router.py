@@ -6,9 +6,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from services.common.auth import Principal, Role, require_roles
+from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.publik_api.config import PublikSettings
@@ -17,7 +17,6 @@ from services.publik_api.units import scorecard, service
 from services.publik_api.units.schemas import Scorecard, UnitRead
 
 router = APIRouter(prefix="/v1/units", tags=["units"])
-AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 
 
 @router.get(

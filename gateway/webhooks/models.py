@@ -1,0 +1,63 @@
+"""Webhook endpoints, their deliveries (the gateway's outbox, destination ``webhook``) and the inbox of
+events received from the services."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ARRAY, Boolean, DateTime, ForeignKey, Index, String, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gateway.db import Base
+from services.common.outbox import InboxMixin, OutboxMixin
+
+DESTINATION = "webhook"
+
+
+class WebhookEndpoint(Base):
+    """An integrator's HTTPS endpoint and the event types it receives."""
+
+    __tablename__ = "webhook_endpoint"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    url: Mapped[str] = mapped_column(String(2048))
+    description: Mapped[str | None] = mapped_column(String(500))
+    event_types: Mapped[list[str]] = mapped_column(ARRAY(String(64)))
+    # Kept as is, not hashed: every delivery is signed with it (HMAC needs the secret itself). Only the
+    # gateway's database role can read this schema, and no endpoint returns it after creation.
+    secret: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class WebhookDelivery(OutboxMixin, Base):
+    """One event for one endpoint. ``payload`` holds the endpoint id, the event id, type, time and data; the
+    dispatcher signs and POSTs it, retrying with backoff, then marks it FAILED."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        Index(
+            "ix_webhook_delivery_due",
+            "available_at",
+            "created_at",
+            postgresql_where=text("status = 'PENDING'"),
+        ),
+        Index("ix_webhook_delivery_endpoint", "endpoint_id", "created_at", "id"),
+        Index("ix_webhook_delivery_listing", "created_at", "id"),
+    )
+
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webhook_endpoint.id", ondelete="CASCADE"))
+    event_id: Mapped[uuid.UUID] = mapped_column()
+    # Set on a re-delivery asked for by a replay: the delivery it repeats.
+    replay_of: Mapped[uuid.UUID | None] = mapped_column()
+
+
+class InboxEvent(InboxMixin, Base):
+    """Event ids received from the services (processing is effectively once)."""
+
+
+__all__ = ["DESTINATION", "InboxEvent", "WebhookDelivery", "WebhookEndpoint"]

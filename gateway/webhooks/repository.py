@@ -1,0 +1,79 @@
+"""Queries on webhook endpoints and deliveries. Flushes, never commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+
+async def add(session: AsyncSession, row: WebhookEndpoint) -> None:
+    """Insert an endpoint and load its database defaults."""
+    session.add(row)
+    await session.flush()
+    await session.refresh(row)
+
+
+async def endpoint_by_id(session: AsyncSession, endpoint_id: uuid.UUID) -> WebhookEndpoint | None:
+    """The endpoint with this id, if any."""
+    return await session.get(WebhookEndpoint, endpoint_id)
+
+
+async def list_endpoints(
+    session: AsyncSession, *, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list[WebhookEndpoint]:
+    """Up to ``limit`` endpoints, oldest first, after the given (created_at, id) (keyset)."""
+    query = select(WebhookEndpoint).order_by(WebhookEndpoint.created_at, WebhookEndpoint.id).limit(limit)
+    if after is not None:
+        query = query.where(tuple_(WebhookEndpoint.created_at, WebhookEndpoint.id) > tuple_(*after))
+    return list(await session.scalars(query))
+
+
+async def delete_endpoint(session: AsyncSession, endpoint_id: uuid.UUID) -> bool:
+    """Delete an endpoint (its deliveries go with it); False when there was none."""
+    result = await session.execute(
+        delete(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).returning(WebhookEndpoint.id)
+    )
+    return result.first() is not None
+
+
+async def subscribed_endpoints(session: AsyncSession, event_type: str) -> list[WebhookEndpoint]:
+    """The active endpoints that receive ``event_type``."""
+    query = select(WebhookEndpoint).where(
+        WebhookEndpoint.active.is_(True), WebhookEndpoint.event_types.any(event_type)
+    )
+    return list(await session.scalars(query.order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)))
+
+
+def add_deliveries(session: AsyncSession, rows: list[WebhookDelivery]) -> None:
+    """Queue deliveries in the caller's transaction (the dispatcher sends them after the commit)."""
+    session.add_all(rows)
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    *,
+    endpoint_id: uuid.UUID | None,
+    status: str | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    since: datetime | None = None,
+    originals_only: bool = False,
+    limit: int,
+) -> list[WebhookDelivery]:
+    """Up to ``limit`` deliveries, oldest first, after (created_at, id); filtered as asked."""
+    query = select(WebhookDelivery).order_by(WebhookDelivery.created_at, WebhookDelivery.id).limit(limit)
+    if endpoint_id is not None:
+        query = query.where(WebhookDelivery.endpoint_id == endpoint_id)
+    if status is not None:
+        query = query.where(WebhookDelivery.status == status)
+    if after is not None:
+        query = query.where(tuple_(WebhookDelivery.created_at, WebhookDelivery.id) > tuple_(*after))
+    if since is not None:
+        query = query.where(WebhookDelivery.created_at >= since)
+    if originals_only:
+        query = query.where(WebhookDelivery.replay_of.is_(None))
+    return list(await session.scalars(query))

@@ -1,0 +1,303 @@
+"""Webhook rules: endpoint administration, turning the services' events into deliveries, replays.
+
+The one place that maps the services' event types to webhook event types is ``EVENT_MAP``: each entry
+names the webhook type and the ``data`` fields an integrator may see. Fields not listed are dropped, so a
+service that sends more (a rating, a name) cannot leak it to integrators by accident.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.webhooks import repository
+from gateway.webhooks.models import DESTINATION, InboxEvent, WebhookDelivery, WebhookEndpoint
+from gateway.webhooks.schemas import (
+    DeliveryOut,
+    DeliveryStatus,
+    EndpointCreate,
+    EndpointCreated,
+    EndpointOut,
+    EndpointUpdate,
+    EventEnvelope,
+    IngestResult,
+    ReplayRequest,
+    ReplayResult,
+    WebhookEventType,
+)
+from gateway.webhooks.ssrf import ResolutionFailed, TargetPolicy, TargetRefused, check_target
+from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.outbox import PENDING, receive_once
+from services.common.pagination import Page, decode_cursor, encode_cursor, page_of
+
+log = logging.getLogger("asn.webhooks")
+
+
+@dataclass(frozen=True, slots=True)
+class EventMapping:
+    """How one service event type becomes a webhook event: its type and the data fields passed on."""
+
+    webhook_type: WebhookEventType
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+
+# Service event type (the envelope's ``type``) -> webhook event. Payloads carry ids and status, never a
+# rating, a predikat of a person, a score or a name: integrators fetch details through the API, where
+# their role decides what they may read.
+EVENT_MAP: dict[str, EventMapping] = {
+    "kinerja.evaluation_finalized": EventMapping(
+        WebhookEventType.EVALUATION_FINALIZED, ("evaluation_id", "nip", "period", "status"), ("unit_id",)
+    ),
+    "kinerja.skp_approved": EventMapping(
+        WebhookEventType.SKP_APPROVED, ("skp_id", "nip", "year", "status"), ("unit_id",)
+    ),
+    "kinerja.employee": EventMapping(
+        WebhookEventType.EMPLOYEE_CHANGED, ("nip", "active"), ("unit_id", "position_type", "employment")
+    ),
+    "pelatihan.enrolment_confirmed": EventMapping(
+        WebhookEventType.ENROLMENT_CONFIRMED, ("enrolment_id", "session_id", "nip", "status"), ("program_id",)
+    ),
+    "pelatihan.training_completed": EventMapping(
+        WebhookEventType.TRAINING_COMPLETED,
+        ("enrolment_id", "session_id", "nip", "status"),
+        ("program_id", "jp", "certificate_number", "completed_on"),
+    ),
+}
+
+
+def project(event: EventEnvelope) -> tuple[WebhookEventType, dict[str, Any]]:
+    """The webhook type and the data integrators may see, or 422 for an unknown type or missing fields."""
+    mapping = EVENT_MAP.get(event.type)
+    if mapping is None:
+        raise InvalidInput(
+            f"No webhook event is made from {event.type!r}.",
+            errors=[{"loc": ["body", "type"], "msg": "unknown event type"}],
+        )
+    missing = [f for f in mapping.required if event.data.get(f) is None]
+    if missing:
+        raise InvalidInput(
+            f"{event.type} needs the data fields {', '.join(missing)}.",
+            errors=[{"loc": ["body", "data", f], "msg": "field required"} for f in missing],
+        )
+    fields = (*mapping.required, *mapping.optional)
+    return mapping.webhook_type, {f: event.data[f] for f in fields if f in event.data}
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+async def ingest(session: AsyncSession, event: EventEnvelope) -> IngestResult:
+    """Record an event once and queue one delivery per active endpoint subscribed to its webhook type, in
+    the caller's transaction. A repeated event id changes nothing."""
+    webhook_type, data = project(event)
+    first = await receive_once(
+        session, InboxEvent, event_id=event.id, source=event.source, event_type=event.type
+    )
+    if not first:
+        return IngestResult(event_id=event.id, status="duplicate", deliveries=0)
+    endpoints = await repository.subscribed_endpoints(session, webhook_type.value)
+    payload = {
+        "event_id": str(event.id),
+        "type": webhook_type.value,
+        "occurred_at": _iso(event.occurred_at),
+        "data": data,
+    }
+    repository.add_deliveries(
+        session,
+        [
+            WebhookDelivery(
+                id=uuid.uuid4(),
+                destination=DESTINATION,
+                event_type=webhook_type.value,
+                payload={**payload, "endpoint_id": str(e.id)},
+                status=PENDING,
+                attempts=0,
+                endpoint_id=e.id,
+                event_id=event.id,
+            )
+            for e in endpoints
+        ],
+    )
+    log.info("event received", extra={"event_type": event.type, "deliveries": len(endpoints)})
+    return IngestResult(event_id=event.id, status="stored", deliveries=len(endpoints))
+
+
+# ---------------------------------------------------------------------------------------------- endpoints
+
+
+async def _checked_url(url: str, policy: TargetPolicy) -> str:
+    try:
+        await check_target(url, policy)
+    except (TargetRefused, ResolutionFailed) as exc:
+        raise InvalidInput(str(exc), errors=[{"loc": ["body", "url"], "msg": str(exc)}]) from exc
+    return url.strip()
+
+
+async def create_endpoint(session: AsyncSession, body: EndpointCreate, policy: TargetPolicy) -> EndpointCreated:
+    """Register an endpoint after checking its URL; the signing secret is returned this once."""
+    endpoint = WebhookEndpoint(
+        url=await _checked_url(body.url, policy),
+        description=body.description,
+        event_types=[t.value for t in body.event_types],
+        secret="whsec_" + secrets.token_urlsafe(32),
+        active=True,
+    )
+    await repository.add(session, endpoint)
+    log.info("webhook endpoint created", extra={"endpoint_id": str(endpoint.id)})
+    return EndpointCreated.model_validate(endpoint)
+
+
+async def _existing(session: AsyncSession, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+    endpoint = await repository.endpoint_by_id(session, endpoint_id)
+    if endpoint is None:
+        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+    return endpoint
+
+
+async def get_endpoint(session: AsyncSession, endpoint_id: uuid.UUID) -> EndpointOut:
+    """One endpoint."""
+    return EndpointOut.model_validate(await _existing(session, endpoint_id))
+
+
+def _keyset(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    values = decode_cursor(cursor, 2)
+    if values is None:
+        return None
+    try:
+        return datetime.fromisoformat(str(values[0])), uuid.UUID(str(values[1]))
+    except ValueError as exc:
+        raise InvalidInput(
+            "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+        ) from exc
+
+
+async def list_endpoints(session: AsyncSession, *, cursor: str | None, limit: int) -> Page[EndpointOut]:
+    """One page of endpoints, oldest first."""
+    rows = await repository.list_endpoints(session, after=_keyset(cursor), limit=limit + 1)
+    page, next_cursor = page_of(rows, limit, lambda e: [e.created_at.isoformat(), str(e.id)])
+    return Page(items=[EndpointOut.model_validate(e) for e in page], next_cursor=next_cursor)
+
+
+async def update_endpoint(
+    session: AsyncSession, endpoint_id: uuid.UUID, body: EndpointUpdate, policy: TargetPolicy
+) -> EndpointOut:
+    """Change an endpoint's URL (checked again), event types, description or whether it is active."""
+    endpoint = await _existing(session, endpoint_id)
+    if body.url is not None:
+        endpoint.url = await _checked_url(body.url, policy)
+    if body.event_types is not None:
+        endpoint.event_types = [t.value for t in body.event_types]
+    if "description" in body.model_fields_set:
+        endpoint.description = body.description
+    if body.active is not None:
+        endpoint.active = body.active
+    await session.flush()
+    await session.refresh(endpoint)
+    log.info("webhook endpoint updated", extra={"endpoint_id": str(endpoint_id)})
+    return EndpointOut.model_validate(endpoint)
+
+
+async def delete_endpoint(session: AsyncSession, endpoint_id: uuid.UUID) -> None:
+    """Delete an endpoint and its delivery history; deliveries not yet sent are dropped."""
+    if not await repository.delete_endpoint(session, endpoint_id):
+        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+    log.info("webhook endpoint deleted", extra={"endpoint_id": str(endpoint_id)})
+
+
+# ---------------------------------------------------------------------------------------------- deliveries
+
+
+def _delivery_out(row: WebhookDelivery) -> DeliveryOut:
+    return DeliveryOut(
+        id=row.id,
+        endpoint_id=row.endpoint_id,
+        event_id=row.event_id,
+        event_type=WebhookEventType(row.event_type),
+        status=DeliveryStatus(row.status),
+        attempts=row.attempts,
+        created_at=row.created_at,
+        next_attempt_at=row.available_at,
+        delivered_at=row.delivered_at,
+        last_error=row.last_error,
+        replay_of=row.replay_of,
+    )
+
+
+def _delivery_key(row: WebhookDelivery) -> list[str]:
+    return [row.created_at.isoformat(), str(row.id)]
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    *,
+    endpoint_id: uuid.UUID | None,
+    status: DeliveryStatus | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[DeliveryOut]:
+    """One page of deliveries, oldest first (filter by endpoint and status)."""
+    rows = await repository.list_deliveries(
+        session,
+        endpoint_id=endpoint_id,
+        status=status.value if status else None,
+        after=_keyset(cursor),
+        limit=limit + 1,
+    )
+    page, next_cursor = page_of(rows, limit, _delivery_key)
+    return Page(items=[_delivery_out(r) for r in page], next_cursor=next_cursor)
+
+
+async def replay(session: AsyncSession, endpoint_id: uuid.UUID, body: ReplayRequest) -> ReplayResult:
+    """Queue again (as new deliveries, same event ids) the endpoint's original deliveries after a cursor of
+    the delivery list or since a time, whatever became of them. 409 when the endpoint is paused."""
+    endpoint = await _existing(session, endpoint_id)
+    if not endpoint.active:
+        raise Conflict("The endpoint is paused; activate it before replaying.")
+    if body.from_cursor is not None:
+        try:
+            after = _keyset(body.from_cursor)
+        except InvalidInput as exc:
+            raise InvalidInput(
+                "from_cursor is not valid", errors=[{"loc": ["body", "from_cursor"], "msg": "bad cursor"}]
+            ) from exc
+    else:
+        after = None
+    rows = await repository.list_deliveries(
+        session,
+        endpoint_id=endpoint_id,
+        status=None,
+        after=after,
+        since=body.since,
+        originals_only=True,
+        limit=body.limit + 1,
+    )
+    page, _ = page_of(rows, body.limit, _delivery_key)
+    repository.add_deliveries(
+        session,
+        [
+            WebhookDelivery(
+                id=uuid.uuid4(),
+                destination=DESTINATION,
+                event_type=r.event_type,
+                payload={**r.payload, "endpoint_id": str(endpoint.id)},
+                status=PENDING,
+                attempts=0,
+                endpoint_id=endpoint.id,
+                event_id=r.event_id,
+                replay_of=r.id,
+            )
+            for r in page
+        ],
+    )
+    # The continuation is a cursor over the originals; it reads the same in the delivery list.
+    next_cursor = encode_cursor(_delivery_key(page[-1])) if len(rows) > body.limit else None
+    log.info("webhook replay queued", extra={"endpoint_id": str(endpoint_id), "deliveries": len(page)})
+    return ReplayResult(queued=len(page), next_cursor=next_cursor)

@@ -1,0 +1,118 @@
+"""Webhook targets: only ``https`` URLs whose host resolves to public addresses (SSRF guard).
+
+Checked when an endpoint is registered or changed, and again before every delivery, which then connects to
+the very address that was checked (the host name still goes in ``Host`` and in TLS SNI, and the
+certificate is verified against it), so a DNS answer that changes between the check and the connection
+(DNS rebinding) cannot point a delivery at an internal address. Redirects are never followed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import SplitResult, urlsplit
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class TargetRefused(Exception):
+    """The URL may not receive webhooks (its text says why; it never holds a secret)."""
+
+
+class ResolutionFailed(Exception):
+    """The host name did not resolve (possibly for a while only)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetPolicy:
+    """What the settings allow: plain http (tests) and private addresses (tests)."""
+
+    allow_http: bool = False
+    allow_private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A checked URL and the address to connect to."""
+
+    url: SplitResult
+    host: str
+    port: int
+    address: IpAddress
+
+    def pinned_url(self) -> str:
+        """The URL with the checked address in place of the host name."""
+        literal = f"[{self.address}]" if self.address.version == 6 else str(self.address)
+        return self.url._replace(netloc=f"{literal}:{self.port}", fragment="").geturl()
+
+    def host_header(self) -> str:
+        """The ``Host`` header the receiver expects (its name, and the port when not the default)."""
+        default = 443 if self.url.scheme == "https" else 80
+        name = f"[{self.host}]" if ":" in self.host else self.host
+        return name if self.port == default else f"{name}:{self.port}"
+
+
+def parse_target(url: str, policy: TargetPolicy) -> tuple[SplitResult, str, int]:
+    """Check the shape of a target URL; returns (parts, host, port) or raises TargetRefused."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise TargetRefused("The URL is malformed.") from exc
+    allowed = ("https", "http") if policy.allow_http else ("https",)
+    if parts.scheme not in allowed:
+        raise TargetRefused("Webhook URLs must use https.")
+    if parts.username is not None or parts.password is not None:
+        raise TargetRefused("Webhook URLs must not carry credentials.")
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host:
+        raise TargetRefused("The URL has no host.")
+    if parts.fragment:
+        raise TargetRefused("Webhook URLs must not carry a fragment.")
+    return parts, host, port or (443 if parts.scheme == "https" else 80)
+
+
+def is_public(address: IpAddress) -> bool:
+    """True for globally routable unicast addresses (not loopback, private, link-local, shared, multicast,
+    reserved or unspecified; IPv4-mapped IPv6 addresses are judged by the IPv4 address inside)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+async def resolve(host: str, port: int) -> list[IpAddress]:
+    """Every address the host resolves to (an IP literal resolves to itself)."""
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ResolutionFailed(f"The host {host!r} does not resolve.") from exc
+    addresses: list[IpAddress] = []
+    for info in infos:
+        # The scope of a link-local IPv6 address ("fe80::1%eth0") is not part of the address.
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if address not in addresses:
+            addresses.append(address)
+    if not addresses:
+        raise ResolutionFailed(f"The host {host!r} does not resolve.")
+    return addresses
+
+
+async def check_target(url: str, policy: TargetPolicy) -> Target:
+    """Check a URL and resolve its host; every address must be public unless the policy allows private
+    ones (a host answering with one public and one private address is refused)."""
+    parts, host, port = parse_target(url, policy)
+    addresses = await resolve(host, port)
+    if not policy.allow_private:
+        refused = [a for a in addresses if not is_public(a)]
+        if refused:
+            raise TargetRefused(
+                f"The host {host!r} resolves to a loopback, private, link-local or reserved address."
+            )
+    return Target(url=parts, host=host, port=port, address=addresses[0])
