@@ -28,6 +28,7 @@ WITH jp AS (
     SELECT nip, SUM(jp)::int AS jp_total
     FROM pelatihan.jp_entry
     WHERE year = :year AND revoked_at IS NULL
+      {jp_filter}
     GROUP BY nip
 )
 SELECT r.unit_id,
@@ -57,7 +58,16 @@ async def unit_figures(
     session: AsyncSession, year: int, required: int, unit_id: uuid.UUID | None
 ) -> list[dict[str, Any]]:
     """Per unit: active PNS, how many meet ``required`` JP, and JP delivered to them in ``year``."""
-    sql = _UNIT_FIGURES.format(unit_filter="AND r.unit_id = :unit_id" if unit_id is not None else "")
+    one_unit = unit_id is not None
+    sql = _UNIT_FIGURES.format(
+        unit_filter="AND r.unit_id = :unit_id" if one_unit else "",
+        # For one unit, sum only its people's entries instead of the whole year's.
+        jp_filter=(
+            "AND nip IN (SELECT nip FROM pelatihan.roster_employee WHERE unit_id = :unit_id)"
+            if one_unit
+            else ""
+        ),
+    )
     params: dict[str, Any] = {"year": year, "required": required}
     if unit_id is not None:
         params["unit_id"] = unit_id

@@ -1,0 +1,271 @@
+"""Benchmark: pelatihan enrolment under contention, and the JP compliance report at scale.
+
+1. Enrolment: pelatihan runs as a real uvicorn process on a scratch database built by its migrations.
+   Per round, 500 concurrent clients each ask for a seat in the same session (as the employee) and then
+   have it approved (as the training admin, so every approval goes through the one-statement seat/waitlist
+   update on the session row, without a kinerja look-up). Reports throughput over all requests, p50/p99
+   latency per request, and checks that confirmed seats equal the capacity exactly.
+2. Compliance report: 50,000 roster employees over 120 units (90% PNS) and 5 completions each (250,000
+   ledger rows), generated in SQL; times the report code (services.pelatihan_api.ledger.service.compliance)
+   for the whole province and for one unit (with its below-20-JP list). Median of several runs.
+
+Writes the table and its command into docs/benchmarks.md between ``<!-- bench:pelatihan -->`` and
+``<!-- /bench:pelatihan -->``. The scratch database is dropped afterwards.
+
+Run: .venv/bin/python -m bench.pelatihan [--clients 500] [--capacity 50] [--rounds 3] [--employees 50000] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from bench._util import command_line, free_port, machine, percentile, process, table, write_section
+from services.common.auth import Role
+from services.common.settings import normalise_database_url
+from services.common.testing import (
+    Tokens,
+    create_database,
+    drop_database,
+    migrate_all,
+    new_signer,
+    postgres_server,
+)
+from services.pelatihan_api.ledger import service as ledger
+
+UNITS = 120
+
+
+async def _catalogue(client: httpx.AsyncClient, admin: dict[str, str], capacity: int) -> str:
+    inst = await client.post(
+        "/v1/institutions", json={"name": f"Bench {uuid.uuid4().hex[:6]}", "kind": "BPSDM"}, headers=admin
+    )
+    prog = await client.post(
+        "/v1/programs",
+        json={
+            "institution_id": inst.json()["id"],
+            "title": "Bench programme",
+            "competency": "TEKNIS",
+            "tags": [],
+            "jp": 20,
+            "mode": "KLASIKAL",
+        },
+        headers=admin,
+    )
+    now = datetime.now(UTC)
+    start = (now + timedelta(days=3)).date()
+    sess = await client.post(
+        "/v1/sessions",
+        json={
+            "program_id": prog.json()["id"],
+            "capacity": capacity,
+            "location": "Aula",
+            "enrol_opens_at": (now - timedelta(hours=1)).isoformat(),
+            "enrol_closes_at": (now + timedelta(days=1)).isoformat(),
+            "starts_on": start.isoformat(),
+            "ends_on": (start + timedelta(days=2)).isoformat(),
+        },
+        headers=admin,
+    )
+    assert sess.status_code == 201, sess.text
+    return str(sess.json()["id"])
+
+
+async def enrolment_round(
+    url: str, tokens: Tokens, clients: int, capacity: int, offset: int
+) -> dict[str, Any]:
+    """One round: ``clients`` concurrent request+approve pairs on one fresh session.
+
+    The load is generated with aiohttp: httpx's pool costs too much CPU at 500 connections and would measure
+    the client instead of the server.
+    """
+    admin = tokens.headers("bench-admin", [Role.PELATIHAN_ADMIN])
+    async with httpx.AsyncClient(base_url=url, timeout=60.0) as setup:
+        session_id = await _catalogue(setup, admin, capacity)
+    headers = [tokens.pegawai(str(198001012005011000 + offset + i)) for i in range(clients)]
+    latencies: list[float] = []
+    statuses: list[int] = []
+    outcome: list[str] = []
+    connector = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(
+        base_url=url, connector=connector, timeout=aiohttp.ClientTimeout(total=120)
+    ) as client:
+
+        async def one(i: int) -> None:
+            nip = str(198001012005011000 + offset + i)
+            t0 = time.perf_counter()
+            async with client.post(
+                f"/v1/sessions/{session_id}/enrolments", json={"nip": nip}, headers=headers[i]
+            ) as r:
+                body = await r.json(content_type=None)
+                latencies.append(time.perf_counter() - t0)
+                statuses.append(r.status)
+            if r.status != 201:
+                return
+            t0 = time.perf_counter()
+            async with client.post(f"/v1/enrolments/{body['id']}/approve", headers=admin) as r:
+                body = await r.json(content_type=None)
+                latencies.append(time.perf_counter() - t0)
+                statuses.append(r.status)
+            if r.status == 200:
+                outcome.append(body["status"])
+
+        started = time.perf_counter()
+        await asyncio.gather(*[one(i) for i in range(clients)])
+        wall = time.perf_counter() - started
+    lat = sorted(latencies)
+    return {
+        "requests": len(statuses),
+        "rps": len(statuses) / wall,
+        "p50": percentile(lat, 50) * 1000,
+        "p99": percentile(lat, 99) * 1000,
+        "errors": sum(1 for s in statuses if s >= 400),
+        "error_codes": sorted({s for s in statuses if s >= 400}),
+        "confirmed": outcome.count("CONFIRMED"),
+        "waitlisted": outcome.count("WAITLISTED"),
+    }
+
+
+_GENERATE = [
+    "TRUNCATE pelatihan.jp_entry, pelatihan.roster_employee",
+    # 50,000 employees over 120 units; one in ten is PPPK.
+    "INSERT INTO pelatihan.roster_employee (nip, unit_id, employment, position_type, rank, active, as_of)"
+    " SELECT (198001012005011000 + g)::text, md5('unit' || (g % :units))::uuid,"
+    " CASE WHEN g % 10 = 0 THEN 'PPPK' ELSE 'PNS' END, 'PELAKSANA', 'III/a', true, now()"
+    " FROM generate_series(1, :employees) g",
+    # Five completions each in 2026 with 1..8 JP, so totals spread around the 20 JP line.
+    "INSERT INTO pelatihan.jp_entry (id, nip, year, jp, program_title, mode, completed_on)"
+    " SELECT gen_random_uuid(), (198001012005011000 + g)::text, 2026, 1 + floor(random() * 8)::int,"
+    " 'Program ' || k, 'KLASIKAL', date '2026-01-01' + (k * 60)"
+    " FROM generate_series(1, :employees) g, generate_series(1, 5) k",
+    "ANALYZE pelatihan.roster_employee",
+    "ANALYZE pelatihan.jp_entry",
+]
+
+
+async def compliance_bench(url: str, employees: int, runs: int) -> list[list[object]]:
+    engine = create_async_engine(normalise_database_url(url))
+    rows: list[list[object]] = []
+    try:
+        t0 = time.perf_counter()
+        async with engine.begin() as conn:
+            for sql in _GENERATE:
+                params = {k: v for k, v in {"units": UNITS, "employees": employees}.items() if f":{k}" in sql}
+                await conn.execute(text(sql), params)
+        gen_s = time.perf_counter() - t0
+        one_unit = uuid.UUID(hashlib.md5(b"unit7").hexdigest())
+        for label, unit in (
+            ("whole province (120 units)", None),
+            ("one unit, with its below-20 list", one_unit),
+        ):
+            times = []
+            report = None
+            for _ in range(runs):
+                async with AsyncSession(engine) as session:
+                    t = time.perf_counter()
+                    report = await ledger.compliance(session, 2026, unit)
+                    times.append((time.perf_counter() - t) * 1000)
+            assert report is not None
+            pns = sum(u.pns_total for u in report.units)
+            meeting = sum(u.pns_meeting_20jp for u in report.units)
+            extra = f", {len(report.below or [])} listed below" if unit else ""
+            rows.append(
+                [
+                    f"JP compliance, {label}",
+                    f"{statistics.median(times):.1f} ms (min {min(times):.1f})",
+                    f"{pns} PNS, {meeting} at >= 20 JP{extra}",
+                ]
+            )
+        rows.append([f"generate {employees} employees x 5 completions in SQL", f"{gen_s:.1f} s", ""])
+    finally:
+        await engine.dispose()
+    return rows
+
+
+async def main_async(args: argparse.Namespace) -> str:
+    with postgres_server() as server:
+        url = await create_database(server, "asn_bench_pelatihan")
+        try:
+            await asyncio.to_thread(migrate_all, url, ["pelatihan"])
+            tokens = Tokens(new_signer())
+            port = free_port()
+            env = {
+                "PELATIHAN_DATABASE_URL": url,
+                "PELATIHAN_JWT_PUBLIC_KEYS_PEM": tokens.signer.public_pem,
+                "PELATIHAN_ENVIRONMENT": "test",
+                "PELATIHAN_OUTBOX_ENABLED": "false",
+                "PELATIHAN_LOG_LEVEL": "WARNING",
+            }
+            cmd = [sys.executable, "-m", "uvicorn", "services.pelatihan_api.main:create_app", "--factory",
+                   "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--backlog", "2048",
+                   "--timeout-keep-alive", "120"]  # fmt: skip
+            rows: list[list[object]] = []
+            with process(cmd, port=port, env=env):
+                await asyncio.sleep(0.5)
+                results = []
+                for r in range(args.rounds):
+                    res = await enrolment_round(
+                        f"http://127.0.0.1:{port}", tokens, args.clients, args.capacity, r * args.clients
+                    )
+                    assert res["confirmed"] == args.capacity, res
+                    results.append(res)
+                for r, res in enumerate(results, start=1):
+                    rows.append(
+                        [
+                            f"enrolment round {r}: {args.clients} clients, request + approve, one {args.capacity}-seat session",
+                            f"{res['rps']:.0f} req/s; p50 {res['p50']:.0f} ms, p99 {res['p99']:.0f} ms",
+                            f"{res['requests']} requests, {res['errors']} errors{' ' + str(res['error_codes']) if res['errors'] else ''}, "
+                            f"{res['confirmed']} CONFIRMED, "
+                            f"{res['waitlisted']} WAITLISTED",
+                        ]
+                    )
+            rows.extend(await compliance_bench(url, args.employees, args.runs))
+        finally:
+            await drop_database(server, url)
+    out = table(["what", "measured", "notes"], rows)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--capacity", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--employees", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    out = asyncio.run(main_async(args))
+    print(out)
+    print(f"(took {time.perf_counter() - started:.0f} s)")
+    if not args.no_write:
+        body = (
+            "## pelatihan: enrolment under contention and the JP compliance report\n\n"
+            f"Command: `{command_line()}`\n\n"
+            f"Machine: {machine()}. pelatihan as one uvicorn process (default pool: 10 + 10 connections); the "
+            "load generator is an aiohttp client in another process on the same machine.\n\n"
+            + out
+            + "\n\nEvery approval is one SQL statement that locks the session row, takes a seat only while "
+            "`seats_taken < capacity` (CHECK-constrained) or draws a waitlist ticket, so approvals on one "
+            "session are serialised by PostgreSQL; the enrolment p99 is that queue. The compliance report is "
+            "one GROUP BY over the roster joined to a per-NIP sum of the year's ledger "
+            "(index `ix_jp_entry_year_nip_live` covers it).\n"
+        )
+        write_section("pelatihan", body)
+
+
+if __name__ == "__main__":
+    main()
