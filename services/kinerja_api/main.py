@@ -17,6 +17,7 @@ from services.kinerja_api.publication.router import router as publication_router
 from services.kinerja_api.reports.router import router as reports_router
 from services.kinerja_api.skp.router import realizations_router
 from services.kinerja_api.skp.router import router as skp_router
+from services.kinerja_api.sync.router import router as changes_router
 from services.kinerja_api.tasks.router import router as tasks_router
 from services.kinerja_api.units.router import router as units_router
 
@@ -61,6 +62,7 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
             calendar_router,
             tasks_router,
             publication_router,
+            changes_router,
         ],
         outbox_model=OutboxEvent,
         outbox_transports=_transports,

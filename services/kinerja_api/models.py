@@ -9,11 +9,13 @@ from services.kinerja_api.events import *  # noqa: F403
 from services.kinerja_api.publication.models import PublicationState
 from services.kinerja_api.reports.models import UnitOrgPredikat
 from services.kinerja_api.skp.models import Feedback, Realization, Skp, SkpIndicator, SkpResult
+from services.kinerja_api.sync.models import ChangeLog
 from services.kinerja_api.units.models import Unit
 
 __all__ = [
     "AuditEntry",
     "Base",
+    "ChangeLog",
     "Employee",
     "EmployeeAssignment",
     "Evaluation",

@@ -18,6 +18,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api.audit.models import AuditEntry
+from services.kinerja_api.sync.service import log_changes
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x4B494E45524A41  # "KINERJA": one chain per schema
@@ -78,6 +79,7 @@ async def record(
     entry.hash = entry_hash(entry.prev_hash, _fields(entry))
     session.add(entry)
     await session.flush()
+    await log_changes(session, [(entity, entity_id, entry.after)])
     return entry
 
 
@@ -188,4 +190,5 @@ async def record_many(
         )
     # One multi-row INSERT: PostgreSQL assigns the identity seq in VALUES order, so seq follows the chain.
     await session.execute(insert(AuditEntry), rows)
+    await log_changes(session, [(r["entity"], r["entity_id"], r["after"]) for r in rows])
     return len(rows)

@@ -135,6 +135,21 @@ async def update_evaluation(
     return _out(evaluation, response)
 
 
+@router.delete(
+    "/v1/evaluations/{evaluation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Discard a draft evaluation",
+    operation_id="evaluations_delete",
+    responses=problem_responses(401, 403, 404, 409, 412),
+)
+async def delete_evaluation(
+    evaluation_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_match: IfMatch = None
+) -> Response:
+    """The evaluator discards a DRAFT that was never final; 409 for a FINAL or reopened one."""
+    await service.delete_evaluation(session, actor, evaluation_id, if_match=if_match)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.post(
     "/v1/evaluations/{evaluation_id}/finalize",
     summary="Finalise: compute the predikat and lock",

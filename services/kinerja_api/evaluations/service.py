@@ -312,6 +312,30 @@ async def update_evaluation(
     return evaluation
 
 
+async def delete_evaluation(
+    session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, *, if_match: str | None
+) -> None:
+    """The evaluator discards a DRAFT that was never final (a reopened one keeps its history: 409)."""
+    evaluation = await _load(session, actor, evaluation_id, for_update=True)
+    _check_writer(actor, evaluation)
+    _locked(evaluation)
+    _check_etag(evaluation, if_match, required=False)
+    if evaluation.reopened_count:
+        raise EvaluationLocked("a reopened evaluation was final once; correct it instead of deleting it")
+    before = snapshot(evaluation)
+    await session.delete(evaluation)
+    await session.flush()
+    await record(
+        session,
+        actor=actor.subject,
+        action="evaluation.delete",
+        entity=ENTITY,
+        entity_id=str(evaluation_id),
+        before=before,
+        on_behalf_of=evaluation.on_behalf,
+    )
+
+
 async def finalize(
     session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, *, if_match: str | None
 ) -> Evaluation:

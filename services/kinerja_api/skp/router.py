@@ -183,6 +183,21 @@ async def delete_result(
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers={"ETag": service.etag_of(skp)})
 
 
+@router.delete(
+    "/{skp_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Discard a draft SKP",
+    operation_id="skp_delete",
+    responses=problem_responses(401, 403, 404, 409, 412),
+)
+async def delete_skp(
+    skp_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+) -> Response:
+    """The owner discards their SKP while it is DRAFT or RETURNED (409 once submitted or approved)."""
+    await service.delete_skp(session, _actor(principal), skp_id, if_match=if_match)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.post(
     "/{skp_id}/submit",
     summary="Submit an SKP for approval",

@@ -473,6 +473,18 @@ async def delete_result(
     return skp
 
 
+async def delete_skp(session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, if_match: str | None) -> None:
+    """Discard the owner's SKP while it is DRAFT or RETURNED (nobody else's results can depend on it: only
+    approved SKPs are cascaded from)."""
+    skp, _ = await _own_editable(session, actor, skp_id, if_match)
+    before = skp_state(skp)
+    await session.delete(skp)
+    await session.flush()
+    await audit.record(
+        session, actor=actor.id, action="skp.delete", entity=ENTITY, entity_id=str(skp_id), before=before
+    )
+
+
 # ---------------------------------------------------------------------------------------------- coverage
 
 
