@@ -56,7 +56,9 @@ class GatewaySettings(AppSettings):
         default=False,
         description="Allow webhook targets on loopback, private, link-local or reserved addresses (tests only).",
     )
-    webhooks_allow_http: bool = Field(default=False, description="Allow http:// webhook targets (tests only).")
+    webhooks_allow_http: bool = Field(
+        default=False, description="Allow http:// webhook targets (tests only)."
+    )
     webhook_timeout_s: float = Field(default=5.0, gt=0, le=60)
     webhook_max_attempts: int = Field(default=12, ge=1, le=100)
     webhook_base_backoff_s: float = Field(default=5.0, gt=0)

@@ -10,10 +10,14 @@ from gateway.cors import CorsMiddleware
 from gateway.identity.keys import load_keyring
 from gateway.identity.router import router as identity_router
 from gateway.identity.snapshot_keys import SnapshotKeys
+from gateway.identity.usage import ClientUsage
 from gateway.openapi import install_merged_openapi
 from gateway.proxy import ProxyMiddleware
 from gateway.ratelimit import RateLimitMiddleware, build_limiter
 from gateway.upstreams import Upstreams
+from gateway.webhooks.delivery import start_webhooks, stop_webhooks
+from gateway.webhooks.router import internal_router as webhooks_internal_router
+from gateway.webhooks.router import router as webhooks_router
 from services.common.app import ServiceSpec, create_service_app
 from services.common.middleware import EdgeMiddleware
 
@@ -28,9 +32,13 @@ async def _startup(app: FastAPI) -> None:
     await upstreams.start()
     app.state.upstreams = upstreams
     app.state.snapshot_keys = SnapshotKeys(app.state.jwks_client)
+    usage = ClientUsage(app.state.sessionmaker, interval_s=settings.client_usage_flush_interval_s)
+    usage.start()
+    app.state.client_usage = usage
 
 
 async def _shutdown(app: FastAPI) -> None:
+    await app.state.client_usage.close()
     await app.state.upstreams.close()
     await app.state.limiter.close()
 
@@ -52,11 +60,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             "`/kinerja/v1/...`, `/pelatihan/v1/...` and `/publik/v1/...` are forwarded to the services; "
             "`/auth/token` issues RS256 access tokens verified with `/.well-known/jwks.json`."
         ),
-        routers=[identity_router],
-        on_startup=[_startup],
-        on_shutdown=[_shutdown],
+        routers=[identity_router, webhooks_router, webhooks_internal_router],
+        on_startup=[_startup, start_webhooks],
+        on_shutdown=[stop_webhooks, _shutdown],
         readiness_extra=_readiness,
-        openapi_tags=[{"name": "identity", "description": "Accounts, API clients, tokens and keys."}],
+        openapi_tags=[
+            {"name": "identity", "description": "Accounts, API clients, tokens and keys."},
+            {"name": "webhooks", "description": "Signed event deliveries to integrators' endpoints."},
+        ],
     )
     app = create_service_app(settings, spec)
     # Starlette runs the last-added middleware first: Edge -> CORS -> rate limit -> proxy -> routes.

@@ -67,7 +67,9 @@ async def add(session: AsyncSession, row: Account | ApiClient) -> None:
     await session.refresh(row)
 
 
-async def client_by_id(session: AsyncSession, client_id: str, *, for_update: bool = False) -> ApiClient | None:
+async def client_by_id(
+    session: AsyncSession, client_id: str, *, for_update: bool = False
+) -> ApiClient | None:
     """The API client with this client id, if any (row-locked with ``for_update``: rotations serialise)."""
     query = select(ApiClient).where(ApiClient.client_id == client_id)
     if for_update:

@@ -196,7 +196,9 @@ class ClientCreate(BaseModel):
 class ClientUpdate(BaseModel):
     """Changes to an API client; fields left out stay as they are."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"rate_limit_per_minute": 1200}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"rate_limit_per_minute": 1200}]}
+    )
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     roles: Annotated[list[ClientRole], AfterValidator(_unique_sorted), Field(min_length=1)] | None = None

@@ -301,7 +301,9 @@ def _client_out(client: ApiClient) -> ClientOut:
     return ClientOut.model_validate(client)
 
 
-async def create_client(session: AsyncSession, body: ClientCreate, *, default_rate_limit: int) -> ClientCreated:
+async def create_client(
+    session: AsyncSession, body: ClientCreate, *, default_rate_limit: int
+) -> ClientCreated:
     """Register an API client with a new random secret, returned this once and stored only as a hash."""
     client_id = "cl_" + secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
@@ -368,7 +370,9 @@ async def rotate_client_secret(
     await session.flush()
     log.info("api client secret rotated", extra={"client_id": client_id, "grace_s": grace_s})
     return ClientSecretRotated(
-        client_id=client_id, client_secret=secret, previous_secret_expires_at=client.previous_secret_expires_at
+        client_id=client_id,
+        client_secret=secret,
+        previous_secret_expires_at=client.previous_secret_expires_at,
     )
 
 

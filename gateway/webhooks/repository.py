@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import any_, delete, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -44,7 +44,7 @@ async def delete_endpoint(session: AsyncSession, endpoint_id: uuid.UUID) -> bool
 async def subscribed_endpoints(session: AsyncSession, event_type: str) -> list[WebhookEndpoint]:
     """The active endpoints that receive ``event_type``."""
     query = select(WebhookEndpoint).where(
-        WebhookEndpoint.active.is_(True), WebhookEndpoint.event_types.any(event_type)
+        WebhookEndpoint.active.is_(True), literal(event_type) == any_(WebhookEndpoint.event_types)
     )
     return list(await session.scalars(query.order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)))
 

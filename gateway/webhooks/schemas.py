@@ -111,10 +111,14 @@ class EndpointCreated(EndpointOut):
 
     model_config = ConfigDict(
         from_attributes=True,
-        json_schema_extra={"examples": [{**_ENDPOINT_EXAMPLE, "secret": "whsec_Qm9yZ2VzLUJlbmdrdWx1LXNlY3JldA"}]},
+        json_schema_extra={
+            "examples": [{**_ENDPOINT_EXAMPLE, "secret": "whsec_Qm9yZ2VzLUJlbmdrdWx1LXNlY3JldA"}]
+        },
     )
 
-    secret: str = Field(description="HMAC-SHA256 key of the signatures; store it now, it is never shown again.")
+    secret: str = Field(
+        description="HMAC-SHA256 key of the signatures; store it now, it is never shown again."
+    )
 
 
 class DeliveryOut(BaseModel):
@@ -150,7 +154,9 @@ class DeliveryOut(BaseModel):
     created_at: datetime
     next_attempt_at: datetime = Field(description="When a PENDING delivery is tried next.")
     delivered_at: datetime | None = None
-    last_error: str | None = Field(default=None, description="Why the last attempt failed (HTTP status, timeout).")
+    last_error: str | None = Field(
+        default=None, description="Why the last attempt failed (HTTP status, timeout)."
+    )
     replay_of: uuid.UUID | None = Field(default=None, description="The delivery this replay repeats.")
 
 
@@ -161,7 +167,9 @@ class ReplayRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"since": "2026-04-15T00:00:00Z"}, {"from_cursor": "WyIyMDI2LTA0..."}]},
+        json_schema_extra={
+            "examples": [{"since": "2026-04-15T00:00:00Z"}, {"from_cursor": "WyIyMDI2LTA0..."}]
+        },
     )
 
     from_cursor: str | None = Field(default=None, max_length=512)
@@ -220,7 +228,9 @@ class IngestResult(BaseModel):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"event_id": "5b6f0e7e-3c1e-4c57-9d0b-1f2e3a4b5c6d", "status": "stored", "deliveries": 2}]
+            "examples": [
+                {"event_id": "5b6f0e7e-3c1e-4c57-9d0b-1f2e3a4b5c6d", "status": "stored", "deliveries": 2}
+            ]
         }
     )
 

@@ -141,7 +141,9 @@ async def _checked_url(url: str, policy: TargetPolicy) -> str:
     return url.strip()
 
 
-async def create_endpoint(session: AsyncSession, body: EndpointCreate, policy: TargetPolicy) -> EndpointCreated:
+async def create_endpoint(
+    session: AsyncSession, body: EndpointCreate, policy: TargetPolicy
+) -> EndpointCreated:
     """Register an endpoint after checking its URL; the signing secret is returned this once."""
     endpoint = WebhookEndpoint(
         url=await _checked_url(body.url, policy),

@@ -1,0 +1,168 @@
+"""Sending webhooks: the signed POST, and the outbox dispatcher that runs in the gateway's lifespan.
+
+Signature (Standard Webhooks style headers): ``Webhook-Signature: v1=<hex HMAC-SHA256(secret,
+timestamp + "." + body)>`` with ``Webhook-Timestamp`` (Unix seconds) and ``Webhook-Id`` (the event id, the
+same for every retry and replay). 2xx is success; anything else, a timeout or a refused connection is
+retried with exponential backoff until ``webhook_max_attempts``, then the delivery is FAILED. A target
+that now resolves to a refused address, or an endpoint deleted or paused, fails at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.config import GatewaySettings
+from gateway.webhooks import repository
+from gateway.webhooks.models import DESTINATION, WebhookDelivery
+from gateway.webhooks.ssrf import ResolutionFailed, TargetPolicy, TargetRefused, check_target
+from services.common.outbox import PENDING, OutboxDispatcher, PermanentDeliveryError
+
+log = logging.getLogger("asn.webhooks.delivery")
+
+USER_AGENT = "ASN-Bengkulu-Webhooks/1"
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The ``Webhook-Signature`` value for a body sent at ``timestamp``."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return "v1=" + mac.hexdigest()
+
+
+def body_of(payload: dict[str, Any]) -> bytes:
+    """The JSON body an endpoint receives: the event id, its webhook type, when it happened, and data."""
+    event = {
+        "id": payload["event_id"],
+        "type": payload["type"],
+        "occurred_at": payload["occurred_at"],
+        "data": payload["data"],
+    }
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class DeliveryFailed(Exception):
+    """The receiver did not accept the delivery this time (it will be retried)."""
+
+
+class WebhookSender:
+    """Signs and POSTs one delivery to the address that passed the target check."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        client: httpx.AsyncClient,
+        policy: TargetPolicy,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.client = client
+        self.policy = policy
+
+    async def __call__(self, envelope: dict[str, Any]) -> None:
+        payload: dict[str, Any] = envelope["data"]
+        async with self.sessionmaker() as session:
+            endpoint = await repository.endpoint_by_id(session, uuid.UUID(payload["endpoint_id"]))
+        if endpoint is None or not endpoint.active:
+            raise PermanentDeliveryError("the endpoint was deleted or paused")
+        try:
+            target = await check_target(endpoint.url, self.policy)
+        except TargetRefused as exc:
+            raise PermanentDeliveryError(f"target refused: {exc}") from exc
+        except ResolutionFailed as exc:
+            raise DeliveryFailed(str(exc)) from exc
+        body = body_of(payload)
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "Host": target.host_header(),
+            "Webhook-Id": str(payload["event_id"]),
+            "Webhook-Timestamp": str(timestamp),
+            "Webhook-Signature": sign(endpoint.secret, timestamp, body),
+        }
+        extensions = {"sni_hostname": target.host} if target.url.scheme == "https" else {}
+        try:
+            resp = await self.client.post(
+                target.pinned_url(), content=body, headers=headers, extensions=extensions
+            )
+        except httpx.TimeoutException as exc:
+            raise DeliveryFailed("timed out") from exc
+        except httpx.HTTPError as exc:
+            raise DeliveryFailed(f"connection failed: {type(exc).__name__}") from exc
+        if not resp.is_success:
+            note = " (redirects are not followed)" if resp.is_redirect else ""
+            raise DeliveryFailed(f"HTTP {resp.status_code}{note}")
+
+
+class WebhookDispatcher(OutboxDispatcher):
+    """The outbox dispatcher, delivering a claimed batch concurrently: one slow receiver must not hold up
+    every other endpoint's deliveries for its whole timeout in turn."""
+
+    async def run_once(self) -> int:
+        model = self.model
+        async with self.sessionmaker() as session, session.begin():
+            rows = (
+                await session.scalars(
+                    select(model)
+                    .where(model.status == PENDING, model.available_at <= func.now())
+                    .order_by(model.available_at, model.created_at)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            await asyncio.gather(*(self._deliver(row) for row in rows))
+            return len(rows)
+
+
+def policy_of(settings: GatewaySettings) -> TargetPolicy:
+    """The target policy the settings ask for."""
+    return TargetPolicy(
+        allow_http=settings.webhooks_allow_http, allow_private=settings.webhooks_allow_private_targets
+    )
+
+
+async def start_webhooks(app: FastAPI) -> None:
+    """Build the sender and the dispatcher; run the dispatcher unless ``outbox_enabled`` is off."""
+    settings: GatewaySettings = app.state.settings
+    client = httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.webhook_timeout_s, connect=min(settings.webhook_timeout_s, 3.0)),
+        follow_redirects=False,
+        trust_env=False,
+        limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+    )
+    app.state.owned_clients.append(client)
+    sender = WebhookSender(app.state.sessionmaker, client, policy_of(settings))
+    dispatcher = WebhookDispatcher(
+        app.state.sessionmaker,
+        WebhookDelivery,
+        {DESTINATION: sender},
+        source="gateway",
+        max_attempts=settings.webhook_max_attempts,
+        base_backoff_s=settings.webhook_base_backoff_s,
+        max_backoff_s=settings.webhook_max_backoff_s,
+        poll_interval_s=settings.outbox_poll_interval_s,
+    )
+    app.state.webhook_dispatcher = dispatcher
+    app.state.webhook_task = None
+    if settings.outbox_enabled:
+        app.state.webhook_task = asyncio.create_task(dispatcher.run_forever(), name="gateway-webhooks")
+
+
+async def stop_webhooks(app: FastAPI) -> None:
+    """Stop the dispatcher (an attempt in flight is retried later by any replica)."""
+    task: asyncio.Task[None] | None = getattr(app.state, "webhook_task", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
