@@ -26,11 +26,6 @@ def kinerja_client(request: Request) -> KinerjaClient:
 KinerjaDep = Annotated[KinerjaClient, Depends(kinerja_client)]
 
 
-def is_training_admin(principal: Principal) -> bool:
-    """Admins and training admins act on any employee's enrolment (documented in docs/pelatihan.md)."""
-    return principal.has(Role.ADMIN, Role.PELATIHAN_ADMIN)
-
-
 def wake_outbox(app: FastAPI) -> None:
     """Nudge the outbox dispatcher after enqueueing (it also polls on its own)."""
     dispatcher = getattr(app.state, "outbox", None)

@@ -194,3 +194,24 @@ async def test_kinerja_down_gives_503(api: httpx.AsyncClient, h: Headers, kinerj
         app.state.kinerja_client = real
     got = (await api.get(f"/v1/enrolments/{e['id']}", headers=h.training_admin())).json()
     assert got["status"] == "PENDING_APPROVAL"
+
+
+async def test_employee_lists_own_enrolments(api: httpx.AsyncClient, h: Headers, kinerja: StandIn) -> None:
+    for i in range(3):
+        kinerja.add(nip(i), supervisor_nip=BOSS)
+    s = await _session(api, h, capacity=1)
+    for i in range(3):
+        await enrol_and_approve(api, h, str(s["id"]), nip(i), BOSS)
+    s2 = await _session(api, h, capacity=5)
+    await enrol_and_approve(api, h, str(s2["id"]), nip(2), BOSS)
+    page = (await api.get(f"/v1/employees/{nip(2)}/enrolments?limit=1", headers=h.pegawai(nip(2)))).json()
+    assert [(e["session_id"], e["status"]) for e in page["items"]] == [(s2["id"], "CONFIRMED")]
+    page = (
+        await api.get(
+            f"/v1/employees/{nip(2)}/enrolments?limit=1&cursor={page['next_cursor']}", headers=h.pegawai(BOSS)
+        )
+    ).json()
+    assert [(e["status"], e["waitlist_position"]) for e in page["items"]] == [("WAITLISTED", 2)]
+    assert page["next_cursor"] is None
+    r = await api.get(f"/v1/employees/{nip(2)}/enrolments", headers=h.pegawai(nip(1)))
+    assert r.status_code == 403

@@ -20,8 +20,7 @@ from services.pelatihan_api.completion.schemas import (
     FeedbackSummary,
 )
 from services.pelatihan_api.deps import KinerjaDep, MitraOrAdminDep, wake_outbox
-from services.pelatihan_api.enrolments.router import _read
-from services.pelatihan_api.enrolments.service import EnrolmentView
+from services.pelatihan_api.enrolments.schemas import enrolment_read
 
 router = APIRouter(prefix="/v1", tags=["completion"])
 
@@ -62,7 +61,7 @@ async def complete_enrolment(
     result = await service.complete(session, kinerja, principal, enrolment_id, body)
     wake_outbox(request.app)
     return CompletionRead(
-        enrolment=_read(EnrolmentView(result.enrolment, None)),
+        enrolment=enrolment_read(result.enrolment, None),
         jp_credited=result.jp_credited,
         days_present=result.days_present,
         session_days=result.session_days,

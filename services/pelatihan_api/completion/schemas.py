@@ -62,6 +62,40 @@ class CompletionBody(BaseModel):
 class CompletionRead(BaseModel):
     """The enrolment after the result, the JP credited and the certificate issued (on a pass)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "enrolment": {
+                        "id": "3f2a1b0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9",
+                        "session_id": "9a4e3c1b-7d2f-4e8a-b5c6-1f0e2d3c4b5a",
+                        "nip": "198609262015051001",
+                        "status": "COMPLETED",
+                        "waitlist_position": None,
+                        "requested_by": "198609262015051001",
+                        "passed": True,
+                        "score": 87.5,
+                        "created_at": "2026-07-02T03:00:00Z",
+                    },
+                    "jp_credited": 20,
+                    "days_present": 3,
+                    "session_days": 3,
+                    "certificate": {
+                        "number": "BGK-2026-7KQ4M2XDP9A",
+                        "valid": True,
+                        "revoked": False,
+                        "holder_nip": "19860926********01",
+                        "program_title": "Kolaborasi dan Kerja Tim Lintas OPD",
+                        "institution_name": "BPSDM Provinsi Bengkulu",
+                        "jp": 20,
+                        "completed_on": "2026-08-12",
+                        "issued_at": "2026-08-12T09:00:00Z",
+                    },
+                }
+            ]
+        }
+    )
+
     enrolment: EnrolmentRead
     jp_credited: int
     days_present: int | None = Field(description="Days marked present; null when no attendance was kept.")
@@ -82,6 +116,14 @@ class FeedbackBody(BaseModel):
 
 class FeedbackSummary(BaseModel):
     """Anonymous feedback figures of a session."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"session_id": "9a4e3c1b-7d2f-4e8a-b5c6-1f0e2d3c4b5a", "responses": 24, "average_rating": 4.4}
+            ]
+        }
+    )
 
     session_id: uuid.UUID
     responses: int

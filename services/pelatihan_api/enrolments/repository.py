@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enums import EnrolmentStatus
@@ -48,6 +49,25 @@ async def waitlist_position(session: AsyncSession, row: Enrolment) -> int | None
         )
     )
     return int(count or 0)
+
+
+async def waitlist_positions(session: AsyncSession, rows: list[Enrolment]) -> dict[uuid.UUID, int]:
+    """Waitlist positions of several enrolments (any sessions) in one query."""
+    ids = [r.id for r in rows if r.status == EnrolmentStatus.WAITLISTED]
+    if not ids:
+        return {}
+    w = aliased(E)
+    ahead = (
+        select(func.count())
+        .where(
+            w.session_id == E.session_id,
+            w.status == EnrolmentStatus.WAITLISTED.value,
+            w.waitlist_seq <= E.waitlist_seq,
+        )
+        .scalar_subquery()
+    )
+    found = await session.execute(select(E.id, ahead).where(E.id.in_(ids)))
+    return {eid: int(pos) for eid, pos in found.all()}
 
 
 async def promote_first_waitlisted(session: AsyncSession, session_id: uuid.UUID) -> Enrolment | None:
@@ -104,9 +124,15 @@ async def page_for_session(
     return [(row, int(pos) if pos is not None else None) for row, pos in (await session.execute(stmt)).all()]
 
 
-async def page_for_nip(session: AsyncSession, nip: str, limit: int) -> list[Enrolment]:
-    """An employee's most recent enrolments."""
-    stmt = select(E).where(E.nip == nip).order_by(E.created_at.desc(), E.id).limit(limit)
+async def page_for_nip(
+    session: AsyncSession, nip: str, *, after: list[Any] | None, limit: int
+) -> list[Enrolment]:
+    """``limit + 1`` of an employee's enrolments, newest first (keyset on created_at, id)."""
+    stmt = select(E).where(E.nip == nip).order_by(E.created_at.desc(), E.id.desc()).limit(limit + 1)
+    if after is not None:
+        stmt = stmt.where(
+            tuple_(E.created_at, E.id) < (datetime.fromisoformat(after[0]), uuid.UUID(after[1]))
+        )
     return list((await session.scalars(stmt)).all())
 
 

@@ -5,39 +5,24 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Path, Query, status
 
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
-from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, decode_cursor, page_of
+from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 from services.pelatihan_api.deps import KinerjaDep, MitraOrAdminDep
-from services.pelatihan_api.enrolments import repository, service
-from services.pelatihan_api.enrolments.schemas import Decision, EnrolmentCreate, EnrolmentRead
+from services.pelatihan_api.enrolments import service
+from services.pelatihan_api.enrolments.schemas import Decision, EnrolmentCreate, EnrolmentRead, enrolment_read
 from services.pelatihan_api.enrolments.service import EnrolmentView
 from services.pelatihan_api.enums import EnrolmentStatus
-from services.pelatihan_api.sessions import service as sessions_service
 
 router = APIRouter(prefix="/v1", tags=["enrolments"])
 DecisionBody = Annotated[Decision | None, Body()]
 
 
 def _read(view: EnrolmentView) -> EnrolmentRead:
-    r = view.row
-    return EnrolmentRead(
-        id=r.id,
-        session_id=r.session_id,
-        nip=r.nip,
-        status=EnrolmentStatus(r.status),
-        waitlist_position=view.waitlist_position,
-        requested_by=r.requested_by,
-        decided_by=r.decided_by,
-        decided_at=r.decided_at,
-        reason=r.reason,
-        passed=r.passed,
-        score=float(r.score) if r.score is not None else None,
-        created_at=r.created_at,
-    )
+    return enrolment_read(view.row, view.waitlist_position)
 
 
 @router.post(
@@ -78,16 +63,31 @@ async def list_enrolments(
     cursor: CursorQuery = None,
 ) -> Page[EnrolmentRead]:
     """Enrolments of one session in request order, with waitlist positions (training admins; the session's mitra)."""
-    await sessions_service.get_visible(session, principal, session_id)
-    rows = await repository.page_for_session(
-        session,
-        session_id,
-        status=status_.value if status_ else None,
-        after=decode_cursor(cursor, 2),
-        limit=limit,
+    views, next_cursor = await service.list_for_session(
+        session, principal, session_id, status=status_.value if status_ else None, cursor=cursor, limit=limit
     )
-    page, next_cursor = page_of(rows, limit, lambda t: (t[0].created_at.isoformat(), str(t[0].id)))
-    return Page[EnrolmentRead](items=[_read(EnrolmentView(r, p)) for r, p in page], next_cursor=next_cursor)
+    return Page[EnrolmentRead](items=[_read(v) for v in views], next_cursor=next_cursor)
+
+
+@router.get(
+    "/employees/{nip}/enrolments",
+    summary="List an employee's enrolments",
+    operation_id="enrolments_list_for_employee",
+    responses=problem_responses(401, 403, 422, 503),
+)
+async def list_employee_enrolments(
+    nip: Annotated[str, Path(pattern=r"^[0-9]{18}$", examples=["198609262015051001"])],
+    session: SessionDep,
+    principal: PrincipalDep,
+    kinerja: KinerjaDep,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[EnrolmentRead]:
+    """An employee's enrolments, newest first: for the employee, their direct supervisor and training admins."""
+    views, next_cursor = await service.list_for_employee(
+        session, kinerja, principal, nip, cursor=cursor, limit=limit
+    )
+    return Page[EnrolmentRead](items=[_read(v) for v in views], next_cursor=next_cursor)
 
 
 @router.get(

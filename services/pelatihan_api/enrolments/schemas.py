@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enums import EnrolmentStatus
 
 NIP_PATTERN = r"^[0-9]{18}$"
@@ -62,3 +63,21 @@ class EnrolmentRead(BaseModel):
     passed: bool | None = None
     score: float | None = None
     created_at: datetime
+
+
+def enrolment_read(row: Enrolment, waitlist_position: int | None) -> EnrolmentRead:
+    """The response body of one enrolment."""
+    return EnrolmentRead(
+        id=row.id,
+        session_id=row.session_id,
+        nip=row.nip,
+        status=EnrolmentStatus(row.status),
+        waitlist_position=waitlist_position,
+        requested_by=row.requested_by,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        reason=row.reason,
+        passed=row.passed,
+        score=float(row.score) if row.score is not None else None,
+        created_at=row.created_at,
+    )

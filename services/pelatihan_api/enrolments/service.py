@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
 from services.common.errors import Forbidden, NotFound
+from services.common.pagination import decode_cursor, page_of
 from services.pelatihan_api.clients.kinerja import KinerjaClient
 from services.pelatihan_api.enrolments import repository
 from services.pelatihan_api.enrolments.models import Enrolment
@@ -71,6 +72,7 @@ class Rules:
 
     @classmethod
     def of(cls, ts: TrainingSession) -> Rules:
+        """The rules of one session."""
         return cls(tuple(ts.eligible_position_types or ()), ts.min_rank, tuple(ts.eligible_unit_ids or ()))
 
     def __bool__(self) -> bool:
@@ -243,3 +245,43 @@ async def get_enrolment(
     if not allowed or row is None:
         raise NotFound("No such enrolment.")
     return EnrolmentView(row, await repository.waitlist_position(session, row))
+
+
+async def list_for_session(
+    session: AsyncSession,
+    principal: Principal,
+    session_id: uuid.UUID,
+    *,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[EnrolmentView], str | None]:
+    """A session's enrolments in request order with waitlist positions (training admins, the session's mitra)."""
+    ts = await sessions.get(session, session_id)
+    if ts is None or not can_see(principal, ts):
+        raise NotFound("No such session.")
+    rows = await repository.page_for_session(
+        session, session_id, status=status, after=decode_cursor(cursor, 2), limit=limit
+    )
+    page, next_cursor = page_of(rows, limit, lambda t: (t[0].created_at.isoformat(), str(t[0].id)))
+    return [EnrolmentView(r, p) for r, p in page], next_cursor
+
+
+async def list_for_employee(
+    session: AsyncSession,
+    kinerja: KinerjaClient,
+    principal: Principal,
+    nip: str,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[EnrolmentView], str | None]:
+    """An employee's enrolments, newest first, for the employee, their supervisor and training admins."""
+    if not (principal.nip == nip or _is_training_admin(principal)) and not await is_direct_supervisor(
+        kinerja, principal, nip
+    ):
+        raise Forbidden("Only the employee, their direct supervisor or a training admin may list these.")
+    rows = await repository.page_for_nip(session, nip, after=decode_cursor(cursor, 2), limit=limit)
+    page, next_cursor = page_of(rows, limit, lambda r: (r.created_at.isoformat(), str(r.id)))
+    positions = await repository.waitlist_positions(session, page)
+    return [EnrolmentView(r, positions.get(r.id)) for r in page], next_cursor

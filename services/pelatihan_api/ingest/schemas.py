@@ -63,5 +63,9 @@ class DevelopmentNeedsData(BaseModel):
 class EventAck(BaseModel):
     """The receiver's answer."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"id": "5b6f0e7e-3c1e-4c57-9d0b-1f2e3a4b5c6d", "status": "applied"}]}
+    )
+
     id: uuid.UUID
     status: str = Field(description="`applied`, or `duplicate` when this event id was processed before.")
