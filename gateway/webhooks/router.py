@@ -158,6 +158,8 @@ async def list_deliveries(
 
 @internal_router.post(
     "/events",
+    # Not part of the public contract: only our services call it (docs/integrators.md, "Event sources").
+    include_in_schema=False,
     operation_id="internal_events_receive",
     summary="Receive an event from a service",
     status_code=status.HTTP_202_ACCEPTED,
