@@ -13,13 +13,15 @@ What is measured:
 
 Each app gets its own registry (never the global one), so several apps built in one test process do not
 share counters. The metrics are per process: Prometheus scrapes every replica itself, and the gateway never
-forwards ``/metrics`` of a service. The endpoint answers 404 to requests that came through a proxy (they
-carry ``X-Forwarded-For`` or ``Forwarded``), so an ingress in front of the gateway does not make it public.
+forwards ``/metrics`` of a service. The endpoint answers 404 unless the peer is on loopback or a private
+network and the request carries no ``X-Forwarded-For``/``Forwarded`` (nothing relayed by the gateway or an
+ingress), so a public gateway does not make it public.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import time
 from collections.abc import Iterable, Iterator
@@ -172,6 +174,21 @@ def is_proxied(headers: Iterable[tuple[bytes, bytes]]) -> bool:
     return any(name in _PROXIED_HEADERS for name, _ in headers)
 
 
+def may_scrape(scope: Scope) -> bool:
+    """Metrics are for the cluster's own Prometheus: a direct peer (no forwarding headers) on loopback or
+    a private network. A public caller, or anything relayed by a proxy (the gateway, an ingress), is not."""
+    if is_proxied(scope.get("headers", [])):
+        return False
+    client = scope.get("client")
+    if not client:
+        return True  # an in-process transport or a Unix socket: no network peer at all
+    try:
+        peer = ipaddress.ip_address(str(client[0]))
+    except ValueError:
+        return False
+    return peer.is_loopback or peer.is_private
+
+
 def install_metrics(app: FastAPI, app_name: str) -> AppMetrics:
     """Give ``app`` its registry (``app.state.metrics``) and ``GET /metrics`` (hidden from OpenAPI)."""
     metrics = AppMetrics(app_name)
@@ -180,8 +197,8 @@ def install_metrics(app: FastAPI, app_name: str) -> AppMetrics:
 
     @app.get(METRICS_PATH, include_in_schema=False)
     async def prometheus_metrics(request: Request) -> Response:
-        """Prometheus text exposition of this process; 404 through a proxy (cluster-internal only)."""
-        if is_proxied(request.scope["headers"]):
+        """Prometheus text exposition of this process; 404 to public or proxied callers (cluster only)."""
+        if not may_scrape(request.scope):
             return Response(problem_bytes(404, "Not found."), 404, media_type="application/problem+json")
         await metrics.refresh()
         return Response(metrics.render(), media_type=CONTENT_TYPE_PLAIN_0_0_4)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 from fastapi import FastAPI
 
@@ -108,6 +109,28 @@ async def test_metrics_refused_through_a_proxy(db: str, settings_for: Callable[.
             resp = await client.get("/metrics", headers={header: "203.0.113.9"})
             assert resp.status_code == 404
             assert resp.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("peer", "allowed"),
+    [
+        ("127.0.0.1", True),
+        ("10.42.3.7", True),
+        ("192.168.1.9", True),
+        ("::1", True),
+        ("8.8.8.8", False),
+        ("2001:4860::8888", False),
+    ],
+)
+async def test_metrics_only_for_private_peers(
+    db: str, settings_for: Callable[..., Any], peer: str, allowed: bool
+) -> None:
+    app = kinerja_app(settings_for(KinerjaSettings))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=(peer, 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            resp = await client.get("/metrics")
+    assert resp.status_code == (200 if allowed else 404)
 
 
 async def test_gateway_labels_forwarded_requests_by_upstream(
