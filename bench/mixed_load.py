@@ -1,0 +1,749 @@
+"""Mixed load through the gateway, the same requests straight to the services, and a bare ASGI ceiling.
+
+In one run: generates the province-scale dataset (bench.datagen: 50,000 employees, 250,000 evaluations;
+or uses a kept one with ``--database-url`` and ``--data-dir``), starts the four apps as real processes on
+free loopback ports (``asn serve <app>``, one uvicorn worker each, log level WARNING), bootstraps the
+service clients and an admin account, logs in through the gateway's ``/auth/token``, then measures in
+interleaved rounds:
+
+- ``ceiling``  — a bare ASGI hello-world on uvicorn (one process);
+- ``gateway``  — the mix below through the gateway;
+- ``direct``   — the same requests (same paths without the service prefix, same token) to each service;
+- ``feed``     — wrk on publik's cached ``GET /v1/feed`` directly vs wrk on the ceiling (issue 7's
+  feed target, re-measured beside the mix).
+
+The mix (shares of requests issued; every connection walks a shuffled 20-slot schedule):
+
+    40% GET  /publik/v1/feed
+    20% GET  /kinerja/v1/employees/{nip}                      random NIP of 1,000 sampled
+    15% GET  /kinerja/v1/evaluations?unit_id=&period=         random unit of 40, random 2026 period
+    10% GET  /kinerja/v1/reports/predikat-distribution?period=&unit_id=   random OPD (with sub-units)
+    10% GET  /pelatihan/v1/employees/{nip}/jp?year=2026
+     5% POST /publik/v1/surveys                               anonymous, random unit
+
+wrk cannot spread one run over three hosts or report latency per request type, so the mix is driven by
+a small asyncio load generator (uvloop, one keep-alive connection per host and worker, latency measured
+per request); the ceiling is measured with it too, so the ratios compare like with like, and once with
+wrk to show how much the generator itself costs. Results go to the terminal and to the ``mixed-load``
+section of docs/benchmarks.md; the ``targets`` section is rebuilt from the sections present.
+
+    .venv/bin/python -m bench.mixed_load [--duration 10] [--rounds 3] [--connections 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+
+from bench import datagen
+from bench._util import (
+    DOC,
+    ROOT,
+    LoadResult,
+    command_line,
+    free_port,
+    load,
+    machine,
+    percentile,
+    table,
+    wait_for_port,
+    write_section,
+    wrk_available,
+)
+from services.common.testing import drop_database, postgres_server
+
+SECTION = "mixed-load"
+SERVICES = ("kinerja", "pelatihan", "publik")
+SECRETS = {f"svc-{n}": f"bench-secret-{n}-{uuid.uuid4().hex}" for n in SERVICES}
+ADMIN_USER, ADMIN_PASSWORD = "bench-admin", "bench-admin-password-" + uuid.uuid4().hex[:12]
+SHARES: tuple[tuple[str, int], ...] = (
+    ("GET /publik/v1/feed", 8),
+    ("GET /kinerja/v1/employees/{nip}", 4),
+    ("GET /kinerja/v1/evaluations?unit_id=&period=", 3),
+    ("GET /kinerja/v1/reports/predikat-distribution", 2),
+    ("GET /pelatihan/v1/employees/{nip}/jp", 2),
+    ("POST /publik/v1/surveys", 1),
+)
+POOL_PER_TYPE = 200
+
+
+async def hello_app(scope: Any, receive: Any, send: Any) -> None:
+    """The ceiling: the smallest useful ASGI app."""
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"Hello, world!"})
+
+
+# --------------------------------------------------------------------------------------------- the stack
+
+
+@dataclass
+class App:
+    """One app process."""
+
+    name: str
+    port: int
+    popen: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Stack:
+    """The four apps and the hello-world, as real processes."""
+
+    apps: dict[str, App] = field(default_factory=dict)
+    hello_port: int = 0
+
+    def url(self, name: str) -> str:
+        return self.apps[name].url
+
+
+def _env(database_url: str, workdir: Path, publik_data: Path, ports: dict[str, int]) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KINERJA_", "PELATIHAN_", "PUBLIK_", "GATEWAY_", "ASN_"))
+    }
+    gw = f"http://127.0.0.1:{ports['gateway']}"
+    for app in (*SERVICES, "gateway"):
+        p = app.upper() + "_"
+        env[p + "DATABASE_URL"] = database_url
+        env[p + "ENVIRONMENT"] = "test"
+        # The access log would cost a log line per request; the figures are for the apps' work.
+        env[p + "LOG_LEVEL"] = "WARNING"
+    for app in SERVICES:
+        p = app.upper() + "_"
+        env[p + "JWKS_URL"] = gw + "/.well-known/jwks.json"
+        env[p + "GATEWAY_URL"] = gw
+        env[p + "SERVICE_CLIENT_ID"] = f"svc-{app}"
+        env[p + "SERVICE_CLIENT_SECRET"] = SECRETS[f"svc-{app}"]
+        env["GATEWAY_" + app.upper() + "_URLS"] = f"http://127.0.0.1:{ports[app]}"
+    env["KINERJA_PUBLIK_URL"] = f"http://127.0.0.1:{ports['publik']}"
+    env["KINERJA_PELATIHAN_URL"] = f"http://127.0.0.1:{ports['pelatihan']}"
+    env["PELATIHAN_KINERJA_URL"] = f"http://127.0.0.1:{ports['kinerja']}"
+    env["PELATIHAN_PUBLIK_URL"] = f"http://127.0.0.1:{ports['publik']}"
+    env["PUBLIK_KINERJA_URL"] = f"http://127.0.0.1:{ports['kinerja']}"
+    env["GATEWAY_DATA_DIR"] = str(workdir / "gateway-data")
+    env["PUBLIK_DATA_DIR"] = str(publik_data)
+    # One client IP drives the whole load: lift the per-IP limits so they measure the path, not the limiter.
+    env["GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE"] = "1000000000"
+    env["GATEWAY_CLIENT_RATE_LIMIT_PER_MINUTE"] = "1000000000"
+    env["PUBLIK_SURVEY_RATE_LIMIT"] = "1000000000"
+    env["PUBLIK_SURVEY_DEVICE_WINDOW_S"] = "0"
+    return env
+
+
+@contextlib.contextmanager
+def stack(database_url: str, workdir: Path, publik_data: Path) -> Iterator[Stack]:
+    """Start everything; stop every process started here, whatever happens."""
+    ports = {name: free_port() for name in (*SERVICES, "gateway")}
+    env = _env(database_url, workdir, publik_data, ports)
+    result = Stack(hello_port=free_port())
+    logs = []
+    try:
+        for name in (*SERVICES, "gateway"):
+            log = open(workdir / f"{name}.log", "ab")  # noqa: SIM115  (closed below)
+            logs.append(log)
+            popen = subprocess.Popen(
+                [sys.executable, "-m", "asn_cli.main", "serve", name, "--port", str(ports[name])],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            result.apps[name] = App(name, ports[name], popen)
+        hello_log = open(workdir / "hello.log", "ab")  # noqa: SIM115
+        logs.append(hello_log)
+        hello = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "bench.mixed_load:hello_app", "--host", "127.0.0.1",
+             "--port", str(result.hello_port), "--no-access-log", "--log-level", "warning"],
+            cwd=ROOT, stdout=hello_log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        result.apps["hello"] = App("hello", result.hello_port, hello)
+        for app in result.apps.values():
+            _wait_healthy(app, workdir)
+        _wait_ready(result.url("gateway"))
+        yield result
+    finally:
+        for app in result.apps.values():
+            if app.popen.poll() is None:
+                app.popen.terminate()
+        for app in result.apps.values():
+            try:
+                app.popen.wait(10)
+            except subprocess.TimeoutExpired:
+                app.popen.kill()
+                app.popen.wait()
+        for log in logs:
+            log.close()
+
+
+def _wait_healthy(app: App, workdir: Path, timeout_s: float = 40.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if app.popen.poll() is not None:
+            tail = (workdir / f"{app.name}.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{app.name} exited with {app.popen.returncode}:\n{tail}")
+        if app.name == "hello":
+            wait_for_port(app.port, timeout_s=timeout_s)
+            return
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(app.url + "/healthz", timeout=1.0, trust_env=False).status_code == 200:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"{app.name} did not become healthy")
+
+
+def _wait_ready(gateway: str, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(gateway + "/readyz", timeout=2.0, trust_env=False).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise TimeoutError("gateway not ready")
+
+
+def login(gateway: str) -> str:
+    """An admin token from the gateway (the way a user gets one)."""
+    resp = httpx.post(
+        gateway + "/auth/token",
+        data={"grant_type": "password", "username": ADMIN_USER, "password": ADMIN_PASSWORD},
+        timeout=10.0,
+        trust_env=False,
+    )
+    resp.raise_for_status()
+    return str(resp.json()["access_token"])
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) resident memory of a process in MiB, from /proc."""
+    text = Path(f"/proc/{pid}/status").read_text()
+    rss = re.search(r"VmRSS:\s+(\d+) kB", text)
+    hwm = re.search(r"VmHWM:\s+(\d+) kB", text)
+    return (int(rss.group(1)) / 1024 if rss else 0.0, int(hwm.group(1)) / 1024 if hwm else 0.0)
+
+
+# ------------------------------------------------------------------------------------ the load generator
+
+Target = tuple[str, int]  # host, port
+Prepared = tuple[Target, bytes]
+
+
+def _request(method: str, target: Target, path: str, headers: dict[str, str], body: bytes = b"") -> Prepared:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {target[0]}:{target[1]}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    if method != "GET":
+        lines.append(f"Content-Length: {len(body)}")
+    return target, ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def build_requests(
+    dataset: datagen.Dataset, token: str, hosts: dict[str, Target], via_gateway: bool, seed: int = 7
+) -> dict[str, list[Prepared]]:
+    """Per request type, a pool of ready-to-send requests (same draws for the gateway and direct)."""
+    rnd = random.Random(seed)
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def where(service: str, path: str) -> tuple[Target, str]:
+        return (hosts["gateway"], f"/{service}{path}") if via_gateway else (hosts[service], path)
+
+    pools: dict[str, list[Prepared]] = {name: [] for name, _ in SHARES}
+    publik_units = dataset.unit_ids
+    for _ in range(POOL_PER_TYPE):
+        nip = rnd.choice(dataset.sample_nips)
+        t, p = where("publik", "/v1/feed")
+        pools[SHARES[0][0]].append(_request("GET", t, p, {}))
+        t, p = where("kinerja", f"/v1/employees/{nip}")
+        pools[SHARES[1][0]].append(_request("GET", t, p, auth))
+        unit, period = rnd.choice(dataset.unit_ids), rnd.choice(dataset.periods)
+        t, p = where("kinerja", f"/v1/evaluations?unit_id={unit}&period={period}")
+        pools[SHARES[2][0]].append(_request("GET", t, p, auth))
+        opd, period = rnd.choice(dataset.opd_ids), rnd.choice(dataset.periods)
+        t, p = where("kinerja", f"/v1/reports/predikat-distribution?period={period}&unit_id={opd}")
+        pools[SHARES[3][0]].append(_request("GET", t, p, auth))
+        nip = rnd.choice(dataset.sample_nips)
+        t, p = where("pelatihan", f"/v1/employees/{nip}/jp?year=2026")
+        pools[SHARES[4][0]].append(_request("GET", t, p, auth))
+        body = json.dumps(
+            {"unit_id": rnd.choice(publik_units), "answers": [rnd.randint(2, 4) for _ in range(9)]}
+        ).encode()
+        t, p = where("publik", "/v1/surveys")
+        pools[SHARES[5][0]].append(_request("POST", t, p, {"Content-Type": "application/json"}, body))
+    return pools
+
+
+class _Conn(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection; one request at a time (no pipelining)."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buf = bytearray()
+        self.waiter: asyncio.Future[int] | None = None
+        self.closed = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are not asyncio.Transport subclasses, but have the same interface.
+        self.transport = cast(asyncio.Transport, transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionError("closed"))
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        waiter = self.waiter
+        if waiter is None or waiter.done():
+            return
+        head_end = self.buf.find(b"\r\n\r\n")
+        if head_end < 0:
+            return
+        head = bytes(self.buf[:head_end]).lower()
+        match = re.search(rb"\r\ncontent-length:\s*(\d+)", head)
+        if match:
+            end = head_end + 4 + int(match.group(1))
+            if len(self.buf) < end:
+                return
+        elif b"transfer-encoding: chunked" in head:
+            if not self.buf.endswith(b"0\r\n\r\n"):
+                return
+            end = len(self.buf)
+        else:
+            end = head_end + 4
+        status = int(head[9:12])
+        del self.buf[:end]
+        waiter.set_result(status)
+
+    async def send(self, data: bytes) -> int:
+        assert self.transport is not None
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(data)
+        return await self.waiter
+
+
+@dataclass
+class TypeStats:
+    """Latencies (ms) and errors of one request type in one phase."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class MixResult:
+    """One phase of the mixed load."""
+
+    elapsed_s: float
+    per_type: dict[str, TypeStats]
+
+    @property
+    def requests(self) -> int:
+        return sum(len(s.latencies) for s in self.per_type.values())
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.elapsed_s
+
+    def overall(self) -> list[float]:
+        return sorted(x for s in self.per_type.values() for x in s.latencies)
+
+    @property
+    def errors(self) -> int:
+        return sum(s.errors for s in self.per_type.values())
+
+
+def schedule(seed: int = 11) -> list[str]:
+    """The 20-slot request schedule with the stated shares, shuffled once."""
+    slots = [name for name, weight in SHARES for _ in range(weight)]
+    random.Random(seed).shuffle(slots)
+    return slots
+
+
+async def drive(pools: dict[str, list[Prepared]], connections: int, duration_s: float) -> MixResult:
+    """Keep ``connections`` requests in flight for ``duration_s``, drawing types from the schedule."""
+    loop = asyncio.get_running_loop()
+    slots = schedule() if set(pools) == {name for name, _ in SHARES} else list(pools)
+    stats = {name: TypeStats() for name in pools}
+    deadline = time.perf_counter() + duration_s
+
+    async def worker(w: int) -> None:
+        conns: dict[Target, _Conn] = {}
+        rnd = random.Random(w)
+        i = w * 7
+        while time.perf_counter() < deadline:
+            name = slots[i % len(slots)]
+            i += 1
+            target, data = rnd.choice(pools[name])
+            conn = conns.get(target)
+            if conn is None or conn.closed:
+                _, conn = await loop.create_connection(_Conn, target[0], target[1])
+                conns[target] = conn
+            started = time.perf_counter()
+            try:
+                status = await conn.send(data)
+            except ConnectionError:
+                stats[name].errors += 1
+                conns.pop(target, None)
+                continue
+            stats[name].latencies.append((time.perf_counter() - started) * 1000)
+            stats[name].statuses[status] = stats[name].statuses.get(status, 0) + 1
+            if status >= 400:
+                stats[name].errors += 1
+        for conn in conns.values():
+            if conn.transport is not None:
+                conn.transport.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(w) for w in range(connections)))
+    return MixResult(time.perf_counter() - started, stats)
+
+
+def run_drive(pools: dict[str, list[Prepared]], connections: int, duration_s: float) -> MixResult:
+    """``drive`` on uvloop (when installed): the generator shares the machine and should cost little."""
+    try:
+        import uvloop
+
+        factory: Any = uvloop.new_event_loop
+    except ImportError:  # pragma: no cover
+        factory = None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(drive(pools, connections, duration_s))
+
+
+# ------------------------------------------------------------------------------------------- the bench
+
+
+@dataclass
+class Round:
+    """Everything measured in one round."""
+
+    ceiling: MixResult
+    gateway: MixResult
+    direct: MixResult
+    wrk_ceiling: LoadResult | None
+    wrk_feed: LoadResult | None
+
+
+def smoke(pools: dict[str, dict[str, list[Prepared]]]) -> None:
+    """Every request type answers 2xx on both paths before anything is timed."""
+    for mode, by_type in pools.items():
+        res = run_drive({k: v[:1] for k, v in by_type.items()}, 1, 0.5)
+        for name, s in res.per_type.items():
+            bad = {code: n for code, n in s.statuses.items() if code >= 400}
+            if bad or not s.latencies:
+                raise RuntimeError(f"{mode}: {name} answered {s.statuses or 'nothing'}")
+
+
+def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -> tuple[list[Round], str]:
+    """Start the stack and run the rounds; returns the rounds and the memory table."""
+    from asn_cli.seed import bootstrap, create_admin
+
+    async def accounts() -> None:
+        await bootstrap(dataset.database_url, SECRETS)
+        await create_admin(dataset.database_url, ADMIN_USER, ADMIN_PASSWORD)
+
+    asyncio.run(accounts())
+    with stack(dataset.database_url, workdir, dataset.data_dir) as s:
+        token = login(s.url("gateway"))
+        hosts = {name: ("127.0.0.1", app.port) for name, app in s.apps.items()}
+        pools = {
+            "gateway": build_requests(dataset, token, hosts, via_gateway=True),
+            "direct": build_requests(dataset, token, hosts, via_gateway=False),
+        }
+        hello = {"GET /": [_request("GET", hosts["hello"], "/", {})]}
+        feed_url = f"{s.url('publik')}/v1/feed"
+        hello_url = f"{s.url('hello')}/"
+        smoke(pools)
+        idle = {name: rss_mb(app.popen.pid)[0] for name, app in s.apps.items() if name != "hello"}
+        for target in (hello, pools["gateway"], pools["direct"]):  # warm-up: pools, caches, JIT-less paths
+            run_drive(target, args.connections, 2)
+        use_wrk = wrk_available() and args.tool != "python"
+        rounds: list[Round] = []
+        for n in range(1, args.rounds + 1):
+            ceiling = run_drive(hello, args.connections, args.duration)
+            gateway = run_drive(pools["gateway"], args.connections, args.duration)
+            direct = run_drive(pools["direct"], args.connections, args.duration)
+            wrk_ceiling = wrk_feed = None
+            if use_wrk:
+                wrk_ceiling = load(hello_url, connections=args.connections, duration_s=args.feed_duration)
+                wrk_feed = load(feed_url, connections=args.connections, duration_s=args.feed_duration)
+            rounds.append(Round(ceiling, gateway, direct, wrk_ceiling, wrk_feed))
+            print(
+                f"round {n}: ceiling {ceiling.rps:,.0f} req/s, gateway {gateway.rps:,.0f} "
+                f"(errors {gateway.errors}), direct {direct.rps:,.0f} (errors {direct.errors})"
+                + (
+                    f"; wrk ceiling {wrk_ceiling.rps:,.0f}, wrk feed {wrk_feed.rps:,.0f}"
+                    if wrk_ceiling and wrk_feed
+                    else ""
+                ),
+                flush=True,
+            )
+        memory = table(
+            ["app", "RSS idle MiB", "peak RSS after the rounds MiB"],
+            [
+                [name, f"{idle[name]:.0f}", f"{rss_mb(app.popen.pid)[1]:.0f}"]
+                for name, app in s.apps.items()
+                if name != "hello"
+            ],
+        )
+    return rounds, memory
+
+
+def _median_round(rounds: list[Round], pick: str) -> MixResult:
+    results: list[MixResult] = [getattr(r, pick) for r in rounds]
+    return sorted(results, key=lambda r: r.rps)[len(results) // 2]
+
+
+def render(rounds: list[Round]) -> tuple[str, str, dict[str, float]]:
+    """The overall table, the per-type table, and the figures the targets section quotes."""
+    gw_ratio = statistics.median(r.gateway.rps / r.direct.rps for r in rounds)
+    ceil_gw = statistics.median(r.gateway.rps / r.ceiling.rps for r in rounds)
+    ceil_direct = statistics.median(r.direct.rps / r.ceiling.rps for r in rounds)
+    rows: list[list[object]] = []
+    for label, pick, ratio in (
+        ("bare ASGI hello-world (ceiling)", "ceiling", "1.00"),
+        ("mix straight to the services", "direct", f"{ceil_direct:.2f}"),
+        ("mix through the gateway", "gateway", f"{ceil_gw:.2f}"),
+    ):
+        m = _median_round(rounds, pick)
+        lat = m.overall()
+        rows.append(
+            [label, f"{m.rps:,.0f}", f"{percentile(lat, 50):.1f}", f"{percentile(lat, 99):.1f}", ratio,
+             "1.00" if pick == "direct" else (f"{gw_ratio:.2f}" if pick == "gateway" else "-"), m.errors]
+        )  # fmt: skip
+    overall = table(
+        [
+            "load (python generator)",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "ratio to ceiling",
+            "ratio to direct",
+            "errors",
+        ],
+        rows,
+    )
+    gw, direct = _median_round(rounds, "gateway"), _median_round(rounds, "direct")
+    type_rows: list[list[object]] = []
+    for name, weight in SHARES:
+        g, d = gw.per_type[name], direct.per_type[name]
+        gl, dl = sorted(g.latencies), sorted(d.latencies)
+        type_rows.append(
+            [name, f"{weight * 5}%", f"{len(gl) / gw.elapsed_s:,.0f}", f"{percentile(gl, 50):.1f}",
+             f"{percentile(gl, 99):.1f}", f"{len(dl) / direct.elapsed_s:,.0f}", f"{percentile(dl, 50):.1f}",
+             f"{percentile(dl, 99):.1f}", f"{g.errors}/{d.errors}"]
+        )  # fmt: skip
+    per_type = table(
+        ["request", "share", "gateway req/s", "p50 ms", "p99 ms", "direct req/s", "p50 ms", "p99 ms",
+         "errors gw/direct"],
+        type_rows,
+    )  # fmt: skip
+    figures = {"gateway_ratio": gw_ratio, "gateway_rps": gw.rps, "direct_rps": direct.rps}
+    wrk_rounds = [r for r in rounds if r.wrk_ceiling and r.wrk_feed]
+    if wrk_rounds:
+        figures["feed_ratio"] = statistics.median(
+            r.wrk_feed.rps / r.wrk_ceiling.rps  # type: ignore[union-attr]
+            for r in wrk_rounds
+        )
+        figures["wrk_ceiling_rps"] = statistics.median(r.wrk_ceiling.rps for r in wrk_rounds)  # type: ignore[union-attr]
+        figures["wrk_feed_rps"] = statistics.median(r.wrk_feed.rps for r in wrk_rounds)  # type: ignore[union-attr]
+        figures["py_ceiling_rps"] = _median_round(rounds, "ceiling").rps
+    return overall, per_type, figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
+    parser.add_argument("--feed-duration", type=float, default=4.0, help="seconds per wrk feed/ceiling run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--tool", choices=("auto", "python"), default="auto", help="python: skip the wrk runs"
+    )
+    parser.add_argument(
+        "--database-url", help="a database kept by bench.datagen --keep (else one is generated)"
+    )
+    parser.add_argument("--data-dir", help="with --database-url: the PUBLIK_DATA_DIR datagen printed")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="asn-bench-mixed-"))
+    try:
+        with postgres_server() as server_url:
+            if args.database_url:
+                dataset = datagen.Dataset(server_url, args.database_url, Path(args.data_dir or workdir), 0, 0)
+                asyncio.run(datagen.sample(dataset))
+                owned = False
+            else:
+                data_dir = workdir / "publik-data"
+                dataset = asyncio.run(datagen.create(server_url, data_dir=data_dir, verbose=False))
+                print(f"dataset generated in {time.perf_counter() - started:.0f} s", flush=True)
+                owned = True
+            try:
+                rounds, memory = measure(args, dataset, workdir)
+            finally:
+                if owned:
+                    asyncio.run(drop_database(server_url, dataset.database_url))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    overall, per_type, figures = render(rounds)
+    feed_line = ""
+    if "feed_ratio" in figures:
+        feed_line = (
+            f"Cached feed served directly, wrk (one thread, {args.connections} connections, {args.feed_duration:g} s "
+            f"per run, same rounds): {figures['wrk_feed_rps']:,.0f} req/s vs the hello-world's "
+            f"{figures['wrk_ceiling_rps']:,.0f} req/s: **{figures['feed_ratio']:.2f} of the ceiling**. "
+            f"(The python generator reaches {figures['py_ceiling_rps']:,.0f} req/s on the hello-world, "
+            f"{figures['py_ceiling_rps'] / figures['wrk_ceiling_rps']:.2f} of wrk's figure: the ceiling row above "
+            "is bounded by the generator, so the mix ratios to it are upper bounds.)"
+        )
+    took = time.perf_counter() - started
+    print(overall, per_type, feed_line, memory, f"(took {took:.0f} s)", sep="\n\n")
+    if not args.no_write:
+        body = f"""## Mixed load: gateway vs direct vs bare ASGI
+
+Command: `{command_line()}` ({args.rounds} interleaved rounds of {args.duration:g} s per phase after a 2 s
+warm-up, {args.connections} connections, medians; took {took:.0f} s including data generation).
+Dataset: bench.datagen at province scale (50,000 employees in 40 units, 250,000 evaluations, 250,000 JP
+entries, 20,000 surveys, publik's demo publications). Each app is one `asn serve` process (one uvicorn
+worker, log level WARNING); PostgreSQL, the four apps, the hello-world and the load generator share the
+machine. The gateway and the services check the same admin token (from the gateway's `/auth/token`);
+rate limits lifted (one client IP drives the load).
+Machine: {machine()}.
+
+Shares of requests issued (each connection walks a shuffled 20-slot schedule): 40% `GET /publik/v1/feed`,
+20% `GET /kinerja/v1/employees/{{nip}}`, 15% `GET /kinerja/v1/evaluations?unit_id=&period=`, 10%
+`GET /kinerja/v1/reports/predikat-distribution?period=&unit_id=<OPD>`, 10% `GET /pelatihan/v1/employees/{{nip}}/jp`,
+5% `POST /publik/v1/surveys`. "Direct" sends the same requests (same draws, same token) to each service without
+the prefix.
+
+{overall}
+
+Per request type (the median round of each path):
+
+{per_type}
+
+**Gateway throughput: {figures["gateway_ratio"]:.2f} of direct** (target 0.40: {"met" if figures["gateway_ratio"] >= 0.4 else "NOT met"}).
+{feed_line}
+
+Resident memory (from /proc; peak = VmHWM over the whole run, warm-up and rounds included):
+
+{memory}
+
+<!-- figures: {json.dumps({k: round(v, 4) for k, v in figures.items()})} -->
+"""
+        write_section(SECTION, body)
+        write_targets()
+    return 0
+
+
+# -------------------------------------------------------------------------------------------- targets
+
+
+def _figures(text: str, section: str) -> dict[str, float]:
+    block = re.search(rf"<!-- bench:{section} -->(.*?)<!-- /bench:{section} -->", text, re.S)
+    if not block:
+        return {}
+    found = re.search(r"<!-- figures: (\{.*?\}) -->", block.group(1))
+    return json.loads(found.group(1)) if found else {}
+
+
+def _section(text: str, name: str) -> str:
+    block = re.search(rf"<!-- bench:{name} -->(.*?)<!-- /bench:{name} -->", text, re.S)
+    return block.group(1) if block else ""
+
+
+def write_targets() -> None:
+    """Rebuild the targets section from the figures the other sections hold (re-read right now)."""
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    rows: list[list[str]] = []
+    mixed = _figures(text, "mixed-load")
+    if "gateway_ratio" in mixed:
+        r = mixed["gateway_ratio"]
+        rows.append(
+            ["gateway throughput >= 40% of direct (mixed load)",
+             f"{r:.2f} ({mixed['gateway_rps']:,.0f} vs {mixed['direct_rps']:,.0f} req/s)",
+             "**met**" if r >= 0.4 else "**NOT met**", "`.venv/bin/python -m bench.mixed_load`"]
+        )  # fmt: skip
+    else:
+        rows.append(["gateway throughput >= 40% of direct", "not measured", "-", "`bench.mixed_load`"])
+    feed = mixed.get("feed_ratio")
+    publik = re.search(
+        r"GET /v1/feed \(cached\)\s*\|\s*([\d,]+)\s*\|[^|]*\|[^|]*\|\s*([\d.]+)", _section(text, "publik")
+    )
+    parts = []
+    if feed is not None:
+        parts.append(f"{feed:.2f} in the mixed-load run")
+    if publik:
+        parts.append(f"{publik.group(2)} in bench.publik ({publik.group(1)} req/s)")
+    values = ([feed] if feed is not None else []) + ([float(publik.group(2))] if publik else [])
+    rows.append(
+        ["cached public feed, direct, >= 50% of bare ASGI", "; ".join(parts) or "not measured",
+         ("**met**" if values and min(values) >= 0.5 else "**NOT met**") if values else "-",
+         "`.venv/bin/python -m bench.mixed_load`, `.venv/bin/python -m bench.publik`"]
+    )  # fmt: skip
+    point = _figures(text, "point-read")
+    if "ratio" in point:
+        rows.append(
+            ["point read (one employee by NIP) >= 60% of the raw driver",
+             f"{point['ratio']:.2f} ({point['app_rps']:,.0f} vs {point['raw_rps']:,.0f} req/s)",
+             "**met**" if point["ratio"] >= 0.6 else "**NOT met**", "`.venv/bin/python -m bench.point_read`"]
+        )  # fmt: skip
+    else:
+        rows.append(["point read >= 60% of the raw driver", "not measured", "-", "`bench.point_read`"])
+    reports = re.findall(
+        r"\|\s*1,000,000\s*\|\s*([^|]+?)\s*\|\s*([\d.,]+)\s*\|", _section(text, "kinerja-reports")
+    )
+    if reports:
+        worst = max(reports, key=lambda r: float(r[1].replace(",", "")))
+        ms = float(worst[1].replace(",", ""))
+        rows.append(
+            ["every kinerja report < 1 s at 1,000,000 evaluations",
+             f"slowest: {worst[0]} {ms:,.1f} ms ({len(reports)} reports timed)",
+             "**met**" if ms < 1000 else "**NOT met**",
+             "`.venv/bin/python -m bench.kinerja_reports --sizes 10000,100000,1000000 --runs 5`"]
+        )  # fmt: skip
+    jp = re.findall(r"JP compliance, ([^|]+?)\s*\|\s*([\d.]+) ms", _section(text, "pelatihan"))
+    if jp:
+        worst_jp = max(jp, key=lambda r: float(r[1]))
+        rows.append(
+            ["JP compliance report < 1 s at 50,000 employees x 5 completions",
+             f"slowest: {worst_jp[0]} {float(worst_jp[1]):,.1f} ms",
+             "**met**" if float(worst_jp[1]) < 1000 else "**NOT met**", "`.venv/bin/python -m bench.pelatihan`"]
+        )  # fmt: skip
+    body = f"""## Targets of issue 7 (part 4)
+
+Rebuilt by `bench.mixed_load` and `bench.point_read` from the figures in the sections of this file (each ratio
+is taken within one run of one script, medians of its rounds; the machine is shared and noisy).
+
+{table(["target", "measured", "status", "command"], rows)}
+"""
+    write_section("targets", body)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
