@@ -12,7 +12,6 @@ import asyncpg
 import httpx
 import pytest
 
-from asn_cli.database import CliSettings
 from asn_cli.seed import bootstrap, create_admin, seed_demo
 from services.common.testing import wait_until
 from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
