@@ -17,6 +17,7 @@ import json
 import logging
 import time
 import uuid
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
@@ -26,13 +27,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.config import GatewaySettings
 from gateway.webhooks import repository
-from gateway.webhooks.models import DESTINATION, WebhookDelivery
+from gateway.webhooks.models import DESTINATION, WebhookDelivery, WebhookEndpoint
 from gateway.webhooks.ssrf import ResolutionFailed, TargetPolicy, TargetRefused, check_target
 from services.common.outbox import PENDING, OutboxDispatcher, PermanentDeliveryError
 
 log = logging.getLogger("asn.webhooks.delivery")
 
 USER_AGENT = "ASN-Bengkulu-Webhooks/1"
+# The endpoint of the delivery being sent, loaded with its batch (one query per batch, and no extra
+# database connection per concurrent delivery).
+_batch_endpoint: ContextVar[tuple[WebhookEndpoint | None] | None] = ContextVar(
+    "_batch_endpoint", default=None
+)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -71,8 +77,12 @@ class WebhookSender:
 
     async def __call__(self, envelope: dict[str, Any]) -> None:
         payload: dict[str, Any] = envelope["data"]
-        async with self.sessionmaker() as session:
-            endpoint = await repository.endpoint_by_id(session, uuid.UUID(payload["endpoint_id"]))
+        prefetched = _batch_endpoint.get()
+        if prefetched is not None:
+            endpoint = prefetched[0]
+        else:
+            async with self.sessionmaker() as session:
+                endpoint = await repository.endpoint_by_id(session, uuid.UUID(payload["endpoint_id"]))
         if endpoint is None or not endpoint.active:
             raise PermanentDeliveryError("the endpoint was deleted or paused")
         try:
@@ -121,7 +131,15 @@ class WebhookDispatcher(OutboxDispatcher):
                     .with_for_update(skip_locked=True)
                 )
             ).all()
-            await asyncio.gather(*(self._deliver(row) for row in rows))
+            endpoints = await repository.endpoints_by_ids(
+                session, {row.endpoint_id for row in rows if isinstance(row, WebhookDelivery)}
+            )
+
+            async def deliver(row: Any) -> None:
+                _batch_endpoint.set((endpoints.get(row.endpoint_id),))
+                await self._deliver(row)
+
+            await asyncio.gather(*(deliver(row) for row in rows))
             return len(rows)
 
 
@@ -148,6 +166,7 @@ async def start_webhooks(app: FastAPI) -> None:
         WebhookDelivery,
         {DESTINATION: sender},
         source="gateway",
+        batch_size=20,
         max_attempts=settings.webhook_max_attempts,
         base_backoff_s=settings.webhook_base_backoff_s,
         max_backoff_s=settings.webhook_max_backoff_s,

@@ -23,6 +23,14 @@ async def endpoint_by_id(session: AsyncSession, endpoint_id: uuid.UUID) -> Webho
     return await session.get(WebhookEndpoint, endpoint_id)
 
 
+async def endpoints_by_ids(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, WebhookEndpoint]:
+    """The endpoints with these ids that still exist, by id."""
+    if not ids:
+        return {}
+    rows = await session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(ids)))
+    return {e.id: e for e in rows}
+
+
 async def list_endpoints(
     session: AsyncSession, *, after: tuple[datetime, uuid.UUID] | None, limit: int
 ) -> list[WebhookEndpoint]:
