@@ -8,11 +8,14 @@ import asyncio
 from pathlib import Path
 
 import httpx
+import pytest
 
 from services.common.testing import Tokens
 from tests.pelatihan.helpers import Headers, make_institution, make_program, make_session, nip
 from tests.pelatihan.kinerja_standin import StandIn
 from tests.pelatihan.process import pelatihan_process
+
+pytestmark = pytest.mark.slow
 
 EMPLOYEES, SEATS, SUPERVISORS = 300, 30, 12
 
