@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 import httpx
+import pytest
 
 from tests.pelatihan.helpers import (
     Headers,
@@ -64,3 +66,30 @@ async def test_etag_if_match_and_capacity(api: httpx.AsyncClient, h: Headers, ki
     )
     assert r.status_code == 412
     assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_database_itself_refuses_overbooking_and_duplicates(
+    api: httpx.AsyncClient, h: Headers, kinerja: StandIn, db: str
+) -> None:
+    """The guarantees do not rest on Python: the CHECK constraint and the partial unique index hold even
+    for a statement that bypasses the service."""
+    boss = nip(900)
+    kinerja.add(nip(1), supervisor_nip=boss)
+    prog = await make_program(api, h, await make_institution(api, h))
+    s = await make_session(api, h, prog, capacity=1)
+    await enrol_and_approve(api, h, s["id"], nip(1), boss)
+    conn = await asyncpg.connect(db)
+    try:
+        with pytest.raises(asyncpg.CheckViolationError):
+            await conn.execute(
+                "UPDATE pelatihan.training_session SET seats_taken = seats_taken + 1 WHERE id = $1", s["id"]
+            )
+        with pytest.raises(asyncpg.UniqueViolationError):
+            await conn.execute(
+                "INSERT INTO pelatihan.enrolment (id, session_id, nip, status, requested_by)"
+                " VALUES (gen_random_uuid(), $1, $2, 'PENDING_APPROVAL', 'x')",
+                s["id"],
+                nip(1),
+            )
+    finally:
+        await conn.close()
