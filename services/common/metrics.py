@@ -9,6 +9,8 @@ What is measured:
 - ``asn_outbox_backlog``: events waiting in the outbox (``OutboxDispatcher.backlog()``), computed at scrape
   time and cached for a few seconds so a fast scraper cannot load the database.
 - ``asn_db_pool_*``: the SQLAlchemy pool's configured size, connections checked out and overflow in use.
+- ``asn_public_cache_entries`` and ``asn_public_cache_version`` on publik (its cached public reads are
+  answered before the edge middleware, so they are not in the request counters).
 - the ``process_*`` and ``python_*`` families of prometheus_client (memory, CPU, open files).
 
 Each app gets its own registry (never the global one), so several apps built in one test process do not
@@ -93,6 +95,18 @@ class _StateCollector(Collector):
             )
             overflow.add_metric([], float(pool.overflow()))
             yield from (size, used, overflow)
+        cache = getattr(app.state, "public_cache", None) if app is not None else None
+        entries = getattr(cache, "entries", None)
+        if isinstance(entries, dict):
+            # publik answers cached public reads before the edge middleware (no request metrics for those
+            # hits); the cache's size and publication version show it is alive and current.
+            size = GaugeMetricFamily("asn_public_cache_entries", "Rendered public responses held by publik.")
+            size.add_metric([], float(len(entries)))
+            version = GaugeMetricFamily(
+                "asn_public_cache_version", "Publication version publik's cache last saw (rises on publish)."
+            )
+            version.add_metric([], float(getattr(cache, "version", -1)))
+            yield from (size, version)
         if self.metrics.backlog is not None:
             backlog = GaugeMetricFamily(
                 "asn_outbox_backlog", "Outbox events waiting to be delivered (status PENDING)."

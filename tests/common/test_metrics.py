@@ -57,6 +57,9 @@ async def test_every_service_serves_metrics(
         has_outbox = getattr(app.state, "outbox", None) is not None  # publik only receives events
         assert _value(text, "asn_outbox_backlog") == (0 if has_outbox else None)
         assert _value(text, "process_resident_memory_bytes")
+        if factory is publik_app:
+            assert _value(text, "asn_public_cache_entries") is not None
+            assert _value(text, "asn_public_cache_version") is not None
         spec = (await client.get("/openapi.json")).json()
         assert "/metrics" not in spec["paths"]
 
