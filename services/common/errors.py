@@ -201,12 +201,40 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 _DB_DOWN = (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError, OSError)
+# SQLSTATE classes that mean "the server is not available right now", not "the request is wrong":
+# 08 connection exception, 53 insufficient resources, 57P01-57P03 admin shutdown / crash shutdown /
+# cannot connect now (a restart in progress).
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P01", "57P02", "57P03")
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    seen: BaseException | None = exc
+    for _ in range(4):  # SQLAlchemy wraps the driver's error, which may wrap asyncpg's
+        if seen is None:
+            return None
+        for attr in ("sqlstate", "pgcode"):
+            value = getattr(seen, attr, None)
+            if isinstance(value, str):
+                return value
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return None
+
+
+def _database_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, _DB_DOWN):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        state = _sqlstate(exc)
+        return state is not None and state.startswith(_UNAVAILABLE_SQLSTATE_PREFIXES)
+    return False
 
 
 def exception_to_problem(exc: BaseException, path: str) -> tuple[int, bytes, dict[str, str]]:
     """Status, body and headers for an exception nothing else handled: 503 when the database (or
     another dependency) is down or timed out, else a 500 that shows no internals."""
-    if isinstance(exc, _DB_DOWN) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+    if _database_unavailable(exc):
         log.warning("database unavailable on %s: %s", path, type(exc).__name__)
         resp = problem_response(
             503,

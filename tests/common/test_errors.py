@@ -196,3 +196,20 @@ async def test_problem_responses_are_declared_in_openapi(settings_for: Callable[
     responses = spec["paths"]["/v1/test/items"]["post"]["responses"]
     assert PROBLEM_JSON in responses["413"]["content"]
     assert "Problem" in spec["components"]["schemas"]
+
+
+def test_a_restarting_database_is_503_not_500() -> None:
+    import asyncpg
+    from sqlalchemy.exc import DBAPIError
+
+    from services.common.errors import exception_to_problem
+
+    starting = asyncpg.exceptions.CannotConnectNowError("the database system is starting up")
+    wrapper = RuntimeError("driver error")
+    wrapper.__cause__ = starting
+    status, _, headers = exception_to_problem(DBAPIError("SELECT 1", {}, wrapper), "/v1/x")
+    assert status == 503
+    assert headers.get("Retry-After") == "2"
+    # A real constraint violation is not an outage.
+    dup = DBAPIError("INSERT", {}, asyncpg.exceptions.UniqueViolationError("duplicate key"))
+    assert exception_to_problem(dup, "/v1/x")[0] == 500
