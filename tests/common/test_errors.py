@@ -209,7 +209,7 @@ def test_a_restarting_database_is_503_not_500() -> None:
     wrapper.__cause__ = starting
     status, _, headers = exception_to_problem(DBAPIError("SELECT 1", {}, wrapper), "/v1/x")
     assert status == 503
-    assert headers.get("Retry-After") == "2"
+    assert headers.get("retry-after") == "2"
     # A real constraint violation is not an outage.
     dup = DBAPIError("INSERT", {}, asyncpg.exceptions.UniqueViolationError("duplicate key"))
     assert exception_to_problem(dup, "/v1/x")[0] == 500
