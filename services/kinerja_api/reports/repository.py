@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import text
@@ -66,6 +67,20 @@ async def predikat_counts(
         params["units"] = list(units)
     rows = await session.execute(text(sql), params)
     return {str(r[0]): int(r[1]) for r in rows.all()}
+
+
+async def final_as_of(
+    session: AsyncSession, period: str, units: Sequence[uuid.UUID] | None
+) -> datetime | None:
+    """The newest change (``updated_at``) among the FINAL evaluations the distribution counts."""
+    sql = "SELECT max(updated_at) FROM kinerja.evaluation WHERE period = :p AND predikat IS NOT NULL" + (
+        " AND unit_id = ANY(CAST(:units AS uuid[]))" if units is not None else ""
+    )
+    params: dict[str, Any] = {"p": period}
+    if units is not None:
+        params["units"] = list(units)
+    value = await session.scalar(text(sql), params)
+    return value if isinstance(value, datetime) else None
 
 
 async def get_org_predikat(session: AsyncSession, unit_id: uuid.UUID, period: str) -> str | None:

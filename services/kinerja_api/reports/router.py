@@ -5,22 +5,23 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.common.auth import AdminDep, Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
-from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
+from services.common.reports import AcceptDep, report_response
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.clock import today
 from services.kinerja_api.evaluations.deps import ActorDep
-from services.kinerja_api.reports import service
+from services.kinerja_api.reports import service, specs
 from services.kinerja_api.reports.schemas import (
     ComplianceReport,
     OrgPredikatRead,
     OrgPredikatSet,
     PredikatDistribution,
-    SiasnKinerjaPeriodik,
+    SiasnKinerjaReport,
 )
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -36,21 +37,28 @@ SubunitsQuery = Annotated[bool, Query(description="Count the units below it too 
     "/predikat-distribution",
     summary="Predikat distribution with the curve check",
     operation_id="reports_predikat_distribution",
-    responses=problem_responses(401, 403, 404, 422),
+    response_model=PredikatDistribution,
+    responses={**specs.PREDIKAT_DISTRIBUTION.csv_response(), **problem_responses(401, 403, 404, 406, 422)},
+    openapi_extra=specs.PREDIKAT_DISTRIBUTION.openapi_extra(),
 )
 async def predikat_distribution(
     session: SessionDep,
     actor: ActorDep,
     period: PeriodQuery,
+    accept: AcceptDep,
     unit_id: UnitQuery = None,
     include_subunits: SubunitsQuery = True,
-) -> PredikatDistribution:
+) -> Response:
     """FINAL evaluations of a period per predikat (one evaluation per evaluator's part), for a unit (and the
     units below it) or the province, checked against the distribution pattern of SE MenPANRB 3/2023 that the
     unit's organisation predikat implies; each violation is explained. Admins and integrators, and the head
-    (the JPT) of the unit."""
-    return await service.predikat_distribution(
+    (the JPT) of the unit. JSON by default, one CSV row for `Accept: text/csv`; `data_as_of` is the newest
+    `updated_at` of the evaluations counted."""
+    report = await service.predikat_distribution(
         session, actor, period, unit_id, include_subunits=include_subunits
+    )
+    return report_response(
+        specs.PREDIKAT_DISTRIBUTION, report, accept, filename=f"predikat-distribution-{report.period}"
     )
 
 
@@ -77,21 +85,25 @@ async def set_org_predikat(
     "/compliance",
     summary="Who has not done what",
     operation_id="reports_compliance",
-    responses=problem_responses(401, 403, 404, 422),
+    response_model=ComplianceReport,
+    responses={**specs.COMPLIANCE.csv_response(), **problem_responses(401, 403, 404, 406, 422)},
+    openapi_extra=specs.COMPLIANCE.openapi_extra(),
 )
 async def compliance(
     session: SessionDep,
     _: ReaderDep,
     period: PeriodQuery,
+    accept: AcceptDep,
     unit_id: UnitQuery = None,
     include_subunits: SubunitsQuery = True,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
-) -> ComplianceReport:
+) -> Response:
     """For the active employees of a unit (or the province): how many have an approved SKP for the year, a
     realisation for the period and a FINAL evaluation, with the calendar's deadlines and whether they have
-    passed; then a keyset page (NIP order) of the employees missing at least one step. Admins, integrators."""
-    return await service.compliance(
+    passed; then a keyset page (NIP order) of the employees missing at least one step. Admins, integrators.
+    As CSV (`Accept: text/csv`) one row per employee of the page; the next cursor is in `X-Next-Cursor`."""
+    report = await service.compliance(
         session,
         period,
         unit_id,
@@ -100,25 +112,41 @@ async def compliance(
         cursor=cursor,
         limit=limit,
     )
+    return report_response(
+        specs.COMPLIANCE,
+        report,
+        accept,
+        filename=f"compliance-{report.period}",
+        headers={"X-Next-Cursor": report.next_cursor} if report.next_cursor else None,
+    )
 
 
 @router.get(
     "/siasn-kinerja",
     summary="SIASN kinerjaperiodik export",
     operation_id="reports_siasn_kinerja",
-    responses=problem_responses(401, 403, 422),
+    response_model=SiasnKinerjaReport,
+    responses={**specs.SIASN_KINERJA.csv_response(), **problem_responses(401, 403, 406, 422)},
+    openapi_extra=specs.SIASN_KINERJA.openapi_extra(),
 )
 async def siasn_kinerja(
     session: SessionDep,
     _: ReaderDep,
+    accept: AcceptDep,
     period: Annotated[
         str, Query(pattern=r"^[0-9]{4}-Q[1-4]$", examples=["2026-Q1"], description="A quarter.")
     ],
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
-) -> Page[SiasnKinerjaPeriodik]:
+) -> Response:
     """A quarter's FINAL evaluations in the shape of SIASN `kinerjaperiodik/save` (periodikId 2 = triwulan,
     hasil/perilaku 1-3, kuadran 1-5, penilai fields, pnsDinilaiId = NIP), a keyset page at a time, for
-    integrators pushing to BKN."""
-    items, next_cursor = await service.siasn_export(session, period, cursor=cursor, limit=limit)
-    return Page[SiasnKinerjaPeriodik](items=items, next_cursor=next_cursor)
+    integrators pushing to BKN. As CSV one row per record; the next cursor is in `X-Next-Cursor`."""
+    report = await service.siasn_report(session, period, cursor=cursor, limit=limit)
+    return report_response(
+        specs.SIASN_KINERJA,
+        report,
+        accept,
+        filename=f"siasn-kinerja-{period}",
+        headers={"X-Next-Cursor": report.next_cursor} if report.next_cursor else None,
+    )

@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.common.reports import ReportMeta
 from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat
 
 
@@ -27,13 +28,16 @@ class CurveCheck(BaseModel):
     violations: list[CurveViolation]
 
 
-class PredikatDistribution(BaseModel):
+class PredikatDistribution(ReportMeta):
     """FINAL evaluations of a period per predikat, with the curve check against the organisation predikat."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
+                    "schema_version": "1",
+                    "generated_at": "2026-04-20T02:00:00Z",
+                    "data_as_of": "2026-04-15T09:30:00Z",
                     "period": "2026-Q1",
                     "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
                     "include_subunits": True,
@@ -136,13 +140,16 @@ class ComplianceItem(BaseModel):
     evaluated: bool
 
 
-class ComplianceReport(BaseModel):
+class ComplianceReport(ReportMeta):
     """Who has no approved SKP for the year, no realisation for the period, or no FINAL evaluation."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
+                    "schema_version": "1",
+                    "generated_at": "2026-04-20T02:00:00Z",
+                    "data_as_of": "2026-04-20T02:00:00Z",
                     "period": "2026-Q1",
                     "unit_id": None,
                     "as_of": "2026-04-20",
@@ -230,3 +237,10 @@ class SiasnKinerjaPeriodik(BaseModel):
     penilaiJabatanNama: str
     penilaiUnorNama: str | None
     statusPenilai: str
+
+
+class SiasnKinerjaReport(ReportMeta):
+    """A keyset page of SIASN kinerjaperiodik records (``items``/``next_cursor`` as every list)."""
+
+    items: list[SiasnKinerjaPeriodik]
+    next_cursor: str | None = Field(default=None, description="Pass as ?cursor= to get the next page.")

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import Forbidden, InvalidInput, NotFound
 from services.common.pagination import decode_cursor, encode_cursor
+from services.common.reports import meta
 from services.kinerja_api.audit.service import record
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.evaluations.actor import Actor
@@ -27,7 +28,10 @@ from services.kinerja_api.reports.schemas import (
     OrgPredikatRead,
     PredikatDistribution,
     SiasnKinerjaPeriodik,
+    SiasnKinerjaReport,
 )
+
+SCHEMA_VERSION = "1"
 
 GOVERNOR_NAME = "Gubernur Bengkulu"
 
@@ -63,6 +67,7 @@ async def predikat_distribution(
         raise Forbidden("the distribution is for admins, integrators and the head of the unit")
     units = await _units(session, unit_id, include_subunits)
     raw = await repository.predikat_counts(session, period.code, units)
+    as_of = await repository.final_as_of(session, period.code, units)
     counts = {p: raw.get(p.value, 0) for p in Predikat}
     org_value = await repository.get_org_predikat(session, unit_id, period.code) if unit_id else None
     org = OrgPredikat(org_value) if org_value else None
@@ -72,6 +77,7 @@ async def predikat_distribution(
         violations = [_violation(v) for v in curve_check(org, counts)]
         check = CurveCheck(checked=True, ok=not violations, violations=violations)
     return PredikatDistribution(
+        **meta(SCHEMA_VERSION, as_of),
         period=period.code,
         unit_id=unit_id,
         include_subunits=include_subunits,
@@ -133,6 +139,7 @@ async def compliance(
     )
     next_cursor = encode_cursor([rows[limit - 1].nip]) if len(rows) > limit else None
     return ComplianceReport(
+        **meta(SCHEMA_VERSION, live=True),
         period=period.code,
         unit_id=unit_id,
         as_of=today,
@@ -155,6 +162,14 @@ async def compliance(
         items=[ComplianceItem(**r._asdict()) for r in rows[:limit]],
         next_cursor=next_cursor,
     )
+
+
+async def siasn_report(
+    session: AsyncSession, period_code: str, *, cursor: str | None, limit: int
+) -> SiasnKinerjaReport:
+    """The SIASN export page with the report metadata (live: ``data_as_of`` is ``generated_at``)."""
+    items, next_cursor = await siasn_export(session, period_code, cursor=cursor, limit=limit)
+    return SiasnKinerjaReport(**meta(SCHEMA_VERSION, live=True), items=items, next_cursor=next_cursor)
 
 
 async def siasn_export(
