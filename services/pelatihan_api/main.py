@@ -17,6 +17,7 @@ from services.pelatihan_api.institutions.router import router as institutions_ro
 from services.pelatihan_api.ledger.router import router as ledger_router
 from services.pelatihan_api.programs.router import router as programs_router
 from services.pelatihan_api.recommendations.router import router as recommendations_router
+from services.pelatihan_api.reports.router import router as reports_router
 from services.pelatihan_api.sessions.router import router as sessions_router
 
 
@@ -53,6 +54,7 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
             completion_router,
             certificates_router,
             ledger_router,
+            reports_router,
             recommendations_router,
             ingest_router,
         ],
@@ -69,7 +71,8 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
             },
             {"name": "completion", "description": "Attendance, results and feedback."},
             {"name": "certificates", "description": "Public verification and revocation."},
-            {"name": "ledger", "description": "The 20 JP ledger and the compliance report."},
+            {"name": "ledger", "description": "The 20 JP ledger."},
+            {"name": "reports", "description": "Reports for integrators, JSON or CSV."},
             {"name": "recommendations", "description": "Training that answers evaluation gaps."},
             {"name": "internal", "description": "Events from kinerja (service tokens only)."},
         ],

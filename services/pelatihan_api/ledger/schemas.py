@@ -7,6 +7,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.common.reports import ReportMeta
+
 
 class JpEntryRead(BaseModel):
     """One credited training."""
@@ -76,13 +78,16 @@ class UnitCompliance(BaseModel):
     jp_delivered: int
 
 
-class ComplianceReport(BaseModel):
+class ComplianceReport(ReportMeta):
     """Per unit: how many PNS have 20 JP in the year; with ``unit_id``, also who is below."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
+                    "schema_version": "1",
+                    "generated_at": "2026-04-20T02:00:00Z",
+                    "data_as_of": "2026-04-20T02:00:00Z",
                     "year": 2026,
                     "unit_id": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
                     "jp_required": 20,

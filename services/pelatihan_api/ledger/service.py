@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
 from services.common.errors import Forbidden
+from services.common.reports import meta
 from services.pelatihan_api.clients.kinerja import KinerjaClient
 from services.pelatihan_api.enrolments.service import is_direct_supervisor
 from services.pelatihan_api.enums import Employment
@@ -82,4 +83,11 @@ async def compliance(session: AsyncSession, year: int, unit_id: uuid.UUID | None
         below = [
             BelowRequirement(**r) for r in await repository.below(session, year, JP_REQUIRED_PNS, unit_id)
         ]
-    return ComplianceReport(year=year, unit_id=unit_id, jp_required=JP_REQUIRED_PNS, units=units, below=below)
+    return ComplianceReport(
+        **meta("1", live=True),
+        year=year,
+        unit_id=unit_id,
+        jp_required=JP_REQUIRED_PNS,
+        units=units,
+        below=below,
+    )

@@ -1,0 +1,44 @@
+"""HTTP routes of /v1/reports (admin, integrator): JSON by default, CSV for ``Accept: text/csv``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.common.db import SessionDep
+from services.common.errors import problem_responses
+from services.common.reports import AcceptDep, report_response
+from services.pelatihan_api.deps import ReportReaderDep
+from services.pelatihan_api.ledger import service
+from services.pelatihan_api.ledger.schemas import ComplianceReport
+from services.pelatihan_api.reports import specs
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+Year = Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year; this year when omitted.")]
+
+
+@router.get(
+    "/jp-compliance",
+    summary="20 JP compliance per unit",
+    operation_id="reports_jp_compliance",
+    response_model=ComplianceReport,
+    responses={**specs.JP_COMPLIANCE.csv_response(), **problem_responses(401, 403, 406, 422)},
+    openapi_extra=specs.JP_COMPLIANCE.openapi_extra(),
+)
+async def jp_compliance(
+    session: SessionDep,
+    _: ReportReaderDep,
+    accept: AcceptDep,
+    year: Year = None,
+    unit_id: Annotated[
+        uuid.UUID | None, Query(description="One unit; adds the list of PNS below 20 JP.")
+    ] = None,
+) -> Response:
+    """For each unit: active PNS (from kinerja's roster events), how many reached 20 JP in the year and JP
+    delivered; with `unit_id`, also who is below (admin, integrator). As CSV (`Accept: text/csv`) one row
+    per unit. The figures are live: `data_as_of` equals `generated_at`."""
+    report = await service.compliance(session, year or datetime.now(UTC).year, unit_id)
+    return report_response(specs.JP_COMPLIANCE, report, accept, filename=f"jp-compliance-{report.year}")
