@@ -19,6 +19,7 @@ from services.publik_api.feed.router import router as feed_router
 from services.publik_api.ingest.router import router as ingest_router
 from services.publik_api.innovations.router import router as innovations_router
 from services.publik_api.publications.router import router as publications_router
+from services.publik_api.reports.router import router as reports_router
 from services.publik_api.snapshots.router import router as snapshots_router
 from services.publik_api.snapshots.service import load_signer
 from services.publik_api.surveys.limits import build_limiter
@@ -33,6 +34,7 @@ TAGS = [
     {"name": "innovations", "description": "Public-service innovations of the units."},
     {"name": "publications", "description": "Approving a period's publication (admin)."},
     {"name": "snapshots", "description": "Signed, hash-chained snapshots of everything published."},
+    {"name": "reports", "description": "Reports for integrators (admin, integrator), JSON or CSV."},
     {"name": "embed", "description": "The embeddable widget and its iframe page."},
     {"name": "internal", "description": "Events from kinerja and pelatihan (service token; not forwarded)."},
 ]
@@ -105,6 +107,7 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
             innovations_router,
             publications_router,
             snapshots_router,
+            reports_router,
             embed_router,
             ingest_router,
         ],
