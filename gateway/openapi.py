@@ -34,12 +34,27 @@ def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
     return node
 
 
+def _problem_only(paths: dict[str, Any]) -> None:
+    """Error responses that declare problem+json keep only it: FastAPI also lists the model under
+    application/json, which no error is ever sent as, and generated clients would offer both."""
+    for item in paths.values():
+        for op in item.values():
+            if not isinstance(op, dict):
+                continue
+            for code, response in op.get("responses", {}).items():
+                content = response.get("content") if isinstance(response, dict) else None
+                if str(code)[:1] in "45" and content and "application/problem+json" in content:
+                    content.pop("application/json", None)
+
+
 def merge_specs(gateway_spec: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Merge service specs into the gateway's. A schema name two apps define differently is prefixed
     with the service name; identical definitions are shared."""
     merged = copy.deepcopy(gateway_spec)
     schemas: dict[str, Any] = merged.setdefault("components", {}).setdefault("schemas", {})
     paths: dict[str, Any] = merged.setdefault("paths", {})
+    for own in [p for p in paths if p.startswith("/internal/")]:  # the gateway's own, if ever in its schema
+        del paths[own]
     tags: list[dict[str, Any]] = merged.setdefault("tags", [])
     known_tags = {t["name"] for t in tags}
     for name in sorted(services):
@@ -67,6 +82,7 @@ def merge_specs(gateway_spec: dict[str, Any], services: dict[str, dict[str, Any]
                 known_tags.add(tag_name)
         for scheme, value in spec.get("components", {}).get("securitySchemes", {}).items():
             merged["components"].setdefault("securitySchemes", {}).setdefault(scheme, value)
+    _problem_only(paths)
     return merged
 
 

@@ -104,6 +104,7 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
             },
         },
         **_oauth_responses(400, 401, 429),
+        **problem_responses(422),
     },
 )
 async def issue_token(
@@ -246,7 +247,7 @@ async def list_clients(
     "/auth/clients/{client_id}/revoke",
     operation_id="revoke_client",
     summary="Revoke an API client",
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def revoke_client(
     client_id: Annotated[str, Path(max_length=64)], session: SessionDep, _admin: AdminDep
@@ -278,7 +279,7 @@ _CLIENT_EXAMPLE = {
     summary="Show an API client",
     responses={
         200: {"content": {"application/json": {"example": _CLIENT_EXAMPLE}}},
-        **problem_responses(401, 403, 404),
+        **problem_responses(401, 403, 404, 422),
     },
 )
 async def get_client(client_id: ClientIdPath, session: SessionDep, _admin: AdminDep) -> ClientOut:
@@ -321,7 +322,7 @@ async def update_client(
                 }
             },
         },
-        **problem_responses(401, 403, 404, 409),
+        **problem_responses(401, 403, 404, 409, 422),
     },
 )
 async def rotate_client_secret(

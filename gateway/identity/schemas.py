@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
@@ -15,15 +16,31 @@ from services.common.errors import Problem
 ACCOUNT_ROLES = tuple(r for r in Role.ALL if r != Role.SERVICE)
 CLIENT_ROLES = (Role.INTEGRATOR, Role.SERVICE)
 
-AccountRole = Literal["admin", "pegawai", "pelatihan_admin", "mitra", "integrator"]
-ClientRole = Literal["integrator", "service"]
+
+class AccountRole(StrEnum):
+    """A role a person's account may hold (a named schema, so generated clients get an enum type)."""
+
+    ADMIN = "admin"
+    PEGAWAI = "pegawai"
+    PELATIHAN_ADMIN = "pelatihan_admin"
+    MITRA = "mitra"
+    INTEGRATOR = "integrator"
+
+
+class ClientRole(StrEnum):
+    """A role an API client may hold; ``service`` is reserved for our own services."""
+
+    INTEGRATOR = "integrator"
+    SERVICE = "service"
+
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,63}$"
 NIP_PATTERN = r"^[0-9]{18}$"
 
 
 def _unique_sorted(values: list[str]) -> list[str]:
-    return sorted(set(values))
+    # Plain strings after validation (the enums only name the values in OpenAPI).
+    return sorted({str(v) for v in values})
 
 
 def _uuid_string(value: str) -> str:
@@ -79,6 +96,19 @@ class TokenForm(BaseModel):
         default=None, description="Accepted and ignored: roles decide what a token may do."
     )
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"grant_type": "password", "username": "admin", "password": "bengkulu-demo"},
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": "cl_5b1f0c9e7a2d4e61",
+                    "client_secret": "mJ9s3Qy0u6v4kZ1p2r8t5w7x0a3b6c9d2e5f8g1h4i7",
+                },
+            ]
+        }
+    )
+
 
 class TokenResponse(BaseModel):
     """An access token (RFC 6749 §5.1)."""
@@ -119,13 +149,44 @@ class Jwk(BaseModel):
 class Jwks(BaseModel):
     """The keys that verify every access token (and signed snapshots)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "keys": [
+                        {
+                            "kty": "RSA",
+                            "use": "sig",
+                            "alg": "RS256",
+                            "kid": "2Xo1Vt5cQm0pLr8sYw3nH6kJ9aB4dF7gE1iU0oZ2xC4",
+                            "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSo",
+                            "e": "AQAB",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     keys: list[Jwk]
 
 
 class AccountCreate(BaseModel):
     """A new person who logs in with a password."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "siti.rahma",
+                    "password": "a-long-passphrase",
+                    "roles": ["pegawai"],
+                    "nip": "198609262015051001",
+                }
+            ]
+        },
+    )
 
     username: Username
     password: Password
@@ -142,7 +203,9 @@ class AccountCreate(BaseModel):
 class AccountUpdate(BaseModel):
     """Changes to an account; fields left out stay as they are. A new password also lifts a lockout."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"roles": ["pegawai", "pelatihan_admin"]}]}
+    )
 
     active: bool | None = None
     roles: Annotated[list[AccountRole], AfterValidator(_unique_sorted), Field(min_length=1)] | None = None
@@ -154,7 +217,25 @@ class AccountUpdate(BaseModel):
 class AccountOut(BaseModel):
     """An account as the admin sees it (never the password hash)."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "4f6c2d1e-8a3b-4c5d-9e0f-1a2b3c4d5e6f",
+                    "username": "siti.rahma",
+                    "roles": ["pegawai"],
+                    "nip": "198609262015051001",
+                    "institution_id": None,
+                    "active": True,
+                    "is_demo": False,
+                    "locked_until": None,
+                    "created_at": "2026-03-01T02:00:00Z",
+                    "updated_at": "2026-03-01T02:00:00Z",
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     username: str = Field(examples=["siti.rahma"])
@@ -182,7 +263,12 @@ RateLimit = Annotated[
 class ClientCreate(BaseModel):
     """A new API client (client-credentials grant)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"name": "Dashboard Bappeda", "roles": ["integrator"], "rate_limit_per_minute": 600}]
+        },
+    )
 
     name: str = Field(min_length=1, max_length=200, examples=["Dashboard Bappeda"])
     roles: Annotated[list[ClientRole], AfterValidator(_unique_sorted), Field(min_length=1)] = Field(
@@ -210,7 +296,26 @@ class ClientUpdate(BaseModel):
 class ClientOut(BaseModel):
     """An API client as the admin sees it (never the secret)."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "client_id": "cl_5b1f0c9e7a2d4e61",
+                    "name": "Dashboard Bappeda",
+                    "roles": ["integrator"],
+                    "active": True,
+                    "is_demo": False,
+                    "rate_limit_per_minute": 600,
+                    "usage_count": 1523,
+                    "last_used_at": "2026-03-31T17:00:00Z",
+                    "previous_secret_expires_at": None,
+                    "revoked_at": None,
+                    "created_at": "2026-03-01T02:00:00Z",
+                }
+            ]
+        },
+    )
 
     client_id: str
     name: str
@@ -233,6 +338,20 @@ class ClientOut(BaseModel):
 
 class ClientCreated(BaseModel):
     """A new API client with its secret, which is shown this once and never again."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "client_id": "cl_5b1f0c9e7a2d4e61",
+                    "client_secret": "mJ9s3Qy0u6v4kZ1p2r8t5w7x0a3b6c9d2e5f8g1h4i7",
+                    "name": "Dashboard Bappeda",
+                    "roles": ["integrator"],
+                    "rate_limit_per_minute": 600,
+                }
+            ]
+        }
+    )
 
     client_id: str = Field(examples=["cl_5b1f0c9e7a2d4e61"])
     client_secret: str = Field(description="Store it now: only its hash is kept.")

@@ -73,7 +73,7 @@ async def list_endpoints(
     "/endpoints/{endpoint_id}",
     operation_id="get_webhook_endpoint",
     summary="Show a webhook endpoint",
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def get_endpoint(endpoint_id: EndpointIdPath, session: SessionDep, _admin: AdminDep) -> EndpointOut:
     """One webhook endpoint (admin only; never its secret)."""
@@ -104,7 +104,7 @@ async def update_endpoint(
     summary="Delete a webhook endpoint",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def delete_endpoint(endpoint_id: EndpointIdPath, session: SessionDep, _admin: AdminDep) -> None:
     """Delete an endpoint with its delivery history (admin only); deliveries not yet sent are dropped."""

@@ -63,7 +63,10 @@ def _stand_in_merge(specs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     from gateway.openapi import merge_specs
 
     bare = FastAPI(title="ASN Bengkulu API").openapi()
-    return merge_specs(bare, {k: v for k, v in specs.items() if k != "gateway"})
+    merged = merge_specs(bare, {k: v for k, v in specs.items() if k != "gateway"})
+    # As the gateway does: /internal/ paths (a service's or its own) are never forwarded, so never advertised.
+    merged["paths"] = {path: item for path, item in merged["paths"].items() if "/internal/" not in path}
+    return merged
 
 
 @pytest.mark.parametrize("app", APPS)

@@ -104,7 +104,7 @@ async def list_evaluations(
     "/v1/evaluations/{evaluation_id}",
     summary="Get an evaluation",
     operation_id="evaluations_get",
-    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 404)},
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 404, 422)},
 )
 async def get_evaluation(
     evaluation_id: uuid.UUID, session: SessionDep, actor: ActorDep, response: Response
@@ -140,7 +140,7 @@ async def update_evaluation(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Discard a draft evaluation",
     operation_id="evaluations_delete",
-    responses=problem_responses(401, 403, 404, 409, 412),
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def delete_evaluation(
     evaluation_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_match: IfMatch = None
@@ -154,7 +154,7 @@ async def delete_evaluation(
     "/v1/evaluations/{evaluation_id}/finalize",
     summary="Finalise: compute the predikat and lock",
     operation_id="evaluations_finalize",
-    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 412)},
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 412, 422)},
 )
 async def finalize_evaluation(
     evaluation_id: uuid.UUID,
@@ -194,7 +194,7 @@ async def reopen_evaluation(
     "/v1/evaluations/{evaluation_id}/acknowledge",
     summary="Acknowledge an evaluation",
     operation_id="evaluations_acknowledge",
-    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409)},
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 422)},
 )
 async def acknowledge_evaluation(
     evaluation_id: uuid.UUID, session: SessionDep, actor: ActorDep, response: Response
@@ -223,7 +223,7 @@ async def lodge_objection(
     "/v1/objections/{objection_id}",
     summary="Get an objection",
     operation_id="objections_get",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404, 422),
 )
 async def get_objection(objection_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> ObjectionRead:
     """One objection, for whoever may read its evaluation."""

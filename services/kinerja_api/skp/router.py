@@ -188,7 +188,7 @@ async def delete_result(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Discard a draft SKP",
     operation_id="skp_delete",
-    responses=problem_responses(401, 403, 404, 409, 412),
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def delete_skp(
     skp_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None

@@ -15,13 +15,38 @@ from services.kinerja_api.sync.models import ChangeLog
 
 router = APIRouter(prefix="/v1/changes", tags=["sync"])
 ReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRATOR))]
+_EXAMPLE = {
+    "items": [
+        {
+            "seq": 1042,
+            "entity": "evaluation",
+            "id": "5b6f0e7e-3c1e-4c57-9d0b-1f2e3a4b5c6d",
+            "op": "UPSERT",
+            "at": "2026-03-31T17:00:00Z",
+            "data": {"id": "5b6f0e7e-3c1e-4c57-9d0b-1f2e3a4b5c6d", "status": "FINAL", "predikat": "BAIK"},
+        },
+        {
+            "seq": 1043,
+            "entity": "employee",
+            "id": "198609262015051001",
+            "op": "DELETE",
+            "at": "2026-03-31T17:05:00Z",
+            "data": None,
+        },
+    ],
+    "next_cursor": "eyJ2IjoxLCJzIjoxMDQzfQ",
+    "has_more": False,
+}
 
 
 @router.get(
     "",
     summary="Changes since a cursor",
     operation_id="changes_list",
-    responses=problem_responses(401, 403, 422),
+    responses={
+        200: {"content": {"application/json": {"example": _EXAMPLE}}},
+        **problem_responses(401, 403, 422),
+    },
 )
 async def list_changes(
     session: SessionDep, _: ReaderDep, limit: LimitQuery = 50, cursor: CursorQuery = None

@@ -53,7 +53,7 @@ async def list_units(
     "/{unit_id}",
     summary="Get a unit",
     operation_id="units_get",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404, 422),
 )
 async def get_unit(unit_id: uuid.UUID, session: SessionDep, _: PrincipalDep) -> UnitRead:
     """One unit by id."""

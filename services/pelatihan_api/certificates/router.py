@@ -21,7 +21,7 @@ Number = Annotated[str, Path(max_length=40, examples=["BGK-2026-7KQ4M2XDP9A"])]
     "/{number}",
     summary="Verify a certificate",
     operation_id="certificates_verify",
-    responses=problem_responses(404),
+    responses=problem_responses(404, 422),
 )
 async def verify_certificate(number: Number, session: SessionDep) -> CertificateRead:
     """Anyone (no token) may check a certificate number: what was passed, when, for how many JP, and

@@ -87,7 +87,7 @@ async def create_feedback(
     "/sessions/{session_id}/feedback",
     summary="A session's feedback summary",
     operation_id="feedback_summary",
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def get_feedback(
     session_id: uuid.UUID, session: SessionDep, principal: MitraOrAdminDep

@@ -94,7 +94,7 @@ async def list_employee_enrolments(
     "/enrolments/{enrolment_id}",
     summary="Get an enrolment",
     operation_id="enrolments_get",
-    responses=problem_responses(401, 404, 503),
+    responses=problem_responses(401, 404, 422, 503),
 )
 async def get_enrolment(
     enrolment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, kinerja: KinerjaDep

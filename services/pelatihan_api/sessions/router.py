@@ -75,7 +75,7 @@ async def list_sessions(
     "/{session_id}",
     summary="Get a session",
     operation_id="sessions_get",
-    responses={**problem_responses(401, 404), 200: {"headers": _ETAG}},
+    responses={**problem_responses(401, 404, 422), 200: {"headers": _ETAG}},
 )
 async def get_session(
     session_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, response: Response

@@ -77,13 +77,46 @@ async def feed(
     return Page[FeedItem](items=[FeedItem.model_validate(r) for r in page], next_cursor=next_cursor)
 
 
+_JSON_FEED_EXAMPLE = {
+    "version": "https://jsonfeed.org/version/1.1",
+    "title": "Transparansi Kinerja ASN Provinsi Bengkulu",
+    "home_page_url": "https://api.example.go.id/publik/v1/feed",
+    "feed_url": "https://api.example.go.id/publik/v1/feed.json",
+    "language": "id",
+    "items": [
+        {
+            "id": "urn:uuid:7d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6",
+            "url": "https://api.example.go.id/publik/v1/items/7d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6",
+            "title": "Kinerja unit Badan Kepegawaian Daerah 2026-Q1",
+            "content_text": "38 dari 40 pegawai dinilai.",
+            "date_published": "2026-04-20T02:00:00Z",
+            "date_modified": "2026-04-20T02:00:00Z",
+            "tags": ["UNIT_PERFORMANCE", "2026-Q1"],
+            "_asn": {
+                "kind": "UNIT_PERFORMANCE",
+                "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
+                "unit_name": "Badan Kepegawaian Daerah",
+                "period": "2026-Q1",
+                "version": 1,
+                "data": {"headcount": 40, "evaluated": 38},
+                "suppressed": [],
+                "policy_version": "2026.1",
+            },
+        }
+    ],
+}
+
+
 @router.get(
     "/feed.json",
     summary="The feed as JSON Feed 1.1",
     operation_id="feed_json_feed",
     response_class=Response,
     responses={
-        200: {"content": {"application/feed+json": {}}, "description": "JSON Feed 1.1"},
+        200: {
+            "content": {"application/feed+json": {"example": _JSON_FEED_EXAMPLE}},
+            "description": "JSON Feed 1.1",
+        },
         **problem_responses(422),
     },
 )
@@ -126,7 +159,7 @@ async def feed_atom(
     "/items/{item_id}",
     summary="One published item",
     operation_id="items_get",
-    responses=problem_responses(404),
+    responses=problem_responses(404, 422),
 )
 async def get_item(item_id: uuid.UUID, session: SessionDep) -> FeedItem:
     """One published item (the link target of feed entries); 404 for unknown or unpublished ones."""

@@ -55,7 +55,7 @@ async def list_publications(
     "/{publication_id}/approve",
     summary="Approve a period's publication",
     operation_id="publications_approve",
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def approve_publication(
     publication_id: uuid.UUID, request: Request, session: SessionDep, principal: AdminDep

@@ -48,4 +48,24 @@ class Jwk(BaseModel):
 class Jwks(BaseModel):
     """The snapshot-signing keys."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "keys": [
+                        {
+                            "kty": "RSA",
+                            "use": "sig",
+                            "alg": "RS256",
+                            "kid": "snap-7Qm0pLr8sYw3nH6kJ9aB4dF7gE1iU0oZ2xC4",
+                            "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSo",
+                            "e": "AQAB",
+                            "x-purpose": "snapshot",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     keys: list[Jwk]
