@@ -81,7 +81,7 @@ def test_database_restart_under_load(
     back_at = stream.first_ok_after(started_at)
     assert back_at is not None, "the apps did not recover within 30 s of PostgreSQL starting again"
     down = stream.failures_between(stopped_at, starting_at)
-    assert down, "no request failed while PostgreSQL was down"
+    assert down, "no request failed while PostgreSQL was down: " + summary("database-restart", stream, set())
     failures = [o for o in stream.outcomes if not o.ok]
     assert {o.status for o in failures} <= {500, 503}, sorted({str(o.status) for o in failures})
     assert all(o.content_type == PROBLEM_JSON for o in failures)
@@ -92,14 +92,13 @@ def test_database_restart_under_load(
     stored = asyncio.run(stored_codes(own_database, stream.prefix))
     assert acknowledged <= stored, f"acknowledged but lost: {sorted(acknowledged - stored)[:10]}"
     assert asyncio.run(units_checksum(own_database, acknowledged)) == expected_checksum(acknowledged)
-    # Every app is ready again, without a restart.
-    ready = httpx.get(stack.url + "/readyz", timeout=CLIENT_TIMEOUT_S)
-    assert ready.status_code == 200, ready.text
-    for name in ("kinerja", "pelatihan", "publik"):
+    # Every app is ready again, without a restart (each process is still the one started before).
+    not_ready: dict[str, list[str]] = {}
+    for name in ("kinerja", "pelatihan", "publik", "gateway"):
         proc = stack.procs[name][0]
         assert proc.popen is not None
         assert proc.popen.poll() is None, f"{name} exited"
-        assert httpx.get(proc.url + "/readyz", timeout=CLIENT_TIMEOUT_S).status_code == 200
+        not_ready[name] = _until_ready(proc.url + "/readyz")
     drill_report(
         summary(
             "database-restart",
@@ -110,6 +109,7 @@ def test_database_restart_under_load(
             start_s=round(started_at - starting_at, 2),
             recovery_after_start_s=round(back_at - started_at, 2),
             failed_while_down=len(down),
+            readyz_503_after=sum(len(v) for v in not_ready.values()),
             drill_s=round(time.monotonic() - began, 1),
         )
     )
@@ -125,6 +125,20 @@ def test_database_restart_under_load(
             f"{len(server_errors)} requests got 500 instead of 503 while PostgreSQL was shutting down or "
             "starting up (SQLSTATE 57P03 not mapped to 503 in services/common/errors.py)"
         )
+
+
+def _until_ready(url: str, timeout_s: float = 10.0) -> list[str]:
+    """Poll /readyz until it answers 200; returns the not-ready answers seen on the way (a pooled connection
+    that died with the server may fail one check before the pool replaces it)."""
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout_s
+    while True:
+        resp = httpx.get(url, timeout=CLIENT_TIMEOUT_S)
+        if resp.status_code == 200:
+            return seen
+        seen.append(resp.text[:300])
+        assert time.monotonic() < deadline, f"{url} not ready {timeout_s} s after the restart: {seen}"
+        time.sleep(0.2)
 
 
 _INTERVENTION = ("the database system is shutting down", "the database system is starting up", "57P0")
