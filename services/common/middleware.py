@@ -124,9 +124,8 @@ class EdgeMiddleware:
             self._log(scope, status_holder[0], started)
 
     def _log(self, scope: Scope, status: int, started: float) -> None:
-        observe_request(
-            scope, status, time.perf_counter() - started
-        )  # Prometheus (services/common/metrics.py)
+        # Prometheus request counters and latency (services/common/metrics.py).
+        observe_request(scope, status, time.perf_counter() - started)
         if not self.access_log:
             return
         path = scope.get("path", "")
