@@ -18,7 +18,9 @@ from services.pelatihan_api.ledger.router import router as ledger_router
 from services.pelatihan_api.programs.router import router as programs_router
 from services.pelatihan_api.recommendations.router import router as recommendations_router
 from services.pelatihan_api.reports.router import router as reports_router
+from services.pelatihan_api.sessions.delete_router import router as sessions_delete_router
 from services.pelatihan_api.sessions.router import router as sessions_router
+from services.pelatihan_api.sync.router import router as sync_router
 
 
 def _transports(app: FastAPI) -> dict[str, Transport]:
@@ -50,11 +52,13 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
             institutions_router,
             programs_router,
             sessions_router,
+            sessions_delete_router,
             enrolments_router,
             completion_router,
             certificates_router,
             ledger_router,
             reports_router,
+            sync_router,
             recommendations_router,
             ingest_router,
         ],
@@ -73,6 +77,7 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
             {"name": "certificates", "description": "Public verification and revocation."},
             {"name": "ledger", "description": "The 20 JP ledger."},
             {"name": "reports", "description": "Reports for integrators, JSON or CSV."},
+            {"name": "sync", "description": "The change log for incremental sync (admin, integrator)."},
             {"name": "recommendations", "description": "Training that answers evaluation gaps."},
             {"name": "internal", "description": "Events from kinerja (service tokens only)."},
         ],

@@ -10,11 +10,13 @@ from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.programs.models import Program
 from services.pelatihan_api.roster.models import DevelopmentNeed, RosterEmployee
 from services.pelatihan_api.sessions.models import TrainingSession
+from services.pelatihan_api.sync.models import ChangeLog
 
 __all__ = [
     "Attendance",
     "Base",
     "Certificate",
+    "ChangeLog",
     "DevelopmentNeed",
     "Enrolment",
     "InboxEvent",

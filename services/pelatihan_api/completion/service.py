@@ -35,6 +35,7 @@ from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.service import can_see, get_visible
 from services.pelatihan_api.stats import service as stats
+from services.pelatihan_api.sync.service import log_changes
 from services.pelatihan_api.txn import end_read
 
 S = EnrolmentStatus
@@ -189,6 +190,7 @@ async def complete(
     await session.flush()
     if body.passed and unit_id is not None:
         await stats.publish_unit(session, unit_id, unit_name, ts.ends_on.year)
+    await log_changes(session, enrolments=[row.id], completions=[row.id])
     return Completion(row, jp, days_present, session_days, certificate)
 
 

@@ -33,6 +33,7 @@ from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.sessions import repository as sessions
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.service import can_see
+from services.pelatihan_api.sync.service import log_changes
 from services.pelatihan_api.txn import end_read
 
 S = EnrolmentStatus
@@ -139,6 +140,7 @@ async def request_enrolment(
     except IntegrityError as exc:
         # Two simultaneous requests for the same person: the partial unique index lets one through.
         raise AlreadyEnrolled(f"{nip} already holds a live enrolment in this session.") from exc
+    await log_changes(session, enrolments=[row.id])
     return EnrolmentView(row, None)
 
 
@@ -175,6 +177,7 @@ async def approve(
         current = await repository.get(session, enrolment_id)
         status = current.status if current is not None else "gone"
         raise InvalidTransition(f"The enrolment is {status}; only PENDING_APPROVAL can be approved.")
+    await log_changes(session, sessions=[decided[0].session_id], enrolments=[enrolment_id])
     return EnrolmentView(*decided)
 
 
@@ -202,6 +205,7 @@ async def reject(
         now,
     )
     await session.flush()
+    await log_changes(session, sessions=[row.session_id], enrolments=[row.id])
     return EnrolmentView(row, None)
 
 
@@ -218,11 +222,14 @@ async def cancel(
     now = datetime.now(UTC)
     row.status, row.waitlist_seq, row.reason, row.updated_at = S.CANCELLED.value, None, reason, now
     await session.flush()
+    promoted = None
     if previous == S.CONFIRMED:
         await sessions.release_seat(session, row.session_id)
-        await repository.promote_first_waitlisted(session, row.session_id)
+        promoted = await repository.promote_first_waitlisted(session, row.session_id)
     elif previous == S.WAITLISTED:
         await sessions.leave_waitlist(session, row.session_id, promoted=False)
+    touched = [row.id] + ([promoted.id] if promoted is not None else [])
+    await log_changes(session, sessions=[row.session_id], enrolments=touched)
     return EnrolmentView(row, None)
 
 

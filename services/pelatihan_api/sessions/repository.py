@@ -11,9 +11,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.pelatihan_api.completion.models import Attendance, SessionFeedback
+from services.pelatihan_api.enrolments.models import Enrolment
+from services.pelatihan_api.enums import EnrolmentStatus
 from services.pelatihan_api.sessions.models import TrainingSession
 
 T = TrainingSession
@@ -64,3 +67,21 @@ async def leave_waitlist(session: AsyncSession, session_id: uuid.UUID, *, promot
     if promoted:
         values["seats_taken"] = T.seats_taken + 1
     await session.execute(update(T).where(T.id == session_id).values(**values))
+
+
+async def delete_if_no_live_enrolment(session: AsyncSession, session_id: uuid.UUID) -> list[uuid.UUID] | None:
+    """Delete the (locked) session with its attendance, feedback and dead (cancelled or rejected)
+    enrolments; the deleted enrolments' ids, or None (nothing deleted) when any enrolment is still live."""
+    found = (
+        await session.execute(
+            select(Enrolment.id, Enrolment.status).where(Enrolment.session_id == session_id)
+        )
+    ).all()
+    dead = {EnrolmentStatus.CANCELLED.value, EnrolmentStatus.REJECTED.value}
+    if any(status not in dead for _, status in found):
+        return None
+    await session.execute(delete(Attendance).where(Attendance.session_id == session_id))
+    await session.execute(delete(SessionFeedback).where(SessionFeedback.session_id == session_id))
+    await session.execute(delete(Enrolment).where(Enrolment.session_id == session_id))
+    await session.execute(delete(T).where(T.id == session_id))
+    return [eid for eid, _ in found]

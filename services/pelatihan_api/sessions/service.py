@@ -16,6 +16,7 @@ from services.pelatihan_api.programs import repository as programs
 from services.pelatihan_api.sessions import repository
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.schemas import SessionCreate, SessionPatch
+from services.pelatihan_api.sync.service import log_changes
 
 # Bengkulu keeps Western Indonesia Time (WIB, UTC+7); a session "starts" at local midnight.
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -94,6 +95,7 @@ async def create_session(session: AsyncSession, body: SessionCreate) -> Training
     )
     session.add(row)
     await session.flush()
+    await log_changes(session, sessions=[row.id])
     return row
 
 
@@ -164,11 +166,30 @@ async def patch_session(
     row.updated_at = datetime.now(UTC)
     await session.flush()
     free = row.capacity - row.seats_taken
-    promoted = 0
-    while promoted < free and await enrolments.promote_first_waitlisted(session, row.id):
-        promoted += 1
+    promoted: list[uuid.UUID] = []
+    while len(promoted) < free and (waiter := await enrolments.promote_first_waitlisted(session, row.id)):
+        promoted.append(waiter.id)
     if promoted:
         refreshed = await repository.get(session, row.id)
         assert refreshed is not None
         row = refreshed
+    await log_changes(session, sessions=[row.id], enrolments=promoted)
     return row
+
+
+async def delete_session(session: AsyncSession, session_id: uuid.UUID, if_match: str | None) -> None:
+    """Delete a session that holds no live enrolment (409 otherwise; a stale ``If-Match`` gets 412). Its
+    cancelled and rejected enrolments, attendance and feedback go with it; every deletion is logged."""
+    row = await repository.get(session, session_id, for_update=True)
+    if row is None:
+        raise NotFound("No such session.")
+    if (
+        if_match
+        and if_match.strip() != "*"
+        and etag(row) not in [t.strip().removeprefix("W/") for t in if_match.split(",")]
+    ):
+        raise PreconditionFailed("The session changed since you read it; read it again.")
+    gone = await repository.delete_if_no_live_enrolment(session, session_id)
+    if gone is None:
+        raise Conflict("The session still has live enrolments; cancel or reject them first.")
+    await log_changes(session, sessions=[session_id], enrolments=gone)

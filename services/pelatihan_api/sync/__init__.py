@@ -1,0 +1,1 @@
+"""Incremental sync for integrators: the change log of sessions, enrolments and completions."""

@@ -1,0 +1,33 @@
+"""``GET /v1/changes``: the change log, for integrators that sync incrementally."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from services.common.auth import Principal, Role, require_roles
+from services.common.changelog import ChangesPage, read_changes
+from services.common.db import SessionDep
+from services.common.errors import problem_responses
+from services.common.pagination import CursorQuery, LimitQuery
+from services.pelatihan_api.sync.models import ChangeLog
+
+router = APIRouter(prefix="/v1/changes", tags=["sync"])
+ReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRATOR))]
+
+
+@router.get(
+    "",
+    summary="Changes since a cursor",
+    operation_id="changes_list",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_changes(
+    session: SessionDep, _: ReaderDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+) -> ChangesPage:
+    """Every created, updated or deleted session, enrolment and completion, in commit order, each with the
+    entity as it is after the change (`data`, null for a DELETE). Start without a cursor, then always pass
+    the `next_cursor` you got: it stays valid forever, so a client that comes back a week later gets exactly
+    what changed in between, with no gaps and no duplicates across pages. Admins and integrators."""
+    return await read_changes(session, ChangeLog, cursor, limit)

@@ -1,0 +1,179 @@
+"""Every report of every service: CSV and JSON of the same request carry the same rows and columns (both
+parsed), the JSON carries schema_version / generated_at / data_as_of, the CSV carries them as headers and
+a Content-Disposition filename, and an Accept that allows neither answers 406 problem+json.
+
+The reports are found from each app's own OpenAPI (operations carrying ``x-report``), so a new report is
+covered without touching this test. The three apps run in-process on the demo data of all three services."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from services.common.reports import expected_cells, parse_csv
+from services.common.settings import normalise_database_url
+from services.common.testing import Tokens, running
+from services.kinerja_api import demo as kinerja_demo
+from services.kinerja_api.config import KinerjaSettings
+from services.kinerja_api.main import create_app as kinerja_app
+from services.pelatihan_api import demo as pelatihan_demo
+from services.pelatihan_api.config import PelatihanSettings
+from services.pelatihan_api.main import create_app as pelatihan_app
+from services.publik_api import demo as publik_demo
+from services.publik_api.config import PublikSettings
+from services.publik_api.main import create_app as publik_app
+
+Apps = dict[str, httpx.AsyncClient]
+CLOSED = "http://127.0.0.1:9"  # nothing listens: no report calls another service
+
+
+@pytest.fixture
+async def seeded(db: str) -> dict[str, Any]:
+    engine = create_async_engine(normalise_database_url(db))
+    context: dict[str, Any] = {}
+    try:
+        for seed in (kinerja_demo.seed_demo, pelatihan_demo.seed_demo, publik_demo.seed_demo):
+            async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+                await seed(session, context)
+    finally:
+        await engine.dispose()
+    return context
+
+
+@pytest.fixture
+async def apps(seeded: dict[str, Any], settings_for: Callable[..., Any]) -> AsyncIterator[Apps]:
+    common = {"gateway_url": CLOSED}
+    async with (
+        running(kinerja_app(settings_for(KinerjaSettings, **common))) as kinerja,
+        running(pelatihan_app(settings_for(PelatihanSettings, kinerja_url=CLOSED, **common))) as pelatihan,
+        running(publik_app(settings_for(PublikSettings, kinerja_url=CLOSED, **common))) as publik,
+    ):
+        yield {"kinerja": kinerja, "pelatihan": pelatihan, "publik": publik}
+
+
+def params_for(name: str, seeded: dict[str, Any]) -> list[dict[str, Any]]:
+    """Calls that exercise each report: the province and one unit, the years the demo data fills."""
+    year = datetime.now(UTC).year
+    unit = str(next(iter(seeded["demo_units"].values())))
+    return {
+        "kinerja.predikat-distribution": [{"period": f"{year}-Q1"}, {"period": str(year), "unit_id": unit}],
+        "kinerja.compliance": [{"period": f"{year}-Q1", "limit": 3}, {"period": str(year), "unit_id": unit}],
+        "kinerja.siasn-kinerja": [{"period": f"{year}-Q1"}],
+        "pelatihan.jp-compliance": [{"year": year - 1}, {"year": year - 1, "unit_id": unit}],
+        "publik.ikm": [{"year": year}, {"year": year, "unit_id": unit}],
+    }[name]
+
+
+async def test_every_report_answers_the_same_rows_as_json_and_csv(
+    apps: Apps, seeded: dict[str, Any], tokens: Tokens
+) -> None:
+    integrator = tokens.headers("tpp-system", ["integrator"])
+    found: list[str] = []
+    rows_seen = 0
+    for service, client in apps.items():
+        spec = (await client.get("/openapi.json")).json()
+        for path, item in spec["paths"].items():
+            for method, op in item.items():
+                if not isinstance(op, dict) or "x-report" not in op:
+                    continue
+                ext = op["x-report"]
+                found.append(ext["name"])
+                assert method == "get"
+                assert set(op["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+                assert "406" in op["responses"]
+                columns = [c["name"] for c in ext["columns"]]
+                for params in params_for(ext["name"], seeded):
+                    where = f"{service} {path} {params}"
+                    as_json = await client.get(path, params=params, headers=integrator)
+                    assert as_json.status_code == 200, (where, as_json.text)
+                    assert as_json.headers["content-type"].startswith("application/json")
+                    body = as_json.json()
+                    assert body["schema_version"] == ext["schema_version"], where
+                    assert datetime.fromisoformat(body["generated_at"].replace("Z", "+00:00"))
+                    assert "data_as_of" in body, where
+                    as_csv = await client.get(
+                        path, params=params, headers={**integrator, "Accept": "text/csv"}
+                    )
+                    assert as_csv.status_code == 200, (where, as_csv.text)
+                    assert as_csv.headers["content-type"].startswith("text/csv")
+                    assert "attachment; filename=" in as_csv.headers["content-disposition"]
+                    assert as_csv.headers["x-report-schema-version"] == ext["schema_version"]
+                    header, rows = parse_csv(as_csv.text)
+                    assert header == columns, where
+                    expected = expected_cells(body, columns, ext.get("rows"))
+                    assert rows == expected, where
+                    rows_seen += len(rows)
+                    # Every JSON key of a row is a declared column (nothing is left out of the CSV).
+                    raw = [body] if ext.get("rows") is None else body[ext.get("rows")]
+                    for r in raw:
+                        flat = _flat_keys(r)
+                        extra = flat - set(columns) - _json_only(ext["name"])
+                        assert not extra, (where, extra)
+                    refused = await client.get(
+                        path, params=params, headers={**integrator, "Accept": "application/xml"}
+                    )
+                    assert refused.status_code == 406, where
+                    assert refused.headers["content-type"].startswith("application/problem+json")
+                    assert refused.json()["status"] == 406
+                    q = await client.get(
+                        path,
+                        params=params,
+                        headers={**integrator, "Accept": "text/csv;q=0.5, application/json"},
+                    )
+                    assert q.headers["content-type"].startswith("application/json"), where
+    assert sorted(found) == sorted(
+        [
+            "kinerja.predikat-distribution",
+            "kinerja.compliance",
+            "kinerja.siasn-kinerja",
+            "pelatihan.jp-compliance",
+            "publik.ikm",
+        ]
+    )
+    assert rows_seen > 10  # the demo data fills real rows, not only headers
+
+
+def _json_only(name: str) -> set[str]:
+    """Report-level fields that are not per-row columns (documented in the catalogue's notes)."""
+    meta = {"schema_version", "generated_at", "data_as_of"}
+    return (
+        meta
+        | {
+            "kinerja.predikat-distribution": set(),
+            "kinerja.compliance": set(),
+            "kinerja.siasn-kinerja": set(),
+            "pelatihan.jp-compliance": set(),
+            "publik.ikm": set(),
+        }[name]
+    )
+
+
+def _flat_keys(row: dict[str, Any], prefix: str = "") -> set[str]:
+    out: set[str] = set()
+    for k, v in row.items():
+        if isinstance(v, dict):
+            out |= _flat_keys(v, f"{prefix}{k}.")
+        else:
+            out.add(f"{prefix}{k}")
+    return out
+
+
+async def test_reports_need_a_reader_role(apps: Apps, tokens: Tokens) -> None:
+    year = datetime.now(UTC).year
+    pegawai = tokens.pegawai("198001012005011001")
+    for client, path in (
+        (apps["kinerja"], f"/v1/reports/compliance?period={year}-Q1"),
+        (apps["pelatihan"], f"/v1/reports/jp-compliance?year={year}"),
+        (apps["publik"], f"/v1/reports/ikm?year={year}"),
+    ):
+        assert (await client.get(path)).status_code == 401, path
+        denied = await client.get(path, headers={**pegawai, "Accept": "text/csv"})
+        assert denied.status_code == 403, path
+        assert denied.headers["content-type"].startswith("application/problem+json")
+        assert json.loads(denied.text)["status"] == 403
