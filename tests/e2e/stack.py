@@ -118,6 +118,7 @@ class Stack:
         env["KINERJA_PELATIHAN_URL"] = first["pelatihan"]
         env["PELATIHAN_KINERJA_URL"] = first["kinerja"]
         env["PELATIHAN_PUBLIK_URL"] = first["publik"]
+        env["PUBLIK_KINERJA_URL"] = first["kinerja"]
         env["GATEWAY_DATA_DIR"] = str(self.workdir / "gateway-data")
         env["GATEWAY_HEALTH_CHECK_INTERVAL_S"] = "0.5"
         env["GATEWAY_UPSTREAM_READ_TIMEOUT_S"] = "5"
