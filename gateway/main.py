@@ -14,6 +14,8 @@ from gateway.identity.usage import ClientUsage
 from gateway.openapi import install_merged_openapi
 from gateway.proxy import ProxyMiddleware
 from gateway.ratelimit import RateLimitMiddleware, build_limiter
+from gateway.reports import clients as report_clients
+from gateway.reports.router import router as reports_router
 from gateway.upstreams import Upstreams
 from gateway.webhooks.delivery import start_webhooks, stop_webhooks
 from gateway.webhooks.router import internal_router as webhooks_internal_router
@@ -60,13 +62,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             "`/kinerja/v1/...`, `/pelatihan/v1/...` and `/publik/v1/...` are forwarded to the services; "
             "`/auth/token` issues RS256 access tokens verified with `/.well-known/jwks.json`."
         ),
-        routers=[identity_router, webhooks_router, webhooks_internal_router],
-        on_startup=[_startup, start_webhooks],
-        on_shutdown=[stop_webhooks, _shutdown],
+        routers=[identity_router, webhooks_router, webhooks_internal_router, reports_router],
+        on_startup=[_startup, start_webhooks, report_clients.start],
+        on_shutdown=[report_clients.stop, stop_webhooks, _shutdown],
         readiness_extra=_readiness,
         openapi_tags=[
             {"name": "identity", "description": "Accounts, API clients, tokens and keys."},
             {"name": "webhooks", "description": "Signed event deliveries to integrators' endpoints."},
+            {"name": "reports", "description": "The report catalogue and the composed unit scorecard."},
         ],
     )
     app = create_service_app(settings, spec)

@@ -1,0 +1,72 @@
+"""HTTP routes of the gateway's /reports (admin, integrator)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from gateway.reports import service
+from gateway.reports.catalogue import CatalogueCache
+from gateway.reports.schemas import Catalogue, UnitScorecard
+from gateway.reports.specs import UNIT_SCORECARD
+from services.common.auth import Principal, Role, require_roles
+from services.common.errors import problem_responses
+from services.common.reports import AcceptDep, report_response
+from services.common.request_id import HEADER, current_request_id
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+ReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRATOR))]
+
+
+def _catalogue(request: Request) -> CatalogueCache:
+    cache: CatalogueCache | None = getattr(request.app.state, "report_catalogue", None)
+    if cache is None:
+        cache = CatalogueCache(request.app.openapi)
+        request.app.state.report_catalogue = cache
+    return cache
+
+
+@router.get(
+    "",
+    summary="The report catalogue",
+    operation_id="reports_catalogue",
+    responses=problem_responses(401, 403),
+)
+async def catalogue(request: Request, _: ReaderDep) -> Catalogue:
+    """Every report of kinerja, pelatihan, publik and the gateway: path (with its `/kinerja` etc. prefix),
+    method, parameters, media types, roles, schema version, CSV rows and columns, and how `data_as_of` is
+    measured. Built from the merged OpenAPI (operations carrying `x-report`), so it always matches the code;
+    cached for a minute. Admins and integrators."""
+    return await _catalogue(request).get(request.app.state.report_clients)
+
+
+@router.get(
+    "/unit-scorecard",
+    summary="A unit's scorecard across the three services",
+    operation_id="reports_unit_scorecard",
+    response_model=UnitScorecard,
+    responses={**UNIT_SCORECARD.csv_response(), **problem_responses(401, 403, 404, 406, 422, 503)},
+    openapi_extra=UNIT_SCORECARD.openapi_extra(),
+)
+async def unit_scorecard(
+    request: Request,
+    _: ReaderDep,
+    accept: AcceptDep,
+    unit_id: Annotated[uuid.UUID, Query(description="The unit (kinerja's id).")],
+    period: Annotated[
+        str,
+        Query(pattern=r"^[0-9]{4}(-Q[1-4])?$", description="`2026-Q1` or `2026`.", examples=["2026-Q1"]),
+    ],
+) -> Response:
+    """kinerja's predikat distribution and compliance counts for the unit (and the units below it) and
+    period, pelatihan's 20 JP compliance and publik's IKM for the unit and the period's year, fetched over
+    HTTP with your token. A service that is down or slow leaves its part null and listed in `missing`
+    (still 200); 503 when none answers. JSON or one CSV row. Admins and integrators."""
+    headers = {"Authorization": request.headers.get("authorization", "")}
+    rid = current_request_id()
+    if rid:
+        headers[HEADER] = rid
+    report = await service.unit_scorecard(request.app.state.report_clients, unit_id, period, headers)
+    return report_response(UNIT_SCORECARD, report, accept, filename=f"unit-scorecard-{unit_id}-{period}")
