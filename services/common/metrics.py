@@ -54,6 +54,8 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2
 BACKLOG_CACHE_S = 5.0
 BACKLOG_TIMEOUT_S = 1.0
 _PROXIED_HEADERS = frozenset({b"x-forwarded-for", b"forwarded"})
+# Any other method a client invents is counted as OTHER, so it cannot add series.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def route_label(scope: Scope) -> str:
@@ -145,6 +147,7 @@ class AppMetrics:
             "Scrape-time refreshes (outbox backlog) that failed, e.g. because the database was down.",
             registry=self.registry,
         )
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.backlog: int | None = None
         self.backlog_at = 0.0
         self._refresh_lock = asyncio.Lock()
@@ -154,9 +157,16 @@ class AppMetrics:
 
     def observe(self, scope: Scope, status: int, duration_s: float) -> None:
         """Count one answered request (called by the edge middleware once the response is done)."""
-        labels = (route_label(scope), str(scope.get("method", "")), str(status))
-        self.requests.labels(*labels).inc()
-        self.latency.labels(*labels).observe(duration_s)
+        method = str(scope.get("method", ""))
+        key = (route_label(scope), method if method in _METHODS else "OTHER", status)
+        children = self._children.get(key)
+        if children is None:
+            # labels() validates and locks on every call; the label sets are few, so keep their children.
+            labels = (key[0], key[1], str(status))
+            children = (self.requests.labels(*labels), self.latency.labels(*labels))
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(duration_s)
 
     async def refresh(self) -> None:
         """Count the outbox backlog when the cached figure is older than ``BACKLOG_CACHE_S``.

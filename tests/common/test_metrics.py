@@ -74,6 +74,7 @@ async def test_routes_are_labelled_by_template(
             assert resp.status_code == 404
         for i in range(2):
             await client.get(f"/random/scanner/path/{i}")
+            await client.request(f"BREW{i}", "/v1/units")
         created = await client.post(
             "/v1/units", json={"code": "MET.1", "name": "Metrik"}, headers=tokens.admin()
         )
@@ -84,6 +85,7 @@ async def test_routes_are_labelled_by_template(
     )
     assert _value(text, "asn_http_requests_total", route="/v1/units", method="POST", status="201") == 1
     assert _value(text, "asn_http_requests_total", route=UNMATCHED, status="404") == 2
+    assert _value(text, "asn_http_requests_total", route="/v1/units", method="OTHER", status="405") == 2
     routes = {labels.get("route") for labels, _ in samples(text, "asn_http_requests_total")}
     assert not any("/random/" in str(r) or str(r).count("-") >= 4 for r in routes), routes
 
