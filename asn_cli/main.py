@@ -180,10 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-demo", action="store_true", help="do not load the demo data")
     p.set_defaults(fn=cmd_run)
 
-    from asn_cli import kinerja_commands, publik_commands
+    from asn_cli import kinerja_commands, ops_commands, publik_commands
 
     kinerja_commands.register(sub)
     publik_commands.register(sub)
+    ops_commands.register(sub)
     return parser
 
 
