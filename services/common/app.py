@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from services.common.auth import PrincipalDep, build_verifier
 from services.common.db import create_engine, create_sessionmaker, database_state, migration_head
-from services.common.errors import install_problem_handlers, problem_responses
+from services.common.errors import install_problem_handlers, problem_openapi, problem_responses
 from services.common.http import make_client
 from services.common.logging import configure_logging
 from services.common.metrics import install_metrics
@@ -137,6 +137,7 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
     app.state.settings = settings
     app.state.spec = spec
     install_problem_handlers(app)
+    problem_openapi(app)
     install_metrics(app, spec.name)  # GET /metrics, hidden from OpenAPI (services/common/metrics.py)
     app.add_middleware(
         EdgeMiddleware,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -180,9 +181,22 @@ async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# FastAPI's answer to a body it cannot even decode (not UTF-8, say); JSON syntax errors already get a 422.
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
+    if exc.status_code == 400 and detail == _UNPARSABLE_BODY:
+        # A malformed payload is a 422 like any other (api-contract §1), with the body as its location.
+        return problem_response(
+            422,
+            detail="The request is malformed; see errors.",
+            slug="validation-error",
+            instance=request.url.path,
+            errors=[{"loc": ["body"], "msg": "The body is not valid JSON."}],
+        )
     return problem_response(
         exc.status_code, detail=detail, instance=request.url.path, headers=dict(exc.headers or {})
     )
@@ -277,3 +291,33 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for s in statuses
     }
+
+
+_FASTAPI_422_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def problem_openapi(app: FastAPI) -> None:
+    """Declare every 422 as the problem+json it is answered with (``_validation_error``), in place of
+    FastAPI's default ``application/json`` HTTPValidationError, which no route ever sends."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = original()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        if "Problem" not in schemas:
+            problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, sub in problem.pop("$defs", {}).items():
+                schemas.setdefault(name, sub)
+            schemas["Problem"] = problem
+        for item in schema.get("paths", {}).values():
+            for op in item.values():
+                response = op.get("responses", {}).get("422") if isinstance(op, dict) else None
+                if response is not None:
+                    response["content"] = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for name in _FASTAPI_422_SCHEMAS:
+            text = json.dumps(schema.get("paths", {})) + json.dumps(schemas)
+            if name in schemas and f"#/components/schemas/{name}" not in text:
+                del schemas[name]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
