@@ -83,6 +83,7 @@ SHARES: tuple[tuple[str, int], ...] = (
     ("POST /publik/v1/surveys", 1),
 )
 POOL_PER_TYPE = 200
+DIRTY_SETTLE_S = 6.0
 
 
 async def hello_app(scope: Any, receive: Any, send: Any) -> None:
@@ -446,13 +447,21 @@ class Round:
     direct: MixResult
     wrk_ceiling: LoadResult | None
     wrk_feed: LoadResult | None
+    cpu: dict[str, dict[str, float]] = field(default_factory=dict)  # phase -> app -> CPU ms per request
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def smoke(pools: dict[str, dict[str, list[Prepared]]]) -> None:
     """Every request type answers 2xx on both paths before anything is timed."""
     for mode, by_type in pools.items():
-        res = run_drive({k: v[:1] for k, v in by_type.items()}, 1, 0.5)
-        for name, s in res.per_type.items():
+        for name, pool in by_type.items():
+            res = run_drive({name: pool[:1]}, 1, 0.2)
+            s = res.per_type[name]
             bad = {code: n for code, n in s.statuses.items() if code >= 400}
             if bad or not s.latencies:
                 raise RuntimeError(f"{mode}: {name} answered {s.statuses or 'nothing'}")
@@ -482,16 +491,33 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
         for target in (hello, pools["gateway"], pools["direct"]):  # warm-up: pools, caches, JIT-less paths
             run_drive(target, args.connections, 2)
         use_wrk = wrk_available() and args.tool != "python"
+
+        def phase(name: str, pool: dict[str, list[Prepared]], cpu: dict[str, dict[str, float]]) -> MixResult:
+            # CPU per request of each app: steadier than req/s when the shared machine is busy.
+            before = {a: cpu_seconds(app.popen.pid) for a, app in s.apps.items()}
+            result = run_drive(pool, args.connections, args.duration)
+            cpu[name] = {
+                a: (cpu_seconds(app.popen.pid) - before[a]) * 1000 / max(1, result.requests)
+                for a, app in s.apps.items()
+            }
+            return result
+
         rounds: list[Round] = []
         for n in range(1, args.rounds + 1):
-            ceiling = run_drive(hello, args.connections, args.duration)
-            gateway = run_drive(pools["gateway"], args.connections, args.duration)
-            direct = run_drive(pools["direct"], args.connections, args.duration)
+            cpu: dict[str, dict[str, float]] = {}
+            ceiling = phase("ceiling", hello, cpu)
+            gateway = phase("gateway", pools["gateway"], cpu)
+            direct = phase("direct", pools["direct"], cpu)
             wrk_ceiling = wrk_feed = None
             if use_wrk:
+                # The mix's surveys keep publik's cache rebuilding (the IKM refresher bumps the publication
+                # version every second; each write makes the replica re-read the version on every cached read
+                # for a few seconds): let it settle, as a feed between surveys would see it.
+                time.sleep(DIRTY_SETTLE_S)
+                load(feed_url, connections=args.connections, duration_s=1)
                 wrk_ceiling = load(hello_url, connections=args.connections, duration_s=args.feed_duration)
                 wrk_feed = load(feed_url, connections=args.connections, duration_s=args.feed_duration)
-            rounds.append(Round(ceiling, gateway, direct, wrk_ceiling, wrk_feed))
+            rounds.append(Round(ceiling, gateway, direct, wrk_ceiling, wrk_feed, cpu))
             print(
                 f"round {n}: ceiling {ceiling.rps:,.0f} req/s, gateway {gateway.rps:,.0f} "
                 f"(errors {gateway.errors}), direct {direct.rps:,.0f} (errors {direct.errors})"
@@ -562,7 +588,25 @@ def render(rounds: list[Round]) -> tuple[str, str, dict[str, float]]:
          "errors gw/direct"],
         type_rows,
     )  # fmt: skip
-    figures = {"gateway_ratio": gw_ratio, "gateway_rps": gw.rps, "direct_rps": direct.rps}
+    apps = ("gateway", "kinerja", "pelatihan", "publik")
+    cpu_rows: list[list[object]] = []
+    totals: dict[str, float] = {}
+    for phase in ("direct", "gateway"):
+        per_app = {a: statistics.median(r.cpu[phase][a] for r in rounds) for a in apps}
+        totals[phase] = sum(per_app.values())
+        cpu_rows.append([f"mix {phase}", *(f"{per_app[a]:.2f}" for a in apps), f"{totals[phase]:.2f}"])
+    cpu_table = table(["path", *(f"{a} CPU ms/req" for a in apps), "all apps CPU ms/req"], cpu_rows)
+    per_type = (
+        per_type
+        + "\n\nCPU time of each app process per request of the mix (user+system from /proc, median of the rounds;\n"
+        + ("PostgreSQL and the load generator not included):\n\n" + cpu_table)
+    )
+    figures = {
+        "gateway_ratio": gw_ratio,
+        "gateway_rps": gw.rps,
+        "direct_rps": direct.rps,
+        "cpu_ratio": totals["direct"] / totals["gateway"],
+    }
     wrk_rounds = [r for r in rounds if r.wrk_ceiling and r.wrk_feed]
     if wrk_rounds:
         figures["feed_ratio"] = statistics.median(

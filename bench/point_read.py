@@ -56,8 +56,10 @@ SECTION = "point-read"
 COLUMNS = "nip, name, unit_id, position, position_type, rank, employment, supervisor_nip, active, version"
 
 
-def raw_app(with_auth: bool) -> Any:
-    """The raw-driver app: pure ASGI, one asyncpg pool, one SELECT per request."""
+def raw_app(with_auth: bool, orm_trips: bool = False) -> Any:
+    """The raw-driver app: pure ASGI, one asyncpg pool, one SELECT per request. ``orm_trips`` adds the round
+    trips the app's SQLAlchemy session makes around that SELECT (pre-ping: BEGIN, ``;``, ROLLBACK; then
+    BEGIN ... COMMIT), to show what they cost on their own."""
     from services.common.auth import StaticKeySource, TokenVerifier
     from services.common.testing import AUDIENCE, ISSUER
 
@@ -87,7 +89,17 @@ def raw_app(with_auth: bool) -> Any:
             token = headers.get(b"authorization", b"").removeprefix(b"Bearer ").decode()
             await holder["verifier"].verify(token)
         nip = scope["path"].rsplit("/", 1)[-1]
-        row = await holder["pool"].fetchrow(f"SELECT {COLUMNS} FROM kinerja.employee WHERE nip = $1", nip)
+        query = f"SELECT {COLUMNS} FROM kinerja.employee WHERE nip = $1"
+        if orm_trips:
+            async with holder["pool"].acquire() as conn:
+                ping = conn.transaction()
+                await ping.start()
+                await conn.fetchrow(";")
+                await ping.rollback()
+                async with conn.transaction():
+                    row = await conn.fetchrow(query, nip)
+        else:
+            row = await holder["pool"].fetchrow(query, nip)
         if row is None:
             body, status, etag = b'{"title":"Not Found"}', 404, b'""'
         else:
@@ -117,6 +129,44 @@ def raw_auth_factory() -> Any:
     return raw_app(with_auth=True)
 
 
+def raw_trips_factory() -> Any:
+    """For ``uvicorn --factory``: with the session's extra round trips."""
+    return raw_app(with_auth=False, orm_trips=True)
+
+
+def kinerja_experiment_factory() -> Any:
+    """kinerja with bench-only patches (nothing in the app's code changes): ``BENCH_NO_PREPING`` turns off the
+    engine's ``pool_pre_ping``; ``BENCH_CACHE_TOKENS`` remembers verified tokens until they expire."""
+    import services.common.db as db
+    from services.common.auth import Principal, TokenVerifier
+    from services.kinerja_api.main import create_app
+
+    if os.environ.get("BENCH_NO_PREPING"):
+        original_engine = db.create_async_engine  # type: ignore[attr-defined]
+
+        def no_ping(*args: Any, **kwargs: Any) -> Any:
+            kwargs["pool_pre_ping"] = False
+            return original_engine(*args, **kwargs)
+
+        db.create_async_engine = no_ping  # type: ignore[attr-defined]
+    if os.environ.get("BENCH_CACHE_TOKENS"):
+        original_verify = TokenVerifier.verify
+        cache: dict[str, Principal] = {}
+
+        async def cached(self: TokenVerifier, token: str) -> Principal:
+            hit = cache.get(token)
+            if hit is not None and float(hit.claims.get("exp", 0)) > time.time():
+                return hit
+            principal = await original_verify(self, token)
+            if len(cache) > 10_000:
+                cache.clear()
+            cache[token] = principal
+            return principal
+
+        TokenVerifier.verify = cached  # type: ignore[method-assign]
+    return create_app()
+
+
 @contextlib.contextmanager
 def server(args: list[str], port: int, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """One server process; waits until it listens; always stopped."""
@@ -135,6 +185,12 @@ def server(args: list[str], port: int, env: dict[str, str], log: Path) -> Iterat
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wrk_script(url: str, script: Path, connections: int, duration_s: float) -> LoadResult:
@@ -168,7 +224,9 @@ def wrk_script(url: str, script: Path, connections: int, duration_s: float) -> L
     return LoadResult(rps, p50, p99, requests, errors, "wrk")
 
 
-def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -> dict[str, list[LoadResult]]:
+def measure(
+    args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path
+) -> tuple[dict[str, list[LoadResult]], dict[str, list[float]]]:
     """Start kinerja and the raw apps, then run wrk on each, interleaved."""
     from services.common.settings import AppSettings
 
@@ -198,7 +256,10 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
         "KINERJA_OUTBOX_ENABLED": "false",
     }
     raw_env = {**kinerja_env, "BENCH_DSN": plain_dsn(dataset.database_url), "BENCH_POOL_SIZE": str(pool)}
-    ports = {name: free_port() for name in ("kinerja", "raw", "raw+auth")}
+    names = ["kinerja", "raw", "raw+auth"]
+    if args.experiments:
+        names += ["kinerja-noping", "kinerja-noping-tokencache", "raw-orm-trips"]
+    ports = {name: free_port() for name in names}
     uvicorn = [
         sys.executable,
         "-m",
@@ -228,11 +289,28 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
             "bench.point_read:raw_auth_factory",
         ],
     }
+    experiment = [*uvicorn, "--factory", "bench.point_read:kinerja_experiment_factory", "--port"]
+    extra_env: dict[str, dict[str, str]] = {
+        "kinerja-noping": {"BENCH_NO_PREPING": "1"},
+        "kinerja-noping-tokencache": {"BENCH_NO_PREPING": "1", "BENCH_CACHE_TOKENS": "1"},
+    }
+    if args.experiments:
+        commands["kinerja-noping"] = [*experiment, str(ports["kinerja-noping"])]
+        commands["kinerja-noping-tokencache"] = [*experiment, str(ports["kinerja-noping-tokencache"])]
+        commands["raw-orm-trips"] = [
+            *uvicorn,
+            "--port",
+            str(ports["raw-orm-trips"]),
+            "--factory",
+            "bench.point_read:raw_trips_factory",
+        ]
     results: dict[str, list[LoadResult]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    pids: dict[str, int] = {}
     with contextlib.ExitStack() as stack:
         for name, cmd in commands.items():
-            env = kinerja_env if name == "kinerja" else raw_env
-            stack.enter_context(server(cmd, ports[name], env, workdir / f"{name}.log"))
+            env = {**(raw_env if name.startswith("raw") else kinerja_env), **extra_env.get(name, {})}
+            pids[name] = stack.enter_context(server(cmd, ports[name], env, workdir / f"{name}.log")).pid
         urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         for url in urls.values():
             wrk_script(url, script, args.connections, 1)  # warm-up
@@ -240,14 +318,17 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
                 raise RuntimeError(f"{url} answers errors; see {workdir}")
         for n in range(1, args.rounds + 1):
             for name, url in urls.items():
+                before = cpu_seconds(pids[name])
                 r = wrk_script(url, script, args.connections, args.duration)
+                # CPU per request of the server process: far steadier than req/s on a busy shared machine.
+                cpu[name].append((cpu_seconds(pids[name]) - before) * 1000 / max(1, r.requests))
                 results[name].append(r)
                 print(
                     f"round {n} {name:>9}: {r.rps:8,.0f} req/s  p50 {r.p50_ms:7.2f} ms  "
-                    f"p99 {r.p99_ms:7.2f} ms  errors {r.errors}",
+                    f"p99 {r.p99_ms:7.2f} ms  errors {r.errors}  cpu {cpu[name][-1]:.3f} ms/req",
                     flush=True,
                 )
-    return results
+    return results, cpu
 
 
 def main() -> int:
@@ -257,6 +338,12 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument(
         "--database-url", help="a database kept by bench.datagen --keep (else one is generated)"
+    )
+    parser.add_argument(
+        "--no-experiments",
+        dest="experiments",
+        action="store_false",
+        help="skip the bench-only variants (kinerja without pre-ping / with a token cache, raw with the ORM's trips)",
     )
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
@@ -271,7 +358,7 @@ def main() -> int:
             else:
                 dataset = asyncio.run(datagen.create(server_url, data_dir=workdir / "publik", verbose=False))
             try:
-                results = measure(args, dataset, workdir)
+                results, cpu = measure(args, dataset, workdir)
             finally:
                 if owned:
                     asyncio.run(drop_database(server_url, dataset.database_url))
@@ -285,13 +372,30 @@ def main() -> int:
         "kinerja": "kinerja GET /v1/employees/{nip} (FastAPI, token check, SQLAlchemy ORM)",
         "raw": "raw asyncpg, pure ASGI, same query (no token check)",
         "raw+auth": "raw asyncpg + the same token check",
+        "kinerja-noping": "experiment: kinerja, engine without pool_pre_ping",
+        "kinerja-noping-tokencache": "experiment: kinerja, no pre-ping, verified tokens cached",
+        "raw-orm-trips": "experiment: raw + the session's round trips (ping, BEGIN/COMMIT)",
     }
     rows = []
     for name, runs in results.items():
         m = sorted(runs, key=lambda r: r.rps)[len(runs) // 2]
+        cpu_ms = statistics.median(cpu[name])
         rows.append([labels[name], f"{m.rps:,.0f}", f"{m.p50_ms:.2f}", f"{m.p99_ms:.2f}", f"{ratios[name]:.2f}",
+                     f"{cpu_ms:.3f}", f"{statistics.median(cpu['raw']) / cpu_ms:.2f}",
                      sum(r.errors for r in runs)])  # fmt: skip
-    text = table(["server", "req/s", "p50 ms", "p99 ms", "ratio to raw", "errors"], rows)
+    text = table(
+        [
+            "server",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "ratio to raw",
+            "server CPU ms/req",
+            "CPU ratio to raw",
+            "errors",
+        ],
+        rows,
+    )
     ratio = ratios["kinerja"]
     verdict = "met" if ratio >= 0.6 else "NOT met"
     took = time.perf_counter() - started
@@ -321,6 +425,12 @@ Machine: {machine()}.
 {text}
 
 **Point read: {ratio:.2f} of the raw driver** (target 0.60: {verdict}).
+
+"server CPU ms/req" is the server process's user+system CPU time during its wrk runs divided by the requests
+answered (from /proc; PostgreSQL's own CPU is not in it); "CPU ratio to raw" is raw's CPU per request divided
+by this one's, a throughput ratio that a busy shared machine disturbs much less than req/s. "errors" are
+non-2xx answers (503 when a request waited longer than `db_pool_timeout_s` for a pooled connection) plus
+wrk timeouts (2 s).
 
 <!-- figures: {json.dumps({k: round(v, 4) for k, v in figures.items()})} -->
 """,
