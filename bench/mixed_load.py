@@ -83,7 +83,7 @@ SHARES: tuple[tuple[str, int], ...] = (
     ("POST /publik/v1/surveys", 1),
 )
 POOL_PER_TYPE = 200
-DIRTY_SETTLE_S = 6.0
+DIRTY_SETTLE_S = 4.0
 
 
 async def hello_app(scope: Any, receive: Any, send: Any) -> None:
@@ -690,6 +690,14 @@ the prefix.
 Per request type (the median round of each path):
 
 {per_type}
+
+Why the feed is slow inside the mix: publik answers `GET /v1/feed` from its rendered cache only while the
+publication version stands still, and the mix's surveys keep moving it. The IKM refresher bumps the version
+every second while surveys arrive (`services/publik_api/surveys/refresher.py`), and every write makes the
+replica re-read the version from the database on every cached read for `DIRTY_WINDOW_S` (3 s,
+`services/publik_api/cache/store.py`), so with 5% survey POSTs each feed read costs a database round trip and
+often a re-render. The wrk feed figure below is taken {DIRTY_SETTLE_S:g} s after the mix stopped, as a feed
+between surveys sees it.
 
 **Gateway throughput: {figures["gateway_ratio"]:.2f} of direct** (target 0.40: {"met" if figures["gateway_ratio"] >= 0.4 else "NOT met"}).
 {feed_line}
