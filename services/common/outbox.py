@@ -13,17 +13,18 @@ import contextlib
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import DateTime, Index, Integer, String, Text, func, select, text
+from sqlalchemy import insert as insert_rows
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from services.common.request_id import set_request_id
+from services.common.request_id import current_request_id, set_request_id
 
 log = logging.getLogger("asn.outbox")
 
@@ -98,6 +99,33 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    model: type[OutboxMixin],
+    destination: str,
+    events: Sequence[tuple[str, dict[str, Any]]],
+) -> None:
+    """Add many ``(event_type, payload)`` events in one INSERT inside the caller's transaction."""
+    if not events:
+        return
+    rid = current_request_id()
+    await session.execute(
+        insert_rows(model.__table__),  # type: ignore[attr-defined]
+        [
+            {
+                "id": uuid.uuid4(),
+                "destination": destination,
+                "event_type": event_type,
+                "payload": payload,
+                "status": PENDING,
+                "attempts": 0,
+                "request_id": rid,
+            }
+            for event_type, payload in events
+        ],
+    )
 
 
 async def receive_once(

@@ -26,6 +26,8 @@ def _transports(app: FastAPI) -> dict[str, Transport]:
     return {
         "publik": http_transport(app.state.publik_client, "/internal/v1/events"),
         "pelatihan": http_transport(app.state.pelatihan_client, "/internal/v1/events"),
+        # Webhook-worthy events (docs/integrators.md); the gateway fans them out to subscribers.
+        "gateway": http_transport(app.state.gateway_client, "/internal/v1/events"),
     }
 
 
@@ -33,6 +35,9 @@ async def _startup(app: FastAPI) -> None:
     settings: KinerjaSettings = app.state.settings
     app.state.publik_client = add_service_client(
         app, settings.publik_url, timeout_s=settings.upstream_timeout_s
+    )
+    app.state.gateway_client = add_service_client(
+        app, settings.gateway_url, timeout_s=settings.upstream_timeout_s
     )
     app.state.pelatihan_client = add_service_client(
         app, settings.pelatihan_url, timeout_s=settings.upstream_timeout_s

@@ -40,9 +40,12 @@ async def test_employee_and_unit_changes_are_audited_and_published(
     assert sum(r["entity"] == "unit" for r in audit) == 1
 
     events = await _rows(db, "SELECT destination, event_type, payload::text AS p FROM kinerja.outbox_event")
-    roster = [e for e in events if e["event_type"] == "kinerja.employee"]
-    assert {e["destination"] for e in roster} == {"pelatihan"}
+    roster = [e for e in events if e["event_type"] == "kinerja.employee" and e["destination"] == "pelatihan"]
     assert len(roster) == 6  # five creations and one real change
+    # The same changes go to the gateway for integrators' webhooks (employee.changed), without names.
+    hooks = [e for e in events if e["event_type"] == "kinerja.employee" and e["destination"] == "gateway"]
+    assert len(hooks) == 6
+    assert all('"name"' not in e["p"] for e in hooks)
     assert all('"name"' not in e["p"] for e in roster)  # data minimisation: no names in the roster
     units = [e for e in events if e["event_type"] == "kinerja.unit"]
     assert len(units) == 1
@@ -68,7 +71,8 @@ async def test_import_audits_and_publishes_each_changed_employee(
     audit = await _rows(db, "SELECT count(*) AS n FROM kinerja.audit_entry WHERE action = 'employee.import'")
     assert audit[0]["n"] == 3
     events = await _rows(
-        db, "SELECT count(*) AS n FROM kinerja.outbox_event WHERE event_type = 'kinerja.employee'"
+        db,
+        "SELECT count(*) AS n FROM kinerja.outbox_event WHERE event_type = 'kinerja.employee' AND destination = 'pelatihan'",
     )
     assert events[0]["n"] == 3
     assert unit["code"] == "X"

@@ -79,7 +79,7 @@ async def record(
     entry.hash = entry_hash(entry.prev_hash, _fields(entry))
     session.add(entry)
     await session.flush()
-    await log_changes(session, [(entity, entity_id, entry.after)])
+    await log_changes(session, [(action, entity, entity_id, entry.after)])
     return entry
 
 
@@ -190,5 +190,5 @@ async def record_many(
         )
     # One multi-row INSERT: PostgreSQL assigns the identity seq in VALUES order, so seq follows the chain.
     await session.execute(insert(AuditEntry), rows)
-    await log_changes(session, [(r["entity"], r["entity_id"], r["after"]) for r in rows])
+    await log_changes(session, [(r["action"], r["entity"], r["entity_id"], r["after"]) for r in rows])
     return len(rows)

@@ -7,11 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.outbox import PENDING
-from services.common.request_id import current_request_id
+from services.common.outbox import enqueue_many
 from services.kinerja_api.audit.service import Change, record, record_many
 from services.kinerja_api.employees.models import Employee
 from services.kinerja_api.employees.repository import DATA_COLUMNS, EmployeeState
@@ -40,28 +38,6 @@ def roster_entry(employee: Employee | EmployeeState) -> dict[str, Any]:
     return _roster_event(employee_state(employee))
 
 
-async def _enqueue_many(
-    session: AsyncSession, destination: str, event_type: str, payloads: Sequence[dict[str, Any]]
-) -> None:
-    if not payloads:
-        return
-    rid = current_request_id()
-    await session.execute(
-        insert(OutboxEvent),
-        [
-            {
-                "destination": destination,
-                "event_type": event_type,
-                "payload": p,
-                "status": PENDING,
-                "attempts": 0,
-                "request_id": rid,
-            }
-            for p in payloads
-        ],
-    )
-
-
 async def employee_changed(
     session: AsyncSession, *, actor: str, action: str, before: dict[str, Any] | None, employee: Employee
 ) -> None:
@@ -69,7 +45,7 @@ async def employee_changed(
     after = employee_state(employee)
     if before == after:
         return
-    await _enqueue_many(session, "pelatihan", EMPLOYEE_EVENT, [_roster_event(after)])
+    await enqueue_many(session, OutboxEvent, "pelatihan", [(EMPLOYEE_EVENT, _roster_event(after))])
     await record(
         session,
         actor=actor,
@@ -86,7 +62,9 @@ async def employees_imported(
 ) -> None:
     """Audit and publish every employee an import created or changed, in bulk."""
     states = [(employee_state(old) if old else None, employee_state(new)) for old, new in changes]
-    await _enqueue_many(session, "pelatihan", EMPLOYEE_EVENT, [_roster_event(after) for _, after in states])
+    await enqueue_many(
+        session, OutboxEvent, "pelatihan", [(EMPLOYEE_EVENT, _roster_event(after)) for _, after in states]
+    )
     await record_many(
         session,
         [Change("employee.import", "employee", after["nip"], before, after) for before, after in states],
@@ -104,7 +82,7 @@ async def unit_changed(session: AsyncSession, *, actor: str, unit: Unit, active:
         "parent_id": str(unit.parent_id) if unit.parent_id else None,
         "active": active,
     }
-    await _enqueue_many(session, "publik", UNIT_EVENT, [payload])
+    await enqueue_many(session, OutboxEvent, "publik", [(UNIT_EVENT, payload)])
     await record(
         session,
         actor=actor,

@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from services.common.changelog import DELETE, UPSERT, append_changes
+from services.common.outbox import enqueue_many
 from services.kinerja_api.evaluations.models import Evaluation
+from services.kinerja_api.events import OutboxEvent
 from services.kinerja_api.skp.models import Skp, SkpResult
 from services.kinerja_api.sync.models import ChangeLog
 
@@ -94,15 +96,47 @@ async def _load(session: AsyncSession, entity: str, entity_id: str) -> dict[str,
     return evaluation_data(ev) if ev is not None else None
 
 
+# Audited actions that integrators can subscribe to as webhooks (the gateway maps them to its event types;
+# docs/integrators.md). Only ids and states travel, never ratings or notes.
+WEBHOOK_EVENTS = {
+    "evaluation.finalize": "kinerja.evaluation_finalized",
+    "skp.approve": "kinerja.skp_approved",
+    "employee.create": "kinerja.employee",
+    "employee.update": "kinerja.employee",
+    "employee.import": "kinerja.employee",
+}
+
+
+_WEBHOOK_FIELDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "kinerja.evaluation_finalized": ("evaluation_id", ("nip", "period", "status", "unit_id")),
+    "kinerja.skp_approved": ("skp_id", ("nip", "year", "status")),
+    "kinerja.employee": (None, ("nip", "active", "unit_id", "position_type", "employment")),
+}
+
+
+def _webhook_payload(event_type: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    id_field, keys = _WEBHOOK_FIELDS[event_type]
+    payload = {k: data.get(k) for k in keys}
+    if id_field is not None:
+        payload[id_field] = entity_id
+    return payload
+
+
 async def log_changes(
-    session: AsyncSession, changes: Sequence[tuple[str, str, dict[str, Any] | None]]
+    session: AsyncSession, changes: Sequence[tuple[str, str, str, dict[str, Any] | None]]
 ) -> None:
-    """Log ``(entity, entity_id, after)`` for the synced entities. Employees carry their full state in the
-    audit's ``after``; SKPs and evaluations are loaded, so the entry holds the whole entity."""
+    """For ``(action, entity, entity_id, after)`` of audited changes: append the synced entities to the
+    change log (employees carry their full state in the audit's ``after``; SKPs and evaluations are
+    loaded, so the entry holds the whole entity), and queue the webhook-worthy ones for the gateway."""
     rows: list[tuple[str, str, str, dict[str, Any] | None]] = []
-    for entity, entity_id, after in changes:
+    webhooks: list[tuple[str, dict[str, Any]]] = []
+    for action, entity, entity_id, after in changes:
         if entity not in SYNCED:
             continue
         data = after if entity == "employee" else await _load(session, entity, entity_id)
         rows.append((entity, entity_id, UPSERT if data is not None else DELETE, data))
+        event_type = WEBHOOK_EVENTS.get(action)
+        if event_type is not None and data is not None:
+            webhooks.append((event_type, _webhook_payload(event_type, entity_id, data)))
+    await enqueue_many(session, OutboxEvent, "gateway", webhooks)
     await append_changes(session, ChangeLog, rows)
