@@ -70,7 +70,8 @@ def run(api: Api, username: str, password: str) -> list[str]:
 
     def ok(step: str, detail: str) -> None:
         line = f"ok {step}: {detail}"
-        print(line, flush=True)
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
         lines.append(line)
 
     # 1. Log in (RFC 6749 password grant, form-encoded).
@@ -142,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         run(api, args.username, args.password)
     except (ApiError, httpx.HTTPError, KeyError) as exc:
-        print(f"failed: {exc}", file=sys.stderr)
+        sys.stderr.write(f"failed: {exc}\n")
         return 1
     finally:
         api.close()
