@@ -15,13 +15,42 @@ from services.pelatihan_api.sync.models import ChangeLog
 
 router = APIRouter(prefix="/v1/changes", tags=["sync"])
 ReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRATOR))]
+_EXAMPLE = {
+    "items": [
+        {
+            "seq": 311,
+            "entity": "enrolment",
+            "id": "3e9a1c2b-5d4f-4a6b-8c7d-9e0f1a2b3c4d",
+            "op": "UPSERT",
+            "at": "2026-03-31T17:00:00Z",
+            "data": {
+                "id": "3e9a1c2b-5d4f-4a6b-8c7d-9e0f1a2b3c4d",
+                "nip": "198609262015051001",
+                "status": "CONFIRMED",
+            },
+        },
+        {
+            "seq": 312,
+            "entity": "session",
+            "id": "6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d",
+            "op": "DELETE",
+            "at": "2026-03-31T17:05:00Z",
+            "data": None,
+        },
+    ],
+    "next_cursor": "eyJ2IjoxLCJzIjozMTJ9",
+    "has_more": False,
+}
 
 
 @router.get(
     "",
     summary="Changes since a cursor",
     operation_id="changes_list",
-    responses=problem_responses(401, 403, 422),
+    responses={
+        200: {"content": {"application/json": {"example": _EXAMPLE}}},
+        **problem_responses(401, 403, 422),
+    },
 )
 async def list_changes(
     session: SessionDep, _: ReaderDep, limit: LimitQuery = 50, cursor: CursorQuery = None
