@@ -7,10 +7,12 @@ gateway puts kinerja back by itself once it answers its health checks. Figures: 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.drills.harness import (
@@ -70,6 +72,23 @@ def test_service_killed_mid_stream(
     assert {o.status for o in failures} <= {503}, {o.status for o in failures}
     assert all(o.content_type == PROBLEM_JSON for o in failures)
     assert max(o.duration_s for o in stream.outcomes) < CLIENT_TIMEOUT_S
+
+    # The restarted kinerja logs structured lines carrying the request id the client chose, end to end.
+    rid = f"drill-{stream.prefix}"
+    traced = httpx.post(
+        stack.url + "/kinerja/v1/units",
+        json={"code": f"TRACE{stream.prefix}", "name": "traced"},
+        headers={"Authorization": f"Bearer {stack.token()}", "X-Request-ID": rid},
+        timeout=CLIENT_TIMEOUT_S,
+    )
+    assert traced.status_code == 201
+    assert traced.headers["x-request-id"] == rid
+    for proc in (stack.gateway, kinerja):
+        lines = [json.loads(x) for x in proc.log_path.read_text().splitlines() if x.startswith("{")]
+        mine = [x for x in lines if x.get("request_id") == rid and x.get("logger") == "asn.access"]
+        assert mine, f"{proc.app} logged no access line with request id {rid}"
+        assert mine[0]["status"] == 201
+        assert {"ts", "level", "app", "msg", "duration_ms"} <= mine[0].keys()
 
     acknowledged = stream.acknowledged()
     stored = asyncio.run(stored_codes(drill_database, stream.prefix))

@@ -3,7 +3,6 @@ count and checksum compared. Real PostgreSQL, real pg_dump/pg_restore."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 
 from asn_cli import ops_commands
 from asn_cli.database import CliSettings
+from asn_cli.main import build_parser
 from asn_cli.ops_commands import BackupError, PgTool, pick_tool
 from asn_cli.seed import bootstrap, create_admin, seed_demo
 from services.common.testing import (
@@ -74,10 +74,8 @@ async def _recreate(server: str, url: str) -> None:
 
 
 def _cli(argv: list[str], url: str, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Run `asn backup|restore ...` through the real argument parser, with ASN_DATABASE_URL set."""
-    parser = argparse.ArgumentParser(prog="asn")
-    ops_commands.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
+    """Run `asn backup|restore ...` through the `asn` parser, with ASN_DATABASE_URL set."""
+    args = build_parser().parse_args(argv)
     monkeypatch.setenv("ASN_DATABASE_URL", url)
     code: int = args.fn(args, CliSettings())
     return code
