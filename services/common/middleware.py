@@ -79,11 +79,15 @@ class EdgeMiddleware:
             if message["type"] == "http.response.start":
                 status_holder[0] = message["status"]
                 headers: list[Any] = list(message.get("headers", []))
+                # Set once: a response proxied by the gateway already carries the service's headers, and a
+                # repeated header is a list ("nosniff, nosniff"), which not every client reads as meant.
+                present = {name.lower() for name, _ in headers}
                 headers.append((_RID_HEADER, rid_bytes))
-                headers.extend(_SECURITY_HEADERS)
+                headers.extend(h for h in _SECURITY_HEADERS if h[0] not in present)
                 for name, value in headers:
-                    if name == b"content-type" and value.startswith(b"text/html"):
-                        headers.append(_HTML_CSP)
+                    if name.lower() == b"content-type" and value.startswith(b"text/html"):
+                        if _HTML_CSP[0] not in present:
+                            headers.append(_HTML_CSP)
                         break
                 message["headers"] = headers
             await send(message)
