@@ -44,6 +44,8 @@ _PREFLIGHT = [
     (b"access-control-allow-headers", b"Content-Type, If-None-Match, X-Device-Id, X-Request-ID"),
     (b"access-control-max-age", b"86400"),
     (b"content-length", b"0"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
 ]
 _CORS = [
     (b"access-control-allow-origin", b"*"),

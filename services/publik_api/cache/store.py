@@ -95,6 +95,8 @@ class PublicCache:
             (b"access-control-allow-origin", b"*"),
             (b"access-control-expose-headers", b"ETag, X-Request-ID"),
             (b"x-content-type-options", b"nosniff"),
+            # Cached hits are answered before the edge middleware, which adds this to every other response.
+            (b"referrer-policy", b"no-referrer"),
             *extra,
         ]
         entry = Entry(
