@@ -1,5 +1,6 @@
-"""Fixtures of the fault drills: a fresh database with the service clients and an admin, and a PostgreSQL
-server of the drill's own (embedded, in a temporary folder) that a drill may stop and start."""
+"""Fixtures of the fault drills: a PostgreSQL server of the drill's own (embedded, in a temporary folder; never
+the machine's shared server, which other test runs load) that a drill may stop and start, and a database on it
+with the service clients and the admin account the Stack logs in with."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 from asn_cli.seed import bootstrap, create_admin
-from services.common.testing import create_database, drop_database, migrate_all
+from services.common.testing import create_database, migrate_all
 from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS
 
 
@@ -25,17 +26,6 @@ def prepare_database(url: str) -> None:
     migrate_all(url)
     asyncio.run(bootstrap(url, SERVICE_SECRETS))
     asyncio.run(create_admin(url, ADMIN_USER, ADMIN_PASSWORD))
-
-
-@pytest.fixture
-def drill_database(pg_server: str) -> Iterator[str]:
-    """A fresh, prepared database on the test server (dropped afterwards)."""
-    url = asyncio.run(create_database(pg_server, "asn_drill"))
-    try:
-        prepare_database(url)
-        yield url
-    finally:
-        asyncio.run(drop_database(pg_server, url))
 
 
 class OwnPostgres:

@@ -3,11 +3,14 @@ outcome, and a check of what the database holds against what was acknowledged.""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import httpx
@@ -15,6 +18,41 @@ import httpx
 from services.common.testing import plain_dsn
 
 PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a stream writes: a create endpoint behind the gateway, the table it lands in, and the unique
+    column that identifies each write."""
+
+    service: str
+    path: str
+    table: str
+    key_column: str
+    # SQL giving one text per row, and its Python twin for a key, to checksum what was stored.
+    row_sql: str
+    row_text: Callable[[str], str]
+    body: Callable[[str], dict[str, Any]]
+
+
+KINERJA_UNITS = Target(
+    service="kinerja",
+    path="/kinerja/v1/units",
+    table="kinerja.unit",
+    key_column="code",
+    row_sql="code || '|' || name",
+    row_text=lambda key: f"{key}|Drill {key}",
+    body=lambda key: {"code": key, "name": f"Drill {key}"},
+)
+PELATIHAN_INSTITUTIONS = Target(
+    service="pelatihan",
+    path="/pelatihan/v1/institutions",
+    table="pelatihan.institution",
+    key_column="name",
+    row_sql="name || '|' || kind",
+    row_text=lambda key: f"{key}|LAINNYA",
+    body=lambda key: {"name": key, "kind": "LAINNYA"},
+)
 
 
 @dataclass(frozen=True)
@@ -36,11 +74,12 @@ class Outcome:
 
 @dataclass
 class LoadStream:
-    """Writers POST units with unique codes through the gateway, readers list units; every request is
+    """Writers POST new rows with unique keys through the gateway, readers list them; every request is
     bounded by ``timeout_s`` and recorded. Run with ``start()``, end with ``stop()``."""
 
     base_url: str
     token: str
+    target: Target = KINERJA_UNITS
     writers: int = 3
     readers: int = 1
     timeout_s: float = 10.0
@@ -75,9 +114,9 @@ class LoadStream:
                     if kind == "write":
                         with self._lock:
                             code = f"{self.prefix}-{next(self._counter):05d}"
-                        resp = client.post("/kinerja/v1/units", json={"code": code, "name": f"Drill {code}"})
+                        resp = client.post(self.target.path, json=self.target.body(code))
                     else:
-                        resp = client.get("/kinerja/v1/units", params={"limit": 5})
+                        resp = client.get(self.target.path, params={"limit": 5})
                     outcome = Outcome(
                         kind,
                         code,
@@ -100,7 +139,7 @@ class LoadStream:
         return [o for o in self.outcomes if o.kind == "write"]
 
     def acknowledged(self) -> set[str]:
-        """Codes of the writes that got a 2xx."""
+        """Keys of the writes that got a 2xx."""
         return {o.code for o in self.writes() if o.ok and o.code}
 
     def failures_between(self, start: float, end: float) -> list[Outcome]:
@@ -112,24 +151,28 @@ class LoadStream:
         return min(times) if times else None
 
 
-async def stored_codes(database_url: str, prefix: str) -> set[str]:
-    """The unit codes of a stream that the database holds."""
+async def stored_keys(database_url: str, target: Target, prefix: str) -> set[str]:
+    """The keys of a stream's writes that the database holds."""
     conn = await asyncpg.connect(plain_dsn(database_url))
     try:
-        rows = await conn.fetch("SELECT code FROM kinerja.unit WHERE code LIKE $1", prefix + "-%")
+        rows = await conn.fetch(
+            f"SELECT {target.key_column} AS k FROM {target.table} WHERE {target.key_column} LIKE $1",
+            prefix + "-%",
+        )
     finally:
         await conn.close()
-    return {str(r["code"]) for r in rows}
+    return {str(r["k"]) for r in rows}
 
 
-async def units_checksum(database_url: str, codes: set[str]) -> tuple[int, str]:
-    """Count and md5 of the stored rows of ``codes`` (ordered by code), to compare with what was sent."""
+async def stored_checksum(database_url: str, target: Target, keys: set[str]) -> tuple[int, str]:
+    """Count and md5 of the stored rows of ``keys`` (ordered by key), to compare with what was sent."""
     conn = await asyncpg.connect(plain_dsn(database_url))
     try:
         row = await conn.fetchrow(
-            "SELECT count(*) AS n, coalesce(md5(string_agg(code || '|' || name, ',' ORDER BY code)), '') AS h "
-            "FROM kinerja.unit WHERE code = ANY($1::text[])",
-            sorted(codes),
+            f"SELECT count(*) AS n, coalesce(md5(string_agg({target.row_sql}, ',' "
+            f"ORDER BY {target.key_column})), '') AS h "
+            f"FROM {target.table} WHERE {target.key_column} = ANY($1::text[])",
+            sorted(keys),
         )
     finally:
         await conn.close()
@@ -137,12 +180,10 @@ async def units_checksum(database_url: str, codes: set[str]) -> tuple[int, str]:
     return int(row["n"]), str(row["h"])
 
 
-def expected_checksum(codes: set[str]) -> tuple[int, str]:
-    """What ``units_checksum`` must give when every code in ``codes`` was stored as sent."""
-    import hashlib
-
-    joined = ",".join(f"{c}|Drill {c}" for c in sorted(codes))
-    return len(codes), hashlib.md5(joined.encode()).hexdigest() if codes else ""
+def expected_checksum(target: Target, keys: set[str]) -> tuple[int, str]:
+    """What ``stored_checksum`` must give when every key in ``keys`` was stored as sent."""
+    joined = ",".join(target.row_text(k) for k in sorted(keys))
+    return len(keys), hashlib.md5(joined.encode()).hexdigest() if keys else ""
 
 
 def summary(name: str, stream: LoadStream, stored: set[str], **extra: object) -> str:
@@ -164,3 +205,13 @@ def summary(name: str, stream: LoadStream, stored: set[str], **extra: object) ->
         **extra,
     }
     return f"DRILL {name}: " + ", ".join(f"{k}={v}" for k, v in figures.items())
+
+
+def small_pools() -> dict[str, str]:
+    """Stack environment that keeps each app to 4 + 4 database connections (the drills share the test
+    server with other test runs)."""
+    env: dict[str, str] = {}
+    for prefix in ("KINERJA_", "PELATIHAN_", "PUBLIK_", "GATEWAY_"):
+        env[prefix + "DB_POOL_SIZE"] = "4"
+        env[prefix + "DB_MAX_OVERFLOW"] = "4"
+    return env

@@ -19,12 +19,14 @@ import pytest
 
 from tests.drills.conftest import OwnPostgres
 from tests.drills.harness import (
+    KINERJA_UNITS,
     PROBLEM_JSON,
     LoadStream,
     expected_checksum,
-    stored_codes,
+    small_pools,
+    stored_checksum,
+    stored_keys,
     summary,
-    units_checksum,
 )
 from tests.e2e.stack import Stack
 
@@ -39,7 +41,7 @@ DOWN_FOR_S = 3.0
 
 @pytest.fixture
 def stack(own_database: str, tmp_path: Path) -> Iterator[Stack]:
-    s = Stack(database_url=own_database, workdir=tmp_path)
+    s = Stack(database_url=own_database, workdir=tmp_path, extra_env=small_pools())
     try:
         s.start()
         yield s
@@ -89,9 +91,10 @@ def test_database_restart_under_load(
     assert slowest < MAX_REQUEST_S, f"a request took {slowest:.2f} s"
 
     acknowledged = stream.acknowledged()
-    stored = asyncio.run(stored_codes(own_database, stream.prefix))
+    stored = asyncio.run(stored_keys(own_database, KINERJA_UNITS, stream.prefix))
     assert acknowledged <= stored, f"acknowledged but lost: {sorted(acknowledged - stored)[:10]}"
-    assert asyncio.run(units_checksum(own_database, acknowledged)) == expected_checksum(acknowledged)
+    checksum = asyncio.run(stored_checksum(own_database, KINERJA_UNITS, acknowledged))
+    assert checksum == expected_checksum(KINERJA_UNITS, acknowledged)
     # Every app is ready again, without a restart (each process is still the one started before).
     not_ready: dict[str, list[str]] = {}
     for name in ("kinerja", "pelatihan", "publik", "gateway"):

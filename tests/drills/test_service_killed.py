@@ -1,7 +1,9 @@
-"""Drill: kinerja is SIGKILLed in the middle of a stream of writes through the gateway, then started again.
+"""Drill: a service (kinerja, then pelatihan) is SIGKILLed in the middle of a stream of writes through the
+gateway, then started again.
 
-Every write that got a 2xx is stored; while kinerja is down the gateway answers 503 (problem+json); the
-gateway puts kinerja back by itself once it answers its health checks. Figures: run with ``-s``.
+Every write that got a 2xx is stored; while the service is down the gateway answers 503 (problem+json); the
+gateway puts the service back by itself once it answers its health checks. The apps run against the drill's own
+embedded PostgreSQL. The figures are printed in the terminal summary.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ import httpx
 import pytest
 
 from tests.drills.harness import (
+    KINERJA_UNITS,
+    PELATIHAN_INSTITUTIONS,
     PROBLEM_JSON,
     LoadStream,
+    Target,
     expected_checksum,
-    stored_codes,
+    small_pools,
+    stored_checksum,
+    stored_keys,
     summary,
-    units_checksum,
 )
 from tests.e2e.stack import Stack
 
@@ -32,8 +38,8 @@ DOWN_FOR_S = 2.0
 
 
 @pytest.fixture
-def stack(drill_database: str, tmp_path: Path) -> Iterator[Stack]:
-    s = Stack(database_url=drill_database, workdir=tmp_path)
+def stack(own_database: str, tmp_path: Path) -> Iterator[Stack]:
+    s = Stack(database_url=own_database, workdir=tmp_path, extra_env=small_pools())
     try:
         s.start()
         yield s
@@ -41,22 +47,25 @@ def stack(drill_database: str, tmp_path: Path) -> Iterator[Stack]:
         s.stop()
 
 
+@pytest.mark.parametrize("target", [KINERJA_UNITS, PELATIHAN_INSTITUTIONS], ids=lambda t: t.service)
 def test_service_killed_mid_stream(
-    stack: Stack, drill_database: str, drill_report: Callable[[str], None]
+    stack: Stack, own_database: str, drill_report: Callable[[str], None], target: Target
 ) -> None:
     began = time.monotonic()
-    stream = LoadStream(stack.url, stack.token(), writers=4, readers=1, timeout_s=CLIENT_TIMEOUT_S)
-    kinerja = stack.procs["kinerja"][0]
+    stream = LoadStream(
+        stack.url, stack.token(), target=target, writers=4, readers=1, timeout_s=CLIENT_TIMEOUT_S
+    )
+    victim = stack.procs[target.service][0]
     stream.start()
     try:
         time.sleep(1.5)
         assert stream.acknowledged(), "no write succeeded before the kill"
         killed_at = time.monotonic()
-        kinerja.kill()
+        victim.kill()
         time.sleep(DOWN_FOR_S)
         restarted_at = time.monotonic()
-        kinerja.stop()  # closes the old log handle; the process is gone already
-        kinerja.start()
+        victim.stop()  # closes the old log handle; the process is gone already
+        victim.start()
         deadline = restarted_at + 30
         while stream.first_ok_after(restarted_at) is None and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -65,39 +74,39 @@ def test_service_killed_mid_stream(
         stream.stop()
 
     back_at = stream.first_ok_after(restarted_at)
-    assert back_at is not None, f"the gateway did not recover within 30 s; see {kinerja.log_path}"
+    assert back_at is not None, f"the gateway did not recover within 30 s; see {victim.log_path}"
     down = stream.failures_between(killed_at, restarted_at)
-    assert down, "no request failed while kinerja was down"
+    assert down, f"no request failed while {target.service} was down"
     failures = [o for o in stream.outcomes if not o.ok]
     assert {o.status for o in failures} <= {503}, {o.status for o in failures}
     assert all(o.content_type == PROBLEM_JSON for o in failures)
     assert max(o.duration_s for o in stream.outcomes) < CLIENT_TIMEOUT_S
 
-    # The restarted kinerja logs structured lines carrying the request id the client chose, end to end.
+    # The restarted service logs structured lines carrying the request id the client chose, end to end.
     rid = f"drill-{stream.prefix}"
     traced = httpx.post(
-        stack.url + "/kinerja/v1/units",
-        json={"code": f"TRACE{stream.prefix}", "name": "traced"},
+        stack.url + target.path,
+        json=target.body(f"TRACE{stream.prefix}"),
         headers={"Authorization": f"Bearer {stack.token()}", "X-Request-ID": rid},
         timeout=CLIENT_TIMEOUT_S,
     )
     assert traced.status_code == 201
     assert traced.headers["x-request-id"] == rid
-    for proc in (stack.gateway, kinerja):
-        lines = [json.loads(x) for x in proc.log_path.read_text().splitlines() if x.startswith("{")]
-        mine = [x for x in lines if x.get("request_id") == rid and x.get("logger") == "asn.access"]
+    for proc in (stack.gateway, victim):
+        mine = _access_lines(proc.log_path, rid)
         assert mine, f"{proc.app} logged no access line with request id {rid}"
         assert mine[0]["status"] == 201
         assert {"ts", "level", "app", "msg", "duration_ms"} <= mine[0].keys()
 
     acknowledged = stream.acknowledged()
-    stored = asyncio.run(stored_codes(drill_database, stream.prefix))
+    stored = asyncio.run(stored_keys(own_database, target, stream.prefix))
     assert acknowledged <= stored, f"acknowledged but lost: {sorted(acknowledged - stored)[:10]}"
     # What was acknowledged is stored exactly as sent (count and checksum of the rows).
-    assert asyncio.run(units_checksum(drill_database, acknowledged)) == expected_checksum(acknowledged)
+    checksum = asyncio.run(stored_checksum(own_database, target, acknowledged))
+    assert checksum == expected_checksum(target, acknowledged)
     drill_report(
         summary(
-            "service-killed",
+            f"service-killed ({target.service})",
             stream,
             stored,
             down_s=round(restarted_at - killed_at, 2),
@@ -106,3 +115,15 @@ def test_service_killed_mid_stream(
             drill_s=round(time.monotonic() - began, 1),
         )
     )
+
+
+def _access_lines(path: Path, rid: str, timeout_s: float = 5.0) -> list[dict[str, object]]:
+    """The JSON access lines with request id ``rid``; the line is written once the response is sent, so it
+    may land a moment after the client has its answer."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        lines = [json.loads(x) for x in path.read_text().splitlines() if x.startswith("{")]
+        mine = [x for x in lines if x.get("request_id") == rid and x.get("logger") == "asn.access"]
+        if mine or time.monotonic() > deadline:
+            return mine
+        time.sleep(0.1)
