@@ -256,6 +256,16 @@ def exception_to_problem(exc: BaseException, path: str) -> tuple[int, bytes, dic
             instance=path,
             headers={"Retry-After": "2"},
         )
+    elif isinstance(exc, DBAPIError) and (_sqlstate(exc) or "").startswith("22"):
+        # SQLSTATE class 22, data exception: a value the schema let through but PostgreSQL cannot store
+        # (a NUL character in a text, a number out of range). Bad input, not a server fault.
+        log.warning("data exception on %s: %s", path, _sqlstate(exc))
+        resp = problem_response(
+            422,
+            detail="A value cannot be stored (for example a NUL character in a text).",
+            slug="validation-error",
+            instance=path,
+        )
     elif isinstance(exc, asyncio.TimeoutError | TimeoutError):
         log.warning("dependency timed out on %s", path)
         resp = problem_response(
