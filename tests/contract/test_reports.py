@@ -61,13 +61,14 @@ def params_for(name: str, seeded: dict[str, Any]) -> list[dict[str, Any]]:
     """Calls that exercise each report: the province and one unit, the years the demo data fills."""
     year = datetime.now(UTC).year
     unit = str(next(iter(seeded["demo_units"].values())))
-    return {
+    calls: dict[str, list[dict[str, Any]]] = {
         "kinerja.predikat-distribution": [{"period": f"{year}-Q1"}, {"period": str(year), "unit_id": unit}],
         "kinerja.compliance": [{"period": f"{year}-Q1", "limit": 3}, {"period": str(year), "unit_id": unit}],
         "kinerja.siasn-kinerja": [{"period": f"{year}-Q1"}],
         "pelatihan.jp-compliance": [{"year": year - 1}, {"year": year - 1, "unit_id": unit}],
         "publik.ikm": [{"year": year}, {"year": year, "unit_id": unit}],
-    }[name]
+    }
+    return calls[name]
 
 
 async def test_every_report_answers_the_same_rows_as_json_and_csv(
