@@ -14,6 +14,8 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from services.common.errors import problem_json_only
+
 log = logging.getLogger("asn.openapi")
 SERVICES = ("kinerja", "pelatihan", "publik")
 _CACHE_TTL_S = 60.0
@@ -32,19 +34,6 @@ def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
     if isinstance(node, list):
         return [_rewrite_refs(v, renames) for v in node]
     return node
-
-
-def _problem_only(paths: dict[str, Any]) -> None:
-    """Error responses that declare problem+json keep only it: FastAPI also lists the model under
-    application/json, which no error is ever sent as, and generated clients would offer both."""
-    for item in paths.values():
-        for op in item.values():
-            if not isinstance(op, dict):
-                continue
-            for code, response in op.get("responses", {}).items():
-                content = response.get("content") if isinstance(response, dict) else None
-                if str(code)[:1] in "45" and content and "application/problem+json" in content:
-                    content.pop("application/json", None)
 
 
 def merge_specs(gateway_spec: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -82,7 +71,7 @@ def merge_specs(gateway_spec: dict[str, Any], services: dict[str, dict[str, Any]
                 known_tags.add(tag_name)
         for scheme, value in spec.get("components", {}).get("securitySchemes", {}).items():
             merged["components"].setdefault("securitySchemes", {}).setdefault(scheme, value)
-    _problem_only(paths)
+    problem_json_only(paths)
     return merged
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from services.common.auth import PrincipalDep, build_verifier
 from services.common.db import create_engine, create_sessionmaker, database_state, migration_head
@@ -51,11 +51,26 @@ class ServiceSpec:
 class Health(BaseModel):
     """Liveness: the process answers."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+
     status: str
 
 
 class WhoAmI(BaseModel):
     """The caller as this service sees it, after verifying the token itself."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "subject": "198609262015051001",
+                    "roles": ["pegawai"],
+                    "nip": "198609262015051001",
+                    "institution_id": None,
+                }
+            ]
+        }
+    )
 
     subject: str
     roles: list[str]
@@ -65,6 +80,20 @@ class WhoAmI(BaseModel):
 
 class Readiness(BaseModel):
     """Readiness: the database answers and the schema is at the migration head."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ready",
+                    "app": "kinerja",
+                    "database": "ok",
+                    "migration": "kinerja_0005",
+                    "migration_head": "kinerja_0005",
+                }
+            ]
+        }
+    )
 
     status: str
     app: str

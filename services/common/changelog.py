@@ -14,7 +14,8 @@ import base64
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import BigInteger, DateTime, Identity, String, func, insert, select, text
@@ -24,7 +25,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.errors import InvalidInput
 
-UPSERT, DELETE = "UPSERT", "DELETE"
+
+class ChangeOp(StrEnum):
+    """What happened to the entity."""
+
+    UPSERT = "UPSERT"
+    DELETE = "DELETE"
+
+
+UPSERT, DELETE = ChangeOp.UPSERT.value, ChangeOp.DELETE.value
 
 
 class ChangeLogMixin:
@@ -79,7 +88,7 @@ class ChangeEntry(BaseModel):
         description="The entity's id (a NIP for employees).",
         examples=["5b6f0e7e-3c1e-4c57-9d0b-1f2e3a4b5c6d"],
     )
-    op: Literal["UPSERT", "DELETE"]
+    op: ChangeOp
     at: datetime
     data: dict[str, Any] | None = Field(description="The entity after the change; null for DELETE.")
 

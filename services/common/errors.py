@@ -308,7 +308,8 @@ _FASTAPI_422_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 def problem_openapi(app: FastAPI) -> None:
     """Declare every 422 as the problem+json it is answered with (``_validation_error``), in place of
-    FastAPI's default ``application/json`` HTTPValidationError, which no route ever sends."""
+    FastAPI's default ``application/json`` HTTPValidationError, which no route ever sends; and list every
+    declared error under problem+json only."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -328,6 +329,20 @@ def problem_openapi(app: FastAPI) -> None:
             text = json.dumps(schema.get("paths", {})) + json.dumps(schemas)
             if name in schemas and f"#/components/schemas/{name}" not in text:
                 del schemas[name]
+        problem_json_only(schema.get("paths", {}))
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def problem_json_only(paths: dict[str, Any]) -> None:
+    """Error responses that declare problem+json keep only it: FastAPI also lists the model under
+    application/json, which no error is ever sent as, and generated clients would offer both."""
+    for item in paths.values():
+        for op in item.values():
+            if not isinstance(op, dict):
+                continue
+            for code, response in op.get("responses", {}).items():
+                content = response.get("content") if isinstance(response, dict) else None
+                if str(code)[:1] in "45" and content and PROBLEM_JSON in content:
+                    content.pop("application/json", None)
