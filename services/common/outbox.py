@@ -218,7 +218,13 @@ class OutboxDispatcher:
             rows = (
                 await session.scalars(
                     select(model)
-                    .where(model.status == PENDING, model.available_at <= func.now())
+                    # Only destinations this dispatcher can reach: rows for others wait for a dispatcher
+                    # that can, instead of being failed for want of a transport.
+                    .where(
+                        model.status == PENDING,
+                        model.available_at <= func.now(),
+                        model.destination.in_(list(self.transports)),
+                    )
                     .order_by(model.available_at, model.created_at)
                     .limit(self.batch_size)
                     .with_for_update(skip_locked=True)
@@ -229,12 +235,10 @@ class OutboxDispatcher:
             return len(rows)
 
     async def _deliver(self, row: OutboxMixin) -> None:
-        transport = self.transports.get(row.destination)
+        transport = self.transports[row.destination]  # claimed only for destinations we can reach
         row.attempts += 1
         set_request_id(row.request_id)
         try:
-            if transport is None:
-                raise PermanentDeliveryError(f"no transport for destination {row.destination!r}")
             await transport(envelope(row, self.source))
         except PermanentDeliveryError as exc:
             row.status, row.last_error = FAILED, str(exc)[:2000]

@@ -24,7 +24,11 @@ from services.pelatihan_api.sync.router import router as sync_router
 
 
 def _transports(app: FastAPI) -> dict[str, Transport]:
-    return {"publik": http_transport(app.state.publik_client, "/internal/v1/events")}
+    return {
+        "publik": http_transport(app.state.publik_client, "/internal/v1/events"),
+        # Webhook-worthy events (docs/integrators.md); the gateway fans them out to subscribers.
+        "gateway": http_transport(app.state.gateway_client, "/internal/v1/events"),
+    }
 
 
 async def _startup(app: FastAPI) -> None:
@@ -34,6 +38,9 @@ async def _startup(app: FastAPI) -> None:
     )
     app.state.publik_client = add_service_client(
         app, settings.publik_url, timeout_s=settings.upstream_timeout_s
+    )
+    app.state.gateway_client = add_service_client(
+        app, settings.gateway_url, timeout_s=settings.upstream_timeout_s
     )
 
 

@@ -75,7 +75,13 @@ async def test_training_stats_reach_publik(
         finally:
             await to_publik.aclose()
         async with papp.state.sessionmaker() as session:
-            rows = (await session.scalars(select(OutboxEvent).order_by(OutboxEvent.created_at))).all()
+            rows = (
+                await session.scalars(
+                    select(OutboxEvent)
+                    .where(OutboxEvent.destination == "publik")
+                    .order_by(OutboxEvent.created_at)
+                )
+            ).all()
     assert [(r.status, r.last_error) for r in rows] == [(DELIVERED, None)] * 4
     last = rows[-1].payload
     assert last["unit_name"] == "Dinas Pendidikan dan Kebudayaan"

@@ -23,9 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changelog import DELETE, UPSERT, append_changes
+from services.common.outbox import enqueue_many
 from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enrolments.schemas import enrolment_read
+from services.pelatihan_api.enums import EnrolmentStatus
+from services.pelatihan_api.events import OutboxEvent
 from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.schemas import SessionRead
@@ -97,10 +100,41 @@ async def log_changes(
     for sid in dict.fromkeys(sessions):
         data = await _session(db, sid)
         rows.append((SESSION, str(sid), UPSERT if data is not None else DELETE, data))
+    webhooks: list[tuple[str, dict[str, Any]]] = []
     for eid in dict.fromkeys(enrolments):
         row = await _enrolment(db, eid)
         rows.append((ENROLMENT, str(eid), UPSERT if row else DELETE, enrolment_data(row) if row else None))
+        if row is not None and row.status == EnrolmentStatus.CONFIRMED.value:
+            # Approval with a free seat, or promotion from the waitlist (docs/events.md).
+            webhooks.append(
+                (
+                    "pelatihan.enrolment_confirmed",
+                    {
+                        "enrolment_id": str(row.id),
+                        "session_id": str(row.session_id),
+                        "nip": row.nip,
+                        "status": row.status,
+                    },
+                )
+            )
     for cid in dict.fromkeys(completions):
         data = await completion_state(db, cid)
         rows.append((COMPLETION, str(cid), UPSERT if data is not None else DELETE, data))
+        if data is not None:
+            webhooks.append(
+                (
+                    "pelatihan.training_completed",
+                    {
+                        "enrolment_id": data["enrolment_id"],
+                        "session_id": data["session_id"],
+                        "nip": data["nip"],
+                        "status": "COMPLETED" if data["passed"] else "FAILED",
+                        "jp": data["jp"],
+                        "certificate_number": data["certificate_number"],
+                        "completed_on": (data["completed_at"] or "")[:10] or None,
+                    },
+                )
+            )
+    # Integrators' webhooks: the gateway fans these out to the endpoints that subscribed.
+    await enqueue_many(db, OutboxEvent, "gateway", webhooks)
     await append_changes(db, ChangeLog, rows)
