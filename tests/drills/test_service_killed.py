@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.common.metrics import samples
 from tests.drills.harness import (
     KINERJA_UNITS,
     PELATIHAN_INSTITUTIONS,
@@ -97,6 +98,18 @@ def test_service_killed_mid_stream(
         assert mine, f"{proc.app} logged no access line with request id {rid}"
         assert mine[0]["status"] == 201
         assert {"ts", "level", "app", "msg", "duration_ms"} <= mine[0].keys()
+
+    # The gateway's own metrics counted every 503 it gave for this upstream; a service's metrics are never
+    # served through the gateway, only to a direct peer.
+    assert httpx.get(f"{stack.url}/{target.service}/metrics", timeout=CLIENT_TIMEOUT_S).status_code == 404
+    assert "asn_http_requests_total" in httpx.get(victim.url + "/metrics", timeout=CLIENT_TIMEOUT_S).text
+    scraped = httpx.get(stack.url + "/metrics", timeout=CLIENT_TIMEOUT_S).text
+    counted = sum(
+        value
+        for labels, value in samples(scraped, "asn_http_requests_total")
+        if labels["route"] == f"upstream:{target.service}" and labels["status"] == "503"
+    )
+    assert counted == sum(1 for o in stream.outcomes if o.status == 503)
 
     acknowledged = stream.acknowledged()
     stored = asyncio.run(stored_keys(own_database, target, stream.prefix))
