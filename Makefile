@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest openapi fuzz bench clean-data browser-deps
+.PHONY: run test lint typecheck pytest openapi openapi-breaking fuzz bench clean-data browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,20 @@ browser-deps:
 	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/browser/node_modules/axe-core ]; then \
 		cd tests/browser && npm install --no-audit --no-fund --loglevel=error || echo "npm install failed: the browser test will skip"; \
 	fi
+
+## The longer fuzz run (figures into docs/reliability.md); the bounded one is part of `make test`.
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz.py
+
+## Fails on a breaking change to openapi/gateway.json without an entry in docs/api-changelog.md.
+openapi-breaking: $(STAMP)
+	$(BIN)/python scripts/openapi_breaking.py
+
+## Every benchmark in bench/ (each prints a table and rewrites its section of docs/benchmarks.md).
+bench: $(STAMP)
+	for b in gateway kinerja_import kinerja_reports pelatihan publik point_read mixed_load; do \
+		$(BIN)/python -m bench.$$b || exit 1; \
+	done
 
 ## Re-exports openapi/*.json from the code (commit the result).
 openapi: $(STAMP)
