@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -436,6 +437,65 @@ async def create(
     return dataset
 
 
+REPORTS = (
+    ("kinerja", "predikat distribution, province", "/v1/reports/predikat-distribution?period=2026-Q1"),
+    (
+        "kinerja",
+        "predikat distribution, one OPD",
+        "/v1/reports/predikat-distribution?period=2026-Q1&unit_id={opd}",
+    ),
+    ("kinerja", "compliance, province", "/v1/reports/compliance?period=2026-Q1"),
+    ("kinerja", "compliance, one OPD", "/v1/reports/compliance?period=2026-Q1&unit_id={opd}"),
+    ("pelatihan", "JP compliance, province", "/v1/reports/jp-compliance?year=2026"),
+    ("pelatihan", "JP compliance, one unit", "/v1/reports/jp-compliance?year=2026&unit_id={unit}"),
+)
+
+
+async def time_reports(dataset: Dataset, runs: int = 5) -> list[tuple[str, float, float]]:
+    """Each report endpoint end to end (every statement it runs, serialisation included) in-process on the
+    ASGI app, admin token; (report, median ms, max ms)."""
+
+    from services.common.testing import Tokens, new_signer, running
+
+    tokens = Tokens(new_signer())
+    for prefix in ("KINERJA", "PELATIHAN"):
+        os.environ[f"{prefix}_DATABASE_URL"] = dataset.database_url
+        os.environ[f"{prefix}_JWT_PUBLIC_KEYS_PEM"] = tokens.signer.public_pem
+        os.environ[f"{prefix}_ENVIRONMENT"] = "test"
+        os.environ[f"{prefix}_LOG_LEVEL"] = "WARNING"
+        os.environ[f"{prefix}_OUTBOX_ENABLED"] = "false"
+    from services.kinerja_api.main import create_app as kinerja_app
+    from services.pelatihan_api.main import create_app as pelatihan_app
+
+    opd = dataset.opd_ids[0]
+    unit = next(u for u in dataset.unit_ids if u not in dataset.opd_ids)
+    headers = tokens.admin()
+    out: list[tuple[str, float, float]] = []
+    for app_name, factory in (("kinerja", kinerja_app), ("pelatihan", pelatihan_app)):
+        async with running(factory()) as client:
+            for owner, name, template in REPORTS:
+                if owner != app_name:
+                    continue
+                path = template.format(opd=opd, unit=unit)
+                first = await client.get(path, headers=headers, timeout=60.0)
+                if first.status_code != 200:
+                    # A failing report is a finding, not a reason to lose the other figures: kept as -status.
+                    print(f"{name}: HTTP {first.status_code} {first.text[:300]}", flush=True)
+                    out.append((name, -float(first.status_code), -float(first.status_code)))
+                    continue
+                times = []
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    await client.get(path, headers=headers, timeout=60.0)
+                    times.append((time.perf_counter() - started) * 1000)
+                times.sort()
+                out.append((name, times[len(times) // 2], times[-1]))
+                print(
+                    f"{name:<36} median {times[len(times) // 2]:8.1f} ms  max {times[-1]:8.1f} ms", flush=True
+                )
+    return out
+
+
 def render(timings: list[tuple[str, int, float]]) -> str:
     """Rows and seconds per table, with a total."""
     rows: list[list[object]] = [
@@ -455,6 +515,11 @@ def main() -> int:
         "--national", action="store_true", help="200,000 employees in 400 units: 1,000,000 evaluations"
     )
     parser.add_argument("--keep", action="store_true", help="leave the database; print its URL")
+    parser.add_argument(
+        "--time-reports",
+        action="store_true",
+        help="also time the report endpoints end to end (in-process) on the generated data",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
     if args.national:
@@ -471,8 +536,13 @@ def main() -> int:
             print(text)
             evaluations = next(n for name, n, _ in dataset.timings if name == "kinerja.evaluation")
             print(f"{args.employees:,} employees in {args.units} units, {evaluations:,} evaluations")
+            reports = asyncio.run(time_reports(dataset)) if args.time_reports else []
             if not args.no_write:
-                write_section(SECTION, _section(args, text, evaluations))
+                write_section(SECTION, _section(args, text, evaluations, reports))
+                if reports:
+                    from bench.mixed_load import write_targets  # (mixed_load imports this module)
+
+                    write_targets()
             if args.keep:
                 keep = True
                 print(f"kept: database {dataset.database_url}")
@@ -484,12 +554,29 @@ def main() -> int:
     return 0
 
 
-def _section(args: argparse.Namespace, text: str, evaluations: int) -> str:
+def _section(
+    args: argparse.Namespace, text: str, evaluations: int, reports: list[tuple[str, float, float]]
+) -> str:
     """The section, keeping the last figures of the other mode (province or national) found in the file."""
     mode = "national" if args.national else "province"
+    timed = ""
+    if reports:
+        report_table = table(
+            ["report endpoint (period 2026-Q1, year 2026)", "median ms", "max ms"],
+            [
+                [name, f"{med:.1f}", f"{worst:.1f}"] if med >= 0 else [name, f"HTTP {-med:.0f}", "-"]
+                for name, med, worst in reports
+            ],
+        )
+        figures = {"evaluations": evaluations, "reports": {name: round(med, 1) for name, med, _ in reports}}
+        timed = (
+            "\n\nThe report endpoints end to end on this data (in-process ASGI with an admin token, every "
+            "statement the endpoint runs and the serialisation; median of 5 after a warm-up):\n\n"
+            f"{report_table}\n\n<!-- report-figures: {json.dumps(figures)} -->"
+        )
     block = (
         f"<!-- datagen:{mode} -->\n### {mode} scale: {args.employees:,} employees in {args.units} units, "
-        f"{evaluations:,} evaluations\n\nCommand: `{command_line()}`\n\n{text}\n\nMachine: {machine()}.\n"
+        f"{evaluations:,} evaluations\n\nCommand: `{command_line()}`\n\n{text}{timed}\n\nMachine: {machine()}.\n"
         f"<!-- /datagen:{mode} -->"
     )
     blocks = {mode: block}
