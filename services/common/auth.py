@@ -225,13 +225,38 @@ class Principal:
 class TokenVerifier:
     """Verifies RS256 tokens: pinned algorithm, known ``kid``, signature, ``exp``, ``iss`` and ``aud``."""
 
-    def __init__(self, keys: KeySource, *, issuer: str, audience: str, leeway_s: int = 10) -> None:
+    def __init__(
+        self, keys: KeySource, *, issuer: str, audience: str, leeway_s: int = 10, cache_size: int = 10_000
+    ) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.leeway_s = leeway_s
+        # Verified tokens, by their sha256, until they expire: an RS256 check costs more than the rest of a
+        # point read, and a client sends the same token many times. Only successes are kept.
+        self.cache_size = cache_size
+        self._verified: dict[bytes, tuple[float, Principal]] = {}
 
     async def verify(self, token: str) -> Principal:
+        """The principal of a valid token; 401 (Unauthorized) otherwise."""
+        key = hashlib.sha256(token.encode()).digest()
+        hit = self._verified.get(key)
+        now = time.time()
+        if hit is not None:
+            if now < hit[0]:
+                return hit[1]
+            del self._verified[key]
+        principal = await self._verify(token)
+        if len(self._verified) >= self.cache_size:
+            # Drop the expired ones, else the oldest half: bounded memory under any token churn.
+            live = {k: v for k, v in self._verified.items() if v[0] > now}
+            if len(live) >= self.cache_size:
+                live = dict(list(live.items())[len(live) // 2 :])
+            self._verified = live
+        self._verified[key] = (float(principal.claims["exp"]), principal)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except JOSEError as exc:

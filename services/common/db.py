@@ -46,7 +46,7 @@ def create_engine(settings: AppSettings, *, application_name: str) -> AsyncEngin
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_s,
-        pool_pre_ping=True,
+        pool_pre_ping=settings.db_pool_pre_ping,
         pool_recycle=1800,
         connect_args=connect_args,
     )

@@ -218,7 +218,8 @@ _DB_DOWN = (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError,
 # SQLSTATE classes that mean "the server is not available right now", not "the request is wrong":
 # 08 connection exception, 53 insufficient resources, 57P01-57P03 admin shutdown / crash shutdown /
 # cannot connect now (a restart in progress).
-_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P01", "57P02", "57P03")
+# 57014 is a statement that hit statement_timeout: the server is overloaded for that query right now.
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57014", "57P01", "57P02", "57P03")
 
 
 def _sqlstate(exc: BaseException) -> str | None:

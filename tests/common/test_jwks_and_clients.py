@@ -3,6 +3,7 @@ outgoing calls carry the current request id."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -80,3 +81,29 @@ async def test_a_snapshot_key_in_the_jwks_never_verifies_a_token() -> None:
         verifier = TokenVerifier(source, issuer=ISSUER, audience=AUDIENCE)
         with pytest.raises(Unauthorized):
             await verifier.verify(snapshot_signer.issue("forger", ["admin"], ttl_s=60))
+
+
+async def test_verified_tokens_are_cached_until_they_expire() -> None:
+    signer = new_signer()
+    calls = {"n": 0}
+
+    class CountingSource:
+        async def get(self, kid: str) -> dict[str, str] | None:
+            calls["n"] += 1
+            return signer.jwk if kid == signer.kid else None
+
+    verifier = TokenVerifier(CountingSource(), issuer=ISSUER, audience=AUDIENCE, cache_size=4)
+    token = signer.issue("a", ["admin"], ttl_s=60)
+    for _ in range(100):
+        assert (await verifier.verify(token)).subject == "a"
+    assert calls["n"] == 1
+    # A changed token is never served from the cache, and the cache stays bounded.
+    with pytest.raises(Unauthorized):
+        await verifier.verify(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
+    for i in range(10):
+        await verifier.verify(signer.issue(f"u{i}", ["admin"], ttl_s=60))
+    assert len(verifier._verified) <= 4
+    # An expired token is checked again (and refused) rather than served from the cache.
+    old = signer.issue("b", ["admin"], ttl_s=60, now=time.time() - 3600)
+    with pytest.raises(Unauthorized):
+        await verifier.verify(old)
