@@ -112,7 +112,6 @@ def run_fuzz(
     known_path_values: dict[str, list[str]] | None = None,
     time_budget_s: float = 150.0,
     modes: Iterable[GenerationMode] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
-    seed: int = 7,
 ) -> FuzzReport:
     """Fuzz every operation for every caller; stop starting new operations once the budget is spent.
 
@@ -158,7 +157,7 @@ def run_fuzz(
                     strategy = st.tuples(strategy, choice)
                 else:
                     strategy = st.tuples(strategy, st.just({}))
-                _run_one(op, label, caller, headers, strategy, n, seed, session, report)
+                _run_one(op, label, caller, headers, strategy, n, session, report)
                 report.operations_run.add(label)
     report.elapsed_s = time.monotonic() - started
     return report
@@ -171,7 +170,6 @@ def _run_one(
     headers: dict[str, str],
     strategy: st.SearchStrategy[tuple[Any, dict[str, Any]]],
     n: int,
-    seed: int,
     session: requests.Session,
     report: FuzzReport,
 ) -> None:
