@@ -73,10 +73,15 @@ def split_service_path(path: str) -> tuple[str, str] | None:
     return name, "/" + rest if sep else "/"
 
 
+# Paths a service serves only to its own network: service-to-service calls and the Prometheus scrape.
+_NEVER_FORWARDED = frozenset({"internal", "metrics"})
+
+
 def is_internal(rest: str) -> bool:
-    """True for ``/internal`` and below, after normalising ``//``, ``.`` and ``..`` so tricks cannot reach it."""
+    """True for ``/internal`` and ``/metrics`` (and below), after normalising ``//``, ``.`` and ``..`` so
+    tricks cannot reach them."""
     normal = posixpath.normpath("/" + rest.lstrip("/")).lstrip("/")
-    return normal.lower().split("/", 1)[0] == "internal"
+    return normal.lower().split("/", 1)[0] in _NEVER_FORWARDED
 
 
 def _filter_response_headers(headers: HeaderList, *, drop_length: bool) -> HeaderList:

@@ -170,6 +170,9 @@ def test_path_rules() -> None:
     for rest in ("/internal/x", "//internal/x", "/./internal", "/v1/../internal/x", "/INTERNAL"):
         assert is_internal(rest), rest
     assert not is_internal("/v1/internals")
+    # Each service's Prometheus scrape is for its own network, never the public entry point.
+    assert is_internal("/metrics")
+    assert is_internal("//Metrics")
 
 
 async def test_carries_method_query_body_and_headers(gw: tuple[httpx.AsyncClient, Upstreams]) -> None:
