@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import AppSettings
+from services.common.settings import AppSettings, CsvList
 
 
 class GatewaySettings(AppSettings):
@@ -20,9 +18,9 @@ class GatewaySettings(AppSettings):
     port: int = 8000
 
     # Upstreams: each a comma-separated list of instance URLs; requests are spread across them.
-    kinerja_urls: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://127.0.0.1:8001"])
-    pelatihan_urls: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://127.0.0.1:8002"])
-    publik_urls: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["http://127.0.0.1:8003"])
+    kinerja_urls: CsvList = Field(default_factory=lambda: ["http://127.0.0.1:8001"])
+    pelatihan_urls: CsvList = Field(default_factory=lambda: ["http://127.0.0.1:8002"])
+    publik_urls: CsvList = Field(default_factory=lambda: ["http://127.0.0.1:8003"])
     upstream_connect_timeout_s: float = Field(default=1.0, gt=0)
     upstream_read_timeout_s: float = Field(default=10.0, gt=0)
     upstream_pool_size: int = Field(default=64, ge=1, le=1024)
@@ -65,22 +63,15 @@ class GatewaySettings(AppSettings):
     webhook_max_backoff_s: float = Field(default=3_600.0, gt=0)
 
     # Edge.
-    cors_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Origins allowed to call the API."
-    )
+    cors_origins: CsvList = Field(default_factory=list, description="Origins allowed to call the API.")
     anonymous_rate_limit_per_minute: int = Field(default=600, ge=1)
     login_rate_limit_per_minute: int = Field(default=20, ge=1)
     redis_url: str | None = Field(default=None, description="Shared rate-limit counters across replicas.")
 
-    @field_validator("kinerja_urls", "pelatihan_urls", "publik_urls", "cors_origins", mode="before")
+    @field_validator("kinerja_urls", "pelatihan_urls", "publik_urls")
     @classmethod
-    def _split_csv(cls, value: object) -> object:
-        # From the environment: "http://a:8001,http://b:8001" or a JSON list.
-        if isinstance(value, str):
-            if value.lstrip().startswith("["):
-                return json.loads(value)
-            return [v.strip().rstrip("/") for v in value.split(",") if v.strip()]
-        return value
+    def _no_trailing_slash(cls, value: list[str]) -> list[str]:
+        return [v.rstrip("/") for v in value]
 
     def upstreams(self) -> dict[str, list[str]]:
         """Upstream name -> instance URLs."""

@@ -5,12 +5,26 @@ Placeholder secrets (the development defaults) are refused when ``environment`` 
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-only")
+
+
+def _split_csv(value: object) -> object:
+    # From the environment a list is "a,b,c" or a JSON list; pydantic-settings would try JSON only.
+    if isinstance(value, str):
+        if value.lstrip().startswith("["):
+            return json.loads(value)
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value
+
+
+CsvList = Annotated[list[str], NoDecode, BeforeValidator(_split_csv)]
+"""A list setting given as ``a,b,c`` or as a JSON list."""
 
 
 def normalise_database_url(url: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import AppSettings
+from services.common.settings import AppSettings, CsvList
 
 
 class PublikSettings(AppSettings):
@@ -55,9 +56,9 @@ class PublikSettings(AppSettings):
         default=86_400, ge=0, description="One survey per device and unit in this window (0 = off)."
     )
     survey_device_secret: SecretStr = SecretStr("dev-only-publik-device-secret")
-    trusted_proxies: list[str] = Field(
+    trusted_proxies: CsvList = Field(
         default_factory=lambda: ["127.0.0.1", "::1"],
-        description="Peers whose X-Forwarded-For is believed (the gateway).",
+        description="Peers (addresses or networks, e.g. 10.0.0.0/8) whose X-Forwarded-For is believed (the gateway).",
     )
 
     # Snapshots and the widget.
@@ -65,14 +66,14 @@ class PublikSettings(AppSettings):
         default=Path(".data"), description="The snapshot key is generated here on first run."
     )
     snapshot_key_pem: SecretStr | None = Field(default=None, description="PEM private key signing snapshots.")
-    embed_frame_ancestors: list[str] = Field(
+    embed_frame_ancestors: CsvList = Field(
         default_factory=lambda: ["'self'", "https://bengkuluprov.go.id", "https://*.bengkuluprov.go.id"],
         description="Hosts allowed to frame the embed page (CSP frame-ancestors).",
     )
 
-    @field_validator("trusted_proxies", "embed_frame_ancestors", mode="before")
+    @field_validator("trusted_proxies")
     @classmethod
-    def _split_csv(cls, value: object) -> object:
-        if isinstance(value, str) and not value.lstrip().startswith("["):
-            return [v.strip() for v in value.split(",") if v.strip()]
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)  # refuses what is not an address or a network
         return value

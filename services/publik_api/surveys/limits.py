@@ -3,6 +3,8 @@ shares the count; memory otherwise) and the client IP as seen behind the trusted
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import logging
 import math
 import time
@@ -80,11 +82,20 @@ def build_limiter(redis_url: str | None) -> Limiter:
     return RedisLimiter(redis_url) if redis_url else MemoryLimiter()
 
 
+@functools.lru_cache(maxsize=1024)
+def _trusted(peer: str, trusted_proxies: tuple[str, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False) for net in trusted_proxies)
+
+
 def client_ip(request: Request, trusted_proxies: list[str]) -> str:
     """The caller's IP: the peer, or behind a trusted proxy (the gateway) the last X-Forwarded-For hop,
     which the gateway appends itself (earlier hops are whatever the client claimed)."""
     peer = request.client.host if request.client else "unknown"
-    if peer in trusted_proxies:
+    if _trusted(peer, tuple(trusted_proxies)):
         forwarded = request.headers.get("x-forwarded-for")
         if forwarded:
             return forwarded.split(",")[-1].strip() or peer
