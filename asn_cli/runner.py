@@ -68,7 +68,8 @@ def _wait_ready(url: str, timeout_s: float, procs: dict[str, subprocess.Popen[by
                 return False
         try:
             with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
+                # 200 with "degraded" means an upstream is not up yet: keep waiting for all of them.
+                if resp.status == 200 and json.loads(resp.read()).get("status") == "ready":
                     return True
         except (urllib.error.URLError, OSError):
             pass

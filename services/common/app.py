@@ -187,15 +187,17 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         responses={503: {"model": Readiness, "description": "Not ready"}},
     )
     async def readyz(request: Request, response: Response) -> Readiness:
-        """Ready when the database answers and the schema is migrated to head; 503 otherwise."""
+        """Ready when the database answers and the schema is migrated to head; 503 otherwise. The gateway
+        also lists each upstream: with one of them down it is `degraded` but still 200, because taking the
+        single entry point out of rotation would turn one service's outage into everyone's."""
         state = await database_state(request.app.state.engine, spec.schema, request.app.state.migration_head)
         ready = bool(state["ready"])
         extra: dict[str, Any] | None = None
+        extra_ready = True
         if spec.readiness_extra is not None:
             extra, extra_ready = await spec.readiness_extra(request.app)
-            ready = ready and extra_ready
         body = Readiness(
-            status="ready" if ready else "not_ready",
+            status=("ready" if extra_ready else "degraded") if ready else "not_ready",
             app=spec.name,
             database=state["database"],
             migration=state.get("migration"),

@@ -148,7 +148,7 @@ class Stack:
         while time.monotonic() < deadline:
             try:
                 last = httpx.get(self.url + "/readyz", timeout=2.0)
-                if last.status_code == 200:
+                if last.status_code == 200 and last.json().get("status") == "ready":
                     return
             except httpx.HTTPError:
                 pass

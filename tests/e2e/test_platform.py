@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,6 +12,16 @@ import pytest
 from tests.e2e.stack import SERVICE_APPS, Stack
 
 pytestmark = pytest.mark.e2e
+
+
+def _logged(path: Path, rid: str, timeout_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for line in path.read_text().splitlines():
+            if line.startswith("{") and json.loads(line).get("request_id") == rid:
+                return True
+        time.sleep(0.1)
+    return False
 
 
 def test_gateway_ready_lists_every_upstream(stack: Stack) -> None:
@@ -32,10 +43,9 @@ def test_login_token_accepted_by_every_service_with_one_request_id(stack: Stack)
         assert "admin" in resp.json()["roles"]
         assert resp.headers["x-request-id"] == rid
         assert resp.headers.get_list("x-request-id") == [rid]
-        # The service logged the same id: the request crossed the gateway carrying it.
-        service_log = stack.procs[app][0].log_path.read_text()
-        lines = [json.loads(line) for line in service_log.splitlines() if line.startswith("{")]
-        assert any(entry.get("request_id") == rid for entry in lines), f"{app} did not log {rid}"
+        # The service logged the same id: the request crossed the gateway carrying it. The access line is
+        # written after the response is sent, so wait for it a little.
+        assert _logged(stack.procs[app][0].log_path, rid), f"{app} did not log {rid}"
 
 
 def test_service_rejects_request_without_token_through_gateway(stack: Stack) -> None:
