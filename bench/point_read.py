@@ -7,8 +7,13 @@ uvicorn processes on free loopback ports:
   WARNING), with an admin token it verifies on every request (RS256, a key it is configured to trust);
 - ``raw``      — a tiny pure-ASGI app in this file: one ``SELECT`` of the same columns by primary key on an
   asyncpg pool of the same size (``db_pool_size`` + ``db_max_overflow``), JSON out with the same ETag;
-- ``raw+auth`` — the same, plus the same token check kinerja does (``services.common.auth``), to show how
-  much of the difference is authentication rather than the framework and the ORM.
+- ``raw+auth`` — the same, plus the same token check kinerja does (``services.common.auth``: RS256, verified
+  tokens cached until they expire), to show how much of the difference is authentication rather than the
+  framework and the ORM.
+
+Experiments (``--no-experiments`` skips them): kinerja as it was before the point-read fixes (engine with
+``pool_pre_ping``, every token verified again), kinerja with only the token cache off, and the raw app with
+the ORM session's own round trips (BEGIN ... COMMIT around the SELECT).
 
 wrk (one thread, 64 connections) requests a random NIP of 1,000 per request (Lua); the servers run
 interleaved, round by round, and the ratio is the median of the per-round ratios. Writes the
@@ -58,8 +63,8 @@ COLUMNS = "nip, name, unit_id, position, position_type, rank, employment, superv
 
 def raw_app(with_auth: bool, orm_trips: bool = False) -> Any:
     """The raw-driver app: pure ASGI, one asyncpg pool, one SELECT per request. ``orm_trips`` adds the round
-    trips the app's SQLAlchemy session makes around that SELECT (pre-ping: BEGIN, ``;``, ROLLBACK; then
-    BEGIN ... COMMIT), to show what they cost on their own."""
+    trips the app's SQLAlchemy session makes around that SELECT (BEGIN ... COMMIT; the engine's pre-ping is
+    off by default now), to show what they cost on their own."""
     from services.common.auth import StaticKeySource, TokenVerifier
     from services.common.testing import AUDIENCE, ISSUER
 
@@ -91,13 +96,8 @@ def raw_app(with_auth: bool, orm_trips: bool = False) -> Any:
         nip = scope["path"].rsplit("/", 1)[-1]
         query = f"SELECT {COLUMNS} FROM kinerja.employee WHERE nip = $1"
         if orm_trips:
-            async with holder["pool"].acquire() as conn:
-                ping = conn.transaction()
-                await ping.start()
-                await conn.fetchrow(";")
-                await ping.rollback()
-                async with conn.transaction():
-                    row = await conn.fetchrow(query, nip)
+            async with holder["pool"].acquire() as conn, conn.transaction():
+                row = await conn.fetchrow(query, nip)
         else:
             row = await holder["pool"].fetchrow(query, nip)
         if row is None:
@@ -135,35 +135,18 @@ def raw_trips_factory() -> Any:
 
 
 def kinerja_experiment_factory() -> Any:
-    """kinerja with bench-only patches (nothing in the app's code changes): ``BENCH_NO_PREPING`` turns off the
-    engine's ``pool_pre_ping``; ``BENCH_CACHE_TOKENS`` remembers verified tokens until they expire."""
-    import services.common.db as db
+    """kinerja with a bench-only patch (nothing in the app's code changes): ``BENCH_NO_TOKEN_CACHE`` verifies
+    every token again (RS256 on every request, as before verified tokens were cached). The engine's
+    pre-ping needs no patch: ``KINERJA_DB_POOL_PRE_PING=true`` turns it back on."""
     from services.common.auth import Principal, TokenVerifier
     from services.kinerja_api.main import create_app
 
-    if os.environ.get("BENCH_NO_PREPING"):
-        original_engine = db.create_async_engine  # type: ignore[attr-defined]
+    if os.environ.get("BENCH_NO_TOKEN_CACHE"):
 
-        def no_ping(*args: Any, **kwargs: Any) -> Any:
-            kwargs["pool_pre_ping"] = False
-            return original_engine(*args, **kwargs)
+        async def uncached(self: TokenVerifier, token: str) -> Principal:
+            return await self._verify(token)
 
-        db.create_async_engine = no_ping  # type: ignore[attr-defined]
-    if os.environ.get("BENCH_CACHE_TOKENS"):
-        original_verify = TokenVerifier.verify
-        cache: dict[str, Principal] = {}
-
-        async def cached(self: TokenVerifier, token: str) -> Principal:
-            hit = cache.get(token)
-            if hit is not None and float(hit.claims.get("exp", 0)) > time.time():
-                return hit
-            principal = await original_verify(self, token)
-            if len(cache) > 10_000:
-                cache.clear()
-            cache[token] = principal
-            return principal
-
-        TokenVerifier.verify = cached  # type: ignore[method-assign]
+        TokenVerifier.verify = uncached  # type: ignore[method-assign]
     return create_app()
 
 
@@ -258,7 +241,7 @@ def measure(
     raw_env = {**kinerja_env, "BENCH_DSN": plain_dsn(dataset.database_url), "BENCH_POOL_SIZE": str(pool)}
     names = ["kinerja", "raw", "raw+auth"]
     if args.experiments:
-        names += ["kinerja-noping", "kinerja-noping-tokencache", "raw-orm-trips"]
+        names += ["kinerja-before", "kinerja-nocache", "raw-orm-trips"]
     ports = {name: free_port() for name in names}
     uvicorn = [
         sys.executable,
@@ -291,12 +274,12 @@ def measure(
     }
     experiment = [*uvicorn, "--factory", "bench.point_read:kinerja_experiment_factory", "--port"]
     extra_env: dict[str, dict[str, str]] = {
-        "kinerja-noping": {"BENCH_NO_PREPING": "1"},
-        "kinerja-noping-tokencache": {"BENCH_NO_PREPING": "1", "BENCH_CACHE_TOKENS": "1"},
+        "kinerja-before": {"BENCH_NO_TOKEN_CACHE": "1", "KINERJA_DB_POOL_PRE_PING": "true"},
+        "kinerja-nocache": {"BENCH_NO_TOKEN_CACHE": "1"},
     }
     if args.experiments:
-        commands["kinerja-noping"] = [*experiment, str(ports["kinerja-noping"])]
-        commands["kinerja-noping-tokencache"] = [*experiment, str(ports["kinerja-noping-tokencache"])]
+        commands["kinerja-before"] = [*experiment, str(ports["kinerja-before"])]
+        commands["kinerja-nocache"] = [*experiment, str(ports["kinerja-nocache"])]
         commands["raw-orm-trips"] = [
             *uvicorn,
             "--port",
@@ -343,7 +326,7 @@ def main() -> int:
         "--no-experiments",
         dest="experiments",
         action="store_false",
-        help="skip the bench-only variants (kinerja without pre-ping / with a token cache, raw with the ORM's trips)",
+        help="skip the bench-only variants (kinerja before the fixes / without the token cache, raw with the ORM's trips)",
     )
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
@@ -371,10 +354,10 @@ def main() -> int:
     labels = {
         "kinerja": "kinerja GET /v1/employees/{nip} (FastAPI, token check, SQLAlchemy ORM)",
         "raw": "raw asyncpg, pure ASGI, same query (no token check)",
-        "raw+auth": "raw asyncpg + the same token check",
-        "kinerja-noping": "experiment: kinerja, engine without pool_pre_ping",
-        "kinerja-noping-tokencache": "experiment: kinerja, no pre-ping, verified tokens cached",
-        "raw-orm-trips": "experiment: raw + the session's round trips (ping, BEGIN/COMMIT)",
+        "raw+auth": "raw asyncpg + the same token check (cached)",
+        "kinerja-before": "experiment: kinerja before the fixes (pre-ping on, no token cache)",
+        "kinerja-nocache": "experiment: kinerja without the verified-token cache",
+        "raw-orm-trips": "experiment: raw + the session's round trips (BEGIN/COMMIT)",
     }
     rows = []
     for name, runs in results.items():
@@ -425,6 +408,12 @@ Machine: {machine()}.
 {text}
 
 **Point read: {ratio:.2f} of the raw driver** (target 0.60: {verdict}).
+
+Since the last figures kinerja caches verified tokens (`TokenVerifier`) and its engine no longer pre-pings a
+pooled connection before each checkout (`db_pool_pre_ping`, off by default). The experiment rows, when present,
+measure the same app with those fixes undone in the same rounds: "before the fixes" turns the pre-ping back on
+(`KINERJA_DB_POOL_PRE_PING=true`) and verifies every token again; "without the verified-token cache" only the
+latter.
 
 "server CPU ms/req" is the server process's user+system CPU time during its wrk runs divided by the requests
 answered (from /proc; PostgreSQL's own CPU is not in it); "CPU ratio to raw" is raw's CPU per request divided
