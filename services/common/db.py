@@ -72,7 +72,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the commit runs before the response is sent. FastAPI's default ("request") ends a yield
+# dependency after the response, so a client could get its 201 before the row was committed (and read
+# nothing back, or collide with it: a duplicate name then raised a unique violation, 500, instead of 409),
+# and a failing commit would come after a 2xx had already been sent.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def migration_head(app_name: str) -> str | None:
