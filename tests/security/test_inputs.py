@@ -203,3 +203,25 @@ def test_sql_and_html_in_every_string_field(
     assert int(db_fetchval(seeded.database_url, "SELECT count(*) FROM kinerja.unit")) >= before_units
     assert int(db_fetchval(seeded.database_url, "SELECT count(*) FROM gateway.account")) > 0
     assert_alive(seeded)
+
+
+def test_a_write_is_committed_before_its_answer(seeded: Seeded) -> None:
+    """Found by the longer fuzz run: the session committed after the response was sent, so a client that
+    repeated a create at once collided with the uncommitted row (500 instead of 409) and a read right after
+    a 201 could miss the row."""
+    admin = seeded.headers("admin")
+    statuses: list[tuple[int, int, int]] = []
+    with httpx.Client(base_url=seeded.url, timeout=10) as c:
+        for _ in range(40):
+            name = f"Commit {uuid.uuid4().hex[:10]}"
+            first = c.post(
+                "/pelatihan/v1/institutions", json={"name": name, "kind": "LAINNYA"}, headers=admin
+            )
+            again = c.post(
+                "/pelatihan/v1/institutions", json={"name": name, "kind": "LAINNYA"}, headers=admin
+            )
+            code = f"CM-{uuid.uuid4().hex[:8]}"
+            unit = c.post("/kinerja/v1/units", json={"code": code, "name": "Commit"}, headers=admin)
+            read = c.get(f"/kinerja/v1/units/{unit.json()['id']}", headers=admin)
+            statuses.append((first.status_code, again.status_code, read.status_code))
+    assert set(statuses) == {(201, 409, 200)}, sorted(set(statuses))
