@@ -221,7 +221,8 @@ def _wait_ready(gateway: str, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(gateway + "/readyz", timeout=2.0, trust_env=False).status_code == 200:
+            resp = httpx.get(gateway + "/readyz", timeout=2.0, trust_env=False)
+            if resp.status_code == 200 and resp.json().get("status") == "ready":
                 return
         time.sleep(0.2)
     raise TimeoutError("gateway not ready")
