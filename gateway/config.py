@@ -65,6 +65,11 @@ class GatewaySettings(AppSettings):
     # Edge.
     cors_origins: CsvList = Field(default_factory=list, description="Origins allowed to call the API.")
     anonymous_rate_limit_per_minute: int = Field(default=600, ge=1)
+    public_cache_ttl_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="How long the gateway answers publik's public reads itself (0 turns the cache off).",
+    )
     login_rate_limit_per_minute: int = Field(default=20, ge=1)
     redis_url: str | None = Field(default=None, description="Shared rate-limit counters across replicas.")
 

@@ -13,6 +13,7 @@ from gateway.identity.snapshot_keys import SnapshotKeys
 from gateway.identity.usage import ClientUsage
 from gateway.openapi import install_merged_openapi
 from gateway.proxy import ProxyMiddleware
+from gateway.public_cache import PublicCacheMiddleware
 from gateway.ratelimit import RateLimitMiddleware, build_limiter
 from gateway.reports import clients as report_clients
 from gateway.reports.router import router as reports_router
@@ -73,9 +74,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         ],
     )
     app = create_service_app(settings, spec)
-    # Starlette runs the last-added middleware first: Edge -> CORS -> rate limit -> proxy -> routes.
+    # Starlette runs the last-added middleware first: Edge -> CORS -> rate limit -> public cache -> proxy -> routes.
     app.user_middleware.clear()
     app.add_middleware(ProxyMiddleware)
+    app.add_middleware(PublicCacheMiddleware, ttl_s=settings.public_cache_ttl_s)
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(CorsMiddleware, allowed_origins=settings.cors_origins)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -1,0 +1,103 @@
+"""The gateway answers repeats of publik's public reads itself for a short while, and revalidations with
+304; personal, non-public or non-GET requests always go through."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from gateway.public_cache import PublicCacheMiddleware
+
+
+def _app(ttl_s: float) -> tuple[Starlette, dict[str, int]]:
+    hits: dict[str, int] = {}
+
+    async def feed(request: Request) -> Response:
+        key = (
+            request.url.path
+            + "?"
+            + request.url.query
+            + ("+gz" if "gzip" in request.headers.get("accept-encoding", "") else "")
+        )
+        hits[key] = hits.get(key, 0) + 1
+        body = {"items": [1, 2, 3], "hit": hits[key]}
+        return JSONResponse(
+            body,
+            headers={
+                "Cache-Control": "public, max-age=10",
+                "ETag": '"v1"',
+                "Vary": "Accept-Encoding",
+                "X-Request-ID": "up",
+            },
+        )
+
+    async def private(request: Request) -> Response:
+        hits["private"] = hits.get("private", 0) + 1
+        return JSONResponse({"n": hits["private"]}, headers={"Cache-Control": "no-store", "ETag": '"p"'})
+
+    app = Starlette(
+        routes=[
+            Route("/publik/v1/feed", feed, methods=["GET", "HEAD", "POST"]),
+            Route("/publik/v1/private", private),
+        ],
+        middleware=[Middleware(PublicCacheMiddleware, ttl_s=ttl_s)],
+    )
+    return app, hits
+
+
+def _client(app: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gw", headers={"Accept-Encoding": "identity"}
+    )
+
+
+async def test_repeats_and_revalidations_are_answered_by_the_gateway() -> None:
+    app, hits = _app(ttl_s=0.3)
+    async with _client(app) as client:
+        first = await client.get("/publik/v1/feed?kind=IKM")
+        again = await client.get("/publik/v1/feed?kind=IKM")
+        assert first.json() == again.json() == {"items": [1, 2, 3], "hit": 1}
+        assert again.headers["etag"] == '"v1"'
+        assert "x-request-id" not in again.headers  # the edge middleware adds the caller's own
+        assert hits["/publik/v1/feed?kind=IKM"] == 1
+        revalidated = await client.get("/publik/v1/feed?kind=IKM", headers={"If-None-Match": '"v1"'})
+        assert revalidated.status_code == 304
+        assert revalidated.content == b""
+        assert hits["/publik/v1/feed?kind=IKM"] == 1
+        # Another query and the gzip variant are separate entries.
+        await client.get("/publik/v1/feed?kind=INOVASI")
+        await client.get("/publik/v1/feed?kind=IKM", headers={"Accept-Encoding": "gzip"})
+        assert hits["/publik/v1/feed?kind=INOVASI"] == 1
+        assert hits["/publik/v1/feed?kind=IKM+gz"] == 1
+        # After the TTL the upstream is asked again.
+        await asyncio.sleep(0.35)
+        assert (await client.get("/publik/v1/feed?kind=IKM")).json()["hit"] == 2
+
+
+async def test_personal_non_public_and_writes_go_through() -> None:
+    app, hits = _app(ttl_s=5)
+    async with _client(app) as client:
+        for _ in range(2):
+            await client.get("/publik/v1/feed", headers={"Authorization": "Bearer x"})
+        assert hits["/publik/v1/feed?"] == 2
+        for _ in range(2):
+            await client.get("/publik/v1/private")
+        assert hits["private"] == 2
+        for _ in range(2):
+            await client.post("/publik/v1/feed")
+        assert hits["/publik/v1/feed?"] == 4
+
+
+async def test_a_zero_ttl_turns_the_cache_off() -> None:
+    app, hits = _app(ttl_s=0)
+    async with _client(app) as client:
+        for _ in range(3):
+            await client.get("/publik/v1/feed")
+    assert hits["/publik/v1/feed?"] == 3
