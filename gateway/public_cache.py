@@ -81,7 +81,24 @@ class PublicCacheMiddleware:
         if entry is not None and entry.expires > now:
             await self._answer(entry, scope, send, if_none_match)
             return
-        await self._fetch(key, scope, receive, send, now)
+        if if_none_match is None:
+            await self._fetch(key, scope, receive, send, now)
+            return
+        # A revalidation that misses: fetch the full representation (so the next ones are answered here),
+        # then answer the condition ourselves. A 200 is always a valid answer to a conditional GET.
+        unconditional = {**scope, "headers": [(n, v) for n, v in scope["headers"] if n != b"if-none-match"]}
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self._fetch(key, unconditional, receive, hold, now)
+        stored = self.entries.get(key)
+        if stored is not None and stored.expires > now:
+            await self._answer(stored, scope, send, if_none_match)
+            return
+        for message in held:
+            await send(message)
 
     @staticmethod
     async def _answer(entry: _Entry, scope: Scope, send: Send, if_none_match: bytes | None) -> None:
@@ -119,7 +136,7 @@ class PublicCacheMiddleware:
                 )
                 if state["keep"]:
                     state["start"] = message
-                    state["ttl"] = min(self.ttl_s, age or 0.0)
+                    state["ttl"] = float(min(self.ttl_s, age or 0.0))
             elif message["type"] == "http.response.body" and state["keep"]:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):

@@ -101,3 +101,15 @@ async def test_a_zero_ttl_turns_the_cache_off() -> None:
         for _ in range(3):
             await client.get("/publik/v1/feed")
     assert hits["/publik/v1/feed?"] == 3
+
+
+async def test_a_revalidation_that_misses_fills_the_cache_and_is_answered_304() -> None:
+    app, hits = _app(ttl_s=5)
+    async with _client(app) as client:
+        for _ in range(3):
+            resp = await client.get("/publik/v1/feed", headers={"If-None-Match": '"v1"'})
+            assert resp.status_code == 304
+        assert hits["/publik/v1/feed?"] == 1
+        stale = await client.get("/publik/v1/feed", headers={"If-None-Match": '"old"'})
+        assert stale.status_code == 200
+        assert stale.json()["hit"] == 1
