@@ -84,6 +84,10 @@ def is_internal(rest: str) -> bool:
     return normal.lower().split("/", 1)[0] in _NEVER_FORWARDED
 
 
+# The gateway's own server writes these on every response; the upstream's copies would repeat them.
+_SET_BY_OUR_SERVER = frozenset({b"x-request-id", b"date", b"server"})
+
+
 def _filter_response_headers(headers: HeaderList, *, drop_length: bool) -> HeaderList:
     named = _connection_tokens(headers)
     return [
@@ -91,7 +95,7 @@ def _filter_response_headers(headers: HeaderList, *, drop_length: bool) -> Heade
         for name, value in headers
         if name not in HOP_BY_HOP
         and name not in named
-        and name != b"x-request-id"
+        and name not in _SET_BY_OUR_SERVER
         and not name.startswith(b"proxy-")
         and not (drop_length and name == b"content-length")
     ]

@@ -92,3 +92,10 @@ def test_jwks_serves_the_token_key_and_publiks_snapshot_key(stack: Stack) -> Non
     purposes = sorted(k.get("x-purpose", "token") for k in keys)
     assert purposes == ["snapshot", "token"]
     assert all(k["kty"] == "RSA" and k["alg"] == "RS256" for k in keys)
+
+
+def test_proxied_answers_carry_each_server_header_once(stack: Stack) -> None:
+    resp = httpx.get(stack.url + "/kinerja/healthz")
+    assert resp.status_code == 200
+    for name in ("date", "server", "x-request-id", "x-content-type-options"):
+        assert len(resp.headers.get_list(name)) == 1, (name, resp.headers.get_list(name))
