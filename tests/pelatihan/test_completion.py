@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.common.testing import with_database
+from services.common.testing import plain_dsn
 from services.pelatihan_api.certificates.numbers import check_char, well_formed
 from services.pelatihan_api.completion.service import credited_jp
 from tests.pelatihan.helpers import (
@@ -162,7 +162,7 @@ async def test_certificates_and_ledger(api: httpx.AsyncClient, h: Headers, kiner
     assert (ledger["jp_total"], ledger["met"]) == (19, False)
 
     # Each pass queued the unit's statistics for publik, with no NIP anywhere in them.
-    conn = await asyncpg.connect(with_database(db, db.rsplit("/", 1)[1]))
+    conn = await asyncpg.connect(plain_dsn(db))
     try:
         rows = await conn.fetch(
             "SELECT payload::text AS p FROM pelatihan.outbox_event WHERE event_type = 'pelatihan.training_stats' "
