@@ -377,7 +377,9 @@ def run_all(
                     ).content
                 ),
             }
-            check = client.get(gw_base + "/v1/feed", headers={"If-None-Match": gw_etag})
+            check = client.get(
+                gw_base + "/v1/feed", headers={"If-None-Match": gw_etag, "Accept-Encoding": "identity"}
+            )
             if check.status_code != 304:
                 raise RuntimeError(f"revalidation through the gateway answered {check.status_code}, not 304")
         ceiling_name = "bare ASGI hello-world (ceiling)"
