@@ -763,6 +763,13 @@ def write_targets() -> None:
          ("**met**" if values and min(values) >= 0.5 else "**NOT met**") if values else "-",
          "`.venv/bin/python -m bench.mixed_load`, `.venv/bin/python -m bench.publik`"]
     )  # fmt: skip
+    through = _figures(text, "publik").get("gateway_feed_to_direct")
+    rows.append(
+        ["cached public feed through the gateway >= 40% of direct",
+         f"{through:.2f} in bench.publik" if through is not None else "not measured",
+         ("**met**" if through >= 0.4 else "**NOT met**") if through is not None else "-",
+         "`.venv/bin/python -m bench.publik`"]
+    )  # fmt: skip
     point = _figures(text, "point-read")
     if "ratio" in point:
         rows.append(
