@@ -10,97 +10,24 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import time
 from collections import OrderedDict
-from typing import Any, Protocol
+from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.config import GatewaySettings
 from services.common.auth import TokenVerifier
 from services.common.errors import ProblemError, problem_bytes
+from services.common.ratelimit import Limiter
+from services.common.ratelimit import build_limiter as build_shared_limiter
 
 log = logging.getLogger("asn.ratelimit")
 
 
-class Limiter(Protocol):
-    """Counts hits per key and window."""
-
-    async def hit(self, key: str, limit: int, window_s: int = 60) -> tuple[bool, int]:
-        """Count one hit; returns (allowed, seconds until the window resets)."""
-        ...
-
-    async def reset(self, key: str, window_s: int = 60) -> None: ...
-
-    async def close(self) -> None: ...
-
-
-class MemoryLimiter:
-    """Per-process counters (one replica, or development)."""
-
-    def __init__(self) -> None:
-        self._counts: dict[tuple[str, int], int] = {}
-        self._last_sweep = 0
-
-    async def hit(self, key: str, limit: int, window_s: int = 60) -> tuple[bool, int]:
-        now = time.time()
-        window = int(now // window_s)
-        if window != self._last_sweep:
-            # Drop past windows so memory stays bounded by the keys of the current one.
-            self._counts = {k: v for k, v in self._counts.items() if k[1] >= window}
-            self._last_sweep = window
-        count = self._counts.get((key, window), 0) + 1
-        self._counts[(key, window)] = count
-        retry = max(1, math.ceil((window + 1) * window_s - now))
-        return count <= limit, retry
-
-    async def reset(self, key: str, window_s: int = 60) -> None:
-        self._counts.pop((key, int(time.time() // window_s)), None)
-
-    async def close(self) -> None:
-        return None
-
-
-class RedisLimiter:
-    """Counters in Redis, so every gateway replica shares them. Fails open (logged) if Redis is down:
-    an outage of the limiter must not take the API down."""
-
-    def __init__(self, url: str) -> None:
-        from redis.asyncio import Redis
-
-        self._redis = Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-
-    async def hit(self, key: str, limit: int, window_s: int = 60) -> tuple[bool, int]:
-        now = time.time()
-        window = int(now // window_s)
-        rkey = f"asn:rl:{key}:{window}"
-        try:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incr(rkey)
-                pipe.expire(rkey, window_s + 1)
-                count, _ = await pipe.execute()
-        except Exception:
-            log.warning("rate limiter unavailable; allowing request", exc_info=True)
-            return True, 0
-        retry = max(1, math.ceil((window + 1) * window_s - now))
-        return int(count) <= limit, retry
-
-    async def reset(self, key: str, window_s: int = 60) -> None:
-        try:
-            await self._redis.delete(f"asn:rl:{key}:{int(time.time() // window_s)}")
-        except Exception:
-            log.warning("rate limiter unavailable on reset", exc_info=True)
-
-    async def close(self) -> None:
-        await self._redis.aclose()
-
-
 def build_limiter(settings: GatewaySettings) -> Limiter:
-    """Redis when a URL is configured, else memory."""
-    if settings.redis_url:
-        return RedisLimiter(settings.redis_url)
-    return MemoryLimiter()
+    """The gateway's counters: Redis when a URL is configured, else memory."""
+    return build_shared_limiter(settings.redis_url, prefix="asn:rl")
 
 
 def client_ip(scope: Scope) -> str:

@@ -29,10 +29,10 @@ from gateway.identity.schemas import (
     TokenResponse,
     check_role_needs,
 )
-from gateway.ratelimit import Limiter
 from services.common.auth import Principal, Role, TokenSigner
 from services.common.errors import Conflict, InvalidInput, NotFound, ProblemError
 from services.common.pagination import Page, decode_cursor, page_of
+from services.common.ratelimit import Limiter
 
 log = logging.getLogger("asn.identity")
 

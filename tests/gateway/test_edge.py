@@ -15,7 +15,8 @@ from starlette.routing import Route
 
 from gateway.config import GatewaySettings
 from gateway.cors import CorsMiddleware
-from gateway.ratelimit import MemoryLimiter, RateLimitMiddleware, RedisLimiter
+from gateway.ratelimit import RateLimitMiddleware
+from services.common.ratelimit import MemoryLimiter, RedisLimiter
 from services.common.testing import port_open
 
 
@@ -56,7 +57,7 @@ async def test_anonymous_callers_are_limited_per_ip_with_retry_after() -> None:
 @pytest.mark.skipif(not port_open("127.0.0.1", 6379), reason="no Redis on 127.0.0.1:6379")
 async def test_redis_counts_are_shared_by_two_gateway_replicas() -> None:
     url = f"redis://127.0.0.1:6379/0?client_name=asn-test-{uuid.uuid4().hex[:6]}"
-    first, second = RedisLimiter(url), RedisLimiter(url)
+    first, second = RedisLimiter(url, prefix="asn:test"), RedisLimiter(url, prefix="asn:test")
     key_ip = f"10.9.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
     try:
         apps = [_edge_app(first, per_minute=4), _edge_app(second, per_minute=4)]

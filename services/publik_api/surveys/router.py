@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends, Header, Query, Request, status
 
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.ratelimit import Limiter
 from services.publik_api.config import PublikSettings
 from services.publik_api.surveys import service
-from services.publik_api.surveys.limits import Limiter, client_ip
+from services.publik_api.surveys.limits import client_ip
 from services.publik_api.surveys.schemas import IkmRead, SurveyAccepted, SurveyCreate
 
 router = APIRouter(tags=["surveys"])
