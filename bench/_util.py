@@ -113,6 +113,11 @@ def _wrk(url: str, connections: int, duration_s: float) -> LoadResult:
         capture_output=True,
         text=True,
     ).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> LoadResult:
+    """Throughput, p50/p99 and errors from wrk's output (run with --latency)."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]

@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -46,10 +45,10 @@ from bench import datagen
 from bench._util import (
     ROOT,
     LoadResult,
-    _ms,
     command_line,
     free_port,
     machine,
+    parse_wrk,
     table,
     wait_for_port,
     write_section,
@@ -193,18 +192,7 @@ def wrk_script(url: str, script: Path, connections: int, duration_s: float) -> L
         capture_output=True,
         text=True,
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-    errors = 0
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    if non2xx:
-        errors += int(non2xx.group(1))
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if sock:
-        errors += sum(int(g) for g in sock.groups())
-    return LoadResult(rps, p50, p99, requests, errors, "wrk")
+    return parse_wrk(out)
 
 
 def measure(

@@ -37,7 +37,7 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
-from bench._util import ROOT, LoadResult, _ms, machine, table, wait_for_port, write_section
+from bench._util import ROOT, LoadResult, machine, parse_wrk, table, wait_for_port, write_section
 from services.common.testing import free_port
 
 SECTION = "publik"
@@ -148,7 +148,6 @@ def wrk(
     script: Path | None = None,
 ) -> LoadResult:
     """One wrk run (one thread: the server needs the other core)."""
-    import re
 
     args = ["wrk", "-t1", f"-c{connections}", f"-d{duration_s}s", "--latency"]
     for name, value in (headers or {}).items():
@@ -156,18 +155,7 @@ def wrk(
     if script is not None:
         args += ["-s", str(script)]
     out = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-    errors = 0
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    if non2xx:
-        errors += int(non2xx.group(1))
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if sock:
-        errors += sum(int(g) for g in sock.groups())
-    return LoadResult(rps, p50, p99, requests, errors, "wrk")
+    return parse_wrk(out)
 
 
 def cpu_seconds(pid: int) -> float:
