@@ -5,46 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
-import pytest
 from fastapi import FastAPI
 
 from gateway.config import GatewaySettings
-from gateway.main import create_app
 from services.common.auth import Role
-from services.common.testing import plain_dsn, running, wait_until
-
-DEAD_UPSTREAM = ["http://127.0.0.1:9"]
-
-
-@pytest.fixture
-def gateway_settings(db: str, settings_for: Callable[..., Any], tmp_path: Path) -> Callable[..., Any]:
-    def make(**overrides: Any) -> GatewaySettings:
-        values: dict[str, Any] = {
-            "data_dir": tmp_path,
-            "kinerja_urls": DEAD_UPSTREAM,
-            "pelatihan_urls": DEAD_UPSTREAM,
-            "publik_urls": DEAD_UPSTREAM,
-            **overrides,
-        }
-        settings: GatewaySettings = settings_for(GatewaySettings, **values)
-        return settings
-
-    return make
-
-
-@asynccontextmanager
-async def gateway(settings: GatewaySettings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    app = create_app(settings)
-    async with running(app) as client:
-        yield app, client
+from services.common.testing import plain_dsn, wait_until
+from tests.gateway.helpers import gateway
 
 
 def admin(app: FastAPI) -> dict[str, str]:

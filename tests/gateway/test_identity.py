@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import base64
 import stat
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,39 +19,11 @@ from gateway.config import GatewaySettings
 from gateway.identity.bootstrap import ensure_account
 from gateway.identity.demo import seed_demo
 from gateway.identity.models import Account
-from gateway.main import create_app
 from services.common.auth import Role, StaticKeySource, TokenVerifier
-from services.common.testing import running
+from tests.gateway.helpers import gateway
 
-DEAD_UPSTREAM = ["http://127.0.0.1:9"]
 NIP = "198609262015051001"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def gateway_settings(db: str, settings_for: Callable[..., Any], tmp_path: Path) -> Callable[..., Any]:
-    """Gateway settings on the test database, keys under tmp_path, upstreams pointing at nothing."""
-
-    def make(**overrides: Any) -> GatewaySettings:
-        values: dict[str, Any] = {
-            "data_dir": tmp_path,
-            "kinerja_urls": DEAD_UPSTREAM,
-            "pelatihan_urls": DEAD_UPSTREAM,
-            "publik_urls": DEAD_UPSTREAM,
-            **overrides,
-        }
-        settings: GatewaySettings = settings_for(GatewaySettings, **values)
-        return settings
-
-    return make
-
-
-@asynccontextmanager
-async def gateway(settings: GatewaySettings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    """The real gateway app, running in-process."""
-    app = create_app(settings)
-    async with running(app) as client:
-        yield app, client
 
 
 async def add_account(app: FastAPI, username: str, password: str = PASSWORD, **kw: Any) -> None:
