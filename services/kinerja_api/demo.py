@@ -20,9 +20,19 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api import clock
+from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.repository import EmployeeState
+from services.kinerja_api.evaluations import service as evaluations
+from services.kinerja_api.evaluations.actor import Actor as EvalActor
+from services.kinerja_api.evaluations.enums import Rating
+from services.kinerja_api.evaluations.schemas import EvaluationUpdate
 from services.kinerja_api.samples import make_name, make_ni_pppk, make_nip
+from services.kinerja_api.skp import flows
+from services.kinerja_api.skp import service as skp_service
+from services.kinerja_api.skp.enums import Aspect, Perspective, ResultKind
+from services.kinerja_api.skp.schemas import IndicatorIn, ResultCreate, SkpCreate
+from services.kinerja_api.skp.service import Actor as SkpActor
 from services.kinerja_api.units.models import Unit
 
 SEED = 1968  # Provinsi Bengkulu was formed by UU 9/1967, in force 1968
@@ -229,5 +239,68 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     await repository.bulk_record_assignments(session, plan.employees, clock.today().replace(month=1, day=1))
     # Through the same hooks as an import: audited, and published to pelatihan's roster by the outbox.
     await changes.employees_imported(session, actor=DEMO_ACTOR, changes=[(None, e) for e in plan.employees])
+    await _seed_cycle(session, plan)
     pppk = sum(1 for e in plan.employees if e.employment == "PPPK")
-    return [f"kinerja: {len(plan.units)} units, {len(plan.employees)} employees ({pppk} PPPK)"]
+    return [
+        f"kinerja: {len(plan.units)} units, {len(plan.employees)} employees ({pppk} PPPK); "
+        "atasan.bkd has an SKP to approve and evaluations to write"
+    ]
+
+
+async def _seed_cycle(session: AsyncSession, plan: DemoPlan) -> None:
+    """The performance cycle of the BKD demo accounts, written through the SKP and evaluation services (so
+    every rule is checked and every step audited as ``demo-seed``): approved SKPs cascading kepala.bkd ->
+    Kepala Bidang Mutasi -> atasan.bkd, pegawai.bkd's SKP awaiting atasan.bkd, and one FINAL evaluation of
+    atasan.bkd's reports for the previous quarter (the others are left for atasan.bkd to write)."""
+    nips = {a["username"]: a["nip"] for a in plan.accounts}
+    kepala, atasan, pegawai = nips["kepala.bkd"], nips["atasan.bkd"], nips["pegawai.bkd"]
+    sup = {e.nip: e.supervisor_nip for e in plan.employees}
+    kabid = sup[atasan]
+    assert kabid is not None  # Kepala Bidang Mutasi, who answers to kepala.bkd
+    today = clock.today()
+
+    def who(nip: str | None, admin: bool = False) -> SkpActor:
+        return SkpActor(id=DEMO_ACTOR, nip=nip, is_admin=admin, reads_all=admin)
+
+    async def skp(nip: str, results: list[dict[str, Any]], approver: SkpActor | None) -> list[uuid.UUID]:
+        plan_ = await skp_service.create_skp(session, who(nip), SkpCreate(year=today.year))
+        ids = []
+        for r in results:
+            _, result = await skp_service.add_result(session, who(nip), plan_.id, ResultCreate(kind=ResultKind.UTAMA, **r), if_match=None)  # fmt: skip
+            ids.append(result.id)
+        await flows.submit(session, who(nip), plan_.id, if_match=None)
+        if approver is not None:
+            await flows.approve(session, approver, plan_.id, if_match=None)
+        return ids
+
+    def rhk(text: str, indicator: str, target: str, **shape: Any) -> dict[str, Any]:
+        return {"text": text, "indicators": [IndicatorIn(text=indicator, target=target)], **shape}
+
+    head = await skp(kepala, [
+        rhk("Meningkatnya kualitas layanan kepegawaian", "Indeks kepuasan layanan BKD", "85", perspective=Perspective.PENERIMA_LAYANAN),
+        rhk("Meningkatnya sistem merit ASN Provinsi Bengkulu", "Indeks sistem merit", "0,80", perspective=Perspective.PROSES_BISNIS),
+    ], who(None, admin=True))  # fmt: skip
+    mid = await skp(kabid, [
+        rhk("Terlaksananya layanan mutasi ASN tepat waktu", "Usul mutasi selesai tepat waktu", "95%", parent_result_id=head[0], aspect=Aspect.WAKTU),
+        rhk("Terlaksananya promosi terbuka sesuai merit", "Seleksi terbuka sesuai ketentuan", "100%", parent_result_id=head[1], aspect=Aspect.KUALITAS),
+    ], who(kepala))  # fmt: skip
+    own = await skp(atasan, [
+        rhk("Terverifikasinya berkas usul mutasi", "Berkas usul mutasi terverifikasi", "300 berkas", parent_result_id=mid[0], aspect=Aspect.KUANTITAS),
+        rhk("Tersusunnya bahan seleksi terbuka JPT", "Dokumen seleksi tersusun", "4 dokumen", parent_result_id=mid[1], aspect=Aspect.KUANTITAS),
+    ], who(kabid))  # fmt: skip
+    await skp(pegawai, [
+        rhk("Teragendanya berkas usul mutasi", "Berkas usul mutasi teragenda", "300 berkas", parent_result_id=own[0], aspect=Aspect.KUANTITAS),
+    ], None)  # fmt: skip
+    period = quarter_of(today).previous()
+    if period.year != today.year:  # in Q1 the assignments (from 1 January) do not cover last year's Q4
+        period = quarter_of(today)
+    evaluator = EvalActor(subject=DEMO_ACTOR, nip=atasan, is_admin=False, reads_all=False)
+    done = next(e.nip for e in reversed(plan.employees) if e.supervisor_nip == atasan)
+    ev = await evaluations.create_evaluation(session, evaluator, done, period.code, today=today)
+    ratings = EvaluationUpdate(
+        result_rating=Rating.DI_ATAS_EKSPEKTASI, behavior_rating=Rating.SESUAI_EKSPEKTASI
+    )
+    ev = await evaluations.update_evaluation(
+        session, evaluator, ev.id, ratings, if_match=evaluations.etag_of(ev)
+    )
+    await evaluations.finalize(session, evaluator, ev.id, if_match=None)  # predikat() gives BAIK

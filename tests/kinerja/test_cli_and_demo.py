@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from asn_cli.main import main
 from services.common.settings import normalise_database_url
+from services.common.testing import Tokens, running
+from services.kinerja_api.calendar.periods import quarter_of
+from services.kinerja_api.clock import today
+from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.demo import seed_demo
+from services.kinerja_api.main import create_app
 from services.kinerja_api.samples import employees_csv
 
 
@@ -125,3 +131,70 @@ async def test_demo_seed_is_idempotent(db: str) -> None:
         )
         is None
     )
+
+
+async def test_demo_gives_the_bkd_supervisor_work(
+    db: str, settings_for: Callable[..., Any], tokens: Tokens
+) -> None:
+    engine = create_async_engine(normalise_database_url(db))
+    counts = []
+    tables = ("skp", "skp_result", "skp_indicator", "evaluation", "audit_entry")
+    try:
+        for _ in range(2):
+            context: dict[str, Any] = {}
+            async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+                await seed_demo(session, context)
+            counts.append([await _scalar(db, f"SELECT count(*) FROM kinerja.{t}") for t in tables])
+    finally:
+        await engine.dispose()
+    assert counts[0] == counts[1], "a second seed writes nothing"
+    assert counts[0][0] == 4  # kepala.bkd, the Kepala Bidang, atasan.bkd, pegawai.bkd
+    acc = {a["username"]: a["nip"] for a in context["demo_accounts"]}
+    kepala, atasan, pegawai = acc["kepala.bkd"], acc["atasan.bkd"], acc["pegawai.bkd"]
+    year = today().year
+    head = await _scalar(
+        db,
+        "SELECT status || ' ' || approved_on_behalf || ' ' || (approver_nip IS NULL) FROM kinerja.skp "
+        f"WHERE nip = '{kepala}' AND year = {year}",
+    )
+    assert head == "APPROVED true true"
+    kabid = await _scalar(db, f"SELECT supervisor_nip FROM kinerja.employee WHERE nip = '{atasan}'")
+    assert (
+        await _scalar(db, f"SELECT status || ' ' || approver_nip FROM kinerja.skp WHERE nip = '{atasan}'")
+        == f"APPROVED {kabid}"
+    )
+    assert await _scalar(db, f"SELECT status FROM kinerja.skp WHERE nip = '{pegawai}'") == "SUBMITTED"
+    # Every non-JPT result supports a result of the owner's direct supervisor's SKP.
+    broken = await _scalar(
+        db,
+        """SELECT count(*) FROM kinerja.skp_result r JOIN kinerja.skp s ON s.id = r.skp_id
+             JOIN kinerja.employee e ON e.nip = s.nip
+             LEFT JOIN kinerja.skp_result pr ON pr.id = r.parent_result_id
+             LEFT JOIN kinerja.skp ps ON ps.id = pr.skp_id
+            WHERE e.supervisor_nip IS NOT NULL
+              AND (ps.nip IS DISTINCT FROM e.supervisor_nip OR r.aspect IS NULL)""",
+    )
+    assert broken == 0
+    assert await _scalar(db, "SELECT count(*) FROM kinerja.skp_result WHERE perspective IS NOT NULL") == 2
+    previous = quarter_of(today()).previous()
+    period = previous.code if previous.year == year else quarter_of(today()).code
+    final = await _scalar(
+        db,
+        "SELECT count(*) FROM kinerja.evaluation WHERE status = 'FINAL' AND predikat = 'BAIK' "
+        f"AND evaluator_nip = '{atasan}' AND period = '{period}'",
+    )
+    assert final == 1
+    reports = await _scalar(db, f"SELECT count(*) FROM kinerja.employee WHERE supervisor_nip = '{atasan}'")
+    assert await _scalar(db, "SELECT count(*) FROM kinerja.audit_entry WHERE actor <> 'demo-seed'") == 0
+
+    async with running(create_app(settings_for(KinerjaSettings))) as client:
+        tasks = await client.get("/v1/me/tasks", headers=tokens.pegawai(atasan))
+        assert tasks.status_code == 200, tasks.text
+        items = tasks.json()["items"]
+        to_approve = [t for t in items if t["kind"] == "SKP_TO_APPROVE"]
+        assert [t["subject_nip"] for t in to_approve] == [pegawai]
+        to_write = [t for t in items if t["kind"] == "EVALUATION_TO_WRITE" and t["period"] == period]
+        assert len(to_write) == reports - 1
+        assert pegawai in {t["subject_nip"] for t in to_write}
+        verify = (await client.get("/v1/audit/verify", headers=tokens.admin())).json()
+        assert verify == {"entries": counts[0][4], "valid": True, "first_bad_seq": None, "problem": None}
