@@ -148,7 +148,14 @@ class Stack:
         while time.monotonic() < deadline:
             try:
                 last = httpx.get(self.url + "/readyz", timeout=2.0)
-                if last.status_code == 200 and last.json().get("status") == "ready":
+                body = last.json()
+                # Every instance in rotation, not just one per upstream: replica tests count on both.
+                instances = [i for up in (body.get("upstreams") or {}).values() for i in up["instances"]]
+                if (
+                    last.status_code == 200
+                    and body.get("status") == "ready"
+                    and all(i["healthy"] for i in instances)
+                ):
                     return
             except httpx.HTTPError:
                 pass

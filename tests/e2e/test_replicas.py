@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,6 +47,13 @@ def test_both_instances_serve_and_one_may_die(replicated: Stack) -> None:
         for rid in rids:
             resp = client.get(replicated.url + "/kinerja/v1/whoami", headers={**headers, "X-Request-ID": rid})
             assert resp.status_code == 200
+        # Access lines are written just after each response: give them a moment to land.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not (
+            _served_request_ids(first.log_path) & set(rids)
+            and _served_request_ids(second.log_path) & set(rids)
+        ):
+            time.sleep(0.1)
         assert _served_request_ids(first.log_path) & set(rids)
         assert _served_request_ids(second.log_path) & set(rids)
 
