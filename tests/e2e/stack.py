@@ -13,7 +13,7 @@ from typing import IO
 
 import httpx
 
-from services.common.testing import free_port
+from services.common.testing import free_ports
 
 SERVICE_APPS = ("kinerja", "pelatihan", "publik")
 SERVICE_SECRETS = {f"svc-{n}": f"e2e-secret-{n}-0123456789abcdef" for n in SERVICE_APPS}
@@ -68,9 +68,10 @@ class Proc:
             if self.popen and self.popen.poll() is not None:
                 raise RuntimeError(f"{self.app} exited with {self.popen.returncode}; see {self.log_path}")
             try:
-                if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
+                # Ask which app answers, so another process on the port is never taken for this one.
+                if httpx.get(self.url + "/readyz", timeout=1.0).json().get("app") == self.app:
                     return
-            except httpx.HTTPError:
+            except (httpx.HTTPError, ValueError):
                 pass
             time.sleep(0.1)
         raise TimeoutError(f"{self.app} on {self.port} did not become healthy; see {self.log_path}")
@@ -126,8 +127,10 @@ class Stack:
         return env
 
     def start(self) -> None:
-        gateway_port = free_port()
-        ports = {app: [free_port() for _ in range(self.instances.get(app, 1))] for app in SERVICE_APPS}
+        counts = {app: self.instances.get(app, 1) for app in SERVICE_APPS}
+        pool = free_ports(1 + sum(counts.values()))
+        gateway_port = pool.pop()
+        ports = {app: [pool.pop() for _ in range(counts[app])] for app in SERVICE_APPS}
         env = self._env(gateway_port, ports)
         self.procs["gateway"] = [Proc("gateway", gateway_port, env, self.workdir / "gateway.log")]
         for app in SERVICE_APPS:
