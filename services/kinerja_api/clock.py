@@ -1,14 +1,5 @@
-"""The date "today" as Bengkulu sees it (WIB, UTC+7): an effective date entered at 06:00 WIB must not be
-taken for yesterday's UTC date."""
+"""kinerja's "today" is the province's (services/common/clock.py)."""
 
-from __future__ import annotations
+from services.common.clock import WIB, today
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-WIB = ZoneInfo("Asia/Jakarta")
-
-
-def today() -> date:
-    """Today's date in Western Indonesia Time."""
-    return datetime.now(WIB).date()
+__all__ = ["WIB", "today"]

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
+from services.common.clock import today as province_today
 from services.common.errors import Forbidden, NotFound
 from services.common.pagination import decode_cursor, page_of
 from services.pelatihan_api.clients.kinerja import KinerjaClient
@@ -52,8 +53,8 @@ def _is_training_admin(principal: Principal) -> bool:
 
 
 def today() -> date:
-    """Today's date in UTC (kinerja's reporting line is kept per day)."""
-    return datetime.now(UTC).date()
+    """Today in Bengkulu (WIB), the day kinerja keeps its reporting line by."""
+    return province_today()
 
 
 async def is_direct_supervisor(kinerja: KinerjaClient, principal: Principal, nip: str) -> bool:
