@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.common.conditional import none_match_hits
+
 _PREFIX = "/publik/"
 _STORED_HEADERS_SKIP = frozenset({b"x-request-id", b"date", b"server", b"set-cookie"})
 
@@ -102,7 +104,7 @@ class PublicCacheMiddleware:
 
     @staticmethod
     async def _answer(entry: _Entry, scope: Scope, send: Send, if_none_match: bytes | None) -> None:
-        if if_none_match is not None and entry.etag in [t.strip() for t in if_none_match.split(b",")]:
+        if if_none_match is not None and none_match_hits(if_none_match, entry.etag):
             await send({"type": "http.response.start", "status": 304, "headers": list(entry.not_modified)})
             await send({"type": "http.response.body", "body": b""})
             return

@@ -98,6 +98,8 @@ async def test_etag_304_cors_and_cache_control(publik: httpx.AsyncClient, tokens
         assert revalidated.headers["access-control-allow-origin"] == "*"
         other = await publik.get(path, headers={"If-None-Match": '"something-else"'})
         assert other.status_code == 200
+        weak = await publik.get(path, headers={"If-None-Match": f'"something-else", W/{etag}'})
+        assert weak.status_code == 304, path  # weak comparison, any tag of the list
 
 
 async def test_gzip_when_asked(publik: httpx.AsyncClient, tokens: Tokens) -> None:
@@ -113,6 +115,12 @@ async def test_gzip_when_asked(publik: httpx.AsyncClient, tokens: Tokens) -> Non
     assert (
         await publik.get(
             "/v1/feed", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["etag"]}
+        )
+    ).status_code == 304
+    # Either representation's tag revalidates the other: the content is the same.
+    assert (
+        await publik.get(
+            "/v1/feed", headers={"Accept-Encoding": "identity", "If-None-Match": zipped.headers["etag"]}
         )
     ).status_code == 304
     assert gzip.decompress(gzip.compress(plain.content)) == plain.content

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.conditional import check_if_match, strong_etag
 from services.common.pagination import decode_cursor, page_of
 from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.enums import Employment, Rank, rank_mismatch
@@ -44,14 +45,7 @@ class Viewer:
 
 def etag_of(employee: Employee) -> str:
     """The strong ETag of an employee's current version."""
-    return f'"{employee.version}"'
-
-
-def _matches(if_match: str, etag: str) -> bool:
-    for candidate in (c.strip() for c in if_match.split(",")):
-        if candidate == "*" or candidate.removeprefix("W/") == etag:
-            return True
-    return False
+    return strong_etag(employee.version)
 
 
 def _check_effective(day: date, today: date) -> None:
@@ -186,10 +180,12 @@ async def update_employee(
     employee = await repository.get(session, nip, for_update=True)
     if employee is None:
         raise EmployeeNotFound(f"no employee with NIP {nip}")
-    if if_match is not None and not _matches(if_match, etag_of(employee)):
-        raise StaleVersion(
-            f"employee {nip} changed since you read it (now {etag_of(employee)}); read it again and retry"
-        )
+    check_if_match(
+        if_match,
+        etag_of(employee),
+        stale=StaleVersion,
+        stale_detail=f"employee {nip} changed since you read it (now {etag_of(employee)}); read it again and retry",
+    )
     audited_before = changes.employee_state(employee)
     fields = data.model_fields_set
     employment = (

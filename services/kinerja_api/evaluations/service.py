@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.conditional import check_if_match, require_if_match, strong_etag
 from services.common.pagination import decode_cursor, page_of
 from services.kinerja_api.audit.service import record
 from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_period
@@ -54,11 +55,7 @@ def _now() -> datetime:
 
 def etag_of(evaluation: Evaluation) -> str:
     """The strong ETag of an evaluation's current version."""
-    return f'"{evaluation.version}"'
-
-
-def _matches(if_match: str, etag: str) -> bool:
-    return any(c.strip() == "*" or c.strip().removeprefix("W/") == etag for c in if_match.split(","))
+    return strong_etag(evaluation.version)
 
 
 def snapshot(evaluation: Evaluation) -> dict[str, Any]:
@@ -241,14 +238,14 @@ def _check_writer(actor: Actor, evaluation: Evaluation) -> None:
 
 
 def _check_etag(evaluation: Evaluation, if_match: str | None, *, required: bool) -> None:
-    if if_match is None:
-        if required:
-            raise IfMatchRequired("send If-Match with the ETag you read, so no change is overwritten")
-        return
-    if not _matches(if_match, etag_of(evaluation)):
-        raise StaleEvaluation(
-            f"the evaluation changed since you read it (now {etag_of(evaluation)}); read it again and retry"
-        )
+    check_if_match(
+        if_match,
+        etag_of(evaluation),
+        required=required,
+        missing=IfMatchRequired,
+        stale=StaleEvaluation,
+        stale_detail=f"the evaluation changed since you read it (now {etag_of(evaluation)}); read it again and retry",
+    )
 
 
 def _locked(evaluation: Evaluation) -> None:
@@ -284,8 +281,7 @@ async def update_evaluation(
     """Change ratings and notes of a DRAFT under If-Match (428 without, 412 stale, 409 once FINAL)."""
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
     _check_writer(actor, evaluation)
-    if if_match is None:
-        raise IfMatchRequired("send If-Match with the ETag you read, so no change is overwritten")
+    require_if_match(if_match, missing=IfMatchRequired)
     # Locked before stale: a client holding the pre-finalisation ETag learns the record is locked.
     _locked(evaluation)
     _check_etag(evaluation, if_match, required=True)

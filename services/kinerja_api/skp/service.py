@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.conditional import check_if_match as check_if_match_header
+from services.common.conditional import strong_etag
 from services.common.pagination import decode_cursor, page_of
 from services.kinerja_api.audit import service as audit
 from services.kinerja_api.employees import repository as employees
@@ -78,16 +80,17 @@ def now() -> datetime:
 
 def etag_of(skp: Skp) -> str:
     """The strong ETag of an SKP's current version."""
-    return f'"{skp.version}"'
+    return strong_etag(skp.version)
 
 
 def check_if_match(skp: Skp, if_match: str | None) -> None:
-    if if_match is None:
-        return
-    for candidate in (c.strip() for c in if_match.split(",")):
-        if candidate == "*" or candidate.removeprefix("W/") == etag_of(skp):
-            return
-    raise StaleSkp(f"SKP {skp.id} changed since you read it (now {etag_of(skp)}); read it again and retry")
+    """Optional ``If-Match`` on every SKP write: 412 when stale."""
+    check_if_match_header(
+        if_match,
+        etag_of(skp),
+        stale=StaleSkp,
+        stale_detail=f"SKP {skp.id} changed since you read it (now {etag_of(skp)}); read it again and retry",
+    )
 
 
 def skp_state(skp: Skp) -> dict[str, Any]:

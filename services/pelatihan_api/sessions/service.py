@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
-from services.common.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
+from services.common.conditional import check_if_match, require_if_match, strong_etag
+from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.pagination import decode_cursor, page_of
 from services.pelatihan_api.enrolments import repository as enrolments
 from services.pelatihan_api.enums import PNS_RANKS
@@ -29,7 +30,10 @@ def session_start(starts_on: date) -> datetime:
 
 def etag(row: TrainingSession) -> str:
     """The session's strong ETag (its version)."""
-    return f'"{row.version}"'
+    return strong_etag(row.version)
+
+
+_STALE = "The session changed since you read it; read it again."
 
 
 def _bad(field: str, msg: str) -> InvalidInput:
@@ -133,15 +137,11 @@ async def patch_session(
 
     A capacity below the seats already confirmed is refused (409); a larger one promotes the waitlist.
     """
-    if not if_match:
-        raise PreconditionRequired("Send the session's ETag in If-Match.")
+    require_if_match(if_match, detail="Send the session's ETag in If-Match.")
     row = await repository.get(session, session_id, for_update=True)
     if row is None:
         raise NotFound("No such session.")
-    if if_match.strip() != "*" and etag(row) not in [
-        t.strip().removeprefix("W/") for t in if_match.split(",")
-    ]:
-        raise PreconditionFailed("The session changed since you read it; read it again.")
+    check_if_match(if_match, etag(row), required=True, stale_detail=_STALE)
     changes = body.model_dump(exclude_unset=True)
     for key in ("starts_on", "ends_on", "capacity", "enrol_opens_at", "enrol_closes_at", "location"):
         if key in changes and changes[key] is None:
@@ -183,12 +183,7 @@ async def delete_session(session: AsyncSession, session_id: uuid.UUID, if_match:
     row = await repository.get(session, session_id, for_update=True)
     if row is None:
         raise NotFound("No such session.")
-    if (
-        if_match
-        and if_match.strip() != "*"
-        and etag(row) not in [t.strip().removeprefix("W/") for t in if_match.split(",")]
-    ):
-        raise PreconditionFailed("The session changed since you read it; read it again.")
+    check_if_match(if_match, etag(row), stale_detail=_STALE)
     gone = await repository.delete_if_no_live_enrolment(session, session_id)
     if gone is None:
         raise Conflict("The session still has live enrolments; cancel or reject them first.")

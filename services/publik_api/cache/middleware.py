@@ -15,6 +15,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.common.conditional import none_match_hits
 from services.publik_api.cache.store import Entry, PublicCache
 
 _EXACT = frozenset(
@@ -64,10 +65,8 @@ def is_public(path: str) -> bool:
 
 
 def _etag_matches(header: bytes, entry: Entry) -> bool:
-    if header.strip() == b"*":
-        return True
-    # Weak comparison (RFC 9110 §13.1.2): either representation's tag, W/ or not.
-    return entry.etag[:-1] in header
+    # Either representation's tag (plain or gzip) revalidates the entry: they carry the same content.
+    return none_match_hits(header, entry.etag, entry.etag[:-1] + b'-gz"')
 
 
 class PublicReadMiddleware:
