@@ -26,22 +26,10 @@ from jose import jws, jwt
 from jose.exceptions import JOSEError
 
 from services.common.errors import Forbidden, Unauthorized
+from services.common.roles import Role as Role  # re-exported: routers import it from here
 
 ALGORITHM = "RS256"
 ALGORITHMS = [ALGORITHM]  # pinned; never derived from the token header
-
-
-class Role:
-    """Role names carried in the ``roles`` claim (api-contract §2)."""
-
-    ADMIN = "admin"
-    PEGAWAI = "pegawai"
-    PELATIHAN_ADMIN = "pelatihan_admin"
-    MITRA = "mitra"
-    INTEGRATOR = "integrator"
-    SERVICE = "service"
-
-    ALL = (ADMIN, PEGAWAI, PELATIHAN_ADMIN, MITRA, INTEGRATOR, SERVICE)
 
 
 # ---------------------------------------------------------------------------------------------- keys

@@ -19,12 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.roles import Role
 from services.kinerja_api import clock
 from services.kinerja_api.calendar.periods import quarter_of
+from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.repository import EmployeeState
 from services.kinerja_api.evaluations import service as evaluations
-from services.kinerja_api.evaluations.actor import Actor as EvalActor
 from services.kinerja_api.evaluations.enums import Rating
 from services.kinerja_api.evaluations.schemas import EvaluationUpdate
 from services.kinerja_api.samples import make_name, make_ni_pppk, make_nip
@@ -32,7 +33,6 @@ from services.kinerja_api.skp import flows
 from services.kinerja_api.skp import service as skp_service
 from services.kinerja_api.skp.enums import Aspect, Perspective, ResultKind
 from services.kinerja_api.skp.schemas import IndicatorIn, ResultCreate, SkpCreate
-from services.kinerja_api.skp.service import Actor as SkpActor
 from services.kinerja_api.units.models import Unit
 
 SEED = 1968  # Provinsi Bengkulu was formed by UU 9/1967, in force 1968
@@ -216,6 +216,17 @@ def build_plan() -> DemoPlan:
 DEMO_ACTOR = "demo-seed"
 
 
+def demo_caller(nip: str | None, *, admin: bool = False) -> Caller:
+    """The seed acting as an employee (or as an admin): audited as ``demo-seed`` whoever it acts as."""
+    return Caller(
+        subject=DEMO_ACTOR,
+        roles=frozenset({Role.ADMIN}) if admin else frozenset(),
+        nip=nip,
+        acting_nip=nip,
+        id=DEMO_ACTOR,
+    )
+
+
 async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]:
     """Write the demo units and employees once; always fill ``context["demo_units"]`` ({code: id}) and
     ``context["demo_accounts"]`` ([{username, nip, label}])."""
@@ -259,10 +270,10 @@ async def _seed_cycle(session: AsyncSession, plan: DemoPlan) -> None:
     assert kabid is not None  # Kepala Bidang Mutasi, who answers to kepala.bkd
     today = clock.today()
 
-    def who(nip: str | None, admin: bool = False) -> SkpActor:
-        return SkpActor(id=DEMO_ACTOR, nip=nip, is_admin=admin, reads_all=admin)
+    def who(nip: str | None, admin: bool = False) -> Caller:
+        return demo_caller(nip, admin=admin)
 
-    async def skp(nip: str, results: list[dict[str, Any]], approver: SkpActor | None) -> list[uuid.UUID]:
+    async def skp(nip: str, results: list[dict[str, Any]], approver: Caller | None) -> list[uuid.UUID]:
         plan_ = await skp_service.create_skp(session, who(nip), SkpCreate(year=today.year))
         ids = []
         for r in results:
@@ -294,7 +305,7 @@ async def _seed_cycle(session: AsyncSession, plan: DemoPlan) -> None:
     period = quarter_of(today).previous()
     if period.year != today.year:  # in Q1 the assignments (from 1 January) do not cover last year's Q4
         period = quarter_of(today)
-    evaluator = EvalActor(subject=DEMO_ACTOR, nip=atasan, is_admin=False, reads_all=False)
+    evaluator = demo_caller(atasan)
     done = next(e.nip for e in reversed(plan.employees) if e.supervisor_nip == atasan)
     ev = await evaluations.create_evaluation(session, evaluator, done, period.code, today=today)
     ratings = EvaluationUpdate(

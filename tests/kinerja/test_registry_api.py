@@ -297,3 +297,25 @@ async def test_concurrent_changes_cannot_close_a_cycle(
         for nip in (STAFF, STAFF2):
             reset = await client.patch(f"/v1/employees/{nip}", json={"supervisor_nip": BOSS}, headers=admin)
             assert reset.status_code == 200
+
+
+async def test_who_may_ask_for_a_supervisor(
+    client: httpx.AsyncClient, admin: dict[str, str], tokens: Tokens
+) -> None:
+    """employees.service.may_ask_supervisor: admins, services, the employee and the supervisor may ask;
+    integrators (who read every employee) may not, nor may a colleague."""
+    await org(client, admin)
+    url = f"/v1/employees/{STAFF}/supervisor"
+    for who, code in (
+        (admin, 200),
+        (tokens.service("svc-pelatihan"), 200),
+        (tokens.pegawai(STAFF), 200),
+        (tokens.pegawai(BOSS), 200),
+        (tokens.headers("client-1", [Role.INTEGRATOR]), 404),
+        (tokens.pegawai(STAFF2), 404),
+    ):
+        resp = await client.get(url, headers=who)
+        assert resp.status_code == code, (who, resp.text)
+    assert (
+        await client.get(f"/v1/employees/{STAFF}", headers=tokens.headers("client-1", [Role.INTEGRATOR]))
+    ).status_code == 200

@@ -618,3 +618,19 @@ async def test_list_query_count_does_not_grow(
             await fill(nip, 2027)
         assert len((await client.get("/v1/skp", headers=admin)).json()["items"]) == 6
         assert await cost() == small
+
+
+async def test_who_reads_and_who_has_a_nip(
+    client: httpx.AsyncClient, admin: dict[str, str], tokens: Tokens
+) -> None:
+    """SKP rules not covered above: services read every SKP (list included), and on SKPs an employee is known only by the token's ``nip`` claim (a NIP-shaped subject
+    without the claim owns nothing here, unlike on evaluations)."""
+    await org(client, admin)
+    s1 = await create(client, tokens.pegawai(STAFF))
+    svc = tokens.service("svc-pelatihan")
+    assert (await client.get(f"/v1/skp/{s1['id']}", headers=svc)).status_code == 200
+    listed = await client.get("/v1/skp", params={"nip": STAFF}, headers=svc)
+    assert [i["id"] for i in listed.json()["items"]] == [s1["id"]]
+    no_claim = tokens.headers(STAFF, [Role.PEGAWAI])  # sub is the NIP, no nip claim
+    assert (await client.post("/v1/skp", json={"year": 2027}, headers=no_claim)).status_code == 403
+    assert (await client.get(f"/v1/skp/{s1['id']}", headers=no_claim)).status_code == 404

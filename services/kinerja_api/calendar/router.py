@@ -12,7 +12,7 @@ from services.common.errors import problem_responses
 from services.kinerja_api.calendar import service
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.calendar.schemas import CalendarEntry, CalendarUpdate, CalendarYear
-from services.kinerja_api.evaluations.deps import ActorDep
+from services.kinerja_api.deps import CallerDep
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
 
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
     operation_id="calendar_year",
     responses=problem_responses(401, 422),
 )
-async def get_year(year: int, session: SessionDep, _: ActorDep) -> CalendarYear:
+async def get_year(year: int, session: SessionDep, _: CallerDep) -> CalendarYear:
     """The deadlines of Q1..Q4 and the annual period. Defaults: SKP by 31 January; realisations on the last
     day of the period; a quarterly evaluation 15 days after the quarter; the annual one by 31 January of the
     next year. `source` says whether an admin changed them."""
@@ -40,7 +40,7 @@ async def set_period(
     period: Annotated[str, Path(pattern=PERIOD_PATTERN, examples=["2026-Q1"])],
     body: CalendarUpdate,
     session: SessionDep,
-    actor: ActorDep,
+    actor: CallerDep,
     _: AdminDep,
 ) -> CalendarEntry:
     """An admin sets the SKP, realisation and evaluation deadlines of a period (audit-logged); tasks and

@@ -12,7 +12,7 @@ from services.kinerja_api.audit.service import record
 from services.kinerja_api.calendar import repository
 from services.kinerja_api.calendar.periods import BadPeriod, Deadlines, Period, parse_period, periods_of_year
 from services.kinerja_api.calendar.schemas import CalendarEntry, CalendarSource, CalendarUpdate
-from services.kinerja_api.evaluations.actor import Actor
+from services.kinerja_api.caller import Caller
 
 
 def parse(code: str, loc: str = "path") -> Period:
@@ -61,7 +61,7 @@ async def year(session: AsyncSession, year_: int) -> list[CalendarEntry]:
     return [_entry(p, found[p.code], p.code in rows) for p in periods]
 
 
-async def set_period(session: AsyncSession, actor: Actor, code: str, data: CalendarUpdate) -> CalendarEntry:
+async def set_period(session: AsyncSession, actor: Caller, code: str, data: CalendarUpdate) -> CalendarEntry:
     """An admin sets a period's deadlines (audit-logged)."""
     period = parse(code)
     before = (await deadlines(session, [period]))[period.code]

@@ -12,11 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
-from services.common.auth import AdminDep, Principal, PrincipalDep, Role
+from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 from services.kinerja_api import clock
+from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.employees import importer, service
 from services.kinerja_api.employees.errors import EmployeeNotFound, UnsupportedMediaType
 from services.kinerja_api.employees.schemas import (
@@ -30,10 +31,6 @@ from services.kinerja_api.employees.schemas import (
 router = APIRouter(prefix="/v1/employees", tags=["employees"])
 NipPath = Annotated[str, Path(pattern=r"^[0-9]{18}$", description="18-digit NIP (or NI PPPK).")]
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
-
-
-def _viewer(principal: Principal, *read_all: str) -> service.Viewer:
-    return service.Viewer(nip=principal.nip, sees_all=principal.has(*read_all))
 
 
 @router.post(
@@ -62,7 +59,7 @@ async def create_employee(
 )
 async def list_employees(
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     unit_id: Annotated[uuid.UUID | None, Query(description="Only employees of this unit.")] = None,
     supervisor_nip: Annotated[
         str | None, Query(pattern=r"^[0-9]{18}$", description="Only direct reports of this NIP.")
@@ -75,7 +72,7 @@ async def list_employees(
     and their direct reports."""
     rows, next_cursor = await service.list_employees(
         session,
-        _viewer(principal, Role.ADMIN, Role.INTEGRATOR, Role.SERVICE),
+        caller,
         unit_id=unit_id,
         supervisor_nip=supervisor_nip,
         active=active,
@@ -143,13 +140,11 @@ async def import_employees(request: Request, session: SessionDep, admin: AdminDe
     },
 )
 async def get_employee(
-    nip: NipPath, session: SessionDep, principal: PrincipalDep, response: Response
+    nip: NipPath, session: SessionDep, caller: CallerDep, response: Response
 ) -> EmployeeRead:
     """One employee, for admins, integrators, services, the employee themself and their direct supervisor;
     anyone else gets 404."""
-    employee = await service.get_employee(
-        session, nip, _viewer(principal, Role.ADMIN, Role.INTEGRATOR, Role.SERVICE)
-    )
+    employee = await service.get_employee(session, nip, caller)
     response.headers["ETag"] = service.etag_of(employee)
     return EmployeeRead.model_validate(employee)
 
@@ -187,15 +182,14 @@ async def update_employee(
 async def supervisor_on(
     nip: NipPath,
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     on: Annotated[date | None, Query(description="The day (YYYY-MM-DD); default today.")] = None,
 ) -> SupervisorOn:
     """Who was the direct supervisor of `nip` (and in which unit) on a day — the person entitled to
     approve and evaluate for that day (PermenPANRB 6/2022). For admins, services (pelatihan checks who may
     approve an enrolment), the employee, and their supervisor; anyone else gets 404."""
     day = on or clock.today()
-    viewer = _viewer(principal, Role.ADMIN, Role.SERVICE)
-    if not await service.may_ask_supervisor(session, nip, viewer, day):
+    if not await service.may_ask_supervisor(session, nip, caller, day):
         raise EmployeeNotFound(f"no employee with NIP {nip}")
     found = await service.supervisor_on(session, nip, day)
     if found is None:

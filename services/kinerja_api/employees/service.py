@@ -8,13 +8,14 @@ someone who left would leave an employee without a lawful evaluator. Such lines 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.conditional import check_if_match, strong_etag
 from services.common.pagination import decode_cursor, page_of
+from services.common.roles import Role
+from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.enums import Employment, Rank, rank_mismatch
 from services.kinerja_api.employees.errors import (
@@ -33,14 +34,6 @@ from services.kinerja_api.employees.repository import Assignment
 from services.kinerja_api.employees.schemas import EmployeeCreate, EmployeeUpdate
 from services.kinerja_api.nip import NipError, validate_identifier
 from services.kinerja_api.units import repository as units
-
-
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """Who is asking, reduced to what the visibility rules need (keeps FastAPI out of this module)."""
-
-    nip: str | None
-    sees_all: bool
 
 
 def etag_of(employee: Employee) -> str:
@@ -129,13 +122,25 @@ def _snapshot(employee: Employee) -> tuple[object, ...]:
     return tuple(getattr(employee, c) for c in repository.DATA_COLUMNS)
 
 
-def _may_see(viewer: Viewer, employee: Employee) -> bool:
-    return viewer.sees_all or (
+def sees_every_employee(viewer: Caller) -> bool:
+    """Admins, integrators and internal services see every employee (lists included)."""
+    return viewer.has(Role.ADMIN, Role.INTEGRATOR, Role.SERVICE)
+
+
+def _may_see(viewer: Caller, employee: Employee) -> bool:
+    """Who reads one employee (anyone else gets 404, so existence does not leak):
+
+    1. admins, integrators and internal services (:func:`sees_every_employee`);
+    2. the employee themself (by the token's ``nip`` claim);
+    3. their current direct supervisor.
+
+    Registering, importing and changing employees is for admins only (``AdminDep`` on those routes)."""
+    return sees_every_employee(viewer) or (
         viewer.nip is not None and viewer.nip in (employee.nip, employee.supervisor_nip)
     )
 
 
-async def get_employee(session: AsyncSession, nip: str, viewer: Viewer) -> Employee:
+async def get_employee(session: AsyncSession, nip: str, viewer: Caller) -> Employee:
     """One employee, for someone allowed to see them (else 404, so existence does not leak)."""
     employee = await repository.get(session, nip)
     if employee is None or not _may_see(viewer, employee):
@@ -145,7 +150,7 @@ async def get_employee(session: AsyncSession, nip: str, viewer: Viewer) -> Emplo
 
 async def list_employees(
     session: AsyncSession,
-    viewer: Viewer,
+    viewer: Caller,
     *,
     unit_id: uuid.UUID | None,
     supervisor_nip: str | None,
@@ -155,14 +160,14 @@ async def list_employees(
 ) -> tuple[list[Employee], str | None]:
     """A keyset page ordered by NIP; a pegawai sees only themselves and their direct reports."""
     after = decode_cursor(cursor, 1)
-    if not viewer.sees_all and viewer.nip is None:
+    if not sees_every_employee(viewer) and viewer.nip is None:
         return [], None
     rows = await repository.list_page(
         session,
         unit_id=unit_id,
         supervisor_nip=supervisor_nip,
         active=active,
-        visible_to=None if viewer.sees_all else viewer.nip,
+        visible_to=None if sees_every_employee(viewer) else viewer.nip,
         after_nip=str(after[0]) if after else None,
         limit=limit + 1,
     )
@@ -286,10 +291,14 @@ async def supervisor_during(
     return out
 
 
-async def may_ask_supervisor(session: AsyncSession, nip: str, viewer: Viewer, day: date) -> bool:
-    """The employee, their current supervisor, or their supervisor on ``day`` may ask; so may admins and
-    services (``viewer.sees_all``)."""
-    if viewer.sees_all:
+async def may_ask_supervisor(session: AsyncSession, nip: str, viewer: Caller, day: date) -> bool:
+    """Who may ask for an employee's supervisor on ``day`` (anyone else gets 404):
+
+    1. admins and internal services (pelatihan checks who may approve an enrolment) — integrators not;
+    2. the employee themself (by the token's ``nip`` claim);
+    3. their current direct supervisor;
+    4. their direct supervisor on ``day``."""
+    if viewer.has(Role.ADMIN, Role.SERVICE):
         return True
     if viewer.nip is None:
         return False

@@ -13,8 +13,8 @@ from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.clock import today
+from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.evaluations import service
-from services.kinerja_api.evaluations.deps import ActorDep
 from services.kinerja_api.evaluations.enums import EvaluationStatus, Predikat
 from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.evaluations.schemas import (
@@ -49,7 +49,7 @@ def _out(evaluation: Evaluation, response: Response) -> EvaluationRead:
     responses={201: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 413, 422)},
 )
 async def create_evaluation(
-    body: EvaluationCreate, session: SessionDep, actor: ActorDep, response: Response
+    body: EvaluationCreate, session: SessionDep, actor: CallerDep, response: Response
 ) -> EvaluationRead:
     """The direct supervisor **during the period** opens a DRAFT evaluation of an employee for a quarter
     (`2026-Q1`) or a year (`2026`). After a mid-period transfer each supervisor evaluates the part they
@@ -71,7 +71,7 @@ async def create_evaluation(
 )
 async def list_evaluations(
     session: SessionDep,
-    actor: ActorDep,
+    actor: CallerDep,
     unit_id: Annotated[uuid.UUID | None, Query(description="Unit of the employee in the period.")] = None,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="`2026-Q1` or `2026`.")] = None,
     nip: Annotated[str | None, Query(pattern=r"^[0-9]{18}$", description="The evaluated employee.")] = None,
@@ -107,7 +107,7 @@ async def list_evaluations(
     responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 404, 422)},
 )
 async def get_evaluation(
-    evaluation_id: uuid.UUID, session: SessionDep, actor: ActorDep, response: Response
+    evaluation_id: uuid.UUID, session: SessionDep, actor: CallerDep, response: Response
 ) -> EvaluationRead:
     """One evaluation, for the evaluated employee, the evaluator, the evaluator's supervisor, admins and
     integrators; 404 for anyone else. The `ETag` header is what `If-Match` needs."""
@@ -124,7 +124,7 @@ async def update_evaluation(
     evaluation_id: uuid.UUID,
     body: EvaluationUpdate,
     session: SessionDep,
-    actor: ActorDep,
+    actor: CallerDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> EvaluationRead:
@@ -143,7 +143,7 @@ async def update_evaluation(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def delete_evaluation(
-    evaluation_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_match: IfMatch = None
+    evaluation_id: uuid.UUID, session: SessionDep, actor: CallerDep, if_match: IfMatch = None
 ) -> Response:
     """The evaluator discards a DRAFT that was never final; 409 for a FINAL or reopened one."""
     await service.delete_evaluation(session, actor, evaluation_id, if_match=if_match)
@@ -159,7 +159,7 @@ async def delete_evaluation(
 async def finalize_evaluation(
     evaluation_id: uuid.UUID,
     session: SessionDep,
-    actor: ActorDep,
+    actor: CallerDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> EvaluationRead:
@@ -181,7 +181,7 @@ async def reopen_evaluation(
     evaluation_id: uuid.UUID,
     body: ReasonBody,
     session: SessionDep,
-    actor: ActorDep,
+    actor: CallerDep,
     _: AdminDep,
     response: Response,
 ) -> EvaluationRead:
@@ -197,7 +197,7 @@ async def reopen_evaluation(
     responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 422)},
 )
 async def acknowledge_evaluation(
-    evaluation_id: uuid.UUID, session: SessionDep, actor: ActorDep, response: Response
+    evaluation_id: uuid.UUID, session: SessionDep, actor: CallerDep, response: Response
 ) -> EvaluationRead:
     """The evaluated employee acknowledges their FINAL evaluation (repeating it changes nothing)."""
     return _out(await service.acknowledge(session, actor, evaluation_id), response)
@@ -211,7 +211,7 @@ async def acknowledge_evaluation(
     responses=problem_responses(401, 403, 404, 409, 413, 422),
 )
 async def lodge_objection(
-    evaluation_id: uuid.UUID, body: ObjectionCreate, session: SessionDep, actor: ActorDep
+    evaluation_id: uuid.UUID, body: ObjectionCreate, session: SessionDep, actor: CallerDep
 ) -> ObjectionRead:
     """The evaluated employee objects to a FINAL evaluation with a reason. The evaluator's own supervisor
     decides (an admin when the evaluator has none). One undecided objection per evaluation (409)."""
@@ -225,7 +225,7 @@ async def lodge_objection(
     operation_id="objections_get",
     responses=problem_responses(401, 404, 422),
 )
-async def get_objection(objection_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> ObjectionRead:
+async def get_objection(objection_id: uuid.UUID, session: SessionDep, actor: CallerDep) -> ObjectionRead:
     """One objection, for whoever may read its evaluation."""
     return ObjectionRead.model_validate(await service.get_objection(session, actor, objection_id))
 
@@ -237,7 +237,7 @@ async def get_objection(objection_id: uuid.UUID, session: SessionDep, actor: Act
     responses=problem_responses(401, 403, 404, 409, 413, 422),
 )
 async def decide_objection(
-    objection_id: uuid.UUID, body: ObjectionDecide, session: SessionDep, actor: ActorDep
+    objection_id: uuid.UUID, body: ObjectionDecide, session: SessionDep, actor: CallerDep
 ) -> ObjectionRead:
     """The evaluator's own supervisor (atasan pejabat penilai; an admin when there is none) accepts or rejects
     the objection. Accepting reopens the evaluation so the evaluator corrects it. Audit-logged."""

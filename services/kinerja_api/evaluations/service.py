@@ -19,11 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.conditional import check_if_match, require_if_match, strong_etag
 from services.common.pagination import decode_cursor, page_of
+from services.common.roles import Role
 from services.kinerja_api.audit.service import record
 from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_period
+from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.evaluations import repository
-from services.kinerja_api.evaluations.actor import Actor
 from services.kinerja_api.evaluations.enums import GUBERNUR, EvaluationStatus, ObjectionStatus, Rating
 from services.kinerja_api.evaluations.errors import (
     BadPeriodInput,
@@ -112,21 +113,21 @@ async def parts_of(session: AsyncSession, nip: str, period: Period) -> dict[str 
 
 
 async def create_evaluation(
-    session: AsyncSession, actor: Actor, nip: str, period_code: str, *, today: date
+    session: AsyncSession, actor: Caller, nip: str, period_code: str, *, today: date
 ) -> Evaluation:
     """Open a DRAFT evaluation of ``nip`` for the part of ``period`` the caller supervised."""
     period = _parse(period_code)
     if period.start > today:
         raise WrongState(f"period {period.code} has not started yet (it begins {period.start.isoformat()})")
-    if actor.nip == nip:
+    if actor.acting_nip == nip:
         raise SelfEvaluation("nobody evaluates themselves; your direct supervisor evaluates you")
     if await employees.get(session, nip) is None:
         raise EmployeeNotFound(f"no employee with NIP {nip}")
     parts = await parts_of(session, nip, period)
     if not parts:
         raise NoSupervision(f"employee {nip} has no recorded assignment during {period.code}")
-    if actor.nip is not None and actor.nip in parts:
-        part, evaluator, on_behalf = parts[actor.nip], actor.nip, None
+    if actor.acting_nip is not None and actor.acting_nip in parts:
+        part, evaluator, on_behalf = parts[actor.acting_nip], actor.acting_nip, None
     elif actor.is_admin and None in parts:
         part, evaluator, on_behalf = parts[None], None, GUBERNUR
     else:
@@ -168,24 +169,45 @@ async def create_evaluation(
     return evaluation
 
 
-def _may_read(actor: Actor, evaluation: Evaluation, evaluator_supervisor: str | None) -> bool:
-    if actor.reads_all:
+def reads_every_evaluation(actor: Caller) -> bool:
+    """Admins and integrators read every evaluation (lists included); nobody else does."""
+    return actor.has(Role.ADMIN, Role.INTEGRATOR)
+
+
+def _may_read(actor: Caller, evaluation: Evaluation, evaluator_supervisor: str | None) -> bool:
+    """Who reads one evaluation (anyone else gets 404, so its existence does not leak):
+
+    1. admins and integrators (:func:`reads_every_evaluation`);
+    2. the evaluated employee;
+    3. the evaluator;
+    4. the evaluator's own supervisor (who also decides objections).
+
+    Employees are matched by ``acting_nip``; a caller without one reads nothing beyond rule 1."""
+    if reads_every_evaluation(actor):
         return True
-    return actor.nip is not None and actor.nip in (
+    return actor.acting_nip is not None and actor.acting_nip in (
         evaluation.nip,
         evaluation.evaluator_nip,
         evaluator_supervisor,
     )
 
 
-def _is_evaluator(actor: Actor, evaluation: Evaluation) -> bool:
+def _is_evaluator(actor: Caller, evaluation: Evaluation) -> bool:
+    """Who changes, finalises or deletes an evaluation (others who may read it get 403):
+
+    1. its evaluator (the direct supervisor who opened it);
+    2. an admin, when it was opened on behalf of the governor (no evaluator NIP).
+
+    Elsewhere in this module: nobody opens their own evaluation; only the direct supervisor during the
+    period opens one (an admin for the governor's part); only admins reopen; only the evaluated employee
+    acknowledges or objects; the evaluator's supervisor (an admin for the governor) decides objections."""
     if evaluation.evaluator_nip is None:
         return actor.is_admin
-    return actor.nip == evaluation.evaluator_nip
+    return actor.acting_nip == evaluation.evaluator_nip
 
 
 async def _load(
-    session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, *, for_update: bool = False
 ) -> Evaluation:
     evaluation = await repository.get(session, evaluation_id, for_update=for_update)
     if evaluation is None:
@@ -196,7 +218,7 @@ async def _load(
     return evaluation
 
 
-async def get_evaluation(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID) -> Evaluation:
+async def get_evaluation(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID) -> Evaluation:
     """One evaluation for the employee, the evaluator, the evaluator's supervisor, admins and integrators;
     404 for anyone else, so its existence does not leak."""
     return await _load(session, actor, evaluation_id)
@@ -204,7 +226,7 @@ async def get_evaluation(session: AsyncSession, actor: Actor, evaluation_id: uui
 
 async def list_evaluations(
     session: AsyncSession,
-    actor: Actor,
+    actor: Caller,
     *,
     unit_id: uuid.UUID | None,
     period: str | None,
@@ -216,11 +238,11 @@ async def list_evaluations(
 ) -> tuple[list[Evaluation], str | None]:
     """A keyset page in id order of the evaluations the caller may see."""
     after = decode_cursor(cursor, 1)
-    if not actor.reads_all and actor.nip is None:
+    if not reads_every_evaluation(actor) and actor.acting_nip is None:
         return [], None
     rows = await repository.list_page(
         session,
-        visible_to=None if actor.reads_all else actor.nip,
+        visible_to=None if reads_every_evaluation(actor) else actor.acting_nip,
         unit_id=unit_id,
         period=period,
         nip=nip,
@@ -232,7 +254,7 @@ async def list_evaluations(
     return page_of(rows, limit, lambda e: [str(e.id)])
 
 
-def _check_writer(actor: Actor, evaluation: Evaluation) -> None:
+def _check_writer(actor: Caller, evaluation: Evaluation) -> None:
     if not _is_evaluator(actor, evaluation):
         raise NotAllowed("only the evaluator changes an evaluation")
 
@@ -272,7 +294,7 @@ def normalise_notes(notes: dict[Any, BehaviorNote | str]) -> dict[str, dict[str,
 
 async def update_evaluation(
     session: AsyncSession,
-    actor: Actor,
+    actor: Caller,
     evaluation_id: uuid.UUID,
     data: EvaluationUpdate,
     *,
@@ -309,7 +331,7 @@ async def update_evaluation(
 
 
 async def delete_evaluation(
-    session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, *, if_match: str | None
+    session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, *, if_match: str | None
 ) -> None:
     """The evaluator discards a DRAFT that was never final (a reopened one keeps its history: 409)."""
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
@@ -333,7 +355,7 @@ async def delete_evaluation(
 
 
 async def finalize(
-    session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, *, if_match: str | None
+    session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, *, if_match: str | None
 ) -> Evaluation:
     """Compute the predikat and lock the record. The row lock makes a second, simultaneous finalisation
     wait and then see FINAL (409). Enqueues development needs, and the unit aggregate when this was the
@@ -374,7 +396,7 @@ def _reopen(evaluation: Evaluation) -> None:
     _bump(evaluation)
 
 
-async def reopen(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, reason: str) -> Evaluation:
+async def reopen(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, reason: str) -> Evaluation:
     """An admin reopens a FINAL evaluation for correction; the reason goes to the audit log."""
     if not actor.is_admin:
         raise NotAllowed("only an admin reopens an evaluation")
@@ -397,10 +419,10 @@ async def reopen(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, 
     return evaluation
 
 
-async def acknowledge(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID) -> Evaluation:
+async def acknowledge(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID) -> Evaluation:
     """The evaluated employee acknowledges a FINAL evaluation (idempotent)."""
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
-    if actor.nip != evaluation.nip:
+    if actor.acting_nip != evaluation.nip:
         raise NotAllowed("only the evaluated employee acknowledges an evaluation")
     if evaluation.status != EvaluationStatus.FINAL:
         raise WrongState("only a FINAL evaluation can be acknowledged")
@@ -423,11 +445,11 @@ async def acknowledge(session: AsyncSession, actor: Actor, evaluation_id: uuid.U
 
 
 async def lodge_objection(
-    session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, reason: str
+    session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, reason: str
 ) -> Objection:
     """The evaluated employee objects (keberatan) to a FINAL evaluation; one undecided objection at a time."""
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
-    if actor.nip != evaluation.nip:
+    if actor.acting_nip != evaluation.nip:
         raise NotAllowed("only the evaluated employee lodges an objection")
     if evaluation.status != EvaluationStatus.FINAL:
         raise WrongState("an objection is lodged against a FINAL evaluation")
@@ -460,7 +482,7 @@ async def _decider(session: AsyncSession, evaluation: Evaluation) -> str | None:
     return await repository.supervisor_of(session, evaluation.evaluator_nip)
 
 
-async def get_objection(session: AsyncSession, actor: Actor, objection_id: uuid.UUID) -> Objection:
+async def get_objection(session: AsyncSession, actor: Caller, objection_id: uuid.UUID) -> Objection:
     """One objection for the objector, the evaluator, the decider, admins and integrators."""
     objection = await repository.get_objection(session, objection_id)
     if objection is None:
@@ -473,7 +495,7 @@ async def get_objection(session: AsyncSession, actor: Actor, objection_id: uuid.
 
 
 async def decide_objection(
-    session: AsyncSession, actor: Actor, objection_id: uuid.UUID, *, accept: bool, note: str | None
+    session: AsyncSession, actor: Caller, objection_id: uuid.UUID, *, accept: bool, note: str | None
 ) -> Objection:
     """The evaluator's supervisor (an admin when the evaluator has none, or for the governor's evaluations)
     decides. Accepting reopens the evaluation so the evaluator corrects it."""
@@ -484,7 +506,7 @@ async def decide_objection(
     if evaluation is None:
         raise ObjectionNotFound(f"no objection {objection_id}")
     decider = await _decider(session, evaluation)
-    allowed = actor.is_admin if decider is None else actor.nip == decider
+    allowed = actor.is_admin if decider is None else actor.acting_nip == decider
     if not allowed:
         if _may_read(actor, evaluation, decider):
             raise NotAllowed("only the evaluator's own supervisor decides this objection")
@@ -492,7 +514,7 @@ async def decide_objection(
     if objection.status != ObjectionStatus.PENDING:
         raise WrongState(f"the objection was already decided ({objection.status})")
     objection.status = (ObjectionStatus.ACCEPTED if accept else ObjectionStatus.REJECTED).value
-    objection.decider_nip = actor.nip if decider is not None else None
+    objection.decider_nip = actor.acting_nip if decider is not None else None
     objection.decision_note = note
     objection.decided_at = _now()
     before = snapshot(evaluation)

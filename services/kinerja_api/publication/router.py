@@ -12,7 +12,7 @@ from services.common.db import SessionDep
 from services.common.errors import NotFound, problem_responses
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
-from services.kinerja_api.evaluations.deps import ActorDep
+from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.publication import service
 from services.kinerja_api.publication.schemas import PublicationQueued
 
@@ -30,7 +30,7 @@ async def publish_unit(
     unit_id: uuid.UUID,
     period: Annotated[str, Path(pattern=PERIOD_PATTERN, examples=["2026-Q1"])],
     session: SessionDep,
-    actor: ActorDep,
+    actor: CallerDep,
     _: AdminDep,
 ) -> PublicationQueued:
     """Queue the unit's aggregate for the period as it stands (FINAL evaluations only) for publik, even when

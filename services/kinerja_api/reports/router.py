@@ -14,7 +14,7 @@ from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from services.common.reports import AcceptDep, report_response
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.clock import today
-from services.kinerja_api.evaluations.deps import ActorDep
+from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.reports import service, specs
 from services.kinerja_api.reports.schemas import (
     ComplianceReport,
@@ -43,7 +43,7 @@ SubunitsQuery = Annotated[bool, Query(description="Count the units below it too 
 )
 async def predikat_distribution(
     session: SessionDep,
-    actor: ActorDep,
+    actor: CallerDep,
     period: PeriodQuery,
     accept: AcceptDep,
     unit_id: UnitQuery = None,
@@ -73,7 +73,7 @@ async def set_org_predikat(
     period: Annotated[str, Path(pattern=PERIOD_PATTERN, examples=["2026-Q1"])],
     body: OrgPredikatSet,
     session: SessionDep,
-    actor: ActorDep,
+    actor: CallerDep,
     _: AdminDep,
 ) -> OrgPredikatRead:
     """Record the capaian kinerja organisasi (ISTIMEWA, BAIK, BUTUH_PERBAIKAN, KURANG, SANGAT_KURANG) that the

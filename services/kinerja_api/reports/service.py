@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.errors import Forbidden, InvalidInput, NotFound
 from services.common.pagination import decode_cursor, encode_cursor
 from services.common.reports import meta
+from services.common.roles import Role
 from services.kinerja_api.audit.service import record
 from services.kinerja_api.calendar import service as calendar
-from services.kinerja_api.evaluations.actor import Actor
+from services.kinerja_api.caller import Caller
 from services.kinerja_api.evaluations.enums import GUBERNUR, OrgPredikat, Predikat, Rating
 from services.kinerja_api.evaluations.predikat import PREDIKAT_SIASN, RATING_SIASN, Violation, curve_check
 from services.kinerja_api.publication.service import realization_periods
@@ -51,9 +52,17 @@ async def _units(
     return ids
 
 
+def reads_every_unit(actor: Caller) -> bool:
+    """Who reads the predikat distribution (others get 403):
+
+    1. admins and integrators, for any unit or the whole province;
+    2. the head of a unit (by ``acting_nip``), for that unit only."""
+    return actor.has(Role.ADMIN, Role.INTEGRATOR)
+
+
 async def predikat_distribution(
     session: AsyncSession,
-    actor: Actor,
+    actor: Caller,
     period_code: str,
     unit_id: uuid.UUID | None,
     *,
@@ -61,8 +70,10 @@ async def predikat_distribution(
 ) -> PredikatDistribution:
     """Admins and integrators for any unit or the province; the head of a unit for their unit."""
     period = calendar.parse(period_code, "query")
-    if not actor.reads_all and (
-        unit_id is None or actor.nip is None or not await repository.heads_unit(session, actor.nip, unit_id)
+    if not reads_every_unit(actor) and (
+        unit_id is None
+        or actor.acting_nip is None
+        or not await repository.heads_unit(session, actor.acting_nip, unit_id)
     ):
         raise Forbidden("the distribution is for admins, integrators and the head of the unit")
     units = await _units(session, unit_id, include_subunits)
@@ -93,7 +104,7 @@ def _violation(v: Violation) -> CurveViolation:
 
 
 async def set_org_predikat(
-    session: AsyncSession, actor: Actor, unit_id: uuid.UUID, period_code: str, value: OrgPredikat
+    session: AsyncSession, actor: Caller, unit_id: uuid.UUID, period_code: str, value: OrgPredikat
 ) -> OrgPredikatRead:
     """An admin records the organisation predikat of a unit for a period (audit-logged)."""
     period = calendar.parse(period_code)

@@ -9,6 +9,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api.audit import service as audit
+from services.kinerja_api.caller import Caller
 from services.kinerja_api.skp import repository
 from services.kinerja_api.skp.enums import ResultKind, SkpStatus
 from services.kinerja_api.skp.errors import (
@@ -23,7 +24,6 @@ from services.kinerja_api.skp.models import Skp
 from services.kinerja_api.skp.service import (
     ENTITY,
     GOVERNOR,
-    Actor,
     check_editable,
     check_if_match,
     employee_of,
@@ -34,7 +34,7 @@ from services.kinerja_api.skp.service import (
 )
 
 
-async def submit(session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, if_match: str | None) -> Skp:
+async def submit(session: AsyncSession, actor: Caller, skp_id: uuid.UUID, *, if_match: str | None) -> Skp:
     """DRAFT or RETURNED -> SUBMITTED, by the owner, once at least one main result has an indicator."""
     skp = await load_visible(session, actor, skp_id, for_update=True)
     if actor.nip != skp.nip:
@@ -61,7 +61,7 @@ async def submit(session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, if_m
     return skp
 
 
-async def _decider(session: AsyncSession, actor: Actor, skp: Skp) -> str | None:
+async def _decider(session: AsyncSession, actor: Caller, skp: Skp) -> str | None:
     """Who may approve or return: the owner's direct supervisor (from the reporting line); at the top of
     the line, an admin in the governor's name. Returns the ``on_behalf_of`` to record."""
     owner = await employee_of(session, skp.nip)
@@ -78,7 +78,7 @@ async def _decider(session: AsyncSession, actor: Actor, skp: Skp) -> str | None:
 
 
 async def _decidable(
-    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, if_match: str | None, verb: str
+    session: AsyncSession, actor: Caller, skp_id: uuid.UUID, if_match: str | None, verb: str
 ) -> tuple[Skp, str | None]:
     skp = await repository.get(session, skp_id, for_update=True)
     if skp is None:
@@ -92,7 +92,7 @@ async def _decidable(
     return skp, on_behalf_of
 
 
-async def approve(session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, if_match: str | None) -> Skp:
+async def approve(session: AsyncSession, actor: Caller, skp_id: uuid.UUID, *, if_match: str | None) -> Skp:
     """SUBMITTED -> APPROVED (frozen from now on), by the direct supervisor or, for a unit head answering to
     the governor, by an admin in the governor's name (``approver_nip`` null, ``approved_on_behalf``)."""
     skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, "approved")
@@ -119,7 +119,7 @@ async def approve(session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, if_
 
 
 async def return_skp(
-    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, reason: str, *, if_match: str | None
+    session: AsyncSession, actor: Caller, skp_id: uuid.UUID, reason: str, *, if_match: str | None
 ) -> Skp:
     """SUBMITTED -> RETURNED with a reason, by whoever may approve; the employee edits or resubmits."""
     skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, "returned")

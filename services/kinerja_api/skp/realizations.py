@@ -9,6 +9,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api.audit import service as audit
+from services.kinerja_api.caller import Caller
 from services.kinerja_api.skp import repository
 from services.kinerja_api.skp.enums import SkpStatus
 from services.kinerja_api.skp.errors import (
@@ -21,7 +22,7 @@ from services.kinerja_api.skp.errors import (
 )
 from services.kinerja_api.skp.models import Feedback, Realization
 from services.kinerja_api.skp.schemas import PERIOD_RE, RealizationIn
-from services.kinerja_api.skp.service import ENTITY, Actor, employee_of, load_visible, may_see, now
+from services.kinerja_api.skp.service import ENTITY, employee_of, load_visible, may_see, now
 
 
 def _state(real: Realization) -> dict[str, object]:
@@ -35,7 +36,7 @@ def _state(real: Realization) -> dict[str, object]:
 
 
 async def report(
-    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, data: RealizationIn
+    session: AsyncSession, actor: Caller, skp_id: uuid.UUID, data: RealizationIn
 ) -> tuple[Realization, bool]:
     """Record (or replace) the realisation of one indicator for one period; returns it and whether it is
     new. Only the owner reports, only on an APPROVED SKP, only for a period of the SKP's year."""
@@ -83,9 +84,10 @@ async def report(
     return real, previous is None
 
 
-async def _feedback_visible(session: AsyncSession, actor: Actor, owner_nip: str) -> bool:
-    # Feedback is a personal exchange between the employee and the supervisor (never published, UU 14/2008
-    # Pasal 17(h)); admins see it for oversight, integrators and services do not.
+async def _feedback_visible(session: AsyncSession, actor: Caller, owner_nip: str) -> bool:
+    """Who reads the feedback on an employee's realizations: 1. admins (oversight); 2. the employee;
+    3. their current direct supervisor. Integrators and services do not: feedback is a personal exchange
+    (never published, UU 14/2008 Pasal 17(h)). Only that supervisor writes feedback (add_feedback)."""
     if actor.is_admin:
         return True
     if actor.nip is None:
@@ -96,7 +98,7 @@ async def _feedback_visible(session: AsyncSession, actor: Actor, owner_nip: str)
 
 
 async def list_for(
-    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, period: str | None
+    session: AsyncSession, actor: Caller, skp_id: uuid.UUID, period: str | None
 ) -> tuple[list[Realization], dict[uuid.UUID, list[Feedback]]]:
     """The SKP's realisations (optionally of one period) and, for whoever may read it, their feedback."""
     skp = await load_visible(session, actor, skp_id)
@@ -108,7 +110,9 @@ async def list_for(
     return rows, feedback
 
 
-async def add_feedback(session: AsyncSession, actor: Actor, realization_id: uuid.UUID, text: str) -> Feedback:
+async def add_feedback(
+    session: AsyncSession, actor: Caller, realization_id: uuid.UUID, text: str
+) -> Feedback:
     """Continuous feedback on a realisation, from the owner's direct supervisor only."""
     real = await repository.get_realization(session, realization_id)
     skp = await repository.get(session, real.skp_id) if real is not None else None

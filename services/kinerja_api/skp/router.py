@@ -13,10 +13,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from services.common.auth import Principal, PrincipalDep, Role, require_roles
+from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.skp import flows, realizations, service
 from services.kinerja_api.skp.enums import SkpStatus
 from services.kinerja_api.skp.schemas import (
@@ -46,15 +47,6 @@ _ETAG: dict[str, Any] = {
 }
 
 
-def _actor(principal: Principal) -> service.Actor:
-    return service.Actor(
-        id=principal.nip or principal.subject,
-        nip=principal.nip,
-        is_admin=principal.is_admin,
-        reads_all=principal.has(Role.ADMIN, Role.INTEGRATOR, Role.SERVICE),
-    )
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -63,11 +55,11 @@ def _actor(principal: Principal) -> service.Actor:
     responses={201: _ETAG, **problem_responses(401, 403, 409, 413, 422)},
 )
 async def create_skp(
-    body: SkpCreate, session: SessionDep, response: Response, principal: WriterDep
+    body: SkpCreate, session: SessionDep, response: Response, _: WriterDep, caller: CallerDep
 ) -> SkpRead:
     """Start a DRAFT SKP for a performance year. An employee creates their own (omit `nip`); an admin
     names any active employee. One SKP per employee and year (409)."""
-    skp = await service.create_skp(session, _actor(principal), body)
+    skp = await service.create_skp(session, caller, body)
     response.headers["ETag"] = service.etag_of(skp)
     return SkpRead.model_validate(skp)
 
@@ -80,7 +72,7 @@ async def create_skp(
 )
 async def list_skps(
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     nip: Annotated[
         str | None, Query(pattern=r"^[0-9]{18}$", description="Only this employee's SKPs.")
     ] = None,
@@ -92,7 +84,7 @@ async def list_skps(
     """SKPs with their results, ordered by (nip, year). Admins, integrators and services see all; an
     employee sees their own and their direct reports' (e.g. `?status=SUBMITTED` for those to approve)."""
     rows, next_cursor = await service.list_skps(
-        session, _actor(principal), nip=nip, year=year, status=status, cursor=cursor, limit=limit
+        session, caller, nip=nip, year=year, status=status, cursor=cursor, limit=limit
     )
     return Page[SkpRead](items=[SkpRead.model_validate(s) for s in rows], next_cursor=next_cursor)
 
@@ -103,12 +95,10 @@ async def list_skps(
     operation_id="skp_get",
     responses={200: _ETAG, **problem_responses(401, 404, 422)},
 )
-async def get_skp(
-    skp_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, response: Response
-) -> SkpRead:
+async def get_skp(skp_id: uuid.UUID, session: SessionDep, caller: CallerDep, response: Response) -> SkpRead:
     """One SKP with its results and indicators, for the owner, their direct supervisor, admins and
     integrators; anyone else gets 404."""
-    skp = await service.get_skp(session, _actor(principal), skp_id)
+    skp = await service.get_skp(session, caller, skp_id)
     response.headers["ETag"] = service.etag_of(skp)
     return SkpRead.model_validate(skp)
 
@@ -125,7 +115,7 @@ async def add_result(
     body: ResultCreate,
     session: SessionDep,
     response: Response,
-    principal: PrincipalDep,
+    caller: CallerDep,
     if_match: IfMatch = None,
 ) -> ResultRead:
     """Add a result (RHK) with its indicators and targets, by the owner while the SKP is DRAFT or RETURNED
@@ -134,7 +124,7 @@ async def add_result(
     (`parent-result-unknown`, `parent-result-not-supervisors`, `parent-result-wrong-year` — 422;
     `parent-skp-not-approved` — 409). JPT results give a `perspective` and no parent. Approved SKPs are
     frozen (409)."""
-    skp, result = await service.add_result(session, _actor(principal), skp_id, body, if_match=if_match)
+    skp, result = await service.add_result(session, caller, skp_id, body, if_match=if_match)
     response.headers["ETag"] = service.etag_of(skp)
     return ResultRead.model_validate(result)
 
@@ -151,15 +141,13 @@ async def update_result(
     body: ResultUpdate,
     session: SessionDep,
     response: Response,
-    principal: PrincipalDep,
+    caller: CallerDep,
     if_match: IfMatch = None,
 ) -> ResultRead:
     """Change some fields of a result while the SKP is DRAFT or RETURNED; `indicators`, when sent,
     replaces the list. The cascade rule is checked again. Send `If-Match` with the SKP's ETag (412 when
     stale)."""
-    skp, result = await service.update_result(
-        session, _actor(principal), skp_id, result_id, body, if_match=if_match
-    )
+    skp, result = await service.update_result(session, caller, skp_id, result_id, body, if_match=if_match)
     response.headers["ETag"] = service.etag_of(skp)
     return ResultRead.model_validate(result)
 
@@ -175,11 +163,11 @@ async def delete_result(
     skp_id: uuid.UUID,
     result_id: uuid.UUID,
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     if_match: IfMatch = None,
 ) -> Response:
     """Remove a result and its indicators while the SKP is DRAFT or RETURNED."""
-    skp = await service.delete_result(session, _actor(principal), skp_id, result_id, if_match=if_match)
+    skp = await service.delete_result(session, caller, skp_id, result_id, if_match=if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers={"ETag": service.etag_of(skp)})
 
 
@@ -191,10 +179,10 @@ async def delete_result(
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def delete_skp(
-    skp_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    skp_id: uuid.UUID, session: SessionDep, caller: CallerDep, if_match: IfMatch = None
 ) -> Response:
     """The owner discards their SKP while it is DRAFT or RETURNED (409 once submitted or approved)."""
-    await service.delete_skp(session, _actor(principal), skp_id, if_match=if_match)
+    await service.delete_skp(session, caller, skp_id, if_match=if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -208,12 +196,12 @@ async def submit(
     skp_id: uuid.UUID,
     session: SessionDep,
     response: Response,
-    principal: PrincipalDep,
+    caller: CallerDep,
     if_match: IfMatch = None,
 ) -> SkpRead:
     """DRAFT or RETURNED → SUBMITTED, by the owner. Needs at least one UTAMA result with an indicator (409
     otherwise)."""
-    skp = await flows.submit(session, _actor(principal), skp_id, if_match=if_match)
+    skp = await flows.submit(session, caller, skp_id, if_match=if_match)
     response.headers["ETag"] = service.etag_of(skp)
     return SkpRead.model_validate(skp)
 
@@ -228,14 +216,14 @@ async def approve(
     skp_id: uuid.UUID,
     session: SessionDep,
     response: Response,
-    principal: PrincipalDep,
+    caller: CallerDep,
     if_match: IfMatch = None,
 ) -> SkpRead:
     """SUBMITTED → APPROVED, by the owner's direct supervisor (from the reporting line; anyone else 403).
     For a unit head answering to the governor (no supervisor here), an admin approves in the governor's
     name: `approver_nip` stays null, `approved_on_behalf` is true and the audit log records
     `on_behalf_of: GUBERNUR`. An approved SKP is frozen."""
-    skp = await flows.approve(session, _actor(principal), skp_id, if_match=if_match)
+    skp = await flows.approve(session, caller, skp_id, if_match=if_match)
     response.headers["ETag"] = service.etag_of(skp)
     return SkpRead.model_validate(skp)
 
@@ -251,12 +239,12 @@ async def return_skp(
     body: ReasonIn,
     session: SessionDep,
     response: Response,
-    principal: PrincipalDep,
+    caller: CallerDep,
     if_match: IfMatch = None,
 ) -> SkpRead:
     """SUBMITTED → RETURNED with a reason, by whoever may approve it. The employee then edits (back to
     DRAFT) or resubmits."""
-    skp = await flows.return_skp(session, _actor(principal), skp_id, body.reason, if_match=if_match)
+    skp = await flows.return_skp(session, caller, skp_id, body.reason, if_match=if_match)
     response.headers["ETag"] = service.etag_of(skp)
     return SkpRead.model_validate(skp)
 
@@ -267,11 +255,11 @@ async def return_skp(
     operation_id="skp_coverage",
     responses=problem_responses(401, 404, 422),
 )
-async def coverage(skp_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Coverage:
+async def coverage(skp_id: uuid.UUID, session: SessionDep, caller: CallerDep) -> Coverage:
     """For a supervisor's own SKP: which of its results no subordinate's result supports yet
     (`uncovered_result_ids`), and for the others which subordinate results support them. For the owner
     and admins."""
-    return await service.coverage(session, _actor(principal), skp_id)
+    return await service.coverage(session, caller, skp_id)
 
 
 @router.post(
@@ -288,12 +276,12 @@ async def coverage(skp_id: uuid.UUID, session: SessionDep, principal: PrincipalD
     },
 )
 async def report_realization(
-    skp_id: uuid.UUID, body: RealizationIn, session: SessionDep, response: Response, principal: PrincipalDep
+    skp_id: uuid.UUID, body: RealizationIn, session: SessionDep, response: Response, caller: CallerDep
 ) -> RealizationRead:
     """What the owner achieved on one indicator in one period (`2026-Q1`..`Q4` or `2026`, in the SKP's
     year), with an http(s) evidence link. Only on an APPROVED SKP (409 otherwise). Reporting the same
     indicator and period again replaces the earlier report (200)."""
-    real, created = await realizations.report(session, _actor(principal), skp_id, body)
+    real, created = await realizations.report(session, caller, skp_id, body)
     if not created:
         response.status_code = status.HTTP_200_OK
     return RealizationRead.model_validate(real)
@@ -308,12 +296,12 @@ async def report_realization(
 async def list_realizations(
     skp_id: uuid.UUID,
     session: SessionDep,
-    principal: PrincipalDep,
+    caller: CallerDep,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="Only this period.")] = None,
 ) -> RealizationList:
     """The SKP's realisations, by period, for whoever may see the SKP. The supervisor's feedback is
     included for the owner, the supervisor and admins only."""
-    rows, feedback = await realizations.list_for(session, _actor(principal), skp_id, period)
+    rows, feedback = await realizations.list_for(session, caller, skp_id, period)
     items = [
         RealizationRead.model_validate(r).model_copy(
             update={"feedback": [FeedbackRead.model_validate(f) for f in feedback.get(r.id, [])]}
@@ -331,9 +319,9 @@ async def list_realizations(
     responses=problem_responses(401, 403, 404, 413, 422),
 )
 async def add_feedback(
-    realization_id: uuid.UUID, body: FeedbackIn, session: SessionDep, principal: PrincipalDep
+    realization_id: uuid.UUID, body: FeedbackIn, session: SessionDep, caller: CallerDep
 ) -> FeedbackRead:
     """Continuous feedback (umpan balik berkelanjutan) on a realisation, by the owner's direct supervisor
     only (others who may see it get 403). Visible to the owner and the supervisor."""
-    item = await realizations.add_feedback(session, _actor(principal), realization_id, body.text)
+    item = await realizations.add_feedback(session, caller, realization_id, body.text)
     return FeedbackRead.model_validate(item)

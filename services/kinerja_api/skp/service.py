@@ -9,7 +9,6 @@ The status flow lives in ``flows.py``, realisations and feedback in ``realizatio
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.conditional import check_if_match as check_if_match_header
 from services.common.conditional import strong_etag
 from services.common.pagination import decode_cursor, page_of
+from services.common.roles import Role
 from services.kinerja_api.audit import service as audit
+from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.employees.enums import PositionType
 from services.kinerja_api.employees.models import Employee
@@ -58,16 +59,6 @@ from services.kinerja_api.skp.schemas import (
 # the governor, who is outside the system): 8/2021 Lampiran, the Kepala Daerah approves their SKP.
 GOVERNOR = "GUBERNUR"
 ENTITY = "skp"
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who is acting, reduced to what the rules need (keeps FastAPI out of this module)."""
-
-    id: str  # the NIP for employees, else the token subject; written to the audit log
-    nip: str | None
-    is_admin: bool
-    reads_all: bool  # admins, integrators and internal services read every SKP
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -128,9 +119,23 @@ async def employee_of(session: AsyncSession, nip: str) -> Employee:
     return employee
 
 
-async def may_see(session: AsyncSession, actor: Actor, skp: Skp) -> bool:
-    """The owner, their current direct supervisor, admins, integrators and services."""
-    if actor.reads_all:
+def reads_every_skp(actor: Caller) -> bool:
+    """Admins, integrators and internal services read every SKP (lists and coverage included)."""
+    return actor.has(Role.ADMIN, Role.INTEGRATOR, Role.SERVICE)
+
+
+async def may_see(session: AsyncSession, actor: Caller, skp: Skp) -> bool:
+    """Who reads one SKP (anyone else gets 404, so its existence does not leak):
+
+    1. admins, integrators and internal services (:func:`reads_every_skp`);
+    2. its owner (by the token's ``nip`` claim);
+    3. the owner's current direct supervisor.
+
+    Writes, elsewhere in this package: only the owner creates (an admin for anyone), edits, deletes,
+    submits and reports realizations of their SKP; the owner's direct supervisor approves or returns it
+    (an admin in the governor's name at the top of the line); coverage is for the owner and rule 1;
+    feedback is read by the owner, the supervisor and admins, and written by the supervisor."""
+    if reads_every_skp(actor):
         return True
     if actor.nip is None:
         return False
@@ -141,7 +146,7 @@ async def may_see(session: AsyncSession, actor: Actor, skp: Skp) -> bool:
 
 
 async def load_visible(
-    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession, actor: Caller, skp_id: uuid.UUID, *, for_update: bool = False
 ) -> Skp:
     """An SKP the actor may see, else 404 (existence does not leak)."""
     skp = await repository.get(session, skp_id, for_update=for_update)
@@ -168,14 +173,14 @@ def check_editable(skp: Skp) -> None:
 # ---------------------------------------------------------------------------------------------- reads
 
 
-async def get_skp(session: AsyncSession, actor: Actor, skp_id: uuid.UUID) -> Skp:
+async def get_skp(session: AsyncSession, actor: Caller, skp_id: uuid.UUID) -> Skp:
     """One SKP with its results, for someone allowed to see it."""
     return await load_visible(session, actor, skp_id)
 
 
 async def list_skps(
     session: AsyncSession,
-    actor: Actor,
+    actor: Caller,
     *,
     nip: str | None,
     year: int | None,
@@ -185,14 +190,14 @@ async def list_skps(
 ) -> tuple[list[Skp], str | None]:
     """A keyset page ordered by (nip, year); a pegawai sees their own SKPs and their direct reports'."""
     after = decode_cursor(cursor, 2)
-    if not actor.reads_all and actor.nip is None:
+    if not reads_every_skp(actor) and actor.nip is None:
         return [], None
     rows = await repository.list_page(
         session,
         nip=nip,
         year=year,
         status=status.value if status else None,
-        visible_to=None if actor.reads_all else actor.nip,
+        visible_to=None if reads_every_skp(actor) else actor.nip,
         after=(str(after[0]), int(after[1])) if after else None,
         limit=limit + 1,
     )
@@ -202,7 +207,7 @@ async def list_skps(
 # ---------------------------------------------------------------------------------------------- create
 
 
-async def create_skp(session: AsyncSession, actor: Actor, data: SkpCreate) -> Skp:
+async def create_skp(session: AsyncSession, actor: Caller, data: SkpCreate) -> Skp:
     """Start a DRAFT SKP for a year: a pegawai for themself, an admin for any active employee."""
     if not actor.is_admin:
         if actor.nip is None:
@@ -339,7 +344,7 @@ def _indicators(items: list[IndicatorIn]) -> list[SkpIndicator]:
 
 
 async def _own_editable(
-    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, if_match: str | None
+    session: AsyncSession, actor: Caller, skp_id: uuid.UUID, if_match: str | None
 ) -> tuple[Skp, Employee]:
     skp = await load_visible(session, actor, skp_id, for_update=True)
     if actor.nip != skp.nip:
@@ -358,7 +363,7 @@ def _back_to_draft(skp: Skp, at: datetime) -> None:
 
 
 async def add_result(
-    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, data: ResultCreate, *, if_match: str | None
+    session: AsyncSession, actor: Caller, skp_id: uuid.UUID, data: ResultCreate, *, if_match: str | None
 ) -> tuple[Skp, SkpResult]:
     """Add a result with its indicators to the owner's DRAFT or RETURNED SKP."""
     skp, owner = await _own_editable(session, actor, skp_id, if_match)
@@ -408,7 +413,7 @@ def _find_result(skp: Skp, result_id: uuid.UUID) -> SkpResult:
 
 async def update_result(
     session: AsyncSession,
-    actor: Actor,
+    actor: Caller,
     skp_id: uuid.UUID,
     result_id: uuid.UUID,
     data: ResultUpdate,
@@ -455,7 +460,7 @@ async def update_result(
 
 
 async def delete_result(
-    session: AsyncSession, actor: Actor, skp_id: uuid.UUID, result_id: uuid.UUID, *, if_match: str | None
+    session: AsyncSession, actor: Caller, skp_id: uuid.UUID, result_id: uuid.UUID, *, if_match: str | None
 ) -> Skp:
     """Remove a result (and its indicators) from the owner's DRAFT or RETURNED SKP."""
     skp, _ = await _own_editable(session, actor, skp_id, if_match)
@@ -476,7 +481,9 @@ async def delete_result(
     return skp
 
 
-async def delete_skp(session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, if_match: str | None) -> None:
+async def delete_skp(
+    session: AsyncSession, actor: Caller, skp_id: uuid.UUID, *, if_match: str | None
+) -> None:
     """Discard the owner's SKP while it is DRAFT or RETURNED (nobody else's results can depend on it: only
     approved SKPs are cascaded from)."""
     skp, _ = await _own_editable(session, actor, skp_id, if_match)
@@ -491,10 +498,10 @@ async def delete_skp(session: AsyncSession, actor: Actor, skp_id: uuid.UUID, *, 
 # ---------------------------------------------------------------------------------------------- coverage
 
 
-async def coverage(session: AsyncSession, actor: Actor, skp_id: uuid.UUID) -> Coverage:
+async def coverage(session: AsyncSession, actor: Caller, skp_id: uuid.UUID) -> Coverage:
     """For a supervisor's own SKP: each result, whether any subordinate's result supports it, and which."""
     skp = await repository.get(session, skp_id)
-    if skp is None or not (actor.reads_all or (actor.nip is not None and actor.nip == skp.nip)):
+    if skp is None or not (reads_every_skp(actor) or (actor.nip is not None and actor.nip == skp.nip)):
         raise SkpNotFound(f"no SKP with id {skp_id}")
     items: dict[uuid.UUID, CoverageItem] = {}
     for row in await repository.coverage(session, skp_id):

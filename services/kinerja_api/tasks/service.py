@@ -12,14 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import Deadlines, parse_period, quarter_of
-from services.kinerja_api.evaluations.actor import Actor
+from services.kinerja_api.caller import Caller
 from services.kinerja_api.tasks import repository
 from services.kinerja_api.tasks.schemas import Task, TaskKind, TaskList
 
 OBJECTION_DAYS = 14
 
 
-async def my_tasks(session: AsyncSession, actor: Actor, *, today: date) -> TaskList:
+async def my_tasks(session: AsyncSession, actor: Caller, *, today: date) -> TaskList:
     """Two queries: the calendar entries involved, then every task in one UNION ALL."""
     current = quarter_of(today)
     previous = current.previous()
@@ -28,11 +28,11 @@ async def my_tasks(session: AsyncSession, actor: Actor, *, today: date) -> TaskL
         eval_periods.append(parse_period(str(today.year - 1)))
     this_year = parse_period(str(today.year))
     cal = await calendar.deadlines(session, [*eval_periods, this_year])
-    if actor.nip is None and not actor.is_admin:
+    if actor.acting_nip is None and not actor.is_admin:
         return TaskList(as_of=today, counts=dict.fromkeys(TaskKind, 0), items=[])
     rows = await repository.open_tasks(
         session,
-        me=actor.nip,
+        me=actor.acting_nip,
         admin=actor.is_admin,
         current=current.code,
         year=today.year,
