@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from services.kinerja_api.samples import numbered_nip
-from tests.e2e.links import SERVICE_PREFIXES, Links
+from tests.e2e.links import SERVICE_PREFIXES, Links, Received
 from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -224,7 +224,7 @@ def test_every_link_received_through_the_gateway_leads_somewhere(world: dict[str
         assert client.get("/kinerja/v1/me/tasks", headers=world["h"][caller]).status_code == 200
     kinds = {r.kind for r in links.seen.values()}
     assert {"location", "instance", "link"} <= kinds, kinds
-    broken = []
+    broken: list[tuple[Received, str | int]] = []
     for r in list(links.seen.values()):
         if not r.path.startswith(SERVICE_PREFIXES):
             broken.append((r, "not below a service prefix"))
