@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from services.common.auth import PrincipalDep, build_verifier
 from services.common.db import create_engine, create_sessionmaker, database_state, migration_head
+from services.common.docs import install_docs
 from services.common.errors import install_problem_handlers, problem_openapi, problem_responses
 from services.common.http import make_client
 from services.common.logging import configure_logging
@@ -165,12 +166,16 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         description=spec.description,
         version=spec.version,
         lifespan=lifespan,
+        # Served by install_docs from packaged assets instead of FastAPI's CDN pages (no outside access).
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[*spec.openapi_tags, {"name": "ops", "description": "Health and readiness probes."}],
     )
     app.state.settings = settings
     app.state.spec = spec
     install_problem_handlers(app)
     problem_openapi(app)
+    install_docs(app)
     install_metrics(app, spec.name)  # GET /metrics, hidden from OpenAPI (services/common/metrics.py)
     app.add_middleware(
         EdgeMiddleware,
