@@ -28,6 +28,11 @@ class CliSettings(BaseSettings):
     database_url: str | None = Field(default=None, description="One database for every app's schema.")
     data_dir: Path = Field(default=REPO_ROOT / ".data")
     host: str = "127.0.0.1"
+    show_logs: bool = Field(
+        default=False,
+        description="asn run/serve all: also print every app log line (access lines included) on the console; "
+        "they always go to <data_dir>/logs/.",
+    )
 
 
 class DatabaseUnavailable(RuntimeError):

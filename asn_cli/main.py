@@ -144,6 +144,8 @@ def cmd_serve(args: argparse.Namespace, settings: CliSettings) -> int:
 def cmd_run(args: argparse.Namespace, settings: CliSettings) -> int:
     from asn_cli.runner import run_all
 
+    if args.show_logs:
+        settings = settings.model_copy(update={"show_logs": True})
     return run_all(settings, demo=not args.no_demo)
 
 
@@ -178,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="everything, on the embedded database unless ASN_DATABASE_URL is set")
     p.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    p.add_argument(
+        "--show-logs",
+        action="store_true",
+        help="print every app log line here too (default: warnings only; all lines go to .data/logs/)",
+    )
     p.set_defaults(fn=cmd_run)
 
     from asn_cli import kinerja_commands, ops_commands, publik_commands

@@ -9,10 +9,12 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import IO, BinaryIO
 
 from asn_cli.apps import APP_NAMES, APPS
 from asn_cli.database import CliSettings, check_database, embedded_postgres, migrate
@@ -34,15 +36,34 @@ def load_service_secrets(data_dir: Path) -> dict[str, str]:
     return values
 
 
+DEFAULT_PORTS = {"gateway": 8000, "kinerja": 8001, "pelatihan": 8002, "publik": 8003}
+
+
+def app_ports(env: dict[str, str]) -> dict[str, int]:
+    """Each app's port: ``<PREFIX>PORT`` when the operator set it, else the documented default."""
+    return {name: int(env.get(APPS[name].env_prefix + "PORT", port)) for name, port in DEFAULT_PORTS.items()}
+
+
 def child_env(
     base: dict[str, str], settings: CliSettings, url: str | None, secrets_: dict[str, str]
 ) -> dict[str, str]:
-    """The environment of the app processes; anything the operator already set wins."""
+    """The environment of the app processes; anything the operator already set wins. The apps find each
+    other on the ports of :func:`app_ports`."""
     env = dict(base)
-    gateway = "http://127.0.0.1:8000"
+    ports = app_ports(env)
+    local = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    gateway = local["gateway"]
 
     def default(key: str, value: str) -> None:
         env.setdefault(key, value)
+
+    for name in SERVICE_APPS:
+        default(f"GATEWAY_{name.upper()}_URLS", local[name])
+    default("KINERJA_PUBLIK_URL", local["publik"])
+    default("KINERJA_PELATIHAN_URL", local["pelatihan"])
+    default("PELATIHAN_KINERJA_URL", local["kinerja"])
+    default("PELATIHAN_PUBLIK_URL", local["publik"])
+    default("PUBLIK_KINERJA_URL", local["kinerja"])
 
     for name in APP_NAMES:
         prefix = APPS[name].env_prefix
@@ -90,23 +111,116 @@ def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
             proc.wait()
 
 
-def supervise(env: dict[str, str], apps: tuple[str, ...] = APP_NAMES) -> int:
+ACCESS_LOGGER = "asn.access"
+_QUIET_LEVELS = frozenset({"DEBUG", "INFO"})
+
+
+class LogRouter:
+    """Sorts the apps' log lines: every line goes to ``<log_dir>/<app>.log``, access lines also to
+    ``access.log``; the console gets only what an operator must see (warnings, errors, anything that is
+    not one of our JSON lines, such as a crash before logging was set up), or everything with ``show_all``.
+    One thread per app reads its output, so a chatty app never blocks on a full pipe."""
+
+    def __init__(self, log_dir: Path, *, show_all: bool) -> None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir = log_dir
+        self.show_all = show_all
+        self._lock = threading.Lock()
+        self._access = (log_dir / "access.log").open("ab")
+        self._files: dict[str, BinaryIO] = {}
+        self._threads: list[threading.Thread] = []
+
+    def attach(self, name: str, stream: IO[bytes]) -> None:
+        """Start pumping one app's combined stdout and stderr."""
+        self._files[name] = (self.log_dir / f"{name}.log").open("ab")
+        thread = threading.Thread(
+            target=self._pump, args=(name, stream), name=f"asn-logs-{name}", daemon=True
+        )
+        thread.start()
+        self._threads.append(thread)
+
+    def _pump(self, name: str, stream: IO[bytes]) -> None:
+        for line in iter(stream.readline, b""):
+            self.route(name, line)
+
+    def route(self, name: str, line: bytes) -> None:
+        """Write one line where it belongs."""
+        logger, level = _classify(line)
+        with self._lock:
+            self._files[name].write(line)
+            self._files[name].flush()
+            if logger == ACCESS_LOGGER:
+                self._access.write(line)
+                self._access.flush()
+            if self.show_all or level not in _QUIET_LEVELS:
+                sys.stderr.buffer.write(line)
+                sys.stderr.flush()
+
+    def close(self) -> None:
+        """Drain what the stopped apps wrote last, then close the files."""
+        for thread in self._threads:
+            thread.join(timeout=2)
+        with self._lock:
+            for fh in [*self._files.values(), self._access]:
+                fh.close()
+
+
+def _classify(line: bytes) -> tuple[str | None, str | None]:
+    """(logger, level) of one of our JSON log lines; (None, None) for anything else."""
+    if not line.startswith(b"{"):
+        return None, None
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None, None
+    if not isinstance(record, dict):
+        return None, None
+    return record.get("logger"), record.get("level")
+
+
+def banner(ports: dict[str, int], log_dir: Path | None) -> list[str]:
+    """What ``asn run`` prints once everything is ready: the last thing on the console."""
+    gw = f"http://127.0.0.1:{ports['gateway']}"
+    lines = ["", "ASN Bengkulu is running:", f"  gateway    {gw}   (docs: {gw}/docs)"]
+    lines += [f"  {name:<10} http://127.0.0.1:{ports[name]}" for name in SERVICE_APPS]
+    if log_dir is not None:
+        lines.append(f"Logs: {log_dir}/ (access.log, <app>.log); ASN_SHOW_LOGS=1 shows them here.")
+    lines.append("Press Ctrl-C to stop everything.")
+    return lines
+
+
+def supervise(
+    env: dict[str, str],
+    apps: tuple[str, ...] = APP_NAMES,
+    *,
+    log_dir: Path | None = None,
+    show_logs: bool = False,
+) -> int:
     """Start ``apps`` as child processes, wait for the gateway to be ready, print the URLs, and stay in the
-    foreground until Ctrl-C (or until a child dies, which stops the rest)."""
+    foreground until Ctrl-C (or until a child dies, which stops the rest).
+
+    The children run in their own session, so the terminal's Ctrl-C reaches only this supervisor, which
+    stops them in order and exits 0 (before, they died of the SIGINT on their own and the supervisor reported
+    that as a failure). With ``log_dir`` their output goes through :class:`LogRouter`."""
     procs: dict[str, subprocess.Popen[bytes]] = {}
+    router = LogRouter(log_dir, show_all=show_logs) if log_dir is not None else None
     try:
         for name in apps:
-            procs[name] = subprocess.Popen([sys.executable, "-m", "asn_cli.main", "serve", name], env=env)
-        if "gateway" in apps and not _wait_ready("http://127.0.0.1:8000/readyz", 60, procs):
+            procs[name] = subprocess.Popen(
+                [sys.executable, "-m", "asn_cli.main", "serve", name],
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.PIPE if router else None,
+                stderr=subprocess.STDOUT if router else None,
+            )
+            output = procs[name].stdout
+            if router is not None and output is not None:
+                router.attach(name, output)
+        ports = app_ports(env)
+        if "gateway" in apps and not _wait_ready(f"http://127.0.0.1:{ports['gateway']}/readyz", 60, procs):
             print("asn: the system did not become ready within 60 s; stopping", file=sys.stderr)
             return 1
-        print()
-        print("ASN Bengkulu is running:")
-        print("  gateway    http://127.0.0.1:8000   (docs: http://127.0.0.1:8000/docs)")
-        print("  kinerja    http://127.0.0.1:8001")
-        print("  pelatihan  http://127.0.0.1:8002")
-        print("  publik     http://127.0.0.1:8003")
-        print("Press Ctrl-C to stop everything.", flush=True)
+        print("\n".join(banner(ports, log_dir)), flush=True)
         while True:
             for name, proc in procs.items():
                 if proc.poll() is not None:
@@ -118,13 +232,19 @@ def supervise(env: dict[str, str], apps: tuple[str, ...] = APP_NAMES) -> int:
         return 0
     finally:
         _stop(procs)
+        if router is not None:
+            router.close()
 
 
 def serve_all(settings: CliSettings, env: dict[str, str]) -> int:
     """All four apps against the configured databases (no embedded server, no migrations)."""
     _terminate_as_interrupt()
     secrets_ = load_service_secrets(settings.data_dir)
-    return supervise(child_env(env, settings, settings.database_url, secrets_))
+    return supervise(
+        child_env(env, settings, settings.database_url, secrets_),
+        log_dir=settings.data_dir / "logs",
+        show_logs=settings.show_logs,
+    )
 
 
 def _terminate_as_interrupt() -> None:
@@ -153,7 +273,11 @@ def run_all(settings: CliSettings, *, demo: bool) -> int:
         if demo:
             for line in asyncio.run(seed_demo(urls, settings)):
                 print(line, flush=True)
-        return supervise(child_env(dict(os.environ), settings, url, secrets_))
+        return supervise(
+            child_env(dict(os.environ), settings, url, secrets_),
+            log_dir=settings.data_dir / "logs",
+            show_logs=settings.show_logs,
+        )
 
     if settings.database_url:
         check_database(settings.database_url)

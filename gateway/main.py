@@ -46,9 +46,9 @@ async def _shutdown(app: FastAPI) -> None:
     await app.state.limiter.close()
 
 
-async def _readiness(app: FastAPI) -> tuple[dict[str, object], bool]:
-    facts, ready = app.state.upstreams.readiness()
-    return facts, ready
+async def _readiness(app: FastAPI) -> tuple[dict[str, object], str]:
+    facts, verdict = await app.state.upstreams.readiness()
+    return facts, verdict
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:

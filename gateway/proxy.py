@@ -47,9 +47,12 @@ HOP_BY_HOP = frozenset(
     }
 )
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
-# The proxy sets these itself (copies from the client would let it spoof them); Expect was already
+# The proxy sets these itself (copies from the client would let it spoof them, X-Forwarded-Prefix included:
+# the services build every link from it); Expect was already
 # answered by our own server, and the body is sent without waiting for a 100 Continue.
-_SET_BY_PROXY = frozenset({b"x-request-id", b"x-forwarded-proto", b"x-forwarded-host", b"host", b"expect"})
+_SET_BY_PROXY = frozenset(
+    {b"x-request-id", b"x-forwarded-proto", b"x-forwarded-host", b"x-forwarded-prefix", b"host", b"expect"}
+)
 _RETRY_AFTER = b"2"
 # How long an exchange may run before we start watching for the client leaving (see _DisconnectWatch).
 _WATCH_AFTER_S = 0.1
@@ -109,8 +112,9 @@ def _connection_tokens(headers: HeaderList) -> set[bytes]:
     return tokens
 
 
-def upstream_headers(scope: Scope) -> HeaderList:
-    """The request headers to send upstream: end-to-end ones, plus X-Forwarded-* and X-Request-ID."""
+def upstream_headers(scope: Scope, prefix: str | None = None) -> HeaderList:
+    """The request headers to send upstream: end-to-end ones, plus X-Forwarded-* and X-Request-ID.
+    ``prefix`` (``/kinerja``) is the path the gateway stripped; the service puts it in front of its links."""
     raw: HeaderList = scope["headers"]
     named = _connection_tokens(raw)
     out: HeaderList = []
@@ -131,6 +135,8 @@ def upstream_headers(scope: Scope) -> HeaderList:
     out.append((b"x-forwarded-proto", str(scope.get("scheme", "http")).encode()))
     if host:
         out.append((b"x-forwarded-host", host))
+    if prefix:
+        out.append((b"x-forwarded-prefix", prefix.encode()))
     rid = current_request_id()
     if rid:
         out.append((b"x-request-id", rid.encode()))
@@ -212,6 +218,10 @@ class ProxyMiddleware:
             return
         target = split_service_path(scope["path"])
         if target is None:
+            # The gateway's own routes sit at the root: a client's X-Forwarded-Prefix means nothing here.
+            headers = [(k, v) for k, v in scope["headers"] if k != b"x-forwarded-prefix"]
+            if len(headers) != len(scope["headers"]):
+                scope = {**scope, "headers": headers}
             await self.app(scope, receive, send)
             return
         name, rest = target
@@ -251,7 +261,7 @@ async def _forward(
     method: str = scope["method"]
     method_b = method.encode()
     target = _target(scope, name, rest)
-    headers = upstream_headers(scope)
+    headers = upstream_headers(scope, "/" + name)
     watch = _DisconnectWatch(enabled=watch_disconnect)
 
     first = await receive()

@@ -114,21 +114,57 @@ class Upstreams:
         instance.failures = max(instance.failures, self.settings.health_failures_to_eject)
         instance.last_error = reason
 
-    def readiness(self) -> tuple[dict[str, Any], bool]:
-        """Facts per upstream (each instance's URL and health) and whether every upstream has a healthy one."""
+    async def readiness(self) -> tuple[dict[str, Any], str]:
+        """Facts per upstream and the gateway's verdict (docs/operations.md, "Readiness").
+
+        An upstream is ready when one of its instances in rotation answers its own ``/readyz`` with 200 (its
+        database answers and is migrated; ``degraded`` counts, the instance is serving). The verdict is
+        ``ready`` when every upstream is, ``down`` when none is (the gateway can serve nothing it forwards),
+        else ``degraded``. The probes run concurrently, each bounded by the health-check timeout."""
+        probes = [
+            (name, instance)
+            for name, upstream in self._upstreams.items()
+            for instance in upstream.instances
+            if instance.healthy
+        ]
+        answers = await asyncio.gather(*(self._readyz(i) for _, i in probes))
+        seen = {id(i): answer for (_, i), answer in zip(probes, answers, strict=True)}
         facts: dict[str, Any] = {}
-        ready = True
+        ready_upstreams = 0
         for name, upstream in self._upstreams.items():
-            healthy = sum(1 for i in upstream.instances if i.healthy)
-            ready = ready and healthy > 0
+            readyz = {i.url: seen.get(id(i), "out of rotation") for i in upstream.instances}
+            ready = any(answer == 200 for answer in readyz.values())
+            ready_upstreams += ready
             facts[name] = {
-                "healthy": healthy,
+                "ready": ready,
+                "healthy": sum(1 for i in upstream.instances if i.healthy),
                 "instances": [
                     {"url": i.url, "healthy": i.healthy, "consecutive_failures": i.failures}
                     for i in upstream.instances
                 ],
+                # Each instance's own /readyz answer (its status code, or why there was none).
+                "readyz": readyz,
             }
-        return facts, ready
+        if ready_upstreams == len(self._upstreams):
+            return facts, "ready"
+        return facts, ("down" if ready_upstreams == 0 else "degraded")
+
+    async def _readyz(self, instance: Instance) -> int | str:
+        """The instance's /readyz status code, or why it gave none."""
+        try:
+            status, _ = await get(
+                self._health_client, instance.host, instance.port, b"/readyz", timeout_s=self._check_timeout()
+            )
+        except (UpstreamError, TimeoutError, OSError) as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return status
+
+    def _check_timeout(self) -> float:
+        # A check must finish well within one interval so rounds never pile up.
+        return min(
+            self.settings.upstream_read_timeout_s,
+            max(self.settings.upstream_connect_timeout_s, self.settings.health_check_interval_s),
+        )
 
     async def start(self) -> None:
         """Check every instance once (so readiness is truthful from the start), then keep checking."""
@@ -160,11 +196,7 @@ class Upstreams:
         await asyncio.gather(*(self._check(i, initial=initial) for i in instances))
 
     async def _check(self, instance: Instance, *, initial: bool) -> None:
-        # A check must finish well within one interval so rounds never pile up.
-        timeout = min(
-            self.settings.upstream_read_timeout_s,
-            max(self.settings.upstream_connect_timeout_s, self.settings.health_check_interval_s),
-        )
+        timeout = self._check_timeout()
         try:
             status, _ = await get(
                 self._health_client, instance.host, instance.port, b"/healthz", timeout_s=timeout
@@ -181,7 +213,11 @@ class Upstreams:
             return
         instance.failures += 1
         instance.last_error = error
-        # On the first round nothing is known yet: one failure is enough to start out of rotation.
-        if instance.healthy and (initial or instance.failures >= self.settings.health_failures_to_eject):
+        # On the first round nothing is known yet: one failure is enough to start out of rotation. That is
+        # the normal state of a start where the services come up after the gateway, not a fault: no warning.
+        if instance.healthy and initial:
+            log.info("upstream instance %s is not up yet: %s", instance.url, error)
+            instance.healthy = False
+        elif instance.healthy and instance.failures >= self.settings.health_failures_to_eject:
             log.warning("ejecting upstream instance %s: %s", instance.url, error)
             instance.healthy = False

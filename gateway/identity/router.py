@@ -32,6 +32,7 @@ from gateway.ratelimit import client_ip
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import PROBLEM_JSON, problem_response, problem_responses
+from services.common.links import link
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 
 router = APIRouter(tags=["identity"])
@@ -53,7 +54,9 @@ def _oauth_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _oauth_problem(request: Request, exc: service.OAuthError) -> JSONResponse:
-    rendered = problem_response(exc.status, detail=exc.detail, slug=exc.slug, instance=request.url.path)
+    rendered = problem_response(
+        exc.status, detail=exc.detail, slug=exc.slug, instance=link(request.scope, request.url.path)
+    )
     body = json.loads(bytes(rendered.body))
     body["error"] = exc.error
     if exc.detail:

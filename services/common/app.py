@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from services.common.auth import PrincipalDep, build_verifier
 from services.common.db import create_engine, create_sessionmaker, database_state, migration_head
+from services.common.docs import install_docs
 from services.common.errors import install_problem_handlers, problem_openapi, problem_responses
 from services.common.http import make_client
 from services.common.logging import configure_logging
@@ -43,8 +44,9 @@ class ServiceSpec:
     on_shutdown: Sequence[Hook] = ()
     # Exact paths that accept bodies above max_body_bytes, each mapped to the settings field holding its limit.
     large_body_paths: Mapping[str, str] = field(default_factory=dict)
-    # Extra readiness facts (the gateway's upstreams): returns (facts, ready).
-    readiness_extra: Callable[[FastAPI], Awaitable[tuple[dict[str, Any], bool]]] | None = None
+    # Extra readiness facts (the gateway's upstreams): returns (facts, verdict), the verdict being "ready",
+    # "degraded" (200, still serving) or "down" (503: nothing this app exists for can be served).
+    readiness_extra: Callable[[FastAPI], Awaitable[tuple[dict[str, Any], str]]] | None = None
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -79,7 +81,9 @@ class WhoAmI(BaseModel):
 
 
 class Readiness(BaseModel):
-    """Readiness: the database answers and the schema is at the migration head."""
+    """Readiness, defined once (docs/operations.md): 503 ``not_ready`` only when the database is unreachable
+    or not migrated to head (the gateway: also when no upstream is ready); 200 ``degraded`` with the
+    reasons when the app serves but something it leans on is missing; 200 ``ready`` otherwise."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -100,6 +104,7 @@ class Readiness(BaseModel):
     database: str
     migration: str | None = None
     migration_head: str | None = None
+    reasons: list[str] = []
     upstreams: dict[str, Any] | None = None
 
 
@@ -161,12 +166,16 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         description=spec.description,
         version=spec.version,
         lifespan=lifespan,
+        # Served by install_docs from packaged assets instead of FastAPI's CDN pages (no outside access).
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[*spec.openapi_tags, {"name": "ops", "description": "Health and readiness probes."}],
     )
     app.state.settings = settings
     app.state.spec = spec
     install_problem_handlers(app)
     problem_openapi(app)
+    install_docs(app)
     install_metrics(app, spec.name)  # GET /metrics, hidden from OpenAPI (services/common/metrics.py)
     app.add_middleware(
         EdgeMiddleware,
@@ -187,26 +196,42 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         responses={503: {"model": Readiness, "description": "Not ready"}},
     )
     async def readyz(request: Request, response: Response) -> Readiness:
-        """Ready when the database answers and the schema is migrated to head; 503 otherwise. The gateway
-        also lists each upstream: with one of them down it is `degraded` but still 200, because taking the
-        single entry point out of rotation would turn one service's outage into everyone's."""
+        """503 only when the database is unreachable or not migrated to head. A service that cannot obtain
+        its own service token from the gateway is still serving (its callers' tokens verify, its own reads
+        work): 200 `degraded` with the reason, so a cold start where the gateway comes up last cannot
+        deadlock. The gateway is `degraded` when some upstreams are not ready and 503 only when none is:
+        taking the single entry point out of rotation would turn one service's outage into everyone's."""
         state = await database_state(request.app.state.engine, spec.schema, request.app.state.migration_head)
+        reasons: list[str] = []
+        if state["database"] != "ok":
+            reasons.append(f"database unreachable ({state.get('error', 'error')})")
+        elif not state["ready"]:
+            reasons.append(f"schema at {state.get('migration')}, expected {state.get('migration_head')}")
         ready = bool(state["ready"])
         extra: dict[str, Any] | None = None
-        extra_ready = True
+        verdict = "ready"
         if spec.readiness_extra is not None:
-            extra, extra_ready = await spec.readiness_extra(request.app)
-        body = Readiness(
-            status=("ready" if extra_ready else "degraded") if ready else "not_ready",
+            extra, verdict = await spec.readiness_extra(request.app)
+            if verdict != "ready":
+                down = sorted(name for name, facts in extra.items() if not facts.get("ready", True))
+                reasons.append(f"upstreams not ready: {', '.join(down)}")
+        token_problem = await _service_token_problem(request.app)
+        if token_problem is not None:
+            reasons.append(token_problem)
+        if not ready or verdict == "down":
+            status = "not_ready"
+            response.status_code = 503
+        else:
+            status = "degraded" if reasons else "ready"
+        return Readiness(
+            status=status,
             app=spec.name,
             database=state["database"],
             migration=state.get("migration"),
             migration_head=state.get("migration_head"),
+            reasons=reasons,
             upstreams=extra,
         )
-        if not ready:
-            response.status_code = 503
-        return body
 
     @app.get(
         "/v1/whoami",
@@ -227,6 +252,26 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
     for router in spec.routers:
         app.include_router(router)
     return app
+
+
+async def _service_token_problem(app: FastAPI) -> str | None:
+    """Why this service cannot obtain its own service token right now, or None (also when it needs none).
+    The token is cached, so a ready service answers from memory; a failure is bounded by the client timeout."""
+    from services.common.http import ServiceTokenProvider
+
+    provider: ServiceTokenProvider | None = getattr(app.state, "service_tokens", None)
+    if provider is None:
+        return None
+    try:
+        await provider.token()
+    except (httpx.HTTPError, KeyError, ValueError) as exc:
+        detail = (
+            f"HTTP {exc.response.status_code}"
+            if isinstance(exc, httpx.HTTPStatusError)
+            else type(exc).__name__
+        )
+        return f"cannot obtain its service token from the gateway ({detail})"
+    return None
 
 
 def add_service_client(app: FastAPI, base_url: str, *, timeout_s: float) -> httpx.AsyncClient:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.common.links import link
 from services.common.request_id import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
@@ -175,7 +176,7 @@ async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
         detail=exc.detail,
         slug=exc.slug,
         title=exc.title,
-        instance=request.url.path,
+        instance=link(request.scope, request.url.path),
         errors=exc.errors,
         headers=exc.headers,
     )
@@ -194,11 +195,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             422,
             detail="The request is malformed; see errors.",
             slug="validation-error",
-            instance=request.url.path,
+            instance=link(request.scope, request.url.path),
             errors=[{"loc": ["body"], "msg": "The body is not valid JSON."}],
         )
     return problem_response(
-        exc.status_code, detail=detail, instance=request.url.path, headers=dict(exc.headers or {})
+        exc.status_code,
+        detail=detail,
+        instance=link(request.scope, request.url.path),
+        headers=dict(exc.headers or {}),
     )
 
 
@@ -209,7 +213,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         422,
         detail="The request is malformed; see errors.",
         slug="validation-error",
-        instance=request.url.path,
+        instance=link(request.scope, request.url.path),
         errors=errors,
     )
 
@@ -280,7 +284,7 @@ def exception_to_problem(exc: BaseException, path: str) -> tuple[int, bytes, dic
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    status, body, headers = exception_to_problem(exc, request.url.path)
+    status, body, headers = exception_to_problem(exc, link(request.scope, request.url.path))
     return Response(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.errors import exception_to_problem, problem_bytes
+from services.common.links import link
 from services.common.metrics import observe_request
 from services.common.request_id import HEADER, accept_or_generate, set_request_id
 
@@ -122,7 +123,7 @@ class EdgeMiddleware:
             if status_holder[0]:
                 log.exception("error after the response started")
             else:
-                status, body, headers = exception_to_problem(exc, scope.get("path", ""))
+                status, body, headers = exception_to_problem(exc, link(scope, scope.get("path", "")))
                 await self._send_raw(send_wrapper, status, body, headers)
         finally:
             self._log(scope, status_holder[0], started)

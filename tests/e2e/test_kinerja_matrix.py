@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from services.kinerja_api.samples import numbered_nip
+from tests.e2e.links import SERVICE_PREFIXES, Links, Received
 from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -25,9 +26,10 @@ DENIED = {403, 404}
 def world(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     stack = Stack(database_url=e2e_database, workdir=Path(tmp_path_factory.mktemp("matrix")))
     stack.start()
+    links = Links()
     try:
-        with httpx.Client(base_url=stack.url, timeout=15) as client:
-            yield _build(stack, client)
+        with httpx.Client(base_url=stack.url, timeout=15, event_hooks={"response": [links.hook]}) as client:
+            yield {**_build(stack, client), "links": links}
     finally:
         stack.stop()
 
@@ -211,3 +213,28 @@ def test_reports_audit_and_changes(world: dict[str, Any]) -> None:
     _matrix(world, "GET", "/kinerja/v1/reports/compliance?period=2026-Q4", _e(200, 403, 403, 403, 403, 200))
     _matrix(world, "GET", "/kinerja/v1/audit", _e(200, 403, 403, 403, 403, 403))
     _matrix(world, "GET", "/kinerja/v1/changes", _e(200, 403, 403, 403, 403, 200))
+
+
+def test_every_link_received_through_the_gateway_leads_somewhere(world: dict[str, Any]) -> None:
+    """Every Location, task link and problem instance this module received (tests above included) is a path
+    the client can follow through the gateway: the service built it from X-Forwarded-Prefix."""
+    client: httpx.Client = world["client"]
+    links: Links = world["links"]
+    for caller in CALLERS:
+        assert client.get("/kinerja/v1/me/tasks", headers=world["h"][caller]).status_code == 200
+    kinds = {r.kind for r in links.seen.values()}
+    assert {"location", "instance", "link"} <= kinds, kinds
+    broken: list[tuple[Received, str | int]] = []
+    for r in list(links.seen.values()):
+        if not r.path.startswith(SERVICE_PREFIXES):
+            broken.append((r, "not below a service prefix"))
+            continue
+        followed = client.get(r.path, headers=world["h"]["admin"])
+        if r.kind in ("location", "link"):
+            if followed.status_code != 200:
+                broken.append((r, followed.status_code))
+        elif followed.status_code == 404 and (r.status != 404 or followed.json().get("instance") != r.path):
+            # A problem about a missing (or hidden) resource may point at something that does not exist;
+            # the service must still have answered for exactly that path, prefix included.
+            broken.append((r, followed.status_code))
+    assert not broken, broken

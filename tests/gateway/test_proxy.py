@@ -344,8 +344,8 @@ async def test_instances_share_traffic_and_failover(echoes: dict[str, Echo]) -> 
             publik_urls=[echoes["publik"].url],
         )
         async with gateway(settings) as (client, upstreams):
-            facts, ready = upstreams.readiness()
-            assert ready
+            facts, verdict = await upstreams.readiness()
+            assert verdict == "ready"
             assert [i["healthy"] for i in facts["kinerja"]["instances"]] == [True, True]
             seen = [(await client.get("/kinerja/v1/x")).json()["instance"] for _ in range(10)]
             assert seen.count("kinerja-a") == 5
@@ -356,8 +356,8 @@ async def test_instances_share_traffic_and_failover(echoes: dict[str, Echo]) -> 
                 resp = await client.post("/kinerja/v1/x", content=b"{}")
                 assert resp.status_code == 200
                 assert resp.json()["instance"] == "kinerja-a"
-            facts, ready = upstreams.readiness()
-            assert ready
+            facts, verdict = await upstreams.readiness()
+            assert verdict == "ready"
             assert {i["url"]: i["healthy"] for i in facts["kinerja"]["instances"]} == {
                 a.url: True,
                 b.url: False,
@@ -367,7 +367,7 @@ async def test_instances_share_traffic_and_failover(echoes: dict[str, Echo]) -> 
             b = await Echo("kinerja-b", port=b.port).start()
 
             async def b_healthy() -> bool:
-                return all(i["healthy"] for i in upstreams.readiness()[0]["kinerja"]["instances"])
+                return all(i["healthy"] for i in (await upstreams.readiness())[0]["kinerja"]["instances"])
 
             assert await wait_until(b_healthy, timeout_s=5)
             seen = [(await client.get("/kinerja/v1/x")).json()["instance"] for _ in range(4)]
@@ -382,8 +382,10 @@ async def test_instances_share_traffic_and_failover(echoes: dict[str, Echo]) -> 
             assert resp.status_code == 503
             assert resp.headers["content-type"] == "application/problem+json"
             assert resp.headers["retry-after"] == "2"
-            facts, ready = upstreams.readiness()
-            assert not ready
+            facts, verdict = await upstreams.readiness()
+            # kinerja has no instance left, the others serve: degraded, not down.
+            assert verdict == "degraded"
+            assert not facts["kinerja"]["ready"]
             assert facts["kinerja"]["healthy"] == 0
             assert facts["publik"]["healthy"] == 1
             # Other upstreams are unaffected.
@@ -397,8 +399,8 @@ async def test_unreachable_at_start_is_not_ready() -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     settings = make_settings(kinerja_urls=[dead], pelatihan_urls=[dead], publik_urls=[dead])
     async with gateway(settings) as (client, upstreams):
-        facts, ready = upstreams.readiness()
-        assert not ready
+        facts, verdict = await upstreams.readiness()
+        assert verdict == "down"
         assert facts["kinerja"]["instances"] == [{"url": dead, "healthy": False, "consecutive_failures": 1}]
         resp = await client.get("/kinerja/v1/x")
         assert resp.status_code == 503

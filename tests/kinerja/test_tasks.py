@@ -99,3 +99,68 @@ async def test_supervisor_with_30_reports_sees_everything_at_a_glance(
         assert {t["subject_nip"] for t in admin_tasks if t["kind"] == "EVALUATION_TO_WRITE"} == {head}
         # A report with nothing to do has nothing listed.
         assert (await client.get("/v1/me/tasks", headers=tokens.pegawai(reports[29]))).json()["items"] == []
+
+
+async def test_the_evaluated_employee_is_asked_to_acknowledge(
+    db: str, settings_for: Callable[..., Any], tokens: Tokens
+) -> None:
+    """A FINAL evaluation puts an "acknowledge" task on the evaluated employee's list until they acknowledge
+    it or lodge an objection; links carry the gateway's prefix when the gateway says so."""
+    seed = await connect(db)
+    try:
+        unit = await seed.unit("DISDIK")
+        boss = await seed.employee(seed.nip(201), unit, None, position_type="ADMINISTRATOR")
+        reports = [seed.nip(300 + i) for i in range(2)]
+        await seed.employees(reports, unit, boss)
+    finally:
+        await seed.conn.close()
+
+    app = create_app(settings_for(KinerjaSettings))
+    async with running(app) as client:
+        prev = quarter_of(today()).previous()
+        boss_h = tokens.pegawai(boss)
+        first = await evaluate(client, boss_h, reports[0], A, S, period=prev.code)
+        second = await evaluate(client, boss_h, reports[1], S, S, period=prev.code)
+        objected = await client.post(
+            f"/v1/evaluations/{second['id']}/objections",
+            json={"reason": "Mohon ditinjau."},
+            headers=tokens.pegawai(reports[1]),
+        )
+        assert objected.status_code == 201
+
+        me = tokens.pegawai(reports[0])
+        resp = await client.get("/v1/me/tasks", headers={**me, "X-Forwarded-Prefix": "/kinerja"})
+        assert resp.status_code == 200, resp.text
+        tasks = [t for t in resp.json()["items"] if t["kind"] == "EVALUATION_TO_ACKNOWLEDGE"]
+        assert len(tasks) == 1
+        assert tasks[0]["link"] == f"/kinerja/v1/evaluations/{first['id']}"
+        assert tasks[0]["method"] == "GET"
+        assert tasks[0]["period"] == prev.code
+        assert resp.json()["counts"]["EVALUATION_TO_ACKNOWLEDGE"] == 1
+        # Without the gateway in front, the same link is the service's own path.
+        bare = (await client.get("/v1/me/tasks", headers=me)).json()["items"]
+        assert [t["link"] for t in bare] == [f"/v1/evaluations/{first['id']}"]
+
+        # An objection is an answer too: the second employee has nothing to acknowledge.
+        assert (await client.get("/v1/me/tasks", headers=tokens.pegawai(reports[1]))).json()["items"] == []
+        ack = await client.post(f"/v1/evaluations/{first['id']}/acknowledge", headers=me)
+        assert ack.status_code == 200, ack.text
+        assert (await client.get("/v1/me/tasks", headers=me)).json()["items"] == []
+
+
+async def test_forwarded_prefix_is_used_only_when_it_is_a_plain_path(
+    db: str, settings_for: Callable[..., Any], tokens: Tokens
+) -> None:
+    """Location and a problem's instance follow X-Forwarded-Prefix; a value that could turn a link into
+    another origin is ignored."""
+    app = create_app(settings_for(KinerjaSettings))
+    async with running(app) as client:
+        for prefix, expected in [
+            ("/kinerja", "/kinerja"),
+            ("//evil.example", ""),
+            ("/a/../b", ""),
+            ("x", ""),
+        ]:
+            resp = await client.get("/v1/evaluations/not-a-uuid", headers={"X-Forwarded-Prefix": prefix})
+            assert resp.status_code in (401, 422), resp.text
+            assert resp.json()["instance"] == expected + "/v1/evaluations/not-a-uuid"

@@ -45,6 +45,8 @@ async def test_confirmation_and_completion_reach_the_gateway_outbox(
         "session_id": session["id"],
         "nip": nip(1),
         "status": "CONFIRMED",
+        # Documented in docs/integrators.md, and sent since issue 11.
+        "program_id": session["program_id"],
     }
     completed = events["pelatihan.training_completed"]
     assert (completed["enrolment_id"], completed["status"], completed["jp"]) == (
@@ -53,3 +55,7 @@ async def test_confirmation_and_completion_reach_the_gateway_outbox(
         8,
     )
     assert completed["certificate_number"] == done.json()["certificate"]["number"]
+    # The documented fields: the programme, and the session's last day (the certificate's date), not the
+    # day the result was typed.
+    assert completed["program_id"] == session["program_id"]
+    assert completed["completed_on"] == session["ends_on"] == done.json()["certificate"]["completed_on"]

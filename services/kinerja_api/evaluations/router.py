@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.links import LinkPrefix
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.clock import today
@@ -49,7 +50,7 @@ def _out(evaluation: Evaluation, response: Response) -> EvaluationRead:
     responses={201: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 413, 422)},
 )
 async def create_evaluation(
-    body: EvaluationCreate, session: SessionDep, actor: CallerDep, response: Response
+    body: EvaluationCreate, session: SessionDep, actor: CallerDep, response: Response, prefix: LinkPrefix
 ) -> EvaluationRead:
     """The direct supervisor **during the period** opens a DRAFT evaluation of an employee for a quarter
     (`2026-Q1`) or a year (`2026`). After a mid-period transfer each supervisor evaluates the part they
@@ -59,7 +60,7 @@ async def create_evaluation(
     403 for oneself or anyone who was not the direct supervisor; 409 when this evaluation exists already or
     the period has not started."""
     evaluation = await service.create_evaluation(session, actor, body.nip, body.period, today=today())
-    response.headers["Location"] = f"/v1/evaluations/{evaluation.id}"
+    response.headers["Location"] = prefix + f"/v1/evaluations/{evaluation.id}"
     return _out(evaluation, response)
 
 

@@ -1,6 +1,6 @@
 """The task-list query: one UNION ALL over SKPs, realisations, evaluations and objections, each branch an
 index lookup from the caller (employee.supervisor_nip, employee_assignment.supervisor_nip, skp (nip, year),
-objection status). No per-report queries, however many direct reports the caller has."""
+objection status, evaluation (nip, period) for the caller's own FINAL evaluations to acknowledge). No per-report queries, however many direct reports the caller has."""
 
 from __future__ import annotations
 
@@ -49,6 +49,12 @@ _TASKS_SQL = text(
       LEFT JOIN kinerja.employee ev ON ev.nip = v.evaluator_nip
      WHERE o.status = 'PENDING'
        AND (ev.supervisor_nip = CAST(:me AS varchar) OR (CAST(:admin AS boolean) AND ev.supervisor_nip IS NULL))
+    UNION ALL
+    SELECT 'EVALUATION_TO_ACKNOWLEDGE', v.id, v.nip, NULL, v.period, 1,
+           CAST((v.finalized_at AT TIME ZONE 'Asia/Jakarta') AS date) + CAST(:objection_days AS integer)
+      FROM kinerja.evaluation v
+     WHERE v.nip = CAST(:me AS varchar) AND v.status = 'FINAL' AND v.acknowledged_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM kinerja.objection o WHERE o.evaluation_id = v.id)
     """
 )
 

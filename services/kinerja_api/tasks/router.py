@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.links import LinkPrefix
 from services.kinerja_api.clock import today
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.tasks import service
@@ -15,9 +16,10 @@ router = APIRouter(prefix="/v1/me", tags=["tasks"])
 
 
 @router.get("/tasks", summary="My open work", operation_id="me_tasks", responses=problem_responses(401))
-async def my_tasks(session: SessionDep, actor: CallerDep) -> TaskList:
+async def my_tasks(session: SessionDep, actor: CallerDep, prefix: LinkPrefix) -> TaskList:
     """The caller's open work, soonest deadline first, each with a link: SKPs of direct reports to approve,
     own realisations due for the current quarter, evaluations to write for direct reports (current and
-    previous quarter; last year's annual during Q1), and objections to decide as the evaluator's supervisor.
+    previous quarter; last year's annual during Q1), objections to decide as the evaluator's supervisor, and
+    the caller's own FINAL evaluations still to acknowledge (due when the objection window closes).
     An admin also sees the governor's share (unit heads). Deadlines come from the period calendar."""
-    return await service.my_tasks(session, actor, today=today())
+    return await service.my_tasks(session, actor, today=today(), prefix=prefix)

@@ -15,6 +15,7 @@ class TaskKind(StrEnum):
     REALIZATION_DUE = "REALIZATION_DUE"
     EVALUATION_TO_WRITE = "EVALUATION_TO_WRITE"
     OBJECTION_TO_DECIDE = "OBJECTION_TO_DECIDE"
+    EVALUATION_TO_ACKNOWLEDGE = "EVALUATION_TO_ACKNOWLEDGE"
 
 
 class Task(BaseModel):
@@ -27,7 +28,12 @@ class Task(BaseModel):
     subject_name: str | None
     due_on: date
     overdue: bool
-    link: str = Field(description="The resource to open (or, for an evaluation not started yet, to POST to).")
+    link: str = Field(
+        description=(
+            "The resource to open (or, for an evaluation not started yet, to POST to), as the caller reaches it: "
+            "through the gateway it carries the service prefix (`/kinerja/v1/...`)."
+        )
+    )
     method: str = Field(description="GET to open the resource, POST to start it (with create_body).")
     create_body: dict[str, str] | None = None
     count: int = Field(
@@ -48,6 +54,7 @@ class TaskList(BaseModel):
                         "REALIZATION_DUE": 1,
                         "EVALUATION_TO_WRITE": 1,
                         "OBJECTION_TO_DECIDE": 0,
+                        "EVALUATION_TO_ACKNOWLEDGE": 0,
                     },
                     "items": [
                         {
@@ -58,7 +65,7 @@ class TaskList(BaseModel):
                             "subject_name": "Siti Rahmawati",
                             "due_on": "2026-04-15",
                             "overdue": False,
-                            "link": "/v1/evaluations",
+                            "link": "/kinerja/v1/evaluations",
                             "method": "POST",
                             "create_body": {"nip": "199001012015031001", "period": "2026-Q1"},
                             "count": 1,

@@ -19,8 +19,9 @@ from services.kinerja_api.tasks.schemas import Task, TaskKind, TaskList
 OBJECTION_DAYS = 14
 
 
-async def my_tasks(session: AsyncSession, actor: Caller, *, today: date) -> TaskList:
-    """Two queries: the calendar entries involved, then every task in one UNION ALL."""
+async def my_tasks(session: AsyncSession, actor: Caller, *, today: date, prefix: str = "") -> TaskList:
+    """Two queries: the calendar entries involved, then every task in one UNION ALL. Links start with
+    ``prefix`` (the caller's X-Forwarded-Prefix, services/common/links.py)."""
     current = quarter_of(today)
     previous = current.previous()
     eval_periods = [previous, current]
@@ -66,6 +67,11 @@ async def my_tasks(session: AsyncSession, actor: Caller, *, today: date) -> Task
                 link, method, body = "/v1/evaluations", "POST", {"nip": r.nip, "period": r.period}
             else:
                 link, method, body = f"/v1/evaluations/{r.ref_id}", "GET", None
+        elif kind is TaskKind.EVALUATION_TO_ACKNOWLEDGE:
+            # Due when the objection window closes: acknowledge, or object, before then.
+            due = r.due_on or today
+            title = f"Acknowledge your {r.period} evaluation (or lodge an objection)"
+            link, method, body = f"/v1/evaluations/{r.ref_id}", "GET", None
         else:
             due = r.due_on or today
             title = f"Decide the objection of {who} ({r.period})"
@@ -79,7 +85,7 @@ async def my_tasks(session: AsyncSession, actor: Caller, *, today: date) -> Task
                 subject_name=r.name,
                 due_on=due,
                 overdue=today > due,
-                link=link,
+                link=prefix + link,
                 method=method,
                 create_body=body,
                 count=r.n,

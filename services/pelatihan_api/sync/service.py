@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -50,11 +51,21 @@ def enrolment_data(row: Enrolment) -> dict[str, Any]:
     return data
 
 
-def completion_data(row: Enrolment, jp: int | None, certificate_number: str | None) -> dict[str, Any]:
-    """A participant's result as integrators receive it."""
+def completion_data(
+    row: Enrolment,
+    jp: int | None,
+    certificate_number: str | None,
+    *,
+    program_id: uuid.UUID | None = None,
+    completed_on: date | None = None,
+) -> dict[str, Any]:
+    """A participant's result as integrators receive it. ``completed_on`` is the session's last day (the
+    date on the certificate and in the JP ledger), not the day the result was typed (``completed_at``)."""
     return {
         "enrolment_id": str(row.id),
         "session_id": str(row.session_id),
+        "program_id": str(program_id) if program_id is not None else None,
+        "completed_on": completed_on.isoformat() if completed_on is not None else None,
         "nip": row.nip,
         "passed": row.passed,
         "score": float(row.score) if row.score is not None else None,
@@ -84,7 +95,15 @@ async def completion_state(db: AsyncSession, key: uuid.UUID) -> dict[str, Any] |
         return None
     jp = await db.scalar(select(JpEntry.jp).where(JpEntry.enrolment_id == key))
     number = await db.scalar(select(Certificate.number).where(Certificate.enrolment_id == key))
-    return completion_data(row, jp, number)
+    found = (
+        await db.execute(
+            select(TrainingSession.program_id, TrainingSession.ends_on).where(
+                TrainingSession.id == row.session_id
+            )
+        )
+    ).first()
+    program_id, ends_on = found if found is not None else (None, None)
+    return completion_data(row, jp, number, program_id=program_id, completed_on=ends_on)
 
 
 async def log_changes(
@@ -114,6 +133,11 @@ async def log_changes(
                         "session_id": str(row.session_id),
                         "nip": row.nip,
                         "status": row.status,
+                        "program_id": str(
+                            await db.scalar(
+                                select(TrainingSession.program_id).where(TrainingSession.id == row.session_id)
+                            )
+                        ),
                     },
                 )
             )
@@ -129,9 +153,10 @@ async def log_changes(
                         "session_id": data["session_id"],
                         "nip": data["nip"],
                         "status": "COMPLETED" if data["passed"] else "FAILED",
+                        "program_id": data["program_id"],
                         "jp": data["jp"],
                         "certificate_number": data["certificate_number"],
-                        "completed_on": (data["completed_at"] or "")[:10] or None,
+                        "completed_on": data["completed_on"],
                     },
                 )
             )

@@ -156,7 +156,11 @@ class PublicReadMiddleware:
         path: str,
         rid: bytes | None,
     ) -> Entry | None:
-        """Run the FastAPI route; keep a 200, pass anything else through as it came (plus CORS)."""
+        """Run the FastAPI route; keep a 200, pass anything else through as it came (plus CORS).
+
+        The key ignores X-Forwarded-Prefix on purpose: only a problem's ``instance`` is built from it
+        (services/common/links.py), and problems are never stored, so a kept body is the same whichever
+        way it was asked for (tests/publik/test_forwarded_prefix.py)."""
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
 
