@@ -1,6 +1,6 @@
 """outbox rows carry the event payload's version (services/common/changes/events.py)
 
-Revision ID: kinerja_0006_changes_outbox_version
+Revision ID: kinerja_0006_chg_outbox_ver
 Revises: kinerja_0005
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "kinerja_0006_changes_outbox_version"
+revision: str = "kinerja_0006_chg_outbox_ver"
 down_revision: str | None = "kinerja_0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
