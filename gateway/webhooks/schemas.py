@@ -218,6 +218,11 @@ class EventEnvelope(BaseModel):
 
     id: uuid.UUID
     type: str = Field(min_length=1, max_length=80)
+    version: int = Field(
+        default=1,
+        ge=1,
+        description="The payload's version (docs/events.md); a version not known here gets 422.",
+    )
     source: str = Field(min_length=1, max_length=40)
     occurred_at: datetime
     data: dict[str, Any]

@@ -32,6 +32,7 @@ from gateway.webhooks.schemas import (
     WebhookEventType,
 )
 from gateway.webhooks.ssrf import ResolutionFailed, TargetPolicy, TargetRefused, check_target
+from services.common.changes.catalogue import KINERJA_EVENTS, PELATIHAN_EVENTS
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.outbox import PENDING, receive_once
 from services.common.pagination import Page, decode_cursor, encode_cursor, page_of
@@ -72,6 +73,10 @@ EVENT_MAP: dict[str, EventMapping] = {
 }
 
 
+# The service event types and versions the gateway knows; any other version is refused (422).
+RECEIVES = KINERJA_EVENTS + PELATIHAN_EVENTS
+
+
 def project(event: EventEnvelope) -> tuple[WebhookEventType, dict[str, Any]]:
     """The webhook type and the data integrators may see, or 422 for an unknown type or missing fields."""
     mapping = EVENT_MAP.get(event.type)
@@ -80,6 +85,7 @@ def project(event: EventEnvelope) -> tuple[WebhookEventType, dict[str, Any]]:
             f"No webhook event is made from {event.type!r}.",
             errors=[{"loc": ["body", "type"], "msg": "unknown event type"}],
         )
+    RECEIVES.model(event.type, event.version)
     missing = [f for f in mapping.required if event.data.get(f) is None]
     if missing:
         raise InvalidInput(

@@ -43,6 +43,8 @@ class OutboxMixin:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     destination: Mapped[str] = mapped_column(String(40))
     event_type: Mapped[str] = mapped_column(String(80))
+    # The payload's shape (services.common.changes.events): receivers refuse a version they do not know.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     status: Mapped[str] = mapped_column(String(12), default=PENDING, server_default=PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -169,6 +171,7 @@ def envelope(row: OutboxMixin, source: str) -> dict[str, Any]:
     return {
         "id": str(row.id),
         "type": row.event_type,
+        "version": row.version,
         "source": source,
         "occurred_at": row.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "data": row.payload,

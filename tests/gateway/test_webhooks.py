@@ -378,6 +378,12 @@ async def test_events_reach_only_active_subscribed_endpoints(
             "/internal/v1/events", json={**evaluation_event(), "type": "kinerja.nope"}, headers=service(app)
         )
         assert unknown.status_code == 422
+        # A payload version the gateway does not know (docs/events.md) is refused, never guessed at.
+        newer = await client.post(
+            "/internal/v1/events", json={**evaluation_event(), "version": 2}, headers=service(app)
+        )
+        assert newer.status_code == 422
+        assert newer.json()["errors"][0]["loc"] == ["body", "version"]
         incomplete = evaluation_event()
         del incomplete["data"]["evaluation_id"]
         refused = await client.post("/internal/v1/events", json=incomplete, headers=service(app))

@@ -21,10 +21,11 @@ from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.employees.changes import employee_state
 from services.kinerja_api.employees.models import Employee
 from services.kinerja_api.evaluations.models import Evaluation
+from services.kinerja_api.evaluations.service import evaluation_data
 from services.kinerja_api.main import create_app
 from services.kinerja_api.samples import numbered_nip
 from services.kinerja_api.skp.models import Skp, SkpResult
-from services.kinerja_api.sync.service import evaluation_data, skp_data
+from services.kinerja_api.skp.service import skp_data
 from tests.kinerja.test_registry_api import make_unit, person
 
 State = dict[tuple[str, str], dict[str, Any]]

@@ -89,3 +89,18 @@ async def test_units_are_learnt_from_unit_events(publik: httpx.AsyncClient, toke
         "parent_id": None,
         "service_population": None,
     }
+
+
+async def test_a_version_publik_does_not_know_is_refused(
+    publik: httpx.AsyncClient, tokens: Tokens, db: str
+) -> None:
+    """The envelope's version is the payload's shape: version 1 (or none, as older senders send) is
+    applied, any other is refused with 422 and not recorded, so the sender marks it FAILED."""
+    unit = uuid.uuid4()
+    unknown = {**envelope("kinerja.unit_performance", performance(unit)), "version": 2}
+    resp = await send_event(publik, tokens, unknown)
+    assert resp.status_code == 422, resp.text
+    assert resp.json()["errors"][0]["loc"] == ["body", "version"]
+    assert await _count(db, "SELECT count(*) FROM publik.inbox_event") == 0
+    known = {**envelope("kinerja.unit_performance", performance(unit)), "version": 1}
+    assert (await send_event(publik, tokens, known)).status_code == 202

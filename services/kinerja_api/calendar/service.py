@@ -7,12 +7,13 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.changes import record_change
 from services.common.errors import InvalidInput
-from services.kinerja_api.audit.service import record
 from services.kinerja_api.calendar import repository
 from services.kinerja_api.calendar.periods import BadPeriod, Deadlines, Period, parse_period, periods_of_year
 from services.kinerja_api.calendar.schemas import CalendarEntry, CalendarSource, CalendarUpdate
 from services.kinerja_api.caller import Caller
+from services.kinerja_api.events import SINK
 
 
 def parse(code: str, loc: str = "path") -> Period:
@@ -69,8 +70,9 @@ async def set_period(session: AsyncSession, actor: Caller, code: str, data: Cale
         session, period.code, data.skp_due_on, data.realization_due_on, data.evaluation_due_on, actor.subject
     )
     after = Deadlines(data.skp_due_on, data.realization_due_on, data.evaluation_due_on)
-    await record(
+    await record_change(
         session,
+        SINK,
         actor=actor.subject,
         action="calendar.set",
         entity="period_calendar",

@@ -1,6 +1,6 @@
-"""What follows a change to an employee or a unit, in the same transaction: an audit entry (who, when,
-before, after) and an outbox event, so pelatihan's roster and publik's unit list follow kinerja without
-a call inside the request (docs/events.md: ``kinerja.employee``, ``kinerja.unit``)."""
+"""What follows a change to an employee or a unit, in the same transaction: one ``record_change`` (audit
+entry, change-log row, outbox events), so pelatihan's roster, integrators' webhooks and publik's unit list
+follow kinerja without a call inside the request (docs/events.md: ``kinerja.employee``, ``kinerja.unit``)."""
 
 from __future__ import annotations
 
@@ -9,86 +9,93 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.outbox import enqueue_many
-from services.kinerja_api.audit.service import Change, record, record_many
+from services.common.changes import Change, record_change, record_changes
+from services.common.changes.catalogue.kinerja import EmployeeChanged, UnitChanged
 from services.kinerja_api.employees.models import Employee
 from services.kinerja_api.employees.repository import DATA_COLUMNS, EmployeeState
-from services.kinerja_api.events import OutboxEvent
+from services.kinerja_api.events import SINK
 from services.kinerja_api.units.models import Unit
 
-EMPLOYEE_EVENT = "kinerja.employee"
-UNIT_EVENT = "kinerja.unit"
+EMPLOYEE_EVENT = EmployeeChanged.event_type
+UNIT_EVENT = UnitChanged.event_type
+_ROSTER_KEYS = tuple(EmployeeChanged.model_fields)
 
 
 def employee_state(employee: Employee | EmployeeState) -> dict[str, Any]:
-    """The audited and published columns of an employee, JSON-ready."""
+    """The audited and synced columns of an employee, JSON-ready."""
     state = {c: getattr(employee, c) for c in DATA_COLUMNS}
     state["unit_id"] = str(state["unit_id"])
     return state
 
 
-def _roster_event(state: dict[str, Any]) -> dict[str, Any]:
-    # pelatihan needs no name or position title for its roster (data minimisation, UU 27/2022).
-    keys = ("nip", "unit_id", "employment", "position_type", "rank", "active", "supervisor_nip")
-    return {k: state[k] for k in keys}
+def _event(state: dict[str, Any]) -> EmployeeChanged:
+    # The state is the row just written, so the model need not validate it again (the import's hot path);
+    # the payload is exactly the model's fields: no name or position title (UU 27/2022).
+    return EmployeeChanged.model_construct(**{k: state[k] for k in _ROSTER_KEYS})
 
 
 def roster_entry(employee: Employee | EmployeeState) -> dict[str, Any]:
     """What pelatihan's roster holds of an employee (the ``kinerja.employee`` event data)."""
-    return _roster_event(employee_state(employee))
+    return _event(employee_state(employee)).payload()
 
 
 async def employee_changed(
     session: AsyncSession, *, actor: str, action: str, before: dict[str, Any] | None, employee: Employee
 ) -> None:
-    """Audit one employee change and publish the new roster entry (nothing when nothing changed)."""
+    """Record one employee change and publish the new roster entry (nothing when nothing changed)."""
     after = employee_state(employee)
     if before == after:
         return
-    await enqueue_many(session, OutboxEvent, "pelatihan", [(EMPLOYEE_EVENT, _roster_event(after))])
-    await record(
+    await record_change(
         session,
+        SINK,
         actor=actor,
         action=action,
         entity="employee",
         entity_id=employee.nip,
         before=before,
         after=after,
+        events=[_event(after)],
     )
 
 
 async def employees_imported(
     session: AsyncSession, *, actor: str, changes: Sequence[tuple[EmployeeState | None, EmployeeState]]
 ) -> None:
-    """Audit and publish every employee an import created or changed, in bulk."""
-    states = [(employee_state(old) if old else None, employee_state(new)) for old, new in changes]
-    await enqueue_many(
-        session, OutboxEvent, "pelatihan", [(EMPLOYEE_EVENT, _roster_event(after)) for _, after in states]
-    )
-    await record_many(
-        session,
-        [Change("employee.import", "employee", after["nip"], before, after) for before, after in states],
-        actor=actor,
-        reason="CSV import",
-    )
+    """Record and publish every employee an import created or changed, in bulk."""
+    rows: list[Change] = []
+    for old, new in changes:
+        after = employee_state(new)
+        rows.append(
+            Change(
+                "employee.import",
+                "employee",
+                after["nip"],
+                employee_state(old) if old else None,
+                after,
+                (_event(after),),
+                "CSV import",
+            )
+        )
+    await record_changes(session, SINK, rows, actor=actor)
 
 
 async def unit_changed(session: AsyncSession, *, actor: str, unit: Unit, active: bool = True) -> None:
-    """Publish a unit to publik (it accepts surveys for units it knows)."""
-    payload = {
-        "unit_id": str(unit.id),
-        "code": unit.code,
-        "name": unit.name,
-        "parent_id": str(unit.parent_id) if unit.parent_id else None,
-        "active": active,
-    }
-    await enqueue_many(session, OutboxEvent, "publik", [(UNIT_EVENT, payload)])
-    await record(
+    """Record a new unit and publish it to publik (it accepts surveys for units it knows)."""
+    event = UnitChanged(
+        unit_id=str(unit.id),
+        code=unit.code,
+        name=unit.name,
+        parent_id=str(unit.parent_id) if unit.parent_id else None,
+        active=active,
+    )
+    await record_change(
         session,
+        SINK,
         actor=actor,
         action="unit.create",
         entity="unit",
         entity_id=str(unit.id),
-        before=None,
-        after=payload,
+        after=event.payload(),
+        events=[event],
     )

@@ -1,5 +1,6 @@
 """Rules of evaluations: who evaluates whom for which part of a period, the predikat, the lock, reopening,
-acknowledgement and objections. Every change is written to the audit chain in the same transaction.
+acknowledgement and objections. Every change ends in ``_changed``: one ``record_change`` (audit entry, change-log
+row and events) from the evaluation's state before and after.
 
 PermenPANRB 6/2022: the direct supervisor (pejabat penilai kinerja) evaluates. The reporting line that
 counts is the one that held during the period (employee_assignment history), so after a mid-quarter
@@ -17,10 +18,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.changes import SAME, Event, State, record_change
+from services.common.changes.catalogue.kinerja import EvaluationFinalized
 from services.common.conditional import check_if_match, require_if_match, strong_etag
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
-from services.kinerja_api.audit.service import record
 from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_period
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import repository as employees
@@ -45,6 +47,7 @@ from services.kinerja_api.evaluations.errors import (
 from services.kinerja_api.evaluations.models import Evaluation, Objection
 from services.kinerja_api.evaluations.predikat import predikat
 from services.kinerja_api.evaluations.schemas import BehaviorNote, EvaluationUpdate
+from services.kinerja_api.events import SINK
 from services.kinerja_api.publication import service as publication
 
 ENTITY = "evaluation"
@@ -59,10 +62,13 @@ def etag_of(evaluation: Evaluation) -> str:
     return strong_etag(evaluation.version)
 
 
-def snapshot(evaluation: Evaluation) -> dict[str, Any]:
-    """What the audit log keeps of an evaluation before and after a change."""
+def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
+    """An evaluation as a dict: what the audit log keeps before and after a change, and what integrators
+    read in the change log (the integrator role may read evaluations)."""
     return {
+        "id": str(evaluation.id),
         "nip": evaluation.nip,
+        "unit_id": str(evaluation.unit_id),
         "period": evaluation.period,
         "period_start": evaluation.period_start,
         "period_end": evaluation.period_end,
@@ -75,8 +81,47 @@ def snapshot(evaluation: Evaluation) -> dict[str, Any]:
         "predikat": evaluation.predikat,
         "version": evaluation.version,
         "reopened_count": evaluation.reopened_count,
+        "finalized_at": evaluation.finalized_at,
         "acknowledged_at": evaluation.acknowledged_at,
     }
+
+
+async def _changed(
+    session: AsyncSession,
+    actor: Caller,
+    action: str,
+    evaluation: Evaluation,
+    before: State | None,
+    *,
+    bump: bool = True,
+    deleted: bool = False,
+    after: State | None = None,
+    events: list[Event] | None = None,
+    reason: str | None = None,
+    on_behalf_of: str | None = None,
+) -> None:
+    """The tail of every write: bump the version (``bump``), flush, record the change with the
+    evaluation's state before and after. ``after`` overrides the audited after-state when the action
+    concerns a part (an objection); the change log still gets the whole evaluation."""
+    if bump and not deleted:
+        evaluation.version += 1
+        evaluation.updated_at = _now()
+    await session.flush()
+    state = None if deleted else evaluation_data(evaluation)
+    await record_change(
+        session,
+        SINK,
+        actor=actor.subject,
+        action=action,
+        entity=ENTITY,
+        entity_id=str(evaluation.id),
+        before=before,
+        after=state if after is None else after,
+        synced=SAME if after is None else state,
+        events=events or [],
+        reason=reason,
+        on_behalf_of=on_behalf_of,
+    )
 
 
 def _parse(code: str) -> Period:
@@ -157,15 +202,7 @@ async def create_evaluation(
     except IntegrityError:
         raise EvaluationExists("this evaluation was just created by another request") from None
     await session.refresh(evaluation)
-    await record(
-        session,
-        actor=actor.subject,
-        action="evaluation.create",
-        entity=ENTITY,
-        entity_id=str(evaluation.id),
-        after=snapshot(evaluation),
-        on_behalf_of=on_behalf,
-    )
+    await _changed(session, actor, "evaluation.create", evaluation, None, bump=False, on_behalf_of=on_behalf)
     return evaluation
 
 
@@ -275,11 +312,6 @@ def _locked(evaluation: Evaluation) -> None:
         raise EvaluationLocked("the evaluation is FINAL and locked; an admin can reopen it with a reason")
 
 
-def _bump(evaluation: Evaluation) -> None:
-    evaluation.version += 1
-    evaluation.updated_at = _now()
-
-
 def normalise_notes(notes: dict[Any, BehaviorNote | str]) -> dict[str, dict[str, Any]]:
     """Plain-string notes become ``{level: null, note}``; keys are the BerAKHLAK values."""
     out: dict[str, dict[str, Any]] = {}
@@ -307,7 +339,7 @@ async def update_evaluation(
     # Locked before stale: a client holding the pre-finalisation ETag learns the record is locked.
     _locked(evaluation)
     _check_etag(evaluation, if_match, required=True)
-    before = snapshot(evaluation)
+    before = evaluation_data(evaluation)
     fields = data.model_fields_set
     if "result_rating" in fields:
         evaluation.result_rating = data.result_rating.value if data.result_rating else None
@@ -315,18 +347,7 @@ async def update_evaluation(
         evaluation.behavior_rating = data.behavior_rating.value if data.behavior_rating else None
     if "behavior_notes" in fields:
         evaluation.behavior_notes = normalise_notes(dict(data.behavior_notes or {}))
-    _bump(evaluation)
-    await session.flush()
-    await record(
-        session,
-        actor=actor.subject,
-        action="evaluation.update",
-        entity=ENTITY,
-        entity_id=str(evaluation.id),
-        before=before,
-        after=snapshot(evaluation),
-        on_behalf_of=evaluation.on_behalf,
-    )
+    await _changed(session, actor, "evaluation.update", evaluation, before, on_behalf_of=evaluation.on_behalf)
     return evaluation
 
 
@@ -340,16 +361,15 @@ async def delete_evaluation(
     _check_etag(evaluation, if_match, required=False)
     if evaluation.reopened_count:
         raise EvaluationLocked("a reopened evaluation was final once; correct it instead of deleting it")
-    before = snapshot(evaluation)
+    before = evaluation_data(evaluation)
     await session.delete(evaluation)
-    await session.flush()
-    await record(
+    await _changed(
         session,
-        actor=actor.subject,
-        action="evaluation.delete",
-        entity=ENTITY,
-        entity_id=str(evaluation_id),
-        before=before,
+        actor,
+        "evaluation.delete",
+        evaluation,
+        before,
+        deleted=True,
         on_behalf_of=evaluation.on_behalf,
     )
 
@@ -367,23 +387,36 @@ async def finalize(
     if evaluation.result_rating is None or evaluation.behavior_rating is None:
         missing = [n for n in ("result_rating", "behavior_rating") if getattr(evaluation, n) is None]
         raise EvaluationIncomplete(f"set {' and '.join(missing)} before finalising")
-    before = snapshot(evaluation)
+    before = evaluation_data(evaluation)
     evaluation.predikat = predikat(Rating(evaluation.result_rating), Rating(evaluation.behavior_rating)).value
     evaluation.status = EvaluationStatus.FINAL.value
     evaluation.finalized_at = _now()
-    _bump(evaluation)
+    evaluation.version += 1
+    evaluation.updated_at = _now()
     await session.flush()
-    await record(
+    # The aggregate counts this evaluation as FINAL, so it is computed after the flush.
+    published = await publication.after_finalize(session, evaluation)
+    finalized = EvaluationFinalized(
+        evaluation_id=str(evaluation.id),
+        nip=evaluation.nip,
+        period=evaluation.period,
+        status=evaluation.status,
+        unit_id=str(evaluation.unit_id),
+    )
+    events: list[Event] = [finalized, *published.events]
+    recorded = await record_change(
         session,
+        SINK,
         actor=actor.subject,
         action="evaluation.finalize",
         entity=ENTITY,
         entity_id=str(evaluation.id),
         before=before,
-        after=snapshot(evaluation),
+        after=evaluation_data(evaluation),
+        events=events,
         on_behalf_of=evaluation.on_behalf,
     )
-    await publication.after_finalize(session, evaluation, by=actor.subject)
+    await published.remember(session, recorded, by=actor.subject)
     return evaluation
 
 
@@ -393,7 +426,8 @@ def _reopen(evaluation: Evaluation) -> None:
     evaluation.finalized_at = None
     evaluation.acknowledged_at = None
     evaluation.reopened_count += 1
-    _bump(evaluation)
+    evaluation.version += 1
+    evaluation.updated_at = _now()
 
 
 async def reopen(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, reason: str) -> Evaluation:
@@ -403,19 +437,9 @@ async def reopen(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID,
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
     if evaluation.status != EvaluationStatus.FINAL:
         raise WrongState("only a FINAL evaluation can be reopened")
-    before = snapshot(evaluation)
+    before = evaluation_data(evaluation)
     _reopen(evaluation)
-    await session.flush()
-    await record(
-        session,
-        actor=actor.subject,
-        action="evaluation.reopen",
-        entity=ENTITY,
-        entity_id=str(evaluation.id),
-        before=before,
-        after=snapshot(evaluation),
-        reason=reason,
-    )
+    await _changed(session, actor, "evaluation.reopen", evaluation, before, bump=False, reason=reason)
     return evaluation
 
 
@@ -428,19 +452,9 @@ async def acknowledge(session: AsyncSession, actor: Caller, evaluation_id: uuid.
         raise WrongState("only a FINAL evaluation can be acknowledged")
     if evaluation.acknowledged_at is not None:
         return evaluation
-    before = snapshot(evaluation)
+    before = evaluation_data(evaluation)
     evaluation.acknowledged_at = _now()
-    _bump(evaluation)
-    await session.flush()
-    await record(
-        session,
-        actor=actor.subject,
-        action="evaluation.acknowledge",
-        entity=ENTITY,
-        entity_id=str(evaluation.id),
-        before=before,
-        after=snapshot(evaluation),
-    )
+    await _changed(session, actor, "evaluation.acknowledge", evaluation, before)
     return evaluation
 
 
@@ -465,12 +479,13 @@ async def lodge_objection(
     session.add(objection)
     await session.flush()
     await session.refresh(objection)
-    await record(
+    await _changed(
         session,
-        actor=actor.subject,
-        action="objection.create",
-        entity=ENTITY,
-        entity_id=str(evaluation.id),
+        actor,
+        "objection.create",
+        evaluation,
+        None,
+        bump=False,
         after={"objection_id": str(objection.id), "status": objection.status},
         reason=reason,
     )
@@ -517,19 +532,18 @@ async def decide_objection(
     objection.decider_nip = actor.acting_nip if decider is not None else None
     objection.decision_note = note
     objection.decided_at = _now()
-    before = snapshot(evaluation)
+    before = evaluation_data(evaluation)
     if accept and evaluation.status == EvaluationStatus.FINAL:
         _reopen(evaluation)
-    await session.flush()
-    await record(
+    await _changed(
         session,
-        actor=actor.subject,
-        action="objection.accept" if accept else "objection.reject",
-        entity=ENTITY,
-        entity_id=str(evaluation.id),
-        before=before,
+        actor,
+        "objection.accept" if accept else "objection.reject",
+        evaluation,
+        before,
+        bump=False,
         after={
-            **snapshot(evaluation),
+            **evaluation_data(evaluation),
             "objection_id": str(objection.id),
             "objection_status": objection.status,
         },

@@ -17,19 +17,24 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.outbox import enqueue
-from services.common.request_id import current_request_id
+from services.common.changes import Event, Recorded, record_change
+from services.common.changes.catalogue.kinerja import (
+    Compliance,
+    DevelopmentNeeds,
+    PredikatCounts,
+    UnitPerformance,
+)
 from services.kinerja_api.calendar.periods import Period, parse_period
 from services.kinerja_api.evaluations.enums import Berakhlak, Predikat, Rating
 from services.kinerja_api.evaluations.models import Evaluation
-from services.kinerja_api.events import OutboxEvent
+from services.kinerja_api.events import SINK
 from services.kinerja_api.publication import repository
 from services.kinerja_api.reports import repository as reports
 
 # Names the rules the figures follow (publik keeps at most 32 characters).
 POLICY_VERSION = "PermenPANRB-6/2022+SE-3/2023"
-UNIT_PERFORMANCE = "kinerja.unit_performance"
-DEVELOPMENT_NEEDS = "kinerja.development_needs"
+UNIT_PERFORMANCE = UnitPerformance.event_type
+DEVELOPMENT_NEEDS = DevelopmentNeeds.event_type
 
 
 def _iso(ts: datetime) -> str:
@@ -53,21 +58,14 @@ def behavior_gaps(notes: dict[str, Any]) -> list[str]:
     ]
 
 
-def enqueue_development_needs(session: AsyncSession, evaluation: Evaluation) -> None:
-    """Tell pelatihan what the finalised evaluation revealed (its recommendations use it)."""
-    enqueue(
-        session,
-        OutboxEvent,
-        destination="pelatihan",
-        event_type=DEVELOPMENT_NEEDS,
-        payload={
-            "nip": evaluation.nip,
-            "evaluation_id": str(evaluation.id),
-            "period": evaluation.period,
-            "behavior_gaps": behavior_gaps(evaluation.behavior_notes),
-            "result_below_expectation": evaluation.result_rating == Rating.DI_BAWAH_EKSPEKTASI,
-        },
-        request_id=current_request_id(),
+def development_needs(evaluation: Evaluation) -> DevelopmentNeeds:
+    """What the finalised evaluation revealed, for pelatihan (its recommendations use it)."""
+    return DevelopmentNeeds(
+        nip=evaluation.nip,
+        evaluation_id=str(evaluation.id),
+        period=evaluation.period,
+        behavior_gaps=behavior_gaps(evaluation.behavior_notes),
+        result_below_expectation=evaluation.result_rating == Rating.DI_BAWAH_EKSPEKTASI,
     )
 
 
@@ -82,57 +80,88 @@ class Published:
 
 async def unit_aggregate(
     session: AsyncSession, unit_id: uuid.UUID, period: Period, unit_name: str
-) -> dict[str, Any]:
+) -> UnitPerformance:
     """The public aggregate of one unit for one period: counts only."""
     counts = await reports.predikat_counts(session, period.code, [unit_id])
     summary = await reports.compliance_summary(
         session, period.year, period.code, realization_periods(period), [unit_id]
     )
-    return {
-        "unit_id": str(unit_id),
-        "unit_name": unit_name,
-        "period": period.code,
-        "headcount": summary.headcount,
-        "evaluated": summary.evaluated,
-        "counts": {p.value: counts.get(p.value, 0) for p in Predikat},
-        "compliance": {
-            "skp_approved": summary.skp_approved,
-            "realization_reported": summary.realization_reported,
-            "evaluated": summary.evaluated,
-        },
-        "policy_version": POLICY_VERSION,
-        "data_as_of": _iso(datetime.now(UTC)),
-    }
+    return UnitPerformance(
+        unit_id=str(unit_id),
+        unit_name=unit_name,
+        period=period.code,
+        headcount=summary.headcount,
+        evaluated=summary.evaluated,
+        counts=PredikatCounts(**{p.value: counts.get(p.value, 0) for p in Predikat}),
+        compliance=Compliance(
+            skp_approved=summary.skp_approved,
+            realization_reported=summary.realization_reported,
+            evaluated=summary.evaluated,
+        ),
+        policy_version=POLICY_VERSION,
+        data_as_of=_iso(datetime.now(UTC)),
+    )
+
+
+async def _remember(
+    session: AsyncSession, aggregate: UnitPerformance, recorded: Recorded, *, by: str
+) -> Published:
+    unit_id, data = uuid.UUID(aggregate.unit_id), aggregate.payload()
+    event_id = recorded.event_id(aggregate, "publik")
+    state = await repository.get_state(session, unit_id, aggregate.period)
+    revision = await repository.save_state(
+        session, state, unit_id=unit_id, period=aggregate.period, event_id=event_id, data=data, by=by
+    )
+    return Published(event_id, revision, data)
 
 
 async def publish_unit(
     session: AsyncSession, unit_id: uuid.UUID, period: Period, *, by: str
 ) -> Published | None:
-    """Put the unit's current aggregate in the outbox for publik; None when the unit does not exist."""
+    """An admin puts the unit's current aggregate in the outbox for publik (audited as
+    ``unit_performance.publish``); None when the unit does not exist."""
     name = await reports.unit_name(session, unit_id)
     if name is None:
         return None
-    data = await unit_aggregate(session, unit_id, period, name)
-    row = enqueue(
+    aggregate = await unit_aggregate(session, unit_id, period, name)
+    previous = await repository.get_state(session, unit_id, period.code)
+    recorded = await record_change(
         session,
-        OutboxEvent,
-        destination="publik",
-        event_type=UNIT_PERFORMANCE,
-        payload=data,
-        request_id=current_request_id(),
+        SINK,
+        actor=by,
+        action="unit_performance.publish",
+        entity="unit_performance",
+        entity_id=f"{unit_id}/{period.code}",
+        before=previous.last_data if previous is not None else None,
+        after=aggregate.payload(),
+        events=[aggregate],
     )
-    state = await repository.get_state(session, unit_id, period.code)
-    revision = await repository.save_state(
-        session, state, unit_id=unit_id, period=period.code, event_id=row.id, data=data, by=by
-    )
-    return Published(row.id, revision, data)
+    return await _remember(session, aggregate, recorded, by=by)
 
 
-async def after_finalize(session: AsyncSession, evaluation: Evaluation, *, by: str) -> Published | None:
+@dataclass(frozen=True, slots=True)
+class AfterFinalize:
+    """The events a finalisation sends besides its own, and how to remember the aggregate once recorded."""
+
+    events: list[Event]
+    aggregate: UnitPerformance | None
+
+    async def remember(self, session: AsyncSession, recorded: Recorded, *, by: str) -> Published | None:
+        """Keep the published aggregate's revision (after ``record_change`` gave it its outbox id)."""
+        if self.aggregate is None:
+            return None
+        return await _remember(session, self.aggregate, recorded, by=by)
+
+
+async def after_finalize(session: AsyncSession, evaluation: Evaluation) -> AfterFinalize:
     """Development needs for this evaluation, and the unit aggregate when it was the unit's last one."""
-    enqueue_development_needs(session, evaluation)
+    needs = development_needs(evaluation)
     await repository.lock_unit_period(session, evaluation.unit_id, evaluation.period)
     headcount, missing, drafts = await repository.completeness(session, evaluation.unit_id, evaluation.period)
     if headcount == 0 or missing or drafts:
-        return None
-    return await publish_unit(session, evaluation.unit_id, parse_period(evaluation.period), by=by)
+        return AfterFinalize([needs], None)
+    name = await reports.unit_name(session, evaluation.unit_id)
+    if name is None:  # pragma: no cover - the evaluation's unit exists (foreign key)
+        return AfterFinalize([needs], None)
+    aggregate = await unit_aggregate(session, evaluation.unit_id, parse_period(evaluation.period), name)
+    return AfterFinalize([needs, aggregate], aggregate)

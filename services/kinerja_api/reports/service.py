@@ -7,15 +7,16 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.changes import record_change
 from services.common.errors import Forbidden, InvalidInput, NotFound
 from services.common.pagination import decode_cursor, encode_cursor
 from services.common.reports import meta
 from services.common.roles import Role
-from services.kinerja_api.audit.service import record
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.evaluations.enums import GUBERNUR, OrgPredikat, Predikat, Rating
 from services.kinerja_api.evaluations.predikat import PREDIKAT_SIASN, RATING_SIASN, Violation, curve_check
+from services.kinerja_api.events import SINK
 from services.kinerja_api.publication.service import realization_periods
 from services.kinerja_api.reports import repository
 from services.kinerja_api.reports.schemas import (
@@ -111,8 +112,9 @@ async def set_org_predikat(
     if await repository.unit_name(session, unit_id) is None:
         raise NotFound(f"no unit {unit_id}")
     before = await repository.set_org_predikat(session, unit_id, period.code, value.value, actor.subject)
-    await record(
+    await record_change(
         session,
+        SINK,
         actor=actor.subject,
         action="org_predikat.set",
         entity="unit_org_predikat",

@@ -8,7 +8,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.kinerja_api.audit import service as audit
+from services.common.changes.catalogue.kinerja import SkpApproved
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.skp import repository
 from services.kinerja_api.skp.enums import ResultKind, SkpStatus
@@ -22,14 +22,14 @@ from services.kinerja_api.skp.errors import (
 )
 from services.kinerja_api.skp.models import Skp
 from services.kinerja_api.skp.service import (
-    ENTITY,
     GOVERNOR,
+    changed,
     check_editable,
     check_if_match,
     employee_of,
     load_visible,
     now,
-    skp_state,
+    skp_data,
     touch,
 )
 
@@ -45,19 +45,10 @@ async def submit(session: AsyncSession, actor: Caller, skp_id: uuid.UUID, *, if_
         raise SkpIncomplete(
             "an SKP needs at least one main (UTAMA) result with an indicator before submission"
         )
-    before = skp_state(skp)
+    before = skp_data(skp)
     skp.status = SkpStatus.SUBMITTED.value
     touch(skp, now())
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor.id,
-        action="skp.submit",
-        entity=ENTITY,
-        entity_id=str(skp.id),
-        before=before,
-        after=skp_state(skp),
-    )
+    await changed(session, actor, "skp.submit", skp, before)
     return skp
 
 
@@ -96,7 +87,7 @@ async def approve(session: AsyncSession, actor: Caller, skp_id: uuid.UUID, *, if
     """SUBMITTED -> APPROVED (frozen from now on), by the direct supervisor or, for a unit head answering to
     the governor, by an admin in the governor's name (``approver_nip`` null, ``approved_on_behalf``)."""
     skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, "approved")
-    before = skp_state(skp)
+    before = skp_data(skp)
     at = now()
     skp.status = SkpStatus.APPROVED.value
     skp.approver_nip = None if on_behalf_of else actor.nip
@@ -104,17 +95,8 @@ async def approve(session: AsyncSession, actor: Caller, skp_id: uuid.UUID, *, if
     skp.approved_at = at
     skp.returned_reason = None
     touch(skp, at)
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor.id,
-        action="skp.approve",
-        entity=ENTITY,
-        entity_id=str(skp.id),
-        before=before,
-        after=skp_state(skp),
-        on_behalf_of=on_behalf_of,
-    )
+    approved = SkpApproved(skp_id=str(skp.id), nip=skp.nip, year=skp.year, status=skp.status)
+    await changed(session, actor, "skp.approve", skp, before, events=[approved], on_behalf_of=on_behalf_of)
     return skp
 
 
@@ -123,20 +105,9 @@ async def return_skp(
 ) -> Skp:
     """SUBMITTED -> RETURNED with a reason, by whoever may approve; the employee edits or resubmits."""
     skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, "returned")
-    before = skp_state(skp)
+    before = skp_data(skp)
     skp.status = SkpStatus.RETURNED.value
     skp.returned_reason = reason
     touch(skp, now())
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor.id,
-        action="skp.return",
-        entity=ENTITY,
-        entity_id=str(skp.id),
-        before=before,
-        after=skp_state(skp),
-        reason=reason,
-        on_behalf_of=on_behalf_of,
-    )
+    await changed(session, actor, "skp.return", skp, before, reason=reason, on_behalf_of=on_behalf_of)
     return skp

@@ -8,7 +8,6 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.kinerja_api.audit import service as audit
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.skp import repository
 from services.kinerja_api.skp.enums import SkpStatus
@@ -22,7 +21,7 @@ from services.kinerja_api.skp.errors import (
 )
 from services.kinerja_api.skp.models import Feedback, Realization
 from services.kinerja_api.skp.schemas import PERIOD_RE, RealizationIn
-from services.kinerja_api.skp.service import ENTITY, employee_of, load_visible, may_see, now
+from services.kinerja_api.skp.service import changed, employee_of, load_visible, may_see, now
 
 
 def _state(real: Realization) -> dict[str, object]:
@@ -72,15 +71,8 @@ async def report(
             "updated_at": at,
         },
     )
-    await audit.record(
-        session,
-        actor=actor.id,
-        action="skp.realization.report",
-        entity=ENTITY,
-        entity_id=str(skp.id),
-        before=before,
-        after=_state(real),
-    )
+    # The SKP itself does not change: its realisation is audited, the change log notes the SKP as it is.
+    await changed(session, actor, "skp.realization.report", skp, before, after=_state(real))
     return real, previous is None
 
 
@@ -128,12 +120,12 @@ async def add_feedback(
     )
     session.add(item)
     await session.flush()
-    await audit.record(
+    await changed(
         session,
-        actor=actor.id,
-        action="skp.feedback.add",
-        entity=ENTITY,
-        entity_id=str(skp.id),
+        actor,
+        "skp.feedback.add",
+        skp,
+        None,
         after={"realization_id": str(real.id), "feedback_id": str(item.id), "text": text},
     )
     return item

@@ -9,21 +9,23 @@ The status flow lives in ``flows.py``, realisations and feedback in ``realizatio
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.changes import SAME, Event, State, record_change
 from services.common.conditional import check_if_match as check_if_match_header
 from services.common.conditional import strong_etag
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
-from services.kinerja_api.audit import service as audit
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.employees.enums import PositionType
 from services.kinerja_api.employees.models import Employee
+from services.kinerja_api.events import SINK
 from services.kinerja_api.skp import repository
 from services.kinerja_api.skp.enums import EDITABLE, ResultKind, SkpStatus
 from services.kinerja_api.skp.errors import (
@@ -84,18 +86,67 @@ def check_if_match(skp: Skp, if_match: str | None) -> None:
     )
 
 
-def skp_state(skp: Skp) -> dict[str, Any]:
-    """What the audit log keeps of an SKP's header."""
+def skp_data(skp: Skp) -> dict[str, Any]:
+    """An SKP as a dict, results and indicators included: what the audit log keeps before and after a
+    change, and what integrators read in the change log. The results must be loaded."""
     return {
+        "id": str(skp.id),
         "nip": skp.nip,
         "year": skp.year,
         "status": skp.status,
         "approach": skp.approach,
-        "version": skp.version,
         "approver_nip": skp.approver_nip,
         "approved_on_behalf": skp.approved_on_behalf,
+        "approved_at": skp.approved_at,
         "returned_reason": skp.returned_reason,
+        "version": skp.version,
+        "results": [
+            {
+                "id": str(r.id),
+                "kind": r.kind,
+                "text": r.text,
+                "parent_result_id": str(r.parent_result_id) if r.parent_result_id else None,
+                "aspect": r.aspect,
+                "perspective": r.perspective,
+                "indicators": [{"id": str(i.id), "text": i.text, "target": i.target} for i in r.indicators],
+            }
+            for r in skp.results
+        ],
     }
+
+
+async def changed(
+    session: AsyncSession,
+    actor: Caller,
+    action: str,
+    skp: Skp,
+    before: State | None,
+    *,
+    deleted: bool = False,
+    after: State | None = None,
+    events: Sequence[Event] = (),
+    reason: str | None = None,
+    on_behalf_of: str | None = None,
+) -> None:
+    """The tail of every SKP write (after ``touch``): flush, then record the change with the SKP's state
+    before and after. ``after`` overrides the audited after-state when the action concerns a part (a result,
+    a realisation, a feedback); the change log still gets the whole SKP."""
+    await session.flush()
+    state = None if deleted else skp_data(skp)
+    await record_change(
+        session,
+        SINK,
+        actor=actor.id,
+        action=action,
+        entity=ENTITY,
+        entity_id=str(skp.id),
+        before=before,
+        after=state if after is None else after,
+        synced=SAME if after is None else state,
+        events=events,
+        reason=reason,
+        on_behalf_of=on_behalf_of,
+    )
 
 
 def result_state(result: SkpResult) -> dict[str, Any]:
@@ -250,14 +301,7 @@ async def create_skp(session: AsyncSession, actor: Caller, data: SkpCreate) -> S
             await session.flush()
     except IntegrityError as exc:  # a simultaneous create won the unique (nip, year)
         raise SkpExists(f"employee {nip} already has an SKP for {data.year}") from exc
-    await audit.record(
-        session,
-        actor=actor.id,
-        action="skp.create",
-        entity=ENTITY,
-        entity_id=str(skp.id),
-        after=skp_state(skp),
-    )
+    await changed(session, actor, "skp.create", skp, None)
     return skp
 
 
@@ -377,7 +421,7 @@ async def add_result(
         parent_result_id=data.parent_result_id,
         perspective=data.perspective.value if data.perspective else None,
     )
-    before = skp_state(skp)
+    before = skp_data(skp)
     result = SkpResult(
         id=uuid.uuid4(),
         skp_id=skp.id,
@@ -392,14 +436,8 @@ async def add_result(
     skp.results.append(result)
     _back_to_draft(skp, now())
     await session.flush()
-    await audit.record(
-        session,
-        actor=actor.id,
-        action="skp.result.add",
-        entity=ENTITY,
-        entity_id=str(skp.id),
-        before=before,
-        after={**skp_state(skp), "result": result_state(result)},
+    await changed(
+        session, actor, "skp.result.add", skp, before, after={**skp_data(skp), "result": result_state(result)}
     )
     return skp, result
 
@@ -434,7 +472,7 @@ async def update_result(
         else result.perspective
     )
     await _check_shape(session, skp, owner, kind=kind, parent_result_id=parent, perspective=perspective)
-    before = {**skp_state(skp), "result": result_state(result)}
+    before = {**skp_data(skp), "result": result_state(result)}
     result.kind, result.parent_result_id, result.aspect, result.perspective = (
         kind,
         parent,
@@ -447,14 +485,13 @@ async def update_result(
         result.indicators = _indicators(data.indicators)
     _back_to_draft(skp, now())
     await session.flush()
-    await audit.record(
+    await changed(
         session,
-        actor=actor.id,
-        action="skp.result.update",
-        entity=ENTITY,
-        entity_id=str(skp.id),
-        before=before,
-        after={**skp_state(skp), "result": result_state(result)},
+        actor,
+        "skp.result.update",
+        skp,
+        before,
+        after={**skp_data(skp), "result": result_state(result)},
     )
     return skp, result
 
@@ -465,19 +502,10 @@ async def delete_result(
     """Remove a result (and its indicators) from the owner's DRAFT or RETURNED SKP."""
     skp, _ = await _own_editable(session, actor, skp_id, if_match)
     result = _find_result(skp, result_id)
-    before = {**skp_state(skp), "result": result_state(result)}
+    before = {**skp_data(skp), "result": result_state(result)}
     skp.results.remove(result)
     _back_to_draft(skp, now())
-    await session.flush()
-    await audit.record(
-        session,
-        actor=actor.id,
-        action="skp.result.delete",
-        entity=ENTITY,
-        entity_id=str(skp.id),
-        before=before,
-        after=skp_state(skp),
-    )
+    await changed(session, actor, "skp.result.delete", skp, before)
     return skp
 
 
@@ -487,12 +515,9 @@ async def delete_skp(
     """Discard the owner's SKP while it is DRAFT or RETURNED (nobody else's results can depend on it: only
     approved SKPs are cascaded from)."""
     skp, _ = await _own_editable(session, actor, skp_id, if_match)
-    before = skp_state(skp)
+    before = skp_data(skp)
     await session.delete(skp)
-    await session.flush()
-    await audit.record(
-        session, actor=actor.id, action="skp.delete", entity=ENTITY, entity_id=str(skp_id), before=before
-    )
+    await changed(session, actor, "skp.delete", skp, before, deleted=True)
 
 
 # ---------------------------------------------------------------------------------------------- coverage

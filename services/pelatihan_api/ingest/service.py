@@ -9,14 +9,18 @@ from __future__ import annotations
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.changes import Catalogue
+from services.common.changes.catalogue.kinerja import DevelopmentNeeds, EmployeeChanged
 from services.common.errors import InvalidInput
 from services.common.outbox import receive_once
 from services.pelatihan_api.events import InboxEvent
 from services.pelatihan_api.ingest.schemas import DevelopmentNeedsData, EmployeeData, EventEnvelope
 from services.pelatihan_api.roster import repository as roster
 
-EMPLOYEE = "kinerja.employee"
-DEVELOPMENT_NEEDS = "kinerja.development_needs"
+# The event types and versions pelatihan knows; any other version is refused (422).
+RECEIVES = Catalogue("pelatihan", [EmployeeChanged, DevelopmentNeeds])
+EMPLOYEE = EmployeeChanged.event_type
+DEVELOPMENT_NEEDS = DevelopmentNeeds.event_type
 ACCEPTED = (EMPLOYEE, DEVELOPMENT_NEEDS)
 
 
@@ -33,6 +37,7 @@ async def receive(session: AsyncSession, event: EventEnvelope) -> bool:
     """Apply one event; False when it was already processed. 422 for a type or payload we cannot accept."""
     if event.type not in ACCEPTED:
         raise InvalidInput(f"pelatihan does not accept events of type {event.type!r}.")
+    RECEIVES.model(event.type, event.version)
     try:
         data: EmployeeData | DevelopmentNeedsData = (
             EmployeeData.model_validate(event.data)

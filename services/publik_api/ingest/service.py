@@ -9,6 +9,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.changes import Catalogue
+from services.common.changes.catalogue.kinerja import UnitChanged, UnitPerformance
+from services.common.changes.catalogue.pelatihan import TrainingStats
 from services.common.errors import InvalidInput
 from services.common.outbox import receive_once
 from services.publik_api.events import InboxEvent
@@ -79,6 +82,9 @@ async def _training_stats(session: AsyncSession, data: BaseModel, ctx: IngestCon
     )
 
 
+# The event types and versions publik knows; any other version is refused (422).
+RECEIVES = Catalogue("publik", [UnitChanged, UnitPerformance, TrainingStats])
+
 Handler = Callable[[AsyncSession, BaseModel, IngestContext], Awaitable[None]]
 HANDLERS: dict[str, tuple[type[BaseModel], Handler, frozenset[str]]] = {
     # (data model, handler, top-level keys exempt from the personal-field scan)
@@ -101,6 +107,7 @@ async def ingest(session: AsyncSession, event: EventEnvelope, ctx: IngestContext
             f"Unknown event type {event.type!r}",
             errors=[{"loc": ["body", "type"], "msg": "unknown event type"}],
         )
+    RECEIVES.model(event.type, event.version)
     model, apply, exempt = handler
     personal = personal_fields(event.data, allowed_top_level=exempt)
     if personal:

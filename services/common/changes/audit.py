@@ -1,0 +1,223 @@
+"""The hash-chained audit table every app can own: columns, hashing, appending, listing and verifying.
+
+Each entry's hash covers its content and the previous entry's hash, so changing or deleting any row breaks
+every later link. Writers take a transaction-scoped advisory lock (one key per chain) so two concurrent
+transactions cannot both chain onto the same predecessor; the lock is released at commit.
+
+Entries are written only by :func:`services.common.changes.record_change` / ``record_changes``; this module
+holds the machinery they share with the read side (``GET /audit``, ``/audit/verify``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, Identity, Index, String, insert, select, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+GENESIS = "0" * 64
+
+
+def chain_lock_key(name: str) -> int:
+    """A stable advisory-lock key for one app's chain: the first seven bytes of its upper-cased name
+    (``"kinerja"`` gives 0x4B494E45524A41, the key kinerja has always used)."""
+    return int.from_bytes(name.upper().encode()[:7], "big")
+
+
+class AuditMixin:
+    """Columns of an app's ``audit_entry`` table: who, when, what, before and after, chained by hash."""
+
+    __tablename__ = "audit_entry"
+
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(64))
+    # Set when someone acts in another's name (an admin for the governor, a service for a user).
+    on_behalf_of: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(String(2000))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    @declared_attr.directive
+    @classmethod
+    def __table_args__(cls) -> tuple[Any, ...]:
+        # Listing one entity's history in chain order is the common read.
+        return (Index(f"ix_{cls.__tablename__}_entity", "entity", "entity_id", "seq"),)
+
+
+def canonical(value: Any) -> Any:
+    """The JSON value stored (and hashed): dates and ids become strings, keys sorted."""
+    return json.loads(json.dumps(value, default=str, sort_keys=True)) if value is not None else None
+
+
+def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    """sha256 over the previous hash and the entry's canonical JSON."""
+    body = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+    return hashlib.sha256((prev_hash + "\n" + body).encode()).hexdigest()
+
+
+def hashed_fields(
+    *,
+    at: datetime,
+    actor: str,
+    on_behalf_of: str | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    reason: str | None,
+    before: Any,
+    after: Any,
+) -> dict[str, Any]:
+    """The content an entry's hash covers (``before``/``after`` already canonical)."""
+    return {
+        "at": at.astimezone(UTC).isoformat(),
+        "actor": actor,
+        "on_behalf_of": on_behalf_of,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "reason": reason,
+        "before": before,
+        "after": after,
+    }
+
+
+def fields_of(entry: AuditMixin) -> dict[str, Any]:
+    """The hashed content of a stored entry."""
+    return hashed_fields(
+        at=entry.at,
+        actor=entry.actor,
+        on_behalf_of=entry.on_behalf_of,
+        action=entry.action,
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        reason=entry.reason,
+        before=entry.before,
+        after=entry.after,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One entry to append, before it is chained."""
+
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str | None
+    on_behalf_of: str | None
+
+
+async def append_entries(
+    session: AsyncSession, model: type[AuditMixin], lock_key: int, entries: Sequence[AuditRow], at: datetime
+) -> list[dict[str, Any]]:
+    """Chain ``entries`` onto ``model``'s chain in one INSERT; returns the rows written (with hashes)."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
+    prev = await session.scalar(select(model.hash).order_by(model.seq.desc()).limit(1)) or GENESIS
+    rows: list[dict[str, Any]] = []
+    for e in entries:
+        before, after = canonical(e.before), canonical(e.after)
+        fields = hashed_fields(
+            at=at,
+            actor=e.actor,
+            on_behalf_of=e.on_behalf_of,
+            action=e.action,
+            entity=e.entity,
+            entity_id=e.entity_id,
+            reason=e.reason,
+            before=before,
+            after=after,
+        )
+        digest = entry_hash(prev, fields)
+        rows.append(
+            {
+                "at": at,
+                "actor": e.actor,
+                "on_behalf_of": e.on_behalf_of,
+                "action": e.action,
+                "entity": e.entity,
+                "entity_id": e.entity_id,
+                "reason": e.reason,
+                "before": before,
+                "after": after,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    # One multi-row INSERT: PostgreSQL assigns the identity seq in VALUES order, so seq follows the chain.
+    await session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
+    return rows
+
+
+@dataclass
+class ChainReport:
+    """The result of checking the whole chain."""
+
+    entries: int
+    valid: bool
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+async def _stream(session: AsyncSession, model: type[AuditMixin], batch: int = 5000) -> AsyncIterator[Any]:
+    last = 0
+    while True:
+        rows = (
+            await session.scalars(select(model).where(model.seq > last).order_by(model.seq).limit(batch))
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        last = rows[-1].seq
+
+
+async def verify_chain(session: AsyncSession, model: type[AuditMixin]) -> ChainReport:
+    """Recompute every hash and link; report the first entry that does not match."""
+    prev = GENESIS
+    count = 0
+    async for entry in _stream(session, model):
+        count += 1
+        if entry.prev_hash != prev:
+            return ChainReport(count, False, entry.seq, "the link to the previous entry is broken")
+        if entry_hash(entry.prev_hash, fields_of(entry)) != entry.hash:
+            return ChainReport(count, False, entry.seq, "the entry's content does not match its hash")
+        prev = entry.hash
+    return ChainReport(count, True)
+
+
+async def list_entries(
+    session: AsyncSession,
+    model: type[AuditMixin],
+    *,
+    entity: str | None,
+    entity_id: str | None,
+    after_seq: int | None,
+    limit: int,
+) -> list[Any]:
+    """Up to ``limit`` entries in chain order (seq) after ``after_seq``, optionally of one entity
+    (index ``(entity, entity_id, seq)``)."""
+    stmt = select(model).order_by(model.seq).limit(limit)
+    if entity is not None:
+        stmt = stmt.where(model.entity == entity)
+    if entity_id is not None:
+        stmt = stmt.where(model.entity_id == entity_id)
+    if after_seq is not None:
+        stmt = stmt.where(model.seq > after_seq)
+    return list((await session.scalars(stmt)).all())

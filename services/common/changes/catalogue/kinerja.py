@@ -1,0 +1,120 @@
+"""Events kinerja sends (``source: kinerja``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel, Field
+
+from services.common.changes.events import Catalogue, Event
+
+
+class EmployeeChanged(Event):
+    """An employee was created, changed or imported. One shape for pelatihan's roster and integrators:
+    no name or position title (data minimisation, UU 27/2022)."""
+
+    event_type: ClassVar[str] = "kinerja.employee"
+    destinations: ClassVar[tuple[str, ...]] = ("pelatihan", "gateway")
+
+    nip: str = Field(description="The employee's NIP (18 digits).")
+    unit_id: str = Field(description="The unit the employee works in (uuid).")
+    employment: str = Field(description="`PNS` or `PPPK`.")
+    position_type: str = Field(description="`JPT`, `ADMINISTRATOR`, `PENGAWAS`, `FUNGSIONAL` or `PELAKSANA`.")
+    rank: str = Field(description="Golongan/ruang, e.g. `III/a`.")
+    active: bool = Field(description="False once the employee left.")
+    supervisor_nip: str | None = Field(
+        description="The direct supervisor's NIP; null at the top of the line."
+    )
+
+
+class UnitChanged(Event):
+    """A unit was created or changed (publik accepts surveys for units it knows)."""
+
+    event_type: ClassVar[str] = "kinerja.unit"
+    destinations: ClassVar[tuple[str, ...]] = ("publik",)
+
+    unit_id: str = Field(description="The unit's id (uuid).")
+    code: str | None = Field(description="The unit's short code.")
+    name: str = Field(description="The unit's name.")
+    parent_id: str | None = Field(description="The parent unit's id; null for a top-level unit.")
+    active: bool = Field(description="False once the unit was dissolved.")
+
+
+class PredikatCounts(BaseModel):
+    """How many FINAL evaluations of the unit carry each predikat."""
+
+    SANGAT_BAIK: int
+    BAIK: int
+    BUTUH_PERBAIKAN: int
+    KURANG: int
+    SANGAT_KURANG: int
+
+
+class Compliance(BaseModel):
+    """How many of the unit's employees completed each stage of the cycle."""
+
+    skp_approved: int
+    realization_reported: int
+    evaluated: int
+
+
+class UnitPerformance(Event):
+    """A unit's aggregate for a period whose evaluations are all final: counts only, never a NIP, name or
+    individual rating (UU 14/2008 Pasal 17(h)). publik keeps the latest per (unit, period)."""
+
+    event_type: ClassVar[str] = "kinerja.unit_performance"
+    destinations: ClassVar[tuple[str, ...]] = ("publik",)
+
+    unit_id: str = Field(description="The unit's id (uuid).")
+    unit_name: str = Field(description="The unit's name.")
+    period: str = Field(description="`YYYY` or `YYYY-Qn`.")
+    headcount: int = Field(description="Active employees of the unit.")
+    evaluated: int = Field(description="Employees with a FINAL evaluation for the period.")
+    counts: PredikatCounts = Field(description="FINAL evaluations per predikat.")
+    compliance: Compliance = Field(description="Employees who completed each stage.")
+    policy_version: str = Field(description="The rules the figures follow (at most 32 characters).")
+    data_as_of: str = Field(description="When the figures were computed (ISO 8601, UTC).")
+
+
+class DevelopmentNeeds(Event):
+    """What a finalised evaluation revealed (pelatihan is internal, so it may receive a NIP)."""
+
+    event_type: ClassVar[str] = "kinerja.development_needs"
+    destinations: ClassVar[tuple[str, ...]] = ("pelatihan",)
+
+    nip: str = Field(description="The evaluated employee.")
+    evaluation_id: str = Field(description="The evaluation (uuid).")
+    period: str = Field(description="`YYYY` or `YYYY-Qn`.")
+    behavior_gaps: list[str] = Field(description="BerAKHLAK values rated below expectation, in their order.")
+    result_below_expectation: bool = Field(description="True when the result rating is below expectation.")
+
+
+class EvaluationFinalized(Event):
+    """An evaluation became FINAL (webhook for integrators): ids and states only, never ratings or notes."""
+
+    event_type: ClassVar[str] = "kinerja.evaluation_finalized"
+    destinations: ClassVar[tuple[str, ...]] = ("gateway",)
+
+    evaluation_id: str = Field(description="The evaluation (uuid).")
+    nip: str = Field(description="The evaluated employee.")
+    period: str = Field(description="`YYYY` or `YYYY-Qn`.")
+    status: str = Field(description="`FINAL`.")
+    unit_id: str = Field(description="The employee's unit at the end of the evaluated part (uuid).")
+
+
+class SkpApproved(Event):
+    """An SKP was approved (webhook for integrators)."""
+
+    event_type: ClassVar[str] = "kinerja.skp_approved"
+    destinations: ClassVar[tuple[str, ...]] = ("gateway",)
+
+    skp_id: str = Field(description="The SKP (uuid).")
+    nip: str = Field(description="The SKP's owner.")
+    year: int = Field(description="The SKP's year.")
+    status: str = Field(description="`APPROVED`.")
+
+
+KINERJA_EVENTS = Catalogue(
+    "kinerja",
+    [EmployeeChanged, UnitChanged, UnitPerformance, DevelopmentNeeds, EvaluationFinalized, SkpApproved],
+)
