@@ -38,6 +38,14 @@ class GatewaySettings(AppSettings):
     access_token_ttl_s: int = Field(default=900, ge=60, le=86_400)
     client_token_ttl_s: int = Field(default=300, ge=30, le=3_600)
     client_secret_grace_s: int = Field(default=86_400, ge=0)
+    oauth_public_client_ids: CsvList = Field(
+        default_factory=lambda: ["asn-web"],
+        description=(
+            "client_id values a public client (a browser or mobile app, which holds no secret) may send with "
+            "the password grant; the grant also works without any client_id. Any other client_id is refused "
+            "with invalid_client. Do not register an API client under one of these ids."
+        ),
+    )
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_s: int = Field(default=900, ge=1)
     client_rate_limit_per_minute: int = Field(
