@@ -117,6 +117,18 @@ class TokenResponse(BaseModel):
     expires_in: int = Field(description="Seconds until the token expires.", examples=[900])
 
 
+class OAuthErrorCode(StrEnum):
+    """The `error` codes of the token endpoint (RFC 6749 §5.2; `slow_down` from the OAuth extensions registry)."""
+
+    INVALID_REQUEST = "invalid_request"
+    INVALID_CLIENT = "invalid_client"
+    INVALID_GRANT = "invalid_grant"
+    INVALID_SCOPE = "invalid_scope"
+    UNAUTHORIZED_CLIENT = "unauthorized_client"
+    UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"
+    SLOW_DOWN = "slow_down"
+
+
 class TokenError(BaseModel):
     """An error of the token endpoint (RFC 6749 §5.2), sent as `application/json`, not problem+json."""
 
@@ -132,15 +144,9 @@ class TokenError(BaseModel):
         }
     )
 
-    error: Literal[
-        "invalid_request",
-        "invalid_client",
-        "invalid_grant",
-        "invalid_scope",
-        "unauthorized_client",
-        "unsupported_grant_type",
-        "slow_down",
-    ] = Field(description="The RFC 6749 error code (`slow_down`: too many failed attempts, see Retry-After).")
+    error: OAuthErrorCode = Field(
+        description="The RFC 6749 error code (`slow_down`: too many failed attempts, see Retry-After)."
+    )
     error_description: str = Field(description="What went wrong, for the developer (not for end users).")
     request_id: str | None = Field(
         default=None, description="The request's X-Request-ID (an extension member; quote it to support)."
