@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest openapi openapi-breaking fuzz bench clean-data browser-deps
+.PHONY: run test lint typecheck pytest openapi openapi-breaking fuzz bench clean-data browser-deps node-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,13 +26,20 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) browser-deps
+pytest: $(STAMP) browser-deps node-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## axe-core for the widget's accessibility test, when npm is there (the test says so when it skips).
 browser-deps:
 	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/browser/node_modules/axe-core ]; then \
 		cd tests/browser && npm install --no-audit --no-fund --loglevel=error || echo "npm install failed: the browser test will skip"; \
+	fi
+
+## oauth4webapi and standardwebhooks (pinned in tests/interop/package.json) for the Node.js client tests, when
+## npm is there (the tests install them themselves otherwise, and skip with a message only without npm).
+node-deps:
+	@if command -v npm >/dev/null 2>&1 && [ ! -f tests/interop/node_modules/.package-lock.json ]; then \
+		cd tests/interop && npm ci --no-audit --no-fund --loglevel=error || echo "npm ci failed: the Node.js client tests will fail"; \
 	fi
 
 ## The longer fuzz run (figures into docs/reliability.md); the bounded one is part of `make test`.

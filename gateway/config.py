@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import AppSettings, CsvList
+from services.common.settings import AppSettings, CsvFloats, CsvList
 
 
 class GatewaySettings(AppSettings):
@@ -38,6 +38,14 @@ class GatewaySettings(AppSettings):
     access_token_ttl_s: int = Field(default=900, ge=60, le=86_400)
     client_token_ttl_s: int = Field(default=300, ge=30, le=3_600)
     client_secret_grace_s: int = Field(default=86_400, ge=0)
+    oauth_public_client_ids: CsvList = Field(
+        default_factory=lambda: ["asn-web"],
+        description=(
+            "client_id values a public client (a browser or mobile app, which holds no secret) may send with "
+            "the password grant; the grant also works without any client_id. Any other client_id is refused "
+            "with invalid_client. Do not register an API client under one of these ids."
+        ),
+    )
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_s: int = Field(default=900, ge=1)
     client_rate_limit_per_minute: int = Field(
@@ -58,9 +66,20 @@ class GatewaySettings(AppSettings):
         default=False, description="Allow http:// webhook targets (tests only)."
     )
     webhook_timeout_s: float = Field(default=5.0, gt=0, le=60)
-    webhook_max_attempts: int = Field(default=12, ge=1, le=100)
-    webhook_base_backoff_s: float = Field(default=5.0, gt=0)
-    webhook_max_backoff_s: float = Field(default=3_600.0, gt=0)
+    webhook_retry_schedule_s: CsvFloats = Field(
+        # The Standard Webhooks (Svix) schedule, each wait starting when the previous attempt failed: the
+        # immediate attempt, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h later. 8 attempts, the last
+        # about 27.6 hours after the first; then the delivery is FAILED.
+        default_factory=lambda: [5.0, 300.0, 1_800.0, 7_200.0, 18_000.0, 36_000.0, 36_000.0],
+        min_length=1,
+        max_length=50,
+        description="Seconds before each retry of a failed delivery; one attempt more than entries in all.",
+    )
+    webhook_secret_overlap_s: int = Field(
+        default=86_400,
+        ge=0,
+        description="After a webhook secret rotation, how long the previous secret also signs deliveries.",
+    )
 
     # Edge.
     cors_origins: CsvList = Field(default_factory=list, description="Origins allowed to call the API.")

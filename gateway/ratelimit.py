@@ -17,6 +17,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.config import GatewaySettings
+from gateway.identity import oauth_errors
 from services.common.auth import TokenVerifier
 from services.common.errors import ProblemError, problem_bytes
 from services.common.ratelimit import Limiter
@@ -77,17 +78,19 @@ def _bearer_token(scope: Scope) -> str | None:
     return None
 
 
-async def _too_many(send: Send, detail: str, retry: int) -> None:
-    body = problem_bytes(429, detail)
+async def _too_many(send: Send, scope: Scope, detail: str, retry: int) -> None:
+    if scope["path"] == oauth_errors.TOKEN_PATH:
+        # The token endpoint answers in RFC 6749's format even here, so OAuth libraries see `slow_down`.
+        status, body, extra = oauth_errors.render(oauth_errors.SlowDown(retry, detail))
+        headers = [(k.lower().encode(), v.encode()) for k, v in extra.items()]
+    else:
+        status, body = 429, problem_bytes(429, detail)
+        headers = [(b"content-type", b"application/problem+json"), (b"retry-after", str(retry).encode())]
     await send(
         {
             "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", str(retry).encode()),
-            ],
+            "status": status,
+            "headers": [*headers, (b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -119,7 +122,7 @@ class RateLimitMiddleware:
                 f"ip:{client_ip(scope)}", settings.anonymous_rate_limit_per_minute
             )
             if not allowed:
-                await _too_many(send, "Too many requests from this address; retry later.", retry)
+                await _too_many(send, scope, "Too many requests from this address; retry later.", retry)
                 return
         elif token and getattr(state, "verifier", None) is not None:
             client_id, limit = await self._identities(state).client_of(token)
@@ -131,6 +134,8 @@ class RateLimitMiddleware:
                     f"client:{client_id}", limit or settings.client_rate_limit_per_minute
                 )
                 if not allowed:
-                    await _too_many(send, "This API client's rate limit is used up; retry later.", retry)
+                    await _too_many(
+                        send, scope, "This API client's rate limit is used up; retry later.", retry
+                    )
                     return
         await self.app(scope, receive, send)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Form, Path, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Form, HTTPException, Path, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 
 from gateway.config import GatewaySettings
-from gateway.identity import service
+from gateway.identity import oauth_errors, service
+from gateway.identity.oauth_errors import OAuthError
 from gateway.identity.schemas import (
     AccountCreate,
     AccountOut,
@@ -24,46 +26,60 @@ from gateway.identity.schemas import (
     ClientSecretRotated,
     ClientUpdate,
     Jwks,
-    OAuthProblem,
+    TokenError,
     TokenForm,
     TokenResponse,
 )
 from gateway.ratelimit import client_ip
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
-from services.common.errors import PROBLEM_JSON, problem_response, problem_responses
-from services.common.links import link
+from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 
 router = APIRouter(tags=["identity"])
 
-_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_TOKEN_ERROR_REF = {"$ref": "#/components/schemas/TokenError"}
 
 
-def _oauth_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    ref = {"$ref": "#/components/schemas/OAuthProblem"}
-    descriptions = {
-        400: "invalid_request or unsupported_grant_type",
-        401: "invalid_client or invalid_grant",
-        429: "Too many failed attempts for this account or client from this address (see Retry-After)",
-    }
+def _token_error_responses() -> dict[int | str, dict[str, Any]]:
+    """The token endpoint's error answers (RFC 6749 §5.2), all `application/json` TokenError objects."""
+
+    def answer(description: str, example: dict[str, str], **headers: str) -> dict[str, Any]:
+        return {
+            "model": TokenError,
+            "description": description,
+            "content": {"application/json": {"schema": _TOKEN_ERROR_REF, "example": example}},
+            "headers": {
+                name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()
+            },
+        }
+
     return {
-        s: {"model": OAuthProblem, "description": descriptions[s], "content": {PROBLEM_JSON: {"schema": ref}}}
-        for s in statuses
+        400: answer(
+            "invalid_request, invalid_grant (wrong username or password, locked or disabled account), "
+            "invalid_scope, unauthorized_client or unsupported_grant_type",
+            {"error": "invalid_grant", "error_description": service.SAME_FOR_EVERY_REFUSAL},
+        ),
+        401: answer(
+            "invalid_client: unknown or revoked client, wrong or expired secret, or no client authentication",
+            {
+                "error": "invalid_client",
+                "error_description": "The client is unknown, revoked, or the secret is wrong.",
+            },
+            **{"WWW-Authenticate": 'The HTTP Basic challenge, `Basic realm="asn"`.'},
+        ),
+        429: answer(
+            "slow_down: too many failed attempts for this account or client from this address, or too many "
+            "requests from this address",
+            {"error": "slow_down", "error_description": "Too many failed login attempts; retry later."},
+            **{"Retry-After": "Seconds to wait before trying again."},
+        ),
     }
 
 
-def _oauth_problem(request: Request, exc: service.OAuthError) -> JSONResponse:
-    rendered = problem_response(
-        exc.status, detail=exc.detail, slug=exc.slug, instance=link(request.scope, request.url.path)
-    )
-    body = json.loads(bytes(rendered.body))
-    body["error"] = exc.error
-    if exc.detail:
-        body["error_description"] = exc.detail
-    return JSONResponse(
-        body, status_code=exc.status, media_type=PROBLEM_JSON, headers={**_NO_STORE, **exc.headers}
-    )
+def _token_error(exc: OAuthError) -> Response:
+    status, body, headers = oauth_errors.render(exc)
+    return Response(body, status_code=status, headers=headers)
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -73,26 +89,95 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
         return None
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "basic":
-        raise service.InvalidRequest("Only HTTP Basic client authentication is accepted here.")
+        raise oauth_errors.InvalidRequest("Only HTTP Basic client authentication is accepted here.")
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError) as exc:
-        raise service.InvalidClient(
-            "Malformed Basic credentials.", headers={"WWW-Authenticate": 'Basic realm="asn"'}
-        ) from exc
+        raise oauth_errors.InvalidClient("Malformed Basic credentials.") from exc
     client_id, sep, secret = decoded.partition(":")
     if not sep:
-        raise service.InvalidClient(
-            "Malformed Basic credentials.", headers={"WWW-Authenticate": 'Basic realm="asn"'}
-        )
+        raise oauth_errors.InvalidClient("Malformed Basic credentials.")
     return unquote_plus(client_id), unquote_plus(secret)
 
 
-@router.post(
-    "/auth/token",
+async def _single_parameters(request: Request) -> None:
+    # RFC 6749 §3.2: request parameters must not be included more than once.
+    form = await request.form()
+    repeated = sorted({key for key in form if len(form.getlist(key)) > 1})
+    if repeated:
+        raise oauth_errors.InvalidRequest(f"Parameters sent more than once: {', '.join(repeated)}.")
+
+
+class TokenRoute(APIRoute):
+    """The token route answers even a form FastAPI cannot parse or validate as an RFC 6749 error, never as
+    problem+json: OAuth client libraries read nothing else from this endpoint."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError:
+                return _token_error(oauth_errors.InvalidRequest("The form is malformed."))
+            except HTTPException as exc:
+                if exc.status_code >= 500:
+                    raise
+                return _token_error(oauth_errors.InvalidRequest("The request body cannot be read as a form."))
+
+        return handle
+
+
+async def issue_token(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    form: Annotated[TokenForm, Form()],
+) -> TokenResponse | Response:
+    """OAuth 2.0 token endpoint (RFC 6749), form-encoded.
+
+    `grant_type=password` with `username` and `password` for people, optionally with the `client_id` of a
+    public client (the gateway's `oauth_public_client_ids`, `asn-web` by default; no secret);
+    `grant_type=client_credentials` with `client_id` and `client_secret` (in the body or as HTTP Basic) for
+    systems. Errors follow RFC 6749 §5.2, not problem+json: an `application/json` object with `error` and
+    `error_description`, status 400, or 401 with `WWW-Authenticate` for `invalid_client`, or 429 with
+    `Retry-After` (`slow_down`). After repeated failures an account is locked for a while, and failed
+    attempts are rate limited per account (or client) and address.
+    """
+    try:
+        await _single_parameters(request)
+        token_request = service.TokenRequest(
+            grant_type=form.grant_type,
+            username=form.username,
+            password=form.password,
+            client_id=form.client_id,
+            client_secret=form.client_secret,
+            scope=form.scope,
+            basic=_basic_credentials(request),
+        )
+        state = request.app.state
+        ctx = service.TokenContext(
+            settings=state.settings,
+            signer=state.keyring.signer,
+            limiter=state.limiter,
+            client_ip=client_ip(request.scope),
+        )
+        token = await service.issue_token(session, token_request, ctx)
+    except OAuthError as exc:
+        # Answered, not raised: the session still commits, so failed-login counts and lockouts persist.
+        return _token_error(exc)
+    response.headers.update(oauth_errors.NO_STORE)
+    return token
+
+
+router.add_api_route(
+    oauth_errors.TOKEN_PATH,
+    issue_token,
+    methods=["POST"],
     operation_id="issue_token",
     summary="Obtain an access token",
     response_model=TokenResponse,
+    route_class_override=TokenRoute,
     responses={
         200: {
             "description": "A bearer token",
@@ -106,45 +191,9 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
                 }
             },
         },
-        **_oauth_responses(400, 401, 429),
-        **problem_responses(422),
+        **_token_error_responses(),
     },
 )
-async def issue_token(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    form: Annotated[TokenForm, Form()],
-) -> TokenResponse | JSONResponse:
-    """OAuth 2.0 token endpoint (RFC 6749), form-encoded.
-
-    `grant_type=password` with `username` and `password` for people; `grant_type=client_credentials` with
-    `client_id` and `client_secret` (in the body or as HTTP Basic) for systems. Errors are problem+json
-    documents that also carry the RFC 6749 `error` code. After repeated failures an account is locked for
-    a while, and failed attempts are rate limited per account and address.
-    """
-    try:
-        token_request = service.TokenRequest(
-            grant_type=form.grant_type,
-            username=form.username,
-            password=form.password,
-            client_id=form.client_id,
-            client_secret=form.client_secret,
-            basic=_basic_credentials(request),
-        )
-        state = request.app.state
-        ctx = service.TokenContext(
-            settings=state.settings,
-            signer=state.keyring.signer,
-            limiter=state.limiter,
-            client_ip=client_ip(request.scope),
-        )
-        token = await service.issue_token(session, token_request, ctx)
-    except service.OAuthError as exc:
-        # Answered, not raised: the session still commits, so failed-login counts and lockouts persist.
-        return _oauth_problem(request, exc)
-    response.headers.update(_NO_STORE)
-    return token
 
 
 @router.get(
@@ -335,5 +384,5 @@ async def rotate_client_secret(
     working until `previous_secret_expires_at` (the gateway's `client_secret_grace_s` later), so the
     integrator can switch without downtime; rotating again ends that grace at once. 409 when revoked."""
     settings: GatewaySettings = request.app.state.settings
-    response.headers.update(_NO_STORE)
+    response.headers.update(oauth_errors.NO_STORE)
     return await service.rotate_client_secret(session, client_id, grace_s=settings.client_secret_grace_s)

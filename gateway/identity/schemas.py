@@ -10,7 +10,6 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from services.common.auth import Role
-from services.common.errors import Problem
 
 # Roles a person may hold; "service" is reserved for our own services' API clients.
 ACCOUNT_ROLES = tuple(r for r in Role.ALL if r != Role.SERVICE)
@@ -118,14 +117,40 @@ class TokenResponse(BaseModel):
     expires_in: int = Field(description="Seconds until the token expires.", examples=[900])
 
 
-class OAuthProblem(Problem):
-    """A token-endpoint error: a problem document that also carries the RFC 6749 §5.2 fields."""
+class OAuthErrorCode(StrEnum):
+    """The `error` codes of the token endpoint (RFC 6749 §5.2; `slow_down` from the OAuth extensions registry)."""
 
-    error: str = Field(
-        description="invalid_request, unsupported_grant_type, invalid_client, invalid_grant or slow_down.",
-        examples=["invalid_grant"],
+    INVALID_REQUEST = "invalid_request"
+    INVALID_CLIENT = "invalid_client"
+    INVALID_GRANT = "invalid_grant"
+    INVALID_SCOPE = "invalid_scope"
+    UNAUTHORIZED_CLIENT = "unauthorized_client"
+    UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"
+    SLOW_DOWN = "slow_down"
+
+
+class TokenError(BaseModel):
+    """An error of the token endpoint (RFC 6749 §5.2), sent as `application/json`, not problem+json."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": "invalid_client",
+                    "error_description": "The client is unknown, revoked, or the secret is wrong.",
+                    "request_id": "0f8b5c2e4d6a4b1c9e7f3a5d2c4b6e8f",
+                }
+            ]
+        }
     )
-    error_description: str | None = None
+
+    error: OAuthErrorCode = Field(
+        description="The RFC 6749 error code (`slow_down`: too many failed attempts, see Retry-After)."
+    )
+    error_description: str = Field(description="What went wrong, for the developer (not for end users).")
+    request_id: str | None = Field(
+        default=None, description="The request's X-Request-ID (an extension member; quote it to support)."
+    )
 
 
 class Jwk(BaseModel):

@@ -1,10 +1,12 @@
 """Identity rules: the token grants (RFC 6749 password and client credentials), lockout, and the
-administration of accounts and API clients. No FastAPI here; errors are ProblemError subclasses."""
+administration of accounts and API clients. No FastAPI here; token errors are the OAuthError classes of
+``gateway.identity.oauth_errors`` (RFC 6749 §5.2), every other error a ProblemError subclass."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,6 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.config import GatewaySettings
 from gateway.identity import repository
 from gateway.identity.models import Account, ApiClient
+from gateway.identity.oauth_errors import (
+    InvalidClient,
+    InvalidGrant,
+    InvalidRequest,
+    InvalidScope,
+    SlowDown,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+)
 from gateway.identity.passwords import hash_secret_async, verify_secret_async
 from gateway.identity.schemas import (
     AccountCreate,
@@ -30,7 +41,7 @@ from gateway.identity.schemas import (
     check_role_needs,
 )
 from services.common.auth import Principal, Role, TokenSigner
-from services.common.errors import Conflict, InvalidInput, NotFound, ProblemError
+from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.pagination import Page, decode_cursor, page_of
 from services.common.ratelimit import Limiter
 
@@ -38,45 +49,10 @@ log = logging.getLogger("asn.identity")
 
 # Longer inputs are refused before any hashing: argon2 over megabytes would be a cheap way to burn CPU.
 _MAX_CREDENTIAL_CHARS = 1024
-_SAME_FOR_EVERY_REFUSAL = "The username or password is wrong, or the account is locked or disabled."
+SAME_FOR_EVERY_REFUSAL = "The username or password is wrong, or the account is locked or disabled."
+_TOO_MANY_FAILURES = "Too many failed login attempts; retry later."
 # Claim of client tokens carrying the client's own requests-per-minute limit (read by the rate limiter).
 RATE_LIMIT_CLAIM = "rate_limit_per_minute"
-
-
-# ---------------------------------------------------------------------------------------------- errors
-
-
-class OAuthError(ProblemError):
-    """A token-endpoint error (RFC 6749 §5.2); ``error`` is the OAuth code put in the problem body."""
-
-    error = "invalid_request"
-
-
-class InvalidRequest(OAuthError):
-    status, slug, error = 400, "invalid-request", "invalid_request"
-
-
-class UnsupportedGrantType(OAuthError):
-    status, slug, error = 400, "unsupported-grant-type", "unsupported_grant_type"
-
-
-class InvalidClient(OAuthError):
-    status, slug, error = 401, "invalid-client", "invalid_client"
-
-
-class InvalidGrant(OAuthError):
-    status, slug, error = 401, "invalid-grant", "invalid_grant"
-
-
-class LoginRateLimited(OAuthError):
-    """Too many failed attempts for one account (or client) from one address."""
-
-    status, slug, error = 429, "too-many-requests", "slow_down"
-
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__(
-            "Too many failed login attempts; retry later.", headers={"Retry-After": str(retry_after_s)}
-        )
 
 
 # ---------------------------------------------------------------------------------------------- tokens
@@ -91,6 +67,7 @@ class TokenRequest:
     password: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
+    scope: str | None = None
     basic: tuple[str, str] | None = None
 
 
@@ -110,10 +87,16 @@ def _attempt_key(kind: str, identifier: str, ip: str) -> str:
     return f"login:{kind}:{digest}:{ip}"
 
 
+# RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens separated by single spaces.
+_SCOPE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*")
+
+
 async def issue_token(session: AsyncSession, request: TokenRequest, ctx: TokenContext) -> TokenResponse:
     """Run one grant and return the token, or raise an OAuthError (failures are recorded first)."""
     if not request.grant_type:
         raise InvalidRequest("grant_type is required.")
+    if request.scope is not None and not _SCOPE.fullmatch(request.scope):
+        raise InvalidScope("scope must be space-separated scope tokens (RFC 6749 section 3.3).")
     if request.grant_type == "password":
         return await _password_grant(session, request, ctx)
     if request.grant_type == "client_credentials":
@@ -121,9 +104,20 @@ async def issue_token(session: AsyncSession, request: TokenRequest, ctx: TokenCo
     raise UnsupportedGrantType("grant_type must be 'password' or 'client_credentials'.")
 
 
+def _sent_client_secret(request: TokenRequest) -> bool:
+    return request.basic is not None or bool(request.client_secret)
+
+
 async def _password_grant(session: AsyncSession, request: TokenRequest, ctx: TokenContext) -> TokenResponse:
-    if request.basic is not None or request.client_id or request.client_secret:
-        raise InvalidRequest("The password grant takes no client credentials.")
+    # The password grant is for people, through a public client (a browser or mobile app holds no secret):
+    # no client_id at all, or one of the configured public client ids (Authlib and most OAuth libraries
+    # always send one). A confidential client that authenticates is told it may not use this grant.
+    if _sent_client_secret(request):
+        await _authenticate_client(session, request, ctx)
+        raise UnauthorizedClient("The password grant is for public clients; send client_id without a secret.")
+    if request.client_id and request.client_id not in ctx.settings.oauth_public_client_ids:
+        log.info("login refused", extra={"reason": "unknown public client"})
+        raise InvalidClient("Unknown public client; the password grant accepts only the configured ones.")
     username, password = request.username, request.password
     if not username or not password:
         raise InvalidRequest("username and password are required.")
@@ -133,7 +127,7 @@ async def _password_grant(session: AsyncSession, request: TokenRequest, ctx: Tok
     key = _attempt_key("account", username, ctx.client_ip)
     allowed, retry = await ctx.limiter.hit(key, settings.login_rate_limit_per_minute)
     if not allowed:
-        raise LoginRateLimited(retry)
+        raise SlowDown(retry, _TOO_MANY_FAILURES)
 
     now = datetime.now(UTC)
     account = await repository.account_by_username(session, username)
@@ -151,7 +145,7 @@ async def _password_grant(session: AsyncSession, request: TokenRequest, ctx: Tok
             now=now,
         )
         log.info("login refused", extra={"reason": "credentials"})
-        raise InvalidGrant(_SAME_FOR_EVERY_REFUSAL)
+        raise InvalidGrant(SAME_FOR_EVERY_REFUSAL)
 
     await repository.clear_failed_logins(session, account)
     await ctx.limiter.reset(key)
@@ -170,11 +164,9 @@ def _account_token(account: Account, ctx: TokenContext) -> TokenResponse:
     return TokenResponse(access_token=token, expires_in=ttl)
 
 
-async def _client_credentials_grant(
-    session: AsyncSession, request: TokenRequest, ctx: TokenContext
-) -> TokenResponse:
-    if request.username or request.password:
-        raise InvalidRequest("The client_credentials grant takes no username or password.")
+async def _authenticate_client(session: AsyncSession, request: TokenRequest, ctx: TokenContext) -> ApiClient:
+    """The registered client whose credentials (HTTP Basic or the body, not both) are right, or
+    InvalidClient. Failures count against the client and address like failed logins."""
     if request.basic is not None:
         if request.client_id or request.client_secret:
             # RFC 6749 §2.3: a client must not use more than one authentication method per request.
@@ -183,13 +175,13 @@ async def _client_credentials_grant(
     else:
         client_id, secret = request.client_id or "", request.client_secret or ""
     if not client_id or not secret:
-        raise InvalidClient("Client authentication is required.", headers=_basic_challenge(request))
+        raise InvalidClient("Client authentication is required.")
     if len(client_id) > _MAX_CREDENTIAL_CHARS or len(secret) > _MAX_CREDENTIAL_CHARS:
         raise InvalidRequest("client_id or client_secret is too long.")
     key = _attempt_key("client", client_id, ctx.client_ip)
     allowed, retry = await ctx.limiter.hit(key, ctx.settings.login_rate_limit_per_minute)
     if not allowed:
-        raise LoginRateLimited(retry)
+        raise SlowDown(retry, _TOO_MANY_FAILURES)
 
     now = datetime.now(UTC)
     client = await repository.client_by_id(session, client_id)
@@ -205,23 +197,24 @@ async def _client_credentials_grant(
         matches = await verify_secret_async(client.previous_secret_hash, secret)
     if client is None or not matches or not client.active:
         log.info("client authentication refused", extra={"reason": "credentials"})
-        raise InvalidClient(
-            "The client is unknown, revoked, or the secret is wrong.", headers=_basic_challenge(request)
-        )
-
-    await repository.record_client_use(session, client, now=now)
+        raise InvalidClient("The client is unknown, revoked, or the secret is wrong.")
     await ctx.limiter.reset(key)
+    return client
+
+
+async def _client_credentials_grant(
+    session: AsyncSession, request: TokenRequest, ctx: TokenContext
+) -> TokenResponse:
+    if request.username or request.password:
+        raise InvalidRequest("The client_credentials grant takes no username or password.")
+    client = await _authenticate_client(session, request, ctx)
+    await repository.record_client_use(session, client, now=datetime.now(UTC))
     ttl = ctx.settings.client_token_ttl_s
     # The client's own limit rides in the token, so the edge enforces it without a database read; a change
     # applies to tokens issued afterwards. Without the claim the edge applies the current default.
     extra: dict[str, Any] = {"typ": "client", RATE_LIMIT_CLAIM: client.rate_limit_per_minute}
     token = ctx.signer.issue(client.client_id, client.roles, ttl_s=ttl, extra=extra)
     return TokenResponse(access_token=token, expires_in=ttl)
-
-
-def _basic_challenge(request: TokenRequest) -> dict[str, str]:
-    # RFC 6749 §5.2: answer a failed HTTP Basic client authentication with its challenge.
-    return {"WWW-Authenticate": 'Basic realm="asn"'} if request.basic is not None else {}
 
 
 # ---------------------------------------------------------------------------------------------- accounts

@@ -1,23 +1,27 @@
 """Sending webhooks: the signed POST, and the outbox dispatcher that runs in the gateway's lifespan.
 
-Signature (Standard Webhooks style headers): ``Webhook-Signature: v1=<hex HMAC-SHA256(secret,
-timestamp + "." + body)>`` with ``Webhook-Timestamp`` (Unix seconds) and ``Webhook-Id`` (the event id, the
-same for every retry and replay). 2xx is success; anything else, a timeout or a refused connection is
-retried with exponential backoff until ``webhook_max_attempts``, then the delivery is FAILED. A target
-that now resolves to a refused address, or an endpoint deleted or paused, fails at once.
+Signatures follow the Standard Webhooks specification (https://www.standardwebhooks.com/):
+``webhook-signature: v1,<base64 HMAC-SHA256(key, msg_id + "." + timestamp + "." + body)>``, the key being the
+base64-decoded part of the endpoint's secret after ``whsec_``, with ``webhook-timestamp`` (Unix seconds) and
+``webhook-id`` (the event id, the same for every retry and replay; signed, so it cannot be swapped). During a
+secret rotation the previous secret signs too, space-separated. Endpoints registered before that scheme keep
+the legacy one until rotated (``v1=<hex HMAC-SHA256(whole secret, timestamp + "." + body)>``).
+
+2xx is success; anything else, a timeout or a refused connection is retried on the specification's schedule
+(``webhook_retry_schedule_s``), then the delivery is FAILED. A target that now resolves to a refused
+address, or an endpoint deleted or paused, fails at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import json
 import logging
-import time
 import uuid
+from collections.abc import Sequence
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -27,7 +31,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.config import GatewaySettings
 from gateway.webhooks import repository
-from gateway.webhooks.models import DESTINATION, WebhookDelivery, WebhookEndpoint
+from gateway.webhooks.models import (
+    DESTINATION,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from gateway.webhooks.signing import signature_header
 from gateway.webhooks.ssrf import ResolutionFailed, TargetPolicy, TargetRefused, check_target
 from services.common.outbox import PENDING, OutboxDispatcher, PermanentDeliveryError
 
@@ -39,12 +48,6 @@ USER_AGENT = "ASN-Bengkulu-Webhooks/1"
 _batch_endpoint: ContextVar[tuple[WebhookEndpoint | None] | None] = ContextVar(
     "_batch_endpoint", default=None
 )
-
-
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    """The ``Webhook-Signature`` value for a body sent at ``timestamp``."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return "v1=" + mac.hexdigest()
 
 
 def body_of(payload: dict[str, Any]) -> bytes:
@@ -92,14 +95,16 @@ class WebhookSender:
         except ResolutionFailed as exc:
             raise DeliveryFailed(str(exc)) from exc
         body = body_of(payload)
-        timestamp = int(time.time())
+        now = datetime.now(UTC)
+        timestamp = int(now.timestamp())
+        msg_id = str(payload["event_id"])
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             "Host": target.host_header(),
-            "Webhook-Id": str(payload["event_id"]),
+            "Webhook-Id": msg_id,
             "Webhook-Timestamp": str(timestamp),
-            "Webhook-Signature": sign(endpoint.secret, timestamp, body),
+            "Webhook-Signature": signature_header(endpoint, msg_id, timestamp, body, now),
         }
         extensions = {"sni_hostname": target.host} if target.url.scheme == "https" else {}
         try:
@@ -117,7 +122,16 @@ class WebhookSender:
 
 class WebhookDispatcher(OutboxDispatcher):
     """The outbox dispatcher, delivering a claimed batch concurrently: one slow receiver must not hold up
-    every other endpoint's deliveries for its whole timeout in turn."""
+    every other endpoint's deliveries for its whole timeout in turn. Retries follow a fixed schedule."""
+
+    def __init__(self, *args: Any, retry_schedule_s: Sequence[float], **kwargs: Any) -> None:
+        super().__init__(*args, max_attempts=len(retry_schedule_s) + 1, **kwargs)
+        self.retry_schedule_s = tuple(retry_schedule_s)
+
+    def backoff(self, attempts: int) -> float:
+        """The wait after the ``attempts``-th failed attempt: that entry of the schedule (no jitter: the
+        specification's receivers may plan on it, and deliveries are spread by when they first failed)."""
+        return self.retry_schedule_s[min(attempts, len(self.retry_schedule_s)) - 1]
 
     async def run_once(self) -> int:
         model = self.model
@@ -167,9 +181,7 @@ async def start_webhooks(app: FastAPI) -> None:
         {DESTINATION: sender},
         source="gateway",
         batch_size=20,
-        max_attempts=settings.webhook_max_attempts,
-        base_backoff_s=settings.webhook_base_backoff_s,
-        max_backoff_s=settings.webhook_max_backoff_s,
+        retry_schedule_s=settings.webhook_retry_schedule_s,
         poll_interval_s=settings.outbox_poll_interval_s,
     )
     app.state.webhook_dispatcher = dispatcher

@@ -18,9 +18,11 @@ async def add(session: AsyncSession, row: WebhookEndpoint) -> None:
     await session.refresh(row)
 
 
-async def endpoint_by_id(session: AsyncSession, endpoint_id: uuid.UUID) -> WebhookEndpoint | None:
-    """The endpoint with this id, if any."""
-    return await session.get(WebhookEndpoint, endpoint_id)
+async def endpoint_by_id(
+    session: AsyncSession, endpoint_id: uuid.UUID, *, for_update: bool = False
+) -> WebhookEndpoint | None:
+    """The endpoint with this id, if any (locked for the transaction with ``for_update``)."""
+    return await session.get(WebhookEndpoint, endpoint_id, with_for_update=for_update)
 
 
 async def endpoints_by_ids(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, WebhookEndpoint]:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
+from gateway.config import GatewaySettings
 from gateway.webhooks import service
 from gateway.webhooks.delivery import policy_of
 from gateway.webhooks.schemas import (
@@ -17,6 +18,7 @@ from gateway.webhooks.schemas import (
     EndpointCreate,
     EndpointCreated,
     EndpointOut,
+    EndpointSecretRotated,
     EndpointUpdate,
     EventEnvelope,
     IngestResult,
@@ -96,6 +98,30 @@ async def update_endpoint(
     """Change an endpoint's URL (checked again), event types or description, or pause it with
     `active: false` (admin only). Deliveries of a paused endpoint fail instead of being sent."""
     return await service.update_endpoint(session, endpoint_id, body, policy_of(request.app.state.settings))
+
+
+@router.post(
+    "/endpoints/{endpoint_id}/rotate-secret",
+    operation_id="rotate_webhook_secret",
+    summary="Rotate a webhook endpoint's signing secret",
+    responses={
+        200: {"description": "The new secret, shown this once"},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def rotate_secret(
+    endpoint_id: EndpointIdPath, request: Request, response: Response, session: SessionDep, admin: AdminDep
+) -> EndpointSecretRotated:
+    """Give the endpoint a new signing secret, returned this once, and sign its deliveries per the Standard
+    Webhooks specification from now on (this is how an endpoint registered before that scheme moves to it).
+    Until `previous_secret_expires_at` (the gateway's `webhook_secret_overlap_s`, 24 hours by default) the
+    previous secret signs every delivery too, so the receiver can deploy the new one without losing a
+    delivery; rotating again ends that overlap at once (admin only)."""
+    settings: GatewaySettings = request.app.state.settings
+    response.headers["Cache-Control"] = "no-store"
+    return await service.rotate_secret(
+        session, endpoint_id, admin, overlap_s=settings.webhook_secret_overlap_s
+    )
 
 
 @router.delete(

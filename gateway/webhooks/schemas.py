@@ -20,6 +20,14 @@ class WebhookEventType(StrEnum):
     EMPLOYEE_CHANGED = "employee.changed"
 
 
+class SigningScheme(StrEnum):
+    """How an endpoint's deliveries are signed: per the Standard Webhooks specification, or the legacy
+    scheme of endpoints registered before it (until their secret is rotated; it ends 2027-06-30)."""
+
+    STANDARD_WEBHOOKS = "STANDARD_WEBHOOKS"
+    LEGACY = "LEGACY"
+
+
 class DeliveryStatus(StrEnum):
     """Where a delivery stands: waiting (or between retries), accepted by the receiver, or given up."""
 
@@ -53,9 +61,12 @@ _ENDPOINT_EXAMPLE: dict[str, Any] = {
     "description": "TPP payroll",
     "event_types": ["evaluation.finalized", "training.completed"],
     "active": True,
+    "signing_scheme": "STANDARD_WEBHOOKS",
+    "previous_secret_expires_at": None,
     "created_at": "2026-04-01T02:00:00Z",
     "updated_at": "2026-04-01T02:00:00Z",
 }
+_SECRET_EXAMPLE = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw2Wc7cDsrfxY="
 
 
 class EndpointCreate(BaseModel):
@@ -102,6 +113,12 @@ class EndpointOut(BaseModel):
     description: str | None = None
     event_types: list[WebhookEventType]
     active: bool
+    signing_scheme: SigningScheme = Field(
+        description="`STANDARD_WEBHOOKS` for endpoints registered or rotated since 2026-12; `LEGACY` until then."
+    )
+    previous_secret_expires_at: datetime | None = Field(
+        default=None, description="After a rotation: until when the previous secret also signs deliveries."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -111,13 +128,38 @@ class EndpointCreated(EndpointOut):
 
     model_config = ConfigDict(
         from_attributes=True,
-        json_schema_extra={
-            "examples": [{**_ENDPOINT_EXAMPLE, "secret": "whsec_Qm9yZ2VzLUJlbmdrdWx1LXNlY3JldA"}]
-        },
+        json_schema_extra={"examples": [{**_ENDPOINT_EXAMPLE, "secret": _SECRET_EXAMPLE}]},
     )
 
     secret: str = Field(
-        description="HMAC-SHA256 key of the signatures; store it now, it is never shown again."
+        description="The Standard Webhooks signing secret (`whsec_` and base64); store it now, it is never "
+        "shown again."
+    )
+
+
+class EndpointSecretRotated(BaseModel):
+    """An endpoint's new signing secret, shown this once, and until when the previous one also signs."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "4f1c2b9e-8d6a-4e3f-9b7c-2a1d0e5f6c7b",
+                    "secret": _SECRET_EXAMPLE,
+                    "signing_scheme": "STANDARD_WEBHOOKS",
+                    "previous_secret_expires_at": "2026-12-21T02:00:00Z",
+                }
+            ]
+        }
+    )
+
+    id: uuid.UUID
+    secret: str = Field(
+        description="The new Standard Webhooks secret (`whsec_` and base64), shown this once."
+    )
+    signing_scheme: SigningScheme = Field(description="Always `STANDARD_WEBHOOKS` after a rotation.")
+    previous_secret_expires_at: datetime = Field(
+        description="Until then every delivery carries both signatures; afterwards only the new secret's."
     )
 
 

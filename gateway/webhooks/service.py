@@ -8,30 +8,39 @@ service that sends more (a rating, a name) cannot leak it to integrators by acci
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.webhooks import repository
-from gateway.webhooks.models import DESTINATION, InboxEvent, WebhookDelivery, WebhookEndpoint
+from gateway.webhooks.models import (
+    DESTINATION,
+    STANDARD_WEBHOOKS,
+    InboxEvent,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from gateway.webhooks.schemas import (
     DeliveryOut,
     DeliveryStatus,
     EndpointCreate,
     EndpointCreated,
     EndpointOut,
+    EndpointSecretRotated,
     EndpointUpdate,
     EventEnvelope,
     IngestResult,
     ReplayRequest,
     ReplayResult,
+    SigningScheme,
     WebhookEventType,
 )
+from gateway.webhooks.signing import new_secret
 from gateway.webhooks.ssrf import ResolutionFailed, TargetPolicy, TargetRefused, check_target
+from services.common.auth import Principal
 from services.common.changes.catalogue import KINERJA_EVENTS, PELATIHAN_EVENTS
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.outbox import PENDING, receive_once
@@ -155,7 +164,8 @@ async def create_endpoint(
         url=await _checked_url(body.url, policy),
         description=body.description,
         event_types=[t.value for t in body.event_types],
-        secret="whsec_" + secrets.token_urlsafe(32),
+        secret=new_secret(),
+        signing_scheme=STANDARD_WEBHOOKS,
         active=True,
     )
     await repository.add(session, endpoint)
@@ -211,6 +221,49 @@ async def update_endpoint(
     await session.refresh(endpoint)
     log.info("webhook endpoint updated", extra={"endpoint_id": str(endpoint_id)})
     return EndpointOut.model_validate(endpoint)
+
+
+async def rotate_secret(
+    session: AsyncSession,
+    endpoint_id: uuid.UUID,
+    actor: Principal,
+    *,
+    overlap_s: int,
+    now: datetime | None = None,
+) -> EndpointSecretRotated:
+    """Give the endpoint a new Standard Webhooks secret (returned this once) and sign its deliveries per the
+    specification from now on. The secret it replaces, in its own scheme (a legacy endpoint's stays legacy),
+    also signs every delivery for ``overlap_s`` seconds so the receiver can switch without losing one; a
+    secret from an earlier rotation stops at once."""
+    endpoint = await repository.endpoint_by_id(session, endpoint_id, for_update=True)
+    if endpoint is None:
+        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+    now = now or datetime.now(UTC)
+    endpoint.previous_secret, endpoint.previous_signing_scheme = endpoint.secret, endpoint.signing_scheme
+    endpoint.previous_secret_expires_at = now + timedelta(seconds=overlap_s)
+    endpoint.secret, endpoint.signing_scheme = new_secret(), STANDARD_WEBHOOKS
+    await session.flush()
+    audit_webhook_secret_rotated(endpoint, actor)
+    return EndpointSecretRotated(
+        id=endpoint.id,
+        secret=endpoint.secret,
+        signing_scheme=SigningScheme.STANDARD_WEBHOOKS,
+        previous_secret_expires_at=endpoint.previous_secret_expires_at,
+    )
+
+
+def audit_webhook_secret_rotated(endpoint: WebhookEndpoint, actor: Principal) -> None:
+    """The one place that records who rotated an endpoint's secret (never the secret itself). Logged for
+    now; the gateway's audit trail is to be written from here."""
+    log.info(
+        "webhook secret rotated",
+        extra={
+            "endpoint_id": str(endpoint.id),
+            "actor": actor.subject,
+            "previous_signing_scheme": endpoint.previous_signing_scheme,
+            "previous_secret_expires_at": endpoint.previous_secret_expires_at,
+        },
+    )
 
 
 async def delete_endpoint(session: AsyncSession, endpoint_id: uuid.UUID) -> None:

@@ -26,6 +26,9 @@ def _split_csv(value: object) -> object:
 CsvList = Annotated[list[str], NoDecode, BeforeValidator(_split_csv)]
 """A list setting given as ``a,b,c`` or as a JSON list."""
 
+CsvFloats = Annotated[list[float], NoDecode, BeforeValidator(_split_csv)]
+"""A list of numbers given as ``5,300,1800`` or as a JSON list."""
+
 
 def normalise_database_url(url: str) -> str:
     """Return a SQLAlchemy async URL (``postgresql+asyncpg://``) for any PostgreSQL URL."""

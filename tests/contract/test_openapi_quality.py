@@ -44,7 +44,13 @@ Spec = dict[str, Any]
 # Bodies defined in services/common/app.py (the platform skeleton), which carries no examples yet.
 NO_EXAMPLE_YET: set[str] = set()
 # The readiness probe's 503 is the readiness report itself (Kubernetes reads it), not a problem.
-NOT_A_PROBLEM = {("readyz", "503")}
+NOT_A_PROBLEM = {
+    ("readyz", "503"),
+    # The token endpoint answers errors per RFC 6749 §5.2 (application/json), the contract's one exception.
+    ("issue_token", "400"),
+    ("issue_token", "401"),
+    ("issue_token", "429"),
+}
 # A path parameter that names a resource; these routes answer for any value and so never 404.
 PATH_ID = re.compile(r"^(.*_id|nip|number|username|n)$")
 NEVER_404 = {

@@ -52,13 +52,17 @@ async def login(client: httpx.AsyncClient, username: str, password: str) -> http
     )
 
 
-def assert_oauth_problem(resp: httpx.Response, status: int, error: str) -> dict[str, Any]:
+def assert_oauth_error(resp: httpx.Response, status: int, error: str) -> dict[str, Any]:
+    """An RFC 6749 §5.2 error: application/json {error, error_description}, never problem+json."""
     assert resp.status_code == status, resp.text
-    assert resp.headers["content-type"] == "application/problem+json"
+    assert resp.headers["content-type"] == "application/json"
+    assert resp.headers["cache-control"] == "no-store"
     body: dict[str, Any] = resp.json()
-    assert body["status"] == status
     assert body["error"] == error
-    assert "access_token" not in body
+    assert body["error_description"]
+    assert set(body) <= {"error", "error_description", "request_id"}
+    if status == 401:
+        assert resp.headers["www-authenticate"] == 'Basic realm="asn"'
     return body
 
 
@@ -110,17 +114,16 @@ async def test_mitra_token_carries_institution_and_username_subject(
         assert principal.nip is None
 
 
-async def test_wrong_password_and_unknown_user_get_the_same_401(
+async def test_wrong_password_and_unknown_user_get_the_same_400(
     gateway_settings: Callable[..., GatewaySettings],
 ) -> None:
     async with gateway(gateway_settings()) as (app, client):
         await add_account(app, "siti.rahma", roles=[Role.PEGAWAI], nip=NIP)
-        wrong = assert_oauth_problem(
-            await login(client, "siti.rahma", "not the password"), 401, "invalid_grant"
+        wrong = assert_oauth_error(
+            await login(client, "siti.rahma", "not the password"), 400, "invalid_grant"
         )
-        unknown = assert_oauth_problem(await login(client, "no.such.user", PASSWORD), 401, "invalid_grant")
-        assert wrong["detail"] == unknown["detail"]
-        assert wrong["type"] == unknown["type"]
+        unknown = assert_oauth_error(await login(client, "no.such.user", PASSWORD), 400, "invalid_grant")
+        assert wrong == {**unknown, "request_id": wrong["request_id"]}
 
 
 async def test_inactive_account_is_refused(gateway_settings: Callable[..., GatewaySettings]) -> None:
@@ -129,7 +132,7 @@ async def test_inactive_account_is_refused(gateway_settings: Callable[..., Gatew
         patch = await client.patch("/auth/accounts/siti.rahma", json={"active": False}, headers=bearer(app))
         assert patch.status_code == 200, patch.text
         assert patch.json()["active"] is False
-        assert_oauth_problem(await login(client, "siti.rahma", PASSWORD), 401, "invalid_grant")
+        assert_oauth_error(await login(client, "siti.rahma", PASSWORD), 400, "invalid_grant")
 
 
 async def test_lockout_after_repeated_failures_refuses_even_the_right_password(
@@ -139,20 +142,18 @@ async def test_lockout_after_repeated_failures_refuses_even_the_right_password(
         await add_account(app, "siti.rahma", roles=[Role.PEGAWAI], nip=NIP)
         # Failures below the limit are forgotten after a successful login.
         for _ in range(2):
-            assert_oauth_problem(await login(client, "siti.rahma", "wrong password!"), 401, "invalid_grant")
+            assert_oauth_error(await login(client, "siti.rahma", "wrong password!"), 400, "invalid_grant")
         assert (await login(client, "siti.rahma", PASSWORD)).status_code == 200
         assert (await load_account(app, "siti.rahma")).failed_logins == 0
 
         for _ in range(3):
-            assert_oauth_problem(await login(client, "siti.rahma", "wrong password!"), 401, "invalid_grant")
+            assert_oauth_error(await login(client, "siti.rahma", "wrong password!"), 400, "invalid_grant")
         account = await load_account(app, "siti.rahma")
         assert account.locked_until is not None
 
-        locked = assert_oauth_problem(await login(client, "siti.rahma", PASSWORD), 401, "invalid_grant")
-        wrong = assert_oauth_problem(
-            await login(client, "siti.rahma", "wrong password!"), 401, "invalid_grant"
-        )
-        assert locked["detail"] == wrong["detail"]
+        locked = assert_oauth_error(await login(client, "siti.rahma", PASSWORD), 400, "invalid_grant")
+        wrong = assert_oauth_error(await login(client, "siti.rahma", "wrong password!"), 400, "invalid_grant")
+        assert locked["error_description"] == wrong["error_description"]
         # Failures during the lockout do not extend it.
         assert (await load_account(app, "siti.rahma")).locked_until == account.locked_until
 
@@ -182,8 +183,8 @@ async def test_failed_logins_are_rate_limited_per_account_and_ip(
                 limited = resp
                 break
         assert limited is not None, statuses
-        assert set(statuses[:-1]) == {401}
-        assert_oauth_problem(limited, 429, "slow_down")
+        assert set(statuses[:-1]) == {400}
+        assert_oauth_error(limited, 429, "slow_down")
         assert 1 <= int(limited.headers["retry-after"]) <= 60
         # While limited, even the right password is not tried.
         assert (await login(client, "siti.rahma", PASSWORD)).status_code == 429
@@ -194,24 +195,98 @@ async def test_failed_logins_are_rate_limited_per_account_and_ip(
 
 async def test_token_endpoint_request_errors(gateway_settings: Callable[..., GatewaySettings]) -> None:
     async with gateway(gateway_settings()) as (_app, client):
-        assert_oauth_problem(await client.post("/auth/token", data={}), 400, "invalid_request")
+        assert_oauth_error(await client.post("/auth/token", data={}), 400, "invalid_request")
         as_json = await client.post(
             "/auth/token", json={"grant_type": "password", "username": "a", "password": "b"}
         )
-        assert_oauth_problem(as_json, 400, "invalid_request")
-        assert_oauth_problem(
+        assert_oauth_error(as_json, 400, "invalid_request")
+        assert_oauth_error(
             await client.post("/auth/token", data={"grant_type": "authorization_code", "code": "x"}),
             400,
             "unsupported_grant_type",
         )
-        assert_oauth_problem(
+        assert_oauth_error(
             await client.post("/auth/token", data={"grant_type": "password", "username": "x"}),
             400,
             "invalid_request",
         )
-        assert_oauth_problem(
+        assert_oauth_error(
             await client.post("/auth/token", data={"grant_type": "client_credentials"}), 401, "invalid_client"
         )
+
+
+async def test_token_endpoint_protocol_errors_follow_rfc_6749(
+    gateway_settings: Callable[..., GatewaySettings],
+) -> None:
+    async with gateway(gateway_settings()) as (_app, client):
+        repeated = await client.post(
+            "/auth/token",
+            content=b"grant_type=password&username=a&username=b&password=correct+horse",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert "username" in assert_oauth_error(repeated, 400, "invalid_request")["error_description"]
+        bad_scope = {"grant_type": "password", "username": "a", "password": "b", "scope": 'read "all"'}
+        assert_oauth_error(await client.post("/auth/token", data=bad_scope), 400, "invalid_scope")
+        not_utf8 = await client.post(
+            "/auth/token",
+            content=b"grant_type=\xff\xfe",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert not_utf8.status_code == 400, not_utf8.text
+        assert not_utf8.headers["content-type"] == "application/json"
+        other_scheme = await client.post(
+            "/auth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": "Bearer x"}
+        )
+        assert_oauth_error(other_scheme, 400, "invalid_request")
+        malformed_basic = await client.post(
+            "/auth/token", data={"grant_type": "client_credentials"}, headers={"Authorization": "Basic %%%"}
+        )
+        assert_oauth_error(malformed_basic, 401, "invalid_client")
+
+
+async def test_password_grant_accepts_a_configured_public_client_id_only(
+    gateway_settings: Callable[..., GatewaySettings],
+) -> None:
+    async with gateway(gateway_settings(oauth_public_client_ids=["asn-web", "asn-mobile"])) as (app, client):
+        await add_account(app, "siti.rahma", roles=[Role.PEGAWAI], nip=NIP)
+        form = {"grant_type": "password", "username": "siti.rahma", "password": PASSWORD}
+        for public in ("asn-web", "asn-mobile"):
+            resp = await client.post("/auth/token", data={**form, "client_id": public})
+            assert resp.status_code == 200, resp.text
+        # A scope is accepted and ignored (roles decide what a token may do).
+        assert (await client.post("/auth/token", data={**form, "scope": "openid profile"})).status_code == 200
+
+        unknown = await client.post("/auth/token", data={**form, "client_id": "someone-else"})
+        assert_oauth_error(unknown, 401, "invalid_client")
+
+        # A confidential client may not log people in: told so once it authenticates, refused before.
+        created = await client.post(
+            "/auth/clients", json={"name": "Portal", "roles": ["integrator"]}, headers=bearer(app)
+        )
+        cred = created.json()
+        as_client = {**form, "client_id": cred["client_id"], "client_secret": cred["client_secret"]}
+        assert_oauth_error(await client.post("/auth/token", data=as_client), 400, "unauthorized_client")
+        basic = base64.b64encode(f"{cred['client_id']}:{cred['client_secret']}".encode()).decode()
+        via_basic = await client.post("/auth/token", data=form, headers={"Authorization": f"Basic {basic}"})
+        assert_oauth_error(via_basic, 400, "unauthorized_client")
+        wrong = {**as_client, "client_secret": "not the secret"}
+        assert_oauth_error(await client.post("/auth/token", data=wrong), 401, "invalid_client")
+
+
+async def test_the_edge_rate_limit_on_the_token_endpoint_answers_in_oauth_form(
+    gateway_settings: Callable[..., GatewaySettings],
+) -> None:
+    async with gateway(gateway_settings(anonymous_rate_limit_per_minute=2)) as (_app, client):
+        answers = [await client.post("/auth/token", data={"grant_type": "password"}) for _ in range(6)]
+        limited = [r for r in answers if r.status_code == 429]
+        assert limited, [r.status_code for r in answers]
+        body = assert_oauth_error(limited[0], 429, "slow_down")
+        assert body["error_description"].startswith("Too many requests")
+        assert 1 <= int(limited[0].headers["retry-after"]) <= 60
+        # Elsewhere the same limit still answers problem+json.
+        elsewhere = await client.get("/auth/clients")
+        assert elsewhere.status_code == 429
+        assert elsewhere.headers["content-type"] == "application/problem+json"
 
 
 async def test_client_credentials_grant(gateway_settings: Callable[..., GatewaySettings]) -> None:
@@ -254,9 +329,9 @@ async def test_client_credentials_grant(gateway_settings: Callable[..., GatewayS
             data={"grant_type": "client_credentials"},
             headers={"Authorization": f"Basic {bad}"},
         )
-        assert_oauth_problem(refused, 401, "invalid_client")
+        assert_oauth_error(refused, 401, "invalid_client")
         assert refused.headers["www-authenticate"].startswith("Basic")
-        assert_oauth_problem(
+        assert_oauth_error(
             await client.post(
                 "/auth/token",
                 data={
@@ -280,7 +355,7 @@ async def test_client_credentials_grant(gateway_settings: Callable[..., GatewayS
         assert revoked.status_code == 200
         assert revoked.json()["active"] is False
         assert revoked.json()["revoked_at"] is not None
-        assert_oauth_problem(
+        assert_oauth_error(
             await client.post(
                 "/auth/token",
                 data={
@@ -496,7 +571,7 @@ async def test_demo_seed_is_idempotent_and_keeps_changed_passwords(
         async with maker() as session, session.begin():
             await seed_demo(session, context)
         assert (await login(client, "admin", "changed by the user")).status_code == 200
-        assert (await login(client, "admin", "bengkulu-demo")).status_code == 401
+        assert (await login(client, "admin", "bengkulu-demo")).status_code == 400
         accounts = (await client.get("/auth/accounts", headers=bearer(app))).json()["items"]
         assert sorted(a["username"] for a in accounts) == [
             "admin",

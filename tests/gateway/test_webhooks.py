@@ -6,10 +6,13 @@ addresses) unless the settings allow otherwise, as these tests do to reach the l
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import hmac
 import json
+import os
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,16 +20,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 from starlette.types import Receive, Scope, Send
 
 from gateway.config import GatewaySettings
 from gateway.main import create_app
 from services.common.auth import Role
-from services.common.testing import free_port, running, wait_until
+from services.common.testing import free_port, plain_dsn, running, wait_until
 
 DEAD_UPSTREAM = ["http://127.0.0.1:9"]
 NIP = "198609262015051001"
@@ -112,8 +118,7 @@ LOCAL = {
     "webhooks_allow_http": True,
     "outbox_enabled": True,
     "outbox_poll_interval_s": 0.05,
-    "webhook_base_backoff_s": 0.1,
-    "webhook_max_backoff_s": 0.3,
+    "webhook_retry_schedule_s": [0.1, 0.2, 0.3],
 }
 
 
@@ -181,13 +186,27 @@ async def deliveries(app: FastAPI, client: httpx.AsyncClient, endpoint_id: str) 
 
 
 def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
-    """What an integrator runs (docs/integrators.md)."""
+    """What an integrator runs (docs/integrators.md): the Standard Webhooks library."""
+    try:
+        Webhook(secret).verify(body, headers)
+    except WebhookVerificationError:
+        return False
+    return True
+
+
+def verify_legacy(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """What integrators of endpoints registered before the Standard Webhooks scheme run (the legacy check
+    docs/integrators.md showed until then)."""
     timestamp = headers["webhook-timestamp"]
     expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     given = [
         part.removeprefix("v1=") for part in headers["webhook-signature"].split() if part.startswith("v1=")
     ]
     return any(hmac.compare_digest(expected, g) for g in given)
+
+
+def another_secret() -> str:
+    return "whsec_" + base64.b64encode(os.urandom(32)).decode()
 
 
 # ---------------------------------------------------------------------------------------------- tests
@@ -215,7 +234,7 @@ async def test_delivery_is_signed_and_carries_only_ids_and_status(
         assert headers["content-type"] == "application/json"
         assert headers["webhook-id"] == event["id"]
         assert verify(endpoint["secret"], headers, body)
-        assert not verify("whsec_wrong", headers, body)
+        assert not verify(another_secret(), headers, body)
         assert not verify(endpoint["secret"], headers, body.replace(b"FINAL", b"DRAFT"))
         sent = json.loads(body)
         assert sent["id"] == event["id"]
@@ -272,7 +291,7 @@ async def test_a_receiver_failing_twice_gets_exactly_one_accepted_delivery(
 async def test_retries_end_in_failed_and_redirects_are_not_followed(
     gateway_settings: Callable[..., GatewaySettings],
 ) -> None:
-    settings = gateway_settings(**{**LOCAL, "webhook_max_attempts": 2})
+    settings = gateway_settings(**{**LOCAL, "webhook_retry_schedule_s": [0.1]})  # two attempts in all
     async with serving(Receiver()) as receiver, gateway(settings) as (app, client):
         endpoint = await register(app, client, f"{receiver.url}/redirect")
         await send_event(app, client, evaluation_event())
@@ -497,3 +516,37 @@ async def test_the_target_is_checked_again_at_delivery_time(
             assert row["attempts"] == 1
             assert "target refused" in row["last_error"]
         assert receiver.received == []
+
+
+async def test_an_endpoint_registered_before_the_standard_scheme_keeps_the_legacy_signature(
+    gateway_settings: Callable[..., GatewaySettings], db: str
+) -> None:
+    async with serving(Receiver()) as receiver, gateway(gateway_settings(**LOCAL)) as (app, client):
+        # Inserted the way the code before the Standard Webhooks scheme did: a urlsafe secret, no scheme.
+        legacy_secret = "whsec_" + secrets.token_urlsafe(32)
+        endpoint_id = uuid.uuid4()
+        conn = await asyncpg.connect(plain_dsn(db))
+        try:
+            await conn.execute(
+                "INSERT INTO gateway.webhook_endpoint (id, url, event_types, secret) VALUES ($1, $2, $3, $4)",
+                endpoint_id,
+                f"{receiver.url}/hook",
+                ["evaluation.finalized"],
+                legacy_secret,
+            )
+        finally:
+            await conn.close()
+        shown = (await client.get(f"/webhooks/endpoints/{endpoint_id}", headers=admin(app))).json()
+        assert shown["signing_scheme"] == "LEGACY"
+
+        await send_event(app, client, evaluation_event())
+
+        async def arrived() -> bool:
+            return len(receiver.received) == 1
+
+        assert await wait_until(arrived, timeout_s=10)
+        _, headers, body = receiver.received[0]
+        assert headers["webhook-signature"].startswith("v1=")
+        assert " " not in headers["webhook-signature"]
+        assert verify_legacy(legacy_secret, headers, body)
+        assert not verify_legacy(legacy_secret, headers, body.replace(b"FINAL", b"DRAFT"))
