@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.certificates.numbers import check_char
 from services.pelatihan_api.enrolments.models import Enrolment
@@ -112,7 +113,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         session.add(programs[key])
     await session.flush()
 
-    now = datetime.now(UTC)
+    now = clock.now()
     today = now.date()
     opened = 0
     for n, (key, program) in enumerate(programs.items()):

@@ -11,12 +11,13 @@ import hashlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.kinerja_api.audit.models import AuditEntry
 from services.kinerja_api.sync.service import log_changes
 
@@ -64,7 +65,7 @@ async def record(
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     prev = await session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))
     entry = AuditEntry(
-        at=datetime.now(UTC),
+        at=clock.now(),
         actor=actor,
         on_behalf_of=on_behalf_of,
         action=action,
@@ -156,7 +157,7 @@ async def record_many(
         return 0
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     prev = await session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)) or GENESIS
-    now = datetime.now(UTC)
+    now = clock.now()
     rows: list[dict[str, Any]] = []
     for change in changes:
         entry = AuditEntry(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.pagination import decode_cursor, page_of
 from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.enums import Employment, Rank, rank_mismatch
@@ -239,7 +240,7 @@ async def update_employee(
     employee.active = new_active
     if _snapshot(employee) != before:
         employee.version = employee.version + 1
-        employee.updated_at = datetime.now(UTC)
+        employee.updated_at = clock.now()
     await session.flush()
     await changes.employee_changed(
         session, actor=actor, action="employee.update", before=audited_before, employee=employee

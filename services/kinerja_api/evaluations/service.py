@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.pagination import decode_cursor, page_of
 from services.kinerja_api.audit.service import record
 from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_period
@@ -49,7 +50,7 @@ ENTITY = "evaluation"
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def etag_of(evaluation: Evaluation) -> str:

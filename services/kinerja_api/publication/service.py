@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.outbox import enqueue
 from services.common.request_id import current_request_id
 from services.kinerja_api.calendar.periods import Period, parse_period
@@ -101,7 +102,7 @@ async def unit_aggregate(
             "evaluated": summary.evaluated,
         },
         "policy_version": POLICY_VERSION,
-        "data_as_of": _iso(datetime.now(UTC)),
+        "data_as_of": _iso(clock.now()),
     }
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.pagination import decode_cursor, page_of
 from services.kinerja_api.audit import service as audit
 from services.kinerja_api.employees import repository as employees
@@ -73,7 +74,7 @@ class Actor:
 
 def now() -> datetime:
     """The current instant (UTC)."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def etag_of(skp: Skp) -> str:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.auth import Principal
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.pelatihan_api.certificates import service as certificates
@@ -161,7 +161,7 @@ async def complete(
             )
             or 0
         )
-    now = datetime.now(UTC)
+    now = clock.now()
     row.passed, row.score, row.completed_at, row.updated_at = body.passed, body.score, now, now
     row.status = S.COMPLETED.value if body.passed else S.FAILED.value
     jp = credited_jp(program.jp, days_present, session_days) if body.passed else 0

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.auth import Principal, Role
 from services.common.clock import today as province_today
 from services.common.errors import Forbidden, NotFound
@@ -118,7 +119,7 @@ async def request_enrolment(
     ts = await sessions.get(session, session_id)
     if ts is None or not can_see(principal, ts):
         raise NotFound("No such session.")
-    now = datetime.now(UTC)
+    now = clock.now()
     if not (ts.enrol_opens_at <= now < ts.enrol_closes_at):
         raise WindowClosed(
             f"Enrolment is open from {ts.enrol_opens_at.isoformat()} to {ts.enrol_closes_at.isoformat()}."
@@ -197,7 +198,7 @@ async def reject(
         raise InvalidTransition(f"The enrolment is {row.status}; it can no longer be rejected.")
     if row.status == S.WAITLISTED:
         await sessions.leave_waitlist(session, row.session_id, promoted=False)
-    now = datetime.now(UTC)
+    now = clock.now()
     row.status, row.waitlist_seq = S.REJECTED.value, None
     row.decided_by, row.decided_at, row.reason, row.updated_at = (
         principal.nip or principal.subject,
@@ -220,7 +221,7 @@ async def cancel(
     if row.status not in (S.PENDING_APPROVAL, S.CONFIRMED, S.WAITLISTED):
         raise InvalidTransition(f"The enrolment is {row.status}; it can no longer be cancelled.")
     previous = row.status
-    now = datetime.now(UTC)
+    now = clock.now()
     row.status, row.waitlist_seq, row.reason, row.updated_at = S.CANCELLED.value, None, reason, now
     await session.flush()
     promoted = None
