@@ -45,12 +45,17 @@ def now() -> datetime:
 
 def today() -> date:
     """Today's date in Western Indonesia Time."""
-    return now().astimezone(WIB).date()
+    return wib_date(now())
 
 
 def this_year() -> int:
     """The current year in Western Indonesia Time (05:00 WIB on 1 January is already the new year)."""
     return today().year
+
+
+def wib_date(instant: datetime) -> date:
+    """The WIB date of an instant (a survey stamped 22:00 UTC on 31 December belongs to 1 January)."""
+    return instant.astimezone(WIB).date()
 
 
 def is_fake() -> bool:

@@ -114,7 +114,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     await session.flush()
 
     now = clock.now()
-    today = now.date()
+    today = clock.wib_date(now)
     opened = 0
     for n, (key, program) in enumerate(programs.items()):
         starts = today + timedelta(days=24 + 7 * n)

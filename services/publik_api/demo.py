@@ -121,7 +121,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     )
     ids = _unit_ids(context)
     now = clock.now()
-    year = now.year
+    year = clock.wib_date(now).year
     period = f"{year}-Q1"
     k = settings.min_group_size
     rng = random.Random(2017)  # PermenPANRB 14/2017

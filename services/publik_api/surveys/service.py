@@ -61,7 +61,7 @@ async def submit(
     response = SurveyResponse(
         id=uuid.uuid4(),
         unit_id=body.unit_id,
-        year=now.year,
+        year=clock.wib_date(now).year,
         **{f"u{i + 1}": a for i, a in enumerate(body.answers)},
         comment=body.comment,
         device_hash=device,
