@@ -211,7 +211,7 @@ async def reject(
     seen = await _authorise_decision(session, kinerja, principal, enrolment_id)
     row = await repository.get(session, enrolment_id, for_update=True)
     if seen is not None:
-        recheck(seen, _seen(row) if row is not None else None)
+        recheck(seen, _seen(row).version if row is not None else None)
     assert row is not None
     if row.status not in (S.PENDING_APPROVAL, S.WAITLISTED):
         raise InvalidTransition(f"The enrolment is {row.status}; it can no longer be rejected.")
