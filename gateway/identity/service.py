@@ -9,7 +9,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +40,7 @@ from gateway.identity.schemas import (
     TokenResponse,
     check_role_needs,
 )
+from services.common import clock
 from services.common.auth import Principal, Role, TokenSigner
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.pagination import Page, decode_cursor, page_of
@@ -129,7 +130,7 @@ async def _password_grant(session: AsyncSession, request: TokenRequest, ctx: Tok
     if not allowed:
         raise SlowDown(retry, _TOO_MANY_FAILURES)
 
-    now = datetime.now(UTC)
+    now = clock.now()
     account = await repository.account_by_username(session, username)
     # Always one argon2 verification (against a dummy hash for unknown usernames) and always the same
     # UPDATE on refusal, so neither timing nor the answer tells whether the username exists, whether the
@@ -183,7 +184,7 @@ async def _authenticate_client(session: AsyncSession, request: TokenRequest, ctx
     if not allowed:
         raise SlowDown(retry, _TOO_MANY_FAILURES)
 
-    now = datetime.now(UTC)
+    now = clock.now()
     client = await repository.client_by_id(session, client_id)
     matches = await verify_secret_async(client.secret_hash if client else None, secret)
     if (
@@ -208,7 +209,7 @@ async def _client_credentials_grant(
     if request.username or request.password:
         raise InvalidRequest("The client_credentials grant takes no username or password.")
     client = await _authenticate_client(session, request, ctx)
-    await repository.record_client_use(session, client, now=datetime.now(UTC))
+    await repository.record_client_use(session, client, now=clock.now())
     ttl = ctx.settings.client_token_ttl_s
     # The client's own limit rides in the token, so the edge enforces it without a database read; a change
     # applies to tokens issued afterwards. Without the claim the edge applies the current default.
@@ -355,7 +356,7 @@ async def rotate_client_secret(
         raise NotFound(f"No API client {client_id!r}.")
     if not client.active:
         raise Conflict(f"API client {client_id!r} is revoked; register a new one.")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     secret = secrets.token_urlsafe(32)
     client.previous_secret_hash = client.secret_hash
     client.previous_secret_expires_at = now + timedelta(seconds=grace_s)
@@ -382,7 +383,7 @@ async def revoke_client(session: AsyncSession, client_id: str) -> ClientOut:
     client = await _existing_client(session, client_id)
     if client.active:
         client.active = False
-        client.revoked_at = datetime.now(UTC)
+        client.revoked_at = clock.now()
         await session.flush()
         log.info("api client revoked", extra={"client_id": client_id})
     return _client_out(client)

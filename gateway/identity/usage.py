@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.identity import repository
+from services.common import clock
 
 log = logging.getLogger("asn.identity.usage")
 
@@ -32,7 +33,7 @@ class ClientUsage:
     def record(self, client_id: str) -> None:
         """Count one request of ``client_id`` (no I/O)."""
         entry = self._pending.get(client_id)
-        self._pending[client_id] = ((entry[0] if entry else 0) + 1, datetime.now(UTC))
+        self._pending[client_id] = ((entry[0] if entry else 0) + 1, clock.now())
 
     async def flush(self) -> None:
         """Write the counts gathered so far; on failure they are kept for the next flush."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -16,6 +15,7 @@ import httpx
 from gateway.openapi import SERVICES, merge_specs
 from gateway.reports.clients import ReportClients, UpstreamUnavailable
 from gateway.reports.schemas import Catalogue, CatalogueEntry, CatalogueParameter
+from services.common import clock
 
 log = logging.getLogger("asn.reports")
 CACHE_TTL_S = 60.0
@@ -104,7 +104,7 @@ class CatalogueCache:
                 results = await asyncio.gather(*(self._fetch(clients, n) for n in SERVICES))
                 specs = {n: s for n, s in zip(SERVICES, results, strict=True) if s is not None}
                 merged = merge_specs(self._gateway_spec(), specs)
-                now = datetime.now(UTC)
+                now = clock.now()
                 missing = [n for n in SERVICES if n not in specs]
                 self._body = Catalogue(
                     schema_version="1",

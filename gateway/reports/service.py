@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -27,6 +27,7 @@ from gateway.reports.schemas import (
     UnitScorecard,
 )
 from gateway.reports.specs import UNIT_SCORECARD
+from services.common import clock
 from services.common.errors import NotFound, ProblemError, ServiceUnavailable
 
 JSON_ONLY = {"Accept": "application/json"}
@@ -136,7 +137,7 @@ async def unit_scorecard(
         )
     return UnitScorecard(
         schema_version=UNIT_SCORECARD.schema_version,
-        generated_at=datetime.now(UTC),
+        generated_at=clock.now(),
         data_as_of=min(stamps) if stamps else None,
         unit_id=unit_id,
         period=period,

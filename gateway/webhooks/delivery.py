@@ -21,7 +21,6 @@ import logging
 import uuid
 from collections.abc import Sequence
 from contextvars import ContextVar
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -38,6 +37,7 @@ from gateway.webhooks.models import (
 )
 from gateway.webhooks.signing import signature_header
 from gateway.webhooks.ssrf import ResolutionFailed, TargetPolicy, TargetRefused, check_target
+from services.common import clock
 from services.common.outbox import PENDING, OutboxDispatcher, PermanentDeliveryError
 
 log = logging.getLogger("asn.webhooks.delivery")
@@ -95,7 +95,7 @@ class WebhookSender:
         except ResolutionFailed as exc:
             raise DeliveryFailed(str(exc)) from exc
         body = body_of(payload)
-        now = datetime.now(UTC)
+        now = clock.real_now()
         timestamp = int(now.timestamp())
         msg_id = str(payload["event_id"])
         headers = {

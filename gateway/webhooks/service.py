@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +40,7 @@ from gateway.webhooks.schemas import (
 )
 from gateway.webhooks.signing import new_secret
 from gateway.webhooks.ssrf import ResolutionFailed, TargetPolicy, TargetRefused, check_target
+from services.common import clock
 from services.common.auth import Principal
 from services.common.changes.catalogue import KINERJA_EVENTS, PELATIHAN_EVENTS
 from services.common.errors import Conflict, InvalidInput, NotFound
@@ -238,7 +239,7 @@ async def rotate_secret(
     endpoint = await repository.endpoint_by_id(session, endpoint_id, for_update=True)
     if endpoint is None:
         raise NotFound(f"No webhook endpoint {endpoint_id}.")
-    now = now or datetime.now(UTC)
+    now = now or clock.real_now()
     endpoint.previous_secret, endpoint.previous_signing_scheme = endpoint.secret, endpoint.signing_scheme
     endpoint.previous_secret_expires_at = now + timedelta(seconds=overlap_s)
     endpoint.secret, endpoint.signing_scheme = new_secret(), STANDARD_WEBHOOKS

@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from services.common.auth import PrincipalDep, build_verifier
+from services.common.clock_api import clock_router, install_fake_now, uninstall_fake_now
 from services.common.db import create_engine, create_sessionmaker, database_state, migration_head
 from services.common.docs import install_docs
 from services.common.errors import install_problem_handlers, problem_openapi, problem_responses
@@ -114,6 +115,7 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level, json_logs=settings.log_json)
+        install_fake_now(settings)
         engine = create_engine(settings, application_name=spec.name)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
@@ -160,6 +162,7 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
             for client in app.state.owned_clients:
                 await client.aclose()
             await engine.dispose()
+            uninstall_fake_now(settings)
 
     app = FastAPI(
         title=spec.title,
@@ -251,6 +254,9 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
 
     for router in spec.routers:
         app.include_router(router)
+    app.include_router(
+        clock_router(settings)
+    )  # the test clock (404 in production; services/common/clock_api.py)
     return app
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -57,10 +57,25 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+_AFTER_COMMIT = "asn.after_commit"
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the request's transaction has committed (never when it rolls back).
+
+    For nudges that must see the committed rows, e.g. waking the outbox dispatcher: woken earlier, it could
+    poll before the commit, find nothing, and sleep a poll interval while the event waits.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; commits once when the endpoint returned, rolls back on any error.
 
-    Services and repositories may flush but never commit, so a request is one transaction.
+    Services and repositories may flush but never commit, so a request writes in one transaction. A flow
+    that calls another service in the middle may end a *read-only* transaction first and write in a second
+    one (services/pelatihan_api/txn.py); the commit is still this one. Callbacks registered with
+    :func:`after_commit` run after it.
     """
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with maker() as session:
@@ -68,8 +83,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
             await session.commit()
         except BaseException:
+            session.info.pop(_AFTER_COMMIT, None)
             await session.rollback()
             raise
+        for callback in session.info.pop(_AFTER_COMMIT, []):
+            callback()
 
 
 # scope="function": the commit runs before the response is sent. FastAPI's default ("request") ends a yield

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from services.common import clock
 from services.common.request_id import current_request_id, set_request_id
 
 log = logging.getLogger("asn.outbox")
@@ -32,7 +33,8 @@ PENDING, DELIVERED, FAILED = "PENDING", "DELIVERED", "FAILED"
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Real time: backoff is compared with PostgreSQL's now() (services/common/clock.py)."""
+    return clock.real_now()
 
 
 class OutboxMixin:

@@ -16,13 +16,14 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
+from services.common import clock
 from services.common.errors import ProblemError
 
 CSV = "text/csv"
@@ -53,7 +54,7 @@ class ReportMeta(BaseModel):
 def meta(schema_version: str, data_as_of: datetime | None = None, *, live: bool = False) -> dict[str, Any]:
     """The metadata fields; ``live`` reports (computed from current state, with no per-row change time)
     give ``data_as_of`` = ``generated_at``."""
-    now = datetime.now(UTC)
+    now = clock.now()
     return {
         "schema_version": schema_version,
         "generated_at": now,

@@ -6,6 +6,7 @@ Placeholder secrets (the development defaults) are refused when ``environment`` 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
@@ -41,7 +42,10 @@ def normalise_database_url(url: str) -> str:
 class AppSettings(BaseSettings):
     """Settings every app has. Each app subclasses it with its own ``env_prefix``."""
 
-    model_config = SettingsConfigDict(extra="ignore", env_file=None, validate_default=True)
+    # populate_by_name: code and tests may pass ``fake_now=`` although the environment names it ASN_FAKE_NOW.
+    model_config = SettingsConfigDict(
+        extra="ignore", env_file=None, validate_default=True, populate_by_name=True
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     host: str = "127.0.0.1"
@@ -71,11 +75,31 @@ class AppSettings(BaseSettings):
     upstream_timeout_s: float = Field(default=5.0, gt=0)
     log_level: str = "INFO"
     log_json: bool = True
+    # The test clock (services/common/clock.py): one variable for every app, without the app's prefix, so a
+    # test run sets the whole stack to the same instant. Development and test only; production refuses it.
+    fake_now: datetime | None = Field(
+        default=None,
+        validation_alias="ASN_FAKE_NOW",
+        description="Test clock: the instant (ISO 8601 with an offset) the province clock starts from.",
+    )
 
     @field_validator("database_url")
     @classmethod
     def _normalise_url(cls, value: str | None) -> str | None:
         return normalise_database_url(value) if value else None
+
+    @field_validator("fake_now")
+    @classmethod
+    def _aware_instant(cls, value: datetime | None) -> datetime | None:
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            raise ValueError("ASN_FAKE_NOW must carry a UTC offset, e.g. 2026-12-31T23:30:00+07:00")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_fake_clock_in_production(self) -> AppSettings:
+        if self.environment == "production" and self.fake_now is not None:
+            raise ValueError("ASN_FAKE_NOW (the test clock) is refused in production")
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> AppSettings:

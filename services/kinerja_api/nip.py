@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from services.common import clock
+
 # Nobody born before 1940 is still in service (retirement age is at most 65, UU 20/2023 Pasal 55).
 MIN_BIRTH_YEAR = 1940
 # A CPNS/PPPK applicant must be at least 18 when applying (PP 11/2017 Pasal 23); 17 leaves a margin for
@@ -89,7 +91,7 @@ def _sequence(raw: str, label: str) -> int:
 
 def parse_nip(value: str, *, today: date | None = None) -> NipParts:
     """Validate a PNS NIP and return its parts; raise NipError naming the wrong part."""
-    today = today or date.today()
+    today = today or clock.today()
     nip = _digits(value, "NIP")
     born = _birth_date(nip[0:8], "NIP", today)
     year, month = int(nip[8:12]), int(nip[12:14])
@@ -109,7 +111,7 @@ def parse_nip(value: str, *, today: date | None = None) -> NipParts:
 
 def parse_ni_pppk(value: str, *, today: date | None = None) -> NipParts:
     """Validate a PPPK NI (layout unverified, see the module docstring) and return its parts."""
-    today = today or date.today()
+    today = today or clock.today()
     ni = _digits(value, "NI PPPK")
     born = _birth_date(ni[0:8], "NI PPPK", today)
     year = int(ni[8:12])

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.certificates.numbers import check_char
 from services.pelatihan_api.enrolments.models import Enrolment
@@ -112,8 +113,8 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         session.add(programs[key])
     await session.flush()
 
-    now = datetime.now(UTC)
-    today = now.date()
+    now = clock.now()
+    today = clock.wib_date(now)
     opened = 0
     for n, (key, program) in enumerate(programs.items()):
         starts = today + timedelta(days=24 + 7 * n)

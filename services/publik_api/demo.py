@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.publik_api.config import PublikSettings
 from services.publik_api.publications import suppression
 from services.publik_api.publications.models import Item, Publication
@@ -119,8 +120,8 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         settings.snapshot_key_pem.get_secret_value() if settings.snapshot_key_pem else None, settings.data_dir
     )
     ids = _unit_ids(context)
-    now = datetime.now(UTC)
-    year = now.year
+    now = clock.now()
+    year = clock.wib_date(now).year
     period = f"{year}-Q1"
     k = settings.min_group_size
     rng = random.Random(2017)  # PermenPANRB 14/2017

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,15 @@ class StandIn:
     employees: dict[str, dict[str, Any]] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
     calls: int = 0
+    # Called (in the stand-in's thread, before it answers) with the path of every kinerja read: a test uses
+    # it to change something while pelatihan is between the two phases of a flow.
+    on_call: Callable[[str], None] | None = None
+
+    def asked(self, path: str) -> None:
+        """Count a kinerja read and run the test's hook."""
+        self.calls += 1
+        if self.on_call is not None:
+            self.on_call(path)
 
     def add(
         self,
@@ -64,14 +73,14 @@ def build_app(state: StandIn, tokens: Tokens) -> FastAPI:
 
     @app.get("/v1/employees/{nip}")
     async def employee(nip: str) -> dict[str, Any]:
-        state.calls += 1
+        state.asked(f"/v1/employees/{nip}")
         if nip not in state.employees:
             raise HTTPException(404)
         return state.employees[nip]
 
     @app.get("/v1/employees/{nip}/supervisor")
     async def supervisor(nip: str, on: str) -> dict[str, Any]:
-        state.calls += 1
+        state.asked(f"/v1/employees/{nip}/supervisor")
         if nip not in state.employees:
             raise HTTPException(404)
         e = state.employees[nip]
@@ -79,6 +88,7 @@ def build_app(state: StandIn, tokens: Tokens) -> FastAPI:
 
     @app.get("/v1/units/{unit_id}")
     async def unit(unit_id: str) -> dict[str, Any]:
+        state.asked(f"/v1/units/{unit_id}")
         if unit_id not in state.units:
             raise HTTPException(404)
         return {"id": unit_id, "code": "U", "name": state.units[unit_id], "parent_id": None}

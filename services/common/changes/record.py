@@ -15,12 +15,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.changelog import DELETE, UPSERT, ChangeLogMixin, append_changes
 from services.common.changes.audit import AuditMixin, AuditRow, append_entries
 from services.common.changes.events import Event
@@ -111,7 +112,7 @@ async def record_changes(
     """Record many changes by one actor in bulk (an import): one INSERT per table, chained in order."""
     if not changes:
         return Recorded([], [])
-    at = datetime.now(UTC)
+    at = clock.now()
     outbox = await _enqueue(session, sink, changes, at)
     entries = await append_entries(
         session,

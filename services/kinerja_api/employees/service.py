@@ -8,10 +8,11 @@ someone who left would leave an employee without a lawful evaluator. Such lines 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.conditional import check_if_match, strong_etag
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
@@ -240,7 +241,7 @@ async def update_employee(
     employee.active = new_active
     if _snapshot(employee) != before:
         employee.version = employee.version + 1
-        employee.updated_at = datetime.now(UTC)
+        employee.updated_at = clock.now()
     await session.flush()
     await changes.employee_changed(
         session, actor=actor, action="employee.update", before=audited_before, employee=employee

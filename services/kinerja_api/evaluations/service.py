@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.changes import SAME, Event, State, record_change
 from services.common.changes.catalogue.kinerja import EvaluationFinalized
 from services.common.conditional import check_if_match, require_if_match, strong_etag
@@ -54,7 +55,7 @@ ENTITY = "evaluation"
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def etag_of(evaluation: Evaluation) -> str:

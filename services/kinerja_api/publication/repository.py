@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.kinerja_api.publication.models import PublicationState
 
 
@@ -81,6 +81,6 @@ async def save_state(
     current.last_event_id = event_id
     current.last_data = data
     current.published_by = by
-    current.published_at = datetime.now(UTC)
+    current.published_at = clock.now()
     await session.flush()
     return current.revision

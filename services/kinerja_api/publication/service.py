@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.changes import Event, Recorded, record_change
 from services.common.changes.catalogue.kinerja import (
     Compliance,
@@ -99,7 +100,7 @@ async def unit_aggregate(
             evaluated=summary.evaluated,
         ),
         policy_version=POLICY_VERSION,
-        data_as_of=_iso(datetime.now(UTC)),
+        data_as_of=_iso(clock.now()),
     )
 
 

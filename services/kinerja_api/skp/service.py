@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.changes import SAME, Event, State, record_change
 from services.common.conditional import check_if_match as check_if_match_header
 from services.common.conditional import strong_etag
@@ -68,7 +69,7 @@ ENTITY = "skp"
 
 def now() -> datetime:
     """The current instant (UTC)."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def etag_of(skp: Skp) -> str:

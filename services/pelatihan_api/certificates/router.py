@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from services.common.db import SessionDep
+from services.common.db import SessionDep, after_commit
 from services.common.errors import problem_responses
 from services.pelatihan_api.certificates import service
 from services.pelatihan_api.certificates.schemas import CertificateRead, RevokeBody
@@ -41,5 +41,5 @@ async def revoke_certificate(
     """Admins withdraw a certificate; verification then shows it revoked and its JP leave the ledger."""
     row = await service.revoke(session, number, body.reason)
     await stats.publish_for_nip(session, kinerja, row.nip, row.completed_on.year)
-    wake_outbox(request.app)
+    after_commit(session, lambda: wake_outbox(request.app))  # woken earlier, it could poll before the commit
     return service.to_read(row)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.errors import Conflict, NotFound
 from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.certificates.numbers import new_number, well_formed
@@ -55,7 +56,7 @@ async def issue(
         institution_name=institution_name,
         jp=jp,
         completed_on=completed_on,
-        issued_at=datetime.now(UTC),
+        issued_at=clock.now(),
     )
     session.add(row)
     await session.flush()
@@ -84,7 +85,7 @@ async def revoke(session: AsyncSession, number: str, reason: str) -> Certificate
     row = await _by_number(session, number, for_update=True)
     if row.revoked_at is not None:
         raise Conflict("The certificate is already revoked.")
-    now = datetime.now(UTC)
+    now = clock.now()
     row.revoked_at, row.revoked_reason = now, reason
     await session.execute(
         update(JpEntry).where(JpEntry.enrolment_id == row.enrolment_id).values(revoked_at=now)

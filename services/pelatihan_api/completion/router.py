@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Request, status
 
 from services.common.auth import PrincipalDep
-from services.common.db import SessionDep
+from services.common.db import SessionDep, after_commit
 from services.common.errors import problem_responses
 from services.pelatihan_api.certificates.service import to_read
 from services.pelatihan_api.completion import service
@@ -59,7 +59,7 @@ async def complete_enrolment(
     the employee's ledger for the session's year (prorated below 80% attendance; see docs/pelatihan.md),
     and queues the unit's new training statistics for publik."""
     result = await service.complete(session, kinerja, principal, enrolment_id, body)
-    wake_outbox(request.app)
+    after_commit(session, lambda: wake_outbox(request.app))  # woken earlier, it could poll before the commit
     return CompletionRead(
         enrolment=enrolment_read(result.enrolment, None),
         jp_credited=result.jp_credited,

@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.auth import Principal
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.pelatihan_api.certificates import service as certificates
@@ -36,7 +36,7 @@ from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.service import can_see, get_visible
 from services.pelatihan_api.stats import service as stats
 from services.pelatihan_api.sync.service import log_changes
-from services.pelatihan_api.txn import end_read
+from services.pelatihan_api.txn import Seen, recheck, release
 
 S = EnrolmentStatus
 FULL_CREDIT_SHARE = 0.8
@@ -121,7 +121,12 @@ async def complete(
     enrolment_id: uuid.UUID,
     body: CompletionBody,
 ) -> Completion:
-    """Record a result for a confirmed participant; a pass issues a certificate and credits the JP."""
+    """Record a result for a confirmed participant; a pass issues a certificate and credits the JP.
+
+    When the unit's name must be asked of kinerja, the flow has two phases (services/pelatihan_api/txn.py):
+    read, release, ask kinerja, then write in a new transaction that first locks the enrolment and re-checks
+    that neither it nor its session changed meanwhile (409 ``changed-meanwhile``).
+    """
     found = (
         await session.execute(
             select(Enrolment, TrainingSession, Program, Institution)
@@ -133,19 +138,25 @@ async def complete(
     ).first()
     if found is None or not can_see(principal, found[1]):
         raise NotFound("No such enrolment.")
-    _, ts, program, institution = found
+    seen_row, ts, program, institution = found
     # The unit's name (for the published label) is asked of kinerja before any row is locked.
-    facts = await roster.get(session, found[0].nip)
+    facts = await roster.get(session, seen_row.nip)
     unit_id = facts.unit_id if facts is not None else None
     unit_name = None
+    relied_on: list[Seen] = []
     if unit_id is not None:
+        seen_enrolment = Seen("enrolment", seen_row.id, (seen_row.status, seen_row.updated_at))
+        relied_on = [seen_enrolment, Seen("session", ts.id, ts.version)]
         ts_id, program_id, institution_id = ts.id, program.id, institution.id
-        await end_read(session)
+        await release(session)
         unit_name = await kinerja.unit_name(str(unit_id))
         ts = await session.get_one(TrainingSession, ts_id)
         program = await session.get_one(Program, program_id)
         institution = await session.get_one(Institution, institution_id)
     row = await enrolments.get(session, enrolment_id, for_update=True)
+    if relied_on:
+        recheck(relied_on[0], (row.status, row.updated_at) if row is not None else None)
+        recheck(relied_on[1], ts.version)
     assert row is not None
     if row.status != S.CONFIRMED:
         raise InvalidTransition(f"The enrolment is {row.status}; only CONFIRMED participants get a result.")
@@ -161,7 +172,7 @@ async def complete(
             )
             or 0
         )
-    now = datetime.now(UTC)
+    now = clock.now()
     row.passed, row.score, row.completed_at, row.updated_at = body.passed, body.score, now, now
     row.status = S.COMPLETED.value if body.passed else S.FAILED.value
     jp = credited_jp(program.jp, days_present, session_days) if body.passed else 0

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from services.common import clock
 from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enums import EnrolmentStatus
 from services.pelatihan_api.sessions import repository as sessions
@@ -88,7 +89,7 @@ async def promote_first_waitlisted(session: AsyncSession, session_id: uuid.UUID)
         return None
     row.status = EnrolmentStatus.CONFIRMED.value
     row.waitlist_seq = None
-    row.updated_at = datetime.now(UTC)
+    row.updated_at = clock.now()
     await session.flush()
     await sessions.leave_waitlist(session, session_id, promoted=True)
     return row

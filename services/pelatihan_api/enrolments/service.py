@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.auth import Principal, Role
 from services.common.clock import today as province_today
 from services.common.errors import Forbidden, NotFound
@@ -35,7 +36,7 @@ from services.pelatihan_api.sessions import repository as sessions
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.service import can_see
 from services.pelatihan_api.sync.service import log_changes
-from services.pelatihan_api.txn import end_read
+from services.pelatihan_api.txn import Seen, recheck, release
 
 S = EnrolmentStatus
 
@@ -81,20 +82,28 @@ class Rules:
         return bool(self.position_types or self.min_rank or self.unit_ids)
 
 
-async def _check_eligibility(session: AsyncSession, kinerja: KinerjaClient, rules: Rules, nip: str) -> None:
-    """The roster (kinerja's events) answers; kinerja itself only for an employee not mirrored yet."""
+async def _check_eligibility(
+    session: AsyncSession, kinerja: KinerjaClient, rules: Rules, nip: str, relied_on: Seen
+) -> None:
+    """The roster (kinerja's events) answers; kinerja itself only for an employee not mirrored yet.
+
+    Asking kinerja splits the request in two phases (services/pelatihan_api/txn.py): the read ends, kinerja
+    answers, and the new transaction first checks that the session (``relied_on``: its rules and window) is
+    still the version that was read, else 409.
+    """
     if not rules:
         return
     facts = await roster.get(session, nip)
     if facts is not None:
         position_type, rank, unit_id = facts.position_type, facts.rank, facts.unit_id
     else:
-        await end_read(session)
+        await release(session)
         employee = await kinerja.get_employee(nip)
         if employee is None:
             raise UnknownEmployee(f"kinerja knows no employee {nip}.")
         position_type, rank = employee.position_type, employee.rank
         unit_id = uuid.UUID(employee.unit_id) if employee.unit_id else None
+        recheck(relied_on, await sessions.version_of(session, relied_on.key))
     reasons = []
     if rules.position_types and position_type not in rules.position_types:
         reasons.append(f"position type {position_type} is not among {', '.join(rules.position_types)}")
@@ -118,14 +127,14 @@ async def request_enrolment(
     ts = await sessions.get(session, session_id)
     if ts is None or not can_see(principal, ts):
         raise NotFound("No such session.")
-    now = datetime.now(UTC)
+    now = clock.now()
     if not (ts.enrol_opens_at <= now < ts.enrol_closes_at):
         raise WindowClosed(
             f"Enrolment is open from {ts.enrol_opens_at.isoformat()} to {ts.enrol_closes_at.isoformat()}."
         )
     if await repository.live_for(session, session_id, nip) is not None:
         raise AlreadyEnrolled(f"{nip} already holds a live enrolment in this session.")
-    await _check_eligibility(session, kinerja, Rules.of(ts), nip)
+    await _check_eligibility(session, kinerja, Rules.of(ts), nip, Seen("session", ts.id, ts.version))
     row = Enrolment(
         id=uuid.uuid4(),
         session_id=session_id,
@@ -145,20 +154,28 @@ async def request_enrolment(
     return EnrolmentView(row, None)
 
 
+def _seen(row: Enrolment) -> Seen:
+    # Every change of an enrolment moves its status forward or stamps updated_at (no version column).
+    return Seen("enrolment", row.id, (row.status, row.updated_at))
+
+
 async def _authorise_decision(
     session: AsyncSession, kinerja: KinerjaClient, principal: Principal, enrolment_id: uuid.UUID
-) -> None:
+) -> Seen | None:
+    """Phase one of a supervisor's decision: read the enrolment, release, ask kinerja. Returns what was seen
+    (for phase two to re-check), or None for a training admin, whose decision is one transaction."""
     row = await repository.get(session, enrolment_id)
     if row is None:
         raise NotFound("No such enrolment.")
     if _is_training_admin(principal):
-        return
-    nip = row.nip
+        return None
+    nip, seen = row.nip, _seen(row)
     if principal.nip == nip:
         raise Forbidden("An employee cannot approve or reject their own enrolment.")
-    await end_read(session)
+    await release(session)
     if not await is_direct_supervisor(kinerja, principal, nip):
         raise Forbidden("Only the employee's direct supervisor (per kinerja, today) may decide.")
+    return seen
 
 
 async def approve(
@@ -170,7 +187,8 @@ async def approve(
 ) -> EnrolmentView:
     """Approve a pending request: it takes a seat when one is free, else joins the waitlist."""
     await _authorise_decision(session, kinerja, principal, enrolment_id)
-    # kinerja was asked before any lock is taken; the single statement below holds them for milliseconds.
+    # Phase two. kinerja was asked before any lock is taken; the single statement below holds them for
+    # milliseconds, and its WHERE status = 'PENDING_APPROVAL' is the re-check of what phase one read.
     decided = await repository.approve_atomically(
         session, enrolment_id, decided_by=principal.nip or principal.subject, reason=reason
     )
@@ -190,14 +208,16 @@ async def reject(
     reason: str | None,
 ) -> EnrolmentView:
     """Reject a pending (or waitlisted) request."""
-    await _authorise_decision(session, kinerja, principal, enrolment_id)
+    seen = await _authorise_decision(session, kinerja, principal, enrolment_id)
     row = await repository.get(session, enrolment_id, for_update=True)
+    if seen is not None:
+        recheck(seen, _seen(row).version if row is not None else None)
     assert row is not None
     if row.status not in (S.PENDING_APPROVAL, S.WAITLISTED):
         raise InvalidTransition(f"The enrolment is {row.status}; it can no longer be rejected.")
     if row.status == S.WAITLISTED:
         await sessions.leave_waitlist(session, row.session_id, promoted=False)
-    now = datetime.now(UTC)
+    now = clock.now()
     row.status, row.waitlist_seq = S.REJECTED.value, None
     row.decided_by, row.decided_at, row.reason, row.updated_at = (
         principal.nip or principal.subject,
@@ -220,7 +240,7 @@ async def cancel(
     if row.status not in (S.PENDING_APPROVAL, S.CONFIRMED, S.WAITLISTED):
         raise InvalidTransition(f"The enrolment is {row.status}; it can no longer be cancelled.")
     previous = row.status
-    now = datetime.now(UTC)
+    now = clock.now()
     row.status, row.waitlist_seq, row.reason, row.updated_at = S.CANCELLED.value, None, reason, now
     await session.flush()
     promoted = None
@@ -246,8 +266,9 @@ async def get_enrolment(
         ts = await sessions.get(session, row.session_id)
         allowed = ts is not None and can_see(principal, ts)
     if not allowed and principal.nip is not None:
+        # Read only: release, ask kinerja, and read the enrolment again as it is now (nothing to re-check).
         nip = row.nip
-        await end_read(session)
+        await release(session)
         allowed = await is_direct_supervisor(kinerja, principal, nip)
         row = await repository.get(session, enrolment_id)
     if not allowed or row is None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from services.common import clock
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
@@ -33,4 +33,4 @@ async def get_ledger(
 ) -> JpLedger:
     """The JP credited in the year, each entry, the requirement (20 JP) and whether it is met (at exactly
     20 it is). For the employee, their direct supervisor, and admins."""
-    return await service.ledger(session, kinerja, principal, nip, year or datetime.now(UTC).year)
+    return await service.ledger(session, kinerja, principal, nip, year or clock.this_year())

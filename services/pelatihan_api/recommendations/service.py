@@ -6,11 +6,10 @@ tag; a result below expectation matches the tag ``KINERJA`` (performance-improve
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.auth import Principal, Role
 from services.common.errors import Forbidden
 from services.pelatihan_api.clients.kinerja import KinerjaClient
@@ -45,7 +44,7 @@ async def recommend(
     }
     if not tags:
         return Recommendations(nip=nip, based_on=based_on, items=[])
-    now = datetime.now(UTC)
+    now = clock.now()
     already = select(Enrolment.session_id).where(
         Enrolment.nip == nip, Enrolment.status.in_([s.value for s in LIVE_STATUSES])
     )

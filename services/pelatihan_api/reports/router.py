@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from services.common import clock
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.reports import AcceptDep, report_response
@@ -40,5 +40,5 @@ async def jp_compliance(
     """For each unit: active PNS (from kinerja's roster events), how many reached 20 JP in the year and JP
     delivered; with `unit_id`, also who is below (admin, integrator). As CSV (`Accept: text/csv`) one row
     per unit. The figures are live: `data_as_of` equals `generated_at`."""
-    report = await service.compliance(session, year or datetime.now(UTC).year, unit_id)
+    report = await service.compliance(session, year or clock.this_year(), unit_id)
     return report_response(specs.JP_COMPLIANCE, report, accept, filename=f"jp-compliance-{report.year}")

@@ -85,3 +85,8 @@ async def delete_if_no_live_enrolment(session: AsyncSession, session_id: uuid.UU
     await session.execute(delete(Enrolment).where(Enrolment.session_id == session_id))
     await session.execute(delete(T).where(T.id == session_id))
     return [eid for eid, _ in found]
+
+
+async def version_of(session: AsyncSession, session_id: uuid.UUID) -> int | None:
+    """The session's current version (None when it no longer exists), for a two-phase flow's re-check."""
+    return await session.scalar(select(TrainingSession.version).where(TrainingSession.id == session_id))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.auth import Principal, Role
 from services.common.conditional import check_if_match, require_if_match, strong_etag
 from services.common.errors import Conflict, InvalidInput, NotFound
@@ -123,7 +124,7 @@ async def list_sessions(
         session,
         program_id=program_id,
         institution_id=institution_id,
-        open_at=datetime.now(UTC) if open_only else None,
+        open_at=clock.now() if open_only else None,
         after=decode_cursor(cursor, 2),
         limit=limit,
     )
@@ -163,7 +164,7 @@ async def patch_session(
             value = None
         setattr(row, key, value)
     row.version += 1
-    row.updated_at = datetime.now(UTC)
+    row.updated_at = clock.now()
     await session.flush()
     free = row.capacity - row.seats_taken
     promoted: list[uuid.UUID] = []

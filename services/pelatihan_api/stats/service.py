@@ -7,12 +7,12 @@ them, and carry no NIP or name (UU 14/2008 Pasal 17(h)); publik applies its own 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.outbox import enqueue
 from services.common.request_id import current_request_id
 from services.pelatihan_api.clients.kinerja import KinerjaClient
@@ -38,7 +38,7 @@ async def unit_stats(session: AsyncSession, unit_id: uuid.UUID, year: int) -> di
         "pns_total": pns_total,
         "pns_meeting_20jp": meeting,
         "share_meeting_20jp": round(meeting / pns_total, 4) if pns_total else 0.0,
-        "data_as_of": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "data_as_of": clock.now().isoformat().replace("+00:00", "Z"),
     }
 
 

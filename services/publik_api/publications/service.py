@@ -4,11 +4,12 @@ earlier version; every change to what is public bumps the publication version an
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.errors import NotFound
 from services.publik_api.publications import repository
 from services.publik_api.publications.models import APPROVED, PENDING, Item, Publication
@@ -17,7 +18,7 @@ from services.publik_api.snapshots.service import SnapshotSigner, write_snapshot
 
 def now_utc() -> datetime:
     """The current time (UTC)."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 async def upsert_item(

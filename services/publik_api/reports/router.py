@@ -4,11 +4,11 @@ Unlike the public reads these need a token and are never cached by the public-re
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from services.common import clock
 from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
@@ -38,5 +38,5 @@ async def ikm_report(
     """The citizen satisfaction index (SKM/IKM, PermenPANRB 14/2017) of every active unit (or one) for a
     year: respondents, IKM, mutu, kinerja and each unsur's NRR, computed like `GET /v1/ikm`. Admins and
     integrators; one CSV row per unit for `Accept: text/csv`. `data_as_of` is the newest answer counted."""
-    report = await service.ikm_report(session, year or datetime.now(UTC).year, unit_id)
+    report = await service.ikm_report(session, year or clock.this_year(), unit_id)
     return report_response(specs.IKM, report, accept, filename=f"ikm-{report.year}")

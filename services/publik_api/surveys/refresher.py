@@ -13,10 +13,10 @@ import asyncio
 import logging
 import time
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.common import clock
 from services.publik_api.publications.repository import bump_version
 from services.publik_api.surveys import repository
 from services.publik_api.surveys.ikm import IkmResult, compute_ikm
@@ -53,7 +53,7 @@ class IkmRefresher:
     async def _write(self, keys: list[Key] | None) -> int:
         async with self.sessionmaker() as session, session.begin():
             rows = await repository.sums_by_unit_year(session, keys)
-            now = datetime.now(UTC)
+            now = clock.now()
             for unit_id, year, respondents, sums in rows:
                 public = ikm_public(compute_ikm(respondents, sums))
                 await repository.upsert_ikm_item(session, unit_id, year, public, self.policy_version, now)

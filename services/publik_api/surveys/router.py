@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 
+from services.common import clock
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.ratelimit import Limiter
@@ -84,4 +84,4 @@ async def get_ikm(
 ) -> IkmRead:
     """IKM = 25 x sum(NRR_i x 1/9), two decimals, with mutu A-D, the kinerja label, each unsur's NRR, the
     respondents, and the Krejcie-Morgan minimum sample when the unit's service population is set."""
-    return await service.ikm(session, unit_id, year or datetime.now(UTC).year)
+    return await service.ikm(session, unit_id, year or clock.this_year())

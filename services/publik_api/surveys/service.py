@@ -7,10 +7,10 @@ import hashlib
 import hmac
 import math
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.errors import InvalidInput, NotFound, ProblemError
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.surveys import repository
@@ -52,7 +52,7 @@ async def submit(
         raise InvalidInput(
             "The survey names an unknown unit.", errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}]
         )
-    now = datetime.now(UTC)
+    now = clock.now()
     if device is not None and device_window_s > 0:
         last = await repository.last_from_device(session, device, body.unit_id)
         if last is not None and (now - last).total_seconds() < device_window_s:
@@ -61,7 +61,7 @@ async def submit(
     response = SurveyResponse(
         id=uuid.uuid4(),
         unit_id=body.unit_id,
-        year=now.year,
+        year=clock.wib_date(now).year,
         **{f"u{i + 1}": a for i, a in enumerate(body.answers)},
         comment=body.comment,
         device_hash=device,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from services.common import clock
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
@@ -37,7 +37,7 @@ async def get_scorecard(
     return await scorecard.build(
         session,
         unit_id,
-        year or datetime.now(UTC).year,
+        year or clock.this_year(),
         min_group_size=settings.min_group_size,
         policy_version=settings.policy_version,
     )
