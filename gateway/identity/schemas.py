@@ -7,7 +7,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    WithJsonSchema,
+    model_validator,
+)
 
 from services.common.auth import Role
 from services.common.errors import Problem
@@ -80,12 +89,34 @@ def check_role_needs(roles: list[str], nip: str | None, institution_id: str | No
         raise ValueError("role mitra needs an institution_id")
 
 
+class GrantType(StrEnum):
+    """The grants POST /auth/token issues tokens for (RFC 6749 §4.3 and §4.4)."""
+
+    PASSWORD = "password"
+    CLIENT_CREDENTIALS = "client_credentials"
+
+
+class OAuthErrorCode(StrEnum):
+    """The `error` of a token-endpoint error: the RFC 6749 §5.2 codes, and `slow_down` (RFC 8628 §3.5) for
+    too many failed attempts."""
+
+    INVALID_REQUEST = "invalid_request"
+    INVALID_CLIENT = "invalid_client"
+    INVALID_GRANT = "invalid_grant"
+    UNAUTHORIZED_CLIENT = "unauthorized_client"
+    UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"
+    INVALID_SCOPE = "invalid_scope"
+    SLOW_DOWN = "slow_down"
+
+
 class TokenForm(BaseModel):
     """The form of POST /auth/token (application/x-www-form-urlencoded; RFC 6749 §4.3 and §4.4)."""
 
-    grant_type: str | None = Field(
-        default=None, description="`password` or `client_credentials`.", examples=["password"]
-    )
+    # Any text is read (an unknown grant is answered 400 unsupported_grant_type, RFC 6749 §5.2, not 422);
+    # clients are told the two values, as the named schema GrantType (gateway/main.py lists it).
+    grant_type: Annotated[
+        str | None, WithJsonSchema({"anyOf": [TypeAdapter(GrantType).json_schema(), {"type": "null"}]})
+    ] = Field(default=None, description="`password` or `client_credentials`.", examples=["password"])
     username: str | None = Field(default=None, description="Password grant.", examples=["siti.rahma"])
     password: str | None = Field(default=None, description="Password grant.")
     client_id: str | None = Field(
@@ -121,7 +152,7 @@ class TokenResponse(BaseModel):
 class OAuthProblem(Problem):
     """A token-endpoint error: a problem document that also carries the RFC 6749 §5.2 fields."""
 
-    error: str = Field(
+    error: OAuthErrorCode = Field(
         description="invalid_request, unsupported_grant_type, invalid_client, invalid_grant or slow_down.",
         examples=["invalid_grant"],
     )

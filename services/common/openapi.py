@@ -87,12 +87,31 @@ def document_security(spec: dict[str, Any]) -> None:
                 op["security"] = [{OAUTH2_SCHEME: []}, *requirements]
 
 
+def _lift(node: Any, named: dict[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_lift(v, named) for v in node]
+    if not isinstance(node, dict):
+        return node
+    if "enum" in node and node.get("title") in named:
+        own = named[node["title"]]
+        rest = {
+            k: v for k, v in node.items() if k in ("description", "default", "examples") and own.get(k) != v
+        }
+        return {"$ref": "#/components/schemas/" + node["title"], **rest}
+    return {k: _lift(v, named) for k, v in node.items()}
+
+
 def add_named_schemas(spec: dict[str, Any], types: Iterable[type[Enum]]) -> None:
-    """Put each type's JSON schema under ``components/schemas`` by its name (a field documented with a
-    ``$ref`` to it through ``WithJsonSchema`` needs the target to exist)."""
+    """Put each enum under ``components/schemas`` by its name, and refer to it wherever a field carries
+    it inline (a field typed ``str`` at runtime but documented with ``WithJsonSchema`` of the enum), so
+    generated clients get one named enum type."""
     schemas: dict[str, Any] = spec.setdefault("components", {}).setdefault("schemas", {})
-    for type_ in types:
-        schemas.setdefault(type_.__name__, TypeAdapter(type_).json_schema())
+    named = {type_.__name__: TypeAdapter(type_).json_schema() for type_ in types}
+    for name, schema in named.items():
+        schemas.setdefault(name, schema)
+    if named:
+        schemas.update(_lift({k: v for k, v in schemas.items() if k not in named}, named))
+        spec["paths"] = _lift(spec.get("paths", {}), named)
 
 
 def _resolve(spec: dict[str, Any], schema: Any) -> Any:
