@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest openapi openapi-breaking fuzz bench clean-data browser-deps node-deps
+.PHONY: run test lint typecheck pytest openapi openapi-breaking fuzz bench clean-data browser-deps node-deps lint-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) browser-deps node-deps
+pytest: $(STAMP) browser-deps node-deps lint-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## axe-core for the widget's accessibility test, when npm is there (the test says so when it skips).
@@ -40,6 +40,12 @@ browser-deps:
 node-deps:
 	@if command -v npm >/dev/null 2>&1 && [ ! -f tests/interop/node_modules/.package-lock.json ]; then \
 		cd tests/interop && npm ci --no-audit --no-fund --loglevel=error || echo "npm ci failed: the Node.js client tests will fail"; \
+	fi
+
+## Redocly and Spectral, pinned in tools/openapi-lint, for the OpenAPI lint test (it says so when it skips).
+lint-deps:
+	@if command -v npm >/dev/null 2>&1 && [ ! -x tools/openapi-lint/node_modules/.bin/spectral ]; then \
+		cd tools/openapi-lint && npm ci --no-audit --no-fund --loglevel=error || echo "npm ci failed: the OpenAPI lint test will skip"; \
 	fi
 
 ## The longer fuzz run (figures into docs/reliability.md); the bounded one is part of `make test`.

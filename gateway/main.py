@@ -9,6 +9,7 @@ from gateway.config import GatewaySettings
 from gateway.cors import CorsMiddleware
 from gateway.identity.keys import load_keyring
 from gateway.identity.router import router as identity_router
+from gateway.identity.schemas import GrantType
 from gateway.identity.snapshot_keys import SnapshotKeys
 from gateway.identity.usage import ClientUsage
 from gateway.openapi import install_merged_openapi
@@ -67,6 +68,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         on_startup=[_startup, start_webhooks, report_clients.start],
         on_shutdown=[report_clients.stop, stop_webhooks, _shutdown],
         readiness_extra=_readiness,
+        openapi_schemas=[GrantType],
         openapi_tags=[
             {"name": "identity", "description": "Accounts, API clients, tokens and keys."},
             {"name": "webhooks", "description": "Signed event deliveries to integrators' endpoints."},

@@ -8,6 +8,7 @@ import copy
 import json
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from services.common.errors import problem_json_only
 log = logging.getLogger("asn.openapi")
 SERVICES = ("kinerja", "pelatihan", "publik")
 _CACHE_TTL_S = 60.0
+_SCHEMA_REF = "#/components/schemas/"
 
 
 def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
@@ -54,7 +56,12 @@ def merge_specs(gateway_spec: dict[str, Any], services: dict[str, dict[str, Any]
             if schema_name in schemas and schemas[schema_name] != schema:
                 renames[schema_name] = prefix + schema_name
         for schema_name, schema in spec.get("components", {}).get("schemas", {}).items():
-            schemas[renames.get(schema_name, schema_name)] = _rewrite_refs(schema, renames)
+            merged_schema = _rewrite_refs(schema, renames)
+            if schema_name in renames and "title" in merged_schema:
+                # Generators name the model after the title: with the old one kept, the renamed schema and
+                # the one it collided with would make one model, and one of them is dropped.
+                merged_schema["title"] = renames[schema_name]
+            schemas[renames.get(schema_name, schema_name)] = merged_schema
         for path, item in spec.get("paths", {}).items():
             if path.startswith("/internal/"):
                 continue
@@ -72,7 +79,37 @@ def merge_specs(gateway_spec: dict[str, Any], services: dict[str, dict[str, Any]
         for scheme, value in spec.get("components", {}).get("securitySchemes", {}).items():
             merged["components"].setdefault("securitySchemes", {}).setdefault(scheme, value)
     problem_json_only(paths)
+    _drop_unused_schemas(merged)
     return merged
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith(_SCHEMA_REF):
+                yield value.removeprefix(_SCHEMA_REF)
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _drop_unused_schemas(spec: dict[str, Any]) -> None:
+    """Remove schemas only the left-out ``/internal/`` routes used (event envelopes): the merged spec
+    would otherwise advertise models no public operation sends or answers."""
+    schemas: dict[str, Any] = spec.get("components", {}).get("schemas", {})
+    outside = {k: v for k, v in spec.items() if k != "components"}
+    outside["components"] = {k: v for k, v in spec.get("components", {}).items() if k != "schemas"}
+    todo = list(_refs(outside))
+    used: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name not in used and name in schemas:
+            used.add(name)
+            todo.extend(_refs(schemas[name]))
+    for name in [n for n in schemas if n not in used]:
+        del schemas[name]
 
 
 def install_merged_openapi(app: FastAPI) -> None:

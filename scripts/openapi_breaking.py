@@ -3,7 +3,8 @@
     python scripts/openapi_breaking.py                 compare with the previous spec (see below)
     python scripts/openapi_breaking.py --base origin/main   compare with the spec at a git revision
 
-Breaking, for a client generated from the old spec:
+Breaking, for a client generated from the old spec (paths are matched with their parameters unnamed, so
+renaming a path parameter is not a change: the URL and a generated client's call stay the same):
 - a removed path, a removed operation, a removed success status;
 - a removed response field, or a response field whose type widens (a new type, or null where there was none);
 - a request field, parameter or body that becomes required; a request type that no longer accepts what it did;
@@ -212,31 +213,53 @@ def _json_media(content: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _params(spec: Spec, op: dict[str, Any], item: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+_TEMPLATE_PARAM = re.compile(r"\{([^}]*)\}")
+
+
+def path_shape(path: str) -> str:
+    """The path with its parameters unnamed (``/v1/calendar/{}``): what a client actually requests. Renaming
+    a path parameter changes neither the URL nor a generated client's call, so paths are matched on this."""
+    return _TEMPLATE_PARAM.sub("{}", path)
+
+
+def _params(
+    spec: Spec, op: dict[str, Any], item: dict[str, Any], path: str
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Parameters keyed by (in, name), except path parameters, keyed by their position in the path."""
+    positions = {name: f"#{i}" for i, name in enumerate(_TEMPLATE_PARAM.findall(path))}
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for raw in [*item.get("parameters", []), *op.get("parameters", [])]:
         param = _resolve(spec, raw)
-        out[(param.get("in", ""), param.get("name", ""))] = param
+        where, name = param.get("in", ""), param.get("name", "")
+        out[(where, positions.get(name, name) if where == "path" else name)] = param
     return out
 
 
 def _compare_operation(
-    old_spec: Spec, new_spec: Spec, path: str, method: str, old_item: dict[str, Any], new_item: dict[str, Any]
+    old_spec: Spec,
+    new_spec: Spec,
+    path: str,
+    method: str,
+    old_item: dict[str, Any],
+    new_item: dict[str, Any],
+    new_path: str | None = None,
 ) -> Iterator[Change]:
     old, new = old_item[method], new_item[method]
     verb = method.upper()
 
-    old_params, new_params = _params(old_spec, old, old_item), _params(new_spec, new, new_item)
+    old_params = _params(old_spec, old, old_item, path)
+    new_params = _params(new_spec, new, new_item, new_path or path)
     for key, param in sorted(new_params.items()):
         was = old_params.get(key)
+        name = str(param.get("name", key[1]))
         if param.get("required") and not (was and was.get("required")):
-            yield Change(path, verb, key[1], f"{key[0]} parameter `{key[1]}` is now required")
+            yield Change(path, verb, name, f"{key[0]} parameter `{name}` is now required")
         if was is not None:
             for where, message in compare_schemas(
                 old_spec, new_spec, was.get("schema"), param.get("schema"), response=False
             ):
                 yield Change(
-                    path, verb, key[1], f"{key[0]} parameter `{key[1]}`{where and ' ' + where}: {message}"
+                    path, verb, name, f"{key[0]} parameter `{name}`{where and ' ' + where}: {message}"
                 )
 
     old_body, new_body = (
@@ -283,20 +306,26 @@ def _compare_operation(
 
 
 def breaking_changes(old: Spec, new: Spec) -> list[Change]:
-    """Every breaking change from ``old`` to ``new``."""
+    """Every breaking change from ``old`` to ``new``. A path is matched by its shape (``path_shape``), so
+    a renamed path parameter is no change; its operations then are matched method by method."""
     out: list[Change] = []
     old_paths, new_paths = old.get("paths", {}), new.get("paths", {})
+    by_shape: dict[str, list[str]] = {}
+    for candidate in sorted(new_paths):
+        by_shape.setdefault(path_shape(candidate), []).append(candidate)
     for path in sorted(old_paths):
-        if path not in new_paths:
+        same = [path] if path in new_paths else by_shape.get(path_shape(path), [])
+        if not same:
             out.append(Change(path, None, None, "path removed"))
             continue
         for method in METHODS:
             if method not in old_paths[path]:
                 continue
-            if method not in new_paths[path]:
+            now = next((p for p in same if method in new_paths[p]), None)
+            if now is None:
                 out.append(Change(path, method.upper(), None, "operation removed"))
                 continue
-            out.extend(_compare_operation(old, new, path, method, old_paths[path], new_paths[path]))
+            out.extend(_compare_operation(old, new, path, method, old_paths[path], new_paths[now], now))
     return out
 
 

@@ -7,7 +7,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    WithJsonSchema,
+    model_validator,
+)
 
 from services.common.auth import Role
 
@@ -79,12 +88,34 @@ def check_role_needs(roles: list[str], nip: str | None, institution_id: str | No
         raise ValueError("role mitra needs an institution_id")
 
 
+class GrantType(StrEnum):
+    """The grants POST /auth/token issues tokens for (RFC 6749 §4.3 and §4.4)."""
+
+    PASSWORD = "password"
+    CLIENT_CREDENTIALS = "client_credentials"
+
+
+class OAuthErrorCode(StrEnum):
+    """The `error` of a token-endpoint error: the RFC 6749 §5.2 codes, and `slow_down` (RFC 8628 §3.5) for
+    too many failed attempts."""
+
+    INVALID_REQUEST = "invalid_request"
+    INVALID_CLIENT = "invalid_client"
+    INVALID_GRANT = "invalid_grant"
+    UNAUTHORIZED_CLIENT = "unauthorized_client"
+    UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"
+    INVALID_SCOPE = "invalid_scope"
+    SLOW_DOWN = "slow_down"
+
+
 class TokenForm(BaseModel):
     """The form of POST /auth/token (application/x-www-form-urlencoded; RFC 6749 §4.3 and §4.4)."""
 
-    grant_type: str | None = Field(
-        default=None, description="`password` or `client_credentials`.", examples=["password"]
-    )
+    # Any text is read (an unknown grant is answered 400 unsupported_grant_type, RFC 6749 §5.2, not 422);
+    # clients are told the two values, as the named schema GrantType (gateway/main.py lists it).
+    grant_type: Annotated[
+        str | None, WithJsonSchema({"anyOf": [TypeAdapter(GrantType).json_schema(), {"type": "null"}]})
+    ] = Field(default=None, description="`password` or `client_credentials`.", examples=["password"])
     username: str | None = Field(default=None, description="Password grant.", examples=["siti.rahma"])
     password: str | None = Field(default=None, description="Password grant.")
     client_id: str | None = Field(
@@ -115,18 +146,6 @@ class TokenResponse(BaseModel):
     access_token: str = Field(description="An RS256 JWT; send it as `Authorization: Bearer <token>`.")
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Seconds until the token expires.", examples=[900])
-
-
-class OAuthErrorCode(StrEnum):
-    """The `error` codes of the token endpoint (RFC 6749 §5.2; `slow_down` from the OAuth extensions registry)."""
-
-    INVALID_REQUEST = "invalid_request"
-    INVALID_CLIENT = "invalid_client"
-    INVALID_GRANT = "invalid_grant"
-    INVALID_SCOPE = "invalid_scope"
-    UNAUTHORIZED_CLIENT = "unauthorized_client"
-    UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"
-    SLOW_DOWN = "slow_down"
 
 
 class TokenError(BaseModel):

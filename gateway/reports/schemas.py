@@ -35,7 +35,9 @@ class CatalogueEntry(BaseModel):
     roles: list[str] = Field(examples=[["admin", "integrator"]])
     schema_version: str = Field(examples=["1"])
     rows: str | None = Field(description="The JSON key of the row list; null when the body is one row.")
-    columns: list[dict[str, Any]] = Field(description="`{name, type, description}` of each CSV column.")
+    columns: list[dict[str, Any]] = Field(
+        description="`{name, type, description}` of each CSV column (and `items`, the element type, for an array)."
+    )
     data_as_of: str = Field(description="How the report's `data_as_of` is measured.")
 
 

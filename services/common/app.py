@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from services.common.http import make_client
 from services.common.logging import configure_logging
 from services.common.metrics import install_metrics
 from services.common.middleware import EdgeMiddleware
+from services.common.openapi import install_openapi_document
 from services.common.outbox import OutboxDispatcher, OutboxMixin, Transport
 from services.common.settings import AppSettings
 
@@ -49,6 +51,10 @@ class ServiceSpec:
     # "degraded" (200, still serving) or "down" (503: nothing this app exists for can be served).
     readiness_extra: Callable[[FastAPI], Awaitable[tuple[dict[str, Any], str]]] | None = None
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
+    # Where the gateway serves this app's paths (``/kinerja``; "" for the gateway): its OpenAPI servers end so.
+    path_prefix: str = ""
+    # Named schemas its OpenAPI needs that no route model brings along (services/common/openapi.py).
+    openapi_schemas: Sequence[type[Enum]] = ()
 
 
 class Health(BaseModel):
@@ -179,6 +185,7 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
     install_problem_handlers(app)
     problem_openapi(app)
     install_docs(app)
+    install_openapi_document(app, prefix=spec.path_prefix, extra_schemas=spec.openapi_schemas)
     install_metrics(app, spec.name)  # GET /metrics, hidden from OpenAPI (services/common/metrics.py)
     app.add_middleware(
         EdgeMiddleware,

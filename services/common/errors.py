@@ -59,6 +59,10 @@ class Problem(BaseModel):
     detail: str | None = Field(default=None, examples=["No employee with NIP 198609262015051001"])
     instance: str | None = Field(default=None, examples=["/v1/employees/198609262015051001"])
     errors: list[ValidationItem] | None = None
+    request_id: str = Field(
+        description="The request's `X-Request-ID` (every error carries it): quote it when reporting a problem.",
+        examples=["5f0c2a9e-8d1b-4c3a-9e7f-2b6d4a1c8e90"],
+    )
 
 
 class ProblemError(Exception):

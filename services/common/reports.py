@@ -69,6 +69,16 @@ class Column:
     name: str
     type: str = "string"
     description: str = ""
+    # The JSON type of an array column's elements (the CSV cell holds the array as JSON text).
+    items: str = "string"
+
+    def extension(self) -> dict[str, Any]:
+        """The column in ``x-report``: ``{name, type, description}``, and ``items`` for an array (linters
+        read a ``type: array`` without ``items`` as an incomplete schema)."""
+        out: dict[str, Any] = {"name": self.name, "type": self.type, "description": self.description}
+        if self.type == "array":
+            out["items"] = {"type": self.items}
+        return out
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,7 @@ class ReportSpec:
             "media_types": list(MEDIA_TYPES),
             "roles": list(self.roles),
             "rows": self.rows,
-            "columns": [{"name": c.name, "type": c.type, "description": c.description} for c in self.columns],
+            "columns": [c.extension() for c in self.columns],
             "data_as_of": self.data_as_of,
         }
 

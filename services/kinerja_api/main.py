@@ -50,6 +50,7 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
     spec = ServiceSpec(
         large_body_paths={"/v1/employees/import": "import_max_bytes"},
         name="kinerja",
+        path_prefix="/kinerja",
         schema="kinerja",
         title="kinerja_api — ASN registry, SKP and evaluations",
         description=(
@@ -68,6 +69,21 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
             tasks_router,
             publication_router,
             changes_router,
+        ],
+        openapi_tags=[
+            {"name": "units", "description": "Org units (OPD) and their hierarchy."},
+            {"name": "employees", "description": "Employees (ASN), the CSV import and the reporting line."},
+            {"name": "skp", "description": "SKP plans, their results (RHK) and realisation reports."},
+            {
+                "name": "evaluations",
+                "description": "Periodic and annual evaluations, objections and predikat.",
+            },
+            {"name": "calendar", "description": "The deadlines of each period."},
+            {"name": "tasks", "description": "What is waiting for the caller."},
+            {"name": "reports", "description": "Reports for integrators, JSON or CSV."},
+            {"name": "publication", "description": "Publishing a unit's aggregate to publik (admin)."},
+            {"name": "audit", "description": "The hash-chained audit log (admin)."},
+            {"name": "sync", "description": "The change log for incremental sync (admin, integrator)."},
         ],
         outbox_model=OutboxEvent,
         outbox_transports=_transports,

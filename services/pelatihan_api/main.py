@@ -49,6 +49,7 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
     settings = settings or PelatihanSettings()
     spec = ServiceSpec(
         name="pelatihan",
+        path_prefix="/pelatihan",
         schema="pelatihan",
         title="pelatihan_api — training with partner institutions",
         description=(

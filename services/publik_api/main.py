@@ -94,6 +94,7 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
 
     spec = ServiceSpec(
         name="publik",
+        path_prefix="/publik",
         schema="publik",
         title="publik_api — public transparency feed",
         description=(

@@ -232,6 +232,40 @@ def test_removed_success_status() -> None:
     assert _changes(move) == ["POST /kinerja/v1/employees: success response 201 removed"]
 
 
+def test_a_renamed_path_parameter_is_the_same_path() -> None:
+    """`/calendar/{year}` and `/calendar/{period}` are one URL: matched by shape, parameters by position."""
+
+    def param(name: str, type_: str) -> dict[str, Any]:
+        return {"name": name, "in": "path", "required": True, "schema": {"type": type_}}
+
+    def calendar(get_name: str, get_type: str = "integer") -> Spec:
+        spec = _spec()
+        spec["paths"]["/kinerja/v1/calendar/{period}"] = {
+            "put": {"operationId": "kinerja_calendar_set", "parameters": [param("period", "string")]}
+        }
+        spec["paths"].setdefault(f"/kinerja/v1/calendar/{{{get_name}}}", {})["get"] = {
+            "operationId": "kinerja_calendar_year",
+            "parameters": [param(get_name, get_type)],
+        }
+        return spec
+
+    def names(old: Spec, new: Spec) -> list[str]:
+        return [str(c) for c in ob.breaking_changes(old, new)]
+
+    assert names(calendar("year"), calendar("period")) == []
+    assert names(calendar("year"), calendar("period", "boolean")) == [
+        "GET /kinerja/v1/calendar/{year}: path parameter `period`: type changed from ['integer'] to ['boolean']"
+    ]
+    gone = calendar("period")
+    del gone["paths"]["/kinerja/v1/calendar/{period}"]["get"]
+    assert names(calendar("year"), gone) == ["GET /kinerja/v1/calendar/{year}: operation removed"]
+    del gone["paths"]["/kinerja/v1/calendar/{period}"]
+    assert names(calendar("year"), gone) == [
+        "/kinerja/v1/calendar/{period}: path removed",
+        "/kinerja/v1/calendar/{year}: path removed",
+    ]
+
+
 # ------------------------------------------------------------------------------------------ the change log
 
 

@@ -78,7 +78,8 @@ def test_typescript_sample_typechecks(ts_toolchain: Path) -> None:
 
 
 def test_typescript_check_catches_a_wrong_program(ts_toolchain: Path, tmp_path: Path) -> None:
-    """The same check fails on a program that uses a path the spec lacks and a wrong enum value."""
+    """The same check fails on a program that uses a path the spec lacks, wrong enum values (predikat, grant
+    type, OAuth error, feed kind) and a request id that is not a string."""
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(TS_DIR / "src" / "api.d.ts", src / "api.d.ts")
@@ -86,6 +87,10 @@ def test_typescript_check_catches_a_wrong_program(ts_toolchain: Path, tmp_path: 
         'import type { components, paths } from "./api";\n'
         'type Gone = paths["/kinerja/v1/no-such-path"]["get"];\n'
         'export const p: components["schemas"]["Predikat"] = "LUAR_BIASA";\n'
+        'export const g: components["schemas"]["GrantType"] = "implicit_grant";\n'
+        'export const e: components["schemas"]["OAuthErrorCode"] = "access_denied_here";\n'
+        'export const k: components["schemas"]["FeedItem"]["kind"] = "NOT_A_KIND";\n'
+        'export const r: components["schemas"]["Problem"]["request_id"] = 42;\n'
         "export type G = Gone;\n"
     )
     shutil.copy(TS_DIR / "tsconfig.json", tmp_path / "tsconfig.json")
@@ -93,6 +98,8 @@ def test_typescript_check_catches_a_wrong_program(ts_toolchain: Path, tmp_path: 
     assert done.returncode != 0
     assert "no-such-path" in done.stdout, done.stdout
     assert "LUAR_BIASA" in done.stdout, done.stdout
+    for wrong_value in ("implicit_grant", "access_denied_here", "NOT_A_KIND", "'number'"):
+        assert wrong_value in done.stdout, (wrong_value, done.stdout)
 
 
 @pytest.mark.e2e

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 # Readable by those callers by design (api-contract): (method, path) -> why.
 PUBLIC = {
     ("get", "/kinerja/v1/units/{unit_id}"): "the unit registry: any employee reads it",
-    ("get", "/kinerja/v1/calendar/{year}"): "the evaluation calendar is the same for everyone",
+    ("get", "/kinerja/v1/calendar/{period}"): "the evaluation calendar is the same for everyone",
     ("get", "/pelatihan/v1/certificates/{number}"): "anyone verifies a certificate",
     ("get", "/pelatihan/v1/sessions/{session_id}"): "the training catalogue",
     ("get", "/pelatihan/v1/sessions/{session_id}/feedback"): "aggregated, anonymous session feedback",

@@ -14,6 +14,9 @@ export type Problem = Schemas["Problem"];
 export type Predikat = Schemas["Predikat"];
 export type Rating = Schemas["Rating"];
 export type EnrolmentStatus = Schemas["EnrolmentStatus"];
+export type GrantType = Schemas["GrantType"];
+export type OAuthErrorCode = Schemas["OAuthErrorCode"];
+export type FeedKind = Schemas["FeedKind"];
 
 /** The JSON body of an operation's response with status `S`. */
 type JsonOf<Op, S extends number> = Op extends { responses: infer R }
@@ -62,7 +65,23 @@ export class ApiError extends Error {
     readonly status: number,
     readonly problem: Problem | undefined,
   ) {
-    super(`${status} ${problem?.title ?? ""}: ${problem?.detail ?? ""}`);
+    // Every error carries the request id: quote it when reporting a problem.
+    const requestId: string | undefined = problem?.request_id;
+    super(`${status} ${problem?.title ?? ""}: ${problem?.detail ?? ""} (request ${requestId ?? "-"})`);
+  }
+}
+
+/** The token endpoint's refusals name an RFC 6749 error code; these are worth telling the user apart. */
+export function explainTokenError(error: OAuthErrorCode): string {
+  switch (error) {
+    case "invalid_grant":
+      return "wrong username or password, or the account is locked";
+    case "invalid_client":
+      return "wrong client id or secret";
+    case "slow_down":
+      return "too many failed attempts: wait and retry";
+    default:
+      return error;
   }
 }
 
@@ -151,7 +170,8 @@ function currentQuarter(today: Date): string {
 export async function run(baseUrl: string, username = "atasan.bkd", password = "bengkulu-demo"): Promise<void> {
   const api = new Client(baseUrl);
 
-  const token = await api.login({ grant_type: "password", username, password });
+  const grant: GrantType = "password";
+  const token = await api.login({ grant_type: grant, username, password });
   const me = await api.whoami();
   console.log(`ok login: ${me.subject} (${me.roles.join(", ")}), token for ${token.expires_in} s`);
 
@@ -181,7 +201,9 @@ export async function run(baseUrl: string, username = "atasan.bkd", password = "
 
   api.token = undefined;
   const feed = await api.feed({ limit: 10 });
+  const kinds: FeedKind[] = feed.items.map((i) => i.kind);
   console.log(`ok feed: ${feed.items.length} item(s): ${feed.items.map((i) => `${i.kind} ${i.period}`).join("; ")}`);
+  if (kinds.includes("UNIT_PERFORMANCE")) console.log("   (unit performance published)");
 }
 
 declare const process: { argv: string[]; exitCode?: number } | undefined;

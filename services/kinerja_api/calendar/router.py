@@ -17,17 +17,26 @@ from services.kinerja_api.deps import CallerDep
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
 
 
+# One path, one parameter name: GET reads a year (the annual period, `2026`), PUT sets one period of it
+# (`2026-Q1` or `2026`). Two names for the same path segment made it two "identical" paths for linters and
+# routers alike; the URL a client sends is unchanged.
 @router.get(
-    "/{year}",
+    "/{period}",
     summary="Deadlines of a year",
     operation_id="calendar_year",
     responses=problem_responses(401, 422),
 )
-async def get_year(year: int, session: SessionDep, _: CallerDep) -> CalendarYear:
+async def get_year(
+    period: Annotated[
+        int, Path(description="The year: the annual period, listed with its four quarters.", examples=[2026])
+    ],
+    session: SessionDep,
+    _: CallerDep,
+) -> CalendarYear:
     """The deadlines of Q1..Q4 and the annual period. Defaults: SKP by 31 January; realisations on the last
     day of the period; a quarterly evaluation 15 days after the quarter; the annual one by 31 January of the
     next year. `source` says whether an admin changed them."""
-    return CalendarYear(year=year, periods=await service.year(session, year))
+    return CalendarYear(year=period, periods=await service.year(session, period))
 
 
 @router.put(

@@ -21,7 +21,7 @@ PREDIKAT_DISTRIBUTION = ReportSpec(
         Column("org_predikat", "string", "The unit's organisation predikat, if set."),
         Column("curve_check.checked", "boolean", "False when no organisation predikat is set."),
         Column("curve_check.ok", "boolean", "True when no rule of the curve is broken."),
-        Column("curve_check.violations", "array", "The broken rules, as JSON text in CSV."),
+        Column("curve_check.violations", "array", "The broken rules, as JSON text in CSV.", items="object"),
     ),
     csv_example=(
         "period,unit_id,include_subunits,total,counts.SANGAT_BAIK,counts.BAIK,counts.BUTUH_PERBAIKAN,"

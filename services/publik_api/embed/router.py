@@ -14,6 +14,8 @@ from services.common.errors import problem_responses
 
 router = APIRouter(prefix="/embed", tags=["embed"])
 STATIC = Path(__file__).parent / "static"
+# Declared so client generators type the body (as text) instead of leaving the response out.
+_TEXT = {"type": "string"}
 
 
 @cache
@@ -27,7 +29,7 @@ def asset(name: str) -> bytes:
     summary="The widget script",
     operation_id="embed_widget_js",
     response_class=Response,
-    responses={200: {"content": {"text/javascript": {}}, "description": "The widget"}},
+    responses={200: {"content": {"text/javascript": {"schema": _TEXT}}, "description": "The widget"}},
 )
 async def widget_js() -> Response:
     """Renders every `<div data-unit="UUID">` on the page as the unit's scorecard (Bahasa Indonesia)."""
@@ -39,7 +41,7 @@ async def widget_js() -> Response:
     summary="The widget stylesheet",
     operation_id="embed_widget_css",
     response_class=Response,
-    responses={200: {"content": {"text/css": {}}, "description": "The widget's styles"}},
+    responses={200: {"content": {"text/css": {"schema": _TEXT}}, "description": "The widget's styles"}},
 )
 async def widget_css() -> Response:
     """Styles of the widget (loaded by the script)."""
@@ -51,7 +53,10 @@ async def widget_css() -> Response:
     summary="The iframe page of a unit",
     operation_id="embed_unit_page",
     response_class=Response,
-    responses={200: {"content": {"text/html": {}}, "description": "An HTML page"}, **problem_responses(422)},
+    responses={
+        200: {"content": {"text/html": {"schema": _TEXT}}, "description": "An HTML page"},
+        **problem_responses(422),
+    },
 )
 async def unit_page(unit_id: uuid.UUID) -> Response:
     """A small page showing one unit's scorecard, for an `<iframe>`; framing is limited by CSP

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, NotFound, problem_responses
@@ -24,7 +25,7 @@ from services.common.pagination import (
 )
 from services.publik_api.config import PublikSettings
 from services.publik_api.feed import render, repository
-from services.publik_api.feed.schemas import FeedItem
+from services.publik_api.feed.schemas import FeedItem, JsonFeed
 
 router = APIRouter(prefix="/v1", tags=["feed"])
 
@@ -82,6 +83,7 @@ _JSON_FEED_EXAMPLE = {
     "title": "Transparansi Kinerja ASN Provinsi Bengkulu",
     "home_page_url": "https://api.example.go.id/publik/v1/feed",
     "feed_url": "https://api.example.go.id/publik/v1/feed.json",
+    "description": "Data kinerja unit, pengembangan kompetensi, IKM dan inovasi yang telah dipublikasikan.",
     "language": "id",
     "items": [
         {
@@ -107,13 +109,31 @@ _JSON_FEED_EXAMPLE = {
 }
 
 
+class JsonFeedResponse(JSONResponse):
+    """Declares `application/feed+json` as the operation's media type, so its model is documented there."""
+
+    media_type = "application/feed+json"
+
+
+_ATOM_EXAMPLE = (
+    '<?xml version="1.0" encoding="utf-8"?>\n'
+    '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="id">'
+    "<title>Transparansi Kinerja ASN Provinsi Bengkulu</title>"
+    "<id>https://api.example.go.id/publik/v1/feed</id><updated>2026-04-20T02:00:00Z</updated>"
+    "<entry><id>urn:uuid:7d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6</id>"
+    "<title>Kinerja unit Badan Kepegawaian Daerah 2026-Q1</title>"
+    "<updated>2026-04-20T02:00:00Z</updated></entry></feed>"
+)
+
+
 @router.get(
     "/feed.json",
     summary="The feed as JSON Feed 1.1",
     operation_id="feed_json_feed",
-    response_class=Response,
+    response_class=JsonFeedResponse,
     responses={
         200: {
+            "model": JsonFeed,
             "content": {"application/feed+json": {"example": _JSON_FEED_EXAMPLE}},
             "description": "JSON Feed 1.1",
         },
@@ -138,7 +158,10 @@ async def feed_json(
     operation_id="feed_atom",
     response_class=Response,
     responses={
-        200: {"content": {"application/atom+xml": {}}, "description": "Atom 1.0"},
+        200: {
+            "content": {"application/atom+xml": {"schema": {"type": "string"}, "example": _ATOM_EXAMPLE}},
+            "description": "Atom 1.0",
+        },
         **problem_responses(422),
     },
 )

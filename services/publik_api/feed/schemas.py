@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-KINDS = ("UNIT_PERFORMANCE", "TRAINING_STATS", "IKM", "INOVASI")
+
+class FeedKind(StrEnum):
+    """What a published item reports: a unit's performance, training statistics, the IKM, an innovation."""
+
+    UNIT_PERFORMANCE = "UNIT_PERFORMANCE"
+    TRAINING_STATS = "TRAINING_STATS"
+    IKM = "IKM"
+    INOVASI = "INOVASI"
+
 
 FEED_ITEM_EXAMPLE: dict[str, Any] = {
     "id": "7d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6",
@@ -36,7 +45,7 @@ class FeedItem(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [FEED_ITEM_EXAMPLE]})
 
     id: uuid.UUID
-    kind: str = Field(description="UNIT_PERFORMANCE, TRAINING_STATS, IKM or INOVASI.")
+    kind: FeedKind = Field(description="UNIT_PERFORMANCE, TRAINING_STATS, IKM or INOVASI.")
     unit_id: uuid.UUID
     unit_name: str
     period: str
@@ -47,3 +56,45 @@ class FeedItem(BaseModel):
     suppressed: list[str]
     policy_version: str
     data_as_of: datetime | None
+
+
+class JsonFeedAsn(BaseModel):
+    """The `_asn` extension of a JSON Feed item: the published figures."""
+
+    kind: FeedKind
+    unit_id: uuid.UUID
+    unit_name: str
+    period: str
+    version: int
+    data: dict[str, Any]
+    suppressed: list[str]
+    policy_version: str
+
+
+class JsonFeedItem(BaseModel):
+    """One JSON Feed 1.1 item (https://www.jsonfeed.org/version/1.1/)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(examples=["urn:uuid:7d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6"])
+    url: str
+    title: str
+    content_text: str
+    date_published: datetime
+    date_modified: datetime
+    tags: list[str] = Field(description="The kind and the period.")
+    asn: JsonFeedAsn = Field(alias="_asn", description="The figures (a JSON Feed extension).")
+
+
+class JsonFeed(BaseModel):
+    """The feed as JSON Feed 1.1 (`application/feed+json`); it documents what ``render.json_feed`` writes."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    version: str = Field(examples=["https://jsonfeed.org/version/1.1"])
+    title: str
+    home_page_url: str
+    feed_url: str
+    description: str
+    language: str = Field(examples=["id"])
+    items: list[JsonFeedItem]
