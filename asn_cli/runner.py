@@ -12,12 +12,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from asn_cli.apps import APP_NAMES, APPS
 from asn_cli.database import CliSettings, check_database, embedded_postgres, migrate
 
 SERVICE_APPS = ("kinerja", "pelatihan", "publik")
+STARTED = time.monotonic()  # when the process began: "ready in N s" counts from the command
 
 
 def load_service_secrets(data_dir: Path) -> dict[str, str]:
@@ -90,9 +93,12 @@ def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
             proc.wait()
 
 
-def supervise(env: dict[str, str], apps: tuple[str, ...] = APP_NAMES) -> int:
-    """Start ``apps`` as child processes, wait for the gateway to be ready, print the URLs, and stay in the
-    foreground until Ctrl-C (or until a child dies, which stops the rest)."""
+def supervise(
+    env: dict[str, str], apps: tuple[str, ...] = APP_NAMES, after_ready: Callable[[], None] | None = None
+) -> int:
+    """Start ``apps`` as child processes, wait for the gateway to be ready, run ``after_ready`` (the demo's
+    approvals), print the URLs, and stay in the foreground until Ctrl-C (or until a child dies, which stops
+    the rest)."""
     procs: dict[str, subprocess.Popen[bytes]] = {}
     try:
         for name in apps:
@@ -100,6 +106,9 @@ def supervise(env: dict[str, str], apps: tuple[str, ...] = APP_NAMES) -> int:
         if "gateway" in apps and not _wait_ready("http://127.0.0.1:8000/readyz", 60, procs):
             print("asn: the system did not become ready within 60 s; stopping", file=sys.stderr)
             return 1
+        if after_ready is not None:
+            after_ready()
+        print(f"ready in {time.monotonic() - STARTED:.1f} s")
         print()
         print("ASN Bengkulu is running:")
         print("  gateway    http://127.0.0.1:8000   (docs: http://127.0.0.1:8000/docs)")
@@ -139,7 +148,7 @@ def _terminate_as_interrupt() -> None:
 
 def run_all(settings: CliSettings, *, demo: bool) -> int:
     """The front door: database, migrations, demo data once, then all four apps."""
-    from asn_cli.seed import bootstrap, seed_demo
+    from asn_cli.seed import bootstrap, publish_demo, seed_demo
 
     _terminate_as_interrupt()
 
@@ -150,10 +159,18 @@ def run_all(settings: CliSettings, *, demo: bool) -> int:
         secrets_ = load_service_secrets(settings.data_dir)
         urls = dict.fromkeys(APP_NAMES, url)
         asyncio.run(bootstrap(urls["gateway"], secrets_))
+        context: dict[str, Any] = {}
         if demo:
-            for line in asyncio.run(seed_demo(urls, settings)):
+            for line in asyncio.run(seed_demo(urls, settings, context)):
                 print(line, flush=True)
-        return supervise(child_env(dict(os.environ), settings, url, secrets_))
+
+        def approve_demo() -> None:
+            for line in asyncio.run(publish_demo(urls, context)):
+                print(line, flush=True)
+
+        return supervise(
+            child_env(dict(os.environ), settings, url, secrets_), after_ready=approve_demo if demo else None
+        )
 
     if settings.database_url:
         check_database(settings.database_url)
