@@ -13,13 +13,15 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from asn_cli.apps import APP_NAMES, APPS
 from asn_cli.database import CliSettings, check_database, embedded_postgres, migrate
 
 SERVICE_APPS = ("kinerja", "pelatihan", "publik")
+STARTED = time.monotonic()  # when the process began: "ready in N s" counts from the command
 
 
 def load_service_secrets(data_dir: Path) -> dict[str, str]:
@@ -195,9 +197,11 @@ def supervise(
     *,
     log_dir: Path | None = None,
     show_logs: bool = False,
+    after_ready: Callable[[], None] | None = None,
 ) -> int:
     """Start ``apps`` as child processes, wait for the gateway to be ready, print the URLs, and stay in the
-    foreground until Ctrl-C (or until a child dies, which stops the rest).
+    foreground until Ctrl-C (or until a child dies, which stops the rest). ``after_ready`` (the demo's
+    approvals) runs once the gateway is ready, before the banner.
 
     The children run in their own session, so the terminal's Ctrl-C reaches only this supervisor, which
     stops them in order and exits 0 (before, they died of the SIGINT on their own and the supervisor reported
@@ -220,6 +224,9 @@ def supervise(
         if "gateway" in apps and not _wait_ready(f"http://127.0.0.1:{ports['gateway']}/readyz", 60, procs):
             print("asn: the system did not become ready within 60 s; stopping", file=sys.stderr)
             return 1
+        if after_ready is not None:
+            after_ready()
+        print(f"ready in {time.monotonic() - STARTED:.1f} s")
         print("\n".join(banner(ports, log_dir)), flush=True)
         while True:
             for name, proc in procs.items():
@@ -259,7 +266,7 @@ def _terminate_as_interrupt() -> None:
 
 def run_all(settings: CliSettings, *, demo: bool) -> int:
     """The front door: database, migrations, demo data once, then all four apps."""
-    from asn_cli.seed import bootstrap, seed_demo
+    from asn_cli.seed import bootstrap, publish_demo, seed_demo
 
     _terminate_as_interrupt()
 
@@ -270,13 +277,20 @@ def run_all(settings: CliSettings, *, demo: bool) -> int:
         secrets_ = load_service_secrets(settings.data_dir)
         urls = dict.fromkeys(APP_NAMES, url)
         asyncio.run(bootstrap(urls["gateway"], secrets_))
+        context: dict[str, Any] = {}
         if demo:
-            for line in asyncio.run(seed_demo(urls, settings)):
+            for line in asyncio.run(seed_demo(urls, settings, context)):
                 print(line, flush=True)
+
+        def approve_demo() -> None:
+            for line in asyncio.run(publish_demo(urls, context)):
+                print(line, flush=True)
+
         return supervise(
             child_env(dict(os.environ), settings, url, secrets_),
             log_dir=settings.data_dir / "logs",
             show_logs=settings.show_logs,
+            after_ready=approve_demo if demo else None,
         )
 
     if settings.database_url:

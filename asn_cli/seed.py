@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from asn_cli.database import CliSettings
@@ -49,9 +53,12 @@ async def bootstrap(gateway_url: str, service_secrets: dict[str, str]) -> None:
             )
 
 
-async def seed_demo(urls: dict[str, str], settings: CliSettings) -> list[str]:
-    """Load every app's demo data; safe to run again (nothing is duplicated or overwritten)."""
-    context: dict[str, Any] = {}
+async def seed_demo(
+    urls: dict[str, str], settings: CliSettings, context: dict[str, Any] | None = None
+) -> list[str]:
+    """Load every app's demo data; safe to run again (nothing is duplicated or overwritten). ``context``
+    (filled when given) is what ``publish_demo`` needs once the apps run."""
+    context = {} if context is None else context
     summary: list[str] = []
     for app, module_name in DEMO_MODULES:
         try:
@@ -72,3 +79,90 @@ async def create_admin(gateway_url: str, username: str, password: str) -> bool:
     async with app_session(gateway_url) as session:
         _, created = await ensure_account(session, username=username, password=password, roles=[Role.ADMIN])
         return created
+
+
+# The events that carry the demo's public figures, by the app whose outbox sends them to publik.
+DEMO_FIGURES = {
+    "kinerja": ("services.kinerja_api.events", "kinerja.unit_performance"),
+    "pelatihan": ("services.pelatihan_api.events", "pelatihan.training_stats"),
+}
+
+
+async def _figures_in_flight(urls: dict[str, str]) -> int:
+    """How many figure events are still waiting in kinerja's and pelatihan's outboxes for publik."""
+    from services.common.outbox import PENDING
+
+    waiting = 0
+    for app, (module_name, event_type) in DEMO_FIGURES.items():
+        model = importlib.import_module(module_name).OutboxEvent
+        async with app_session(urls[app]) as session:
+            waiting += int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(model)
+                    .where(
+                        model.destination == "publik",
+                        model.event_type == event_type,
+                        model.status == PENDING,
+                    )
+                )
+                or 0
+            )
+    return waiting
+
+
+async def publish_demo(
+    urls: dict[str, str], context: dict[str, Any], *, timeout_s: float = 60.0, poll_s: float = 0.3
+) -> list[str]:
+    """With the apps running: wait until the outboxes have delivered kinerja's and pelatihan's figures to
+    publik's ingest, then approve the demo's periods with publik's admin approval (``publications approve``),
+    so every public figure is the one the owning service reported, after publik's disclosure control.
+
+    Only a pending publication of a demo period (kinerja's finished quarter, pelatihan's training year) whose
+    waiting items all belong to demo units is approved: nothing someone else sent is published by the demo,
+    and an approved period is left alone (a correction is public on arrival, never through the seed)."""
+    from services.publik_api.config import PublikSettings
+    from services.publik_api.publications.models import PENDING, Item, Publication
+    from services.publik_api.publications.service import approve
+    from services.publik_api.snapshots.service import load_signer
+
+    periods = {str(p) for p in (context.get("demo_period"), context.get("demo_training_year")) if p}
+    demo_units = {uuid.UUID(str(u)) for u in (context.get("demo_units") or {}).values()}
+    if not periods or not demo_units:
+        return []
+    deadline = time.monotonic() + timeout_s
+    while await _figures_in_flight(urls):
+        if time.monotonic() > deadline:
+            return [f"publik: demo figures not delivered within {timeout_s:.0f} s; approve them later"]
+        await asyncio.sleep(poll_s)
+    settings = PublikSettings()
+    approved: list[str] = []
+    async with app_session(urls["publik"]) as session:
+        signer = await load_signer(
+            settings.snapshot_key_pem.get_secret_value() if settings.snapshot_key_pem else None,
+            settings.data_dir,
+        )
+        pubs = (
+            await session.scalars(
+                select(Publication)
+                .where(Publication.period.in_(periods), Publication.status == PENDING)
+                .order_by(Publication.period)
+            )
+        ).all()
+        for pub in pubs:
+            waiting = set(
+                (
+                    await session.scalars(
+                        select(Item.unit_id).where(Item.publication_id == pub.id, Item.published_at.is_(None))
+                    )
+                ).all()
+            )
+            if waiting and waiting <= demo_units:
+                await approve(session, pub.id, DEMO_APPROVER, signer)
+                approved.append(pub.period)
+    if not approved:
+        return []
+    return [f"publik: demo figures approved for {', '.join(approved)} (as {DEMO_APPROVER!r})"]
+
+
+DEMO_APPROVER = "demo-seed"

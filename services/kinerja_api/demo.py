@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.roles import Role
 from services.kinerja_api import clock
-from services.kinerja_api.calendar.periods import quarter_of
+from services.kinerja_api.calendar.periods import Period, quarter_of
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.repository import EmployeeState
@@ -209,6 +210,7 @@ def build_plan() -> DemoPlan:
                         {"username": "kepala.bkd", "nip": head, "label": "Kepala BKD (JPT, no supervisor)"},
                         {"username": "atasan.bkd", "nip": pengawas, "label": f"Supervisor in BKD ({staff_count} reports)"},
                         {"username": "pegawai.bkd", "nip": staff[0], "label": "Staff member reporting to atasan.bkd"},
+                        {"username": "kabid.mutasi", "nip": admin, "label": "Kepala Bidang Mutasi dan Promosi (supervisor of atasan.bkd)"},
                     ]  # fmt: skip
     return plan
 
@@ -232,6 +234,8 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     ``context["demo_accounts"]`` ([{username, nip, label}])."""
     plan = build_plan()
     context["demo_units"] = {code: uid for uid, code, _, _ in plan.units}
+    context["demo_unit_names"] = {code: name for _, code, name, _ in plan.units}
+    context["demo_period"] = demo_quarter(clock.today()).code
     context["demo_accounts"] = plan.accounts
     context["demo_employee_nips"] = [e.nip for e in plan.employees]
     context["demo_employees"] = [changes.roster_entry(e) for e in plan.employees]
@@ -247,22 +251,26 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
             session, actor=DEMO_ACTOR, unit=Unit(id=uid, code=code, name=name, parent_id=parent)
         )
     await repository.bulk_upsert(session, plan.employees)
-    await repository.bulk_record_assignments(session, plan.employees, clock.today().replace(month=1, day=1))
+    # The reporting line holds from the start of the demo's quarter (last year's Q4 during Q1), so its
+    # evaluations have a direct supervisor during the period.
+    await repository.bulk_record_assignments(session, plan.employees, demo_quarter(clock.today()).start)
     # Through the same hooks as an import: audited, and published to pelatihan's roster by the outbox.
     await changes.employees_imported(session, actor=DEMO_ACTOR, changes=[(None, e) for e in plan.employees])
     await _seed_cycle(session, plan)
     pppk = sum(1 for e in plan.employees if e.employment == "PPPK")
     return [
         f"kinerja: {len(plan.units)} units, {len(plan.employees)} employees ({pppk} PPPK); "
-        "atasan.bkd has an SKP to approve and evaluations to write"
+        f"atasan.bkd has an SKP to approve and evaluations to write; {FINISHED_UNIT} is evaluated for "
+        f"{context['demo_period']} (its aggregate is queued for publik)"
     ]
 
 
 async def _seed_cycle(session: AsyncSession, plan: DemoPlan) -> None:
     """The performance cycle of the BKD demo accounts, written through the SKP and evaluation services (so
     every rule is checked and every step audited as ``demo-seed``): approved SKPs cascading kepala.bkd ->
-    Kepala Bidang Mutasi -> atasan.bkd, pegawai.bkd's SKP awaiting atasan.bkd, and one FINAL evaluation of
-    atasan.bkd's reports for the previous quarter (the others are left for atasan.bkd to write)."""
+    Kepala Bidang Mutasi -> atasan.bkd, pegawai.bkd's SKP awaiting atasan.bkd, and the whole of Bidang
+    Mutasi dan Promosi evaluated and FINAL for the last completed quarter (the current quarter is left for
+    atasan.bkd to write)."""
     nips = {a["username"]: a["nip"] for a in plan.accounts}
     kepala, atasan, pegawai = nips["kepala.bkd"], nips["atasan.bkd"], nips["pegawai.bkd"]
     sup = {e.nip: e.supervisor_nip for e in plan.employees}
@@ -302,16 +310,43 @@ async def _seed_cycle(session: AsyncSession, plan: DemoPlan) -> None:
     await skp(pegawai, [
         rhk("Teragendanya berkas usul mutasi", "Berkas usul mutasi teragenda", "300 berkas", parent_result_id=own[0], aspect=Aspect.KUANTITAS),
     ], None)  # fmt: skip
-    period = quarter_of(today).previous()
-    if period.year != today.year:  # in Q1 the assignments (from 1 January) do not cover last year's Q4
-        period = quarter_of(today)
-    evaluator = demo_caller(atasan)
-    done = next(e.nip for e in reversed(plan.employees) if e.supervisor_nip == atasan)
-    ev = await evaluations.create_evaluation(session, evaluator, done, period.code, today=today)
-    ratings = EvaluationUpdate(
-        result_rating=Rating.DI_ATAS_EKSPEKTASI, behavior_rating=Rating.SESUAI_EKSPEKTASI
-    )
-    ev = await evaluations.update_evaluation(
-        session, evaluator, ev.id, ratings, if_match=evaluations.etag_of(ev)
-    )
-    await evaluations.finalize(session, evaluator, ev.id, if_match=None)  # predikat() gives BAIK
+    await _finish_quarter(session, plan, demo_quarter(today))
+
+
+def demo_quarter(today: date) -> Period:
+    """The quarter the demo's evaluations are for: the last completed one (in Q1, last year's Q4), never the
+    current one, so the demo shows finished work on any day of the year."""
+    return quarter_of(today).previous()
+
+
+# The ratings the demo's evaluators give, in the unit's employee order (cycled): mostly BAIK, with one
+# SANGAT_BAIK and one BUTUH_PERBAIKAN so that the distribution report and its curve check have something to say.
+DEMO_RATINGS = (
+    (Rating.DI_ATAS_EKSPEKTASI, Rating.SESUAI_EKSPEKTASI),  # BAIK
+    (Rating.DI_ATAS_EKSPEKTASI, Rating.DI_ATAS_EKSPEKTASI),  # SANGAT_BAIK
+    (Rating.SESUAI_EKSPEKTASI, Rating.SESUAI_EKSPEKTASI),  # BAIK
+    (Rating.DI_BAWAH_EKSPEKTASI, Rating.SESUAI_EKSPEKTASI),  # BUTUH_PERBAIKAN
+    (Rating.SESUAI_EKSPEKTASI, Rating.DI_ATAS_EKSPEKTASI),  # BAIK
+)
+FINISHED_UNIT = "BKD.MUT"
+
+
+async def _finish_quarter(session: AsyncSession, plan: DemoPlan, period: Period) -> None:
+    """Every employee of Bidang Mutasi dan Promosi evaluated for ``period`` by their direct supervisor and
+    finalised through the evaluation service. The last finalisation completes the unit, so kinerja itself
+    puts the unit's aggregate into the outbox for publik (``kinerja.unit_performance``), as in production."""
+    unit = unit_id(FINISHED_UNIT)
+    members = [e for e in plan.employees if e.unit_id == unit]
+    today = clock.today()
+    for n, member in enumerate(members):
+        evaluator = demo_caller(member.supervisor_nip)
+        ev = await evaluations.create_evaluation(session, evaluator, member.nip, period.code, today=today)
+        result, behavior = DEMO_RATINGS[n % len(DEMO_RATINGS)]
+        ev = await evaluations.update_evaluation(
+            session,
+            evaluator,
+            ev.id,
+            EvaluationUpdate(result_rating=result, behavior_rating=behavior),
+            if_match=evaluations.etag_of(ev),
+        )
+        await evaluations.finalize(session, evaluator, ev.id, if_match=None)

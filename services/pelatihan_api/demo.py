@@ -1,5 +1,6 @@
 """Demo data of pelatihan: partner institutions, programmes, open sessions, and last year's completed
-training with certificates and JP (run by ``asn`` after kinerja's demo; idempotent).
+training with certificates and JP (run by ``asn`` after kinerja's demo; idempotent). Each unit's training
+statistics for last year go to publik through the outbox, like those of any completion.
 
 kinerja's demo leaves ``context["demo_units"]`` and, when present, ``context["demo_employees"]``
 (roster entries); this module mirrors those into the roster, and leaves ``context["demo_institution_id"]``
@@ -24,6 +25,7 @@ from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.programs.models import Program
 from services.pelatihan_api.roster.models import RosterEmployee
 from services.pelatihan_api.sessions.models import TrainingSession
+from services.pelatihan_api.stats import service as stats
 
 NS = uuid.UUID("6f1c2b9e-7d0a-4c55-9a3e-0b2d4e6f8a10")
 # Older than any real event, so kinerja's own kinerja.employee events always win over the demo mirror.
@@ -85,10 +87,26 @@ async def _mirror_roster(session: AsyncSession, employees: list[dict[str, Any]])
         )
 
 
+async def _publish_stats(
+    session: AsyncSession, context: dict[str, Any], employees: list[dict[str, Any]], year: int
+) -> int:
+    """Queue each demo unit's training statistics for ``year`` for publik through the same function a
+    completion uses (``pelatihan.training_stats`` in the outbox), so publik's figures are pelatihan's own."""
+    names = {
+        str(uid): (context.get("demo_unit_names") or {}).get(code)
+        for code, uid in (context.get("demo_units") or {}).items()
+    }
+    unit_ids = sorted({str(e["unit_id"]) for e in employees if e.get("unit_id")})
+    for unit in unit_ids:
+        await stats.publish_unit(session, uuid.UUID(unit), names.get(unit), year)
+    return len(unit_ids)
+
+
 async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]:
     """Write pelatihan's demo data once; always leave ``context["demo_institution_id"]``."""
     bpsdm_id = _id("institution", INSTITUTIONS[0][0])
     context["demo_institution_id"] = str(bpsdm_id)
+    context["demo_training_year"] = str(clock.today().year - 1)
     employees: list[dict[str, Any]] = list(context.get("demo_employees") or [])
     if employees:
         await _mirror_roster(session, employees)
@@ -114,7 +132,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     await session.flush()
 
     now = clock.now()
-    today = clock.wib_date(now)
+    today = clock.wib_date(now)  # the province clock, as kinerja's demo
     opened = 0
     for n, (key, program) in enumerate(programs.items()):
         starts = today + timedelta(days=24 + 7 * n)
@@ -215,8 +233,10 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
             done += 1
         past.seats_taken = len(chosen)
         await session.flush()
+    published = await _publish_stats(session, context, employees, last_year)
     mirrored = len(employees)
     return [
         f"pelatihan: {len(INSTITUTIONS)} institutions, {len(programs)} programmes, {opened} open sessions, "
-        f"{done} completions in {last_year}, {mirrored} employees mirrored into the roster"
+        f"{done} completions in {last_year}, {mirrored} employees mirrored into the roster, "
+        f"training statistics of {published} units queued for publik"
     ]

@@ -16,11 +16,12 @@ from typing import Any
 
 import httpx
 
-from asn_cli.seed import bootstrap, create_admin, seed_demo
+from asn_cli.seed import bootstrap, create_admin, publish_demo, seed_demo
 from gateway.identity.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD
 from services.common.testing import create_database, drop_database, migrate_all
 from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
+APPS = ("kinerja", "pelatihan", "publik", "gateway")
 # Demo accounts per role (asn_cli.seed / gateway.identity.demo); the integrator is the demo API client.
 ROLE_ACCOUNTS = {
     "admin": "admin",
@@ -40,13 +41,14 @@ FUZZ_ENV = {
 }
 
 
-async def prepare_seeded(server_url: str) -> str:
-    """A new database on ``server_url``: migrated, service clients, the e2e admin and the demo data."""
+async def prepare_seeded(server_url: str, context: dict[str, Any] | None = None) -> str:
+    """A new database on ``server_url``: migrated, service clients, the e2e admin and the demo data
+    (``context`` receives what ``publish_demo`` needs once the stack runs)."""
     url = await create_database(server_url, "asn_seeded")
     await asyncio.to_thread(migrate_all, url)
     await bootstrap(url, SERVICE_SECRETS)
     await create_admin(url, ADMIN_USER, ADMIN_PASSWORD)
-    await seed_demo(dict.fromkeys(("kinerja", "pelatihan", "publik", "gateway"), url), None)  # type: ignore[arg-type]
+    await seed_demo(dict.fromkeys(APPS, url), None, context)  # type: ignore[arg-type]
     return url
 
 
@@ -122,7 +124,8 @@ def seeded_stack(
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[Seeded]:
     """Start the four apps on a freshly seeded database; stop them and drop the database afterwards."""
-    url = asyncio.run(prepare_seeded(server_url))
+    context: dict[str, Any] = {}
+    url = asyncio.run(prepare_seeded(server_url, context))
     stack = Stack(
         database_url=url,
         workdir=workdir,
@@ -131,6 +134,8 @@ def seeded_stack(
     )
     try:
         stack.start()
+        # As ``asn run`` does: the outbox delivers the demo's figures, the admin approval makes them public.
+        asyncio.run(publish_demo(dict.fromkeys(APPS, url), context))
         seeded = Seeded(stack, url)
         fill_tokens(seeded)
         yield seeded

@@ -16,7 +16,7 @@ from services.common.testing import Tokens, running
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.clock import today
 from services.kinerja_api.config import KinerjaSettings
-from services.kinerja_api.demo import seed_demo
+from services.kinerja_api.demo import seed_demo, unit_id
 from services.kinerja_api.main import create_app
 from services.kinerja_api.samples import employees_csv
 
@@ -113,7 +113,7 @@ async def test_demo_seed_is_idempotent(db: str) -> None:
     assert await _scalar(db, "SELECT count(*) FROM kinerja.employee") == 341
     assert await _scalar(db, "SELECT count(*) FROM kinerja.employee_assignment") == 341
     accounts = {a["username"]: a["nip"] for a in contexts[0]["demo_accounts"]}
-    assert set(accounts) == {"kepala.bkd", "atasan.bkd", "pegawai.bkd"}
+    assert set(accounts) == {"kepala.bkd", "kabid.mutasi", "atasan.bkd", "pegawai.bkd"}
     assert contexts[0]["demo_units"]["BKD"]
     sup = await _scalar(
         db, f"SELECT supervisor_nip FROM kinerja.employee WHERE nip = '{accounts['pegawai.bkd']}'"
@@ -176,15 +176,45 @@ async def test_demo_gives_the_bkd_supervisor_work(
     )
     assert broken == 0
     assert await _scalar(db, "SELECT count(*) FROM kinerja.skp_result WHERE perspective IS NOT NULL") == 2
-    previous = quarter_of(today()).previous()
-    period = previous.code if previous.year == year else quarter_of(today()).code
+    # The last completed quarter (never the current one) is finished for the whole of Bidang Mutasi: every
+    # member evaluated by their direct supervisor, FINAL, and the unit's aggregate queued for publik.
+    period = quarter_of(today()).previous().code
+    assert acc["kabid.mutasi"] == kabid
+    reports = await _scalar(db, f"SELECT count(*) FROM kinerja.employee WHERE supervisor_nip = '{atasan}'")
     final = await _scalar(
         db,
-        "SELECT count(*) FROM kinerja.evaluation WHERE status = 'FINAL' AND predikat = 'BAIK' "
+        "SELECT count(*) FROM kinerja.evaluation WHERE status = 'FINAL' "
         f"AND evaluator_nip = '{atasan}' AND period = '{period}'",
     )
-    assert final == 1
-    reports = await _scalar(db, f"SELECT count(*) FROM kinerja.employee WHERE supervisor_nip = '{atasan}'")
+    assert final == reports
+    unit_members = await _scalar(
+        db, f"SELECT count(*) FROM kinerja.employee WHERE unit_id = '{unit_id('BKD.MUT')}' AND active"
+    )
+    assert unit_members >= 5
+    assert (
+        await _scalar(
+            db,
+            "SELECT count(*) FROM kinerja.evaluation e JOIN kinerja.employee p ON p.nip = e.nip "
+            f"WHERE p.unit_id = '{unit_id('BKD.MUT')}' AND e.status = 'FINAL' AND e.period = '{period}' "
+            "AND e.evaluator_nip = p.supervisor_nip",
+        )
+        == unit_members
+    )
+    assert (
+        await _scalar(
+            db,
+            "SELECT count(*) FROM kinerja.outbox_event WHERE event_type = 'kinerja.unit_performance' "
+            f"AND payload->>'unit_id' = '{unit_id('BKD.MUT')}' AND payload->>'period' = '{period}' "
+            f"AND (payload->>'evaluated')::int = {unit_members}",
+        )
+        == 1
+    )
+    assert (
+        await _scalar(
+            db, f"SELECT count(*) FROM kinerja.evaluation WHERE period = '{quarter_of(today()).code}'"
+        )
+        == 0
+    )
     assert await _scalar(db, "SELECT count(*) FROM kinerja.audit_entry WHERE actor <> 'demo-seed'") == 0
 
     async with running(create_app(settings_for(KinerjaSettings))) as client:
@@ -193,8 +223,10 @@ async def test_demo_gives_the_bkd_supervisor_work(
         items = tasks.json()["items"]
         to_approve = [t for t in items if t["kind"] == "SKP_TO_APPROVE"]
         assert [t["subject_nip"] for t in to_approve] == [pegawai]
-        to_write = [t for t in items if t["kind"] == "EVALUATION_TO_WRITE" and t["period"] == period]
-        assert len(to_write) == reports - 1
+        assert not [t for t in items if t["kind"] == "EVALUATION_TO_WRITE" and t["period"] == period]
+        current = quarter_of(today()).code
+        to_write = [t for t in items if t["kind"] == "EVALUATION_TO_WRITE" and t["period"] == current]
+        assert len(to_write) == reports
         assert pegawai in {t["subject_nip"] for t in to_write}
         verify = (await client.get("/v1/audit/verify", headers=tokens.admin())).json()
         assert verify == {"entries": counts[0][4], "valid": True, "first_bad_seq": None, "problem": None}
