@@ -30,6 +30,7 @@ from services.common.request_id import current_request_id, set_request_id
 log = logging.getLogger("asn.outbox")
 
 PENDING, DELIVERED, FAILED = "PENDING", "DELIVERED", "FAILED"
+WARN_AFTER_ATTEMPTS = 3  # failed attempts of one event before it is logged as a warning
 
 
 def utcnow() -> datetime:
@@ -255,7 +256,10 @@ class OutboxDispatcher:
                 log.error("outbox event %s failed after %d attempts", row.id, row.attempts)
             else:
                 row.available_at = utcnow() + timedelta(seconds=self.backoff(row.attempts))
-                log.warning("outbox event %s attempt %d failed: %s", row.id, row.attempts, row.last_error)
+                # A first failure is routine (the receiver is still starting, or restarting); retries that keep
+                # failing are what an operator must see.
+                level = logging.INFO if row.attempts < WARN_AFTER_ATTEMPTS else logging.WARNING
+                log.log(level, "outbox event %s attempt %d failed: %s", row.id, row.attempts, row.last_error)
         else:
             row.status, row.delivered_at, row.last_error = DELIVERED, utcnow(), None
         finally:
