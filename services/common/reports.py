@@ -467,13 +467,18 @@ def parse_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def expected_cells(
-    body: Mapping[str, Any], spec_columns: Sequence[str | Mapping[str, Any]], rows: str | None
+    body: Mapping[str, Any],
+    spec_columns: Sequence[str | Mapping[str, Any]],
+    rows: str | None,
+    dialect: CsvDialect | str | None = None,
 ) -> list[dict[str, str]]:
     """The CSV cells a JSON body implies, given the report's ``x-report`` rows and columns (names, or the
-    extension's ``{name, type}`` objects so numbers sent as decimal text are typed like the server does)."""
+    extension's ``{name, type}`` objects so numbers sent as decimal text are typed like the server does),
+    in the default CSV or the given dialect."""
+    dialect = CsvDialect(dialect) if dialect else None
     raw = [body] if rows is None else list(body.get(rows) or [])
     named = [
         (c, "string") if isinstance(c, str) else (str(c["name"]), str(c.get("type", "string")))
         for c in spec_columns
     ]
-    return [{n: cell(typed(flatten(r).get(n), t)) for n, t in named} for r in raw]
+    return [{n: cell(typed(flatten(r).get(n), t), dialect) for n, t in named} for r in raw]
