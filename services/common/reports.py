@@ -205,11 +205,6 @@ def negotiate(accept: str | None) -> str:
     return choice
 
 
-def wants_csv(accept: str | None) -> bool:
-    """True when the Accept header prefers CSV (kept for callers that know only JSON and CSV)."""
-    return negotiate(accept) == CSV
-
-
 @dataclass(frozen=True)
 class Negotiated:
     """What a report request asked for: the media type and, for CSV, the dialect."""
