@@ -6,21 +6,34 @@ Responses that publik marks ``Cache-Control: public`` with a strong ``ETag`` may
 for ``max-age``; the gateway keeps them for at most ``public_cache_ttl_s`` (1 s by default, within publik's
 own documented staleness between replicas) and answers repeats, and ``If-None-Match`` revalidations, itself.
 
-Only anonymous GET/HEAD under ``/publik/`` are considered, keyed by path, query and whether the client takes
-gzip (the only ``Vary`` publik sends); anything else, or a response that is not public, goes through as is.
+Only anonymous GET/HEAD under ``/publik/`` are considered, keyed by path, the *normalised known* query and
+whether the client takes gzip (the only ``Vary`` publik sends); anything else, or a response that is not
+public, goes through as is. The known parameters come from publik's own OpenAPI (fetched on first use and
+every few minutes, ``services.common.query_key``): undeclared parameters are dropped from the key and from
+the forwarded request, so a flood of ``?junk=<random>`` makes no new entries. A full cache drops its least
+recently used entry, never the whole cache. Until publik's OpenAPI has been read, nothing is cached.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
+import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.conditional import none_match_hits
+from services.common.query_key import KnownQuery, RouteQueries
+
+log = logging.getLogger("asn.gateway.public_cache")
 
 _PREFIX = "/publik/"
 _STORED_HEADERS_SKIP = frozenset({b"x-request-id", b"date", b"server", b"set-cookie"})
+SPEC_REFRESH_S = 300.0
+SPEC_RETRY_S = 5.0
 
 
 @dataclass
@@ -50,13 +63,51 @@ class PublicCacheMiddleware:
     """Pure ASGI; sits just outside the proxy, inside the rate limit and CORS."""
 
     def __init__(
-        self, app: ASGIApp, *, ttl_s: float = 1.0, max_entries: int = 1024, max_body: int = 512 * 1024
+        self,
+        app: ASGIApp,
+        *,
+        ttl_s: float = 1.0,
+        max_entries: int = 1024,
+        max_body: int = 512 * 1024,
+        queries: RouteQueries | None = None,
     ) -> None:
         self.app = app
         self.ttl_s = ttl_s
         self.max_entries = max_entries
         self.max_body = max_body
-        self.entries: dict[tuple[str, bytes, bool], _Entry] = {}
+        self.entries: OrderedDict[tuple[str, bytes, bool], _Entry] = OrderedDict()
+        # Given (tests, or a deployment that pins them): used as they are. Otherwise read from publik.
+        self.queries = queries
+        self._fixed = queries is not None
+        self._queries_until = 0.0
+        self._lock = asyncio.Lock()
+
+    async def known_query(self, scope: Scope, path: str, now: float) -> KnownQuery | None:
+        """The declared query parameters of a publik GET path; None when unknown (then nothing is cached)."""
+        if not self._fixed and now >= self._queries_until:
+            await self._load_queries(scope)
+        return self.queries.lookup(path) if self.queries is not None else None
+
+    async def _load_queries(self, scope: Scope) -> None:
+        async with self._lock:
+            if time.monotonic() < self._queries_until:
+                return  # another request loaded them meanwhile
+            upstreams = getattr(scope["app"].state, "upstreams", None)
+            spec = None
+            if upstreams is not None:
+                url = upstreams.base_urls("publik")[0] + "/openapi.json"
+                try:
+                    async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
+                        resp = await client.get(url)
+                        resp.raise_for_status()
+                        spec = resp.json()
+                except (httpx.HTTPError, ValueError):
+                    log.warning("could not read publik's OpenAPI; public reads are not cached meanwhile")
+            if isinstance(spec, dict):
+                self.queries = RouteQueries.from_openapi(spec, prefix=_PREFIX.rstrip("/"))
+                self._queries_until = time.monotonic() + SPEC_REFRESH_S
+            else:  # keep the last known table (if any) and try again soon
+                self._queries_until = time.monotonic() + SPEC_RETRY_S
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -77,12 +128,23 @@ class PublicCacheMiddleware:
                 gzip_ok = b"gzip" in value.lower()
             elif name == b"if-none-match":
                 if_none_match = value
-        key = (scope["path"], scope.get("query_string", b""), gzip_ok)
         now = time.monotonic()
+        if self._fixed or now < self._queries_until:  # the usual case: no await on the hit path
+            known = self.queries.lookup(scope["path"]) if self.queries is not None else None
+        else:
+            known = await self.known_query(scope, scope["path"], now)
+        if known is None:
+            await self.app(scope, receive, send)
+            return
+        query = known.normalise(scope.get("query_string", b""))
+        key = (scope["path"], query, gzip_ok)
         entry = self.entries.get(key)
         if entry is not None and entry.expires > now:
+            self.entries.move_to_end(key)
             await self._answer(entry, scope, send, if_none_match)
             return
+        # What is stored must answer the key: publik sees the normalised query, not the junk.
+        scope = {**scope, "query_string": query}
         if if_none_match is None:
             await self._fetch(key, scope, receive, send, now)
             return
@@ -154,10 +216,9 @@ class PublicCacheMiddleware:
         assert isinstance(ttl, float)
         if ttl <= 0:
             return
-        if len(self.entries) >= self.max_entries:
-            self.entries = {k: e for k, e in self.entries.items() if e.expires > now}
-            if len(self.entries) >= self.max_entries:
-                self.entries.clear()
+        self.entries.pop(key, None)
+        while len(self.entries) >= self.max_entries:
+            self.entries.popitem(last=False)  # the least recently used
         headers = [(n, v) for n, v in start.get("headers", []) if n.lower() not in _STORED_HEADERS_SKIP]
         etag = next(v for n, v in headers if n.lower() == b"etag")
         validators = {

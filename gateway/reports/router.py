@@ -13,7 +13,7 @@ from gateway.reports.schemas import Catalogue, UnitScorecard
 from gateway.reports.specs import UNIT_SCORECARD
 from services.common.auth import Principal, Role, require_roles
 from services.common.errors import problem_responses
-from services.common.reports import AcceptDep, report_response
+from services.common.reports import ReportFormatDep, report_response
 from services.common.request_id import HEADER, current_request_id
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -47,13 +47,13 @@ async def catalogue(request: Request, _: ReaderDep) -> Catalogue:
     summary="A unit's scorecard across the three services",
     operation_id="reports_unit_scorecard",
     response_model=UnitScorecard,
-    responses={**UNIT_SCORECARD.csv_response(), **problem_responses(401, 403, 404, 406, 422, 503)},
+    responses={**UNIT_SCORECARD.responses(), **problem_responses(401, 403, 404, 406, 422, 503)},
     openapi_extra=UNIT_SCORECARD.openapi_extra(),
 )
 async def unit_scorecard(
     request: Request,
     _: ReaderDep,
-    accept: AcceptDep,
+    fmt: ReportFormatDep,
     unit_id: Annotated[uuid.UUID, Query(description="The unit (kinerja's id).")],
     period: Annotated[
         str,
@@ -69,4 +69,4 @@ async def unit_scorecard(
     if rid:
         headers[HEADER] = rid
     report = await service.unit_scorecard(request.app.state.report_clients, unit_id, period, headers)
-    return report_response(UNIT_SCORECARD, report, accept, filename=f"unit-scorecard-{unit_id}-{period}")
+    return report_response(UNIT_SCORECARD, report, fmt, filename=f"unit-scorecard-{unit_id}-{period}")

@@ -1,25 +1,37 @@
-"""Shared report plumbing: content negotiation (JSON by default, CSV for ``Accept: text/csv``), CSV writing
-from a declared column list, the metadata every report carries, and the OpenAPI pieces that describe a
-report (both media types and the ``x-report`` extension the gateway's catalogue is built from).
+"""Shared report plumbing: content negotiation (JSON by default; CSV for ``Accept: text/csv`` or ``?format=csv``;
+XLSX for ``?format=xlsx`` or its media type), the CSV and XLSX writers driven by a declared column list, the
+metadata every report carries, and the OpenAPI pieces that describe a report (the media types, the ``format``
+and ``dialect`` query parameters, and the ``x-report`` extension the gateway's catalogue is built from).
 
 A report declares *rows* (a JSON path to a list in its body, or the whole body as one row) and *columns*
-(dotted paths into one row). The CSV has exactly those columns, one line per row; nested objects are
-flattened with dotted names and a list inside a row is written as compact JSON text, so a client that
-parses both media types gets the same cells. The metadata (``schema_version``, ``generated_at``,
-``data_as_of``) is in the JSON body and, for CSV, in ``X-Report-*`` response headers.
+(dotted paths into one row, each with a type). CSV and XLSX have exactly those columns, one line per row;
+nested objects are flattened with dotted names and a list inside a row is written as compact JSON text, so a
+client that parses any of the media types gets the same cells. The metadata (``schema_version``,
+``generated_at``, ``data_as_of``) is in the JSON body, for CSV and XLSX in ``X-Report-*`` response headers,
+and in the XLSX also on a second sheet.
+
+Spreadsheet safety (OWASP "CSV injection"): a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return is written with a leading ``'`` in CSV (both dialects) and XLSX, so Excel and
+LibreOffice show it as text instead of evaluating it. Numbers are typed by their column and never touched,
+so a negative figure stays a number.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+import xlsxwriter
+from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -28,11 +40,31 @@ from services.common.errors import ProblemError
 
 CSV = "text/csv"
 JSON = "application/json"
-MEDIA_TYPES = (JSON, CSV)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA_TYPES = (JSON, CSV, XLSX)
+# OWASP's list of leading characters that make a spreadsheet read a cell as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ReportFormat(StrEnum):
+    """``?format=``: which representation to send (overrides Accept negotiation)."""
+
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class CsvDialect(StrEnum):
+    """``?dialect=`` for CSV. Without it the CSV is RFC 4180 (``,``, decimal point, no BOM) for integrators."""
+
+    EXCEL_ID = "excel-id"
+
+
+_MEDIA_OF = {ReportFormat.JSON: JSON, ReportFormat.CSV: CSV, ReportFormat.XLSX: XLSX}
 
 
 class NotAcceptable(ProblemError):
-    """The caller's Accept header allows neither JSON nor CSV."""
+    """The caller's Accept header allows none of the report's media types (or not the one asked for)."""
 
     status, slug = 406, "not-acceptable"
 
@@ -64,7 +96,10 @@ def meta(schema_version: str, data_as_of: datetime | None = None, *, live: bool 
 
 @dataclass(frozen=True)
 class Column:
-    """One CSV column: a dotted path into a row, its JSON type and what it means."""
+    """One column: a dotted path into a row, its type and what it means.
+
+    Types: ``string``, ``integer``, ``number``, ``boolean``, ``array`` (JSON text), ``date`` and
+    ``date-time`` (ISO text in CSV, real date cells in XLSX)."""
 
     name: str
     type: str = "string"
@@ -83,7 +118,7 @@ class Column:
 
 @dataclass(frozen=True)
 class ReportSpec:
-    """Everything the catalogue and the CSV writer need to know about a report."""
+    """Everything the catalogue and the CSV/XLSX writers need to know about a report."""
 
     name: str
     schema_version: str
@@ -110,14 +145,23 @@ class ReportSpec:
         """For the route decorator's ``openapi_extra``."""
         return {"x-report": self.extension()}
 
-    def csv_response(self) -> dict[int | str, dict[str, Any]]:
-        """The 200 response's ``text/csv`` content (merged with the JSON model FastAPI declares) and 406."""
-        example = self.csv_example or ",".join(c.name for c in self.columns) + "\n"
+    def responses(self) -> dict[int | str, dict[str, Any]]:
+        """The 200 response's ``text/csv`` and XLSX content (merged with the JSON model FastAPI declares)."""
+        example = self.csv_example or ",".join(c.name for c in self.columns) + "\r\n"
         return {
             200: {
-                "description": "The report as JSON (default) or CSV (`Accept: text/csv`), same columns.",
-                "content": {CSV: {"schema": {"type": "string"}, "example": example}},
+                "description": "The report as JSON (default), CSV (`Accept: text/csv` or `?format=csv`; "
+                "`&dialect=excel-id` for Excel in the Indonesian locale) or XLSX (`?format=xlsx` or its "
+                "media type), same columns.",
+                "content": {
+                    CSV: {"schema": {"type": "string"}, "example": example},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}},
+                },
                 "headers": {
+                    "Content-Disposition": {
+                        "description": "CSV and XLSX only: `attachment` with the file name.",
+                        "schema": {"type": "string"},
+                    },
                     "X-Report-Schema-Version": {"schema": {"type": "string"}},
                     "X-Report-Generated-At": {"schema": {"type": "string", "format": "date-time"}},
                     "X-Report-Data-As-Of": {"schema": {"type": "string", "format": "date-time"}},
@@ -126,14 +170,8 @@ class ReportSpec:
         }
 
 
-def wants_csv(accept: str | None) -> bool:
-    """True for CSV, False for JSON; :class:`NotAcceptable` when the Accept header allows neither.
-
-    Quality values are honoured; on a tie JSON wins, and a missing header or ``*/*`` means JSON."""
-    if not accept or not accept.strip():
-        return False
-    best: tuple[float, int] = (0.0, 0)  # (q, preference: 2 json, 1 csv)
-    choice: bool | None = None
+def _ranges(accept: str) -> Iterator[tuple[str, float]]:
+    """The media ranges of an Accept header with their quality values (q <= 0 left out)."""
     for part in accept.split(","):
         pieces = [p.strip() for p in part.split(";")]
         media = pieces[0].lower()
@@ -144,29 +182,93 @@ def wants_csv(accept: str | None) -> bool:
                     q = float(param[2:])
                 except ValueError:
                     q = 0.0
-        if q <= 0:
-            continue
-        if media in (JSON, "application/*", "*/*", "application/problem+json"):
-            candidate, rank = False, 2
-        elif media in (CSV, "text/*"):
-            candidate, rank = True, 1
-        else:
-            continue
-        if (q, rank) > best:
-            best, choice = (q, rank), candidate
+        if q > 0 and media:
+            yield media, q
+
+
+def _covers(media_range: str, media: str) -> bool:
+    if media_range in (media, "*/*"):
+        return True
+    if media == JSON and media_range == "application/problem+json":
+        return True
+    return media_range.endswith("/*") and media.startswith(media_range[:-1])
+
+
+_RANK = {JSON: 3, CSV: 2, XLSX: 1}  # on a tie of quality values JSON wins, then CSV
+
+
+def negotiate(accept: str | None) -> str:
+    """The media type the Accept header prefers among :data:`MEDIA_TYPES`; :class:`NotAcceptable` if none.
+
+    Quality values are honoured; a missing header or ``*/*`` means JSON, ``text/*`` CSV."""
+    if not accept or not accept.strip():
+        return JSON
+    best: tuple[float, int] = (0.0, 0)
+    choice: str | None = None
+    for media_range, q in _ranges(accept):
+        for media, rank in _RANK.items():
+            if _covers(media_range, media) and (q, rank) > best:
+                best, choice = (q, rank), media
     if choice is None:
-        raise NotAcceptable(f"This report is available as {JSON} or {CSV}; the Accept header allows neither.")
+        raise NotAcceptable(
+            f"This report is available as {JSON}, {CSV} or {XLSX}; the Accept header allows none of them."
+        )
     return choice
 
 
-def _accept(request: Request) -> str | None:
-    accept = request.headers.get("accept")
-    wants_csv(accept)  # 406 before any work is done
-    return accept
+@dataclass(frozen=True)
+class Negotiated:
+    """What a report request asked for: the media type and, for CSV, the dialect."""
+
+    media_type: str = JSON
+    dialect: CsvDialect | None = None
 
 
-AcceptDep = Annotated[str | None, Depends(_accept)]
-"""The request's Accept header, already checked to allow JSON or CSV (else 406 problem+json)."""
+def choose(accept: str | None, fmt: ReportFormat | None, dialect: CsvDialect | None) -> Negotiated:
+    """``?format=`` wins over Accept (a link in a browser cannot set headers), ``?dialect=`` implies CSV; the
+    Accept header must still allow the chosen type (406 otherwise). A dialect with JSON or XLSX is a 422."""
+    if fmt is None and dialect is not None:
+        fmt = ReportFormat.CSV
+    if fmt is None:
+        return Negotiated(negotiate(accept))
+    media = _MEDIA_OF[fmt]
+    if dialect is not None and media != CSV:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "dialect"),
+                    "msg": f"dialect applies to CSV only, not to format={fmt.value}",
+                    "type": "value_error",
+                }
+            ]
+        )
+    if accept and accept.strip() and not any(_covers(r, media) for r, _ in _ranges(accept)):
+        raise NotAcceptable(f"format={fmt.value} asks for {media}, which the Accept header does not allow.")
+    return Negotiated(media, dialect)
+
+
+def _negotiated(
+    request: Request,
+    fmt: Annotated[
+        ReportFormat | None,
+        Query(
+            alias="format",
+            description="`json`, `csv` or `xlsx`; overrides the Accept header (which must still allow it).",
+        ),
+    ] = None,
+    dialect: Annotated[
+        CsvDialect | None,
+        Query(
+            description="CSV only: `excel-id` writes a UTF-8 BOM, `;` separators and decimal commas, as Excel "
+            "in the Indonesian locale expects. Omit it for RFC 4180 CSV (`,`, decimal point)."
+        ),
+    ] = None,
+) -> Negotiated:
+    return choose(request.headers.get("accept"), fmt, dialect)  # 406/422 before any work is done
+
+
+ReportFormatDep = Annotated[Negotiated, Depends(_negotiated)]
+"""The representation a report request asked for (``format``, ``dialect``, Accept), already checked."""
 
 
 def flatten(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -181,17 +283,50 @@ def flatten(row: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def cell(value: Any) -> str:
-    """How one value is written in a CSV cell: empty for null, true/false, lists and objects as JSON."""
+def neutralise(text: str) -> str:
+    """Prefix ``'`` to text a spreadsheet would otherwise read as a formula (OWASP CSV injection)."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def typed(value: Any, type_: str) -> Any:
+    """A JSON value as its column's type: numbers serialised as text (decimals) become numbers again and ISO
+    text in a date column becomes a date; anything that does not convert stays as it was (then text)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        if type_ == "integer":
+            return int(value)
+        if type_ == "number":
+            number = Decimal(value)
+            return number if number.is_finite() else value
+        if type_ == "date":
+            return date.fromisoformat(value)
+        if type_ == "date-time":
+            return datetime.fromisoformat(value)
+    except (ValueError, InvalidOperation):
+        return value
+    return value
+
+
+def cell(value: Any, dialect: CsvDialect | None = None) -> str:
+    """How one value is written in a CSV cell: empty for null, true/false, lists and objects as JSON, text
+    neutralised against formulas; ``excel-id`` writes decimal commas."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
-        return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+        return neutralise(json.dumps(value, separators=(",", ":"), sort_keys=True, default=str))
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
-    return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float | Decimal):
+        text = str(value)
+        return text.replace(".", ",") if dialect is CsvDialect.EXCEL_ID else text
+    if isinstance(value, int):
+        return str(value)
+    return neutralise(str(value))
 
 
 def rows_of(body: Mapping[str, Any], spec: ReportSpec) -> list[dict[str, Any]]:
@@ -200,12 +335,20 @@ def rows_of(body: Mapping[str, Any], spec: ReportSpec) -> list[dict[str, Any]]:
     return [flatten(r) for r in raw]
 
 
-def _csv_lines(spec: ReportSpec, rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+def _csv_lines(
+    spec: ReportSpec, rows: Iterable[Mapping[str, Any]], dialect: CsvDialect | None
+) -> Iterator[str]:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    if dialect is CsvDialect.EXCEL_ID:
+        # The BOM tells Excel the file is UTF-8; `;` is the list separator of the Indonesian locale, whose
+        # decimal separator is the comma.
+        buf.write("\ufeff")
+        writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    else:
+        writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([c.name for c in spec.columns])
     for row in rows:
-        writer.writerow([cell(row.get(c.name)) for c in spec.columns])
+        writer.writerow([cell(typed(row.get(c.name), c.type), dialect) for c in spec.columns])
         if buf.tell() > 16_384:
             yield buf.getvalue()
             buf.seek(0)
@@ -213,31 +356,113 @@ def _csv_lines(spec: ReportSpec, rows: Iterable[Mapping[str, Any]]) -> Iterator[
     yield buf.getvalue()
 
 
+def _naive_utc(value: datetime) -> datetime:
+    # Excel has no time zones: write the UTC wall time (the header and the metadata sheet say so).
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def xlsx_bytes(spec: ReportSpec, payload: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """The report as one worksheet (a bold, frozen header row, typed cells, widths fitted to the content,
+    an autofilter) plus a ``metadata`` sheet with the schema version and the two timestamps as dates."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "in_memory": True,
+            # Never let the writer turn text into formulas, URLs or numbers: the column type decides.
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+    datetime_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    decimal_fmt = book.add_format({"num_format": "0.00##"})
+    sheet = book.add_worksheet("report")
+    widths = [len(c.name) for c in spec.columns]
+    for col, column in enumerate(spec.columns):
+        sheet.write_string(0, col, column.name, head)
+    for r, row in enumerate(rows, start=1):
+        for col, column in enumerate(spec.columns):
+            value = typed(row.get(column.name), column.type)
+            shown = cell(value)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(r, col, value)
+            elif isinstance(value, int):
+                sheet.write_number(r, col, value)
+            elif isinstance(value, float | Decimal):
+                sheet.write_number(r, col, float(value), decimal_fmt)
+            elif isinstance(value, datetime):
+                sheet.write_datetime(r, col, _naive_utc(value), datetime_fmt)
+                shown = "yyyy-mm-dd hh:mm:ss"
+            elif isinstance(value, date):
+                sheet.write_datetime(r, col, datetime(value.year, value.month, value.day), date_fmt)
+            else:
+                sheet.write_string(r, col, shown)  # already neutralised by cell()
+            widths[col] = max(widths[col], len(shown))
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, min(max(width + 2, 8), 60))
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(spec.columns) - 1)
+    about = book.add_worksheet("metadata")
+    about.write_string(0, 0, "field", head)
+    about.write_string(0, 1, "value", head)
+    about.write_string(1, 0, "report")
+    about.write_string(1, 1, spec.name)
+    about.write_string(2, 0, "schema_version")
+    about.write_string(2, 1, str(payload.get("schema_version", spec.schema_version)))
+    for line, key in enumerate(("generated_at", "data_as_of"), start=3):
+        about.write_string(line, 0, f"{key} (UTC)")
+        stamp = typed(payload.get(key), "date-time")
+        if isinstance(stamp, datetime):
+            about.write_datetime(line, 1, _naive_utc(stamp), datetime_fmt)
+    about.set_column(0, 0, 22)
+    about.set_column(1, 1, 40)
+    book.close()
+    return out.getvalue()
+
+
+async def _xlsx_body(
+    spec: ReportSpec, payload: Mapping[str, Any], rows: list[dict[str, Any]]
+) -> AsyncIterator[bytes]:
+    # Building the zip is CPU work: keep it off the event loop.
+    yield await asyncio.to_thread(xlsx_bytes, spec, payload, rows)
+
+
 def report_response(
     spec: ReportSpec,
     body: BaseModel,
-    accept: str | None,
+    fmt: Negotiated,
     *,
     filename: str,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """Answer a report as JSON (the body) or CSV (its rows and declared columns), by the Accept header."""
-    csv_wanted = wants_csv(accept)
+    """Answer a report as JSON (the body), CSV or XLSX (its rows and declared columns), as negotiated."""
     payload = body.model_dump(mode="json")
     extra = dict(headers or {})
     extra["Vary"] = "Accept"
-    if not csv_wanted:
+    if fmt.media_type == JSON:
         return JSONResponse(payload, headers=extra)
+    extension = "xlsx" if fmt.media_type == XLSX else "csv"
     extra.update(
         {
-            "Content-Disposition": f'attachment; filename="{filename}.csv"',
+            "Content-Disposition": f'attachment; filename="{filename}.{extension}"',
             "X-Report-Schema-Version": str(payload.get("schema_version", spec.schema_version)),
             "X-Report-Generated-At": str(payload.get("generated_at") or ""),
             "X-Report-Data-As-Of": str(payload.get("data_as_of") or ""),
         }
     )
+    if fmt.media_type == XLSX:
+        return StreamingResponse(
+            _xlsx_body(spec, payload, rows_of(payload, spec)), media_type=XLSX, headers=extra
+        )
     return StreamingResponse(
-        _csv_lines(spec, rows_of(payload, spec)), media_type="text/csv; charset=utf-8", headers=extra
+        _csv_lines(spec, rows_of(payload, spec), fmt.dialect),
+        media_type="text/csv; charset=utf-8",
+        headers=extra,
     )
 
 
@@ -248,8 +473,18 @@ def parse_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def expected_cells(
-    body: Mapping[str, Any], spec_columns: Sequence[str], rows: str | None
+    body: Mapping[str, Any],
+    spec_columns: Sequence[str | Mapping[str, Any]],
+    rows: str | None,
+    dialect: CsvDialect | str | None = None,
 ) -> list[dict[str, str]]:
-    """The CSV cells a JSON body implies, given the report's ``x-report`` rows and columns."""
+    """The CSV cells a JSON body implies, given the report's ``x-report`` rows and columns (names, or the
+    extension's ``{name, type}`` objects so numbers sent as decimal text are typed like the server does),
+    in the default CSV or the given dialect."""
+    dialect = CsvDialect(dialect) if dialect else None
     raw = [body] if rows is None else list(body.get(rows) or [])
-    return [{c: cell(flatten(r).get(c)) for c in spec_columns} for r in raw]
+    named = [
+        (c, "string") if isinstance(c, str) else (str(c["name"]), str(c.get("type", "string")))
+        for c in spec_columns
+    ]
+    return [{n: cell(typed(flatten(r).get(n), t), dialect) for n, t in named} for r in raw]

@@ -7,16 +7,20 @@ covered without touching this test. The three apps run in-process on the demo da
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from services.common.reports import expected_cells, parse_csv
+from services.common.reports import XLSX, cell, expected_cells, flatten, parse_csv, typed
 from services.common.settings import normalise_database_url
 from services.common.testing import Tokens, running
 from services.kinerja_api import demo as kinerja_demo
@@ -77,6 +81,7 @@ async def test_every_report_answers_the_same_rows_as_json_and_csv(
     integrator = tokens.headers("tpp-system", ["integrator"])
     found: list[str] = []
     rows_seen = 0
+    decimal_commas = 0
     for service, client in apps.items():
         spec = (await client.get("/openapi.json")).json()
         for path, item in spec["paths"].items():
@@ -86,8 +91,9 @@ async def test_every_report_answers_the_same_rows_as_json_and_csv(
                 ext = op["x-report"]
                 found.append(ext["name"])
                 assert method == "get"
-                assert set(op["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+                assert set(op["responses"]["200"]["content"]) == {"application/json", "text/csv", XLSX}
                 assert "406" in op["responses"]
+                assert {"format", "dialect"} <= {p["name"] for p in op["parameters"]}, path
                 columns = [c["name"] for c in ext["columns"]]
                 for params in params_for(ext["name"], seeded):
                     where = f"{service} {path} {params}"
@@ -107,8 +113,32 @@ async def test_every_report_answers_the_same_rows_as_json_and_csv(
                     assert as_csv.headers["x-report-schema-version"] == ext["schema_version"]
                     header, rows = parse_csv(as_csv.text)
                     assert header == columns, where
-                    expected = expected_cells(body, columns, ext.get("rows"))
+                    expected = expected_cells(body, ext["columns"], ext.get("rows"))
                     assert rows == expected, where
+                    excel = await client.get(
+                        path, params={**params, "format": "csv", "dialect": "excel-id"}, headers=integrator
+                    )
+                    assert excel.status_code == 200, (where, excel.text)
+                    assert excel.content.startswith(b"\xef\xbb\xbf"), where
+                    lines = list(csv.reader(io.StringIO(excel.content.decode("utf-8-sig")), delimiter=";"))
+                    assert lines[0] == columns, where
+                    excel_rows = [dict(zip(columns, line, strict=True)) for line in lines[1:]]
+                    assert excel_rows == expected_cells(body, ext["columns"], ext.get("rows"), "excel-id")
+                    decimal_commas += sum(
+                        1
+                        for r in excel_rows
+                        for c in ext["columns"]
+                        if c["type"] == "number" and "," in r[c["name"]]
+                    )
+                    book = await client.get(path, params={**params, "format": "xlsx"}, headers=integrator)
+                    assert book.status_code == 200, (where, book.text)
+                    assert book.headers["content-type"] == XLSX
+                    assert book.headers["content-disposition"].endswith('.xlsx"')
+                    sheet = openpyxl.load_workbook(io.BytesIO(book.content))["report"]
+                    assert sheet.freeze_panes == "A2"
+                    assert [c.value for c in sheet[1]] == columns, where
+                    got_cells = [[c.value for c in line] for line in sheet.iter_rows(min_row=2)]
+                    assert got_cells == _xlsx_expected(body, ext), where
                     rows_seen += len(rows)
                     # Every JSON key of a row is a declared column (nothing is left out of the CSV).
                     raw = [body] if ext.get("rows") is None else body[ext.get("rows")]
@@ -138,6 +168,25 @@ async def test_every_report_answers_the_same_rows_as_json_and_csv(
         ]
     )
     assert rows_seen > 10  # the demo data fills real rows, not only headers
+    assert decimal_commas > 0  # excel-id wrote decimal commas for real figures
+
+
+def _xlsx_expected(body: dict[str, Any], ext: dict[str, Any]) -> list[list[Any]]:
+    """The typed cells the XLSX must hold: numbers as numbers, booleans as booleans, text neutralised."""
+    raw = [body] if ext.get("rows") is None else body[ext["rows"]]
+    out = []
+    for r in raw:
+        flat = flatten(r)
+        line: list[Any] = []
+        for c in ext["columns"]:
+            value = typed(flat.get(c["name"]), c["type"])
+            if isinstance(value, Decimal):
+                value = float(value)
+            elif isinstance(value, str | list | dict):
+                value = cell(value)
+            line.append(value)
+        out.append(line)
+    return out
 
 
 def _json_only(name: str) -> set[str]:

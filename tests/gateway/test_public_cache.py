@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import httpx
@@ -14,9 +15,30 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.public_cache import PublicCacheMiddleware
+from services.common.query_key import RouteQueries
+
+# What publik's OpenAPI declares for the two fake routes (the gateway reads the real one from publik).
+SPEC: dict[str, Any] = {
+    "paths": {
+        "/v1/feed": {
+            "get": {
+                "parameters": [
+                    {"name": "kind", "in": "query", "schema": {"type": "string"}},
+                    {"name": "unit_id", "in": "query", "schema": {"type": "string"}},
+                ]
+            }
+        },
+        "/v1/paged": {
+            "get": {
+                "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "default": 50}}]
+            }
+        },
+        "/v1/private": {"get": {}},
+    }
+}
 
 
-def _app(ttl_s: float) -> tuple[Starlette, dict[str, int]]:
+def _app(ttl_s: float, max_entries: int = 1024) -> tuple[Starlette, dict[str, int]]:
     hits: dict[str, int] = {}
 
     async def feed(request: Request) -> Response:
@@ -45,9 +67,18 @@ def _app(ttl_s: float) -> tuple[Starlette, dict[str, int]]:
     app = Starlette(
         routes=[
             Route("/publik/v1/feed", feed, methods=["GET", "HEAD", "POST"]),
+            Route("/publik/v1/paged", feed),
+            Route("/publik/v1/unknown", feed),
             Route("/publik/v1/private", private),
         ],
-        middleware=[Middleware(PublicCacheMiddleware, ttl_s=ttl_s)],
+        middleware=[
+            Middleware(
+                PublicCacheMiddleware,
+                ttl_s=ttl_s,
+                max_entries=max_entries,
+                queries=RouteQueries.from_openapi(SPEC, prefix="/publik"),
+            )
+        ],
     )
     return app, hits
 
@@ -113,3 +144,54 @@ async def test_a_revalidation_that_misses_fills_the_cache_and_is_answered_304() 
         stale = await client.get("/publik/v1/feed", headers={"If-None-Match": '"old"'})
         assert stale.status_code == 200
         assert stale.json()["hit"] == 1
+
+
+def _cache(app: Starlette) -> PublicCacheMiddleware:
+    layer: Any = app.middleware_stack
+    while not isinstance(layer, PublicCacheMiddleware):
+        layer = layer.app
+    return layer
+
+
+async def test_unknown_parameters_are_dropped_from_the_key_and_the_forwarded_request() -> None:
+    app, hits = _app(ttl_s=30, max_entries=8)
+    async with _client(app) as client:
+        hot = await client.get("/publik/v1/feed?kind=IKM")
+        assert hot.json()["hit"] == 1
+        for i in range(200):  # a flood of random unknown parameters, in every order
+            junk = f"/publik/v1/feed?z{i}={uuid.uuid4()}&kind=IKM&a{i}=x&kind=IKM"
+            again = await client.get(junk)
+            assert again.json()["hit"] == 1  # the hot entry answers, from the cache
+        assert hits == {"/publik/v1/feed?kind=IKM": 1}  # publik never saw the junk
+        assert len(_cache(app).entries) == 1
+        # Sorted, repeated scalars keep the last value, defaults applied.
+        await client.get("/publik/v1/feed?unit_id=u1&kind=A&kind=IKM")
+        await client.get("/publik/v1/feed?kind=IKM&unit_id=u1")
+        assert hits["/publik/v1/feed?kind=IKM&unit_id=u1"] == 1
+        await client.get("/publik/v1/paged")
+        await client.get("/publik/v1/paged?limit=50&x=1")
+        assert hits["/publik/v1/paged?limit=50"] == 1
+        # A path publik does not declare is never cached (nothing to normalise it by).
+        await client.get("/publik/v1/unknown?a=1")
+        await client.get("/publik/v1/unknown?a=1")
+        assert hits["/publik/v1/unknown?a=1"] == 2
+
+
+async def test_a_full_cache_evicts_the_least_recently_used_entry_only() -> None:
+    app, hits = _app(ttl_s=30, max_entries=4)
+    async with _client(app) as client:
+        for kind in "ABCD":
+            await client.get(f"/publik/v1/feed?kind={kind}")
+        await client.get("/publik/v1/feed?kind=A")  # A is now the most recently used
+        await client.get("/publik/v1/feed?kind=E")  # full: B (least recently used) goes
+        entries = _cache(app).entries
+        assert [k[1] for k in entries] == [b"kind=C", b"kind=D", b"kind=A", b"kind=E"]
+        for kind in "CDAE":
+            assert (await client.get(f"/publik/v1/feed?kind={kind}")).json()["hit"] == 1
+        assert (await client.get("/publik/v1/feed?kind=B")).json()["hit"] == 2
+        # A flood of distinct *known* values keeps the bound, and a hot entry read in between survives it.
+        for i in range(100):
+            await client.get(f"/publik/v1/feed?unit_id=flood-{i}")
+            assert (await client.get("/publik/v1/feed?kind=A")).json()["hit"] == 1
+            assert len(entries) <= 4
+        assert hits["/publik/v1/feed?kind=A"] == 1

@@ -78,7 +78,12 @@ async def test_catalogue_and_unit_scorecard_over_real_processes(db: str, tmp_pat
             period_param = next(p for p in compliance["parameters"] if p["name"] == "period")
             assert period_param["required"] is True
             assert period_param["location"] == "query"
-            assert compliance["media_types"] == ["application/json", "text/csv"]
+            assert compliance["media_types"] == [
+                "application/json",
+                "text/csv",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ]
+            assert {"format", "dialect"} <= {p["name"] for p in compliance["parameters"]}
             assert compliance["schema_version"] == "1"
             assert (await gw.get("/reports", headers=admin)).status_code == 200
             pegawai = await gw.post(

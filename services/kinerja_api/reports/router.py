@@ -11,7 +11,7 @@ from services.common.auth import AdminDep, Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
-from services.common.reports import AcceptDep, report_response
+from services.common.reports import ReportFormatDep, report_response
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.clock import today
 from services.kinerja_api.deps import CallerDep
@@ -38,14 +38,14 @@ SubunitsQuery = Annotated[bool, Query(description="Count the units below it too 
     summary="Predikat distribution with the curve check",
     operation_id="reports_predikat_distribution",
     response_model=PredikatDistribution,
-    responses={**specs.PREDIKAT_DISTRIBUTION.csv_response(), **problem_responses(401, 403, 404, 406, 422)},
+    responses={**specs.PREDIKAT_DISTRIBUTION.responses(), **problem_responses(401, 403, 404, 406, 422)},
     openapi_extra=specs.PREDIKAT_DISTRIBUTION.openapi_extra(),
 )
 async def predikat_distribution(
     session: SessionDep,
     actor: CallerDep,
     period: PeriodQuery,
-    accept: AcceptDep,
+    fmt: ReportFormatDep,
     unit_id: UnitQuery = None,
     include_subunits: SubunitsQuery = True,
 ) -> Response:
@@ -58,7 +58,7 @@ async def predikat_distribution(
         session, actor, period, unit_id, include_subunits=include_subunits
     )
     return report_response(
-        specs.PREDIKAT_DISTRIBUTION, report, accept, filename=f"predikat-distribution-{report.period}"
+        specs.PREDIKAT_DISTRIBUTION, report, fmt, filename=f"predikat-distribution-{report.period}"
     )
 
 
@@ -86,14 +86,14 @@ async def set_org_predikat(
     summary="Who has not done what",
     operation_id="reports_compliance",
     response_model=ComplianceReport,
-    responses={**specs.COMPLIANCE.csv_response(), **problem_responses(401, 403, 404, 406, 422)},
+    responses={**specs.COMPLIANCE.responses(), **problem_responses(401, 403, 404, 406, 422)},
     openapi_extra=specs.COMPLIANCE.openapi_extra(),
 )
 async def compliance(
     session: SessionDep,
     _: ReaderDep,
     period: PeriodQuery,
-    accept: AcceptDep,
+    fmt: ReportFormatDep,
     unit_id: UnitQuery = None,
     include_subunits: SubunitsQuery = True,
     limit: LimitQuery = DEFAULT_LIMIT,
@@ -115,7 +115,7 @@ async def compliance(
     return report_response(
         specs.COMPLIANCE,
         report,
-        accept,
+        fmt,
         filename=f"compliance-{report.period}",
         headers={"X-Next-Cursor": report.next_cursor} if report.next_cursor else None,
     )
@@ -126,13 +126,13 @@ async def compliance(
     summary="SIASN kinerjaperiodik export",
     operation_id="reports_siasn_kinerja",
     response_model=SiasnKinerjaReport,
-    responses={**specs.SIASN_KINERJA.csv_response(), **problem_responses(401, 403, 406, 422)},
+    responses={**specs.SIASN_KINERJA.responses(), **problem_responses(401, 403, 406, 422)},
     openapi_extra=specs.SIASN_KINERJA.openapi_extra(),
 )
 async def siasn_kinerja(
     session: SessionDep,
     _: ReaderDep,
-    accept: AcceptDep,
+    fmt: ReportFormatDep,
     period: Annotated[
         str, Query(pattern=r"^[0-9]{4}-Q[1-4]$", examples=["2026-Q1"], description="A quarter.")
     ],
@@ -146,7 +146,7 @@ async def siasn_kinerja(
     return report_response(
         specs.SIASN_KINERJA,
         report,
-        accept,
+        fmt,
         filename=f"siasn-kinerja-{period}",
         headers={"X-Next-Cursor": report.next_cursor} if report.next_cursor else None,
     )

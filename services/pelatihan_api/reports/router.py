@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from services.common import clock
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
-from services.common.reports import AcceptDep, report_response
+from services.common.reports import ReportFormatDep, report_response
 from services.pelatihan_api.deps import ReportReaderDep
 from services.pelatihan_api.ledger import service
 from services.pelatihan_api.ledger.schemas import ComplianceReport
@@ -25,13 +25,13 @@ Year = Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year;
     summary="20 JP compliance per unit",
     operation_id="reports_jp_compliance",
     response_model=ComplianceReport,
-    responses={**specs.JP_COMPLIANCE.csv_response(), **problem_responses(401, 403, 406, 422)},
+    responses={**specs.JP_COMPLIANCE.responses(), **problem_responses(401, 403, 406, 422)},
     openapi_extra=specs.JP_COMPLIANCE.openapi_extra(),
 )
 async def jp_compliance(
     session: SessionDep,
     _: ReportReaderDep,
-    accept: AcceptDep,
+    fmt: ReportFormatDep,
     year: Year = None,
     unit_id: Annotated[
         uuid.UUID | None, Query(description="One unit; adds the list of PNS below 20 JP.")
@@ -41,4 +41,4 @@ async def jp_compliance(
     delivered; with `unit_id`, also who is below (admin, integrator). As CSV (`Accept: text/csv`) one row
     per unit. The figures are live: `data_as_of` equals `generated_at`."""
     report = await service.compliance(session, year or clock.this_year(), unit_id)
-    return report_response(specs.JP_COMPLIANCE, report, accept, filename=f"jp-compliance-{report.year}")
+    return report_response(specs.JP_COMPLIANCE, report, fmt, filename=f"jp-compliance-{report.year}")

@@ -5,6 +5,10 @@ A cached GET is answered from stored bytes and headers (ETag, 304 on If-None-Mat
 to the FastAPI route (which documents the path in OpenAPI and renders the bytes), and the 200 body is kept.
 Every other request passes through untouched, with CORS added on public paths, and preflights for them are
 answered here. Pure ASGI (not BaseHTTPMiddleware) so nothing is buffered or copied needlessly.
+
+The key is the path and the *normalised known* query (``services.common.query_key``, from the app's own
+OpenAPI): parameters the operation does not declare are ignored, the rest sorted with defaults applied, and a
+miss renders the route with exactly that query, so ``?kind=IKM&junk=1`` is the entry of ``?kind=IKM``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.conditional import none_match_hits
+from services.common.query_key import KnownQuery, RouteQueries
 from services.publik_api.cache.store import Entry, PublicCache
 
 _EXACT = frozenset(
@@ -77,6 +82,13 @@ class PublicReadMiddleware:
     ) -> None:
         self.app = app
         self.extra_headers = extra_headers or {}
+        self.queries: RouteQueries | None = None
+
+    def known_query(self, scope: Scope, path: str) -> KnownQuery | None:
+        """The declared query parameters of a cacheable path (from the app's OpenAPI, read once)."""
+        if self.queries is None:
+            self.queries = RouteQueries.from_openapi(scope["app"].openapi())
+        return self.queries.lookup(path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,8 +98,10 @@ class PublicReadMiddleware:
         method: str = scope["method"]
         cache: PublicCache | None = getattr(scope["app"].state, "public_cache", None)
         if cache is not None and (method == "GET" or method == "HEAD") and cacheable(path):
-            await self._cached(scope, receive, send, cache, path, method)
-            return
+            known = self.known_query(scope, path)
+            if known is not None:
+                await self._cached(scope, receive, send, cache, path, method, known)
+                return
         if method == "OPTIONS" and is_public(path):
             await send({"type": "http.response.start", "status": 204, "headers": _PREFLIGHT})
             await send({"type": "http.response.body", "body": b""})
@@ -110,7 +124,14 @@ class PublicReadMiddleware:
                 cache.mark_dirty()
 
     async def _cached(
-        self, scope: Scope, receive: Receive, send: Send, cache: PublicCache, path: str, method: str
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        cache: PublicCache,
+        path: str,
+        method: str,
+        known: KnownQuery,
     ) -> None:
         inm: bytes | None = None
         gzip_ok = False
@@ -122,12 +143,12 @@ class PublicReadMiddleware:
                 gzip_ok = b"gzip" in value
             elif name == b"x-request-id" and _RID_VALID.match(value):
                 rid = value
-        qs: bytes = scope["query_string"]
+        qs = known.normalise(scope["query_string"])
         key = path.encode() + (b"?" + qs if qs else b"")
         version = await cache.current()
         entry = cache.get(key, version)
         if entry is None:
-            entry = await self._render(scope, receive, send, cache, key, version, path, rid)
+            entry = await self._render({**scope, "query_string": qs}, receive, send, cache, key, version, rid)
             if entry is None:
                 return
         rid_header = (b"x-request-id", rid or uuid.uuid4().hex.encode())
@@ -153,7 +174,6 @@ class PublicReadMiddleware:
         cache: PublicCache,
         key: bytes,
         version: int,
-        path: str,
         rid: bytes | None,
     ) -> Entry | None:
         """Run the FastAPI route; keep a 200, pass anything else through as it came (plus CORS).

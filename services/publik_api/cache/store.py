@@ -5,6 +5,10 @@ replica polls that one row every ``cache_poll_interval_s`` (default 1 s) and ign
 older version, so a replica serves a superseded response for at most that interval after the change commits.
 The replica that made the change does not wait for the poll: after any write request it checks the version
 on every cached read for a few seconds (one indexed single-row query), so its own changes show at once.
+
+Entries are kept in least-recently-used order: when the cache is full the entry read longest ago goes, one at
+a time, so a burst of new keys cannot empty the cache and a hot entry survives it. Keys are the path and the
+normalised known query (see the middleware), so unknown parameters make no new entries at all.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import gzip
 import hashlib
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
@@ -51,7 +56,7 @@ class PublicCache:
         self.poll_interval_s = poll_interval_s
         self.cache_control = f"public, max-age={max_age_s}, must-revalidate".encode()
         self.version = -1
-        self.entries: dict[bytes, Entry] = {}
+        self.entries: OrderedDict[bytes, Entry] = OrderedDict()
         self._dirty_until = 0.0
         self._lock = asyncio.Lock()
 
@@ -74,19 +79,21 @@ class PublicCache:
         return self.version
 
     def get(self, key: bytes, version: int) -> Entry | None:
-        """A fresh entry, or None."""
+        """A fresh entry (now the most recently used), or None."""
         entry = self.entries.get(key)
-        return entry if entry is not None and entry.version == version else None
+        if entry is None or entry.version != version:
+            return None
+        self.entries.move_to_end(key)
+        return entry
 
     def put(
         self, key: bytes, version: int, body: bytes, content_type: bytes, extra: list[tuple[bytes, bytes]]
     ) -> Entry:
         """Store a rendered 200 response and precompute its headers (and gzip form)."""
-        if len(self.entries) >= self.max_entries:
-            # Entries of old versions go first; if all are current, start over (bounded memory).
-            self.entries = {k: e for k, e in self.entries.items() if e.version == version}
-            if len(self.entries) >= self.max_entries:
-                self.entries.clear()
+        self.entries.pop(key, None)
+        while len(self.entries) >= self.max_entries:
+            # Least recently used first; entries of superseded versions are never read, so they age out too.
+            self.entries.popitem(last=False)
         digest = hashlib.sha256(body).hexdigest()[:32]
         etag = f'"{digest}"'.encode()
         common = [

@@ -1,8 +1,15 @@
-"""The feed as JSON Feed 1.1 (https://jsonfeed.org/version/1.1) and Atom (RFC 4287)."""
+"""The feed as JSON Feed 1.1 (https://jsonfeed.org/version/1.1) and Atom (RFC 4287).
+
+Every text that goes into either feed passes :func:`xml_safe` first: XML 1.0 forbids most C0 controls (Word's
+manual line break U+000B among them), U+FFFE/U+FFFF and surrogates, and one of them anywhere in a title makes
+the whole Atom document malformed for every reader. JSON could carry the controls, but both feeds show the
+same text, and a lone surrogate cannot be encoded as UTF-8 at all.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -14,6 +21,23 @@ KIND_TITLES = {
     "INOVASI": "Inovasi pelayanan publik",
 }
 FEED_TITLE = "Transparansi Kinerja ASN Provinsi Bengkulu"
+# Everything outside XML 1.0's Char production (tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF).
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot carry."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, dict):
+        return {xml_safe(str(k)): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _iso(dt: datetime) -> str:
@@ -42,6 +66,8 @@ def summary_of(item: dict[str, Any]) -> str:
 
 def json_feed(items: list[dict[str, Any]], *, home_url: str, feed_url: str, item_url: str) -> bytes:
     """JSON Feed 1.1; each item's full figures are kept under the `_asn` extension."""
+    items = [_clean(item) for item in items]
+    home_url, feed_url, item_url = xml_safe(home_url), xml_safe(feed_url), xml_safe(item_url)
     doc = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": FEED_TITLE,
@@ -78,7 +104,9 @@ def json_feed(items: list[dict[str, Any]], *, home_url: str, feed_url: str, item
 def atom_feed(
     items: list[dict[str, Any]], *, updated: datetime | None, home_url: str, feed_url: str, item_url: str
 ) -> bytes:
-    """An Atom 1.0 feed (escaping is done by the XML serialiser)."""
+    """An Atom 1.0 feed (escaping is done by the XML serialiser, illegal characters are dropped first)."""
+    items = [_clean(item) for item in items]
+    home_url, feed_url, item_url = xml_safe(home_url), xml_safe(feed_url), xml_safe(item_url)
     ns = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", ns)
 
