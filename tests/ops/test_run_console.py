@@ -65,6 +65,7 @@ def test_clean_start_banner_last_quiet_console_and_ctrl_c_exits_zero(
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        bufsize=0,  # unbuffered: select() must see every line, none may sit in a reader's buffer
         start_new_session=True,  # its own process group, as a terminal's foreground job is
     )
     try:
