@@ -203,7 +203,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         await session.scalars(select(Publication).where(Publication.period.in_([period, str(year)])))
     ).all():
         if pub.status != "APPROVED":
-            await approve(session, pub.id, "demo", signer)
+            await approve(session, pub.id, "demo", signer, min_group_size=k)
     titles = set(
         (await session.scalars(select(Item.data["title"].astext).where(Item.kind == "INOVASI"))).all()
     )
