@@ -39,8 +39,9 @@ class Observed:
     version: int
     table: str
     shown: tuple[int | None, ...]
-    group: int | None  # the group size the cells add up to (None: a lone count)
+    group: int | None  # the group size the cells add up to (None: not known)
     share: float | None = None  # a published share of the first cell in the group
+    grouped: bool = True  # the cells partition a group (False: a lone count)
 
 
 def observe(
@@ -74,7 +75,9 @@ def observe(
                 Observed(unit, item, version, f"compliance.{step}", (done, None), group("headcount"))
             )
     elif kind == "TRAINING_STATS":
-        tables.append(Observed(unit, item, version, "participants", (data.get("participants"),), None))
+        tables.append(
+            Observed(unit, item, version, "participants", (data.get("participants"),), None, grouped=False)
+        )
         tables.append(
             Observed(
                 unit,
@@ -112,7 +115,7 @@ def ranges(
         row[0, 0] = 1
         constraints.append(LinearConstraint(row, share * group - 0.5, share * group + 0.5))
     out: dict[tuple[int, ...], tuple[int, int]] = {}
-    for subset in subsets(n, group is not None):
+    for subset in subsets(n, False):
         c = np.zeros(n)
         c[list(subset)] = 1
         found = []
@@ -142,7 +145,7 @@ def disclosures(observed: Iterable[Observed], parents: dict[str, str], k: int) -
         by_table.setdefault((obs.unit, obs.item, obs.table), {})[obs.version] = obs
     for (unit, item, table), versions in by_table.items():
         any_obs = next(iter(versions.values()))
-        sets = subsets(len(any_obs.shown), any_obs.group is not None)
+        sets = subsets(len(any_obs.shown), any_obs.grouped)
         for obs in versions.values():
             for subset in sets:
                 v = _pinned(obs, subset)
@@ -168,7 +171,7 @@ def disclosures(observed: Iterable[Observed], parents: dict[str, str], k: int) -
         if not kids:
             continue
         any_obs = next(iter(versions.values()))
-        grouped = any_obs.group is not None
+        grouped = any_obs.grouped
         for top in versions.values():
             # Each sub-unit: left out, or taken in one of its published versions (at least one taken).
             for choice in product(*[[None, *kid.values()] for kid in kids]):
