@@ -33,6 +33,8 @@ PREDIKAT = ("SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
 COMPLIANCE_STEPS = ("skp_approved", "realization_reported")
 # Item kinds whose data are checked as tables; other kinds (INOVASI, IKM) are not figure tables.
 TABLE_KINDS = ("UNIT_PERFORMANCE", "TRAINING_STATS")
+# How many findings per table are kept for the admin (a large family can produce hundreds).
+MAX_REASONS = 10
 
 
 def _small(value: int, k: int) -> bool:
@@ -365,7 +367,9 @@ def decide(kind: str, raw: dict[str, Any], k: int, ctx: Context, *, correction: 
                 chosen[key] = hidden
                 break
         else:
-            reasons.extend(faults)
+            reasons.extend(faults[:MAX_REASONS])
+            if len(faults) > MAX_REASONS:
+                reasons.append(f"{key}: and {len(faults) - MAX_REASONS} more")
             if correction:
                 held = True
             chosen[key] = frozenset(range(len(spec.cells)))  # withheld: the group size alone
