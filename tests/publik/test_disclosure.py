@@ -233,3 +233,24 @@ async def test_innovations_pass_the_personal_data_guard(publik: httpx.AsyncClien
     snapshot = (await publik.get("/v1/snapshots/latest")).json()
     texts = [i["data"]["description"] for i in snapshot_items(snapshot) if i["kind"] == "INOVASI"]
     assert texts == ["Pendaftaran layanan dari rumah, 24 jam."]
+
+
+async def test_the_same_figures_sent_again_before_approval_make_no_new_version(
+    publik: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    parent, child = uuid.uuid4(), uuid.uuid4()
+    for unit_id, up in ((parent, None), (child, parent)):
+        body = {"unit_id": str(unit_id), "name": "Unit", "parent_id": str(up) if up else None}
+        await send_event(publik, tokens, envelope("kinerja.unit", body))
+    await send_event(
+        publik, tokens, envelope("kinerja.unit_performance", figures(parent, counts(sb=5, b=10, bp=6)))
+    )
+    await publish(publik, tokens, "2026-Q1")
+    # The child's form next to its published parent differs from its form alone (it is withheld).
+    data = figures(child, counts(sb=5, b=10, bp=5))
+    for _ in range(2):  # two outbox deliveries with different event ids, same figures
+        await send_event(publik, tokens, envelope("kinerja.unit_performance", data))
+    await publish(publik, tokens, "2026-Q1")
+    [item] = (await publik.get(f"/v1/feed?unit_id={child}")).json()["items"]
+    assert item["version"] == 1
+    assert set(item["data"]["counts"].values()) == {None}

@@ -115,7 +115,9 @@ async def upsert_item(
         if min_group_size is not None:
             await _preview(session, item, data, min_group_size)
         return item
-    if item.data == data and item.public_data == public_data and item.policy_version == policy_version:
+    # For figure tables ``public_data`` is re-decided in context, so the received figures alone decide.
+    same_form = kind in suppression.TABLE_KINDS or item.public_data == public_data
+    if item.data == data and same_form and item.policy_version == policy_version:
         return item  # the same figures again (a re-sent event): nothing changed
     repository.keep_version(session, item)
     item.data, item.public_data, item.suppressed = data, public_data, suppressed
