@@ -148,10 +148,8 @@ async def _preview(session: AsyncSession, item: Item, data: dict[str, Any], k: i
 def _reasons(decision: suppression.Decision, correction: bool) -> list[str]:
     if not decision.reasons:
         return []
-    if correction and not decision.publishable:
+    if correction:
         head = "correction waits: publishing it would give a person away"
-    elif correction:
-        head = "correction is published with figures withheld"
     else:
         head = "figures are withheld next to what is already public"
     return [head, *decision.reasons]
