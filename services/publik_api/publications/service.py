@@ -1,5 +1,7 @@
 """Publication rules: items wait for an admin's approval of their period; corrections keep the id and the
-earlier version; every change to what is public bumps the publication version and writes a snapshot."""
+earlier version, and a correction of public figures waits for the next approval, which publishes it only in
+a form the disclosure rules allow (suppression.py; docs/publik.md); every change to what is public bumps
+the publication version and writes a snapshot."""
 
 from __future__ import annotations
 
