@@ -254,3 +254,22 @@ async def test_the_same_figures_sent_again_before_approval_make_no_new_version(
     [item] = (await publik.get(f"/v1/feed?unit_id={child}")).json()["items"]
     assert item["version"] == 1
     assert set(item["data"]["counts"].values()) == {None}
+
+
+async def test_training_figures_are_not_differenced_between_versions(
+    publik: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    unit = uuid.uuid4()
+    await send_event(publik, tokens, envelope("pelatihan.training_stats", training(unit)))
+    await publish(publik, tokens, "2026")
+    # One more participant, and one more PNS meeting 20 JP: the difference would name one person's training.
+    more = training(unit, participants=31, pns_meeting_20jp=32, share_meeting_20jp=0.8)
+    await send_event(publik, tokens, envelope("pelatihan.training_stats", more))
+    approved = await publish(publik, tokens, "2026")
+    [entry] = approved["held"]
+    assert entry["waiting"] is True
+    assert any("participants" in r for r in entry["reasons"])
+    assert any("pns_meeting_20jp" in r for r in entry["reasons"])
+    published = await everything_published(publik, [unit])
+    assert [p["version"] for p in published] == [1]
+    assert outsider_findings(published) == []
