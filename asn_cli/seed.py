@@ -158,7 +158,7 @@ async def publish_demo(
                 ).all()
             )
             if waiting and waiting <= demo_units:
-                await approve(session, pub.id, DEMO_APPROVER, signer)
+                await approve(session, pub.id, DEMO_APPROVER, signer, min_group_size=settings.min_group_size)
                 approved.append(pub.period)
     if not approved:
         return []

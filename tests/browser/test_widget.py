@@ -98,6 +98,8 @@ async def test_widget_renders_and_is_accessible(
                     assert name in text
                     assert ikm_text in text
                     assert "disembunyikan" not in text or "*" in text
+                    # Withheld figures carry the documented footnote (docs/publik.md, "Disclosure control").
+                    assert "disembunyikan" not in text or "tidak ada angka yang menunjuk seseorang" in text
                     frame = page.frame_locator("iframe")
                     await frame.locator(".asn-w-title").wait_for(timeout=10_000)
                     assert name in await frame.locator(".asn-w").inner_text()

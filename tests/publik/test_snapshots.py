@@ -31,10 +31,12 @@ async def _three_snapshots(
     unit = uuid.uuid4()
     await send_event(client, tokens, envelope("kinerja.unit_performance", performance(unit)))
     await publish(client, tokens, "2026-Q1")
+    # A correction the disclosure rules allow (five people move), public on the next approval.
     corrected = performance(
-        unit, counts={"SANGAT_BAIK": 9, "BAIK": 25, "BUTUH_PERBAIKAN": 5, "KURANG": 0, "SANGAT_KURANG": 0}
+        unit, counts={"SANGAT_BAIK": 11, "BAIK": 20, "BUTUH_PERBAIKAN": 5, "KURANG": 2, "SANGAT_KURANG": 0}
     )
     await send_event(client, tokens, envelope("kinerja.unit_performance", corrected))
+    await publish(client, tokens, "2026-Q1")
     resp = await client.post(
         "/v1/innovations",
         json={

@@ -1,5 +1,6 @@
-"""The personal-data guard of ingest: no NIP, name or individual rating may enter publik (UU 14/2008 Pasal
-17(h), UU 27/2022). The scan is recursive over every key and value of an event's ``data``."""
+"""The personal-data guard of publik: no NIP, name or individual rating may enter publik (UU 14/2008 Pasal
+17(h), UU 27/2022). The scan is recursive over every key and value of an event's ``data``, and the same
+scan guards free text an admin publishes (innovations)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,17 @@ PERSONAL_KEYS = frozenset(
 SCALAR_PERSONAL_KEYS = frozenset({"predikat"})
 # An 18-digit NIP/NI, with or without its usual spaces (YYYYMMDD YYYYMM G NNN).
 NIP_VALUE = re.compile(r"\b\d{8}\s?\d{6}\s?\d\s?\d{3}\b")
+# Other identifiers that free text (an innovation's description) could carry: a 16-digit NIK, an e-mail
+# address, an Indonesian mobile number (08..., +62 8..., 62 8...).
+NIK_VALUE = re.compile(r"(?<!\d)\d{16}(?!\d)")
+EMAIL_VALUE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+PHONE_VALUE = re.compile(r"(?<![\d/])(?:\+62|62|0)[\s.-]?8\d{1,3}[\s.-]?\d{3,4}[\s.-]?\d{3,5}(?!\d)")
+PERSONAL_VALUES = (NIP_VALUE, NIK_VALUE, EMAIL_VALUE, PHONE_VALUE)
+
+
+def personal_text(text: str) -> bool:
+    """Whether a free text carries a NIP, NIK, e-mail address or mobile number."""
+    return any(pattern.search(text) for pattern in PERSONAL_VALUES)
 
 
 def personal_fields(
@@ -57,6 +69,6 @@ def personal_fields(
     elif isinstance(data, list):
         for i, value in enumerate(data):
             found.extend(personal_fields(value, path=f"{path}[{i}]"))
-    elif isinstance(data, str) and NIP_VALUE.search(data):
+    elif isinstance(data, str) and personal_text(data):
         found.append(path)
     return found

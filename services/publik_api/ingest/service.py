@@ -60,6 +60,7 @@ async def _unit_performance(session: AsyncSession, data: BaseModel, ctx: IngestC
         policy_version=data.policy_version or ctx.policy_version,
         data_as_of=data.data_as_of,
         signer=ctx.signer,
+        min_group_size=ctx.min_group_size,
     )
 
 
@@ -79,6 +80,7 @@ async def _training_stats(session: AsyncSession, data: BaseModel, ctx: IngestCon
         policy_version=ctx.policy_version,
         data_as_of=data.data_as_of,
         signer=ctx.signer,
+        min_group_size=ctx.min_group_size,
     )
 
 

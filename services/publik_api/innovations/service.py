@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import InvalidInput
 from services.publik_api.clients.kinerja import KinerjaClient
+from services.publik_api.ingest.privacy import personal_fields
 from services.publik_api.innovations.schemas import InnovationCreate, InnovationRead
 from services.publik_api.publications.service import upsert_item
 from services.publik_api.snapshots.service import SnapshotSigner
@@ -38,16 +39,25 @@ async def create(
     signer: SnapshotSigner,
     policy_version: str,
 ) -> tuple[uuid.UUID, str]:
-    """Record and publish an innovation; returns (item id, unit name)."""
-    unit = await ensure_unit(session, body.unit_id, kinerja)
-    if unit is None:
-        raise InvalidInput("Unknown unit.", errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}])
+    """Record and publish an innovation; returns (item id, unit name). Text carrying personal data (a NIP,
+    NIK, e-mail address or mobile number) is refused with 422 ``personal-data``."""
     data = {
         "title": body.title,
         "description": body.description,
         "launched_on": body.launched_on.isoformat(),
         "url": str(body.url) if body.url else None,
     }
+    # Free text goes into the feed and the permanent snapshots: the same guard as ingested events.
+    personal = personal_fields(data, path="body")
+    if personal:
+        raise InvalidInput(
+            "The innovation carries personal data, which publik never publishes (UU 14/2008 Pasal 17(h)).",
+            slug="personal-data",
+            errors=[{"loc": p.split("."), "msg": "personal data"} for p in personal],
+        )
+    unit = await ensure_unit(session, body.unit_id, kinerja)
+    if unit is None:
+        raise InvalidInput("Unknown unit.", errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}])
     item = await upsert_item(
         session,
         kind="INOVASI",

@@ -6,7 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,6 +73,12 @@ class Item(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A correction of a published item waits here until an approval publishes it (docs/publik.md).
+    pending_data: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    pending_policy_version: Mapped[str | None] = mapped_column(String(32))
+    pending_data_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Why the item (or its pending correction) is not published as received; shown to the admin.
+    hold_reasons: Mapped[list[str]] = mapped_column(JSONB, default=list, server_default=text("'[]'::jsonb"))
 
 
 class ItemVersion(Base):
@@ -79,6 +96,8 @@ class ItemVersion(Base):
     policy_version: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     superseded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Whether this version was ever public (disclosure checks compare a new version with every public one).
+    published: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 class PublicationState(Base):

@@ -39,15 +39,18 @@ async def list_publications(
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Page[PublicationRead]:
-    """Publications by period with their item counts; `?status=PENDING` lists what waits for approval."""
+    """Publications by period with their item counts; `?status=PENDING` lists what waits for approval, and
+    `held` says which items wait or are published with figures withheld, and why."""
     after = decode_cursor(cursor, 1)
     rows = await repository.list_publications(
         session, status=status, after=str(after[0]) if after else None, limit=limit
     )
     page = rows[:limit]
     next_cursor = encode_cursor([page[-1]["period"]]) if len(rows) > limit else None
+    held = await repository.held_items(session, [r["id"] for r in page])
     return Page[PublicationRead](
-        items=[PublicationRead.model_validate(r) for r in page], next_cursor=next_cursor
+        items=[PublicationRead.model_validate({**r, "held": held.get(r["id"], [])}) for r in page],
+        next_cursor=next_cursor,
     )
 
 
@@ -60,10 +63,18 @@ async def list_publications(
 async def approve_publication(
     publication_id: uuid.UUID, request: Request, session: SessionDep, principal: AdminDep
 ) -> PublicationRead:
-    """Make the period's pending items public, bump the publication version (every replica's cache rebuilds)
+    """Make the period's pending items and corrections public in the form the disclosure rules allow (a
+    correction that would give a person away waits and is listed under `held` with the reasons), bump the publication version (every replica's cache rebuilds)
     and write a signed snapshot. Approving again publishes items that arrived since."""
-    pub = await service.approve(session, publication_id, principal.subject, request.app.state.snapshot_signer)
+    pub = await service.approve(
+        session,
+        publication_id,
+        principal.subject,
+        request.app.state.snapshot_signer,
+        min_group_size=request.app.state.settings.min_group_size,
+    )
     items, pending = await repository.publication_counts(session, pub.id)
+    held = await repository.held_items(session, [pub.id])
     return PublicationRead(
         id=pub.id,
         period=pub.period,
@@ -73,4 +84,5 @@ async def approve_publication(
         approved_by=pub.approved_by,
         items=items,
         pending_items=pending,
+        held=held.get(pub.id, []),
     )

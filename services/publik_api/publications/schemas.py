@@ -17,7 +17,18 @@ PUBLICATION_EXAMPLE: dict[str, Any] = {
     "approved_by": None,
     "items": 12,
     "pending_items": 12,
+    "held": [],
 }
+
+
+class HeldItem(BaseModel):
+    """An item the disclosure rules hold back: a correction that waits, or figures withheld."""
+
+    item_id: uuid.UUID
+    kind: str
+    unit_id: uuid.UUID
+    waiting: bool = Field(description="True: a correction waits and is not public; false: published reduced.")
+    reasons: list[str] = Field(description="Why, first line a summary, then each figure it would give away.")
 
 
 class PublicationRead(BaseModel):
@@ -32,4 +43,5 @@ class PublicationRead(BaseModel):
     approved_at: datetime | None
     approved_by: str | None
     items: int
-    pending_items: int
+    pending_items: int = Field(description="Items not public yet, including corrections that wait.")
+    held: list[HeldItem] = Field(default_factory=list)

@@ -61,6 +61,14 @@
     add(sec, el("p", "asn-w-note", note));
   }
 
+  /* The footnote for withheld figures (docs/publik.md, "Disclosure control"). */
+  function hiddenNote(sec, minGroup) {
+    add(sec, el("p", "asn-w-note", "* Disembunyikan agar tidak ada angka yang menunjuk seseorang: kelompok kurang dari " +
+      minGroup + " orang, angka yang dapat dihitung dari angka lain, dari versi sebelumnya atau dari sub-unit, " +
+      "dan sebaran yang (hampir) semua anggotanya sama."));
+  }
+  function shown(v) { return v !== null && v !== undefined; }
+
   function perfBlock(card, items, minGroup, sub) {
     if (!items.length) { return; }
     var last = items[items.length - 1];
@@ -68,6 +76,15 @@
     var hid = "asn-w-h" + (++uid);
     sec.setAttribute("aria-labelledby", hid);
     add(sec, el(sub, "asn-w-sec-h", "Predikat kinerja pegawai")).id = hid;
+    var counts = last.data.counts || {};
+    var withheld = PREDIKAT.every(function (p) { return !shown(counts[p[0]]); });
+    if (withheld) {
+      /* The whole distribution is withheld: the group size alone (when it may show). */
+      add(sec, el("p", null, "Sebaran predikat periode " + last.period + " disembunyikan*" +
+        (shown(last.data.evaluated) ? " (" + num(last.data.evaluated) + " pegawai dinilai)." : ".")));
+      hiddenNote(sec, minGroup);
+      return;
+    }
     var table = add(sec, el("table", "asn-w-table"));
     add(table, el("caption", null, "Sebaran predikat, periode " + last.period +
       " (" + num(last.data.evaluated) + " pegawai dinilai)"));
@@ -78,40 +95,44 @@
       if (i === 2) { th.setAttribute("aria-hidden", "true"); }
     });
     var body = add(table, el("tbody"));
-    var total = 0;
-    PREDIKAT.forEach(function (p) { total += last.data.counts[p[0]] || 0; });
+    var total = last.data.evaluated || 0;
     var hidden = false;
     PREDIKAT.forEach(function (p) {
-      var v = last.data.counts[p[0]];
+      var v = counts[p[0]];
       var tr = add(body, el("tr"));
       var th = add(tr, el("th", null, p[1]));
       th.scope = "row";
-      if (v === null || v === undefined) { hidden = true; }
-      add(tr, el("td", null, v === null || v === undefined ? "disembunyikan*" : num(v)));
+      if (!shown(v)) { hidden = true; }
+      add(tr, el("td", null, shown(v) ? num(v) : "disembunyikan*"));
       var cell = add(tr, el("td", "asn-w-chart"));
       cell.setAttribute("aria-hidden", "true");
       var bar = add(cell, el("span", "asn-w-bar"));
       bar.style.width = (total && v ? Math.round((100 * v) / total) : 0) + "%";
     });
-    if (hidden) {
-      add(sec, el("p", "asn-w-note", "* Disembunyikan karena berasal dari kurang dari " + minGroup +
-        " orang, atau karena dapat dihitung dari angka lain."));
-    }
+    if (hidden) { hiddenNote(sec, minGroup); }
   }
 
-  function trainingBlock(card, t, sub) {
+  function trainingBlock(card, t, minGroup, sub) {
     if (!t) { return; }
     var sec = add(card, el("section"));
     var hid = "asn-w-h" + (++uid);
     sec.setAttribute("aria-labelledby", hid);
     add(sec, el(sub, "asn-w-sec-h", "Pengembangan kompetensi " + t.period)).id = hid;
     var dl = add(sec, el("dl", "asn-w-dl"));
-    [["Peserta pelatihan", num(t.data.participants)], ["Jam pelajaran (JP) terselenggara", num(t.data.jp_delivered)],
-     ["PNS memenuhi 20 JP", t.data.pns_meeting_20jp === null ? "disembunyikan" :
-       num(t.data.pns_meeting_20jp) + " dari " + num(t.data.pns_total)]].forEach(function (r) {
+    var hidden = false;
+    function val(v, text) {
+      if (shown(v)) { return text; }
+      hidden = true;
+      return "disembunyikan*";
+    }
+    [["Peserta pelatihan", val(t.data.participants, num(t.data.participants))],
+     ["Jam pelajaran (JP) terselenggara", val(t.data.jp_delivered, num(t.data.jp_delivered))],
+     ["PNS memenuhi 20 JP", val(t.data.pns_meeting_20jp, num(t.data.pns_meeting_20jp) + " dari " + num(t.data.pns_total))]
+    ].forEach(function (r) {
       add(dl, el("dt", null, r[0]));
       add(dl, el("dd", null, r[1]));
     });
+    if (hidden) { hiddenNote(sec, minGroup); }
   }
 
   function innovationBlock(card, list, sub) {
@@ -149,7 +170,7 @@
     var sub = "h" + Math.min(6, level + 1);
     ikmBlock(card, sc.ikm, sub);
     perfBlock(card, sc.performance, sc.min_group_size, sub);
-    trainingBlock(card, sc.training, sub);
+    trainingBlock(card, sc.training, sc.min_group_size, sub);
     innovationBlock(card, sc.innovations, sub);
     add(card, el("p", "asn-w-note", "Data per " + date(sc.data_as_of) + " · kebijakan publikasi " + sc.policy_version +
       " · Sumber: Pemerintah Provinsi Bengkulu"));
