@@ -11,6 +11,7 @@ from services.kinerja_api.audit.router import router as audit_router
 from services.kinerja_api.calendar.router import router as calendar_router
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.employees.router import router as employees_router
+from services.kinerja_api.evaluations.parts_router import router as evaluation_parts_router
 from services.kinerja_api.evaluations.router import router as evaluations_router
 from services.kinerja_api.events import OutboxEvent
 from services.kinerja_api.publication.router import router as publication_router
@@ -64,6 +65,7 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
             realizations_router,
             audit_router,
             evaluations_router,
+            evaluation_parts_router,
             reports_router,
             calendar_router,
             tasks_router,

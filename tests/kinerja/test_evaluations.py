@@ -151,19 +151,35 @@ async def test_unit_head_is_evaluated_by_admin_for_the_governor(
     assert all(r["on_behalf_of"] == "GUBERNUR" and r["actor"] == "admin" for r in rows)
 
 
-async def test_mid_quarter_transfer_each_supervisor_evaluates_their_part(
+async def test_mid_quarter_transfer_one_result_and_a_part(
     client: httpx.AsyncClient, tokens: Tokens, seed: Seeder, line: dict[str, Any]
 ) -> None:
+    # Issue 15 changed this rule: a transfer no longer gives two results (one per supervisor, each with a
+    # predikat) but one result by the supervisor of record at the period's end, and a part for the other.
     staff, boss, new_boss = line["staff"], line["boss"], line["other_boss"]
     # Moved to OTHER_BOSS's team (another unit) on 15 February 2026.
     unit2 = await seed.unit("BKD.MUT", line["unit"])
     await seed.transfer(staff, new_boss, unit2, date(2026, 2, 15))
-    first = await new_evaluation(client, tokens.pegawai(boss), staff)
-    second = await new_evaluation(client, tokens.pegawai(new_boss), staff)
+    # The former supervisor may open the result, but it is the new supervisor's.
+    result = await new_evaluation(client, tokens.pegawai(boss), staff)
+    assert (result["kind"], result["evaluator_nip"]) == ("RESULT", new_boss)
+    assert (result["period_start"], result["period_end"]) == ("2026-02-15", "2026-03-31")
+    assert result["unit_id"] == str(unit2)
+    dup = await client.post(
+        "/v1/evaluations", json={"nip": staff, "period": "2026-Q1"}, headers=tokens.pegawai(new_boss)
+    )
+    assert dup.status_code == 409
+    part = await client.post(f"/v1/evaluations/{result['id']}/parts", json={}, headers=tokens.pegawai(boss))
+    assert part.status_code == 201, part.text
+    first = part.json()
+    assert (first["kind"], first["result_id"], first["evaluator_nip"]) == ("PART", result["id"], boss)
     assert (first["period_start"], first["period_end"]) == ("2026-01-01", "2026-02-14")
-    assert (second["period_start"], second["period_end"]) == ("2026-02-15", "2026-03-31")
     assert first["unit_id"] == str(line["unit"])
-    assert second["unit_id"] == str(unit2)
+    # The new supervisor has no earlier stretch: no part for them.
+    mine = await client.post(
+        f"/v1/evaluations/{result['id']}/parts", json={}, headers=tokens.pegawai(new_boss)
+    )
+    assert mine.status_code == 403
     # Q2 belongs to the new supervisor only.
     q2 = await client.post(
         "/v1/evaluations", json={"nip": staff, "period": "2026-Q2"}, headers=tokens.pegawai(boss)

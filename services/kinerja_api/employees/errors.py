@@ -75,3 +75,10 @@ class UnsupportedMediaType(ProblemError):
     """The import takes ``text/csv`` only."""
 
     status, slug = 415, "unsupported-media-type"
+
+
+class PeriodResultFinal(Conflict):
+    """A change of the reporting line dated inside a period whose result is FINAL (issue 15): the admin
+    reopens the result with a reason first."""
+
+    slug = "period-result-final"

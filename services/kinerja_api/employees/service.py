@@ -25,6 +25,7 @@ from services.kinerja_api.employees.errors import (
     EmployeeNotFound,
     HasActiveReports,
     InactiveSupervisor,
+    PeriodResultFinal,
     ReportingCycle,
     SelfSupervision,
     StaleVersion,
@@ -33,6 +34,7 @@ from services.kinerja_api.employees.errors import (
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
 from services.kinerja_api.employees.repository import Assignment
 from services.kinerja_api.employees.schemas import EmployeeCreate, EmployeeUpdate
+from services.kinerja_api.evaluations import repository as evaluations
 from services.kinerja_api.nip import NipError, validate_identifier
 from services.kinerja_api.units import repository as units
 
@@ -227,6 +229,7 @@ async def update_employee(
     if line_changed:
         since = data.effective_on or today
         _check_effective(since, today)
+        await _check_no_final_result(session, nip, since)
         await _reassign(session, nip, new_sup, new_unit, since)
     before = _snapshot(employee)
     for name in ("name", "position"):
@@ -247,6 +250,20 @@ async def update_employee(
         session, actor=actor, action="employee.update", before=audited_before, employee=employee
     )
     return employee
+
+
+async def _check_no_final_result(session: AsyncSession, nip: str, since: date) -> None:
+    """A change of the reporting line dated inside a period whose result is FINAL would change who
+    should have rated it: 409 naming the period (the admin reopens the result with a reason first). The
+    employee's row is locked by the caller, and finalising a result locks it too, so a transfer and a
+    finalisation of the same person run one after the other and the second one sees the first."""
+    quarter = f"{since.year}-Q{(since.month - 1) // 3 + 1}"
+    final = await evaluations.final_results(session, nip, [str(since.year), quarter])
+    if final:
+        raise PeriodResultFinal(
+            f"the change is dated {since.isoformat()}, inside {' and '.join(final)}, whose result for {nip} is "
+            "FINAL; an admin reopens that result with a reason first (POST /v1/evaluations/{id}/reopen)"
+        )
 
 
 async def _reassign(

@@ -41,6 +41,14 @@ class EvaluationStatus(StrEnum):
     FINAL = "FINAL"
 
 
+class EvaluationKind(StrEnum):
+    """A period RESULT (one per person and period, the only one with a predikat) or a PART of it (an
+    earlier supervisor's assessment of the stretch they supervised)."""
+
+    RESULT = "RESULT"
+    PART = "PART"
+
+
 class ObjectionStatus(StrEnum):
     """A keberatan waits for the evaluator's own supervisor, who accepts or rejects it."""
 

@@ -66,3 +66,19 @@ class IfMatchRequired(PreconditionRequired):
 
 class BadPeriodInput(InvalidInput):
     slug = "bad-period"
+
+
+class PartsOpen(Conflict):
+    slug = "evaluation-parts-open"
+
+
+class ReportingLineChanged(Conflict):
+    slug = "reporting-line-changed"
+
+
+class PartNotFound(NotFound):
+    slug = "evaluation-part-not-found"
+
+
+class LeftTheService(Forbidden):
+    slug = "left-the-service"

@@ -12,7 +12,13 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.kinerja_api.db import Base
-from services.kinerja_api.evaluations.enums import EvaluationStatus, ObjectionStatus, Predikat, Rating
+from services.kinerja_api.evaluations.enums import (
+    EvaluationKind,
+    EvaluationStatus,
+    ObjectionStatus,
+    Predikat,
+    Rating,
+)
 
 
 def _in(column: str, values: type[StrEnum], *, nullable: bool = False) -> str:
@@ -21,11 +27,14 @@ def _in(column: str, values: type[StrEnum], *, nullable: bool = False) -> str:
 
 
 class Evaluation(Base):
-    """One evaluator's evaluation of one employee for one period (or, after a mid-period transfer, for the
-    part of it ``[period_start, period_end]`` that this evaluator supervised). ``version`` drives the ETag.
+    """A period RESULT (one per employee and period, by the supervisor of record at the period's end) or a
+    PART of one (``result_id``): an earlier supervisor's assessment of the stretch ``[period_start,
+    period_end]`` they supervised (domain.md §11.1). A result's own dates are the final stretch.
+    ``version`` drives the ETag.
 
-    ``predikat`` is set exactly when the evaluation is FINAL, so reports count ``predikat IS NOT NULL``
-    straight from the (period, unit_id, predikat) index.
+    ``predikat`` is set exactly when a RESULT is FINAL and never on a PART, so reports, the curve, SIASN and
+    publik count ``predikat IS NOT NULL`` straight from the (period, unit_id, predikat) index and see each
+    person once per period.
     """
 
     __tablename__ = "evaluation"
@@ -35,18 +44,25 @@ class Evaluation(Base):
         CheckConstraint(_in("result_rating", Rating, nullable=True), name="result_rating"),
         CheckConstraint(_in("behavior_rating", Rating, nullable=True), name="behavior_rating"),
         CheckConstraint(_in("predikat", Predikat, nullable=True), name="predikat"),
-        CheckConstraint("(status = 'FINAL') = (predikat IS NOT NULL)", name="final_has_predikat"),
+        CheckConstraint(_in("kind", EvaluationKind), name="kind"),
+        CheckConstraint(
+            "(kind = 'RESULT' AND (status = 'FINAL') = (predikat IS NOT NULL))"
+            " OR (kind = 'PART' AND predikat IS NULL)",
+            name="only_result_has_predikat",
+        ),
+        CheckConstraint("(kind = 'PART') = (result_id IS NOT NULL)", name="part_has_result"),
         CheckConstraint("evaluator_nip IS NULL OR evaluator_nip <> nip", name="not_self"),
         CheckConstraint("period_end >= period_start", name="part_range"),
-        # One evaluation per evaluator per employee and period; the governor's (evaluator null) counts as one.
+        # One result per employee and period.
         Index(
-            "uq_evaluation_nip_period_evaluator",
+            "uq_evaluation_result_nip_period",
             "nip",
             "period",
-            "evaluator_nip",
             unique=True,
-            postgresql_nulls_not_distinct=True,
+            postgresql_where=text("kind = 'RESULT'"),
         ),
+        # A result's parts are stretches of the assignment history, so two never start on the same day.
+        Index("uq_evaluation_part_start", "result_id", "period_start", unique=True),
         # Reports: GROUP BY predikat for one period (and unit) is an index-only scan; with nip included the
         # province compliance report's "who has a FINAL evaluation" set is index-only too.
         Index(
@@ -65,6 +81,8 @@ class Evaluation(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(6), server_default=text("'RESULT'"))
+    result_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("evaluation.id", ondelete="CASCADE"))
     nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"))
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"))
     period: Mapped[str] = mapped_column(String(7))
@@ -81,6 +99,11 @@ class Evaluation(Base):
     finalized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reopened_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # The evaluator's superior (atasan pejabat penilai) as of the first finalisation: objections go to
+    # them, whoever the evaluator reports to later (PP 30/2019 Pasal 59; domain.md §11.2).
+    decider_nip: Mapped[str | None] = mapped_column(ForeignKey("employee.nip"))
+    # A PART an admin closed because its author left the service before finalising it.
+    closed_reason: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api.employees.models import Employee
+from services.kinerja_api.evaluations.enums import EvaluationKind, EvaluationStatus
 from services.kinerja_api.evaluations.models import Evaluation, Objection
 
 
@@ -22,15 +23,39 @@ async def get(
     return (await session.scalars(stmt)).one_or_none()
 
 
-async def find(session: AsyncSession, nip: str, period: str, evaluator_nip: str | None) -> Evaluation | None:
-    """The evaluation of ``nip`` for ``period`` by ``evaluator_nip`` (None: the governor's)."""
-    cond = (
-        Evaluation.evaluator_nip.is_(None)
-        if evaluator_nip is None
-        else Evaluation.evaluator_nip == evaluator_nip
+async def find_result(session: AsyncSession, nip: str, period: str) -> Evaluation | None:
+    """The period result of ``nip`` for ``period`` (at most one: a partial unique index)."""
+    stmt = select(Evaluation).where(
+        Evaluation.nip == nip, Evaluation.period == period, Evaluation.kind == EvaluationKind.RESULT
     )
-    stmt = select(Evaluation).where(Evaluation.nip == nip, Evaluation.period == period, cond)
     return (await session.scalars(stmt)).one_or_none()
+
+
+async def parts(session: AsyncSession, result_id: uuid.UUID) -> list[Evaluation]:
+    """The parts of a result, oldest stretch first."""
+    stmt = select(Evaluation).where(Evaluation.result_id == result_id).order_by(Evaluation.period_start)
+    return list((await session.scalars(stmt)).all())
+
+
+async def is_part_author(session: AsyncSession, result_id: uuid.UUID, nip: str) -> bool:
+    """True when ``nip`` wrote a part of the result."""
+    stmt = select(Evaluation.id).where(Evaluation.result_id == result_id, Evaluation.evaluator_nip == nip)
+    return (await session.scalar(stmt.limit(1))) is not None
+
+
+async def final_results(session: AsyncSession, nip: str, periods: list[str]) -> list[str]:
+    """Which of ``periods`` hold a FINAL result of ``nip`` (a transfer dated inside them is refused)."""
+    stmt = (
+        select(Evaluation.period)
+        .where(
+            Evaluation.nip == nip,
+            Evaluation.kind == EvaluationKind.RESULT,
+            Evaluation.status == EvaluationStatus.FINAL,
+            Evaluation.period.in_(periods),
+        )
+        .order_by(Evaluation.period)
+    )
+    return list((await session.scalars(stmt)).all())
 
 
 async def supervisor_of(session: AsyncSession, nip: str | None) -> str | None:
@@ -53,16 +78,27 @@ async def list_page(
     after_id: uuid.UUID | None,
     limit: int,
 ) -> list[Evaluation]:
-    """Up to ``limit`` evaluations in id order after ``after_id``. ``visible_to`` (a pegawai's NIP) keeps
-    their own evaluations, those they wrote, and those written by their direct reports (for objections)."""
-    stmt = select(Evaluation).order_by(Evaluation.id).limit(limit)
+    """Up to ``limit`` period results in id order after ``after_id``. ``visible_to`` (a pegawai's NIP) keeps
+    their own results, those they evaluate, those whose objections they decide (the stored decider of a
+    FINAL result; while DRAFT, whoever supervises its evaluator), and those they wrote a part of."""
+    stmt = (
+        select(Evaluation)
+        .where(Evaluation.kind == EvaluationKind.RESULT)
+        .order_by(Evaluation.id)
+        .limit(limit)
+    )
     if visible_to is not None:
         reports = select(Employee.nip).where(Employee.supervisor_nip == visible_to)
+        authored = select(Evaluation.result_id).where(
+            Evaluation.kind == EvaluationKind.PART, Evaluation.evaluator_nip == visible_to
+        )
         stmt = stmt.where(
             or_(
                 Evaluation.nip == visible_to,
                 Evaluation.evaluator_nip == visible_to,
-                Evaluation.evaluator_nip.in_(reports),
+                Evaluation.decider_nip == visible_to,
+                and_(Evaluation.decider_nip.is_(None), Evaluation.evaluator_nip.in_(reports)),
+                Evaluation.id.in_(authored),
             )
         )
     if unit_id is not None:

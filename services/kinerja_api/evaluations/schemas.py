@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.evaluations.enums import (
     Berakhlak,
+    EvaluationKind,
     EvaluationStatus,
     ObjectionStatus,
     Predikat,
@@ -39,6 +40,8 @@ BehaviorNoteIn = Annotated[
 
 EVALUATION_EXAMPLE: dict[str, Any] = {
     "id": "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+    "kind": "RESULT",
+    "result_id": None,
     "nip": "199001012015031001",
     "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
     "period": "2026-Q1",
@@ -55,6 +58,8 @@ EVALUATION_EXAMPLE: dict[str, Any] = {
     "finalized_at": "2026-04-10T03:00:00Z",
     "acknowledged_at": None,
     "reopened_count": 0,
+    "decider_nip": "197801012000031001",
+    "closed_reason": None,
     "created_at": "2026-04-01T02:00:00Z",
     "updated_at": "2026-04-10T03:00:00Z",
 }
@@ -103,11 +108,16 @@ class EvaluationRead(BaseModel):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [EVALUATION_EXAMPLE]})
 
     id: uuid.UUID
+    kind: EvaluationKind = Field(
+        description="RESULT: the period result (one per person and period, the only one with a predikat); "
+        "PART: an earlier supervisor's assessment of the stretch they supervised."
+    )
+    result_id: uuid.UUID | None = Field(description="The result a PART belongs to; null on a RESULT.")
     nip: str
     unit_id: uuid.UUID
     period: str
-    period_start: date
-    period_end: date
+    period_start: date = Field(description="First day of the stretch this record assesses.")
+    period_end: date = Field(description="Last day of the stretch (a result's is the period's end).")
     evaluator_nip: str | None = Field(description="Null when an admin evaluated in the governor's name.")
     on_behalf: str | None = Field(description='"GUBERNUR" when an admin evaluated in the governor\'s name.')
     status: EvaluationStatus
@@ -119,8 +129,20 @@ class EvaluationRead(BaseModel):
     finalized_at: datetime | None
     acknowledged_at: datetime | None
     reopened_count: int
+    decider_nip: str | None = Field(
+        description="The evaluator's superior, who decides objections; stored at the first finalisation."
+    )
+    closed_reason: str | None = Field(description="Why an admin closed a PART whose author left the service.")
     created_at: datetime
     updated_at: datetime
+
+
+class PartCreate(BaseModel):
+    """Which of the caller's stretches the part assesses (default: the first without a part)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"start_on": "2026-01-01"}]})
+
+    start_on: date | None = None
 
 
 class ReasonBody(BaseModel):

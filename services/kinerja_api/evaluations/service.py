@@ -1,11 +1,13 @@
-"""Rules of evaluations: who evaluates whom for which part of a period, the predikat, the lock, reopening,
-acknowledgement and objections. Every change ends in ``_changed``: one ``record_change`` (audit entry, change-log
-row and events) from the evaluation's state before and after.
+"""Rules of period results: who evaluates whom for a period, the predikat, the lock, reopening,
+acknowledgement and objections (the parts of a result are in ``parts.py``). Every change ends in
+``_changed``: one ``record_change`` (audit entry, change-log row and events) from the state before and after.
 
-PermenPANRB 6/2022: the direct supervisor (pejabat penilai kinerja) evaluates. The reporting line that
-counts is the one that held during the period (employee_assignment history), so after a mid-quarter
-transfer each supervisor evaluates the part they supervised. A unit head answers to the governor, who is
-outside the system: an admin evaluates in the governor's name (``on_behalf = GUBERNUR``).
+PermenPANRB 6/2022 and domain.md §11.1: the person ends each period with **one** result and one predikat,
+given by the supervisor of record at the period's end (the reporting line in employee_assignment; someone
+who left is rated by their last supervisor, in their last unit). Supervisors of earlier stretches of the
+period assess their stretch as a part, without predikat; the result cannot be finalised while a part is
+DRAFT. A unit head answers to the governor, who is outside the system: an admin evaluates in the governor's
+name (``on_behalf = GUBERNUR``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,13 @@ from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_perio
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.evaluations import repository
-from services.kinerja_api.evaluations.enums import GUBERNUR, EvaluationStatus, ObjectionStatus, Rating
+from services.kinerja_api.evaluations.enums import (
+    GUBERNUR,
+    EvaluationKind,
+    EvaluationStatus,
+    ObjectionStatus,
+    Rating,
+)
 from services.kinerja_api.evaluations.errors import (
     BadPeriodInput,
     EmployeeNotFound,
@@ -37,10 +45,13 @@ from services.kinerja_api.evaluations.errors import (
     EvaluationLocked,
     EvaluationNotFound,
     IfMatchRequired,
+    LeftTheService,
     NoSupervision,
     NotAllowed,
     NotDirectSupervisor,
     ObjectionNotFound,
+    PartsOpen,
+    ReportingLineChanged,
     SelfEvaluation,
     StaleEvaluation,
     WrongState,
@@ -68,6 +79,8 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
     read in the change log (the integrator role may read evaluations)."""
     return {
         "id": str(evaluation.id),
+        "kind": evaluation.kind,
+        "result_id": str(evaluation.result_id) if evaluation.result_id else None,
         "nip": evaluation.nip,
         "unit_id": str(evaluation.unit_id),
         "period": evaluation.period,
@@ -84,6 +97,8 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
         "reopened_count": evaluation.reopened_count,
         "finalized_at": evaluation.finalized_at,
         "acknowledged_at": evaluation.acknowledged_at,
+        "decider_nip": evaluation.decider_nip,
+        "closed_reason": evaluation.closed_reason,
     }
 
 
@@ -133,35 +148,50 @@ def _parse(code: str) -> Period:
 
 
 @dataclass(frozen=True, slots=True)
-class Part:
-    """The stretch of a period one evaluator supervised (both ends inclusive) and the unit at its end."""
+class Stretch:
+    """A stretch of a period under one supervisor (both ends inclusive) and the unit at its end."""
 
     supervisor_nip: str | None
     start: date
     end: date
     unit_id: uuid.UUID
 
+    def held_by(self, actor: Caller) -> bool:
+        """The caller supervised this stretch (an admin stands for the governor)."""
+        if self.supervisor_nip is None:
+            return actor.is_admin
+        return actor.acting_nip == self.supervisor_nip
 
-async def parts_of(session: AsyncSession, nip: str, period: Period) -> dict[str | None, Part]:
-    """Who supervised ``nip`` during ``period``, one part per supervisor, from the assignment history."""
-    parts: dict[str | None, Part] = {}
+
+async def stretches_of(session: AsyncSession, nip: str, period: Period) -> list[Stretch]:
+    """Who supervised ``nip`` during ``period``, oldest first, from the assignment history. Adjacent
+    assignments under one supervisor (a unit change only) merge; A->B->A gives A two stretches. The last
+    stretch is the supervisor of record at the period's end: the result's evaluator."""
+    out: list[Stretch] = []
     for a in await employees.assignments_during(session, nip, period.start, period.end):
         begin = max(a.valid_from, period.start)
         finish = period.end if a.valid_to is None else min(period.end, a.valid_to - timedelta(days=1))
-        known = parts.get(a.supervisor_nip)
-        if known is None:
-            parts[a.supervisor_nip] = Part(a.supervisor_nip, begin, finish, a.unit_id)
+        if out and out[-1].supervisor_nip == a.supervisor_nip and out[-1].end + timedelta(days=1) == begin:
+            out[-1] = Stretch(a.supervisor_nip, out[-1].start, finish, a.unit_id)
         else:
-            parts[a.supervisor_nip] = Part(
-                a.supervisor_nip, min(known.start, begin), max(known.end, finish), a.unit_id
-            )
-    return parts
+            out.append(Stretch(a.supervisor_nip, begin, finish, a.unit_id))
+    return out
+
+
+async def check_active(session: AsyncSession, actor: Caller) -> None:
+    """A deactivated employee (someone who left the service) cannot act, whatever their token says."""
+    if actor.acting_nip is None:
+        return
+    me = await employees.get(session, actor.acting_nip)
+    if me is not None and not me.active:
+        raise LeftTheService(f"employee {actor.acting_nip} is no longer active and cannot act on evaluations")
 
 
 async def create_evaluation(
     session: AsyncSession, actor: Caller, nip: str, period_code: str, *, today: date
 ) -> Evaluation:
-    """Open a DRAFT evaluation of ``nip`` for the part of ``period`` the caller supervised."""
+    """Open the DRAFT period result of ``nip``. Its evaluator is the supervisor of record at the period's
+    end; any supervisor of the period may open it (an earlier one then adds their part to it)."""
     period = _parse(period_code)
     if period.start > today:
         raise WrongState(f"period {period.code} has not started yet (it begins {period.start.isoformat()})")
@@ -169,21 +199,25 @@ async def create_evaluation(
         raise SelfEvaluation("nobody evaluates themselves; your direct supervisor evaluates you")
     if await employees.get(session, nip) is None:
         raise EmployeeNotFound(f"no employee with NIP {nip}")
-    parts = await parts_of(session, nip, period)
-    if not parts:
+    await check_active(session, actor)
+    stretches = await stretches_of(session, nip, period)
+    if not stretches:
         raise NoSupervision(f"employee {nip} has no recorded assignment during {period.code}")
-    if actor.acting_nip is not None and actor.acting_nip in parts:
-        part, evaluator, on_behalf = parts[actor.acting_nip], actor.acting_nip, None
-    elif actor.is_admin and None in parts:
-        part, evaluator, on_behalf = parts[None], None, GUBERNUR
-    else:
-        who = ", ".join(sorted(s for s in parts if s is not None)) or "the governor (through an admin)"
-        raise NotDirectSupervisor(f"only the direct supervisor during {period.code} evaluates {nip}: {who}")
-    existing = await repository.find(session, nip, period.code, evaluator)
+    if not any(s.held_by(actor) for s in stretches):
+        who = ", ".join(sorted({s.supervisor_nip or "the governor (through an admin)" for s in stretches}))
+        raise NotDirectSupervisor(f"only a direct supervisor during {period.code} evaluates {nip}: {who}")
+    part = stretches[-1]
+    evaluator = part.supervisor_nip
+    on_behalf = GUBERNUR if evaluator is None else None
+    existing = await repository.find_result(session, nip, period.code)
     if existing is not None:
-        raise EvaluationExists(f"this evaluation already exists: /v1/evaluations/{existing.id}")
+        raise EvaluationExists(
+            f"the {period.code} result of {nip} already exists: /v1/evaluations/{existing.id} "
+            f"(earlier supervisors add their part at /v1/evaluations/{existing.id}/parts)"
+        )
     evaluation = Evaluation(
         id=uuid.uuid4(),
+        kind=EvaluationKind.RESULT.value,
         nip=nip,
         unit_id=part.unit_id,
         period=period.code,
@@ -201,7 +235,9 @@ async def create_evaluation(
             session.add(evaluation)
             await session.flush()
     except IntegrityError:
-        raise EvaluationExists("this evaluation was just created by another request") from None
+        raise EvaluationExists(
+            f"the {period.code} result of {nip} was just opened by another request"
+        ) from None
     await session.refresh(evaluation)
     await _changed(session, actor, "evaluation.create", evaluation, None, bump=False, on_behalf_of=on_behalf)
     return evaluation
@@ -213,14 +249,15 @@ def reads_every_evaluation(actor: Caller) -> bool:
 
 
 def _may_read(actor: Caller, evaluation: Evaluation, evaluator_supervisor: str | None) -> bool:
-    """Who reads one evaluation (anyone else gets 404, so its existence does not leak):
+    """Who reads one result or part (anyone else gets 404, so its existence does not leak):
 
     1. admins and integrators (:func:`reads_every_evaluation`);
     2. the evaluated employee;
-    3. the evaluator;
-    4. the evaluator's own supervisor (who also decides objections).
+    3. the evaluator (of a part: its author);
+    4. the decider of objections (:func:`decider_of`; of a part: the result's evaluator, passed in).
 
-    Employees are matched by ``acting_nip``; a caller without one reads nothing beyond rule 1."""
+    Employees are matched by ``acting_nip``; a caller without one reads nothing beyond rule 1. Supervisors
+    of an earlier stretch of the period also read the result (:func:`_load`): visibility is frozen in time."""
     if reads_every_evaluation(actor):
         return True
     return actor.acting_nip is not None and actor.acting_nip in (
@@ -228,6 +265,15 @@ def _may_read(actor: Caller, evaluation: Evaluation, evaluator_supervisor: str |
         evaluation.evaluator_nip,
         evaluator_supervisor,
     )
+
+
+async def decider_of(session: AsyncSession, evaluation: Evaluation) -> str | None:
+    """The evaluator's superior (atasan pejabat penilai), who decides objections; None when an admin
+    decides. Stored at the first finalisation and never recomputed (domain.md §11.2); before that, whoever
+    supervises the evaluator today."""
+    if evaluation.finalized_at is not None or evaluation.reopened_count or evaluation.decider_nip:
+        return evaluation.decider_nip
+    return await repository.supervisor_of(session, evaluation.evaluator_nip)
 
 
 def _is_evaluator(actor: Caller, evaluation: Evaluation) -> bool:
@@ -244,16 +290,36 @@ def _is_evaluator(actor: Caller, evaluation: Evaluation) -> bool:
     return actor.acting_nip == evaluation.evaluator_nip
 
 
+async def supervised_during(session: AsyncSession, actor: Caller, evaluation: Evaluation) -> list[Stretch]:
+    """The stretches of the evaluation's period the caller supervised."""
+    if actor.acting_nip is None:
+        return []
+    stretches = await stretches_of(session, evaluation.nip, parse_period(evaluation.period))
+    return [s for s in stretches if s.supervisor_nip == actor.acting_nip]
+
+
 async def _load(
-    session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession,
+    actor: Caller,
+    evaluation_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+    results_only: bool = True,
 ) -> Evaluation:
+    """A result the caller may read (a part, with ``results_only=False``); 404 otherwise."""
     evaluation = await repository.get(session, evaluation_id, for_update=for_update)
-    if evaluation is None:
+    if evaluation is None or (results_only and evaluation.kind != EvaluationKind.RESULT):
         raise EvaluationNotFound(f"no evaluation {evaluation_id}")
-    sup = await repository.supervisor_of(session, evaluation.evaluator_nip)
-    if not _may_read(actor, evaluation, sup):
-        raise EvaluationNotFound(f"no evaluation {evaluation_id}")
-    return evaluation
+    if evaluation.kind == EvaluationKind.PART and evaluation.result_id is not None:
+        result = await repository.get(session, evaluation.result_id)
+        sup = result.evaluator_nip if result else None
+    else:
+        sup = await decider_of(session, evaluation)
+    if _may_read(actor, evaluation, sup):
+        return evaluation
+    if evaluation.kind == EvaluationKind.RESULT and await supervised_during(session, actor, evaluation):
+        return evaluation
+    raise EvaluationNotFound(f"no evaluation {evaluation_id}")
 
 
 async def get_evaluation(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID) -> Evaluation:
@@ -335,6 +401,22 @@ async def update_evaluation(
 ) -> Evaluation:
     """Change ratings and notes of a DRAFT under If-Match (428 without, 412 stale, 409 once FINAL)."""
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
+    return await write_ratings(
+        session, actor, evaluation, data, if_match=if_match, action="evaluation.update"
+    )
+
+
+async def write_ratings(
+    session: AsyncSession,
+    actor: Caller,
+    evaluation: Evaluation,
+    data: EvaluationUpdate,
+    *,
+    if_match: str | None,
+    action: str,
+) -> Evaluation:
+    """Ratings and notes of a DRAFT result or part, by its evaluator, under If-Match."""
+    await check_active(session, actor)
     _check_writer(actor, evaluation)
     require_if_match(if_match, missing=IfMatchRequired)
     # Locked before stale: a client holding the pre-finalisation ETag learns the record is locked.
@@ -348,20 +430,26 @@ async def update_evaluation(
         evaluation.behavior_rating = data.behavior_rating.value if data.behavior_rating else None
     if "behavior_notes" in fields:
         evaluation.behavior_notes = normalise_notes(dict(data.behavior_notes or {}))
-    await _changed(session, actor, "evaluation.update", evaluation, before, on_behalf_of=evaluation.on_behalf)
+    await _changed(session, actor, action, evaluation, before, on_behalf_of=evaluation.on_behalf)
     return evaluation
 
 
 async def delete_evaluation(
     session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, *, if_match: str | None
 ) -> None:
-    """The evaluator discards a DRAFT that was never final (a reopened one keeps its history: 409)."""
+    """The evaluator discards a DRAFT that was never final (a reopened one keeps its history: 409), and
+    that holds no part yet (the parts are the earlier supervisors' work: 409)."""
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
+    await check_active(session, actor)
     _check_writer(actor, evaluation)
     _locked(evaluation)
     _check_etag(evaluation, if_match, required=False)
     if evaluation.reopened_count:
         raise EvaluationLocked("a reopened evaluation was final once; correct it instead of deleting it")
+    if await repository.parts(session, evaluation.id):
+        raise EvaluationLocked(
+            "this result holds parts written by earlier supervisors; it cannot be discarded"
+        )
     before = evaluation_data(evaluation)
     await session.delete(evaluation)
     await _changed(
@@ -378,16 +466,46 @@ async def delete_evaluation(
 async def finalize(
     session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, *, if_match: str | None
 ) -> Evaluation:
-    """Compute the predikat and lock the record. The row lock makes a second, simultaneous finalisation
-    wait and then see FINAL (409). Enqueues development needs, and the unit aggregate when this was the
-    unit's last open evaluation for the period."""
+    """Compute the predikat and lock the result. The row lock makes a second, simultaneous finalisation
+    wait and then see FINAL (409). The employee's row is locked too, so a transfer committed meanwhile is
+    either seen here (409: the reporting line changed) or waits and sees this result FINAL (409 there).
+    Every part must be FINAL (an admin closes the part of an author who left the service). Stores the
+    evaluator's superior, who decides objections. Enqueues development needs, and the unit aggregate when
+    this was the unit's last open evaluation for the period."""
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
+    await check_active(session, actor)
     _check_writer(actor, evaluation)
     _locked(evaluation)
     _check_etag(evaluation, if_match, required=False)
     if evaluation.result_rating is None or evaluation.behavior_rating is None:
         missing = [n for n in ("result_rating", "behavior_rating") if getattr(evaluation, n) is None]
         raise EvaluationIncomplete(f"set {' and '.join(missing)} before finalising")
+    await employees.get(session, evaluation.nip, for_update=True)
+    stretches = await stretches_of(session, evaluation.nip, parse_period(evaluation.period))
+    record = stretches[-1] if stretches else None
+    if record is None or (record.supervisor_nip, record.start, record.end) != (
+        evaluation.evaluator_nip,
+        evaluation.period_start,
+        evaluation.period_end,
+    ):
+        raise ReportingLineChanged(
+            f"the reporting line of {evaluation.nip} changed during {evaluation.period} since this result was "
+            f"opened; the supervisor of record at the period's end is now "
+            f"{(record.supervisor_nip if record else None) or 'the governor'}: discard this draft and let them "
+            "open the result, then add your part"
+        )
+    drafts = [p for p in await repository.parts(session, evaluation.id) if p.status == EvaluationStatus.DRAFT]
+    if drafts:
+        listed = "; ".join(
+            f"{p.evaluator_nip or 'the governor'} {p.period_start.isoformat()}..{p.period_end.isoformat()}"
+            for p in drafts
+        )
+        raise PartsOpen(
+            f"the {evaluation.period} result cannot be finalised while a part is DRAFT ({listed}); its author "
+            "finalises it, or an admin closes it with a reason when the author left the service"
+        )
+    if evaluation.finalized_at is None and not evaluation.reopened_count:
+        evaluation.decider_nip = await repository.supervisor_of(session, evaluation.evaluator_nip)
     before = evaluation_data(evaluation)
     evaluation.predikat = predikat(Rating(evaluation.result_rating), Rating(evaluation.behavior_rating)).value
     evaluation.status = EvaluationStatus.FINAL.value
@@ -447,6 +565,7 @@ async def reopen(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID,
 async def acknowledge(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID) -> Evaluation:
     """The evaluated employee acknowledges a FINAL evaluation (idempotent)."""
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
+    await check_active(session, actor)
     if actor.acting_nip != evaluation.nip:
         raise NotAllowed("only the evaluated employee acknowledges an evaluation")
     if evaluation.status != EvaluationStatus.FINAL:
@@ -462,8 +581,10 @@ async def acknowledge(session: AsyncSession, actor: Caller, evaluation_id: uuid.
 async def lodge_objection(
     session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, reason: str
 ) -> Objection:
-    """The evaluated employee objects (keberatan) to a FINAL evaluation; one undecided objection at a time."""
+    """The evaluated employee objects (keberatan) to a FINAL result (never to a part: 404 here, since a
+    part is not a result); one undecided objection at a time."""
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
+    await check_active(session, actor)
     if actor.acting_nip != evaluation.nip:
         raise NotAllowed("only the evaluated employee lodges an objection")
     if evaluation.status != EvaluationStatus.FINAL:
@@ -493,18 +614,13 @@ async def lodge_objection(
     return objection
 
 
-async def _decider(session: AsyncSession, evaluation: Evaluation) -> str | None:
-    """The evaluator's own supervisor (atasan pejabat penilai), None when an admin decides."""
-    return await repository.supervisor_of(session, evaluation.evaluator_nip)
-
-
 async def get_objection(session: AsyncSession, actor: Caller, objection_id: uuid.UUID) -> Objection:
     """One objection for the objector, the evaluator, the decider, admins and integrators."""
     objection = await repository.get_objection(session, objection_id)
     if objection is None:
         raise ObjectionNotFound(f"no objection {objection_id}")
     try:
-        await _load(session, actor, objection.evaluation_id)
+        await _load(session, actor, objection.evaluation_id, results_only=False)
     except EvaluationNotFound:
         raise ObjectionNotFound(f"no objection {objection_id}") from None
     return objection
@@ -521,7 +637,7 @@ async def decide_objection(
     evaluation = await repository.get(session, objection.evaluation_id, for_update=True)
     if evaluation is None:
         raise ObjectionNotFound(f"no objection {objection_id}")
-    decider = await _decider(session, evaluation)
+    decider = await decider_of(session, evaluation)
     allowed = actor.is_admin if decider is None else actor.acting_nip == decider
     if not allowed:
         if _may_read(actor, evaluation, decider):
@@ -529,6 +645,12 @@ async def decide_objection(
         raise ObjectionNotFound(f"no objection {objection_id}")
     if objection.status != ObjectionStatus.PENDING:
         raise WrongState(f"the objection was already decided ({objection.status})")
+    if evaluation.kind != EvaluationKind.RESULT:
+        raise WrongState(
+            "this objection was lodged against an evaluation that is now a part of the period result; it stays "
+            "as history, read-only: object to the period result instead"
+        )
+    await check_active(session, actor)
     objection.status = (ObjectionStatus.ACCEPTED if accept else ObjectionStatus.REJECTED).value
     objection.decider_nip = actor.acting_nip if decider is not None else None
     objection.decision_note = note

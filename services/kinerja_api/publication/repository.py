@@ -32,9 +32,10 @@ async def completeness(session: AsyncSession, unit_id: uuid.UUID, period: str) -
                   (SELECT count(*) FROM kinerja.employee e WHERE e.unit_id = :u AND e.active),
                   (SELECT count(*) FROM kinerja.employee e WHERE e.unit_id = :u AND e.active
                      AND NOT EXISTS (SELECT 1 FROM kinerja.evaluation v
-                                     WHERE v.nip = e.nip AND v.period = :p AND v.status = 'FINAL')),
+                                     WHERE v.nip = e.nip AND v.period = :p AND v.status = 'FINAL'
+                                       AND v.kind = 'RESULT')),
                   (SELECT count(*) FROM kinerja.evaluation v
-                     WHERE v.unit_id = :u AND v.period = :p AND v.status = 'DRAFT')
+                     WHERE v.unit_id = :u AND v.period = :p AND v.status = 'DRAFT' AND v.kind = 'RESULT')
                 """
             ),
             {"u": unit_id, "p": period},

@@ -247,7 +247,7 @@ async def siasn_page(
         " FROM kinerja.evaluation v"
         " LEFT JOIN kinerja.employee p ON p.nip = v.evaluator_nip"
         " LEFT JOIN kinerja.unit pu ON pu.id = p.unit_id"
-        " WHERE v.period = :p AND v.status = 'FINAL'"
+        " WHERE v.period = :p AND v.status = 'FINAL' AND v.kind = 'RESULT'"
         + (" AND v.id > :after" if after_id is not None else "")
         + " ORDER BY v.id LIMIT :limit"
     )

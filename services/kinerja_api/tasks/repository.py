@@ -46,14 +46,13 @@ _TASKS_SQL = text(
       FROM kinerja.objection o
       JOIN kinerja.evaluation v ON v.id = o.evaluation_id
       JOIN kinerja.employee e ON e.nip = v.nip
-      LEFT JOIN kinerja.employee ev ON ev.nip = v.evaluator_nip
-     WHERE o.status = 'PENDING'
-       AND (ev.supervisor_nip = CAST(:me AS varchar) OR (CAST(:admin AS boolean) AND ev.supervisor_nip IS NULL))
+     WHERE o.status = 'PENDING' AND v.kind = 'RESULT'
+       AND (v.decider_nip = CAST(:me AS varchar) OR (CAST(:admin AS boolean) AND v.decider_nip IS NULL))
     UNION ALL
     SELECT 'EVALUATION_TO_ACKNOWLEDGE', v.id, v.nip, NULL, v.period, 1,
            CAST((v.finalized_at AT TIME ZONE 'Asia/Jakarta') AS date) + CAST(:objection_days AS integer)
       FROM kinerja.evaluation v
-     WHERE v.nip = CAST(:me AS varchar) AND v.status = 'FINAL' AND v.acknowledged_at IS NULL
+     WHERE v.nip = CAST(:me AS varchar) AND v.kind = 'RESULT' AND v.status = 'FINAL' AND v.acknowledged_at IS NULL
        AND NOT EXISTS (SELECT 1 FROM kinerja.objection o WHERE o.evaluation_id = v.id)
     """
 )
