@@ -355,8 +355,9 @@ with the shared machine's background load (see the load average above); the orde
   the httpcore pool's bookkeeping).
 - **aiohttp** is two to four times faster than httpx but still behind the lean client at both concurrencies,
   rewrites headers on its own, and would put a second HTTP stack into the request path.
-- **fastclient** keeps everything the gateway needs: request and response bodies streamed both ways
-  (Content-Length or chunked, with back-pressure), connect and read timeouts on every wait, a bounded
+- **fastclient** keeps everything the gateway needs: response bodies streamed (Content-Length or chunked,
+  with back-pressure), request bodies read whole by the proxy and framed by their exact length, strict
+  framing both ways (docs/security.md), connect and read timeouts on every wait, a bounded
   pool with idle expiry below uvicorn's keep-alive timeout, and typed errors that tell "nothing was sent"
   (safe to retry on another instance) from "the upstream may have seen it". The variant runs the real
   `ProxyMiddleware` and `Upstreams` (health checks on) behind the real `EdgeMiddleware`, with the same

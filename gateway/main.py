@@ -23,6 +23,7 @@ from gateway.webhooks.delivery import start_webhooks, stop_webhooks
 from gateway.webhooks.router import internal_router as webhooks_internal_router
 from gateway.webhooks.router import router as webhooks_router
 from services.common.app import ServiceSpec, create_service_app
+from services.common.body_limits import gateway_body_limits
 from services.common.middleware import EdgeMiddleware
 
 
@@ -78,10 +79,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app = create_service_app(settings, spec)
     # Starlette runs the last-added middleware first: Edge -> CORS -> rate limit -> public cache -> proxy -> routes.
     app.user_middleware.clear()
-    app.add_middleware(ProxyMiddleware)
+    app.add_middleware(
+        ProxyMiddleware,
+        body_timeout_s=settings.body_read_timeout_s,
+        bodies_per_client=settings.max_uploads_per_client,
+    )
     app.add_middleware(PublicCacheMiddleware, ttl_s=settings.public_cache_ttl_s)
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(CorsMiddleware, allowed_origins=settings.cors_origins)
-    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+    # The services' larger per-path caps (the CSV import), from the one table both read.
+    app.add_middleware(
+        EdgeMiddleware, max_body_bytes=settings.max_body_bytes, path_limits=gateway_body_limits()
+    )
     install_merged_openapi(app)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from services.common.auth import PrincipalDep, build_verifier
+from services.common.body_limits import service_body_limits
 from services.common.clock_api import clock_router, install_fake_now, uninstall_fake_now
 from services.common.db import create_engine, create_sessionmaker, database_state, migration_head
 from services.common.docs import install_docs
@@ -45,8 +46,6 @@ class ServiceSpec:
     outbox_transports: Callable[[FastAPI], dict[str, Transport]] | None = None
     on_startup: Sequence[Hook] = ()
     on_shutdown: Sequence[Hook] = ()
-    # Exact paths that accept bodies above max_body_bytes, each mapped to the settings field holding its limit.
-    large_body_paths: Mapping[str, str] = field(default_factory=dict)
     # Extra readiness facts (the gateway's upstreams): returns (facts, verdict), the verdict being "ready",
     # "degraded" (200, still serving) or "down" (503: nothing this app exists for can be served).
     readiness_extra: Callable[[FastAPI], Awaitable[tuple[dict[str, Any], str]]] | None = None
@@ -190,7 +189,8 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=settings.max_body_bytes,
-        path_limits={path: int(getattr(settings, attr)) for path, attr in spec.large_body_paths.items()},
+        # Paths that take larger bodies (the CSV import): the table the gateway reads too.
+        path_limits=service_body_limits(spec.name),
     )
 
     @app.get("/healthz", tags=["ops"], operation_id="healthz", summary="Liveness probe")

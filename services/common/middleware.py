@@ -38,6 +38,26 @@ class BodyTooLarge(StarletteHTTPException):
         super().__init__(413, f"The body is larger than {limit} bytes.")
 
 
+def _framing_error(lengths: int, length: int | None, codings: int, coding: bytes | None) -> str | None:
+    """Why a request's body framing is ambiguous (RFC 9112 §6.1-6.3), or None when it is sound.
+
+    A body is framed by exactly one Content-Length of digits, or by exactly one ``Transfer-Encoding:
+    chunked``, never both. Servers differ on the rest: one reads ``chunked`` where another reads the
+    length, one merges duplicate lengths where another takes the first. Whatever our server accepted, a
+    request the next hop could read differently is refused here, before any of its body is used."""
+    if codings:
+        if lengths:
+            return "The request has both Content-Length and Transfer-Encoding."
+        if codings > 1 or coding is None or coding.strip().lower() != b"chunked":
+            return "Transfer-Encoding must be exactly 'chunked'."
+        return None
+    if lengths > 1:
+        return "The request has more than one Content-Length."
+    if length is not None and length < 0:
+        return "The Content-Length is not a number."
+    return None
+
+
 class EdgeMiddleware:
     """Sets X-Request-ID, refuses oversized bodies with 413, adds security headers, and turns
     any escaped exception into a problem+json response that still carries the request id."""
@@ -62,14 +82,19 @@ class EdgeMiddleware:
             return
         incoming = None
         length: int | None = None
+        lengths = 0
+        coding: bytes | None = None
+        codings = 0
         for name, value in scope["headers"]:
             if name == _RID_HEADER:
                 incoming = value.decode("latin-1")
             elif name == b"content-length":
-                try:
-                    length = int(value)
-                except ValueError:
-                    length = None
+                lengths += 1
+                # Digits only: int() would also take "+5", " 5" or "5_0", which another parser reads otherwise.
+                length = int(value) if value.isdigit() else -1
+            elif name == b"transfer-encoding":
+                codings += 1
+                coding = value
         rid = accept_or_generate(incoming)
         set_request_id(rid)
         rid_bytes = rid.encode()
@@ -92,6 +117,17 @@ class EdgeMiddleware:
                         break
                 message["headers"] = headers
             await send(message)
+
+        if lengths or codings:
+            framing_error = _framing_error(lengths, length, codings, coding)
+            if framing_error is not None:
+                # The server and the next hop could frame this body differently (request smuggling): refuse
+                # it whatever the server implementation let through, and close the connection.
+                await self._send_raw(
+                    send_wrapper, 400, problem_bytes(400, framing_error), {"Connection": "close"}
+                )
+                self._log(scope, status_holder[0], started)
+                return
 
         limit = (
             self.path_limits.get(scope["path"], self.max_body_bytes)

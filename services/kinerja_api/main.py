@@ -49,7 +49,6 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
     """Build kinerja_api; nothing connects until the lifespan starts."""
     settings = settings or KinerjaSettings()
     spec = ServiceSpec(
-        large_body_paths={"/v1/employees/import": "import_max_bytes"},
         name="kinerja",
         path_prefix="/kinerja",
         schema="kinerja",

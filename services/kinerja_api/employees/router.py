@@ -114,11 +114,11 @@ async def import_employees(request: Request, session: SessionDep, admin: AdminDe
     Every line is checked first, including the whole resulting reporting line. With any bad line nothing
     is written and the 422 problem lists `{line, msg}` for each (the header is line 1). Otherwise all rows
     are written in one transaction; importing the same file again reports every row unchanged.
-    A malformed file or a non-UTF-8 body gets 400, a body above `import_max_bytes` 413."""
+    A malformed file or a non-UTF-8 body gets 400, a body above 20 MiB 413 (here and at the gateway)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in CSV_TYPES:
         raise UnsupportedMediaType(f"send the file as text/csv (got {media or 'no content type'})")
-    # The edge middleware caps this path's body at import_max_bytes (413), counted as it streams in.
+    # The edge middleware caps this path's body (services/common/body_limits.py: 413), counted as it streams in.
     chunks = [chunk async for chunk in request.stream()]
     counts = await importer.import_employees(
         session, b"".join(chunks), today=clock.today(), actor=admin.subject
