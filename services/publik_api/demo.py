@@ -145,6 +145,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         public, hidden = suppression.unit_performance(raw, k)
         await upsert_item(
             session,
+            actor="demo",
             kind="UNIT_PERFORMANCE",
             unit_id=unit_id,
             period=period,
@@ -166,6 +167,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         public_t, hidden_t = suppression.training_stats(training, k)
         await upsert_item(
             session,
+            actor="demo",
             kind="TRAINING_STATS",
             unit_id=unit_id,
             period=str(year),
@@ -214,6 +216,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         data = {"title": title, "description": description, "launched_on": launched, "url": url}
         await upsert_item(
             session,
+            actor="demo",
             kind="INOVASI",
             unit_id=ids[code],
             period=launched[:4],

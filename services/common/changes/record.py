@@ -155,22 +155,10 @@ async def _enqueue(
     rid = current_request_id()
     for change in changes:
         for event in change.events:
-            payload = event.payload()
-            for destination in event.destinations:
+            for columns in event.outbox_rows():
                 row_id = uuid.uuid4()
-                sent.append((event, destination, row_id))
-                rows.append(
-                    {
-                        "id": row_id,
-                        "destination": destination,
-                        "event_type": event.event_type,
-                        "version": event.version,
-                        "payload": payload,
-                        "status": PENDING,
-                        "attempts": 0,
-                        "request_id": rid,
-                    }
-                )
+                sent.append((event, columns["destination"], row_id))
+                rows.append({**columns, "id": row_id, "status": PENDING, "attempts": 0, "request_id": rid})
     if rows:
         if sink.outbox is None:
             raise RuntimeError("this app's change sink has no outbox; its changes cannot carry events")

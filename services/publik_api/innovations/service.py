@@ -37,6 +37,7 @@ async def create(
     kinerja: KinerjaClient | None,
     signer: SnapshotSigner,
     policy_version: str,
+    actor: str,
 ) -> tuple[uuid.UUID, str]:
     """Record and publish an innovation; returns (item id, unit name)."""
     unit = await ensure_unit(session, body.unit_id, kinerja)
@@ -60,6 +61,7 @@ async def create(
         policy_version=policy_version,
         data_as_of=None,
         signer=signer,
+        actor=actor,
         publish_now=True,
     )
     return item.id, unit.name
