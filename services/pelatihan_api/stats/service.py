@@ -21,7 +21,7 @@ from services.pelatihan_api.ledger import repository as ledger
 from services.pelatihan_api.ledger.service import JP_REQUIRED_PNS
 from services.pelatihan_api.roster import repository as roster
 
-EVENT_TYPE = "pelatihan.training_stats"
+EVENT_TYPE = TrainingStats.event_type
 
 
 async def unit_stats(session: AsyncSession, unit_id: uuid.UUID, year: int) -> dict[str, Any]:
