@@ -233,7 +233,7 @@ def _account_out(account: Account) -> AccountOut:
     return AccountOut.model_validate(account)
 
 
-def _account_state(account: Account) -> dict[str, Any]:
+def account_state(account: Account) -> dict[str, Any]:
     """An account as the audit log keeps it: what the admin sees, never the password hash."""
     return _account_out(account).model_dump(mode="json", exclude={"updated_at"})
 
@@ -260,7 +260,7 @@ async def create_account(session: AsyncSession, body: AccountCreate, *, actor: s
         action="account.create",
         entity="account",
         entity_id=account.username,
-        after=_account_state(account),
+        after=account_state(account),
     )
     log.info("account created", extra={"username": account.username, "roles": account.roles})
     return _account_out(account)
@@ -299,7 +299,7 @@ async def update_account(
     if _is_self(account, actor) and (not active or Role.ADMIN not in roles):
         raise Conflict("Admins cannot disable their own account or drop their own admin role.")
 
-    before = _account_state(account)
+    before = account_state(account)
     account.roles, account.nip, account.institution_id, account.active = roles, nip, institution_id, active
     if body.password is not None:
         account.password_hash = await hash_secret_async(body.password.get_secret_value())
@@ -307,7 +307,7 @@ async def update_account(
         account.locked_until = None
     await session.flush()
     await session.refresh(account)
-    after = _account_state(account)
+    after = account_state(account)
     if body.password is not None:
         after["password"] = "changed"  # the audit says that it changed, never what to
     await record_change(
@@ -331,7 +331,7 @@ def _client_out(client: ApiClient) -> ClientOut:
     return ClientOut.model_validate(client)
 
 
-def _client_state(client: ApiClient) -> dict[str, Any]:
+def client_state(client: ApiClient) -> dict[str, Any]:
     """An API client as the audit log keeps it: its settings, never a secret or its usage counters."""
     return _client_out(client).model_dump(mode="json", exclude={"usage_count", "last_used_at"})
 
@@ -347,7 +347,7 @@ async def _client_changed(
         entity="api_client",
         entity_id=client.client_id,
         before=before,
-        after=_client_state(client),
+        after=client_state(client),
     )
 
 
@@ -393,7 +393,7 @@ async def update_client(
 ) -> ClientOut:
     """Rename a client, change its roles or its rate limit (tokens issued from now on carry the new ones)."""
     client = await _existing_client(session, client_id)
-    before = _client_state(client)
+    before = client_state(client)
     changes = body.model_fields_set
     if "name" in changes and body.name is not None:
         client.name = body.name
@@ -418,7 +418,7 @@ async def rotate_client_secret(
     if not client.active:
         raise Conflict(f"API client {client_id!r} is revoked; register a new one.")
     now = now or datetime.now(UTC)
-    before = _client_state(client)
+    before = client_state(client)
     secret = secrets.token_urlsafe(32)
     client.previous_secret_hash = client.secret_hash
     client.previous_secret_expires_at = now + timedelta(seconds=grace_s)
@@ -446,7 +446,7 @@ async def revoke_client(session: AsyncSession, client_id: str, *, actor: str) ->
     already issued expire on their own."""
     client = await _existing_client(session, client_id)
     if client.active:
-        before = _client_state(client)
+        before = client_state(client)
         client.active = False
         client.revoked_at = datetime.now(UTC)
         await session.flush()

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from gateway.config import GatewaySettings
 from services.common.auth import Role
 from tests.common.audit_checks import entries, readers_only, tamper_and_verify, verify
+from tests.gateway.test_identity import add_account
 from tests.gateway.test_webhooks import (
     LOCAL,
     admin,
@@ -128,3 +129,19 @@ async def test_only_admins_read_the_audit(gateway_settings: Callable[..., Gatewa
             ],
             admitted=[admin(app)],
         )
+
+
+async def test_the_command_lines_accounts_are_recorded_once(
+    gateway_settings: Callable[..., GatewaySettings],
+) -> None:
+    async with gateway(gateway_settings()) as (app, client):
+        for password in ("first long password", "first long password", "second long password"):
+            await add_account(app, "operator", password, roles=[Role.ADMIN])
+        history = await entries(client, AUDIT, admin(app), "account", "operator")
+        # Re-running the bootstrap with the same values changes (and records) nothing.
+        assert [(e["action"], e["actor"]) for e in history] == [
+            ("account.create", "asn-cli"),
+            ("account.update", "asn-cli"),
+        ]
+        assert history[1]["after"]["password"] == "changed"
+        assert "long password" not in (await client.get(AUDIT, headers=admin(app))).text
