@@ -4,6 +4,7 @@ Checked on pelatihan's sink, which has all three tables, against a real migrated
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from sqlalchemy import func, select
@@ -45,5 +46,25 @@ async def test_bulk_and_single_writes_chain_log_and_queue_alike(db: str) -> None
                 select(func.count()).where(OutboxEvent.event_type == "pelatihan.enrolment_confirmed")
             )
             assert queued == 303
+    finally:
+        await engine.dispose()
+
+
+async def test_concurrent_writers_chain_one_after_another(db: str) -> None:
+    """Twenty transactions record at once: each waits for the chain lock and then reads the entry the
+    previous holder committed (a stale read would chain two entries onto one and break a link)."""
+    engine = create_async_engine(normalise_database_url(db), pool_size=20)
+    try:
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+        async def one() -> None:
+            async with sessions() as session, session.begin():
+                await record_changes(session, SINK, _changes(1), actor="tester")
+                await asyncio.sleep(0.01)  # hold the lock a moment, so the others queue on it
+
+        await asyncio.gather(*(one() for _ in range(20)))
+        async with sessions() as session:
+            report = await verify_chain(session, AuditEntry)
+            assert (report.entries, report.valid) == (20, True), report
     finally:
         await engine.dispose()

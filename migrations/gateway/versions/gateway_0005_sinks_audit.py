@@ -1,4 +1,5 @@
-"""gateway.audit_entry: the hash-chained audit log every change of gateway is recorded in (AuditMixin)
+"""gateway.audit_entry: the hash-chained audit log every change of gateway is recorded in (AuditMixin), and
+gateway.audit_chain_head(): its lock and last hash in one call
 
 Revision ID: gateway_0005_sinks_audit
 Revises: gateway_0004_chg_outbox_ver
@@ -14,6 +15,20 @@ revision: str = "gateway_0005_sinks_audit"
 down_revision: str | None = "gateway_0004_chg_outbox_ver"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+# One round trip under the lock instead of two (services/common/changes/audit.py chain_head): a VOLATILE
+# function takes a new snapshot for each statement it runs, so the SELECT sees the entry the previous lock
+# holder committed while this transaction waited.
+HEAD_FUNCTION = """
+CREATE FUNCTION {schema}.audit_chain_head(lock_key bigint) RETURNS varchar
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(lock_key);
+    RETURN (SELECT hash FROM {schema}.audit_entry ORDER BY seq DESC LIMIT 1);
+END
+$$
+"""
 
 
 def upgrade() -> None:
@@ -38,8 +53,10 @@ def upgrade() -> None:
     op.create_index(
         "ix_audit_entry_entity", "audit_entry", ["entity", "entity_id", "seq"], unique=False, schema="gateway"
     )
+    op.execute(HEAD_FUNCTION.format(schema="gateway"))
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION gateway.audit_chain_head(bigint)")
     op.drop_index("ix_audit_entry_entity", table_name="audit_entry", schema="gateway")
     op.drop_table("audit_entry", schema="gateway")

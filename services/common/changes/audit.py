@@ -125,10 +125,13 @@ class AuditRow:
 
 async def chain_head(session: AsyncSession, model: type[AuditMixin], lock_key: int) -> str:
     """Take the chain's advisory lock (held until commit: no other transaction can chain onto the same
-    entry) and read the hash of its last entry. Two statements: the read needs a snapshot taken after the
-    lock was granted, so that it sees the entry the previous holder committed."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
-    return await session.scalar(select(model.hash).order_by(model.seq.desc()).limit(1)) or GENESIS
+    entry) and read the hash of its last entry, in one round trip: every write of the app waits on this
+    lock, so what runs under it is kept short. The read needs a snapshot taken after the lock was granted
+    (to see the entry the previous holder committed), which one plain statement cannot give; the schema's
+    ``audit_chain_head`` function (created with its audit table) runs it as a second statement."""
+    schema = model.__table__.schema  # type: ignore[attr-defined]
+    head = await session.scalar(text(f"SELECT {schema}.audit_chain_head(:k)"), {"k": lock_key})
+    return str(head) if head is not None else GENESIS
 
 
 def chained(prev: str, entries: Sequence[AuditRow], at: datetime) -> list[dict[str, Any]]:
