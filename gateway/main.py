@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from gateway import models  # noqa: F401  (registers every table)
+from gateway.audit.router import router as audit_router
 from gateway.config import GatewaySettings
 from gateway.cors import CorsMiddleware
 from gateway.identity.keys import load_keyring
@@ -65,7 +66,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             "`/kinerja/v1/...`, `/pelatihan/v1/...` and `/publik/v1/...` are forwarded to the services; "
             "`/auth/token` issues RS256 access tokens verified with `/.well-known/jwks.json`."
         ),
-        routers=[identity_router, webhooks_router, webhooks_internal_router, reports_router],
+        routers=[identity_router, webhooks_router, webhooks_internal_router, reports_router, audit_router],
         on_startup=[_startup, start_webhooks, report_clients.start],
         on_shutdown=[report_clients.stop, stop_webhooks, _shutdown],
         readiness_extra=_readiness,
@@ -74,6 +75,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             {"name": "identity", "description": "Accounts, API clients, tokens and keys."},
             {"name": "webhooks", "description": "Signed event deliveries to integrators' endpoints."},
             {"name": "reports", "description": "The report catalogue and the composed unit scorecard."},
+            {"name": "audit", "description": "The hash-chained log of identity and webhook changes (admin)."},
         ],
     )
     app = create_service_app(settings, spec)

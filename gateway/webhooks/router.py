@@ -51,11 +51,13 @@ def _wake(request: Request) -> None:
     responses=problem_responses(401, 403, 422),
 )
 async def create_endpoint(
-    body: EndpointCreate, request: Request, session: SessionDep, _admin: AdminDep
+    body: EndpointCreate, request: Request, session: SessionDep, admin: AdminDep
 ) -> EndpointCreated:
     """Register an https URL to receive the given event types (admin only). The URL's host must resolve to
     public addresses. The response carries the endpoint's signing `secret`, shown this once."""
-    return await service.create_endpoint(session, body, policy_of(request.app.state.settings))
+    return await service.create_endpoint(
+        session, body, policy_of(request.app.state.settings), actor=admin.subject
+    )
 
 
 @router.get(
@@ -93,11 +95,13 @@ async def update_endpoint(
     body: EndpointUpdate,
     request: Request,
     session: SessionDep,
-    _admin: AdminDep,
+    admin: AdminDep,
 ) -> EndpointOut:
     """Change an endpoint's URL (checked again), event types or description, or pause it with
     `active: false` (admin only). Deliveries of a paused endpoint fail instead of being sent."""
-    return await service.update_endpoint(session, endpoint_id, body, policy_of(request.app.state.settings))
+    return await service.update_endpoint(
+        session, endpoint_id, body, policy_of(request.app.state.settings), actor=admin.subject
+    )
 
 
 @router.post(
@@ -120,7 +124,7 @@ async def rotate_secret(
     settings: GatewaySettings = request.app.state.settings
     response.headers["Cache-Control"] = "no-store"
     return await service.rotate_secret(
-        session, endpoint_id, admin, overlap_s=settings.webhook_secret_overlap_s
+        session, endpoint_id, actor=admin.subject, overlap_s=settings.webhook_secret_overlap_s
     )
 
 
@@ -132,9 +136,9 @@ async def rotate_secret(
     response_class=Response,
     responses=problem_responses(401, 403, 404, 422),
 )
-async def delete_endpoint(endpoint_id: EndpointIdPath, session: SessionDep, _admin: AdminDep) -> None:
+async def delete_endpoint(endpoint_id: EndpointIdPath, session: SessionDep, admin: AdminDep) -> None:
     """Delete an endpoint with its delivery history (admin only); deliveries not yet sent are dropped."""
-    await service.delete_endpoint(session, endpoint_id)
+    await service.delete_endpoint(session, endpoint_id, actor=admin.subject)
 
 
 @router.post(
@@ -149,12 +153,12 @@ async def replay(
     body: ReplayRequest,
     request: Request,
     session: SessionDep,
-    _admin: AdminDep,
+    admin: AdminDep,
 ) -> ReplayResult:
     """Queue again the endpoint's deliveries after `from_cursor` (a cursor of
     `GET /webhooks/deliveries?endpoint_id=`) or created at or after `since`, up to `limit` per call
     (admin only). Each is a new delivery with the same `Webhook-Id` (event id), signed afresh."""
-    result = await service.replay(session, endpoint_id, body)
+    result = await service.replay(session, endpoint_id, body, actor=admin.subject)
     _wake(request)
     return result
 

@@ -63,7 +63,13 @@ async def append_changes(
     if not changes:
         return
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": _lock_key(model)})
-    rows = [
+    await session.execute(insert(model), change_rows(changes))
+
+
+def change_rows(changes: Sequence[tuple[str, str, str, dict[str, Any] | None]]) -> list[dict[str, Any]]:
+    """The table rows of ``(entity, entity_id, op, data)`` changes (record_change inserts them with the
+    audit entries, under the audit chain's lock, which every writer of an app's change log holds)."""
+    return [
         {
             "entity": entity,
             "entity_id": entity_id,
@@ -72,7 +78,6 @@ async def append_changes(
         }
         for entity, entity_id, op, data in changes
     ]
-    await session.execute(insert(model), rows)
 
 
 def _jsonable(data: dict[str, Any] | None) -> Any:

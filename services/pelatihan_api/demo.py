@@ -17,9 +17,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
+from services.common.changes import record_change
 from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.certificates.numbers import check_char
 from services.pelatihan_api.enrolments.models import Enrolment
+from services.pelatihan_api.events import SINK
 from services.pelatihan_api.institutions.models import Institution
 from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.programs.models import Program
@@ -87,6 +89,9 @@ async def _mirror_roster(session: AsyncSession, employees: list[dict[str, Any]])
         )
 
 
+DEMO_ACTOR = "demo-seed"
+
+
 async def _publish_stats(
     session: AsyncSession, context: dict[str, Any], employees: list[dict[str, Any]], year: int
 ) -> int:
@@ -98,7 +103,17 @@ async def _publish_stats(
     }
     unit_ids = sorted({str(e["unit_id"]) for e in employees if e.get("unit_id")})
     for unit in unit_ids:
-        await stats.publish_unit(session, uuid.UUID(unit), names.get(unit), year)
+        event = await stats.unit_event(session, uuid.UUID(unit), names.get(unit), year)
+        await record_change(
+            session,
+            SINK,
+            actor=DEMO_ACTOR,
+            action="training_stats.publish",
+            entity="training_stats",
+            entity_id=f"{unit}/{year}",
+            after=event.payload(),
+            events=[event],
+        )
     return len(unit_ids)
 
 

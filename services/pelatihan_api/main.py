@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.common.app import ServiceSpec, add_service_client, create_service_app
 from services.common.outbox import Transport, http_transport
 from services.pelatihan_api import models  # noqa: F401  (registers every table)
+from services.pelatihan_api.audit.router import router as audit_router
 from services.pelatihan_api.certificates.router import router as certificates_router
 from services.pelatihan_api.completion.router import router as completion_router
 from services.pelatihan_api.config import PelatihanSettings
@@ -69,6 +70,7 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
             sync_router,
             recommendations_router,
             ingest_router,
+            audit_router,
         ],
         openapi_tags=[
             {
@@ -87,6 +89,7 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
             {"name": "reports", "description": "Reports for integrators, JSON or CSV."},
             {"name": "sync", "description": "The change log for incremental sync (admin, integrator)."},
             {"name": "recommendations", "description": "Training that answers evaluation gaps."},
+            {"name": "audit", "description": "The hash-chained log of every change (admin, training admin)."},
             {"name": "internal", "description": "Events from kinerja (service tokens only)."},
         ],
         outbox_model=OutboxEvent,

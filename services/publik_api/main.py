@@ -10,6 +10,7 @@ from starlette.types import ASGIApp
 
 from services.common.app import ServiceSpec, add_service_client, create_service_app
 from services.publik_api import models  # noqa: F401  (registers every table)
+from services.publik_api.audit.router import router as audit_router
 from services.publik_api.cache.middleware import PublicReadMiddleware
 from services.publik_api.cache.store import PublicCache
 from services.publik_api.clients.kinerja import KinerjaClient
@@ -36,6 +37,7 @@ TAGS = [
     {"name": "snapshots", "description": "Signed, hash-chained snapshots of everything published."},
     {"name": "reports", "description": "Reports for integrators (admin, integrator), JSON or CSV."},
     {"name": "embed", "description": "The embeddable widget and its iframe page."},
+    {"name": "audit", "description": "The hash-chained log of every publication change (admin)."},
     {"name": "internal", "description": "Events from kinerja and pelatihan (service token; not forwarded)."},
 ]
 
@@ -111,6 +113,7 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
             reports_router,
             embed_router,
             ingest_router,
+            audit_router,
         ],
         on_startup=[start],
         on_shutdown=[stop],

@@ -35,7 +35,7 @@ from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.sessions import repository as sessions
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.service import can_see
-from services.pelatihan_api.sync.service import log_changes
+from services.pelatihan_api.sync import service as changes
 from services.pelatihan_api.txn import Seen, recheck, release
 
 S = EnrolmentStatus
@@ -150,7 +150,7 @@ async def request_enrolment(
     except IntegrityError as exc:
         # Two simultaneous requests for the same person: the partial unique index lets one through.
         raise AlreadyEnrolled(f"{nip} already holds a live enrolment in this session.") from exc
-    await log_changes(session, enrolments=[row.id])
+    await changes.record(session, actor=principal.subject, action="enrolment.request", enrolments=[row.id])
     return EnrolmentView(row, None)
 
 
@@ -187,6 +187,7 @@ async def approve(
 ) -> EnrolmentView:
     """Approve a pending request: it takes a seat when one is free, else joins the waitlist."""
     await _authorise_decision(session, kinerja, principal, enrolment_id)
+    before = await changes.snapshot_enrolment(session, enrolment_id)
     # Phase two. kinerja was asked before any lock is taken; the single statement below holds them for
     # milliseconds, and its WHERE status = 'PENDING_APPROVAL' is the re-check of what phase one read.
     decided = await repository.approve_atomically(
@@ -196,7 +197,15 @@ async def approve(
         current = await repository.get(session, enrolment_id)
         status = current.status if current is not None else "gone"
         raise InvalidTransition(f"The enrolment is {status}; only PENDING_APPROVAL can be approved.")
-    await log_changes(session, sessions=[decided[0].session_id], enrolments=[enrolment_id])
+    await changes.record(
+        session,
+        actor=principal.subject,
+        action="enrolment.approve",
+        sessions=[decided[0].session_id],
+        enrolments=[enrolment_id],
+        before=before,
+        reason=reason,
+    )
     return EnrolmentView(*decided)
 
 
@@ -215,6 +224,7 @@ async def reject(
     assert row is not None
     if row.status not in (S.PENDING_APPROVAL, S.WAITLISTED):
         raise InvalidTransition(f"The enrolment is {row.status}; it can no longer be rejected.")
+    before = await changes.snapshot_enrolment(session, row.id)
     if row.status == S.WAITLISTED:
         await sessions.leave_waitlist(session, row.session_id, promoted=False)
     now = clock.now()
@@ -226,7 +236,15 @@ async def reject(
         now,
     )
     await session.flush()
-    await log_changes(session, sessions=[row.session_id], enrolments=[row.id])
+    await changes.record(
+        session,
+        actor=principal.subject,
+        action="enrolment.reject",
+        sessions=[row.session_id],
+        enrolments=[row.id],
+        before=before,
+        reason=reason,
+    )
     return EnrolmentView(row, None)
 
 
@@ -239,6 +257,7 @@ async def cancel(
         raise NotFound("No such enrolment.")
     if row.status not in (S.PENDING_APPROVAL, S.CONFIRMED, S.WAITLISTED):
         raise InvalidTransition(f"The enrolment is {row.status}; it can no longer be cancelled.")
+    before = await changes.snapshot_enrolment(session, row.id)
     previous = row.status
     now = clock.now()
     row.status, row.waitlist_seq, row.reason, row.updated_at = S.CANCELLED.value, None, reason, now
@@ -250,7 +269,15 @@ async def cancel(
     elif previous == S.WAITLISTED:
         await sessions.leave_waitlist(session, row.session_id, promoted=False)
     touched = [row.id] + ([promoted.id] if promoted is not None else [])
-    await log_changes(session, sessions=[row.session_id], enrolments=touched)
+    await changes.record(
+        session,
+        actor=principal.subject,
+        action="enrolment.cancel",
+        sessions=[row.session_id],
+        enrolments=touched,
+        before=before,
+        reason=reason,
+    )
     return EnrolmentView(row, None)
 
 

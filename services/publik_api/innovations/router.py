@@ -35,7 +35,7 @@ router = APIRouter(prefix="/v1/innovations", tags=["innovations"])
     responses=problem_responses(401, 403, 413, 422, 503),
 )
 async def create_innovation(
-    body: InnovationCreate, request: Request, session: SessionDep, _: AdminDep
+    body: InnovationCreate, request: Request, session: SessionDep, admin: AdminDep
 ) -> InnovationRead:
     """Record a unit's public-service innovation; it is public at once as an `INOVASI` feed item."""
     settings: PublikSettings = request.app.state.settings
@@ -45,6 +45,7 @@ async def create_innovation(
         kinerja=request.app.state.kinerja,
         signer=request.app.state.snapshot_signer,
         policy_version=settings.policy_version,
+        actor=admin.subject,
     )
     row = await feed.published_item(session, item_id)
     assert row is not None

@@ -50,8 +50,10 @@ async def get_scorecard(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def set_service_population(
-    unit_id: uuid.UUID, body: ServicePopulation, session: SessionDep, _: AdminDep
+    unit_id: uuid.UUID, body: ServicePopulation, session: SessionDep, admin: AdminDep
 ) -> UnitRead:
     """How many people the unit serves a year; the IKM then shows the Krejcie-Morgan minimum sample and
     flags results drawn from fewer respondents."""
-    return UnitRead.model_validate(await service.set_service_population(session, unit_id, body.population))
+    return UnitRead.model_validate(
+        await service.set_service_population(session, unit_id, body.population, actor=admin.subject)
+    )
