@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.conditional import none_match_hits
 from services.publik_api.cache.store import Entry, PublicCache
+from services.publik_api.state import public_cache_of
 
 _EXACT = frozenset(
     {
@@ -84,7 +85,7 @@ class PublicReadMiddleware:
             return
         path: str = scope["path"]
         method: str = scope["method"]
-        cache: PublicCache | None = getattr(scope["app"].state, "public_cache", None)
+        cache = public_cache_of(scope["app"])
         if cache is not None and (method == "GET" or method == "HEAD") and cacheable(path):
             await self._cached(scope, receive, send, cache, path, method)
             return

@@ -20,6 +20,7 @@ from services.common.pagination import (
 )
 from services.publik_api.publications import repository, service
 from services.publik_api.publications.schemas import PublicationRead
+from services.publik_api.state import publik_state
 
 router = APIRouter(prefix="/v1/publications", tags=["publications"])
 
@@ -62,7 +63,9 @@ async def approve_publication(
 ) -> PublicationRead:
     """Make the period's pending items public, bump the publication version (every replica's cache rebuilds)
     and write a signed snapshot. Approving again publishes items that arrived since."""
-    pub = await service.approve(session, publication_id, principal.subject, request.app.state.snapshot_signer)
+    pub = await service.approve(
+        session, publication_id, principal.subject, publik_state(request.app).snapshot_signer
+    )
     items, pending = await repository.publication_counts(session, pub.id)
     return PublicationRead(
         id=pub.id,
