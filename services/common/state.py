@@ -92,7 +92,5 @@ def bind_metrics(app: Any, metrics: AppMetrics) -> None:
 
 def find_metrics(app: Any) -> AppMetrics | None:
     """The app's metrics registry, when it has one."""
-    from services.common.metrics import AppMetrics
-
-    metrics = getattr(getattr(app, "state", None), _METRICS, None)
-    return metrics if isinstance(metrics, AppMetrics) else None
+    metrics: AppMetrics | None = getattr(getattr(app, "state", None), _METRICS, None)
+    return metrics
