@@ -26,6 +26,7 @@ from gateway.fastclient import (
     ReadTimeout,
     Response,
 )
+from gateway.state import gateway_edge
 from gateway.upstreams import Instance, Upstreams
 from services.common.errors import problem_bytes
 from services.common.request_id import current_request_id
@@ -301,7 +302,7 @@ class ProxyMiddleware:
             # Internal endpoints are for service-to-service calls only; from outside they do not exist.
             await send_problem(send, 404, "Not found.")
             return
-        upstreams: Upstreams = scope["app"].state.upstreams
+        upstreams = gateway_edge(scope["app"]).upstreams
         await _forward(upstreams, name, rest, scope, receive, send, self.watch_disconnect, self.bodies)
 
 

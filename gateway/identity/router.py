@@ -13,7 +13,6 @@ from fastapi import APIRouter, Form, HTTPException, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from gateway.config import GatewaySettings
 from gateway.identity import oauth_errors, service
 from gateway.identity.oauth_errors import OAuthError
 from gateway.identity.schemas import (
@@ -31,6 +30,7 @@ from gateway.identity.schemas import (
     TokenResponse,
 )
 from gateway.ratelimit import client_ip
+from gateway.state import gateway_state
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
@@ -155,7 +155,7 @@ async def issue_token(
             scope=form.scope,
             basic=_basic_credentials(request),
         )
-        state = request.app.state
+        state = gateway_state(request.app)
         ctx = service.TokenContext(
             settings=state.settings,
             signer=state.keyring.signer,
@@ -208,7 +208,7 @@ async def jwks(request: Request, response: Response) -> Jwks:
     verify, plus publik's snapshot-signing keys (marked `x-purpose: snapshot`; they never verify a token).
     Match a token's `kid` header to a key; fetch again when an unknown `kid` appears."""
     response.headers["Cache-Control"] = "public, max-age=300"
-    state = request.app.state
+    state = gateway_state(request.app)
     body = state.keyring.jwks()
     body["keys"] = [*body["keys"], *await state.snapshot_keys.keys(state.upstreams.base_urls("publik"))]
     return Jwks.model_validate(body)
@@ -273,7 +273,7 @@ async def create_client(
     """Register a system that obtains tokens with the client-credentials grant (admin only). Roles:
     `integrator`, or `service` for our own services. The secret is returned once; store it now.
     `rate_limit_per_minute` defaults to the gateway's `client_rate_limit_per_minute` setting."""
-    settings: GatewaySettings = request.app.state.settings
+    settings = gateway_state(request.app).settings
     return await service.create_client(
         session, body, default_rate_limit=settings.client_rate_limit_per_minute, actor=admin.subject
     )
@@ -383,7 +383,7 @@ async def rotate_client_secret(
     """Issue a new secret for an API client (admin only); it is returned once. The secret it replaces keeps
     working until `previous_secret_expires_at` (the gateway's `client_secret_grace_s` later), so the
     integrator can switch without downtime; rotating again ends that grace at once. 409 when revoked."""
-    settings: GatewaySettings = request.app.state.settings
+    settings = gateway_state(request.app).settings
     response.headers.update(oauth_errors.NO_STORE)
     return await service.rotate_client_secret(
         session, client_id, grace_s=settings.client_secret_grace_s, actor=admin.subject

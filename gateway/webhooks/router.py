@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from gateway.config import GatewaySettings
+from gateway.state import gateway_state
 from gateway.webhooks import service
 from gateway.webhooks.delivery import policy_of
 from gateway.webhooks.schemas import (
@@ -38,9 +38,7 @@ EndpointIdPath = Annotated[uuid.UUID, Path(description="The endpoint's id.")]
 
 
 def _wake(request: Request) -> None:
-    dispatcher = getattr(request.app.state, "webhook_dispatcher", None)
-    if dispatcher is not None:
-        dispatcher.wake()
+    gateway_state(request.app).webhook_dispatcher.wake()
 
 
 @router.post(
@@ -56,7 +54,7 @@ async def create_endpoint(
     """Register an https URL to receive the given event types (admin only). The URL's host must resolve to
     public addresses. The response carries the endpoint's signing `secret`, shown this once."""
     return await service.create_endpoint(
-        session, body, policy_of(request.app.state.settings), actor=admin.subject
+        session, body, policy_of(gateway_state(request.app).settings), actor=admin.subject
     )
 
 
@@ -100,7 +98,7 @@ async def update_endpoint(
     """Change an endpoint's URL (checked again), event types or description, or pause it with
     `active: false` (admin only). Deliveries of a paused endpoint fail instead of being sent."""
     return await service.update_endpoint(
-        session, endpoint_id, body, policy_of(request.app.state.settings), actor=admin.subject
+        session, endpoint_id, body, policy_of(gateway_state(request.app).settings), actor=admin.subject
     )
 
 
@@ -121,7 +119,7 @@ async def rotate_secret(
     Until `previous_secret_expires_at` (the gateway's `webhook_secret_overlap_s`, 24 hours by default) the
     previous secret signs every delivery too, so the receiver can deploy the new one without losing a
     delivery; rotating again ends that overlap at once (admin only)."""
-    settings: GatewaySettings = request.app.state.settings
+    settings = gateway_state(request.app).settings
     response.headers["Cache-Control"] = "no-store"
     return await service.rotate_secret(
         session, endpoint_id, actor=admin.subject, overlap_s=settings.webhook_secret_overlap_s

@@ -24,7 +24,10 @@ LARGE_BODY_PATHS: Final = MappingProxyType(
 
 
 def service_body_limits(service: str) -> dict[str, int]:
-    """The per-path caps of one service, keyed by the paths it serves."""
+    """The per-path caps of one app, keyed by the paths it serves (the gateway's: the services' paths under
+    their prefix)."""
+    if service == "gateway":
+        return gateway_body_limits()
     return dict(LARGE_BODY_PATHS.get(service, {}))
 
 

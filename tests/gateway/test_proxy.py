@@ -28,8 +28,11 @@ from starlette.routing import Route
 
 from gateway.config import GatewaySettings
 from gateway.proxy import ProxyMiddleware, is_internal, split_service_path
+from gateway.state import GatewayEdge
 from gateway.upstreams import Upstreams
 from services.common.middleware import EdgeMiddleware
+from services.common.ratelimit import MemoryLimiter
+from services.common.state import bind_state
 from services.common.testing import free_port, running, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,7 +99,7 @@ async def gateway(settings: GatewaySettings) -> AsyncIterator[tuple[httpx.AsyncC
     )
     upstreams = Upstreams(settings)
     await upstreams.start()
-    app.state.upstreams = upstreams
+    bind_state(app, GatewayEdge(settings=settings, limiter=MemoryLimiter(), upstreams=upstreams))
     port = free_port()
     _APPS[port] = app
     # proxy_headers=False: uvicorn would otherwise take X-Forwarded-For from loopback as the client

@@ -17,6 +17,7 @@ from services.common.testing import Tokens, running
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.events import OutboxEvent
 from services.pelatihan_api.main import create_app
+from services.pelatihan_api.state import pelatihan_state
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app as publik_app
 from tests.pelatihan.helpers import (
@@ -66,7 +67,7 @@ async def test_training_stats_reach_publik(
         to_publik.headers.update(tokens.service("svc-pelatihan"))
         try:
             dispatcher = OutboxDispatcher(
-                papp.state.sessionmaker,
+                pelatihan_state(papp).sessionmaker,
                 OutboxEvent,
                 {"publik": http_transport(to_publik, "/internal/v1/events")},
                 source="pelatihan",
@@ -74,7 +75,7 @@ async def test_training_stats_reach_publik(
             assert await dispatcher.run_once() == 4
         finally:
             await to_publik.aclose()
-        async with papp.state.sessionmaker() as session:
+        async with pelatihan_state(papp).sessionmaker() as session:
             rows = (
                 await session.scalars(
                     select(OutboxEvent)

@@ -15,6 +15,7 @@ import httpx
 from services.common.testing import plain_dsn, running
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.main import create_app
+from services.pelatihan_api.state import pelatihan_state
 from tests.pelatihan.helpers import (
     Headers,
     enrol_and_approve,
@@ -180,7 +181,9 @@ async def test_the_outbox_is_woken_after_the_commit(
             thread.join(10)
             seen_at_wake.append(result[0])
 
-        app.state.outbox.wake = wake
+        outbox = pelatihan_state(app).outbox
+        assert outbox is not None
+        outbox.wake = wake  # type: ignore[method-assign]
         r = await api.post(
             f"/v1/enrolments/{enrolment}/complete", json={"passed": True}, headers=h.mitra(inst)
         )

@@ -11,7 +11,7 @@ from services.common import clock
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
-from services.publik_api.config import PublikSettings
+from services.publik_api.state import publik_state
 from services.publik_api.surveys.schemas import ServicePopulation
 from services.publik_api.units import scorecard, service
 from services.publik_api.units.schemas import Scorecard, UnitRead
@@ -33,7 +33,7 @@ async def get_scorecard(
 ) -> Scorecard:
     """Performance distribution per period, training statistics, IKM and innovations of one unit, with
     "data as of" and the publication policy version. Only published figures; suppression applied."""
-    settings: PublikSettings = request.app.state.settings
+    settings = publik_state(request.app).settings
     return await scorecard.build(
         session,
         unit_id,
