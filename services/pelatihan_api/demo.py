@@ -24,6 +24,7 @@ from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.programs.models import Program
 from services.pelatihan_api.roster.models import RosterEmployee
 from services.pelatihan_api.sessions.models import TrainingSession
+from services.pelatihan_api.sync.service import log_changes
 
 NS = uuid.UUID("6f1c2b9e-7d0a-4c55-9a3e-0b2d4e6f8a10")
 # Older than any real event, so kinerja's own kinerja.employee events always win over the demo mirror.
@@ -142,6 +143,8 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     await session.flush()
 
     # Last year's completed training, so ledgers, certificates and the compliance report have content.
+    seeded_sessions = [_id("session", key, "open") for key in programs]
+    seeded_enrolments: list[uuid.UUID] = []
     last_year = today.year - 1
     done = 0
     pns = [e for e in employees if e.get("employment", "PNS") == "PNS"]
@@ -215,6 +218,12 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
             done += 1
         past.seats_taken = len(chosen)
         await session.flush()
+        seeded_sessions.append(past.id)
+        seeded_enrolments += [_id("enrolment", key, str(last_year), e["nip"]) for e in chosen]
+    # Through the change log like every other write, so an integrator mirroring it sees the demo too.
+    await log_changes(
+        session, sessions=seeded_sessions, enrolments=seeded_enrolments, completions=seeded_enrolments
+    )
     mirrored = len(employees)
     return [
         f"pelatihan: {len(INSTITUTIONS)} institutions, {len(programs)} programmes, {opened} open sessions, "

@@ -5,7 +5,6 @@ a restart of the service; concurrent writers leave no gaps for a reader that pag
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -15,6 +14,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from services.common.changelog import stored_data
 from services.common.settings import normalise_database_url
 from services.common.testing import running
 from services.pelatihan_api.config import PelatihanSettings
@@ -41,7 +41,7 @@ async def actual_state(db: str) -> State:
                 done = await completion_state(s, e.id)
                 if done is not None:
                     state[("completion", str(e.id))] = done
-            return {k: json.loads(json.dumps(v, default=str)) for k, v in state.items()}
+            return {k: stored_data(v) for k, v in state.items()}
     finally:
         await engine.dispose()
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.common.rfc3339 import normalise
 
 ENTRY_EXAMPLE: dict[str, Any] = {
     "seq": 42,
@@ -40,6 +42,13 @@ class AuditEntryRead(BaseModel):
     after: dict[str, Any] | None
     prev_hash: str
     hash: str
+
+    @field_validator("before", "after")
+    @classmethod
+    def _rfc3339(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        # Stored states keep the text their hash covers (``2026-12-02 11:37:50+00:00``); the answer writes
+        # their timestamps as the rest of the API does. /audit/verify reads the rows, not this model.
+        return normalise(value) if value is not None else None
 
 
 class ChainCheck(BaseModel):
