@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import Select, and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
@@ -75,8 +75,12 @@ async def exists(session: AsyncSession, nip: str) -> bool:
     return bool(await session.scalar(select(func.count()).where(Employee.nip == nip)))
 
 
-async def list_page(
-    session: AsyncSession,
+async def list_page(session: AsyncSession, **filters: Any) -> list[Employee]:
+    """Run :func:`list_statement` (same keywords)."""
+    return list((await session.scalars(list_statement(**filters))).all())
+
+
+def list_statement(
     *,
     unit_id: uuid.UUID | None,
     supervisor_nip: str | None,
@@ -84,12 +88,21 @@ async def list_page(
     visible_to: str | None,
     after_nip: str | None,
     limit: int,
-) -> list[Employee]:
+    q: str | None = None,
+) -> Select[tuple[Employee]]:
     """Up to ``limit`` employees ordered by NIP after ``after_nip``.
 
     ``visible_to`` restricts the rows to that employee and their direct reports (a pegawai's view).
+    ``q``: digits are a NIP prefix (index ``ix_employee_nip_pattern``), anything else a case-insensitive
+    substring of the name (trigram index ``ix_employee_name_trgm`` on ``lower(name)``).
     """
     stmt = select(Employee).order_by(Employee.nip).limit(limit)
+    if q is not None:
+        pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        if q.isdigit():
+            stmt = stmt.where(Employee.nip.like(f"{pattern}%"))
+        else:
+            stmt = stmt.where(func.lower(Employee.name).like(f"%{pattern.lower()}%"))
     if unit_id is not None:
         stmt = stmt.where(Employee.unit_id == unit_id)
     if supervisor_nip is not None:
@@ -100,7 +113,7 @@ async def list_page(
         stmt = stmt.where(or_(Employee.nip == visible_to, Employee.supervisor_nip == visible_to))
     if after_nip is not None:
         stmt = stmt.where(Employee.nip > after_nip)
-    return list((await session.scalars(stmt)).all())
+    return stmt
 
 
 # Walks up from the proposed supervisor. UNION (not UNION ALL) plus the path check stop the walk even if
