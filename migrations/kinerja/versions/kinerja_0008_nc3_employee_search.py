@@ -1,8 +1,8 @@
-"""employee search: a trigram GIN index on lower(name) (substring search by name) and a pattern index on nip
-(NIP prefix search), for GET /v1/employees?q= (issue 11)
+"""employee search: a GIN full-text index on the name's words and a pattern index on nip, for
+GET /v1/employees?q= (issue 11)
 
-pg_trgm ships with PostgreSQL (contrib); creating it needs the CREATE privilege on the database, which the
-migration role has wherever the schema is created.
+Full text with the ``simple`` configuration (lower-cases, no stemming, no stop words: right for names) is
+built into PostgreSQL; pg_trgm would need a contrib extension that embedded and managed servers may lack.
 
 Revision ID: kinerja_0008_nc3_employee_search
 Revises: kinerja_0007_nc3_backfill
@@ -19,9 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.execute(
-        "CREATE INDEX ix_employee_name_trgm ON kinerja.employee USING gin (lower(name) gin_trgm_ops)"
+        "CREATE INDEX ix_employee_name_words ON kinerja.employee "
+        "USING gin (to_tsvector('simple'::regconfig, name))"
     )
     # The primary key's btree follows the database collation, which LIKE 'prefix%' cannot use.
     op.execute("CREATE INDEX ix_employee_nip_pattern ON kinerja.employee (nip varchar_pattern_ops)")
@@ -29,4 +29,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP INDEX kinerja.ix_employee_nip_pattern")
-    op.execute("DROP INDEX kinerja.ix_employee_name_trgm")
+    op.execute("DROP INDEX kinerja.ix_employee_name_words")

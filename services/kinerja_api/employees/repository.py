@@ -6,12 +6,13 @@ and row-by-row inserts would make a 10,000-row import take minutes).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, func, or_, select, text
+from sqlalchemy import Select, and_, false, func, literal_column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
@@ -80,6 +81,15 @@ async def list_page(session: AsyncSession, **filters: Any) -> list[Employee]:
     return list((await session.scalars(list_statement(**filters))).all())
 
 
+# Written out, not bound, so the expression is the one index ix_employee_name_words was built on.
+_SIMPLE = literal_column("'simple'::regconfig")
+
+
+def name_words(q: str) -> list[str]:
+    """The lower-cased words of a search, letters and digits only (nothing of tsquery's syntax survives)."""
+    return re.findall(r"[^\W_]+", q.lower())
+
+
 def list_statement(
     *,
     unit_id: uuid.UUID | None,
@@ -93,16 +103,23 @@ def list_statement(
     """Up to ``limit`` employees ordered by NIP after ``after_nip``.
 
     ``visible_to`` restricts the rows to that employee and their direct reports (a pegawai's view).
-    ``q``: digits are a NIP prefix (index ``ix_employee_nip_pattern``), anything else a case-insensitive
-    substring of the name (trigram index ``ix_employee_name_trgm`` on ``lower(name)``).
+    ``q``: digits are a NIP prefix (index ``ix_employee_nip_pattern``); anything else is words, each the
+    start of a word of the name in any case (GIN index ``ix_employee_name_words`` on
+    ``to_tsvector('simple', name)``: built into PostgreSQL, no extension needed).
     """
     stmt = select(Employee).order_by(Employee.nip).limit(limit)
     if q is not None:
-        pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         if q.isdigit():
-            stmt = stmt.where(Employee.nip.like(f"{pattern}%"))
+            stmt = stmt.where(Employee.nip.like(f"{q}%"))
         else:
-            stmt = stmt.where(func.lower(Employee.name).like(f"%{pattern.lower()}%"))
+            words = name_words(q)
+            stmt = stmt.where(
+                func.to_tsvector(_SIMPLE, Employee.name).bool_op("@@")(
+                    func.to_tsquery(_SIMPLE, " & ".join(f"{w}:*" for w in words))
+                )
+                if words
+                else false()
+            )
     if unit_id is not None:
         stmt = stmt.where(Employee.unit_id == unit_id)
     if supervisor_nip is not None:

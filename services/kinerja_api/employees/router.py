@@ -71,9 +71,9 @@ async def list_employees(
             min_length=2,
             max_length=100,
             description=(
-                "Search: all digits are a NIP prefix (`19860926`), anything else a case-insensitive part of "
-                "the name (`sari` finds `Dewi Sartika Sari`). Combines with the other filters; still ordered "
-                "by NIP."
+                "Search: all digits are a NIP prefix (`19860926`); anything else is one or more words, each "
+                "the start of a word of the name in any case (`sar` and `SARI` find `Dewi Sartika Sari`; "
+                "`dewi sari` needs both). Combines with the other filters; still ordered by NIP."
             ),
             examples=["sari", "19860926"],
         ),
@@ -83,7 +83,7 @@ async def list_employees(
 ) -> Page[EmployeeRead]:
     """Employees ordered by NIP. Admins, integrators and services see everyone; a pegawai sees themselves
     and their direct reports. `q` searches by name or NIP prefix within what the caller sees (indexed:
-    a trigram index on the lower-cased name, a pattern index on the NIP)."""
+    a full-text index on the name's words, a pattern index on the NIP)."""
     rows, next_cursor = await service.list_employees(
         session,
         caller,

@@ -161,7 +161,7 @@ async def list_employees(
     q: str | None = None,
 ) -> tuple[list[Employee], str | None]:
     """A keyset page ordered by NIP; a pegawai sees only themselves and their direct reports. ``q`` searches
-    within what the viewer sees: a NIP prefix when all digits, else part of the name (any case)."""
+    within what the viewer sees: a NIP prefix when all digits, else the starts of the name's words."""
     after = decode_cursor(cursor, 1)
     if not sees_every_employee(viewer) and viewer.nip is None:
         return [], None
