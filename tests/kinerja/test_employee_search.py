@@ -56,7 +56,7 @@ def _explain(**filters: Any) -> tuple[str, list[Any]]:
     stmt = list_statement(
         unit_id=None, supervisor_nip=None, active=None, visible_to=None, after_nip=None, limit=51, **filters
     )
-    compiled = stmt.compile(dialect=asyncpg_dialect())
+    compiled = stmt.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
     assert compiled.positiontup is not None
     return "EXPLAIN " + str(compiled), [compiled.params[name] for name in compiled.positiontup]
 

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, false, func, literal_column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnClause
 
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
 
@@ -82,7 +83,7 @@ async def list_page(session: AsyncSession, **filters: Any) -> list[Employee]:
 
 
 # Written out, not bound, so the expression is the one index ix_employee_name_words was built on.
-_SIMPLE = literal_column("'simple'::regconfig")
+_SIMPLE: ColumnClause[Any] = literal_column("'simple'::regconfig")
 
 
 def name_words(q: str) -> list[str]:
@@ -99,7 +100,7 @@ def list_statement(
     after_nip: str | None,
     limit: int,
     q: str | None = None,
-) -> Select[tuple[Employee]]:
+) -> Select[Employee]:
     """Up to ``limit`` employees ordered by NIP after ``after_nip``.
 
     ``visible_to`` restricts the rows to that employee and their direct reports (a pegawai's view).
