@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
+from services.common.changelog import UPSERT, append_changes
 from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.certificates.numbers import check_char
 from services.pelatihan_api.enrolments.models import Enrolment
@@ -24,7 +25,15 @@ from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.programs.models import Program
 from services.pelatihan_api.roster.models import RosterEmployee
 from services.pelatihan_api.sessions.models import TrainingSession
-from services.pelatihan_api.sync.service import log_changes
+from services.pelatihan_api.sync.models import ChangeLog
+from services.pelatihan_api.sync.service import (
+    COMPLETION,
+    ENROLMENT,
+    SESSION,
+    completion_state,
+    enrolment_data,
+    session_data,
+)
 
 NS = uuid.UUID("6f1c2b9e-7d0a-4c55-9a3e-0b2d4e6f8a10")
 # Older than any real event, so kinerja's own kinerja.employee events always win over the demo mirror.
@@ -220,10 +229,17 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         await session.flush()
         seeded_sessions.append(past.id)
         seeded_enrolments += [_id("enrolment", key, str(last_year), e["nip"]) for e in chosen]
-    # Through the change log like every other write, so an integrator mirroring it sees the demo too.
-    await log_changes(
-        session, sessions=seeded_sessions, enrolments=seeded_enrolments, completions=seeded_enrolments
-    )
+    # Into the change log with the same data as every other write, so an integrator mirroring it sees the
+    # demo too; without log_changes' webhooks, which would announce last year's history as news.
+    await session.flush()
+    rows: list[tuple[str, str, str, dict[str, Any] | None]] = []
+    for sid in seeded_sessions:
+        rows.append((SESSION, str(sid), UPSERT, session_data(await session.get_one(TrainingSession, sid))))
+    for eid in seeded_enrolments:
+        rows.append((ENROLMENT, str(eid), UPSERT, enrolment_data(await session.get_one(Enrolment, eid))))
+    for eid in seeded_enrolments:
+        rows.append((COMPLETION, str(eid), UPSERT, await completion_state(session, eid)))
+    await append_changes(session, ChangeLog, rows)
     mirrored = len(employees)
     return [
         f"pelatihan: {len(INSTITUTIONS)} institutions, {len(programs)} programmes, {opened} open sessions, "
