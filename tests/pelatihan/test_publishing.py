@@ -22,6 +22,7 @@ from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app as publik_app
 from tests.pelatihan.helpers import (
     Headers,
+    at_end,
     enrol_and_approve,
     make_institution,
     make_program,
@@ -58,9 +59,10 @@ async def test_training_stats_reach_publik(
         s = await make_session(api, h, prog, capacity=10)
         for p in people[:4]:
             e = await enrol_and_approve(api, h, s["id"], p, BOSS)
-            r = await api.post(
-                f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=h.training_admin()
-            )
+            with at_end(s):
+                r = await api.post(
+                    f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=h.training_admin()
+                )
             assert r.status_code == 200, r.text
 
         to_publik = make_client("http://publik", transport=httpx.ASGITransport(app=publik), timeout_s=5.0)

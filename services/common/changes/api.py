@@ -11,13 +11,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.common.auth import require_roles
 from services.common.changes.audit import AuditMixin, list_entries, verify_chain
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, decode_cursor, page_of
+from services.common.rfc3339 import normalise
 
 ENTRY_EXAMPLE: dict[str, Any] = {
     "seq": 42,
@@ -52,6 +53,13 @@ class AuditEntryRead(BaseModel):
     after: dict[str, Any] | None
     prev_hash: str
     hash: str
+
+    @field_validator("before", "after")
+    @classmethod
+    def _rfc3339(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        # Stored states keep the text their hash covers (``2026-12-02 11:37:50+00:00``); the answer writes
+        # their timestamps as the rest of the API does. /audit/verify reads the rows, not this model.
+        return normalise(value) if value is not None else None
 
 
 class ChainCheck(BaseModel):

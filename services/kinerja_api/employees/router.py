@@ -65,11 +65,25 @@ async def list_employees(
         str | None, Query(pattern=r"^[0-9]{18}$", description="Only direct reports of this NIP.")
     ] = None,
     active: Annotated[bool | None, Query(description="Only active (true) or inactive (false).")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=2,
+            max_length=100,
+            description=(
+                "Search: all digits are a NIP prefix (`19860926`); anything else is one or more words, each "
+                "the start of a word of the name in any case (`sar` and `SARI` find `Dewi Sartika Sari`; "
+                "`dewi sari` needs both). Combines with the other filters; still ordered by NIP."
+            ),
+            examples=["sari", "19860926"],
+        ),
+    ] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Page[EmployeeRead]:
     """Employees ordered by NIP. Admins, integrators and services see everyone; a pegawai sees themselves
-    and their direct reports."""
+    and their direct reports. `q` searches by name or NIP prefix within what the caller sees (indexed:
+    a full-text index on the name's words, a pattern index on the NIP)."""
     rows, next_cursor = await service.list_employees(
         session,
         caller,
@@ -78,6 +92,7 @@ async def list_employees(
         active=active,
         cursor=cursor,
         limit=limit,
+        q=q.strip() if q is not None else None,
     )
     return Page[EmployeeRead](items=[EmployeeRead.model_validate(e) for e in rows], next_cursor=next_cursor)
 

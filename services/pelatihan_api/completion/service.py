@@ -1,5 +1,9 @@
 """Attendance per day, results, and feedback — with the mitra scope and the partial-attendance JP rule.
 
+Time rule (docs/pelatihan.md "Attendance and results"): a day's attendance is recorded on or after that day,
+and a result once the session has reached its last day (``ends_on`` <= today, province clock), so the
+certificate's date (the session's end) is never in the future. Earlier attempts get 409 ``too-early``.
+
 JP rule (docs/pelatihan.md): a pass credits the programme's JP in full when attendance was not kept for
 the session (non-klasikal learning) or the participant was present on at least 80% of the session's
 days; below that, the JP are prorated by days present, rounded down. A fail credits nothing.
@@ -30,7 +34,7 @@ from services.pelatihan_api.completion.schemas import AttendanceBody, Completion
 from services.pelatihan_api.enrolments import repository as enrolments
 from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enums import EnrolmentStatus
-from services.pelatihan_api.errors import InvalidTransition
+from services.pelatihan_api.errors import InvalidTransition, TooEarly
 from services.pelatihan_api.events import SINK
 from services.pelatihan_api.institutions.models import Institution
 from services.pelatihan_api.ledger.models import JpEntry
@@ -74,6 +78,9 @@ async def record_attendance(
             "The day is outside the session.",
             errors=[{"loc": ["body", "on"], "msg": f"must be between {ts.starts_on} and {ts.ends_on}"}],
         )
+    today = clock.today()
+    if body.on > today:
+        raise TooEarly(f"Attendance for {body.on} can be recorded from that day on; today is {today}.")
     participants = set(
         (
             await session.scalars(
@@ -186,6 +193,11 @@ async def complete(
     assert row is not None
     if row.status != S.CONFIRMED:
         raise InvalidTransition(f"The enrolment is {row.status}; only CONFIRMED participants get a result.")
+    today = clock.today()
+    if ts.ends_on > today:
+        raise TooEarly(
+            f"Results can be recorded once the session has reached its last day ({ts.ends_on}); today is {today}."
+        )
     before = await changes.snapshot(session, enrolments=[row.id])
     session_days = (ts.ends_on - ts.starts_on).days + 1
     kept = await session.scalar(select(func.count()).where(Attendance.session_id == ts.id))
