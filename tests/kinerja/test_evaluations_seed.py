@@ -67,7 +67,7 @@ class Seeder:
         )
         await self.conn.execute(
             "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from, position)"
-            " VALUES ($1, $2, $3, $4, (SELECT e.position FROM kinerja.employee e WHERE e.nip = $1))",
+            " VALUES ($1::varchar, $2, $3, $4, (SELECT e.position FROM kinerja.employee e WHERE e.nip = $1::varchar))",
             nip,
             supervisor,
             unit,
@@ -103,7 +103,7 @@ class Seeder:
         )
         await self.conn.execute(
             "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from, position)"
-            " VALUES ($1, $2, $3, $4, (SELECT e.position FROM kinerja.employee e WHERE e.nip = $1))",
+            " VALUES ($1::varchar, $2, $3, $4, (SELECT e.position FROM kinerja.employee e WHERE e.nip = $1::varchar))",
             nip,
             supervisor,
             unit,

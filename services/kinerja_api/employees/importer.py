@@ -27,6 +27,7 @@ from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.enums import Employment, PositionType, Rank, rank_mismatch
 from services.kinerja_api.employees.errors import ImportRejected, MalformedCsv, PeriodResultFinal
 from services.kinerja_api.employees.repository import EmployeeState
+from services.kinerja_api.evaluations import rehome
 from services.kinerja_api.evaluations import repository as evaluations
 from services.kinerja_api.nip import NipError, validate_identifier
 from services.kinerja_api.skp import positions
@@ -383,6 +384,10 @@ async def import_employees(
     progress("writing", 0, total)
     created, updated = await repository.bulk_upsert(session, plan.upserts)
     await repository.bulk_record_assignments(session, plan.line_changes, today)
+    for nip in plan.reporting_changes:
+        await rehome.rehome_stale_drafts(
+            session, nip, actor=actor, reason="reporting line changed (CSV import)"
+        )
     for moved in plan.moves:
         await positions.position_changed(
             session, nip=moved.nip, since=today, position=moved.position, actor=actor

@@ -34,6 +34,7 @@ from services.kinerja_api.employees.errors import (
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
 from services.kinerja_api.employees.repository import Assignment
 from services.kinerja_api.employees.schemas import EmployeeCreate, EmployeeUpdate
+from services.kinerja_api.evaluations import rehome
 from services.kinerja_api.evaluations import repository as evaluations
 from services.kinerja_api.nip import NipError, validate_identifier
 from services.kinerja_api.skp import positions
@@ -240,6 +241,11 @@ async def update_employee(
         if line_changed:
             await _check_no_final_result(session, nip, since)
         await _reassign(session, nip, new_sup, new_unit, new_position, since)
+        if line_changed:
+            # A DRAFT result whose evaluator is no longer the supervisor of record moves to them.
+            await rehome.rehome_stale_drafts(
+                session, nip, actor=actor, reason=f"reporting line changed from {since.isoformat()}"
+            )
         if moved:
             # A new position means a new SKP (8/2021 Lampiran): the one covering the move closes that day.
             await positions.position_changed(
