@@ -12,8 +12,7 @@ dates no longer match the period's last stretch:
   written by someone who no longer rates that stretch; the audit log keeps them).
 
 A result that was final once (reopened by an admin) is not moved: its id was published and may carry an
-objection. Finalising it answers 409 ``reporting-line-changed``; the admin restores the reporting line, or
-closes the period with the line as it was (docs/kinerja.md, "Transfers").
+objection. Finalising it answers 409 ``reporting-line-changed`` (docs/kinerja.md, "A draft that went stale").
 """
 
 from __future__ import annotations
