@@ -109,16 +109,16 @@ class World:
 
     def result(self, who: str, period: str) -> dict[str, Any]:
         tasks = _ok(self.get(who, "/me/tasks"))["items"]
-        assert [t["kind"] for t in tasks if t["subject_nip"] == SITI and t["period"] == period] == [
-            "EVALUATION_TO_WRITE"
-        ]
+        kinds = [t["kind"] for t in tasks if t["subject_nip"] == SITI and t["period"] == period]
+        # One result to write (A also has a part of the annual one, for the stretch before 15 March).
+        assert kinds.count("EVALUATION_TO_WRITE") == 1, kinds
         out: dict[str, Any] = _ok(self.post(who, "/evaluations", {"nip": SITI, "period": period}), 201)
         return out
 
     def finalize(self, who: str, result: dict[str, Any]) -> dict[str, Any]:
         rated = self.rate(who, f"/evaluations/{result['id']}", result["version"])
         out: dict[str, Any] = _ok(self.post(who, f"/evaluations/{rated['id']}/finalize"))
-        assert (out["status"], out["predikat"], out["kind"]) == ("FINAL", "SANGAT_BAIK", "RESULT")
+        assert (out["status"], out["predikat"], out["kind"]) == ("FINAL", "BAIK", "RESULT")
         return out
 
 
@@ -247,7 +247,7 @@ def _year(w: World) -> None:
         listed = _ok(w.get("admin", f"/evaluations?period={period}&nip={SITI}"))["items"]
         assert [(e["kind"], e["status"]) for e in listed] == [("RESULT", "FINAL")], period
         curve = _ok(w.get("admin", f"/reports/predikat-distribution?period={period}&unit_id={unit}"))
-        assert (curve["total"], curve["counts"]["SANGAT_BAIK"]) == (1, 1), (period, curve)
+        assert (curve["total"], curve["counts"]["BAIK"]) == (1, 1), (period, curve)
         published = _ok(w.post("admin", f"/publication/units/{unit}/periods/{period}"), 202)
         assert sum(published["data"]["counts"].values()) == 1, published
     for period, evaluator in (("2026-Q1", B), ("2026-Q2", A)):
