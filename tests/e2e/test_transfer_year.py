@@ -235,7 +235,7 @@ def _year(w: World) -> None:
     annual = w.result(A, "2026")
     w.part(A, annual["id"])
     w.part(B, annual["id"])
-    parts = _ok(w.get(A, f"/evaluations/{annual['id']}/parts"))
+    parts = _ok(w.get(A, f"/evaluations/{annual['id']}/parts"))["items"]
     assert [(p["evaluator_nip"], p["period_start"], p["period_end"]) for p in parts] == [
         (A, "2026-01-01", "2026-03-14"),
         (B, "2026-03-15", "2026-05-19"),

@@ -288,7 +288,7 @@ async def test_stale_draft_result_is_rehomed_to_the_supervisor_of_record(
     # The boss's draft became their part, ratings kept.
     listed = await client.get(f"/v1/evaluations/{result['id']}/parts", headers=o)
     assert listed.status_code == 200, listed.text
-    parts: list[dict[str, Any]] = listed.json()
+    parts: list[dict[str, Any]] = listed.json()["items"]
     assert [(p["id"], p["evaluator_nip"], p["period_end"], p["result_rating"]) for p in parts] == [
         (draft["id"], boss, "2026-03-14", S)
     ]
