@@ -151,6 +151,9 @@ async def test_new_position_new_skp_earlier_one_frozen_and_visible_in_time(
     # The former supervisor reads nothing until they assess their part ...
     assert (await client.get(f"/v1/skp/{first['id']}", headers=b)).status_code == 404
     set_today(date(2026, 4, 2))
+    # Q2 realisations are not asked for on the closed SKP (the new one is not approved yet).
+    due = (await _ok(await client.get("/v1/me/tasks", headers=me)))["items"]
+    assert not [t for t in due if t["kind"] == "REALIZATION_DUE"], due
     q1 = await new_evaluation(client, o, staff, "2026-Q1")
     part = await _ok(await client.post(f"/v1/evaluations/{q1['id']}/parts", json={}, headers=b), 201)
     assert (part["period_start"], part["period_end"]) == ("2026-01-01", "2026-03-14")

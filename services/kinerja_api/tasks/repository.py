@@ -28,6 +28,8 @@ _TASKS_SQL = text(
       JOIN kinerja.skp_result r ON r.skp_id = s.id
       JOIN kinerja.skp_indicator i ON i.result_id = r.id
      WHERE s.nip = CAST(:me AS varchar) AND s.year = :year AND s.status = 'APPROVED'
+       -- Not an SKP closed by a move to another position (frozen: nothing more is reported on it).
+       AND s.valid_to = make_date(CAST(:year AS integer) + 1, 1, 1)
        AND NOT EXISTS (SELECT 1 FROM kinerja.realization z WHERE z.indicator_id = i.id AND z.period = :cur)
      GROUP BY s.id, s.nip
     UNION ALL
