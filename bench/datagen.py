@@ -127,8 +127,8 @@ _KINERJA: list[tuple[str, str]] = [
     (
         "kinerja.employee_assignment",
         """
-        INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from, valid_to)
-        SELECT nip, supervisor_nip, unit_id, date '2024-01-02', NULL FROM kinerja.employee
+        INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from, valid_to, position)
+        SELECT nip, supervisor_nip, unit_id, date '2024-01-02', NULL, position FROM kinerja.employee
         """,
     ),
     (

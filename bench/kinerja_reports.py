@@ -87,8 +87,9 @@ _GENERATE = [
         (ARRAY['DI_ATAS_EKSPEKTASI','SESUAI_EKSPEKTASI','SESUAI_EKSPEKTASI','SESUAI_EKSPEKTASI','DI_BAWAH_EKSPEKTASI'])
             [1 + floor(random() * 5 + length(e.nip || p.period) * 0)::int] AS b) r
     """,
-    "INSERT INTO kinerja.skp (id, nip, year, status)"
-    " SELECT md5('skp' || nip)::uuid, nip, 2026, 'APPROVED' FROM kinerja.employee WHERE random() < 0.8",
+    "INSERT INTO kinerja.skp (id, nip, year, status, valid_from, valid_to, position)"
+    " SELECT md5('skp' || nip)::uuid, nip, 2026, 'APPROVED', date '2026-01-01', date '2027-01-01', position"
+    " FROM kinerja.employee WHERE random() < 0.8",
     "INSERT INTO kinerja.skp_result (id, skp_id, kind, text, position)"
     " SELECT md5('res' || id)::uuid, id, 'UTAMA', 'RHK', 0 FROM kinerja.skp",
     "INSERT INTO kinerja.skp_indicator (id, result_id, text, target, position)"

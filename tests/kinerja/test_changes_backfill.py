@@ -1,4 +1,4 @@
-"""The change-log backfill (migrations/kinerja/versions/kinerja_0009_nc3_changes_backfill.py) writes, for every
+"""The change-log backfill (migrations/kinerja/versions/kinerja_0010_nc3_changes_backfill.py) writes, for every
 employee, SKP and evaluation, exactly the ``data`` record_change writes for it (employee_state, skp_data,
 evaluation_data): the demo is seeded through the services (so logged live), the log is emptied, the backfill
 runs, and every row must equal the live one (rolled back afterwards)."""
@@ -22,7 +22,7 @@ async def test_a_backfilled_row_equals_the_live_one(db: str, settings_for: Calla
             await demo.seed_demo(session, {})
     finally:
         await engine.dispose()
-    module = migration("migrations/kinerja/versions/kinerja_0009_nc3_changes_backfill.py")
+    module = migration("migrations/kinerja/versions/kinerja_0010_nc3_changes_backfill.py")
     live, backfilled = await live_and_backfilled(db, "kinerja", module.BACKFILL)
     kinds = [e for e, _, _ in backfilled]
     assert {"employee", "skp", "evaluation"} <= set(kinds)

@@ -111,7 +111,16 @@ async def test_demo_seed_is_idempotent(db: str) -> None:
     assert contexts[0] == contexts[1]
     assert await _scalar(db, "SELECT count(*) FROM kinerja.unit") == 28
     assert await _scalar(db, "SELECT count(*) FROM kinerja.employee") == 341
-    assert await _scalar(db, "SELECT count(*) FROM kinerja.employee_assignment") == 341
+    # One assignment each, plus the second one of the demo's transfer (issue 15).
+    assert await _scalar(db, "SELECT count(*) FROM kinerja.employee_assignment") == 341 + 1
+    moved = contexts[0]["demo_transfer"]
+    history = await _scalar(
+        db,
+        "SELECT string_agg(coalesce(supervisor_nip, '') || '/' || position, ',' ORDER BY valid_from)"
+        f" FROM kinerja.employee_assignment WHERE nip = '{moved['nip']}'",
+    )
+    assert str(history).endswith(f"{moved['to_supervisor']}/{moved['position']}")
+    assert str(history).startswith(f"{moved['from_supervisor']}/")
     accounts = {a["username"]: a["nip"] for a in contexts[0]["demo_accounts"]}
     assert set(accounts) == {"kepala.bkd", "kabid.mutasi", "atasan.bkd", "pegawai.bkd"}
     assert contexts[0]["demo_units"]["BKD"]

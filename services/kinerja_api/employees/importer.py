@@ -25,9 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.enums import Employment, PositionType, Rank, rank_mismatch
-from services.kinerja_api.employees.errors import ImportRejected, MalformedCsv
+from services.kinerja_api.employees.errors import ImportRejected, MalformedCsv, PeriodResultFinal
 from services.kinerja_api.employees.repository import EmployeeState
+from services.kinerja_api.evaluations import rehome
+from services.kinerja_api.evaluations import repository as evaluations
 from services.kinerja_api.nip import NipError, validate_identifier
+from services.kinerja_api.skp import positions
 from services.kinerja_api.units import repository as units_repository
 
 COLUMNS = (
@@ -72,6 +75,10 @@ class ImportPlan:
 
     upserts: list[EmployeeState] = field(default_factory=list)
     line_changes: list[EmployeeState] = field(default_factory=list)
+    # Existing employees whose supervisor or unit changes, with their CSV line (the FINAL-period check).
+    reporting_changes: dict[str, int] = field(default_factory=dict)
+    # Existing employees who move to another position (their current SKP closes on the import day).
+    moves: list[EmployeeState] = field(default_factory=list)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -311,7 +318,7 @@ def plan_import(
         )
 
     plan = ImportPlan()
-    for _, s in states.values():
+    for line, s in states.values():
         old = existing.get(s.nip)
         if old is None:
             plan.created += 1
@@ -322,9 +329,41 @@ def plan_import(
         else:
             plan.updated += 1
             plan.upserts.append(s)
-            if (old.supervisor_nip, old.unit_id) != (s.supervisor_nip, s.unit_id):
+            reporting = (old.supervisor_nip, old.unit_id) != (s.supervisor_nip, s.unit_id)
+            if reporting:
+                plan.reporting_changes[s.nip] = line
+            if old.position != s.position:
+                plan.moves.append(s)
+            if reporting or old.position != s.position:
                 plan.line_changes.append(s)
     return plan
+
+
+async def _check_no_final_result(session: AsyncSession, plan: ImportPlan, today: date) -> None:
+    """The import dates every change today: a change of the reporting line inside a period whose result is
+    FINAL is refused as a PATCH would be (409), listing every such line; nothing is written."""
+    if not plan.reporting_changes:
+        return
+    periods = [str(today.year), f"{today.year}-Q{(today.month - 1) // 3 + 1}"]
+    # Finalising a result locks the employee's row, so an import and a finalisation run one after the other.
+    await repository.lock_rows(session, list(plan.reporting_changes))
+    final = await evaluations.final_results_of(session, list(plan.reporting_changes), periods)
+    if not final:
+        return
+    errors_out = [
+        {
+            "line": plan.reporting_changes[nip],
+            "loc": ["body", plan.reporting_changes[nip]],
+            "msg": f"the reporting line of {nip} changes today, inside {' and '.join(done)}, whose result is "
+            "FINAL; an admin reopens that result with a reason first",
+        }
+        for nip, done in sorted(final.items(), key=lambda kv: plan.reporting_changes[kv[0]])
+    ]
+    raise PeriodResultFinal(
+        f"{len(errors_out)} line(s) change the reporting line inside a period whose result is FINAL; "
+        "nothing was imported",
+        errors=errors_out,
+    )
 
 
 async def import_employees(
@@ -340,10 +379,19 @@ async def import_employees(
     plan = await asyncio.to_thread(
         plan_import, parsed, existing=existing, unit_codes=unit_codes, today=today, progress=progress
     )
+    await _check_no_final_result(session, plan, today)
     total = len(plan.upserts)
     progress("writing", 0, total)
     created, updated = await repository.bulk_upsert(session, plan.upserts)
     await repository.bulk_record_assignments(session, plan.line_changes, today)
+    for nip in plan.reporting_changes:
+        await rehome.rehome_stale_drafts(
+            session, nip, actor=actor, reason="reporting line changed (CSV import)"
+        )
+    for moved in plan.moves:
+        await positions.position_changed(
+            session, nip=moved.nip, since=today, position=moved.position, actor=actor
+        )
     await changes.employees_imported(
         session, actor=actor, changes=[(existing.get(s.nip), s) for s in plan.upserts]
     )

@@ -63,6 +63,13 @@ async def get(session: AsyncSession, nip: str, *, for_update: bool = False) -> E
     return (await session.scalars(stmt)).one_or_none()
 
 
+async def lock_rows(session: AsyncSession, nips: Sequence[str]) -> None:
+    """Lock the rows of ``nips`` until the transaction ends, in NIP order (no deadlock between two)."""
+    await session.execute(
+        select(Employee.nip).where(Employee.nip.in_(sorted(nips))).order_by(Employee.nip).with_for_update()
+    )
+
+
 async def lock_reporting_line(session: AsyncSession) -> None:
     """Serialise changes of the reporting line until the transaction ends.
 
@@ -259,7 +266,8 @@ async def bulk_upsert(session: AsyncSession, rows: Sequence[EmployeeState]) -> t
 
 
 async def bulk_record_assignments(session: AsyncSession, rows: Sequence[EmployeeState], day: date) -> None:
-    """Start a new assignment on ``day`` for each row (new employees, or a changed supervisor/unit).
+    """Start a new assignment on ``day`` for each row (new employees, or a changed supervisor, unit or
+    position).
 
     A same-day earlier assignment is replaced rather than closed (an empty ``[day, day)`` range means
     nothing); an older open one is closed on ``day``.
@@ -283,14 +291,15 @@ async def bulk_record_assignments(session: AsyncSession, rows: Sequence[Employee
     )
     await session.execute(
         text(
-            "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from) "
-            "SELECT n, s, u, :day FROM unnest(CAST(:nips AS varchar[]), CAST(:sups AS varchar[]), "
-            "CAST(:units AS uuid[])) AS t(n, s, u)"
+            "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, position, valid_from) "
+            "SELECT n, s, u, p, :day FROM unnest(CAST(:nips AS varchar[]), CAST(:sups AS varchar[]), "
+            "CAST(:units AS uuid[]), CAST(:positions AS varchar[])) AS t(n, s, u, p)"
         ),
         {
             "nips": nips,
             "sups": [r.supervisor_nip for r in rows],
             "units": [r.unit_id for r in rows],
+            "positions": [r.position for r in rows],
             "day": day,
         },
     )

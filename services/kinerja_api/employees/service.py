@@ -34,8 +34,10 @@ from services.kinerja_api.employees.errors import (
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
 from services.kinerja_api.employees.repository import Assignment
 from services.kinerja_api.employees.schemas import EmployeeCreate, EmployeeUpdate
+from services.kinerja_api.evaluations import rehome
 from services.kinerja_api.evaluations import repository as evaluations
 from services.kinerja_api.nip import NipError, validate_identifier
+from services.kinerja_api.skp import positions
 from services.kinerja_api.units import repository as units
 
 
@@ -111,7 +113,11 @@ async def create_employee(
     await session.flush()
     session.add(
         EmployeeAssignment(
-            nip=data.nip, supervisor_nip=data.supervisor_nip, unit_id=data.unit_id, valid_from=since
+            nip=data.nip,
+            supervisor_nip=data.supervisor_nip,
+            unit_id=data.unit_id,
+            position=data.position,
+            valid_from=since,
         )
     )
     await session.flush()
@@ -184,7 +190,8 @@ async def update_employee(
     session: AsyncSession, nip: str, data: EmployeeUpdate, *, if_match: str | None, today: date, actor: str
 ) -> Employee:
     """Apply a partial change under ``If-Match`` (412 when stale); record a new assignment when the
-    supervisor or unit changes, from ``effective_on`` (default today)."""
+    supervisor, unit or position changes, from ``effective_on`` (default today). A change of position also
+    closes the SKP covering that day (:func:`positions.position_changed`)."""
     if {"supervisor_nip", "active"} & data.model_fields_set:
         # Advisory lock before the row lock, in the same order as the import, so the two cannot deadlock.
         await repository.lock_reporting_line(session)
@@ -228,12 +235,25 @@ async def update_employee(
                 f"employee {nip} still supervises {count} active employee(s) ({', '.join(some)}"
                 f"{', …' if count > len(some) else ''}); reassign them before deactivating"
             )
+    new_position = data.position if "position" in fields and data.position else employee.position
     line_changed = new_unit != employee.unit_id or new_sup != employee.supervisor_nip
-    if line_changed:
+    moved = new_position != employee.position
+    if line_changed or moved:
         since = data.effective_on or today
         _check_effective(since, today)
-        await _check_no_final_result(session, nip, since)
-        await _reassign(session, nip, new_sup, new_unit, since)
+        if line_changed:
+            await _check_no_final_result(session, nip, since)
+        await _reassign(session, nip, new_sup, new_unit, new_position, since)
+        if line_changed:
+            # A DRAFT result whose evaluator is no longer the supervisor of record moves to them.
+            await rehome.rehome_stale_drafts(
+                session, nip, actor=actor, reason=f"reporting line changed from {since.isoformat()}"
+            )
+        if moved:
+            # A new position means a new SKP (8/2021 Lampiran): the one covering the move closes that day.
+            await positions.position_changed(
+                session, nip=nip, since=since, position=new_position, actor=actor
+            )
     before = _snapshot(employee)
     for name in ("name", "position"):
         if name in fields:
@@ -270,7 +290,12 @@ async def _check_no_final_result(session: AsyncSession, nip: str, since: date) -
 
 
 async def _reassign(
-    session: AsyncSession, nip: str, supervisor_nip: str | None, unit_id: uuid.UUID, since: date
+    session: AsyncSession,
+    nip: str,
+    supervisor_nip: str | None,
+    unit_id: uuid.UUID,
+    position: str,
+    since: date,
 ) -> None:
     current = await repository.open_assignment(session, nip)
     if current is not None:
@@ -281,12 +306,16 @@ async def _reassign(
                 errors=[{"loc": ["body", "effective_on"], "msg": "before the current assignment"}],
             )
         if since == current.valid_from:
-            current.supervisor_nip, current.unit_id = supervisor_nip, unit_id
+            current.supervisor_nip, current.unit_id, current.position = supervisor_nip, unit_id, position
             await session.flush()
             return
         current.valid_to = since
         await session.flush()
-    session.add(EmployeeAssignment(nip=nip, supervisor_nip=supervisor_nip, unit_id=unit_id, valid_from=since))
+    session.add(
+        EmployeeAssignment(
+            nip=nip, supervisor_nip=supervisor_nip, unit_id=unit_id, position=position, valid_from=since
+        )
+    )
     await session.flush()
 
 

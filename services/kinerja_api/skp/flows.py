@@ -26,6 +26,7 @@ from services.kinerja_api.skp.service import (
     changed,
     check_editable,
     check_if_match,
+    check_open,
     employee_of,
     load_visible,
     now,
@@ -76,6 +77,7 @@ async def _decidable(
         raise SkpNotFound(f"no SKP with id {skp_id}")
     on_behalf_of = await _decider(session, actor, skp)
     check_if_match(skp, if_match)
+    check_open(skp)
     if skp.status == SkpStatus.APPROVED.value:
         raise SkpFrozen(f"SKP {skp.id} is already approved and frozen")
     if skp.status != SkpStatus.SUBMITTED.value:

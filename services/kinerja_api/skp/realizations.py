@@ -8,6 +8,8 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.kinerja_api.calendar.periods import BadPeriod as BadPeriodCode
+from services.kinerja_api.calendar.periods import parse_period
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.skp import repository
 from services.kinerja_api.skp.enums import SkpStatus
@@ -20,8 +22,18 @@ from services.kinerja_api.skp.errors import (
     UnknownIndicator,
 )
 from services.kinerja_api.skp.models import Feedback, Realization
+from services.kinerja_api.skp.repository import PartDates
 from services.kinerja_api.skp.schemas import PERIOD_RE, RealizationIn
-from services.kinerja_api.skp.service import changed, employee_of, load_visible, may_see, now
+from services.kinerja_api.skp.service import (
+    changed,
+    check_open,
+    employee_of,
+    load_visible,
+    may_see,
+    now,
+    part_dates_of,
+    reads_every_skp,
+)
 
 
 def _state(real: Realization) -> dict[str, object]:
@@ -42,6 +54,7 @@ async def report(
     skp = await load_visible(session, actor, skp_id)
     if actor.nip != skp.nip:
         raise NotOwner("only the employee whose SKP it is reports its realisations")
+    check_open(skp)
     if skp.status != SkpStatus.APPROVED.value:
         raise SkpNotApproved(f"SKP {skp.id} is {skp.status}; realisations are reported on an approved SKP")
     match = PERIOD_RE.match(data.period)
@@ -79,7 +92,8 @@ async def report(
 async def _feedback_visible(session: AsyncSession, actor: Caller, owner_nip: str) -> bool:
     """Who reads the feedback on an employee's realizations: 1. admins (oversight); 2. the employee;
     3. their current direct supervisor. Integrators and services do not: feedback is a personal exchange
-    (never published, UU 14/2008 Pasal 17(h)). Only that supervisor writes feedback (add_feedback)."""
+    (never published, UU 14/2008 Pasal 17(h)). Only that supervisor writes feedback (add_feedback). An
+    earlier supervisor who wrote a part reads the feedback they wrote themselves (:func:`list_for`)."""
     if actor.is_admin:
         return True
     if actor.nip is None:
@@ -92,14 +106,41 @@ async def _feedback_visible(session: AsyncSession, actor: Caller, owner_nip: str
 async def list_for(
     session: AsyncSession, actor: Caller, skp_id: uuid.UUID, period: str | None
 ) -> tuple[list[Realization], dict[uuid.UUID, list[Feedback]]]:
-    """The SKP's realisations (optionally of one period) and, for whoever may read it, their feedback."""
+    """The SKP's realisations (optionally of one period) and, for whoever may read it, their feedback.
+
+    Visibility frozen in time: a caller who reads the SKP only as the author of a part (an earlier
+    supervisor) sees the realisations of periods inside the part's result period that meet the stretch
+    they assessed, and only the feedback they wrote; a later period asked for by name is 404 to them."""
     skp = await load_visible(session, actor, skp_id)
     rows = await repository.realizations(session, skp.id, period)
-    feedback: dict[uuid.UUID, list[Feedback]] = {}
-    if rows and await _feedback_visible(session, actor, skp.nip):
-        for item in await repository.feedback_for(session, [r.id for r in rows]):
-            feedback.setdefault(item.realization_id, []).append(item)
-    return rows, feedback
+    owner = await employee_of(session, skp.nip)
+    if reads_every_skp(actor) or (actor.nip is not None and actor.nip in (skp.nip, owner.supervisor_nip)):
+        feedback: dict[uuid.UUID, list[Feedback]] = {}
+        if rows and await _feedback_visible(session, actor, skp.nip):
+            for item in await repository.feedback_for(session, [r.id for r in rows]):
+                feedback.setdefault(item.realization_id, []).append(item)
+        return rows, feedback
+    parts = await part_dates_of(session, actor, skp)
+    if period is not None and not any(_assessed(period, p) for p in parts):
+        raise RealizationNotFound(f"no realisations of SKP {skp.id} for {period}")
+    rows = [r for r in rows if any(_assessed(r.period, p) for p in parts)]
+    mine: dict[uuid.UUID, list[Feedback]] = {}
+    for item in await repository.feedback_for(session, [r.id for r in rows]):
+        if item.author_nip == actor.acting_nip:
+            mine.setdefault(item.realization_id, []).append(item)
+    return rows, mine
+
+
+def _assessed(code: str, part: PartDates) -> bool:
+    """A realisation period a part's author may read: inside the part's result period, meeting its stretch
+    (a Q1 part reads Q1, not Q2 nor the annual report; an annual part reads the quarters it overlaps and
+    the annual report)."""
+    try:
+        period, result = parse_period(code), parse_period(part.period)
+    except BadPeriodCode:
+        return False
+    inside = result.start <= period.start and period.end <= result.end
+    return inside and period.start <= part.end and period.end >= part.start
 
 
 async def add_feedback(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -20,17 +20,22 @@ from services.common import clock
 from services.common.changes import SAME, Event, State, record_change
 from services.common.conditional import check_if_match as check_if_match_header
 from services.common.conditional import strong_etag
+from services.common.errors import InvalidInput
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
+from services.kinerja_api.calendar.periods import parse_period
 from services.kinerja_api.caller import Caller
+from services.kinerja_api.clock import today
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.employees.enums import PositionType
 from services.kinerja_api.employees.models import Employee
+from services.kinerja_api.evaluations.enums import EvaluationKind
 from services.kinerja_api.events import SINK
-from services.kinerja_api.skp import repository
+from services.kinerja_api.skp import positions, repository
 from services.kinerja_api.skp.enums import EDITABLE, ResultKind, SkpStatus
 from services.kinerja_api.skp.errors import (
     NotOwner,
+    ParentResultNotCurrent,
     ParentResultNotSupervisors,
     ParentResultRequired,
     ParentResultUnknown,
@@ -38,6 +43,7 @@ from services.kinerja_api.skp.errors import (
     ParentSkpNotApproved,
     ResultNotFound,
     ResultShape,
+    SkpClosed,
     SkpExists,
     SkpFrozen,
     SkpFull,
@@ -94,6 +100,9 @@ def skp_data(skp: Skp) -> dict[str, Any]:
         "id": str(skp.id),
         "nip": skp.nip,
         "year": skp.year,
+        "valid_from": skp.valid_from.isoformat(),
+        "valid_to": skp.valid_to.isoformat(),
+        "position": skp.position,
         "status": skp.status,
         "approach": skp.approach,
         "approver_nip": skp.approver_nip,
@@ -181,7 +190,10 @@ async def may_see(session: AsyncSession, actor: Caller, skp: Skp) -> bool:
 
     1. admins, integrators and internal services (:func:`reads_every_skp`);
     2. its owner (by the token's ``nip`` claim);
-    3. the owner's current direct supervisor.
+    3. the owner's current direct supervisor;
+    4. the author of a part of the owner's period result whose dates the SKP covers (an earlier supervisor:
+       visibility frozen in time, :func:`part_dates_of`), and the evaluator of a result whose period it
+       meets; they read realisations of those periods only (``realizations.list_for``).
 
     Writes, elsewhere in this package: only the owner creates (an admin for anyone), edits, deletes,
     submits and reports realizations of their SKP; the owner's direct supervisor approves or returns it
@@ -194,7 +206,21 @@ async def may_see(session: AsyncSession, actor: Caller, skp: Skp) -> bool:
     if actor.nip == skp.nip:
         return True
     owner = await employees.get(session, skp.nip)
-    return owner is not None and owner.supervisor_nip == actor.nip
+    if owner is not None and owner.supervisor_nip == actor.nip:
+        return True
+    return bool(await part_dates_of(session, actor, skp))
+
+
+async def part_dates_of(session: AsyncSession, actor: Caller, skp: Skp) -> list[repository.PartDates]:
+    """The parts (and results) the caller wrote about the SKP's owner whose dates the SKP covers: what keeps
+    the SKP readable to an earlier supervisor after the reporting line moved on, and to a result's
+    evaluator over the whole period (a result's stretch is widened to its period)."""
+    if actor.acting_nip is None or actor.acting_nip == skp.nip:
+        return []
+    rows = await repository.parts_over(session, skp.nip, actor.acting_nip, skp.valid_from, skp.valid_to)
+    return [
+        r._replace(start=parse_period(r.period).start) if r.kind == EvaluationKind.RESULT else r for r in rows
+    ]
 
 
 async def load_visible(
@@ -212,7 +238,17 @@ def touch(skp: Skp, at: datetime) -> None:
     skp.updated_at = at
 
 
+def check_open(skp: Skp) -> None:
+    """409 on any write to an SKP closed by a move to another position (readable, frozen)."""
+    if positions.is_closed(skp):
+        raise SkpClosed(
+            f"SKP {skp.id} covered the position {skp.position!r} until {skp.valid_to.isoformat()}; it is "
+            "closed and frozen. The new position has its own SKP"
+        )
+
+
 def check_editable(skp: Skp) -> None:
+    check_open(skp)
     if skp.status == SkpStatus.APPROVED:
         raise SkpFrozen(f"SKP {skp.id} is approved and frozen; it can no longer change")
     if skp.status not in EDITABLE:
@@ -240,8 +276,9 @@ async def list_skps(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Skp], str | None]:
-    """A keyset page ordered by (nip, year); a pegawai sees their own SKPs and their direct reports'."""
-    after = decode_cursor(cursor, 2)
+    """A keyset page ordered by (nip, year, valid_from); a pegawai sees their own SKPs, their direct
+    reports', and those covering a part they wrote."""
+    after = decode_cursor(cursor, 3)
     if not reads_every_skp(actor) and actor.nip is None:
         return [], None
     rows = await repository.list_page(
@@ -250,10 +287,19 @@ async def list_skps(
         year=year,
         status=status.value if status else None,
         visible_to=None if reads_every_skp(actor) else actor.nip,
-        after=(str(after[0]), int(after[1])) if after else None,
+        after=(str(after[0]), int(after[1]), _cursor_day(after[2])) if after else None,
         limit=limit + 1,
     )
-    return page_of(rows, limit, lambda s: [s.nip, s.year])
+    return page_of(rows, limit, lambda s: [s.nip, s.year, s.valid_from.isoformat()])
+
+
+def _cursor_day(value: object) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(
+            "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------- create
@@ -278,13 +324,22 @@ async def create_skp(session: AsyncSession, actor: Caller, data: SkpCreate) -> S
             f"no active employee with NIP {nip}",
             errors=[{"loc": ["body", "nip"], "msg": "no such active employee"}],
         )
-    if await repository.exists_for(session, nip, data.year):
-        raise SkpExists(f"employee {nip} already has an SKP for {data.year}")
+    # The SKP plans for the position held today (a day of the year when today lies outside it): one SKP
+    # per position period (domain.md §11.1).
+    held = await positions.period_on(session, nip, data.year, today(), employee.position)
+    if await repository.overlapping(session, nip, held.start, held.end):
+        raise SkpExists(
+            f"employee {nip} already has an SKP for {data.year} covering the position {held.position!r} "
+            f"from {held.start.isoformat()}"
+        )
     at = now()
     skp = Skp(
         id=uuid.uuid4(),
         nip=nip,
         year=data.year,
+        valid_from=held.start,
+        valid_to=held.end,
+        position=held.position,
         status=SkpStatus.DRAFT.value,
         approach=data.approach.value,
         approver_nip=None,
@@ -300,7 +355,7 @@ async def create_skp(session: AsyncSession, actor: Caller, data: SkpCreate) -> S
         async with session.begin_nested():
             session.add(skp)
             await session.flush()
-    except IntegrityError as exc:  # a simultaneous create won the unique (nip, year)
+    except IntegrityError as exc:  # a simultaneous create won the unique (nip, year, valid_from)
         raise SkpExists(f"employee {nip} already has an SKP for {data.year}") from exc
     await changed(session, actor, "skp.create", skp, None)
     return skp
@@ -379,6 +434,22 @@ async def _check_shape(
             f"your supervisor {supervisor}'s {skp.year} SKP is {info.status}, not approved yet; "
             "a result can only support a result of an approved SKP"
         )
+    # As of the day the result is added: the supervisor's SKP covering that day (clipped into the year),
+    # not one their own move closed.
+    day = cascade_day(skp.year)
+    if not info.valid_from <= day < info.valid_to:
+        raise ParentResultNotCurrent(
+            f"parent_result_id {parent_result_id} belongs to your supervisor's SKP for "
+            f"{info.valid_from.isoformat()}..{info.valid_to.isoformat()}, which does not cover "
+            f"{day.isoformat()}; name a result of the SKP they hold today",
+            errors=[{"loc": ["body", "parent_result_id"], "msg": "not from the supervisor's current SKP"}],
+        )
+
+
+def cascade_day(year: int) -> date:
+    """The day a cascade link is validated as of: today, clipped into the SKP's year."""
+    first, after = positions.year_bounds(year)
+    return min(max(today(), first), date.fromordinal(after.toordinal() - 1))
 
 
 def _indicators(items: list[IndicatorIn]) -> list[SkpIndicator]:

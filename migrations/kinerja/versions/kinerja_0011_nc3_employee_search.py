@@ -4,16 +4,16 @@ GET /v1/employees?q= (issue 11)
 Full text with the ``simple`` configuration (lower-cases, no stemming, no stop words: right for names) is
 built into PostgreSQL; pg_trgm would need a contrib extension that embedded and managed servers may lack.
 
-Revision ID: kinerja_0010_nc3_employee_search
-Revises: kinerja_0009_nc3_backfill
+Revision ID: kinerja_0011_nc3_employee_search
+Revises: kinerja_0010_nc3_backfill
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "kinerja_0010_nc3_employee_search"
-down_revision: str | None = "kinerja_0009_nc3_backfill"
+revision: str = "kinerja_0011_nc3_employee_search"
+down_revision: str | None = "kinerja_0010_nc3_backfill"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,8 +6,8 @@ database after later migrations change the models. ``tests/kinerja/test_changes_
 backfilled row equals the row ``record_change`` writes for the same entity (employee_state, skp_data,
 evaluation_data); change them together.
 
-Revision ID: kinerja_0009_nc3_backfill
-Revises: kinerja_0008_sinks_audit_head
+Revision ID: kinerja_0010_nc3_backfill
+Revises: kinerja_0009_xfer2_skp_positions
 """
 
 from collections.abc import Sequence
@@ -18,8 +18,8 @@ from sqlalchemy import text
 from services.common.changelog import normalise_stored_timestamps
 from services.common.rfc3339 import sql_instant
 
-revision: str = "kinerja_0009_nc3_backfill"
-down_revision: str | None = "kinerja_0008_sinks_audit_head"
+revision: str = "kinerja_0010_nc3_backfill"
+down_revision: str | None = "kinerja_0009_xfer2_skp_positions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -42,7 +42,9 @@ BACKFILL = [
     f"""
     INSERT INTO kinerja.change_log (entity, entity_id, op, data)
     SELECT 'skp', s.id::text, 'UPSERT', jsonb_build_object(
-        'id', s.id::text, 'nip', s.nip, 'year', s.year, 'status', s.status, 'approach', s.approach,
+        'id', s.id::text, 'nip', s.nip, 'year', s.year,
+        'valid_from', to_char(s.valid_from, 'YYYY-MM-DD'), 'valid_to', to_char(s.valid_to, 'YYYY-MM-DD'),
+        'position', s.position, 'status', s.status, 'approach', s.approach,
         'approver_nip', s.approver_nip, 'approved_on_behalf', s.approved_on_behalf,
         'approved_at', {sql_instant("s.approved_at")}, 'returned_reason', s.returned_reason,
         'version', s.version,
@@ -59,7 +61,7 @@ BACKFILL = [
             FROM kinerja.skp_result r WHERE r.skp_id = s.id), '[]'::jsonb))
     FROM kinerja.skp s
     WHERE {_MISSING.format(entity="skp", key="s.id::text")}
-    ORDER BY s.year, s.nip, s.created_at, s.id
+    ORDER BY s.year, s.nip, s.valid_from, s.created_at, s.id
     """,
     f"""
     INSERT INTO kinerja.change_log (entity, entity_id, op, data)
