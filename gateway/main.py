@@ -12,6 +12,7 @@ from gateway.identity.router import router as identity_router
 from gateway.identity.schemas import GrantType
 from gateway.identity.snapshot_keys import SnapshotKeys
 from gateway.identity.usage import ClientUsage
+from gateway.messages import MESSAGES
 from gateway.openapi import install_merged_openapi
 from gateway.proxy import ProxyMiddleware
 from gateway.public_cache import PublicCacheMiddleware
@@ -69,6 +70,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         on_shutdown=[report_clients.stop, stop_webhooks, _shutdown],
         readiness_extra=_readiness,
         openapi_schemas=[GrantType],
+        messages=MESSAGES,
         openapi_tags=[
             {"name": "identity", "description": "Accounts, API clients, tokens and keys."},
             {"name": "webhooks", "description": "Signed event deliveries to integrators' endpoints."},
@@ -82,6 +84,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(PublicCacheMiddleware, ttl_s=settings.public_cache_ttl_s)
     app.add_middleware(RateLimitMiddleware)
     app.add_middleware(CorsMiddleware, allowed_origins=settings.cors_origins)
-    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes, catalogue=MESSAGES)
     install_merged_openapi(app)
     return app
