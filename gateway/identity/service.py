@@ -43,6 +43,7 @@ from gateway.identity.schemas import (
 from services.common import clock
 from services.common.auth import Principal, Role, TokenSigner
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.i18n import msg
 from services.common.pagination import Page, decode_cursor, page_of
 from services.common.ratelimit import Limiter
 
@@ -228,7 +229,7 @@ def _account_out(account: Account) -> AccountOut:
 async def create_account(session: AsyncSession, body: AccountCreate) -> AccountOut:
     """Create an account; 409 when the username is taken."""
     if await repository.username_exists(session, body.username):
-        raise Conflict(f"An account named {body.username!r} already exists.")
+        raise Conflict(msg("An account named {username!r} already exists.", username=body.username))
     account = Account(
         username=body.username,
         password_hash=await hash_secret_async(body.password.get_secret_value()),
@@ -239,7 +240,7 @@ async def create_account(session: AsyncSession, body: AccountCreate) -> AccountO
     try:
         await repository.add(session, account)
     except IntegrityError as exc:  # created by a simultaneous request since the check above
-        raise Conflict(f"An account named {body.username!r} already exists.") from exc
+        raise Conflict(msg("An account named {username!r} already exists.", username=body.username)) from exc
     log.info("account created", extra={"username": account.username, "roles": account.roles})
     return _account_out(account)
 
@@ -262,7 +263,7 @@ async def update_account(
     """Change an account's state, roles, identifiers or password (which also lifts a lockout)."""
     account = await repository.account_by_username(session, username)
     if account is None:
-        raise NotFound(f"No account named {username!r}.")
+        raise NotFound(msg("No account named {username!r}.", username=username))
     changes = body.model_fields_set
     roles: list[str] = (
         [str(r) for r in body.roles] if "roles" in changes and body.roles is not None else list(account.roles)
@@ -275,7 +276,7 @@ async def update_account(
         raise InvalidInput(str(exc), errors=[{"loc": ["body", "roles"], "msg": str(exc)}]) from exc
     active = body.active if body.active is not None else account.active
     if _is_self(account, actor) and (not active or Role.ADMIN not in roles):
-        raise Conflict("Admins cannot disable their own account or drop their own admin role.")
+        raise Conflict(msg("Admins cannot disable their own account or drop their own admin role."))
 
     account.roles, account.nip, account.institution_id, account.active = roles, nip, institution_id, active
     if body.password is not None:
@@ -322,7 +323,7 @@ async def create_client(
 async def _existing_client(session: AsyncSession, client_id: str) -> ApiClient:
     client = await repository.client_by_id(session, client_id)
     if client is None:
-        raise NotFound(f"No API client {client_id!r}.")
+        raise NotFound(msg("No API client {client_id!r}.", client_id=client_id))
     return client
 
 
@@ -353,9 +354,9 @@ async def rotate_client_secret(
     integrator can deploy the new one; a secret from an earlier rotation stops at once. 409 when revoked."""
     client = await repository.client_by_id(session, client_id, for_update=True)
     if client is None:
-        raise NotFound(f"No API client {client_id!r}.")
+        raise NotFound(msg("No API client {client_id!r}.", client_id=client_id))
     if not client.active:
-        raise Conflict(f"API client {client_id!r} is revoked; register a new one.")
+        raise Conflict(msg("API client {client_id!r} is revoked; register a new one.", client_id=client_id))
     now = now or clock.now()
     secret = secrets.token_urlsafe(32)
     client.previous_secret_hash = client.secret_hash

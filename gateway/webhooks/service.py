@@ -44,6 +44,7 @@ from services.common import clock
 from services.common.auth import Principal
 from services.common.changes.catalogue import KINERJA_EVENTS, PELATIHAN_EVENTS
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.i18n import message_of, msg
 from services.common.outbox import PENDING, receive_once
 from services.common.pagination import Page, decode_cursor, encode_cursor, page_of
 
@@ -92,14 +93,14 @@ def project(event: EventEnvelope) -> tuple[WebhookEventType, dict[str, Any]]:
     mapping = EVENT_MAP.get(event.type)
     if mapping is None:
         raise InvalidInput(
-            f"No webhook event is made from {event.type!r}.",
+            msg("No webhook event is made from {type!r}.", type=event.type),
             errors=[{"loc": ["body", "type"], "msg": "unknown event type"}],
         )
     RECEIVES.model(event.type, event.version)
     missing = [f for f in mapping.required if event.data.get(f) is None]
     if missing:
         raise InvalidInput(
-            f"{event.type} needs the data fields {', '.join(missing)}.",
+            msg("{type} needs the data fields {missing}.", type=event.type, missing=", ".join(missing)),
             errors=[{"loc": ["body", "data", f], "msg": "field required"} for f in missing],
         )
     fields = (*mapping.required, *mapping.optional)
@@ -153,7 +154,7 @@ async def _checked_url(url: str, policy: TargetPolicy) -> str:
     try:
         await check_target(url, policy)
     except (TargetRefused, ResolutionFailed) as exc:
-        raise InvalidInput(str(exc), errors=[{"loc": ["body", "url"], "msg": str(exc)}]) from exc
+        raise InvalidInput(message_of(exc), errors=[{"loc": ["body", "url"], "msg": str(exc)}]) from exc
     return url.strip()
 
 
@@ -177,7 +178,7 @@ async def create_endpoint(
 async def _existing(session: AsyncSession, endpoint_id: uuid.UUID) -> WebhookEndpoint:
     endpoint = await repository.endpoint_by_id(session, endpoint_id)
     if endpoint is None:
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+        raise NotFound(msg("No webhook endpoint {endpoint_id}.", endpoint_id=endpoint_id))
     return endpoint
 
 
@@ -194,7 +195,7 @@ def _keyset(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         return datetime.fromisoformat(str(values[0])), uuid.UUID(str(values[1]))
     except ValueError as exc:
         raise InvalidInput(
-            "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+            msg("cursor is not valid"), errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
         ) from exc
 
 
@@ -238,7 +239,7 @@ async def rotate_secret(
     secret from an earlier rotation stops at once."""
     endpoint = await repository.endpoint_by_id(session, endpoint_id, for_update=True)
     if endpoint is None:
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+        raise NotFound(msg("No webhook endpoint {endpoint_id}.", endpoint_id=endpoint_id))
     now = now or clock.real_now()
     endpoint.previous_secret, endpoint.previous_signing_scheme = endpoint.secret, endpoint.signing_scheme
     endpoint.previous_secret_expires_at = now + timedelta(seconds=overlap_s)
@@ -270,7 +271,7 @@ def audit_webhook_secret_rotated(endpoint: WebhookEndpoint, actor: Principal) ->
 async def delete_endpoint(session: AsyncSession, endpoint_id: uuid.UUID) -> None:
     """Delete an endpoint and its delivery history; deliveries not yet sent are dropped."""
     if not await repository.delete_endpoint(session, endpoint_id):
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+        raise NotFound(msg("No webhook endpoint {endpoint_id}.", endpoint_id=endpoint_id))
     log.info("webhook endpoint deleted", extra={"endpoint_id": str(endpoint_id)})
 
 
@@ -322,13 +323,14 @@ async def replay(session: AsyncSession, endpoint_id: uuid.UUID, body: ReplayRequ
     the delivery list or since a time, whatever became of them. 409 when the endpoint is paused."""
     endpoint = await _existing(session, endpoint_id)
     if not endpoint.active:
-        raise Conflict("The endpoint is paused; activate it before replaying.")
+        raise Conflict(msg("The endpoint is paused; activate it before replaying."))
     if body.from_cursor is not None:
         try:
             after = _keyset(body.from_cursor)
         except InvalidInput as exc:
             raise InvalidInput(
-                "from_cursor is not valid", errors=[{"loc": ["body", "from_cursor"], "msg": "bad cursor"}]
+                msg("from_cursor is not valid"),
+                errors=[{"loc": ["body", "from_cursor"], "msg": "bad cursor"}],
             ) from exc
     else:
         after = None

@@ -67,6 +67,97 @@ MESSAGES = COMMON.extend(
             "Read the session or enrolment again and retry the request.",
         ),
     ],
-    {},
+    {
+        # Certificates, institutions, programmes.
+        "No such certificate.": "Sertifikat tidak ditemukan.",
+        "The certificate is already revoked.": "Sertifikat ini sudah dicabut.",
+        "An institution named {name!r} already exists.": "Lembaga dengan nama {name!r} sudah ada.",
+        "Unknown institution.": "Lembaga tidak dikenal.",
+        # Sessions.
+        "No such session.": "Sesi tidak ditemukan.",
+        "ends_on is before starts_on": "ends_on lebih awal daripada starts_on",
+        "the enrolment window closes before it opens": "masa pendaftaran ditutup sebelum dibuka",
+        "the enrolment window closes after the session starts": "masa pendaftaran ditutup setelah sesi dimulai",
+        "min_rank must be one of {ranks}": "min_rank harus salah satu dari {ranks}",
+        "no such programme": "program tidak ditemukan",
+        "capacity {capacity} is below the {seats_taken} seats already confirmed.": (
+            "Kapasitas {capacity} lebih kecil daripada {seats_taken} kursi yang sudah dikonfirmasi."
+        ),
+        "The session still has live enrolments; cancel or reject them first.": (
+            "Sesi ini masih memiliki pendaftaran aktif; batalkan atau tolak pendaftaran tersebut terlebih dahulu."
+        ),
+        "{key} cannot be null": "{key} tidak boleh null",
+        # Enrolments.
+        "No such enrolment.": "Pendaftaran tidak ditemukan.",
+        "Only the employee, their direct supervisor or a training admin may ask for a seat.": (
+            "Hanya pegawai yang bersangkutan, atasan langsungnya, atau admin pelatihan yang dapat mendaftarkan."
+        ),
+        "Only the employee, their direct supervisor or a training admin may list these.": (
+            "Hanya pegawai yang bersangkutan, atasan langsungnya, atau admin pelatihan yang dapat melihat daftar ini."
+        ),
+        "Enrolment is open from {enrol_opens_at} to {enrol_closes_at}.": (
+            "Pendaftaran dibuka dari {enrol_opens_at} sampai {enrol_closes_at}."
+        ),
+        "{nip} already holds a live enrolment in this session.": "{nip} sudah memiliki pendaftaran aktif di sesi ini.",
+        "An employee cannot approve or reject their own enrolment.": (
+            "Pegawai tidak dapat menyetujui atau menolak pendaftarannya sendiri."
+        ),
+        "Only the employee's direct supervisor (per kinerja, today) may decide.": (
+            "Hanya atasan langsung pegawai (menurut kinerja, per hari ini) yang dapat memutuskan."
+        ),
+        "The enrolment is {status}; only PENDING_APPROVAL can be approved.": (
+            "Status pendaftaran {status}; hanya yang berstatus PENDING_APPROVAL yang dapat disetujui."
+        ),
+        "The enrolment is {status}; it can no longer be rejected.": (
+            "Status pendaftaran {status}; pendaftaran ini tidak dapat ditolak lagi."
+        ),
+        "The enrolment is {status}; it can no longer be cancelled.": (
+            "Status pendaftaran {status}; pendaftaran ini tidak dapat dibatalkan lagi."
+        ),
+        "Not eligible: {reasons}.": "Tidak memenuhi syarat: {reasons}.",
+        "position type {position_type} is not among {allowed}": (
+            "jenis jabatan {position_type} tidak termasuk {allowed}"
+        ),
+        "rank {rank} is below {min_rank}": "golongan {rank} lebih rendah daripada {min_rank}",
+        "the employee's unit is not admitted to this session": "unit kerja pegawai tidak termasuk peserta sesi ini",
+        "kinerja knows no employee {nip}.": "kinerja tidak mengenal pegawai {nip}.",
+        # Attendance, results, feedback.
+        "The day is outside the session.": "Tanggal tersebut berada di luar masa sesi.",
+        "Some NIPs hold no confirmed seat in this session.": (
+            "Sebagian NIP tidak memiliki kursi yang dikonfirmasi di sesi ini."
+        ),
+        "The enrolment is {status}; only CONFIRMED participants get a result.": (
+            "Status pendaftaran {status}; hanya peserta berstatus CONFIRMED yang mendapat hasil."
+        ),
+        "Only participants who attended may give feedback.": "Hanya peserta yang hadir yang dapat memberi umpan balik.",
+        "You already gave feedback on this session.": "Anda sudah memberi umpan balik untuk sesi ini.",
+        # JP ledger and recommendations.
+        "Only the employee, their direct supervisor or an admin may read this ledger.": (
+            "Hanya pegawai yang bersangkutan, atasan langsungnya, atau admin yang dapat membaca catatan JP ini."
+        ),
+        "Only the employee, their direct supervisor or an admin may see these.": (
+            "Hanya pegawai yang bersangkutan, atasan langsungnya, atau admin yang dapat melihat ini."
+        ),
+        # Talking to kinerja; events.
+        "kinerja cannot be reached; the request was not decided. Retry shortly.": (
+            "kinerja tidak dapat dihubungi; permintaan belum diputuskan. Coba lagi sesaat lagi."
+        ),
+        "kinerja refused pelatihan's service credentials; the request was not decided.": (
+            "kinerja menolak kredensial layanan pelatihan; permintaan belum diputuskan."
+        ),
+        "kinerja answered with an unexpected employee document.": (
+            "kinerja menjawab dengan data pegawai yang tidak terduga."
+        ),
+        "kinerja answered with an unexpected supervisor document.": (
+            "kinerja menjawab dengan data atasan yang tidak terduga."
+        ),
+        "The {what} changed while kinerja was being asked; read it again and retry.": (
+            "Data {what} berubah selagi kinerja ditanyai; baca ulang lalu coba lagi."
+        ),
+        "session": "sesi",
+        "enrolment": "pendaftaran",
+        "The event's data is invalid.": "Data peristiwa tidak valid.",
+        "pelatihan does not accept events of type {type!r}.": "pelatihan tidak menerima peristiwa berjenis {type!r}.",
+    },
 )
 """pelatihan's catalogue (types and messages)."""

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.errors import NotFound
+from services.common.i18n import msg
 from services.publik_api.publications import repository, suppression
 from services.publik_api.publications.models import APPROVED, PENDING, Item, Publication
 from services.publik_api.snapshots.service import SnapshotSigner, write_snapshot
@@ -203,7 +204,7 @@ async def approve(
     publication stays PENDING and lists it with the reasons)."""
     pub = await repository.lock_publication(session, publication_id)
     if pub is None:
-        raise NotFound(f"No publication {publication_id}")
+        raise NotFound(msg("No publication {publication_id}", publication_id=publication_id))
     now = now_utc()
     published = waiting = 0
     for item in await repository.items_to_publish(session, pub.id):

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import NotFound
+from services.common.i18n import msg
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.publications.repository import bump_version
 from services.publik_api.units import repository
@@ -31,7 +32,7 @@ async def set_service_population(session: AsyncSession, unit_id: uuid.UUID, popu
     """Record how many people the unit serves a year (the Krejcie-Morgan population); None clears it."""
     unit = await repository.get(session, unit_id)
     if unit is None:
-        raise NotFound(f"No unit {unit_id}")
+        raise NotFound(msg("No unit {unit_id}", unit_id=unit_id))
     unit.service_population = population
     await session.flush()
     # The IKM and scorecard show the sample size: cached renderings must be rebuilt.
