@@ -19,6 +19,8 @@ MESSAGES = COMMON.extend(
         "Admins cannot disable their own account or drop their own admin role.": (
             "Admin tidak dapat menonaktifkan akunnya sendiri atau melepaskan peran admin miliknya sendiri."
         ),
+        "role pegawai needs a nip": "peran pegawai memerlukan nip",
+        "role mitra needs an institution_id": "peran mitra memerlukan institution_id",
         "No API client {client_id!r}.": "Tidak ada klien API {client_id!r}.",
         "API client {client_id!r} is revoked; register a new one.": (
             "Klien API {client_id!r} sudah dicabut; daftarkan klien baru."

@@ -43,7 +43,7 @@ from gateway.identity.schemas import (
 from services.common import clock
 from services.common.auth import Principal, Role, TokenSigner
 from services.common.errors import Conflict, InvalidInput, NotFound
-from services.common.i18n import msg
+from services.common.i18n import message_of, msg
 from services.common.pagination import Page, decode_cursor, page_of
 from services.common.ratelimit import Limiter
 
@@ -273,7 +273,7 @@ async def update_account(
     try:
         check_role_needs(roles, nip, institution_id)
     except ValueError as exc:
-        raise InvalidInput(str(exc), errors=[{"loc": ["body", "roles"], "msg": str(exc)}]) from exc
+        raise InvalidInput(message_of(exc), errors=[{"loc": ["body", "roles"], "msg": str(exc)}]) from exc
     active = body.active if body.active is not None else account.active
     if _is_self(account, actor) and (not active or Role.ADMIN not in roles):
         raise Conflict(msg("Admins cannot disable their own account or drop their own admin role."))

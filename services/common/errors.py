@@ -216,7 +216,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = [{"loc": _loc(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()]
     return problem_response(
         422,
-        detail="The request is malformed; see errors.",
+        detail=_MALFORMED,
         slug="validation-error",
         instance=link(request.scope, request.url.path),
         errors=errors,

@@ -191,6 +191,13 @@ COMMON = Catalogue(
         "Token carries no roles": "Token tidak memuat peran apa pun",
         "Authorization header must be 'Bearer <token>'": "Header Authorization harus berbentuk 'Bearer <token>'",
         "This action needs one of the roles: {roles}": "Tindakan ini memerlukan salah satu peran berikut: {roles}",
+        # Conditional requests (services/common/conditional.py).
+        "send If-Match with the ETag you read, so no change is overwritten": (
+            "kirim If-Match berisi ETag yang Anda baca, agar tidak ada perubahan yang tertimpa"
+        ),
+        "the resource changed since you read it; read it again and retry": (
+            "sumber daya ini berubah sejak Anda membacanya; baca ulang lalu coba lagi"
+        ),
         # Lists, change logs, events, report formats.
         "cursor is not valid": "Nilai cursor tidak valid",
         "{name} does not know event type {event_type}": "{name} tidak mengenal jenis peristiwa {event_type}",

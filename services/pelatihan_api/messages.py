@@ -87,6 +87,8 @@ MESSAGES = COMMON.extend(
             "Sesi ini masih memiliki pendaftaran aktif; batalkan atau tolak pendaftaran tersebut terlebih dahulu."
         ),
         "{key} cannot be null": "{key} tidak boleh null",
+        "The session changed since you read it; read it again.": "Sesi ini berubah sejak Anda membacanya; baca ulang.",
+        "Send the session's ETag in If-Match.": "Kirim ETag sesi ini di header If-Match.",
         # Enrolments.
         "No such enrolment.": "Pendaftaran tidak ditemukan.",
         "Only the employee, their direct supervisor or a training admin may ask for a seat.": (

@@ -276,17 +276,40 @@ def _problem_classes() -> set[str]:
     return found
 
 
-def _literal_text(node: ast.expr) -> bool:
-    """English written in place: a string, an f-string, or a concatenation holding one."""
+def _literal_text(node: ast.expr | None, constants: set[str]) -> bool:
+    """English written in place: a string, an f-string, a concatenation holding one, or a module constant
+    bound to a string."""
+    if node is None:
+        return False
     if isinstance(node, ast.Constant):
         return isinstance(node.value, str) and bool(node.value)
     if isinstance(node, ast.JoinedStr):
         return True
+    if isinstance(node, ast.Name):
+        return node.id in constants
     if isinstance(node, ast.BinOp):
-        return _literal_text(node.left) or _literal_text(node.right)
+        return _literal_text(node.left, constants) or _literal_text(node.right, constants)
     if isinstance(node, ast.IfExp):
-        return _literal_text(node.body) or _literal_text(node.orelse)
+        return _literal_text(node.body, constants) or _literal_text(node.orelse, constants)
     return False
+
+
+def _string_constants(tree: ast.Module) -> set[str]:
+    return {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def _is_detail(name: str | None, problem_call: bool = True) -> bool:
+    """A parameter carrying a problem's detail: ``detail``/``title`` of a problem (not ``ServiceSpec(title=)``)
+    and any ``*_detail`` (``check_if_match(stale_detail=...)``)."""
+    return name is not None and ((problem_call and name in ("detail", "title")) or name.endswith("_detail"))
 
 
 # Pure-ASGI helpers that render a problem from a detail, with the detail's position.
@@ -299,16 +322,27 @@ def test_every_problem_detail_is_a_translatable_message() -> None:
     for rel, path in _files():
         if rel in PENDING:
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            if not isinstance(node, ast.Call):
-                continue
-            name = _name(node.func)
-            position = 0 if name in problems else _DETAIL_AT.get(name or "")
-            if position is None:
-                continue
-            details = [node.args[position]] if len(node.args) > position else []
-            details += [kw.value for kw in node.keywords if kw.arg in ("detail", "title")]
-            offenders += [f"{rel}:{node.lineno}" for d in details if _literal_text(d)]
+        tree = ast.parse(path.read_text())
+        constants = _string_constants(tree)
+        for node in ast.walk(tree):
+            details: list[ast.expr | None] = []
+            if isinstance(node, ast.Call):
+                name = _name(node.func)
+                position = 0 if name in problems else _DETAIL_AT.get(name or "")
+                if position is not None and len(node.args) > position:
+                    details.append(node.args[position])
+                problem_call = position is not None or name in ("problem_response", "require_if_match")
+                details += [kw.value for kw in node.keywords if _is_detail(kw.arg, problem_call)]
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                # A default detail (``detail: str = "..."``) is raised as much as a literal at a call.
+                params = [*node.args.posonlyargs, *node.args.args]
+                defaults: dict[ast.arg, ast.expr | None] = dict(
+                    zip(reversed(params), reversed(node.args.defaults), strict=False)
+                )
+                defaults.update(zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True))
+                details += [value for arg, value in defaults.items() if _is_detail(arg.arg)]
+            line = getattr(node, "lineno", 0)
+            offenders += [f"{rel}:{line}" for d in details if _literal_text(d, constants)]
     assert not offenders, f"problems raised with English literals instead of msg(...): {offenders}"
 
 

@@ -35,7 +35,7 @@ def etag(row: TrainingSession) -> str:
     return strong_etag(row.version)
 
 
-_STALE = "The session changed since you read it; read it again."
+_STALE = msg("The session changed since you read it; read it again.")
 
 
 def _bad(field: str, text: str) -> InvalidInput:
@@ -139,7 +139,7 @@ async def patch_session(
 
     A capacity below the seats already confirmed is refused (409); a larger one promotes the waitlist.
     """
-    require_if_match(if_match, detail="Send the session's ETag in If-Match.")
+    require_if_match(if_match, detail=msg("Send the session's ETag in If-Match."))
     row = await repository.get(session, session_id, for_update=True)
     if row is None:
         raise NotFound(msg("No such session."))
