@@ -425,5 +425,284 @@ _TYPES = [
     ),
 ]
 
-MESSAGES = COMMON.extend("kinerja", _TYPES, {})
+MESSAGES = COMMON.extend(
+    "kinerja",
+    _TYPES,
+    {
+        # Units.
+        "no unit with id {unit_id}": "tidak ada unit kerja dengan id {unit_id}",
+        "no unit {unit_id}": "unit kerja {unit_id} tidak ditemukan",
+        "unit {unit_id} does not exist": "unit kerja {unit_id} tidak ada",
+        "parent unit {parent_id} does not exist": "unit induk {parent_id} tidak ada",
+        "a unit with code {code!r} already exists": "unit kerja dengan kode {code!r} sudah ada",
+        # Employees and the reporting line.
+        "no employee with NIP {nip}": "tidak ada pegawai dengan NIP {nip}",
+        "no employee {nip}": "pegawai {nip} tidak ditemukan",
+        "no active employee with NIP {nip}": "tidak ada pegawai aktif dengan NIP {nip}",
+        "an employee with NIP {nip} already exists": "pegawai dengan NIP {nip} sudah terdaftar",
+        "no reporting line recorded for NIP {nip} on {day}": (
+            "tidak ada garis atasan yang tercatat untuk NIP {nip} pada {day}"
+        ),
+        "employee {nip} cannot be their own supervisor": "pegawai {nip} tidak dapat menjadi atasannya sendiri",
+        "supervisor {supervisor_nip} is not a known employee": "atasan {supervisor_nip} bukan pegawai yang terdaftar",
+        "supervisor {supervisor_nip} is inactive; choose an active supervisor": (
+            "atasan {supervisor_nip} tidak aktif; pilih atasan yang aktif"
+        ),
+        "making {supervisor_nip} the supervisor of {nip} would close a cycle in the reporting line: {line}": (
+            "menjadikan {supervisor_nip} atasan {nip} akan membuat garis atasan melingkar: {line}"
+        ),
+        "employee {nip} still supervises {count} active employee(s) ({some}{more}); reassign them before deactivating": (
+            "pegawai {nip} masih membawahi {count} pegawai aktif ({some}{more}); pindahkan mereka ke atasan lain "
+            "sebelum menonaktifkan"
+        ),
+        "effective_on {day} is in the future; record a change on or after the day it happens": (
+            "effective_on {day} berada di masa depan; catat perubahan pada atau setelah hari terjadinya"
+        ),
+        "effective_on {since} is before the current assignment began ({valid_from}); history is closed, not rewritten": (
+            "effective_on {since} lebih awal daripada awal penugasan saat ini ({valid_from}); riwayat yang sudah "
+            "ditutup tidak ditulis ulang"
+        ),
+        "the change is dated {since}, inside {final}, whose result for {nip} is FINAL; an admin reopens that result with a reason first (POST /v1/evaluations/{{id}}/reopen)": (
+            "perubahan bertanggal {since}, di dalam {final}, yang hasilnya untuk {nip} sudah FINAL; admin membuka "
+            "kembali hasil tersebut dengan alasan terlebih dahulu (POST /v1/evaluations/{{id}}/reopen)"
+        ),
+        "employee {nip} changed since you read it (now {etag}); read it again and retry": (
+            "data pegawai {nip} berubah sejak Anda membacanya (kini {etag}); baca ulang lalu coba lagi"
+        ),
+        "rank {rank} is a PPPK golongan; a PNS has a golongan/ruang I/a..IV/e": (
+            "golongan {rank} adalah golongan PPPK; PNS memiliki golongan/ruang I/a..IV/e"
+        ),
+        "rank {rank} is a PNS golongan/ruang; a PPPK has a golongan I..XVII": (
+            "golongan {rank} adalah golongan/ruang PNS; PPPK memiliki golongan I..XVII"
+        ),
+        # NIP and NI PPPK rules (services/kinerja_api/nip.py); the label is "NIP" or "NI PPPK" in both languages.
+        "{label} must be a string of {length} digits": "{label} harus berupa teks {length} digit",
+        "{label} must be exactly {length} digits without spaces, got {value!r}": (
+            "{label} harus tepat {length} digit tanpa spasi, yang diterima: {value!r}"
+        ),
+        "{label} birth date {raw} is not a real date": "tanggal lahir pada {label}, {raw}, bukan tanggal yang valid",
+        "{label} birth date {born} is out of range ({min_year}-01-01 .. {latest})": (
+            "tanggal lahir pada {label}, {born}, di luar rentang ({min_year}-01-01 .. {latest})"
+        ),
+        "{label} sex digit (position 15) must be 1 or 2, got {raw}": (
+            "digit jenis kelamin pada {label} (posisi 15) harus 1 atau 2, yang diterima: {raw}"
+        ),
+        "{label} sequence number (positions 16-18) must be 001-999, got 000": (
+            "nomor urut pada {label} (posisi 16-18) harus 001-999, yang diterima: 000"
+        ),
+        "NIP appointment month (TMT) {tmt} is not a real month": "bulan pengangkatan (TMT) pada NIP, {tmt}, bukan bulan yang valid",
+        "NIP appointment month (TMT) {tmt} is in the future": "bulan pengangkatan (TMT) pada NIP, {tmt}, berada di masa depan",
+        "NIP appointment month (TMT) {tmt} is before the holder turned {min_age} (born {born})": (
+            "bulan pengangkatan (TMT) pada NIP, {tmt}, sebelum pemiliknya berusia {min_age} tahun (lahir {born})"
+        ),
+        "NI PPPK appointment year (TMT) {year} is in the future": (
+            "tahun pengangkatan (TMT) pada NI PPPK, {year}, berada di masa depan"
+        ),
+        "NI PPPK appointment year (TMT) {year} is before the first PPPK ({first_year})": (
+            "tahun pengangkatan (TMT) pada NI PPPK, {year}, lebih awal daripada PPPK pertama ({first_year})"
+        ),
+        "NI PPPK appointment year (TMT) {year} is before the holder turned {min_age}": (
+            "tahun pengangkatan (TMT) pada NI PPPK, {year}, sebelum pemiliknya berusia {min_age} tahun"
+        ),
+        "NI PPPK code (position 13) must be 2, got {digit}": (
+            "kode NI PPPK (posisi 13) harus 2, yang diterima: {digit}"
+        ),
+        # The CSV import.
+        "send the file as text/csv (got {media})": "kirim berkas sebagai text/csv (yang diterima: {media})",
+        "no content type": "tanpa Content-Type",
+        "the file is empty; expected the header {columns}": "berkas kosong; header yang diharapkan: {columns}",
+        "the file has a header but no employees": "berkas memiliki header tetapi tidak memuat pegawai",
+        "line 1: the header must be exactly {columns} (or unit_id instead of unit_code); got {names}": (
+            "baris 1: header harus persis {columns} (atau unit_id sebagai pengganti unit_code); yang diterima: {names}"
+        ),
+        "line {line_num}: the CSV is malformed: {error}": "baris {line_num}: format CSV tidak valid: {error}",
+        "the body is not UTF-8: byte 0x{byte:02x} at offset {start} (line {line}); save the file as UTF-8 and retry": (
+            "isi berkas bukan UTF-8: bita 0x{byte:02x} pada posisi {start} (baris {line}); simpan berkas sebagai "
+            "UTF-8 lalu coba lagi"
+        ),
+        "{count} of {total} lines are invalid; nothing was imported": (
+            "{count} dari {total} baris tidak valid; tidak ada yang diimpor"
+        ),
+        # SKP.
+        "no SKP with id {skp_id}": "tidak ada SKP dengan id {skp_id}",
+        "SKP {id} changed since you read it (now {etag}); read it again and retry": (
+            "SKP {id} berubah sejak Anda membacanya (kini {etag}); baca ulang lalu coba lagi"
+        ),
+        "SKP {id} has no result {result_id}": "SKP {id} tidak memiliki hasil kerja {result_id}",
+        "your token carries no NIP, so there is no SKP you can create": (
+            "token Anda tidak memuat NIP, sehingga tidak ada SKP yang dapat Anda buat"
+        ),
+        "an employee creates only their own SKP": "pegawai hanya dapat membuat SKP miliknya sendiri",
+        "name the employee whose SKP this is": "sebutkan pegawai pemilik SKP ini",
+        "employee {nip} already has an SKP for {year}": "pegawai {nip} sudah memiliki SKP untuk tahun {year}",
+        "SKP {id} is approved and frozen; it can no longer change": (
+            "SKP {id} sudah disetujui dan dikunci; SKP ini tidak dapat diubah lagi"
+        ),
+        "SKP {id} is already approved and frozen": "SKP {id} sudah disetujui dan dikunci",
+        "SKP {id} is {status} and awaits the supervisor's decision; it can change again once returned": (
+            "SKP {id} berstatus {status} dan menunggu keputusan atasan; SKP dapat diubah lagi setelah dikembalikan"
+        ),
+        "SKP {id} is {status}; only a submitted SKP can be {verb}": (
+            "SKP {id} berstatus {status}; hanya SKP yang sudah diajukan yang dapat {verb}"
+        ),
+        "approved": "disetujui",
+        "returned": "dikembalikan",
+        "SKP {id} is {status}; realisations are reported on an approved SKP": (
+            "SKP {id} berstatus {status}; realisasi hanya dilaporkan pada SKP yang sudah disetujui"
+        ),
+        "only the employee whose SKP it is may change it": "hanya pegawai pemilik SKP yang dapat mengubahnya",
+        "only the employee whose SKP it is may submit it": "hanya pegawai pemilik SKP yang dapat mengajukannya",
+        "only the employee whose SKP it is reports its realisations": (
+            "hanya pegawai pemilik SKP yang dapat melaporkan realisasinya"
+        ),
+        "only the employee's direct supervisor may approve or return this SKP": (
+            "hanya atasan langsung pegawai yang dapat menyetujui atau mengembalikan SKP ini"
+        ),
+        "only the employee's direct supervisor gives feedback on their realisations": (
+            "hanya atasan langsung pegawai yang dapat memberi umpan balik atas realisasinya"
+        ),
+        "employee {nip} answers to the governor (no supervisor in the reporting line); an admin decides in the governor's name": (
+            "atasan pegawai {nip} adalah gubernur (tidak ada atasan dalam garis atasan); admin memutuskan atas nama "
+            "gubernur"
+        ),
+        "an SKP needs at least one main (UTAMA) result with an indicator before submission": (
+            "SKP memerlukan sedikitnya satu hasil kerja utama (UTAMA) dengan indikator sebelum diajukan"
+        ),
+        "an SKP holds at most {max} results": "SKP memuat paling banyak {max} hasil kerja",
+        "a JPT result needs a perspective (PENERIMA_LAYANAN, PROSES_BISNIS, PENGUATAN_INTERNAL, ANGGARAN)": (
+            "hasil kerja JPT memerlukan perspektif (PENERIMA_LAYANAN, PROSES_BISNIS, PENGUATAN_INTERNAL, ANGGARAN)"
+        ),
+        "a JPT result (or one of a unit head answering to the governor) carries a perspective, not a parent_result_id": (
+            "hasil kerja JPT (atau kepala unit yang atasannya gubernur) memuat perspektif, bukan parent_result_id"
+        ),
+        "perspective belongs to JPT results; a non-JPT result names parent_result_id and may give an aspect": (
+            "perspektif hanya untuk hasil kerja JPT; hasil kerja non-JPT menyebut parent_result_id dan boleh "
+            "memuat aspek"
+        ),
+        "a main (UTAMA) result must name parent_result_id: the result of your direct supervisor {supervisor}'s approved {year} SKP that it supports": (
+            "hasil kerja utama (UTAMA) wajib menyebut parent_result_id: hasil kerja dalam SKP {year} atasan langsung "
+            "Anda, {supervisor}, yang sudah disetujui dan yang didukungnya"
+        ),
+        "parent_result_id {parent_result_id} is not a result of any SKP": (
+            "parent_result_id {parent_result_id} bukan hasil kerja dari SKP mana pun"
+        ),
+        "parent_result_id {parent_result_id} belongs to {whose}, not to the SKP of your direct supervisor {supervisor}": (
+            "parent_result_id {parent_result_id} termasuk {whose}, bukan SKP atasan langsung Anda {supervisor}"
+        ),
+        "your own SKP": "SKP Anda sendiri",
+        "the SKP of another person ({nip})": "SKP orang lain ({nip})",
+        "parent_result_id {parent_result_id} belongs to your supervisor's SKP for {parent_year}; this SKP is for {year}": (
+            "parent_result_id {parent_result_id} termasuk SKP atasan Anda untuk tahun {parent_year}; SKP ini untuk "
+            "tahun {year}"
+        ),
+        "your supervisor {supervisor}'s {year} SKP is {status}, not approved yet; a result can only support a result of an approved SKP": (
+            "SKP {year} atasan Anda {supervisor} berstatus {status}, belum disetujui; hasil kerja hanya dapat "
+            "mendukung hasil kerja dari SKP yang sudah disetujui"
+        ),
+        "period {period} is not in {year}, the year of this SKP": "periode {period} tidak berada dalam tahun {year}, tahun SKP ini",
+        "indicator {indicator_id} is not an indicator of SKP {id}": "indikator {indicator_id} bukan indikator SKP {id}",
+        "no realisation with id {realization_id}": "tidak ada realisasi dengan id {realization_id}",
+        # Periods and the calendar.
+        "period {code!r} is not YYYY-Qn (n 1-4) or YYYY": "periode {code!r} bukan YYYY-Qn (n 1-4) atau YYYY",
+        "period {code!r}: year out of range 2000-2100": "periode {code!r}: tahun di luar rentang 2000-2100",
+        "year out of range 2000-2100": "tahun di luar rentang 2000-2100",
+        "period {code} has not started yet (it begins {start})": "periode {code} belum dimulai (dimulai {start})",
+        # Evaluations, parts and objections.
+        "no evaluation {evaluation_id}": "evaluasi {evaluation_id} tidak ditemukan",
+        "the evaluation changed since you read it (now {etag}); read it again and retry": (
+            "evaluasi ini berubah sejak Anda membacanya (kini {etag}); baca ulang lalu coba lagi"
+        ),
+        "no objection {objection_id}": "keberatan {objection_id} tidak ditemukan",
+        "no part {part_id} of evaluation {result_id}": "bagian {part_id} dari evaluasi {result_id} tidak ditemukan",
+        "employee {acting_nip} is no longer active and cannot act on evaluations": (
+            "pegawai {acting_nip} sudah tidak aktif dan tidak dapat bertindak atas evaluasi"
+        ),
+        "nobody evaluates themselves; your direct supervisor evaluates you": (
+            "tidak ada yang menilai dirinya sendiri; atasan langsung Anda yang menilai Anda"
+        ),
+        "employee {nip} has no recorded assignment during {code}": (
+            "pegawai {nip} tidak memiliki penugasan yang tercatat selama {code}"
+        ),
+        "only a direct supervisor during {code} evaluates {nip}: {who}": (
+            "hanya atasan langsung selama {code} yang menilai {nip}: {who}"
+        ),
+        "the governor (through an admin)": "gubernur (melalui admin)",
+        "the governor": "gubernur",
+        "the {code} result of {nip} already exists: /v1/evaluations/{id} (earlier supervisors add their part at /v1/evaluations/{id}/parts)": (
+            "hasil {code} untuk {nip} sudah ada: /v1/evaluations/{id} (atasan sebelumnya menambahkan bagiannya di "
+            "/v1/evaluations/{id}/parts)"
+        ),
+        "the {code} result of {nip} was just opened by another request": (
+            "hasil {code} untuk {nip} baru saja dibuka oleh permintaan lain"
+        ),
+        "only the evaluator changes an evaluation": "hanya penilai yang dapat mengubah evaluasi",
+        "the evaluation is FINAL and locked; an admin can reopen it with a reason": (
+            "evaluasi sudah FINAL dan terkunci; admin dapat membukanya kembali dengan alasan"
+        ),
+        "a reopened evaluation was final once; correct it instead of deleting it": (
+            "evaluasi yang dibuka kembali pernah final; perbaiki evaluasi tersebut alih-alih menghapusnya"
+        ),
+        "this result holds parts written by earlier supervisors; it cannot be discarded": (
+            "hasil ini memuat bagian yang ditulis oleh atasan sebelumnya; hasil ini tidak dapat dibuang"
+        ),
+        "set {missing} before finalising": "isi {missing} sebelum finalisasi",
+        "the reporting line of {nip} changed during {period} since this result was opened; the supervisor of record at the period's end is now {supervisor}: discard this draft and let them open the result, then add your part": (
+            "garis atasan {nip} berubah selama {period} sejak hasil ini dibuka; atasan yang tercatat pada akhir "
+            "periode kini {supervisor}: buang draf ini dan biarkan atasan tersebut membuka hasilnya, lalu tambahkan "
+            "bagian Anda"
+        ),
+        "the {period} result cannot be finalised while a part is DRAFT ({listed}); its author finalises it, or an admin closes it with a reason when the author left the service": (
+            "hasil {period} tidak dapat difinalisasi selama masih ada bagian berstatus DRAFT ({listed}); penulisnya "
+            "memfinalisasi bagian itu, atau admin menutupnya dengan alasan jika penulisnya sudah tidak aktif"
+        ),
+        "only an admin reopens an evaluation": "hanya admin yang dapat membuka kembali evaluasi",
+        "only a FINAL evaluation can be reopened": "hanya evaluasi berstatus FINAL yang dapat dibuka kembali",
+        "only the evaluated employee acknowledges an evaluation": (
+            "hanya pegawai yang dinilai yang dapat menyatakan telah menerima evaluasi"
+        ),
+        "only a FINAL evaluation can be acknowledged": (
+            "hanya evaluasi berstatus FINAL yang dapat dinyatakan telah diterima"
+        ),
+        "only the evaluated employee lodges an objection": "hanya pegawai yang dinilai yang dapat mengajukan keberatan",
+        "an objection is lodged against a FINAL evaluation": "keberatan diajukan terhadap evaluasi berstatus FINAL",
+        "an objection to this evaluation is already waiting for a decision": (
+            "keberatan atas evaluasi ini sudah menunggu keputusan"
+        ),
+        "only the evaluator's own supervisor decides this objection": (
+            "hanya atasan dari penilai yang dapat memutuskan keberatan ini"
+        ),
+        "the objection was already decided ({status})": "keberatan ini sudah diputuskan ({status})",
+        "this objection was lodged against an evaluation that is now a part of the period result; it stays as history, read-only: object to the period result instead": (
+            "keberatan ini diajukan terhadap evaluasi yang kini menjadi bagian dari hasil periode; keberatan ini "
+            "tetap sebagai riwayat dan hanya dapat dibaca: ajukan keberatan terhadap hasil periode"
+        ),
+        "the {period} result is FINAL; an admin reopens it with a reason before a part is added": (
+            "hasil {period} sudah FINAL; admin membukanya kembali dengan alasan sebelum bagian ditambahkan"
+        ),
+        "only a supervisor of an earlier stretch of {period} assesses a part of this result": (
+            "hanya atasan dari rentang penugasan sebelumnya dalam {period} yang menilai bagian dari hasil ini"
+        ),
+        "none of your stretches of {period} starts on {start_on}: {starts}": (
+            "tidak ada rentang penugasan Anda dalam {period} yang dimulai pada {start_on}: {starts}"
+        ),
+        "the part {start}..{end} of this result exists already": "bagian {start}..{end} dari hasil ini sudah ada",
+        "this part was just opened by another request": "bagian ini baru saja dibuka oleh permintaan lain",
+        "only the part's author finalises it": "hanya penulis bagian ini yang dapat memfinalisasinya",
+        "the part is FINAL and locked": "bagian ini sudah FINAL dan terkunci",
+        "only an admin closes a part": "hanya admin yang dapat menutup bagian",
+        "the part is FINAL already": "bagian ini sudah FINAL",
+        "only the part of an author who left the service is closed by an admin": (
+            "admin hanya menutup bagian yang penulisnya sudah tidak aktif"
+        ),
+        # Reports and the audit trail.
+        "the distribution is for admins, integrators and the head of the unit": (
+            "distribusi ini hanya untuk admin, integrator, dan kepala unit"
+        ),
+        "kinerjaperiodik carries periodic (triwulan) evaluations; the annual one goes to SIASN's SKP endpoints. Ask for a quarter, e.g. 2026-Q1.": (
+            "kinerjaperiodik memuat evaluasi periodik (triwulan); evaluasi tahunan dikirim ke endpoint SKP SIASN. "
+            "Mintalah satu triwulan, misalnya 2026-Q1."
+        ),
+        "entity_id needs entity": "entity_id memerlukan entity",
+    },
+)
 """kinerja's catalogue (types and messages)."""

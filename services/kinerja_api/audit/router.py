@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, problem_responses
+from services.common.i18n import msg
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, decode_cursor, page_of
 from services.kinerja_api.audit import service
 from services.kinerja_api.audit.schemas import AuditEntryRead, ChainCheck
@@ -38,7 +39,8 @@ async def list_entries(
     the state before and after, a reason, and `on_behalf_of` when an admin acted in the governor's name."""
     if entity_id is not None and entity is None:
         raise InvalidInput(
-            "entity_id needs entity", errors=[{"loc": ["query", "entity"], "msg": "required with entity_id"}]
+            msg("entity_id needs entity"),
+            errors=[{"loc": ["query", "entity"], "msg": "required with entity_id"}],
         )
     after = decode_cursor(cursor, 1)
     rows = await service.list_entries(

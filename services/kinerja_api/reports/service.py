@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import record_change
 from services.common.errors import Forbidden, InvalidInput, NotFound
+from services.common.i18n import msg
 from services.common.pagination import decode_cursor, encode_cursor
 from services.common.reports import meta
 from services.common.roles import Role
@@ -45,11 +46,11 @@ async def _units(
         return None
     if not include_subunits:
         if await repository.unit_name(session, unit_id) is None:
-            raise NotFound(f"no unit {unit_id}")
+            raise NotFound(msg("no unit {unit_id}", unit_id=unit_id))
         return [unit_id]
     ids = await repository.subtree(session, unit_id)
     if not ids:
-        raise NotFound(f"no unit {unit_id}")
+        raise NotFound(msg("no unit {unit_id}", unit_id=unit_id))
     return ids
 
 
@@ -76,7 +77,7 @@ async def predikat_distribution(
         or actor.acting_nip is None
         or not await repository.heads_unit(session, actor.acting_nip, unit_id)
     ):
-        raise Forbidden("the distribution is for admins, integrators and the head of the unit")
+        raise Forbidden(msg("the distribution is for admins, integrators and the head of the unit"))
     units = await _units(session, unit_id, include_subunits)
     raw = await repository.predikat_counts(session, period.code, units)
     as_of = await repository.final_as_of(session, period.code, units)
@@ -110,7 +111,7 @@ async def set_org_predikat(
     """An admin records the organisation predikat of a unit for a period (audit-logged)."""
     period = calendar.parse(period_code)
     if await repository.unit_name(session, unit_id) is None:
-        raise NotFound(f"no unit {unit_id}")
+        raise NotFound(msg("no unit {unit_id}", unit_id=unit_id))
     before = await repository.set_org_predikat(session, unit_id, period.code, value.value, actor.subject)
     await record_change(
         session,
@@ -193,8 +194,10 @@ async def siasn_export(
     period = calendar.parse(period_code, "query")
     if period.is_annual:
         raise InvalidInput(
-            "kinerjaperiodik carries periodic (triwulan) evaluations; the annual one goes to SIASN's SKP "
-            "endpoints. Ask for a quarter, e.g. 2026-Q1.",
+            msg(
+                "kinerjaperiodik carries periodic (triwulan) evaluations; the annual one goes to SIASN's SKP "
+                "endpoints. Ask for a quarter, e.g. 2026-Q1."
+            ),
             errors=[{"loc": ["query", "period"], "msg": "a quarter YYYY-Qn is required"}],
         )
     after = decode_cursor(cursor, 1)
