@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest openapi openapi-breaking fuzz bench clean-data browser-deps node-deps lint-deps
+.PHONY: run test test-fast lint typecheck pytest openapi openapi-breaking fuzz bench clean-data browser-deps node-deps lint-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ run: $(STAMP)
 
 ## Runs everything CI runs: lint, types, the test suite against real PostgreSQL, the OpenAPI drift check.
 test: $(STAMP) lint typecheck pytest
+
+## Lint and every test that needs no running stack (no e2e/security/drills/fuzz/browser): under 3 minutes.
+test-fast: $(STAMP) lint
+	$(BIN)/pytest -m "not stack" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -51,6 +51,12 @@ MESSAGES = COMMON.extend(
         "{name} dropped the request; retry shortly.": "{name} memutus permintaan; coba lagi sesaat lagi.",
         "{name} did not answer in time.": "{name} tidak menjawab tepat waktu.",
         "{name} sent an invalid response.": "{name} mengirim jawaban yang tidak valid.",
+        "Too many uploads in progress from this address; retry shortly.": (
+            "Terlalu banyak unggahan yang sedang berlangsung dari alamat ini; coba lagi sesaat lagi."
+        ),
+        "The request body did not arrive within {seconds:g} s.": (
+            "Isi permintaan tidak diterima seluruhnya dalam {seconds:g} detik."
+        ),
         "Too many requests from this address; retry later.": (
             "Terlalu banyak permintaan dari alamat ini; coba lagi nanti."
         ),

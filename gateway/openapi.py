@@ -15,6 +15,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from gateway.state import gateway_state
 from services.common.errors import problem_json_only
 
 log = logging.getLogger("asn.openapi")
@@ -132,7 +133,7 @@ def install_merged_openapi(app: FastAPI) -> None:
     async def merged_openapi(request: Request) -> JSONResponse:
         async with lock:
             if cache["body"] is None or time.monotonic() - cache["at"] > _CACHE_TTL_S:
-                upstreams = request.app.state.upstreams
+                upstreams = gateway_state(request.app).upstreams
                 async with httpx.AsyncClient(timeout=3.0, trust_env=False) as client:
                     results = await asyncio.gather(
                         *(fetch(client, upstreams.base_urls(name)[0]) for name in SERVICES)

@@ -7,7 +7,9 @@ before the test, so tests do not see each other's rows.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +24,45 @@ from services.common.testing import (
     postgres_server,
     truncate_all,
 )
+
+TESTS = Path(__file__).resolve().parent
+# Directories whose every test needs the apps running as real processes (`make test-fast` leaves them out).
+STACK_DIRS = frozenset({"e2e", "security", "drills", "fuzz", "browser"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``stack`` every test that needs the running stack: the directories above, and anything marked
+    ``e2e`` elsewhere (``pytest -m "not stack"`` is `make test-fast`)."""
+    for item in items:
+        parts = item.path.resolve().relative_to(TESTS).parts
+        if (len(parts) > 1 and parts[0] in STACK_DIRS) or item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.stack)
+
+
+def suite_directory(nodeid: str) -> str:
+    """``tests/<dir>`` of a test id (``tests`` for a file directly in tests/)."""
+    parts = nodeid.split("::", 1)[0].split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 else parts[0]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The suite's time per directory (set-up, call and tear-down of every test, fixtures included)."""
+    totals: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if not isinstance(report, pytest.TestReport):
+                continue
+            directory = suite_directory(report.nodeid)
+            totals[directory] += report.duration
+            if report.when == "call":
+                counts[directory] += 1
+    if not totals:
+        return
+    terminalreporter.section("time per directory")
+    for directory, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+        terminalreporter.write_line(f"{seconds:8.1f} s  {counts[directory]:5d} tests  {directory}")
+    terminalreporter.write_line(f"{sum(totals.values()):8.1f} s  {sum(counts.values()):5d} tests  total")
 
 
 @pytest.fixture(scope="session")

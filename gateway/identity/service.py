@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.changes import SINK
 from gateway.config import GatewaySettings
 from gateway.identity import repository
 from gateway.identity.models import Account, ApiClient
@@ -42,6 +43,7 @@ from gateway.identity.schemas import (
 )
 from services.common import clock
 from services.common.auth import Principal, Role, TokenSigner
+from services.common.changes import record_change
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.i18n import message_of, msg
 from services.common.pagination import Page, decode_cursor, page_of
@@ -226,7 +228,12 @@ def _account_out(account: Account) -> AccountOut:
     return AccountOut.model_validate(account)
 
 
-async def create_account(session: AsyncSession, body: AccountCreate) -> AccountOut:
+def account_state(account: Account) -> dict[str, Any]:
+    """An account as the audit log keeps it: what the admin sees, never the password hash."""
+    return _account_out(account).model_dump(mode="json", exclude={"updated_at"})
+
+
+async def create_account(session: AsyncSession, body: AccountCreate, *, actor: str) -> AccountOut:
     """Create an account; 409 when the username is taken."""
     if await repository.username_exists(session, body.username):
         raise Conflict(msg("An account named {username!r} already exists.", username=body.username))
@@ -241,6 +248,15 @@ async def create_account(session: AsyncSession, body: AccountCreate) -> AccountO
         await repository.add(session, account)
     except IntegrityError as exc:  # created by a simultaneous request since the check above
         raise Conflict(msg("An account named {username!r} already exists.", username=body.username)) from exc
+    await record_change(
+        session,
+        SINK,
+        actor=actor,
+        action="account.create",
+        entity="account",
+        entity_id=account.username,
+        after=account_state(account),
+    )
     log.info("account created", extra={"username": account.username, "roles": account.roles})
     return _account_out(account)
 
@@ -278,6 +294,7 @@ async def update_account(
     if _is_self(account, actor) and (not active or Role.ADMIN not in roles):
         raise Conflict(msg("Admins cannot disable their own account or drop their own admin role."))
 
+    before = account_state(account)
     account.roles, account.nip, account.institution_id, account.active = roles, nip, institution_id, active
     if body.password is not None:
         account.password_hash = await hash_secret_async(body.password.get_secret_value())
@@ -285,6 +302,19 @@ async def update_account(
         account.locked_until = None
     await session.flush()
     await session.refresh(account)
+    after = account_state(account)
+    if body.password is not None:
+        after["password"] = "changed"  # the audit says that it changed, never what to
+    await record_change(
+        session,
+        SINK,
+        actor=actor.subject,
+        action="account.update",
+        entity="account",
+        entity_id=account.username,
+        before=before,
+        after=after,
+    )
     log.info("account updated", extra={"username": account.username, "fields": sorted(changes)})
     return _account_out(account)
 
@@ -296,8 +326,28 @@ def _client_out(client: ApiClient) -> ClientOut:
     return ClientOut.model_validate(client)
 
 
+def client_state(client: ApiClient) -> dict[str, Any]:
+    """An API client as the audit log keeps it: its settings, never a secret or its usage counters."""
+    return _client_out(client).model_dump(mode="json", exclude={"usage_count", "last_used_at"})
+
+
+async def _client_changed(
+    session: AsyncSession, client: ApiClient, action: str, actor: str, before: dict[str, Any] | None
+) -> None:
+    await record_change(
+        session,
+        SINK,
+        actor=actor,
+        action=f"api_client.{action}",
+        entity="api_client",
+        entity_id=client.client_id,
+        before=before,
+        after=client_state(client),
+    )
+
+
 async def create_client(
-    session: AsyncSession, body: ClientCreate, *, default_rate_limit: int
+    session: AsyncSession, body: ClientCreate, *, default_rate_limit: int, actor: str
 ) -> ClientCreated:
     """Register an API client with a new random secret, returned this once and stored only as a hash."""
     client_id = "cl_" + secrets.token_hex(8)
@@ -310,6 +360,7 @@ async def create_client(
         rate_limit_per_minute=body.rate_limit_per_minute or default_rate_limit,
     )
     await repository.add(session, client)
+    await _client_changed(session, client, "create", actor, None)
     log.info("api client created", extra={"client_id": client_id, "roles": client.roles})
     return ClientCreated(
         client_id=client_id,
@@ -332,9 +383,12 @@ async def get_client(session: AsyncSession, client_id: str) -> ClientOut:
     return _client_out(await _existing_client(session, client_id))
 
 
-async def update_client(session: AsyncSession, client_id: str, body: ClientUpdate) -> ClientOut:
+async def update_client(
+    session: AsyncSession, client_id: str, body: ClientUpdate, *, actor: str
+) -> ClientOut:
     """Rename a client, change its roles or its rate limit (tokens issued from now on carry the new ones)."""
     client = await _existing_client(session, client_id)
+    before = client_state(client)
     changes = body.model_fields_set
     if "name" in changes and body.name is not None:
         client.name = body.name
@@ -343,12 +397,13 @@ async def update_client(session: AsyncSession, client_id: str, body: ClientUpdat
     if "rate_limit_per_minute" in changes and body.rate_limit_per_minute is not None:
         client.rate_limit_per_minute = body.rate_limit_per_minute
     await session.flush()
+    await _client_changed(session, client, "update", actor, before)
     log.info("api client updated", extra={"client_id": client_id, "fields": sorted(changes)})
     return _client_out(client)
 
 
 async def rotate_client_secret(
-    session: AsyncSession, client_id: str, *, grace_s: int, now: datetime | None = None
+    session: AsyncSession, client_id: str, *, grace_s: int, actor: str, now: datetime | None = None
 ) -> ClientSecretRotated:
     """Give the client a new secret. The current one keeps working for ``grace_s`` seconds so the
     integrator can deploy the new one; a secret from an earlier rotation stops at once. 409 when revoked."""
@@ -358,11 +413,13 @@ async def rotate_client_secret(
     if not client.active:
         raise Conflict(msg("API client {client_id!r} is revoked; register a new one.", client_id=client_id))
     now = now or clock.now()
+    before = client_state(client)
     secret = secrets.token_urlsafe(32)
     client.previous_secret_hash = client.secret_hash
     client.previous_secret_expires_at = now + timedelta(seconds=grace_s)
     client.secret_hash = await hash_secret_async(secret)
     await session.flush()
+    await _client_changed(session, client, "rotate_secret", actor, before)
     log.info("api client secret rotated", extra={"client_id": client_id, "grace_s": grace_s})
     return ClientSecretRotated(
         client_id=client_id,
@@ -379,12 +436,15 @@ async def list_clients(session: AsyncSession, *, cursor: str | None, limit: int)
     return Page(items=[_client_out(c) for c in page], next_cursor=next_cursor)
 
 
-async def revoke_client(session: AsyncSession, client_id: str) -> ClientOut:
-    """Stop the client from obtaining tokens (idempotent). Tokens already issued expire on their own."""
+async def revoke_client(session: AsyncSession, client_id: str, *, actor: str) -> ClientOut:
+    """Stop the client from obtaining tokens (idempotent: a repeat changes and records nothing). Tokens
+    already issued expire on their own."""
     client = await _existing_client(session, client_id)
     if client.active:
+        before = client_state(client)
         client.active = False
         client.revoked_at = clock.now()
         await session.flush()
+        await _client_changed(session, client, "revoke", actor, before)
         log.info("api client revoked", extra={"client_id": client_id})
     return _client_out(client)

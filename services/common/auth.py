@@ -28,6 +28,7 @@ from jose.exceptions import JOSEError
 from services.common.errors import Forbidden, Unauthorized
 from services.common.i18n import msg
 from services.common.roles import Role as Role  # re-exported: routers import it from here
+from services.common.state import AppState, app_state
 
 ALGORITHM = "RS256"
 ALGORITHMS = [ALGORITHM]  # pinned; never derived from the token header
@@ -305,8 +306,7 @@ async def optional_principal(
         if request.headers.get("authorization"):
             raise Unauthorized(msg("Authorization header must be 'Bearer <token>'"))
         return None
-    verifier: TokenVerifier = request.app.state.verifier
-    return await verifier.verify(credentials.credentials)
+    return await app_state(request.app, AppState).token_verifier().verify(credentials.credentials)
 
 
 async def current_principal(

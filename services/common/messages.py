@@ -108,6 +108,14 @@ _GENERIC = [
         "GET the resource, then send the change with `If-Match: <its ETag>`.",
     ),
     ProblemType(
+        "request-timeout",
+        408,
+        "Request timeout",
+        "Waktu pengiriman permintaan habis",
+        "The request body did not arrive completely within the gateway's deadline; nothing was forwarded.",
+        "Send the request again over a faster or steadier connection; large files may need a retry.",
+    ),
+    ProblemType(
         "too-many-requests",
         429,
         "Too many requests",
@@ -172,6 +180,13 @@ COMMON = Catalogue(
         # The edge, the crash handler, Starlette's own answers.
         "The request is malformed; see errors.": "Permintaan tidak valid; lihat daftar errors.",
         "The body is larger than {limit} bytes.": "Isi permintaan melebihi {limit} bita.",
+        # Ambiguous body framing (request smuggling), refused at the edge.
+        "The request has both Content-Length and Transfer-Encoding.": (
+            "Permintaan memuat Content-Length sekaligus Transfer-Encoding."
+        ),
+        "Transfer-Encoding must be exactly 'chunked'.": "Transfer-Encoding harus tepat 'chunked'.",
+        "The request has more than one Content-Length.": "Permintaan memuat lebih dari satu Content-Length.",
+        "The Content-Length is not a number.": "Content-Length bukan bilangan.",
         "The database is unavailable; retry shortly.": "Basis data sedang tidak tersedia; coba lagi sesaat lagi.",
         "A value cannot be stored (for example a NUL character in a text).": (
             "Sebuah nilai tidak dapat disimpan (misalnya karakter NUL di dalam teks)."
@@ -181,6 +196,8 @@ COMMON = Catalogue(
         "Not found.": "Tidak ditemukan.",
         "Not Found": "Tidak ditemukan",
         "Method Not Allowed": "Metode tidak diizinkan",
+        # Every app's audit routes (services/common/changes/api.py).
+        "entity_id needs entity": "entity_id memerlukan entity",
         # Tokens and roles (services/common/auth.py).
         "Missing or invalid bearer token": "Token bearer tidak ada atau tidak valid",
         "Malformed token": "Format token tidak valid",

@@ -54,6 +54,26 @@ def _too_large(limit: int) -> str:
     return msg("The body is larger than {limit} bytes.", limit=limit)
 
 
+def _framing_error(lengths: int, length: int | None, codings: int, coding: bytes | None) -> str | None:
+    """Why a request's body framing is ambiguous (RFC 9112 §6.1-6.3), or None when it is sound.
+
+    A body is framed by exactly one Content-Length of digits, or by exactly one ``Transfer-Encoding:
+    chunked``, never both. Servers differ on the rest: one reads ``chunked`` where another reads the
+    length, one merges duplicate lengths where another takes the first. Whatever our server accepted, a
+    request the next hop could read differently is refused here, before any of its body is used."""
+    if codings:
+        if lengths:
+            return msg("The request has both Content-Length and Transfer-Encoding.")
+        if codings > 1 or coding is None or coding.strip().lower() != b"chunked":
+            return msg("Transfer-Encoding must be exactly 'chunked'.")
+        return None
+    if lengths > 1:
+        return msg("The request has more than one Content-Length.")
+    if length is not None and length < 0:
+        return msg("The Content-Length is not a number.")
+    return None
+
+
 class EdgeMiddleware:
     """Sets X-Request-ID, picks the language of problem answers from Accept-Language, refuses oversized
     bodies with 413, adds security headers, and turns any escaped exception into a problem+json response
@@ -83,16 +103,21 @@ class EdgeMiddleware:
         incoming = None
         length: int | None = None
         accept_language: str | None = None
+        lengths = 0
+        coding: bytes | None = None
+        codings = 0
         for name, value in scope["headers"]:
             if name == _RID_HEADER:
                 incoming = value.decode("latin-1")
             elif name == b"accept-language":
                 accept_language = value.decode("latin-1")
             elif name == b"content-length":
-                try:
-                    length = int(value)
-                except ValueError:
-                    length = None
+                lengths += 1
+                # Digits only: int() would also take "+5", " 5" or "5_0", which another parser reads otherwise.
+                length = int(value) if value.isdigit() else -1
+            elif name == b"transfer-encoding":
+                codings += 1
+                coding = value
         rid = accept_or_generate(incoming)
         set_request_id(rid)
         bind(negotiate(accept_language), self.catalogue)
@@ -122,6 +147,17 @@ class EdgeMiddleware:
                         break
                 message["headers"] = headers
             await send(message)
+
+        if lengths or codings:
+            framing_error = _framing_error(lengths, length, codings, coding)
+            if framing_error is not None:
+                # The server and the next hop could frame this body differently (request smuggling): refuse
+                # it whatever the server implementation let through, and close the connection.
+                await self._send_raw(
+                    send_wrapper, 400, problem_bytes(400, framing_error), {"Connection": "close"}
+                )
+                self._log(scope, status_holder[0], started)
+                return
 
         limit = (
             self.path_limits.get(scope["path"], self.max_body_bytes)

@@ -695,14 +695,15 @@ MESSAGES = COMMON.extend(
             "admin hanya menutup bagian yang penulisnya sudah tidak aktif"
         ),
         # Reports and the audit trail.
-        "the distribution is for admins, integrators and the head of the unit": (
-            "distribusi ini hanya untuk admin, integrator, dan kepala unit"
+        "{what} is for admins, integrators and the head of the unit": (
+            "{what} hanya untuk admin, integrator, dan kepala unit"
         ),
+        "the distribution": "distribusi predikat",
+        "the compliance report": "laporan kepatuhan",
         "kinerjaperiodik carries periodic (triwulan) evaluations; the annual one goes to SIASN's SKP endpoints. Ask for a quarter, e.g. 2026-Q1.": (
             "kinerjaperiodik memuat evaluasi periodik (triwulan); evaluasi tahunan dikirim ke endpoint SKP SIASN. "
             "Mintalah satu triwulan, misalnya 2026-Q1."
         ),
-        "entity_id needs entity": "entity_id memerlukan entity",
     },
 )
 """kinerja's catalogue (types and messages)."""

@@ -30,6 +30,13 @@ class InvalidTransition(Conflict):
     slug = "invalid-state"
 
 
+class TooEarly(Conflict):
+    """The day being recorded has not come yet: attendance is taken on or after the day, results once the
+    session has reached its last day (on the province clock)."""
+
+    slug = "too-early"
+
+
 class UnknownEmployee(NotFound):
     """kinerja does not know this NIP."""
 

@@ -42,6 +42,15 @@ MESSAGES = COMMON.extend(
             "Read the enrolment again; act only as its current status allows.",
         ),
         ProblemType(
+            "too-early",
+            409,
+            "Too early",
+            "Belum waktunya",
+            "The day being recorded has not come yet on the province clock: attendance is taken on or after "
+            "the day, results once the session has reached its last day.",
+            "Record it on or after the day the detail gives; nothing is stored before then.",
+        ),
+        ProblemType(
             "unknown-employee",
             404,
             "Unknown employee",
@@ -130,6 +139,12 @@ MESSAGES = COMMON.extend(
         ),
         "The enrolment is {status}; only CONFIRMED participants get a result.": (
             "Status pendaftaran {status}; hanya peserta berstatus CONFIRMED yang mendapat hasil."
+        ),
+        "Attendance for {on} can be recorded from that day on; today is {today}.": (
+            "Kehadiran untuk tanggal {on} baru dapat dicatat mulai hari itu; hari ini {today}."
+        ),
+        "Results can be recorded once the session has reached its last day ({ends_on}); today is {today}.": (
+            "Hasil baru dapat dicatat setelah sesi mencapai hari terakhirnya ({ends_on}); hari ini {today}."
         ),
         "Only participants who attended may give feedback.": "Hanya peserta yang hadir yang dapat memberi umpan balik.",
         "You already gave feedback on this session.": "Anda sudah memberi umpan balik untuk sesi ini.",

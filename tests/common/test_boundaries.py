@@ -118,3 +118,44 @@ def test_the_checker_sees_imports() -> None:
     """Guard against a checker that passes because it finds nothing."""
     assert any(m == "jose" for _, m in _imports(ROOT / "services/common/auth.py"))
     assert any(m.startswith("services.common") for _, m in _imports(ROOT / "services/kinerja_api/main.py"))
+
+
+STATE_ACCESSOR = Path("services/common/state.py")
+
+
+def _state_reads(path: Path) -> Iterator[int]:
+    """Lines of ``<app>.state`` (``app.state``, ``request.app.state``, ``scope["app"].state``) and of
+    ``getattr(<app>, "state")``: Starlette's untyped state, read only through services/common/state.py."""
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if (
+            isinstance(node, ast.Attribute) and node.attr == "state" and "app" in ast.unparse(node.value)
+        ) or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value == "state"
+        ):
+            yield node.lineno
+
+
+def test_app_state_is_read_only_through_the_typed_accessor() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in _python_files(*FIRST_PARTY)
+        if path.relative_to(ROOT) != STATE_ACCESSOR
+        for line in _state_reads(path)
+    ]
+    assert not offenders, "read the app's typed state (services/common/state.py app_state):\n" + "\n".join(
+        offenders
+    )
+
+
+def test_the_state_checker_sees_reads(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "x = request.app.state.settings\ny = getattr(app, 'state', None)\nz = scope['app'].state.upstreams\n"
+        "ok = request.state.principal\n"
+    )
+    assert sorted(_state_reads(probe)) == [1, 2, 3]

@@ -25,6 +25,7 @@ from fastapi import FastAPI
 
 from gateway.config import GatewaySettings
 from gateway.main import create_app as gateway_app
+from gateway.state import gateway_state
 from services.common.auth import Role, TokenSigner, generate_private_key_pem
 from services.common.testing import AUDIENCE, ISSUER, running
 from services.kinerja_api.config import KinerjaSettings
@@ -175,7 +176,7 @@ async def test_every_bad_token_is_refused_with_401(targets: dict[str, Target], n
     async with running(app) as client:
         if name == "gateway":
             # The gateway signs with its own key ring; the baseline comes from it.
-            signer: TokenSigner = app.state.keyring.signer
+            signer: TokenSigner = gateway_state(app).keyring.signer
         else:
             signer = TokenSigner(private_pem, issuer=ISSUER, audience=AUDIENCE)
         baseline = signer.issue("tester", target.roles, ttl_s=600)
@@ -214,7 +215,7 @@ async def test_gateway_admin_endpoint_refuses_a_valid_token_without_the_role_wit
 ) -> None:
     app = targets["gateway"].build(generate_private_key_pem())
     async with running(app) as client:
-        signer: TokenSigner = app.state.keyring.signer
+        signer: TokenSigner = gateway_state(app).keyring.signer
         for roles in ([Role.PEGAWAI], [Role.INTEGRATOR], [Role.MITRA], [Role.PELATIHAN_ADMIN], []):
             token = signer.issue("198609262015051001", roles, ttl_s=600, extra={"nip": "198609262015051001"})
             resp = await client.get("/auth/accounts", headers={"Authorization": f"Bearer {token}"})

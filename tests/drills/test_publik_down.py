@@ -93,18 +93,23 @@ def work(stack: Stack, gw: httpx.Client) -> dict[str, int]:
         if en.json()["status"] == "PENDING_APPROVAL":
             ok = gw.post(f"/pelatihan/v1/enrolments/{en.json()['id']}/approve", headers=boss)
             assert ok.status_code == 200, ok.text
-        att = gw.post(
-            f"/pelatihan/v1/sessions/{session['id']}/attendance",
-            json={"on": session["starts_on"], "present": [r["nip"]]},
-            headers=mitra,
-        )
-        assert att.status_code == 200, att.text
-        comp = gw.post(
-            f"/pelatihan/v1/enrolments/{en.json()['id']}/complete",
-            json={"passed": True, "score": 88},
-            headers=mitra,
-        )
-        assert comp.status_code == 200, comp.text
+        # Attendance and results are taken on or after the day: pelatihan's clock visits the last day.
+        stack.move_clock(f"{session['ends_on']}T10:00:00+07:00", ("pelatihan",))
+        try:
+            att = gw.post(
+                f"/pelatihan/v1/sessions/{session['id']}/attendance",
+                json={"on": session["starts_on"], "present": [r["nip"]]},
+                headers=mitra,
+            )
+            assert att.status_code == 200, att.text
+            comp = gw.post(
+                f"/pelatihan/v1/enrolments/{en.json()['id']}/complete",
+                json={"passed": True, "score": 88},
+                headers=mitra,
+            )
+            assert comp.status_code == 200, comp.text
+        finally:
+            stack.move_clock(None, ("pelatihan",))
         done["completed"] += 1
     # The rest of the reports' unit (the supervisor included), each by their own supervisor, so that the unit
     # is complete and kinerja publishes its aggregate to publik too.

@@ -186,3 +186,14 @@ class Stack:
         )
         resp.raise_for_status()
         return str(resp.json()["access_token"])
+
+    def move_clock(self, instant: str | None, apps: tuple[str, ...] = (*SERVICE_APPS, "gateway")) -> None:
+        """Set the test clock of every process of ``apps`` (``PUT /internal/v1/clock`` with an admin token;
+        None returns them to real time). Each process keeps its own clock, so all of an app's replicas move."""
+        auth = {"Authorization": f"Bearer {self.token()}"}
+        for app in apps:
+            for proc in self.procs.get(app, []):
+                resp = httpx.put(
+                    proc.url + "/internal/v1/clock", json={"now": instant}, headers=auth, timeout=10
+                )
+                assert resp.status_code == 200, (proc.app, resp.text)

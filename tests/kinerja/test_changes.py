@@ -5,7 +5,6 @@ leave no gaps for a reader that pages while they write."""
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import selectinload
 
+from services.common.changelog import stored_data
 from services.common.settings import normalise_database_url
 from services.common.testing import Tokens, running
 from services.kinerja_api.config import KinerjaSettings
@@ -74,7 +74,7 @@ async def actual_state(db: str) -> State:
             for ev in (await s.scalars(select(Evaluation))).all():
                 state[("evaluation", str(ev.id))] = evaluation_data(ev)
             # Compare through JSON, as the API carries it.
-            return {k: json.loads(json.dumps(v, default=str)) for k, v in state.items()}
+            return {k: stored_data(v) for k, v in state.items()}
     finally:
         await engine.dispose()
 

@@ -53,6 +53,8 @@ async def test_full_session_through_the_gateway(db: str, tmp_path: Path) -> None
             assert r.status_code == 200, r.text
             assert r.json()["status"] == "CONFIRMED"
 
+            # Attendance and results are taken on or after the day: pelatihan's clock goes to the last day.
+            await asyncio.to_thread(stack.move_clock, f"{target['ends_on']}T10:00:00+07:00", ("pelatihan",))
             r = await gw.post(
                 f"/v1/sessions/{target['id']}/attendance",
                 json={"on": target["starts_on"], "present": [nip]},
@@ -63,6 +65,7 @@ async def test_full_session_through_the_gateway(db: str, tmp_path: Path) -> None
                 f"/v1/enrolments/{enrolment}/complete", json={"passed": True, "score": 90}, headers=mitra
             )
             assert r.status_code == 200, r.text
+            await asyncio.to_thread(stack.move_clock, None, ("pelatihan",))
             number = r.json()["certificate"]["number"]
             assert (await gw.get(f"/v1/certificates/{number}")).json()["valid"] is True
             year = int(target["ends_on"][:4])

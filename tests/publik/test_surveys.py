@@ -17,6 +17,7 @@ from services.common.testing import Tokens, running
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app
+from services.publik_api.state import publik_state
 from services.publik_api.surveys.ikm import compute_ikm, krejcie_morgan
 from tests.publik.conftest import answers_for, envelope, send_event
 
@@ -190,7 +191,7 @@ async def test_a_unit_created_in_kinerja_a_minute_ago_is_accepted(
         kinerja.headers.update(tokens.service("svc-publik"))
         app = create_app(publik_settings())
         async with running(app) as publik:
-            app.state.kinerja = KinerjaClient(kinerja)
+            publik_state(app).kinerja = KinerjaClient(kinerja)
             resp = await publik.post("/v1/surveys", json={"unit_id": unit_id, "answers": [4] * 9})
             assert resp.status_code == 201, resp.text
             card = (await publik.get(f"/v1/units/{unit_id}/scorecard")).json()

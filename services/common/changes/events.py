@@ -36,6 +36,15 @@ class Event(BaseModel):
         """The envelope's ``data``: the fields as JSON values."""
         return self.model_dump(mode="json")
 
+    def outbox_rows(self) -> list[dict[str, Any]]:
+        """The outbox columns of the rows this event writes: one row per destination. An outbox with more
+        columns (the gateway's webhook deliveries carry their endpoint and event ids) overrides this."""
+        payload = self.payload()
+        return [
+            {"destination": d, "event_type": self.event_type, "version": self.version, "payload": payload}
+            for d in self.destinations
+        ]
+
 
 class Envelope(BaseModel):
     """An event as an outbox dispatcher POSTs it (``services.common.outbox.envelope``)."""

@@ -44,6 +44,13 @@ class Employee(Base):
         Index("ix_employee_unit_id_nip", "unit_id", "nip"),
         Index("ix_employee_supervisor_nip_nip", "supervisor_nip", "nip"),
         Index("ix_employee_active_nip", "active", "nip"),
+        # ?q= search (migration kinerja_0008): words of the name by full text, NIP prefix by pattern.
+        Index(
+            "ix_employee_name_words",
+            func.to_tsvector(text("'simple'::regconfig"), text("name")),
+            postgresql_using="gin",
+        ),
+        Index("ix_employee_nip_pattern", "nip", postgresql_ops={"nip": "varchar_pattern_ops"}),
     )
 
     nip: Mapped[str] = mapped_column(String(18), primary_key=True)

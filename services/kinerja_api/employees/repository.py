@@ -6,13 +6,15 @@ and row-by-row inserts would make a 10,000-row import take minutes).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import Select, and_, false, func, literal_column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnClause
 
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
 
@@ -75,8 +77,21 @@ async def exists(session: AsyncSession, nip: str) -> bool:
     return bool(await session.scalar(select(func.count()).where(Employee.nip == nip)))
 
 
-async def list_page(
-    session: AsyncSession,
+async def list_page(session: AsyncSession, **filters: Any) -> list[Employee]:
+    """Run :func:`list_statement` (same keywords)."""
+    return list((await session.scalars(list_statement(**filters))).all())
+
+
+# Written out, not bound, so the expression is the one index ix_employee_name_words was built on.
+_SIMPLE: ColumnClause[Any] = literal_column("'simple'::regconfig")
+
+
+def name_words(q: str) -> list[str]:
+    """The lower-cased words of a search, letters and digits only (nothing of tsquery's syntax survives)."""
+    return re.findall(r"[^\W_]+", q.lower())
+
+
+def list_statement(
     *,
     unit_id: uuid.UUID | None,
     supervisor_nip: str | None,
@@ -84,12 +99,28 @@ async def list_page(
     visible_to: str | None,
     after_nip: str | None,
     limit: int,
-) -> list[Employee]:
+    q: str | None = None,
+) -> Select[Employee]:
     """Up to ``limit`` employees ordered by NIP after ``after_nip``.
 
     ``visible_to`` restricts the rows to that employee and their direct reports (a pegawai's view).
+    ``q``: digits are a NIP prefix (index ``ix_employee_nip_pattern``); anything else is words, each the
+    start of a word of the name in any case (GIN index ``ix_employee_name_words`` on
+    ``to_tsvector('simple', name)``: built into PostgreSQL, no extension needed).
     """
     stmt = select(Employee).order_by(Employee.nip).limit(limit)
+    if q is not None:
+        if q.isdigit():
+            stmt = stmt.where(Employee.nip.like(f"{q}%"))
+        else:
+            words = name_words(q)
+            stmt = stmt.where(
+                func.to_tsvector(_SIMPLE, Employee.name).bool_op("@@")(
+                    func.to_tsquery(_SIMPLE, " & ".join(f"{w}:*" for w in words))
+                )
+                if words
+                else false()
+            )
     if unit_id is not None:
         stmt = stmt.where(Employee.unit_id == unit_id)
     if supervisor_nip is not None:
@@ -100,7 +131,7 @@ async def list_page(
         stmt = stmt.where(or_(Employee.nip == visible_to, Employee.supervisor_nip == visible_to))
     if after_nip is not None:
         stmt = stmt.where(Employee.nip > after_nip)
-    return list((await session.scalars(stmt)).all())
+    return stmt
 
 
 # Walks up from the proposed supervisor. UNION (not UNION ALL) plus the path check stop the walk even if

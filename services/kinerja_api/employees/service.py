@@ -175,8 +175,10 @@ async def list_employees(
     active: bool | None,
     cursor: str | None,
     limit: int,
+    q: str | None = None,
 ) -> tuple[list[Employee], str | None]:
-    """A keyset page ordered by NIP; a pegawai sees only themselves and their direct reports."""
+    """A keyset page ordered by NIP; a pegawai sees only themselves and their direct reports. ``q`` searches
+    within what the viewer sees: a NIP prefix when all digits, else the starts of the name's words."""
     after = decode_cursor(cursor, 1)
     if not sees_every_employee(viewer) and viewer.nip is None:
         return [], None
@@ -188,6 +190,7 @@ async def list_employees(
         visible_to=None if sees_every_employee(viewer) else viewer.nip,
         after_nip=str(after[0]) if after else None,
         limit=limit + 1,
+        q=q,
     )
     return page_of(rows, limit, lambda e: [e.nip])
 

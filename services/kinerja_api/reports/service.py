@@ -55,11 +55,26 @@ async def _units(
 
 
 def reads_every_unit(actor: Caller) -> bool:
-    """Who reads the predikat distribution (others get 403):
+    """Who reads the predikat distribution and the compliance report (others get 403):
 
     1. admins and integrators, for any unit or the whole province;
     2. the head of a unit (by ``acting_nip``), for that unit only."""
     return actor.has(Role.ADMIN, Role.INTEGRATOR)
+
+
+async def authorise_unit_report(
+    session: AsyncSession, actor: Caller, unit_id: uuid.UUID | None, what: str
+) -> None:
+    """403 unless the actor reads every unit (:func:`reads_every_unit`) or heads ``unit_id``
+    (repository.heads_unit); the province as a whole is never a head's."""
+    if reads_every_unit(actor):
+        return
+    if (
+        unit_id is None
+        or actor.acting_nip is None
+        or not await repository.heads_unit(session, actor.acting_nip, unit_id)
+    ):
+        raise Forbidden(msg("{what} is for admins, integrators and the head of the unit", what=what))
 
 
 async def predikat_distribution(
@@ -72,12 +87,7 @@ async def predikat_distribution(
 ) -> PredikatDistribution:
     """Admins and integrators for any unit or the province; the head of a unit for their unit."""
     period = calendar.parse(period_code, "query")
-    if not reads_every_unit(actor) and (
-        unit_id is None
-        or actor.acting_nip is None
-        or not await repository.heads_unit(session, actor.acting_nip, unit_id)
-    ):
-        raise Forbidden(msg("the distribution is for admins, integrators and the head of the unit"))
+    await authorise_unit_report(session, actor, unit_id, msg("the distribution"))
     units = await _units(session, unit_id, include_subunits)
     raw = await repository.predikat_counts(session, period.code, units)
     as_of = await repository.final_as_of(session, period.code, units)
@@ -128,6 +138,7 @@ async def set_org_predikat(
 
 async def compliance(
     session: AsyncSession,
+    actor: Caller,
     period_code: str,
     unit_id: uuid.UUID | None,
     *,
@@ -136,8 +147,10 @@ async def compliance(
     cursor: str | None,
     limit: int,
 ) -> ComplianceReport:
-    """Counts over the active employees, and a keyset page of those missing a step (NIP order)."""
+    """Counts over the active employees, and a keyset page of those missing a step (NIP order). Admins and
+    integrators for any unit or the province; the head of a unit for their unit."""
     period = calendar.parse(period_code, "query")
+    await authorise_unit_report(session, actor, unit_id, msg("the compliance report"))
     units = await _units(session, unit_id, include_subunits)
     after = decode_cursor(cursor, 1)
     d = (await calendar.deadlines(session, [period]))[period.code]

@@ -1,5 +1,9 @@
 """Attendance per day, results, and feedback — with the mitra scope and the partial-attendance JP rule.
 
+Time rule (docs/pelatihan.md "Attendance and results"): a day's attendance is recorded on or after that day,
+and a result once the session has reached its last day (``ends_on`` <= today, province clock), so the
+certificate's date (the session's end) is never in the future. Earlier attempts get 409 ``too-early``.
+
 JP rule (docs/pelatihan.md): a pass credits the programme's JP in full when attendance was not kept for
 the session (non-klasikal learning) or the participant was present on at least 80% of the session's
 days; below that, the JP are prorated by days present, rounded down. A fail credits nothing.
@@ -10,6 +14,8 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -18,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal
+from services.common.changes import record_change
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.i18n import msg
 from services.pelatihan_api.certificates import service as certificates
@@ -28,7 +35,8 @@ from services.pelatihan_api.completion.schemas import AttendanceBody, Completion
 from services.pelatihan_api.enrolments import repository as enrolments
 from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enums import EnrolmentStatus
-from services.pelatihan_api.errors import InvalidTransition
+from services.pelatihan_api.errors import InvalidTransition, TooEarly
+from services.pelatihan_api.events import SINK
 from services.pelatihan_api.institutions.models import Institution
 from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.programs.models import Program
@@ -36,7 +44,7 @@ from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.service import can_see, get_visible
 from services.pelatihan_api.stats import service as stats
-from services.pelatihan_api.sync.service import log_changes
+from services.pelatihan_api.sync import service as changes
 from services.pelatihan_api.txn import Seen, recheck, release
 
 S = EnrolmentStatus
@@ -71,6 +79,15 @@ async def record_attendance(
             msg("The day is outside the session."),
             errors=[{"loc": ["body", "on"], "msg": f"must be between {ts.starts_on} and {ts.ends_on}"}],
         )
+    today = clock.today()
+    if body.on > today:
+        raise TooEarly(
+            msg(
+                "Attendance for {on} can be recorded from that day on; today is {today}.",
+                on=body.on,
+                today=today,
+            )
+        )
     participants = set(
         (
             await session.scalars(
@@ -91,6 +108,9 @@ async def record_attendance(
                 for i, nip in enumerate(strangers)
             ],
         )
+    day = [Attendance.session_id == session_id, Attendance.on == body.on]
+    marked = (await session.execute(select(Attendance.nip, Attendance.present).where(*day))).all()
+    before = _day_state(body.on, dict(marked)) if marked else None
     if participants:
         rows = [
             {
@@ -112,7 +132,26 @@ async def record_attendance(
             },
         )
         await session.execute(stmt)
+    await record_change(
+        session,
+        SINK,
+        actor=principal.subject,
+        action="attendance.record",
+        entity="attendance",
+        entity_id=f"{session_id}/{body.on.isoformat()}",
+        before=before,
+        after=_day_state(body.on, {nip: nip in present for nip in participants}),
+    )
     return len(present), len(participants) - len(present)
+
+
+def _day_state(on: date, marks: dict[str, bool]) -> dict[str, Any]:
+    """One day's attendance as the audit log keeps it: who was marked present and who absent."""
+    return {
+        "on": on.isoformat(),
+        "present": sorted(n for n, here in marks.items() if here),
+        "absent": sorted(n for n, here in marks.items() if not here),
+    }
 
 
 async def complete(
@@ -163,6 +202,16 @@ async def complete(
         raise InvalidTransition(
             msg("The enrolment is {status}; only CONFIRMED participants get a result.", status=row.status)
         )
+    today = clock.today()
+    if ts.ends_on > today:
+        raise TooEarly(
+            msg(
+                "Results can be recorded once the session has reached its last day ({ends_on}); today is {today}.",
+                ends_on=ts.ends_on,
+                today=today,
+            )
+        )
+    before = await changes.snapshot(session, enrolments=[row.id])
     session_days = (ts.ends_on - ts.starts_on).days + 1
     kept = await session.scalar(select(func.count()).where(Attendance.session_id == ts.id))
     days_present: int | None = None
@@ -202,9 +251,18 @@ async def complete(
             )
         )
     await session.flush()
+    figures = []
     if body.passed and unit_id is not None:
-        await stats.publish_unit(session, unit_id, unit_name, ts.ends_on.year)
-    await log_changes(session, enrolments=[row.id], completions=[row.id])
+        figures.append(await stats.unit_event(session, unit_id, unit_name, ts.ends_on.year))
+    await changes.record(
+        session,
+        actor=principal.subject,
+        action="completion.record",
+        enrolments=[row.id],
+        completions=[row.id],
+        before=before,
+        events=figures,
+    )
     return Completion(row, jp, days_present, session_days, certificate)
 
 

@@ -36,7 +36,7 @@ from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.sessions import repository as sessions
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.service import can_see
-from services.pelatihan_api.sync.service import log_changes
+from services.pelatihan_api.sync import service as changes
 from services.pelatihan_api.txn import Seen, recheck, release
 
 S = EnrolmentStatus
@@ -163,7 +163,7 @@ async def request_enrolment(
     except IntegrityError as exc:
         # Two simultaneous requests for the same person: the partial unique index lets one through.
         raise AlreadyEnrolled(msg("{nip} already holds a live enrolment in this session.", nip=nip)) from exc
-    await log_changes(session, enrolments=[row.id])
+    await changes.record(session, actor=principal.subject, action="enrolment.request", enrolments=[row.id])
     return EnrolmentView(row, None)
 
 
@@ -200,6 +200,7 @@ async def approve(
 ) -> EnrolmentView:
     """Approve a pending request: it takes a seat when one is free, else joins the waitlist."""
     await _authorise_decision(session, kinerja, principal, enrolment_id)
+    before = await changes.snapshot_enrolment(session, enrolment_id)
     # Phase two. kinerja was asked before any lock is taken; the single statement below holds them for
     # milliseconds, and its WHERE status = 'PENDING_APPROVAL' is the re-check of what phase one read.
     decided = await repository.approve_atomically(
@@ -211,7 +212,15 @@ async def approve(
         raise InvalidTransition(
             msg("The enrolment is {status}; only PENDING_APPROVAL can be approved.", status=status)
         )
-    await log_changes(session, sessions=[decided[0].session_id], enrolments=[enrolment_id])
+    await changes.record(
+        session,
+        actor=principal.subject,
+        action="enrolment.approve",
+        sessions=[decided[0].session_id],
+        enrolments=[enrolment_id],
+        before=before,
+        reason=reason,
+    )
     return EnrolmentView(*decided)
 
 
@@ -232,6 +241,7 @@ async def reject(
         raise InvalidTransition(
             msg("The enrolment is {status}; it can no longer be rejected.", status=row.status)
         )
+    before = await changes.snapshot_enrolment(session, row.id)
     if row.status == S.WAITLISTED:
         await sessions.leave_waitlist(session, row.session_id, promoted=False)
     now = clock.now()
@@ -243,7 +253,15 @@ async def reject(
         now,
     )
     await session.flush()
-    await log_changes(session, sessions=[row.session_id], enrolments=[row.id])
+    await changes.record(
+        session,
+        actor=principal.subject,
+        action="enrolment.reject",
+        sessions=[row.session_id],
+        enrolments=[row.id],
+        before=before,
+        reason=reason,
+    )
     return EnrolmentView(row, None)
 
 
@@ -258,6 +276,7 @@ async def cancel(
         raise InvalidTransition(
             msg("The enrolment is {status}; it can no longer be cancelled.", status=row.status)
         )
+    before = await changes.snapshot_enrolment(session, row.id)
     previous = row.status
     now = clock.now()
     row.status, row.waitlist_seq, row.reason, row.updated_at = S.CANCELLED.value, None, reason, now
@@ -269,7 +288,15 @@ async def cancel(
     elif previous == S.WAITLISTED:
         await sessions.leave_waitlist(session, row.session_id, promoted=False)
     touched = [row.id] + ([promoted.id] if promoted is not None else [])
-    await log_changes(session, sessions=[row.session_id], enrolments=touched)
+    await changes.record(
+        session,
+        actor=principal.subject,
+        action="enrolment.cancel",
+        sessions=[row.session_id],
+        enrolments=touched,
+        before=before,
+        reason=reason,
+    )
     return EnrolmentView(row, None)
 
 

@@ -19,7 +19,7 @@ from services.pelatihan_api.programs import repository as programs
 from services.pelatihan_api.sessions import repository
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.schemas import SessionCreate, SessionPatch
-from services.pelatihan_api.sync.service import log_changes
+from services.pelatihan_api.sync import service as changes
 
 # Bengkulu keeps Western Indonesia Time (WIB, UTC+7); a session "starts" at local midnight.
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -74,7 +74,7 @@ async def get_visible(session: AsyncSession, principal: Principal, session_id: u
     return row
 
 
-async def create_session(session: AsyncSession, body: SessionCreate) -> TrainingSession:
+async def create_session(session: AsyncSession, body: SessionCreate, *, actor: str) -> TrainingSession:
     """Open a session of an existing programme, after checking dates, window and capacity."""
     program = await programs.get(session, body.program_id)
     if program is None:
@@ -101,7 +101,7 @@ async def create_session(session: AsyncSession, body: SessionCreate) -> Training
     )
     session.add(row)
     await session.flush()
-    await log_changes(session, sessions=[row.id])
+    await changes.record(session, actor=actor, action="session.create", sessions=[row.id])
     return row
 
 
@@ -133,7 +133,7 @@ async def list_sessions(
 
 
 async def patch_session(
-    session: AsyncSession, session_id: uuid.UUID, body: SessionPatch, if_match: str | None
+    session: AsyncSession, session_id: uuid.UUID, body: SessionPatch, if_match: str | None, *, actor: str
 ) -> TrainingSession:
     """Change a session when ``If-Match`` carries its current ETag (412 when stale, 428 when missing).
 
@@ -144,18 +144,19 @@ async def patch_session(
     if row is None:
         raise NotFound(msg("No such session."))
     check_if_match(if_match, etag(row), required=True, stale_detail=_STALE)
-    changes = body.model_dump(exclude_unset=True)
+    before = {(changes.SESSION, str(row.id)): changes.session_data(row)}
+    patch = body.model_dump(exclude_unset=True)
     for key in ("starts_on", "ends_on", "capacity", "enrol_opens_at", "enrol_closes_at", "location"):
-        if key in changes and changes[key] is None:
+        if key in patch and patch[key] is None:
             raise _bad(key, msg("{key} cannot be null", key=key))
     _validate(
-        changes.get("starts_on", row.starts_on),
-        changes.get("ends_on", row.ends_on),
-        changes.get("enrol_opens_at", row.enrol_opens_at),
-        changes.get("enrol_closes_at", row.enrol_closes_at),
-        changes.get("min_rank", row.min_rank),
+        patch.get("starts_on", row.starts_on),
+        patch.get("ends_on", row.ends_on),
+        patch.get("enrol_opens_at", row.enrol_opens_at),
+        patch.get("enrol_closes_at", row.enrol_closes_at),
+        patch.get("min_rank", row.min_rank),
     )
-    capacity = changes.get("capacity", row.capacity)
+    capacity = patch.get("capacity", row.capacity)
     if capacity < row.seats_taken:
         raise Conflict(
             msg(
@@ -164,7 +165,7 @@ async def patch_session(
                 seats_taken=row.seats_taken,
             )
         )
-    for key, value in changes.items():
+    for key, value in patch.items():
         if key == "eligible_position_types" and value:
             value = [str(v) for v in value]
         if key in ("eligible_position_types", "eligible_unit_ids") and not value:
@@ -181,18 +182,25 @@ async def patch_session(
         refreshed = await repository.get(session, row.id)
         assert refreshed is not None
         row = refreshed
-    await log_changes(session, sessions=[row.id], enrolments=promoted)
+    await changes.record(
+        session, actor=actor, action="session.update", sessions=[row.id], enrolments=promoted, before=before
+    )
     return row
 
 
-async def delete_session(session: AsyncSession, session_id: uuid.UUID, if_match: str | None) -> None:
+async def delete_session(
+    session: AsyncSession, session_id: uuid.UUID, if_match: str | None, *, actor: str
+) -> None:
     """Delete a session that holds no live enrolment (409 otherwise; a stale ``If-Match`` gets 412). Its
     cancelled and rejected enrolments, attendance and feedback go with it; every deletion is logged."""
     row = await repository.get(session, session_id, for_update=True)
     if row is None:
         raise NotFound(msg("No such session."))
     check_if_match(if_match, etag(row), stale_detail=_STALE)
+    before = {(changes.SESSION, str(session_id)): changes.session_data(row)}
     gone = await repository.delete_if_no_live_enrolment(session, session_id)
     if gone is None:
         raise Conflict(msg("The session still has live enrolments; cancel or reject them first."))
-    await log_changes(session, sessions=[session_id], enrolments=gone)
+    await changes.record(
+        session, actor=actor, action="session.delete", sessions=[session_id], enrolments=gone, before=before
+    )

@@ -24,9 +24,9 @@ from services.common.pagination import (
     decode_cursor,
     encode_cursor,
 )
-from services.publik_api.config import PublikSettings
 from services.publik_api.feed import render, repository
 from services.publik_api.feed.schemas import FeedItem, JsonFeed
+from services.publik_api.state import publik_state
 
 router = APIRouter(prefix="/v1", tags=["feed"])
 
@@ -42,7 +42,7 @@ FEED_LIMIT = 50
 
 
 def _urls(request: Request) -> tuple[str, str]:
-    settings: PublikSettings = request.app.state.settings
+    settings = publik_state(request.app).settings
     base = settings.public_base_url.rstrip("/")
     return base, base + "/v1/items/{id}"
 

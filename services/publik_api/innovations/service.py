@@ -39,6 +39,7 @@ async def create(
     kinerja: KinerjaClient | None,
     signer: SnapshotSigner,
     policy_version: str,
+    actor: str,
 ) -> tuple[uuid.UUID, str]:
     """Record and publish an innovation; returns (item id, unit name). Text carrying personal data (a NIP,
     NIK, e-mail address or mobile number) is refused with 422 ``personal-data``."""
@@ -73,6 +74,7 @@ async def create(
         policy_version=policy_version,
         data_as_of=None,
         signer=signer,
+        actor=actor,
         publish_now=True,
     )
     return item.id, unit.name

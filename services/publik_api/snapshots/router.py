@@ -12,6 +12,7 @@ from services.common.errors import NotFound, problem_responses
 from services.common.i18n import msg
 from services.publik_api.snapshots.models import Snapshot
 from services.publik_api.snapshots.schemas import Jwks, SnapshotRead
+from services.publik_api.state import publik_state
 
 router = APIRouter(prefix="/v1/snapshots", tags=["snapshots"])
 
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/v1/snapshots", tags=["snapshots"])
 async def snapshot_jwks(request: Request) -> Jwks:
     """The public key(s) that verify snapshot signatures (`x-purpose: snapshot`); the gateway also serves
     them in /.well-known/jwks.json."""
-    return Jwks.model_validate(request.app.state.snapshot_signer.jwks())
+    return Jwks.model_validate(publik_state(request.app).snapshot_signer.jwks())
 
 
 @router.get(

@@ -11,8 +11,7 @@ from services.common import clock
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.i18n import msg
-from services.common.ratelimit import Limiter
-from services.publik_api.config import PublikSettings
+from services.publik_api.state import publik_state
 from services.publik_api.surveys import service
 from services.publik_api.surveys.limits import client_ip
 from services.publik_api.surveys.schemas import IkmRead, SurveyAccepted, SurveyCreate
@@ -22,8 +21,8 @@ router = APIRouter(tags=["surveys"])
 
 async def survey_rate_limit(request: Request) -> None:
     """Per-IP limit on survey submissions (429 + Retry-After); counted before the body is even looked at."""
-    settings: PublikSettings = request.app.state.settings
-    limiter: Limiter = request.app.state.survey_limiter
+    settings = publik_state(request.app).settings
+    limiter = publik_state(request.app).survey_limiter
     ip = client_ip(request, settings.trusted_proxies)
     allowed, retry = await limiter.hit(
         f"survey:{ip}", settings.survey_rate_limit, settings.survey_rate_window_s
@@ -58,17 +57,17 @@ async def create_survey(
     rate limited per IP, and one device answers a unit once per window. A unit publik has not heard of is
     looked up in kinerja once; unknown units are refused (422). The IKM shown in reads follows within about
     a second (refreshed in batches)."""
-    settings: PublikSettings = request.app.state.settings
+    settings = publik_state(request.app).settings
     device = service.device_hash(x_device_id, settings.survey_device_secret.get_secret_value())
     row = await service.submit(
         session,
         body,
         device=device,
         device_window_s=settings.survey_device_window_s,
-        kinerja=request.app.state.kinerja,
+        kinerja=publik_state(request.app).kinerja,
         policy_version=settings.policy_version,
     )
-    request.app.state.ikm_refresher.note(row.unit_id, row.year)
+    publik_state(request.app).ikm_refresher.note(row.unit_id, row.year)
     return SurveyAccepted(id=row.id, unit_id=row.unit_id, year=row.year)
 
 
