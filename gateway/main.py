@@ -14,6 +14,7 @@ from gateway.identity.router import router as identity_router
 from gateway.identity.schemas import GrantType
 from gateway.identity.snapshot_keys import SnapshotKeys
 from gateway.identity.usage import ClientUsage
+from gateway.messages import MESSAGES
 from gateway.openapi import install_merged_openapi
 from gateway.proxy import ProxyMiddleware
 from gateway.public_cache import PublicCacheMiddleware
@@ -84,6 +85,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         on_shutdown=[report_clients.stop, stop_webhooks, _shutdown],
         readiness_extra=_readiness,
         openapi_schemas=[GrantType],
+        messages=MESSAGES,
         openapi_tags=[
             {"name": "identity", "description": "Accounts, API clients, tokens and keys."},
             {"name": "webhooks", "description": "Signed event deliveries to integrators' endpoints."},

@@ -29,6 +29,7 @@ from gateway.fastclient import (
 from gateway.state import gateway_edge
 from gateway.upstreams import Instance, Upstreams
 from services.common.errors import problem_bytes
+from services.common.i18n import msg
 from services.common.request_id import current_request_id
 
 log = logging.getLogger("asn.proxy")
@@ -239,7 +240,7 @@ class BodyReader:
             await send_problem(
                 send,
                 429,
-                "Too many uploads in progress from this address; retry shortly.",
+                msg("Too many uploads in progress from this address; retry shortly."),
                 retry_after=True,
                 close=True,
             )
@@ -256,7 +257,10 @@ class BodyReader:
                     chunks.append(message.get("body", b""))
         except TimeoutError:
             await send_problem(
-                send, 408, f"The request body did not arrive within {self.timeout_s:g} s.", close=True
+                send,
+                408,
+                msg("The request body did not arrive within {seconds:g} s.", seconds=self.timeout_s),
+                close=True,
             )
             return None
         finally:
@@ -300,7 +304,7 @@ class ProxyMiddleware:
         name, rest = target
         if is_internal(rest):
             # Internal endpoints are for service-to-service calls only; from outside they do not exist.
-            await send_problem(send, 404, "Not found.")
+            await send_problem(send, 404, msg("Not found."))
             return
         upstreams = gateway_edge(scope["app"]).upstreams
         await _forward(upstreams, name, rest, scope, receive, send, self.watch_disconnect, self.bodies)
@@ -330,7 +334,7 @@ async def _forward(
 ) -> None:
     upstream = upstreams.get(name)
     if upstream is None:
-        await send_problem(send, 404, "Not found.")
+        await send_problem(send, 404, msg("Not found."))
         return
     method: str = scope["method"]
     method_b = method.encode()
@@ -360,9 +364,9 @@ async def _forward(
             instance = upstream.pick(tried)
             if instance is None:
                 detail = (
-                    f"No healthy instance of {name} is available."
+                    msg("No healthy instance of {name} is available.", name=name)
                     if not tried
-                    else f"{name} is unavailable; retry shortly."
+                    else msg("{name} is unavailable; retry shortly.", name=name)
                 )
                 await send_problem(send, 503, detail, retry_after=True)
                 return
@@ -378,14 +382,16 @@ async def _forward(
                 log.warning("upstream %s lost the connection: %s", instance.url, exc)
                 if method in _IDEMPOTENT:
                     continue
-                await send_problem(send, 503, f"{name} dropped the request; retry shortly.", retry_after=True)
+                await send_problem(
+                    send, 503, msg("{name} dropped the request; retry shortly.", name=name), retry_after=True
+                )
                 return
             except (ReadTimeout, PoolTimeout):
-                await send_problem(send, 504, f"{name} did not answer in time.")
+                await send_problem(send, 504, msg("{name} did not answer in time.", name=name))
                 return
             except ProtocolError as exc:
                 log.warning("upstream %s answered badly: %s", instance.url, exc)
-                await send_problem(send, 502, f"{name} sent an invalid response.")
+                await send_problem(send, 502, msg("{name} sent an invalid response.", name=name))
                 return
         await _relay(resp, send)
     except asyncio.CancelledError:

@@ -21,6 +21,7 @@ from gateway.identity import oauth_errors
 from gateway.state import GatewayEdge, gateway_edge
 from services.common.auth import TokenVerifier
 from services.common.errors import ProblemError, problem_bytes
+from services.common.i18n import msg
 from services.common.ratelimit import Limiter
 from services.common.ratelimit import build_limiter as build_shared_limiter
 
@@ -125,7 +126,7 @@ class RateLimitMiddleware:
                 f"ip:{client_ip(scope)}", settings.anonymous_rate_limit_per_minute
             )
             if not allowed:
-                await _too_many(send, scope, "Too many requests from this address; retry later.", retry)
+                await _too_many(send, scope, msg("Too many requests from this address; retry later."), retry)
                 return
         elif token and state.verifier is not None:
             client_id, limit = await self._identities(state).client_of(token)
@@ -138,7 +139,7 @@ class RateLimitMiddleware:
                 )
                 if not allowed:
                     await _too_many(
-                        send, scope, "This API client's rate limit is used up; retry later.", retry
+                        send, scope, msg("This API client's rate limit is used up; retry later."), retry
                     )
                     return
         await self.app(scope, receive, send)

@@ -45,6 +45,7 @@ from services.common import clock
 from services.common.auth import Principal, Role, TokenSigner
 from services.common.changes import record_change
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.i18n import message_of, msg
 from services.common.pagination import Page, decode_cursor, page_of
 from services.common.ratelimit import Limiter
 
@@ -235,7 +236,7 @@ def account_state(account: Account) -> dict[str, Any]:
 async def create_account(session: AsyncSession, body: AccountCreate, *, actor: str) -> AccountOut:
     """Create an account; 409 when the username is taken."""
     if await repository.username_exists(session, body.username):
-        raise Conflict(f"An account named {body.username!r} already exists.")
+        raise Conflict(msg("An account named {username!r} already exists.", username=body.username))
     account = Account(
         username=body.username,
         password_hash=await hash_secret_async(body.password.get_secret_value()),
@@ -246,7 +247,7 @@ async def create_account(session: AsyncSession, body: AccountCreate, *, actor: s
     try:
         await repository.add(session, account)
     except IntegrityError as exc:  # created by a simultaneous request since the check above
-        raise Conflict(f"An account named {body.username!r} already exists.") from exc
+        raise Conflict(msg("An account named {username!r} already exists.", username=body.username)) from exc
     await record_change(
         session,
         SINK,
@@ -278,7 +279,7 @@ async def update_account(
     """Change an account's state, roles, identifiers or password (which also lifts a lockout)."""
     account = await repository.account_by_username(session, username)
     if account is None:
-        raise NotFound(f"No account named {username!r}.")
+        raise NotFound(msg("No account named {username!r}.", username=username))
     changes = body.model_fields_set
     roles: list[str] = (
         [str(r) for r in body.roles] if "roles" in changes and body.roles is not None else list(account.roles)
@@ -288,10 +289,10 @@ async def update_account(
     try:
         check_role_needs(roles, nip, institution_id)
     except ValueError as exc:
-        raise InvalidInput(str(exc), errors=[{"loc": ["body", "roles"], "msg": str(exc)}]) from exc
+        raise InvalidInput(message_of(exc), errors=[{"loc": ["body", "roles"], "msg": str(exc)}]) from exc
     active = body.active if body.active is not None else account.active
     if _is_self(account, actor) and (not active or Role.ADMIN not in roles):
-        raise Conflict("Admins cannot disable their own account or drop their own admin role.")
+        raise Conflict(msg("Admins cannot disable their own account or drop their own admin role."))
 
     before = account_state(account)
     account.roles, account.nip, account.institution_id, account.active = roles, nip, institution_id, active
@@ -373,7 +374,7 @@ async def create_client(
 async def _existing_client(session: AsyncSession, client_id: str) -> ApiClient:
     client = await repository.client_by_id(session, client_id)
     if client is None:
-        raise NotFound(f"No API client {client_id!r}.")
+        raise NotFound(msg("No API client {client_id!r}.", client_id=client_id))
     return client
 
 
@@ -408,9 +409,9 @@ async def rotate_client_secret(
     integrator can deploy the new one; a secret from an earlier rotation stops at once. 409 when revoked."""
     client = await repository.client_by_id(session, client_id, for_update=True)
     if client is None:
-        raise NotFound(f"No API client {client_id!r}.")
+        raise NotFound(msg("No API client {client_id!r}.", client_id=client_id))
     if not client.active:
-        raise Conflict(f"API client {client_id!r} is revoked; register a new one.")
+        raise Conflict(msg("API client {client_id!r} is revoked; register a new one.", client_id=client_id))
     now = now or clock.now()
     before = client_state(client)
     secret = secrets.token_urlsafe(32)

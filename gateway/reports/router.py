@@ -65,6 +65,9 @@ async def unit_scorecard(
     HTTP with your token. A service that is down or slow leaves its part null and listed in `missing`
     (still 200); 503 when none answers. JSON or one CSV row. Admins and integrators."""
     headers = {"Authorization": request.headers.get("authorization", "")}
+    if "accept-language" in request.headers:
+        # The services write their problems in the caller's language; the scorecard passes them on.
+        headers["Accept-Language"] = request.headers["accept-language"]
     rid = current_request_id()
     if rid:
         headers[HEADER] = rid

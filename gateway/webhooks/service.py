@@ -45,6 +45,7 @@ from services.common.changes import record_change
 from services.common.changes.catalogue import KINERJA_EVENTS, PELATIHAN_EVENTS
 from services.common.changes.catalogue.gateway import WebhookQueued
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.i18n import message_of, msg
 from services.common.outbox import receive_once
 from services.common.pagination import Page, decode_cursor, encode_cursor, page_of
 
@@ -93,14 +94,14 @@ def project(event: EventEnvelope) -> tuple[WebhookEventType, dict[str, Any]]:
     mapping = EVENT_MAP.get(event.type)
     if mapping is None:
         raise InvalidInput(
-            f"No webhook event is made from {event.type!r}.",
+            msg("No webhook event is made from {type!r}.", type=event.type),
             errors=[{"loc": ["body", "type"], "msg": "unknown event type"}],
         )
     RECEIVES.model(event.type, event.version)
     missing = [f for f in mapping.required if event.data.get(f) is None]
     if missing:
         raise InvalidInput(
-            f"{event.type} needs the data fields {', '.join(missing)}.",
+            msg("{type} needs the data fields {missing}.", type=event.type, missing=", ".join(missing)),
             errors=[{"loc": ["body", "data", f], "msg": "field required"} for f in missing],
         )
     fields = (*mapping.required, *mapping.optional)
@@ -150,7 +151,7 @@ async def _checked_url(url: str, policy: TargetPolicy) -> str:
     try:
         await check_target(url, policy)
     except (TargetRefused, ResolutionFailed) as exc:
-        raise InvalidInput(str(exc), errors=[{"loc": ["body", "url"], "msg": str(exc)}]) from exc
+        raise InvalidInput(message_of(exc), errors=[{"loc": ["body", "url"], "msg": str(exc)}]) from exc
     return url.strip()
 
 
@@ -188,7 +189,7 @@ async def create_endpoint(
 async def _existing(session: AsyncSession, endpoint_id: uuid.UUID) -> WebhookEndpoint:
     endpoint = await repository.endpoint_by_id(session, endpoint_id)
     if endpoint is None:
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+        raise NotFound(msg("No webhook endpoint {endpoint_id}.", endpoint_id=endpoint_id))
     return endpoint
 
 
@@ -205,7 +206,7 @@ def _keyset(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         return datetime.fromisoformat(str(values[0])), uuid.UUID(str(values[1]))
     except ValueError as exc:
         raise InvalidInput(
-            "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+            msg("cursor is not valid"), errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
         ) from exc
 
 
@@ -260,7 +261,7 @@ async def rotate_secret(
     secret from an earlier rotation stops at once."""
     endpoint = await repository.endpoint_by_id(session, endpoint_id, for_update=True)
     if endpoint is None:
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+        raise NotFound(msg("No webhook endpoint {endpoint_id}.", endpoint_id=endpoint_id))
     now = now or clock.real_now()
     before = endpoint_state(endpoint)
     endpoint.previous_secret, endpoint.previous_signing_scheme = endpoint.secret, endpoint.signing_scheme
@@ -291,7 +292,7 @@ async def delete_endpoint(session: AsyncSession, endpoint_id: uuid.UUID, *, acto
     """Delete an endpoint and its delivery history; deliveries not yet sent are dropped."""
     before = endpoint_state(await _existing(session, endpoint_id))
     if not await repository.delete_endpoint(session, endpoint_id):
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+        raise NotFound(msg("No webhook endpoint {endpoint_id}.", endpoint_id=endpoint_id))
     await record_change(
         session,
         SINK,
@@ -354,13 +355,14 @@ async def replay(
     the delivery list or since a time, whatever became of them. 409 when the endpoint is paused."""
     endpoint = await _existing(session, endpoint_id)
     if not endpoint.active:
-        raise Conflict("The endpoint is paused; activate it before replaying.")
+        raise Conflict(msg("The endpoint is paused; activate it before replaying."))
     if body.from_cursor is not None:
         try:
             after = _keyset(body.from_cursor)
         except InvalidInput as exc:
             raise InvalidInput(
-                "from_cursor is not valid", errors=[{"loc": ["body", "from_cursor"], "msg": "bad cursor"}]
+                msg("from_cursor is not valid"),
+                errors=[{"loc": ["body", "from_cursor"], "msg": "bad cursor"}],
             ) from exc
     else:
         after = None

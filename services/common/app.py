@@ -23,6 +23,7 @@ from services.common.db import create_engine, create_sessionmaker, database_stat
 from services.common.docs import install_docs
 from services.common.errors import install_problem_handlers, problem_openapi, problem_responses
 from services.common.http import make_client
+from services.common.i18n import Catalogue
 from services.common.logging import configure_logging
 from services.common.metrics import install_metrics
 from services.common.middleware import EdgeMiddleware
@@ -61,6 +62,8 @@ class ServiceSpec:
     path_prefix: str = ""
     # Named schemas its OpenAPI needs that no route model brings along (services/common/openapi.py).
     openapi_schemas: Sequence[type[Enum]] = ()
+    # The app's problem types and message templates, English and Indonesian (services/<app>/messages.py).
+    messages: Catalogue | None = None
     # Extra middleware inside the shared edge layer (body limit, request id, access log, metrics), outermost
     # first: the gateway's CORS, rate limits, public cache and proxy.
     middleware: Sequence[Middleware] = ()
@@ -222,6 +225,7 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         # Paths that take larger bodies (the CSV import): the table the gateway reads too.
         path_limits=service_body_limits(spec.name),
+        catalogue=spec.messages,
     )
 
     @app.get("/healthz", tags=["ops"], operation_id="healthz", summary="Liveness probe")

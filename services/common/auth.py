@@ -26,6 +26,7 @@ from jose import jws, jwt
 from jose.exceptions import JOSEError
 
 from services.common.errors import Forbidden, Unauthorized
+from services.common.i18n import msg
 from services.common.roles import Role as Role  # re-exported: routers import it from here
 from services.common.state import AppState, app_state
 
@@ -208,7 +209,7 @@ class Principal:
     def require(self, *roles: str) -> None:
         """403 unless the caller holds one of ``roles``."""
         if not self.has(*roles):
-            raise Forbidden(f"This action needs one of the roles: {', '.join(roles)}")
+            raise Forbidden(msg("This action needs one of the roles: {roles}", roles=", ".join(roles)))
 
 
 class TokenVerifier:
@@ -249,15 +250,15 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except JOSEError as exc:
-            raise Unauthorized("Malformed token") from exc
+            raise Unauthorized(msg("Malformed token")) from exc
         if header.get("alg") != ALGORITHM:
-            raise Unauthorized("Token algorithm not accepted")
+            raise Unauthorized(msg("Token algorithm not accepted"))
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
-            raise Unauthorized("Token has no key id")
+            raise Unauthorized(msg("Token has no key id"))
         key = await self.keys.get(kid)
         if key is None:
-            raise Unauthorized("Token signed by an unknown key")
+            raise Unauthorized(msg("Token signed by an unknown key"))
         try:
             claims = jwt.decode(
                 token,
@@ -275,10 +276,10 @@ class TokenVerifier:
                 },
             )
         except JOSEError as exc:
-            raise Unauthorized("Invalid or expired token") from exc
+            raise Unauthorized(msg("Invalid or expired token")) from exc
         roles = claims.get("roles")
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            raise Unauthorized("Token carries no roles")
+            raise Unauthorized(msg("Token carries no roles"))
         nip = claims.get("nip")
         inst = claims.get("institution_id")
         return Principal(
@@ -303,7 +304,7 @@ async def optional_principal(
     """The caller when a token was sent (and valid); None when no token was sent."""
     if credentials is None:
         if request.headers.get("authorization"):
-            raise Unauthorized("Authorization header must be 'Bearer <token>'")
+            raise Unauthorized(msg("Authorization header must be 'Bearer <token>'"))
         return None
     return await app_state(request.app, AppState).token_verifier().verify(credentials.credentials)
 

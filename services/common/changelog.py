@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.errors import InvalidInput
+from services.common.i18n import msg
 from services.common.rfc3339 import json_default, normalise
 
 
@@ -125,7 +126,8 @@ def decode_cursor(cursor: str | None) -> int:
             raise ValueError
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(
-            "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "not a change-log cursor"}]
+            msg("cursor is not valid"),
+            errors=[{"loc": ["query", "cursor"], "msg": "not a change-log cursor"}],
         ) from exc
     return seq
 

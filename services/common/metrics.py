@@ -44,6 +44,7 @@ from prometheus_client.registry import Collector
 from starlette.types import Scope
 
 from services.common.errors import problem_bytes
+from services.common.i18n import msg
 from services.common.state import AppState, find_metrics, find_state
 
 log = logging.getLogger("asn.metrics")
@@ -222,7 +223,7 @@ def install_metrics(app: FastAPI, app_name: str) -> AppMetrics:
     async def prometheus_metrics(request: Request) -> Response:
         """Prometheus text exposition of this process; 404 to public or proxied callers (cluster only)."""
         if not may_scrape(request.scope):
-            return Response(problem_bytes(404, "Not found."), 404, media_type="application/problem+json")
+            return Response(problem_bytes(404, msg("Not found.")), 404, media_type="application/problem+json")
         await metrics.refresh()
         return Response(metrics.render(), media_type=CONTENT_TYPE_PLAIN_0_0_4)
 

@@ -15,6 +15,7 @@ from services.kinerja_api.employees.router import router as employees_router
 from services.kinerja_api.evaluations.parts_router import router as evaluation_parts_router
 from services.kinerja_api.evaluations.router import router as evaluations_router
 from services.kinerja_api.events import OutboxEvent
+from services.kinerja_api.messages import MESSAGES
 from services.kinerja_api.publication.router import router as publication_router
 from services.kinerja_api.reports.router import router as reports_router
 from services.kinerja_api.skp.router import realizations_router
@@ -56,6 +57,7 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
     spec = ServiceSpec(
         name="kinerja",
         path_prefix="/kinerja",
+        messages=MESSAGES,
         schema="kinerja",
         title="kinerja_api — ASN registry, SKP and evaluations",
         description=(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.common.errors import Conflict, NotFound, ServiceUnavailable
+from services.common.i18n import msg
 
 
 class WindowClosed(Conflict):
@@ -48,6 +49,6 @@ class KinerjaUnavailable(ServiceUnavailable):
     slug = "kinerja-unavailable"
 
     def __init__(
-        self, detail: str = "kinerja cannot be reached; the request was not decided. Retry shortly."
+        self, detail: str = msg("kinerja cannot be reached; the request was not decided. Retry shortly.")
     ) -> None:
         super().__init__(detail, headers={"Retry-After": "5"})

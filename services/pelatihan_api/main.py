@@ -17,6 +17,7 @@ from services.pelatihan_api.events import OutboxEvent
 from services.pelatihan_api.ingest.router import router as ingest_router
 from services.pelatihan_api.institutions.router import router as institutions_router
 from services.pelatihan_api.ledger.router import router as ledger_router
+from services.pelatihan_api.messages import MESSAGES
 from services.pelatihan_api.programs.router import router as programs_router
 from services.pelatihan_api.recommendations.router import router as recommendations_router
 from services.pelatihan_api.reports.router import router as reports_router
@@ -56,6 +57,7 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
     spec = ServiceSpec(
         name="pelatihan",
         path_prefix="/pelatihan",
+        messages=MESSAGES,
         schema="pelatihan",
         title="pelatihan_api — training with partner institutions",
         description=(

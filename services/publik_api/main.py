@@ -21,6 +21,7 @@ from services.publik_api.embed.router import router as embed_router
 from services.publik_api.feed.router import router as feed_router
 from services.publik_api.ingest.router import router as ingest_router
 from services.publik_api.innovations.router import router as innovations_router
+from services.publik_api.messages import MESSAGES
 from services.publik_api.publications.router import router as publications_router
 from services.publik_api.reports.router import router as reports_router
 from services.publik_api.snapshots.router import router as snapshots_router
@@ -107,6 +108,7 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
     spec = ServiceSpec(
         name="publik",
         path_prefix="/publik",
+        messages=MESSAGES,
         schema="publik",
         title="publik_api — public transparency feed",
         description=(

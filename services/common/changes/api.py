@@ -17,6 +17,7 @@ from services.common.auth import require_roles
 from services.common.changes.audit import AuditMixin, list_entries, verify_chain
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, problem_responses
+from services.common.i18n import msg
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, decode_cursor, page_of
 from services.common.rfc3339 import normalise
 
@@ -116,7 +117,7 @@ def audit_router(model: type[AuditMixin], *, prefix: str, readers: tuple[str, ..
         when, the state before and after, a reason, and `on_behalf_of` when someone acted in another's name."""
         if entity_id is not None and entity is None:
             raise InvalidInput(
-                "entity_id needs entity",
+                msg("entity_id needs entity"),
                 errors=[{"loc": ["query", "entity"], "msg": "required with entity_id"}],
             )
         after = decode_cursor(cursor, 1)

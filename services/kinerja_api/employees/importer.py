@@ -23,6 +23,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.i18n import msg
 from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.enums import Employment, PositionType, Rank, rank_mismatch
 from services.kinerja_api.employees.errors import ImportRejected, MalformedCsv, PeriodResultFinal
@@ -107,20 +108,29 @@ def parse_csv(data: bytes) -> ParsedFile:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise MalformedCsv(
-            f"the body is not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line}); "
-            "save the file as UTF-8 and retry"
+            msg(
+                "the body is not UTF-8: byte 0x{byte:02x} at offset {start} (line {line}); save the file as UTF-8 and retry",
+                byte=data[exc.start],
+                start=exc.start,
+                line=line,
+            )
         ) from None
     reader = csv.reader(io.StringIO(body, newline=""), strict=True)
     rows: list[RawRow] = []
     try:
         header = next(reader, None)
         if header is None:
-            raise MalformedCsv(f"the file is empty; expected the header {','.join(COLUMNS)}")
+            raise MalformedCsv(
+                msg("the file is empty; expected the header {columns}", columns=",".join(COLUMNS))
+            )
         names = tuple(h.strip() for h in header)
         if names not in (COLUMNS, ALT_COLUMNS):
             raise MalformedCsv(
-                f"line 1: the header must be exactly {','.join(COLUMNS)} (or unit_id instead of unit_code); "
-                f"got {','.join(names)}"
+                msg(
+                    "line 1: the header must be exactly {columns} (or unit_id instead of unit_code); got {names}",
+                    columns=",".join(COLUMNS),
+                    names=",".join(names),
+                )
             )
         previous_end = reader.line_num
         for record in reader:
@@ -129,9 +139,11 @@ def parse_csv(data: bytes) -> ParsedFile:
                 continue
             rows.append(RawRow(start, record))
     except csv.Error as exc:
-        raise MalformedCsv(f"line {reader.line_num}: the CSV is malformed: {exc}") from None
+        raise MalformedCsv(
+            msg("line {line_num}: the CSV is malformed: {error}", line_num=reader.line_num, error=str(exc))
+        ) from None
     if not rows:
-        raise MalformedCsv("the file has a header but no employees")
+        raise MalformedCsv(msg("the file has a header but no employees"))
     return ParsedFile(unit_by_id=names == ALT_COLUMNS, rows=rows)
 
 
@@ -314,7 +326,8 @@ def plan_import(
             for line, msgs in sorted(bad.items())
         ]
         raise ImportRejected(
-            f"{len(bad)} of {total} lines are invalid; nothing was imported", errors=errors_out
+            msg("{count} of {total} lines are invalid; nothing was imported", count=len(bad), total=total),
+            errors=errors_out,
         )
 
     plan = ImportPlan()
@@ -360,8 +373,11 @@ async def _check_no_final_result(session: AsyncSession, plan: ImportPlan, today:
         for nip, done in sorted(final.items(), key=lambda kv: plan.reporting_changes[kv[0]])
     ]
     raise PeriodResultFinal(
-        f"{len(errors_out)} line(s) change the reporting line inside a period whose result is FINAL; "
-        "nothing was imported",
+        msg(
+            "{count} line(s) change the reporting line inside a period whose result is FINAL; "
+            "nothing was imported",
+            count=len(errors_out),
+        ),
         errors=errors_out,
     )
 

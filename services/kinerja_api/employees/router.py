@@ -15,6 +15,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.i18n import msg
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 from services.kinerja_api import clock
 from services.kinerja_api.deps import CallerDep
@@ -132,7 +133,9 @@ async def import_employees(request: Request, session: SessionDep, admin: AdminDe
     A malformed file or a non-UTF-8 body gets 400, a body above 20 MiB 413 (here and at the gateway)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in CSV_TYPES:
-        raise UnsupportedMediaType(f"send the file as text/csv (got {media or 'no content type'})")
+        raise UnsupportedMediaType(
+            msg("send the file as text/csv (got {media})", media=media or msg("no content type"))
+        )
     # The edge middleware caps this path's body (services/common/body_limits.py: 413), counted as it streams in.
     chunks = [chunk async for chunk in request.stream()]
     counts = await importer.import_employees(
@@ -205,8 +208,10 @@ async def supervisor_on(
     approve an enrolment), the employee, and their supervisor; anyone else gets 404."""
     day = on or clock.today()
     if not await service.may_ask_supervisor(session, nip, caller, day):
-        raise EmployeeNotFound(f"no employee with NIP {nip}")
+        raise EmployeeNotFound(msg("no employee with NIP {nip}", nip=nip))
     found = await service.supervisor_on(session, nip, day)
     if found is None:
-        raise EmployeeNotFound(f"no reporting line recorded for NIP {nip} on {day.isoformat()}")
+        raise EmployeeNotFound(
+            msg("no reporting line recorded for NIP {nip} on {day}", nip=nip, day=day.isoformat())
+        )
     return SupervisorOn(nip=nip, on=day, supervisor_nip=found.supervisor_nip, unit_id=found.unit_id)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.conditional import check_if_match, strong_etag
+from services.common.i18n import message_of, msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
 from services.kinerja_api.caller import Caller
@@ -49,7 +50,10 @@ def etag_of(employee: Employee) -> str:
 def _check_effective(day: date, today: date) -> None:
     if day > today:
         raise BadEffectiveDate(
-            f"effective_on {day.isoformat()} is in the future; record a change on or after the day it happens",
+            msg(
+                "effective_on {day} is in the future; record a change on or after the day it happens",
+                day=day.isoformat(),
+            ),
             errors=[{"loc": ["body", "effective_on"], "msg": "must not be in the future"}],
         )
 
@@ -60,30 +64,41 @@ async def _check_supervisor(session: AsyncSession, nip: str, supervisor_nip: str
         return
     if supervisor_nip == nip:
         raise SelfSupervision(
-            f"employee {nip} cannot be their own supervisor",
+            msg("employee {nip} cannot be their own supervisor", nip=nip),
             errors=[{"loc": ["body", "supervisor_nip"], "msg": "an employee cannot supervise themselves"}],
         )
     await repository.lock_reporting_line(session)
     supervisor = await repository.get(session, supervisor_nip)
     if supervisor is None:
         raise UnknownReference(
-            f"supervisor {supervisor_nip} is not a known employee",
+            msg("supervisor {supervisor_nip} is not a known employee", supervisor_nip=supervisor_nip),
             errors=[{"loc": ["body", "supervisor_nip"], "msg": "no such employee"}],
         )
     if not supervisor.active:
-        raise InactiveSupervisor(f"supervisor {supervisor_nip} is inactive; choose an active supervisor")
+        raise InactiveSupervisor(
+            msg(
+                "supervisor {supervisor_nip} is inactive; choose an active supervisor",
+                supervisor_nip=supervisor_nip,
+            )
+        )
     chain = await repository.chain_to(session, supervisor_nip, nip)
     if chain is not None:
         line = " → ".join([nip, *chain])
         raise ReportingCycle(
-            f"making {supervisor_nip} the supervisor of {nip} would close a cycle in the reporting line: {line}"
+            msg(
+                "making {supervisor_nip} the supervisor of {nip} would close a cycle in the reporting line: {line}",
+                supervisor_nip=supervisor_nip,
+                nip=nip,
+                line=line,
+            )
         )
 
 
 async def _check_unit(session: AsyncSession, unit_id: uuid.UUID) -> None:
     if await units.get(session, unit_id) is None:
         raise UnknownReference(
-            f"unit {unit_id} does not exist", errors=[{"loc": ["body", "unit_id"], "msg": "no such unit"}]
+            msg("unit {unit_id} does not exist", unit_id=unit_id),
+            errors=[{"loc": ["body", "unit_id"], "msg": "no such unit"}],
         )
 
 
@@ -94,7 +109,7 @@ async def create_employee(
     since = data.effective_on or today
     _check_effective(since, today)
     if await repository.exists(session, data.nip):
-        raise EmployeeExists(f"an employee with NIP {data.nip} already exists")
+        raise EmployeeExists(msg("an employee with NIP {nip} already exists", nip=data.nip))
     await _check_unit(session, data.unit_id)
     await _check_supervisor(session, data.nip, data.supervisor_nip)
     employee = Employee(
@@ -153,7 +168,7 @@ async def get_employee(session: AsyncSession, nip: str, viewer: Caller) -> Emplo
     """One employee, for someone allowed to see them (else 404, so existence does not leak)."""
     employee = await repository.get(session, nip)
     if employee is None or not _may_see(viewer, employee):
-        raise EmployeeNotFound(f"no employee with NIP {nip}")
+        raise EmployeeNotFound(msg("no employee with NIP {nip}", nip=nip))
     return employee
 
 
@@ -197,12 +212,16 @@ async def update_employee(
         await repository.lock_reporting_line(session)
     employee = await repository.get(session, nip, for_update=True)
     if employee is None:
-        raise EmployeeNotFound(f"no employee with NIP {nip}")
+        raise EmployeeNotFound(msg("no employee with NIP {nip}", nip=nip))
     check_if_match(
         if_match,
         etag_of(employee),
         stale=StaleVersion,
-        stale_detail=f"employee {nip} changed since you read it (now {etag_of(employee)}); read it again and retry",
+        stale_detail=msg(
+            "employee {nip} changed since you read it (now {etag}); read it again and retry",
+            nip=nip,
+            etag=etag_of(employee),
+        ),
     )
     audited_before = changes.employee_state(employee)
     fields = data.model_fields_set
@@ -212,13 +231,13 @@ async def update_employee(
     rank = data.rank if "rank" in fields and data.rank else Rank(employee.rank)
     problem = rank_mismatch(rank, employment)
     if problem:
-        raise UnknownReference(problem, errors=[{"loc": ["body", "rank"], "msg": problem}])
+        raise UnknownReference(problem, errors=[{"loc": ["body", "rank"], "msg": str(problem)}])
     if "employment" in fields:
         try:
             validate_identifier(nip, employment.value, today=today)
         except NipError as exc:
             raise UnknownReference(
-                str(exc), errors=[{"loc": ["body", "employment"], "msg": str(exc)}]
+                message_of(exc), errors=[{"loc": ["body", "employment"], "msg": str(exc)}]
             ) from None
     new_unit = data.unit_id if "unit_id" in fields and data.unit_id else employee.unit_id
     new_sup = data.supervisor_nip if "supervisor_nip" in fields else employee.supervisor_nip
@@ -232,8 +251,13 @@ async def update_employee(
         count, some = await repository.active_reports(session, nip)
         if count:
             raise HasActiveReports(
-                f"employee {nip} still supervises {count} active employee(s) ({', '.join(some)}"
-                f"{', …' if count > len(some) else ''}); reassign them before deactivating"
+                msg(
+                    "employee {nip} still supervises {count} active employee(s) ({some}{more}); reassign them before deactivating",
+                    nip=nip,
+                    count=count,
+                    some=", ".join(some),
+                    more=", …" if count > len(some) else "",
+                )
             )
     new_position = data.position if "position" in fields and data.position else employee.position
     line_changed = new_unit != employee.unit_id or new_sup != employee.supervisor_nip
@@ -284,8 +308,12 @@ async def _check_no_final_result(session: AsyncSession, nip: str, since: date) -
     final = await evaluations.final_results(session, nip, [str(since.year), quarter])
     if final:
         raise PeriodResultFinal(
-            f"the change is dated {since.isoformat()}, inside {' and '.join(final)}, whose result for {nip} is "
-            "FINAL; an admin reopens that result with a reason first (POST /v1/evaluations/{id}/reopen)"
+            msg(
+                "the change is dated {since}, inside {final}, whose result for {nip} is FINAL; an admin reopens that result with a reason first (POST /v1/evaluations/{{id}}/reopen)",
+                since=since.isoformat(),
+                final=", ".join(final),
+                nip=nip,
+            )
         )
 
 
@@ -301,8 +329,11 @@ async def _reassign(
     if current is not None:
         if since < current.valid_from:
             raise BadEffectiveDate(
-                f"effective_on {since.isoformat()} is before the current assignment began "
-                f"({current.valid_from.isoformat()}); history is closed, not rewritten",
+                msg(
+                    "effective_on {since} is before the current assignment began ({valid_from}); history is closed, not rewritten",
+                    since=since.isoformat(),
+                    valid_from=current.valid_from.isoformat(),
+                ),
                 errors=[{"loc": ["body", "effective_on"], "msg": "before the current assignment"}],
             )
         if since == current.valid_from:

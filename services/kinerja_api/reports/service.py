@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import record_change
 from services.common.errors import Forbidden, InvalidInput, NotFound
+from services.common.i18n import msg
 from services.common.pagination import decode_cursor, encode_cursor
 from services.common.reports import meta
 from services.common.roles import Role
@@ -45,11 +46,11 @@ async def _units(
         return None
     if not include_subunits:
         if await repository.unit_name(session, unit_id) is None:
-            raise NotFound(f"no unit {unit_id}")
+            raise NotFound(msg("no unit {unit_id}", unit_id=unit_id))
         return [unit_id]
     ids = await repository.subtree(session, unit_id)
     if not ids:
-        raise NotFound(f"no unit {unit_id}")
+        raise NotFound(msg("no unit {unit_id}", unit_id=unit_id))
     return ids
 
 
@@ -73,7 +74,7 @@ async def authorise_unit_report(
         or actor.acting_nip is None
         or not await repository.heads_unit(session, actor.acting_nip, unit_id)
     ):
-        raise Forbidden(f"{what} is for admins, integrators and the head of the unit")
+        raise Forbidden(msg("{what} is for admins, integrators and the head of the unit", what=what))
 
 
 async def predikat_distribution(
@@ -86,7 +87,7 @@ async def predikat_distribution(
 ) -> PredikatDistribution:
     """Admins and integrators for any unit or the province; the head of a unit for their unit."""
     period = calendar.parse(period_code, "query")
-    await authorise_unit_report(session, actor, unit_id, "the distribution")
+    await authorise_unit_report(session, actor, unit_id, msg("the distribution"))
     units = await _units(session, unit_id, include_subunits)
     raw = await repository.predikat_counts(session, period.code, units)
     as_of = await repository.final_as_of(session, period.code, units)
@@ -120,7 +121,7 @@ async def set_org_predikat(
     """An admin records the organisation predikat of a unit for a period (audit-logged)."""
     period = calendar.parse(period_code)
     if await repository.unit_name(session, unit_id) is None:
-        raise NotFound(f"no unit {unit_id}")
+        raise NotFound(msg("no unit {unit_id}", unit_id=unit_id))
     before = await repository.set_org_predikat(session, unit_id, period.code, value.value, actor.subject)
     await record_change(
         session,
@@ -149,7 +150,7 @@ async def compliance(
     """Counts over the active employees, and a keyset page of those missing a step (NIP order). Admins and
     integrators for any unit or the province; the head of a unit for their unit."""
     period = calendar.parse(period_code, "query")
-    await authorise_unit_report(session, actor, unit_id, "the compliance report")
+    await authorise_unit_report(session, actor, unit_id, msg("the compliance report"))
     units = await _units(session, unit_id, include_subunits)
     after = decode_cursor(cursor, 1)
     d = (await calendar.deadlines(session, [period]))[period.code]
@@ -206,8 +207,10 @@ async def siasn_export(
     period = calendar.parse(period_code, "query")
     if period.is_annual:
         raise InvalidInput(
-            "kinerjaperiodik carries periodic (triwulan) evaluations; the annual one goes to SIASN's SKP "
-            "endpoints. Ask for a quarter, e.g. 2026-Q1.",
+            msg(
+                "kinerjaperiodik carries periodic (triwulan) evaluations; the annual one goes to SIASN's SKP "
+                "endpoints. Ask for a quarter, e.g. 2026-Q1."
+            ),
             errors=[{"loc": ["query", "period"], "msg": "a quarter YYYY-Qn is required"}],
         )
     after = decode_cursor(cursor, 1)

@@ -8,6 +8,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.i18n import msg
 from services.kinerja_api.calendar.periods import BadPeriod as BadPeriodCode
 from services.kinerja_api.calendar.periods import parse_period
 from services.kinerja_api.caller import Caller
@@ -53,19 +54,29 @@ async def report(
     new. Only the owner reports, only on an APPROVED SKP, only for a period of the SKP's year."""
     skp = await load_visible(session, actor, skp_id)
     if actor.nip != skp.nip:
-        raise NotOwner("only the employee whose SKP it is reports its realisations")
+        raise NotOwner(msg("only the employee whose SKP it is reports its realisations"))
     check_open(skp)
     if skp.status != SkpStatus.APPROVED.value:
-        raise SkpNotApproved(f"SKP {skp.id} is {skp.status}; realisations are reported on an approved SKP")
+        raise SkpNotApproved(
+            msg(
+                "SKP {id} is {status}; realisations are reported on an approved SKP",
+                id=skp.id,
+                status=skp.status,
+            )
+        )
     match = PERIOD_RE.match(data.period)
     if match is None or int(match["year"]) != skp.year:
         raise BadPeriod(
-            f"period {data.period} is not in {skp.year}, the year of this SKP",
+            msg("period {period} is not in {year}, the year of this SKP", period=data.period, year=skp.year),
             errors=[{"loc": ["body", "period"], "msg": f"must be {skp.year} or {skp.year}-Q1..Q4"}],
         )
     if data.indicator_id not in {i.id for r in skp.results for i in r.indicators}:
         raise UnknownIndicator(
-            f"indicator {data.indicator_id} is not an indicator of SKP {skp.id}",
+            msg(
+                "indicator {indicator_id} is not an indicator of SKP {id}",
+                indicator_id=data.indicator_id,
+                id=skp.id,
+            ),
             errors=[{"loc": ["body", "indicator_id"], "msg": "not an indicator of this SKP"}],
         )
     previous = await repository.realization_for(session, data.indicator_id, data.period)
@@ -122,7 +133,7 @@ async def list_for(
         return rows, feedback
     parts = await part_dates_of(session, actor, skp)
     if period is not None and not any(_assessed(period, p) for p in parts):
-        raise RealizationNotFound(f"no realisations of SKP {skp.id} for {period}")
+        raise RealizationNotFound(msg("no realisations of SKP {id} for {period}", id=skp.id, period=period))
     rows = [r for r in rows if any(_assessed(r.period, p) for p in parts)]
     mine: dict[uuid.UUID, list[Feedback]] = {}
     for item in await repository.feedback_for(session, [r.id for r in rows]):
@@ -150,11 +161,13 @@ async def add_feedback(
     real = await repository.get_realization(session, realization_id)
     skp = await repository.get(session, real.skp_id) if real is not None else None
     if real is None or skp is None or not await may_see(session, actor, skp):
-        raise RealizationNotFound(f"no realisation with id {realization_id}")
+        raise RealizationNotFound(
+            msg("no realisation with id {realization_id}", realization_id=realization_id)
+        )
     owner = await employee_of(session, skp.nip)
     if actor.nip is None or owner.supervisor_nip != actor.nip:
         raise NotDirectSupervisor(
-            "only the employee's direct supervisor gives feedback on their realisations"
+            msg("only the employee's direct supervisor gives feedback on their realisations")
         )
     item = Feedback(
         id=uuid.uuid4(), realization_id=real.id, author_nip=actor.nip, text=text, created_at=now()

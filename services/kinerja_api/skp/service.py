@@ -21,6 +21,7 @@ from services.common.changes import SAME, Event, State, record_change
 from services.common.conditional import check_if_match as check_if_match_header
 from services.common.conditional import strong_etag
 from services.common.errors import InvalidInput
+from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
 from services.kinerja_api.calendar.periods import parse_period
@@ -89,7 +90,11 @@ def check_if_match(skp: Skp, if_match: str | None) -> None:
         if_match,
         etag_of(skp),
         stale=StaleSkp,
-        stale_detail=f"SKP {skp.id} changed since you read it (now {etag_of(skp)}); read it again and retry",
+        stale_detail=msg(
+            "SKP {id} changed since you read it (now {etag}); read it again and retry",
+            id=skp.id,
+            etag=etag_of(skp),
+        ),
     )
 
 
@@ -176,7 +181,7 @@ async def employee_of(session: AsyncSession, nip: str) -> Employee:
     """The SKP owner's registry row (it exists: ``skp.nip`` is a foreign key)."""
     employee = await employees.get(session, nip)
     if employee is None:  # pragma: no cover - guarded by the foreign key
-        raise SkpNotFound(f"no employee {nip}")
+        raise SkpNotFound(msg("no employee {nip}", nip=nip))
     return employee
 
 
@@ -229,7 +234,7 @@ async def load_visible(
     """An SKP the actor may see, else 404 (existence does not leak)."""
     skp = await repository.get(session, skp_id, for_update=for_update)
     if skp is None or not await may_see(session, actor, skp):
-        raise SkpNotFound(f"no SKP with id {skp_id}")
+        raise SkpNotFound(msg("no SKP with id {skp_id}", skp_id=skp_id))
     return skp
 
 
@@ -242,19 +247,27 @@ def check_open(skp: Skp) -> None:
     """409 on any write to an SKP closed by a move to another position (readable, frozen)."""
     if positions.is_closed(skp):
         raise SkpClosed(
-            f"SKP {skp.id} covered the position {skp.position!r} until {skp.valid_to.isoformat()}; it is "
-            "closed and frozen. The new position has its own SKP"
+            msg(
+                "SKP {id} covered the position {position} until {until}; it is closed and frozen. "
+                "The new position has its own SKP",
+                id=skp.id,
+                position=repr(skp.position),
+                until=skp.valid_to.isoformat(),
+            )
         )
 
 
 def check_editable(skp: Skp) -> None:
     check_open(skp)
     if skp.status == SkpStatus.APPROVED:
-        raise SkpFrozen(f"SKP {skp.id} is approved and frozen; it can no longer change")
+        raise SkpFrozen(msg("SKP {id} is approved and frozen; it can no longer change", id=skp.id))
     if skp.status not in EDITABLE:
         raise SkpWrongStatus(
-            f"SKP {skp.id} is {skp.status} and awaits the supervisor's decision; "
-            "it can change again once returned"
+            msg(
+                "SKP {id} is {status} and awaits the supervisor's decision; it can change again once returned",
+                id=skp.id,
+                status=skp.status,
+            )
         )
 
 
@@ -298,7 +311,7 @@ def _cursor_day(value: object) -> date:
         return date.fromisoformat(str(value))
     except ValueError:
         raise InvalidInput(
-            "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+            msg("cursor is not valid"), errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
         ) from None
 
 
@@ -309,19 +322,19 @@ async def create_skp(session: AsyncSession, actor: Caller, data: SkpCreate) -> S
     """Start a DRAFT SKP for a year: a pegawai for themself, an admin for any active employee."""
     if not actor.is_admin:
         if actor.nip is None:
-            raise NotOwner("your token carries no NIP, so there is no SKP you can create")
+            raise NotOwner(msg("your token carries no NIP, so there is no SKP you can create"))
         if data.nip is not None and data.nip != actor.nip:
-            raise NotOwner("an employee creates only their own SKP")
+            raise NotOwner(msg("an employee creates only their own SKP"))
     nip = data.nip or actor.nip
     if nip is None:
         raise UnknownEmployee(
-            "name the employee whose SKP this is",
+            msg("name the employee whose SKP this is"),
             errors=[{"loc": ["body", "nip"], "msg": "required when the caller has no NIP"}],
         )
     employee = await employees.get(session, nip)
     if employee is None or not employee.active:
         raise UnknownEmployee(
-            f"no active employee with NIP {nip}",
+            msg("no active employee with NIP {nip}", nip=nip),
             errors=[{"loc": ["body", "nip"], "msg": "no such active employee"}],
         )
     # The SKP plans for the position held today (a day of the year when today lies outside it): one SKP
@@ -329,8 +342,13 @@ async def create_skp(session: AsyncSession, actor: Caller, data: SkpCreate) -> S
     held = await positions.period_on(session, nip, data.year, today(), employee.position)
     if await repository.overlapping(session, nip, held.start, held.end):
         raise SkpExists(
-            f"employee {nip} already has an SKP for {data.year} covering the position {held.position!r} "
-            f"from {held.start.isoformat()}"
+            msg(
+                "employee {nip} already has an SKP for {year} covering the position {position} from {start}",
+                nip=nip,
+                year=data.year,
+                position=repr(held.position),
+                start=held.start.isoformat(),
+            )
         )
     at = now()
     skp = Skp(
@@ -356,7 +374,7 @@ async def create_skp(session: AsyncSession, actor: Caller, data: SkpCreate) -> S
             session.add(skp)
             await session.flush()
     except IntegrityError as exc:  # a simultaneous create won the unique (nip, year, valid_from)
-        raise SkpExists(f"employee {nip} already has an SKP for {data.year}") from exc
+        raise SkpExists(msg("employee {nip} already has an SKP for {year}", nip=nip, year=data.year)) from exc
     await changed(session, actor, "skp.create", skp, None)
     return skp
 
@@ -385,63 +403,96 @@ async def _check_shape(
     if uses_perspective(owner):
         if parent_result_id is not None:
             raise ResultShape(
-                "a JPT result (or one of a unit head answering to the governor) carries a perspective, "
-                "not a parent_result_id",
+                msg(
+                    "a JPT result (or one of a unit head answering to the governor) carries a perspective, "
+                    "not a parent_result_id"
+                ),
                 errors=[{"loc": ["body", "parent_result_id"], "msg": "must be null for a JPT result"}],
             )
         if perspective is None:
             raise ResultShape(
-                "a JPT result needs a perspective (PENERIMA_LAYANAN, PROSES_BISNIS, PENGUATAN_INTERNAL, "
-                "ANGGARAN)",
+                msg(
+                    "a JPT result needs a perspective (PENERIMA_LAYANAN, PROSES_BISNIS, PENGUATAN_INTERNAL, "
+                    "ANGGARAN)"
+                ),
                 errors=[{"loc": ["body", "perspective"], "msg": "required for a JPT result"}],
             )
         return
     if perspective is not None:
         raise ResultShape(
-            "perspective belongs to JPT results; a non-JPT result names parent_result_id and may give an aspect",
+            msg(
+                "perspective belongs to JPT results; a non-JPT result names parent_result_id and may give an aspect"
+            ),
             errors=[{"loc": ["body", "perspective"], "msg": "only for JPT results"}],
         )
     supervisor = owner.supervisor_nip
     if parent_result_id is None:
         if kind == ResultKind.UTAMA.value:
             raise ParentResultRequired(
-                f"a main (UTAMA) result must name parent_result_id: the result of your direct supervisor "
-                f"{supervisor}'s approved {skp.year} SKP that it supports",
+                msg(
+                    "a main (UTAMA) result must name parent_result_id: the result of your direct supervisor {supervisor}'s approved {year} SKP that it supports",
+                    supervisor=supervisor,
+                    year=skp.year,
+                ),
                 errors=[{"loc": ["body", "parent_result_id"], "msg": "required for a non-JPT main result"}],
             )
         return
     info = await repository.parent_info(session, parent_result_id)
     if info is None:
         raise ParentResultUnknown(
-            f"parent_result_id {parent_result_id} is not a result of any SKP",
+            msg(
+                "parent_result_id {parent_result_id} is not a result of any SKP",
+                parent_result_id=parent_result_id,
+            ),
             errors=[{"loc": ["body", "parent_result_id"], "msg": "unknown result"}],
         )
     if info.nip != supervisor:
-        whose = "your own SKP" if info.nip == owner.nip else f"the SKP of another person ({info.nip})"
+        whose = (
+            msg("your own SKP")
+            if info.nip == owner.nip
+            else msg("the SKP of another person ({nip})", nip=info.nip)
+        )
         raise ParentResultNotSupervisors(
-            f"parent_result_id {parent_result_id} belongs to {whose}, not to the SKP of your direct "
-            f"supervisor {supervisor}",
+            msg(
+                "parent_result_id {parent_result_id} belongs to {whose}, not to the SKP of your direct supervisor {supervisor}",
+                parent_result_id=parent_result_id,
+                whose=whose,
+                supervisor=supervisor,
+            ),
             errors=[{"loc": ["body", "parent_result_id"], "msg": "not a result of your supervisor's SKP"}],
         )
     if info.year != skp.year:
         raise ParentResultWrongYear(
-            f"parent_result_id {parent_result_id} belongs to your supervisor's SKP for {info.year}; "
-            f"this SKP is for {skp.year}",
+            msg(
+                "parent_result_id {parent_result_id} belongs to your supervisor's SKP for {parent_year}; this SKP is for {year}",
+                parent_result_id=parent_result_id,
+                parent_year=info.year,
+                year=skp.year,
+            ),
             errors=[{"loc": ["body", "parent_result_id"], "msg": f"from the {info.year} SKP"}],
         )
     if info.status != SkpStatus.APPROVED.value:
         raise ParentSkpNotApproved(
-            f"your supervisor {supervisor}'s {skp.year} SKP is {info.status}, not approved yet; "
-            "a result can only support a result of an approved SKP"
+            msg(
+                "your supervisor {supervisor}'s {year} SKP is {status}, not approved yet; a result can only support a result of an approved SKP",
+                supervisor=supervisor,
+                year=skp.year,
+                status=info.status,
+            )
         )
     # As of the day the result is added: the supervisor's SKP covering that day (clipped into the year),
     # not one their own move closed.
     day = cascade_day(skp.year)
     if not info.valid_from <= day < info.valid_to:
         raise ParentResultNotCurrent(
-            f"parent_result_id {parent_result_id} belongs to your supervisor's SKP for "
-            f"{info.valid_from.isoformat()}..{info.valid_to.isoformat()}, which does not cover "
-            f"{day.isoformat()}; name a result of the SKP they hold today",
+            msg(
+                "parent_result_id {parent} belongs to your supervisor's SKP for {start}..{end}, which does "
+                "not cover {day}; name a result of the SKP they hold today",
+                parent=parent_result_id,
+                start=info.valid_from.isoformat(),
+                end=info.valid_to.isoformat(),
+                day=day.isoformat(),
+            ),
             errors=[{"loc": ["body", "parent_result_id"], "msg": "not from the supervisor's current SKP"}],
         )
 
@@ -464,7 +515,7 @@ async def _own_editable(
 ) -> tuple[Skp, Employee]:
     skp = await load_visible(session, actor, skp_id, for_update=True)
     if actor.nip != skp.nip:
-        raise NotOwner("only the employee whose SKP it is may change it")
+        raise NotOwner(msg("only the employee whose SKP it is may change it"))
     check_if_match(skp, if_match)
     check_editable(skp)
     return skp, await employee_of(session, skp.nip)
@@ -484,7 +535,7 @@ async def add_result(
     """Add a result with its indicators to the owner's DRAFT or RETURNED SKP."""
     skp, owner = await _own_editable(session, actor, skp_id, if_match)
     if len(skp.results) >= MAX_RESULTS:
-        raise SkpFull(f"an SKP holds at most {MAX_RESULTS} results")
+        raise SkpFull(msg("an SKP holds at most {max} results", max=MAX_RESULTS))
     await _check_shape(
         session,
         skp,
@@ -518,7 +569,7 @@ def _find_result(skp: Skp, result_id: uuid.UUID) -> SkpResult:
     for result in skp.results:
         if result.id == result_id:
             return result
-    raise ResultNotFound(f"SKP {skp.id} has no result {result_id}")
+    raise ResultNotFound(msg("SKP {id} has no result {result_id}", id=skp.id, result_id=result_id))
 
 
 async def update_result(
@@ -599,7 +650,7 @@ async def coverage(session: AsyncSession, actor: Caller, skp_id: uuid.UUID) -> C
     """For a supervisor's own SKP: each result, whether any subordinate's result supports it, and which."""
     skp = await repository.get(session, skp_id)
     if skp is None or not (reads_every_skp(actor) or (actor.nip is not None and actor.nip == skp.nip)):
-        raise SkpNotFound(f"no SKP with id {skp_id}")
+        raise SkpNotFound(msg("no SKP with id {skp_id}", skp_id=skp_id))
     items: dict[uuid.UUID, CoverageItem] = {}
     for row in await repository.coverage(session, skp_id):
         item = items.get(row.result_id)

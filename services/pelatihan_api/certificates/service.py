@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import clock
 from services.common.changes import record_change
 from services.common.errors import Conflict, NotFound
+from services.common.i18n import msg
 from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.certificates.numbers import new_number, well_formed
 from services.pelatihan_api.certificates.schemas import CertificateRead
@@ -70,13 +71,13 @@ async def issue(
 
 async def _by_number(session: AsyncSession, number: str, *, for_update: bool = False) -> Certificate:
     if not well_formed(number):
-        raise NotFound("No such certificate.")
+        raise NotFound(msg("No such certificate."))
     stmt = select(Certificate).where(Certificate.number == number)
     if for_update:
         stmt = stmt.with_for_update()
     row = (await session.scalars(stmt)).first()
     if row is None:
-        raise NotFound("No such certificate.")
+        raise NotFound(msg("No such certificate."))
     return row
 
 
@@ -105,7 +106,7 @@ async def revoke(
     publik again with the change. A second revocation is a 409."""
     row = await _by_number(session, number, for_update=True)
     if row.revoked_at is not None:
-        raise Conflict("The certificate is already revoked.")
+        raise Conflict(msg("The certificate is already revoked."))
     before = certificate_state(row)
     now = clock.now()
     row.revoked_at, row.revoked_reason = now, reason

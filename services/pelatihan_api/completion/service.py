@@ -26,6 +26,7 @@ from services.common import clock
 from services.common.auth import Principal
 from services.common.changes import record_change
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.common.i18n import msg
 from services.pelatihan_api.certificates import service as certificates
 from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.clients.kinerja import KinerjaClient
@@ -75,12 +76,18 @@ async def record_attendance(
     ts = await get_visible(session, principal, session_id)
     if not (ts.starts_on <= body.on <= ts.ends_on):
         raise InvalidInput(
-            "The day is outside the session.",
+            msg("The day is outside the session."),
             errors=[{"loc": ["body", "on"], "msg": f"must be between {ts.starts_on} and {ts.ends_on}"}],
         )
     today = clock.today()
     if body.on > today:
-        raise TooEarly(f"Attendance for {body.on} can be recorded from that day on; today is {today}.")
+        raise TooEarly(
+            msg(
+                "Attendance for {on} can be recorded from that day on; today is {today}.",
+                on=body.on,
+                today=today,
+            )
+        )
     participants = set(
         (
             await session.scalars(
@@ -95,7 +102,7 @@ async def record_attendance(
     strangers = sorted(present - participants)
     if strangers:
         raise InvalidInput(
-            "Some NIPs hold no confirmed seat in this session.",
+            msg("Some NIPs hold no confirmed seat in this session."),
             errors=[
                 {"loc": ["body", "present", i], "msg": f"{nip} is not a participant"}
                 for i, nip in enumerate(strangers)
@@ -170,7 +177,7 @@ async def complete(
         )
     ).first()
     if found is None or not can_see(principal, found[1]):
-        raise NotFound("No such enrolment.")
+        raise NotFound(msg("No such enrolment."))
     seen_row, ts, program, institution = found
     # The unit's name (for the published label) is asked of kinerja before any row is locked.
     facts = await roster.get(session, seen_row.nip)
@@ -178,8 +185,8 @@ async def complete(
     unit_name = None
     relied_on: list[Seen] = []
     if unit_id is not None:
-        seen_enrolment = Seen("enrolment", seen_row.id, (seen_row.status, seen_row.updated_at))
-        relied_on = [seen_enrolment, Seen("session", ts.id, ts.version)]
+        seen_enrolment = Seen(msg("enrolment"), seen_row.id, (seen_row.status, seen_row.updated_at))
+        relied_on = [seen_enrolment, Seen(msg("session"), ts.id, ts.version)]
         ts_id, program_id, institution_id = ts.id, program.id, institution.id
         await release(session)
         unit_name = await kinerja.unit_name(str(unit_id))
@@ -192,11 +199,17 @@ async def complete(
         recheck(relied_on[1], ts.version)
     assert row is not None
     if row.status != S.CONFIRMED:
-        raise InvalidTransition(f"The enrolment is {row.status}; only CONFIRMED participants get a result.")
+        raise InvalidTransition(
+            msg("The enrolment is {status}; only CONFIRMED participants get a result.", status=row.status)
+        )
     today = clock.today()
     if ts.ends_on > today:
         raise TooEarly(
-            f"Results can be recorded once the session has reached its last day ({ts.ends_on}); today is {today}."
+            msg(
+                "Results can be recorded once the session has reached its last day ({ends_on}); today is {today}.",
+                ends_on=ts.ends_on,
+                today=today,
+            )
         )
     before = await changes.snapshot(session, enrolments=[row.id])
     session_days = (ts.ends_on - ts.starts_on).days + 1
@@ -258,10 +271,10 @@ async def add_feedback(
 ) -> None:
     """Accept one rating per attendee (present on at least one day, or completed); others get 403."""
     if principal.nip is None:
-        raise Forbidden("Only participants who attended may give feedback.")
+        raise Forbidden(msg("Only participants who attended may give feedback."))
     ts = await session.get(TrainingSession, session_id)
     if ts is None:
-        raise NotFound("No such session.")
+        raise NotFound(msg("No such session."))
     attended = await session.scalar(
         select(func.count()).where(
             Attendance.session_id == session_id, Attendance.nip == principal.nip, Attendance.present.is_(True)
@@ -276,14 +289,14 @@ async def add_feedback(
             )
         )
         if not completed:
-            raise Forbidden("Only participants who attended may give feedback.")
+            raise Forbidden(msg("Only participants who attended may give feedback."))
     session.add(
         SessionFeedback(session_id=session_id, nip=principal.nip, rating=body.rating, comment=body.comment)
     )
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict("You already gave feedback on this session.") from exc
+        raise Conflict(msg("You already gave feedback on this session.")) from exc
 
 
 async def feedback_summary(

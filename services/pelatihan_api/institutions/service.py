@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import record_change
 from services.common.errors import Conflict
+from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
 from services.pelatihan_api.events import SINK
 from services.pelatihan_api.institutions import repository
@@ -16,7 +17,7 @@ from services.pelatihan_api.institutions.schemas import InstitutionCreate, Insti
 async def create_institution(session: AsyncSession, body: InstitutionCreate, *, actor: str) -> Institution:
     """Register a partner; names are unique (409)."""
     if await repository.by_name(session, body.name) is not None:
-        raise Conflict(f"An institution named {body.name!r} already exists.")
+        raise Conflict(msg("An institution named {name!r} already exists.", name=body.name))
     row = Institution(name=body.name, kind=body.kind.value)
     session.add(row)
     await session.flush()

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import record_change
 from services.common.errors import InvalidInput
+from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
 from services.pelatihan_api.events import SINK
 from services.pelatihan_api.institutions import repository as institutions
@@ -20,7 +21,8 @@ async def create_program(session: AsyncSession, body: ProgramCreate, *, actor: s
     """Add a programme to an existing institution (422 naming the field when the institution is unknown)."""
     if await institutions.get(session, body.institution_id) is None:
         raise InvalidInput(
-            "Unknown institution.", errors=[{"loc": ["body", "institution_id"], "msg": "no such institution"}]
+            msg("Unknown institution."),
+            errors=[{"loc": ["body", "institution_id"], "msg": "no such institution"}],
         )
     row = Program(
         institution_id=body.institution_id,

@@ -11,6 +11,7 @@ from services.common import clock
 from services.common.auth import Principal, Role
 from services.common.conditional import check_if_match, require_if_match, strong_etag
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
 from services.pelatihan_api.enrolments import repository as enrolments
 from services.pelatihan_api.enums import PNS_RANKS
@@ -34,11 +35,11 @@ def etag(row: TrainingSession) -> str:
     return strong_etag(row.version)
 
 
-_STALE = "The session changed since you read it; read it again."
+_STALE = msg("The session changed since you read it; read it again.")
 
 
-def _bad(field: str, msg: str) -> InvalidInput:
-    return InvalidInput(msg, errors=[{"loc": ["body", field], "msg": msg}])
+def _bad(field: str, text: str) -> InvalidInput:
+    return InvalidInput(text, errors=[{"loc": ["body", field], "msg": str(text)}])
 
 
 def _validate(
@@ -49,13 +50,13 @@ def _validate(
     min_rank: str | None,
 ) -> None:
     if ends_on < starts_on:
-        raise _bad("ends_on", "ends_on is before starts_on")
+        raise _bad("ends_on", msg("ends_on is before starts_on"))
     if closes <= opens:
-        raise _bad("enrol_closes_at", "the enrolment window closes before it opens")
+        raise _bad("enrol_closes_at", msg("the enrolment window closes before it opens"))
     if closes > session_start(starts_on):
-        raise _bad("enrol_closes_at", "the enrolment window closes after the session starts")
+        raise _bad("enrol_closes_at", msg("the enrolment window closes after the session starts"))
     if min_rank is not None and min_rank not in PNS_RANKS:
-        raise _bad("min_rank", f"min_rank must be one of {', '.join(PNS_RANKS)}")
+        raise _bad("min_rank", msg("min_rank must be one of {ranks}", ranks=", ".join(PNS_RANKS)))
 
 
 def can_see(principal: Principal, row: TrainingSession) -> bool:
@@ -69,7 +70,7 @@ async def get_visible(session: AsyncSession, principal: Principal, session_id: u
     """The session, or 404 when it does not exist or the caller (a mitra of another institution) may not see it."""
     row = await repository.get(session, session_id)
     if row is None or not can_see(principal, row):
-        raise NotFound("No such session.")
+        raise NotFound(msg("No such session."))
     return row
 
 
@@ -77,7 +78,7 @@ async def create_session(session: AsyncSession, body: SessionCreate, *, actor: s
     """Open a session of an existing programme, after checking dates, window and capacity."""
     program = await programs.get(session, body.program_id)
     if program is None:
-        raise _bad("program_id", "no such programme")
+        raise _bad("program_id", msg("no such programme"))
     _validate(body.starts_on, body.ends_on, body.enrol_opens_at, body.enrol_closes_at, body.min_rank)
     row = TrainingSession(
         program_id=program.id,
@@ -138,16 +139,16 @@ async def patch_session(
 
     A capacity below the seats already confirmed is refused (409); a larger one promotes the waitlist.
     """
-    require_if_match(if_match, detail="Send the session's ETag in If-Match.")
+    require_if_match(if_match, detail=msg("Send the session's ETag in If-Match."))
     row = await repository.get(session, session_id, for_update=True)
     if row is None:
-        raise NotFound("No such session.")
+        raise NotFound(msg("No such session."))
     check_if_match(if_match, etag(row), required=True, stale_detail=_STALE)
     before = {(changes.SESSION, str(row.id)): changes.session_data(row)}
     patch = body.model_dump(exclude_unset=True)
     for key in ("starts_on", "ends_on", "capacity", "enrol_opens_at", "enrol_closes_at", "location"):
         if key in patch and patch[key] is None:
-            raise _bad(key, f"{key} cannot be null")
+            raise _bad(key, msg("{key} cannot be null", key=key))
     _validate(
         patch.get("starts_on", row.starts_on),
         patch.get("ends_on", row.ends_on),
@@ -157,7 +158,13 @@ async def patch_session(
     )
     capacity = patch.get("capacity", row.capacity)
     if capacity < row.seats_taken:
-        raise Conflict(f"capacity {capacity} is below the {row.seats_taken} seats already confirmed.")
+        raise Conflict(
+            msg(
+                "capacity {capacity} is below the {seats_taken} seats already confirmed.",
+                capacity=capacity,
+                seats_taken=row.seats_taken,
+            )
+        )
     for key, value in patch.items():
         if key == "eligible_position_types" and value:
             value = [str(v) for v in value]
@@ -188,12 +195,12 @@ async def delete_session(
     cancelled and rejected enrolments, attendance and feedback go with it; every deletion is logged."""
     row = await repository.get(session, session_id, for_update=True)
     if row is None:
-        raise NotFound("No such session.")
+        raise NotFound(msg("No such session."))
     check_if_match(if_match, etag(row), stale_detail=_STALE)
     before = {(changes.SESSION, str(session_id)): changes.session_data(row)}
     gone = await repository.delete_if_no_live_enrolment(session, session_id)
     if gone is None:
-        raise Conflict("The session still has live enrolments; cancel or reject them first.")
+        raise Conflict(msg("The session still has live enrolments; cancel or reject them first."))
     await changes.record(
         session, actor=actor, action="session.delete", sessions=[session_id], enrolments=gone, before=before
     )

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, NotFound, problem_responses
+from services.common.i18n import msg
 from services.common.pagination import (
     DEFAULT_LIMIT,
     CursorQuery,
@@ -64,7 +65,7 @@ async def feed(
             after = (datetime.fromisoformat(str(after_raw[0])), uuid.UUID(str(after_raw[1])))
         except ValueError as exc:
             raise InvalidInput(
-                "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+                msg("cursor is not valid"), errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
             ) from exc
     rows = await repository.published(
         session, unit_id=unit_id, kind=kind, period=period, after=after, limit=limit + 1
@@ -188,5 +189,5 @@ async def get_item(item_id: uuid.UUID, session: SessionDep) -> FeedItem:
     """One published item (the link target of feed entries); 404 for unknown or unpublished ones."""
     rows = await repository.published_item(session, item_id)
     if rows is None:
-        raise NotFound(f"No published item {item_id}")
+        raise NotFound(msg("No published item {item_id}", item_id=item_id))
     return FeedItem.model_validate(rows)

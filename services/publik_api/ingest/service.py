@@ -13,6 +13,7 @@ from services.common.changes import Catalogue
 from services.common.changes.catalogue.kinerja import UnitChanged, UnitPerformance
 from services.common.changes.catalogue.pelatihan import TrainingStats
 from services.common.errors import InvalidInput
+from services.common.i18n import msg
 from services.common.outbox import receive_once
 from services.publik_api.events import InboxEvent
 from services.publik_api.ingest.privacy import personal_fields
@@ -115,7 +116,7 @@ async def ingest(session: AsyncSession, event: EventEnvelope, ctx: IngestContext
     handler = HANDLERS.get(event.type)
     if handler is None:
         raise InvalidInput(
-            f"Unknown event type {event.type!r}",
+            msg("Unknown event type {type!r}", type=event.type),
             errors=[{"loc": ["body", "type"], "msg": "unknown event type"}],
         )
     RECEIVES.model(event.type, event.version)
@@ -123,14 +124,14 @@ async def ingest(session: AsyncSession, event: EventEnvelope, ctx: IngestContext
     personal = personal_fields(event.data, allowed_top_level=exempt)
     if personal:
         raise InvalidInput(
-            "The event carries personal data, which publik never accepts (UU 14/2008 Pasal 17(h)).",
+            msg("The event carries personal data, which publik never accepts (UU 14/2008 Pasal 17(h))."),
             slug="personal-data",
             errors=[{"loc": ["body", *p.split(".")], "msg": "personal field"} for p in personal],
         )
     try:
         data = model.model_validate(event.data)
     except ValidationError as exc:
-        raise InvalidInput("The event data is malformed.", errors=_errors(exc)) from exc
+        raise InvalidInput(msg("The event data is malformed."), errors=_errors(exc)) from exc
     if not await receive_once(
         session, InboxEvent, event_id=event.id, source=event.source, event_type=event.type
     ):

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, status
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, problem_responses
+from services.common.i18n import msg
 from services.common.pagination import (
     DEFAULT_LIMIT,
     CursorQuery,
@@ -67,7 +68,7 @@ async def list_innovations(
             after = (datetime.fromisoformat(str(raw[0])), uuid.UUID(str(raw[1])))
         except ValueError as exc:
             raise InvalidInput(
-                "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+                msg("cursor is not valid"), errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
             ) from exc
     rows = await feed.published(session, unit_id=unit_id, kind="INOVASI", after=after, limit=limit + 1)
     page = rows[:limit]

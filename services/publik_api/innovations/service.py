@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import InvalidInput
+from services.common.i18n import msg
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.ingest.privacy import personal_fields
 from services.publik_api.innovations.schemas import InnovationCreate, InnovationRead
@@ -52,13 +53,15 @@ async def create(
     personal = personal_fields(data, path="body")
     if personal:
         raise InvalidInput(
-            "The innovation carries personal data, which publik never publishes (UU 14/2008 Pasal 17(h)).",
+            msg(
+                "The innovation carries personal data, which publik never publishes (UU 14/2008 Pasal 17(h))."
+            ),
             slug="personal-data",
             errors=[{"loc": p.split("."), "msg": "personal data"} for p in personal],
         )
     unit = await ensure_unit(session, body.unit_id, kinerja)
     if unit is None:
-        raise InvalidInput("Unknown unit.", errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}])
+        raise InvalidInput(msg("Unknown unit."), errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}])
     item = await upsert_item(
         session,
         kind="INOVASI",

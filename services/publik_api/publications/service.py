@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import clock
 from services.common.changes import record_change
 from services.common.errors import NotFound
+from services.common.i18n import msg
 from services.publik_api.events import SINK
 from services.publik_api.publications import repository, suppression
 from services.publik_api.publications.models import APPROVED, PENDING, Item, Publication
@@ -242,7 +243,7 @@ async def approve(
     publication stays PENDING and lists it with the reasons)."""
     pub = await repository.lock_publication(session, publication_id)
     if pub is None:
-        raise NotFound(f"No publication {publication_id}")
+        raise NotFound(msg("No publication {publication_id}", publication_id=publication_id))
     now = now_utc()
     before = {"status": pub.status, "approved_at": pub.approved_at, "approved_by": pub.approved_by}
     published = waiting = 0

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, status
 from services.common import clock
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.i18n import msg
 from services.publik_api.state import publik_state
 from services.publik_api.surveys import service
 from services.publik_api.surveys.limits import client_ip
@@ -27,7 +28,7 @@ async def survey_rate_limit(request: Request) -> None:
         f"survey:{ip}", settings.survey_rate_limit, settings.survey_rate_window_s
     )
     if not allowed:
-        raise service.TooManyRequests("Too many surveys from this address; retry later.", retry)
+        raise service.TooManyRequests(msg("Too many surveys from this address; retry later."), retry)
 
 
 @router.post(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.errors import InvalidInput, NotFound, ProblemError
+from services.common.i18n import msg
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.surveys import repository
 from services.publik_api.surveys.ikm import compute_ikm, krejcie_morgan
@@ -50,14 +51,17 @@ async def submit(
     unit = await ensure_unit(session, body.unit_id, kinerja)
     if unit is None:
         raise InvalidInput(
-            "The survey names an unknown unit.", errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}]
+            msg("The survey names an unknown unit."),
+            errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}],
         )
     now = clock.now()
     if device is not None and device_window_s > 0:
         last = await repository.last_from_device(session, device, body.unit_id)
         if last is not None and (now - last).total_seconds() < device_window_s:
             wait = device_window_s - (now - last).total_seconds()
-            raise TooManyRequests("This device already answered for this unit recently.", math.ceil(wait))
+            raise TooManyRequests(
+                msg("This device already answered for this unit recently."), math.ceil(wait)
+            )
     response = SurveyResponse(
         id=uuid.uuid4(),
         unit_id=body.unit_id,
@@ -76,7 +80,7 @@ async def ikm(session: AsyncSession, unit_id: uuid.UUID, year: int) -> IkmRead:
     """A unit's IKM for a year, with the Krejcie-Morgan check where the service population is known."""
     unit = await units.get(session, unit_id)
     if unit is None:
-        raise NotFound(f"No unit {unit_id}")
+        raise NotFound(msg("No unit {unit_id}", unit_id=unit_id))
     respondents, sums, as_of = await repository.sums(session, unit_id, year)
     result = compute_ikm(respondents, sums)
     population = unit.service_population

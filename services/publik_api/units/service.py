@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import record_change
 from services.common.errors import NotFound
+from services.common.i18n import msg
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.events import SINK
 from services.publik_api.publications.repository import bump_version
@@ -87,7 +88,7 @@ async def set_service_population(
     """Record how many people the unit serves a year (the Krejcie-Morgan population); None clears it."""
     unit = await repository.get(session, unit_id)
     if unit is None:
-        raise NotFound(f"No unit {unit_id}")
+        raise NotFound(msg("No unit {unit_id}", unit_id=unit_id))
     before = unit.service_population
     unit.service_population = population
     await session.flush()
