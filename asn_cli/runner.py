@@ -39,6 +39,10 @@ def load_service_secrets(data_dir: Path) -> dict[str, str]:
 
 
 DEFAULT_PORTS = {"gateway": 8000, "kinerja": 8001, "pelatihan": 8002, "publik": 8003}
+# In development only, the gateway may deliver webhooks to http:// and loopback/private receivers: the demo has
+# no outside network, so docs/integrators.md registers a receiver on this machine. Any other environment keeps
+# the rules (https, public addresses only).
+DEVELOPMENT_ONLY = {"GATEWAY_WEBHOOKS_ALLOW_HTTP": "true", "GATEWAY_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true"}
 
 
 def app_ports(env: dict[str, str]) -> dict[str, int]:
@@ -79,6 +83,9 @@ def child_env(
         default(prefix + "SERVICE_CLIENT_ID", f"svc-{name}")
         default(prefix + "SERVICE_CLIENT_SECRET", secrets_[f"svc-{name}"])
     default("GATEWAY_DATA_DIR", str(settings.data_dir))
+    if env.get(APPS["gateway"].env_prefix + "ENVIRONMENT") == "development":
+        for key, value in DEVELOPMENT_ONLY.items():
+            default(key, value)
     return env
 
 
