@@ -68,7 +68,7 @@ from bench._util import (
     write_section,
     wrk_available,
 )
-from services.common.testing import drop_database, postgres_server
+from tests.support.fixtures import drop_database, postgres_server
 
 SECTION = "mixed-load"
 SERVICES = ("kinerja", "pelatihan", "publik")

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from asn_cli.seed import bootstrap, create_admin, seed_demo
-from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
+from tests.support.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 TS_DIR = ROOT / "samples" / "typescript"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.docs import docrun
-from tests.fuzz.seeded import Seeded, seeded_stack
+from tests.support.seeded import Seeded, seeded_stack
 
 
 def test_the_parser_reads_the_convention() -> None:

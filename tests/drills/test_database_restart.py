@@ -22,12 +22,11 @@ from tests.drills.harness import (
     PROBLEM_JSON,
     LoadStream,
     expected_checksum,
-    small_pools,
     stored_checksum,
     stored_keys,
     summary,
 )
-from tests.e2e.stack import Stack
+from tests.support.stack import Stack, small_pools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -20,10 +20,9 @@ import httpx
 import pytest
 
 from asn_cli.seed import seed_demo
-from services.common.testing import plain_dsn
-from tests.drills.harness import small_pools
-from tests.e2e.stack import Stack
-from tests.fuzz.seeded import login
+from tests.support.fixtures import plain_dsn
+from tests.support.seeded import login
+from tests.support.stack import Stack, small_pools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

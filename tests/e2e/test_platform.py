@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.stack import SERVICE_APPS, Stack
+from tests.support.stack import SERVICE_APPS, Stack
 
 pytestmark = pytest.mark.e2e
 

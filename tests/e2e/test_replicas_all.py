@@ -16,9 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.drills.harness import small_pools
 from tests.e2e import test_platform
-from tests.e2e.stack import SERVICE_APPS, Stack
+from tests.support.stack import SERVICE_APPS, Stack, small_pools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

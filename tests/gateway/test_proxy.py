@@ -33,7 +33,7 @@ from gateway.upstreams import Upstreams
 from services.common.middleware import EdgeMiddleware
 from services.common.ratelimit import MemoryLimiter
 from services.common.state import bind_state
-from services.common.testing import free_port, running, wait_until
+from tests.support.fixtures import free_port, running, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 BIG = 5 * 1024 * 1024

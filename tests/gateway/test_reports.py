@@ -17,7 +17,7 @@ from asn_cli.seed import bootstrap, create_admin, seed_demo
 from gateway.reports.specs import UNIT_SCORECARD
 from services.common.reports import expected_cells, parse_csv
 from services.common.request_id import HEADER
-from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
+from tests.support.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
 pytestmark = pytest.mark.e2e
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi"

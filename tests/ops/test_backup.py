@@ -15,7 +15,7 @@ from asn_cli.database import CliSettings
 from asn_cli.main import build_parser
 from asn_cli.ops_commands import BackupError, PgTool, pick_tool
 from asn_cli.seed import bootstrap, create_admin, seed_demo
-from services.common.testing import (
+from tests.support.fixtures import (
     APP_SCHEMAS,
     create_database,
     drop_database,

@@ -21,7 +21,7 @@ from sqlalchemy import MetaData
 
 from asn_cli.database import alembic_config, asyncpg_dsn, downgrade, migrate
 from services.common.db import migration_head
-from services.common.testing import APP_SCHEMAS, create_database, drop_database
+from tests.support.fixtures import APP_SCHEMAS, create_database, drop_database
 
 ROOT = Path(__file__).resolve().parents[2]
 INIT_SQL = ROOT / "deploy" / "postgres-init.sql"

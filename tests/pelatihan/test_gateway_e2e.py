@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from asn_cli.seed import bootstrap, create_admin, seed_demo
-from services.common.testing import wait_until
-from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
+from tests.support.fixtures import wait_until
+from tests.support.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
 pytestmark = pytest.mark.e2e
 

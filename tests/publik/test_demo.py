@@ -17,7 +17,6 @@ from asn_cli.seed import app_session, publish_demo, seed_demo
 from services.common.clock import today
 from services.common.outbox import OutboxDispatcher, http_transport
 from services.common.settings import normalise_database_url
-from services.common.testing import Tokens
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.employees.repository import EmployeeState
@@ -28,6 +27,7 @@ from services.pelatihan_api.stats import service as pelatihan_stats
 from services.publik_api.config import PublikSettings
 from services.publik_api.publications import suppression
 from tests.publik.conftest import envelope, performance, publish, send_event
+from tests.support.fixtures import Tokens
 
 APPS = ("kinerja", "pelatihan", "publik", "gateway")
 SCHEMAS = ("kinerja", "pelatihan", "publik", "gateway")

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.stack import SERVICE_APPS
-from tests.fuzz.seeded import Seeded
+from tests.support.seeded import Seeded
+from tests.support.stack import SERVICE_APPS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

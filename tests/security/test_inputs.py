@@ -13,9 +13,9 @@ import asyncpg
 import httpx
 import pytest
 
-from services.common.testing import plain_dsn
-from tests.e2e.stack import SERVICE_APPS
-from tests.fuzz.seeded import Seeded
+from tests.support.fixtures import plain_dsn
+from tests.support.seeded import Seeded
+from tests.support.stack import SERVICE_APPS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

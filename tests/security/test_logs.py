@@ -9,8 +9,8 @@ import uuid
 import httpx
 import pytest
 
-from tests.e2e.stack import SERVICE_APPS
-from tests.fuzz.seeded import Seeded, client_token
+from tests.support.seeded import Seeded, client_token
+from tests.support.stack import SERVICE_APPS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.contract.test_token_attacks import attacks
-from tests.e2e.stack import SERVICE_APPS
-from tests.fuzz.seeded import Seeded
+from tests.support.seeded import Seeded
+from tests.support.stack import SERVICE_APPS
+from tests.support.token_forgery import attacks
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

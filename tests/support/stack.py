@@ -13,7 +13,7 @@ from typing import IO
 
 import httpx
 
-from services.common.testing import free_ports
+from tests.support.fixtures import free_ports
 
 SERVICE_APPS = ("kinerja", "pelatihan", "publik")
 SERVICE_SECRETS = {f"svc-{n}": f"e2e-secret-{n}-0123456789abcdef" for n in SERVICE_APPS}
@@ -197,3 +197,13 @@ class Stack:
                     proc.url + "/internal/v1/clock", json={"now": instant}, headers=auth, timeout=10
                 )
                 assert resp.status_code == 200, (proc.app, resp.text)
+
+
+def small_pools() -> dict[str, str]:
+    """Stack environment that keeps each app to 4 + 4 database connections (the drills share the test
+    server with other test runs)."""
+    env: dict[str, str] = {}
+    for prefix in ("KINERJA_", "PELATIHAN_", "PUBLIK_", "GATEWAY_"):
+        env[prefix + "DB_POOL_SIZE"] = "4"
+        env[prefix + "DB_MAX_OVERFLOW"] = "4"
+    return env

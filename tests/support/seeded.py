@@ -18,8 +18,8 @@ import httpx
 
 from asn_cli.seed import bootstrap, create_admin, publish_demo, seed_demo
 from gateway.identity.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD
-from services.common.testing import create_database, drop_database, migrate_all
-from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
+from tests.support.fixtures import create_database, drop_database, migrate_all
+from tests.support.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
 APPS = ("kinerja", "pelatihan", "publik", "gateway")
 # Demo accounts per role (asn_cli.seed / gateway.identity.demo); the integrator is the demo API client.
