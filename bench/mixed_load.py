@@ -68,11 +68,11 @@ from bench._util import (
     write_section,
     wrk_available,
 )
+from services.common.apps import APP_NAMES, SERVICE_NAMES
 from tests.support.fixtures import drop_database, postgres_server
 
 SECTION = "mixed-load"
-SERVICES = ("kinerja", "pelatihan", "publik")
-SECRETS = {f"svc-{n}": f"bench-secret-{n}-{uuid.uuid4().hex}" for n in SERVICES}
+SECRETS = {f"svc-{n}": f"bench-secret-{n}-{uuid.uuid4().hex}" for n in SERVICE_NAMES}
 ADMIN_USER, ADMIN_PASSWORD = "bench-admin", "bench-admin-password-" + uuid.uuid4().hex[:12]
 SHARES: tuple[tuple[str, int], ...] = (
     ("GET /publik/v1/feed", 8),
@@ -128,13 +128,13 @@ def _env(database_url: str, workdir: Path, publik_data: Path, ports: dict[str, i
         if not k.startswith(("KINERJA_", "PELATIHAN_", "PUBLIK_", "GATEWAY_", "ASN_"))
     }
     gw = f"http://127.0.0.1:{ports['gateway']}"
-    for app in (*SERVICES, "gateway"):
+    for app in APP_NAMES:
         p = app.upper() + "_"
         env[p + "DATABASE_URL"] = database_url
         env[p + "ENVIRONMENT"] = "test"
         # The access log would cost a log line per request; the figures are for the apps' work.
         env[p + "LOG_LEVEL"] = "WARNING"
-    for app in SERVICES:
+    for app in SERVICE_NAMES:
         p = app.upper() + "_"
         env[p + "JWKS_URL"] = gw + "/.well-known/jwks.json"
         env[p + "GATEWAY_URL"] = gw
@@ -159,12 +159,12 @@ def _env(database_url: str, workdir: Path, publik_data: Path, ports: dict[str, i
 @contextlib.contextmanager
 def stack(database_url: str, workdir: Path, publik_data: Path) -> Iterator[Stack]:
     """Start everything; stop every process started here, whatever happens."""
-    ports = {name: free_port() for name in (*SERVICES, "gateway")}
+    ports = {name: free_port() for name in APP_NAMES}
     env = _env(database_url, workdir, publik_data, ports)
     result = Stack(hello_port=free_port())
     logs = []
     try:
-        for name in (*SERVICES, "gateway"):
+        for name in APP_NAMES:
             log = open(workdir / f"{name}.log", "ab")  # noqa: SIM115  (closed below)
             logs.append(log)
             popen = subprocess.Popen(
@@ -589,7 +589,7 @@ def render(rounds: list[Round]) -> tuple[str, str, dict[str, float]]:
          "errors gw/direct"],
         type_rows,
     )  # fmt: skip
-    apps = ("gateway", "kinerja", "pelatihan", "publik")
+    apps = ("gateway", *SERVICE_NAMES)
     cpu_rows: list[list[object]] = []
     totals: dict[str, float] = {}
     for phase in ("direct", "gateway"):

@@ -3,7 +3,9 @@
 - a service imports only itself and services.common (other services are reached over HTTP);
 - services.common imports no service and not the gateway;
 - the gateway never imports a service's code;
-- python-jose is imported in services/common/auth.py only.
+- python-jose is imported in services/common/auth.py only;
+- the runtime (services, gateway, asn_cli) never imports tests/ (test helpers live in tests/support/);
+- the app names are written once, in services/common/apps.py.
 """
 
 from __future__ import annotations
@@ -90,10 +92,14 @@ def _imports_of(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
 
 
 def test_common_imports_no_app() -> None:
-    # asn_cli.database (the migration runner used by the test helpers) is app-neutral and allowed.
-    forbidden = (*(f"services.{s}" for s in SERVICES), "gateway", "asn_cli.apps", "asn_cli.main")
+    forbidden = (*(f"services.{s}" for s in SERVICES), "gateway", "asn_cli", "tests", "bench")
     bad = _imports_of(_python_files("services/common"), forbidden)
     assert not bad, "services.common is a kernel shared by everyone; it imports no app:\n" + "\n".join(bad)
+
+
+def test_runtime_imports_no_test_code() -> None:
+    bad = _imports_of(_python_files("services", "gateway", "asn_cli", "migrations"), ("tests", "bench"))
+    assert not bad, "test helpers live in tests/support/, which the runtime never imports:\n" + "\n".join(bad)
 
 
 def test_gateway_imports_no_service_code() -> None:
@@ -159,3 +165,41 @@ def test_the_state_checker_sees_reads(tmp_path: Path) -> None:
         "ok = request.state.principal\n"
     )
     assert sorted(_state_reads(probe)) == [1, 2, 3]
+
+
+APP_NAMES_HOME = Path("services/common/apps.py")
+
+
+def _app_name_lists(path: Path) -> Iterator[tuple[int, str]]:
+    """Tuples, lists and sets written out as every app name, or every service name: copies of
+    services.common.apps.APP_NAMES / SERVICE_NAMES (in any order) that would not learn of a new app."""
+    from services.common.apps import APP_NAMES, SERVICE_NAMES
+
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set) and node.elts:
+            values = sorted(
+                e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            )
+            if len(values) != len(node.elts):
+                continue
+            if values in (sorted(APP_NAMES), sorted(SERVICE_NAMES)):
+                yield node.lineno, ast.unparse(node)
+
+
+def test_app_names_are_written_once() -> None:
+    bad = [
+        f"{path.relative_to(ROOT)}:{line} {literal}"
+        for path in _python_files(*FIRST_PARTY)
+        if path.relative_to(ROOT) != APP_NAMES_HOME
+        for line, literal in _app_name_lists(path)
+    ]
+    assert not bad, (
+        "import APP_NAMES / SERVICE_NAMES from services.common.apps instead of listing the apps:\n"
+        + "\n".join(bad)
+    )
+
+
+def test_the_app_name_check_sees_a_copy() -> None:
+    """Guard against a check that passes because it finds nothing: the one list it allows is found."""
+    found = [literal for _, literal in _app_name_lists(ROOT / APP_NAMES_HOME)]
+    assert found == ["('kinerja', 'pelatihan', 'publik')"]

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from gateway.config import GatewaySettings
 from gateway.main import create_app as gateway_app
 from gateway.state import gateway_state
+from services.common.apps import APP_NAMES
 from services.common.auth import Role, TokenSigner, generate_private_key_pem
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app as kinerja_app
@@ -77,7 +78,7 @@ def targets(db: str, settings_for: Callable[..., Any], tmp_path: Path) -> dict[s
     }
 
 
-@pytest.mark.parametrize("name", ["kinerja", "pelatihan", "publik", "gateway"])
+@pytest.mark.parametrize("name", list(APP_NAMES))
 async def test_every_bad_token_is_refused_with_401(targets: dict[str, Target], name: str) -> None:
     target = targets[name]
     private_pem = generate_private_key_pem()

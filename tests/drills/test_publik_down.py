@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from asn_cli.seed import seed_demo
+from services.common.apps import APP_NAMES
 from tests.support.fixtures import plain_dsn
 from tests.support.seeded import login
 from tests.support.stack import Stack, small_pools
@@ -37,7 +38,7 @@ DRILL_ENV = {
 
 @pytest.fixture
 def stack(own_database: str, tmp_path: Path) -> Iterator[Stack]:
-    asyncio.run(seed_demo(dict.fromkeys(("kinerja", "pelatihan", "publik", "gateway"), own_database), None))  # type: ignore[arg-type]
+    asyncio.run(seed_demo(dict.fromkeys(APP_NAMES, own_database), None))  # type: ignore[arg-type]
     s = Stack(database_url=own_database, workdir=tmp_path, extra_env={**small_pools(), **DRILL_ENV})
     try:
         s.start()
