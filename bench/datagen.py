@@ -39,6 +39,7 @@ from typing import Any
 import asyncpg
 
 from bench._util import DOC, command_line, machine, table, write_section
+from bench.targets import write_targets
 from tests.support.fixtures import (
     create_database,
     drop_database,
@@ -540,8 +541,6 @@ def main() -> int:
             if not args.no_write:
                 write_section(SECTION, _section(args, text, evaluations, reports))
                 if reports:
-                    from bench.mixed_load import write_targets  # (mixed_load imports this module)
-
                     write_targets()
             if args.keep:
                 keep = True

@@ -53,7 +53,7 @@ from bench._util import (
     wait_for_port,
     write_section,
 )
-from bench.mixed_load import write_targets
+from bench.targets import write_targets
 from tests.support.fixtures import Tokens, drop_database, new_signer, plain_dsn, postgres_server
 
 SECTION = "point-read"
