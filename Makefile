@@ -39,11 +39,11 @@ browser-deps:
 		cd tests/browser && npm install --no-audit --no-fund --loglevel=error || echo "npm install failed: the browser test will skip"; \
 	fi
 
-## oauth4webapi and standardwebhooks (pinned in tests/interop/package.json) for the Node.js client tests, when
+## oauth4webapi and standardwebhooks (pinned in tests/support/interop/package.json) for the Node.js client tests, when
 ## npm is there (the tests install them themselves otherwise, and skip with a message only without npm).
 node-deps:
-	@if command -v npm >/dev/null 2>&1 && [ ! -f tests/interop/node_modules/.package-lock.json ]; then \
-		cd tests/interop && npm ci --no-audit --no-fund --loglevel=error || echo "npm ci failed: the Node.js client tests will fail"; \
+	@if command -v npm >/dev/null 2>&1 && [ ! -f tests/support/interop/node_modules/.package-lock.json ]; then \
+		cd tests/support/interop && npm ci --no-audit --no-fund --loglevel=error || echo "npm ci failed: the Node.js client tests will fail"; \
 	fi
 
 ## Redocly and Spectral, pinned in tools/openapi-lint, for the OpenAPI lint test (it says so when it skips).

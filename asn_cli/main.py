@@ -17,9 +17,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from asn_cli.apps import APP_NAMES, APPS
+from asn_cli.apps import APPS
 from asn_cli.database import CliSettings, DatabaseUnavailable, check_database, migrate
 from asn_cli.database import with_database as _with_database
+from services.common.apps import APP_NAMES, SERVICE_NAMES
 
 
 class CliError(Exception):
@@ -76,7 +77,7 @@ def cmd_create_admin(args: argparse.Namespace, settings: CliSettings) -> int:
 
 def cmd_bootstrap_clients(args: argparse.Namespace, settings: CliSettings) -> int:
     secrets: dict[str, str] = {}
-    for name in ("kinerja", "pelatihan", "publik"):
+    for name in SERVICE_NAMES:
         secret = os.environ.get(f"{name.upper()}_SERVICE_CLIENT_SECRET")
         if not secret:
             raise CliError(

@@ -40,8 +40,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
-from asn_cli.apps import APP_NAMES
 from asn_cli.database import CliSettings, asyncpg_dsn, with_database
+from services.common.apps import APP_NAMES
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)")

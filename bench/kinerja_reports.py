@@ -32,8 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from bench._util import command_line, machine, table, write_section
 from services.common.settings import normalise_database_url
-from services.common.testing import create_database, drop_database, migrate_all, postgres_server
 from services.kinerja_api.reports import repository as reports
+from tests.support.fixtures import create_database, drop_database, migrate_all, postgres_server
 
 PERIODS = [
     "2025-Q1",

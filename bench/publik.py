@@ -38,7 +38,7 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 
 from bench._util import ROOT, LoadResult, machine, parse_wrk, table, wait_for_port, write_section
-from services.common.testing import free_port
+from tests.support.fixtures import free_port
 
 SECTION = "publik"
 
@@ -173,8 +173,8 @@ def median_of(runs: list[LoadResult]) -> LoadResult:
 async def prepare(data_dir: Path) -> tuple[str, str, dict[str, str]]:
     """A scratch database with publik's schema and demo data; returns (server URL, database URL, unit ids)."""
     from asn_cli.seed import app_session
-    from services.common.testing import create_database, migrate_all, postgres_server
     from services.publik_api import demo
+    from tests.support.fixtures import create_database, migrate_all, postgres_server
 
     os.environ["PUBLIK_DATA_DIR"] = str(data_dir)
     with postgres_server() as server_url:
@@ -206,7 +206,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
-    from services.common.testing import drop_database
+    from tests.support.fixtures import drop_database
 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="asn-bench-publik-") as tmp:

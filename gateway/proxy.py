@@ -28,13 +28,13 @@ from gateway.fastclient import (
 )
 from gateway.state import gateway_edge
 from gateway.upstreams import Instance, Upstreams
+from services.common.apps import SERVICE_NAMES
 from services.common.errors import problem_bytes
 from services.common.i18n import msg
 from services.common.request_id import current_request_id
 
 log = logging.getLogger("asn.proxy")
 
-PREFIXES = ("kinerja", "pelatihan", "publik")
 # RFC 9110 §7.6.1: connection-specific fields a proxy must not forward.
 HOP_BY_HOP = frozenset(
     {
@@ -70,7 +70,7 @@ def split_service_path(path: str) -> tuple[str, str] | None:
     if not path.startswith("/"):
         return None
     name, sep, rest = path[1:].partition("/")
-    if name not in PREFIXES:
+    if name not in SERVICE_NAMES:
         return None
     return name, "/" + rest if sep else "/"
 

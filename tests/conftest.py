@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from services.common.settings import AppSettings
-from services.common.testing import (
+from tests.support.fixtures import (
     Tokens,
     create_database,
     drop_database,
@@ -24,10 +24,9 @@ from services.common.testing import (
     postgres_server,
     truncate_all,
 )
+from tests.support.suite import STACK_DIRS, suite_directory
 
 TESTS = Path(__file__).resolve().parent
-# Directories whose every test needs the apps running as real processes (`make test-fast` leaves them out).
-STACK_DIRS = frozenset({"e2e", "security", "drills", "fuzz", "browser"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -37,12 +36,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         parts = item.path.resolve().relative_to(TESTS).parts
         if (len(parts) > 1 and parts[0] in STACK_DIRS) or item.get_closest_marker("e2e") is not None:
             item.add_marker(pytest.mark.stack)
-
-
-def suite_directory(nodeid: str) -> str:
-    """``tests/<dir>`` of a test id (``tests`` for a file directly in tests/)."""
-    parts = nodeid.split("::", 1)[0].split("/")
-    return "/".join(parts[:2]) if len(parts) > 2 else parts[0]
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

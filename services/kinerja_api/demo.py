@@ -36,6 +36,7 @@ from services.kinerja_api.skp import flows
 from services.kinerja_api.skp import service as skp_service
 from services.kinerja_api.skp.enums import Aspect, Perspective, ResultKind
 from services.kinerja_api.skp.schemas import IndicatorIn, ResultCreate, SkpCreate
+from services.kinerja_api.units import changes as unit_changes
 from services.kinerja_api.units.models import Unit
 
 SEED = 1968  # Provinsi Bengkulu was formed by UU 9/1967, in force 1968
@@ -262,7 +263,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         await session.execute(
             insert(Unit).values(id=uid, code=code, name=name, parent_id=parent).on_conflict_do_nothing()
         )
-        await changes.unit_changed(
+        await unit_changes.unit_changed(
             session, actor=DEMO_ACTOR, unit=Unit(id=uid, code=code, name=name, parent_id=parent)
         )
     await repository.bulk_upsert(session, plan.employees)

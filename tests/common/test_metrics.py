@@ -17,13 +17,13 @@ from gateway.config import GatewaySettings
 from gateway.main import create_app as gateway_app
 from services.common.metrics import UNMATCHED, route_label, samples
 from services.common.state import AppState, app_state
-from services.common.testing import Tokens, plain_dsn, running
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app as kinerja_app
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.main import create_app as pelatihan_app
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app as publik_app
+from tests.support.fixtures import Tokens, plain_dsn, running
 
 SERVICES: list[tuple[Callable[..., FastAPI], type[Any]]] = [
     (kinerja_app, KinerjaSettings),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import STACK_DIRS, suite_directory
+from tests.support.suite import STACK_DIRS, suite_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,8 +11,7 @@ import openapi_spec_validator
 import pytest
 
 from scripts import export_openapi
-
-APPS = ("kinerja", "pelatihan", "publik", "gateway")
+from services.common.apps import APP_NAMES, SERVICE_NAMES
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +24,7 @@ def built() -> tuple[dict[str, dict[str, Any]], str | None]:
 
 def require_every_spec(specs: dict[str, dict[str, Any]], reason: str | None) -> None:
     """Fail (never skip) when an app's spec is missing."""
-    missing = [app for app in APPS if app not in specs]
+    missing = [app for app in APP_NAMES if app not in specs]
     if missing:
         pytest.fail(f"cannot build the {', '.join(missing)} spec: {reason}")
 
@@ -35,7 +34,7 @@ def test_a_spec_that_cannot_be_built_fails() -> None:
         require_every_spec({"kinerja": {}, "pelatihan": {}, "publik": {}}, "no module 'gateway.x'")
 
 
-@pytest.mark.parametrize("app", APPS)
+@pytest.mark.parametrize("app", APP_NAMES)
 def test_committed_spec_matches_code(app: str, built: tuple[dict[str, dict[str, Any]], str | None]) -> None:
     specs, _ = built
     stale = export_openapi.stale_files({app: specs[app]})
@@ -67,11 +66,11 @@ def test_operation_ids_are_unique_and_internal_paths_hidden(
                     f"{op['operationId']} on {path} and {seen[op['operationId']]}"
                 )
                 seen[op["operationId"]] = f"{method.upper()} {path}"
-    for svc in ("kinerja", "pelatihan", "publik"):
+    for svc in SERVICE_NAMES:
         assert f"/{svc}/healthz" in merged["paths"]
 
 
-@pytest.mark.parametrize("app", APPS)
+@pytest.mark.parametrize("app", APP_NAMES)
 def test_spec_is_valid_openapi(app: str, built: tuple[dict[str, dict[str, Any]], str | None]) -> None:
     specs, _ = built
     openapi_spec_validator.validate(specs[app])

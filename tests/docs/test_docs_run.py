@@ -11,7 +11,7 @@ import pytest
 
 from asn_cli.runner import DEFAULT_PORTS, DEVELOPMENT_ONLY
 from tests.docs import docrun
-from tests.fuzz.seeded import Seeded, seeded_stack
+from tests.support.seeded import Seeded, seeded_stack
 
 
 def test_the_parser_reads_the_convention() -> None:

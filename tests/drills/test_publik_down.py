@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from asn_cli.seed import seed_demo
-from services.common.testing import plain_dsn
-from tests.drills.harness import small_pools
-from tests.e2e.stack import Stack
-from tests.fuzz.seeded import login
+from services.common.apps import APP_NAMES
+from tests.support.fixtures import plain_dsn
+from tests.support.seeded import login
+from tests.support.stack import Stack, small_pools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -38,7 +38,7 @@ DRILL_ENV = {
 
 @pytest.fixture
 def stack(own_database: str, tmp_path: Path) -> Iterator[Stack]:
-    asyncio.run(seed_demo(dict.fromkeys(("kinerja", "pelatihan", "publik", "gateway"), own_database), None))  # type: ignore[arg-type]
+    asyncio.run(seed_demo(dict.fromkeys(APP_NAMES, own_database), None))  # type: ignore[arg-type]
     s = Stack(database_url=own_database, workdir=tmp_path, extra_env={**small_pools(), **DRILL_ENV})
     try:
         s.start()

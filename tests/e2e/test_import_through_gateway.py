@@ -14,7 +14,7 @@ import pytest
 
 from services.common.body_limits import gateway_body_limits
 from services.kinerja_api.samples import employees_csv
-from tests.e2e.stack import Stack
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

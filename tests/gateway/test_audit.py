@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from gateway.config import GatewaySettings
 from services.common.auth import Role
-from tests.common.audit_checks import entries, readers_only, tamper_and_verify, verify
 from tests.gateway.test_identity import add_account
 from tests.gateway.test_webhooks import (
     LOCAL,
@@ -20,6 +19,7 @@ from tests.gateway.test_webhooks import (
     register,
     send_event,
 )
+from tests.support.audit_checks import entries, readers_only, tamper_and_verify, verify
 
 AUDIT = "/audit"
 

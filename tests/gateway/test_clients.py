@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from gateway.config import GatewaySettings
 from gateway.state import gateway_state
 from services.common.auth import Role
-from services.common.testing import plain_dsn, wait_until
 from tests.gateway.helpers import gateway
+from tests.support.fixtures import plain_dsn, wait_until
 
 
 def admin(app: FastAPI) -> dict[str, str]:

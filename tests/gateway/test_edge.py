@@ -20,7 +20,7 @@ from gateway.state import GatewayEdge
 from gateway.upstreams import Upstreams
 from services.common.ratelimit import MemoryLimiter, RedisLimiter
 from services.common.state import bind_state
-from services.common.testing import port_open
+from tests.support.fixtures import port_open
 
 
 async def _ok(request: Request) -> JSONResponse:

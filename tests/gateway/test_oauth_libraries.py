@@ -20,7 +20,7 @@ from gateway.main import create_app
 from gateway.state import gateway_state
 from services.common.auth import Role
 from tests.gateway.helpers import serve_http
-from tests.interop import require_node_packages, run_node
+from tests.support.interop import require_node_packages, run_node
 
 NIP = "198609262015051001"
 PASSWORD = "correct horse battery"

@@ -30,10 +30,11 @@ from gateway.config import GatewaySettings
 from gateway.proxy import ProxyMiddleware, is_internal, split_service_path
 from gateway.state import GatewayEdge
 from gateway.upstreams import Upstreams
+from services.common.apps import SERVICE_NAMES
 from services.common.middleware import EdgeMiddleware
 from services.common.ratelimit import MemoryLimiter
 from services.common.state import bind_state
-from services.common.testing import free_port, running, wait_until
+from tests.support.fixtures import free_port, running, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 BIG = 5 * 1024 * 1024
@@ -142,7 +143,7 @@ def make_settings(**overrides: Any) -> GatewaySettings:
 @pytest.fixture(scope="module")
 async def echoes() -> AsyncIterator[dict[str, Echo]]:
     """One long-lived echo per upstream, shared by the tests that do not kill anything."""
-    procs = {name: Echo(name) for name in ("kinerja", "pelatihan", "publik")}
+    procs = {name: Echo(name) for name in SERVICE_NAMES}
     try:
         await asyncio.gather(*(p.start() for p in procs.values()))
         yield procs

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from services.common.body_limits import LARGE_BODY_PATHS, gateway_body_limits, service_body_limits
-from services.common.testing import free_port
 from tests.gateway.rawnet import RawUpstream, gateway_env, gateway_process, read_response, request
+from tests.support.fixtures import free_port
 
 pytestmark = pytest.mark.e2e
 

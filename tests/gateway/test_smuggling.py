@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from services.common.testing import free_port
 from tests.gateway.rawnet import RawUpstream, gateway_env, gateway_process, read_response, request
+from tests.support.fixtures import free_port
 
 pytestmark = pytest.mark.e2e
 

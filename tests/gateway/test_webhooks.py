@@ -33,7 +33,7 @@ from gateway.config import GatewaySettings
 from gateway.main import create_app
 from gateway.state import gateway_state
 from services.common.auth import Role
-from services.common.testing import free_port, plain_dsn, running, wait_until
+from tests.support.fixtures import free_port, plain_dsn, running, wait_until
 
 DEAD_UPSTREAM = ["http://127.0.0.1:9"]
 NIP = "198609262015051001"

@@ -22,7 +22,6 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from gateway.config import GatewaySettings
 from gateway.state import gateway_state
-from services.common.testing import plain_dsn, wait_until
 from tests.gateway.test_webhooks import (
     LOCAL,
     Receiver,
@@ -37,7 +36,8 @@ from tests.gateway.test_webhooks import (
     verify,
     verify_legacy,
 )
-from tests.interop import require_node_packages, run_node
+from tests.support.fixtures import plain_dsn, wait_until
+from tests.support.interop import require_node_packages, run_node
 
 Delivery = tuple[str, dict[str, str], bytes]
 SIGNATURE = re.compile(r"v1,[A-Za-z0-9+/]{43}=")

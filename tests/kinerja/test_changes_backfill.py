@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from services.common.settings import normalise_database_url
 from services.kinerja_api import demo
-from tests.pelatihan.test_changes_backfill import live_and_backfilled, migration
+from tests.support.changes import live_and_backfilled, migration
 
 
 async def test_a_backfilled_row_equals_the_live_one(db: str, settings_for: Callable[..., Any]) -> None:

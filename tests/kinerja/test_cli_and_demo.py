@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from asn_cli.main import main
 from services.common.settings import normalise_database_url
-from services.common.testing import Tokens, running
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.clock import today
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.demo import seed_demo, unit_id
 from services.kinerja_api.main import create_app
 from services.kinerja_api.samples import employees_csv
+from tests.support.fixtures import Tokens, running
 
 
 async def _scalar(db: str, sql: str) -> Any:

@@ -9,9 +9,9 @@ import asyncpg
 import httpx
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
-from services.common.testing import Tokens, plain_dsn
 from services.kinerja_api.employees.repository import list_statement
 from tests.kinerja.test_registry_api import make_employee, make_unit, person
+from tests.support.fixtures import Tokens, plain_dsn
 
 BOSS, ANI, BUDI, DEWI, OTHER = (f"1986092620150510{i:02d}" for i in range(1, 6))
 

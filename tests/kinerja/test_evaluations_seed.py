@@ -12,8 +12,8 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.common.testing import Tokens
 from services.kinerja_api.samples import numbered_nip
+from tests.support.fixtures import Tokens
 
 SINCE = date(2025, 1, 1)
 

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 import httpx
 
-from services.common.testing import Tokens
 from services.kinerja_api.samples import CSV_HEADER, employees_csv
 from tests.kinerja.test_registry_api import make_unit
+from tests.support.fixtures import Tokens
 
 CSV = {"Content-Type": "text/csv; charset=utf-8"}
 

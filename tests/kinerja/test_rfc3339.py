@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from services.common.changelog import normalise_stored_timestamps
 from services.common.rfc3339 import RFC3339_UTC, format_instant, normalise
 from services.common.settings import normalise_database_url
-from services.common.testing import Tokens, plain_dsn
 from services.kinerja_api import demo
+from tests.support.fixtures import Tokens, plain_dsn
 
 # Anything that carries a time of day after a date, however it is spelled.
 LOOKS_LIKE_A_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")

@@ -13,10 +13,10 @@ import httpx
 from sqlalchemy import event
 
 from services.common.auth import Role
-from services.common.testing import Tokens, running
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
 from services.kinerja_api.state import kinerja_state
+from tests.support.fixtures import Tokens, running
 
 HEAD = "197503121999031002"  # JPT, answers to the governor
 BOSS = "198001012005011001"  # under HEAD

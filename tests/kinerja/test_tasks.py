@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy import event
 
-from services.common.testing import Tokens, running
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.clock import today
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
 from services.kinerja_api.state import kinerja_state
 from tests.kinerja.test_evaluations_seed import connect, evaluate, new_evaluation
+from tests.support.fixtures import Tokens, running
 
 A, S = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI"
 

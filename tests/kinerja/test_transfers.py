@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from services.common.testing import Tokens
 from tests.kinerja.test_evaluations_seed import Seeder, connect, new_evaluation, rate
+from tests.support.fixtures import Tokens
 
 A, S = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI"
 

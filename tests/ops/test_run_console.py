@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.common.testing import free_ports
+from tests.support.fixtures import free_ports
 
 # `asn run` starts the whole stack (four apps, migrations, demo data): not part of `make test-fast`.
 pytestmark = pytest.mark.stack

@@ -9,11 +9,11 @@ import httpx
 import pytest
 
 from services.common import clock
-from services.common.testing import Tokens, running
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.main import create_app
 from tests.pelatihan.helpers import Headers
 from tests.pelatihan.kinerja_standin import StandIn, standin
+from tests.support.fixtures import Tokens, running
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import httpx
 
 from services.common import clock
 from services.common.auth import Role
-from services.common.testing import Tokens
+from tests.support.fixtures import Tokens
 
 
 def nip(i: int) -> str:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncpg
 import httpx
 
-from services.common.testing import plain_dsn
-from tests.common.audit_checks import entries, readers_only, tamper_and_verify, verify
 from tests.pelatihan.helpers import (
     Headers,
     enrol_and_approve,
@@ -18,6 +16,8 @@ from tests.pelatihan.helpers import (
     nip,
 )
 from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.audit_checks import entries, readers_only, tamper_and_verify, verify
+from tests.support.fixtures import plain_dsn
 
 AUDIT = "/v1/audit"
 

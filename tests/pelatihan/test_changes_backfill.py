@@ -5,17 +5,9 @@ equal the live one (rolled back afterwards)."""
 
 from __future__ import annotations
 
-import importlib.util
-import json
-from pathlib import Path
-from types import ModuleType
-from typing import Any
-
-import asyncpg
 import httpx
 
 from services.common.rfc3339 import RFC3339_UTC
-from services.common.testing import plain_dsn
 from tests.pelatihan.helpers import (
     Headers,
     at_end,
@@ -26,50 +18,9 @@ from tests.pelatihan.helpers import (
     nip,
 )
 from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.changes import live_and_backfilled, migration
 
 BOSS = nip(900)
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def migration(path: str) -> ModuleType:
-    """A migration module loaded by path (its folder is not a package)."""
-    spec = importlib.util.spec_from_file_location(Path(path).stem, ROOT / path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-async def live_and_backfilled(
-    db: str, schema: str, statements: list[str]
-) -> tuple[dict[tuple[str, str], Any], list[tuple[str, str, Any]]]:
-    """The latest logged ``data`` per entity, and the rows the backfill writes into an emptied log."""
-    conn = await asyncpg.connect(plain_dsn(db))
-    try:
-        live: dict[tuple[str, str], Any] = {}
-        for r in await conn.fetch(
-            f"SELECT entity, entity_id, op, data::text AS d FROM {schema}.change_log ORDER BY seq"
-        ):
-            key = (r["entity"], r["entity_id"])
-            if r["op"] == "DELETE":
-                live.pop(key, None)
-            else:
-                live[key] = json.loads(r["d"])
-        tx = conn.transaction()
-        await tx.start()
-        try:
-            await conn.execute(f"DELETE FROM {schema}.change_log")
-            for statement in statements:
-                await conn.execute(statement)
-            rows = await conn.fetch(
-                f"SELECT entity, entity_id, data::text AS d FROM {schema}.change_log ORDER BY seq"
-            )
-        finally:
-            await tx.rollback()
-    finally:
-        await conn.close()
-    return live, [(r["entity"], r["entity_id"], json.loads(r["d"])) for r in rows]
 
 
 async def test_a_backfilled_row_equals_the_live_one(

@@ -9,7 +9,6 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.common.testing import plain_dsn
 from services.pelatihan_api.certificates.numbers import check_char, well_formed
 from services.pelatihan_api.completion.service import credited_jp
 from tests.pelatihan.helpers import (
@@ -23,6 +22,7 @@ from tests.pelatihan.helpers import (
     on_day,
 )
 from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.fixtures import plain_dsn
 
 BOSS = nip(900)
 UNIT = str(uuid.uuid4())

@@ -15,8 +15,8 @@ from services.kinerja_api import demo as kinerja_demo
 from services.pelatihan_api import demo
 from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.sessions.models import TrainingSession
-from tests.kinerja.test_changes import read_all
 from tests.pelatihan.helpers import Headers
+from tests.support.changes import read_all
 
 
 async def test_demo_is_idempotent_and_usable(

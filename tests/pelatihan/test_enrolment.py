@@ -181,7 +181,7 @@ async def test_kinerja_down_gives_503(api: httpx.AsyncClient, h: Headers, kinerj
     app = api._transport.app  # type: ignore[attr-defined]
     real = pelatihan_state(app).kinerja_client
     from services.common.http import make_client
-    from services.common.testing import free_port
+    from tests.support.fixtures import free_port
 
     pelatihan_state(app).kinerja_client = make_client(f"http://127.0.0.1:{free_port()}", timeout_s=1.0)
     try:

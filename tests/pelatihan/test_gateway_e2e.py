@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from asn_cli.seed import bootstrap, create_admin, seed_demo
-from services.common.testing import wait_until
-from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
+from services.common.apps import APP_NAMES
+from tests.support.fixtures import wait_until
+from tests.support.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.e2e
 async def test_full_session_through_the_gateway(db: str, tmp_path: Path) -> None:
     await bootstrap(db, SERVICE_SECRETS)
     await create_admin(db, ADMIN_USER, ADMIN_PASSWORD)
-    await seed_demo(dict.fromkeys(("kinerja", "pelatihan", "publik", "gateway"), db), None)  # type: ignore[arg-type]
+    await seed_demo(dict.fromkeys(APP_NAMES, db), None)  # type: ignore[arg-type]
     stack = Stack(database_url=db, workdir=tmp_path)
     await asyncio.to_thread(stack.start)
     try:

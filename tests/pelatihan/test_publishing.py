@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from services.common.http import make_client
 from services.common.outbox import DELIVERED, OutboxDispatcher, http_transport
-from services.common.testing import Tokens, running
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.events import OutboxEvent
 from services.pelatihan_api.main import create_app
@@ -30,6 +29,7 @@ from tests.pelatihan.helpers import (
     nip,
 )
 from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.fixtures import Tokens, running
 
 BOSS = nip(900)
 

@@ -10,13 +10,13 @@ import httpx
 import pytest
 
 from services.common.http import make_client
-from services.common.testing import Tokens, free_port, running
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app as kinerja_app
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.main import create_app as pelatihan_app
 from services.pelatihan_api.state import pelatihan_state
 from tests.pelatihan.helpers import Headers, make_institution, make_program, make_session
+from tests.support.fixtures import Tokens, free_port, running
 
 BOSS = "197501012000031001"
 EMPLOYEE = "198609262015051001"

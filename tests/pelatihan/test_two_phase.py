@@ -12,7 +12,6 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.common.testing import plain_dsn, running
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.main import create_app
 from services.pelatihan_api.state import pelatihan_state
@@ -26,6 +25,7 @@ from tests.pelatihan.helpers import (
     nip,
 )
 from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.fixtures import plain_dsn, running
 
 BOSS = nip(900)
 UNIT = str(uuid.uuid4())

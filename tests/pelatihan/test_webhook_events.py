@@ -7,7 +7,6 @@ import json
 import asyncpg
 import httpx
 
-from services.common.testing import plain_dsn
 from tests.pelatihan.helpers import (
     Headers,
     at_end,
@@ -18,6 +17,7 @@ from tests.pelatihan.helpers import (
     nip,
 )
 from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.fixtures import plain_dsn
 
 BOSS = nip(900)
 

@@ -9,9 +9,9 @@ import uuid
 import httpx
 
 from services.common.auth import Role
-from services.common.testing import Tokens
-from tests.common.audit_checks import entries, readers_only, tamper_and_verify, verify
 from tests.publik.conftest import envelope, performance, publish, send_event
+from tests.support.audit_checks import entries, readers_only, tamper_and_verify, verify
+from tests.support.fixtures import Tokens
 
 AUDIT = "/v1/audit"
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from services.common.testing import Tokens, running
 from services.publik_api.cache.middleware import _EXACT, _PATTERNS, PublicReadMiddleware
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app
 from services.publik_api.state import public_cache_of
 from tests.publik.test_cache_and_feeds import _published_feed
+from tests.support.fixtures import Tokens, running
 
 BOUND = 16
 

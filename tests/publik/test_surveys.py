@@ -13,13 +13,13 @@ import asyncpg
 import httpx
 import pytest
 
-from services.common.testing import Tokens, running
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app
 from services.publik_api.state import publik_state
 from services.publik_api.surveys.ikm import compute_ikm, krejcie_morgan
 from tests.publik.conftest import answers_for, envelope, send_event
+from tests.support.fixtures import Tokens, running
 
 
 async def _unit(client: httpx.AsyncClient, tokens: Tokens, name: str = "Dinas Dukcapil") -> uuid.UUID:

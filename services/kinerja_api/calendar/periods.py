@@ -85,3 +85,10 @@ def quarter_of(day: date) -> Period:
 def periods_of_year(year: int) -> list[Period]:
     """Q1..Q4 and the annual period of ``year``."""
     return [parse_period(f"{year}-Q{q}") for q in range(1, 5)] + [parse_period(str(year))]
+
+
+def realization_periods(period: Period) -> list[str]:
+    """Which realisation periods count for a period: the quarter itself, or the year and its quarters."""
+    if period.quarter is None:
+        return [period.code] + [f"{period.year}-Q{q}" for q in range(1, 5)]
+    return [period.code]

@@ -14,11 +14,11 @@ from services.common.pagination import decode_cursor, encode_cursor
 from services.common.reports import meta
 from services.common.roles import Role
 from services.kinerja_api.calendar import service as calendar
+from services.kinerja_api.calendar.periods import realization_periods
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.evaluations.enums import GUBERNUR, OrgPredikat, Predikat, Rating
 from services.kinerja_api.evaluations.predikat import PREDIKAT_SIASN, RATING_SIASN, Violation, curve_check
 from services.kinerja_api.events import SINK
-from services.kinerja_api.publication.service import realization_periods
 from services.kinerja_api.reports import repository
 from services.kinerja_api.reports.schemas import (
     ComplianceCounts,

@@ -9,8 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
-from services.kinerja_api.employees import changes
-from services.kinerja_api.units import repository
+from services.kinerja_api.units import changes, repository
 from services.kinerja_api.units.errors import ParentUnitNotFound, UnitCodeTaken, UnitNotFound
 from services.kinerja_api.units.models import Unit
 from services.kinerja_api.units.schemas import UnitCreate

@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.common.testing import plain_dsn
+from tests.support.fixtures import plain_dsn
 
 
 async def entries(
