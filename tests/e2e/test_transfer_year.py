@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from services.kinerja_api.samples import numbered_nip
-from tests.e2e.stack import Stack
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from services.common import clock
-from services.common.testing import Tokens
 from tests.kinerja.test_evaluations_seed import Seeder, connect, new_evaluation, rate
+from tests.support.fixtures import Tokens
 
 S = "SESUAI_EKSPEKTASI"
 CSV = {"Content-Type": "text/csv; charset=utf-8"}

@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 
 from asn_cli.database import asyncpg_dsn, downgrade, migrate
-from services.common.testing import create_database, drop_database
+from tests.support.fixtures import create_database, drop_database
 
 BEFORE = "kinerja_0007_xfer_parts"
 AFTER = "kinerja_0009_xfer2_skp_positions"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from asn_cli.database import CliSettings
 from asn_cli.runner import DEVELOPMENT_ONLY, child_env
+from services.common.apps import SERVICE_NAMES
 
-SECRETS = {f"svc-{n}": "x" * 32 for n in ("kinerja", "pelatihan", "publik")}
+SECRETS = {f"svc-{n}": "x" * 32 for n in SERVICE_NAMES}
 
 
 def test_the_demo_delivers_webhooks_to_local_receivers() -> None:
