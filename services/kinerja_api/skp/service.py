@@ -21,8 +21,7 @@ from services.common.changes import SAME, Event, State, record_change
 from services.common.conditional import check_if_match as check_if_match_header
 from services.common.conditional import strong_etag
 from services.common.pagination import decode_cursor, page_of
-from services.common.roles import Role
-from services.kinerja_api.caller import Caller
+from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.employees.enums import PositionType
 from services.kinerja_api.employees.models import Employee
@@ -172,8 +171,9 @@ async def employee_of(session: AsyncSession, nip: str) -> Employee:
 
 
 def reads_every_skp(actor: Caller) -> bool:
-    """Admins, integrators and internal services read every SKP (lists and coverage included)."""
-    return actor.has(Role.ADMIN, Role.INTEGRATOR, Role.SERVICE)
+    """Admins, internal services and integrators granted ``kinerja:individual`` read every SKP (lists and
+    coverage included)."""
+    return actor.reads_individuals
 
 
 async def may_see(session: AsyncSession, actor: Caller, skp: Skp) -> bool:
@@ -242,6 +242,7 @@ async def list_skps(
 ) -> tuple[list[Skp], str | None]:
     """A keyset page ordered by (nip, year); a pegawai sees their own SKPs and their direct reports'."""
     after = decode_cursor(cursor, 2)
+    refuse_unscoped_integrator(actor)
     if not reads_every_skp(actor) and actor.nip is None:
         return [], None
     rows = await repository.list_page(
