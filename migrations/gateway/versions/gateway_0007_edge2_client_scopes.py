@@ -21,9 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column(
         "api_client",
-        sa.Column(
-            "scopes", postgresql.ARRAY(sa.String(length=64)), server_default="{}", nullable=False
-        ),
+        sa.Column("scopes", postgresql.ARRAY(sa.String(length=64)), server_default="{}", nullable=False),
         schema="gateway",
     )
     op.execute(
