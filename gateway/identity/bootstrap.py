@@ -63,7 +63,13 @@ async def ensure_account(
 
 
 async def ensure_client(
-    session: AsyncSession, *, client_id: str, name: str, secret: str, roles: Sequence[str]
+    session: AsyncSession,
+    *,
+    client_id: str,
+    name: str,
+    secret: str,
+    roles: Sequence[str],
+    scopes: Sequence[str] = (),
 ) -> tuple[ApiClient, bool]:
     """Create the API client, or bring an existing one to these values. Returns (client, created).
 
@@ -84,6 +90,7 @@ async def ensure_client(
         new_secret = True
     client.name = name
     client.roles = sorted(set(roles))
+    client.scopes = sorted(set(scopes))
     client.active = True
     await session.flush()
     await session.refresh(client)

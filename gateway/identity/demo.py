@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.identity import repository
 from gateway.identity.bootstrap import ensure_account, ensure_client
-from services.common.auth import Role
+from services.common.auth import Role, Scope
 
 DEMO_PASSWORD = "bengkulu-demo"
 DEMO_CLIENT_ID = "demo-integrator"
@@ -91,6 +91,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
             name="Demo integrator",
             secret=DEMO_CLIENT_SECRET,
             roles=[Role.INTEGRATOR],
+            scopes=list(Scope.ALL),
         )
         created.is_demo = True
         await session.flush()
@@ -98,6 +99,6 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     else:
         state = "exists, left unchanged"
     lines.append(
-        f"gateway: API client {DEMO_CLIENT_ID!r} / secret {DEMO_CLIENT_SECRET!r} (integrator) ({state})"
+        f"gateway: API client {DEMO_CLIENT_ID!r} / secret {DEMO_CLIENT_SECRET!r} (integrator; scopes {' '.join(Scope.ALL)}) ({state})"
     )
     return lines

@@ -45,6 +45,8 @@ class ApiClient(Base):
     previous_secret_hash: Mapped[str | None] = mapped_column(String(255))
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
+    # What an admin granted beyond the roles (services.common.roles.Scope), carried in the tokens' scope claim.
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list, server_default="{}")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     # Revoked clients stay listed (active false) so their usage remains on record.
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

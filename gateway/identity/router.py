@@ -314,6 +314,7 @@ _CLIENT_EXAMPLE = {
     "client_id": "cl_5b1f0c9e7a2d4e61",
     "name": "Dashboard Bappeda",
     "roles": ["integrator"],
+    "scopes": ["kinerja:individual"],
     "active": True,
     "is_demo": False,
     "rate_limit_per_minute": 600,

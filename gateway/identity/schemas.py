@@ -36,6 +36,14 @@ class AccountRole(StrEnum):
     INTEGRATOR = "integrator"
 
 
+class ClientScope(StrEnum):
+    """A scope an admin grants an API client: the app's answers that carry people's NIPs or names
+    (docs/integrators.md "Scopes")."""
+
+    KINERJA_INDIVIDUAL = "kinerja:individual"
+    PELATIHAN_INDIVIDUAL = "pelatihan:individual"
+
+
 class ClientRole(StrEnum):
     """A role an API client may hold; ``service`` is reserved for our own services."""
 
@@ -124,7 +132,9 @@ class TokenForm(BaseModel):
     )
     client_secret: str | None = Field(default=None, description="Client-credentials grant.")
     scope: str | None = Field(
-        default=None, description="Accepted and ignored: roles decide what a token may do."
+        default=None,
+        description="Accepted and ignored: the client's roles and granted scopes decide what a token may do "
+        "(the token's `scope` claim lists the granted ones).",
     )
 
     model_config = ConfigDict(
@@ -319,6 +329,12 @@ class ClientCreate(BaseModel):
     roles: Annotated[list[ClientRole], AfterValidator(_unique_sorted), Field(min_length=1)] = Field(
         examples=[["integrator"]]
     )
+    scopes: Annotated[list[ClientScope], AfterValidator(_unique_sorted)] = Field(
+        default_factory=list,
+        description="Grants beyond the roles; without `kinerja:individual` / `pelatihan:individual` an "
+        "integrator reads aggregates only.",
+        examples=[["kinerja:individual"]],
+    )
     rate_limit_per_minute: RateLimit | None = Field(
         default=None, description="Defaults to the gateway's `client_rate_limit_per_minute` setting."
     )
@@ -333,6 +349,11 @@ class ClientUpdate(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     roles: Annotated[list[ClientRole], AfterValidator(_unique_sorted), Field(min_length=1)] | None = None
+    scopes: Annotated[list[ClientScope], AfterValidator(_unique_sorted)] | None = Field(
+        default=None,
+        description="The whole set of scopes (an empty list takes them all away); applies to tokens issued "
+        "from now on (at most `client_token_ttl_s` later).",
+    )
     rate_limit_per_minute: RateLimit | None = Field(
         default=None, description="Applies to tokens issued from now on (at most `client_token_ttl_s` later)."
     )
@@ -349,6 +370,7 @@ class ClientOut(BaseModel):
                     "client_id": "cl_5b1f0c9e7a2d4e61",
                     "name": "Dashboard Bappeda",
                     "roles": ["integrator"],
+                    "scopes": ["kinerja:individual"],
                     "active": True,
                     "is_demo": False,
                     "rate_limit_per_minute": 600,
@@ -365,6 +387,7 @@ class ClientOut(BaseModel):
     client_id: str
     name: str
     roles: list[str]
+    scopes: list[str] = Field(description="What an admin granted beyond the roles (tokens' `scope` claim).")
     active: bool
     is_demo: bool
     rate_limit_per_minute: int | None = Field(
@@ -402,6 +425,7 @@ class ClientCreated(BaseModel):
     client_secret: str = Field(description="Store it now: only its hash is kept.")
     name: str
     roles: list[str]
+    scopes: list[str] = Field(default_factory=list)
     rate_limit_per_minute: int | None = None
 
 

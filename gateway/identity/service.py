@@ -216,7 +216,12 @@ async def _client_credentials_grant(
     ttl = ctx.settings.client_token_ttl_s
     # The client's own limit rides in the token, so the edge enforces it without a database read; a change
     # applies to tokens issued afterwards. Without the claim the edge applies the current default.
-    extra: dict[str, Any] = {"typ": "client", RATE_LIMIT_CLAIM: client.rate_limit_per_minute}
+    extra: dict[str, Any] = {
+        "typ": "client",
+        RATE_LIMIT_CLAIM: client.rate_limit_per_minute,
+        # RFC 9068 §2.2.3: space-separated; absent when nothing was granted.
+        "scope": " ".join(sorted(client.scopes)) or None,
+    }
     token = ctx.signer.issue(client.client_id, client.roles, ttl_s=ttl, extra=extra)
     return TokenResponse(access_token=token, expires_in=ttl)
 
@@ -357,6 +362,7 @@ async def create_client(
         name=body.name,
         secret_hash=await hash_secret_async(secret),
         roles=list(body.roles),
+        scopes=list(body.scopes),
         rate_limit_per_minute=body.rate_limit_per_minute or default_rate_limit,
     )
     await repository.add(session, client)
@@ -367,6 +373,7 @@ async def create_client(
         client_secret=secret,
         name=client.name,
         roles=client.roles,
+        scopes=client.scopes,
         rate_limit_per_minute=client.rate_limit_per_minute,
     )
 
@@ -386,7 +393,8 @@ async def get_client(session: AsyncSession, client_id: str) -> ClientOut:
 async def update_client(
     session: AsyncSession, client_id: str, body: ClientUpdate, *, actor: str
 ) -> ClientOut:
-    """Rename a client, change its roles or its rate limit (tokens issued from now on carry the new ones)."""
+    """Rename a client, change its roles, scopes or rate limit (tokens issued from now on carry the new
+    ones); audited with the state before and after."""
     client = await _existing_client(session, client_id)
     before = client_state(client)
     changes = body.model_fields_set
@@ -394,6 +402,8 @@ async def update_client(
         client.name = body.name
     if "roles" in changes and body.roles is not None:
         client.roles = [str(r) for r in body.roles]
+    if "scopes" in changes and body.scopes is not None:
+        client.scopes = [str(s) for s in body.scopes]
     if "rate_limit_per_minute" in changes and body.rate_limit_per_minute is not None:
         client.rate_limit_per_minute = body.rate_limit_per_minute
     await session.flush()

@@ -28,6 +28,7 @@ from jose.exceptions import JOSEError
 from services.common.errors import Forbidden, Unauthorized
 from services.common.i18n import msg
 from services.common.roles import Role as Role  # re-exported: routers import it from here
+from services.common.roles import Scope as Scope
 from services.common.state import AppState, app_state
 
 ALGORITHM = "RS256"
@@ -197,10 +198,20 @@ class Principal:
     institution_id: str | None = None
     token_id: str | None = None
     claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    scopes: frozenset[str] = frozenset()
 
     def has(self, *roles: str) -> bool:
         """True when the caller holds any of ``roles``."""
         return not self.roles.isdisjoint(roles)
+
+    def integrator_with(self, scope: str) -> bool:
+        """True when the caller is an integrator whose client was granted ``scope``."""
+        return Role.INTEGRATOR in self.roles and scope in self.scopes
+
+    def reads_individuals(self, scope: str) -> bool:
+        """Whoever may read every person's rows of an app: admins, our own services, and integrators
+        granted the app's ``:individual`` ``scope``."""
+        return self.has(Role.ADMIN, Role.SERVICE) or self.integrator_with(scope)
 
     @property
     def is_admin(self) -> bool:
@@ -282,6 +293,7 @@ class TokenVerifier:
             raise Unauthorized(msg("Token carries no roles"))
         nip = claims.get("nip")
         inst = claims.get("institution_id")
+        scope = claims.get("scope")
         return Principal(
             subject=str(claims["sub"]),
             roles=frozenset(roles),
@@ -289,6 +301,7 @@ class TokenVerifier:
             institution_id=inst if isinstance(inst, str) else None,
             token_id=claims.get("jti"),
             claims=claims,
+            scopes=frozenset(scope.split()) if isinstance(scope, str) else frozenset(),
         )
 
 
@@ -327,6 +340,25 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 
     async def dependency(principal: PrincipalDep) -> Principal:
         principal.require(*roles)
+        return principal
+
+    return dependency
+
+
+def require_individual_reader(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency for answers made of people's rows (NIPs, names): admins, and integrators granted
+    ``scope``; 401 without a token, 403 for anyone else (an integrator is told which scope it lacks)."""
+
+    async def dependency(principal: PrincipalDep) -> Principal:
+        principal.require(Role.ADMIN, Role.INTEGRATOR)
+        if not principal.is_admin and not principal.integrator_with(scope):
+            raise Forbidden(
+                msg(
+                    "This answer carries people's NIPs or names: it needs the scope {scope}, which an admin "
+                    "grants to the API client (docs/integrators.md, Scopes).",
+                    scope=repr(scope),
+                )
+            )
         return principal
 
     return dependency

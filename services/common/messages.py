@@ -217,6 +217,11 @@ COMMON = Catalogue(
         ),
         # Lists, change logs, events, report formats.
         "cursor is not valid": "Nilai cursor tidak valid",
+        "This answer carries people's NIPs or names: it needs the scope {scope}, which an admin "
+        "grants to the API client (docs/integrators.md, Scopes).": (
+            "Jawaban ini memuat NIP atau nama orang: diperlukan scope {scope}, yang diberikan admin kepada "
+            "klien API (docs/integrators.md, Scopes)."
+        ),
         "{name} does not know event type {event_type}": "{name} tidak mengenal jenis peristiwa {event_type}",
         "{name} does not know version {version} of {event_type} (it knows versions {known})": (
             "{name} tidak mengenal versi {version} dari {event_type} (versi yang dikenal: {known})"

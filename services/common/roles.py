@@ -14,3 +14,14 @@ class Role:
     SERVICE = "service"
 
     ALL = (ADMIN, PEGAWAI, PELATIHAN_ADMIN, MITRA, INTEGRATOR, SERVICE)
+
+
+class Scope:
+    """Scopes an admin grants an API client, carried space-separated in its tokens' ``scope`` claim (RFC 9068
+    §2.2.3). The rule: an integrator's answer that carries a person's NIP or name needs the app's
+    ``:individual`` scope; without it an integrator reads aggregates only (docs/integrators.md "Scopes")."""
+
+    KINERJA_INDIVIDUAL = "kinerja:individual"
+    PELATIHAN_INDIVIDUAL = "pelatihan:individual"
+
+    ALL = (KINERJA_INDIVIDUAL, PELATIHAN_INDIVIDUAL)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.common.roles import Role
+from services.common.errors import Forbidden
+from services.common.i18n import msg
+from services.common.roles import Role, Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +26,35 @@ class Caller:
     nip: str | None
     acting_nip: str | None
     id: str
+    scopes: frozenset[str] = frozenset()
 
     def has(self, *roles: str) -> bool:
         """True when the caller holds any of ``roles``."""
         return not self.roles.isdisjoint(roles)
 
     @property
+    def reads_individuals(self) -> bool:
+        """Admins, our own services and integrators granted ``kinerja:individual`` read every person's rows;
+        an integrator without the scope reads aggregates only (docs/integrators.md "Scopes")."""
+        return self.has(Role.ADMIN, Role.SERVICE) or (
+            Role.INTEGRATOR in self.roles and Scope.KINERJA_INDIVIDUAL in self.scopes
+        )
+
+    @property
     def is_admin(self) -> bool:
         """An administrator of the BKD."""
         return Role.ADMIN in self.roles
+
+
+def refuse_unscoped_integrator(actor: Caller) -> None:
+    """403 for an integrator without ``kinerja:individual`` asking for a list of people's rows: an empty
+    page would read as "no data", while the client only lacks the grant. Everyone else passes (their
+    lists are narrowed to what they may see)."""
+    if Role.INTEGRATOR in actor.roles and not actor.reads_individuals:
+        raise Forbidden(
+            msg(
+                "This answer carries people's NIPs or names: it needs the scope {scope}, which an admin "
+                "grants to the API client (docs/integrators.md, Scopes).",
+                scope=repr(Scope.KINERJA_INDIVIDUAL),
+            )
+        )

@@ -26,6 +26,7 @@ def caller_of(principal: Principal) -> Caller:
         nip=principal.nip,
         acting_nip=acting,
         id=principal.nip or principal.subject,
+        scopes=principal.scopes,
     )
 
 

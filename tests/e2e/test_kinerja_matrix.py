@@ -67,7 +67,12 @@ def _build(stack: Stack, client: httpx.Client) -> dict[str, Any]:
         account = {"username": f"u{nip}", "password": PASSWORD, "roles": ["pegawai"], "nip": nip}
         _ok(client.post("/auth/accounts", json=account, headers=admin), 201)
     integrator = _ok(
-        client.post("/auth/clients", json={"name": "TPP", "roles": ["integrator"]}, headers=admin), 201
+        client.post(
+            "/auth/clients",
+            json={"name": "TPP", "roles": ["integrator"], "scopes": ["kinerja:individual"]},
+            headers=admin,
+        ),
+        201,
     )
     token = _ok(
         client.post(

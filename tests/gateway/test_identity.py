@@ -584,3 +584,4 @@ async def test_demo_seed_is_idempotent_and_keeps_changed_passwords(
         [demo] = (await client.get("/auth/clients", headers=bearer(app))).json()["items"]
         assert demo["client_id"] == "demo-integrator"
         assert demo["is_demo"] is True
+        assert demo["scopes"] == ["kinerja:individual", "pelatihan:individual"]

@@ -118,6 +118,10 @@ async def test_chain_verifies(client: httpx.AsyncClient, admin: dict[str, str], 
     assert check == {"entries": total, "valid": True, "first_bad_seq": None, "problem": None}
 
 
+# Only a superuser gets past the append-only trigger (issue 14): the rewrite the chain must still reveal.
+BEHIND_THE_TRIGGER = "SET LOCAL session_replication_role = replica"
+
+
 async def test_tampered_row_is_detected(
     client: httpx.AsyncClient, admin: dict[str, str], tokens: Tokens, engine: AsyncEngine
 ) -> None:
@@ -125,6 +129,7 @@ async def test_tampered_row_is_detected(
     approve = (await skp_entries(client, admin, skp_id))[-1]
     # Someone with database access rewrites who approved, leaving the stored hash alone.
     async with engine.begin() as conn:
+        await conn.execute(text(BEHIND_THE_TRIGGER))
         await conn.execute(
             text(
                 "UPDATE kinerja.audit_entry SET actor = '198001012005011001', on_behalf_of = NULL WHERE seq = :s"
@@ -143,6 +148,7 @@ async def test_tampered_payload_is_detected(
     skp_id = await history(client, admin, tokens)
     add = (await skp_entries(client, admin, skp_id))[1]
     async with engine.begin() as conn:
+        await conn.execute(text(BEHIND_THE_TRIGGER))
         await conn.execute(
             text(
                 "UPDATE kinerja.audit_entry SET after = jsonb_set(after, '{result,text}', '\"Lain\"') "
@@ -161,6 +167,7 @@ async def test_deleted_row_is_detected(
     entries = await skp_entries(client, admin, skp_id)
     submit, approve = entries[3], entries[4]
     async with engine.begin() as conn:
+        await conn.execute(text(BEHIND_THE_TRIGGER))
         await conn.execute(text("DELETE FROM kinerja.audit_entry WHERE seq = :s"), {"s": submit["seq"]})
     check = (await client.get("/v1/audit/verify", headers=admin)).json()
     assert check["valid"] is False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.auth import Principal, Role
+from services.common.auth import Principal, Role, Scope
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.deps import caller_of
 from services.kinerja_api.employees.service import sees_every_employee
@@ -16,8 +16,10 @@ from services.kinerja_api.skp.service import reads_every_skp
 NIP = "198609262015051001"
 
 
-def _caller(subject: str, *roles: str, nip: str | None = None) -> Caller:
-    return caller_of(Principal(subject=subject, roles=frozenset(roles), nip=nip))
+def _caller(
+    subject: str, *roles: str, nip: str | None = None, scopes: frozenset[str] = frozenset()
+) -> Caller:
+    return caller_of(Principal(subject=subject, roles=frozenset(roles), nip=nip, scopes=scopes))
 
 
 def test_an_employee_is_known_by_the_nip_claim() -> None:
@@ -40,21 +42,27 @@ def test_non_employees_are_named_by_their_subject() -> None:
     assert caller.is_admin
 
 
+INDIVIDUAL = frozenset({Scope.KINERJA_INDIVIDUAL})
+
+
 @pytest.mark.parametrize(
-    ("role", "skp", "employee", "evaluation", "unit_report"),
+    ("role", "scopes", "skp", "employee", "evaluation", "unit_report"),
     [
-        (Role.ADMIN, True, True, True, True),
-        (Role.INTEGRATOR, True, True, True, True),
-        (Role.SERVICE, True, True, False, False),
-        (Role.PEGAWAI, False, False, False, False),
-        (Role.PELATIHAN_ADMIN, False, False, False, False),
-        (Role.MITRA, False, False, False, False),
+        (Role.ADMIN, frozenset(), True, True, True, True),
+        (Role.INTEGRATOR, INDIVIDUAL, True, True, True, True),
+        # Without kinerja:individual an integrator reads aggregates only (issue 14).
+        (Role.INTEGRATOR, frozenset(), False, False, False, True),
+        (Role.INTEGRATOR, frozenset({Scope.PELATIHAN_INDIVIDUAL}), False, False, False, True),
+        (Role.SERVICE, frozenset(), True, True, False, False),
+        (Role.PEGAWAI, INDIVIDUAL, False, False, False, False),
+        (Role.PELATIHAN_ADMIN, frozenset(), False, False, False, False),
+        (Role.MITRA, frozenset(), False, False, False, False),
     ],
 )
 def test_who_reads_everything_per_resource(
-    role: str, skp: bool, employee: bool, evaluation: bool, unit_report: bool
+    role: str, scopes: frozenset[str], skp: bool, employee: bool, evaluation: bool, unit_report: bool
 ) -> None:
-    caller = _caller("x", role)
+    caller = _caller("x", role, scopes=scopes)
     assert reads_every_skp(caller) is skp
     assert sees_every_employee(caller) is employee
     assert reads_every_evaluation(caller) is evaluation

@@ -20,7 +20,7 @@ from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.employees.changes import employee_state
 from services.kinerja_api.employees.models import Employee
 from services.kinerja_api.evaluations.models import Evaluation
-from services.kinerja_api.evaluations.service import evaluation_data
+from services.kinerja_api.evaluations.service import synced_data
 from services.kinerja_api.main import create_app
 from services.kinerja_api.samples import numbered_nip
 from services.kinerja_api.skp.models import Skp, SkpResult
@@ -43,7 +43,7 @@ async def actual_state(db: str) -> State:
             for skp in skps.all():
                 state[("skp", str(skp.id))] = skp_data(skp)
             for ev in (await s.scalars(select(Evaluation))).all():
-                state[("evaluation", str(ev.id))] = evaluation_data(ev)
+                state[("evaluation", str(ev.id))] = synced_data(ev)
             # Compare through JSON, as the API carries it.
             return {k: stored_data(v) for k, v in state.items()}
     finally:
@@ -110,7 +110,7 @@ async def test_random_changes_rebuild_the_final_state(
             resp = await client.delete(f"/v1/evaluations/{evaluations.pop(nip)}", headers=boss_h)
             assert resp.status_code == 204, resp.text
 
-    integrator = tokens.headers("tpp-system", ["integrator"])
+    integrator = tokens.headers("tpp-system", ["integrator"], scope="kinerja:individual")
     entries, _ = await read_all(client, integrator, None, limit=3)
     seqs = [e["seq"] for e in entries]
     assert seqs == sorted(seqs)
@@ -122,7 +122,7 @@ async def test_random_changes_rebuild_the_final_state(
 async def test_cursor_survives_a_restart_and_returns_exactly_what_changed(
     db: str, settings_for: Callable[..., Any], tokens: Tokens
 ) -> None:
-    admin, integrator = tokens.admin(), tokens.headers("portal", ["integrator"])
+    admin, integrator = tokens.admin(), tokens.headers("portal", ["integrator"], scope="kinerja:individual")
     async with running(create_app(settings_for(KinerjaSettings))) as client:
         unit = await make_unit(client, admin, "A")
         await client.post(
@@ -152,7 +152,7 @@ async def test_concurrent_writers_leave_no_gap_for_a_paging_reader(
     await client.post(
         "/v1/employees", json=person(head, unit, None, position_type="JPT", rank="IV/c"), headers=admin
     )
-    integrator = tokens.headers("portal", ["integrator"])
+    integrator = tokens.headers("portal", ["integrator"], scope="kinerja:individual")
     seen: list[dict[str, Any]] = []
     cursor: str | None = None
     done = asyncio.Event()

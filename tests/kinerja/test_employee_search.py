@@ -45,8 +45,13 @@ async def test_search_by_name_or_nip_prefix(
     assert await found("sari:*|!", admin) == [ANI, DEWI, OTHER]
     assert await found("%_", admin) == []
     assert (await client.get("/v1/employees", params={"q": "s"}, headers=admin)).status_code == 422
-    # Integrators may list, so they may search; a supervisor searches only within their own view.
-    assert await found("sari", tokens.headers("client-1", ["integrator"])) == [ANI, DEWI, OTHER]
+    # Integrators granted kinerja:individual may list, so they may search; a supervisor searches only within
+    # their own view.
+    assert await found("sari", tokens.headers("client-1", ["integrator"], scope="kinerja:individual")) == [
+        ANI,
+        DEWI,
+        OTHER,
+    ]
     assert await found("sari", tokens.pegawai(BOSS)) == [ANI]
     assert await found("sari", tokens.pegawai(BUDI)) == []
 

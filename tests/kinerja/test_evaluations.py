@@ -99,7 +99,11 @@ async def test_who_is_refused(client: httpx.AsyncClient, tokens: Tokens, line: d
     for who in (staff, line["boss"], line["head"]):
         assert (await client.get(url, headers=tokens.pegawai(who))).status_code == 200, who
     assert (await client.get(url, headers=tokens.admin())).status_code == 200
-    assert (await client.get(url, headers=tokens.headers("bkn-sync", [Role.INTEGRATOR]))).status_code == 200
+    assert (
+        await client.get(
+            url, headers=tokens.headers("bkn-sync", [Role.INTEGRATOR], scope="kinerja:individual")
+        )
+    ).status_code == 200
     for who in (line["staff2"], line["other"], line["other_boss"]):
         assert (await client.get(url, headers=tokens.pegawai(who))).status_code == 404, who
     # Only the evaluator writes; the employee cannot rate themselves.

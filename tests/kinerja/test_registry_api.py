@@ -107,7 +107,7 @@ async def test_employee_access(client: httpx.AsyncClient, admin: dict[str, str],
     assert (await client.get(f"/v1/employees/{STAFF}", headers=tokens.pegawai(OTHER))).status_code == 404
     # Only the direct supervisor, not the supervisor's supervisor.
     assert (await client.get(f"/v1/employees/{STAFF}", headers=tokens.pegawai(HEAD))).status_code == 404
-    integrator = tokens.headers("client-1", [Role.INTEGRATOR])
+    integrator = tokens.headers("client-1", [Role.INTEGRATOR], scope="kinerja:individual")
     got = await client.get(f"/v1/employees/{STAFF}", headers=integrator)
     assert got.status_code == 200
     assert got.json() == {
@@ -317,5 +317,8 @@ async def test_who_may_ask_for_a_supervisor(
         resp = await client.get(url, headers=who)
         assert resp.status_code == code, (who, resp.text)
     assert (
-        await client.get(f"/v1/employees/{STAFF}", headers=tokens.headers("client-1", [Role.INTEGRATOR]))
+        await client.get(
+            f"/v1/employees/{STAFF}",
+            headers=tokens.headers("client-1", [Role.INTEGRATOR], scope="kinerja:individual"),
+        )
     ).status_code == 200

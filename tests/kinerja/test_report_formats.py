@@ -36,7 +36,7 @@ async def test_formula_like_names_are_neutralised_in_every_spreadsheet_format(
     for i, name in enumerate(NAMES, start=2):
         await seed.employee(seed.nip(i), unit, boss, name=name)
     params = {"period": f"{datetime.now(UTC).year}-Q1", "unit_id": str(unit)}
-    reader = tokens.headers("tpp-system", ["integrator"])
+    reader = tokens.headers("tpp-system", ["integrator"], scope="kinerja:individual")
 
     as_json = (await client.get("/v1/reports/compliance", params=params, headers=reader)).json()
     assert {i["name"] for i in as_json["items"]} >= set(NAMES)  # stored and shown as given

@@ -230,7 +230,7 @@ async def test_siasn_kinerjaperiodik_shape(
     governor = await evaluate(client, tokens.admin(), team["head"], S, S)
     url = "/v1/reports/siasn-kinerja?period=2026-Q1"
     assert (await client.get(url, headers=boss)).status_code == 403
-    integrator = tokens.headers("bkn-sync", [Role.INTEGRATOR])
+    integrator = tokens.headers("bkn-sync", [Role.INTEGRATOR], scope="kinerja:individual")
     items: list[dict[str, Any]] = []
     cursor = None
     while True:

@@ -342,7 +342,7 @@ async def test_visibility_and_listing(
     s2 = await create(client, staff2)
     await create(client, staff, 2025)
     b = await create(client, boss)
-    integrator = tokens.headers("bkn-sync", [Role.INTEGRATOR])
+    integrator = tokens.headers("bkn-sync", [Role.INTEGRATOR], scope="kinerja:individual")
 
     for who, code in (
         (staff, 200),
@@ -528,7 +528,7 @@ async def test_realizations_and_feedback(
     assert own["items"][0]["feedback"][0]["text"] == "Bagus, lampirkan rekap."
     assert len((await listed(staff)).json()["items"]) == 2
     assert any(i["feedback"] for i in (await listed(boss)).json()["items"])
-    integrator = tokens.headers("bkn-sync", [Role.INTEGRATOR])
+    integrator = tokens.headers("bkn-sync", [Role.INTEGRATOR], scope="kinerja:individual")
     seen = (await listed(integrator)).json()["items"]
     assert len(seen) == 2
     assert all(i["feedback"] == [] for i in seen)

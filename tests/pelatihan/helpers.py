@@ -41,8 +41,11 @@ class Headers:
     def service(self) -> dict[str, str]:
         return self.tokens.service("svc-kinerja")
 
-    def integrator(self) -> dict[str, str]:
-        return self.tokens.headers("client-1", [Role.INTEGRATOR])
+    def integrator(self, *scopes: str) -> dict[str, str]:
+        """An integrator's token; by default granted ``pelatihan:individual`` (most tests read people's rows),
+        pass scopes to narrow it (none at all: ``integrator("")``)."""
+        granted = " ".join(s for s in (scopes or ("pelatihan:individual",)) if s)
+        return self.tokens.headers("client-1", [Role.INTEGRATOR], scope=granted or None)
 
 
 def window(

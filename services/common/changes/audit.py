@@ -24,6 +24,54 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 GENESIS = "0" * 64
 
+# The chain is append-only in the database too (issue 14 finding 3): whatever role the app connects with, an
+# UPDATE, DELETE or TRUNCATE of ``audit_entry`` raises. One statement-level trigger per operation kind, so a
+# statement touching no row is refused as well. Only a superuser (``session_replication_role = replica``) or the
+# schema owner (``ALTER TABLE ... DISABLE TRIGGER``) can get past it; the runtime role is neither, and the
+# owner's rewrite is what the chain hashes (and external anchors) detect. Each app's migration runs these.
+_APPEND_ONLY_DDL = (
+    """CREATE FUNCTION {schema}.audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the audit chain %.% is append-only: % refused', TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$""",
+    "CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON {schema}.audit_entry "
+    "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.audit_append_only()",
+    "CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON {schema}.audit_entry "
+    "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.audit_append_only()",
+    # Roles other than the owner keep INSERT and SELECT at most (the runtime roles of
+    # deploy/postgres-runtime-roles.sql get UPDATE and DELETE on new tables by default privileges).
+    "REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.audit_entry FROM PUBLIC",
+    """DO $$
+DECLARE grantee_name text;
+BEGIN
+    FOR grantee_name IN
+        SELECT DISTINCT g.grantee FROM information_schema.role_table_grants g
+        JOIN pg_tables t ON t.schemaname = g.table_schema AND t.tablename = g.table_name
+        WHERE g.table_schema = '{schema}' AND g.table_name = 'audit_entry' AND g.grantee <> t.tableowner
+          AND g.grantee <> 'PUBLIC' AND g.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')
+    LOOP
+        EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.audit_entry FROM %I', grantee_name);
+    END LOOP;
+END
+$$""",
+)
+
+
+def append_only_ddl(schema: str) -> list[str]:
+    """The statements that make ``<schema>.audit_entry`` append-only (a migration's upgrade)."""
+    return [statement.format(schema=schema) for statement in _APPEND_ONLY_DDL]
+
+
+def drop_append_only_ddl(schema: str) -> list[str]:
+    """The statements that undo :func:`append_only_ddl` (a migration's downgrade)."""
+    return [
+        f"DROP TRIGGER audit_entry_no_truncate ON {schema}.audit_entry",
+        f"DROP TRIGGER audit_entry_append_only ON {schema}.audit_entry",
+        f"DROP FUNCTION {schema}.audit_append_only()",
+    ]
+
 
 def chain_lock_key(name: str) -> int:
     """A stable advisory-lock key for one app's chain: the first seven bytes of its upper-cased name

@@ -17,7 +17,7 @@ from services.common.conditional import check_if_match, strong_etag
 from services.common.i18n import message_of, msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
-from services.kinerja_api.caller import Caller
+from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.enums import Employment, Rank, rank_mismatch
 from services.kinerja_api.employees.errors import (
@@ -147,14 +147,15 @@ def _snapshot(employee: Employee) -> tuple[object, ...]:
 
 
 def sees_every_employee(viewer: Caller) -> bool:
-    """Admins, integrators and internal services see every employee (lists included)."""
-    return viewer.has(Role.ADMIN, Role.INTEGRATOR, Role.SERVICE)
+    """Admins, internal services and integrators granted ``kinerja:individual`` see every employee (lists
+    included)."""
+    return viewer.reads_individuals
 
 
 def _may_see(viewer: Caller, employee: Employee) -> bool:
     """Who reads one employee (anyone else gets 404, so existence does not leak):
 
-    1. admins, integrators and internal services (:func:`sees_every_employee`);
+    1. admins, internal services and integrators with the scope (:func:`sees_every_employee`);
     2. the employee themself (by the token's ``nip`` claim);
     3. their current direct supervisor.
 
@@ -186,6 +187,7 @@ async def list_employees(
     """A keyset page ordered by NIP; a pegawai sees only themselves and their direct reports. ``q`` searches
     within what the viewer sees: a NIP prefix when all digits, else the starts of the name's words."""
     after = decode_cursor(cursor, 1)
+    refuse_unscoped_integrator(viewer)
     if not sees_every_employee(viewer) and viewer.nip is None:
         return [], None
     rows = await repository.list_page(

@@ -21,14 +21,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
-from services.common.changes import SAME, Event, State, record_change
+from services.common.changes import Event, State, record_change
 from services.common.changes.catalogue.kinerja import EvaluationFinalized
 from services.common.conditional import check_if_match, require_if_match, strong_etag
 from services.common.i18n import joined, message_of, msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
 from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_period
-from services.kinerja_api.caller import Caller
+from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.evaluations import repository
 from services.kinerja_api.evaluations.enums import (
@@ -103,6 +103,17 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
+# Kept in the audit (admins only), never sent through the change log: behaviour notes are a supervisor's words
+# about a person, and no scope makes them an integrator's business (issue 14).
+CHANGE_LOG_WITHHOLDS = frozenset({"behavior_notes"})
+
+
+def synced_data(evaluation: Evaluation) -> dict[str, Any]:
+    """An evaluation as the change log carries it: :func:`evaluation_data` without
+    :data:`CHANGE_LOG_WITHHOLDS`."""
+    return {k: v for k, v in evaluation_data(evaluation).items() if k not in CHANGE_LOG_WITHHOLDS}
+
+
 async def _changed(
     session: AsyncSession,
     actor: Caller,
@@ -134,7 +145,7 @@ async def _changed(
         entity_id=str(evaluation.id),
         before=before,
         after=state if after is None else after,
-        synced=SAME if after is None else state,
+        synced=None if deleted else synced_data(evaluation),
         events=events or [],
         reason=reason,
         on_behalf_of=on_behalf_of,
@@ -272,8 +283,9 @@ async def create_evaluation(
 
 
 def reads_every_evaluation(actor: Caller) -> bool:
-    """Admins and integrators read every evaluation (lists included); nobody else does."""
-    return actor.has(Role.ADMIN, Role.INTEGRATOR)
+    """Admins and integrators granted ``kinerja:individual`` read every evaluation (lists included); nobody
+    else does."""
+    return actor.is_admin or (Role.INTEGRATOR in actor.roles and actor.reads_individuals)
 
 
 def _may_read(actor: Caller, evaluation: Evaluation, evaluator_supervisor: str | None) -> bool:
@@ -370,6 +382,7 @@ async def list_evaluations(
 ) -> tuple[list[Evaluation], str | None]:
     """A keyset page in id order of the evaluations the caller may see."""
     after = decode_cursor(cursor, 1)
+    refuse_unscoped_integrator(actor)
     if not reads_every_evaluation(actor) and actor.acting_nip is None:
         return [], None
     rows = await repository.list_page(
@@ -570,6 +583,7 @@ async def finalize(
         entity_id=str(evaluation.id),
         before=before,
         after=evaluation_data(evaluation),
+        synced=synced_data(evaluation),
         events=events,
         on_behalf_of=evaluation.on_behalf,
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from services.common.auth import AdminDep, Principal, Role, require_roles
+from services.common.auth import AdminDep, Principal, Scope, require_individual_reader
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
@@ -25,7 +25,7 @@ from services.kinerja_api.reports.schemas import (
 )
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
-ReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRATOR))]
+SiasnReaderDep = Annotated[Principal, Depends(require_individual_reader(Scope.KINERJA_INDIVIDUAL))]
 PeriodQuery = Annotated[
     str, Query(pattern=PERIOD_PATTERN, description="`2026-Q1` or `2026`.", examples=["2026-Q1"])
 ]
@@ -102,7 +102,10 @@ async def compliance(
     """For the active employees of a unit (or the province): how many have an approved SKP for the year, a
     realisation for the period and a FINAL evaluation, with the calendar's deadlines and whether they have
     passed; then a keyset page (NIP order) of the employees missing at least one step. Admins and
-    integrators, and the head of the unit for their own unit (and the units below it); 403 otherwise. As CSV (`Accept: text/csv`) one row per employee of the page; the next cursor is in `X-Next-Cursor`."""
+    integrators, and the head of the unit for their own unit (and the units below it); 403 otherwise. An
+    integrator without the scope `kinerja:individual` gets the counts with no employee rows (`items` empty,
+    `individuals_withheld` true). As CSV (`Accept: text/csv`) one row per employee of the page; the next
+    cursor is in `X-Next-Cursor`."""
     report = await service.compliance(
         session,
         actor,
@@ -132,7 +135,7 @@ async def compliance(
 )
 async def siasn_kinerja(
     session: SessionDep,
-    _: ReaderDep,
+    _: SiasnReaderDep,
     fmt: ReportFormatDep,
     period: Annotated[
         str, Query(pattern=r"^[0-9]{4}-Q[1-4]$", examples=["2026-Q1"], description="A quarter.")
@@ -142,7 +145,8 @@ async def siasn_kinerja(
 ) -> Response:
     """A quarter's FINAL evaluations in the shape of SIASN `kinerjaperiodik/save` (periodikId 2 = triwulan,
     hasil/perilaku 1-3, kuadran 1-5, penilai fields, pnsDinilaiId = NIP), a keyset page at a time, for
-    integrators pushing to BKN. As CSV one row per record; the next cursor is in `X-Next-Cursor`."""
+    integrators pushing to BKN (admins, and integrators granted the scope `kinerja:individual`; 403 otherwise).
+    As CSV one row per record; the next cursor is in `X-Next-Cursor`."""
     report = await service.siasn_report(session, period, cursor=cursor, limit=limit)
     return report_response(
         specs.SIASN_KINERJA,

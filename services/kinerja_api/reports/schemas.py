@@ -186,6 +186,11 @@ class ComplianceReport(ReportMeta):
     counts: ComplianceCounts
     items: list[ComplianceItem]
     next_cursor: str | None = None
+    individuals_withheld: bool = Field(
+        default=False,
+        description="True when the caller (an integrator without the scope `kinerja:individual`) gets the "
+        "counts only: `items` is then empty whoever is missing a step.",
+    )
 
 
 class SiasnKinerjaPeriodik(BaseModel):

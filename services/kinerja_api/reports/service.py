@@ -155,6 +155,8 @@ async def compliance(
     after = decode_cursor(cursor, 1)
     d = (await calendar.deadlines(session, [period]))[period.code]
     rperiods = realization_periods(period)
+    # An integrator without kinerja:individual gets the counts; the rows name people (issue 14).
+    withheld = Role.INTEGRATOR in actor.roles and not actor.reads_individuals
     summary, rows = await repository.compliance(
         session,
         period.year,
@@ -162,7 +164,7 @@ async def compliance(
         rperiods,
         units,
         after_nip=str(after[0]) if after else None,
-        limit=limit + 1,
+        limit=0 if withheld else limit + 1,
     )
     next_cursor = encode_cursor([rows[limit - 1].nip]) if len(rows) > limit else None
     return ComplianceReport(
@@ -188,6 +190,7 @@ async def compliance(
         ),
         items=[ComplianceItem(**r._asdict()) for r in rows[:limit]],
         next_cursor=next_cursor,
+        individuals_withheld=withheld,
     )
 
 

@@ -23,9 +23,8 @@ from services.common.conditional import strong_etag
 from services.common.errors import InvalidInput
 from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
-from services.common.roles import Role
 from services.kinerja_api.calendar.periods import parse_period
-from services.kinerja_api.caller import Caller
+from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.clock import today
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.employees.enums import PositionType
@@ -186,8 +185,9 @@ async def employee_of(session: AsyncSession, nip: str) -> Employee:
 
 
 def reads_every_skp(actor: Caller) -> bool:
-    """Admins, integrators and internal services read every SKP (lists and coverage included)."""
-    return actor.has(Role.ADMIN, Role.INTEGRATOR, Role.SERVICE)
+    """Admins, internal services and integrators granted ``kinerja:individual`` read every SKP (lists and
+    coverage included)."""
+    return actor.reads_individuals
 
 
 async def may_see(session: AsyncSession, actor: Caller, skp: Skp) -> bool:
@@ -292,6 +292,7 @@ async def list_skps(
     """A keyset page ordered by (nip, year, valid_from); a pegawai sees their own SKPs, their direct
     reports', and those covering a part they wrote."""
     after = decode_cursor(cursor, 3)
+    refuse_unscoped_integrator(actor)
     if not reads_every_skp(actor) and actor.nip is None:
         return [], None
     rows = await repository.list_page(

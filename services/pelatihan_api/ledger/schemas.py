@@ -115,3 +115,8 @@ class ComplianceReport(ReportMeta):
         default=None,
         description="Only when unit_id is given: the unit's PNS below the requirement, lowest first.",
     )
+    individuals_withheld: bool = Field(
+        default=False,
+        description="True when the caller (an integrator without the scope `pelatihan:individual`) gets the "
+        "unit figures only: `below` is then null.",
+    )

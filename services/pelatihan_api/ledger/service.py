@@ -66,8 +66,11 @@ async def ledger(
     )
 
 
-async def compliance(session: AsyncSession, year: int, unit_id: uuid.UUID | None) -> ComplianceReport:
-    """Per unit and year: active PNS, how many reached 20 JP; with a unit, who is below (all in SQL)."""
+async def compliance(
+    session: AsyncSession, year: int, unit_id: uuid.UUID | None, *, individuals: bool = True
+) -> ComplianceReport:
+    """Per unit and year: active PNS, how many reached 20 JP; with a unit, who is below (all in SQL) unless
+    ``individuals`` is false (an integrator without ``pelatihan:individual``: the NIPs are withheld)."""
     units = [
         UnitCompliance(
             unit_id=r["unit_id"],
@@ -80,7 +83,7 @@ async def compliance(session: AsyncSession, year: int, unit_id: uuid.UUID | None
         for r in await repository.unit_figures(session, year, JP_REQUIRED_PNS, unit_id)
     ]
     below = None
-    if unit_id is not None:
+    if unit_id is not None and individuals:
         below = [
             BelowRequirement(**r) for r in await repository.below(session, year, JP_REQUIRED_PNS, unit_id)
         ]
@@ -91,4 +94,5 @@ async def compliance(session: AsyncSession, year: int, unit_id: uuid.UUID | None
         jp_required=JP_REQUIRED_PNS,
         units=units,
         below=below,
+        individuals_withheld=unit_id is not None and not individuals,
     )

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.common import clock
+from services.common.auth import Scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.reports import ReportFormatDep, report_response
@@ -30,7 +31,7 @@ Year = Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year;
 )
 async def jp_compliance(
     session: SessionDep,
-    _: ReportReaderDep,
+    reader: ReportReaderDep,
     fmt: ReportFormatDep,
     year: Year = None,
     unit_id: Annotated[
@@ -38,7 +39,9 @@ async def jp_compliance(
     ] = None,
 ) -> Response:
     """For each unit: active PNS (from kinerja's roster events), how many reached 20 JP in the year and JP
-    delivered; with `unit_id`, also who is below (admin, integrator). As CSV (`Accept: text/csv`) one row
-    per unit. The figures are live: `data_as_of` equals `generated_at`."""
-    report = await service.compliance(session, year or clock.this_year(), unit_id)
+    delivered; with `unit_id`, also who is below (admins, and integrators granted the scope
+    `pelatihan:individual`; without it `below` is null and `individuals_withheld` true). As CSV
+    (`Accept: text/csv`) one row per unit. The figures are live: `data_as_of` equals `generated_at`."""
+    individuals = reader.reads_individuals(Scope.PELATIHAN_INDIVIDUAL)
+    report = await service.compliance(session, year or clock.this_year(), unit_id, individuals=individuals)
     return report_response(specs.JP_COMPLIANCE, report, fmt, filename=f"jp-compliance-{report.year}")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from services.common.auth import Principal, Role, require_roles
+from services.common.auth import Principal, Scope, require_individual_reader
 from services.common.changelog import ChangesPage, read_changes
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
@@ -14,7 +14,7 @@ from services.common.pagination import CursorQuery, LimitQuery
 from services.pelatihan_api.sync.models import ChangeLog
 
 router = APIRouter(prefix="/v1/changes", tags=["sync"])
-ReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRATOR))]
+ReaderDep = Annotated[Principal, Depends(require_individual_reader(Scope.PELATIHAN_INDIVIDUAL))]
 _EXAMPLE = {
     "items": [
         {
@@ -58,5 +58,6 @@ async def list_changes(
     """Every created, updated or deleted session, enrolment and completion, in commit order, each with the
     entity as it is after the change (`data`, null for a DELETE). Start without a cursor, then always pass
     the `next_cursor` you got: it stays valid forever, so a client that comes back a week later gets exactly
-    what changed in between, with no gaps and no duplicates across pages. Admins and integrators."""
+    what changed in between, with no gaps and no duplicates across pages. Admins, and integrators granted the
+    scope `pelatihan:individual` (enrolments and completions carry NIPs; 403 without it)."""
     return await read_changes(session, ChangeLog, cursor, limit)

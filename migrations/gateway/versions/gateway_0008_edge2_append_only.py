@@ -1,0 +1,27 @@
+"""gateway.audit_entry is append-only in the database: a trigger refuses UPDATE, DELETE and TRUNCATE whatever
+the role (issue 14 finding 3; services/common/changes/audit.py ``append_only_ddl``).
+
+Revision ID: gateway_0008_edge2_append_only
+Revises: gateway_0007_edge2_client_scopes
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+from services.common.changes.audit import append_only_ddl, drop_append_only_ddl
+
+revision: str = "gateway_0008_edge2_append_only"
+down_revision: str | None = "gateway_0007_edge2_client_scopes"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    for statement in append_only_ddl("gateway"):
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    for statement in drop_append_only_ddl("gateway"):
+        op.execute(statement)
