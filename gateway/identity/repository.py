@@ -128,7 +128,7 @@ async def unlock(session: AsyncSession, username: str, *, now: datetime) -> list
         .returning(LoginLockout.address, LoginLockout.locked_until)
         .execution_options(synchronize_session=False)
     )
-    return sorted(address for address, until in result.tuples() if until is not None and until > now)
+    return sorted(address for address, until in result.all() if until is not None and until > now)
 
 
 async def username_exists(session: AsyncSession, username: str) -> bool:

@@ -429,6 +429,7 @@ async def unlock_account(session: AsyncSession, username: str, *, actor: str) ->
     account.failed_logins = 0
     account.locked_until = None
     await session.flush()
+    await session.refresh(account)
     await record_change(
         session,
         SINK,
