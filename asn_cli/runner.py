@@ -32,10 +32,17 @@ def load_service_secrets(data_dir: Path) -> dict[str, str]:
         return loaded
     data_dir.mkdir(parents=True, exist_ok=True)
     values = {f"svc-{name}": secrets.token_urlsafe(32) for name in SERVICE_NAMES}
+    save_service_secrets(data_dir, values)
+    return values
+
+
+def save_service_secrets(data_dir: Path, values: dict[str, str]) -> None:
+    """Write the services' secrets (owner-only file), e.g. after ``asn run`` re-created a revoked client."""
+    path = data_dir / "service-secrets.json"
+    data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(values, fh)
-    return values
 
 
 DEFAULT_PORTS = {"gateway": 8000, "kinerja": 8001, "pelatihan": 8002, "publik": 8003}
@@ -283,7 +290,11 @@ def run_all(settings: CliSettings, *, demo: bool) -> int:
             migrate(name, url)
         secrets_ = load_service_secrets(settings.data_dir)
         urls = dict.fromkeys(APP_NAMES, url)
-        asyncio.run(bootstrap(urls["gateway"], secrets_))
+        renewed = asyncio.run(bootstrap(urls["gateway"], secrets_, local=True))
+        if renewed != secrets_:
+            save_service_secrets(settings.data_dir, renewed)
+            print("re-created revoked service clients with new secrets", flush=True)
+            secrets_ = renewed
         context: dict[str, Any] = {}
         if demo:
             for line in asyncio.run(seed_demo(urls, settings, context)):

@@ -38,19 +38,38 @@ async def app_session(url: str) -> AsyncIterator[AsyncSession]:
         await engine.dispose()
 
 
-async def bootstrap(gateway_url: str, service_secrets: dict[str, str]) -> None:
-    """The API clients the services use to call each other (role ``service``)."""
-    from gateway.identity.bootstrap import ensure_client
+async def bootstrap(
+    gateway_url: str, service_secrets: dict[str, str], *, local: bool = False
+) -> dict[str, str]:
+    """The API clients the services use to call each other (role ``service``); returns their secrets.
 
+    In production (``asn bootstrap-clients``) a client an admin revoked stays revoked. ``local`` (``asn run``,
+    the embedded setup) re-creates a revoked one with a new secret, returned for the caller to keep: the
+    local services must not be left without tokens by a revocation done through the admin API."""
+    import secrets as random_secrets
+
+    from sqlalchemy import select
+
+    from gateway.identity.bootstrap import ensure_client
+    from gateway.identity.models import ApiClient
+
+    current = dict(service_secrets)
     async with app_session(gateway_url) as session:
-        for client_id, secret in service_secrets.items():
+        for client_id in sorted(current):
+            revoked = await session.scalar(
+                select(ApiClient.revoked_at).where(ApiClient.client_id == client_id)
+            )
+            if local and revoked is not None:
+                current[client_id] = random_secrets.token_urlsafe(32)
             await ensure_client(
                 session,
                 client_id=client_id,
                 name=f"internal service {client_id}",
-                secret=secret,
+                secret=current[client_id],
                 roles=[Role.SERVICE],
+                revive=local,
             )
+    return current
 
 
 async def seed_demo(

@@ -46,8 +46,22 @@ class GatewaySettings(AppSettings):
             "with invalid_client. Do not register an API client under one of these ids."
         ),
     )
-    login_max_failures: int = Field(default=5, ge=1)
-    login_lockout_s: int = Field(default=900, ge=1)
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins of one username from one address that lock that pair out."
+    )
+    login_lockout_s: int = Field(
+        default=900, ge=1, description="The first lock-out of a (username, address); each next one doubles."
+    )
+    login_max_lockout_s: int = Field(default=86_400, ge=1, description="The longest lock-out.")
+    login_username_slowdown_after: int = Field(
+        default=20,
+        ge=1,
+        description=(
+            "Failed logins of one username from all addresses (within login_lockout_s) after which every "
+            "attempt for it waits login_username_slowdown_s first: slowed, never blocked."
+        ),
+    )
+    login_username_slowdown_s: float = Field(default=1.0, ge=0, le=10)
     client_rate_limit_per_minute: int = Field(
         default=600, ge=1, description="Requests per minute of an API client that sets no limit of its own."
     )
@@ -83,7 +97,19 @@ class GatewaySettings(AppSettings):
 
     # Edge.
     cors_origins: CsvList = Field(default_factory=list, description="Origins allowed to call the API.")
-    anonymous_rate_limit_per_minute: int = Field(default=600, ge=1)
+    anonymous_rate_limit_per_minute: int = Field(
+        default=600,
+        ge=1,
+        description=(
+            "Requests per minute from one address (IPv6: one /64) without a token that verifies; an "
+            "Authorization header that is not a valid token counts here too."
+        ),
+    )
+    user_rate_limit_per_minute: int = Field(
+        default=1200,
+        ge=1,
+        description="Requests per minute with one person's tokens, wherever they come from (never per address).",
+    )
     public_cache_ttl_s: float = Field(
         default=1.0,
         ge=0,
@@ -102,7 +128,35 @@ class GatewaySettings(AppSettings):
         ge=1,
         description="Request bodies one client address may be sending at once (else 429 with Retry-After).",
     )
-    login_rate_limit_per_minute: int = Field(default=20, ge=1)
+    login_rate_limit_per_minute: int = Field(
+        default=20,
+        ge=1,
+        description="Token requests per minute for one username or client id from one address.",
+    )
+    login_failures_per_address_per_minute: int = Field(
+        default=60,
+        ge=1,
+        description=(
+            "Failed logins per minute from one address (IPv6: one /64), whatever usernames or client ids it "
+            "tries; beyond it the token endpoint answers 429 slow_down."
+        ),
+    )
+    password_hash_concurrency: int = Field(
+        default=2, ge=1, le=64, description="argon2 verifications running at once (64 MiB each)."
+    )
+    password_hash_queue: int = Field(
+        default=16,
+        ge=0,
+        le=10_000,
+        description="argon2 verifications that may wait for a slot; beyond it 429 slow_down with Retry-After.",
+    )
+    client_secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Server key of the HMAC-SHA256 that API-client secrets are stored under; else generated once "
+            "under data_dir/keys. Changing it invalidates every client secret."
+        ),
+    )
     redis_url: str | None = Field(default=None, description="Shared rate-limit counters across replicas.")
 
     @field_validator("kinerja_urls", "pelatihan_urls", "publik_urls")

@@ -9,7 +9,8 @@ from gateway import models  # noqa: F401  (registers every table)
 from gateway.audit.router import router as audit_router
 from gateway.config import GatewaySettings
 from gateway.cors import CorsMiddleware
-from gateway.identity.keys import load_keyring
+from gateway.identity.keys import load_client_secret_key, load_keyring
+from gateway.identity.passwords import ClientSecrets, HashGate
 from gateway.identity.router import router as identity_router
 from gateway.identity.schemas import GrantType
 from gateway.identity.snapshot_keys import SnapshotKeys
@@ -51,6 +52,10 @@ async def _build_state(app: FastAPI, shared: AppState) -> GatewayState:
         client_usage=usage,
         webhook_dispatcher=build_webhooks(shared, settings),
         report_clients=ReportClients(upstreams, settings),
+        client_secrets=ClientSecrets(
+            load_client_secret_key(settings),
+            HashGate(settings.password_hash_concurrency, settings.password_hash_queue),
+        ),
     )
 
 

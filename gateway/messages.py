@@ -63,6 +63,14 @@ MESSAGES = COMMON.extend(
         "This API client's rate limit is used up; retry later.": (
             "Batas laju permintaan klien API ini sudah habis; coba lagi nanti."
         ),
+        "Too many requests with this account's tokens; retry later.": (
+            "Terlalu banyak permintaan dengan token akun ini; coba lagi nanti."
+        ),
+        "{client_id!r} is one of the services' own API clients; revoking it stops the services from "
+        'calling each other. Send {{"confirm": "{client_id}"}} to revoke it anyway.': (
+            "{client_id!r} adalah salah satu klien API milik layanan sendiri; mencabutnya membuat layanan "
+            'tidak dapat saling memanggil. Kirim {{"confirm": "{client_id}"}} untuk tetap mencabutnya.'
+        ),
     },
 )
 """The gateway's catalogue (types and messages)."""

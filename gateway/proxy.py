@@ -26,6 +26,7 @@ from gateway.fastclient import (
     ReadTimeout,
     Response,
 )
+from gateway.ratelimit import client_ip
 from gateway.state import gateway_edge
 from gateway.upstreams import Instance, Upstreams
 from services.common.apps import SERVICE_NAMES
@@ -233,8 +234,7 @@ class BodyReader:
 
     async def read(self, scope: Scope, first: Message, receive: Receive, send: Send) -> bytes | None:
         """The whole body, or None when the request was answered here (408/429) or the client left."""
-        client = scope.get("client")
-        address = str(client[0]) if client else "unknown"
+        address = client_ip(scope)
         count = self._in_progress.get(address, 0)
         if count >= self.per_client:
             await send_problem(

@@ -15,6 +15,7 @@ from services.common.state import AppState, app_state
 
 if TYPE_CHECKING:  # the modules below read the state themselves
     from gateway.identity.keys import KeyRing
+    from gateway.identity.passwords import ClientSecrets
     from gateway.identity.snapshot_keys import SnapshotKeys
     from gateway.identity.usage import ClientUsage
     from gateway.reports.catalogue import CatalogueCache
@@ -42,6 +43,7 @@ class GatewayState(AppState, GatewayEdge):
     keyring: KeyRing
     snapshot_keys: SnapshotKeys
     report_clients: ReportClients
+    client_secrets: ClientSecrets
     webhook_dispatcher: WebhookDispatcher
     webhook_task: asyncio.Task[None] | None = None
     # Built on the first catalogue request (gateway/reports/router.py).

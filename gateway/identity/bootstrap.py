@@ -70,24 +70,30 @@ async def ensure_client(
     secret: str,
     roles: Sequence[str],
     scopes: Sequence[str] = (),
+    revive: bool = False,
 ) -> tuple[ApiClient, bool]:
     """Create the API client, or bring an existing one to these values. Returns (client, created).
 
-    A client an admin revoked stays revoked: its secret may have leaked, so re-running the bootstrap must not
-    bring it back; the operator creates a new client instead.
+    A client an admin revoked stays revoked (production bootstrap): its secret may have leaked, so re-running
+    the bootstrap must not bring it back; the operator creates a new client instead. ``revive`` (the local
+    embedded setup, ``asn run``, only) re-activates it with ``secret``, which the caller must have made new.
     """
     client = await session.scalar(select(ApiClient).where(ApiClient.client_id == client_id))
     created = client is None
-    if client is not None and client.revoked_at is not None:
+    revived = client is not None and client.revoked_at is not None
+    if client is not None and revived and not revive:
         return client, False
     before = None if client is None else client_state(client)
     new_secret = client is None
     if client is None:
         client = ApiClient(client_id=client_id, name=name, secret_hash=await hash_secret_async(secret))
         session.add(client)
-    elif not await verify_secret_async(client.secret_hash, secret):
+    elif revived or not await verify_secret_async(client.secret_hash, secret):
         client.secret_hash = await hash_secret_async(secret)
+        client.previous_secret_hash = None
+        client.previous_secret_expires_at = None
         new_secret = True
+    client.revoked_at = None
     client.name = name
     client.roles = sorted(set(roles))
     client.scopes = sorted(set(scopes))
@@ -102,7 +108,11 @@ async def ensure_client(
             session,
             SINK,
             actor=BOOTSTRAP,
-            action="api_client.create" if created else "api_client.update",
+            action="api_client.create"
+            if created
+            else "api_client.revive"
+            if revived
+            else "api_client.update",
             entity="api_client",
             entity_id=client_id,
             before=before,

@@ -7,6 +7,8 @@ any retired keys still configured, and services fetch the JWKS again when they m
 from __future__ import annotations
 
 import os
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,23 +43,35 @@ class KeyRing:
         )
 
 
-def _load_or_create_private_key(data_dir: Path) -> str:
+def _load_or_create(data_dir: Path, name: str, make: Callable[[], str]) -> str:
     key_dir = data_dir / "keys"
-    path = key_dir / "signing-key.pem"
+    path = key_dir / name
     if path.exists():
         return path.read_text()
     key_dir.mkdir(parents=True, exist_ok=True)
-    pem = generate_private_key_pem()
+    value = make()
     # Written with owner-only permissions, then renamed, so a reader never sees half a key.
-    tmp = key_dir / f".signing-key.{os.getpid()}.tmp"
+    tmp = key_dir / f".{name}.{os.getpid()}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write(pem)
+        fh.write(value)
     if path.exists():  # another replica won the race; use its key
         tmp.unlink()
         return path.read_text()
     tmp.rename(path)
-    return pem
+    return value
+
+
+def _load_or_create_private_key(data_dir: Path) -> str:
+    return _load_or_create(data_dir, "signing-key.pem", generate_private_key_pem)
+
+
+def load_client_secret_key(settings: GatewaySettings) -> bytes:
+    """The server key API-client secrets are HMAC'd with: from settings, else from (or newly into)
+    ``data_dir/keys/client-secret.key``."""
+    if settings.client_secret_key is not None:
+        return settings.client_secret_key.get_secret_value().encode()
+    return _load_or_create(settings.data_dir, "client-secret.key", lambda: secrets.token_hex(32)).encode()
 
 
 def load_keyring(settings: GatewaySettings) -> KeyRing:

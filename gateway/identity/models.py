@@ -55,3 +55,19 @@ class ApiClient(Base):
     usage_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LoginLockout(Base):
+    """Failed logins of one username from one address (IPv6: its /64), and the lock-out they earned.
+
+    Lock-outs are per (username, address), never per account: failures sent from one place cannot lock the
+    account's owner out everywhere else. Each lock-out of the pair lasts twice the one before."""
+
+    __tablename__ = "login_lockout"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.identity.models import Account, ApiClient
+from gateway.identity.models import Account, ApiClient, LoginLockout
 
 
 async def account_by_username(session: AsyncSession, username: str) -> Account | None:
@@ -52,6 +53,82 @@ async def clear_failed_logins(session: AsyncSession, account: Account) -> None:
         account.failed_logins = 0
         account.locked_until = None
         await session.flush()
+
+
+async def lockout_of(session: AsyncSession, username: str, address: str) -> LoginLockout | None:
+    """The failure record of (username, address), if any."""
+    return await session.get(LoginLockout, (username, address))
+
+
+async def record_address_failure(
+    session: AsyncSession,
+    username: str,
+    address: str,
+    *,
+    max_failures: int,
+    lockout_s: int,
+    max_lockout_s: int,
+    now: datetime,
+) -> LoginLockout:
+    """Count one failed login of ``username`` from ``address`` (one atomic upsert, so simultaneous attempts
+    cannot lose counts); at ``max_failures`` the pair is locked for ``lockout_s`` doubled for each earlier
+    lock-out of the pair (at most ``max_lockout_s``) and its count starts again. Returns the row after."""
+    table = LoginLockout.__table__
+    reaches = table.c.failures + 1 >= max_failures
+    delay = func.least(max_lockout_s, lockout_s * func.power(2, func.least(table.c.lockouts, 30)))
+    first_locks = max_failures <= 1
+    stmt = insert(LoginLockout).values(
+        username=username,
+        address=address,
+        failures=0 if first_locks else 1,
+        lockouts=1 if first_locks else 0,
+        locked_until=now + timedelta(seconds=lockout_s) if first_locks else None,
+        last_failure_at=now,
+    )
+    upsert = stmt.on_conflict_do_update(
+        index_elements=[table.c.username, table.c.address],
+        set_={
+            "failures": case((reaches, 0), else_=table.c.failures + 1),
+            "lockouts": case((reaches, table.c.lockouts + 1), else_=table.c.lockouts),
+            "locked_until": case(
+                (reaches, now + func.make_interval(0, 0, 0, 0, 0, 0, delay)), else_=table.c.locked_until
+            ),
+            "last_failure_at": now,
+        },
+    ).returning(LoginLockout)
+    row: LoginLockout = (await session.scalars(upsert, execution_options={"populate_existing": True})).one()
+    return row
+
+
+async def recent_failures(session: AsyncSession, username: str, *, since: datetime) -> int:
+    """Failed logins of ``username`` from every address since ``since`` (lock-outs count as the failures
+    that earned them)."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(LoginLockout.failures + LoginLockout.lockouts), 0)).where(
+            LoginLockout.username == username, LoginLockout.last_failure_at >= since
+        )
+    )
+    return int(total or 0)
+
+
+async def clear_address_failures(session: AsyncSession, username: str, address: str) -> None:
+    """Forget the failures of (username, address) after a successful login from there."""
+    await session.execute(
+        delete(LoginLockout)
+        .where(LoginLockout.username == username, LoginLockout.address == address)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def unlock(session: AsyncSession, username: str, *, now: datetime) -> list[str]:
+    """Lift every lock-out of ``username`` and forget its failures; the addresses that were locked."""
+    result = await session.execute(
+        delete(LoginLockout)
+        .where(LoginLockout.username == username)
+        .returning(LoginLockout.address, LoginLockout.locked_until)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(address for address, until in result.all() if until is not None and until > now)
 
 
 async def username_exists(session: AsyncSession, username: str) -> bool:

@@ -22,6 +22,7 @@ from gateway.identity.schemas import (
     ClientCreate,
     ClientCreated,
     ClientOut,
+    ClientRevoke,
     ClientSecretRotated,
     ClientUpdate,
     Jwks,
@@ -34,6 +35,7 @@ from gateway.state import gateway_state
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.metrics import count_event
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 
 router = APIRouter(tags=["identity"])
@@ -161,6 +163,9 @@ async def issue_token(
             signer=state.keyring.signer,
             limiter=state.limiter,
             client_ip=client_ip(request.scope),
+            client_secrets=state.client_secrets,
+            gate=state.client_secrets.gate,
+            count_event=lambda event: count_event(request.app, event),
         )
         token = await service.issue_token(session, token_request, ctx)
     except OAuthError as exc:
@@ -275,7 +280,11 @@ async def create_client(
     `rate_limit_per_minute` defaults to the gateway's `client_rate_limit_per_minute` setting."""
     settings = gateway_state(request.app).settings
     return await service.create_client(
-        session, body, default_rate_limit=settings.client_rate_limit_per_minute, actor=admin.subject
+        session,
+        body,
+        default_rate_limit=settings.client_rate_limit_per_minute,
+        actor=admin.subject,
+        client_secrets=gateway_state(request.app).client_secrets,
     )
 
 
@@ -299,14 +308,35 @@ async def list_clients(
     "/auth/clients/{client_id}/revoke",
     operation_id="revoke_client",
     summary="Revoke an API client",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def revoke_client(
-    client_id: Annotated[str, Path(max_length=64)], session: SessionDep, admin: AdminDep
+    client_id: Annotated[str, Path(max_length=64)],
+    session: SessionDep,
+    admin: AdminDep,
+    body: ClientRevoke | None = None,
 ) -> ClientOut:
     """Stop an API client from obtaining new tokens (admin only; repeating it changes nothing). Tokens
-    already issued stay valid until they expire, at most `client_token_ttl_s`."""
-    return await service.revoke_client(session, client_id, actor=admin.subject)
+    already issued stay valid until they expire, at most `client_token_ttl_s`. The services' own clients
+    (`svc-*`) need `{"confirm": "<client_id>"}` (else 409): without them the services cannot call each other."""
+    confirm = body.confirm if body is not None else None
+    return await service.revoke_client(session, client_id, actor=admin.subject, confirm=confirm)
+
+
+@router.post(
+    "/auth/accounts/{username}/unlock",
+    operation_id="unlock_account",
+    summary="Lift an account's lock-outs",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def unlock_account(
+    username: Annotated[str, Path(max_length=64)], request: Request, session: SessionDep, admin: AdminDep
+) -> AccountOut:
+    """Lift every lock-out of the account, from every address, and forget its failed logins (admin only;
+    audited). Lock-outs are per (username, address) and grow with each repeat."""
+    account = await service.unlock_account(session, username, actor=admin.subject)
+    count_event(request.app, "unlock")
+    return account
 
 
 ClientIdPath = Annotated[str, Path(max_length=64, examples=["cl_5b1f0c9e7a2d4e61"])]
@@ -387,5 +417,9 @@ async def rotate_client_secret(
     settings = gateway_state(request.app).settings
     response.headers.update(oauth_errors.NO_STORE)
     return await service.rotate_client_secret(
-        session, client_id, grace_s=settings.client_secret_grace_s, actor=admin.subject
+        session,
+        client_id,
+        grace_s=settings.client_secret_grace_s,
+        actor=admin.subject,
+        client_secrets=gateway_state(request.app).client_secrets,
     )

@@ -299,7 +299,13 @@ class AccountOut(BaseModel):
     institution_id: str | None = None
     active: bool
     is_demo: bool
-    locked_until: datetime | None = Field(default=None, description="Set while locked after failed logins.")
+    locked_until: datetime | None = Field(
+        default=None,
+        description=(
+            "The end of the latest lock-out after failed logins. Lock-outs hold for the address the failures "
+            "came from only; POST /auth/accounts/{username}/unlock lifts them all."
+        ),
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -337,6 +343,19 @@ class ClientCreate(BaseModel):
     )
     rate_limit_per_minute: RateLimit | None = Field(
         default=None, description="Defaults to the gateway's `client_rate_limit_per_minute` setting."
+    )
+
+
+class ClientRevoke(BaseModel):
+    """The optional body of a revocation: the services' own clients (``svc-*``) need ``confirm``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"confirm": "svc-kinerja"}]})
+
+    confirm: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The client's id again; required to revoke one of the services' own clients (svc-*).",
+        examples=["svc-kinerja"],
     )
 
 

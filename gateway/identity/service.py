@@ -4,11 +4,13 @@ administration of accounts and API clients. No FastAPI here; token errors are th
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +30,13 @@ from gateway.identity.oauth_errors import (
     UnauthorizedClient,
     UnsupportedGrantType,
 )
-from gateway.identity.passwords import hash_secret_async, verify_secret_async
+from gateway.identity.passwords import (
+    DEFAULT_GATE,
+    Busy,
+    ClientSecrets,
+    HashGate,
+    hash_secret_async,
+)
 from gateway.identity.schemas import (
     AccountCreate,
     AccountOut,
@@ -83,12 +91,52 @@ class TokenContext:
     signer: TokenSigner
     limiter: Limiter
     client_ip: str
+    client_secrets: ClientSecrets
+    gate: HashGate = DEFAULT_GATE
+    # Counts a security event in /metrics ("lockout", "login_slow_down", ...).
+    count_event: Callable[[str], None] = field(default=lambda event: None)
 
 
 def _attempt_key(kind: str, identifier: str, ip: str) -> str:
     # Hashed so an attacker-chosen username cannot make odd or huge limiter keys.
     digest = hashlib.sha256(identifier.encode()).hexdigest()[:32]
     return f"login:{kind}:{digest}:{ip}"
+
+
+def _failures_key(ip: str) -> str:
+    return f"login:failures:{ip}"
+
+
+async def _admit_attempt(kind: str, identifier: str, ctx: TokenContext) -> str:
+    """Refuse (SlowDown) an attempt over the per-(id, address) limit, or from an address whose failed logins
+    this minute, whatever ids they named, reached ``login_failures_per_address_per_minute``. Returns the
+    (id, address) key, reset on success."""
+    settings = ctx.settings
+    if (
+        await ctx.limiter.count(_failures_key(ctx.client_ip))
+        >= settings.login_failures_per_address_per_minute
+    ):
+        ctx.count_event("login_address_limited")
+        raise SlowDown(60, _TOO_MANY_FAILURES)
+    key = _attempt_key(kind, identifier, ctx.client_ip)
+    allowed, retry = await ctx.limiter.hit(key, settings.login_rate_limit_per_minute)
+    if not allowed:
+        raise SlowDown(retry, _TOO_MANY_FAILURES)
+    return key
+
+
+async def _failed_attempt(ctx: TokenContext) -> None:
+    await ctx.limiter.hit(_failures_key(ctx.client_ip), ctx.settings.login_failures_per_address_per_minute)
+
+
+async def _verify(gate_call: Any, ctx: TokenContext) -> bool:
+    """Await an argon2 verification; the gate's refusal becomes 429 slow_down."""
+    try:
+        ok: bool = await gate_call
+    except Busy as exc:
+        ctx.count_event("password_check_busy")
+        raise SlowDown(exc.retry_after_s, "The server is busy checking credentials; retry shortly.") from exc
+    return ok
 
 
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens separated by single spaces.
@@ -128,32 +176,77 @@ async def _password_grant(session: AsyncSession, request: TokenRequest, ctx: Tok
     if len(username) > _MAX_CREDENTIAL_CHARS or len(password) > _MAX_CREDENTIAL_CHARS:
         raise InvalidRequest("username or password is too long.")
     settings = ctx.settings
-    key = _attempt_key("account", username, ctx.client_ip)
-    allowed, retry = await ctx.limiter.hit(key, settings.login_rate_limit_per_minute)
-    if not allowed:
-        raise SlowDown(retry, _TOO_MANY_FAILURES)
+    key = await _admit_attempt("account", username, ctx)
 
     now = clock.now()
     account = await repository.account_by_username(session, username)
-    # Always one argon2 verification (against a dummy hash for unknown usernames) and always the same
-    # UPDATE on refusal, so neither timing nor the answer tells whether the username exists, whether the
-    # account is locked, or whether a password tried during a lockout was the right one.
-    matches = await verify_secret_async(account.password_hash if account else None, password)
-    locked = account is not None and account.locked_until is not None and account.locked_until > now
-    if account is None or not matches or locked or not account.active:
-        await repository.record_failed_login(
-            session,
-            username,
-            max_failures=settings.login_max_failures,
-            lockout_s=settings.login_lockout_s,
-            now=now,
-        )
+    pair = await repository.lockout_of(session, username, ctx.client_ip) if account else None
+    locked = pair is not None and pair.locked_until is not None and pair.locked_until > now
+    if locked:
+        # Locked for this address only: refused without spending argon2 on it.
+        await _failed_attempt(ctx)
+        log.info("login refused", extra={"reason": "locked"})
+        raise InvalidGrant(SAME_FOR_EVERY_REFUSAL)
+    if account is not None and pair is None:
+        # An address that has not failed is never blocked, only slowed while the username is under attack.
+        since = now - timedelta(seconds=settings.login_lockout_s)
+        if (
+            await repository.recent_failures(session, username, since=since)
+            >= settings.login_username_slowdown_after
+        ):
+            ctx.count_event("login_username_slowed")
+            await asyncio.sleep(settings.login_username_slowdown_s)
+    # Always one argon2 verification (against a dummy hash for unknown usernames), so neither timing nor
+    # the answer tells whether the username exists.
+    matches = await _verify(ctx.gate.verify(account.password_hash if account else None, password), ctx)
+    if account is None or not matches or not account.active:
+        await _failed_attempt(ctx)
+        if account is not None:
+            await _record_failure(session, account, ctx, now)
         log.info("login refused", extra={"reason": "credentials"})
         raise InvalidGrant(SAME_FOR_EVERY_REFUSAL)
 
+    if pair is not None:
+        await repository.clear_address_failures(session, username, ctx.client_ip)
     await repository.clear_failed_logins(session, account)
     await ctx.limiter.reset(key)
     return _account_token(account, ctx)
+
+
+async def _record_failure(session: AsyncSession, account: Account, ctx: TokenContext, now: datetime) -> None:
+    """Count the failure of (account, address); a lock-out it causes is audited and counted."""
+    settings = ctx.settings
+    row = await repository.record_address_failure(
+        session,
+        account.username,
+        ctx.client_ip,
+        max_failures=settings.login_max_failures,
+        lockout_s=settings.login_lockout_s,
+        max_lockout_s=settings.login_max_lockout_s,
+        now=now,
+    )
+    # The account row keeps a summary for the admin: failures since the last success, the latest lock-out.
+    account.failed_logins += 1
+    locked = row.failures == 0 and row.locked_until is not None and row.locked_until > now
+    if locked and row.locked_until is not None:
+        account.locked_until = max(account.locked_until or row.locked_until, row.locked_until)
+    await session.flush()
+    if locked and row.locked_until is not None:
+        ctx.count_event("lockout")
+        await record_change(
+            session,
+            SINK,
+            actor=f"address:{ctx.client_ip}",
+            action="account.lockout",
+            entity="account",
+            entity_id=account.username,
+            after={
+                "address": ctx.client_ip,
+                "locked_until": row.locked_until.isoformat(),
+                "lockouts": row.lockouts,
+            },
+        )
+        log.warning("login locked out", extra={"username": account.username, "address": ctx.client_ip})
 
 
 def _account_token(account: Account, ctx: TokenContext) -> TokenResponse:
@@ -182,26 +275,34 @@ async def _authenticate_client(session: AsyncSession, request: TokenRequest, ctx
         raise InvalidClient("Client authentication is required.")
     if len(client_id) > _MAX_CREDENTIAL_CHARS or len(secret) > _MAX_CREDENTIAL_CHARS:
         raise InvalidRequest("client_id or client_secret is too long.")
-    key = _attempt_key("client", client_id, ctx.client_ip)
-    allowed, retry = await ctx.limiter.hit(key, ctx.settings.login_rate_limit_per_minute)
-    if not allowed:
-        raise SlowDown(retry, _TOO_MANY_FAILURES)
+    key = await _admit_attempt("client", client_id, ctx)
 
     now = clock.now()
     client = await repository.client_by_id(session, client_id)
-    matches = await verify_secret_async(client.secret_hash if client else None, secret)
+    stored = client.secret_hash if client else None
+    matches = await _verify(ctx.client_secrets.verify(stored, secret), ctx)
+    used_previous = False
     if (
-        client is not None
-        and not matches
-        and client.previous_secret_hash
+        not matches
+        and client is not None
+        and client.previous_secret_hash is not None
         and client.previous_secret_expires_at is not None
         and client.previous_secret_expires_at > now
     ):
         # The secret before the last rotation keeps working during the grace period.
-        matches = await verify_secret_async(client.previous_secret_hash, secret)
+        matches = await _verify(ctx.client_secrets.verify(client.previous_secret_hash, secret), ctx)
+        used_previous = matches
     if client is None or not matches or not client.active:
+        await _failed_attempt(ctx)
         log.info("client authentication refused", extra={"reason": "credentials"})
         raise InvalidClient("The client is unknown, revoked, or the secret is wrong.")
+    # A hash of the earlier scheme (argon2) is replaced by the keyed hash now that the secret proved right.
+    if used_previous and ClientSecrets.needs_upgrade(client.previous_secret_hash):
+        client.previous_secret_hash = ctx.client_secrets.hash(secret)
+        await session.flush()
+    elif not used_previous and ClientSecrets.needs_upgrade(client.secret_hash):
+        client.secret_hash = ctx.client_secrets.hash(secret)
+        await session.flush()
     await ctx.limiter.reset(key)
     return client
 
@@ -305,6 +406,7 @@ async def update_account(
         account.password_hash = await hash_secret_async(body.password.get_secret_value())
         account.failed_logins = 0
         account.locked_until = None
+        await repository.unlock(session, account.username, now=clock.now())
     await session.flush()
     await session.refresh(account)
     after = account_state(account)
@@ -321,6 +423,30 @@ async def update_account(
         after=after,
     )
     log.info("account updated", extra={"username": account.username, "fields": sorted(changes)})
+    return _account_out(account)
+
+
+async def unlock_account(session: AsyncSession, username: str, *, actor: str) -> AccountOut:
+    """Lift every lock-out of the account (from every address) and forget its failed logins; audited."""
+    account = await repository.account_by_username(session, username)
+    if account is None:
+        raise NotFound(msg("No account named {username!r}.", username=username))
+    addresses = await repository.unlock(session, username, now=clock.now())
+    account.failed_logins = 0
+    account.locked_until = None
+    await session.flush()
+    await session.refresh(account)
+    await record_change(
+        session,
+        SINK,
+        actor=actor,
+        action="account.unlock",
+        entity="account",
+        entity_id=username,
+        before={"locked_addresses": addresses},
+        after={"locked_addresses": []},
+    )
+    log.info("account unlocked", extra={"username": username, "addresses": len(addresses)})
     return _account_out(account)
 
 
@@ -352,7 +478,12 @@ async def _client_changed(
 
 
 async def create_client(
-    session: AsyncSession, body: ClientCreate, *, default_rate_limit: int, actor: str
+    session: AsyncSession,
+    body: ClientCreate,
+    *,
+    default_rate_limit: int,
+    actor: str,
+    client_secrets: ClientSecrets,
 ) -> ClientCreated:
     """Register an API client with a new random secret, returned this once and stored only as a hash."""
     client_id = "cl_" + secrets.token_hex(8)
@@ -360,7 +491,7 @@ async def create_client(
     client = ApiClient(
         client_id=client_id,
         name=body.name,
-        secret_hash=await hash_secret_async(secret),
+        secret_hash=client_secrets.hash(secret),
         roles=list(body.roles),
         scopes=list(body.scopes),
         rate_limit_per_minute=body.rate_limit_per_minute or default_rate_limit,
@@ -413,7 +544,13 @@ async def update_client(
 
 
 async def rotate_client_secret(
-    session: AsyncSession, client_id: str, *, grace_s: int, actor: str, now: datetime | None = None
+    session: AsyncSession,
+    client_id: str,
+    *,
+    grace_s: int,
+    actor: str,
+    client_secrets: ClientSecrets,
+    now: datetime | None = None,
 ) -> ClientSecretRotated:
     """Give the client a new secret. The current one keeps working for ``grace_s`` seconds so the
     integrator can deploy the new one; a secret from an earlier rotation stops at once. 409 when revoked."""
@@ -427,7 +564,7 @@ async def rotate_client_secret(
     secret = secrets.token_urlsafe(32)
     client.previous_secret_hash = client.secret_hash
     client.previous_secret_expires_at = now + timedelta(seconds=grace_s)
-    client.secret_hash = await hash_secret_async(secret)
+    client.secret_hash = client_secrets.hash(secret)
     await session.flush()
     await _client_changed(session, client, "rotate_secret", actor, before)
     log.info("api client secret rotated", extra={"client_id": client_id, "grace_s": grace_s})
@@ -446,10 +583,24 @@ async def list_clients(session: AsyncSession, *, cursor: str | None, limit: int)
     return Page(items=[_client_out(c) for c in page], next_cursor=next_cursor)
 
 
-async def revoke_client(session: AsyncSession, client_id: str, *, actor: str) -> ClientOut:
+SERVICE_CLIENT_PREFIX = "svc-"
+
+
+async def revoke_client(
+    session: AsyncSession, client_id: str, *, actor: str, confirm: str | None = None
+) -> ClientOut:
     """Stop the client from obtaining tokens (idempotent: a repeat changes and records nothing). Tokens
-    already issued expire on their own."""
+    already issued expire on their own. One of the services' own clients (``svc-*``) is revoked only when
+    ``confirm`` repeats its id: without it the services lose their tokens and stop talking to each other."""
     client = await _existing_client(session, client_id)
+    if client.active and client_id.startswith(SERVICE_CLIENT_PREFIX) and confirm != client_id:
+        raise Conflict(
+            msg(
+                "{client_id!r} is one of the services' own API clients; revoking it stops the services from "
+                'calling each other. Send {{"confirm": "{client_id}"}} to revoke it anyway.',
+                client_id=client_id,
+            )
+        )
     if client.active:
         before = client_state(client)
         client.active = False

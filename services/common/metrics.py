@@ -146,6 +146,12 @@ class AppMetrics:
             "Scrape-time refreshes (outbox backlog) that failed, e.g. because the database was down.",
             registry=self.registry,
         )
+        self.security_events = Counter(
+            "asn_security_events",
+            "Security events by kind: lockout, unlock, login_address_limited, password_check_busy, ...",
+            ("event",),
+            registry=self.registry,
+        )
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.backlog: int | None = None
         self.backlog_at = 0.0
@@ -238,6 +244,13 @@ def observe_request(scope: Scope, status: int, duration_s: float) -> None:
             metrics.observe(scope, status, duration_s)
         except Exception:  # metrics must never break a response
             log.debug("metrics observation failed", exc_info=True)
+
+
+def count_event(app: Any, event: str) -> None:
+    """Count one security event on the app's metrics, if the app has them."""
+    metrics = find_metrics(app)
+    if metrics is not None:
+        metrics.security_events.labels(event).inc()
 
 
 def samples(text: str, name: str) -> Iterator[tuple[dict[str, str], float]]:

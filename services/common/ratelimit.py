@@ -5,12 +5,33 @@ Used by the gateway (anonymous callers, API clients, failed logins) and by publi
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import logging
 import math
 import time
 from typing import Protocol
 
 log = logging.getLogger("asn.ratelimit")
+
+# One IPv6 customer (a home, a cloud VM) gets a whole /64 and picks any address in it at will, so a limit
+# keyed on the full address is 2**64 limits. Every per-address limit keys on the /64 instead.
+IPV6_PREFIX = 64
+
+
+@functools.lru_cache(maxsize=4096)
+def address_key(host: str) -> str:
+    """The key a per-address limit counts ``host`` under: an IPv4 address as is, an IPv6 address as its
+    /64 network (an IPv4-mapped IPv6 address as the IPv4 address), anything unparsable as given."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
+    return str(address)
 
 
 class Limiter(Protocol):
@@ -22,6 +43,10 @@ class Limiter(Protocol):
 
     async def reset(self, key: str, window_s: int = 60) -> None:
         """Forget the current window's count of ``key``."""
+        ...
+
+    async def count(self, key: str, window_s: int = 60) -> int:
+        """The current window's count of ``key`` (counting nothing)."""
         ...
 
     async def close(self) -> None:
@@ -55,6 +80,10 @@ class MemoryLimiter:
     async def reset(self, key: str, window_s: int = 60) -> None:
         """Forget the current window's count of ``key``."""
         self._counts.pop((key, int(time.time() // window_s)), None)
+
+    async def count(self, key: str, window_s: int = 60) -> int:
+        """The current window's count of ``key``."""
+        return self._counts.get((key, int(time.time() // window_s)), 0)
 
     async def close(self) -> None:
         """Nothing to release."""
@@ -91,6 +120,15 @@ class RedisLimiter:
             await self._redis.delete(f"{self.prefix}:{key}:{int(time.time() // window_s)}")
         except Exception:
             log.warning("rate limiter unavailable on reset", exc_info=True)
+
+    async def count(self, key: str, window_s: int = 60) -> int:
+        """The current window's count of ``key``, shared by every replica (0 when Redis is down)."""
+        try:
+            value = await self._redis.get(f"{self.prefix}:{key}:{int(time.time() // window_s)}")
+        except Exception:
+            log.warning("rate limiter unavailable on count", exc_info=True)
+            return 0
+        return int(value or 0)
 
     async def close(self) -> None:
         """Close the Redis pool."""

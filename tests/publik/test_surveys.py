@@ -207,3 +207,24 @@ async def test_a_unit_created_in_kinerja_a_minute_ago_is_accepted(
 async def test_unknown_unit_while_kinerja_is_down_gets_503(publik: httpx.AsyncClient) -> None:
     resp = await publik.post("/v1/surveys", json={"unit_id": str(uuid.uuid4()), "answers": [4] * 9})
     assert resp.status_code == 503
+
+
+async def test_survey_limit_keys_ipv6_on_the_64(
+    publik_settings: Callable[..., PublikSettings], tokens: Tokens
+) -> None:
+    """Issue 13, finding 3: one IPv6 customer owns a /64 and may answer from any of its 2**64 addresses; the
+    limit counts the /64 (here forwarded by the trusted gateway, as in production)."""
+    async with running(create_app(publik_settings(survey_rate_limit=3, survey_rate_window_s=60))) as client:
+        unit = await _unit(client, tokens)
+        body = {"unit_id": str(unit), "answers": [3] * 9}
+        statuses = [
+            (
+                await client.post(
+                    "/v1/surveys", json=body, headers={"X-Forwarded-For": f"2001:db8:7:7::{n + 1:x}"}
+                )
+            ).status_code
+            for n in range(4)
+        ]
+        assert statuses == [201, 201, 201, 429]
+        other = {"X-Forwarded-For": "2001:db8:7:8::1"}
+        assert (await client.post("/v1/surveys", json=body, headers=other)).status_code == 201

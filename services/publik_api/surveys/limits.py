@@ -9,7 +9,7 @@ import logging
 
 from starlette.requests import Request
 
-from services.common.ratelimit import Limiter
+from services.common.ratelimit import Limiter, address_key
 from services.common.ratelimit import build_limiter as build_shared_limiter
 
 log = logging.getLogger("asn.publik.limits")
@@ -30,11 +30,12 @@ def _trusted(peer: str, trusted_proxies: tuple[str, ...]) -> bool:
 
 
 def client_ip(request: Request, trusted_proxies: list[str]) -> str:
-    """The caller's IP: the peer, or behind a trusted proxy (the gateway) the last X-Forwarded-For hop,
-    which the gateway appends itself (earlier hops are whatever the client claimed)."""
+    """The caller's address key (services.common.ratelimit.address_key: the /64 for IPv6): the peer, or
+    behind a trusted proxy (the gateway) the last X-Forwarded-For hop, which the gateway appends itself
+    (earlier hops are whatever the client claimed)."""
     peer = request.client.host if request.client else "unknown"
     if _trusted(peer, tuple(trusted_proxies)):
         forwarded = request.headers.get("x-forwarded-for")
         if forwarded:
-            return forwarded.split(",")[-1].strip() or peer
-    return peer
+            return address_key(forwarded.split(",")[-1].strip() or peer)
+    return address_key(peer)
