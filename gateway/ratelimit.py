@@ -20,7 +20,7 @@ from gateway.config import GatewaySettings
 from gateway.identity import oauth_errors
 from services.common.auth import TokenVerifier
 from services.common.errors import ProblemError, problem_bytes
-from services.common.ratelimit import Limiter
+from services.common.ratelimit import Limiter, address_key
 from services.common.ratelimit import build_limiter as build_shared_limiter
 
 log = logging.getLogger("asn.ratelimit")
@@ -119,7 +119,7 @@ class RateLimitMiddleware:
         token = _bearer_token(scope)
         if token is None:
             allowed, retry = await limiter.hit(
-                f"ip:{client_ip(scope)}", settings.anonymous_rate_limit_per_minute
+                f"ip:{address_key(client_ip(scope))}", settings.anonymous_rate_limit_per_minute
             )
             if not allowed:
                 await _too_many(send, scope, "Too many requests from this address; retry later.", retry)

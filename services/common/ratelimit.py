@@ -5,6 +5,7 @@ Used by the gateway (anonymous callers, API clients, failed logins) and by publi
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import time
@@ -27,6 +28,23 @@ class Limiter(Protocol):
     async def close(self) -> None:
         """Release connections."""
         ...
+
+
+def address_key(ip: str) -> str:
+    """The rate-limit key of a client address: an IPv4 address as it is, an IPv6 address as its /64.
+
+    One IPv6 subscriber usually holds a whole /64 (often far more) and picks any address in it at will, so a
+    per-address count would let one household open 2**64 fresh buckets. IPv4-mapped IPv6 addresses count as
+    the IPv4 address they carry; anything that is not an address (``"unknown"``) is its own key."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def _retry_after(window: int, window_s: int, now: float) -> int:

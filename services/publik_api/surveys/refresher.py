@@ -1,8 +1,9 @@
 """Keeps the live IKM items current without putting work on every survey.
 
 A survey is one INSERT. The replica that took it notes (unit, year); every ``ikm_refresh_interval_s``
-(default 1 s) it recomputes those units' IKM in one grouped SQL query, upserts their IKM feed items and bumps
-the publication version once, so caches everywhere rebuild. A key stays noted for two intervals, so a survey
+(default 1 s) it recomputes those units' IKM in one grouped SQL query, upserts their IKM feed items and, when
+any of them changed, bumps the publication version once, so caches everywhere rebuild. Surveys themselves
+never touch the version: this batch is the only way they reach the cached reads. A key stays noted for two intervals, so a survey
 whose transaction committed just after a refresh started is still counted by the next one. At start-up every
 replica recomputes all IKM items once, which repairs anything a crashed replica left unrefreshed.
 """
@@ -54,10 +55,13 @@ class IkmRefresher:
         async with self.sessionmaker() as session, session.begin():
             rows = await repository.sums_by_unit_year(session, keys)
             now = clock.now()
+            changed = False
             for unit_id, year, respondents, sums in rows:
                 public = ikm_public(compute_ikm(respondents, sums))
-                await repository.upsert_ikm_item(session, unit_id, year, public, self.policy_version, now)
-            if rows:
+                changed |= await repository.upsert_ikm_item(
+                    session, unit_id, year, public, self.policy_version, now
+                )
+            if changed:
                 await bump_version(session)
         return len(rows)
 

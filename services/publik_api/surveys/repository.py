@@ -1,4 +1,4 @@
-"""Queries of SKM responses: aggregates in SQL, the per-device check, the IKM feed item."""
+"""Queries of SKM responses: aggregates in SQL, the one-answer-per-token insert, the IKM feed item."""
 
 from __future__ import annotations
 
@@ -43,13 +43,17 @@ async def sums_by_unit_year(
     return [(r[0], int(r[1]), int(r[2]), [int(v) for v in r[3:]]) for r in rows]
 
 
-async def last_from_device(session: AsyncSession, device_hash: str, unit_id: uuid.UUID) -> datetime | None:
-    """When this device last answered for this unit."""
-    return await session.scalar(
-        select(func.max(SurveyResponse.submitted_at)).where(
-            SurveyResponse.device_hash == device_hash, SurveyResponse.unit_id == unit_id
-        )
+async def insert_response(session: AsyncSession, **values: Any) -> uuid.UUID | None:
+    """Insert one response; None when its form nonce was already used (the unique constraint decides, so two
+    replicas racing with one token store one answer, and the transaction stays usable)."""
+    stmt = (
+        insert(SurveyResponse)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[SurveyResponse.form_nonce])
+        .returning(SurveyResponse.id)
     )
+    result: uuid.UUID | None = (await session.execute(stmt)).scalar_one_or_none()
+    return result
 
 
 async def upsert_ikm_item(
@@ -59,8 +63,9 @@ async def upsert_ikm_item(
     public: dict[str, Any],
     policy_version: str,
     now: datetime,
-) -> None:
-    """The unit's IKM feed item for the year: live (citizen answers need no approval), updated in place."""
+) -> bool:
+    """The unit's IKM feed item for the year: live (citizen answers need no approval), updated in place.
+    Returns whether anything public changed (an unchanged IKM leaves the row, and every cache, alone)."""
     stmt = insert(Item).values(
         id=uuid.uuid4(),
         kind="IKM",
@@ -77,8 +82,9 @@ async def upsert_ikm_item(
         updated_at=now,
         published_at=now,
     )
-    stmt = stmt.on_conflict_do_update(
+    upsert = stmt.on_conflict_do_update(
         index_elements=[Item.kind, Item.unit_id, Item.period, Item.slug],
         set_={"data": public, "public_data": public, "updated_at": now, "data_as_of": now},
-    )
-    await session.execute(stmt)
+        where=Item.public_data.is_distinct_from(stmt.excluded.public_data),
+    ).returning(Item.id)
+    return (await session.execute(upsert)).first() is not None

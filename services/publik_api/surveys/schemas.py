@@ -22,6 +22,8 @@ class SurveyCreate(BaseModel):
                     "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
                     "answers": [4, 3, 4, 4, 3, 4, 4, 3, 3],
                     "comment": "Pelayanan cepat dan ramah.",
+                    "form_token": "0b6f3c7e7a554f3e9d8c1f2a3b4c5d6e.1780000000.9f86d081884c7d659a2feaa0c55ad015."
+                    "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg",
                 }
             ]
         },
@@ -30,6 +32,42 @@ class SurveyCreate(BaseModel):
     unit_id: uuid.UUID
     answers: list[Answer] = Field(min_length=9, max_length=9, description="Exactly nine integers 1-4.")
     comment: str | None = Field(default=None, max_length=1000)
+    form_token: str = Field(
+        min_length=1,
+        max_length=200,
+        description="From POST /v1/surveys/form-token for this unit; one answer per token, until it expires.",
+    )
+
+
+class FormTokenCreate(BaseModel):
+    """The unit whose survey form is being opened."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e"}]}
+    )
+
+    unit_id: uuid.UUID
+
+
+class FormTokenRead(BaseModel):
+    """A signed token for one survey answer about one unit."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": "0b6f3c7e7a554f3e9d8c1f2a3b4c5d6e.1780000000.9f86d081884c7d659a2feaa0c55ad015."
+                    "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg",
+                    "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
+                    "expires_at": "2026-04-20T02:30:00Z",
+                }
+            ]
+        }
+    )
+
+    token: str
+    unit_id: uuid.UUID
+    expires_at: datetime
 
 
 class SurveyAccepted(BaseModel):

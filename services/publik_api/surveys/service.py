@@ -1,11 +1,8 @@
-"""SKM rules: accept nine answers for a known unit (asking kinerja once about a new one), damp repeats from
-one device, keep the unit's live IKM item current, and compute the IKM for reads."""
+"""SKM rules: issue one-answer form tokens, accept nine answers for a known unit (asking kinerja once about a
+new one) once per token, and compute the IKM for reads."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import math
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,10 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import clock
 from services.common.errors import InvalidInput, NotFound, ProblemError
 from services.publik_api.clients.kinerja import KinerjaClient
+from services.publik_api.surveys import form_token as form_tokens
 from services.publik_api.surveys import repository
 from services.publik_api.surveys.ikm import compute_ikm, krejcie_morgan
-from services.publik_api.surveys.models import SurveyResponse
-from services.publik_api.surveys.schemas import IkmRead, SurveyCreate, UnsurRead
+from services.publik_api.surveys.schemas import (
+    FormTokenRead,
+    IkmRead,
+    SurveyAccepted,
+    SurveyCreate,
+    UnsurRead,
+)
 from services.publik_api.units import repository as units
 from services.publik_api.units.service import ensure_unit
 
@@ -30,46 +33,56 @@ class TooManyRequests(ProblemError):
         super().__init__(detail, headers={"Retry-After": str(max(1, retry_after_s))})
 
 
-def device_hash(device_id: str | None, secret: str) -> str | None:
-    """A keyed hash of the client's device id; the id itself is never stored."""
-    if not device_id:
-        return None
-    return hmac.new(secret.encode(), device_id.encode(), hashlib.sha256).hexdigest()
+class FormAlreadyUsed(ProblemError):
+    """409: the form token already brought an answer."""
+
+    status, slug = 409, "form-already-used"
 
 
-async def submit(
-    session: AsyncSession,
-    body: SurveyCreate,
-    *,
-    device: str | None,
-    device_window_s: int,
-    kinerja: KinerjaClient | None,
-    policy_version: str,
-) -> SurveyResponse:
-    """Store one response (no IP). The unit's IKM item is refreshed by the IkmRefresher, in batches."""
-    unit = await ensure_unit(session, body.unit_id, kinerja)
+async def form_token(
+    session: AsyncSession, unit_id: uuid.UUID, *, key: bytes, ttl_s: int, kinerja: KinerjaClient | None
+) -> FormTokenRead:
+    """A signed token for one answer about a known unit (nothing is stored until the answer arrives)."""
+    await _known_unit(session, unit_id, kinerja)
+    token, expires_at = form_tokens.issue(key, unit_id, clock.now(), ttl_s)
+    return FormTokenRead(token=token, unit_id=unit_id, expires_at=expires_at)
+
+
+async def _known_unit(session: AsyncSession, unit_id: uuid.UUID, kinerja: KinerjaClient | None) -> None:
+    unit = await ensure_unit(session, unit_id, kinerja)
     if unit is None:
         raise InvalidInput(
             "The survey names an unknown unit.", errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}]
         )
+
+
+async def submit(
+    session: AsyncSession, body: SurveyCreate, *, key: bytes, kinerja: KinerjaClient | None
+) -> SurveyAccepted:
+    """Store one response (no IP) if its form token is genuine, unexpired, for this unit and unused. The
+    unit's IKM item is refreshed by the IkmRefresher, in batches."""
     now = clock.now()
-    if device is not None and device_window_s > 0:
-        last = await repository.last_from_device(session, device, body.unit_id)
-        if last is not None and (now - last).total_seconds() < device_window_s:
-            wait = device_window_s - (now - last).total_seconds()
-            raise TooManyRequests("This device already answered for this unit recently.", math.ceil(wait))
-    response = SurveyResponse(
+    try:
+        token = form_tokens.verify(key, body.form_token, body.unit_id, now)
+    except form_tokens.FormTokenError as exc:
+        raise InvalidInput(
+            "The survey form token is not valid.", errors=[{"loc": ["body", "form_token"], "msg": str(exc)}]
+        ) from exc
+    await _known_unit(session, body.unit_id, kinerja)
+    year = clock.wib_date(now).year
+    response_id = await repository.insert_response(
+        session,
         id=uuid.uuid4(),
         unit_id=body.unit_id,
-        year=clock.wib_date(now).year,
+        year=year,
         **{f"u{i + 1}": a for i, a in enumerate(body.answers)},
         comment=body.comment,
-        device_hash=device,
+        form_nonce=token.nonce,
         submitted_at=now,
     )
-    session.add(response)
-    await session.flush()
-    return response
+    if response_id is None:
+        raise FormAlreadyUsed("This survey form was already answered; open a new form to answer again.")
+    return SurveyAccepted(id=response_id, unit_id=body.unit_id, year=year)
 
 
 async def ikm(session: AsyncSession, unit_id: uuid.UUID, year: int) -> IkmRead:
