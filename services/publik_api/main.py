@@ -12,6 +12,7 @@ from services.common.app import ServiceSpec, add_service_client, create_service_
 from services.publik_api import models  # noqa: F401  (registers every table)
 from services.publik_api.cache.middleware import PublicReadMiddleware
 from services.publik_api.cache.store import PublicCache
+from services.publik_api.catalogue.router import router as catalogue_router
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.config import PublikSettings
 from services.publik_api.embed.router import router as embed_router
@@ -30,6 +31,10 @@ from services.publik_api.units.router import router as units_router
 TAGS = [
     {"name": "feed", "description": "Published items: JSON with filters, JSON Feed 1.1, Atom. Cached."},
     {"name": "units", "description": "A unit's scorecard; its SKM service population (admin)."},
+    {
+        "name": "services",
+        "description": "Each unit's catalogue of services (jenis layanan), kept by the admin.",
+    },
     {"name": "surveys", "description": "The citizen satisfaction survey (SKM) and the IKM."},
     {"name": "innovations", "description": "Public-service innovations of the units."},
     {"name": "publications", "description": "Approving a period's publication (admin)."},
@@ -104,6 +109,7 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
         routers=[
             feed_router,
             units_router,
+            catalogue_router,
             surveys_router,
             innovations_router,
             publications_router,

@@ -38,6 +38,8 @@ _EXACT = frozenset(
 )
 _PATTERNS = (
     re.compile(r"^/v1/units/[0-9a-fA-F-]{36}/scorecard$"),
+    re.compile(r"^/v1/units/[0-9a-fA-F-]{36}/services$"),
+    re.compile(r"^/v1/services/[0-9a-fA-F-]{36}$"),
     re.compile(r"^/v1/snapshots/\d{1,9}$"),
     re.compile(r"^/v1/items/[0-9a-fA-F-]{36}$"),
     re.compile(r"^/embed/units/[0-9a-fA-F-]{36}$"),

@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Index, SmallInteger, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.publik_api.db import Base
@@ -36,6 +46,8 @@ class SurveyResponse(Base):
     u7: Mapped[int] = mapped_column(SmallInteger)
     u8: Mapped[int] = mapped_column(SmallInteger)
     u9: Mapped[int] = mapped_column(SmallInteger)
+    # The service the citizen used (jenis layanan), when the form asked.
+    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("public_service.id"), index=True)
     comment: Mapped[str | None] = mapped_column(Text)
     # The nonce of the signed form token the answer came with (null for answers taken before tokens).
     form_nonce: Mapped[str | None] = mapped_column(String(32))

@@ -32,6 +32,10 @@ class SurveyCreate(BaseModel):
     unit_id: uuid.UUID
     answers: list[Answer] = Field(min_length=9, max_length=9, description="Exactly nine integers 1-4.")
     comment: str | None = Field(default=None, max_length=1000)
+    service_id: uuid.UUID | None = Field(
+        default=None,
+        description="The service used: one of the unit's active services (GET /v1/units/{id}/services).",
+    )
     form_token: str = Field(
         min_length=1,
         max_length=200,

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.errors import InvalidInput, NotFound, ProblemError
+from services.publik_api.catalogue import service as catalogue
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.surveys import form_token as form_tokens
 from services.publik_api.surveys import repository
@@ -69,6 +70,8 @@ async def submit(
             "The survey form token is not valid.", errors=[{"loc": ["body", "form_token"], "msg": str(exc)}]
         ) from exc
     await _known_unit(session, body.unit_id, kinerja)
+    if body.service_id is not None:
+        await catalogue.of_unit_or_422(session, body.unit_id, body.service_id)
     year = clock.wib_date(now).year
     response_id = await repository.insert_response(
         session,
@@ -77,6 +80,7 @@ async def submit(
         year=year,
         **{f"u{i + 1}": a for i, a in enumerate(body.answers)},
         comment=body.comment,
+        service_id=body.service_id,
         form_nonce=token.nonce,
         submitted_at=now,
     )
