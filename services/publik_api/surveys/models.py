@@ -48,7 +48,16 @@ class SurveyResponse(Base):
     u9: Mapped[int] = mapped_column(SmallInteger)
     # The service the citizen used (jenis layanan), when the form asked.
     service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("public_service.id"), index=True)
+    # The optional respondent profile the SKM asks for (PermenPANRB 14/2017; published only in aggregate,
+    # under the disclosure rules). Values: surveys/schemas.py.
+    age_group: Mapped[str | None] = mapped_column(String(24))
+    sex: Mapped[str | None] = mapped_column(String(24))
+    education: Mapped[str | None] = mapped_column(String(24))
+    occupation: Mapped[str | None] = mapped_column(String(24))
     comment: Mapped[str | None] = mapped_column(Text)
+    # Follow-up of the comment by the unit (never published per answer).
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handled_by: Mapped[str | None] = mapped_column(String(128))
     # The nonce of the signed form token the answer came with (null for answers taken before tokens).
     form_nonce: Mapped[str | None] = mapped_column(String(32))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -4,11 +4,59 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 Answer = Annotated[StrictInt, Field(ge=1, le=4)]
+
+
+class AgeGroup(StrEnum):
+    """Respondent's age group (kelompok usia)."""
+
+    USIA_BAWAH_20 = "USIA_BAWAH_20"
+    USIA_20_29 = "USIA_20_29"
+    USIA_30_39 = "USIA_30_39"
+    USIA_40_49 = "USIA_40_49"
+    USIA_50_59 = "USIA_50_59"
+    USIA_60_KE_ATAS = "USIA_60_KE_ATAS"
+
+
+class Sex(StrEnum):
+    """Respondent's sex (jenis kelamin)."""
+
+    LAKI_LAKI = "LAKI_LAKI"
+    PEREMPUAN = "PEREMPUAN"
+
+
+class Education(StrEnum):
+    """Respondent's highest education (pendidikan terakhir)."""
+
+    SD_KE_BAWAH = "SD_KE_BAWAH"
+    SMP = "SMP"
+    SMA = "SMA"
+    DIPLOMA = "DIPLOMA"
+    S1 = "S1"
+    S2_KE_ATAS = "S2_KE_ATAS"
+
+
+class Occupation(StrEnum):
+    """Respondent's main occupation (pekerjaan utama)."""
+
+    PNS_TNI_POLRI = "PNS_TNI_POLRI"
+    PEGAWAI_SWASTA = "PEGAWAI_SWASTA"
+    WIRAUSAHA = "WIRAUSAHA"
+    PELAJAR_MAHASISWA = "PELAJAR_MAHASISWA"
+    LAINNYA = "LAINNYA"
+
+
+PROFILE_FIELDS: dict[str, type[StrEnum]] = {
+    "age_group": AgeGroup,
+    "sex": Sex,
+    "education": Education,
+    "occupation": Occupation,
+}
 
 
 class SurveyCreate(BaseModel):
@@ -32,6 +80,10 @@ class SurveyCreate(BaseModel):
     unit_id: uuid.UUID
     answers: list[Answer] = Field(min_length=9, max_length=9, description="Exactly nine integers 1-4.")
     comment: str | None = Field(default=None, max_length=1000)
+    age_group: AgeGroup | None = Field(default=None, description="Optional respondent profile.")
+    sex: Sex | None = None
+    education: Education | None = None
+    occupation: Occupation | None = None
     service_id: uuid.UUID | None = Field(
         default=None,
         description="The service used: one of the unit's active services (GET /v1/units/{id}/services).",

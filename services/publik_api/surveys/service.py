@@ -81,6 +81,10 @@ async def submit(
         **{f"u{i + 1}": a for i, a in enumerate(body.answers)},
         comment=body.comment,
         service_id=body.service_id,
+        age_group=body.age_group,
+        sex=body.sex,
+        education=body.education,
+        occupation=body.occupation,
         form_nonce=token.nonce,
         submitted_at=now,
     )
