@@ -19,6 +19,7 @@ from services.publik_api.embed.router import router as embed_router
 from services.publik_api.feed.router import router as feed_router
 from services.publik_api.ingest.router import router as ingest_router
 from services.publik_api.innovations.router import router as innovations_router
+from services.publik_api.periods.router import router as periods_router
 from services.publik_api.publications.router import router as publications_router
 from services.publik_api.reports.router import router as reports_router
 from services.publik_api.snapshots.router import router as snapshots_router
@@ -111,6 +112,7 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
             units_router,
             catalogue_router,
             surveys_router,
+            periods_router,
             innovations_router,
             publications_router,
             snapshots_router,

@@ -46,6 +46,7 @@ class IkmRefresher:
         self.policy_version = policy_version
         self.interval_s = interval_s
         self.pending: dict[Key, float] = {}
+        self.day = clock.today()
 
     def note(self, unit_id: uuid.UUID, year: int) -> None:
         """A survey for this unit and year was taken (or is about to commit)."""
@@ -78,6 +79,18 @@ class IkmRefresher:
                 self.pending.pop(key, None)
         return written
 
+    async def new_day(self) -> bool:
+        """Bump the version once when the WIB date changes: reads that depend on the date (the current year,
+        an SKM period that has just ended and may now show its respondent profile) must be re-rendered even
+        when nothing was written. Returns whether it bumped."""
+        today = clock.today()
+        if today == self.day:
+            return False
+        async with self.sessionmaker() as session, session.begin():
+            await bump_version(session)
+        self.day = today
+        return True
+
     async def refresh_all(self) -> int:
         """Recompute every unit's IKM items (start-up repair)."""
         return await self._write(None)
@@ -94,6 +107,7 @@ class IkmRefresher:
             await asyncio.sleep(self.interval_s)
             try:
                 await self.flush()
+                await self.new_day()
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,52 @@ async def sums(
         )
     ).one()
     return int(row[0]), [int(v) for v in row[2:]], row[1]
+
+
+def scope(
+    unit_id: uuid.UUID,
+    *,
+    year: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    service_id: uuid.UUID | None = None,
+) -> list[ColumnElement[bool]]:
+    """The WHERE terms of a unit's answers: a WIB year, an instant range [since, until), a service."""
+    terms: list[ColumnElement[bool]] = [SurveyResponse.unit_id == unit_id]
+    if year is not None:
+        terms.append(SurveyResponse.year == year)
+    if since is not None:
+        terms.append(SurveyResponse.submitted_at >= since)
+    if until is not None:
+        terms.append(SurveyResponse.submitted_at < until)
+    if service_id is not None:
+        terms.append(SurveyResponse.service_id == service_id)
+    return terms
+
+
+async def sums_in(
+    session: AsyncSession, terms: list[ColumnElement[bool]]
+) -> tuple[int, list[int], datetime | None]:
+    """(respondents, per-unsur sums, newest answer time) of the answers matching ``terms``, in one query."""
+    cols = [func.coalesce(func.sum(getattr(SurveyResponse, c)), 0) for c in UNSUR_COLUMNS]
+    row = (
+        await session.execute(
+            select(func.count(), func.max(SurveyResponse.submitted_at), *cols).where(*terms)
+        )
+    ).one()
+    return int(row[0]), [int(v) for v in row[2:]], row[1]
+
+
+async def profile_counts(
+    session: AsyncSession, terms: list[ColumnElement[bool]], columns: list[str]
+) -> dict[str, dict[str | None, int]]:
+    """Per profile column, the number of answers per value (None = not given)."""
+    out: dict[str, dict[str | None, int]] = {}
+    for name in columns:
+        col = getattr(SurveyResponse, name)
+        rows = (await session.execute(select(col, func.count()).where(*terms).group_by(col))).all()
+        out[name] = {r[0]: int(r[1]) for r in rows}
+    return out
 
 
 async def sums_by_unit_year(

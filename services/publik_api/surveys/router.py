@@ -19,6 +19,7 @@ from services.publik_api.surveys.schemas import (
     FormTokenCreate,
     FormTokenRead,
     IkmRead,
+    InnovationIkm,
     SurveyAccepted,
     SurveyCreate,
 )
@@ -106,8 +107,42 @@ async def create_survey(body: SurveyCreate, request: Request, session: SessionDe
 async def get_ikm(
     session: SessionDep,
     unit_id: Annotated[uuid.UUID, Query(description="The unit.")],
+    request: Request,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="Defaults to the current year.")] = None,
+    period: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{4}(-S[12])?$",
+            description="One of the province's SKM periods (instead of the year).",
+        ),
+    ] = None,
+    service_id: Annotated[uuid.UUID | None, Query(description="Only the answers about this service.")] = None,
 ) -> IkmRead:
     """IKM = 25 x sum(NRR_i x 1/9), two decimals, with mutu A-D, the kinerja label, each unsur's NRR, the
-    respondents, and the Krejcie-Morgan minimum sample when the unit's service population is set."""
-    return await service.ikm(session, unit_id, year or clock.this_year())
+    respondents, and the Krejcie-Morgan minimum sample when the unit's service population is set. With
+    `period` (an SKM period of the province) or `service_id`, the figures follow the disclosure rules
+    (`suppressed`); an ended period also gives the respondent profile."""
+    settings: PublikSettings = request.app.state.settings
+    return await service.ikm(
+        session,
+        unit_id,
+        year or clock.this_year(),
+        period=period,
+        service_id=service_id,
+        k=settings.min_group_size,
+    )
+
+
+@router.get(
+    "/v1/innovations/{innovation_id}/ikm",
+    summary="The IKM before and after an innovation's launch",
+    operation_id="innovations_ikm",
+    responses=problem_responses(404, 422),
+)
+async def get_innovation_ikm(
+    innovation_id: uuid.UUID, request: Request, session: SessionDep
+) -> InnovationIkm:
+    """The IKM of the service the innovation changed, from the answers before its launch date and from those
+    on or after it (WIB), each withheld when drawn from fewer than the minimum group size."""
+    settings: PublikSettings = request.app.state.settings
+    return await service.innovation_ikm(session, innovation_id, settings.min_group_size)

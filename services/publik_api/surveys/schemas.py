@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -191,6 +191,74 @@ class IkmRead(BaseModel):
     min_sample: int | None = Field(description="Krejcie-Morgan minimum sample for the population.")
     sample_sufficient: bool | None = Field(description="False when fewer respondents than min_sample.")
     data_as_of: datetime | None
+    period: str | None = Field(default=None, description="The SKM period asked for (GET /v1/skm-periods).")
+    service_id: uuid.UUID | None = Field(default=None, description="The service asked for, if any.")
+    service_name: str | None = None
+    profile: dict[str, dict[str, int | None]] | None = Field(
+        default=None,
+        description=(
+            "Respondents per profile value (TIDAK_DIISI = not given), for an ended SKM period of the whole "
+            "unit; null cells are withheld (disclosure rules)."
+        ),
+    )
+    suppressed: list[str] = Field(
+        default_factory=list,
+        description="Withheld figures: `ikm` (with mutu, kinerja, per_unsur), profile cells.",
+    )
+
+
+class IkmSide(BaseModel):
+    """The IKM of one side of an innovation's launch."""
+
+    respondents: int
+    ikm: float | None
+    mutu: str | None
+    kinerja: str | None
+    suppressed: bool = Field(description="True when drawn from 1..k-1 answers (then the figures are null).")
+
+
+class InnovationIkm(BaseModel):
+    """Before and after an innovation's launch, for the service it changed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "innovation_id": "2b3c4d5e-6f70-8192-a3b4-c5d6e7f80912",
+                    "unit_id": "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e",
+                    "title": "Pendaftaran dokumen kependudukan daring",
+                    "service_id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+                    "service_name": "Pendaftaran dokumen kependudukan",
+                    "launched_on": "2026-03-01",
+                    "before": {
+                        "respondents": 40,
+                        "ikm": 70.5,
+                        "mutu": "C",
+                        "kinerja": "KURANG_BAIK",
+                        "suppressed": False,
+                    },
+                    "after": {
+                        "respondents": 55,
+                        "ikm": 84.2,
+                        "mutu": "B",
+                        "kinerja": "BAIK",
+                        "suppressed": False,
+                    },
+                    "change": 13.7,
+                }
+            ]
+        }
+    )
+
+    innovation_id: uuid.UUID
+    unit_id: uuid.UUID
+    title: str
+    service_id: uuid.UUID
+    service_name: str | None
+    launched_on: date
+    before: IkmSide
+    after: IkmSide
+    change: float | None = Field(description="after.ikm - before.ikm, when both show.")
 
 
 class ServicePopulation(BaseModel):

@@ -30,7 +30,7 @@ async def build(
         FeedItem.model_validate(r)
         for r in await feed.published(session, unit_id=unit_id, kind="INOVASI", limit=20)
     ]
-    ikm_read = await ikm(session, unit_id, year)
+    ikm_read = await ikm(session, unit_id, year, k=min_group_size)
     stamps = [i.data_as_of for i in items if i.data_as_of is not None]
     if ikm_read.data_as_of is not None:
         stamps.append(ikm_read.data_as_of)
