@@ -160,6 +160,7 @@ def _account_token(account: Account, ctx: TokenContext) -> TokenResponse:
         "preferred_username": account.username,
         "nip": account.nip,
         "institution_id": account.institution_id if Role.MITRA in account.roles else None,
+        "unit_id": account.unit_id if Role.UNIT_ADMIN in account.roles else None,
     }
     token = ctx.signer.issue(account.nip or account.username, account.roles, ttl_s=ttl, extra=extra)
     return TokenResponse(access_token=token, expires_in=ttl)
@@ -235,6 +236,7 @@ async def create_account(session: AsyncSession, body: AccountCreate) -> AccountO
         roles=list(body.roles),
         nip=body.nip,
         institution_id=body.institution_id,
+        unit_id=body.unit_id,
     )
     try:
         await repository.add(session, account)
@@ -269,8 +271,9 @@ async def update_account(
     )
     nip = body.nip if "nip" in changes else account.nip
     institution_id = body.institution_id if "institution_id" in changes else account.institution_id
+    unit_id = body.unit_id if "unit_id" in changes else account.unit_id
     try:
-        check_role_needs(roles, nip, institution_id)
+        check_role_needs(roles, nip, institution_id, unit_id)
     except ValueError as exc:
         raise InvalidInput(str(exc), errors=[{"loc": ["body", "roles"], "msg": str(exc)}]) from exc
     active = body.active if body.active is not None else account.active
@@ -278,6 +281,7 @@ async def update_account(
         raise Conflict("Admins cannot disable their own account or drop their own admin role.")
 
     account.roles, account.nip, account.institution_id, account.active = roles, nip, institution_id, active
+    account.unit_id = unit_id
     if body.password is not None:
         account.password_hash = await hash_secret_async(body.password.get_secret_value())
         account.failed_logins = 0

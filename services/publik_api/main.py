@@ -14,6 +14,7 @@ from services.publik_api.cache.middleware import PublicReadMiddleware
 from services.publik_api.cache.store import PublicCache
 from services.publik_api.catalogue.router import router as catalogue_router
 from services.publik_api.clients.kinerja import KinerjaClient
+from services.publik_api.comments.router import router as comments_router
 from services.publik_api.config import PublikSettings
 from services.publik_api.embed.router import router as embed_router
 from services.publik_api.feed.router import router as feed_router
@@ -37,6 +38,7 @@ TAGS = [
         "description": "Each unit's catalogue of services (jenis layanan), kept by the admin.",
     },
     {"name": "surveys", "description": "The citizen satisfaction survey (SKM) and the IKM."},
+    {"name": "comments", "description": "Citizens' comments (admin, unit_admin) and follow-up statements."},
     {"name": "innovations", "description": "Public-service innovations of the units."},
     {"name": "publications", "description": "Approving a period's publication (admin)."},
     {"name": "snapshots", "description": "Signed, hash-chained snapshots of everything published."},
@@ -113,6 +115,7 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
             catalogue_router,
             surveys_router,
             periods_router,
+            comments_router,
             innovations_router,
             publications_router,
             snapshots_router,

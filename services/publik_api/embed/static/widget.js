@@ -309,6 +309,20 @@
     if (first) { first.focus(); }
   }
 
+  function followUpBlock(card, list, sub) {
+    if (!list || !list.length) { return; }
+    var sec = add(card, el("section"));
+    var hid = "asn-w-h" + (++uid);
+    sec.setAttribute("aria-labelledby", hid);
+    add(sec, el(sub, "asn-w-sec-h", "Tindak lanjut hasil survei")).id = hid;
+    var ul = add(sec, el("ul", "asn-w-list"));
+    list.forEach(function (f) {
+      var li = add(ul, el("li"));
+      add(li, el("strong", null, "Periode " + f.period + ": "));
+      add(li, el("span", null, f.data.statement));
+    });
+  }
+
   function render(host, sc) {
     var level = Math.min(6, Math.max(1, parseInt(host.getAttribute("data-heading-level") || "2", 10) || 2));
     host.textContent = "";
@@ -324,6 +338,7 @@
     perfBlock(card, sc.performance, sc.min_group_size, sub);
     trainingBlock(card, sc.training, sc.min_group_size, sub);
     innovationBlock(card, sc.innovations, sub);
+    followUpBlock(card, sc.follow_ups, sub);
     if (host.getAttribute("data-survey") !== "off") { surveyBlock(card, sc.unit.id, sub); }
     add(card, el("p", "asn-w-note", "Data per " + date(sc.data_as_of) + " · kebijakan publikasi " + sc.policy_version +
       " · Sumber: Pemerintah Provinsi Bengkulu"));
