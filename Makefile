@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest openapi openapi-breaking fuzz bench clean-data browser-deps node-deps lint-deps
+.PHONY: run test test-fast lint typecheck pytest openapi openapi-breaking fuzz bench clean-data browser-deps node-deps lint-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ run: $(STAMP)
 
 ## Runs everything CI runs: lint, types, the test suite against real PostgreSQL, the OpenAPI drift check.
 test: $(STAMP) lint typecheck pytest
+
+## Lint and every test that needs no running stack (no e2e/security/drills/fuzz/browser): under 3 minutes.
+test-fast: $(STAMP) lint
+	$(BIN)/pytest -m "not stack" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -35,11 +39,11 @@ browser-deps:
 		cd tests/browser && npm install --no-audit --no-fund --loglevel=error || echo "npm install failed: the browser test will skip"; \
 	fi
 
-## oauth4webapi and standardwebhooks (pinned in tests/interop/package.json) for the Node.js client tests, when
+## oauth4webapi and standardwebhooks (pinned in tests/support/interop/package.json) for the Node.js client tests, when
 ## npm is there (the tests install them themselves otherwise, and skip with a message only without npm).
 node-deps:
-	@if command -v npm >/dev/null 2>&1 && [ ! -f tests/interop/node_modules/.package-lock.json ]; then \
-		cd tests/interop && npm ci --no-audit --no-fund --loglevel=error || echo "npm ci failed: the Node.js client tests will fail"; \
+	@if command -v npm >/dev/null 2>&1 && [ ! -f tests/support/interop/node_modules/.package-lock.json ]; then \
+		cd tests/support/interop && npm ci --no-audit --no-fund --loglevel=error || echo "npm ci failed: the Node.js client tests will fail"; \
 	fi
 
 ## Redocly and Spectral, pinned in tools/openapi-lint, for the OpenAPI lint test (it says so when it skips).

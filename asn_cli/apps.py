@@ -8,8 +8,6 @@ from typing import Any
 
 from services.common.settings import AppSettings
 
-APP_NAMES = ("kinerja", "pelatihan", "publik", "gateway")
-
 
 @dataclass(frozen=True)
 class AppInfo:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from alembic.config import Config
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from asn_cli.apps import APPS
 from services.common.db import MIGRATIONS_ROOT, REPO_ROOT
 from services.common.settings import normalise_database_url
 
@@ -104,3 +106,25 @@ def migrate(app: str, database_url: str, revision: str = "head") -> None:
 def downgrade(app: str, database_url: str, revision: str = "base") -> None:
     """Downgrade one app's schema."""
     command.downgrade(alembic_config(app, database_url), revision)
+
+
+def resolve_url(settings: CliSettings, app: str | None = None) -> str | None:
+    """The database URL for ``app``: ASN_DATABASE_URL, else the app's own <PREFIX>DATABASE_URL, else None."""
+    if settings.database_url:
+        return settings.database_url
+    if app is not None:
+        return os.environ.get(APPS[app].env_prefix + "DATABASE_URL")
+    return None
+
+
+def with_database(settings: CliSettings, fn: Callable[[dict[str, str]], int], apps: Sequence[str]) -> int:
+    """Run ``fn`` with a URL per app: the configured ones, else the embedded server (started for the call)."""
+    urls = {a: resolve_url(settings, a) for a in apps}
+    if all(urls.values()):
+        resolved = {a: u for a, u in urls.items() if u}
+        for url in set(resolved.values()):
+            check_database(url)
+        return fn(resolved)
+    print(f"no database URL configured; using the embedded PostgreSQL in {settings.data_dir / 'pg'}")
+    with embedded_postgres(settings.data_dir) as url:
+        return fn({a: urls[a] or url for a in apps})

@@ -15,35 +15,16 @@ import asyncio
 import getpass
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from asn_cli.apps import APP_NAMES, APPS
-from asn_cli.database import CliSettings, DatabaseUnavailable, check_database, embedded_postgres, migrate
+from asn_cli.apps import APPS
+from asn_cli.database import CliSettings, DatabaseUnavailable, check_database, migrate
+from asn_cli.database import with_database as _with_database
+from services.common.apps import APP_NAMES, SERVICE_NAMES
 
 
 class CliError(Exception):
     """A problem to report in one line, with exit status 2."""
-
-
-def _resolve_url(settings: CliSettings, app: str | None = None) -> str | None:
-    if settings.database_url:
-        return settings.database_url
-    if app is not None:
-        return os.environ.get(APPS[app].env_prefix + "DATABASE_URL")
-    return None
-
-
-def _with_database(settings: CliSettings, fn: Callable[[dict[str, str]], int], apps: Sequence[str]) -> int:
-    """Run ``fn`` with a URL per app: the configured ones, else the embedded server (started for the call)."""
-    urls = {a: _resolve_url(settings, a) for a in apps}
-    if all(urls.values()):
-        resolved = {a: u for a, u in urls.items() if u}
-        for url in set(resolved.values()):
-            check_database(url)
-        return fn(resolved)
-    print(f"no database URL configured; using the embedded PostgreSQL in {settings.data_dir / 'pg'}")
-    with embedded_postgres(settings.data_dir) as url:
-        return fn({a: urls[a] or url for a in apps})
 
 
 def cmd_migrate(args: argparse.Namespace, settings: CliSettings) -> int:
@@ -96,7 +77,7 @@ def cmd_create_admin(args: argparse.Namespace, settings: CliSettings) -> int:
 
 def cmd_bootstrap_clients(args: argparse.Namespace, settings: CliSettings) -> int:
     secrets: dict[str, str] = {}
-    for name in ("kinerja", "pelatihan", "publik"):
+    for name in SERVICE_NAMES:
         secret = os.environ.get(f"{name.upper()}_SERVICE_CLIENT_SECRET")
         if not secret:
             raise CliError(

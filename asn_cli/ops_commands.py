@@ -40,8 +40,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
-from asn_cli.apps import APP_NAMES
-from asn_cli.database import CliSettings, asyncpg_dsn
+from asn_cli.database import CliSettings, asyncpg_dsn, with_database
+from services.common.apps import APP_NAMES
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)")
@@ -332,8 +332,6 @@ def _one_url(urls: dict[str, str]) -> str:
 
 def cmd_backup(args: argparse.Namespace, settings: CliSettings) -> int:
     """``asn backup FILE``: 0 when written, 1 when the dump failed."""
-    from asn_cli.main import _with_database
-
     schemas: list[str] = args.schema or []
 
     def run(urls: dict[str, str]) -> int:
@@ -349,13 +347,11 @@ def cmd_backup(args: argparse.Namespace, settings: CliSettings) -> int:
         )
         return EXIT_OK
 
-    return _with_database(settings, run, schemas or list(APP_NAMES))
+    return with_database(settings, run, schemas or list(APP_NAMES))
 
 
 def cmd_restore(args: argparse.Namespace, settings: CliSettings) -> int:
     """``asn restore FILE``: 0 when restored, 1 when refused or failed (nothing restored)."""
-    from asn_cli.main import _with_database
-
     schemas: list[str] = args.schema or []
 
     def run(urls: dict[str, str]) -> int:
@@ -370,4 +366,4 @@ def cmd_restore(args: argparse.Namespace, settings: CliSettings) -> int:
         print(f"restored {', '.join(restored)} from {args.file} ({time.perf_counter() - started:.1f} s)")
         return EXIT_OK
 
-    return _with_database(settings, run, schemas or list(APP_NAMES))
+    return with_database(settings, run, schemas or list(APP_NAMES))

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from asn_cli.apps import APP_NAMES, APPS
+from asn_cli.apps import APPS
 from asn_cli.database import CliSettings, check_database, embedded_postgres, migrate
+from services.common.apps import APP_NAMES, SERVICE_NAMES
 
-SERVICE_APPS = ("kinerja", "pelatihan", "publik")
 STARTED = time.monotonic()  # when the process began: "ready in N s" counts from the command
 
 
@@ -31,7 +31,7 @@ def load_service_secrets(data_dir: Path) -> dict[str, str]:
         loaded: dict[str, str] = json.loads(path.read_text())
         return loaded
     data_dir.mkdir(parents=True, exist_ok=True)
-    values = {f"svc-{name}": secrets.token_urlsafe(32) for name in SERVICE_APPS}
+    values = {f"svc-{name}": secrets.token_urlsafe(32) for name in SERVICE_NAMES}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(values, fh)
@@ -39,6 +39,10 @@ def load_service_secrets(data_dir: Path) -> dict[str, str]:
 
 
 DEFAULT_PORTS = {"gateway": 8000, "kinerja": 8001, "pelatihan": 8002, "publik": 8003}
+# In development only, the gateway may deliver webhooks to http:// and loopback/private receivers: the demo has
+# no outside network, so docs/integrators.md registers a receiver on this machine. Any other environment keeps
+# the rules (https, public addresses only).
+DEVELOPMENT_ONLY = {"GATEWAY_WEBHOOKS_ALLOW_HTTP": "true", "GATEWAY_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true"}
 
 
 def app_ports(env: dict[str, str]) -> dict[str, int]:
@@ -59,7 +63,7 @@ def child_env(
     def default(key: str, value: str) -> None:
         env.setdefault(key, value)
 
-    for name in SERVICE_APPS:
+    for name in SERVICE_NAMES:
         default(f"GATEWAY_{name.upper()}_URLS", local[name])
     default("KINERJA_PUBLIK_URL", local["publik"])
     default("KINERJA_PELATIHAN_URL", local["pelatihan"])
@@ -72,13 +76,16 @@ def child_env(
         if url:
             default(prefix + "DATABASE_URL", url)
         default(prefix + "ENVIRONMENT", "development")
-    for name in SERVICE_APPS:
+    for name in SERVICE_NAMES:
         prefix = APPS[name].env_prefix
         default(prefix + "JWKS_URL", f"{gateway}/.well-known/jwks.json")
         default(prefix + "GATEWAY_URL", gateway)
         default(prefix + "SERVICE_CLIENT_ID", f"svc-{name}")
         default(prefix + "SERVICE_CLIENT_SECRET", secrets_[f"svc-{name}"])
     default("GATEWAY_DATA_DIR", str(settings.data_dir))
+    if env.get(APPS["gateway"].env_prefix + "ENVIRONMENT") == "development":
+        for key, value in DEVELOPMENT_ONLY.items():
+            default(key, value)
     return env
 
 
@@ -184,7 +191,7 @@ def banner(ports: dict[str, int], log_dir: Path | None) -> list[str]:
     """What ``asn run`` prints once everything is ready: the last thing on the console."""
     gw = f"http://127.0.0.1:{ports['gateway']}"
     lines = ["", "ASN Bengkulu is running:", f"  gateway    {gw}   (docs: {gw}/docs)"]
-    lines += [f"  {name:<10} http://127.0.0.1:{ports[name]}" for name in SERVICE_APPS]
+    lines += [f"  {name:<10} http://127.0.0.1:{ports[name]}" for name in SERVICE_NAMES]
     if log_dir is not None:
         lines.append(f"Logs: {log_dir}/ (access.log, <app>.log); ASN_SHOW_LOGS=1 shows them here.")
     lines.append("Press Ctrl-C to stop everything.")

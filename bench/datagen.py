@@ -1,6 +1,6 @@
 """Data generator at realistic scale, for the load and scale benchmarks.
 
-Builds a scratch database on the test server (``services.common.testing.postgres_server``), runs every
+Builds a scratch database on the test server (``tests.support.fixtures.postgres_server``), runs every
 app's migrations, and fills it with set-based SQL (``generate_series``, ``INSERT ... SELECT``; no ORM rows):
 
 - kinerja: ``--units`` units (every fifth an OPD, the four after it its sub-units), ``--employees`` employees
@@ -39,7 +39,8 @@ from typing import Any
 import asyncpg
 
 from bench._util import DOC, command_line, machine, table, write_section
-from services.common.testing import (
+from bench.targets import write_targets
+from tests.support.fixtures import (
     create_database,
     drop_database,
     migrate_all,
@@ -127,8 +128,8 @@ _KINERJA: list[tuple[str, str]] = [
     (
         "kinerja.employee_assignment",
         """
-        INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from, valid_to)
-        SELECT nip, supervisor_nip, unit_id, date '2024-01-02', NULL FROM kinerja.employee
+        INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from, valid_to, position)
+        SELECT nip, supervisor_nip, unit_id, date '2024-01-02', NULL, position FROM kinerja.employee
         """,
     ),
     (
@@ -455,7 +456,7 @@ async def time_reports(dataset: Dataset, runs: int = 5) -> list[tuple[str, float
     """Each report endpoint end to end (every statement it runs, serialisation included) in-process on the
     ASGI app, admin token; (report, median ms, max ms)."""
 
-    from services.common.testing import Tokens, new_signer, running
+    from tests.support.fixtures import Tokens, new_signer, running
 
     tokens = Tokens(new_signer())
     for prefix in ("KINERJA", "PELATIHAN"):
@@ -540,8 +541,6 @@ def main() -> int:
             if not args.no_write:
                 write_section(SECTION, _section(args, text, evaluations, reports))
                 if reports:
-                    from bench.mixed_load import write_targets  # (mixed_load imports this module)
-
                     write_targets()
             if args.keep:
                 keep = True

@@ -173,13 +173,18 @@ def fastclient_proxy(upstream: str, *, watch_disconnect: bool = True) -> Any:
 
     from gateway.config import GatewaySettings
     from gateway.proxy import ProxyMiddleware
+    from gateway.state import GatewayEdge
     from gateway.upstreams import Upstreams
+    from services.common.ratelimit import MemoryLimiter
+    from services.common.state import bind_state
 
     settings = GatewaySettings(
         kinerja_urls=[upstream], pelatihan_urls=[upstream], publik_urls=[upstream], upstream_pool_size=POOL
     )
-    # ProxyMiddleware finds the upstreams on scope["app"].state, as Starlette sets it in the gateway.
-    holder = SimpleNamespace(state=SimpleNamespace(upstreams=Upstreams(settings)))
+    # ProxyMiddleware finds the upstreams in the state of scope["app"], as Starlette sets it in the gateway.
+    holder = SimpleNamespace(state=SimpleNamespace())
+    edge = GatewayEdge(settings=settings, limiter=MemoryLimiter(), upstreams=Upstreams(settings))
+    bind_state(holder, edge)
 
     async def not_found(scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 404, "headers": []})
@@ -192,10 +197,10 @@ def fastclient_proxy(upstream: str, *, watch_disconnect: bool = True) -> Any:
             while True:
                 message = await receive()
                 if message["type"] == "lifespan.startup":
-                    await holder.state.upstreams.start()
+                    await edge.upstreams.start()
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
-                    await holder.state.upstreams.close()
+                    await edge.upstreams.close()
                     await send({"type": "lifespan.shutdown.complete"})
                     return
         scope["app"] = holder
@@ -355,8 +360,9 @@ with the shared machine's background load (see the load average above); the orde
   the httpcore pool's bookkeeping).
 - **aiohttp** is two to four times faster than httpx but still behind the lean client at both concurrencies,
   rewrites headers on its own, and would put a second HTTP stack into the request path.
-- **fastclient** keeps everything the gateway needs: request and response bodies streamed both ways
-  (Content-Length or chunked, with back-pressure), connect and read timeouts on every wait, a bounded
+- **fastclient** keeps everything the gateway needs: response bodies streamed (Content-Length or chunked,
+  with back-pressure), request bodies read whole by the proxy and framed by their exact length, strict
+  framing both ways (docs/security.md), connect and read timeouts on every wait, a bounded
   pool with idle expiry below uvicorn's keep-alive timeout, and typed errors that tell "nothing was sent"
   (safe to retry on another instance) from "the upstream may have seen it". The variant runs the real
   `ProxyMiddleware` and `Upstreams` (health checks on) behind the real `EdgeMiddleware`, with the same

@@ -23,7 +23,12 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from services.common.settings import normalise_database_url
-from services.common.testing import (
+from services.kinerja_api import clock
+from services.kinerja_api.config import KinerjaSettings
+from services.kinerja_api.employees.importer import ImportCounts, import_employees
+from services.kinerja_api.main import create_app
+from services.kinerja_api.samples import employees_csv
+from tests.support.fixtures import (
     Tokens,
     create_database,
     drop_database,
@@ -32,11 +37,6 @@ from services.common.testing import (
     postgres_server,
     running,
 )
-from services.kinerja_api import clock
-from services.kinerja_api.config import KinerjaSettings
-from services.kinerja_api.employees.importer import ImportCounts, import_employees
-from services.kinerja_api.main import create_app
-from services.kinerja_api.samples import employees_csv
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 START, END = "<!-- bench:kinerja-import -->", "<!-- /bench:kinerja-import -->"

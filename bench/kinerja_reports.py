@@ -32,8 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from bench._util import command_line, machine, table, write_section
 from services.common.settings import normalise_database_url
-from services.common.testing import create_database, drop_database, migrate_all, postgres_server
 from services.kinerja_api.reports import repository as reports
+from tests.support.fixtures import create_database, drop_database, migrate_all, postgres_server
 
 PERIODS = [
     "2025-Q1",
@@ -87,8 +87,9 @@ _GENERATE = [
         (ARRAY['DI_ATAS_EKSPEKTASI','SESUAI_EKSPEKTASI','SESUAI_EKSPEKTASI','SESUAI_EKSPEKTASI','DI_BAWAH_EKSPEKTASI'])
             [1 + floor(random() * 5 + length(e.nip || p.period) * 0)::int] AS b) r
     """,
-    "INSERT INTO kinerja.skp (id, nip, year, status)"
-    " SELECT md5('skp' || nip)::uuid, nip, 2026, 'APPROVED' FROM kinerja.employee WHERE random() < 0.8",
+    "INSERT INTO kinerja.skp (id, nip, year, status, valid_from, valid_to, position)"
+    " SELECT md5('skp' || nip)::uuid, nip, 2026, 'APPROVED', date '2026-01-01', date '2027-01-01', position"
+    " FROM kinerja.employee WHERE random() < 0.8",
     "INSERT INTO kinerja.skp_result (id, skp_id, kind, text, position)"
     " SELECT md5('res' || id)::uuid, id, 'UTAMA', 'RHK', 0 FROM kinerja.skp",
     "INSERT INTO kinerja.skp_indicator (id, result_id, text, target, position)"

@@ -19,7 +19,8 @@ The mix (shares of requests issued; every connection walks a shuffled 20-slot sc
     15% GET  /kinerja/v1/evaluations?unit_id=&period=         random unit of 40, random 2026 period
     10% GET  /kinerja/v1/reports/predikat-distribution?period=&unit_id=   random OPD (with sub-units)
     10% GET  /pelatihan/v1/employees/{nip}/jp?year=2026
-     5% POST /publik/v1/surveys                               anonymous, random unit
+     5% POST /publik/v1/surveys                               anonymous, random unit, each after its
+                                                              POST /publik/v1/surveys/form-token (not timed)
 
 wrk cannot spread one run over three hosts or report latency per request type, so the mix is driven by
 a small asyncio load generator (uvloop, one keep-alive connection per host and worker, latency measured
@@ -55,7 +56,6 @@ import httpx
 
 from bench import datagen
 from bench._util import (
-    DOC,
     ROOT,
     LoadResult,
     command_line,
@@ -68,11 +68,12 @@ from bench._util import (
     write_section,
     wrk_available,
 )
-from services.common.testing import drop_database, postgres_server
+from bench.targets import write_targets
+from services.common.apps import APP_NAMES, SERVICE_NAMES
+from tests.support.fixtures import drop_database, postgres_server
 
 SECTION = "mixed-load"
-SERVICES = ("kinerja", "pelatihan", "publik")
-SECRETS = {f"svc-{n}": f"bench-secret-{n}-{uuid.uuid4().hex}" for n in SERVICES}
+SECRETS = {f"svc-{n}": f"bench-secret-{n}-{uuid.uuid4().hex}" for n in SERVICE_NAMES}
 ADMIN_USER, ADMIN_PASSWORD = "bench-admin", "bench-admin-password-" + uuid.uuid4().hex[:12]
 SHARES: tuple[tuple[str, int], ...] = (
     ("GET /publik/v1/feed", 8),
@@ -128,13 +129,13 @@ def _env(database_url: str, workdir: Path, publik_data: Path, ports: dict[str, i
         if not k.startswith(("KINERJA_", "PELATIHAN_", "PUBLIK_", "GATEWAY_", "ASN_"))
     }
     gw = f"http://127.0.0.1:{ports['gateway']}"
-    for app in (*SERVICES, "gateway"):
+    for app in APP_NAMES:
         p = app.upper() + "_"
         env[p + "DATABASE_URL"] = database_url
         env[p + "ENVIRONMENT"] = "test"
         # The access log would cost a log line per request; the figures are for the apps' work.
         env[p + "LOG_LEVEL"] = "WARNING"
-    for app in SERVICES:
+    for app in SERVICE_NAMES:
         p = app.upper() + "_"
         env[p + "JWKS_URL"] = gw + "/.well-known/jwks.json"
         env[p + "GATEWAY_URL"] = gw
@@ -152,19 +153,19 @@ def _env(database_url: str, workdir: Path, publik_data: Path, ports: dict[str, i
     env["GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE"] = "1000000000"
     env["GATEWAY_CLIENT_RATE_LIMIT_PER_MINUTE"] = "1000000000"
     env["PUBLIK_SURVEY_RATE_LIMIT"] = "1000000000"
-    env["PUBLIK_SURVEY_DEVICE_WINDOW_S"] = "0"
+    env["PUBLIK_SURVEY_TOKEN_RATE_LIMIT"] = "1000000000"
     return env
 
 
 @contextlib.contextmanager
 def stack(database_url: str, workdir: Path, publik_data: Path) -> Iterator[Stack]:
     """Start everything; stop every process started here, whatever happens."""
-    ports = {name: free_port() for name in (*SERVICES, "gateway")}
+    ports = {name: free_port() for name in APP_NAMES}
     env = _env(database_url, workdir, publik_data, ports)
     result = Stack(hello_port=free_port())
     logs = []
     try:
-        for name in (*SERVICES, "gateway"):
+        for name in APP_NAMES:
             log = open(workdir / f"{name}.log", "ab")  # noqa: SIM115  (closed below)
             logs.append(log)
             popen = subprocess.Popen(
@@ -254,6 +255,25 @@ Target = tuple[str, int]  # host, port
 Prepared = tuple[Target, bytes]
 
 
+@dataclass(frozen=True)
+class SurveyForm:
+    """A survey the way the widget answers it: open the form (``POST .../form-token``, a one-answer token),
+    then answer with that token. Only the answer is timed; the form is opened on the same connection."""
+
+    target: Target
+    open_form: Prepared
+    path: str
+    body: dict[str, Any]
+
+    def answer(self, token: str) -> Prepared:
+        data = json.dumps({**self.body, "form_token": token}).encode()
+        return _request("POST", self.target, self.path, {"Content-Type": "application/json"}, data)
+
+
+Entry = Prepared | SurveyForm
+TOKEN = re.compile(rb'"token"\s*:\s*"([^"]+)"')
+
+
 def _request(method: str, target: Target, path: str, headers: dict[str, str], body: bytes = b"") -> Prepared:
     lines = [f"{method} {path} HTTP/1.1", f"Host: {target[0]}:{target[1]}"]
     lines += [f"{k}: {v}" for k, v in headers.items()]
@@ -264,7 +284,7 @@ def _request(method: str, target: Target, path: str, headers: dict[str, str], bo
 
 def build_requests(
     dataset: datagen.Dataset, token: str, hosts: dict[str, Target], via_gateway: bool, seed: int = 7
-) -> dict[str, list[Prepared]]:
+) -> dict[str, list[Entry]]:
     """Per request type, a pool of ready-to-send requests (same draws for the gateway and direct)."""
     rnd = random.Random(seed)
     auth = {"Authorization": f"Bearer {token}"}
@@ -272,7 +292,7 @@ def build_requests(
     def where(service: str, path: str) -> tuple[Target, str]:
         return (hosts["gateway"], f"/{service}{path}") if via_gateway else (hosts[service], path)
 
-    pools: dict[str, list[Prepared]] = {name: [] for name, _ in SHARES}
+    pools: dict[str, list[Entry]] = {name: [] for name, _ in SHARES}
     publik_units = dataset.unit_ids
     for _ in range(POOL_PER_TYPE):
         nip = rnd.choice(dataset.sample_nips)
@@ -289,11 +309,11 @@ def build_requests(
         nip = rnd.choice(dataset.sample_nips)
         t, p = where("pelatihan", f"/v1/employees/{nip}/jp?year=2026")
         pools[SHARES[4][0]].append(_request("GET", t, p, auth))
-        body = json.dumps(
-            {"unit_id": rnd.choice(publik_units), "answers": [rnd.randint(2, 4) for _ in range(9)]}
-        ).encode()
+        survey = {"unit_id": rnd.choice(publik_units), "answers": [rnd.randint(2, 4) for _ in range(9)]}
         t, p = where("publik", "/v1/surveys")
-        pools[SHARES[5][0]].append(_request("POST", t, p, {"Content-Type": "application/json"}, body))
+        opened = json.dumps({"unit_id": survey["unit_id"]}).encode()
+        form = _request("POST", t, p + "/form-token", {"Content-Type": "application/json"}, opened)
+        pools[SHARES[5][0]].append(SurveyForm(t, form, p, survey))
     return pools
 
 
@@ -304,6 +324,7 @@ class _Conn(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.buf = bytearray()
         self.waiter: asyncio.Future[int] | None = None
+        self.body = b""  # the last response's body (raw: chunk framing kept)
         self.closed = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -336,6 +357,7 @@ class _Conn(asyncio.Protocol):
         else:
             end = head_end + 4
         status = int(head[9:12])
+        self.body = bytes(self.buf[head_end + 4 : end])
         del self.buf[:end]
         waiter.set_result(status)
 
@@ -385,7 +407,7 @@ def schedule(seed: int = 11) -> list[str]:
     return slots
 
 
-async def drive(pools: dict[str, list[Prepared]], connections: int, duration_s: float) -> MixResult:
+async def drive(pools: dict[str, list[Entry]], connections: int, duration_s: float) -> MixResult:
     """Keep ``connections`` requests in flight for ``duration_s``, drawing types from the schedule."""
     loop = asyncio.get_running_loop()
     slots = schedule() if set(pools) == {name for name, _ in SHARES} else list(pools)
@@ -399,13 +421,24 @@ async def drive(pools: dict[str, list[Prepared]], connections: int, duration_s: 
         while time.perf_counter() < deadline:
             name = slots[i % len(slots)]
             i += 1
-            target, data = rnd.choice(pools[name])
+            entry = rnd.choice(pools[name])
+            target = entry.target if isinstance(entry, SurveyForm) else entry[0]
             conn = conns.get(target)
             if conn is None or conn.closed:
                 _, conn = await loop.create_connection(_Conn, target[0], target[1])
                 conns[target] = conn
-            started = time.perf_counter()
             try:
+                if isinstance(entry, SurveyForm):
+                    opened = await conn.send(entry.open_form[1])
+                    token = TOKEN.search(conn.body)
+                    if opened >= 400 or token is None:
+                        stats[name].statuses[opened] = stats[name].statuses.get(opened, 0) + 1
+                        stats[name].errors += 1
+                        continue
+                    data = entry.answer(token.group(1).decode())[1]
+                else:
+                    data = entry[1]
+                started = time.perf_counter()
                 status = await conn.send(data)
             except ConnectionError:
                 stats[name].errors += 1
@@ -424,7 +457,7 @@ async def drive(pools: dict[str, list[Prepared]], connections: int, duration_s: 
     return MixResult(time.perf_counter() - started, stats)
 
 
-def run_drive(pools: dict[str, list[Prepared]], connections: int, duration_s: float) -> MixResult:
+def run_drive(pools: dict[str, list[Entry]], connections: int, duration_s: float) -> MixResult:
     """``drive`` on uvloop (when installed): the generator shares the machine and should cost little."""
     try:
         import uvloop
@@ -457,7 +490,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def smoke(pools: dict[str, dict[str, list[Prepared]]]) -> None:
+def smoke(pools: dict[str, dict[str, list[Entry]]]) -> None:
     """Every request type answers 2xx on both paths before anything is timed."""
     for mode, by_type in pools.items():
         for name, pool in by_type.items():
@@ -484,7 +517,7 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
             "gateway": build_requests(dataset, token, hosts, via_gateway=True),
             "direct": build_requests(dataset, token, hosts, via_gateway=False),
         }
-        hello = {"GET /": [_request("GET", hosts["hello"], "/", {})]}
+        hello: dict[str, list[Entry]] = {"GET /": [_request("GET", hosts["hello"], "/", {})]}
         feed_url = f"{s.url('publik')}/v1/feed"
         hello_url = f"{s.url('hello')}/"
         smoke(pools)
@@ -493,7 +526,7 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
             run_drive(target, args.connections, 2)
         use_wrk = wrk_available() and args.tool != "python"
 
-        def phase(name: str, pool: dict[str, list[Prepared]], cpu: dict[str, dict[str, float]]) -> MixResult:
+        def phase(name: str, pool: dict[str, list[Entry]], cpu: dict[str, dict[str, float]]) -> MixResult:
             # CPU per request of each app: steadier than req/s when the shared machine is busy.
             before = {a: cpu_seconds(app.popen.pid) for a, app in s.apps.items()}
             result = run_drive(pool, args.connections, args.duration)
@@ -589,7 +622,7 @@ def render(rounds: list[Round]) -> tuple[str, str, dict[str, float]]:
          "errors gw/direct"],
         type_rows,
     )  # fmt: skip
-    apps = ("gateway", "kinerja", "pelatihan", "publik")
+    apps = ("gateway", *SERVICE_NAMES)
     cpu_rows: list[list[object]] = []
     totals: dict[str, float] = {}
     for phase in ("direct", "gateway"):
@@ -687,7 +720,8 @@ Machine: {machine()}.
 Shares of requests issued (each connection walks a shuffled 20-slot schedule): 40% `GET /publik/v1/feed`,
 20% `GET /kinerja/v1/employees/{{nip}}`, 15% `GET /kinerja/v1/evaluations?unit_id=&period=`, 10%
 `GET /kinerja/v1/reports/predikat-distribution?period=&unit_id=<OPD>`, 10% `GET /pelatihan/v1/employees/{{nip}}/jp`,
-5% `POST /publik/v1/surveys`. "Direct" sends the same requests (same draws, same token) to each service without
+5% `POST /publik/v1/surveys` (each after its `POST /publik/v1/surveys/form-token` on the same connection, which
+is not timed or counted). "Direct" sends the same requests (same draws, same token) to each service without
 the prefix.
 
 {overall}
@@ -719,123 +753,6 @@ Resident memory (from /proc; peak = VmHWM over the whole run, warm-up and rounds
 
 
 # -------------------------------------------------------------------------------------------- targets
-
-
-def _figures(text: str, section: str) -> dict[str, float]:
-    block = re.search(rf"<!-- bench:{section} -->(.*?)<!-- /bench:{section} -->", text, re.S)
-    if not block:
-        return {}
-    found = re.search(r"<!-- figures: (\{.*?\}) -->", block.group(1))
-    return json.loads(found.group(1)) if found else {}
-
-
-def _section(text: str, name: str) -> str:
-    block = re.search(rf"<!-- bench:{name} -->(.*?)<!-- /bench:{name} -->", text, re.S)
-    return block.group(1) if block else ""
-
-
-def write_targets() -> None:
-    """Rebuild the targets section from the figures the other sections hold (re-read right now)."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
-    rows: list[list[str]] = []
-    mixed = _figures(text, "mixed-load")
-    if "gateway_ratio" in mixed:
-        r = mixed["gateway_ratio"]
-        rows.append(
-            ["gateway throughput >= 40% of direct (mixed load)",
-             f"{r:.2f} ({mixed['gateway_rps']:,.0f} vs {mixed['direct_rps']:,.0f} req/s)",
-             "**met**" if r >= 0.4 else "**NOT met**", "`.venv/bin/python -m bench.mixed_load`"]
-        )  # fmt: skip
-    else:
-        rows.append(["gateway throughput >= 40% of direct", "not measured", "-", "`bench.mixed_load`"])
-    feed = mixed.get("feed_ratio")
-    publik = re.search(
-        r"GET /v1/feed \(cached\)\s*\|\s*([\d,]+)\s*\|[^|]*\|[^|]*\|\s*([\d.]+)", _section(text, "publik")
-    )
-    parts = []
-    if feed is not None:
-        parts.append(f"{feed:.2f} in the mixed-load run")
-    if publik:
-        parts.append(f"{publik.group(2)} in bench.publik ({publik.group(1)} req/s)")
-    values = ([feed] if feed is not None else []) + ([float(publik.group(2))] if publik else [])
-    rows.append(
-        ["cached public feed, direct, >= 50% of bare ASGI", "; ".join(parts) or "not measured",
-         ("**met**" if values and min(values) >= 0.5 else "**NOT met**") if values else "-",
-         "`.venv/bin/python -m bench.mixed_load`, `.venv/bin/python -m bench.publik`"]
-    )  # fmt: skip
-    through = _figures(text, "publik").get("gateway_feed_to_direct")
-    rows.append(
-        ["cached public feed through the gateway >= 40% of direct",
-         f"{through:.2f} in bench.publik" if through is not None else "not measured",
-         ("**met**" if through >= 0.4 else "**NOT met**") if through is not None else "-",
-         "`.venv/bin/python -m bench.publik`"]
-    )  # fmt: skip
-    point = _figures(text, "point-read")
-    if "ratio" in point:
-        rows.append(
-            ["point read (one employee by NIP) >= 60% of the raw driver",
-             f"{point['ratio']:.2f} ({point['app_rps']:,.0f} vs {point['raw_rps']:,.0f} req/s)",
-             "**met**" if point["ratio"] >= 0.6 else "**NOT met**", "`.venv/bin/python -m bench.point_read`"]
-        )  # fmt: skip
-    else:
-        rows.append(["point read >= 60% of the raw driver", "not measured", "-", "`bench.point_read`"])
-    reports = re.findall(
-        r"\|\s*1,000,000\s*\|\s*([^|]+?)\s*\|\s*([\d.,]+)\s*\|", _section(text, "kinerja-reports")
-    )
-    if reports:
-        worst = max(reports, key=lambda r: float(r[1].replace(",", "")))
-        ms = float(worst[1].replace(",", ""))
-        rows.append(
-            ["every kinerja report < 1 s at 1,000,000 evaluations",
-             f"slowest: {worst[0]} {ms:,.1f} ms ({len(reports)} reports timed)",
-             "**met**" if ms < 1000 else "**NOT met**",
-             "`.venv/bin/python -m bench.kinerja_reports --sizes 10000,100000,1000000 --runs 5`"]
-        )  # fmt: skip
-    notes: list[str] = []
-    national = re.search(
-        r"<!-- datagen:national -->.*?<!-- report-figures: (\{.*?\}) -->", _section(text, "datagen"), re.S
-    )
-    if national:
-        data = json.loads(national.group(1))
-        failed = [name for name, ms in data["reports"].items() if ms < 0]
-        slowest = max(data["reports"].items(), key=lambda kv: kv[1])
-        measured = f"slowest: {slowest[0]} {slowest[1]:,.1f} ms ({len(data['reports'])} endpoints timed)"
-        if "compliance, province" in failed:
-            notes.append(
-                "The province compliance endpoint failed at national scale (200,000 employees): its query "
-                "(`services/kinerja_api/reports/repository.py`) tests `e.nip IN (SELECT v.nip FROM kinerja.evaluation "
-                "...)`, which PostgreSQL runs as a hashed subplan only while the hash fits in `work_mem`; with "
-                "200,000 evaluated NIPs it does not at the default 4 MB, the planner falls back to a per-row subplan, "
-                "and the statement hits `db_statement_timeout_ms` (15 s), which the app answers with 500 (not "
-                "503/504). Measured on the same data: over 20 s with `work_mem = 4MB`, 240 ms with `64MB`. "
-                "bench.kinerja_reports' 1,000,000 evaluations are 100,000 employees x 10 periods, below that edge."
-            )
-        if failed:
-            measured += "; failed: " + ", ".join(
-                f"{name} (HTTP {-data['reports'][name]:.0f})" for name in failed
-            )
-        rows.append(
-            [f"every report endpoint < 1 s at {data['evaluations']:,} evaluations (end to end, in-process)",
-             measured, "**met**" if slowest[1] < 1000 and not failed else "**NOT met**",
-             "`.venv/bin/python -m bench.datagen --national --time-reports`"]
-        )  # fmt: skip
-    jp = re.findall(r"JP compliance, ([^|]+?)\s*\|\s*([\d.]+) ms", _section(text, "pelatihan"))
-    if jp:
-        worst_jp = max(jp, key=lambda r: float(r[1]))
-        rows.append(
-            ["JP compliance report < 1 s at 50,000 employees x 5 completions",
-             f"slowest: {worst_jp[0]} {float(worst_jp[1]):,.1f} ms",
-             "**met**" if float(worst_jp[1]) < 1000 else "**NOT met**", "`.venv/bin/python -m bench.pelatihan`"]
-        )  # fmt: skip
-    body = f"""## Targets of issue 7 (part 4)
-
-Rebuilt by `bench.mixed_load`, `bench.point_read` and `bench.datagen --time-reports` from the figures in the
-sections of this file (each ratio is taken within one run of one script, medians of its rounds; the machine is
-shared and noisy: compare the ratios, and see each section's load average).
-
-{table(["target", "measured", "status", "command"], rows)}
-{"".join(chr(10) + note + chr(10) for note in notes)}"""
-    write_section("targets", body)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from bench._util import command_line, free_port, machine, percentile, process, table, write_section
 from services.common.auth import Role
 from services.common.settings import normalise_database_url
-from services.common.testing import (
+from services.pelatihan_api.ledger import service as ledger
+from tests.support.fixtures import (
     Tokens,
     create_database,
     drop_database,
@@ -43,7 +44,6 @@ from services.common.testing import (
     new_signer,
     postgres_server,
 )
-from services.pelatihan_api.ledger import service as ledger
 
 UNITS = 120
 

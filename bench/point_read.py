@@ -53,8 +53,8 @@ from bench._util import (
     wait_for_port,
     write_section,
 )
-from bench.mixed_load import write_targets
-from services.common.testing import Tokens, drop_database, new_signer, plain_dsn, postgres_server
+from bench.targets import write_targets
+from tests.support.fixtures import Tokens, drop_database, new_signer, plain_dsn, postgres_server
 
 SECTION = "point-read"
 COLUMNS = "nip, name, unit_id, position, position_type, rank, employment, supervisor_nip, active, version"
@@ -65,7 +65,7 @@ def raw_app(with_auth: bool, orm_trips: bool = False) -> Any:
     trips the app's SQLAlchemy session makes around that SELECT (BEGIN ... COMMIT; the engine's pre-ping is
     off by default now), to show what they cost on their own."""
     from services.common.auth import StaticKeySource, TokenVerifier
-    from services.common.testing import AUDIENCE, ISSUER
+    from tests.support.fixtures import AUDIENCE, ISSUER
 
     holder: dict[str, Any] = {}
     pool_size = int(os.environ.get("BENCH_POOL_SIZE", "20"))

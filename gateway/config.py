@@ -89,6 +89,19 @@ class GatewaySettings(AppSettings):
         ge=0,
         description="How long the gateway answers publik's public reads itself (0 turns the cache off).",
     )
+    body_read_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "A request body sent in pieces must arrive whole within this many seconds (else 408); the "
+            "gateway reads it before taking an upstream connection."
+        ),
+    )
+    max_uploads_per_client: int = Field(
+        default=8,
+        ge=1,
+        description="Request bodies one client address may be sending at once (else 429 with Retry-After).",
+    )
     login_rate_limit_per_minute: int = Field(default=20, ge=1)
     redis_url: str | None = Field(default=None, description="Shared rate-limit counters across replicas.")
 

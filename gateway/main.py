@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from gateway import models  # noqa: F401  (registers every table)
+from gateway.audit.router import router as audit_router
 from gateway.config import GatewaySettings
 from gateway.cors import CorsMiddleware
 from gateway.identity.keys import load_keyring
@@ -12,43 +14,56 @@ from gateway.identity.router import router as identity_router
 from gateway.identity.schemas import GrantType
 from gateway.identity.snapshot_keys import SnapshotKeys
 from gateway.identity.usage import ClientUsage
+from gateway.messages import MESSAGES
 from gateway.openapi import install_merged_openapi
 from gateway.proxy import ProxyMiddleware
 from gateway.public_cache import PublicCacheMiddleware
 from gateway.ratelimit import RateLimitMiddleware, build_limiter
 from gateway.reports import clients as report_clients
+from gateway.reports.clients import ReportClients
 from gateway.reports.router import router as reports_router
+from gateway.state import GatewayState, gateway_state
 from gateway.upstreams import Upstreams
-from gateway.webhooks.delivery import start_webhooks, stop_webhooks
+from gateway.webhooks.delivery import build_webhooks, start_webhooks, stop_webhooks
 from gateway.webhooks.router import internal_router as webhooks_internal_router
 from gateway.webhooks.router import router as webhooks_router
 from services.common.app import ServiceSpec, create_service_app
-from services.common.middleware import EdgeMiddleware
+from services.common.state import AppState
 
 
-async def _startup(app: FastAPI) -> None:
-    settings: GatewaySettings = app.state.settings
+async def _build_state(app: FastAPI, shared: AppState) -> GatewayState:
+    settings = shared.settings
+    assert isinstance(settings, GatewaySettings)
     keyring = load_keyring(settings)
-    app.state.keyring = keyring
-    app.state.verifier = keyring.verifier()
-    app.state.limiter = build_limiter(settings)
+    shared.verifier = keyring.verifier()
+    limiter = build_limiter(settings)
     upstreams = Upstreams(settings)
     await upstreams.start()
-    app.state.upstreams = upstreams
-    app.state.snapshot_keys = SnapshotKeys(app.state.jwks_client)
-    usage = ClientUsage(app.state.sessionmaker, interval_s=settings.client_usage_flush_interval_s)
+    snapshot_keys = SnapshotKeys(shared.jwks_client)
+    usage = ClientUsage(shared.sessionmaker, interval_s=settings.client_usage_flush_interval_s)
     usage.start()
-    app.state.client_usage = usage
+    return shared.extend(
+        GatewayState,
+        keyring=keyring,
+        limiter=limiter,
+        upstreams=upstreams,
+        snapshot_keys=snapshot_keys,
+        client_usage=usage,
+        webhook_dispatcher=build_webhooks(shared, settings),
+        report_clients=ReportClients(upstreams, settings),
+    )
 
 
 async def _shutdown(app: FastAPI) -> None:
-    await app.state.client_usage.close()
-    await app.state.upstreams.close()
-    await app.state.limiter.close()
+    state = gateway_state(app)
+    assert state.client_usage is not None
+    await state.client_usage.close()
+    await state.upstreams.close()
+    await state.limiter.close()
 
 
 async def _readiness(app: FastAPI) -> tuple[dict[str, object], str]:
-    facts, verdict = await app.state.upstreams.readiness()
+    facts, verdict = await gateway_state(app).upstreams.readiness()
     return facts, verdict
 
 
@@ -64,24 +79,31 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             "`/kinerja/v1/...`, `/pelatihan/v1/...` and `/publik/v1/...` are forwarded to the services; "
             "`/auth/token` issues RS256 access tokens verified with `/.well-known/jwks.json`."
         ),
-        routers=[identity_router, webhooks_router, webhooks_internal_router, reports_router],
-        on_startup=[_startup, start_webhooks, report_clients.start],
+        routers=[identity_router, webhooks_router, webhooks_internal_router, reports_router, audit_router],
+        build_state=_build_state,
+        on_startup=[start_webhooks],
         on_shutdown=[report_clients.stop, stop_webhooks, _shutdown],
         readiness_extra=_readiness,
         openapi_schemas=[GrantType],
+        messages=MESSAGES,
         openapi_tags=[
             {"name": "identity", "description": "Accounts, API clients, tokens and keys."},
             {"name": "webhooks", "description": "Signed event deliveries to integrators' endpoints."},
             {"name": "reports", "description": "The report catalogue and the composed unit scorecard."},
+            {"name": "audit", "description": "The hash-chained log of identity and webhook changes (admin)."},
+        ],
+        # Inside the shared edge layer: Edge -> CORS -> rate limit -> public cache -> proxy -> routes.
+        middleware=[
+            Middleware(CorsMiddleware, allowed_origins=settings.cors_origins),
+            Middleware(RateLimitMiddleware),
+            Middleware(PublicCacheMiddleware, ttl_s=settings.public_cache_ttl_s),
+            Middleware(
+                ProxyMiddleware,
+                body_timeout_s=settings.body_read_timeout_s,
+                bodies_per_client=settings.max_uploads_per_client,
+            ),
         ],
     )
     app = create_service_app(settings, spec)
-    # Starlette runs the last-added middleware first: Edge -> CORS -> rate limit -> public cache -> proxy -> routes.
-    app.user_middleware.clear()
-    app.add_middleware(ProxyMiddleware)
-    app.add_middleware(PublicCacheMiddleware, ttl_s=settings.public_cache_ttl_s)
-    app.add_middleware(RateLimitMiddleware)
-    app.add_middleware(CorsMiddleware, allowed_origins=settings.cors_origins)
-    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
     install_merged_openapi(app)
     return app

@@ -1,5 +1,6 @@
 """Every model of the gateway, imported so Alembic sees the whole schema."""
 
+from gateway.audit.models import *  # noqa: F403
 from gateway.db import Base
 from gateway.identity.models import *  # noqa: F403
 from gateway.webhooks.models import *  # noqa: F403

@@ -15,10 +15,11 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from gateway.state import gateway_state
+from services.common.apps import SERVICE_NAMES
 from services.common.errors import problem_json_only
 
 log = logging.getLogger("asn.openapi")
-SERVICES = ("kinerja", "pelatihan", "publik")
 _CACHE_TTL_S = 60.0
 _SCHEMA_REF = "#/components/schemas/"
 
@@ -132,13 +133,13 @@ def install_merged_openapi(app: FastAPI) -> None:
     async def merged_openapi(request: Request) -> JSONResponse:
         async with lock:
             if cache["body"] is None or time.monotonic() - cache["at"] > _CACHE_TTL_S:
-                upstreams = request.app.state.upstreams
+                upstreams = gateway_state(request.app).upstreams
                 async with httpx.AsyncClient(timeout=3.0, trust_env=False) as client:
                     results = await asyncio.gather(
-                        *(fetch(client, upstreams.base_urls(name)[0]) for name in SERVICES)
+                        *(fetch(client, upstreams.base_urls(name)[0]) for name in SERVICE_NAMES)
                     )
-                specs = {n: s for n, s in zip(SERVICES, results, strict=True) if s is not None}
+                specs = {n: s for n, s in zip(SERVICE_NAMES, results, strict=True) if s is not None}
                 cache["body"] = json.dumps(merge_specs(app.openapi(), specs)).encode()
                 # A partial merge (a service down) is retried soon rather than cached for a minute.
-                cache["at"] = time.monotonic() - (0 if len(specs) == len(SERVICES) else _CACHE_TTL_S - 5)
+                cache["at"] = time.monotonic() - (0 if len(specs) == len(SERVICE_NAMES) else _CACHE_TTL_S - 5)
         return JSONResponse(content=json.loads(cache["body"]))

@@ -1,8 +1,10 @@
 """The gateway's forwarding layer: a pure ASGI middleware that sends ``/kinerja/...``, ``/pelatihan/...``
-and ``/publik/...`` to a healthy instance of that service, prefix stripped, bodies streamed both ways.
+and ``/publik/...`` to a healthy instance of that service, prefix stripped, responses streamed.
 
 Pure ASGI (not BaseHTTPMiddleware) so the request-id contextvar set by the edge middleware is visible
-here and nothing is buffered. The upstream connection comes from ``gateway.fastclient`` (the choice is
+here. Responses are streamed; a request body is read whole (capped by the edge) before an upstream
+connection is taken, so slow senders hold no upstream connection and the body is sent upstream with the
+exact length of the bytes read (never the caller's framing). The upstream connection comes from ``gateway.fastclient`` (the choice is
 measured in docs/benchmarks.md). Every path out of ``_forward`` closes or returns the upstream connection.
 """
 
@@ -11,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import posixpath
-from collections.abc import AsyncGenerator
 from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,13 +26,15 @@ from gateway.fastclient import (
     ReadTimeout,
     Response,
 )
+from gateway.state import gateway_edge
 from gateway.upstreams import Instance, Upstreams
+from services.common.apps import SERVICE_NAMES
 from services.common.errors import problem_bytes
+from services.common.i18n import msg
 from services.common.request_id import current_request_id
 
 log = logging.getLogger("asn.proxy")
 
-PREFIXES = ("kinerja", "pelatihan", "publik")
 # RFC 9110 §7.6.1: connection-specific fields a proxy must not forward.
 HOP_BY_HOP = frozenset(
     {
@@ -62,16 +65,12 @@ class UpstreamBroken(Exception):
     """The upstream failed after the response had started; the client connection must be dropped."""
 
 
-class _ClientGone(Exception):
-    """The client disconnected while its request body was being forwarded."""
-
-
 def split_service_path(path: str) -> tuple[str, str] | None:
     """``/kinerja/v1/units`` -> ("kinerja", "/v1/units"); None for paths that are not forwarded."""
     if not path.startswith("/"):
         return None
     name, sep, rest = path[1:].partition("/")
-    if name not in PREFIXES:
+    if name not in SERVICE_NAMES:
         return None
     return name, "/" + rest if sep else "/"
 
@@ -143,8 +142,11 @@ def upstream_headers(scope: Scope, prefix: str | None = None) -> HeaderList:
     return out
 
 
-async def send_problem(send: Send, status: int, detail: str, *, retry_after: bool = False) -> None:
-    """Answer with an RFC 9457 problem document (pure ASGI)."""
+async def send_problem(
+    send: Send, status: int, detail: str, *, retry_after: bool = False, close: bool = False
+) -> None:
+    """Answer with an RFC 9457 problem document (pure ASGI); ``close`` ends the client connection after
+    it (the rest of an unread body is not worth reading)."""
     body = problem_bytes(status, detail)
     headers = [
         (b"content-type", b"application/problem+json"),
@@ -152,6 +154,8 @@ async def send_problem(send: Send, status: int, detail: str, *, retry_after: boo
     ]
     if retry_after:
         headers.append((b"retry-after", _RETRY_AFTER))
+    if close:
+        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -203,11 +207,84 @@ class _DisconnectWatch:
         return self.disconnected and self._task is not None and self._task.uncancel() == 0
 
 
+class BodyReader:
+    """Reads request bodies that arrive in several pieces, before any upstream connection is taken.
+
+    The whole body must arrive within ``timeout_s`` (else 408): a deadline for the body, not for each
+    piece, so a sender trickling a byte at a time cannot hold a request open for long. One client address
+    may have at most ``per_client`` such bodies in progress at once (else 429 with Retry-After): a single
+    address cannot fill the gateway's memory or tasks with slow uploads. A body that arrives in one piece
+    (nearly every API call) is not counted and costs nothing here. The counts are this replica's own: what
+    they bound (open connections, buffered bytes) is per process too.
+    """
+
+    __slots__ = ("_in_progress", "per_client", "timeout_s")
+
+    def __init__(self, *, timeout_s: float, per_client: int) -> None:
+        self.timeout_s = timeout_s
+        self.per_client = per_client
+        self._in_progress: dict[str, int] = {}
+
+    def in_progress(self, address: str | None = None) -> int:
+        """Bodies being read now, from one address or from all."""
+        if address is None:
+            return sum(self._in_progress.values())
+        return self._in_progress.get(address, 0)
+
+    async def read(self, scope: Scope, first: Message, receive: Receive, send: Send) -> bytes | None:
+        """The whole body, or None when the request was answered here (408/429) or the client left."""
+        client = scope.get("client")
+        address = str(client[0]) if client else "unknown"
+        count = self._in_progress.get(address, 0)
+        if count >= self.per_client:
+            await send_problem(
+                send,
+                429,
+                msg("Too many uploads in progress from this address; retry shortly."),
+                retry_after=True,
+                close=True,
+            )
+            return None
+        self._in_progress[address] = count + 1
+        chunks = [first.get("body", b"")]
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                message = first
+                while message.get("more_body", False):
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return None
+                    chunks.append(message.get("body", b""))
+        except TimeoutError:
+            await send_problem(
+                send,
+                408,
+                msg("The request body did not arrive within {seconds:g} s.", seconds=self.timeout_s),
+                close=True,
+            )
+            return None
+        finally:
+            left = self._in_progress[address] - 1
+            if left:
+                self._in_progress[address] = left
+            else:
+                del self._in_progress[address]
+        return b"".join(chunks)
+
+
 class ProxyMiddleware:
     """Forwards the service prefixes to the upstreams; every other path goes to the wrapped app."""
 
-    def __init__(self, app: ASGIApp, *, watch_disconnect: bool = True) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        watch_disconnect: bool = True,
+        body_timeout_s: float = 30.0,
+        bodies_per_client: int = 8,
+    ) -> None:
         self.app = app
+        self.bodies = BodyReader(timeout_s=body_timeout_s, per_client=bodies_per_client)
         # A watcher task per request closes the upstream connection as soon as the client leaves; without
         # it the connection is still closed, but only at the read timeout. The benchmark measures its cost.
         self.watch_disconnect = watch_disconnect
@@ -227,10 +304,10 @@ class ProxyMiddleware:
         name, rest = target
         if is_internal(rest):
             # Internal endpoints are for service-to-service calls only; from outside they do not exist.
-            await send_problem(send, 404, "Not found.")
+            await send_problem(send, 404, msg("Not found."))
             return
-        upstreams: Upstreams = scope["app"].state.upstreams
-        await _forward(upstreams, name, rest, scope, receive, send, self.watch_disconnect)
+        upstreams = gateway_edge(scope["app"]).upstreams
+        await _forward(upstreams, name, rest, scope, receive, send, self.watch_disconnect, self.bodies)
 
 
 def _target(scope: Scope, name: str, rest: str) -> bytes:
@@ -253,10 +330,11 @@ async def _forward(
     receive: Receive,
     send: Send,
     watch_disconnect: bool,
+    bodies: BodyReader,
 ) -> None:
     upstream = upstreams.get(name)
     if upstream is None:
-        await send_problem(send, 404, "Not found.")
+        await send_problem(send, 404, msg("Not found."))
         return
     method: str = scope["method"]
     method_b = method.encode()
@@ -267,27 +345,17 @@ async def _forward(
     first = await receive()
     if first["type"] == "http.disconnect":
         return
-    body: bytes | AsyncGenerator[bytes, None]
-    stream_started = False
-    if not first.get("more_body", False):
-        body = first.get("body", b"")
-        watch.arm(receive)
+    body: bytes
+    if first.get("more_body", False):
+        # The body comes in pieces: read all of it (the edge caps its size) before an upstream connection
+        # is taken, so a slow sender holds none, and send it with the length of the bytes we hold.
+        read = await bodies.read(scope, first, receive, send)
+        if read is None:
+            return
+        body = read
     else:
-
-        async def stream() -> AsyncGenerator[bytes, None]:
-            nonlocal stream_started
-            stream_started = True
-            message: Message = first
-            while True:
-                if message["type"] == "http.disconnect":
-                    raise _ClientGone
-                yield message.get("body", b"")
-                if not message.get("more_body", False):
-                    break
-                message = await receive()
-            watch.arm(receive)
-
-        body = stream()
+        body = first.get("body", b"")
+    watch.arm(receive)
 
     resp: Response | None = None
     tried: list[Instance] = []
@@ -296,9 +364,9 @@ async def _forward(
             instance = upstream.pick(tried)
             if instance is None:
                 detail = (
-                    f"No healthy instance of {name} is available."
+                    msg("No healthy instance of {name} is available.", name=name)
                     if not tried
-                    else f"{name} is unavailable; retry shortly."
+                    else msg("{name} is unavailable; retry shortly.", name=name)
                 )
                 await send_problem(send, 503, detail, retry_after=True)
                 return
@@ -310,25 +378,22 @@ async def _forward(
             except ConnectFailed as exc:
                 # Nothing was sent: safe to try the next instance for any method.
                 upstreams.eject(instance, str(exc))
-                if stream_started:
-                    await send_problem(send, 503, f"{name} is unavailable; retry shortly.", retry_after=True)
-                    return
             except ConnectionLost as exc:
                 log.warning("upstream %s lost the connection: %s", instance.url, exc)
-                if method in _IDEMPOTENT and isinstance(body, bytes):
+                if method in _IDEMPOTENT:
                     continue
-                await send_problem(send, 503, f"{name} dropped the request; retry shortly.", retry_after=True)
+                await send_problem(
+                    send, 503, msg("{name} dropped the request; retry shortly.", name=name), retry_after=True
+                )
                 return
             except (ReadTimeout, PoolTimeout):
-                await send_problem(send, 504, f"{name} did not answer in time.")
+                await send_problem(send, 504, msg("{name} did not answer in time.", name=name))
                 return
             except ProtocolError as exc:
                 log.warning("upstream %s answered badly: %s", instance.url, exc)
-                await send_problem(send, 502, f"{name} sent an invalid response.")
+                await send_problem(send, 502, msg("{name} sent an invalid response.", name=name))
                 return
         await _relay(resp, send)
-    except _ClientGone:
-        return  # Nobody to answer; the upstream connection was aborted by the client.
     except asyncio.CancelledError:
         if watch.swallow():
             return  # The client left; the finally below closes the upstream connection.
@@ -337,9 +402,6 @@ async def _forward(
         watch.stop()
         if resp is not None:
             await resp.aclose()
-        if not isinstance(body, bytes):
-            # Finalise a half-read upload now rather than whenever the loop collects the generator.
-            await body.aclose()
 
 
 async def _relay(resp: Response, send: Send) -> None:

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.state import GatewayEdge
 from services.common.conditional import none_match_hits
 from services.common.query_key import KnownQuery, RouteQueries
+from services.common.state import find_state
 
 log = logging.getLogger("asn.gateway.public_cache")
 
@@ -92,7 +94,8 @@ class PublicCacheMiddleware:
         async with self._lock:
             if time.monotonic() < self._queries_until:
                 return  # another request loaded them meanwhile
-            upstreams = getattr(scope["app"].state, "upstreams", None)
+            edge = find_state(scope["app"], GatewayEdge)
+            upstreams = edge.upstreams if edge is not None else None
             spec = None
             if upstreams is not None:
                 url = upstreams.base_urls("publik")[0] + "/openapi.json"

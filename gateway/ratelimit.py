@@ -18,8 +18,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.config import GatewaySettings
 from gateway.identity import oauth_errors
+from gateway.state import GatewayEdge, gateway_edge
 from services.common.auth import TokenVerifier
 from services.common.errors import ProblemError, problem_bytes
+from services.common.i18n import msg
 from services.common.ratelimit import Limiter, address_key
 from services.common.ratelimit import build_limiter as build_shared_limiter
 
@@ -104,7 +106,9 @@ class RateLimitMiddleware:
         self.app = app
         self._clients: ClientIdentityCache | None = None
 
-    def _identities(self, state: Any) -> ClientIdentityCache:
+    def _identities(self, state: GatewayEdge) -> ClientIdentityCache:
+        if state.verifier is None:
+            raise RuntimeError("the gateway verifies no tokens")
         if self._clients is None or self._clients.verifier is not state.verifier:
             self._clients = ClientIdentityCache(state.verifier)
         return self._clients
@@ -113,21 +117,21 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or scope["path"] in ("/healthz", "/readyz"):
             await self.app(scope, receive, send)
             return
-        state = scope["app"].state
-        settings: GatewaySettings = state.settings
-        limiter: Limiter = state.limiter
+        state = gateway_edge(scope["app"])
+        settings = state.settings
+        limiter = state.limiter
         token = _bearer_token(scope)
         if token is None:
             allowed, retry = await limiter.hit(
                 f"ip:{address_key(client_ip(scope))}", settings.anonymous_rate_limit_per_minute
             )
             if not allowed:
-                await _too_many(send, scope, "Too many requests from this address; retry later.", retry)
+                await _too_many(send, scope, msg("Too many requests from this address; retry later."), retry)
                 return
-        elif token and getattr(state, "verifier", None) is not None:
+        elif token and state.verifier is not None:
             client_id, limit = await self._identities(state).client_of(token)
             if client_id is not None:
-                usage = getattr(state, "client_usage", None)
+                usage = state.client_usage
                 if usage is not None:
                     usage.record(client_id)
                 allowed, retry = await limiter.hit(
@@ -135,7 +139,7 @@ class RateLimitMiddleware:
                 )
                 if not allowed:
                     await _too_many(
-                        send, scope, "This API client's rate limit is used up; retry later.", retry
+                        send, scope, msg("This API client's rate limit is used up; retry later."), retry
                     )
                     return
         await self.app(scope, receive, send)

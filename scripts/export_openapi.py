@@ -23,7 +23,6 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
 OUT_DIR = ROOT / "openapi"
-SERVICES = ("kinerja", "pelatihan", "publik")
 # Construction never connects or parses keys; these only satisfy "a database and a key are configured".
 _DUMMY: dict[str, Any] = {
     "environment": "development",

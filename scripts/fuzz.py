@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from services.common.testing import postgres_server  # noqa: E402
 from tests.fuzz.runner import FuzzReport, run_fuzz  # noqa: E402
-from tests.fuzz.seeded import seeded_stack  # noqa: E402
 from tests.fuzz.test_schemathesis import CALLERS, known_path_values  # noqa: E402
+from tests.support.fixtures import postgres_server  # noqa: E402
+from tests.support.seeded import seeded_stack  # noqa: E402
 
 DOC = ROOT / "docs" / "reliability.md"
 START, END = "<!-- fuzz:start -->", "<!-- fuzz:end -->"

@@ -7,13 +7,15 @@ before the test, so tests do not see each other's rows.
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services.common.settings import AppSettings
-from services.common.testing import (
+from tests.support.fixtures import (
     Tokens,
     create_database,
     drop_database,
@@ -22,6 +24,38 @@ from services.common.testing import (
     postgres_server,
     truncate_all,
 )
+from tests.support.suite import STACK_DIRS, suite_directory
+
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``stack`` every test that needs the running stack: the directories above, and anything marked
+    ``e2e`` elsewhere (``pytest -m "not stack"`` is `make test-fast`)."""
+    for item in items:
+        parts = item.path.resolve().relative_to(TESTS).parts
+        if (len(parts) > 1 and parts[0] in STACK_DIRS) or item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.stack)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The suite's time per directory (set-up, call and tear-down of every test, fixtures included)."""
+    totals: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if not isinstance(report, pytest.TestReport):
+                continue
+            directory = suite_directory(report.nodeid)
+            totals[directory] += report.duration
+            if report.when == "call":
+                counts[directory] += 1
+    if not totals:
+        return
+    terminalreporter.section("time per directory")
+    for directory, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+        terminalreporter.write_line(f"{seconds:8.1f} s  {counts[directory]:5d} tests  {directory}")
+    terminalreporter.write_line(f"{sum(totals.values()):8.1f} s  {sum(counts.values()):5d} tests  total")
 
 
 @pytest.fixture(scope="session")

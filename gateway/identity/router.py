@@ -13,7 +13,6 @@ from fastapi import APIRouter, Form, HTTPException, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from gateway.config import GatewaySettings
 from gateway.identity import oauth_errors, service
 from gateway.identity.oauth_errors import OAuthError
 from gateway.identity.schemas import (
@@ -31,6 +30,7 @@ from gateway.identity.schemas import (
     TokenResponse,
 )
 from gateway.ratelimit import client_ip
+from gateway.state import gateway_state
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
@@ -155,7 +155,7 @@ async def issue_token(
             scope=form.scope,
             basic=_basic_credentials(request),
         )
-        state = request.app.state
+        state = gateway_state(request.app)
         ctx = service.TokenContext(
             settings=state.settings,
             signer=state.keyring.signer,
@@ -208,7 +208,7 @@ async def jwks(request: Request, response: Response) -> Jwks:
     verify, plus publik's snapshot-signing keys (marked `x-purpose: snapshot`; they never verify a token).
     Match a token's `kid` header to a key; fetch again when an unknown `kid` appears."""
     response.headers["Cache-Control"] = "public, max-age=300"
-    state = request.app.state
+    state = gateway_state(request.app)
     body = state.keyring.jwks()
     body["keys"] = [*body["keys"], *await state.snapshot_keys.keys(state.upstreams.base_urls("publik"))]
     return Jwks.model_validate(body)
@@ -221,10 +221,10 @@ async def jwks(request: Request, response: Response) -> Jwks:
     status_code=201,
     responses=problem_responses(401, 403, 409, 422),
 )
-async def create_account(body: AccountCreate, session: SessionDep, _admin: AdminDep) -> AccountOut:
+async def create_account(body: AccountCreate, session: SessionDep, admin: AdminDep) -> AccountOut:
     """Create a person's account (admin only). Role `pegawai` needs a `nip`; `mitra` needs an
     `institution_id`. The password is stored as an argon2id hash and never returned."""
-    return await service.create_account(session, body)
+    return await service.create_account(session, body, actor=admin.subject)
 
 
 @router.get(
@@ -268,14 +268,14 @@ async def update_account(
     responses=problem_responses(401, 403, 422),
 )
 async def create_client(
-    body: ClientCreate, request: Request, session: SessionDep, _admin: AdminDep
+    body: ClientCreate, request: Request, session: SessionDep, admin: AdminDep
 ) -> ClientCreated:
     """Register a system that obtains tokens with the client-credentials grant (admin only). Roles:
     `integrator`, or `service` for our own services. The secret is returned once; store it now.
     `rate_limit_per_minute` defaults to the gateway's `client_rate_limit_per_minute` setting."""
-    settings: GatewaySettings = request.app.state.settings
+    settings = gateway_state(request.app).settings
     return await service.create_client(
-        session, body, default_rate_limit=settings.client_rate_limit_per_minute
+        session, body, default_rate_limit=settings.client_rate_limit_per_minute, actor=admin.subject
     )
 
 
@@ -302,11 +302,11 @@ async def list_clients(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def revoke_client(
-    client_id: Annotated[str, Path(max_length=64)], session: SessionDep, _admin: AdminDep
+    client_id: Annotated[str, Path(max_length=64)], session: SessionDep, admin: AdminDep
 ) -> ClientOut:
     """Stop an API client from obtaining new tokens (admin only; repeating it changes nothing). Tokens
     already issued stay valid until they expire, at most `client_token_ttl_s`."""
-    return await service.revoke_client(session, client_id)
+    return await service.revoke_client(session, client_id, actor=admin.subject)
 
 
 ClientIdPath = Annotated[str, Path(max_length=64, examples=["cl_5b1f0c9e7a2d4e61"])]
@@ -350,11 +350,11 @@ async def get_client(client_id: ClientIdPath, session: SessionDep, _admin: Admin
     },
 )
 async def update_client(
-    client_id: ClientIdPath, body: ClientUpdate, session: SessionDep, _admin: AdminDep
+    client_id: ClientIdPath, body: ClientUpdate, session: SessionDep, admin: AdminDep
 ) -> ClientOut:
     """Rename an API client, change its roles or its rate limit (admin only). Roles and the limit travel in
     its tokens, so they apply to tokens issued from now on (at most `client_token_ttl_s` later)."""
-    return await service.update_client(session, client_id, body)
+    return await service.update_client(session, client_id, body, actor=admin.subject)
 
 
 @router.post(
@@ -378,11 +378,13 @@ async def update_client(
     },
 )
 async def rotate_client_secret(
-    client_id: ClientIdPath, request: Request, response: Response, session: SessionDep, _admin: AdminDep
+    client_id: ClientIdPath, request: Request, response: Response, session: SessionDep, admin: AdminDep
 ) -> ClientSecretRotated:
     """Issue a new secret for an API client (admin only); it is returned once. The secret it replaces keeps
     working until `previous_secret_expires_at` (the gateway's `client_secret_grace_s` later), so the
     integrator can switch without downtime; rotating again ends that grace at once. 409 when revoked."""
-    settings: GatewaySettings = request.app.state.settings
+    settings = gateway_state(request.app).settings
     response.headers.update(oauth_errors.NO_STORE)
-    return await service.rotate_client_secret(session, client_id, grace_s=settings.client_secret_grace_s)
+    return await service.rotate_client_secret(
+        session, client_id, grace_s=settings.client_secret_grace_s, actor=admin.subject
+    )

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from services.common.auth import Role
+from services.common.i18n import msg
 
 # Roles a person may hold; "service" is reserved for our own services' API clients.
 ACCOUNT_ROLES = tuple(r for r in Role.ALL if r != Role.SERVICE)
@@ -96,9 +97,9 @@ def check_role_needs(
     if Role.UNIT_ADMIN in roles and unit_id is None:
         raise ValueError("role unit_admin needs a unit_id")
     if Role.PEGAWAI in roles and nip is None:
-        raise ValueError("role pegawai needs a nip")
+        raise ValueError(msg("role pegawai needs a nip"))
     if Role.MITRA in roles and institution_id is None:
-        raise ValueError("role mitra needs an institution_id")
+        raise ValueError(msg("role mitra needs an institution_id"))
 
 
 class GrantType(StrEnum):

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.changes import SINK
 from gateway.config import GatewaySettings
 from gateway.identity import repository
 from gateway.identity.models import Account, ApiClient
@@ -42,7 +43,9 @@ from gateway.identity.schemas import (
 )
 from services.common import clock
 from services.common.auth import Principal, Role, TokenSigner
+from services.common.changes import record_change
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.i18n import message_of, msg
 from services.common.pagination import Page, decode_cursor, page_of
 from services.common.ratelimit import Limiter
 
@@ -226,10 +229,15 @@ def _account_out(account: Account) -> AccountOut:
     return AccountOut.model_validate(account)
 
 
-async def create_account(session: AsyncSession, body: AccountCreate) -> AccountOut:
+def account_state(account: Account) -> dict[str, Any]:
+    """An account as the audit log keeps it: what the admin sees, never the password hash."""
+    return _account_out(account).model_dump(mode="json", exclude={"updated_at"})
+
+
+async def create_account(session: AsyncSession, body: AccountCreate, *, actor: str) -> AccountOut:
     """Create an account; 409 when the username is taken."""
     if await repository.username_exists(session, body.username):
-        raise Conflict(f"An account named {body.username!r} already exists.")
+        raise Conflict(msg("An account named {username!r} already exists.", username=body.username))
     account = Account(
         username=body.username,
         password_hash=await hash_secret_async(body.password.get_secret_value()),
@@ -241,7 +249,16 @@ async def create_account(session: AsyncSession, body: AccountCreate) -> AccountO
     try:
         await repository.add(session, account)
     except IntegrityError as exc:  # created by a simultaneous request since the check above
-        raise Conflict(f"An account named {body.username!r} already exists.") from exc
+        raise Conflict(msg("An account named {username!r} already exists.", username=body.username)) from exc
+    await record_change(
+        session,
+        SINK,
+        actor=actor,
+        action="account.create",
+        entity="account",
+        entity_id=account.username,
+        after=account_state(account),
+    )
     log.info("account created", extra={"username": account.username, "roles": account.roles})
     return _account_out(account)
 
@@ -264,7 +281,7 @@ async def update_account(
     """Change an account's state, roles, identifiers or password (which also lifts a lockout)."""
     account = await repository.account_by_username(session, username)
     if account is None:
-        raise NotFound(f"No account named {username!r}.")
+        raise NotFound(msg("No account named {username!r}.", username=username))
     changes = body.model_fields_set
     roles: list[str] = (
         [str(r) for r in body.roles] if "roles" in changes and body.roles is not None else list(account.roles)
@@ -275,11 +292,12 @@ async def update_account(
     try:
         check_role_needs(roles, nip, institution_id, unit_id)
     except ValueError as exc:
-        raise InvalidInput(str(exc), errors=[{"loc": ["body", "roles"], "msg": str(exc)}]) from exc
+        raise InvalidInput(message_of(exc), errors=[{"loc": ["body", "roles"], "msg": str(exc)}]) from exc
     active = body.active if body.active is not None else account.active
     if _is_self(account, actor) and (not active or Role.ADMIN not in roles):
-        raise Conflict("Admins cannot disable their own account or drop their own admin role.")
+        raise Conflict(msg("Admins cannot disable their own account or drop their own admin role."))
 
+    before = account_state(account)
     account.roles, account.nip, account.institution_id, account.active = roles, nip, institution_id, active
     account.unit_id = unit_id
     if body.password is not None:
@@ -288,6 +306,19 @@ async def update_account(
         account.locked_until = None
     await session.flush()
     await session.refresh(account)
+    after = account_state(account)
+    if body.password is not None:
+        after["password"] = "changed"  # the audit says that it changed, never what to
+    await record_change(
+        session,
+        SINK,
+        actor=actor.subject,
+        action="account.update",
+        entity="account",
+        entity_id=account.username,
+        before=before,
+        after=after,
+    )
     log.info("account updated", extra={"username": account.username, "fields": sorted(changes)})
     return _account_out(account)
 
@@ -299,8 +330,28 @@ def _client_out(client: ApiClient) -> ClientOut:
     return ClientOut.model_validate(client)
 
 
+def client_state(client: ApiClient) -> dict[str, Any]:
+    """An API client as the audit log keeps it: its settings, never a secret or its usage counters."""
+    return _client_out(client).model_dump(mode="json", exclude={"usage_count", "last_used_at"})
+
+
+async def _client_changed(
+    session: AsyncSession, client: ApiClient, action: str, actor: str, before: dict[str, Any] | None
+) -> None:
+    await record_change(
+        session,
+        SINK,
+        actor=actor,
+        action=f"api_client.{action}",
+        entity="api_client",
+        entity_id=client.client_id,
+        before=before,
+        after=client_state(client),
+    )
+
+
 async def create_client(
-    session: AsyncSession, body: ClientCreate, *, default_rate_limit: int
+    session: AsyncSession, body: ClientCreate, *, default_rate_limit: int, actor: str
 ) -> ClientCreated:
     """Register an API client with a new random secret, returned this once and stored only as a hash."""
     client_id = "cl_" + secrets.token_hex(8)
@@ -313,6 +364,7 @@ async def create_client(
         rate_limit_per_minute=body.rate_limit_per_minute or default_rate_limit,
     )
     await repository.add(session, client)
+    await _client_changed(session, client, "create", actor, None)
     log.info("api client created", extra={"client_id": client_id, "roles": client.roles})
     return ClientCreated(
         client_id=client_id,
@@ -326,7 +378,7 @@ async def create_client(
 async def _existing_client(session: AsyncSession, client_id: str) -> ApiClient:
     client = await repository.client_by_id(session, client_id)
     if client is None:
-        raise NotFound(f"No API client {client_id!r}.")
+        raise NotFound(msg("No API client {client_id!r}.", client_id=client_id))
     return client
 
 
@@ -335,9 +387,12 @@ async def get_client(session: AsyncSession, client_id: str) -> ClientOut:
     return _client_out(await _existing_client(session, client_id))
 
 
-async def update_client(session: AsyncSession, client_id: str, body: ClientUpdate) -> ClientOut:
+async def update_client(
+    session: AsyncSession, client_id: str, body: ClientUpdate, *, actor: str
+) -> ClientOut:
     """Rename a client, change its roles or its rate limit (tokens issued from now on carry the new ones)."""
     client = await _existing_client(session, client_id)
+    before = client_state(client)
     changes = body.model_fields_set
     if "name" in changes and body.name is not None:
         client.name = body.name
@@ -346,26 +401,29 @@ async def update_client(session: AsyncSession, client_id: str, body: ClientUpdat
     if "rate_limit_per_minute" in changes and body.rate_limit_per_minute is not None:
         client.rate_limit_per_minute = body.rate_limit_per_minute
     await session.flush()
+    await _client_changed(session, client, "update", actor, before)
     log.info("api client updated", extra={"client_id": client_id, "fields": sorted(changes)})
     return _client_out(client)
 
 
 async def rotate_client_secret(
-    session: AsyncSession, client_id: str, *, grace_s: int, now: datetime | None = None
+    session: AsyncSession, client_id: str, *, grace_s: int, actor: str, now: datetime | None = None
 ) -> ClientSecretRotated:
     """Give the client a new secret. The current one keeps working for ``grace_s`` seconds so the
     integrator can deploy the new one; a secret from an earlier rotation stops at once. 409 when revoked."""
     client = await repository.client_by_id(session, client_id, for_update=True)
     if client is None:
-        raise NotFound(f"No API client {client_id!r}.")
+        raise NotFound(msg("No API client {client_id!r}.", client_id=client_id))
     if not client.active:
-        raise Conflict(f"API client {client_id!r} is revoked; register a new one.")
+        raise Conflict(msg("API client {client_id!r} is revoked; register a new one.", client_id=client_id))
     now = now or clock.now()
+    before = client_state(client)
     secret = secrets.token_urlsafe(32)
     client.previous_secret_hash = client.secret_hash
     client.previous_secret_expires_at = now + timedelta(seconds=grace_s)
     client.secret_hash = await hash_secret_async(secret)
     await session.flush()
+    await _client_changed(session, client, "rotate_secret", actor, before)
     log.info("api client secret rotated", extra={"client_id": client_id, "grace_s": grace_s})
     return ClientSecretRotated(
         client_id=client_id,
@@ -382,12 +440,15 @@ async def list_clients(session: AsyncSession, *, cursor: str | None, limit: int)
     return Page(items=[_client_out(c) for c in page], next_cursor=next_cursor)
 
 
-async def revoke_client(session: AsyncSession, client_id: str) -> ClientOut:
-    """Stop the client from obtaining tokens (idempotent). Tokens already issued expire on their own."""
+async def revoke_client(session: AsyncSession, client_id: str, *, actor: str) -> ClientOut:
+    """Stop the client from obtaining tokens (idempotent: a repeat changes and records nothing). Tokens
+    already issued expire on their own."""
     client = await _existing_client(session, client_id)
     if client.active:
+        before = client_state(client)
         client.active = False
         client.revoked_at = clock.now()
         await session.flush()
+        await _client_changed(session, client, "revoke", actor, before)
         log.info("api client revoked", extra={"client_id": client_id})
     return _client_out(client)

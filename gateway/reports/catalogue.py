@@ -12,10 +12,11 @@ from typing import Any
 
 import httpx
 
-from gateway.openapi import SERVICES, merge_specs
+from gateway.openapi import merge_specs
 from gateway.reports.clients import ReportClients, UpstreamUnavailable
 from gateway.reports.schemas import Catalogue, CatalogueEntry, CatalogueParameter
 from services.common import clock
+from services.common.apps import SERVICE_NAMES
 
 log = logging.getLogger("asn.reports")
 CACHE_TTL_S = 60.0
@@ -60,7 +61,7 @@ def entries(spec: dict[str, Any]) -> list[CatalogueEntry]:
             out.append(
                 CatalogueEntry(
                     name=ext.get("name", op.get("operationId", path)),
-                    service=segment if segment in SERVICES else "gateway",
+                    service=segment if segment in SERVICE_NAMES else "gateway",
                     path=path,
                     method=method.upper(),
                     operation_id=op.get("operationId", ""),
@@ -101,11 +102,11 @@ class CatalogueCache:
     async def get(self, clients: ReportClients) -> Catalogue:
         async with self._lock:
             if self._body is None or time.monotonic() - self._at > self._ttl:
-                results = await asyncio.gather(*(self._fetch(clients, n) for n in SERVICES))
-                specs = {n: s for n, s in zip(SERVICES, results, strict=True) if s is not None}
+                results = await asyncio.gather(*(self._fetch(clients, n) for n in SERVICE_NAMES))
+                specs = {n: s for n, s in zip(SERVICE_NAMES, results, strict=True) if s is not None}
                 merged = merge_specs(self._gateway_spec(), specs)
                 now = clock.now()
-                missing = [n for n in SERVICES if n not in specs]
+                missing = [n for n in SERVICE_NAMES if n not in specs]
                 self._body = Catalogue(
                     schema_version="1",
                     generated_at=now,

@@ -11,6 +11,7 @@ import httpx
 from fastapi import FastAPI
 
 from gateway.config import GatewaySettings
+from gateway.state import gateway_state
 from gateway.upstreams import Upstreams
 from services.common.http import make_client
 
@@ -64,13 +65,6 @@ class ReportClients:
         return resp
 
 
-async def start(app: FastAPI) -> None:
-    """Lifespan hook (after the upstreams are built)."""
-    app.state.report_clients = ReportClients(app.state.upstreams, app.state.settings)
-
-
 async def stop(app: FastAPI) -> None:
     """Lifespan hook: close the pools."""
-    clients = getattr(app.state, "report_clients", None)
-    if clients is not None:
-        await clients.aclose()
+    await gateway_state(app).report_clients.aclose()

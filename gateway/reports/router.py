@@ -11,6 +11,7 @@ from gateway.reports import service
 from gateway.reports.catalogue import CatalogueCache
 from gateway.reports.schemas import Catalogue, UnitScorecard
 from gateway.reports.specs import UNIT_SCORECARD
+from gateway.state import gateway_state
 from services.common.auth import Principal, Role, require_roles
 from services.common.errors import problem_responses
 from services.common.reports import ReportFormatDep, report_response
@@ -21,11 +22,10 @@ ReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRAT
 
 
 def _catalogue(request: Request) -> CatalogueCache:
-    cache: CatalogueCache | None = getattr(request.app.state, "report_catalogue", None)
-    if cache is None:
-        cache = CatalogueCache(request.app.openapi)
-        request.app.state.report_catalogue = cache
-    return cache
+    state = gateway_state(request.app)
+    if state.report_catalogue is None:
+        state.report_catalogue = CatalogueCache(request.app.openapi)
+    return state.report_catalogue
 
 
 @router.get(
@@ -39,7 +39,7 @@ async def catalogue(request: Request, _: ReaderDep) -> Catalogue:
     method, parameters, media types, roles, schema version, CSV rows and columns, and how `data_as_of` is
     measured. Built from the merged OpenAPI (operations carrying `x-report`), so it always matches the code;
     cached for a minute. Admins and integrators."""
-    return await _catalogue(request).get(request.app.state.report_clients)
+    return await _catalogue(request).get(gateway_state(request.app).report_clients)
 
 
 @router.get(
@@ -65,8 +65,11 @@ async def unit_scorecard(
     HTTP with your token. A service that is down or slow leaves its part null and listed in `missing`
     (still 200); 503 when none answers. JSON or one CSV row. Admins and integrators."""
     headers = {"Authorization": request.headers.get("authorization", "")}
+    if "accept-language" in request.headers:
+        # The services write their problems in the caller's language; the scorecard passes them on.
+        headers["Accept-Language"] = request.headers["accept-language"]
     rid = current_request_id()
     if rid:
         headers[HEADER] = rid
-    report = await service.unit_scorecard(request.app.state.report_clients, unit_id, period, headers)
+    report = await service.unit_scorecard(gateway_state(request.app).report_clients, unit_id, period, headers)
     return report_response(UNIT_SCORECARD, report, fmt, filename=f"unit-scorecard-{unit_id}-{period}")

@@ -29,6 +29,7 @@ from gateway.reports.schemas import (
 from gateway.reports.specs import UNIT_SCORECARD
 from services.common import clock
 from services.common.errors import NotFound, ProblemError, ServiceUnavailable
+from services.common.i18n import joined, msg
 
 JSON_ONLY = {"Accept": "application/json"}
 
@@ -51,7 +52,7 @@ def _body(service: str, resp: httpx.Response) -> dict[str, Any]:
         if service == "kinerja":
             raise NotFound(detail)
         raise _PartMissing(MissingPart(service=service, status=404, detail=detail))
-    raise ProblemError(f"{service}: {detail}", status=resp.status_code)
+    raise ProblemError(msg("{service}: {detail}", service=service, detail=detail), status=resp.status_code)
 
 
 def _as_of(*bodies: dict[str, Any]) -> list[datetime]:
@@ -133,7 +134,8 @@ async def unit_scorecard(
             stamps.extend(result[1])
     if not parts:
         raise ServiceUnavailable(
-            "No service could answer: " + "; ".join(m.detail for m in missing), headers={"Retry-After": "5"}
+            msg("No service could answer: {reasons}", reasons=joined("; ", [m.detail for m in missing])),
+            headers={"Retry-After": "5"},
         )
     return UnitScorecard(
         schema_version=UNIT_SCORECARD.schema_version,

@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.config import GatewaySettings
+from gateway.state import gateway_state
 from gateway.webhooks import repository
 from gateway.webhooks.models import (
     DESTINATION,
@@ -39,6 +40,7 @@ from gateway.webhooks.signing import signature_header
 from gateway.webhooks.ssrf import ResolutionFailed, TargetPolicy, TargetRefused, check_target
 from services.common import clock
 from services.common.outbox import PENDING, OutboxDispatcher, PermanentDeliveryError
+from services.common.state import AppState
 
 log = logging.getLogger("asn.webhooks.delivery")
 
@@ -164,19 +166,18 @@ def policy_of(settings: GatewaySettings) -> TargetPolicy:
     )
 
 
-async def start_webhooks(app: FastAPI) -> None:
-    """Build the sender and the dispatcher; run the dispatcher unless ``outbox_enabled`` is off."""
-    settings: GatewaySettings = app.state.settings
+def build_webhooks(shared: AppState, settings: GatewaySettings) -> WebhookDispatcher:
+    """The sender and the dispatcher (its HTTP client is closed by the lifespan)."""
     client = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.webhook_timeout_s, connect=min(settings.webhook_timeout_s, 3.0)),
         follow_redirects=False,
         trust_env=False,
         limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
     )
-    app.state.owned_clients.append(client)
-    sender = WebhookSender(app.state.sessionmaker, client, policy_of(settings))
-    dispatcher = WebhookDispatcher(
-        app.state.sessionmaker,
+    shared.owned_clients.append(client)
+    sender = WebhookSender(shared.sessionmaker, client, policy_of(settings))
+    return WebhookDispatcher(
+        shared.sessionmaker,
         WebhookDelivery,
         {DESTINATION: sender},
         source="gateway",
@@ -184,15 +185,20 @@ async def start_webhooks(app: FastAPI) -> None:
         retry_schedule_s=settings.webhook_retry_schedule_s,
         poll_interval_s=settings.outbox_poll_interval_s,
     )
-    app.state.webhook_dispatcher = dispatcher
-    app.state.webhook_task = None
-    if settings.outbox_enabled:
-        app.state.webhook_task = asyncio.create_task(dispatcher.run_forever(), name="gateway-webhooks")
+
+
+async def start_webhooks(app: FastAPI) -> None:
+    """Run the dispatcher unless ``outbox_enabled`` is off."""
+    state = gateway_state(app)
+    if state.settings.outbox_enabled:
+        state.webhook_task = asyncio.create_task(
+            state.webhook_dispatcher.run_forever(), name="gateway-webhooks"
+        )
 
 
 async def stop_webhooks(app: FastAPI) -> None:
     """Stop the dispatcher (an attempt in flight is retried later by any replica)."""
-    task: asyncio.Task[None] | None = getattr(app.state, "webhook_task", None)
+    task = gateway_state(app).webhook_task
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -59,11 +59,6 @@ async def subscribed_endpoints(session: AsyncSession, event_type: str) -> list[W
     return list(await session.scalars(query.order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)))
 
 
-def add_deliveries(session: AsyncSession, rows: list[WebhookDelivery]) -> None:
-    """Queue deliveries in the caller's transaction (the dispatcher sends them after the commit)."""
-    session.add_all(rows)
-
-
 async def list_deliveries(
     session: AsyncSession,
     *,

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from gateway.config import GatewaySettings
+from gateway.state import gateway_state
 from gateway.webhooks import service
 from gateway.webhooks.delivery import policy_of
 from gateway.webhooks.schemas import (
@@ -38,9 +38,7 @@ EndpointIdPath = Annotated[uuid.UUID, Path(description="The endpoint's id.")]
 
 
 def _wake(request: Request) -> None:
-    dispatcher = getattr(request.app.state, "webhook_dispatcher", None)
-    if dispatcher is not None:
-        dispatcher.wake()
+    gateway_state(request.app).webhook_dispatcher.wake()
 
 
 @router.post(
@@ -51,11 +49,13 @@ def _wake(request: Request) -> None:
     responses=problem_responses(401, 403, 422),
 )
 async def create_endpoint(
-    body: EndpointCreate, request: Request, session: SessionDep, _admin: AdminDep
+    body: EndpointCreate, request: Request, session: SessionDep, admin: AdminDep
 ) -> EndpointCreated:
     """Register an https URL to receive the given event types (admin only). The URL's host must resolve to
     public addresses. The response carries the endpoint's signing `secret`, shown this once."""
-    return await service.create_endpoint(session, body, policy_of(request.app.state.settings))
+    return await service.create_endpoint(
+        session, body, policy_of(gateway_state(request.app).settings), actor=admin.subject
+    )
 
 
 @router.get(
@@ -93,11 +93,13 @@ async def update_endpoint(
     body: EndpointUpdate,
     request: Request,
     session: SessionDep,
-    _admin: AdminDep,
+    admin: AdminDep,
 ) -> EndpointOut:
     """Change an endpoint's URL (checked again), event types or description, or pause it with
     `active: false` (admin only). Deliveries of a paused endpoint fail instead of being sent."""
-    return await service.update_endpoint(session, endpoint_id, body, policy_of(request.app.state.settings))
+    return await service.update_endpoint(
+        session, endpoint_id, body, policy_of(gateway_state(request.app).settings), actor=admin.subject
+    )
 
 
 @router.post(
@@ -117,10 +119,10 @@ async def rotate_secret(
     Until `previous_secret_expires_at` (the gateway's `webhook_secret_overlap_s`, 24 hours by default) the
     previous secret signs every delivery too, so the receiver can deploy the new one without losing a
     delivery; rotating again ends that overlap at once (admin only)."""
-    settings: GatewaySettings = request.app.state.settings
+    settings = gateway_state(request.app).settings
     response.headers["Cache-Control"] = "no-store"
     return await service.rotate_secret(
-        session, endpoint_id, admin, overlap_s=settings.webhook_secret_overlap_s
+        session, endpoint_id, actor=admin.subject, overlap_s=settings.webhook_secret_overlap_s
     )
 
 
@@ -132,9 +134,9 @@ async def rotate_secret(
     response_class=Response,
     responses=problem_responses(401, 403, 404, 422),
 )
-async def delete_endpoint(endpoint_id: EndpointIdPath, session: SessionDep, _admin: AdminDep) -> None:
+async def delete_endpoint(endpoint_id: EndpointIdPath, session: SessionDep, admin: AdminDep) -> None:
     """Delete an endpoint with its delivery history (admin only); deliveries not yet sent are dropped."""
-    await service.delete_endpoint(session, endpoint_id)
+    await service.delete_endpoint(session, endpoint_id, actor=admin.subject)
 
 
 @router.post(
@@ -149,12 +151,12 @@ async def replay(
     body: ReplayRequest,
     request: Request,
     session: SessionDep,
-    _admin: AdminDep,
+    admin: AdminDep,
 ) -> ReplayResult:
     """Queue again the endpoint's deliveries after `from_cursor` (a cursor of
     `GET /webhooks/deliveries?endpoint_id=`) or created at or after `since`, up to `limit` per call
     (admin only). Each is a new delivery with the same `Webhook-Id` (event id), signed afresh."""
-    result = await service.replay(session, endpoint_id, body)
+    result = await service.replay(session, endpoint_id, body, actor=admin.subject)
     _wake(request)
     return result
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.changes import SINK
 from gateway.webhooks import repository
 from gateway.webhooks.models import (
-    DESTINATION,
     STANDARD_WEBHOOKS,
     InboxEvent,
     WebhookDelivery,
@@ -41,10 +41,12 @@ from gateway.webhooks.schemas import (
 from gateway.webhooks.signing import new_secret
 from gateway.webhooks.ssrf import ResolutionFailed, TargetPolicy, TargetRefused, check_target
 from services.common import clock
-from services.common.auth import Principal
+from services.common.changes import record_change
 from services.common.changes.catalogue import KINERJA_EVENTS, PELATIHAN_EVENTS
+from services.common.changes.catalogue.gateway import WebhookQueued
 from services.common.errors import Conflict, InvalidInput, NotFound
-from services.common.outbox import PENDING, receive_once
+from services.common.i18n import message_of, msg
+from services.common.outbox import receive_once
 from services.common.pagination import Page, decode_cursor, encode_cursor, page_of
 
 log = logging.getLogger("asn.webhooks")
@@ -92,14 +94,14 @@ def project(event: EventEnvelope) -> tuple[WebhookEventType, dict[str, Any]]:
     mapping = EVENT_MAP.get(event.type)
     if mapping is None:
         raise InvalidInput(
-            f"No webhook event is made from {event.type!r}.",
+            msg("No webhook event is made from {type!r}.", type=event.type),
             errors=[{"loc": ["body", "type"], "msg": "unknown event type"}],
         )
     RECEIVES.model(event.type, event.version)
     missing = [f for f in mapping.required if event.data.get(f) is None]
     if missing:
         raise InvalidInput(
-            f"{event.type} needs the data fields {', '.join(missing)}.",
+            msg("{type} needs the data fields {missing}.", type=event.type, missing=", ".join(missing)),
             errors=[{"loc": ["body", "data", f], "msg": "field required"} for f in missing],
         )
     fields = (*mapping.required, *mapping.optional)
@@ -120,28 +122,24 @@ async def ingest(session: AsyncSession, event: EventEnvelope) -> IngestResult:
     if not first:
         return IngestResult(event_id=event.id, status="duplicate", deliveries=0)
     endpoints = await repository.subscribed_endpoints(session, webhook_type.value)
-    payload = {
-        "event_id": str(event.id),
+    payload: dict[str, Any] = {
+        "event_id": event.id,
         "type": webhook_type.value,
         "occurred_at": _iso(event.occurred_at),
         "data": data,
     }
-    repository.add_deliveries(
-        session,
-        [
-            WebhookDelivery(
-                id=uuid.uuid4(),
-                destination=DESTINATION,
-                event_type=webhook_type.value,
-                payload={**payload, "endpoint_id": str(e.id)},
-                status=PENDING,
-                attempts=0,
-                endpoint_id=e.id,
-                event_id=event.id,
-            )
-            for e in endpoints
-        ],
-    )
+    if endpoints:
+        # The sending service is the actor; the audit entry names the endpoints the event went to.
+        await record_change(
+            session,
+            SINK,
+            actor=event.source,
+            action="webhook.fan_out",
+            entity="event",
+            entity_id=str(event.id),
+            after={"type": webhook_type.value, "endpoints": [str(e.id) for e in endpoints]},
+            events=[WebhookQueued(**payload, endpoint_id=e.id) for e in endpoints],
+        )
     log.info("event received", extra={"event_type": event.type, "deliveries": len(endpoints)})
     return IngestResult(event_id=event.id, status="stored", deliveries=len(endpoints))
 
@@ -153,12 +151,17 @@ async def _checked_url(url: str, policy: TargetPolicy) -> str:
     try:
         await check_target(url, policy)
     except (TargetRefused, ResolutionFailed) as exc:
-        raise InvalidInput(str(exc), errors=[{"loc": ["body", "url"], "msg": str(exc)}]) from exc
+        raise InvalidInput(message_of(exc), errors=[{"loc": ["body", "url"], "msg": str(exc)}]) from exc
     return url.strip()
 
 
+def endpoint_state(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """An endpoint as the audit log keeps it: what ``GET /webhooks/endpoints/{id}`` shows, never its secret."""
+    return EndpointOut.model_validate(endpoint).model_dump(mode="json")
+
+
 async def create_endpoint(
-    session: AsyncSession, body: EndpointCreate, policy: TargetPolicy
+    session: AsyncSession, body: EndpointCreate, policy: TargetPolicy, *, actor: str
 ) -> EndpointCreated:
     """Register an endpoint after checking its URL; the signing secret is returned this once."""
     endpoint = WebhookEndpoint(
@@ -170,6 +173,15 @@ async def create_endpoint(
         active=True,
     )
     await repository.add(session, endpoint)
+    await record_change(
+        session,
+        SINK,
+        actor=actor,
+        action="webhook_endpoint.create",
+        entity="webhook_endpoint",
+        entity_id=str(endpoint.id),
+        after=endpoint_state(endpoint),
+    )
     log.info("webhook endpoint created", extra={"endpoint_id": str(endpoint.id)})
     return EndpointCreated.model_validate(endpoint)
 
@@ -177,7 +189,7 @@ async def create_endpoint(
 async def _existing(session: AsyncSession, endpoint_id: uuid.UUID) -> WebhookEndpoint:
     endpoint = await repository.endpoint_by_id(session, endpoint_id)
     if endpoint is None:
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+        raise NotFound(msg("No webhook endpoint {endpoint_id}.", endpoint_id=endpoint_id))
     return endpoint
 
 
@@ -194,7 +206,7 @@ def _keyset(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         return datetime.fromisoformat(str(values[0])), uuid.UUID(str(values[1]))
     except ValueError as exc:
         raise InvalidInput(
-            "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+            msg("cursor is not valid"), errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
         ) from exc
 
 
@@ -206,10 +218,11 @@ async def list_endpoints(session: AsyncSession, *, cursor: str | None, limit: in
 
 
 async def update_endpoint(
-    session: AsyncSession, endpoint_id: uuid.UUID, body: EndpointUpdate, policy: TargetPolicy
+    session: AsyncSession, endpoint_id: uuid.UUID, body: EndpointUpdate, policy: TargetPolicy, *, actor: str
 ) -> EndpointOut:
     """Change an endpoint's URL (checked again), event types, description or whether it is active."""
     endpoint = await _existing(session, endpoint_id)
+    before = endpoint_state(endpoint)
     if body.url is not None:
         endpoint.url = await _checked_url(body.url, policy)
     if body.event_types is not None:
@@ -220,6 +233,16 @@ async def update_endpoint(
         endpoint.active = body.active
     await session.flush()
     await session.refresh(endpoint)
+    await record_change(
+        session,
+        SINK,
+        actor=actor,
+        action="webhook_endpoint.update",
+        entity="webhook_endpoint",
+        entity_id=str(endpoint_id),
+        before=before,
+        after=endpoint_state(endpoint),
+    )
     log.info("webhook endpoint updated", extra={"endpoint_id": str(endpoint_id)})
     return EndpointOut.model_validate(endpoint)
 
@@ -227,8 +250,8 @@ async def update_endpoint(
 async def rotate_secret(
     session: AsyncSession,
     endpoint_id: uuid.UUID,
-    actor: Principal,
     *,
+    actor: str,
     overlap_s: int,
     now: datetime | None = None,
 ) -> EndpointSecretRotated:
@@ -238,13 +261,25 @@ async def rotate_secret(
     secret from an earlier rotation stops at once."""
     endpoint = await repository.endpoint_by_id(session, endpoint_id, for_update=True)
     if endpoint is None:
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+        raise NotFound(msg("No webhook endpoint {endpoint_id}.", endpoint_id=endpoint_id))
     now = now or clock.real_now()
+    before = endpoint_state(endpoint)
     endpoint.previous_secret, endpoint.previous_signing_scheme = endpoint.secret, endpoint.signing_scheme
     endpoint.previous_secret_expires_at = now + timedelta(seconds=overlap_s)
     endpoint.secret, endpoint.signing_scheme = new_secret(), STANDARD_WEBHOOKS
     await session.flush()
-    audit_webhook_secret_rotated(endpoint, actor)
+    await session.refresh(endpoint)  # updated_at is set by the database
+    # Who rotated and when, the new scheme and the overlap; never a secret (endpoint_state leaves it out).
+    await record_change(
+        session,
+        SINK,
+        actor=actor,
+        action="webhook_endpoint.rotate_secret",
+        entity="webhook_endpoint",
+        entity_id=str(endpoint.id),
+        before=before,
+        after=endpoint_state(endpoint),
+    )
     return EndpointSecretRotated(
         id=endpoint.id,
         secret=endpoint.secret,
@@ -253,24 +288,20 @@ async def rotate_secret(
     )
 
 
-def audit_webhook_secret_rotated(endpoint: WebhookEndpoint, actor: Principal) -> None:
-    """The one place that records who rotated an endpoint's secret (never the secret itself). Logged for
-    now; the gateway's audit trail is to be written from here."""
-    log.info(
-        "webhook secret rotated",
-        extra={
-            "endpoint_id": str(endpoint.id),
-            "actor": actor.subject,
-            "previous_signing_scheme": endpoint.previous_signing_scheme,
-            "previous_secret_expires_at": endpoint.previous_secret_expires_at,
-        },
-    )
-
-
-async def delete_endpoint(session: AsyncSession, endpoint_id: uuid.UUID) -> None:
+async def delete_endpoint(session: AsyncSession, endpoint_id: uuid.UUID, *, actor: str) -> None:
     """Delete an endpoint and its delivery history; deliveries not yet sent are dropped."""
+    before = endpoint_state(await _existing(session, endpoint_id))
     if not await repository.delete_endpoint(session, endpoint_id):
-        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+        raise NotFound(msg("No webhook endpoint {endpoint_id}.", endpoint_id=endpoint_id))
+    await record_change(
+        session,
+        SINK,
+        actor=actor,
+        action="webhook_endpoint.delete",
+        entity="webhook_endpoint",
+        entity_id=str(endpoint_id),
+        before=before,
+    )
     log.info("webhook endpoint deleted", extra={"endpoint_id": str(endpoint_id)})
 
 
@@ -317,18 +348,21 @@ async def list_deliveries(
     return Page(items=[_delivery_out(r) for r in page], next_cursor=next_cursor)
 
 
-async def replay(session: AsyncSession, endpoint_id: uuid.UUID, body: ReplayRequest) -> ReplayResult:
+async def replay(
+    session: AsyncSession, endpoint_id: uuid.UUID, body: ReplayRequest, *, actor: str
+) -> ReplayResult:
     """Queue again (as new deliveries, same event ids) the endpoint's original deliveries after a cursor of
     the delivery list or since a time, whatever became of them. 409 when the endpoint is paused."""
     endpoint = await _existing(session, endpoint_id)
     if not endpoint.active:
-        raise Conflict("The endpoint is paused; activate it before replaying.")
+        raise Conflict(msg("The endpoint is paused; activate it before replaying."))
     if body.from_cursor is not None:
         try:
             after = _keyset(body.from_cursor)
         except InvalidInput as exc:
             raise InvalidInput(
-                "from_cursor is not valid", errors=[{"loc": ["body", "from_cursor"], "msg": "bad cursor"}]
+                msg("from_cursor is not valid"),
+                errors=[{"loc": ["body", "from_cursor"], "msg": "bad cursor"}],
             ) from exc
     else:
         after = None
@@ -342,20 +376,16 @@ async def replay(session: AsyncSession, endpoint_id: uuid.UUID, body: ReplayRequ
         limit=body.limit + 1,
     )
     page, _ = page_of(rows, body.limit, _delivery_key)
-    repository.add_deliveries(
+    await record_change(
         session,
-        [
-            WebhookDelivery(
-                id=uuid.uuid4(),
-                destination=DESTINATION,
-                event_type=r.event_type,
-                payload={**r.payload, "endpoint_id": str(endpoint.id)},
-                status=PENDING,
-                attempts=0,
-                endpoint_id=endpoint.id,
-                event_id=r.event_id,
-                replay_of=r.id,
-            )
+        SINK,
+        actor=actor,
+        action="webhook_endpoint.replay",
+        entity="webhook_endpoint",
+        entity_id=str(endpoint.id),
+        after={"replayed": [str(r.id) for r in page]},
+        events=[
+            WebhookQueued.model_validate({**r.payload, "endpoint_id": endpoint.id, "replay_of": r.id})
             for r in page
         ],
     )

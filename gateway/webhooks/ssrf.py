@@ -14,6 +14,8 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
+from services.common.i18n import msg
+
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -60,17 +62,17 @@ def parse_target(url: str, policy: TargetPolicy) -> tuple[SplitResult, str, int]
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
-        raise TargetRefused("The URL is malformed.") from exc
+        raise TargetRefused(msg("The URL is malformed.")) from exc
     allowed = ("https", "http") if policy.allow_http else ("https",)
     if parts.scheme not in allowed:
-        raise TargetRefused("Webhook URLs must use https.")
+        raise TargetRefused(msg("Webhook URLs must use https."))
     if parts.username is not None or parts.password is not None:
-        raise TargetRefused("Webhook URLs must not carry credentials.")
+        raise TargetRefused(msg("Webhook URLs must not carry credentials."))
     host = (parts.hostname or "").rstrip(".").lower()
     if not host:
-        raise TargetRefused("The URL has no host.")
+        raise TargetRefused(msg("The URL has no host."))
     if parts.fragment:
-        raise TargetRefused("Webhook URLs must not carry a fragment.")
+        raise TargetRefused(msg("Webhook URLs must not carry a fragment."))
     return parts, host, port or (443 if parts.scheme == "https" else 80)
 
 
@@ -92,7 +94,7 @@ async def resolve(host: str, port: int) -> list[IpAddress]:
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise ResolutionFailed(f"The host {host!r} does not resolve.") from exc
+        raise ResolutionFailed(msg("The host {host!r} does not resolve.", host=host)) from exc
     addresses: list[IpAddress] = []
     for info in infos:
         # The scope of a link-local IPv6 address ("fe80::1%eth0") is not part of the address.
@@ -100,7 +102,7 @@ async def resolve(host: str, port: int) -> list[IpAddress]:
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise ResolutionFailed(f"The host {host!r} does not resolve.")
+        raise ResolutionFailed(msg("The host {host!r} does not resolve.", host=host))
     return addresses
 
 
@@ -113,6 +115,9 @@ async def check_target(url: str, policy: TargetPolicy) -> Target:
         refused = [a for a in addresses if not is_public(a)]
         if refused:
             raise TargetRefused(
-                f"The host {host!r} resolves to a loopback, private, link-local or reserved address."
+                msg(
+                    "The host {host!r} resolves to a loopback, private, link-local or reserved address.",
+                    host=host,
+                )
             )
     return Target(url=parts, host=host, port=port, address=addresses[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -13,21 +13,28 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp
 
 from services.common.auth import PrincipalDep, build_verifier
+from services.common.body_limits import service_body_limits
 from services.common.clock_api import clock_router, install_fake_now, uninstall_fake_now
 from services.common.db import create_engine, create_sessionmaker, database_state, migration_head
 from services.common.docs import install_docs
 from services.common.errors import install_problem_handlers, problem_openapi, problem_responses
 from services.common.http import make_client
+from services.common.i18n import Catalogue
 from services.common.logging import configure_logging
 from services.common.metrics import install_metrics
 from services.common.middleware import EdgeMiddleware
 from services.common.openapi import install_openapi_document
 from services.common.outbox import OutboxDispatcher, OutboxMixin, Transport
 from services.common.settings import AppSettings
+from services.common.state import AppState, app_state, bind_metrics, bind_state, find_state
 
 Hook = Callable[[FastAPI], Awaitable[None]]
+# Turns the shared state the lifespan built into the app's own state class (AppState.extend), adding its parts.
+StateBuilder = Callable[[FastAPI, AppState], Awaitable[AppState]]
 
 
 @dataclass
@@ -41,12 +48,12 @@ class ServiceSpec:
     version: str = "1.0.0"
     routers: Sequence[APIRouter] = ()
     outbox_model: type[OutboxMixin] | None = None
-    # Builds the dispatcher's transports from the running app (its clients live in app.state).
+    # Builds the app's own state (services/common/state.py) before the on_startup hooks run.
+    build_state: StateBuilder | None = None
+    # Builds the dispatcher's transports from the running app (its clients live in its state).
     outbox_transports: Callable[[FastAPI], dict[str, Transport]] | None = None
     on_startup: Sequence[Hook] = ()
     on_shutdown: Sequence[Hook] = ()
-    # Exact paths that accept bodies above max_body_bytes, each mapped to the settings field holding its limit.
-    large_body_paths: Mapping[str, str] = field(default_factory=dict)
     # Extra readiness facts (the gateway's upstreams): returns (facts, verdict), the verdict being "ready",
     # "degraded" (200, still serving) or "down" (503: nothing this app exists for can be served).
     readiness_extra: Callable[[FastAPI], Awaitable[tuple[dict[str, Any], str]]] | None = None
@@ -55,6 +62,26 @@ class ServiceSpec:
     path_prefix: str = ""
     # Named schemas its OpenAPI needs that no route model brings along (services/common/openapi.py).
     openapi_schemas: Sequence[type[Enum]] = ()
+    # The app's problem types and message templates, English and Indonesian (services/<app>/messages.py).
+    messages: Catalogue | None = None
+    # Extra middleware inside the shared edge layer (body limit, request id, access log, metrics), outermost
+    # first: the gateway's CORS, rate limits, public cache and proxy.
+    middleware: Sequence[Middleware] = ()
+    # Layers in front of the whole stack, error handling included, outermost first: publik's cached public
+    # reads, answered before anything else runs (services/publik_api/cache/middleware.py).
+    front: Sequence[Callable[[ASGIApp], ASGIApp]] = ()
+
+
+class ServiceApp(FastAPI):
+    """A FastAPI app whose middleware stack can have layers in front of Starlette's own error layer."""
+
+    front: Sequence[Callable[[ASGIApp], ASGIApp]] = ()
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        for layer in reversed(self.front):
+            stack = layer(stack)
+        return stack
 
 
 class Health(BaseModel):
@@ -123,14 +150,17 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         configure_logging(spec.name, settings.log_level, json_logs=settings.log_json)
         install_fake_now(settings)
         engine = create_engine(settings, application_name=spec.name)
-        app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.migration_head = migration_head(spec.name)
         jwks_client = make_client(timeout_s=settings.upstream_timeout_s)
-        app.state.jwks_client = jwks_client
-        app.state.verifier = None
+        state = AppState(
+            settings=settings,
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            migration_head=migration_head(spec.name),
+            jwks_client=jwks_client,
+            owned_clients=[jwks_client],
+        )
         if settings.jwks_url or settings.jwt_public_keys_pem:
-            app.state.verifier = build_verifier(
+            state.verifier = build_verifier(
                 issuer=settings.jwt_issuer,
                 audience=settings.jwt_audience,
                 jwks_url=settings.jwks_url,
@@ -138,14 +168,16 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
                 client=jwks_client,
                 min_refresh_interval_s=settings.jwks_refresh_min_interval_s,
             )
-        clients: list[httpx.AsyncClient] = [jwks_client]
-        app.state.owned_clients = clients
+        bind_state(app, state)
+        if spec.build_state is not None:
+            state = await spec.build_state(app, state)
+            bind_state(app, state)
         for hook in spec.on_startup:
             await hook(app)
         dispatcher_task: asyncio.Task[None] | None = None
         if spec.outbox_model is not None and spec.outbox_transports is not None:
             dispatcher = OutboxDispatcher(
-                app.state.sessionmaker,
+                state.sessionmaker,
                 spec.outbox_model,
                 spec.outbox_transports(app),
                 source=spec.name,
@@ -153,7 +185,7 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
                 max_attempts=settings.outbox_max_attempts,
                 max_backoff_s=settings.outbox_max_backoff_s,
             )
-            app.state.outbox = dispatcher
+            state.outbox = dispatcher
             if getattr(settings, "outbox_enabled", True):
                 dispatcher_task = asyncio.create_task(dispatcher.run_forever(), name=f"{spec.name}-outbox")
         try:
@@ -165,12 +197,12 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
                     await dispatcher_task
             for hook in spec.on_shutdown:
                 await hook(app)
-            for client in app.state.owned_clients:
+            for client in state.owned_clients:
                 await client.aclose()
             await engine.dispose()
             uninstall_fake_now(settings)
 
-    app = FastAPI(
+    app = ServiceApp(
         title=spec.title,
         description=spec.description,
         version=spec.version,
@@ -180,17 +212,20 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         redoc_url=None,
         openapi_tags=[*spec.openapi_tags, {"name": "ops", "description": "Health and readiness probes."}],
     )
-    app.state.settings = settings
-    app.state.spec = spec
+    app.front = spec.front
     install_problem_handlers(app)
     problem_openapi(app)
     install_docs(app)
     install_openapi_document(app, prefix=spec.path_prefix, extra_schemas=spec.openapi_schemas)
-    install_metrics(app, spec.name)  # GET /metrics, hidden from OpenAPI (services/common/metrics.py)
+    bind_metrics(app, install_metrics(app, spec.name))  # GET /metrics, hidden (services/common/metrics.py)
+    for middleware in reversed(spec.middleware):  # Starlette runs the last-added first
+        app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=settings.max_body_bytes,
-        path_limits={path: int(getattr(settings, attr)) for path, attr in spec.large_body_paths.items()},
+        # Paths that take larger bodies (the CSV import): the table the gateway reads too.
+        path_limits=service_body_limits(spec.name),
+        catalogue=spec.messages,
     )
 
     @app.get("/healthz", tags=["ops"], operation_id="healthz", summary="Liveness probe")
@@ -211,7 +246,8 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         work): 200 `degraded` with the reason, so a cold start where the gateway comes up last cannot
         deadlock. The gateway is `degraded` when some upstreams are not ready and 503 only when none is:
         taking the single entry point out of rotation would turn one service's outage into everyone's."""
-        state = await database_state(request.app.state.engine, spec.schema, request.app.state.migration_head)
+        running = app_state(request.app, AppState)
+        state = await database_state(running.engine, spec.schema, running.migration_head)
         reasons: list[str] = []
         if state["database"] != "ok":
             reasons.append(f"database unreachable ({state.get('error', 'error')})")
@@ -270,9 +306,9 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
 async def _service_token_problem(app: FastAPI) -> str | None:
     """Why this service cannot obtain its own service token right now, or None (also when it needs none).
     The token is cached, so a ready service answers from memory; a failure is bounded by the client timeout."""
-    from services.common.http import ServiceTokenProvider
 
-    provider: ServiceTokenProvider | None = getattr(app.state, "service_tokens", None)
+    state = find_state(app, AppState)
+    provider = state.service_tokens if state is not None else None
     if provider is None:
         return None
     try:
@@ -287,23 +323,23 @@ async def _service_token_problem(app: FastAPI) -> str | None:
     return None
 
 
-def add_service_client(app: FastAPI, base_url: str, *, timeout_s: float) -> httpx.AsyncClient:
+def add_service_client(state: AppState, base_url: str, *, timeout_s: float) -> httpx.AsyncClient:
     """A long-lived client to another service that authenticates with this service's own token
     (client-credentials at the gateway) and forwards the request id. Closed by the lifespan."""
     from services.common.http import ServiceTokenAuth, ServiceTokenProvider
 
-    settings = app.state.settings
-    provider: ServiceTokenProvider | None = getattr(app.state, "service_tokens", None)
+    settings: Any = state.settings  # a calling service's settings: gateway_url and its client credentials
+    provider = state.service_tokens
     if provider is None:
         token_client = make_client(settings.gateway_url, timeout_s=timeout_s)
-        app.state.owned_clients.append(token_client)
+        state.owned_clients.append(token_client)
         provider = ServiceTokenProvider(
             "/auth/token",
             settings.service_client_id,
             settings.service_client_secret.get_secret_value(),
             token_client,
         )
-        app.state.service_tokens = provider
+        state.service_tokens = provider
     client = make_client(base_url, timeout_s=timeout_s, auth=ServiceTokenAuth(provider))
-    app.state.owned_clients.append(client)
+    state.owned_clients.append(client)
     return client

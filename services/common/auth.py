@@ -26,7 +26,9 @@ from jose import jws, jwt
 from jose.exceptions import JOSEError
 
 from services.common.errors import Forbidden, Unauthorized
+from services.common.i18n import msg
 from services.common.roles import Role as Role  # re-exported: routers import it from here
+from services.common.state import AppState, app_state
 
 ALGORITHM = "RS256"
 ALGORITHMS = [ALGORITHM]  # pinned; never derived from the token header
@@ -208,7 +210,7 @@ class Principal:
     def require(self, *roles: str) -> None:
         """403 unless the caller holds one of ``roles``."""
         if not self.has(*roles):
-            raise Forbidden(f"This action needs one of the roles: {', '.join(roles)}")
+            raise Forbidden(msg("This action needs one of the roles: {roles}", roles=", ".join(roles)))
 
 
 class TokenVerifier:
@@ -249,15 +251,15 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except JOSEError as exc:
-            raise Unauthorized("Malformed token") from exc
+            raise Unauthorized(msg("Malformed token")) from exc
         if header.get("alg") != ALGORITHM:
-            raise Unauthorized("Token algorithm not accepted")
+            raise Unauthorized(msg("Token algorithm not accepted"))
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
-            raise Unauthorized("Token has no key id")
+            raise Unauthorized(msg("Token has no key id"))
         key = await self.keys.get(kid)
         if key is None:
-            raise Unauthorized("Token signed by an unknown key")
+            raise Unauthorized(msg("Token signed by an unknown key"))
         try:
             claims = jwt.decode(
                 token,
@@ -275,10 +277,10 @@ class TokenVerifier:
                 },
             )
         except JOSEError as exc:
-            raise Unauthorized("Invalid or expired token") from exc
+            raise Unauthorized(msg("Invalid or expired token")) from exc
         roles = claims.get("roles")
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            raise Unauthorized("Token carries no roles")
+            raise Unauthorized(msg("Token carries no roles"))
         nip = claims.get("nip")
         inst = claims.get("institution_id")
         unit = claims.get("unit_id")
@@ -305,10 +307,9 @@ async def optional_principal(
     """The caller when a token was sent (and valid); None when no token was sent."""
     if credentials is None:
         if request.headers.get("authorization"):
-            raise Unauthorized("Authorization header must be 'Bearer <token>'")
+            raise Unauthorized(msg("Authorization header must be 'Bearer <token>'"))
         return None
-    verifier: TokenVerifier = request.app.state.verifier
-    return await verifier.verify(credentials.credentials)
+    return await app_state(request.app, AppState).token_verifier().verify(credentials.credentials)
 
 
 async def current_principal(

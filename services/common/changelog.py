@@ -18,12 +18,14 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import BigInteger, DateTime, Identity, String, func, insert, select, text
+from sqlalchemy import BigInteger, Connection, DateTime, Identity, String, func, insert, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.errors import InvalidInput
+from services.common.i18n import msg
+from services.common.rfc3339 import json_default, normalise
 
 
 class ChangeOp(StrEnum):
@@ -63,20 +65,27 @@ async def append_changes(
     if not changes:
         return
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": _lock_key(model)})
-    rows = [
+    await session.execute(insert(model), change_rows(changes))
+
+
+def change_rows(changes: Sequence[tuple[str, str, str, dict[str, Any] | None]]) -> list[dict[str, Any]]:
+    """The table rows of ``(entity, entity_id, op, data)`` changes (record_change inserts them with the
+    audit entries, under the audit chain's lock, which every writer of an app's change log holds)."""
+    return [
         {
             "entity": entity,
             "entity_id": entity_id,
             "op": op,
-            "data": _jsonable(data) if op == UPSERT else None,
+            "data": stored_data(data) if op == UPSERT else None,
         }
         for entity, entity_id, op, data in changes
     ]
-    await session.execute(insert(model), rows)
 
 
-def _jsonable(data: dict[str, Any] | None) -> Any:
-    return json.loads(json.dumps(data, default=str)) if data is not None else None
+def stored_data(data: dict[str, Any] | None) -> Any:
+    """The stored ``data``: plain JSON with every timestamp in RFC 3339 UTC (``...T...Z``), whether the
+    state carried a datetime or an already formatted string."""
+    return normalise(json.loads(json.dumps(data, default=json_default))) if data is not None else None
 
 
 class ChangeEntry(BaseModel):
@@ -117,7 +126,8 @@ def decode_cursor(cursor: str | None) -> int:
             raise ValueError
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(
-            "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "not a change-log cursor"}]
+            msg("cursor is not valid"),
+            errors=[{"loc": ["query", "cursor"], "msg": "not a change-log cursor"}],
         ) from exc
     return seq
 
@@ -141,3 +151,24 @@ async def read_changes(
     ]
     last = items[-1].seq if items else after
     return ChangesPage(items=items, next_cursor=encode_cursor(last), has_more=len(rows) > limit)
+
+
+def normalise_stored_timestamps(conn: Connection, table: str) -> int:
+    """Rewrite the timestamps inside ``table``'s stored ``data`` to RFC 3339 UTC (a data migration: rows
+    written before :func:`stored_data` normalised them held ``2026-12-02 11:37:50+00:00``). Returns the
+    number of rows changed; ``seq`` and ``at`` stay as they were."""
+    changed = 0
+    rows = conn.execute(
+        text(f"SELECT seq, data::text AS data FROM {table} WHERE data::text ~ :pattern ORDER BY seq"),
+        {"pattern": r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}\""},
+    ).all()
+    for seq, raw in rows:
+        data = json.loads(raw)
+        fixed = normalise(data)
+        if fixed != data:
+            conn.execute(
+                text(f"UPDATE {table} SET data = CAST(:data AS jsonb) WHERE seq = :seq"),
+                {"data": json.dumps(fixed), "seq": seq},
+            )
+            changed += 1
+    return changed

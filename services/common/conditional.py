@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.common.errors import PreconditionFailed, PreconditionRequired
+from services.common.i18n import msg
 
-_DEFAULT_MISSING = "send If-Match with the ETag you read, so no change is overwritten"
+_DEFAULT_MISSING = msg("send If-Match with the ETag you read, so no change is overwritten")
 
 
 def strong_etag(version: int) -> str:
@@ -57,7 +58,7 @@ def check_if_match(
     *,
     required: bool = False,
     stale: Callable[[str], PreconditionFailed] = PreconditionFailed,
-    stale_detail: str = "the resource changed since you read it; read it again and retry",
+    stale_detail: str = msg("the resource changed since you read it; read it again and retry"),
     missing: Callable[[str], PreconditionRequired] = PreconditionRequired,
     missing_detail: str = _DEFAULT_MISSING,
 ) -> None:

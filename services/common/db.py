@@ -11,6 +11,7 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from services.common.settings import AppSettings
+from services.common.state import AppState, app_state
 
 # Stable constraint names, so Alembic autogenerate and downgrades name the same things every time.
 NAMING_CONVENTION: dict[str, str] = {
@@ -77,7 +78,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     one (services/pelatihan_api/txn.py); the commit is still this one. Callbacks registered with
     :func:`after_commit` run after it.
     """
-    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    maker = app_state(request.app, AppState).sessionmaker
     async with maker() as session:
         try:
             yield session

@@ -1,4 +1,7 @@
-"""RFC 9457 problem+json for every error: domain errors, HTTP errors, validation errors, crashes."""
+"""RFC 9457 problem+json for every error: domain errors, HTTP errors, validation errors, crashes.
+
+Titles come from the problem type and details from their English template (``msg(...)``), both said in the
+request's language from the app's catalogue (services/common/i18n.py); docs/errors.md lists every type."""
 
 from __future__ import annotations
 
@@ -15,32 +18,14 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.common.i18n import current_catalogue, current_language, msg
 from services.common.links import link
+from services.common.messages import COMMON, GENERIC
 from services.common.request_id import current_request_id
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://asn.bengkuluprov.go.id/problems/"
 log = logging.getLogger("asn.errors")
-
-_TITLES = {
-    400: "Bad request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    412: "Precondition failed",
-    413: "Content too large",
-    415: "Unsupported media type",
-    422: "Unprocessable content",
-    428: "Precondition required",
-    429: "Too many requests",
-    500: "Internal server error",
-    502: "Bad gateway",
-    503: "Service unavailable",
-    504: "Gateway timeout",
-}
 
 
 class ValidationItem(BaseModel):
@@ -112,7 +97,7 @@ class Forbidden(ProblemError):
 class Unauthorized(ProblemError):
     status, slug = 401, "unauthorized"
 
-    def __init__(self, detail: str | None = "Missing or invalid bearer token") -> None:
+    def __init__(self, detail: str | None = msg("Missing or invalid bearer token")) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="asn"'})
 
 
@@ -142,14 +127,26 @@ def problem_response(
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    """Render one problem document with the right media type."""
+    """Render one problem document with the right media type, in the request's language.
+
+    The title is the problem type's (an explicit ``title`` wins); a detail built with ``msg()`` is translated
+    from the app's catalogue, and anything the catalogue does not know stays English."""
+    slug = slug or _default_slug(status)
+    language = current_language()
+    catalogue = current_catalogue() or COMMON
+    if title:
+        title = catalogue.detail(title, language)
+    else:
+        title = catalogue.title(slug, status, language) or catalogue.title(
+            _default_slug(status), status, language
+        )
     body: dict[str, Any] = {
-        "type": PROBLEM_BASE + (slug or _default_slug(status)),
-        "title": title or _TITLES.get(status, "Error"),
+        "type": PROBLEM_BASE + slug,
+        "title": title or "Error",
         "status": status,
     }
     if detail:
-        body["detail"] = detail
+        body["detail"] = catalogue.detail(detail, language)
     if instance:
         body["instance"] = instance
     if errors is not None:
@@ -157,7 +154,9 @@ def problem_response(
     rid = current_request_id()
     if rid:
         body["request_id"] = rid
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    response = JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    response.headers["Content-Language"] = language
+    return response
 
 
 def problem_bytes(status: int, detail: str | None = None, *, slug: str | None = None) -> bytes:
@@ -166,7 +165,8 @@ def problem_bytes(status: int, detail: str | None = None, *, slug: str | None = 
 
 
 def _default_slug(status: int) -> str:
-    return _TITLES.get(status, "error").lower().replace(" ", "-")
+    generic = GENERIC.get(status)
+    return generic.slug if generic is not None else "error"
 
 
 def _loc(loc: tuple[Any, ...] | list[Any]) -> list[str | int]:
@@ -188,6 +188,7 @@ async def _problem_error(request: Request, exc: Exception) -> JSONResponse:
 
 # FastAPI's answer to a body it cannot even decode (not UTF-8, say); JSON syntax errors already get a 422.
 _UNPARSABLE_BODY = "There was an error parsing the body"
+_MALFORMED = msg("The request is malformed; see errors.")
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -197,7 +198,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         # A malformed payload is a 422 like any other (api-contract §1), with the body as its location.
         return problem_response(
             422,
-            detail="The request is malformed; see errors.",
+            detail=_MALFORMED,
             slug="validation-error",
             instance=link(request.scope, request.url.path),
             errors=[{"loc": ["body"], "msg": "The body is not valid JSON."}],
@@ -215,7 +216,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = [{"loc": _loc(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in exc.errors()]
     return problem_response(
         422,
-        detail="The request is malformed; see errors.",
+        detail=_MALFORMED,
         slug="validation-error",
         instance=link(request.scope, request.url.path),
         errors=errors,
@@ -261,7 +262,7 @@ def exception_to_problem(exc: BaseException, path: str) -> tuple[int, bytes, dic
         log.warning("database unavailable on %s: %s", path, type(exc).__name__)
         resp = problem_response(
             503,
-            detail="The database is unavailable; retry shortly.",
+            detail=msg("The database is unavailable; retry shortly."),
             instance=path,
             headers={"Retry-After": "2"},
         )
@@ -271,19 +272,19 @@ def exception_to_problem(exc: BaseException, path: str) -> tuple[int, bytes, dic
         log.warning("data exception on %s: %s", path, _sqlstate(exc))
         resp = problem_response(
             422,
-            detail="A value cannot be stored (for example a NUL character in a text).",
+            detail=msg("A value cannot be stored (for example a NUL character in a text)."),
             slug="validation-error",
             instance=path,
         )
     elif isinstance(exc, asyncio.TimeoutError | TimeoutError):
         log.warning("dependency timed out on %s", path)
         resp = problem_response(
-            503, detail="A dependency timed out.", instance=path, headers={"Retry-After": "2"}
+            503, detail=msg("A dependency timed out."), instance=path, headers={"Retry-After": "2"}
         )
     else:
         log.error("unhandled error on %s", path, exc_info=exc)
-        resp = problem_response(500, detail="An unexpected error occurred.", instance=path)
-    headers = {k: v for k, v in resp.headers.items() if k.lower() == "retry-after"}
+        resp = problem_response(500, detail=msg("An unexpected error occurred."), instance=path)
+    headers = {k: v for k, v in resp.headers.items() if k.lower() in ("retry-after", "content-language")}
     return resp.status_code, bytes(resp.body), headers
 
 
@@ -305,7 +306,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         s: {
             "model": Problem,
-            "description": _TITLES.get(s, "Error"),
+            "description": GENERIC[s].title if s in GENERIC else "Error",
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
         for s in statuses

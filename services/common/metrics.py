@@ -44,6 +44,8 @@ from prometheus_client.registry import Collector
 from starlette.types import Scope
 
 from services.common.errors import problem_bytes
+from services.common.i18n import msg
+from services.common.state import AppState, find_metrics, find_state
 
 log = logging.getLogger("asn.metrics")
 
@@ -65,12 +67,11 @@ def route_label(scope: Scope) -> str:
     path = getattr(route, "path", None)
     if isinstance(path, str) and path:
         return path
-    app = scope.get("app")
-    upstreams = getattr(getattr(app, "state", None), "upstreams", None)
-    if upstreams is not None:
+    state = find_state(scope.get("app"), AppState)
+    if state is not None:
         raw: str = scope.get("path", "")
         first = raw[1:].partition("/")[0]
-        if first in getattr(upstreams, "names", ()):
+        if first in state.upstream_names():
             return f"upstream:{first}"
     return UNMATCHED
 
@@ -82,9 +83,8 @@ class _StateCollector(Collector):
         self.metrics = metrics
 
     def collect(self) -> Iterable[Metric]:
-        app = self.metrics.app
-        engine = getattr(app.state, "engine", None) if app is not None else None
-        pool = getattr(engine, "pool", None)
+        state = find_state(self.metrics.app, AppState)
+        pool: Any = state.engine.pool if state is not None else None  # QueuePool's figures (hasattr below)
         if pool is not None and hasattr(pool, "checkedout"):
             size = GaugeMetricFamily("asn_db_pool_size", "Configured size of the database connection pool.")
             size.add_metric([], float(pool.size()))
@@ -97,17 +97,16 @@ class _StateCollector(Collector):
             )
             overflow.add_metric([], float(pool.overflow()))
             yield from (size, used, overflow)
-        cache = getattr(app.state, "public_cache", None) if app is not None else None
-        entries = getattr(cache, "entries", None)
-        if isinstance(entries, dict):
+        figures = state.public_cache_figures() if state is not None else None
+        if figures is not None:
             # publik answers cached public reads before the edge middleware (no request metrics for those
             # hits); the cache's size and publication version show it is alive and current.
             size = GaugeMetricFamily("asn_public_cache_entries", "Rendered public responses held by publik.")
-            size.add_metric([], float(len(entries)))
+            size.add_metric([], float(figures[0]))
             version = GaugeMetricFamily(
                 "asn_public_cache_version", "Publication version publik's cache last saw (rises on publish)."
             )
-            version.add_metric([], float(getattr(cache, "version", -1)))
+            version.add_metric([], float(figures[1]))
             yield from (size, version)
         if self.metrics.backlog is not None:
             backlog = GaugeMetricFamily(
@@ -173,7 +172,8 @@ class AppMetrics:
 
         Bounded by ``BACKLOG_TIMEOUT_S``: a scrape must answer even when the database does not; the
         last known figure stays (its age says how old it is)."""
-        dispatcher = getattr(self.app.state, "outbox", None) if self.app is not None else None
+        state = find_state(self.app, AppState)
+        dispatcher = state.outbox if state is not None else None
         if dispatcher is None:
             return
         if self.backlog is not None and time.monotonic() - self.backlog_at < BACKLOG_CACHE_S:
@@ -214,16 +214,16 @@ def may_scrape(scope: Scope) -> bool:
 
 
 def install_metrics(app: FastAPI, app_name: str) -> AppMetrics:
-    """Give ``app`` its registry (``app.state.metrics``) and ``GET /metrics`` (hidden from OpenAPI)."""
+    """A registry for ``app`` (the factory binds it: services/common/state.py) and ``GET /metrics``
+    (hidden from OpenAPI)."""
     metrics = AppMetrics(app_name)
     metrics.app = app
-    app.state.metrics = metrics
 
     @app.get(METRICS_PATH, include_in_schema=False)
     async def prometheus_metrics(request: Request) -> Response:
         """Prometheus text exposition of this process; 404 to public or proxied callers (cluster only)."""
         if not may_scrape(request.scope):
-            return Response(problem_bytes(404, "Not found."), 404, media_type="application/problem+json")
+            return Response(problem_bytes(404, msg("Not found.")), 404, media_type="application/problem+json")
         await metrics.refresh()
         return Response(metrics.render(), media_type=CONTENT_TYPE_PLAIN_0_0_4)
 
@@ -232,8 +232,7 @@ def install_metrics(app: FastAPI, app_name: str) -> AppMetrics:
 
 def observe_request(scope: Scope, status: int, duration_s: float) -> None:
     """Record a request on the app's metrics, if the app has them (the edge middleware's hook)."""
-    app: Any = scope.get("app")
-    metrics: AppMetrics | None = getattr(getattr(app, "state", None), "metrics", None)
+    metrics = find_metrics(scope.get("app"))
     if metrics is not None:
         try:
             metrics.observe(scope, status, duration_s)

@@ -13,7 +13,8 @@ from typing import Any
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.common.errors import exception_to_problem, problem_bytes
+from services.common.errors import PROBLEM_JSON, exception_to_problem, problem_bytes
+from services.common.i18n import Catalogue, bind, current_language, msg, negotiate
 from services.common.links import link
 from services.common.metrics import observe_request
 from services.common.request_id import HEADER, accept_or_generate, set_request_id
@@ -26,6 +27,7 @@ _SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 _PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 _HTML_CSP = (b"content-security-policy", b"default-src 'self'; frame-ancestors *; object-src 'none'")
+_PROBLEM = PROBLEM_JSON.encode()
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -35,12 +37,47 @@ class BodyTooLarge(StarletteHTTPException):
     this one it re-raises, and the problem handler answers 413."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"The body is larger than {limit} bytes.")
+        super().__init__(413, _too_large(limit))
+
+
+def _vary_on_language(headers: list[Any]) -> None:
+    """Add Accept-Language to Vary (a cache must not serve an Indonesian problem to an English reader)."""
+    for i, (name, value) in enumerate(headers):
+        if name.lower() == b"vary":
+            if b"accept-language" not in value.lower() and value.strip() != b"*":
+                headers[i] = (name, value + b", Accept-Language")
+            return
+    headers.append((b"vary", b"Accept-Language"))
+
+
+def _too_large(limit: int) -> str:
+    return msg("The body is larger than {limit} bytes.", limit=limit)
+
+
+def _framing_error(lengths: int, length: int | None, codings: int, coding: bytes | None) -> str | None:
+    """Why a request's body framing is ambiguous (RFC 9112 §6.1-6.3), or None when it is sound.
+
+    A body is framed by exactly one Content-Length of digits, or by exactly one ``Transfer-Encoding:
+    chunked``, never both. Servers differ on the rest: one reads ``chunked`` where another reads the
+    length, one merges duplicate lengths where another takes the first. Whatever our server accepted, a
+    request the next hop could read differently is refused here, before any of its body is used."""
+    if codings:
+        if lengths:
+            return msg("The request has both Content-Length and Transfer-Encoding.")
+        if codings > 1 or coding is None or coding.strip().lower() != b"chunked":
+            return msg("Transfer-Encoding must be exactly 'chunked'.")
+        return None
+    if lengths > 1:
+        return msg("The request has more than one Content-Length.")
+    if length is not None and length < 0:
+        return msg("The Content-Length is not a number.")
+    return None
 
 
 class EdgeMiddleware:
-    """Sets X-Request-ID, refuses oversized bodies with 413, adds security headers, and turns
-    any escaped exception into a problem+json response that still carries the request id."""
+    """Sets X-Request-ID, picks the language of problem answers from Accept-Language, refuses oversized
+    bodies with 413, adds security headers, and turns any escaped exception into a problem+json response
+    that still carries the request id."""
 
     def __init__(
         self,
@@ -49,8 +86,11 @@ class EdgeMiddleware:
         max_body_bytes: int,
         path_limits: Mapping[str, int] | None = None,
         access_log: bool = True,
+        catalogue: Catalogue | None = None,
     ) -> None:
         self.app = app
+        # The app's problem types and message templates (services/<app>/messages.py).
+        self.catalogue = catalogue
         self.max_body_bytes = max_body_bytes
         # Exact paths that take larger bodies (a CSV import); every other path keeps max_body_bytes.
         self.path_limits = dict(path_limits or {})
@@ -62,16 +102,25 @@ class EdgeMiddleware:
             return
         incoming = None
         length: int | None = None
+        accept_language: str | None = None
+        lengths = 0
+        coding: bytes | None = None
+        codings = 0
         for name, value in scope["headers"]:
             if name == _RID_HEADER:
                 incoming = value.decode("latin-1")
+            elif name == b"accept-language":
+                accept_language = value.decode("latin-1")
             elif name == b"content-length":
-                try:
-                    length = int(value)
-                except ValueError:
-                    length = None
+                lengths += 1
+                # Digits only: int() would also take "+5", " 5" or "5_0", which another parser reads otherwise.
+                length = int(value) if value.isdigit() else -1
+            elif name == b"transfer-encoding":
+                codings += 1
+                coding = value
         rid = accept_or_generate(incoming)
         set_request_id(rid)
+        bind(negotiate(accept_language), self.catalogue)
         rid_bytes = rid.encode()
         started = time.perf_counter()
         status_holder: list[int] = [0]
@@ -90,8 +139,25 @@ class EdgeMiddleware:
                         if _HTML_CSP[0] not in present:
                             headers.append(_HTML_CSP)
                         break
+                    if name.lower() == b"content-type" and value.startswith(_PROBLEM):
+                        # Problem answers are written in the negotiated language (services/common/i18n.py).
+                        if b"content-language" not in present:
+                            headers.append((b"content-language", current_language().encode()))
+                        _vary_on_language(headers)
+                        break
                 message["headers"] = headers
             await send(message)
+
+        if lengths or codings:
+            framing_error = _framing_error(lengths, length, codings, coding)
+            if framing_error is not None:
+                # The server and the next hop could frame this body differently (request smuggling): refuse
+                # it whatever the server implementation let through, and close the connection.
+                await self._send_raw(
+                    send_wrapper, 400, problem_bytes(400, framing_error), {"Connection": "close"}
+                )
+                self._log(scope, status_holder[0], started)
+                return
 
         limit = (
             self.path_limits.get(scope["path"], self.max_body_bytes)
@@ -99,7 +165,7 @@ class EdgeMiddleware:
             else self.max_body_bytes
         )
         if length is not None and length > limit:
-            await self._send_problem(send_wrapper, 413, f"The body is larger than {limit} bytes.")
+            await self._send_problem(send_wrapper, 413, _too_large(limit))
             self._log(scope, status_holder[0], started)
             return
 
@@ -118,7 +184,7 @@ class EdgeMiddleware:
             await self.app(scope, receive_wrapper, send_wrapper)
         except BodyTooLarge:
             if not status_holder[0]:
-                await self._send_problem(send_wrapper, 413, f"The body is larger than {limit} bytes.")
+                await self._send_problem(send_wrapper, 413, _too_large(limit))
         except Exception as exc:
             if status_holder[0]:
                 log.exception("error after the response started")

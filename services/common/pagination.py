@@ -10,6 +10,7 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 
 from services.common.errors import InvalidInput
+from services.common.i18n import msg
 
 T = TypeVar("T")
 
@@ -42,10 +43,12 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError) as exc:
         raise InvalidInput(
-            "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+            msg("cursor is not valid"), errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
         ) from exc
     if not isinstance(values, list) or len(values) != arity:
-        raise InvalidInput("cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}])
+        raise InvalidInput(
+            msg("cursor is not valid"), errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+        )
     return values
 
 

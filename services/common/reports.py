@@ -37,6 +37,7 @@ from pydantic import BaseModel, Field
 
 from services.common import clock
 from services.common.errors import ProblemError
+from services.common.i18n import msg
 
 CSV = "text/csv"
 JSON = "application/json"
@@ -211,7 +212,12 @@ def negotiate(accept: str | None) -> str:
                 best, choice = (q, rank), media
     if choice is None:
         raise NotAcceptable(
-            f"This report is available as {JSON}, {CSV} or {XLSX}; the Accept header allows none of them."
+            msg(
+                "This report is available as {json}, {csv} or {xlsx}; the Accept header allows none of them.",
+                json=JSON,
+                csv=CSV,
+                xlsx=XLSX,
+            )
         )
     return choice
 
@@ -243,7 +249,13 @@ def choose(accept: str | None, fmt: ReportFormat | None, dialect: CsvDialect | N
             ]
         )
     if accept and accept.strip() and not any(_covers(r, media) for r, _ in _ranges(accept)):
-        raise NotAcceptable(f"format={fmt.value} asks for {media}, which the Accept header does not allow.")
+        raise NotAcceptable(
+            msg(
+                "format={format} asks for {media}, which the Accept header does not allow.",
+                format=fmt.value,
+                media=media,
+            )
+        )
     return Negotiated(media, dialect)
 
 

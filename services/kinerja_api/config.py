@@ -21,8 +21,3 @@ class KinerjaSettings(AppSettings):
     pelatihan_url: str = "http://127.0.0.1:8002"
     outbox_enabled: bool = True
     outbox_poll_interval_s: float = Field(default=0.5, gt=0)
-    import_max_bytes: int = Field(
-        default=20 * 1024 * 1024,
-        ge=1024,
-        description="Largest CSV body POST /v1/employees/import accepts (bytes); larger bodies get 413.",
-    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -25,7 +25,9 @@ from services.kinerja_api import clock
 from services.kinerja_api.calendar.periods import Period, quarter_of
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import changes, repository
+from services.kinerja_api.employees import service as employees
 from services.kinerja_api.employees.repository import EmployeeState
+from services.kinerja_api.employees.schemas import EmployeeUpdate
 from services.kinerja_api.evaluations import service as evaluations
 from services.kinerja_api.evaluations.enums import Rating
 from services.kinerja_api.evaluations.schemas import EvaluationUpdate
@@ -34,6 +36,7 @@ from services.kinerja_api.skp import flows
 from services.kinerja_api.skp import service as skp_service
 from services.kinerja_api.skp.enums import Aspect, Perspective, ResultKind
 from services.kinerja_api.skp.schemas import IndicatorIn, ResultCreate, SkpCreate
+from services.kinerja_api.units import changes as unit_changes
 from services.kinerja_api.units.models import Unit
 
 SEED = 1968  # Provinsi Bengkulu was formed by UU 9/1967, in force 1968
@@ -238,7 +241,20 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     context["demo_period"] = demo_quarter(clock.today()).code
     context["demo_accounts"] = plan.accounts
     context["demo_employee_nips"] = [e.nip for e in plan.employees]
-    context["demo_employees"] = [changes.roster_entry(e) for e in plan.employees]
+    moved = context["demo_transfer"] = demo_transfer(plan, clock.today())
+    # The roster as it stands after the transfer (what pelatihan's roster ends up holding).
+    context["demo_employees"] = [
+        changes.roster_entry(
+            e._replace(
+                unit_id=uuid.UUID(moved["to_unit"]),
+                supervisor_nip=moved["to_supervisor"],
+                position=moved["position"],
+            )
+            if e.nip == moved["nip"]
+            else e
+        )
+        for e in plan.employees
+    ]
     if await session.scalar(select(Unit.id).where(Unit.code == "BKD")) is not None:
         return [
             f"kinerja: demo data already present ({len(plan.units)} units, {len(plan.employees)} employees)"
@@ -247,7 +263,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         await session.execute(
             insert(Unit).values(id=uid, code=code, name=name, parent_id=parent).on_conflict_do_nothing()
         )
-        await changes.unit_changed(
+        await unit_changes.unit_changed(
             session, actor=DEMO_ACTOR, unit=Unit(id=uid, code=code, name=name, parent_id=parent)
         )
     await repository.bulk_upsert(session, plan.employees)
@@ -257,11 +273,14 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     # Through the same hooks as an import: audited, and published to pelatihan's roster by the outbox.
     await changes.employees_imported(session, actor=DEMO_ACTOR, changes=[(None, e) for e in plan.employees])
     await _seed_cycle(session, plan)
+    await _seed_transfer(session, context["demo_transfer"])
     pppk = sum(1 for e in plan.employees if e.employment == "PPPK")
     return [
         f"kinerja: {len(plan.units)} units, {len(plan.employees)} employees ({pppk} PPPK); "
         f"atasan.bkd has an SKP to approve and evaluations to write; {FINISHED_UNIT} is evaluated for "
-        f"{context['demo_period']} (its aggregate is queued for publik)"
+        f"{context['demo_period']} (its aggregate is queued for publik); "
+        f"{context['demo_transfer']['nip']} moved to another position and supervisor on "
+        f"{context['demo_transfer']['on']} (one result, with a part for the earlier supervisor)"
     ]
 
 
@@ -350,3 +369,43 @@ async def _finish_quarter(session: AsyncSession, plan: DemoPlan, period: Period)
             if_match=evaluations.etag_of(ev),
         )
         await evaluations.finalize(session, evaluator, ev.id, if_match=None)
+
+
+TRANSFER_FROM, TRANSFER_TO = "BKD.SEK", "BKD.PKP"
+
+
+def demo_transfer(plan: DemoPlan, today: date) -> dict[str, str]:
+    """The demo's one transfer (issue 15): the first pelaksana of the Sekretariat BKD moves to a new position
+    under the first kasubbid of Bidang Penilaian Kinerja, in the middle of the demo quarter (relative to the
+    province clock, so the quarter has two stretches: a part for the earlier supervisor, the result for the
+    new one). Deterministic: the same on every run."""
+    source, target = unit_id(TRANSFER_FROM), unit_id(TRANSFER_TO)
+    pengawas = {e.nip for e in plan.employees if e.position_type == "PENGAWAS"}
+    mover = next(e for e in plan.employees if e.unit_id == source and e.position_type == "PELAKSANA")
+    new_sup = next(e for e in plan.employees if e.unit_id == target and e.nip in pengawas)
+    on = demo_quarter(today).start + timedelta(days=45)
+    return {
+        "nip": mover.nip,
+        "from_supervisor": mover.supervisor_nip or "",
+        "to_supervisor": new_sup.nip,
+        "to_unit": str(target),
+        "position": "Analis Kinerja",
+        "on": on.isoformat(),
+    }
+
+
+async def _seed_transfer(session: AsyncSession, transfer: dict[str, str]) -> None:
+    """Record the demo's transfer through the registry service (new assignment, the SKP rule, audit)."""
+    await employees.update_employee(
+        session,
+        transfer["nip"],
+        EmployeeUpdate(
+            unit_id=uuid.UUID(transfer["to_unit"]),
+            supervisor_nip=transfer["to_supervisor"],
+            position=transfer["position"],
+            effective_on=date.fromisoformat(transfer["on"]),
+        ),
+        if_match=None,
+        today=clock.today(),
+        actor=DEMO_ACTOR,
+    )

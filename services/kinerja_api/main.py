@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.common.app import ServiceSpec, add_service_client, create_service_app
 from services.common.outbox import Transport, http_transport
+from services.common.state import AppState
 from services.kinerja_api import models  # noqa: F401  (registers every table)
 from services.kinerja_api.audit.router import router as audit_router
 from services.kinerja_api.calendar.router import router as calendar_router
@@ -14,34 +15,39 @@ from services.kinerja_api.employees.router import router as employees_router
 from services.kinerja_api.evaluations.parts_router import router as evaluation_parts_router
 from services.kinerja_api.evaluations.router import router as evaluations_router
 from services.kinerja_api.events import OutboxEvent
+from services.kinerja_api.messages import MESSAGES
 from services.kinerja_api.publication.router import router as publication_router
 from services.kinerja_api.reports.router import router as reports_router
 from services.kinerja_api.skp.router import realizations_router
 from services.kinerja_api.skp.router import router as skp_router
+from services.kinerja_api.state import KinerjaState, kinerja_state
 from services.kinerja_api.sync.router import router as changes_router
 from services.kinerja_api.tasks.router import router as tasks_router
 from services.kinerja_api.units.router import router as units_router
 
 
 def _transports(app: FastAPI) -> dict[str, Transport]:
+    state = kinerja_state(app)
     return {
-        "publik": http_transport(app.state.publik_client, "/internal/v1/events"),
-        "pelatihan": http_transport(app.state.pelatihan_client, "/internal/v1/events"),
+        "publik": http_transport(state.publik_client, "/internal/v1/events"),
+        "pelatihan": http_transport(state.pelatihan_client, "/internal/v1/events"),
         # Webhook-worthy events (docs/integrators.md); the gateway fans them out to subscribers.
-        "gateway": http_transport(app.state.gateway_client, "/internal/v1/events"),
+        "gateway": http_transport(state.gateway_client, "/internal/v1/events"),
     }
 
 
-async def _startup(app: FastAPI) -> None:
-    settings: KinerjaSettings = app.state.settings
-    app.state.publik_client = add_service_client(
-        app, settings.publik_url, timeout_s=settings.upstream_timeout_s
-    )
-    app.state.gateway_client = add_service_client(
-        app, settings.gateway_url, timeout_s=settings.upstream_timeout_s
-    )
-    app.state.pelatihan_client = add_service_client(
-        app, settings.pelatihan_url, timeout_s=settings.upstream_timeout_s
+async def _build_state(app: FastAPI, shared: AppState) -> KinerjaState:
+    settings = shared.settings
+    assert isinstance(settings, KinerjaSettings)
+    return shared.extend(
+        KinerjaState,
+        publik_client=add_service_client(shared, settings.publik_url, timeout_s=settings.upstream_timeout_s),
+        gateway_client=add_service_client(
+            shared, settings.gateway_url, timeout_s=settings.upstream_timeout_s
+        ),
+        pelatihan_client=add_service_client(
+            shared, settings.pelatihan_url, timeout_s=settings.upstream_timeout_s
+        ),
     )
 
 
@@ -49,9 +55,9 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
     """Build kinerja_api; nothing connects until the lifespan starts."""
     settings = settings or KinerjaSettings()
     spec = ServiceSpec(
-        large_body_paths={"/v1/employees/import": "import_max_bytes"},
         name="kinerja",
         path_prefix="/kinerja",
+        messages=MESSAGES,
         schema="kinerja",
         title="kinerja_api — ASN registry, SKP and evaluations",
         description=(
@@ -89,6 +95,6 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
         ],
         outbox_model=OutboxEvent,
         outbox_transports=_transports,
-        on_startup=[_startup],
+        build_state=_build_state,
     )
     return create_service_app(settings, spec)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.common import clock
+from services.common.i18n import msg
 
 # Nobody born before 1940 is still in service (retirement age is at most 65, UU 20/2023 Pasal 55).
 MIN_BIRTH_YEAR = 1940
@@ -57,9 +58,16 @@ def _years_later(day: date, years: int) -> date:
 
 def _digits(value: str, label: str) -> str:
     if not isinstance(value, str):
-        raise NipError(f"{label} must be a string of {NIP_LENGTH} digits")
+        raise NipError(msg("{label} must be a string of {length} digits", label=label, length=NIP_LENGTH))
     if len(value) != NIP_LENGTH or not value.isascii() or not value.isdigit():
-        raise NipError(f"{label} must be exactly {NIP_LENGTH} digits without spaces, got {value!r}")
+        raise NipError(
+            msg(
+                "{label} must be exactly {length} digits without spaces, got {value!r}",
+                label=label,
+                length=NIP_LENGTH,
+                value=value,
+            )
+        )
     return value
 
 
@@ -67,25 +75,30 @@ def _birth_date(raw: str, label: str, today: date) -> date:
     try:
         born = date(int(raw[0:4]), int(raw[4:6]), int(raw[6:8]))
     except ValueError:
-        raise NipError(f"{label} birth date {raw} is not a real date") from None
+        raise NipError(msg("{label} birth date {raw} is not a real date", label=label, raw=raw)) from None
     latest = _years_later(today, -MIN_AGE_AT_APPOINTMENT)
     if born.year < MIN_BIRTH_YEAR or born > latest:
         raise NipError(
-            f"{label} birth date {born.isoformat()} is out of range "
-            f"({MIN_BIRTH_YEAR}-01-01 .. {latest.isoformat()})"
+            msg(
+                "{label} birth date {born} is out of range ({min_year}-01-01 .. {latest})",
+                label=label,
+                born=born.isoformat(),
+                min_year=MIN_BIRTH_YEAR,
+                latest=latest.isoformat(),
+            )
         )
     return born
 
 
 def _sex(raw: str, label: str) -> int:
     if raw not in ("1", "2"):
-        raise NipError(f"{label} sex digit (position 15) must be 1 or 2, got {raw}")
+        raise NipError(msg("{label} sex digit (position 15) must be 1 or 2, got {raw}", label=label, raw=raw))
     return int(raw)
 
 
 def _sequence(raw: str, label: str) -> int:
     if raw == "000":
-        raise NipError(f"{label} sequence number (positions 16-18) must be 001-999, got 000")
+        raise NipError(msg("{label} sequence number (positions 16-18) must be 001-999, got 000", label=label))
     return int(raw)
 
 
@@ -96,15 +109,19 @@ def parse_nip(value: str, *, today: date | None = None) -> NipParts:
     born = _birth_date(nip[0:8], "NIP", today)
     year, month = int(nip[8:12]), int(nip[12:14])
     if not 1 <= month <= 12:
-        raise NipError(f"NIP appointment month (TMT) {nip[8:14]} is not a real month")
+        raise NipError(msg("NIP appointment month (TMT) {tmt} is not a real month", tmt=nip[8:14]))
     appointed = date(year, month, 1)
     if appointed > today:
-        raise NipError(f"NIP appointment month (TMT) {nip[8:14]} is in the future")
+        raise NipError(msg("NIP appointment month (TMT) {tmt} is in the future", tmt=nip[8:14]))
     earliest = _years_later(born, MIN_AGE_AT_APPOINTMENT).replace(day=1)
     if appointed < earliest:
         raise NipError(
-            f"NIP appointment month (TMT) {nip[8:14]} is before the holder turned "
-            f"{MIN_AGE_AT_APPOINTMENT} (born {born.isoformat()})"
+            msg(
+                "NIP appointment month (TMT) {tmt} is before the holder turned {min_age} (born {born})",
+                tmt=nip[8:14],
+                min_age=MIN_AGE_AT_APPOINTMENT,
+                born=born.isoformat(),
+            )
         )
     return NipParts(born, appointed, _sex(nip[14], "NIP"), _sequence(nip[15:18], "NIP"))
 
@@ -116,15 +133,25 @@ def parse_ni_pppk(value: str, *, today: date | None = None) -> NipParts:
     born = _birth_date(ni[0:8], "NI PPPK", today)
     year = int(ni[8:12])
     if year > today.year:
-        raise NipError(f"NI PPPK appointment year (TMT) {year} is in the future")
+        raise NipError(msg("NI PPPK appointment year (TMT) {year} is in the future", year=year))
     if year < FIRST_PPPK_YEAR:
-        raise NipError(f"NI PPPK appointment year (TMT) {year} is before the first PPPK ({FIRST_PPPK_YEAR})")
+        raise NipError(
+            msg(
+                "NI PPPK appointment year (TMT) {year} is before the first PPPK ({first_year})",
+                year=year,
+                first_year=FIRST_PPPK_YEAR,
+            )
+        )
     if year < born.year + MIN_AGE_AT_APPOINTMENT:
         raise NipError(
-            f"NI PPPK appointment year (TMT) {year} is before the holder turned {MIN_AGE_AT_APPOINTMENT}"
+            msg(
+                "NI PPPK appointment year (TMT) {year} is before the holder turned {min_age}",
+                year=year,
+                min_age=MIN_AGE_AT_APPOINTMENT,
+            )
         )
     if ni[12] != "2":
-        raise NipError(f"NI PPPK code (position 13) must be 2, got {ni[12]}")
+        raise NipError(msg("NI PPPK code (position 13) must be 2, got {digit}", digit=ni[12]))
     return NipParts(born, date(year, 1, 1), _sex(ni[14], "NI PPPK"), _sequence(ni[15:18], "NI PPPK"))
 
 

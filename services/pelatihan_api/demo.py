@@ -17,15 +17,25 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
+from services.common.changes import Change, record_change, record_changes
 from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.certificates.numbers import check_char
 from services.pelatihan_api.enrolments.models import Enrolment
+from services.pelatihan_api.events import SINK
 from services.pelatihan_api.institutions.models import Institution
 from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.programs.models import Program
 from services.pelatihan_api.roster.models import RosterEmployee
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.stats import service as stats
+from services.pelatihan_api.sync.service import (
+    COMPLETION,
+    ENROLMENT,
+    SESSION,
+    completion_state,
+    enrolment_data,
+    session_data,
+)
 
 NS = uuid.UUID("6f1c2b9e-7d0a-4c55-9a3e-0b2d4e6f8a10")
 # Older than any real event, so kinerja's own kinerja.employee events always win over the demo mirror.
@@ -87,6 +97,9 @@ async def _mirror_roster(session: AsyncSession, employees: list[dict[str, Any]])
         )
 
 
+DEMO_ACTOR = "demo-seed"
+
+
 async def _publish_stats(
     session: AsyncSession, context: dict[str, Any], employees: list[dict[str, Any]], year: int
 ) -> int:
@@ -98,7 +111,17 @@ async def _publish_stats(
     }
     unit_ids = sorted({str(e["unit_id"]) for e in employees if e.get("unit_id")})
     for unit in unit_ids:
-        await stats.publish_unit(session, uuid.UUID(unit), names.get(unit), year)
+        event = await stats.unit_event(session, uuid.UUID(unit), names.get(unit), year)
+        await record_change(
+            session,
+            SINK,
+            actor=DEMO_ACTOR,
+            action="training_stats.publish",
+            entity="training_stats",
+            entity_id=f"{unit}/{year}",
+            after=event.payload(),
+            events=[event],
+        )
     return len(unit_ids)
 
 
@@ -160,6 +183,8 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     await session.flush()
 
     # Last year's completed training, so ledgers, certificates and the compliance report have content.
+    seeded_sessions = [_id("session", key, "open") for key in programs]
+    seeded_enrolments: list[uuid.UUID] = []
     last_year = today.year - 1
     done = 0
     pns = [e for e in employees if e.get("employment", "PNS") == "PNS"]
@@ -233,6 +258,21 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
             done += 1
         past.seats_taken = len(chosen)
         await session.flush()
+        seeded_sessions.append(past.id)
+        seeded_enrolments += [_id("enrolment", key, str(last_year), e["nip"]) for e in chosen]
+    # Audited and in the change log with the same data as every other write, so an integrator mirroring it
+    # sees the demo too; without webhooks, which would announce last year's history as news.
+    await session.flush()
+    seeded: list[Change] = []
+    for sid in seeded_sessions:
+        data = session_data(await session.get_one(TrainingSession, sid))
+        seeded.append(Change("demo.seed", SESSION, str(sid), after=data))
+    for eid in seeded_enrolments:
+        data = enrolment_data(await session.get_one(Enrolment, eid))
+        seeded.append(Change("demo.seed", ENROLMENT, str(eid), after=data))
+    for eid in seeded_enrolments:
+        seeded.append(Change("demo.seed", COMPLETION, str(eid), after=await completion_state(session, eid)))
+    await record_changes(session, SINK, seeded, actor=DEMO_ACTOR)
     published = await _publish_stats(session, context, employees, last_year)
     mirrored = len(employees)
     return [

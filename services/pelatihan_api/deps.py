@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI, Request
 
 from services.common.auth import Principal, Role, require_roles
 from services.pelatihan_api.clients.kinerja import KinerjaClient
+from services.pelatihan_api.state import pelatihan_state
 
 TrainingAdminDep = Annotated[Principal, Depends(require_roles(Role.PELATIHAN_ADMIN, Role.ADMIN))]
 AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
@@ -18,9 +19,8 @@ ServiceDep = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
 
 def kinerja_client(request: Request) -> KinerjaClient:
     """The typed kinerja client over the app's long-lived, service-authenticated httpx client."""
-    return KinerjaClient(
-        request.app.state.kinerja_client, timeout_s=request.app.state.settings.kinerja_timeout_s
-    )
+    state = pelatihan_state(request.app)
+    return KinerjaClient(state.kinerja_client, timeout_s=state.settings.kinerja_timeout_s)
 
 
 KinerjaDep = Annotated[KinerjaClient, Depends(kinerja_client)]
@@ -28,6 +28,6 @@ KinerjaDep = Annotated[KinerjaClient, Depends(kinerja_client)]
 
 def wake_outbox(app: FastAPI) -> None:
     """Nudge the outbox dispatcher after enqueueing (it also polls on its own)."""
-    dispatcher = getattr(app.state, "outbox", None)
+    dispatcher = pelatihan_state(app).outbox
     if dispatcher is not None:
         dispatcher.wake()

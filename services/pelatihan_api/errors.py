@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.common.errors import Conflict, NotFound, ServiceUnavailable
+from services.common.i18n import msg
 
 
 class WindowClosed(Conflict):
@@ -29,6 +30,13 @@ class InvalidTransition(Conflict):
     slug = "invalid-state"
 
 
+class TooEarly(Conflict):
+    """The day being recorded has not come yet: attendance is taken on or after the day, results once the
+    session has reached its last day (on the province clock)."""
+
+    slug = "too-early"
+
+
 class UnknownEmployee(NotFound):
     """kinerja does not know this NIP."""
 
@@ -41,6 +49,6 @@ class KinerjaUnavailable(ServiceUnavailable):
     slug = "kinerja-unavailable"
 
     def __init__(
-        self, detail: str = "kinerja cannot be reached; the request was not decided. Retry shortly."
+        self, detail: str = msg("kinerja cannot be reached; the request was not decided. Retry shortly.")
     ) -> None:
         super().__init__(detail, headers={"Retry-After": "5"})

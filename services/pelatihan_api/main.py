@@ -6,7 +6,9 @@ from fastapi import FastAPI
 
 from services.common.app import ServiceSpec, add_service_client, create_service_app
 from services.common.outbox import Transport, http_transport
+from services.common.state import AppState
 from services.pelatihan_api import models  # noqa: F401  (registers every table)
+from services.pelatihan_api.audit.router import router as audit_router
 from services.pelatihan_api.certificates.router import router as certificates_router
 from services.pelatihan_api.completion.router import router as completion_router
 from services.pelatihan_api.config import PelatihanSettings
@@ -15,32 +17,37 @@ from services.pelatihan_api.events import OutboxEvent
 from services.pelatihan_api.ingest.router import router as ingest_router
 from services.pelatihan_api.institutions.router import router as institutions_router
 from services.pelatihan_api.ledger.router import router as ledger_router
+from services.pelatihan_api.messages import MESSAGES
 from services.pelatihan_api.programs.router import router as programs_router
 from services.pelatihan_api.recommendations.router import router as recommendations_router
 from services.pelatihan_api.reports.router import router as reports_router
 from services.pelatihan_api.sessions.delete_router import router as sessions_delete_router
 from services.pelatihan_api.sessions.router import router as sessions_router
+from services.pelatihan_api.state import PelatihanState, pelatihan_state
 from services.pelatihan_api.sync.router import router as sync_router
 
 
 def _transports(app: FastAPI) -> dict[str, Transport]:
+    state = pelatihan_state(app)
     return {
-        "publik": http_transport(app.state.publik_client, "/internal/v1/events"),
+        "publik": http_transport(state.publik_client, "/internal/v1/events"),
         # Webhook-worthy events (docs/integrators.md); the gateway fans them out to subscribers.
-        "gateway": http_transport(app.state.gateway_client, "/internal/v1/events"),
+        "gateway": http_transport(state.gateway_client, "/internal/v1/events"),
     }
 
 
-async def _startup(app: FastAPI) -> None:
-    settings: PelatihanSettings = app.state.settings
-    app.state.kinerja_client = add_service_client(
-        app, settings.kinerja_url, timeout_s=settings.upstream_timeout_s
-    )
-    app.state.publik_client = add_service_client(
-        app, settings.publik_url, timeout_s=settings.upstream_timeout_s
-    )
-    app.state.gateway_client = add_service_client(
-        app, settings.gateway_url, timeout_s=settings.upstream_timeout_s
+async def _build_state(app: FastAPI, shared: AppState) -> PelatihanState:
+    settings = shared.settings
+    assert isinstance(settings, PelatihanSettings)
+    return shared.extend(
+        PelatihanState,
+        kinerja_client=add_service_client(
+            shared, settings.kinerja_url, timeout_s=settings.upstream_timeout_s
+        ),
+        publik_client=add_service_client(shared, settings.publik_url, timeout_s=settings.upstream_timeout_s),
+        gateway_client=add_service_client(
+            shared, settings.gateway_url, timeout_s=settings.upstream_timeout_s
+        ),
     )
 
 
@@ -50,6 +57,7 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
     spec = ServiceSpec(
         name="pelatihan",
         path_prefix="/pelatihan",
+        messages=MESSAGES,
         schema="pelatihan",
         title="pelatihan_api — training with partner institutions",
         description=(
@@ -69,6 +77,7 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
             sync_router,
             recommendations_router,
             ingest_router,
+            audit_router,
         ],
         openapi_tags=[
             {
@@ -87,10 +96,11 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
             {"name": "reports", "description": "Reports for integrators, JSON or CSV."},
             {"name": "sync", "description": "The change log for incremental sync (admin, integrator)."},
             {"name": "recommendations", "description": "Training that answers evaluation gaps."},
+            {"name": "audit", "description": "The hash-chained log of every change (admin, training admin)."},
             {"name": "internal", "description": "Events from kinerja (service tokens only)."},
         ],
         outbox_model=OutboxEvent,
         outbox_transports=_transports,
-        on_startup=[_startup],
+        build_state=_build_state,
     )
     return create_service_app(settings, spec)

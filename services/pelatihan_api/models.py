@@ -1,5 +1,6 @@
 """Every model of pelatihan_api, imported so Alembic sees the whole schema."""
 
+from services.pelatihan_api.audit.models import AuditEntry
 from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.completion.models import Attendance, SessionFeedback
 from services.pelatihan_api.db import Base
@@ -14,6 +15,7 @@ from services.pelatihan_api.sync.models import ChangeLog
 
 __all__ = [
     "Attendance",
+    "AuditEntry",
     "Base",
     "Certificate",
     "ChangeLog",

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
 from services.common.errors import Conflict
+from services.common.i18n import msg
 
 _WROTE = "pelatihan.phase_wrote"
 
@@ -74,5 +75,5 @@ def recheck(seen: Seen, version_now: object) -> None:
     """Phase two: refuse (409) when the row is gone or its version differs from what phase one saw."""
     if version_now != seen.version:
         raise ChangedMeanwhile(
-            f"The {seen.what} changed while kinerja was being asked; read it again and retry."
+            msg("The {what} changed while kinerja was being asked; read it again and retry.", what=seen.what)
         )

@@ -125,6 +125,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         data = {"title": title, "description": description, "launched_on": launched, "url": url}
         await upsert_item(
             session,
+            actor="demo",
             kind="INOVASI",
             unit_id=ids[code],
             period=launched[:4],

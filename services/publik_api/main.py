@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from services.common.app import ServiceSpec, add_service_client, create_service_app
+from services.common.state import AppState
 from services.publik_api import models  # noqa: F401  (registers every table)
+from services.publik_api.audit.router import router as audit_router
 from services.publik_api.cache.middleware import PublicReadMiddleware
 from services.publik_api.cache.store import PublicCache
 from services.publik_api.catalogue.router import router as catalogue_router
@@ -20,11 +23,13 @@ from services.publik_api.embed.router import router as embed_router
 from services.publik_api.feed.router import router as feed_router
 from services.publik_api.ingest.router import router as ingest_router
 from services.publik_api.innovations.router import router as innovations_router
+from services.publik_api.messages import MESSAGES
 from services.publik_api.periods.router import router as periods_router
 from services.publik_api.publications.router import router as publications_router
 from services.publik_api.reports.router import router as reports_router
 from services.publik_api.snapshots.router import router as snapshots_router
 from services.publik_api.snapshots.service import load_signer
+from services.publik_api.state import PublikState, publik_state
 from services.publik_api.surveys.limits import build_limiter
 from services.publik_api.surveys.refresher import IkmRefresher
 from services.publik_api.surveys.router import router as surveys_router
@@ -44,6 +49,7 @@ TAGS = [
     {"name": "snapshots", "description": "Signed, hash-chained snapshots of everything published."},
     {"name": "reports", "description": "Reports for integrators (admin, integrator), JSON or CSV."},
     {"name": "embed", "description": "The embeddable widget and its iframe page."},
+    {"name": "audit", "description": "The hash-chained log of every publication change (admin)."},
     {"name": "internal", "description": "Events from kinerja and pelatihan (service token; not forwarded)."},
 ]
 
@@ -62,47 +68,55 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
     settings = settings or PublikSettings()
     tasks: list[asyncio.Task[None]] = []
 
-    async def start(app: FastAPI) -> None:
-        app.state.snapshot_signer = await load_signer(
+    async def build_state(app: FastAPI, shared: AppState) -> PublikState:
+        signer = await load_signer(
             settings.snapshot_key_pem.get_secret_value() if settings.snapshot_key_pem else None,
             settings.data_dir,
         )
-        app.state.survey_limiter = build_limiter(settings.redis_url)
-        app.state.kinerja = KinerjaClient(
-            add_service_client(app, settings.kinerja_url, timeout_s=settings.upstream_timeout_s)
+        limiter = build_limiter(settings.redis_url)
+        kinerja = KinerjaClient(
+            add_service_client(shared, settings.kinerja_url, timeout_s=settings.upstream_timeout_s)
         )
         cache = PublicCache(
-            app.state.engine,
+            shared.engine,
             max_entries=settings.cache_max_entries,
             poll_interval_s=settings.cache_poll_interval_s,
             max_age_s=settings.cache_max_age_s,
         )
         with contextlib.suppress(Exception):  # the database may not be up yet; the poller keeps trying
             await cache.read_version()
-        app.state.public_cache = cache
         tasks.append(asyncio.create_task(cache.poll_forever(), name="publik-cache-poll"))
         refresher = IkmRefresher(
-            app.state.sessionmaker,
+            shared.sessionmaker,
             policy_version=settings.policy_version,
             interval_s=settings.ikm_refresh_interval_s,
         )
-        app.state.ikm_refresher = refresher
         tasks.append(asyncio.create_task(refresher.run_forever(), name="publik-ikm-refresh"))
+        return shared.extend(
+            PublikState,
+            snapshot_signer=signer,
+            survey_limiter=limiter,
+            kinerja=kinerja,
+            ikm_refresher=refresher,
+            public_cache=cache,
+        )
 
     async def stop(app: FastAPI) -> None:
+        state = publik_state(app)
         for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         tasks.clear()
         with contextlib.suppress(Exception):  # fold in the last surveys taken by this replica
-            await app.state.ikm_refresher.flush()
-        app.state.public_cache = None
-        await app.state.survey_limiter.close()
+            await state.ikm_refresher.flush()
+        state.public_cache = None
+        await state.survey_limiter.close()
 
     spec = ServiceSpec(
         name="publik",
         path_prefix="/publik",
+        messages=MESSAGES,
         schema="publik",
         title="publik_api — public transparency feed",
         description=(
@@ -122,24 +136,22 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
             reports_router,
             embed_router,
             ingest_router,
+            audit_router,
         ],
-        on_startup=[start],
+        build_state=build_state,
         on_shutdown=[stop],
         openapi_tags=TAGS,
+        front=[_fast_path({"html": _frame_ancestors_csp(settings)})],
     )
-    app = create_service_app(settings, spec)
-    app.state.public_cache = None
-    _install_fast_path(app, {"html": _frame_ancestors_csp(settings)})
-    return app
+    return create_service_app(settings, spec)
 
 
-def _install_fast_path(app: FastAPI, extra_headers: dict[str, list[tuple[bytes, bytes]]]) -> None:
-    """Put the public-read cache in front of the whole middleware stack (error, telemetry and body-limit
+def _fast_path(extra_headers: dict[str, list[tuple[bytes, bytes]]]) -> Callable[[ASGIApp], ASGIApp]:
+    """The public-read cache in front of the whole middleware stack (error, telemetry and body-limit
     layers included), so a cached hit costs one dictionary lookup and two ASGI messages. Misses and every
     other request continue through the normal stack unchanged."""
-    build = app.build_middleware_stack
 
-    def build_with_fast_path() -> ASGIApp:
-        return PublicReadMiddleware(build(), extra_headers=extra_headers)
+    def layer(stack: ASGIApp) -> ASGIApp:
+        return PublicReadMiddleware(stack, extra_headers=extra_headers)
 
-    app.build_middleware_stack = build_with_fast_path  # type: ignore[method-assign]
+    return layer

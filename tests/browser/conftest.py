@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-from services.common.testing import free_port
+from tests.support.fixtures import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"

@@ -17,11 +17,11 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from asn_cli.seed import app_session
-from services.common.testing import free_port
 from services.publik_api import demo
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app
 from tests.browser.conftest import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, missing_tools, serve
+from tests.support.fixtures import free_port
 
 pytestmark = pytest.mark.skipif(missing_tools() is not None, reason=missing_tools() or "")
 

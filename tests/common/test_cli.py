@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from asn_cli.main import main
-from services.common.testing import free_port
+from tests.support.fixtures import free_port
 
 
 def test_unknown_app_is_refused(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

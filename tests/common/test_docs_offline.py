@@ -3,23 +3,15 @@ same-origin and answers 200, through the gateway (prefixed) as well as on the se
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from services.common.testing import running
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app as kinerja_app
-
-_URL = re.compile(r"""(?:src|href|spec-url|data-openapi-url|data-oauth2-redirect-url)="([^"]+)\"""")
-
-
-def referenced(html: str) -> list[str]:
-    """Every URL in a docs page; any absolute (other-origin) URL anywhere in it is reported too."""
-    outside = re.findall(r"""["'(]((?:https?:)?//[^"')]+)""", html)
-    return outside + _URL.findall(html)
+from tests.support.docs import referenced
+from tests.support.fixtures import running
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])

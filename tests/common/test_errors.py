@@ -19,7 +19,7 @@ from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import PROBLEM_JSON, NotFound, problem_responses
 from services.common.settings import AppSettings
-from services.common.testing import Tokens, running
+from tests.support.fixtures import Tokens, running
 
 MAX_BODY = 2048
 LEAKS = ("Traceback", 'File "', "SELECT", "sqlalchemy", "asyncpg", "secret-table", "RuntimeError")

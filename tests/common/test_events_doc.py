@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.common.changes import Catalogue, Envelope, UnknownEvent
-from services.common.changes.catalogue import KINERJA_EVENTS, PELATIHAN_EVENTS
+from services.common.changes.catalogue import GATEWAY_EVENTS, KINERJA_EVENTS, PELATIHAN_EVENTS
 from services.common.changes.catalogue.doc import DOC, generated_part, render
 from services.common.changes.catalogue.kinerja import EmployeeChanged
 from services.common.errors import InvalidInput
@@ -23,7 +23,7 @@ def test_the_doc_matches_the_models() -> None:
 
 def test_every_event_type_is_documented_once() -> None:
     text = DOC.read_text()
-    for model in [*KINERJA_EVENTS, *PELATIHAN_EVENTS]:
+    for model in [*GATEWAY_EVENTS, *KINERJA_EVENTS, *PELATIHAN_EVENTS]:
         assert text.count(f"### `{model.event_type}` (version {model.version})") == 1, model.event_type
 
 

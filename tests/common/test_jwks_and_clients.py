@@ -17,7 +17,7 @@ from services.common.auth import JwksKeySource, TokenVerifier
 from services.common.errors import Unauthorized
 from services.common.http import make_client
 from services.common.request_id import set_request_id
-from services.common.testing import AUDIENCE, ISSUER, new_signer
+from tests.support.fixtures import AUDIENCE, ISSUER, new_signer
 
 
 def _jwks_app(state: dict[str, Any]) -> Starlette:

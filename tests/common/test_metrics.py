@@ -16,13 +16,14 @@ from fastapi import FastAPI
 from gateway.config import GatewaySettings
 from gateway.main import create_app as gateway_app
 from services.common.metrics import UNMATCHED, route_label, samples
-from services.common.testing import Tokens, plain_dsn, running
+from services.common.state import AppState, app_state
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app as kinerja_app
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.main import create_app as pelatihan_app
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app as publik_app
+from tests.support.fixtures import Tokens, plain_dsn, running
 
 SERVICES: list[tuple[Callable[..., FastAPI], type[Any]]] = [
     (kinerja_app, KinerjaSettings),
@@ -52,9 +53,10 @@ async def test_every_service_serves_metrics(
         text = resp.text
         assert _value(text, "asn_http_requests_total", route="/healthz", method="GET", status="200") == 1
         assert _value(text, "asn_http_request_duration_seconds_count", route="/healthz", status="200") == 1
-        assert _value(text, "asn_db_pool_size") == app.state.settings.db_pool_size
+        state = app_state(app, AppState)
+        assert _value(text, "asn_db_pool_size") == state.settings.db_pool_size
         assert _value(text, "asn_db_pool_checked_out") == 0
-        has_outbox = getattr(app.state, "outbox", None) is not None  # publik only receives events
+        has_outbox = state.outbox is not None  # publik only receives events
         assert _value(text, "asn_outbox_backlog") == (0 if has_outbox else None)
         assert _value(text, "process_resident_memory_bytes")
         if factory is publik_app:

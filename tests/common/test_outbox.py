@@ -32,9 +32,9 @@ from services.common.outbox import (
     receive_once,
 )
 from services.common.settings import normalise_database_url
-from services.common.testing import free_port, wait_until
 from services.kinerja_api.events import OutboxEvent
 from services.publik_api.events import InboxEvent
+from tests.support.fixtures import free_port, wait_until
 
 EVENTS_PATH = "/internal/v1/events"
 

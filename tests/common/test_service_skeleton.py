@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from services.common.testing import running
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app as kinerja_app
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.main import create_app as pelatihan_app
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app as publik_app
+from tests.support.fixtures import running
 
 APPS: list[tuple[Callable[..., FastAPI], type[Any]]] = [
     (kinerja_app, KinerjaSettings),

@@ -20,10 +20,12 @@ from typing import Any
 
 import pytest
 
+from services.common.apps import APP_NAMES
+
 ROOT = Path(__file__).resolve().parents[2]
 LINT_DIR = ROOT / "tools" / "openapi-lint"
 BIN = LINT_DIR / "node_modules" / ".bin"
-SPECS = [ROOT / "openapi" / f"{name}.json" for name in ("kinerja", "pelatihan", "publik", "gateway")]
+SPECS = [ROOT / "openapi" / f"{name}.json" for name in APP_NAMES]
 TIMEOUT_S = 180
 
 

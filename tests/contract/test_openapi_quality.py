@@ -29,10 +29,9 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from scripts import export_openapi
+from services.common.apps import APP_NAMES, SERVICE_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("kinerja", "pelatihan", "publik", "gateway")
-SERVICES = ("kinerja", "pelatihan", "publik")
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 WRITES = ("put", "post", "delete", "patch")
 OPERATION_ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
@@ -125,7 +124,7 @@ def media_has_example(spec: Spec, media: dict[str, Any]) -> bool:
 def local_id(path: str, op: dict[str, Any]) -> str:
     """The operationId as the service names it (without the gateway's ``kinerja_`` etc. prefix)."""
     op_id = str(op.get("operationId", ""))
-    for svc in SERVICES:
+    for svc in SERVICE_NAMES:
         if path.startswith(f"/{svc}/"):
             return op_id.removeprefix(f"{svc}_")
     return op_id
@@ -153,7 +152,7 @@ def check_docs(spec: Spec) -> list[str]:
 def _generated_id_suffixes(path: str, method: str) -> set[str]:
     """The tails FastAPI's generate_unique_id gives ``path`` (with and without a gateway prefix)."""
     candidates = {path}
-    for svc in SERVICES:
+    for svc in SERVICE_NAMES:
         if path.startswith(f"/{svc}/"):
             candidates.add(path.removeprefix(f"/{svc}"))
     return {re.sub(r"\W", "_", p) + "_" + method for p in candidates}
@@ -282,7 +281,7 @@ def _committed(app: str) -> Spec:
 
 
 @pytest.mark.parametrize("check", sorted(CHECKS))
-@pytest.mark.parametrize("app", APPS)
+@pytest.mark.parametrize("app", APP_NAMES)
 @pytest.mark.parametrize("source", ["committed", "code"])
 def test_quality(source: str, app: str, check: str, code_specs: dict[str, Spec]) -> None:
     spec = _committed(app) if source == "committed" else code_specs[app]

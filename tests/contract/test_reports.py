@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from services.common.reports import XLSX, cell, expected_cells, flatten, parse_csv, typed
 from services.common.settings import normalise_database_url
-from services.common.testing import Tokens, running
 from services.kinerja_api import demo as kinerja_demo
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app as kinerja_app
@@ -32,6 +31,7 @@ from services.pelatihan_api.main import create_app as pelatihan_app
 from services.publik_api import demo as publik_demo
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app as publik_app
+from tests.support.fixtures import Tokens, running
 
 Apps = dict[str, httpx.AsyncClient]
 CLOSED = "http://127.0.0.1:9"  # nothing listens: no report calls another service

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from asn_cli.seed import bootstrap, create_admin, seed_demo
-from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
+from services.common.apps import APP_NAMES
+from tests.support.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 TS_DIR = ROOT / "samples" / "typescript"
@@ -106,7 +107,7 @@ def test_typescript_check_catches_a_wrong_program(ts_toolchain: Path, tmp_path: 
 async def test_python_sample_against_a_live_stack(db: str, tmp_path: Path) -> None:
     await bootstrap(db, SERVICE_SECRETS)
     await create_admin(db, ADMIN_USER, ADMIN_PASSWORD)
-    await seed_demo(dict.fromkeys(("kinerja", "pelatihan", "publik", "gateway"), db), None)  # type: ignore[arg-type]
+    await seed_demo(dict.fromkeys(APP_NAMES, db), None)  # type: ignore[arg-type]
     stack = Stack(database_url=db, workdir=tmp_path)
     await asyncio.to_thread(stack.start)
     try:

@@ -7,75 +7,31 @@ DER), the python-jose confusion attack of CVE-2024-33663.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from fastapi import FastAPI
 
 from gateway.config import GatewaySettings
 from gateway.main import create_app as gateway_app
+from gateway.state import gateway_state
+from services.common.apps import APP_NAMES
 from services.common.auth import Role, TokenSigner, generate_private_key_pem
-from services.common.testing import AUDIENCE, ISSUER, running
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app as kinerja_app
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.main import create_app as pelatihan_app
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app as publik_app
+from tests.support.fixtures import AUDIENCE, ISSUER, running
+from tests.support.token_forgery import attacks, claims_for, rs256
 
 DEAD_UPSTREAM = ["http://127.0.0.1:9"]
 
 # ---------------------------------------------------------------------------------------------- forging
-
-
-def b64u(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def segment(obj: dict[str, Any]) -> str:
-    return b64u(json.dumps(obj, separators=(",", ":")).encode())
-
-
-def rs256(private_pem: str, header: dict[str, Any], claims: dict[str, Any]) -> str:
-    """A JWS signed with RSASSA-PKCS1-v1_5 SHA-256, whatever the header says."""
-    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
-    assert isinstance(key, rsa.RSAPrivateKey)
-    signing_input = f"{segment(header)}.{segment(claims)}"
-    signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
-    return f"{signing_input}.{b64u(signature)}"
-
-
-def hs256(secret: bytes, header: dict[str, Any], claims: dict[str, Any]) -> str:
-    signing_input = f"{segment(header)}.{segment(claims)}"
-    mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
-    return f"{signing_input}.{b64u(mac)}"
-
-
-def claims_for(roles: list[str], **overrides: Any) -> dict[str, Any]:
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": "attacker",
-        "roles": roles,
-        "iat": now,
-        "nbf": now,
-        "exp": now + 600,
-        "jti": uuid.uuid4().hex,
-    }
-    claims.update(overrides)
-    return claims
 
 
 @dataclass
@@ -86,51 +42,6 @@ class Target:
     path: str
     build: Callable[[str], FastAPI]  # private PEM of the trusted key -> app
     roles: list[str]  # roles of the valid baseline token
-
-
-def attacks(private_pem: str, kid: str, roles: list[str]) -> dict[str, str | None]:
-    """Every bad token (None: no Authorization header at all)."""
-    public_key = serialization.load_pem_private_key(private_pem.encode(), password=None).public_key()
-    public_pem = public_key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    public_der = public_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    public_pkcs1_pem = public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.PKCS1)
-    other_pem = generate_private_key_pem()
-    good_header = {"alg": "RS256", "typ": "JWT", "kid": kid}
-    valid = rs256(private_pem, good_header, claims_for(roles))
-    head, _payload, sig = valid.split(".")
-    elevated = claims_for([*roles, Role.ADMIN, Role.SERVICE], sub="someone-else")
-    now = int(time.time())
-    return {
-        "no token": None,
-        "expired": rs256(
-            private_pem, good_header, claims_for(roles, iat=now - 7200, nbf=now - 7200, exp=now - 3600)
-        ),
-        "wrong aud": rs256(private_pem, good_header, claims_for(roles, aud="another-api")),
-        "no aud": rs256(private_pem, good_header, {k: v for k, v in claims_for(roles).items() if k != "aud"}),
-        "wrong iss": rs256(private_pem, good_header, claims_for(roles, iss="https://evil.example")),
-        "no exp": rs256(private_pem, good_header, {k: v for k, v in claims_for(roles).items() if k != "exp"}),
-        "other key, same kid": rs256(other_pem, good_header, claims_for(roles)),
-        "other key, other kid": rs256(other_pem, {**good_header, "kid": "attacker-key"}, claims_for(roles)),
-        "alg none": f"{segment({'alg': 'none', 'typ': 'JWT', 'kid': kid})}.{segment(claims_for(roles))}.",
-        "alg None, no signature": f"{segment({'alg': 'None', 'kid': kid})}.{segment(claims_for(roles))}",
-        "HS256 keyed with public PEM": hs256(public_pem, {"alg": "HS256", "kid": kid}, claims_for(roles)),
-        "HS256 keyed with public PEM, RS256 header": hs256(public_pem, good_header, claims_for(roles)),
-        "HS256 keyed with public DER": hs256(public_der, {"alg": "HS256", "kid": kid}, claims_for(roles)),
-        "HS256 keyed with PKCS1 PEM": hs256(
-            public_pkcs1_pem, {"alg": "HS256", "kid": kid}, claims_for(roles)
-        ),
-        "payload changed after signing": f"{head}.{segment(elevated)}.{sig}",
-        "signature stripped": f"{head}.{segment(claims_for(roles))}.",
-        "no kid": rs256(private_pem, {"alg": "RS256", "typ": "JWT"}, claims_for(roles)),
-        "garbage": "not-a-token",
-        "garbage with dots": "a.b.c",
-        "empty segments": "..",
-        "bad base64 header": f"%%%.{segment(claims_for(roles))}.{sig}",
-    }
 
 
 # ---------------------------------------------------------------------------------------------- targets
@@ -167,7 +78,7 @@ def targets(db: str, settings_for: Callable[..., Any], tmp_path: Path) -> dict[s
     }
 
 
-@pytest.mark.parametrize("name", ["kinerja", "pelatihan", "publik", "gateway"])
+@pytest.mark.parametrize("name", list(APP_NAMES))
 async def test_every_bad_token_is_refused_with_401(targets: dict[str, Target], name: str) -> None:
     target = targets[name]
     private_pem = generate_private_key_pem()
@@ -175,7 +86,7 @@ async def test_every_bad_token_is_refused_with_401(targets: dict[str, Target], n
     async with running(app) as client:
         if name == "gateway":
             # The gateway signs with its own key ring; the baseline comes from it.
-            signer: TokenSigner = app.state.keyring.signer
+            signer: TokenSigner = gateway_state(app).keyring.signer
         else:
             signer = TokenSigner(private_pem, issuer=ISSUER, audience=AUDIENCE)
         baseline = signer.issue("tester", target.roles, ttl_s=600)
@@ -214,7 +125,7 @@ async def test_gateway_admin_endpoint_refuses_a_valid_token_without_the_role_wit
 ) -> None:
     app = targets["gateway"].build(generate_private_key_pem())
     async with running(app) as client:
-        signer: TokenSigner = app.state.keyring.signer
+        signer: TokenSigner = gateway_state(app).keyring.signer
         for roles in ([Role.PEGAWAI], [Role.INTEGRATOR], [Role.MITRA], [Role.PELATIHAN_ADMIN], []):
             token = signer.issue("198609262015051001", roles, ttl_s=600, extra={"nip": "198609262015051001"})
             resp = await client.get("/auth/accounts", headers={"Authorization": f"Bearer {token}"})

@@ -4,7 +4,10 @@ The convention the docs follow (stated in README.md, "Examples that run"):
 
 - a fenced ``sh``/``bash`` block that contains ``curl`` is an example; the blocks of one file run in order in
   one shell, so a variable set in one block (``TOKEN=$(curl ... | jq -r .access_token)``) is bound in the next;
-- the gateway is ``http://127.0.0.1:8000`` (or ``$GW``); only that host and port are rewritten to the stack's;
+- the gateway is ``http://127.0.0.1:8000`` (or ``$GW``); only that host and port, and the demo's own ports of
+  the services (``make run``: kinerja 8001, pelatihan 8002, publik 8003, for the test clock), are rewritten
+  to the stack's;
+- the blocks run in a scratch directory (an example may write a file, ``-o report.csv``, and read it later);
 - a comment right after a command that shows a JSON answer (``# {...}``, continued on ``#`` lines, optionally
   preceded by the expected status: ``# 202 {...}`` or ``# 404``) is checked: the answer must contain what is
   shown (a subset match), where ``…`` (or ``...``) stands for any value, any further members of an object or elements of a
@@ -249,10 +252,16 @@ def mismatch(pattern: Any, actual: Any, where: str = "$") -> str | None:
 
 
 class Shell:
-    """One bash per document: variables set by one block are there for the next."""
+    """One bash per document: variables set by one block are there for the next.
 
-    def __init__(self, gateway: str, home: Path) -> None:
+    ``apps`` maps the demo's base URLs (``http://127.0.0.1:8001``, ...) to the stack's; the gateway's is
+    always mapped to ``gateway``.
+    """
+
+    def __init__(self, gateway: str, home: Path, apps: dict[str, str] | None = None) -> None:
         self.gateway = gateway
+        self.home = home
+        self.urls = {**(apps or {}), DEMO_GATEWAY: gateway}
         home.mkdir(parents=True, exist_ok=True)
         # curl's own configuration (not a rewrite of the examples): every transfer reports its status on stderr.
         (home / ".curlrc").write_text(f'write-out = "%{{stderr}}{STATUS_MARK}%{{http_code}}\\n"\n')
@@ -267,7 +276,10 @@ class Shell:
 
     def run(self, step: Step) -> tuple[str, list[int], str]:
         """Run one step; (stdout, statuses of every curl, stderr without the status lines)."""
-        code = step.code.replace(DEMO_GATEWAY, self.gateway)
+        # One pass, so a stack port that happens to look like a demo port is never rewritten twice.
+        code = re.sub(
+            r"http://127\.0\.0\.1:\d+\b", lambda m: self.urls.get(m.group(0), m.group(0)), step.code
+        )
         script = (
             f"set -o pipefail\nsource {self.state}\n{code}\n__rc=$?\n"
             # Keep every variable the examples set (not bash's own) and every function, for the next block.
@@ -276,7 +288,13 @@ class Shell:
             "exit $__rc\n"
         )
         proc = subprocess.run(
-            ["bash", "-c", script], capture_output=True, text=True, env=self.env, timeout=60, check=False
+            ["bash", "-c", script],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            cwd=self.home,
+            timeout=60,
+            check=False,
         )
         statuses = [int(s) for s in re.findall(rf"{STATUS_MARK}(\d+)", proc.stderr)]
         errors = "\n".join(line for line in proc.stderr.splitlines() if STATUS_MARK not in line)

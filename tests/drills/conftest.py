@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from asn_cli.seed import bootstrap, create_admin
-from services.common.testing import create_database, migrate_all
-from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS
+from tests.support.fixtures import create_database, migrate_all
+from tests.support.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS
 
 
 def prepare_database(url: str) -> None:

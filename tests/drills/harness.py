@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.common.testing import plain_dsn
+from tests.support.fixtures import plain_dsn
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -205,13 +205,3 @@ def summary(name: str, stream: LoadStream, stored: set[str], **extra: object) ->
         **extra,
     }
     return f"DRILL {name}: " + ", ".join(f"{k}={v}" for k, v in figures.items())
-
-
-def small_pools() -> dict[str, str]:
-    """Stack environment that keeps each app to 4 + 4 database connections (the drills share the test
-    server with other test runs)."""
-    env: dict[str, str] = {}
-    for prefix in ("KINERJA_", "PELATIHAN_", "PUBLIK_", "GATEWAY_"):
-        env[prefix + "DB_POOL_SIZE"] = "4"
-        env[prefix + "DB_MAX_OVERFLOW"] = "4"
-    return env

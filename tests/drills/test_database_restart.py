@@ -16,18 +16,18 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.common.apps import APP_NAMES
 from tests.drills.conftest import OwnPostgres
 from tests.drills.harness import (
     KINERJA_UNITS,
     PROBLEM_JSON,
     LoadStream,
     expected_checksum,
-    small_pools,
     stored_checksum,
     stored_keys,
     summary,
 )
-from tests.e2e.stack import Stack
+from tests.support.stack import Stack, small_pools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -96,7 +96,7 @@ def test_database_restart_under_load(
     assert checksum == expected_checksum(KINERJA_UNITS, acknowledged)
     # Every app is ready again, without a restart (each process is still the one started before).
     not_ready: dict[str, list[str]] = {}
-    for name in ("kinerja", "pelatihan", "publik", "gateway"):
+    for name in APP_NAMES:
         proc = stack.procs[name][0]
         assert proc.popen is not None
         assert proc.popen.poll() is None, f"{name} exited"

@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from asn_cli.seed import seed_demo
-from services.common.testing import plain_dsn
-from tests.drills.harness import small_pools
-from tests.e2e.stack import Stack
-from tests.fuzz.seeded import login
+from services.common.apps import APP_NAMES
+from tests.support.fixtures import plain_dsn
+from tests.support.seeded import login
+from tests.support.stack import Stack, small_pools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -38,7 +38,7 @@ DRILL_ENV = {
 
 @pytest.fixture
 def stack(own_database: str, tmp_path: Path) -> Iterator[Stack]:
-    asyncio.run(seed_demo(dict.fromkeys(("kinerja", "pelatihan", "publik", "gateway"), own_database), None))  # type: ignore[arg-type]
+    asyncio.run(seed_demo(dict.fromkeys(APP_NAMES, own_database), None))  # type: ignore[arg-type]
     s = Stack(database_url=own_database, workdir=tmp_path, extra_env={**small_pools(), **DRILL_ENV})
     try:
         s.start()
@@ -93,18 +93,23 @@ def work(stack: Stack, gw: httpx.Client) -> dict[str, int]:
         if en.json()["status"] == "PENDING_APPROVAL":
             ok = gw.post(f"/pelatihan/v1/enrolments/{en.json()['id']}/approve", headers=boss)
             assert ok.status_code == 200, ok.text
-        att = gw.post(
-            f"/pelatihan/v1/sessions/{session['id']}/attendance",
-            json={"on": session["starts_on"], "present": [r["nip"]]},
-            headers=mitra,
-        )
-        assert att.status_code == 200, att.text
-        comp = gw.post(
-            f"/pelatihan/v1/enrolments/{en.json()['id']}/complete",
-            json={"passed": True, "score": 88},
-            headers=mitra,
-        )
-        assert comp.status_code == 200, comp.text
+        # Attendance and results are taken on or after the day: pelatihan's clock visits the last day.
+        stack.move_clock(f"{session['ends_on']}T10:00:00+07:00", ("pelatihan",))
+        try:
+            att = gw.post(
+                f"/pelatihan/v1/sessions/{session['id']}/attendance",
+                json={"on": session["starts_on"], "present": [r["nip"]]},
+                headers=mitra,
+            )
+            assert att.status_code == 200, att.text
+            comp = gw.post(
+                f"/pelatihan/v1/enrolments/{en.json()['id']}/complete",
+                json={"passed": True, "score": 88},
+                headers=mitra,
+            )
+            assert comp.status_code == 200, comp.text
+        finally:
+            stack.move_clock(None, ("pelatihan",))
         done["completed"] += 1
     # The rest of the reports' unit (the supervisor included), each by their own supervisor, so that the unit
     # is complete and kinerja publishes its aggregate to publik too.

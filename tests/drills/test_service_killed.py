@@ -25,12 +25,11 @@ from tests.drills.harness import (
     LoadStream,
     Target,
     expected_checksum,
-    small_pools,
     stored_checksum,
     stored_keys,
     summary,
 )
-from tests.e2e.stack import Stack
+from tests.support.stack import Stack, small_pools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

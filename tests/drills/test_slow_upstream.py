@@ -24,7 +24,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from services.common.testing import free_port
 from tests.drills.harness import (
     KINERJA_UNITS,
     PELATIHAN_INSTITUTIONS,
@@ -32,11 +31,11 @@ from tests.drills.harness import (
     LoadStream,
     Outcome,
     expected_checksum,
-    small_pools,
     stored_checksum,
     stored_keys,
 )
-from tests.e2e.stack import Stack
+from tests.support.fixtures import free_port
+from tests.support.stack import Stack, small_pools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

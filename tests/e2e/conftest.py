@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from asn_cli.seed import bootstrap, create_admin
-from services.common.testing import truncate_all
-from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
+from tests.support.fixtures import truncate_all
+from tests.support.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 
-SERVICE_PREFIXES = ("/kinerja/", "/pelatihan/", "/publik/")
+from services.common.apps import SERVICE_NAMES
+
+SERVICE_PREFIXES = tuple(f"/{name}/" for name in SERVICE_NAMES)
 
 
 @dataclass(frozen=True)

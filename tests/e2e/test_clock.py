@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.stack import SERVICE_APPS, SERVICE_SECRETS, Stack
+from services.common.apps import SERVICE_NAMES
+from tests.support.stack import SERVICE_SECRETS, Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +79,7 @@ def test_the_clock_moves_the_whole_stack_and_is_seen_through_the_gateway(stack: 
     token = stack.token()
     # Every process started from ASN_FAKE_NOW.
     started = _clocks(stack, token)
-    assert set(started) == {*SERVICE_APPS, "gateway"}
+    assert set(started) == {*SERVICE_NAMES, "gateway"}
     assert {(c["today"], c["year"], c["fake"]) for c in started.values()} == {("2026-12-31", 2026, True)}
 
     # publik learns of a unit (as kinerja's outbox would tell it), then a survey at 23:30 WIB counts in 2026.
@@ -143,7 +144,7 @@ def test_the_gateway_never_forwards_a_service_clock(stack: Stack, path: str) -> 
     token = stack.token()
     _move_all(stack, token, NEW_YEARS_EVE_2330_WIB)
     try:
-        for app in SERVICE_APPS:
+        for app in SERVICE_NAMES:
             url = stack.url + path.format(app=app)
             assert httpx.get(url, headers=_auth(token), timeout=10).status_code == 404, url
             r = httpx.put(url, json={"now": NEW_YEAR_0500_WIB}, headers=_auth(token), timeout=10)
@@ -174,6 +175,6 @@ def test_the_gateways_own_clock_is_its_own(stack: Stack) -> None:
         assert (r.status_code, r.json()["year"]) == (200, 2027)
         clocks = _clocks(stack, token)
         assert clocks["gateway"]["fake"] is True
-        assert not any(clocks[app]["fake"] for app in SERVICE_APPS)
+        assert not any(clocks[app]["fake"] for app in SERVICE_NAMES)
     finally:
         _move_all(stack, token, None)

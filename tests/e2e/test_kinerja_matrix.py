@@ -12,7 +12,7 @@ import pytest
 
 from services.kinerja_api.samples import numbered_nip
 from tests.e2e.links import SERVICE_PREFIXES, Links, Received
-from tests.e2e.stack import Stack
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.stack import SERVICE_APPS, Stack
+from services.common.apps import SERVICE_NAMES
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -27,12 +28,12 @@ def _logged(path: Path, rid: str, timeout_s: float = 5.0) -> bool:
 def test_gateway_ready_lists_every_upstream(stack: Stack) -> None:
     body = httpx.get(stack.url + "/readyz").json()
     assert body["status"] == "ready"
-    assert set(body["upstreams"]) >= set(SERVICE_APPS)
+    assert set(body["upstreams"]) >= set(SERVICE_NAMES)
 
 
 def test_login_token_accepted_by_every_service_with_one_request_id(stack: Stack) -> None:
     token = stack.token()
-    for app in SERVICE_APPS:
+    for app in SERVICE_NAMES:
         rid = f"e2e-{app}-{time.monotonic_ns()}"
         resp = httpx.get(
             f"{stack.url}/{app}/v1/whoami",
@@ -55,7 +56,7 @@ def test_service_rejects_request_without_token_through_gateway(stack: Stack) -> 
 
 
 def test_internal_paths_are_never_forwarded(stack: Stack) -> None:
-    for app in SERVICE_APPS:
+    for app in SERVICE_NAMES:
         resp = httpx.post(f"{stack.url}/{app}/internal/v1/events", json={})
         assert resp.status_code == 404
         assert resp.headers["content-type"] == "application/problem+json"

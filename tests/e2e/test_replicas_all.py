@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.drills.harness import small_pools
+from services.common.apps import SERVICE_NAMES
 from tests.e2e import test_platform
-from tests.e2e.stack import SERVICE_APPS, Stack
+from tests.support.stack import Stack, small_pools
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -28,7 +28,7 @@ def replicas(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     s = Stack(
         database_url=e2e_database,
         workdir=Path(tmp_path_factory.mktemp("e2e-replicas-all")),
-        instances=dict.fromkeys(SERVICE_APPS, 2),
+        instances=dict.fromkeys(SERVICE_NAMES, 2),
         extra_env=small_pools(),
     )
     try:
@@ -53,20 +53,20 @@ def served_ids(stack: Stack, app: str) -> list[set[str]]:
 
 
 def test_platform_checks_pass_through_two_replicas_of_everything(replicas: Stack) -> None:
-    assert all(len(replicas.procs[app]) == 2 for app in SERVICE_APPS)
+    assert all(len(replicas.procs[app]) == 2 for app in SERVICE_NAMES)
     test_platform.test_gateway_ready_lists_every_upstream(replicas)
     test_platform.test_service_rejects_request_without_token_through_gateway(replicas)
     test_platform.test_internal_paths_are_never_forwarded(replicas)
     test_platform.test_jwks_serves_the_token_key_and_publiks_snapshot_key(replicas)
     body = httpx.get(replicas.url + "/readyz", timeout=10).json()
-    for app in SERVICE_APPS:
+    for app in SERVICE_NAMES:
         assert len(json.dumps(body["upstreams"][app])) > 0
 
 
 def test_login_and_one_request_id_on_every_replica(replicas: Stack) -> None:
     headers = {"Authorization": f"Bearer {replicas.token()}"}
     with httpx.Client(base_url=replicas.url, timeout=10) as client:
-        for app in SERVICE_APPS:
+        for app in SERVICE_NAMES:
             rids = [f"rep-{app}-{i}-{uuid.uuid4().hex[:6]}" for i in range(12)]
             for rid in rids:
                 resp = client.get(f"/{app}/v1/whoami", headers={**headers, "X-Request-ID": rid})
@@ -126,12 +126,12 @@ def flow(stack: Stack, headers: dict[str, str], tag: str) -> dict[str, int]:
 def test_write_read_flow_then_one_replica_of_each_dies(replicas: Stack) -> None:
     headers = {"Authorization": f"Bearer {replicas.token()}"}
     flow(replicas, headers, uuid.uuid4().hex[:6].upper())
-    for app in SERVICE_APPS:
+    for app in SERVICE_NAMES:
         replicas.procs[app][1].kill()
     statuses: list[int] = []
     with httpx.Client(base_url=replicas.url, timeout=15) as c:
         for _ in range(10):
-            for app in SERVICE_APPS:
+            for app in SERVICE_NAMES:
                 statuses.append(c.get(f"/{app}/v1/whoami", headers=headers).status_code)
     assert statuses == [200] * len(statuses)
     # Writes and reads keep succeeding on the replicas that are left.

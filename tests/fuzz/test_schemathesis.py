@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.fuzz.runner import FuzzReport, run_fuzz
-from tests.fuzz.seeded import Seeded, seeded_stack
+from tests.support.seeded import Seeded, seeded_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp
 
 from gateway.config import GatewaySettings
 from gateway.main import create_app
-from services.common.testing import free_port, running
+from tests.support.fixtures import free_port, running
 
 # Upstreams pointing at nothing: these tests exercise the gateway's own routes.
 DEAD_UPSTREAM = ["http://127.0.0.1:9"]

@@ -14,13 +14,16 @@ import httpx
 from fastapi import FastAPI
 
 from gateway.config import GatewaySettings
+from gateway.state import gateway_state
 from services.common.auth import Role
-from services.common.testing import plain_dsn, wait_until
 from tests.gateway.helpers import gateway
+from tests.support.fixtures import plain_dsn, wait_until
 
 
 def admin(app: FastAPI) -> dict[str, str]:
-    return {"Authorization": f"Bearer {app.state.keyring.signer.issue('admin', [Role.ADMIN], ttl_s=600)}"}
+    return {
+        "Authorization": f"Bearer {gateway_state(app).keyring.signer.issue('admin', [Role.ADMIN], ttl_s=600)}"
+    }
 
 
 async def new_client(
@@ -79,7 +82,7 @@ async def test_client_token_is_short_lived_and_carries_the_client_and_its_limit(
         assert resp.status_code == 200, resp.text
         assert resp.headers["cache-control"] == "no-store"
         assert resp.json()["expires_in"] == 120
-        principal = await app.state.verifier.verify(resp.json()["access_token"])
+        principal = await gateway_state(app).token_verifier().verify(resp.json()["access_token"])
         assert principal.subject == cred["client_id"]
         assert principal.roles == {Role.INTEGRATOR}
         assert principal.claims["typ"] == "client"
@@ -109,7 +112,9 @@ async def test_patch_changes_name_roles_and_limit(gateway_settings: Callable[...
         assert (resp.json()["name"], resp.json()["rate_limit_per_minute"]) == ("Portal Data", 1200)
         assert resp.json()["roles"] == ["integrator"]
         token = await access_token(client, cred["client_id"], cred["client_secret"])
-        assert (await app.state.verifier.verify(token)).claims["rate_limit_per_minute"] == 1200
+        assert (await gateway_state(app).token_verifier().verify(token)).claims[
+            "rate_limit_per_minute"
+        ] == 1200
 
         for bad in ({"rate_limit_per_minute": 0}, {"roles": ["admin"]}, {"secret_hash": "x"}):
             refused = await client.patch(path, json=bad, headers=admin(app))
@@ -206,7 +211,7 @@ async def test_revocation_stops_new_tokens_at_once_and_issued_ones_expire_on_the
         assert rotate.headers["content-type"] == "application/problem+json"
 
         # The token issued before the revocation lives at most client_token_ttl_s.
-        claims = (await app.state.verifier.verify(issued)).claims
+        claims = (await gateway_state(app).token_verifier().verify(issued)).claims
         assert claims["exp"] - claims["iat"] == settings.client_token_ttl_s
 
 
@@ -255,7 +260,7 @@ async def test_default_limit_applies_to_clients_without_their_own(
         }
         assert (
             "rate_limit_per_minute"
-            not in (await app.state.verifier.verify(headers["Authorization"][7:])).claims
+            not in (await gateway_state(app).token_verifier().verify(headers["Authorization"][7:])).claims
         )
         away_from_minute_edge()
         codes = [(await client.get("/nothing-here", headers=headers)).status_code for _ in range(3)]

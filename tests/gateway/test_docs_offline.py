@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from gateway.config import GatewaySettings
-from tests.common.test_docs_offline import referenced
 from tests.gateway.helpers import gateway
+from tests.support.docs import referenced
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])

@@ -16,8 +16,11 @@ from starlette.routing import Route
 from gateway.config import GatewaySettings
 from gateway.cors import CorsMiddleware
 from gateway.ratelimit import RateLimitMiddleware
+from gateway.state import GatewayEdge
+from gateway.upstreams import Upstreams
 from services.common.ratelimit import MemoryLimiter, RedisLimiter, address_key
-from services.common.testing import port_open
+from services.common.state import bind_state
+from tests.support.fixtures import port_open
 
 
 async def _ok(request: Request) -> JSONResponse:
@@ -32,10 +35,8 @@ def _edge_app(limiter: Any, per_minute: int, origins: list[str] | None = None) -
             Middleware(RateLimitMiddleware),
         ],
     )
-    app.state.settings = GatewaySettings(
-        anonymous_rate_limit_per_minute=per_minute, cors_origins=origins or []
-    )
-    app.state.limiter = limiter
+    settings = GatewaySettings(anonymous_rate_limit_per_minute=per_minute, cors_origins=origins or [])
+    bind_state(app, GatewayEdge(settings=settings, limiter=limiter, upstreams=Upstreams(settings)))
     return app
 
 

@@ -19,6 +19,7 @@ from gateway.config import GatewaySettings
 from gateway.identity.bootstrap import ensure_account
 from gateway.identity.demo import seed_demo
 from gateway.identity.models import Account
+from gateway.state import gateway_state
 from services.common.auth import Role, StaticKeySource, TokenVerifier
 from tests.gateway.helpers import gateway
 
@@ -28,13 +29,13 @@ PASSWORD = "correct horse battery"
 
 async def add_account(app: FastAPI, username: str, password: str = PASSWORD, **kw: Any) -> None:
     """Create an account straight through the bootstrap helper (committed)."""
-    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    maker: async_sessionmaker[AsyncSession] = gateway_state(app).sessionmaker
     async with maker() as session, session.begin():
         await ensure_account(session, username=username, password=password, **kw)
 
 
 async def load_account(app: FastAPI, username: str) -> Account:
-    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    maker: async_sessionmaker[AsyncSession] = gateway_state(app).sessionmaker
     async with maker() as session:
         account = await session.scalar(select(Account).where(Account.username == username))
         assert account is not None
@@ -43,7 +44,7 @@ async def load_account(app: FastAPI, username: str) -> Account:
 
 def bearer(app: FastAPI, subject: str = "admin", roles: tuple[str, ...] = (Role.ADMIN,)) -> dict[str, str]:
     """A token signed by the gateway's own key."""
-    return {"Authorization": f"Bearer {app.state.keyring.signer.issue(subject, roles, ttl_s=600)}"}
+    return {"Authorization": f"Bearer {gateway_state(app).keyring.signer.issue(subject, roles, ttl_s=600)}"}
 
 
 async def login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
@@ -86,7 +87,7 @@ async def test_password_grant_issues_a_token_that_verifies_against_the_jwks(
         assert jwks.status_code == 200
         assert jwks.headers["cache-control"] == "public, max-age=300"
         keys = jwks.json()["keys"]
-        assert keys[0]["kid"] == app.state.keyring.signer.kid
+        assert keys[0]["kid"] == gateway_state(app).keyring.signer.kid
         verifier = TokenVerifier(
             StaticKeySource(keys), issuer=settings.jwt_issuer, audience=settings.jwt_audience
         )
@@ -108,7 +109,7 @@ async def test_mitra_token_carries_institution_and_username_subject(
     async with gateway(gateway_settings()) as (app, client):
         await add_account(app, "mitra.unib", roles=[Role.MITRA], institution_id=institution)
         resp = await login(client, "mitra.unib", PASSWORD)
-        principal = await app.state.verifier.verify(resp.json()["access_token"])
+        principal = await gateway_state(app).token_verifier().verify(resp.json()["access_token"])
         assert principal.subject == "mitra.unib"
         assert principal.institution_id == institution
         assert principal.nip is None
@@ -125,7 +126,7 @@ async def test_unit_admin_account_needs_a_unit_and_its_token_carries_it(
         made = await client.post("/auth/accounts", json={**body, "unit_id": unit}, headers=bearer(app))
         assert (made.status_code, made.json()["unit_id"]) == (201, unit)
         resp = await login(client, "opd.dukcapil", "long enough pass")
-        principal = await app.state.verifier.verify(resp.json()["access_token"])
+        principal = await gateway_state(app).token_verifier().verify(resp.json()["access_token"])
         assert (principal.unit_id, sorted(principal.roles)) == (unit, ["unit_admin"])
         # Dropping the unit while the role stays is refused.
         dropped = await client.patch(
@@ -330,7 +331,7 @@ async def test_client_credentials_grant(gateway_settings: Callable[..., GatewayS
         )
         assert resp.status_code == 200, resp.text
         assert resp.json()["expires_in"] == settings.client_token_ttl_s
-        principal = await app.state.verifier.verify(resp.json()["access_token"])
+        principal = await gateway_state(app).token_verifier().verify(resp.json()["access_token"])
         assert principal.subject == cred["client_id"]
         assert principal.roles == {Role.INTEGRATOR}
         assert principal.claims["typ"] == "client"
@@ -543,11 +544,11 @@ async def test_keys_are_generated_on_first_run_and_reused(
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     async with gateway(gateway_settings()) as (app, client):
         second_kid = (await client.get("/.well-known/jwks.json")).json()["keys"][0]["kid"]
-        token = app.state.keyring.signer.issue("admin", [Role.ADMIN], ttl_s=60)
+        token = gateway_state(app).keyring.signer.issue("admin", [Role.ADMIN], ttl_s=60)
     assert first_kid == second_kid
     # A token from the first start still verifies after the restart (same key).
     async with gateway(gateway_settings()) as (app, _client):
-        assert (await app.state.verifier.verify(token)).subject == "admin"
+        assert (await gateway_state(app).token_verifier().verify(token)).subject == "admin"
 
 
 # ---------------------------------------------------------------------------------------------- demo
@@ -560,19 +561,19 @@ async def test_demo_seed_is_idempotent_and_keeps_changed_passwords(
         "demo_accounts": [{"username": "kepala.bkd", "nip": NIP, "label": "Kepala BKD"}],
     }
     async with gateway(gateway_settings()) as (app, client):
-        maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+        maker: async_sessionmaker[AsyncSession] = gateway_state(app).sessionmaker
         async with maker() as session, session.begin():
             lines = await seed_demo(session, context)
         assert any("admin" in line for line in lines)
         assert any("demo-integrator" in line for line in lines)
 
         token = (await login(client, "kepala.bkd", "bengkulu-demo")).json()["access_token"]
-        principal = await app.state.verifier.verify(token)
+        principal = await gateway_state(app).token_verifier().verify(token)
         assert principal.subject == NIP
         assert principal.roles == {Role.PEGAWAI}
         mitra = (await login(client, "mitra.bpsdm", "bengkulu-demo")).json()["access_token"]
         assert (
-            await app.state.verifier.verify(mitra)
+            await gateway_state(app).token_verifier().verify(mitra)
         ).institution_id == "00000000-0000-4000-8000-000000000001"
         demo_client = await client.post(
             "/auth/token",

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from gateway.config import GatewaySettings
+from gateway.state import gateway_state
 from tests.gateway.helpers import gateway
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "integrators.md"
@@ -37,7 +38,7 @@ async def test_documented_verification_checks_iss_and_aud(
     settings = gateway_settings()
     async with gateway(settings) as (app, client):
         jwks = (await client.get("/.well-known/jwks.json")).json()
-        signer = app.state.keyring.signer
+        signer = gateway_state(app).keyring.signer
         token = signer.issue("cl_docs", ["integrator"], ttl_s=60)
         claims = verify(token, jwks)
         # The documented values are the ones this installation issues.

@@ -17,9 +17,10 @@ from fastapi import FastAPI
 from gateway.config import GatewaySettings
 from gateway.identity.bootstrap import ensure_account
 from gateway.main import create_app
+from gateway.state import gateway_state
 from services.common.auth import Role
 from tests.gateway.helpers import serve_http
-from tests.interop import require_node_packages, run_node
+from tests.support.interop import require_node_packages, run_node
 
 NIP = "198609262015051001"
 PASSWORD = "correct horse battery"
@@ -28,9 +29,9 @@ PUBLIC_CLIENT = "asn-web"
 
 async def _prepare(app: FastAPI, base: str) -> dict[str, Any]:
     """An account for the password grant and a registered client (through the admin API)."""
-    async with app.state.sessionmaker() as session, session.begin():
+    async with gateway_state(app).sessionmaker() as session, session.begin():
         await ensure_account(session, username="siti.rahma", password=PASSWORD, roles=[Role.PEGAWAI], nip=NIP)
-    admin = app.state.keyring.signer.issue("admin", [Role.ADMIN], ttl_s=600)
+    admin = gateway_state(app).keyring.signer.issue("admin", [Role.ADMIN], ttl_s=600)
     async with httpx.AsyncClient(base_url=base) as http:
         created = await http.post(
             "/auth/clients",
@@ -53,7 +54,7 @@ async def test_authlib_password_and_client_credentials_grants(
         # A public client: Authlib sends its client_id in the body (auth method "none") with the grant.
         async with AsyncOAuth2Client(client_id=PUBLIC_CLIENT) as public:
             token = await public.fetch_token(token_url, username="siti.rahma", password=PASSWORD)
-            principal = await app.state.verifier.verify(token["access_token"])
+            principal = await gateway_state(app).token_verifier().verify(token["access_token"])
             assert principal.subject == NIP
             assert token["token_type"] == "bearer"
             with pytest.raises(OAuthError) as wrong_password:
@@ -67,7 +68,7 @@ async def test_authlib_password_and_client_credentials_grants(
                 token_endpoint_auth_method=method,
             ) as confidential:
                 token = await confidential.fetch_token(token_url, grant_type="client_credentials")
-                principal = await app.state.verifier.verify(token["access_token"])
+                principal = await gateway_state(app).token_verifier().verify(token["access_token"])
                 assert principal.subject == cred["client_id"]
                 assert principal.roles == {Role.INTEGRATOR}
                 # Authlib sends the token on API calls: the report catalogue needs a reader's token.
@@ -103,10 +104,12 @@ async def test_oauth4webapi_client_credentials_and_a_wrong_secret(
             ok = results[how]
             assert ok["ok"] is True, ok
             assert ok["token_type"] == "bearer"
-            principal = await app.state.verifier.verify(ok["access_token"])
+            principal = await gateway_state(app).token_verifier().verify(ok["access_token"])
             assert principal.subject == cred["client_id"]
         assert results["password"]["ok"] is True, results["password"]
-        assert (await app.state.verifier.verify(results["password"]["access_token"])).subject == NIP
+        assert (
+            await gateway_state(app).token_verifier().verify(results["password"]["access_token"])
+        ).subject == NIP
 
         # A refused client authentication is a 401 with a Basic challenge, which oauth4webapi reports as
         # such; its response body is the RFC 6749 error, readable as JSON.

@@ -28,9 +28,13 @@ from starlette.routing import Route
 
 from gateway.config import GatewaySettings
 from gateway.proxy import ProxyMiddleware, is_internal, split_service_path
+from gateway.state import GatewayEdge
 from gateway.upstreams import Upstreams
+from services.common.apps import SERVICE_NAMES
 from services.common.middleware import EdgeMiddleware
-from services.common.testing import free_port, running, wait_until
+from services.common.ratelimit import MemoryLimiter
+from services.common.state import bind_state
+from tests.support.fixtures import free_port, running, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 BIG = 5 * 1024 * 1024
@@ -96,8 +100,9 @@ async def gateway(settings: GatewaySettings) -> AsyncIterator[tuple[httpx.AsyncC
     )
     upstreams = Upstreams(settings)
     await upstreams.start()
-    app.state.upstreams = upstreams
+    bind_state(app, GatewayEdge(settings=settings, limiter=MemoryLimiter(), upstreams=upstreams))
     port = free_port()
+    _APPS[port] = app
     # proxy_headers=False: uvicorn would otherwise take X-Forwarded-For from loopback as the client
     # address, and the test could not see what the proxy itself appends.
     server = uvicorn.Server(
@@ -138,7 +143,7 @@ def make_settings(**overrides: Any) -> GatewaySettings:
 @pytest.fixture(scope="module")
 async def echoes() -> AsyncIterator[dict[str, Echo]]:
     """One long-lived echo per upstream, shared by the tests that do not kill anything."""
-    procs = {name: Echo(name) for name in ("kinerja", "pelatihan", "publik")}
+    procs = {name: Echo(name) for name in SERVICE_NAMES}
     try:
         await asyncio.gather(*(p.start() for p in procs.values()))
         yield procs
@@ -497,9 +502,13 @@ async def test_upstream_dying_mid_download_breaks_the_client_connection(echoes: 
 async def test_client_leaving_mid_upload_releases_upstream_connection(
     gw: tuple[httpx.AsyncClient, Upstreams],
 ) -> None:
+    """A body in progress holds no upstream connection at all (it is read whole first, issue 14 finding
+    2); when its sender leaves, the body's slot is given back and nothing was forwarded."""
     client, upstreams = gw
     upstream = upstreams.get("pelatihan")
     assert upstream is not None
+    assert (await client.get("/hello")).status_code == 200  # builds the middleware stack
+    bodies = _proxy_of(client).bodies
     _, writer = await asyncio.open_connection("127.0.0.1", client.base_url.port)
     writer.write(
         f"POST /pelatihan/upload HTTP/1.1\r\nHost: x\r\nContent-Length: {BIG}\r\n\r\n".encode()
@@ -507,15 +516,28 @@ async def test_client_leaving_mid_upload_releases_upstream_connection(
     )
     await writer.drain()
 
-    async def forwarding() -> bool:
-        return upstream.client.in_use == 1
+    async def reading() -> bool:
+        return bodies.in_progress() == 1
 
-    assert await wait_until(forwarding, timeout_s=2)
+    assert await wait_until(reading, timeout_s=2)
+    assert upstream.client.in_use == 0
     writer.close()
 
     async def released() -> bool:
-        return upstream.client.in_use == 0
+        return bodies.in_progress() == 0 and upstream.client.in_use == 0
 
-    # Sooner than the 1 s read timeout: the proxy saw the disconnect, it did not wait the upstream out.
     assert await wait_until(released, timeout_s=0.8)
     assert (await client.post("/pelatihan/upload", content=b"abc")).json()["size"] == 3
+
+
+_APPS: dict[int, Any] = {}
+
+
+def _proxy_of(client: httpx.AsyncClient) -> ProxyMiddleware:
+    """The ProxyMiddleware instance serving ``client`` (found in the running app's middleware stack)."""
+    app = _APPS[client.base_url.port or 0]
+    node: Any = app.middleware_stack
+    while node is not None and not isinstance(node, ProxyMiddleware):
+        node = getattr(node, "app", None)
+    assert isinstance(node, ProxyMiddleware)
+    return node

@@ -16,10 +16,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.config import GatewaySettings
-from services.common.testing import free_port, running, wait_until
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app as kinerja_app
 from tests.gateway.helpers import DEAD_UPSTREAM, gateway
+from tests.support.fixtures import free_port, running, wait_until
 
 
 @contextlib.asynccontextmanager

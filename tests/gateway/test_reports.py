@@ -15,9 +15,10 @@ import pytest
 
 from asn_cli.seed import bootstrap, create_admin, seed_demo
 from gateway.reports.specs import UNIT_SCORECARD
+from services.common.apps import APP_NAMES
 from services.common.reports import expected_cells, parse_csv
 from services.common.request_id import HEADER
-from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
+from tests.support.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
 pytestmark = pytest.mark.e2e
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi"
@@ -26,7 +27,7 @@ OPENAPI = Path(__file__).resolve().parents[2] / "openapi"
 def exported_reports() -> set[tuple[str, str]]:
     """(METHOD, gateway path) of every x-report operation in the committed specs."""
     found: set[tuple[str, str]] = set()
-    for app in ("kinerja", "pelatihan", "publik", "gateway"):
+    for app in APP_NAMES:
         spec = json.loads((OPENAPI / f"{app}.json").read_text())
         for path, item in spec["paths"].items():
             for method, op in item.items():
@@ -57,7 +58,7 @@ async def integrator_headers(gw: httpx.AsyncClient, admin: dict[str, str]) -> di
 async def test_catalogue_and_unit_scorecard_over_real_processes(db: str, tmp_path: Path) -> None:
     await bootstrap(db, SERVICE_SECRETS)
     await create_admin(db, ADMIN_USER, ADMIN_PASSWORD)
-    await seed_demo(dict.fromkeys(("kinerja", "pelatihan", "publik", "gateway"), db), None)  # type: ignore[arg-type]
+    await seed_demo(dict.fromkeys(APP_NAMES, db), None)  # type: ignore[arg-type]
     stack = Stack(database_url=db, workdir=tmp_path)
     await asyncio.to_thread(stack.start)
     try:
@@ -72,7 +73,7 @@ async def test_catalogue_and_unit_scorecard_over_real_processes(db: str, tmp_pat
             assert body["missing_services"] == []
             listed = {(r["method"], r["path"]) for r in body["reports"]}
             assert listed == exported_reports()
-            assert {r["service"] for r in body["reports"]} == {"kinerja", "pelatihan", "publik", "gateway"}
+            assert {r["service"] for r in body["reports"]} == set(APP_NAMES)
             compliance = next(r for r in body["reports"] if r["name"] == "kinerja.compliance")
             assert compliance["path"] == "/kinerja/v1/reports/compliance"
             period_param = next(p for p in compliance["parameters"] if p["name"] == "period")

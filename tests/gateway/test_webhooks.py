@@ -31,8 +31,9 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.config import GatewaySettings
 from gateway.main import create_app
+from gateway.state import gateway_state
 from services.common.auth import Role
-from services.common.testing import free_port, plain_dsn, running, wait_until
+from tests.support.fixtures import free_port, plain_dsn, running, wait_until
 
 DEAD_UPSTREAM = ["http://127.0.0.1:9"]
 NIP = "198609262015051001"
@@ -130,7 +131,7 @@ async def gateway(settings: GatewaySettings) -> AsyncIterator[tuple[FastAPI, htt
 
 
 def bearer(app: FastAPI, subject: str, roles: list[str]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {app.state.keyring.signer.issue(subject, roles, ttl_s=600)}"}
+    return {"Authorization": f"Bearer {gateway_state(app).keyring.signer.issue(subject, roles, ttl_s=600)}"}
 
 
 def admin(app: FastAPI) -> dict[str, str]:

@@ -21,7 +21,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from gateway.config import GatewaySettings
-from services.common.testing import plain_dsn, wait_until
+from gateway.state import gateway_state
 from tests.gateway.test_webhooks import (
     LOCAL,
     Receiver,
@@ -36,7 +36,8 @@ from tests.gateway.test_webhooks import (
     verify,
     verify_legacy,
 )
-from tests.interop import require_node_packages, run_node
+from tests.support.fixtures import plain_dsn, wait_until
+from tests.support.interop import require_node_packages, run_node
 
 Delivery = tuple[str, dict[str, str], bytes]
 SIGNATURE = re.compile(r"v1,[A-Za-z0-9+/]{43}=")
@@ -209,7 +210,7 @@ async def test_retries_follow_the_standard_webhooks_schedule(
     gateway_settings: Callable[..., GatewaySettings],
 ) -> None:
     async with gateway(gateway_settings(outbox_enabled=False)) as (app, _client):
-        dispatcher = app.state.webhook_dispatcher
+        dispatcher = gateway_state(app).webhook_dispatcher
         waits = [dispatcher.backoff(n) for n in range(1, dispatcher.max_attempts)]
         assert waits == [5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600]
         assert dispatcher.max_attempts == 8

@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from services.common.testing import Tokens, running
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
+from tests.support.fixtures import Tokens, running
 
 
 @pytest.fixture

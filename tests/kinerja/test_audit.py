@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from services.common.auth import Role
 from services.common.settings import normalise_database_url
-from services.common.testing import Tokens
+from tests.support.fixtures import Tokens
 
 HEAD = "197503121999031002"
 

@@ -5,7 +5,6 @@ leave no gaps for a reader that pages while they write."""
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import Callable
 from typing import Any
@@ -15,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import selectinload
 
+from services.common.changelog import stored_data
 from services.common.settings import normalise_database_url
-from services.common.testing import Tokens, running
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.employees.changes import employee_state
 from services.kinerja_api.employees.models import Employee
@@ -27,36 +26,8 @@ from services.kinerja_api.samples import numbered_nip
 from services.kinerja_api.skp.models import Skp, SkpResult
 from services.kinerja_api.skp.service import skp_data
 from tests.kinerja.test_registry_api import make_unit, person
-
-State = dict[tuple[str, str], dict[str, Any]]
-
-
-async def read_all(
-    client: httpx.AsyncClient, headers: dict[str, str], cursor: str | None, limit: int
-) -> tuple[list[dict[str, Any]], str]:
-    entries: list[dict[str, Any]] = []
-    while True:
-        params: dict[str, Any] = {"limit": limit}
-        if cursor:
-            params["cursor"] = cursor
-        page = await client.get("/v1/changes", params=params, headers=headers)
-        assert page.status_code == 200, page.text
-        body = page.json()
-        entries.extend(body["items"])
-        cursor = body["next_cursor"]
-        if not body["has_more"]:
-            return entries, str(cursor)
-
-
-def rebuild(entries: list[dict[str, Any]], state: State | None = None) -> State:
-    state = dict(state or {})
-    for e in entries:
-        key = (e["entity"], e["id"])
-        if e["op"] == "DELETE":
-            state.pop(key, None)
-        else:
-            state[key] = e["data"]
-    return state
+from tests.support.changes import State, read_all, rebuild
+from tests.support.fixtures import Tokens, running
 
 
 async def actual_state(db: str) -> State:
@@ -74,7 +45,7 @@ async def actual_state(db: str) -> State:
             for ev in (await s.scalars(select(Evaluation))).all():
                 state[("evaluation", str(ev.id))] = evaluation_data(ev)
             # Compare through JSON, as the API carries it.
-            return {k: json.loads(json.dumps(v, default=str)) for k, v in state.items()}
+            return {k: stored_data(v) for k, v in state.items()}
     finally:
         await engine.dispose()
 

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from asn_cli.main import main
 from services.common.settings import normalise_database_url
-from services.common.testing import Tokens, running
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.clock import today
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.demo import seed_demo, unit_id
 from services.kinerja_api.main import create_app
 from services.kinerja_api.samples import employees_csv
+from tests.support.fixtures import Tokens, running
 
 
 async def _scalar(db: str, sql: str) -> Any:
@@ -111,7 +111,16 @@ async def test_demo_seed_is_idempotent(db: str) -> None:
     assert contexts[0] == contexts[1]
     assert await _scalar(db, "SELECT count(*) FROM kinerja.unit") == 28
     assert await _scalar(db, "SELECT count(*) FROM kinerja.employee") == 341
-    assert await _scalar(db, "SELECT count(*) FROM kinerja.employee_assignment") == 341
+    # One assignment each, plus the second one of the demo's transfer (issue 15).
+    assert await _scalar(db, "SELECT count(*) FROM kinerja.employee_assignment") == 341 + 1
+    moved = contexts[0]["demo_transfer"]
+    history = await _scalar(
+        db,
+        "SELECT string_agg(coalesce(supervisor_nip, '') || '/' || position, ',' ORDER BY valid_from)"
+        f" FROM kinerja.employee_assignment WHERE nip = '{moved['nip']}'",
+    )
+    assert str(history).endswith(f"{moved['to_supervisor']}/{moved['position']}")
+    assert str(history).startswith(f"{moved['from_supervisor']}/")
     accounts = {a["username"]: a["nip"] for a in contexts[0]["demo_accounts"]}
     assert set(accounts) == {"kepala.bkd", "kabid.mutasi", "atasan.bkd", "pegawai.bkd"}
     assert contexts[0]["demo_units"]["BKD"]

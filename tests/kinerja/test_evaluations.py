@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from services.common.auth import Role
-from services.common.testing import Tokens
 from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate, new_evaluation, rate
+from tests.support.fixtures import Tokens
 
 A, S, B = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"
 

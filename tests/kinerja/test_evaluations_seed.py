@@ -12,8 +12,8 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.common.testing import Tokens
 from services.kinerja_api.samples import numbered_nip
+from tests.support.fixtures import Tokens
 
 SINCE = date(2025, 1, 1)
 
@@ -66,8 +66,8 @@ class Seeder:
             active,
         )
         await self.conn.execute(
-            "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from)"
-            " VALUES ($1, $2, $3, $4)",
+            "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from, position)"
+            " VALUES ($1::varchar, $2, $3, $4, (SELECT e.position FROM kinerja.employee e WHERE e.nip = $1::varchar))",
             nip,
             supervisor,
             unit,
@@ -86,8 +86,8 @@ class Seeder:
             supervisor,
         )
         await self.conn.execute(
-            "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from)"
-            " SELECT n, $3, $2, $4 FROM unnest($1::varchar[]) AS n",
+            "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from, position)"
+            " SELECT n, $3, $2, $4, 'Analis' FROM unnest($1::varchar[]) AS n",
             nips,
             unit,
             supervisor,
@@ -102,8 +102,8 @@ class Seeder:
             on,
         )
         await self.conn.execute(
-            "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from)"
-            " VALUES ($1, $2, $3, $4)",
+            "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from, position)"
+            " VALUES ($1::varchar, $2, $3, $4, (SELECT e.position FROM kinerja.employee e WHERE e.nip = $1::varchar))",
             nip,
             supervisor,
             unit,
@@ -122,7 +122,8 @@ class Seeder:
         """An APPROVED SKP with one result and ``indicators`` indicators."""
         skp_id, result_id = uuid.uuid4(), uuid.uuid4()
         await self.conn.execute(
-            "INSERT INTO kinerja.skp (id, nip, year, status) VALUES ($1, $2, $3, 'APPROVED')",
+            "INSERT INTO kinerja.skp (id, nip, year, status, valid_from, valid_to, position)"
+            " VALUES ($1, $2, $3, 'APPROVED', make_date($3, 1, 1), make_date($3 + 1, 1, 1), 'Analis')",
             skp_id,
             nip,
             year,
@@ -148,7 +149,8 @@ class Seeder:
     async def skp(self, nip: str, year: int, status: str) -> uuid.UUID:
         skp_id = uuid.uuid4()
         await self.conn.execute(
-            "INSERT INTO kinerja.skp (id, nip, year, status) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO kinerja.skp (id, nip, year, status, valid_from, valid_to, position)"
+            " VALUES ($1, $2, $3, $4, make_date($3, 1, 1), make_date($3 + 1, 1, 1), 'Analis')",
             skp_id,
             nip,
             year,

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 import asyncpg
 import httpx
 
-from services.common.testing import Tokens
 from services.kinerja_api.samples import CSV_HEADER, employees_csv
 from tests.kinerja.test_registry_api import make_unit
+from tests.support.fixtures import Tokens
 
 CSV = {"Content-Type": "text/csv; charset=utf-8"}
 
@@ -129,7 +129,7 @@ async def test_bad_files(client: httpx.AsyncClient, admin: dict[str, str], token
 
 
 async def test_import_limit_without_content_length(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
-    """A streamed (chunked) body is counted as it arrives and cut at import_max_bytes."""
+    """A streamed (chunked) body is counted as it arrives and cut at the path's cap (services/common/body_limits.py)."""
 
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(25):

@@ -22,12 +22,12 @@ import uvicorn
 from fastapi import FastAPI, Request
 
 from services.common.auth import Role
-from services.common.testing import Tokens, free_port, running, wait_until
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app as create_publik
 from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate, plain
+from tests.support.fixtures import Tokens, free_port, running, wait_until
 
 A, S, B = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"
 AGGREGATE_KEYS = {

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from services.common.auth import Role
 from services.common.settings import normalise_database_url
-from services.common.testing import Tokens
 from services.kinerja_api.employees import service
+from tests.support.fixtures import Tokens
 
 HEAD = "197503121999031002"
 BOSS = "198001012005011001"

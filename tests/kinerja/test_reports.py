@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from services.common.auth import Role
-from services.common.testing import Tokens
 from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate
+from tests.support.fixtures import Tokens
 
 A, S, B = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"
 CELL = {  # a rating pair that gives each predikat
@@ -132,8 +132,14 @@ async def test_compliance_follows_the_calendar(
     await seed.skp(rest[0], 2026, "SUBMITTED")
     await final_rows(seed, team["sub"], team["boss"], [done], ["BAIK"], "2026-Q1")
     url = f"/v1/reports/compliance?period=2026-Q1&unit_id={team['unit']}"
-    assert (await client.get(url, headers=tokens.pegawai(team["head"]))).status_code == 403
+    # The unit head reads their own unit's report (issue 11; it was 403), the same as the admin's.
+    as_head = await client.get(url, headers=tokens.pegawai(team["head"]))
+    assert as_head.status_code == 200, as_head.text
     resp = await client.get(url, headers=tokens.admin())
+    stamps = ("generated_at", "data_as_of")
+    assert {k: v for k, v in as_head.json().items() if k not in stamps} == {
+        k: v for k, v in resp.json().items() if k not in stamps
+    }
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["headcount"] == 12
@@ -263,3 +269,33 @@ async def test_siasn_kinerjaperiodik_shape(
     assert gov["statusPenilai"] == "NON ASN"
     assert gov["penilaiNipNrp"] is None
     assert (await client.get("/v1/reports/siasn-kinerja?period=2026", headers=integrator)).status_code == 422
+
+
+async def test_only_the_head_of_a_unit_reads_its_compliance(
+    client: httpx.AsyncClient, tokens: Tokens, seed: Seeder, team: dict[str, Any]
+) -> None:
+    """The JPT heads the unit (and reads its sub-units through it); the Kepala Bidang (ADMINISTRATOR) who
+    answers to someone outside the sub-unit heads the sub-unit only; staff, other units' heads and the
+    province as a whole stay 403."""
+    other = await seed.unit("DISDIK")
+    other_head = await seed.employee(seed.nip(200), other, None, position_type="JPT")
+    deputy = await seed.employee(seed.nip(102), team["sub"], team["boss"], position_type="PENGAWAS")
+
+    def url(unit: Any) -> str:
+        return f"/v1/reports/compliance?period=2026-Q1&unit_id={unit}"
+
+    async def status(path: str, nip: str) -> int:
+        return (await client.get(path, headers=tokens.pegawai(nip))).status_code
+
+    assert await status(url(team["unit"]), team["head"]) == 200
+    assert await status(url(team["sub"]), team["head"]) == 403  # heads the unit, not the sub-unit row itself
+    assert await status(url(team["sub"]), team["boss"]) == 200
+    sub = (await client.get(url(team["sub"]), headers=tokens.pegawai(team["boss"]))).json()
+    assert sub["headcount"] == 12  # the boss, the deputy and ten staff
+    assert await status(url(team["unit"]), team["boss"]) == 403
+    assert await status(url(team["sub"]), deputy) == 403  # answers to the boss inside the sub-unit
+    assert await status(url(team["sub"]), team["staff"][0]) == 403
+    assert await status(url(other), team["head"]) == 403
+    assert await status(url(team["unit"]), other_head) == 403
+    assert await status("/v1/reports/compliance?period=2026-Q1", team["head"]) == 403
+    assert await status(url(other), other_head) == 200

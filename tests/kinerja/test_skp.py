@@ -13,9 +13,10 @@ import httpx
 from sqlalchemy import event
 
 from services.common.auth import Role
-from services.common.testing import Tokens, running
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
+from services.kinerja_api.state import kinerja_state
+from tests.support.fixtures import Tokens, running
 
 HEAD = "197503121999031002"  # JPT, answers to the governor
 BOSS = "198001012005011001"  # under HEAD
@@ -594,11 +595,11 @@ async def test_list_query_count_does_not_grow(
 
         async def cost() -> int:
             statements.clear()
-            event.listen(app.state.engine.sync_engine, "before_cursor_execute", count)
+            event.listen(kinerja_state(app).engine.sync_engine, "before_cursor_execute", count)
             try:
                 resp = await client.get("/v1/skp", params={"limit": 200}, headers=admin)
             finally:
-                event.remove(app.state.engine.sync_engine, "before_cursor_execute", count)
+                event.remove(kinerja_state(app).engine.sync_engine, "before_cursor_execute", count)
             assert resp.status_code == 200
             return len(statements)
 

@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy import event
 
-from services.common.testing import Tokens, running
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.clock import today
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
+from services.kinerja_api.state import kinerja_state
 from tests.kinerja.test_evaluations_seed import connect, evaluate, new_evaluation
+from tests.support.fixtures import Tokens, running
 
 A, S = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI"
 
@@ -59,9 +60,9 @@ async def test_supervisor_with_30_reports_sees_everything_at_a_glance(
         def count(*args: Any) -> None:
             statements.append(str(args[2]))
 
-        event.listen(app.state.engine.sync_engine, "before_cursor_execute", count)
+        event.listen(kinerja_state(app).engine.sync_engine, "before_cursor_execute", count)
         resp = await client.get("/v1/me/tasks", headers=boss_h)
-        event.remove(app.state.engine.sync_engine, "before_cursor_execute", count)
+        event.remove(kinerja_state(app).engine.sync_engine, "before_cursor_execute", count)
         assert resp.status_code == 200, resp.text
         body = resp.json()
         assert len(statements) <= 2, statements

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from services.common.testing import Tokens
 from tests.kinerja.test_evaluations_seed import Seeder, connect, new_evaluation, rate
+from tests.support.fixtures import Tokens
 
 A, S = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI"
 
@@ -87,9 +87,9 @@ async def test_a_b_a_one_result_and_parts_counted_once(
     assert (await client.get(f"/v1/evaluations/{first['id']}", headers=b)).status_code == 404
     # The result's evaluator sees every part; the former supervisor only theirs.
     listed = await client.get(f"/v1/evaluations/{result['id']}/parts", headers=o)
-    assert len(listed.json()) == 3
+    assert len(listed.json()["items"]) == 3
     theirs = await client.get(f"/v1/evaluations/{result['id']}/parts", headers=b)
-    assert {p["id"] for p in theirs.json()} == {first["id"], second["id"]}
+    assert {p["id"] for p in theirs.json()["items"]} == {first["id"], second["id"]}
     result = await rate(client, o, result, A, A)
     blocked = await client.post(f"/v1/evaluations/{result['id']}/finalize", headers=o)
     assert blocked.status_code == 409

@@ -7,8 +7,8 @@ import json
 
 import httpx
 
-from services.common.testing import Tokens
 from tests.kinerja.test_evaluations_seed import connect, evaluate
+from tests.support.fixtures import Tokens
 
 
 async def test_a_finalised_evaluation_is_queued_for_the_gateway(

@@ -15,8 +15,8 @@ from asn_cli.database import CliSettings
 from asn_cli.main import build_parser
 from asn_cli.ops_commands import BackupError, PgTool, pick_tool
 from asn_cli.seed import bootstrap, create_admin, seed_demo
-from services.common.testing import (
-    APP_SCHEMAS,
+from services.common.apps import APP_NAMES
+from tests.support.fixtures import (
     create_database,
     drop_database,
     migrate_all,
@@ -26,7 +26,7 @@ from services.common.testing import (
 Fingerprint = dict[str, tuple[int, str]]
 
 
-async def fingerprint(url: str, schemas: tuple[str, ...] = APP_SCHEMAS) -> Fingerprint:
+async def fingerprint(url: str, schemas: tuple[str, ...] = APP_NAMES) -> Fingerprint:
     """Row count and md5 of every row (ordered by primary key) of every table in ``schemas``."""
     conn = await asyncpg.connect(plain_dsn(url))
     try:
@@ -56,7 +56,7 @@ async def fingerprint(url: str, schemas: tuple[str, ...] = APP_SCHEMAS) -> Finge
 
 
 async def _write_data(url: str) -> list[str]:
-    urls = dict.fromkeys(APP_SCHEMAS, url)
+    urls = dict.fromkeys(APP_NAMES, url)
     await bootstrap(url, {"svc-kinerja": "backup-drill-secret-0123456789abcdef"})
     await create_admin(url, "backup-admin", "backup-admin-password")
     return await seed_demo(urls, CliSettings())
@@ -103,7 +103,7 @@ def test_backup_wipe_restore_keeps_every_row(
 ) -> None:
     before = asyncio.run(fingerprint(seeded))
     assert sum(n for n, _ in before.values()) > 50, before
-    for schema in APP_SCHEMAS:
+    for schema in APP_NAMES:
         assert any(k.startswith(schema + ".") and n for k, (n, _) in before.items()), schema
     dump = tmp_path / "asn.dump"
 

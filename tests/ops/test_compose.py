@@ -15,15 +15,15 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from asn_cli.apps import APP_NAMES, APPS
+from asn_cli.apps import APPS
 from asn_cli.main import build_parser, cmd_bootstrap_clients, cmd_migrate, cmd_serve
+from services.common.apps import APP_NAMES, SERVICE_NAMES
 from services.common.settings import AppSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 INIT_SQL = ROOT / "deploy" / "postgres-init.sql"
 DOCKERFILE = ROOT / "Dockerfile"
-SERVICE_APPS = ("kinerja", "pelatihan", "publik")
 # ${VAR}, ${VAR:-default}, ${VAR:?message}, ${VAR-default}, ${VAR?message}
 _INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-?]([^}]*))?\}")
 
@@ -168,7 +168,7 @@ def test_required_settings_are_set(name: str) -> None:
     env = _env(_services()[name])
     assert env.get(prefix + "ENVIRONMENT") == "production"
     assert env.get(prefix + "DATABASE_URL")
-    if app in SERVICE_APPS:
+    if app in SERVICE_NAMES:
         jwks = env.get(prefix + "JWKS_URL")
         assert jwks, f"{name} cannot verify tokens without {prefix}JWKS_URL"
         assert urlsplit(jwks).path == "/.well-known/jwks.json"
@@ -186,7 +186,7 @@ def test_required_settings_are_set(name: str) -> None:
 
 def test_gateway_upstreams_and_redis() -> None:
     env = _env(_services()["gateway"])
-    for svc in SERVICE_APPS:
+    for svc in SERVICE_NAMES:
         urls = env.get(f"GATEWAY_{svc.upper()}_URLS")
         assert urls, f"the gateway has no upstream for {svc}"
         for url in urls.split(","):
@@ -198,7 +198,7 @@ def test_gateway_upstreams_and_redis() -> None:
     assert redis_url.hostname in _services()
     assert redis_url.port == 6379
     assert any(str(p).endswith(":8000") for p in _services()["gateway"]["ports"]), "publish the gateway"
-    for svc in SERVICE_APPS:
+    for svc in SERVICE_NAMES:
         assert not _services()[svc].get("ports"), f"{svc} must be reached through the gateway only"
 
 

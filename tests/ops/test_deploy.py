@@ -19,15 +19,15 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from asn_cli.apps import APP_NAMES, APPS
+from asn_cli.apps import APPS
 from asn_cli.main import build_parser, cmd_bootstrap_clients, cmd_migrate, cmd_serve
+from services.common.apps import APP_NAMES, SERVICE_NAMES
 from services.common.settings import PLACEHOLDER_MARKERS, AppSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 SECRETS_EXAMPLE = K8S / "secrets.example.yaml"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-SERVICE_APPS = ("kinerja", "pelatihan", "publik")
 Doc = dict[str, Any]
 
 
@@ -272,7 +272,7 @@ def test_env_vars_are_real_settings_fields(app: str, monkeypatch: pytest.MonkeyP
     assert url.hostname == f"{next(iter(_of_kind('Cluster')))}-rw", "the CloudNativePG read-write Service"
 
 
-@pytest.mark.parametrize("app", SERVICE_APPS)
+@pytest.mark.parametrize("app", SERVICE_NAMES)
 def test_services_reach_the_gateway_and_each_other(app: str) -> None:
     env = _env(_container(_app_deployments()[app]))
     prefix = APPS[app].env_prefix
@@ -284,13 +284,13 @@ def test_services_reach_the_gateway_and_each_other(app: str) -> None:
     for var, entry in env.items():
         field = var[len(prefix) :].lower()
         target = field.removesuffix("_url")
-        if field.endswith("_url") and target in SERVICE_APPS:
+        if field.endswith("_url") and target in SERVICE_NAMES:
             _assert_points_at_app(entry["value"], target, f"{app} {var}")
 
 
 def test_gateway_upstreams_redis_and_shared_keys() -> None:
     env = _env(_container(_app_deployments()["gateway"]))
-    for svc in SERVICE_APPS:
+    for svc in SERVICE_NAMES:
         for url in env[f"GATEWAY_{svc.upper()}_URLS"]["value"].split(","):
             _assert_points_at_app(url, svc, f"GATEWAY_{svc.upper()}_URLS")
     publik = _env(_container(_app_deployments()["publik"]))
@@ -325,7 +325,7 @@ def test_bootstrap_job_registers_the_services_clients() -> None:
     assert len(boots) == 1
     env = _env(_container(boots[0][0]))
     assert _secret_ref(env["GATEWAY_DATABASE_URL"]) == ("asn-gateway-db", "url")
-    for svc in SERVICE_APPS:
+    for svc in SERVICE_NAMES:
         var = f"{svc.upper()}_SERVICE_CLIENT_SECRET"
         service_env = _env(_container(_app_deployments()[svc]))
         assert _secret_ref(env[var]) == _secret_ref(service_env[var]), f"{var} differs from what {svc} gets"
@@ -410,7 +410,7 @@ def test_only_the_gateway_is_open_to_the_world() -> None:
         p
         for p in policies.values()
         if any(
-            e["key"] == "app.kubernetes.io/name" and set(SERVICE_APPS) <= set(e["values"])
+            e["key"] == "app.kubernetes.io/name" and set(SERVICE_NAMES) <= set(e["values"])
             for e in p["spec"]["podSelector"].get("matchExpressions", [])
         )
     ]

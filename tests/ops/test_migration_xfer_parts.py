@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 
 from asn_cli.database import asyncpg_dsn, migrate
-from services.common.testing import create_database, drop_database
+from tests.support.fixtures import create_database, drop_database
 
 BEFORE = "kinerja_0006_chg_outbox_ver"
 CURVE = (

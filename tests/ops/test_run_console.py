@@ -14,7 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.common.testing import free_ports
+from tests.support.fixtures import free_ports
+
+# `asn run` starts the whole stack (four apps, migrations, demo data): not part of `make test-fast`.
+pytestmark = pytest.mark.stack
 
 ROOT = Path(__file__).resolve().parents[2]
 LAST_LINE = "Press Ctrl-C to stop everything."

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from services.common.testing import Tokens, running
+from services.common import clock
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.main import create_app
 from tests.pelatihan.helpers import Headers
 from tests.pelatihan.kinerja_standin import StandIn, standin
+from tests.support.fixtures import Tokens, running
+
+
+@pytest.fixture(autouse=True)
+def real_clock_after() -> Iterator[None]:
+    """A test that moved the in-process province clock leaves it at real time for the next."""
+    yield
+    clock.set_fake_now(None)
 
 
 @pytest.fixture

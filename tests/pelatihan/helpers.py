@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
 
+from services.common import clock
 from services.common.auth import Role
-from services.common.testing import Tokens
+from tests.support.fixtures import Tokens
 
 
 def nip(i: int) -> str:
@@ -118,3 +121,20 @@ async def enrol_and_approve(
 
 def today() -> date:
     return datetime.now(UTC).date()
+
+
+@contextmanager
+def on_day(day: str | date) -> Iterator[None]:
+    """Run the block with the province clock (in-process apps) at 10:00 WIB on ``day``, then back to real
+    time: attendance for a day and a session's results are taken only on or after the day (issue 11)."""
+    when = date.fromisoformat(day) if isinstance(day, str) else day
+    clock.set_fake_now(datetime.combine(when, time(10), tzinfo=clock.WIB))
+    try:
+        yield
+    finally:
+        clock.set_fake_now(None)
+
+
+def at_end(session: dict[str, Any]) -> AbstractContextManager[None]:
+    """:func:`on_day` on the session's last day, when its results may be recorded."""
+    return on_day(str(session["ends_on"]))

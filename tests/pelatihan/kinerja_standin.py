@@ -15,7 +15,7 @@ import uvicorn
 from fastapi import FastAPI, HTTPException
 
 from services.common.auth import Role
-from services.common.testing import Tokens, free_port
+from tests.support.fixtures import Tokens, free_port
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from services.common.testing import free_port
+from tests.support.fixtures import free_port
 
 
 @contextlib.asynccontextmanager

@@ -5,25 +5,26 @@ a restart of the service; concurrent writers leave no gaps for a reader that pag
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from services.common.changelog import stored_data
 from services.common.settings import normalise_database_url
-from services.common.testing import running
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.main import create_app
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sync.service import completion_state, enrolment_data, session_data
-from tests.kinerja.test_changes import read_all, rebuild
-from tests.pelatihan.helpers import Headers, make_institution, make_program, make_session, nip
+from tests.pelatihan.helpers import Headers, at_end, make_institution, make_program, make_session, nip
 from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.changes import read_all, rebuild
+from tests.support.fixtures import running
 
 State = dict[tuple[str, str], dict[str, Any]]
 
@@ -40,7 +41,7 @@ async def actual_state(db: str) -> State:
                 done = await completion_state(s, e.id)
                 if done is not None:
                     state[("completion", str(e.id))] = done
-            return {k: json.loads(json.dumps(v, default=str)) for k, v in state.items()}
+            return {k: stored_data(v) for k, v in state.items()}
     finally:
         await engine.dispose()
 
@@ -91,7 +92,12 @@ async def test_random_changes_rebuild_the_final_state(db: str, api: httpx.AsyncC
                 continue
             eid = rng.choice(candidates)
             body: dict[str, Any] = {"passed": rng.random() < 0.7, "score": 75} if action == "complete" else {}
-            resp = await api.post(f"/v1/enrolments/{eid}/{action}", json=body, headers=admin)
+            when: AbstractContextManager[None] = nullcontext()
+            if action == "complete":  # results are taken from the session's last day on
+                sid = (await api.get(f"/v1/enrolments/{eid}", headers=admin)).json()["session_id"]
+                when = at_end((await api.get(f"/v1/sessions/{sid}", headers=admin)).json())
+            with when:
+                resp = await api.post(f"/v1/enrolments/{eid}/{action}", json=body, headers=admin)
             assert resp.status_code == 200, resp.text
         # Promotions from the waitlist change other enrolments: refresh what the test believes.
         for eid in list(live):

@@ -11,6 +11,7 @@ import pytest
 from services.common import clock
 from tests.pelatihan.helpers import (
     Headers,
+    at_end,
     enrol_and_approve,
     make_institution,
     make_program,
@@ -42,9 +43,10 @@ async def test_the_ledger_defaults_to_the_wib_year(
     who = nip(51)
     kinerja.add(who, supervisor_nip=BOSS)
     enrolment = await enrol_and_approve(api, h, s["id"], who, BOSS)
-    r = await api.post(
-        f"/v1/enrolments/{enrolment['id']}/complete", json={"passed": True}, headers=h.mitra(inst)
-    )
+    with at_end(s):
+        r = await api.post(
+            f"/v1/enrolments/{enrolment['id']}/complete", json={"passed": True}, headers=h.mitra(inst)
+        )
     assert r.status_code == 200, r.text
 
     moved = await api.put("/internal/v1/clock", json={"now": instant}, headers=h.admin())

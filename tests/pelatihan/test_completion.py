@@ -9,18 +9,20 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.common.testing import plain_dsn
 from services.pelatihan_api.certificates.numbers import check_char, well_formed
 from services.pelatihan_api.completion.service import credited_jp
 from tests.pelatihan.helpers import (
     Headers,
+    at_end,
     enrol_and_approve,
     make_institution,
     make_program,
     make_session,
     nip,
+    on_day,
 )
 from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.fixtures import plain_dsn
 
 BOSS = nip(900)
 UNIT = str(uuid.uuid4())
@@ -70,21 +72,22 @@ async def test_mitra_scope(api: httpx.AsyncClient, h: Headers, kinerja: StandIn)
     assert r.status_code == 404
     assert (await api.get(f"/v1/enrolments/{eb[0]['id']}", headers=mitra_a)).status_code == 404
     # Its own session works; a mitra cannot create sessions; an employee cannot record results.
-    r = await api.post(
-        f"/v1/sessions/{sa['id']}/attendance",
-        json={"on": sa["starts_on"], "present": [nip(1)]},
-        headers=mitra_a,
-    )
-    assert r.status_code == 200, r.text
-    assert r.json() == {"session_id": sa["id"], "on": sa["starts_on"], "present": 1, "absent": 0}
-    r = await api.post(
-        f"/v1/enrolments/{ea[0]['id']}/complete", json={"passed": True}, headers=h.pegawai(nip(1))
-    )
-    assert r.status_code == 403
-    r = await api.post(
-        f"/v1/enrolments/{ea[0]['id']}/complete", json={"passed": True, "score": 90}, headers=mitra_a
-    )
-    assert r.status_code == 200, r.text
+    with at_end(sa):
+        r = await api.post(
+            f"/v1/sessions/{sa['id']}/attendance",
+            json={"on": sa["starts_on"], "present": [nip(1)]},
+            headers=mitra_a,
+        )
+        assert r.status_code == 200, r.text
+        assert r.json() == {"session_id": sa["id"], "on": sa["starts_on"], "present": 1, "absent": 0}
+        r = await api.post(
+            f"/v1/enrolments/{ea[0]['id']}/complete", json={"passed": True}, headers=h.pegawai(nip(1))
+        )
+        assert r.status_code == 403
+        r = await api.post(
+            f"/v1/enrolments/{ea[0]['id']}/complete", json={"passed": True, "score": 90}, headers=mitra_a
+        )
+        assert r.status_code == 200, r.text
 
 
 async def test_certificates_and_ledger(api: httpx.AsyncClient, h: Headers, kinerja: StandIn, db: str) -> None:
@@ -102,21 +105,22 @@ async def test_certificates_and_ledger(api: httpx.AsyncClient, h: Headers, kiner
         prog = await make_program(api, h, inst, jp=jp, mode="NONKLASIKAL")
         s, (e, o) = await _confirmed(api, h, kinerja, prog, [emp, other])
         year = date.fromisoformat(s["ends_on"]).year
-        r = await api.post(
-            f"/v1/enrolments/{e['id']}/complete", json={"passed": True, "score": 80}, headers=mitra
-        )
-        assert r.status_code == 200, r.text
-        body = r.json()
-        assert body["enrolment"]["status"] == "COMPLETED"
-        assert body["jp_credited"] == jp
-        numbers.append(body["certificate"]["number"])
-        r = await api.post(
-            f"/v1/enrolments/{o['id']}/complete", json={"passed": False, "score": 40}, headers=mitra
-        )
-        assert r.json()["enrolment"]["status"] == "FAILED"
-        assert r.json()["certificate"] is None
-        r = await api.post(f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=mitra)
-        assert r.status_code == 409
+        with at_end(s):
+            r = await api.post(
+                f"/v1/enrolments/{e['id']}/complete", json={"passed": True, "score": 80}, headers=mitra
+            )
+            assert r.status_code == 200, r.text
+            body = r.json()
+            assert body["enrolment"]["status"] == "COMPLETED"
+            assert body["jp_credited"] == jp
+            numbers.append(body["certificate"]["number"])
+            r = await api.post(
+                f"/v1/enrolments/{o['id']}/complete", json={"passed": False, "score": 40}, headers=mitra
+            )
+            assert r.json()["enrolment"]["status"] == "FAILED"
+            assert r.json()["certificate"] is None
+            r = await api.post(f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=mitra)
+            assert r.status_code == 409
         ledger = (await api.get(f"/v1/employees/{emp}/jp?year={year}", headers=h.pegawai(emp))).json()
         assert ledger["jp_total"] == sum(jps[: len(numbers)])
         assert ledger["jp_required"] == 20
@@ -193,24 +197,28 @@ async def test_partial_attendance_and_feedback(api: httpx.AsyncClient, h: Header
     s, enrolled = await _confirmed(api, h, kinerja, prog, people)
     days = _days(s)
     mitra = h.mitra(inst)
-    # Day 1: all three; day 2: the first two; day 3: the first only.
+    # Day 1: all three; day 2: the first two; day 3: the first only (each recorded on its day).
     for i, day in enumerate(days):
-        r = await api.post(
-            f"/v1/sessions/{s['id']}/attendance", json={"on": day, "present": people[: 3 - i]}, headers=mitra
-        )
+        with on_day(day):
+            r = await api.post(
+                f"/v1/sessions/{s['id']}/attendance",
+                json={"on": day, "present": people[: 3 - i]},
+                headers=mitra,
+            )
         assert r.status_code == 200, r.text
-    r = await api.post(
-        f"/v1/sessions/{s['id']}/attendance", json={"on": "2001-01-01", "present": []}, headers=mitra
-    )
-    assert r.status_code == 422
-    r = await api.post(
-        f"/v1/sessions/{s['id']}/attendance", json={"on": days[0], "present": [nip(77)]}, headers=mitra
-    )
-    assert r.status_code == 422
-    credited = []
-    for e in enrolled:
-        r = await api.post(f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=mitra)
-        credited.append((r.json()["days_present"], r.json()["jp_credited"]))
+    with at_end(s):
+        r = await api.post(
+            f"/v1/sessions/{s['id']}/attendance", json={"on": "2001-01-01", "present": []}, headers=mitra
+        )
+        assert r.status_code == 422
+        r = await api.post(
+            f"/v1/sessions/{s['id']}/attendance", json={"on": days[0], "present": [nip(77)]}, headers=mitra
+        )
+        assert r.status_code == 422
+        credited = []
+        for e in enrolled:
+            r = await api.post(f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=mitra)
+            credited.append((r.json()["days_present"], r.json()["jp_credited"]))
     # 3/3 days -> 30 JP; 2/3 (below 80%) -> floor(30*2/3) = 20; 1/3 -> 10.
     assert credited == [(3, 30), (2, 20), (1, 10)]
     assert credited_jp(30, None, 3) == 30
@@ -233,6 +241,55 @@ async def test_partial_attendance_and_feedback(api: httpx.AsyncClient, h: Header
     assert r.status_code == 204
     summary = (await api.get(f"/v1/sessions/{s['id']}/feedback", headers=mitra)).json()
     assert summary == {"session_id": s["id"], "responses": 2, "average_rating": 4.0}
+
+
+async def test_attendance_and_results_only_on_or_after_the_day(
+    api: httpx.AsyncClient, h: Headers, kinerja: StandIn, db: str
+) -> None:
+    """Issue 11: a partner institution recorded attendance and results for a session that had not started,
+    and the certificate carried a future date."""
+    inst = await make_institution(api, h)
+    mitra = h.mitra(inst)
+    s, (e,) = await _confirmed(api, h, kinerja, await make_program(api, h, inst, jp=12), [nip(1)])
+    days = _days(s)
+    # Today (real clock) is before the session: neither its first day nor a result is accepted yet.
+    r = await api.post(
+        f"/v1/sessions/{s['id']}/attendance", json={"on": days[0], "present": [nip(1)]}, headers=mitra
+    )
+    assert r.status_code == 409, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["type"].endswith("/too-early")
+    assert days[0] in r.json()["detail"]
+    r = await api.post(f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=mitra)
+    assert (r.status_code, r.json()["type"].split("/")[-1]) == (409, "too-early")
+    # On the first day: that day's attendance, not the next day's, and still no result (nor for the admin).
+    with on_day(days[0]):
+        ok = await api.post(
+            f"/v1/sessions/{s['id']}/attendance", json={"on": days[0], "present": [nip(1)]}, headers=mitra
+        )
+        assert ok.status_code == 200, ok.text
+        r = await api.post(
+            f"/v1/sessions/{s['id']}/attendance", json={"on": days[1], "present": [nip(1)]}, headers=mitra
+        )
+        assert r.status_code == 409
+        r = await api.post(
+            f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=h.training_admin()
+        )
+        assert r.status_code == 409
+    # The enrolment is untouched by the refused result.
+    assert (await api.get(f"/v1/enrolments/{e['id']}", headers=mitra)).json()["status"] == "CONFIRMED"
+    # On the last day the result goes through; the certificate's date is that day, not a future one.
+    with at_end(s):
+        for day in days[1:]:
+            r = await api.post(
+                f"/v1/sessions/{s['id']}/attendance", json={"on": day, "present": [nip(1)]}, headers=mitra
+            )
+            assert r.status_code == 200, r.text
+        r = await api.post(f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=mitra)
+        assert r.status_code == 200, r.text
+        number = r.json()["certificate"]["number"]
+    shown = (await api.get(f"/v1/certificates/{number}")).json()
+    assert shown["completed_on"] == s["ends_on"]
 
 
 def _days(s: dict[str, Any]) -> list[str]:

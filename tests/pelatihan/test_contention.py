@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.common.testing import Tokens
 from tests.pelatihan.helpers import Headers, make_institution, make_program, make_session, nip
 from tests.pelatihan.kinerja_standin import StandIn
 from tests.pelatihan.process import pelatihan_process
+from tests.support.fixtures import Tokens
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,9 @@ from services.common.settings import normalise_database_url
 from services.kinerja_api import demo as kinerja_demo
 from services.pelatihan_api import demo
 from services.pelatihan_api.enrolments.models import Enrolment
+from services.pelatihan_api.sessions.models import TrainingSession
 from tests.pelatihan.helpers import Headers
+from tests.support.changes import read_all
 
 
 async def test_demo_is_idempotent_and_usable(
@@ -52,3 +54,38 @@ async def test_demo_is_idempotent_and_usable(
     assert ledger["entries"]
     number = ledger["entries"][0]["certificate_number"]
     assert (await api.get(f"/v1/certificates/{number}")).json()["valid"] is True
+
+
+async def test_the_change_log_starts_with_the_demo(
+    db: str, api: httpx.AsyncClient, h: Headers, settings_for: Callable[..., Any]
+) -> None:
+    """Issue 11: the seed's sessions and completions were missing from GET /v1/changes, so an integrator
+    mirroring pelatihan never saw them."""
+    engine = create_async_engine(normalise_database_url(db))
+    context: dict[str, Any] = {}
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+            await kinerja_demo.seed_demo(session, context)
+        async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+            await demo.seed_demo(session, context)
+        async with AsyncSession(engine) as session:
+            sessions = set(map(str, (await session.scalars(select(TrainingSession.id))).all()))
+            enrolments = set(map(str, (await session.scalars(select(Enrolment.id))).all()))
+            completed = set(
+                map(
+                    str,
+                    (
+                        await session.scalars(select(Enrolment.id).where(Enrolment.completed_at.isnot(None)))
+                    ).all(),
+                )
+            )
+    finally:
+        await engine.dispose()
+    entries, _ = await read_all(api, h.integrator(), None, limit=200)
+    logged: dict[str, set[str]] = {}
+    for e in entries:
+        logged.setdefault(e["entity"], set()).add(e["id"])
+    assert completed
+    assert logged["session"] == sessions
+    assert logged["enrolment"] == enrolments
+    assert logged["completion"] == completed

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import httpx
 
+from services.pelatihan_api.state import pelatihan_state
 from tests.pelatihan.helpers import (
     Headers,
     enrol_and_approve,
@@ -178,11 +179,11 @@ async def test_kinerja_down_gives_503(api: httpx.AsyncClient, h: Headers, kinerj
         await api.post(f"/v1/sessions/{s['id']}/enrolments", json={"nip": nip(1)}, headers=h.pegawai(nip(1)))
     ).json()
     app = api._transport.app  # type: ignore[attr-defined]
-    real = app.state.kinerja_client
+    real = pelatihan_state(app).kinerja_client
     from services.common.http import make_client
-    from services.common.testing import free_port
+    from tests.support.fixtures import free_port
 
-    app.state.kinerja_client = make_client(f"http://127.0.0.1:{free_port()}", timeout_s=1.0)
+    pelatihan_state(app).kinerja_client = make_client(f"http://127.0.0.1:{free_port()}", timeout_s=1.0)
     try:
         r = await api.post(f"/v1/enrolments/{e['id']}/approve", headers=h.pegawai(BOSS))
         assert r.status_code == 503
@@ -190,8 +191,8 @@ async def test_kinerja_down_gives_503(api: httpx.AsyncClient, h: Headers, kinerj
         assert r.json()["type"].endswith("/kinerja-unavailable")
         assert "retry-after" in r.headers
     finally:
-        await app.state.kinerja_client.aclose()
-        app.state.kinerja_client = real
+        await pelatihan_state(app).kinerja_client.aclose()
+        pelatihan_state(app).kinerja_client = real
     got = (await api.get(f"/v1/enrolments/{e['id']}", headers=h.training_admin())).json()
     assert got["status"] == "PENDING_APPROVAL"
 

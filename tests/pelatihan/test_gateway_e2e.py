@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from asn_cli.seed import bootstrap, create_admin, seed_demo
-from services.common.testing import wait_until
-from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
+from services.common.apps import APP_NAMES
+from tests.support.fixtures import wait_until
+from tests.support.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.e2e
 async def test_full_session_through_the_gateway(db: str, tmp_path: Path) -> None:
     await bootstrap(db, SERVICE_SECRETS)
     await create_admin(db, ADMIN_USER, ADMIN_PASSWORD)
-    await seed_demo(dict.fromkeys(("kinerja", "pelatihan", "publik", "gateway"), db), None)  # type: ignore[arg-type]
+    await seed_demo(dict.fromkeys(APP_NAMES, db), None)  # type: ignore[arg-type]
     stack = Stack(database_url=db, workdir=tmp_path)
     await asyncio.to_thread(stack.start)
     try:
@@ -53,6 +54,8 @@ async def test_full_session_through_the_gateway(db: str, tmp_path: Path) -> None
             assert r.status_code == 200, r.text
             assert r.json()["status"] == "CONFIRMED"
 
+            # Attendance and results are taken on or after the day: pelatihan's clock goes to the last day.
+            await asyncio.to_thread(stack.move_clock, f"{target['ends_on']}T10:00:00+07:00", ("pelatihan",))
             r = await gw.post(
                 f"/v1/sessions/{target['id']}/attendance",
                 json={"on": target["starts_on"], "present": [nip]},
@@ -63,6 +66,7 @@ async def test_full_session_through_the_gateway(db: str, tmp_path: Path) -> None
                 f"/v1/enrolments/{enrolment}/complete", json={"passed": True, "score": 90}, headers=mitra
             )
             assert r.status_code == 200, r.text
+            await asyncio.to_thread(stack.move_clock, None, ("pelatihan",))
             number = r.json()["certificate"]["number"]
             assert (await gw.get(f"/v1/certificates/{number}")).json()["valid"] is True
             year = int(target["ends_on"][:4])

@@ -13,14 +13,15 @@ from sqlalchemy import select
 
 from services.common.http import make_client
 from services.common.outbox import DELIVERED, OutboxDispatcher, http_transport
-from services.common.testing import Tokens, running
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.events import OutboxEvent
 from services.pelatihan_api.main import create_app
+from services.pelatihan_api.state import pelatihan_state
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app as publik_app
 from tests.pelatihan.helpers import (
     Headers,
+    at_end,
     enrol_and_approve,
     make_institution,
     make_program,
@@ -28,6 +29,7 @@ from tests.pelatihan.helpers import (
     nip,
 )
 from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.fixtures import Tokens, running
 
 BOSS = nip(900)
 
@@ -57,16 +59,17 @@ async def test_training_stats_reach_publik(
         s = await make_session(api, h, prog, capacity=10)
         for p in people[:4]:
             e = await enrol_and_approve(api, h, s["id"], p, BOSS)
-            r = await api.post(
-                f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=h.training_admin()
-            )
+            with at_end(s):
+                r = await api.post(
+                    f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=h.training_admin()
+                )
             assert r.status_code == 200, r.text
 
         to_publik = make_client("http://publik", transport=httpx.ASGITransport(app=publik), timeout_s=5.0)
         to_publik.headers.update(tokens.service("svc-pelatihan"))
         try:
             dispatcher = OutboxDispatcher(
-                papp.state.sessionmaker,
+                pelatihan_state(papp).sessionmaker,
                 OutboxEvent,
                 {"publik": http_transport(to_publik, "/internal/v1/events")},
                 source="pelatihan",
@@ -74,7 +77,7 @@ async def test_training_stats_reach_publik(
             assert await dispatcher.run_once() == 4
         finally:
             await to_publik.aclose()
-        async with papp.state.sessionmaker() as session:
+        async with pelatihan_state(papp).sessionmaker() as session:
             rows = (
                 await session.scalars(
                     select(OutboxEvent)

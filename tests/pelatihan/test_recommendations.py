@@ -11,6 +11,7 @@ import httpx
 
 from tests.pelatihan.helpers import (
     Headers,
+    at_end,
     enrol_and_approve,
     make_institution,
     make_program,
@@ -153,9 +154,10 @@ async def test_roster_and_compliance_report(api: httpx.AsyncClient, h: Headers, 
         for p in who:
             kinerja.add(p, supervisor_nip=BOSS)
             e = await enrol_and_approve(api, h, sess["id"], p, BOSS)
-            r = await api.post(
-                f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=h.training_admin()
-            )
+            with at_end(sess):
+                r = await api.post(
+                    f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=h.training_admin()
+                )
             assert r.status_code == 200, r.text
 
     assert (

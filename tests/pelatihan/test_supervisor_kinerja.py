@@ -10,12 +10,13 @@ import httpx
 import pytest
 
 from services.common.http import make_client
-from services.common.testing import Tokens, free_port, running
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app as kinerja_app
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.main import create_app as pelatihan_app
+from services.pelatihan_api.state import pelatihan_state
 from tests.pelatihan.helpers import Headers, make_institution, make_program, make_session
+from tests.support.fixtures import Tokens, free_port, running
 
 BOSS = "197501012000031001"
 EMPLOYEE = "198609262015051001"
@@ -56,14 +57,14 @@ async def linked(
             assert r.status_code == 201, r.text
         papp = pelatihan_app(settings_for(PelatihanSettings))
         async with running(papp) as api:
-            papp.state.kinerja_client = make_client(
+            pelatihan_state(papp).kinerja_client = make_client(
                 "http://kinerja", transport=httpx.ASGITransport(app=kapp), timeout_s=5.0
             )
-            papp.state.kinerja_client.headers.update(tokens.service("svc-pelatihan"))
+            pelatihan_state(papp).kinerja_client.headers.update(tokens.service("svc-pelatihan"))
             try:
                 yield api, papp
             finally:
-                await papp.state.kinerja_client.aclose()
+                await pelatihan_state(papp).kinerja_client.aclose()
 
 
 async def test_real_kinerja_decides_who_approves(linked: tuple[httpx.AsyncClient, Any], h: Headers) -> None:
@@ -103,14 +104,14 @@ async def test_real_kinerja_decides_who_approves(linked: tuple[httpx.AsyncClient
         f"/v1/sessions/{other['id']}/enrolments", json={"nip": EMPLOYEE}, headers=h.pegawai(EMPLOYEE)
     )
     pending = r.json()["id"]
-    real = papp.state.kinerja_client
-    papp.state.kinerja_client = make_client(f"http://127.0.0.1:{free_port()}", timeout_s=1.0)
+    real = pelatihan_state(papp).kinerja_client
+    pelatihan_state(papp).kinerja_client = make_client(f"http://127.0.0.1:{free_port()}", timeout_s=1.0)
     try:
         r = await api.post(f"/v1/enrolments/{pending}/approve", headers=h.pegawai(BOSS))
         assert r.status_code == 503
         assert r.json()["type"].endswith("/kinerja-unavailable")
     finally:
-        await papp.state.kinerja_client.aclose()
-        papp.state.kinerja_client = real
+        await pelatihan_state(papp).kinerja_client.aclose()
+        pelatihan_state(papp).kinerja_client = real
     r = await api.get(f"/v1/enrolments/{pending}", headers=h.pegawai(EMPLOYEE))
     assert r.json()["status"] == "PENDING_APPROVAL"

@@ -12,11 +12,12 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.common.testing import plain_dsn, running
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.main import create_app
+from services.pelatihan_api.state import pelatihan_state
 from tests.pelatihan.helpers import (
     Headers,
+    at_end,
     enrol_and_approve,
     make_institution,
     make_program,
@@ -24,6 +25,7 @@ from tests.pelatihan.helpers import (
     nip,
 )
 from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.fixtures import plain_dsn, running
 
 BOSS = nip(900)
 UNIT = str(uuid.uuid4())
@@ -57,14 +59,17 @@ async def _mirror(api: httpx.AsyncClient, h: Headers, who: str) -> None:
     assert (await api.post("/internal/v1/events", json=envelope, headers=h.service())).status_code == 200
 
 
-async def _participant(api: httpx.AsyncClient, h: Headers, kinerja: StandIn, who: str) -> tuple[str, str]:
-    """A confirmed participant of a new session, mirrored in the roster; returns (enrolment id, institution)."""
+async def _participant(
+    api: httpx.AsyncClient, h: Headers, kinerja: StandIn, who: str
+) -> tuple[str, str, dict[str, Any]]:
+    """A confirmed participant of a new session, mirrored in the roster; returns (enrolment id, institution,
+    session)."""
     inst = await make_institution(api, h)
     s = await make_session(api, h, await make_program(api, h, inst, jp=10, mode="NONKLASIKAL"), capacity=5)
     kinerja.add(who, supervisor_nip=BOSS, unit_id=UNIT)
     kinerja.units[UNIT] = "Badan Kepegawaian Daerah"
     await _mirror(api, h, who)
-    return str((await enrol_and_approve(api, h, s["id"], who, BOSS))["id"]), inst
+    return str((await enrol_and_approve(api, h, s["id"], who, BOSS))["id"]), inst, s
 
 
 async def test_session_rules_changed_while_kinerja_is_asked(
@@ -111,13 +116,16 @@ async def test_enrolment_cancelled_while_completing(
     api: httpx.AsyncClient, h: Headers, kinerja: StandIn
 ) -> None:
     who = nip(21)
-    enrolment, inst = await _participant(api, h, kinerja, who)
+    enrolment, inst, s = await _participant(api, h, kinerja, who)
 
     async def cancel() -> httpx.Response:
         return await api.post(f"/v1/enrolments/{enrolment}/cancel", headers=h.pegawai(who))
 
     changes = meanwhile(kinerja, "/v1/units/", cancel)  # the unit's name is asked between the phases
-    r = await api.post(f"/v1/enrolments/{enrolment}/complete", json={"passed": True}, headers=h.mitra(inst))
+    with at_end(s):
+        r = await api.post(
+            f"/v1/enrolments/{enrolment}/complete", json={"passed": True}, headers=h.mitra(inst)
+        )
     assert changes == [200]
     assert r.status_code == 409, r.text
     assert r.json()["type"].endswith("/changed-meanwhile")
@@ -155,7 +163,7 @@ async def test_the_outbox_is_woken_after_the_commit(
     app = create_app(settings_for(PelatihanSettings, kinerja_url=kinerja.url, gateway_url=kinerja.url))
     async with running(app) as api:
         who = nip(41)
-        enrolment, inst = await _participant(api, h, kinerja, who)
+        enrolment, inst, s = await _participant(api, h, kinerja, who)
         seen_at_wake: list[int] = []
 
         async def committed_events() -> int:
@@ -180,9 +188,12 @@ async def test_the_outbox_is_woken_after_the_commit(
             thread.join(10)
             seen_at_wake.append(result[0])
 
-        app.state.outbox.wake = wake
-        r = await api.post(
-            f"/v1/enrolments/{enrolment}/complete", json={"passed": True}, headers=h.mitra(inst)
-        )
+        outbox = pelatihan_state(app).outbox
+        assert outbox is not None
+        outbox.wake = wake  # type: ignore[method-assign]
+        with at_end(s):
+            r = await api.post(
+                f"/v1/enrolments/{enrolment}/complete", json={"passed": True}, headers=h.mitra(inst)
+            )
         assert r.status_code == 200, r.text
         assert seen_at_wake == [1]

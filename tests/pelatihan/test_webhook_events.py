@@ -7,9 +7,9 @@ import json
 import asyncpg
 import httpx
 
-from services.common.testing import plain_dsn
 from tests.pelatihan.helpers import (
     Headers,
+    at_end,
     enrol_and_approve,
     make_institution,
     make_program,
@@ -17,6 +17,7 @@ from tests.pelatihan.helpers import (
     nip,
 )
 from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.fixtures import plain_dsn
 
 BOSS = nip(900)
 
@@ -28,9 +29,10 @@ async def test_confirmation_and_completion_reach_the_gateway_outbox(
     session = await make_session(api, h, await make_program(api, h, inst, jp=8), capacity=1)
     kinerja.add(nip(1), supervisor_nip=BOSS, unit_id="00000000-0000-4000-8000-000000000009")
     enrolment = await enrol_and_approve(api, h, session["id"], nip(1), BOSS)
-    done = await api.post(
-        f"/v1/enrolments/{enrolment['id']}/complete", json={"passed": True}, headers=h.mitra(inst)
-    )
+    with at_end(session):
+        done = await api.post(
+            f"/v1/enrolments/{enrolment['id']}/complete", json={"passed": True}, headers=h.mitra(inst)
+        )
     assert done.status_code == 200, done.text
     conn = await asyncpg.connect(plain_dsn(db))
     try:

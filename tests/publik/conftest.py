@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from services.common.testing import Tokens, free_port, running
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app
+from tests.support.fixtures import Tokens, free_port, running
 
 
 def closed_url() -> str:

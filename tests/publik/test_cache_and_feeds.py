@@ -13,11 +13,11 @@ import feedparser  # type: ignore[import-untyped]
 import httpx
 import jsonschema  # type: ignore[import-untyped]
 
-from services.common.testing import Tokens, running
 from services.publik_api.config import PublikSettings
 from services.publik_api.feed.schemas import JsonFeed
 from services.publik_api.main import create_app
 from tests.publik.conftest import envelope, performance, publish, send_event, training
+from tests.support.fixtures import Tokens, running
 
 # JSON Feed 1.1 (https://jsonfeed.org/version/1.1), strict: no unknown top-level or item keys except
 # extensions starting with "_".

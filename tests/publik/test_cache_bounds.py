@@ -7,12 +7,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from services.common.testing import Tokens, running
 from services.publik_api.cache.middleware import _EXACT, _PATTERNS, PublicReadMiddleware
-from services.publik_api.cache.store import PublicCache
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app
+from services.publik_api.state import public_cache_of
 from tests.publik.test_cache_and_feeds import _published_feed
+from tests.support.fixtures import Tokens, running
 
 BOUND = 16
 
@@ -25,7 +25,8 @@ async def test_a_flood_of_unknown_parameters_neither_grows_the_cache_nor_evicts_
         await _published_feed(client, tokens)
         hot = await client.get("/v1/feed.atom?kind=UNIT_PERFORMANCE")
         assert hot.status_code == 200
-        cache: PublicCache = app.state.public_cache
+        cache = public_cache_of(app)
+        assert cache is not None
         (key,) = [k for k in cache.entries if k.startswith(b"/v1/feed.atom")]
         assert key == b"/v1/feed.atom?kind=UNIT_PERFORMANCE"  # declared, sorted; unit_id has no default
         stored = cache.entries[key]
@@ -51,7 +52,8 @@ async def test_a_full_cache_evicts_in_least_recently_used_order(
     app = create_app(publik_settings(cache_max_entries=BOUND))
     async with running(app) as client:
         await _published_feed(client, tokens)
-        cache: PublicCache = app.state.public_cache
+        cache = public_cache_of(app)
+        assert cache is not None
         units = [uuid.uuid4() for _ in range(BOUND)]
         for u in units:
             assert (await client.get(f"/v1/feed.json?unit_id={u}")).status_code == 200

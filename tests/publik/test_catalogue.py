@@ -6,8 +6,8 @@ import uuid
 
 import httpx
 
-from services.common.testing import Tokens
 from tests.publik.conftest import envelope, send_event, submit_survey
+from tests.support.fixtures import Tokens
 
 
 async def _unit(client: httpx.AsyncClient, tokens: Tokens, name: str = "Dinas Dukcapil") -> uuid.UUID:

@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from services.common import clock
-from services.common.testing import Tokens, running
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app
 from tests.publik.conftest import answers_for, envelope, send_event, submit_survey
+from tests.support.fixtures import Tokens, running
 
 NEW_YEAR_0500_WIB = "2027-01-01T05:00:00+07:00"  # 22:00 UTC on 31 December 2026
 NEW_YEARS_EVE_2330_WIB = "2026-12-31T23:30:00+07:00"

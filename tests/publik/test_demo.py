@@ -14,10 +14,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from asn_cli.seed import app_session, publish_demo, seed_demo
+from services.common.apps import APP_NAMES
 from services.common.clock import today
 from services.common.outbox import OutboxDispatcher, http_transport
 from services.common.settings import normalise_database_url
-from services.common.testing import Tokens
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.employees.repository import EmployeeState
@@ -28,9 +28,9 @@ from services.pelatihan_api.stats import service as pelatihan_stats
 from services.publik_api.config import PublikSettings
 from services.publik_api.publications import suppression
 from tests.publik.conftest import envelope, performance, publish, send_event
+from tests.support.fixtures import Tokens
 
-APPS = ("kinerja", "pelatihan", "publik", "gateway")
-SCHEMAS = ("kinerja", "pelatihan", "publik", "gateway")
+SCHEMAS = APP_NAMES
 
 
 async def deliver(db: str, publik: httpx.AsyncClient, tokens: Tokens) -> None:
@@ -55,7 +55,7 @@ async def seed_and_publish(
 ) -> tuple[dict[str, Any], list[str]]:
     """What ``asn run`` does: seed, let the outboxes deliver, approve the demo's periods."""
     context: dict[str, Any] = {}
-    urls = dict.fromkeys(APPS, db)
+    urls = dict.fromkeys(APP_NAMES, db)
     summary = await seed_demo(urls, None, context)  # type: ignore[arg-type]
     await deliver(db, publik, tokens)
     summary += await publish_demo(urls, context, timeout_s=5)

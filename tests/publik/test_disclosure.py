@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 
-from services.common.testing import Tokens
 from tests.publik.conftest import envelope, performance, publish, send_event, training
 from tests.publik.disclosure_checker import Observed, disclosures, observe
+from tests.support.fixtures import Tokens
 
 K = 5
 

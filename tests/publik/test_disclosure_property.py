@@ -13,10 +13,10 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.common.testing import Tokens
 from tests.publik.conftest import envelope, send_event
 from tests.publik.disclosure_checker import Observed, disclosures, observe
 from tests.publik.test_disclosure import K, snapshot_items
+from tests.support.fixtures import Tokens
 
 PREDIKAT = ("SANGAT_BAIK", "BAIK", "BUTUH_PERBAIKAN", "KURANG", "SANGAT_KURANG")
 _periods = itertools.count()

@@ -13,9 +13,9 @@ from xml.etree import ElementTree as ET
 import feedparser  # type: ignore[import-untyped]
 import httpx
 
-from services.common.testing import Tokens
 from services.publik_api.feed.render import atom_feed, json_feed, xml_safe
 from tests.publik.test_cache_and_feeds import _published_feed
+from tests.support.fixtures import Tokens
 
 C0 = "".join(chr(c) for c in range(0x20))
 ILLEGAL = [chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"] + ["\ufffe", "\uffff", "\ud800", "\udfff"]

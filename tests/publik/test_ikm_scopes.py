@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from services.common.testing import Tokens
 from tests.publik.conftest import envelope, send_event, submit_survey
+from tests.support.fixtures import Tokens
 
 
 async def _unit(client: httpx.AsyncClient, tokens: Tokens) -> uuid.UUID:

@@ -7,8 +7,8 @@ import uuid
 import asyncpg
 import httpx
 
-from services.common.testing import Tokens
 from tests.publik.conftest import envelope, performance, send_event, training
+from tests.support.fixtures import Tokens
 
 
 async def _count(db: str, sql: str) -> int:

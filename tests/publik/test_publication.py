@@ -10,9 +10,9 @@ import uuid
 import asyncpg
 import httpx
 
-from services.common.testing import Tokens
 from services.publik_api.publications import suppression
 from tests.publik.conftest import envelope, performance, publish, send_event, training
+from tests.support.fixtures import Tokens
 
 
 async def test_nothing_is_public_before_approval(publik: httpx.AsyncClient, tokens: Tokens) -> None:

@@ -17,12 +17,13 @@ import pytest
 import uvicorn
 
 from asn_cli.publik_commands import cmd_verify_snapshots, register, verify_url
-from services.common.testing import Tokens, free_port, running
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app
 from services.publik_api.snapshots.service import SnapshotSigner, canonical_json
 from services.publik_api.snapshots.verify import verify_chain
+from services.publik_api.state import publik_state
 from tests.publik.conftest import envelope, performance, publish, send_event
+from tests.support.fixtures import Tokens, free_port, running
 
 
 async def _three_snapshots(
@@ -111,7 +112,7 @@ async def test_a_broken_chain_is_detected(publik: httpx.AsyncClient, tokens: Tok
 async def _signer_of(client: httpx.AsyncClient) -> SnapshotSigner:
     transport = client._transport
     assert isinstance(transport, httpx.ASGITransport)
-    signer: SnapshotSigner = transport.app.state.snapshot_signer  # type: ignore[attr-defined]
+    signer: SnapshotSigner = publik_state(transport.app).snapshot_signer
     return signer
 
 

@@ -15,13 +15,22 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from services.common.testing import Tokens, running
+from services.publik_api.cache.store import PublicCache
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app
+from services.publik_api.state import public_cache_of, publik_state
 from services.publik_api.surveys import form_token as form_tokens
 from services.publik_api.surveys.ikm import compute_ikm, krejcie_morgan
 from tests.publik.conftest import answers_for, envelope, form_token, send_event, submit_survey
+from tests.support.fixtures import Tokens, running
+
+
+def public_cache(app: Any) -> PublicCache:
+    """The running app's public-read cache."""
+    cache = public_cache_of(app)
+    assert cache is not None
+    return cache
 
 
 async def _unit(client: httpx.AsyncClient, tokens: Tokens, name: str = "Dinas Dukcapil") -> uuid.UUID:
@@ -241,7 +250,7 @@ async def test_a_unit_created_in_kinerja_a_minute_ago_is_accepted(
         kinerja.headers.update(tokens.service("svc-publik"))
         app = create_app(publik_settings())
         async with running(app) as publik:
-            app.state.kinerja = KinerjaClient(kinerja)
+            publik_state(app).kinerja = KinerjaClient(kinerja)
             resp = await submit_survey(publik, unit_id, [4] * 9)
             assert resp.status_code == 201, resp.text
             card = (await publik.get(f"/v1/units/{unit_id}/scorecard")).json()
@@ -272,7 +281,7 @@ async def test_surveys_leave_cached_reads_without_database_queries(
         def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
             queries.append(statement)
 
-        sync_engine = app.state.engine.sync_engine
+        sync_engine = publik_state(app).engine.sync_engine
         event.listen(sync_engine, "before_cursor_execute", count)
         try:
             assert (await submit_survey(client, unit, [4] * 9)).status_code == 201
@@ -283,12 +292,12 @@ async def test_surveys_leave_cached_reads_without_database_queries(
         finally:
             event.remove(sync_engine, "before_cursor_execute", count)
         # The refresher folds the survey in and bumps the version once: the cached feed shows the IKM.
-        assert await app.state.ikm_refresher.flush() == 1
-        await app.state.public_cache.read_version()
+        assert await publik_state(app).ikm_refresher.flush() == 1
+        await public_cache(app).read_version()
         items = (await client.get("/v1/feed?kind=IKM")).json()["items"]
         assert [(i["unit_id"], i["data"]["respondents"]) for i in items] == [(str(unit), 1)]
         # Refreshing again with nothing new changes nothing public, so no cache is invalidated.
-        version = await app.state.public_cache.read_version()
-        app.state.ikm_refresher.note(unit, items[0]["period"] and int(items[0]["period"]))
-        await app.state.ikm_refresher.flush()
-        assert await app.state.public_cache.read_version() == version
+        version = await public_cache(app).read_version()
+        publik_state(app).ikm_refresher.note(unit, items[0]["period"] and int(items[0]["period"]))
+        await publik_state(app).ikm_refresher.flush()
+        assert await public_cache(app).read_version() == version

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fuzz.seeded import Seeded, seeded_stack
+from tests.support.seeded import Seeded, seeded_stack
 
 
 @pytest.fixture(scope="package")

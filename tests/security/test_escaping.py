@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fuzz.seeded import Seeded
+from tests.support.seeded import Seeded
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.stack import SERVICE_APPS
-from tests.fuzz.seeded import Seeded
+from services.common.apps import SERVICE_NAMES
+from tests.support.seeded import Seeded
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -87,7 +87,7 @@ def test_every_get_operation_through_the_gateway_carries_the_headers(seeded: See
 
 def test_error_answers_carry_the_headers_on_every_app(seeded: Seeded) -> None:
     failures: dict[str, list[str]] = {}
-    targets = {"gateway": seeded.url, **{app: seeded.stack.procs[app][0].url for app in SERVICE_APPS}}
+    targets = {"gateway": seeded.url, **{app: seeded.stack.procs[app][0].url for app in SERVICE_NAMES}}
     prefix = {"gateway": "/kinerja", "kinerja": "", "pelatihan": "", "publik": ""}
     with httpx.Client(timeout=15) as client:
         for app, base in targets.items():

@@ -19,7 +19,7 @@ import pytest
 
 from services.common.clock import today
 from services.kinerja_api.calendar.periods import quarter_of
-from tests.fuzz.seeded import Seeded, client_token, login
+from tests.support.seeded import Seeded, client_token, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

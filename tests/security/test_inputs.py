@@ -13,9 +13,9 @@ import asyncpg
 import httpx
 import pytest
 
-from services.common.testing import plain_dsn
-from tests.e2e.stack import SERVICE_APPS
-from tests.fuzz.seeded import Seeded
+from services.common.apps import SERVICE_NAMES
+from tests.support.fixtures import plain_dsn
+from tests.support.seeded import Seeded
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -47,7 +47,7 @@ def rows_containing(url: str, table: str, marker: str) -> int:
 
 
 def assert_alive(s: Seeded) -> None:
-    for app in ("gateway", *SERVICE_APPS):
+    for app in ("gateway", *SERVICE_NAMES):
         proc = s.stack.procs[app][0]
         assert proc.popen is not None
         assert proc.popen.poll() is None, f"{app} died; see {proc.log_path}"

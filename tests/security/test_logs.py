@@ -9,8 +9,8 @@ import uuid
 import httpx
 import pytest
 
-from tests.e2e.stack import SERVICE_APPS
-from tests.fuzz.seeded import Seeded, client_token
+from services.common.apps import SERVICE_NAMES
+from tests.support.seeded import Seeded, client_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -48,7 +48,7 @@ def exercise(s: Seeded) -> list[str]:
         )
         assert bad.status_code in (400, 401)
         secrets.append(secret + "x")
-        for app in SERVICE_APPS:
+        for app in SERVICE_NAMES:
             r = client.get(f"/{app}/v1/whoami", headers={"Authorization": f"Bearer {token}"})
             assert r.status_code == 200
             r = client.get(f"/{app}/v1/whoami", headers={"Authorization": f"Bearer {token}tampered"})

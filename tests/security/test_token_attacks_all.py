@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.contract.test_token_attacks import attacks
-from tests.e2e.stack import SERVICE_APPS
-from tests.fuzz.seeded import Seeded
+from services.common.apps import SERVICE_NAMES
+from tests.support.seeded import Seeded
+from tests.support.token_forgery import attacks
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -73,7 +73,7 @@ def test_every_bad_token_is_refused_by_every_router_of_every_app(seeded: Seeded)
     assert len(forged) >= 20
     nip = seeded.nips["pegawai"]
     targets: list[tuple[str, str, str]] = []  # (label, method, url)
-    for app in SERVICE_APPS:
+    for app in SERVICE_NAMES:
         base = seeded.stack.procs[app][0].url
         spec = get_spec(base)
         ops = protected_operations(spec)
@@ -87,7 +87,7 @@ def test_every_bad_token_is_refused_by_every_router_of_every_app(seeded: Seeded)
     own = {
         k: v
         for k, v in gateway_spec["paths"].items()
-        if not k.startswith(tuple(f"/{a}/" for a in SERVICE_APPS))
+        if not k.startswith(tuple(f"/{a}/" for a in SERVICE_NAMES))
     }
     for tag, (method, path) in protected_operations({"paths": own}).items():
         targets.append((f"gateway [{tag}]", method, seeded.url + fill(path, nip)))

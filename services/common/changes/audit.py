@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, String, insert, select, text
+from sqlalchemy import BigInteger, DateTime, Identity, Index, String, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -123,12 +123,20 @@ class AuditRow:
     on_behalf_of: str | None
 
 
-async def append_entries(
-    session: AsyncSession, model: type[AuditMixin], lock_key: int, entries: Sequence[AuditRow], at: datetime
-) -> list[dict[str, Any]]:
-    """Chain ``entries`` onto ``model``'s chain in one INSERT; returns the rows written (with hashes)."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
-    prev = await session.scalar(select(model.hash).order_by(model.seq.desc()).limit(1)) or GENESIS
+async def chain_head(session: AsyncSession, model: type[AuditMixin], lock_key: int) -> str:
+    """Take the chain's advisory lock (held until commit: no other transaction can chain onto the same
+    entry) and read the hash of its last entry, in one round trip: every write of the app waits on this
+    lock, so what runs under it is kept short. The read needs a snapshot taken after the lock was granted
+    (to see the entry the previous holder committed), which one plain statement cannot give; the schema's
+    ``audit_chain_head`` function (created with its audit table) runs it as a second statement."""
+    schema = model.__table__.schema  # type: ignore[attr-defined]
+    head = await session.scalar(text(f"SELECT {schema}.audit_chain_head(:k)"), {"k": lock_key})
+    return str(head) if head is not None else GENESIS
+
+
+def chained(prev: str, entries: Sequence[AuditRow], at: datetime) -> list[dict[str, Any]]:
+    """The table rows of ``entries`` chained after ``prev``, in order, with their hashes. Inserted in one
+    multi-row INSERT, they get their identity ``seq`` in this order."""
     rows: list[dict[str, Any]] = []
     for e in entries:
         before, after = canonical(e.before), canonical(e.after)
@@ -160,8 +168,6 @@ async def append_entries(
             }
         )
         prev = digest
-    # One multi-row INSERT: PostgreSQL assigns the identity seq in VALUES order, so seq follows the chain.
-    await session.execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
     return rows
 
 

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.common.errors import InvalidInput
+from services.common.i18n import msg
 
 
 class Event(BaseModel):
@@ -34,6 +35,15 @@ class Event(BaseModel):
     def payload(self) -> dict[str, Any]:
         """The envelope's ``data``: the fields as JSON values."""
         return self.model_dump(mode="json")
+
+    def outbox_rows(self) -> list[dict[str, Any]]:
+        """The outbox columns of the rows this event writes: one row per destination. An outbox with more
+        columns (the gateway's webhook deliveries carry their endpoint and event ids) overrides this."""
+        payload = self.payload()
+        return [
+            {"destination": d, "event_type": self.event_type, "version": self.version, "payload": payload}
+            for d in self.destinations
+        ]
 
 
 class Envelope(BaseModel):
@@ -83,9 +93,21 @@ class Catalogue:
         found = self.models.get((event_type, version))
         if found is None:
             known = sorted(v for t, v in self.models if t == event_type)
-            what = f"version {version} of {event_type}" if known else f"event type {event_type}"
+            detail = (
+                msg(
+                    "{name} does not know version {version} of {event_type} (it knows versions {known})",
+                    name=self.name,
+                    version=version,
+                    event_type=event_type,
+                    known=known,
+                )
+                if known
+                else msg(
+                    "{name} does not know event type {event_type}", name=self.name, event_type=event_type
+                )
+            )
             raise UnknownEvent(
-                f"{self.name} does not know {what}" + (f" (it knows versions {known})" if known else ""),
+                detail,
                 errors=[
                     {"loc": ["body", "version" if known else "type"], "msg": "not in the event catalogue"}
                 ],
@@ -99,7 +121,11 @@ class Catalogue:
             return model.model_validate(data)
         except ValidationError as exc:
             raise InvalidInput(
-                f"the data of {event_type} v{version} does not fit its model",
+                msg(
+                    "the data of {event_type} v{version} does not fit its model",
+                    event_type=event_type,
+                    version=version,
+                ),
                 errors=[
                     {"loc": ["body", "data", *map(str, e["loc"])], "msg": e["msg"]} for e in exc.errors()
                 ],

@@ -6,8 +6,10 @@ Inside the request's transaction, from the caller's typed before/after state, it
 2. the outbox rows of the change's events (``sink.outbox``; one row per destination of each event),
 3. the change-log row when the entity is one integrators sync (``sink.change_log``, ``sink.synced``),
 
-in that order. The change log comes last because its advisory lock is held until commit; call
-``record_change`` as the last step of a write, after the flush that made the change.
+all prepared in Python first, then written under the audit chain's advisory lock (held until commit; it
+serialises the app's writers, and the change log relies on it for its commit order) with two reads and,
+for a single change, one INSERT. Call ``record_change`` as the last step of a write, after the flush that
+made the change.
 """
 
 from __future__ import annotations
@@ -15,15 +17,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
-from services.common.changelog import DELETE, UPSERT, ChangeLogMixin, append_changes
-from services.common.changes.audit import AuditMixin, AuditRow, append_entries
+from services.common.changelog import DELETE, UPSERT, ChangeLogMixin, change_rows
+from services.common.changes.audit import AuditMixin, AuditRow, chain_head, chained
 from services.common.changes.events import Event
 from services.common.outbox import PENDING, OutboxMixin
 from services.common.request_id import current_request_id
@@ -113,67 +114,81 @@ async def record_changes(
     if not changes:
         return Recorded([], [])
     at = clock.now()
-    outbox = await _enqueue(session, sink, changes, at)
-    entries = await append_entries(
-        session,
-        sink.audit,
-        sink.lock_key,
-        [
-            AuditRow(
-                actor,
-                c.action,
-                c.entity,
-                c.entity_id,
-                dict(c.before) if c.before is not None else None,
-                dict(c.after) if c.after is not None else None,
-                c.reason,
-                c.on_behalf_of,
-            )
-            for c in changes
-        ],
-        at,
-    )
+    outbox, outbox_rows = _outbox_rows(sink, changes)
+    change_log_rows: list[dict[str, Any]] = []
     if sink.change_log is not None:
-        rows: list[tuple[str, str, str, dict[str, Any] | None]] = []
+        logged: list[tuple[str, str, str, dict[str, Any] | None]] = []
         for c in changes:
             if c.entity not in sink.synced:
                 continue
             state = c.after if isinstance(c.synced, _Same) else c.synced
-            rows.append((c.entity, c.entity_id, UPSERT if state is not None else DELETE, _plain(state)))
-        await append_changes(session, sink.change_log, rows)
+            logged.append((c.entity, c.entity_id, UPSERT if state is not None else DELETE, _plain(state)))
+        change_log_rows = change_rows(logged)
+    audit_rows = [
+        AuditRow(
+            actor,
+            c.action,
+            c.entity,
+            c.entity_id,
+            dict(c.before) if c.before is not None else None,
+            dict(c.after) if c.after is not None else None,
+            c.reason,
+            c.on_behalf_of,
+        )
+        for c in changes
+    ]
+    # Everything before the lock is plain Python: the lock serialises every write of the app until commit
+    # (the change log relies on it for its commit order too, as only record_change writes it), so what
+    # happens under it is two reads and, for a single change, one INSERT.
+    entries = chained(await chain_head(session, sink.audit, sink.lock_key), audit_rows, at)
+    await _insert(
+        session,
+        [
+            (sink.audit, entries),
+            (sink.outbox, outbox_rows),
+            (sink.change_log, change_log_rows),
+        ],
+    )
     return Recorded(entries, outbox)
+
+
+# Below this many bound values the rows of all tables go in one statement (the audit INSERT carrying the
+# others as data-modifying CTEs): one round trip under the chain lock. Bulk imports go table by table,
+# batched by the driver, well under PostgreSQL's 65,535 parameters per statement.
+_ONE_STATEMENT_VALUES = 2000
+
+
+async def _insert(
+    session: AsyncSession, tables: Sequence[tuple[type[Any] | None, list[dict[str, Any]]]]
+) -> None:
+    present = [(model.__table__, rows) for model, rows in tables if model is not None and rows]
+    if sum(len(rows) * len(rows[0]) for _, rows in present) > _ONE_STATEMENT_VALUES:
+        for table, rows in present:
+            await session.execute(insert(table), rows)
+        return
+    (first, first_rows), others = present[0], present[1:]
+    stmt = insert(first).values(first_rows)
+    for i, (table, rows) in enumerate(others):
+        stmt = stmt.add_cte(insert(table).values(rows).cte(f"also_{i}"))
+    await session.execute(stmt)
 
 
 def _plain(state: State | None) -> dict[str, Any] | None:
     return dict(state) if state is not None else None
 
 
-async def _enqueue(
-    session: AsyncSession, sink: ChangeSink, changes: Sequence[Change], at: datetime
-) -> list[tuple[Event, str, uuid.UUID]]:
+def _outbox_rows(
+    sink: ChangeSink, changes: Sequence[Change]
+) -> tuple[list[tuple[Event, str, uuid.UUID]], list[dict[str, Any]]]:
     sent: list[tuple[Event, str, uuid.UUID]] = []
     rows: list[dict[str, Any]] = []
     rid = current_request_id()
     for change in changes:
         for event in change.events:
-            payload = event.payload()
-            for destination in event.destinations:
+            for columns in event.outbox_rows():
                 row_id = uuid.uuid4()
-                sent.append((event, destination, row_id))
-                rows.append(
-                    {
-                        "id": row_id,
-                        "destination": destination,
-                        "event_type": event.event_type,
-                        "version": event.version,
-                        "payload": payload,
-                        "status": PENDING,
-                        "attempts": 0,
-                        "request_id": rid,
-                    }
-                )
-    if rows:
-        if sink.outbox is None:
-            raise RuntimeError("this app's change sink has no outbox; its changes cannot carry events")
-        await session.execute(insert(sink.outbox.__table__), rows)  # type: ignore[attr-defined]
-    return sent
+                sent.append((event, columns["destination"], row_id))
+                rows.append({**columns, "id": row_id, "status": PENDING, "attempts": 0, "request_id": rid})
+    if rows and sink.outbox is None:
+        raise RuntimeError("this app's change sink has no outbox; its changes cannot carry events")
+    return sent, rows

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from services.common.i18n import msg
+
 PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4])?$"
 _RE = re.compile(PERIOD_PATTERN)
 
@@ -63,10 +65,10 @@ class Deadlines:
 def parse_period(code: str) -> Period:
     """``2026-Q2`` -> 1 April..30 June 2026; ``2026`` -> the whole year."""
     if not _RE.match(code):
-        raise BadPeriod(f"period {code!r} is not YYYY-Qn (n 1-4) or YYYY")
+        raise BadPeriod(msg("period {code!r} is not YYYY-Qn (n 1-4) or YYYY", code=code))
     year = int(code[:4])
     if not 2000 <= year <= 2100:
-        raise BadPeriod(f"period {code!r}: year out of range 2000-2100")
+        raise BadPeriod(msg("period {code!r}: year out of range 2000-2100", code=code))
     if len(code) == 4:
         return Period(code, year, None, date(year, 1, 1), date(year, 12, 31))
     q = int(code[-1])
@@ -83,3 +85,10 @@ def quarter_of(day: date) -> Period:
 def periods_of_year(year: int) -> list[Period]:
     """Q1..Q4 and the annual period of ``year``."""
     return [parse_period(f"{year}-Q{q}") for q in range(1, 5)] + [parse_period(str(year))]
+
+
+def realization_periods(period: Period) -> list[str]:
+    """Which realisation periods count for a period: the quarter itself, or the year and its quarters."""
+    if period.quarter is None:
+        return [period.code] + [f"{period.year}-Q{q}" for q in range(1, 5)]
+    return [period.code]

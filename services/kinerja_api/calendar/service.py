@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import record_change
 from services.common.errors import InvalidInput
+from services.common.i18n import message_of, msg
 from services.kinerja_api.calendar import repository
 from services.kinerja_api.calendar.periods import BadPeriod, Deadlines, Period, parse_period, periods_of_year
 from services.kinerja_api.calendar.schemas import CalendarEntry, CalendarSource, CalendarUpdate
@@ -21,7 +22,7 @@ def parse(code: str, loc: str = "path") -> Period:
     try:
         return parse_period(code)
     except BadPeriod as exc:
-        raise InvalidInput(str(exc), errors=[{"loc": [loc, "period"], "msg": str(exc)}]) from None
+        raise InvalidInput(message_of(exc), errors=[{"loc": [loc, "period"], "msg": str(exc)}]) from None
 
 
 async def deadlines(session: AsyncSession, periods: Sequence[Period]) -> dict[str, Deadlines]:
@@ -54,7 +55,7 @@ async def year(session: AsyncSession, year_: int) -> list[CalendarEntry]:
     """Q1..Q4 and the year, with their deadlines."""
     if not 2000 <= year_ <= 2100:
         raise InvalidInput(
-            "year out of range 2000-2100", errors=[{"loc": ["path", "year"], "msg": "2000-2100"}]
+            msg("year out of range 2000-2100"), errors=[{"loc": ["path", "year"], "msg": "2000-2100"}]
         )
     periods = periods_of_year(year_)
     rows = await repository.rows_for(session, [p.code for p in periods])

@@ -1,6 +1,7 @@
-"""What follows a change to an employee or a unit, in the same transaction: one ``record_change`` (audit
+"""What follows a change to an employee, in the same transaction: one ``record_change`` (audit
 entry, change-log row, outbox events), so pelatihan's roster, integrators' webhooks and publik's unit list
-follow kinerja without a call inside the request (docs/events.md: ``kinerja.employee``, ``kinerja.unit``)."""
+follow kinerja without a call inside the request (docs/events.md: ``kinerja.employee``; a unit's change is
+recorded by units/changes.py)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import Change, record_change, record_changes
-from services.common.changes.catalogue.kinerja import EmployeeChanged, UnitChanged
+from services.common.changes.catalogue.kinerja import EmployeeChanged
 from services.kinerja_api.employees.models import Employee
 from services.kinerja_api.employees.repository import DATA_COLUMNS, EmployeeState
 from services.kinerja_api.events import SINK
-from services.kinerja_api.units.models import Unit
 
 EMPLOYEE_EVENT = EmployeeChanged.event_type
-UNIT_EVENT = UnitChanged.event_type
 _ROSTER_KEYS = tuple(EmployeeChanged.model_fields)
 
 
@@ -78,24 +77,3 @@ async def employees_imported(
             )
         )
     await record_changes(session, SINK, rows, actor=actor)
-
-
-async def unit_changed(session: AsyncSession, *, actor: str, unit: Unit, active: bool = True) -> None:
-    """Record a new unit and publish it to publik (it accepts surveys for units it knows)."""
-    event = UnitChanged(
-        unit_id=str(unit.id),
-        code=unit.code,
-        name=unit.name,
-        parent_id=str(unit.parent_id) if unit.parent_id else None,
-        active=active,
-    )
-    await record_change(
-        session,
-        SINK,
-        actor=actor,
-        action="unit.create",
-        entity="unit",
-        entity_id=str(unit.id),
-        after=event.payload(),
-        events=[event],
-    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from services.common.i18n import msg
+
 
 class PositionType(StrEnum):
     """Jabatan type: JPT, the three JA levels, or JF (UU 20/2023; domain.md §5.3)."""
@@ -74,7 +76,7 @@ PPPK_RANKS = tuple(r for r in Rank if not r.is_pns)
 def rank_mismatch(rank: Rank, employment: Employment) -> str | None:
     """Why ``rank`` does not fit ``employment``, or None when it does."""
     if employment is Employment.PNS and not rank.is_pns:
-        return f"rank {rank.value} is a PPPK golongan; a PNS has a golongan/ruang I/a..IV/e"
+        return msg("rank {rank} is a PPPK golongan; a PNS has a golongan/ruang I/a..IV/e", rank=rank.value)
     if employment is Employment.PPPK and rank.is_pns:
-        return f"rank {rank.value} is a PNS golongan/ruang; a PPPK has a golongan I..XVII"
+        return msg("rank {rank} is a PNS golongan/ruang; a PPPK has a golongan I..XVII", rank=rank.value)
     return None

@@ -23,11 +23,15 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.i18n import msg
 from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.enums import Employment, PositionType, Rank, rank_mismatch
-from services.kinerja_api.employees.errors import ImportRejected, MalformedCsv
+from services.kinerja_api.employees.errors import ImportRejected, MalformedCsv, PeriodResultFinal
 from services.kinerja_api.employees.repository import EmployeeState
+from services.kinerja_api.evaluations import rehome
+from services.kinerja_api.evaluations import repository as evaluations
 from services.kinerja_api.nip import NipError, validate_identifier
+from services.kinerja_api.skp import positions
 from services.kinerja_api.units import repository as units_repository
 
 COLUMNS = (
@@ -72,6 +76,10 @@ class ImportPlan:
 
     upserts: list[EmployeeState] = field(default_factory=list)
     line_changes: list[EmployeeState] = field(default_factory=list)
+    # Existing employees whose supervisor or unit changes, with their CSV line (the FINAL-period check).
+    reporting_changes: dict[str, int] = field(default_factory=dict)
+    # Existing employees who move to another position (their current SKP closes on the import day).
+    moves: list[EmployeeState] = field(default_factory=list)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -100,20 +108,29 @@ def parse_csv(data: bytes) -> ParsedFile:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise MalformedCsv(
-            f"the body is not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line}); "
-            "save the file as UTF-8 and retry"
+            msg(
+                "the body is not UTF-8: byte 0x{byte:02x} at offset {start} (line {line}); save the file as UTF-8 and retry",
+                byte=data[exc.start],
+                start=exc.start,
+                line=line,
+            )
         ) from None
     reader = csv.reader(io.StringIO(body, newline=""), strict=True)
     rows: list[RawRow] = []
     try:
         header = next(reader, None)
         if header is None:
-            raise MalformedCsv(f"the file is empty; expected the header {','.join(COLUMNS)}")
+            raise MalformedCsv(
+                msg("the file is empty; expected the header {columns}", columns=",".join(COLUMNS))
+            )
         names = tuple(h.strip() for h in header)
         if names not in (COLUMNS, ALT_COLUMNS):
             raise MalformedCsv(
-                f"line 1: the header must be exactly {','.join(COLUMNS)} (or unit_id instead of unit_code); "
-                f"got {','.join(names)}"
+                msg(
+                    "line 1: the header must be exactly {columns} (or unit_id instead of unit_code); got {names}",
+                    columns=",".join(COLUMNS),
+                    names=",".join(names),
+                )
             )
         previous_end = reader.line_num
         for record in reader:
@@ -122,9 +139,11 @@ def parse_csv(data: bytes) -> ParsedFile:
                 continue
             rows.append(RawRow(start, record))
     except csv.Error as exc:
-        raise MalformedCsv(f"line {reader.line_num}: the CSV is malformed: {exc}") from None
+        raise MalformedCsv(
+            msg("line {line_num}: the CSV is malformed: {error}", line_num=reader.line_num, error=str(exc))
+        ) from None
     if not rows:
-        raise MalformedCsv("the file has a header but no employees")
+        raise MalformedCsv(msg("the file has a header but no employees"))
     return ParsedFile(unit_by_id=names == ALT_COLUMNS, rows=rows)
 
 
@@ -307,11 +326,12 @@ def plan_import(
             for line, msgs in sorted(bad.items())
         ]
         raise ImportRejected(
-            f"{len(bad)} of {total} lines are invalid; nothing was imported", errors=errors_out
+            msg("{count} of {total} lines are invalid; nothing was imported", count=len(bad), total=total),
+            errors=errors_out,
         )
 
     plan = ImportPlan()
-    for _, s in states.values():
+    for line, s in states.values():
         old = existing.get(s.nip)
         if old is None:
             plan.created += 1
@@ -322,9 +342,44 @@ def plan_import(
         else:
             plan.updated += 1
             plan.upserts.append(s)
-            if (old.supervisor_nip, old.unit_id) != (s.supervisor_nip, s.unit_id):
+            reporting = (old.supervisor_nip, old.unit_id) != (s.supervisor_nip, s.unit_id)
+            if reporting:
+                plan.reporting_changes[s.nip] = line
+            if old.position != s.position:
+                plan.moves.append(s)
+            if reporting or old.position != s.position:
                 plan.line_changes.append(s)
     return plan
+
+
+async def _check_no_final_result(session: AsyncSession, plan: ImportPlan, today: date) -> None:
+    """The import dates every change today: a change of the reporting line inside a period whose result is
+    FINAL is refused as a PATCH would be (409), listing every such line; nothing is written."""
+    if not plan.reporting_changes:
+        return
+    periods = [str(today.year), f"{today.year}-Q{(today.month - 1) // 3 + 1}"]
+    # Finalising a result locks the employee's row, so an import and a finalisation run one after the other.
+    await repository.lock_rows(session, list(plan.reporting_changes))
+    final = await evaluations.final_results_of(session, list(plan.reporting_changes), periods)
+    if not final:
+        return
+    errors_out = [
+        {
+            "line": plan.reporting_changes[nip],
+            "loc": ["body", plan.reporting_changes[nip]],
+            "msg": f"the reporting line of {nip} changes today, inside {' and '.join(done)}, whose result is "
+            "FINAL; an admin reopens that result with a reason first",
+        }
+        for nip, done in sorted(final.items(), key=lambda kv: plan.reporting_changes[kv[0]])
+    ]
+    raise PeriodResultFinal(
+        msg(
+            "{count} line(s) change the reporting line inside a period whose result is FINAL; "
+            "nothing was imported",
+            count=len(errors_out),
+        ),
+        errors=errors_out,
+    )
 
 
 async def import_employees(
@@ -340,10 +395,19 @@ async def import_employees(
     plan = await asyncio.to_thread(
         plan_import, parsed, existing=existing, unit_codes=unit_codes, today=today, progress=progress
     )
+    await _check_no_final_result(session, plan, today)
     total = len(plan.upserts)
     progress("writing", 0, total)
     created, updated = await repository.bulk_upsert(session, plan.upserts)
     await repository.bulk_record_assignments(session, plan.line_changes, today)
+    for nip in plan.reporting_changes:
+        await rehome.rehome_stale_drafts(
+            session, nip, actor=actor, reason="reporting line changed (CSV import)"
+        )
+    for moved in plan.moves:
+        await positions.position_changed(
+            session, nip=moved.nip, since=today, position=moved.position, actor=actor
+        )
     await changes.employees_imported(
         session, actor=actor, changes=[(existing.get(s.nip), s) for s in plan.upserts]
     )

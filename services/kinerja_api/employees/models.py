@@ -44,6 +44,13 @@ class Employee(Base):
         Index("ix_employee_unit_id_nip", "unit_id", "nip"),
         Index("ix_employee_supervisor_nip_nip", "supervisor_nip", "nip"),
         Index("ix_employee_active_nip", "active", "nip"),
+        # ?q= search (migration kinerja_0008): words of the name by full text, NIP prefix by pattern.
+        Index(
+            "ix_employee_name_words",
+            func.to_tsvector(text("'simple'::regconfig"), text("name")),
+            postgresql_using="gin",
+        ),
+        Index("ix_employee_nip_pattern", "nip", postgresql_ops={"nip": "varchar_pattern_ops"}),
     )
 
     nip: Mapped[str] = mapped_column(String(18), primary_key=True)
@@ -61,7 +68,7 @@ class Employee(Base):
 
 
 class EmployeeAssignment(Base):
-    """Who an employee reported to, and in which unit, over ``[valid_from, valid_to)``.
+    """Who an employee reported to, in which unit and which position, over ``[valid_from, valid_to)``.
 
     ``valid_to`` is exclusive (the day the next assignment starts) and null for the current one. An
     evaluation uses the reporting line that held during its period (PermenPANRB 6/2022: the evaluator is
@@ -88,5 +95,7 @@ class EmployeeAssignment(Base):
     nip: Mapped[str] = mapped_column(ForeignKey("employee.nip", ondelete="CASCADE"))
     supervisor_nip: Mapped[str | None] = mapped_column(ForeignKey("employee.nip"))
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"))
+    # The position held: a change of position starts a new SKP (domain.md §11.1).
+    position: Mapped[str] = mapped_column(String(200))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)

@@ -6,13 +6,15 @@ and row-by-row inserts would make a 10,000-row import take minutes).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import Select, and_, false, func, literal_column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnClause
 
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
 
@@ -61,6 +63,13 @@ async def get(session: AsyncSession, nip: str, *, for_update: bool = False) -> E
     return (await session.scalars(stmt)).one_or_none()
 
 
+async def lock_rows(session: AsyncSession, nips: Sequence[str]) -> None:
+    """Lock the rows of ``nips`` until the transaction ends, in NIP order (no deadlock between two)."""
+    await session.execute(
+        select(Employee.nip).where(Employee.nip.in_(sorted(nips))).order_by(Employee.nip).with_for_update()
+    )
+
+
 async def lock_reporting_line(session: AsyncSession) -> None:
     """Serialise changes of the reporting line until the transaction ends.
 
@@ -75,8 +84,21 @@ async def exists(session: AsyncSession, nip: str) -> bool:
     return bool(await session.scalar(select(func.count()).where(Employee.nip == nip)))
 
 
-async def list_page(
-    session: AsyncSession,
+async def list_page(session: AsyncSession, **filters: Any) -> list[Employee]:
+    """Run :func:`list_statement` (same keywords)."""
+    return list((await session.scalars(list_statement(**filters))).all())
+
+
+# Written out, not bound, so the expression is the one index ix_employee_name_words was built on.
+_SIMPLE: ColumnClause[Any] = literal_column("'simple'::regconfig")
+
+
+def name_words(q: str) -> list[str]:
+    """The lower-cased words of a search, letters and digits only (nothing of tsquery's syntax survives)."""
+    return re.findall(r"[^\W_]+", q.lower())
+
+
+def list_statement(
     *,
     unit_id: uuid.UUID | None,
     supervisor_nip: str | None,
@@ -84,12 +106,28 @@ async def list_page(
     visible_to: str | None,
     after_nip: str | None,
     limit: int,
-) -> list[Employee]:
+    q: str | None = None,
+) -> Select[Employee]:
     """Up to ``limit`` employees ordered by NIP after ``after_nip``.
 
     ``visible_to`` restricts the rows to that employee and their direct reports (a pegawai's view).
+    ``q``: digits are a NIP prefix (index ``ix_employee_nip_pattern``); anything else is words, each the
+    start of a word of the name in any case (GIN index ``ix_employee_name_words`` on
+    ``to_tsvector('simple', name)``: built into PostgreSQL, no extension needed).
     """
     stmt = select(Employee).order_by(Employee.nip).limit(limit)
+    if q is not None:
+        if q.isdigit():
+            stmt = stmt.where(Employee.nip.like(f"{q}%"))
+        else:
+            words = name_words(q)
+            stmt = stmt.where(
+                func.to_tsvector(_SIMPLE, Employee.name).bool_op("@@")(
+                    func.to_tsquery(_SIMPLE, " & ".join(f"{w}:*" for w in words))
+                )
+                if words
+                else false()
+            )
     if unit_id is not None:
         stmt = stmt.where(Employee.unit_id == unit_id)
     if supervisor_nip is not None:
@@ -100,7 +138,7 @@ async def list_page(
         stmt = stmt.where(or_(Employee.nip == visible_to, Employee.supervisor_nip == visible_to))
     if after_nip is not None:
         stmt = stmt.where(Employee.nip > after_nip)
-    return list((await session.scalars(stmt)).all())
+    return stmt
 
 
 # Walks up from the proposed supervisor. UNION (not UNION ALL) plus the path check stop the walk even if
@@ -228,7 +266,8 @@ async def bulk_upsert(session: AsyncSession, rows: Sequence[EmployeeState]) -> t
 
 
 async def bulk_record_assignments(session: AsyncSession, rows: Sequence[EmployeeState], day: date) -> None:
-    """Start a new assignment on ``day`` for each row (new employees, or a changed supervisor/unit).
+    """Start a new assignment on ``day`` for each row (new employees, or a changed supervisor, unit or
+    position).
 
     A same-day earlier assignment is replaced rather than closed (an empty ``[day, day)`` range means
     nothing); an older open one is closed on ``day``.
@@ -252,14 +291,15 @@ async def bulk_record_assignments(session: AsyncSession, rows: Sequence[Employee
     )
     await session.execute(
         text(
-            "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, valid_from) "
-            "SELECT n, s, u, :day FROM unnest(CAST(:nips AS varchar[]), CAST(:sups AS varchar[]), "
-            "CAST(:units AS uuid[])) AS t(n, s, u)"
+            "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, position, valid_from) "
+            "SELECT n, s, u, p, :day FROM unnest(CAST(:nips AS varchar[]), CAST(:sups AS varchar[]), "
+            "CAST(:units AS uuid[]), CAST(:positions AS varchar[])) AS t(n, s, u, p)"
         ),
         {
             "nips": nips,
             "sups": [r.supervisor_nip for r in rows],
             "units": [r.unit_id for r in rows],
+            "positions": [r.position for r in rows],
             "day": day,
         },
     )

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.i18n import msg
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 from services.kinerja_api import clock
 from services.kinerja_api.deps import CallerDep
@@ -65,11 +66,25 @@ async def list_employees(
         str | None, Query(pattern=r"^[0-9]{18}$", description="Only direct reports of this NIP.")
     ] = None,
     active: Annotated[bool | None, Query(description="Only active (true) or inactive (false).")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=2,
+            max_length=100,
+            description=(
+                "Search: all digits are a NIP prefix (`19860926`); anything else is one or more words, each "
+                "the start of a word of the name in any case (`sar` and `SARI` find `Dewi Sartika Sari`; "
+                "`dewi sari` needs both). Combines with the other filters; still ordered by NIP."
+            ),
+            examples=["sari", "19860926"],
+        ),
+    ] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Page[EmployeeRead]:
     """Employees ordered by NIP. Admins, integrators and services see everyone; a pegawai sees themselves
-    and their direct reports."""
+    and their direct reports. `q` searches by name or NIP prefix within what the caller sees (indexed:
+    a full-text index on the name's words, a pattern index on the NIP)."""
     rows, next_cursor = await service.list_employees(
         session,
         caller,
@@ -78,6 +93,7 @@ async def list_employees(
         active=active,
         cursor=cursor,
         limit=limit,
+        q=q.strip() if q is not None else None,
     )
     return Page[EmployeeRead](items=[EmployeeRead.model_validate(e) for e in rows], next_cursor=next_cursor)
 
@@ -114,11 +130,13 @@ async def import_employees(request: Request, session: SessionDep, admin: AdminDe
     Every line is checked first, including the whole resulting reporting line. With any bad line nothing
     is written and the 422 problem lists `{line, msg}` for each (the header is line 1). Otherwise all rows
     are written in one transaction; importing the same file again reports every row unchanged.
-    A malformed file or a non-UTF-8 body gets 400, a body above `import_max_bytes` 413."""
+    A malformed file or a non-UTF-8 body gets 400, a body above 20 MiB 413 (here and at the gateway)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in CSV_TYPES:
-        raise UnsupportedMediaType(f"send the file as text/csv (got {media or 'no content type'})")
-    # The edge middleware caps this path's body at import_max_bytes (413), counted as it streams in.
+        raise UnsupportedMediaType(
+            msg("send the file as text/csv (got {media})", media=media or msg("no content type"))
+        )
+    # The edge middleware caps this path's body (services/common/body_limits.py: 413), counted as it streams in.
     chunks = [chunk async for chunk in request.stream()]
     counts = await importer.import_employees(
         session, b"".join(chunks), today=clock.today(), actor=admin.subject
@@ -190,8 +208,10 @@ async def supervisor_on(
     approve an enrolment), the employee, and their supervisor; anyone else gets 404."""
     day = on or clock.today()
     if not await service.may_ask_supervisor(session, nip, caller, day):
-        raise EmployeeNotFound(f"no employee with NIP {nip}")
+        raise EmployeeNotFound(msg("no employee with NIP {nip}", nip=nip))
     found = await service.supervisor_on(session, nip, day)
     if found is None:
-        raise EmployeeNotFound(f"no reporting line recorded for NIP {nip} on {day.isoformat()}")
+        raise EmployeeNotFound(
+            msg("no reporting line recorded for NIP {nip} on {day}", nip=nip, day=day.isoformat())
+        )
     return SupervisorOn(nip=nip, on=day, supervisor_nip=found.supervisor_nip, unit_id=found.unit_id)

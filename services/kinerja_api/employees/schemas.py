@@ -70,7 +70,8 @@ class EmployeeCreate(BaseModel):
 
 
 class EmployeeUpdate(BaseModel):
-    """A partial change. A change of supervisor or unit is recorded from ``effective_on`` (default today).
+    """A partial change. A change of supervisor, unit or position is recorded from ``effective_on`` (default
+    today); a change of position also closes the SKP covering that day (the new position gets its own).
 
     Send ``supervisor_nip: null`` to make the employee a unit head (answering to the governor)."""
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.conditional import check_if_match, strong_etag
+from services.common.i18n import message_of, msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
 from services.kinerja_api.caller import Caller
@@ -34,8 +35,10 @@ from services.kinerja_api.employees.errors import (
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
 from services.kinerja_api.employees.repository import Assignment
 from services.kinerja_api.employees.schemas import EmployeeCreate, EmployeeUpdate
+from services.kinerja_api.evaluations import rehome
 from services.kinerja_api.evaluations import repository as evaluations
 from services.kinerja_api.nip import NipError, validate_identifier
+from services.kinerja_api.skp import positions
 from services.kinerja_api.units import repository as units
 
 
@@ -47,7 +50,10 @@ def etag_of(employee: Employee) -> str:
 def _check_effective(day: date, today: date) -> None:
     if day > today:
         raise BadEffectiveDate(
-            f"effective_on {day.isoformat()} is in the future; record a change on or after the day it happens",
+            msg(
+                "effective_on {day} is in the future; record a change on or after the day it happens",
+                day=day.isoformat(),
+            ),
             errors=[{"loc": ["body", "effective_on"], "msg": "must not be in the future"}],
         )
 
@@ -58,30 +64,41 @@ async def _check_supervisor(session: AsyncSession, nip: str, supervisor_nip: str
         return
     if supervisor_nip == nip:
         raise SelfSupervision(
-            f"employee {nip} cannot be their own supervisor",
+            msg("employee {nip} cannot be their own supervisor", nip=nip),
             errors=[{"loc": ["body", "supervisor_nip"], "msg": "an employee cannot supervise themselves"}],
         )
     await repository.lock_reporting_line(session)
     supervisor = await repository.get(session, supervisor_nip)
     if supervisor is None:
         raise UnknownReference(
-            f"supervisor {supervisor_nip} is not a known employee",
+            msg("supervisor {supervisor_nip} is not a known employee", supervisor_nip=supervisor_nip),
             errors=[{"loc": ["body", "supervisor_nip"], "msg": "no such employee"}],
         )
     if not supervisor.active:
-        raise InactiveSupervisor(f"supervisor {supervisor_nip} is inactive; choose an active supervisor")
+        raise InactiveSupervisor(
+            msg(
+                "supervisor {supervisor_nip} is inactive; choose an active supervisor",
+                supervisor_nip=supervisor_nip,
+            )
+        )
     chain = await repository.chain_to(session, supervisor_nip, nip)
     if chain is not None:
         line = " → ".join([nip, *chain])
         raise ReportingCycle(
-            f"making {supervisor_nip} the supervisor of {nip} would close a cycle in the reporting line: {line}"
+            msg(
+                "making {supervisor_nip} the supervisor of {nip} would close a cycle in the reporting line: {line}",
+                supervisor_nip=supervisor_nip,
+                nip=nip,
+                line=line,
+            )
         )
 
 
 async def _check_unit(session: AsyncSession, unit_id: uuid.UUID) -> None:
     if await units.get(session, unit_id) is None:
         raise UnknownReference(
-            f"unit {unit_id} does not exist", errors=[{"loc": ["body", "unit_id"], "msg": "no such unit"}]
+            msg("unit {unit_id} does not exist", unit_id=unit_id),
+            errors=[{"loc": ["body", "unit_id"], "msg": "no such unit"}],
         )
 
 
@@ -92,7 +109,7 @@ async def create_employee(
     since = data.effective_on or today
     _check_effective(since, today)
     if await repository.exists(session, data.nip):
-        raise EmployeeExists(f"an employee with NIP {data.nip} already exists")
+        raise EmployeeExists(msg("an employee with NIP {nip} already exists", nip=data.nip))
     await _check_unit(session, data.unit_id)
     await _check_supervisor(session, data.nip, data.supervisor_nip)
     employee = Employee(
@@ -111,7 +128,11 @@ async def create_employee(
     await session.flush()
     session.add(
         EmployeeAssignment(
-            nip=data.nip, supervisor_nip=data.supervisor_nip, unit_id=data.unit_id, valid_from=since
+            nip=data.nip,
+            supervisor_nip=data.supervisor_nip,
+            unit_id=data.unit_id,
+            position=data.position,
+            valid_from=since,
         )
     )
     await session.flush()
@@ -147,7 +168,7 @@ async def get_employee(session: AsyncSession, nip: str, viewer: Caller) -> Emplo
     """One employee, for someone allowed to see them (else 404, so existence does not leak)."""
     employee = await repository.get(session, nip)
     if employee is None or not _may_see(viewer, employee):
-        raise EmployeeNotFound(f"no employee with NIP {nip}")
+        raise EmployeeNotFound(msg("no employee with NIP {nip}", nip=nip))
     return employee
 
 
@@ -160,8 +181,10 @@ async def list_employees(
     active: bool | None,
     cursor: str | None,
     limit: int,
+    q: str | None = None,
 ) -> tuple[list[Employee], str | None]:
-    """A keyset page ordered by NIP; a pegawai sees only themselves and their direct reports."""
+    """A keyset page ordered by NIP; a pegawai sees only themselves and their direct reports. ``q`` searches
+    within what the viewer sees: a NIP prefix when all digits, else the starts of the name's words."""
     after = decode_cursor(cursor, 1)
     if not sees_every_employee(viewer) and viewer.nip is None:
         return [], None
@@ -173,6 +196,7 @@ async def list_employees(
         visible_to=None if sees_every_employee(viewer) else viewer.nip,
         after_nip=str(after[0]) if after else None,
         limit=limit + 1,
+        q=q,
     )
     return page_of(rows, limit, lambda e: [e.nip])
 
@@ -181,18 +205,23 @@ async def update_employee(
     session: AsyncSession, nip: str, data: EmployeeUpdate, *, if_match: str | None, today: date, actor: str
 ) -> Employee:
     """Apply a partial change under ``If-Match`` (412 when stale); record a new assignment when the
-    supervisor or unit changes, from ``effective_on`` (default today)."""
+    supervisor, unit or position changes, from ``effective_on`` (default today). A change of position also
+    closes the SKP covering that day (:func:`positions.position_changed`)."""
     if {"supervisor_nip", "active"} & data.model_fields_set:
         # Advisory lock before the row lock, in the same order as the import, so the two cannot deadlock.
         await repository.lock_reporting_line(session)
     employee = await repository.get(session, nip, for_update=True)
     if employee is None:
-        raise EmployeeNotFound(f"no employee with NIP {nip}")
+        raise EmployeeNotFound(msg("no employee with NIP {nip}", nip=nip))
     check_if_match(
         if_match,
         etag_of(employee),
         stale=StaleVersion,
-        stale_detail=f"employee {nip} changed since you read it (now {etag_of(employee)}); read it again and retry",
+        stale_detail=msg(
+            "employee {nip} changed since you read it (now {etag}); read it again and retry",
+            nip=nip,
+            etag=etag_of(employee),
+        ),
     )
     audited_before = changes.employee_state(employee)
     fields = data.model_fields_set
@@ -202,13 +231,13 @@ async def update_employee(
     rank = data.rank if "rank" in fields and data.rank else Rank(employee.rank)
     problem = rank_mismatch(rank, employment)
     if problem:
-        raise UnknownReference(problem, errors=[{"loc": ["body", "rank"], "msg": problem}])
+        raise UnknownReference(problem, errors=[{"loc": ["body", "rank"], "msg": str(problem)}])
     if "employment" in fields:
         try:
             validate_identifier(nip, employment.value, today=today)
         except NipError as exc:
             raise UnknownReference(
-                str(exc), errors=[{"loc": ["body", "employment"], "msg": str(exc)}]
+                message_of(exc), errors=[{"loc": ["body", "employment"], "msg": str(exc)}]
             ) from None
     new_unit = data.unit_id if "unit_id" in fields and data.unit_id else employee.unit_id
     new_sup = data.supervisor_nip if "supervisor_nip" in fields else employee.supervisor_nip
@@ -222,15 +251,33 @@ async def update_employee(
         count, some = await repository.active_reports(session, nip)
         if count:
             raise HasActiveReports(
-                f"employee {nip} still supervises {count} active employee(s) ({', '.join(some)}"
-                f"{', …' if count > len(some) else ''}); reassign them before deactivating"
+                msg(
+                    "employee {nip} still supervises {count} active employee(s) ({some}{more}); reassign them before deactivating",
+                    nip=nip,
+                    count=count,
+                    some=", ".join(some),
+                    more=", …" if count > len(some) else "",
+                )
             )
+    new_position = data.position if "position" in fields and data.position else employee.position
     line_changed = new_unit != employee.unit_id or new_sup != employee.supervisor_nip
-    if line_changed:
+    moved = new_position != employee.position
+    if line_changed or moved:
         since = data.effective_on or today
         _check_effective(since, today)
-        await _check_no_final_result(session, nip, since)
-        await _reassign(session, nip, new_sup, new_unit, since)
+        if line_changed:
+            await _check_no_final_result(session, nip, since)
+        await _reassign(session, nip, new_sup, new_unit, new_position, since)
+        if line_changed:
+            # A DRAFT result whose evaluator is no longer the supervisor of record moves to them.
+            await rehome.rehome_stale_drafts(
+                session, nip, actor=actor, reason=f"reporting line changed from {since.isoformat()}"
+            )
+        if moved:
+            # A new position means a new SKP (8/2021 Lampiran): the one covering the move closes that day.
+            await positions.position_changed(
+                session, nip=nip, since=since, position=new_position, actor=actor
+            )
     before = _snapshot(employee)
     for name in ("name", "position"):
         if name in fields:
@@ -261,29 +308,45 @@ async def _check_no_final_result(session: AsyncSession, nip: str, since: date) -
     final = await evaluations.final_results(session, nip, [str(since.year), quarter])
     if final:
         raise PeriodResultFinal(
-            f"the change is dated {since.isoformat()}, inside {' and '.join(final)}, whose result for {nip} is "
-            "FINAL; an admin reopens that result with a reason first (POST /v1/evaluations/{id}/reopen)"
+            msg(
+                "the change is dated {since}, inside {final}, whose result for {nip} is FINAL; an admin reopens that result with a reason first (POST /v1/evaluations/{{id}}/reopen)",
+                since=since.isoformat(),
+                final=", ".join(final),
+                nip=nip,
+            )
         )
 
 
 async def _reassign(
-    session: AsyncSession, nip: str, supervisor_nip: str | None, unit_id: uuid.UUID, since: date
+    session: AsyncSession,
+    nip: str,
+    supervisor_nip: str | None,
+    unit_id: uuid.UUID,
+    position: str,
+    since: date,
 ) -> None:
     current = await repository.open_assignment(session, nip)
     if current is not None:
         if since < current.valid_from:
             raise BadEffectiveDate(
-                f"effective_on {since.isoformat()} is before the current assignment began "
-                f"({current.valid_from.isoformat()}); history is closed, not rewritten",
+                msg(
+                    "effective_on {since} is before the current assignment began ({valid_from}); history is closed, not rewritten",
+                    since=since.isoformat(),
+                    valid_from=current.valid_from.isoformat(),
+                ),
                 errors=[{"loc": ["body", "effective_on"], "msg": "before the current assignment"}],
             )
         if since == current.valid_from:
-            current.supervisor_nip, current.unit_id = supervisor_nip, unit_id
+            current.supervisor_nip, current.unit_id, current.position = supervisor_nip, unit_id, position
             await session.flush()
             return
         current.valid_to = since
         await session.flush()
-    session.add(EmployeeAssignment(nip=nip, supervisor_nip=supervisor_nip, unit_id=unit_id, valid_from=since))
+    session.add(
+        EmployeeAssignment(
+            nip=nip, supervisor_nip=supervisor_nip, unit_id=unit_id, position=position, valid_from=since
+        )
+    )
     await session.flush()
 
 

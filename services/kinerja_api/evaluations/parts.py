@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.i18n import msg
 from services.kinerja_api.calendar.periods import parse_period
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import repository as employees
@@ -72,7 +73,9 @@ async def _part(
     visible = {p.id for p in await list_parts(session, actor, result_id)}
     part = await repository.get(session, part_id, for_update=for_update)
     if part is None or part.result_id != result_id or part.id not in visible:
-        raise PartNotFound(f"no part {part_id} of evaluation {result_id}")
+        raise PartNotFound(
+            msg("no part {part_id} of evaluation {result_id}", part_id=part_id, result_id=result_id)
+        )
     return part
 
 
@@ -93,26 +96,43 @@ async def create_part(
     await check_active(session, actor)
     if result.status == EvaluationStatus.FINAL:
         raise EvaluationLocked(
-            f"the {result.period} result is FINAL; an admin reopens it with a reason before a part is added"
+            msg(
+                "the {period} result is FINAL; an admin reopens it with a reason before a part is added",
+                period=result.period,
+            )
         )
     stretches = (await stretches_of(session, result.nip, parse_period(result.period)))[:-1]
     mine = [s for s in stretches if s.held_by(actor)]
     if not mine:
         raise NotDirectSupervisor(
-            f"only a supervisor of an earlier stretch of {result.period} assesses a part of this result"
+            msg(
+                "only a supervisor of an earlier stretch of {period} assesses a part of this result",
+                period=result.period,
+            )
         )
     taken = {p.period_start for p in await repository.parts(session, result.id)}
     if start_on is not None:
         chosen = [s for s in mine if s.start == start_on]
         if not chosen:
             starts = ", ".join(s.start.isoformat() for s in mine)
-            raise WrongState(f"none of your stretches of {result.period} starts on {start_on}: {starts}")
+            raise WrongState(
+                msg(
+                    "none of your stretches of {period} starts on {start_on}: {starts}",
+                    period=result.period,
+                    start_on=start_on,
+                    starts=starts,
+                )
+            )
     else:
         chosen = [s for s in mine if s.start not in taken] or mine[:1]
     stretch = chosen[0]
     if stretch.start in taken:
         raise EvaluationExists(
-            f"the part {stretch.start.isoformat()}..{stretch.end.isoformat()} of this result exists already"
+            msg(
+                "the part {start}..{end} of this result exists already",
+                start=stretch.start.isoformat(),
+                end=stretch.end.isoformat(),
+            )
         )
     part = Evaluation(
         id=uuid.uuid4(),
@@ -135,7 +155,7 @@ async def create_part(
             session.add(part)
             await session.flush()
     except IntegrityError:
-        raise EvaluationExists("this part was just opened by another request") from None
+        raise EvaluationExists(msg("this part was just opened by another request")) from None
     await session.refresh(part)
     await _changed(
         session, actor, "evaluation.part.create", part, None, bump=False, on_behalf_of=part.on_behalf
@@ -168,13 +188,13 @@ async def finalize_part(
     part = await _part(session, actor, result_id, part_id, for_update=True)
     await check_active(session, actor)
     if not _author(actor, part):
-        raise NotAllowed("only the part's author finalises it")
+        raise NotAllowed(msg("only the part's author finalises it"))
     if part.status == EvaluationStatus.FINAL:
-        raise EvaluationLocked("the part is FINAL and locked")
+        raise EvaluationLocked(msg("the part is FINAL and locked"))
     _check_etag(part, if_match, required=False)
     if part.result_rating is None or part.behavior_rating is None:
         missing = [n for n in ("result_rating", "behavior_rating") if getattr(part, n) is None]
-        raise EvaluationIncomplete(f"set {' and '.join(missing)} before finalising")
+        raise EvaluationIncomplete(msg("set {missing} before finalising", missing=", ".join(missing)))
     before = evaluation_data(part)
     part.status = EvaluationStatus.FINAL.value
     part.finalized_at = _now()
@@ -188,13 +208,13 @@ async def close_part(
     """An admin closes a DRAFT part whose author left the service, so the result can be finalised; the
     reason goes to the audit log. 409 while the author is still active (they finalise it themselves)."""
     if not actor.is_admin:
-        raise NotAllowed("only an admin closes a part")
+        raise NotAllowed(msg("only an admin closes a part"))
     part = await _part(session, actor, result_id, part_id, for_update=True)
     if part.status == EvaluationStatus.FINAL:
-        raise EvaluationLocked("the part is FINAL already")
+        raise EvaluationLocked(msg("the part is FINAL already"))
     author = await employees.get(session, part.evaluator_nip) if part.evaluator_nip else None
     if author is None or author.active:
-        raise WrongState("only the part of an author who left the service is closed by an admin")
+        raise WrongState(msg("only the part of an author who left the service is closed by an admin"))
     before = evaluation_data(part)
     part.status = EvaluationStatus.FINAL.value
     part.closed_reason = reason

@@ -14,7 +14,13 @@ from services.common.links import LinkPrefix
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.evaluations import parts
 from services.kinerja_api.evaluations.router import ETAG_HEADER, IfMatch, _out
-from services.kinerja_api.evaluations.schemas import EvaluationRead, EvaluationUpdate, PartCreate, ReasonBody
+from services.kinerja_api.evaluations.schemas import (
+    EvaluationRead,
+    EvaluationUpdate,
+    PartCreate,
+    PartList,
+    ReasonBody,
+)
 
 router = APIRouter(tags=["evaluations"])
 PARTS = "/v1/evaluations/{evaluation_id}/parts"
@@ -26,11 +32,12 @@ PARTS = "/v1/evaluations/{evaluation_id}/parts"
     operation_id="evaluation_parts_list",
     responses=problem_responses(401, 404, 422),
 )
-async def list_parts(evaluation_id: uuid.UUID, session: SessionDep, actor: CallerDep) -> list[EvaluationRead]:
+async def list_parts(evaluation_id: uuid.UUID, session: SessionDep, actor: CallerDep) -> PartList:
     """The earlier supervisors' parts of a period result, oldest stretch first. The result's evaluator, the
     employee, the decider of objections, admins and integrators read all of them; a part's author reads
     the parts they wrote."""
-    return [EvaluationRead.model_validate(p) for p in await parts.list_parts(session, actor, evaluation_id)]
+    rows = await parts.list_parts(session, actor, evaluation_id)
+    return PartList(items=[EvaluationRead.model_validate(p) for p in rows])
 
 
 @router.post(

@@ -58,6 +58,26 @@ async def final_results(session: AsyncSession, nip: str, periods: list[str]) -> 
     return list((await session.scalars(stmt)).all())
 
 
+async def final_results_of(
+    session: AsyncSession, nips: list[str], periods: list[str]
+) -> dict[str, list[str]]:
+    """For several employees at once: which of ``periods`` hold a FINAL result of each (the CSV import)."""
+    stmt = (
+        select(Evaluation.nip, Evaluation.period)
+        .where(
+            Evaluation.nip.in_(nips),
+            Evaluation.kind == EvaluationKind.RESULT,
+            Evaluation.status == EvaluationStatus.FINAL,
+            Evaluation.period.in_(periods),
+        )
+        .order_by(Evaluation.nip, Evaluation.period)
+    )
+    out: dict[str, list[str]] = {}
+    for nip, period in (await session.execute(stmt)).all():
+        out.setdefault(nip, []).append(period)
+    return out
+
+
 async def supervisor_of(session: AsyncSession, nip: str | None) -> str | None:
     """The current supervisor of ``nip`` (None for none, or when ``nip`` is None)."""
     if nip is None:

@@ -137,6 +137,12 @@ class EvaluationRead(BaseModel):
     updated_at: datetime
 
 
+class PartList(BaseModel):
+    """The parts of a result the caller may read, oldest stretch first."""
+
+    items: list[EvaluationRead]
+
+
 class PartCreate(BaseModel):
     """Which of the caller's stretches the part assesses (default: the first without a part)."""
 

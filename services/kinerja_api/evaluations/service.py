@@ -24,6 +24,7 @@ from services.common import clock
 from services.common.changes import SAME, Event, State, record_change
 from services.common.changes.catalogue.kinerja import EvaluationFinalized
 from services.common.conditional import check_if_match, require_if_match, strong_etag
+from services.common.i18n import joined, message_of, msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
 from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_period
@@ -144,7 +145,7 @@ def _parse(code: str) -> Period:
     try:
         return parse_period(code)
     except BadPeriod as exc:
-        raise BadPeriodInput(str(exc), errors=[{"loc": ["body", "period"], "msg": str(exc)}]) from None
+        raise BadPeriodInput(message_of(exc), errors=[{"loc": ["body", "period"], "msg": str(exc)}]) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +185,12 @@ async def check_active(session: AsyncSession, actor: Caller) -> None:
         return
     me = await employees.get(session, actor.acting_nip)
     if me is not None and not me.active:
-        raise LeftTheService(f"employee {actor.acting_nip} is no longer active and cannot act on evaluations")
+        raise LeftTheService(
+            msg(
+                "employee {acting_nip} is no longer active and cannot act on evaluations",
+                acting_nip=actor.acting_nip,
+            )
+        )
 
 
 async def create_evaluation(
@@ -194,26 +200,48 @@ async def create_evaluation(
     end; any supervisor of the period may open it (an earlier one then adds their part to it)."""
     period = _parse(period_code)
     if period.start > today:
-        raise WrongState(f"period {period.code} has not started yet (it begins {period.start.isoformat()})")
+        raise WrongState(
+            msg(
+                "period {code} has not started yet (it begins {start})",
+                code=period.code,
+                start=period.start.isoformat(),
+            )
+        )
     if actor.acting_nip == nip:
-        raise SelfEvaluation("nobody evaluates themselves; your direct supervisor evaluates you")
+        raise SelfEvaluation(msg("nobody evaluates themselves; your direct supervisor evaluates you"))
     if await employees.get(session, nip) is None:
-        raise EmployeeNotFound(f"no employee with NIP {nip}")
+        raise EmployeeNotFound(msg("no employee with NIP {nip}", nip=nip))
     await check_active(session, actor)
     stretches = await stretches_of(session, nip, period)
     if not stretches:
-        raise NoSupervision(f"employee {nip} has no recorded assignment during {period.code}")
+        raise NoSupervision(
+            msg("employee {nip} has no recorded assignment during {code}", nip=nip, code=period.code)
+        )
     if not any(s.held_by(actor) for s in stretches):
-        who = ", ".join(sorted({s.supervisor_nip or "the governor (through an admin)" for s in stretches}))
-        raise NotDirectSupervisor(f"only a direct supervisor during {period.code} evaluates {nip}: {who}")
+        who = joined(
+            ", ",
+            sorted({s.supervisor_nip or msg("the governor (through an admin)") for s in stretches}),
+        )
+        raise NotDirectSupervisor(
+            msg(
+                "only a direct supervisor during {code} evaluates {nip}: {who}",
+                code=period.code,
+                nip=nip,
+                who=who,
+            )
+        )
     part = stretches[-1]
     evaluator = part.supervisor_nip
     on_behalf = GUBERNUR if evaluator is None else None
     existing = await repository.find_result(session, nip, period.code)
     if existing is not None:
         raise EvaluationExists(
-            f"the {period.code} result of {nip} already exists: /v1/evaluations/{existing.id} "
-            f"(earlier supervisors add their part at /v1/evaluations/{existing.id}/parts)"
+            msg(
+                "the {code} result of {nip} already exists: /v1/evaluations/{id} (earlier supervisors add their part at /v1/evaluations/{id}/parts)",
+                code=period.code,
+                nip=nip,
+                id=existing.id,
+            )
         )
     evaluation = Evaluation(
         id=uuid.uuid4(),
@@ -236,7 +264,7 @@ async def create_evaluation(
             await session.flush()
     except IntegrityError:
         raise EvaluationExists(
-            f"the {period.code} result of {nip} was just opened by another request"
+            msg("the {code} result of {nip} was just opened by another request", code=period.code, nip=nip)
         ) from None
     await session.refresh(evaluation)
     await _changed(session, actor, "evaluation.create", evaluation, None, bump=False, on_behalf_of=on_behalf)
@@ -309,7 +337,7 @@ async def _load(
     """A result the caller may read (a part, with ``results_only=False``); 404 otherwise."""
     evaluation = await repository.get(session, evaluation_id, for_update=for_update)
     if evaluation is None or (results_only and evaluation.kind != EvaluationKind.RESULT):
-        raise EvaluationNotFound(f"no evaluation {evaluation_id}")
+        raise EvaluationNotFound(msg("no evaluation {evaluation_id}", evaluation_id=evaluation_id))
     if evaluation.kind == EvaluationKind.PART and evaluation.result_id is not None:
         result = await repository.get(session, evaluation.result_id)
         sup = result.evaluator_nip if result else None
@@ -319,7 +347,7 @@ async def _load(
         return evaluation
     if evaluation.kind == EvaluationKind.RESULT and await supervised_during(session, actor, evaluation):
         return evaluation
-    raise EvaluationNotFound(f"no evaluation {evaluation_id}")
+    raise EvaluationNotFound(msg("no evaluation {evaluation_id}", evaluation_id=evaluation_id))
 
 
 async def get_evaluation(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID) -> Evaluation:
@@ -360,7 +388,7 @@ async def list_evaluations(
 
 def _check_writer(actor: Caller, evaluation: Evaluation) -> None:
     if not _is_evaluator(actor, evaluation):
-        raise NotAllowed("only the evaluator changes an evaluation")
+        raise NotAllowed(msg("only the evaluator changes an evaluation"))
 
 
 def _check_etag(evaluation: Evaluation, if_match: str | None, *, required: bool) -> None:
@@ -370,13 +398,18 @@ def _check_etag(evaluation: Evaluation, if_match: str | None, *, required: bool)
         required=required,
         missing=IfMatchRequired,
         stale=StaleEvaluation,
-        stale_detail=f"the evaluation changed since you read it (now {etag_of(evaluation)}); read it again and retry",
+        stale_detail=msg(
+            "the evaluation changed since you read it (now {etag}); read it again and retry",
+            etag=etag_of(evaluation),
+        ),
     )
 
 
 def _locked(evaluation: Evaluation) -> None:
     if evaluation.status == EvaluationStatus.FINAL:
-        raise EvaluationLocked("the evaluation is FINAL and locked; an admin can reopen it with a reason")
+        raise EvaluationLocked(
+            msg("the evaluation is FINAL and locked; an admin can reopen it with a reason")
+        )
 
 
 def normalise_notes(notes: dict[Any, BehaviorNote | str]) -> dict[str, dict[str, Any]]:
@@ -445,10 +478,10 @@ async def delete_evaluation(
     _locked(evaluation)
     _check_etag(evaluation, if_match, required=False)
     if evaluation.reopened_count:
-        raise EvaluationLocked("a reopened evaluation was final once; correct it instead of deleting it")
+        raise EvaluationLocked(msg("a reopened evaluation was final once; correct it instead of deleting it"))
     if await repository.parts(session, evaluation.id):
         raise EvaluationLocked(
-            "this result holds parts written by earlier supervisors; it cannot be discarded"
+            msg("this result holds parts written by earlier supervisors; it cannot be discarded")
         )
     before = evaluation_data(evaluation)
     await session.delete(evaluation)
@@ -479,7 +512,7 @@ async def finalize(
     _check_etag(evaluation, if_match, required=False)
     if evaluation.result_rating is None or evaluation.behavior_rating is None:
         missing = [n for n in ("result_rating", "behavior_rating") if getattr(evaluation, n) is None]
-        raise EvaluationIncomplete(f"set {' and '.join(missing)} before finalising")
+        raise EvaluationIncomplete(msg("set {missing} before finalising", missing=", ".join(missing)))
     await employees.get(session, evaluation.nip, for_update=True)
     stretches = await stretches_of(session, evaluation.nip, parse_period(evaluation.period))
     record = stretches[-1] if stretches else None
@@ -489,10 +522,12 @@ async def finalize(
         evaluation.period_end,
     ):
         raise ReportingLineChanged(
-            f"the reporting line of {evaluation.nip} changed during {evaluation.period} since this result was "
-            f"opened; the supervisor of record at the period's end is now "
-            f"{(record.supervisor_nip if record else None) or 'the governor'}: discard this draft and let them "
-            "open the result, then add your part"
+            msg(
+                "the reporting line of {nip} changed during {period} since this result was opened; the supervisor of record at the period's end is now {supervisor}: discard this draft and let them open the result, then add your part",
+                nip=evaluation.nip,
+                period=evaluation.period,
+                supervisor=(record.supervisor_nip if record else None) or msg("the governor"),
+            )
         )
     drafts = [p for p in await repository.parts(session, evaluation.id) if p.status == EvaluationStatus.DRAFT]
     if drafts:
@@ -501,8 +536,11 @@ async def finalize(
             for p in drafts
         )
         raise PartsOpen(
-            f"the {evaluation.period} result cannot be finalised while a part is DRAFT ({listed}); its author "
-            "finalises it, or an admin closes it with a reason when the author left the service"
+            msg(
+                "the {period} result cannot be finalised while a part is DRAFT ({listed}); its author finalises it, or an admin closes it with a reason when the author left the service",
+                period=evaluation.period,
+                listed=listed,
+            )
         )
     if evaluation.finalized_at is None and not evaluation.reopened_count:
         evaluation.decider_nip = await repository.supervisor_of(session, evaluation.evaluator_nip)
@@ -552,10 +590,10 @@ def _reopen(evaluation: Evaluation) -> None:
 async def reopen(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, reason: str) -> Evaluation:
     """An admin reopens a FINAL evaluation for correction; the reason goes to the audit log."""
     if not actor.is_admin:
-        raise NotAllowed("only an admin reopens an evaluation")
+        raise NotAllowed(msg("only an admin reopens an evaluation"))
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
     if evaluation.status != EvaluationStatus.FINAL:
-        raise WrongState("only a FINAL evaluation can be reopened")
+        raise WrongState(msg("only a FINAL evaluation can be reopened"))
     before = evaluation_data(evaluation)
     _reopen(evaluation)
     await _changed(session, actor, "evaluation.reopen", evaluation, before, bump=False, reason=reason)
@@ -567,9 +605,9 @@ async def acknowledge(session: AsyncSession, actor: Caller, evaluation_id: uuid.
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
     await check_active(session, actor)
     if actor.acting_nip != evaluation.nip:
-        raise NotAllowed("only the evaluated employee acknowledges an evaluation")
+        raise NotAllowed(msg("only the evaluated employee acknowledges an evaluation"))
     if evaluation.status != EvaluationStatus.FINAL:
-        raise WrongState("only a FINAL evaluation can be acknowledged")
+        raise WrongState(msg("only a FINAL evaluation can be acknowledged"))
     if evaluation.acknowledged_at is not None:
         return evaluation
     before = evaluation_data(evaluation)
@@ -586,11 +624,11 @@ async def lodge_objection(
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
     await check_active(session, actor)
     if actor.acting_nip != evaluation.nip:
-        raise NotAllowed("only the evaluated employee lodges an objection")
+        raise NotAllowed(msg("only the evaluated employee lodges an objection"))
     if evaluation.status != EvaluationStatus.FINAL:
-        raise WrongState("an objection is lodged against a FINAL evaluation")
+        raise WrongState(msg("an objection is lodged against a FINAL evaluation"))
     if await repository.pending_objection(session, evaluation.id) is not None:
-        raise WrongState("an objection to this evaluation is already waiting for a decision")
+        raise WrongState(msg("an objection to this evaluation is already waiting for a decision"))
     objection = Objection(
         id=uuid.uuid4(),
         evaluation_id=evaluation.id,
@@ -618,11 +656,11 @@ async def get_objection(session: AsyncSession, actor: Caller, objection_id: uuid
     """One objection for the objector, the evaluator, the decider, admins and integrators."""
     objection = await repository.get_objection(session, objection_id)
     if objection is None:
-        raise ObjectionNotFound(f"no objection {objection_id}")
+        raise ObjectionNotFound(msg("no objection {objection_id}", objection_id=objection_id))
     try:
         await _load(session, actor, objection.evaluation_id, results_only=False)
     except EvaluationNotFound:
-        raise ObjectionNotFound(f"no objection {objection_id}") from None
+        raise ObjectionNotFound(msg("no objection {objection_id}", objection_id=objection_id)) from None
     return objection
 
 
@@ -633,22 +671,24 @@ async def decide_objection(
     decides. Accepting reopens the evaluation so the evaluator corrects it."""
     objection = await repository.get_objection(session, objection_id, for_update=True)
     if objection is None:
-        raise ObjectionNotFound(f"no objection {objection_id}")
+        raise ObjectionNotFound(msg("no objection {objection_id}", objection_id=objection_id))
     evaluation = await repository.get(session, objection.evaluation_id, for_update=True)
     if evaluation is None:
-        raise ObjectionNotFound(f"no objection {objection_id}")
+        raise ObjectionNotFound(msg("no objection {objection_id}", objection_id=objection_id))
     decider = await decider_of(session, evaluation)
     allowed = actor.is_admin if decider is None else actor.acting_nip == decider
     if not allowed:
         if _may_read(actor, evaluation, decider):
-            raise NotAllowed("only the evaluator's own supervisor decides this objection")
-        raise ObjectionNotFound(f"no objection {objection_id}")
+            raise NotAllowed(msg("only the evaluator's own supervisor decides this objection"))
+        raise ObjectionNotFound(msg("no objection {objection_id}", objection_id=objection_id))
     if objection.status != ObjectionStatus.PENDING:
-        raise WrongState(f"the objection was already decided ({objection.status})")
+        raise WrongState(msg("the objection was already decided ({status})", status=objection.status))
     if evaluation.kind != EvaluationKind.RESULT:
         raise WrongState(
-            "this objection was lodged against an evaluation that is now a part of the period result; it stays "
-            "as history, read-only: object to the period result instead"
+            msg(
+                "this objection was lodged against an evaluation that is now a part of the period result; it stays "
+                "as history, read-only: object to the period result instead"
+            )
         )
     await check_active(session, actor)
     objection.status = (ObjectionStatus.ACCEPTED if accept else ObjectionStatus.REJECTED).value

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, status
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import NotFound, problem_responses
+from services.common.i18n import msg
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.deps import CallerDep
@@ -38,5 +39,5 @@ async def publish_unit(
     outbox delivers it (202: nothing is sent inside this request)."""
     published = await service.publish_unit(session, unit_id, calendar.parse(period), by=actor.subject)
     if published is None:
-        raise NotFound(f"no unit {unit_id}")
+        raise NotFound(msg("no unit {unit_id}", unit_id=unit_id))
     return PublicationQueued(event_id=published.event_id, revision=published.revision, data=published.data)

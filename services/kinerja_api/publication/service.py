@@ -25,7 +25,7 @@ from services.common.changes.catalogue.kinerja import (
     PredikatCounts,
     UnitPerformance,
 )
-from services.kinerja_api.calendar.periods import Period, parse_period
+from services.kinerja_api.calendar.periods import Period, parse_period, realization_periods
 from services.kinerja_api.evaluations.enums import Berakhlak, Predikat, Rating
 from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.events import SINK
@@ -40,13 +40,6 @@ DEVELOPMENT_NEEDS = DevelopmentNeeds.event_type
 
 def _iso(ts: datetime) -> str:
     return ts.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def realization_periods(period: Period) -> list[str]:
-    """Which realisation periods count for a period: the quarter itself, or the year and its quarters."""
-    if period.quarter is None:
-        return [period.code] + [f"{period.year}-Q{q}" for q in range(1, 5)]
-    return [period.code]
 
 
 def behavior_gaps(notes: dict[str, Any]) -> list[str]:

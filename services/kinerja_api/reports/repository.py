@@ -40,11 +40,16 @@ async def unit_name(session: AsyncSession, unit_id: uuid.UUID) -> str | None:
 
 
 async def heads_unit(session: AsyncSession, nip: str, unit_id: uuid.UUID) -> bool:
-    """True when ``nip`` is the active JPT employee placed in ``unit_id`` (its head)."""
+    """True when ``nip`` heads ``unit_id``: an active employee placed in it who holds its JPT position, or a
+    structural position (ADMINISTRATOR, PENGAWAS) while answering to no one inside the unit (a Kepala Bidang
+    answers to the Kepala Badan of the parent unit; a Sekretaris answers to the Kepala Badan in the same
+    unit, so does not head it)."""
     found = await session.scalar(
         text(
-            "SELECT 1 FROM kinerja.employee WHERE nip = :n AND unit_id = :u AND active "
-            "AND position_type = 'JPT'"
+            "SELECT 1 FROM kinerja.employee e WHERE e.nip = :n AND e.unit_id = :u AND e.active "
+            "AND (e.position_type = 'JPT' OR (e.position_type IN ('ADMINISTRATOR', 'PENGAWAS') "
+            "AND NOT EXISTS (SELECT 1 FROM kinerja.employee s "
+            "WHERE s.nip = e.supervisor_nip AND s.unit_id = e.unit_id)))"
         ),
         {"n": nip, "u": unit_id},
     )

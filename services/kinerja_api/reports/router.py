@@ -91,7 +91,7 @@ async def set_org_predikat(
 )
 async def compliance(
     session: SessionDep,
-    _: ReaderDep,
+    actor: CallerDep,
     period: PeriodQuery,
     fmt: ReportFormatDep,
     unit_id: UnitQuery = None,
@@ -101,10 +101,11 @@ async def compliance(
 ) -> Response:
     """For the active employees of a unit (or the province): how many have an approved SKP for the year, a
     realisation for the period and a FINAL evaluation, with the calendar's deadlines and whether they have
-    passed; then a keyset page (NIP order) of the employees missing at least one step. Admins, integrators.
-    As CSV (`Accept: text/csv`) one row per employee of the page; the next cursor is in `X-Next-Cursor`."""
+    passed; then a keyset page (NIP order) of the employees missing at least one step. Admins and
+    integrators, and the head of the unit for their own unit (and the units below it); 403 otherwise. As CSV (`Accept: text/csv`) one row per employee of the page; the next cursor is in `X-Next-Cursor`."""
     report = await service.compliance(
         session,
+        actor,
         period,
         unit_id,
         include_subunits=include_subunits,

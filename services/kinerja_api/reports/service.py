@@ -9,15 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import record_change
 from services.common.errors import Forbidden, InvalidInput, NotFound
+from services.common.i18n import msg
 from services.common.pagination import decode_cursor, encode_cursor
 from services.common.reports import meta
 from services.common.roles import Role
 from services.kinerja_api.calendar import service as calendar
+from services.kinerja_api.calendar.periods import realization_periods
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.evaluations.enums import GUBERNUR, OrgPredikat, Predikat, Rating
 from services.kinerja_api.evaluations.predikat import PREDIKAT_SIASN, RATING_SIASN, Violation, curve_check
 from services.kinerja_api.events import SINK
-from services.kinerja_api.publication.service import realization_periods
 from services.kinerja_api.reports import repository
 from services.kinerja_api.reports.schemas import (
     ComplianceCounts,
@@ -45,20 +46,35 @@ async def _units(
         return None
     if not include_subunits:
         if await repository.unit_name(session, unit_id) is None:
-            raise NotFound(f"no unit {unit_id}")
+            raise NotFound(msg("no unit {unit_id}", unit_id=unit_id))
         return [unit_id]
     ids = await repository.subtree(session, unit_id)
     if not ids:
-        raise NotFound(f"no unit {unit_id}")
+        raise NotFound(msg("no unit {unit_id}", unit_id=unit_id))
     return ids
 
 
 def reads_every_unit(actor: Caller) -> bool:
-    """Who reads the predikat distribution (others get 403):
+    """Who reads the predikat distribution and the compliance report (others get 403):
 
     1. admins and integrators, for any unit or the whole province;
     2. the head of a unit (by ``acting_nip``), for that unit only."""
     return actor.has(Role.ADMIN, Role.INTEGRATOR)
+
+
+async def authorise_unit_report(
+    session: AsyncSession, actor: Caller, unit_id: uuid.UUID | None, what: str
+) -> None:
+    """403 unless the actor reads every unit (:func:`reads_every_unit`) or heads ``unit_id``
+    (repository.heads_unit); the province as a whole is never a head's."""
+    if reads_every_unit(actor):
+        return
+    if (
+        unit_id is None
+        or actor.acting_nip is None
+        or not await repository.heads_unit(session, actor.acting_nip, unit_id)
+    ):
+        raise Forbidden(msg("{what} is for admins, integrators and the head of the unit", what=what))
 
 
 async def predikat_distribution(
@@ -71,12 +87,7 @@ async def predikat_distribution(
 ) -> PredikatDistribution:
     """Admins and integrators for any unit or the province; the head of a unit for their unit."""
     period = calendar.parse(period_code, "query")
-    if not reads_every_unit(actor) and (
-        unit_id is None
-        or actor.acting_nip is None
-        or not await repository.heads_unit(session, actor.acting_nip, unit_id)
-    ):
-        raise Forbidden("the distribution is for admins, integrators and the head of the unit")
+    await authorise_unit_report(session, actor, unit_id, msg("the distribution"))
     units = await _units(session, unit_id, include_subunits)
     raw = await repository.predikat_counts(session, period.code, units)
     as_of = await repository.final_as_of(session, period.code, units)
@@ -110,7 +121,7 @@ async def set_org_predikat(
     """An admin records the organisation predikat of a unit for a period (audit-logged)."""
     period = calendar.parse(period_code)
     if await repository.unit_name(session, unit_id) is None:
-        raise NotFound(f"no unit {unit_id}")
+        raise NotFound(msg("no unit {unit_id}", unit_id=unit_id))
     before = await repository.set_org_predikat(session, unit_id, period.code, value.value, actor.subject)
     await record_change(
         session,
@@ -127,6 +138,7 @@ async def set_org_predikat(
 
 async def compliance(
     session: AsyncSession,
+    actor: Caller,
     period_code: str,
     unit_id: uuid.UUID | None,
     *,
@@ -135,8 +147,10 @@ async def compliance(
     cursor: str | None,
     limit: int,
 ) -> ComplianceReport:
-    """Counts over the active employees, and a keyset page of those missing a step (NIP order)."""
+    """Counts over the active employees, and a keyset page of those missing a step (NIP order). Admins and
+    integrators for any unit or the province; the head of a unit for their unit."""
     period = calendar.parse(period_code, "query")
+    await authorise_unit_report(session, actor, unit_id, msg("the compliance report"))
     units = await _units(session, unit_id, include_subunits)
     after = decode_cursor(cursor, 1)
     d = (await calendar.deadlines(session, [period]))[period.code]
@@ -193,8 +207,10 @@ async def siasn_export(
     period = calendar.parse(period_code, "query")
     if period.is_annual:
         raise InvalidInput(
-            "kinerjaperiodik carries periodic (triwulan) evaluations; the annual one goes to SIASN's SKP "
-            "endpoints. Ask for a quarter, e.g. 2026-Q1.",
+            msg(
+                "kinerjaperiodik carries periodic (triwulan) evaluations; the annual one goes to SIASN's SKP "
+                "endpoints. Ask for a quarter, e.g. 2026-Q1."
+            ),
             errors=[{"loc": ["query", "period"], "msg": "a quarter YYYY-Qn is required"}],
         )
     after = decode_cursor(cursor, 1)

@@ -133,3 +133,17 @@ class UnknownIndicator(InvalidInput):
     """``indicator_id`` is not an indicator of this SKP."""
 
     slug = "unknown-indicator"
+
+
+class SkpClosed(Conflict):
+    """The SKP was closed by the employee's move to another position: it stays readable, frozen; the new
+    position has its own SKP (domain.md §11.1)."""
+
+    slug = "skp-closed"
+
+
+class ParentResultNotCurrent(InvalidInput):
+    """The supervisor's result belongs to an SKP of theirs that does not cover the day the result is added
+    (closed by their own move, or planned for another stretch of the year)."""
+
+    slug = "parent-result-not-current"

@@ -9,6 +9,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes.catalogue.kinerja import SkpApproved
+from services.common.i18n import msg
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.skp import repository
 from services.kinerja_api.skp.enums import ResultKind, SkpStatus
@@ -26,6 +27,7 @@ from services.kinerja_api.skp.service import (
     changed,
     check_editable,
     check_if_match,
+    check_open,
     employee_of,
     load_visible,
     now,
@@ -38,12 +40,12 @@ async def submit(session: AsyncSession, actor: Caller, skp_id: uuid.UUID, *, if_
     """DRAFT or RETURNED -> SUBMITTED, by the owner, once at least one main result has an indicator."""
     skp = await load_visible(session, actor, skp_id, for_update=True)
     if actor.nip != skp.nip:
-        raise NotOwner("only the employee whose SKP it is may submit it")
+        raise NotOwner(msg("only the employee whose SKP it is may submit it"))
     check_if_match(skp, if_match)
     check_editable(skp)
     if not any(r.kind == ResultKind.UTAMA.value and r.indicators for r in skp.results):
         raise SkpIncomplete(
-            "an SKP needs at least one main (UTAMA) result with an indicator before submission"
+            msg("an SKP needs at least one main (UTAMA) result with an indicator before submission")
         )
     before = skp_data(skp)
     skp.status = SkpStatus.SUBMITTED.value
@@ -60,12 +62,14 @@ async def _decider(session: AsyncSession, actor: Caller, skp: Skp) -> str | None
         if actor.is_admin:
             return GOVERNOR
         raise NotDirectSupervisor(
-            f"employee {owner.nip} answers to the governor (no supervisor in the reporting line); "
-            "an admin decides in the governor's name"
+            msg(
+                "employee {nip} answers to the governor (no supervisor in the reporting line); an admin decides in the governor's name",
+                nip=owner.nip,
+            )
         )
     if actor.nip is not None and actor.nip == owner.supervisor_nip:
         return None
-    raise NotDirectSupervisor("only the employee's direct supervisor may approve or return this SKP")
+    raise NotDirectSupervisor(msg("only the employee's direct supervisor may approve or return this SKP"))
 
 
 async def _decidable(
@@ -73,20 +77,28 @@ async def _decidable(
 ) -> tuple[Skp, str | None]:
     skp = await repository.get(session, skp_id, for_update=True)
     if skp is None:
-        raise SkpNotFound(f"no SKP with id {skp_id}")
+        raise SkpNotFound(msg("no SKP with id {skp_id}", skp_id=skp_id))
     on_behalf_of = await _decider(session, actor, skp)
     check_if_match(skp, if_match)
+    check_open(skp)
     if skp.status == SkpStatus.APPROVED.value:
-        raise SkpFrozen(f"SKP {skp.id} is already approved and frozen")
+        raise SkpFrozen(msg("SKP {id} is already approved and frozen", id=skp.id))
     if skp.status != SkpStatus.SUBMITTED.value:
-        raise SkpWrongStatus(f"SKP {skp.id} is {skp.status}; only a submitted SKP can be {verb}")
+        raise SkpWrongStatus(
+            msg(
+                "SKP {id} is {status}; only a submitted SKP can be {verb}",
+                id=skp.id,
+                status=skp.status,
+                verb=verb,
+            )
+        )
     return skp, on_behalf_of
 
 
 async def approve(session: AsyncSession, actor: Caller, skp_id: uuid.UUID, *, if_match: str | None) -> Skp:
     """SUBMITTED -> APPROVED (frozen from now on), by the direct supervisor or, for a unit head answering to
     the governor, by an admin in the governor's name (``approver_nip`` null, ``approved_on_behalf``)."""
-    skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, "approved")
+    skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, msg("approved"))
     before = skp_data(skp)
     at = now()
     skp.status = SkpStatus.APPROVED.value
@@ -104,7 +116,7 @@ async def return_skp(
     session: AsyncSession, actor: Caller, skp_id: uuid.UUID, reason: str, *, if_match: str | None
 ) -> Skp:
     """SUBMITTED -> RETURNED with a reason, by whoever may approve; the employee edits or resubmits."""
-    skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, "returned")
+    skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, msg("returned"))
     before = skp_data(skp)
     skp.status = SkpStatus.RETURNED.value
     skp.returned_reason = reason

@@ -7,12 +7,13 @@ so their names and columns are part of kinerja's internal contract.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -33,11 +34,19 @@ def _in(column: str, values: type[StrEnum]) -> str:
 
 
 class Skp(Base):
-    """One employee's yearly plan (Sasaran Kinerja Pegawai). ``version`` drives the ETag."""
+    """One employee's plan (Sasaran Kinerja Pegawai) for one position held in one year, over
+    ``[valid_from, valid_to)`` inside the year: a move to another position closes it and the new position
+    gets a new SKP (8/2021 Lampiran; domain.md §11.1), so a year may hold several. ``version`` drives the
+    ETag."""
 
     __tablename__ = "skp"
     __table_args__ = (
-        UniqueConstraint("nip", "year"),
+        UniqueConstraint("nip", "year", "valid_from"),
+        CheckConstraint(
+            "valid_from < valid_to AND valid_from >= make_date(year, 1, 1) "
+            "AND valid_to <= make_date(year + 1, 1, 1)",
+            name="dates_in_year",
+        ),
         CheckConstraint(_in("status", SkpStatus), name="status"),
         CheckConstraint(_in("approach", Approach), name="approach"),
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
@@ -50,6 +59,11 @@ class Skp(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"))
     year: Mapped[int] = mapped_column(Integer)
+    # The dates the SKP covers (``valid_to`` exclusive) and the position it plans for (from the assignment
+    # history at creation; a later move closes ``valid_to`` on the day of the move).
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    position: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), server_default=sql_text("'DRAFT'"))
     approach: Mapped[str] = mapped_column(String(16), server_default=sql_text("'KUANTITATIF'"))
     # Who approved; null when an admin approved in the governor's name (``approved_on_behalf``).

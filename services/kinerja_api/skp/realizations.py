@@ -8,6 +8,9 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.i18n import msg
+from services.kinerja_api.calendar.periods import BadPeriod as BadPeriodCode
+from services.kinerja_api.calendar.periods import parse_period
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.skp import repository
 from services.kinerja_api.skp.enums import SkpStatus
@@ -20,8 +23,18 @@ from services.kinerja_api.skp.errors import (
     UnknownIndicator,
 )
 from services.kinerja_api.skp.models import Feedback, Realization
+from services.kinerja_api.skp.repository import PartDates
 from services.kinerja_api.skp.schemas import PERIOD_RE, RealizationIn
-from services.kinerja_api.skp.service import changed, employee_of, load_visible, may_see, now
+from services.kinerja_api.skp.service import (
+    changed,
+    check_open,
+    employee_of,
+    load_visible,
+    may_see,
+    now,
+    part_dates_of,
+    reads_every_skp,
+)
 
 
 def _state(real: Realization) -> dict[str, object]:
@@ -41,18 +54,29 @@ async def report(
     new. Only the owner reports, only on an APPROVED SKP, only for a period of the SKP's year."""
     skp = await load_visible(session, actor, skp_id)
     if actor.nip != skp.nip:
-        raise NotOwner("only the employee whose SKP it is reports its realisations")
+        raise NotOwner(msg("only the employee whose SKP it is reports its realisations"))
+    check_open(skp)
     if skp.status != SkpStatus.APPROVED.value:
-        raise SkpNotApproved(f"SKP {skp.id} is {skp.status}; realisations are reported on an approved SKP")
+        raise SkpNotApproved(
+            msg(
+                "SKP {id} is {status}; realisations are reported on an approved SKP",
+                id=skp.id,
+                status=skp.status,
+            )
+        )
     match = PERIOD_RE.match(data.period)
     if match is None or int(match["year"]) != skp.year:
         raise BadPeriod(
-            f"period {data.period} is not in {skp.year}, the year of this SKP",
+            msg("period {period} is not in {year}, the year of this SKP", period=data.period, year=skp.year),
             errors=[{"loc": ["body", "period"], "msg": f"must be {skp.year} or {skp.year}-Q1..Q4"}],
         )
     if data.indicator_id not in {i.id for r in skp.results for i in r.indicators}:
         raise UnknownIndicator(
-            f"indicator {data.indicator_id} is not an indicator of SKP {skp.id}",
+            msg(
+                "indicator {indicator_id} is not an indicator of SKP {id}",
+                indicator_id=data.indicator_id,
+                id=skp.id,
+            ),
             errors=[{"loc": ["body", "indicator_id"], "msg": "not an indicator of this SKP"}],
         )
     previous = await repository.realization_for(session, data.indicator_id, data.period)
@@ -79,7 +103,8 @@ async def report(
 async def _feedback_visible(session: AsyncSession, actor: Caller, owner_nip: str) -> bool:
     """Who reads the feedback on an employee's realizations: 1. admins (oversight); 2. the employee;
     3. their current direct supervisor. Integrators and services do not: feedback is a personal exchange
-    (never published, UU 14/2008 Pasal 17(h)). Only that supervisor writes feedback (add_feedback)."""
+    (never published, UU 14/2008 Pasal 17(h)). Only that supervisor writes feedback (add_feedback). An
+    earlier supervisor who wrote a part reads the feedback they wrote themselves (:func:`list_for`)."""
     if actor.is_admin:
         return True
     if actor.nip is None:
@@ -92,14 +117,41 @@ async def _feedback_visible(session: AsyncSession, actor: Caller, owner_nip: str
 async def list_for(
     session: AsyncSession, actor: Caller, skp_id: uuid.UUID, period: str | None
 ) -> tuple[list[Realization], dict[uuid.UUID, list[Feedback]]]:
-    """The SKP's realisations (optionally of one period) and, for whoever may read it, their feedback."""
+    """The SKP's realisations (optionally of one period) and, for whoever may read it, their feedback.
+
+    Visibility frozen in time: a caller who reads the SKP only as the author of a part (an earlier
+    supervisor) sees the realisations of periods inside the part's result period that meet the stretch
+    they assessed, and only the feedback they wrote; a later period asked for by name is 404 to them."""
     skp = await load_visible(session, actor, skp_id)
     rows = await repository.realizations(session, skp.id, period)
-    feedback: dict[uuid.UUID, list[Feedback]] = {}
-    if rows and await _feedback_visible(session, actor, skp.nip):
-        for item in await repository.feedback_for(session, [r.id for r in rows]):
-            feedback.setdefault(item.realization_id, []).append(item)
-    return rows, feedback
+    owner = await employee_of(session, skp.nip)
+    if reads_every_skp(actor) or (actor.nip is not None and actor.nip in (skp.nip, owner.supervisor_nip)):
+        feedback: dict[uuid.UUID, list[Feedback]] = {}
+        if rows and await _feedback_visible(session, actor, skp.nip):
+            for item in await repository.feedback_for(session, [r.id for r in rows]):
+                feedback.setdefault(item.realization_id, []).append(item)
+        return rows, feedback
+    parts = await part_dates_of(session, actor, skp)
+    if period is not None and not any(_assessed(period, p) for p in parts):
+        raise RealizationNotFound(msg("no realisations of SKP {id} for {period}", id=skp.id, period=period))
+    rows = [r for r in rows if any(_assessed(r.period, p) for p in parts)]
+    mine: dict[uuid.UUID, list[Feedback]] = {}
+    for item in await repository.feedback_for(session, [r.id for r in rows]):
+        if item.author_nip == actor.acting_nip:
+            mine.setdefault(item.realization_id, []).append(item)
+    return rows, mine
+
+
+def _assessed(code: str, part: PartDates) -> bool:
+    """A realisation period a part's author may read: inside the part's result period, meeting its stretch
+    (a Q1 part reads Q1, not Q2 nor the annual report; an annual part reads the quarters it overlaps and
+    the annual report)."""
+    try:
+        period, result = parse_period(code), parse_period(part.period)
+    except BadPeriodCode:
+        return False
+    inside = result.start <= period.start and period.end <= result.end
+    return inside and period.start <= part.end and period.end >= part.start
 
 
 async def add_feedback(
@@ -109,11 +161,13 @@ async def add_feedback(
     real = await repository.get_realization(session, realization_id)
     skp = await repository.get(session, real.skp_id) if real is not None else None
     if real is None or skp is None or not await may_see(session, actor, skp):
-        raise RealizationNotFound(f"no realisation with id {realization_id}")
+        raise RealizationNotFound(
+            msg("no realisation with id {realization_id}", realization_id=realization_id)
+        )
     owner = await employee_of(session, skp.nip)
     if actor.nip is None or owner.supervisor_nip != actor.nip:
         raise NotDirectSupervisor(
-            "only the employee's direct supervisor gives feedback on their realisations"
+            msg("only the employee's direct supervisor gives feedback on their realisations")
         )
     item = Feedback(
         id=uuid.uuid4(), realization_id=real.id, author_nip=actor.nip, text=text, created_at=now()

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Integer, Select, and_, case, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from services.kinerja_api.employees.models import Employee
+from services.kinerja_api.evaluations.enums import EvaluationKind
+from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.skp.models import Feedback, Realization, Skp, SkpResult
 
 
@@ -29,9 +32,53 @@ async def get(session: AsyncSession, skp_id: uuid.UUID, *, for_update: bool = Fa
     return (await session.scalars(stmt)).one_or_none()
 
 
-async def exists_for(session: AsyncSession, nip: str, year: int) -> bool:
-    """True when ``nip`` already has an SKP for ``year``."""
-    return bool(await session.scalar(select(func.count()).where(Skp.nip == nip, Skp.year == year)))
+async def overlapping(session: AsyncSession, nip: str, start: date, end: date) -> bool:
+    """True when ``nip`` already has an SKP covering some day of ``[start, end)``."""
+    stmt = select(func.count()).where(Skp.nip == nip, Skp.valid_from < end, Skp.valid_to > start)
+    return bool(await session.scalar(stmt))
+
+
+class PartDates(NamedTuple):
+    """A result or part someone wrote: its kind, the result's period code and the stretch it assesses
+    (a result's stretch is widened to its whole period by the caller)."""
+
+    kind: str
+    period: str
+    start: date
+    end: date
+
+
+async def parts_over(
+    session: AsyncSession, nip: str, author: str, valid_from: date, valid_to: date
+) -> list[PartDates]:
+    """The results and parts of ``nip`` written by ``author`` whose stretch meets ``[valid_from, valid_to)``
+    (a result counts from its period's first day, ``period_start`` being only its last stretch)."""
+    stmt = (
+        select(Evaluation.kind, Evaluation.period, Evaluation.period_start, Evaluation.period_end)
+        .where(
+            Evaluation.nip == nip,
+            Evaluation.evaluator_nip == author,
+            _meets(valid_from, valid_to),
+        )
+        .order_by(Evaluation.period_start)
+    )
+    return [PartDates(*row) for row in (await session.execute(stmt)).all()]
+
+
+def _meets(valid_from: Any, valid_to: Any) -> Any:
+    # A result's period starts on 1 January of its year at the earliest: compare its year's start.
+    begins = func.make_date(func.substr(Evaluation.period, 1, 4).cast(Integer), 1, 1)
+    start = case((Evaluation.kind == EvaluationKind.RESULT, begins), else_=Evaluation.period_start)
+    return and_(start < valid_to, Evaluation.period_end >= valid_from)
+
+
+def _part_author_sees(author: str) -> Any:
+    """SQL: the SKP meets a result or part of its owner written by ``author`` (rule 4 of ``may_see``)."""
+    return exists().where(
+        Evaluation.nip == Skp.nip,
+        Evaluation.evaluator_nip == author,
+        _meets(Skp.valid_from, Skp.valid_to),
+    )
 
 
 async def list_page(
@@ -41,12 +88,12 @@ async def list_page(
     year: int | None,
     status: str | None,
     visible_to: str | None,
-    after: tuple[str, int] | None,
+    after: tuple[str, int, date] | None,
     limit: int,
 ) -> list[Skp]:
-    """Up to ``limit`` SKPs ordered by (nip, year) after ``after``. ``visible_to`` restricts the rows to
-    that employee's own SKPs and those of their direct reports."""
-    stmt = _with_results(select(Skp).order_by(Skp.nip, Skp.year).limit(limit))
+    """Up to ``limit`` SKPs ordered by (nip, year, valid_from) after ``after``. ``visible_to`` restricts the
+    rows to that employee's own SKPs, those of their direct reports, and those covering a part they wrote."""
+    stmt = _with_results(select(Skp).order_by(Skp.nip, Skp.year, Skp.valid_from).limit(limit))
     if nip is not None:
         stmt = stmt.where(Skp.nip == nip)
     if year is not None:
@@ -55,9 +102,11 @@ async def list_page(
         stmt = stmt.where(Skp.status == status)
     if visible_to is not None:
         reports = select(Employee.nip).where(Employee.supervisor_nip == visible_to)
-        stmt = stmt.where(or_(Skp.nip == visible_to, Skp.nip.in_(reports)))
+        stmt = stmt.where(or_(Skp.nip == visible_to, Skp.nip.in_(reports), _part_author_sees(visible_to)))
     if after is not None:
-        stmt = stmt.where(func.row(Skp.nip, Skp.year) > func.row(after[0], after[1]))
+        stmt = stmt.where(
+            func.row(Skp.nip, Skp.year, Skp.valid_from) > func.row(after[0], after[1], after[2])
+        )
     return list((await session.scalars(stmt)).all())
 
 
@@ -69,12 +118,14 @@ class ParentInfo(NamedTuple):
     nip: str
     year: int
     status: str
+    valid_from: date
+    valid_to: date
 
 
 async def parent_info(session: AsyncSession, result_id: uuid.UUID) -> ParentInfo | None:
     """Whose SKP (and which year and status) a result belongs to."""
     stmt = (
-        select(SkpResult.id, Skp.id, Skp.nip, Skp.year, Skp.status)
+        select(SkpResult.id, Skp.id, Skp.nip, Skp.year, Skp.status, Skp.valid_from, Skp.valid_to)
         .join(Skp, Skp.id == SkpResult.skp_id)
         .where(SkpResult.id == result_id)
     )

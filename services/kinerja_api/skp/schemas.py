@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
@@ -40,6 +40,9 @@ SKP_EXAMPLE: dict[str, Any] = {
     "id": _SKP_ID,
     "nip": "198609262015051001",
     "year": 2026,
+    "valid_from": "2026-01-01",
+    "valid_to": "2027-01-01",
+    "position": "Analis Sumber Daya Manusia Aparatur",
     "status": "APPROVED",
     "approach": "KUANTITATIF",
     "approver_nip": "197503121999031002",
@@ -73,7 +76,8 @@ def _nip_shape(value: str | None) -> str | None:
 
 class SkpCreate(BaseModel):
     """A new SKP for a year. A pegawai creates their own (``nip`` omitted or their own); an admin names the
-    employee."""
+    employee. It plans for the position held today (a day of the year when today is outside it) and covers
+    that position's dates inside the year; a year holds one SKP per position held."""
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"year": 2026, "approach": "KUANTITATIF"}]}
@@ -196,6 +200,12 @@ class SkpRead(BaseModel):
     id: uuid.UUID
     nip: str
     year: int
+    valid_from: date = Field(description="First day this SKP covers (its position's start inside the year).")
+    valid_to: date = Field(
+        description="Day after the last one it covers: 1 January of the next year, or the day the employee "
+        "moved to another position (the SKP is then closed and frozen; the new position has its own SKP)."
+    )
+    position: str = Field(description="The position this SKP plans for.")
     status: SkpStatus
     approach: Approach
     approver_nip: str | None

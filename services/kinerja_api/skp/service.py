@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -20,17 +20,23 @@ from services.common import clock
 from services.common.changes import SAME, Event, State, record_change
 from services.common.conditional import check_if_match as check_if_match_header
 from services.common.conditional import strong_etag
+from services.common.errors import InvalidInput
+from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
+from services.kinerja_api.calendar.periods import parse_period
 from services.kinerja_api.caller import Caller
+from services.kinerja_api.clock import today
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.employees.enums import PositionType
 from services.kinerja_api.employees.models import Employee
+from services.kinerja_api.evaluations.enums import EvaluationKind
 from services.kinerja_api.events import SINK
-from services.kinerja_api.skp import repository
+from services.kinerja_api.skp import positions, repository
 from services.kinerja_api.skp.enums import EDITABLE, ResultKind, SkpStatus
 from services.kinerja_api.skp.errors import (
     NotOwner,
+    ParentResultNotCurrent,
     ParentResultNotSupervisors,
     ParentResultRequired,
     ParentResultUnknown,
@@ -38,6 +44,7 @@ from services.kinerja_api.skp.errors import (
     ParentSkpNotApproved,
     ResultNotFound,
     ResultShape,
+    SkpClosed,
     SkpExists,
     SkpFrozen,
     SkpFull,
@@ -83,7 +90,11 @@ def check_if_match(skp: Skp, if_match: str | None) -> None:
         if_match,
         etag_of(skp),
         stale=StaleSkp,
-        stale_detail=f"SKP {skp.id} changed since you read it (now {etag_of(skp)}); read it again and retry",
+        stale_detail=msg(
+            "SKP {id} changed since you read it (now {etag}); read it again and retry",
+            id=skp.id,
+            etag=etag_of(skp),
+        ),
     )
 
 
@@ -94,6 +105,9 @@ def skp_data(skp: Skp) -> dict[str, Any]:
         "id": str(skp.id),
         "nip": skp.nip,
         "year": skp.year,
+        "valid_from": skp.valid_from.isoformat(),
+        "valid_to": skp.valid_to.isoformat(),
+        "position": skp.position,
         "status": skp.status,
         "approach": skp.approach,
         "approver_nip": skp.approver_nip,
@@ -167,7 +181,7 @@ async def employee_of(session: AsyncSession, nip: str) -> Employee:
     """The SKP owner's registry row (it exists: ``skp.nip`` is a foreign key)."""
     employee = await employees.get(session, nip)
     if employee is None:  # pragma: no cover - guarded by the foreign key
-        raise SkpNotFound(f"no employee {nip}")
+        raise SkpNotFound(msg("no employee {nip}", nip=nip))
     return employee
 
 
@@ -181,7 +195,10 @@ async def may_see(session: AsyncSession, actor: Caller, skp: Skp) -> bool:
 
     1. admins, integrators and internal services (:func:`reads_every_skp`);
     2. its owner (by the token's ``nip`` claim);
-    3. the owner's current direct supervisor.
+    3. the owner's current direct supervisor;
+    4. the author of a part of the owner's period result whose dates the SKP covers (an earlier supervisor:
+       visibility frozen in time, :func:`part_dates_of`), and the evaluator of a result whose period it
+       meets; they read realisations of those periods only (``realizations.list_for``).
 
     Writes, elsewhere in this package: only the owner creates (an admin for anyone), edits, deletes,
     submits and reports realizations of their SKP; the owner's direct supervisor approves or returns it
@@ -194,7 +211,21 @@ async def may_see(session: AsyncSession, actor: Caller, skp: Skp) -> bool:
     if actor.nip == skp.nip:
         return True
     owner = await employees.get(session, skp.nip)
-    return owner is not None and owner.supervisor_nip == actor.nip
+    if owner is not None and owner.supervisor_nip == actor.nip:
+        return True
+    return bool(await part_dates_of(session, actor, skp))
+
+
+async def part_dates_of(session: AsyncSession, actor: Caller, skp: Skp) -> list[repository.PartDates]:
+    """The parts (and results) the caller wrote about the SKP's owner whose dates the SKP covers: what keeps
+    the SKP readable to an earlier supervisor after the reporting line moved on, and to a result's
+    evaluator over the whole period (a result's stretch is widened to its period)."""
+    if actor.acting_nip is None or actor.acting_nip == skp.nip:
+        return []
+    rows = await repository.parts_over(session, skp.nip, actor.acting_nip, skp.valid_from, skp.valid_to)
+    return [
+        r._replace(start=parse_period(r.period).start) if r.kind == EvaluationKind.RESULT else r for r in rows
+    ]
 
 
 async def load_visible(
@@ -203,7 +234,7 @@ async def load_visible(
     """An SKP the actor may see, else 404 (existence does not leak)."""
     skp = await repository.get(session, skp_id, for_update=for_update)
     if skp is None or not await may_see(session, actor, skp):
-        raise SkpNotFound(f"no SKP with id {skp_id}")
+        raise SkpNotFound(msg("no SKP with id {skp_id}", skp_id=skp_id))
     return skp
 
 
@@ -212,13 +243,31 @@ def touch(skp: Skp, at: datetime) -> None:
     skp.updated_at = at
 
 
+def check_open(skp: Skp) -> None:
+    """409 on any write to an SKP closed by a move to another position (readable, frozen)."""
+    if positions.is_closed(skp):
+        raise SkpClosed(
+            msg(
+                "SKP {id} covered the position {position} until {until}; it is closed and frozen. "
+                "The new position has its own SKP",
+                id=skp.id,
+                position=repr(skp.position),
+                until=skp.valid_to.isoformat(),
+            )
+        )
+
+
 def check_editable(skp: Skp) -> None:
+    check_open(skp)
     if skp.status == SkpStatus.APPROVED:
-        raise SkpFrozen(f"SKP {skp.id} is approved and frozen; it can no longer change")
+        raise SkpFrozen(msg("SKP {id} is approved and frozen; it can no longer change", id=skp.id))
     if skp.status not in EDITABLE:
         raise SkpWrongStatus(
-            f"SKP {skp.id} is {skp.status} and awaits the supervisor's decision; "
-            "it can change again once returned"
+            msg(
+                "SKP {id} is {status} and awaits the supervisor's decision; it can change again once returned",
+                id=skp.id,
+                status=skp.status,
+            )
         )
 
 
@@ -240,8 +289,9 @@ async def list_skps(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Skp], str | None]:
-    """A keyset page ordered by (nip, year); a pegawai sees their own SKPs and their direct reports'."""
-    after = decode_cursor(cursor, 2)
+    """A keyset page ordered by (nip, year, valid_from); a pegawai sees their own SKPs, their direct
+    reports', and those covering a part they wrote."""
+    after = decode_cursor(cursor, 3)
     if not reads_every_skp(actor) and actor.nip is None:
         return [], None
     rows = await repository.list_page(
@@ -250,10 +300,19 @@ async def list_skps(
         year=year,
         status=status.value if status else None,
         visible_to=None if reads_every_skp(actor) else actor.nip,
-        after=(str(after[0]), int(after[1])) if after else None,
+        after=(str(after[0]), int(after[1]), _cursor_day(after[2])) if after else None,
         limit=limit + 1,
     )
-    return page_of(rows, limit, lambda s: [s.nip, s.year])
+    return page_of(rows, limit, lambda s: [s.nip, s.year, s.valid_from.isoformat()])
+
+
+def _cursor_day(value: object) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(
+            msg("cursor is not valid"), errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------- create
@@ -263,28 +322,42 @@ async def create_skp(session: AsyncSession, actor: Caller, data: SkpCreate) -> S
     """Start a DRAFT SKP for a year: a pegawai for themself, an admin for any active employee."""
     if not actor.is_admin:
         if actor.nip is None:
-            raise NotOwner("your token carries no NIP, so there is no SKP you can create")
+            raise NotOwner(msg("your token carries no NIP, so there is no SKP you can create"))
         if data.nip is not None and data.nip != actor.nip:
-            raise NotOwner("an employee creates only their own SKP")
+            raise NotOwner(msg("an employee creates only their own SKP"))
     nip = data.nip or actor.nip
     if nip is None:
         raise UnknownEmployee(
-            "name the employee whose SKP this is",
+            msg("name the employee whose SKP this is"),
             errors=[{"loc": ["body", "nip"], "msg": "required when the caller has no NIP"}],
         )
     employee = await employees.get(session, nip)
     if employee is None or not employee.active:
         raise UnknownEmployee(
-            f"no active employee with NIP {nip}",
+            msg("no active employee with NIP {nip}", nip=nip),
             errors=[{"loc": ["body", "nip"], "msg": "no such active employee"}],
         )
-    if await repository.exists_for(session, nip, data.year):
-        raise SkpExists(f"employee {nip} already has an SKP for {data.year}")
+    # The SKP plans for the position held today (a day of the year when today lies outside it): one SKP
+    # per position period (domain.md §11.1).
+    held = await positions.period_on(session, nip, data.year, today(), employee.position)
+    if await repository.overlapping(session, nip, held.start, held.end):
+        raise SkpExists(
+            msg(
+                "employee {nip} already has an SKP for {year} covering the position {position} from {start}",
+                nip=nip,
+                year=data.year,
+                position=repr(held.position),
+                start=held.start.isoformat(),
+            )
+        )
     at = now()
     skp = Skp(
         id=uuid.uuid4(),
         nip=nip,
         year=data.year,
+        valid_from=held.start,
+        valid_to=held.end,
+        position=held.position,
         status=SkpStatus.DRAFT.value,
         approach=data.approach.value,
         approver_nip=None,
@@ -300,8 +373,8 @@ async def create_skp(session: AsyncSession, actor: Caller, data: SkpCreate) -> S
         async with session.begin_nested():
             session.add(skp)
             await session.flush()
-    except IntegrityError as exc:  # a simultaneous create won the unique (nip, year)
-        raise SkpExists(f"employee {nip} already has an SKP for {data.year}") from exc
+    except IntegrityError as exc:  # a simultaneous create won the unique (nip, year, valid_from)
+        raise SkpExists(msg("employee {nip} already has an SKP for {year}", nip=nip, year=data.year)) from exc
     await changed(session, actor, "skp.create", skp, None)
     return skp
 
@@ -330,55 +403,104 @@ async def _check_shape(
     if uses_perspective(owner):
         if parent_result_id is not None:
             raise ResultShape(
-                "a JPT result (or one of a unit head answering to the governor) carries a perspective, "
-                "not a parent_result_id",
+                msg(
+                    "a JPT result (or one of a unit head answering to the governor) carries a perspective, "
+                    "not a parent_result_id"
+                ),
                 errors=[{"loc": ["body", "parent_result_id"], "msg": "must be null for a JPT result"}],
             )
         if perspective is None:
             raise ResultShape(
-                "a JPT result needs a perspective (PENERIMA_LAYANAN, PROSES_BISNIS, PENGUATAN_INTERNAL, "
-                "ANGGARAN)",
+                msg(
+                    "a JPT result needs a perspective (PENERIMA_LAYANAN, PROSES_BISNIS, PENGUATAN_INTERNAL, "
+                    "ANGGARAN)"
+                ),
                 errors=[{"loc": ["body", "perspective"], "msg": "required for a JPT result"}],
             )
         return
     if perspective is not None:
         raise ResultShape(
-            "perspective belongs to JPT results; a non-JPT result names parent_result_id and may give an aspect",
+            msg(
+                "perspective belongs to JPT results; a non-JPT result names parent_result_id and may give an aspect"
+            ),
             errors=[{"loc": ["body", "perspective"], "msg": "only for JPT results"}],
         )
     supervisor = owner.supervisor_nip
     if parent_result_id is None:
         if kind == ResultKind.UTAMA.value:
             raise ParentResultRequired(
-                f"a main (UTAMA) result must name parent_result_id: the result of your direct supervisor "
-                f"{supervisor}'s approved {skp.year} SKP that it supports",
+                msg(
+                    "a main (UTAMA) result must name parent_result_id: the result of your direct supervisor {supervisor}'s approved {year} SKP that it supports",
+                    supervisor=supervisor,
+                    year=skp.year,
+                ),
                 errors=[{"loc": ["body", "parent_result_id"], "msg": "required for a non-JPT main result"}],
             )
         return
     info = await repository.parent_info(session, parent_result_id)
     if info is None:
         raise ParentResultUnknown(
-            f"parent_result_id {parent_result_id} is not a result of any SKP",
+            msg(
+                "parent_result_id {parent_result_id} is not a result of any SKP",
+                parent_result_id=parent_result_id,
+            ),
             errors=[{"loc": ["body", "parent_result_id"], "msg": "unknown result"}],
         )
     if info.nip != supervisor:
-        whose = "your own SKP" if info.nip == owner.nip else f"the SKP of another person ({info.nip})"
+        whose = (
+            msg("your own SKP")
+            if info.nip == owner.nip
+            else msg("the SKP of another person ({nip})", nip=info.nip)
+        )
         raise ParentResultNotSupervisors(
-            f"parent_result_id {parent_result_id} belongs to {whose}, not to the SKP of your direct "
-            f"supervisor {supervisor}",
+            msg(
+                "parent_result_id {parent_result_id} belongs to {whose}, not to the SKP of your direct supervisor {supervisor}",
+                parent_result_id=parent_result_id,
+                whose=whose,
+                supervisor=supervisor,
+            ),
             errors=[{"loc": ["body", "parent_result_id"], "msg": "not a result of your supervisor's SKP"}],
         )
     if info.year != skp.year:
         raise ParentResultWrongYear(
-            f"parent_result_id {parent_result_id} belongs to your supervisor's SKP for {info.year}; "
-            f"this SKP is for {skp.year}",
+            msg(
+                "parent_result_id {parent_result_id} belongs to your supervisor's SKP for {parent_year}; this SKP is for {year}",
+                parent_result_id=parent_result_id,
+                parent_year=info.year,
+                year=skp.year,
+            ),
             errors=[{"loc": ["body", "parent_result_id"], "msg": f"from the {info.year} SKP"}],
         )
     if info.status != SkpStatus.APPROVED.value:
         raise ParentSkpNotApproved(
-            f"your supervisor {supervisor}'s {skp.year} SKP is {info.status}, not approved yet; "
-            "a result can only support a result of an approved SKP"
+            msg(
+                "your supervisor {supervisor}'s {year} SKP is {status}, not approved yet; a result can only support a result of an approved SKP",
+                supervisor=supervisor,
+                year=skp.year,
+                status=info.status,
+            )
         )
+    # As of the day the result is added: the supervisor's SKP covering that day (clipped into the year),
+    # not one their own move closed.
+    day = cascade_day(skp.year)
+    if not info.valid_from <= day < info.valid_to:
+        raise ParentResultNotCurrent(
+            msg(
+                "parent_result_id {parent} belongs to your supervisor's SKP for {start}..{end}, which does "
+                "not cover {day}; name a result of the SKP they hold today",
+                parent=parent_result_id,
+                start=info.valid_from.isoformat(),
+                end=info.valid_to.isoformat(),
+                day=day.isoformat(),
+            ),
+            errors=[{"loc": ["body", "parent_result_id"], "msg": "not from the supervisor's current SKP"}],
+        )
+
+
+def cascade_day(year: int) -> date:
+    """The day a cascade link is validated as of: today, clipped into the SKP's year."""
+    first, after = positions.year_bounds(year)
+    return min(max(today(), first), date.fromordinal(after.toordinal() - 1))
 
 
 def _indicators(items: list[IndicatorIn]) -> list[SkpIndicator]:
@@ -393,7 +515,7 @@ async def _own_editable(
 ) -> tuple[Skp, Employee]:
     skp = await load_visible(session, actor, skp_id, for_update=True)
     if actor.nip != skp.nip:
-        raise NotOwner("only the employee whose SKP it is may change it")
+        raise NotOwner(msg("only the employee whose SKP it is may change it"))
     check_if_match(skp, if_match)
     check_editable(skp)
     return skp, await employee_of(session, skp.nip)
@@ -413,7 +535,7 @@ async def add_result(
     """Add a result with its indicators to the owner's DRAFT or RETURNED SKP."""
     skp, owner = await _own_editable(session, actor, skp_id, if_match)
     if len(skp.results) >= MAX_RESULTS:
-        raise SkpFull(f"an SKP holds at most {MAX_RESULTS} results")
+        raise SkpFull(msg("an SKP holds at most {max} results", max=MAX_RESULTS))
     await _check_shape(
         session,
         skp,
@@ -447,7 +569,7 @@ def _find_result(skp: Skp, result_id: uuid.UUID) -> SkpResult:
     for result in skp.results:
         if result.id == result_id:
             return result
-    raise ResultNotFound(f"SKP {skp.id} has no result {result_id}")
+    raise ResultNotFound(msg("SKP {id} has no result {result_id}", id=skp.id, result_id=result_id))
 
 
 async def update_result(
@@ -528,7 +650,7 @@ async def coverage(session: AsyncSession, actor: Caller, skp_id: uuid.UUID) -> C
     """For a supervisor's own SKP: each result, whether any subordinate's result supports it, and which."""
     skp = await repository.get(session, skp_id)
     if skp is None or not (reads_every_skp(actor) or (actor.nip is not None and actor.nip == skp.nip)):
-        raise SkpNotFound(f"no SKP with id {skp_id}")
+        raise SkpNotFound(msg("no SKP with id {skp_id}", skp_id=skp_id))
     items: dict[uuid.UUID, CoverageItem] = {}
     for row in await repository.coverage(session, skp_id):
         item = items.get(row.result_id)

@@ -18,31 +18,46 @@ _TASKS_SQL = text(
         SELECT * FROM unnest(CAST(:periods AS varchar[]), CAST(:starts AS date[]), CAST(:ends AS date[]))
     )
     SELECT 'SKP_TO_APPROVE' AS kind, s.id AS ref_id, s.nip, e.name, CAST(s.year AS varchar) AS period,
-           1 AS n, CAST(NULL AS date) AS due_on
+           1 AS n, CAST(NULL AS date) AS due_on, CAST(NULL AS uuid) AS result_id
       FROM kinerja.skp s JOIN kinerja.employee e ON e.nip = s.nip
      WHERE s.status = 'SUBMITTED'
        AND (e.supervisor_nip = CAST(:me AS varchar) OR (CAST(:admin AS boolean) AND e.supervisor_nip IS NULL))
     UNION ALL
-    SELECT 'REALIZATION_DUE', s.id, s.nip, NULL, CAST(:cur AS varchar), count(*), NULL
+    SELECT 'REALIZATION_DUE', s.id, s.nip, NULL, CAST(:cur AS varchar), count(*), NULL, NULL
       FROM kinerja.skp s
       JOIN kinerja.skp_result r ON r.skp_id = s.id
       JOIN kinerja.skp_indicator i ON i.result_id = r.id
      WHERE s.nip = CAST(:me AS varchar) AND s.year = :year AND s.status = 'APPROVED'
+       -- Not an SKP closed by a move to another position (frozen: nothing more is reported on it).
+       AND s.valid_to = make_date(CAST(:year AS integer) + 1, 1, 1)
        AND NOT EXISTS (SELECT 1 FROM kinerja.realization z WHERE z.indicator_id = i.id AND z.period = :cur)
      GROUP BY s.id, s.nip
     UNION ALL
-    SELECT DISTINCT 'EVALUATION_TO_WRITE', v.id, a.nip, e.name, p.period, 1, CAST(NULL AS date)
+    SELECT DISTINCT CASE WHEN w.last THEN 'EVALUATION_TO_WRITE' ELSE 'PART_TO_WRITE' END,
+           CASE WHEN w.last THEN v.id ELSE pt.id END, a.nip, e.name, p.period, 1, CAST(NULL AS date),
+           v.id
       FROM p
       JOIN kinerja.employee_assignment a
         ON (a.supervisor_nip = CAST(:me AS varchar) OR (CAST(:admin AS boolean) AND a.supervisor_nip IS NULL))
        AND a.valid_from <= p.end_on AND (a.valid_to IS NULL OR a.valid_to > p.start_on)
       JOIN kinerja.employee e ON e.nip = a.nip AND e.active
-      LEFT JOIN kinerja.evaluation v
-        ON v.nip = a.nip AND v.period = p.period AND v.evaluator_nip IS NOT DISTINCT FROM a.supervisor_nip
-     WHERE v.status IS DISTINCT FROM 'FINAL'
+      -- The stretch is the period's last (its supervisor of record writes the result) unless someone else
+      -- supervised the employee after it, inside the period: then its supervisor writes a part.
+      CROSS JOIN LATERAL (SELECT NOT EXISTS (
+          SELECT 1 FROM kinerja.employee_assignment o
+           WHERE o.nip = a.nip AND o.valid_from > a.valid_from AND o.valid_from <= p.end_on
+             AND o.supervisor_nip IS DISTINCT FROM a.supervisor_nip) AS last) w
+      LEFT JOIN kinerja.evaluation v ON v.nip = a.nip AND v.period = p.period AND v.kind = 'RESULT'
+      LEFT JOIN LATERAL (
+          SELECT x.id, x.status FROM kinerja.evaluation x
+           WHERE x.result_id = v.id AND x.evaluator_nip IS NOT DISTINCT FROM a.supervisor_nip
+             AND x.period_start <= LEAST(p.end_on, COALESCE(a.valid_to - 1, p.end_on))
+             AND x.period_end >= GREATEST(a.valid_from, p.start_on)
+           ORDER BY x.period_start LIMIT 1) pt ON true
+     WHERE v.status IS DISTINCT FROM 'FINAL' AND (w.last OR pt.status IS DISTINCT FROM 'FINAL')
     UNION ALL
     SELECT 'OBJECTION_TO_DECIDE', o.id, v.nip, e.name, v.period, 1,
-           CAST((o.created_at AT TIME ZONE 'Asia/Jakarta') AS date) + CAST(:objection_days AS integer)
+           CAST((o.created_at AT TIME ZONE 'Asia/Jakarta') AS date) + CAST(:objection_days AS integer), NULL
       FROM kinerja.objection o
       JOIN kinerja.evaluation v ON v.id = o.evaluation_id
       JOIN kinerja.employee e ON e.nip = v.nip
@@ -50,7 +65,7 @@ _TASKS_SQL = text(
        AND (v.decider_nip = CAST(:me AS varchar) OR (CAST(:admin AS boolean) AND v.decider_nip IS NULL))
     UNION ALL
     SELECT 'EVALUATION_TO_ACKNOWLEDGE', v.id, v.nip, NULL, v.period, 1,
-           CAST((v.finalized_at AT TIME ZONE 'Asia/Jakarta') AS date) + CAST(:objection_days AS integer)
+           CAST((v.finalized_at AT TIME ZONE 'Asia/Jakarta') AS date) + CAST(:objection_days AS integer), NULL
       FROM kinerja.evaluation v
      WHERE v.nip = CAST(:me AS varchar) AND v.kind = 'RESULT' AND v.status = 'FINAL' AND v.acknowledged_at IS NULL
        AND NOT EXISTS (SELECT 1 FROM kinerja.objection o WHERE o.evaluation_id = v.id)
@@ -68,6 +83,8 @@ class TaskRow(NamedTuple):
     period: str
     n: int
     due_on: date | None
+    # PART_TO_WRITE: the result the part belongs to (``ref_id`` is the part, when it was opened already).
+    result_id: uuid.UUID | None = None
 
 
 async def open_tasks(

@@ -14,6 +14,8 @@ class TaskKind(StrEnum):
     SKP_TO_APPROVE = "SKP_TO_APPROVE"
     REALIZATION_DUE = "REALIZATION_DUE"
     EVALUATION_TO_WRITE = "EVALUATION_TO_WRITE"
+    # An earlier supervisor of the period assesses the stretch they supervised: a part of the result.
+    PART_TO_WRITE = "PART_TO_WRITE"
     OBJECTION_TO_DECIDE = "OBJECTION_TO_DECIDE"
     EVALUATION_TO_ACKNOWLEDGE = "EVALUATION_TO_ACKNOWLEDGE"
 
@@ -53,6 +55,7 @@ class TaskList(BaseModel):
                         "SKP_TO_APPROVE": 0,
                         "REALIZATION_DUE": 1,
                         "EVALUATION_TO_WRITE": 1,
+                        "PART_TO_WRITE": 0,
                         "OBJECTION_TO_DECIDE": 0,
                         "EVALUATION_TO_ACKNOWLEDGE": 0,
                     },

@@ -1,6 +1,6 @@
 """The caller's open work, with deadlines from the period calendar.
 
-Evaluations to write cover the current quarter and the one before (late ones stay listed, marked overdue),
+Evaluations (and parts of them, for earlier supervisors of a period) to write cover the current quarter and the one before (late ones stay listed, marked overdue),
 plus last year's annual evaluation during the first quarter. An objection is due 14 days after it was
 lodged (our choice: the Lampiran's exact term was not found, domain.md §1.10)."""
 
@@ -67,6 +67,17 @@ async def my_tasks(session: AsyncSession, actor: Caller, *, today: date, prefix:
                 link, method, body = "/v1/evaluations", "POST", {"nip": r.nip, "period": r.period}
             else:
                 link, method, body = f"/v1/evaluations/{r.ref_id}", "GET", None
+        elif kind is TaskKind.PART_TO_WRITE:
+            due = deadlines_of(r.period).evaluation_due_on
+            title = f"Assess your part of the {r.period} result of {who} (the stretch you supervised)"
+            if r.result_id is None:
+                # Parts hang on the result: any supervisor of the period opens it (for the supervisor of
+                # record), then adds their part.
+                link, method, body = "/v1/evaluations", "POST", {"nip": r.nip, "period": r.period}
+            elif r.ref_id is None:
+                link, method, body = f"/v1/evaluations/{r.result_id}/parts", "POST", {}
+            else:
+                link, method, body = f"/v1/evaluations/{r.result_id}/parts/{r.ref_id}", "GET", None
         elif kind is TaskKind.EVALUATION_TO_ACKNOWLEDGE:
             # Due when the objection window closes: acknowledge, or object, before then.
             due = r.due_on or today

@@ -7,9 +7,9 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
-from services.kinerja_api.employees import changes
-from services.kinerja_api.units import repository
+from services.kinerja_api.units import changes, repository
 from services.kinerja_api.units.errors import ParentUnitNotFound, UnitCodeTaken, UnitNotFound
 from services.kinerja_api.units.models import Unit
 from services.kinerja_api.units.schemas import UnitCreate
@@ -19,12 +19,12 @@ async def create_unit(session: AsyncSession, data: UnitCreate, *, actor: str) ->
     """Create a unit; its parent must exist and its code must be new."""
     if data.parent_id is not None and await repository.get(session, data.parent_id) is None:
         raise ParentUnitNotFound(
-            f"parent unit {data.parent_id} does not exist",
+            msg("parent unit {parent_id} does not exist", parent_id=data.parent_id),
             errors=[{"loc": ["body", "parent_id"], "msg": "no such unit"}],
         )
     unit = await repository.insert_unit(session, code=data.code, name=data.name, parent_id=data.parent_id)
     if unit is None:
-        raise UnitCodeTaken(f"a unit with code {data.code!r} already exists")
+        raise UnitCodeTaken(msg("a unit with code {code!r} already exists", code=data.code))
     await changes.unit_changed(session, actor=actor, unit=unit)
     return unit
 
@@ -33,7 +33,7 @@ async def get_unit(session: AsyncSession, unit_id: uuid.UUID) -> Unit:
     """One unit, or 404."""
     unit = await repository.get(session, unit_id)
     if unit is None:
-        raise UnitNotFound(f"no unit with id {unit_id}")
+        raise UnitNotFound(msg("no unit with id {unit_id}", unit_id=unit_id))
     return unit
 
 

@@ -11,7 +11,6 @@ from services.common.errors import problem_responses
 from services.pelatihan_api.certificates import service
 from services.pelatihan_api.certificates.schemas import CertificateRead, RevokeBody
 from services.pelatihan_api.deps import AdminDep, KinerjaDep, wake_outbox
-from services.pelatihan_api.stats import service as stats
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
 Number = Annotated[str, Path(max_length=40, examples=["BGK-2026-7KQ4M2XDP9A"])]
@@ -36,10 +35,14 @@ async def verify_certificate(number: Number, session: SessionDep) -> Certificate
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def revoke_certificate(
-    number: Number, body: RevokeBody, session: SessionDep, _: AdminDep, kinerja: KinerjaDep, request: Request
+    number: Number,
+    body: RevokeBody,
+    session: SessionDep,
+    admin: AdminDep,
+    kinerja: KinerjaDep,
+    request: Request,
 ) -> CertificateRead:
     """Admins withdraw a certificate; verification then shows it revoked and its JP leave the ledger."""
-    row = await service.revoke(session, number, body.reason)
-    await stats.publish_for_nip(session, kinerja, row.nip, row.completed_on.year)
+    row = await service.revoke(session, kinerja, number, body.reason, actor=admin.subject)
     after_commit(session, lambda: wake_outbox(request.app))  # woken earlier, it could poll before the commit
     return service.to_read(row)

@@ -14,6 +14,7 @@ from datetime import date
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from services.common.i18n import msg
 from services.pelatihan_api.errors import KinerjaUnavailable
 
 log = logging.getLogger("asn.pelatihan.kinerja")
@@ -69,7 +70,7 @@ class KinerjaClient:
         if resp.status_code in (401, 403):
             log.error("kinerja refused pelatihan's service token on %s (%s)", path, resp.status_code)
             raise KinerjaUnavailable(
-                "kinerja refused pelatihan's service credentials; the request was not decided."
+                msg("kinerja refused pelatihan's service credentials; the request was not decided.")
             )
         if not resp.is_success:
             log.warning("kinerja answered %s for %s", resp.status_code, path)
@@ -84,7 +85,7 @@ class KinerjaClient:
         try:
             return KinerjaEmployee.model_validate(resp.json())
         except (ValidationError, ValueError) as exc:
-            raise KinerjaUnavailable("kinerja answered with an unexpected employee document.") from exc
+            raise KinerjaUnavailable(msg("kinerja answered with an unexpected employee document.")) from exc
 
     async def supervisor_of(self, nip: str, on: date) -> str | None:
         """The NIP of ``nip``'s direct supervisor on day ``on`` (None: unknown employee or no supervisor)."""
@@ -94,7 +95,7 @@ class KinerjaClient:
         try:
             return KinerjaSupervisor.model_validate(resp.json()).supervisor_nip
         except (ValidationError, ValueError) as exc:
-            raise KinerjaUnavailable("kinerja answered with an unexpected supervisor document.") from exc
+            raise KinerjaUnavailable(msg("kinerja answered with an unexpected supervisor document.")) from exc
 
     async def unit_name(self, unit_id: str) -> str | None:
         """A unit's name, or None when kinerja cannot tell us now (used only for published labels)."""

@@ -29,14 +29,14 @@ router = APIRouter(prefix="/v1", tags=["completion"])
     "/sessions/{session_id}/attendance",
     summary="Record a day's attendance",
     operation_id="attendance_record",
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def record_attendance(
     session_id: uuid.UUID, body: AttendanceBody, session: SessionDep, principal: MitraOrAdminDep
 ) -> AttendanceRead:
     """The mitra of the session's institution (or a training admin) marks who was present on `on`; every
     other confirmed participant is recorded absent. Sending the same day again replaces it. A mitra of
-    another institution gets 404."""
+    another institution gets 404. A day after today (province clock, WIB) gets 409 `too-early`."""
     present, absent = await service.record_attendance(session, principal, session_id, body)
     return AttendanceRead(session_id=session_id, on=body.on, present=present, absent=absent)
 
@@ -57,7 +57,8 @@ async def complete_enrolment(
 ) -> CompletionRead:
     """Pass or fail a CONFIRMED participant. A pass issues a certificate and credits the programme's JP to
     the employee's ledger for the session's year (prorated below 80% attendance; see docs/pelatihan.md),
-    and queues the unit's new training statistics for publik."""
+    and queues the unit's new training statistics for publik. Results are taken from the session's last day
+    on (409 `too-early` before), so the certificate's date is never in the future."""
     result = await service.complete(session, kinerja, principal, enrolment_id, body)
     after_commit(session, lambda: wake_outbox(request.app))  # woken earlier, it could poll before the commit
     return CompletionRead(

@@ -1,5 +1,9 @@
 """Attendance per day, results, and feedback — with the mitra scope and the partial-attendance JP rule.
 
+Time rule (docs/pelatihan.md "Attendance and results"): a day's attendance is recorded on or after that day,
+and a result once the session has reached its last day (``ends_on`` <= today, province clock), so the
+certificate's date (the session's end) is never in the future. Earlier attempts get 409 ``too-early``.
+
 JP rule (docs/pelatihan.md): a pass credits the programme's JP in full when attendance was not kept for
 the session (non-klasikal learning) or the participant was present on at least 80% of the session's
 days; below that, the JP are prorated by days present, rounded down. A fail credits nothing.
@@ -10,6 +14,8 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -18,7 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal
+from services.common.changes import record_change
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.common.i18n import msg
 from services.pelatihan_api.certificates import service as certificates
 from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.clients.kinerja import KinerjaClient
@@ -27,7 +35,8 @@ from services.pelatihan_api.completion.schemas import AttendanceBody, Completion
 from services.pelatihan_api.enrolments import repository as enrolments
 from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enums import EnrolmentStatus
-from services.pelatihan_api.errors import InvalidTransition
+from services.pelatihan_api.errors import InvalidTransition, TooEarly
+from services.pelatihan_api.events import SINK
 from services.pelatihan_api.institutions.models import Institution
 from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.programs.models import Program
@@ -35,7 +44,7 @@ from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.service import can_see, get_visible
 from services.pelatihan_api.stats import service as stats
-from services.pelatihan_api.sync.service import log_changes
+from services.pelatihan_api.sync import service as changes
 from services.pelatihan_api.txn import Seen, recheck, release
 
 S = EnrolmentStatus
@@ -67,8 +76,17 @@ async def record_attendance(
     ts = await get_visible(session, principal, session_id)
     if not (ts.starts_on <= body.on <= ts.ends_on):
         raise InvalidInput(
-            "The day is outside the session.",
+            msg("The day is outside the session."),
             errors=[{"loc": ["body", "on"], "msg": f"must be between {ts.starts_on} and {ts.ends_on}"}],
+        )
+    today = clock.today()
+    if body.on > today:
+        raise TooEarly(
+            msg(
+                "Attendance for {on} can be recorded from that day on; today is {today}.",
+                on=body.on,
+                today=today,
+            )
         )
     participants = set(
         (
@@ -84,12 +102,15 @@ async def record_attendance(
     strangers = sorted(present - participants)
     if strangers:
         raise InvalidInput(
-            "Some NIPs hold no confirmed seat in this session.",
+            msg("Some NIPs hold no confirmed seat in this session."),
             errors=[
                 {"loc": ["body", "present", i], "msg": f"{nip} is not a participant"}
                 for i, nip in enumerate(strangers)
             ],
         )
+    day = [Attendance.session_id == session_id, Attendance.on == body.on]
+    marked = (await session.execute(select(Attendance.nip, Attendance.present).where(*day))).all()
+    before = _day_state(body.on, dict(marked)) if marked else None
     if participants:
         rows = [
             {
@@ -111,7 +132,26 @@ async def record_attendance(
             },
         )
         await session.execute(stmt)
+    await record_change(
+        session,
+        SINK,
+        actor=principal.subject,
+        action="attendance.record",
+        entity="attendance",
+        entity_id=f"{session_id}/{body.on.isoformat()}",
+        before=before,
+        after=_day_state(body.on, {nip: nip in present for nip in participants}),
+    )
     return len(present), len(participants) - len(present)
+
+
+def _day_state(on: date, marks: dict[str, bool]) -> dict[str, Any]:
+    """One day's attendance as the audit log keeps it: who was marked present and who absent."""
+    return {
+        "on": on.isoformat(),
+        "present": sorted(n for n, here in marks.items() if here),
+        "absent": sorted(n for n, here in marks.items() if not here),
+    }
 
 
 async def complete(
@@ -137,7 +177,7 @@ async def complete(
         )
     ).first()
     if found is None or not can_see(principal, found[1]):
-        raise NotFound("No such enrolment.")
+        raise NotFound(msg("No such enrolment."))
     seen_row, ts, program, institution = found
     # The unit's name (for the published label) is asked of kinerja before any row is locked.
     facts = await roster.get(session, seen_row.nip)
@@ -145,8 +185,8 @@ async def complete(
     unit_name = None
     relied_on: list[Seen] = []
     if unit_id is not None:
-        seen_enrolment = Seen("enrolment", seen_row.id, (seen_row.status, seen_row.updated_at))
-        relied_on = [seen_enrolment, Seen("session", ts.id, ts.version)]
+        seen_enrolment = Seen(msg("enrolment"), seen_row.id, (seen_row.status, seen_row.updated_at))
+        relied_on = [seen_enrolment, Seen(msg("session"), ts.id, ts.version)]
         ts_id, program_id, institution_id = ts.id, program.id, institution.id
         await release(session)
         unit_name = await kinerja.unit_name(str(unit_id))
@@ -159,7 +199,19 @@ async def complete(
         recheck(relied_on[1], ts.version)
     assert row is not None
     if row.status != S.CONFIRMED:
-        raise InvalidTransition(f"The enrolment is {row.status}; only CONFIRMED participants get a result.")
+        raise InvalidTransition(
+            msg("The enrolment is {status}; only CONFIRMED participants get a result.", status=row.status)
+        )
+    today = clock.today()
+    if ts.ends_on > today:
+        raise TooEarly(
+            msg(
+                "Results can be recorded once the session has reached its last day ({ends_on}); today is {today}.",
+                ends_on=ts.ends_on,
+                today=today,
+            )
+        )
+    before = await changes.snapshot(session, enrolments=[row.id])
     session_days = (ts.ends_on - ts.starts_on).days + 1
     kept = await session.scalar(select(func.count()).where(Attendance.session_id == ts.id))
     days_present: int | None = None
@@ -199,9 +251,18 @@ async def complete(
             )
         )
     await session.flush()
+    figures = []
     if body.passed and unit_id is not None:
-        await stats.publish_unit(session, unit_id, unit_name, ts.ends_on.year)
-    await log_changes(session, enrolments=[row.id], completions=[row.id])
+        figures.append(await stats.unit_event(session, unit_id, unit_name, ts.ends_on.year))
+    await changes.record(
+        session,
+        actor=principal.subject,
+        action="completion.record",
+        enrolments=[row.id],
+        completions=[row.id],
+        before=before,
+        events=figures,
+    )
     return Completion(row, jp, days_present, session_days, certificate)
 
 
@@ -210,10 +271,10 @@ async def add_feedback(
 ) -> None:
     """Accept one rating per attendee (present on at least one day, or completed); others get 403."""
     if principal.nip is None:
-        raise Forbidden("Only participants who attended may give feedback.")
+        raise Forbidden(msg("Only participants who attended may give feedback."))
     ts = await session.get(TrainingSession, session_id)
     if ts is None:
-        raise NotFound("No such session.")
+        raise NotFound(msg("No such session."))
     attended = await session.scalar(
         select(func.count()).where(
             Attendance.session_id == session_id, Attendance.nip == principal.nip, Attendance.present.is_(True)
@@ -228,14 +289,14 @@ async def add_feedback(
             )
         )
         if not completed:
-            raise Forbidden("Only participants who attended may give feedback.")
+            raise Forbidden(msg("Only participants who attended may give feedback."))
     session.add(
         SessionFeedback(session_id=session_id, nip=principal.nip, rating=body.rating, comment=body.comment)
     )
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict("You already gave feedback on this session.") from exc
+        raise Conflict(msg("You already gave feedback on this session.")) from exc
 
 
 async def feedback_summary(

@@ -19,6 +19,7 @@ from services.common import clock
 from services.common.auth import Principal, Role
 from services.common.clock import today as province_today
 from services.common.errors import Forbidden, NotFound
+from services.common.i18n import joined, msg
 from services.common.pagination import decode_cursor, page_of
 from services.pelatihan_api.clients.kinerja import KinerjaClient
 from services.pelatihan_api.enrolments import repository
@@ -35,7 +36,7 @@ from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.sessions import repository as sessions
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.service import can_see
-from services.pelatihan_api.sync.service import log_changes
+from services.pelatihan_api.sync import service as changes
 from services.pelatihan_api.txn import Seen, recheck, release
 
 S = EnrolmentStatus
@@ -100,19 +101,25 @@ async def _check_eligibility(
         await release(session)
         employee = await kinerja.get_employee(nip)
         if employee is None:
-            raise UnknownEmployee(f"kinerja knows no employee {nip}.")
+            raise UnknownEmployee(msg("kinerja knows no employee {nip}.", nip=nip))
         position_type, rank = employee.position_type, employee.rank
         unit_id = uuid.UUID(employee.unit_id) if employee.unit_id else None
         recheck(relied_on, await sessions.version_of(session, relied_on.key))
-    reasons = []
+    reasons: list[str] = []
     if rules.position_types and position_type not in rules.position_types:
-        reasons.append(f"position type {position_type} is not among {', '.join(rules.position_types)}")
+        reasons.append(
+            msg(
+                "position type {position_type} is not among {allowed}",
+                position_type=position_type,
+                allowed=", ".join(rules.position_types),
+            )
+        )
     if rules.min_rank and rank_order(rank) < rank_order(rules.min_rank):
-        reasons.append(f"rank {rank} is below {rules.min_rank}")
+        reasons.append(msg("rank {rank} is below {min_rank}", rank=rank, min_rank=rules.min_rank))
     if rules.unit_ids and unit_id not in rules.unit_ids:
-        reasons.append("the employee's unit is not admitted to this session")
+        reasons.append(msg("the employee's unit is not admitted to this session"))
     if reasons:
-        raise NotEligible("Not eligible: " + "; ".join(reasons) + ".")
+        raise NotEligible(msg("Not eligible: {reasons}.", reasons=joined("; ", reasons)))
 
 
 async def request_enrolment(
@@ -123,18 +130,24 @@ async def request_enrolment(
     if not (principal.nip == nip or _is_training_admin(principal)) and not await is_direct_supervisor(
         kinerja, principal, nip
     ):
-        raise Forbidden("Only the employee, their direct supervisor or a training admin may ask for a seat.")
+        raise Forbidden(
+            msg("Only the employee, their direct supervisor or a training admin may ask for a seat.")
+        )
     ts = await sessions.get(session, session_id)
     if ts is None or not can_see(principal, ts):
-        raise NotFound("No such session.")
+        raise NotFound(msg("No such session."))
     now = clock.now()
     if not (ts.enrol_opens_at <= now < ts.enrol_closes_at):
         raise WindowClosed(
-            f"Enrolment is open from {ts.enrol_opens_at.isoformat()} to {ts.enrol_closes_at.isoformat()}."
+            msg(
+                "Enrolment is open from {enrol_opens_at} to {enrol_closes_at}.",
+                enrol_opens_at=ts.enrol_opens_at.isoformat(),
+                enrol_closes_at=ts.enrol_closes_at.isoformat(),
+            )
         )
     if await repository.live_for(session, session_id, nip) is not None:
-        raise AlreadyEnrolled(f"{nip} already holds a live enrolment in this session.")
-    await _check_eligibility(session, kinerja, Rules.of(ts), nip, Seen("session", ts.id, ts.version))
+        raise AlreadyEnrolled(msg("{nip} already holds a live enrolment in this session.", nip=nip))
+    await _check_eligibility(session, kinerja, Rules.of(ts), nip, Seen(msg("session"), ts.id, ts.version))
     row = Enrolment(
         id=uuid.uuid4(),
         session_id=session_id,
@@ -149,14 +162,14 @@ async def request_enrolment(
         await session.flush()
     except IntegrityError as exc:
         # Two simultaneous requests for the same person: the partial unique index lets one through.
-        raise AlreadyEnrolled(f"{nip} already holds a live enrolment in this session.") from exc
-    await log_changes(session, enrolments=[row.id])
+        raise AlreadyEnrolled(msg("{nip} already holds a live enrolment in this session.", nip=nip)) from exc
+    await changes.record(session, actor=principal.subject, action="enrolment.request", enrolments=[row.id])
     return EnrolmentView(row, None)
 
 
 def _seen(row: Enrolment) -> Seen:
     # Every change of an enrolment moves its status forward or stamps updated_at (no version column).
-    return Seen("enrolment", row.id, (row.status, row.updated_at))
+    return Seen(msg("enrolment"), row.id, (row.status, row.updated_at))
 
 
 async def _authorise_decision(
@@ -166,15 +179,15 @@ async def _authorise_decision(
     (for phase two to re-check), or None for a training admin, whose decision is one transaction."""
     row = await repository.get(session, enrolment_id)
     if row is None:
-        raise NotFound("No such enrolment.")
+        raise NotFound(msg("No such enrolment."))
     if _is_training_admin(principal):
         return None
     nip, seen = row.nip, _seen(row)
     if principal.nip == nip:
-        raise Forbidden("An employee cannot approve or reject their own enrolment.")
+        raise Forbidden(msg("An employee cannot approve or reject their own enrolment."))
     await release(session)
     if not await is_direct_supervisor(kinerja, principal, nip):
-        raise Forbidden("Only the employee's direct supervisor (per kinerja, today) may decide.")
+        raise Forbidden(msg("Only the employee's direct supervisor (per kinerja, today) may decide."))
     return seen
 
 
@@ -187,6 +200,7 @@ async def approve(
 ) -> EnrolmentView:
     """Approve a pending request: it takes a seat when one is free, else joins the waitlist."""
     await _authorise_decision(session, kinerja, principal, enrolment_id)
+    before = await changes.snapshot_enrolment(session, enrolment_id)
     # Phase two. kinerja was asked before any lock is taken; the single statement below holds them for
     # milliseconds, and its WHERE status = 'PENDING_APPROVAL' is the re-check of what phase one read.
     decided = await repository.approve_atomically(
@@ -195,8 +209,18 @@ async def approve(
     if decided is None:
         current = await repository.get(session, enrolment_id)
         status = current.status if current is not None else "gone"
-        raise InvalidTransition(f"The enrolment is {status}; only PENDING_APPROVAL can be approved.")
-    await log_changes(session, sessions=[decided[0].session_id], enrolments=[enrolment_id])
+        raise InvalidTransition(
+            msg("The enrolment is {status}; only PENDING_APPROVAL can be approved.", status=status)
+        )
+    await changes.record(
+        session,
+        actor=principal.subject,
+        action="enrolment.approve",
+        sessions=[decided[0].session_id],
+        enrolments=[enrolment_id],
+        before=before,
+        reason=reason,
+    )
     return EnrolmentView(*decided)
 
 
@@ -214,7 +238,10 @@ async def reject(
         recheck(seen, _seen(row).version if row is not None else None)
     assert row is not None
     if row.status not in (S.PENDING_APPROVAL, S.WAITLISTED):
-        raise InvalidTransition(f"The enrolment is {row.status}; it can no longer be rejected.")
+        raise InvalidTransition(
+            msg("The enrolment is {status}; it can no longer be rejected.", status=row.status)
+        )
+    before = await changes.snapshot_enrolment(session, row.id)
     if row.status == S.WAITLISTED:
         await sessions.leave_waitlist(session, row.session_id, promoted=False)
     now = clock.now()
@@ -226,7 +253,15 @@ async def reject(
         now,
     )
     await session.flush()
-    await log_changes(session, sessions=[row.session_id], enrolments=[row.id])
+    await changes.record(
+        session,
+        actor=principal.subject,
+        action="enrolment.reject",
+        sessions=[row.session_id],
+        enrolments=[row.id],
+        before=before,
+        reason=reason,
+    )
     return EnrolmentView(row, None)
 
 
@@ -236,9 +271,12 @@ async def cancel(
     """Cancel a live enrolment (the employee or a training admin); a freed seat goes to the first waiter."""
     row = await repository.get(session, enrolment_id, for_update=True)
     if row is None or not (principal.nip == row.nip or _is_training_admin(principal)):
-        raise NotFound("No such enrolment.")
+        raise NotFound(msg("No such enrolment."))
     if row.status not in (S.PENDING_APPROVAL, S.CONFIRMED, S.WAITLISTED):
-        raise InvalidTransition(f"The enrolment is {row.status}; it can no longer be cancelled.")
+        raise InvalidTransition(
+            msg("The enrolment is {status}; it can no longer be cancelled.", status=row.status)
+        )
+    before = await changes.snapshot_enrolment(session, row.id)
     previous = row.status
     now = clock.now()
     row.status, row.waitlist_seq, row.reason, row.updated_at = S.CANCELLED.value, None, reason, now
@@ -250,7 +288,15 @@ async def cancel(
     elif previous == S.WAITLISTED:
         await sessions.leave_waitlist(session, row.session_id, promoted=False)
     touched = [row.id] + ([promoted.id] if promoted is not None else [])
-    await log_changes(session, sessions=[row.session_id], enrolments=touched)
+    await changes.record(
+        session,
+        actor=principal.subject,
+        action="enrolment.cancel",
+        sessions=[row.session_id],
+        enrolments=touched,
+        before=before,
+        reason=reason,
+    )
     return EnrolmentView(row, None)
 
 
@@ -260,7 +306,7 @@ async def get_enrolment(
     """One enrolment for the employee, their supervisor, a training admin, or the session's mitra."""
     row = await repository.get(session, enrolment_id)
     if row is None:
-        raise NotFound("No such enrolment.")
+        raise NotFound(msg("No such enrolment."))
     allowed = principal.nip == row.nip or _is_training_admin(principal)
     if not allowed and principal.has(Role.MITRA):
         ts = await sessions.get(session, row.session_id)
@@ -272,7 +318,7 @@ async def get_enrolment(
         allowed = await is_direct_supervisor(kinerja, principal, nip)
         row = await repository.get(session, enrolment_id)
     if not allowed or row is None:
-        raise NotFound("No such enrolment.")
+        raise NotFound(msg("No such enrolment."))
     return EnrolmentView(row, await repository.waitlist_position(session, row))
 
 
@@ -288,7 +334,7 @@ async def list_for_session(
     """A session's enrolments in request order with waitlist positions (training admins, the session's mitra)."""
     ts = await sessions.get(session, session_id)
     if ts is None or not can_see(principal, ts):
-        raise NotFound("No such session.")
+        raise NotFound(msg("No such session."))
     rows = await repository.page_for_session(
         session, session_id, status=status, after=decode_cursor(cursor, 2), limit=limit
     )
@@ -309,7 +355,7 @@ async def list_for_employee(
     if not (principal.nip == nip or _is_training_admin(principal)) and not await is_direct_supervisor(
         kinerja, principal, nip
     ):
-        raise Forbidden("Only the employee, their direct supervisor or a training admin may list these.")
+        raise Forbidden(msg("Only the employee, their direct supervisor or a training admin may list these."))
     rows = await repository.page_for_nip(session, nip, after=decode_cursor(cursor, 2), limit=limit)
     page, next_cursor = page_of(rows, limit, lambda r: (r.created_at.isoformat(), str(r.id)))
     positions = await repository.waitlist_positions(session, page)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.changes import Catalogue
 from services.common.changes.catalogue.kinerja import DevelopmentNeeds, EmployeeChanged
 from services.common.errors import InvalidInput
+from services.common.i18n import msg
 from services.common.outbox import receive_once
 from services.pelatihan_api.events import InboxEvent
 from services.pelatihan_api.ingest.schemas import DevelopmentNeedsData, EmployeeData, EventEnvelope
@@ -26,7 +27,7 @@ ACCEPTED = (EMPLOYEE, DEVELOPMENT_NEEDS)
 
 def _invalid(exc: ValidationError) -> InvalidInput:
     return InvalidInput(
-        "The event's data is invalid.",
+        msg("The event's data is invalid."),
         errors=[
             {"loc": ["body", "data", *[str(p) for p in e["loc"]]], "msg": e["msg"]} for e in exc.errors()
         ],
@@ -36,7 +37,7 @@ def _invalid(exc: ValidationError) -> InvalidInput:
 async def receive(session: AsyncSession, event: EventEnvelope) -> bool:
     """Apply one event; False when it was already processed. 422 for a type or payload we cannot accept."""
     if event.type not in ACCEPTED:
-        raise InvalidInput(f"pelatihan does not accept events of type {event.type!r}.")
+        raise InvalidInput(msg("pelatihan does not accept events of type {type!r}.", type=event.type))
     RECEIVES.model(event.type, event.version)
     try:
         data: EmployeeData | DevelopmentNeedsData = (

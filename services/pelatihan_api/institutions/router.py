@@ -23,10 +23,12 @@ router = APIRouter(prefix="/v1/institutions", tags=["institutions"])
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_institution(
-    body: InstitutionCreate, session: SessionDep, _: TrainingAdminDep
+    body: InstitutionCreate, session: SessionDep, admin: TrainingAdminDep
 ) -> InstitutionRead:
     """Register a university, LAN, BPSDM or other partner (pelatihan_admin, admin). Names are unique (409)."""
-    return InstitutionRead.model_validate(await service.create_institution(session, body))
+    return InstitutionRead.model_validate(
+        await service.create_institution(session, body, actor=admin.subject)
+    )
 
 
 @router.get(

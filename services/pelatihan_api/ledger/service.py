@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal, Role
 from services.common.errors import Forbidden
+from services.common.i18n import msg
 from services.common.reports import meta
 from services.pelatihan_api.clients.kinerja import KinerjaClient
 from services.pelatihan_api.enrolments.service import is_direct_supervisor
@@ -45,7 +46,7 @@ async def ledger(
     if not (
         principal.nip == nip or principal.has(Role.ADMIN, Role.PELATIHAN_ADMIN)
     ) and not await is_direct_supervisor(kinerja, principal, nip):
-        raise Forbidden("Only the employee, their direct supervisor or an admin may read this ledger.")
+        raise Forbidden(msg("Only the employee, their direct supervisor or an admin may read this ledger."))
     rows = await repository.entries(session, nip, year)
     facts = await roster.get(session, nip)
     employment = facts.employment if facts is not None else None

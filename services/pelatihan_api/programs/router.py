@@ -25,9 +25,9 @@ router = APIRouter(prefix="/v1/programs", tags=["programs"])
     operation_id="programs_create",
     responses=problem_responses(401, 403, 422),
 )
-async def create_program(body: ProgramCreate, session: SessionDep, _: TrainingAdminDep) -> ProgramRead:
+async def create_program(body: ProgramCreate, session: SessionDep, admin: TrainingAdminDep) -> ProgramRead:
     """Define a programme of a partner institution: competency, tags, JP and mode (pelatihan_admin, admin)."""
-    return ProgramRead.model_validate(await service.create_program(session, body))
+    return ProgramRead.model_validate(await service.create_program(session, body, actor=admin.subject))
 
 
 @router.get(

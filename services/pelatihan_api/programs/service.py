@@ -6,19 +6,23 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.changes import record_change
 from services.common.errors import InvalidInput
+from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
+from services.pelatihan_api.events import SINK
 from services.pelatihan_api.institutions import repository as institutions
 from services.pelatihan_api.programs import repository
 from services.pelatihan_api.programs.models import Program
-from services.pelatihan_api.programs.schemas import ProgramCreate
+from services.pelatihan_api.programs.schemas import ProgramCreate, ProgramRead
 
 
-async def create_program(session: AsyncSession, body: ProgramCreate) -> Program:
+async def create_program(session: AsyncSession, body: ProgramCreate, *, actor: str) -> Program:
     """Add a programme to an existing institution (422 naming the field when the institution is unknown)."""
     if await institutions.get(session, body.institution_id) is None:
         raise InvalidInput(
-            "Unknown institution.", errors=[{"loc": ["body", "institution_id"], "msg": "no such institution"}]
+            msg("Unknown institution."),
+            errors=[{"loc": ["body", "institution_id"], "msg": "no such institution"}],
         )
     row = Program(
         institution_id=body.institution_id,
@@ -30,6 +34,15 @@ async def create_program(session: AsyncSession, body: ProgramCreate) -> Program:
     )
     session.add(row)
     await session.flush()
+    await record_change(
+        session,
+        SINK,
+        actor=actor,
+        action="program.create",
+        entity="program",
+        entity_id=str(row.id),
+        after=ProgramRead.model_validate(row).model_dump(mode="json"),
+    )
     return row
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import clock
 from services.common.auth import Principal, Role
 from services.common.errors import Forbidden
+from services.common.i18n import msg
 from services.pelatihan_api.clients.kinerja import KinerjaClient
 from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enrolments.service import is_direct_supervisor
@@ -32,7 +33,7 @@ async def recommend(
     if not (
         principal.nip == nip or principal.has(Role.ADMIN, Role.PELATIHAN_ADMIN)
     ) and not await is_direct_supervisor(kinerja, principal, nip):
-        raise Forbidden("Only the employee, their direct supervisor or an admin may see these.")
+        raise Forbidden(msg("Only the employee, their direct supervisor or an admin may see these."))
     need = await roster.latest_need(session, nip)
     if need is None:
         return Recommendations(nip=nip, based_on=None, items=[])

@@ -26,11 +26,11 @@ router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 async def delete_session(
     session_id: uuid.UUID,
     session: SessionDep,
-    _: TrainingAdminDep,
+    admin: TrainingAdminDep,
     if_match: Annotated[str | None, Header(description="The ETag last read (optional).")] = None,
 ) -> Response:
     """Delete a session that holds no live enrolment (pending, confirmed, waitlisted, completed or failed →
     409). Its cancelled and rejected enrolments, attendance and feedback are deleted with it, and every
     deletion appears in `GET /v1/changes`. 412 when `If-Match` is given and stale. Training admins."""
-    await service.delete_session(session, session_id, if_match)
+    await service.delete_session(session, session_id, if_match, actor=admin.subject)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

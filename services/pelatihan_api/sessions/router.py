@@ -32,11 +32,11 @@ _ETAG = {
     responses={**problem_responses(401, 403, 422), 201: {"headers": _ETAG}},
 )
 async def create_session(
-    body: SessionCreate, session: SessionDep, _: TrainingAdminDep, response: Response
+    body: SessionCreate, session: SessionDep, admin: TrainingAdminDep, response: Response
 ) -> SessionRead:
     """Open a session of a programme. 422 when `ends_on` is before `starts_on`, the capacity is below 1,
     or the enrolment window closes after the session starts."""
-    row = await service.create_session(session, body)
+    row = await service.create_session(session, body, actor=admin.subject)
     response.headers["ETag"] = service.etag(row)
     return SessionRead.model_validate(row)
 
@@ -96,13 +96,13 @@ async def patch_session(
     session_id: uuid.UUID,
     body: SessionPatch,
     session: SessionDep,
-    _: TrainingAdminDep,
+    admin: TrainingAdminDep,
     response: Response,
     if_match: Annotated[str | None, Header(description="The ETag last read.")] = None,
 ) -> SessionRead:
     """Change dates, window, place, capacity or eligibility. 412 when `If-Match` is stale, 428 when it is
     missing, 409 when the capacity would drop below the seats already confirmed. A larger capacity promotes
     the waitlist in order."""
-    row = await service.patch_session(session, session_id, body, if_match)
+    row = await service.patch_session(session, session_id, body, if_match, actor=admin.subject)
     response.headers["ETag"] = service.etag(row)
     return SessionRead.model_validate(row)

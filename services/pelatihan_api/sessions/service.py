@@ -11,6 +11,7 @@ from services.common import clock
 from services.common.auth import Principal, Role
 from services.common.conditional import check_if_match, require_if_match, strong_etag
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
 from services.pelatihan_api.enrolments import repository as enrolments
 from services.pelatihan_api.enums import PNS_RANKS
@@ -18,7 +19,7 @@ from services.pelatihan_api.programs import repository as programs
 from services.pelatihan_api.sessions import repository
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.schemas import SessionCreate, SessionPatch
-from services.pelatihan_api.sync.service import log_changes
+from services.pelatihan_api.sync import service as changes
 
 # Bengkulu keeps Western Indonesia Time (WIB, UTC+7); a session "starts" at local midnight.
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -34,11 +35,11 @@ def etag(row: TrainingSession) -> str:
     return strong_etag(row.version)
 
 
-_STALE = "The session changed since you read it; read it again."
+_STALE = msg("The session changed since you read it; read it again.")
 
 
-def _bad(field: str, msg: str) -> InvalidInput:
-    return InvalidInput(msg, errors=[{"loc": ["body", field], "msg": msg}])
+def _bad(field: str, text: str) -> InvalidInput:
+    return InvalidInput(text, errors=[{"loc": ["body", field], "msg": str(text)}])
 
 
 def _validate(
@@ -49,13 +50,13 @@ def _validate(
     min_rank: str | None,
 ) -> None:
     if ends_on < starts_on:
-        raise _bad("ends_on", "ends_on is before starts_on")
+        raise _bad("ends_on", msg("ends_on is before starts_on"))
     if closes <= opens:
-        raise _bad("enrol_closes_at", "the enrolment window closes before it opens")
+        raise _bad("enrol_closes_at", msg("the enrolment window closes before it opens"))
     if closes > session_start(starts_on):
-        raise _bad("enrol_closes_at", "the enrolment window closes after the session starts")
+        raise _bad("enrol_closes_at", msg("the enrolment window closes after the session starts"))
     if min_rank is not None and min_rank not in PNS_RANKS:
-        raise _bad("min_rank", f"min_rank must be one of {', '.join(PNS_RANKS)}")
+        raise _bad("min_rank", msg("min_rank must be one of {ranks}", ranks=", ".join(PNS_RANKS)))
 
 
 def can_see(principal: Principal, row: TrainingSession) -> bool:
@@ -69,15 +70,15 @@ async def get_visible(session: AsyncSession, principal: Principal, session_id: u
     """The session, or 404 when it does not exist or the caller (a mitra of another institution) may not see it."""
     row = await repository.get(session, session_id)
     if row is None or not can_see(principal, row):
-        raise NotFound("No such session.")
+        raise NotFound(msg("No such session."))
     return row
 
 
-async def create_session(session: AsyncSession, body: SessionCreate) -> TrainingSession:
+async def create_session(session: AsyncSession, body: SessionCreate, *, actor: str) -> TrainingSession:
     """Open a session of an existing programme, after checking dates, window and capacity."""
     program = await programs.get(session, body.program_id)
     if program is None:
-        raise _bad("program_id", "no such programme")
+        raise _bad("program_id", msg("no such programme"))
     _validate(body.starts_on, body.ends_on, body.enrol_opens_at, body.enrol_closes_at, body.min_rank)
     row = TrainingSession(
         program_id=program.id,
@@ -100,7 +101,7 @@ async def create_session(session: AsyncSession, body: SessionCreate) -> Training
     )
     session.add(row)
     await session.flush()
-    await log_changes(session, sessions=[row.id])
+    await changes.record(session, actor=actor, action="session.create", sessions=[row.id])
     return row
 
 
@@ -132,32 +133,39 @@ async def list_sessions(
 
 
 async def patch_session(
-    session: AsyncSession, session_id: uuid.UUID, body: SessionPatch, if_match: str | None
+    session: AsyncSession, session_id: uuid.UUID, body: SessionPatch, if_match: str | None, *, actor: str
 ) -> TrainingSession:
     """Change a session when ``If-Match`` carries its current ETag (412 when stale, 428 when missing).
 
     A capacity below the seats already confirmed is refused (409); a larger one promotes the waitlist.
     """
-    require_if_match(if_match, detail="Send the session's ETag in If-Match.")
+    require_if_match(if_match, detail=msg("Send the session's ETag in If-Match."))
     row = await repository.get(session, session_id, for_update=True)
     if row is None:
-        raise NotFound("No such session.")
+        raise NotFound(msg("No such session."))
     check_if_match(if_match, etag(row), required=True, stale_detail=_STALE)
-    changes = body.model_dump(exclude_unset=True)
+    before = {(changes.SESSION, str(row.id)): changes.session_data(row)}
+    patch = body.model_dump(exclude_unset=True)
     for key in ("starts_on", "ends_on", "capacity", "enrol_opens_at", "enrol_closes_at", "location"):
-        if key in changes and changes[key] is None:
-            raise _bad(key, f"{key} cannot be null")
+        if key in patch and patch[key] is None:
+            raise _bad(key, msg("{key} cannot be null", key=key))
     _validate(
-        changes.get("starts_on", row.starts_on),
-        changes.get("ends_on", row.ends_on),
-        changes.get("enrol_opens_at", row.enrol_opens_at),
-        changes.get("enrol_closes_at", row.enrol_closes_at),
-        changes.get("min_rank", row.min_rank),
+        patch.get("starts_on", row.starts_on),
+        patch.get("ends_on", row.ends_on),
+        patch.get("enrol_opens_at", row.enrol_opens_at),
+        patch.get("enrol_closes_at", row.enrol_closes_at),
+        patch.get("min_rank", row.min_rank),
     )
-    capacity = changes.get("capacity", row.capacity)
+    capacity = patch.get("capacity", row.capacity)
     if capacity < row.seats_taken:
-        raise Conflict(f"capacity {capacity} is below the {row.seats_taken} seats already confirmed.")
-    for key, value in changes.items():
+        raise Conflict(
+            msg(
+                "capacity {capacity} is below the {seats_taken} seats already confirmed.",
+                capacity=capacity,
+                seats_taken=row.seats_taken,
+            )
+        )
+    for key, value in patch.items():
         if key == "eligible_position_types" and value:
             value = [str(v) for v in value]
         if key in ("eligible_position_types", "eligible_unit_ids") and not value:
@@ -174,18 +182,25 @@ async def patch_session(
         refreshed = await repository.get(session, row.id)
         assert refreshed is not None
         row = refreshed
-    await log_changes(session, sessions=[row.id], enrolments=promoted)
+    await changes.record(
+        session, actor=actor, action="session.update", sessions=[row.id], enrolments=promoted, before=before
+    )
     return row
 
 
-async def delete_session(session: AsyncSession, session_id: uuid.UUID, if_match: str | None) -> None:
+async def delete_session(
+    session: AsyncSession, session_id: uuid.UUID, if_match: str | None, *, actor: str
+) -> None:
     """Delete a session that holds no live enrolment (409 otherwise; a stale ``If-Match`` gets 412). Its
     cancelled and rejected enrolments, attendance and feedback go with it; every deletion is logged."""
     row = await repository.get(session, session_id, for_update=True)
     if row is None:
-        raise NotFound("No such session.")
+        raise NotFound(msg("No such session."))
     check_if_match(if_match, etag(row), stale_detail=_STALE)
+    before = {(changes.SESSION, str(session_id)): changes.session_data(row)}
     gone = await repository.delete_if_no_live_enrolment(session, session_id)
     if gone is None:
-        raise Conflict("The session still has live enrolments; cancel or reject them first.")
-    await log_changes(session, sessions=[session_id], enrolments=gone)
+        raise Conflict(msg("The session still has live enrolments; cancel or reject them first."))
+    await changes.record(
+        session, actor=actor, action="session.delete", sessions=[session_id], enrolments=gone, before=before
+    )

@@ -1,4 +1,5 @@
-"""Publishing per-unit training statistics to publik through the outbox (event ``pelatihan.training_stats``).
+"""Per-unit training statistics for publik (event ``pelatihan.training_stats``), sent by the change that
+moved them (a completion, a revocation) through its ``record_change``.
 
 The figures are recomputed in SQL for the unit and year each time a completion (or a revocation) changes
 them, and carry no NIP or name (UU 14/2008 Pasal 17(h)); publik applies its own small-group suppression.
@@ -13,15 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
-from services.common.outbox import enqueue
-from services.common.request_id import current_request_id
+from services.common.changes.catalogue.pelatihan import TrainingStats
 from services.pelatihan_api.clients.kinerja import KinerjaClient
 from services.pelatihan_api.events import OutboxEvent
 from services.pelatihan_api.ledger import repository as ledger
 from services.pelatihan_api.ledger.service import JP_REQUIRED_PNS
 from services.pelatihan_api.roster import repository as roster
 
-EVENT_TYPE = "pelatihan.training_stats"
+EVENT_TYPE = TrainingStats.event_type
 
 
 async def unit_stats(session: AsyncSession, unit_id: uuid.UUID, year: int) -> dict[str, Any]:
@@ -56,25 +56,21 @@ async def _last_unit_name(session: AsyncSession, unit_id: uuid.UUID) -> str | No
     return str(value) if value else None
 
 
-async def publish_unit(session: AsyncSession, unit_id: uuid.UUID, unit_name: str | None, year: int) -> None:
-    """Recompute one unit's figures for the year and enqueue them in the caller's transaction."""
+async def unit_event(
+    session: AsyncSession, unit_id: uuid.UUID, unit_name: str | None, year: int
+) -> TrainingStats:
+    """One unit's figures for the year, recomputed now, as the event the change that moved them sends."""
     payload = await unit_stats(session, unit_id, year)
     # publik requires a label; when kinerja cannot name the unit right now, reuse the last name we sent.
     payload["unit_name"] = unit_name or await _last_unit_name(session, unit_id) or f"Unit {str(unit_id)[:8]}"
-    enqueue(
-        session,
-        OutboxEvent,
-        destination="publik",
-        event_type=EVENT_TYPE,
-        payload=payload,
-        request_id=current_request_id(),
-    )
+    return TrainingStats.model_validate(payload)
 
 
-async def publish_for_nip(session: AsyncSession, kinerja: KinerjaClient, nip: str, year: int) -> bool:
-    """Enqueue the figures of the employee's unit (from the roster); False when the unit is unknown."""
+async def event_for_nip(
+    session: AsyncSession, kinerja: KinerjaClient, nip: str, year: int
+) -> TrainingStats | None:
+    """The figures of the employee's unit (from the roster); None when the unit is unknown."""
     facts = await roster.get(session, nip)
     if facts is None or facts.unit_id is None:
-        return False
-    await publish_unit(session, facts.unit_id, await kinerja.unit_name(str(facts.unit_id)), year)
-    return True
+        return None
+    return await unit_event(session, facts.unit_id, await kinerja.unit_name(str(facts.unit_id)), year)

@@ -1,8 +1,9 @@
-"""Writing pelatihan's change log. The session, enrolment and completion services call
-:func:`log_changes` as their last step, naming what they touched; the entry's ``data`` is then loaded from
-the tables, so it is the entity as it is after the change (seat counters included), and an entity that no
-longer exists is logged as a DELETE. Being last matters: ``append_changes`` takes the change-log lock,
-held until commit, and nothing after it may wait on a row lock.
+"""Recording pelatihan's session, enrolment and completion changes. The services call :func:`record` as
+their last step, naming what they touched (and the states :func:`snapshot` read before); each state after
+is then loaded from the tables, so it is the entity as it is after the change (seat counters included), and
+an entity that no longer exists is logged as a DELETE. ``record_changes`` writes the audit entries, the
+webhooks and the change-log rows. Being last matters: the change-log lock is held until commit, and nothing
+after it may wait on a row lock.
 
 Entities (``data`` shapes are documented in docs/integrators.md "Change log"):
 
@@ -16,24 +17,23 @@ Entities (``data`` shapes are documented in docs/integrators.md "Change log"):
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.changelog import DELETE, UPSERT, append_changes
-from services.common.outbox import enqueue_many
+from services.common.changes import Change, Event, record_changes
+from services.common.changes.catalogue.pelatihan import EnrolmentConfirmed, TrainingCompleted
 from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enrolments.schemas import enrolment_read
 from services.pelatihan_api.enums import EnrolmentStatus
-from services.pelatihan_api.events import OutboxEvent
+from services.pelatihan_api.events import SINK
 from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.schemas import SessionRead
-from services.pelatihan_api.sync.models import ChangeLog
 
 SESSION, ENROLMENT, COMPLETION = "session", "enrolment", "completion"
 
@@ -106,60 +106,106 @@ async def completion_state(db: AsyncSession, key: uuid.UUID) -> dict[str, Any] |
     return completion_data(row, jp, number, program_id=program_id, completed_on=ends_on)
 
 
-async def log_changes(
+Before = dict[tuple[str, str], dict[str, Any] | None]
+"""States before a change, by (entity, id); :func:`snapshot` reads them, :func:`record` pairs them with the
+states after."""
+
+
+async def snapshot(
+    db: AsyncSession, *, sessions: Iterable[uuid.UUID] = (), enrolments: Iterable[uuid.UUID] = ()
+) -> Before:
+    """The current states of the named entities, read before a change (call it before touching them: it
+    re-reads the rows from the database)."""
+    out: Before = {}
+    for sid in dict.fromkeys(sessions):
+        out[(SESSION, str(sid))] = await _session(db, sid)
+    for eid in dict.fromkeys(enrolments):
+        row = await _enrolment(db, eid)
+        out[(ENROLMENT, str(eid))] = enrolment_data(row) if row is not None else None
+    return out
+
+
+async def snapshot_enrolment(db: AsyncSession, enrolment_id: uuid.UUID) -> Before:
+    """:func:`snapshot` of an enrolment and its session (an enrolment's transition moves the seat counters)."""
+    out = await snapshot(db, enrolments=[enrolment_id])
+    state = out[(ENROLMENT, str(enrolment_id))]
+    if state is not None:
+        out |= await snapshot(db, sessions=[uuid.UUID(state["session_id"])])
+    return out
+
+
+async def record(
     db: AsyncSession,
     *,
+    actor: str,
+    action: str,
     sessions: Iterable[uuid.UUID] = (),
     enrolments: Iterable[uuid.UUID] = (),
     completions: Iterable[uuid.UUID] = (),
+    before: Mapping[tuple[str, str], dict[str, Any] | None] | None = None,
+    reason: str | None = None,
+    events: Sequence[Event] = (),
 ) -> None:
-    """Log the current state of the named entities (UPSERT) or their absence (DELETE), in that order."""
+    """Record one action on the named entities through ``record_changes``: per entity, in the order
+    sessions, enrolments, completions, an audit entry (``before`` from :func:`snapshot`, ``after`` its state
+    now) and its change-log row (UPSERT, or DELETE when it no longer exists); the integrators' webhooks it
+    implies; and ``events`` (training figures for publik) with the first. An entity ``before`` does not name
+    (a waiter promoted, a cancelled enrolment deleted with its session) has a null ``before``: the
+    action that moved it is the one recorded."""
     await db.flush()
-    rows: list[tuple[str, str, str, dict[str, Any] | None]] = []
+    before = before or {}
+    changes: list[Change] = []
+
+    def add(entity: str, key: str, after: dict[str, Any] | None, sent: Sequence[Event] = ()) -> None:
+        changes.append(Change(action, entity, key, before.get((entity, key)), after, sent, reason))
+
     for sid in dict.fromkeys(sessions):
-        data = await _session(db, sid)
-        rows.append((SESSION, str(sid), UPSERT if data is not None else DELETE, data))
-    webhooks: list[tuple[str, dict[str, Any]]] = []
+        add(SESSION, str(sid), await _session(db, sid))
     for eid in dict.fromkeys(enrolments):
         row = await _enrolment(db, eid)
-        rows.append((ENROLMENT, str(eid), UPSERT if row else DELETE, enrolment_data(row) if row else None))
+        confirmed: list[Event] = []
         if row is not None and row.status == EnrolmentStatus.CONFIRMED.value:
             # Approval with a free seat, or promotion from the waitlist (docs/events.md).
-            webhooks.append(
-                (
-                    "pelatihan.enrolment_confirmed",
-                    {
-                        "enrolment_id": str(row.id),
-                        "session_id": str(row.session_id),
-                        "nip": row.nip,
-                        "status": row.status,
-                        "program_id": str(
-                            await db.scalar(
-                                select(TrainingSession.program_id).where(TrainingSession.id == row.session_id)
-                            )
-                        ),
-                    },
+            confirmed.append(
+                EnrolmentConfirmed(
+                    enrolment_id=str(row.id),
+                    session_id=str(row.session_id),
+                    nip=row.nip,
+                    status=row.status,
+                    program_id=str(
+                        await db.scalar(
+                            select(TrainingSession.program_id).where(TrainingSession.id == row.session_id)
+                        )
+                    ),
                 )
             )
+        add(ENROLMENT, str(eid), enrolment_data(row) if row is not None else None, confirmed)
     for cid in dict.fromkeys(completions):
         data = await completion_state(db, cid)
-        rows.append((COMPLETION, str(cid), UPSERT if data is not None else DELETE, data))
+        completed: list[Event] = []
         if data is not None:
-            webhooks.append(
-                (
-                    "pelatihan.training_completed",
-                    {
-                        "enrolment_id": data["enrolment_id"],
-                        "session_id": data["session_id"],
-                        "nip": data["nip"],
-                        "status": "COMPLETED" if data["passed"] else "FAILED",
-                        "program_id": data["program_id"],
-                        "jp": data["jp"],
-                        "certificate_number": data["certificate_number"],
-                        "completed_on": data["completed_on"],
-                    },
+            completed.append(
+                TrainingCompleted(
+                    enrolment_id=data["enrolment_id"],
+                    session_id=data["session_id"],
+                    nip=data["nip"],
+                    status="COMPLETED" if data["passed"] else "FAILED",
+                    program_id=data["program_id"],
+                    jp=data["jp"],
+                    certificate_number=data["certificate_number"],
+                    completed_on=data["completed_on"],
                 )
             )
-    # Integrators' webhooks: the gateway fans these out to the endpoints that subscribed.
-    await enqueue_many(db, OutboxEvent, "gateway", webhooks)
-    await append_changes(db, ChangeLog, rows)
+        add(COMPLETION, str(cid), data, completed)
+    if events:
+        first = changes[0]
+        changes[0] = Change(
+            first.action,
+            first.entity,
+            first.entity_id,
+            first.before,
+            first.after,
+            [*first.events, *events],
+            first.reason,
+        )
+    await record_changes(db, SINK, changes, actor=actor)

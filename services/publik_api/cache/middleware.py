@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.common.conditional import none_match_hits
 from services.common.query_key import KnownQuery, RouteQueries
 from services.publik_api.cache.store import Entry, PublicCache
+from services.publik_api.state import public_cache_of
 
 _EXACT = frozenset(
     {
@@ -104,7 +105,7 @@ class PublicReadMiddleware:
             return
         path: str = scope["path"]
         method: str = scope["method"]
-        cache: PublicCache | None = getattr(scope["app"].state, "public_cache", None)
+        cache = public_cache_of(scope["app"])
         if cache is not None and (method == "GET" or method == "HEAD") and cacheable(path):
             known = self.known_query(scope, path)
             if known is not None:

@@ -12,6 +12,7 @@ from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.publik_api.catalogue import service
 from services.publik_api.catalogue.schemas import ServiceCreate, ServiceList, ServiceRead, ServiceUpdate
+from services.publik_api.state import publik_state
 
 router = APIRouter(tags=["services"])
 
@@ -43,7 +44,7 @@ async def create_service(
     unit_id: uuid.UUID, body: ServiceCreate, request: Request, session: SessionDep, admin: AdminDep
 ) -> ServiceRead:
     """A new service (name unique in the unit, no personal data)."""
-    return await service.create(session, unit_id, body, admin, request.app.state.kinerja)
+    return await service.create(session, unit_id, body, admin, publik_state(request.app).kinerja)
 
 
 @router.get(

@@ -4,7 +4,6 @@ catalogue is a cached public read) and is written through :func:`record_admin_ch
 
 from __future__ import annotations
 
-import logging
 import uuid
 from typing import Any
 
@@ -12,17 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal
+from services.common.changes import record_change
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.i18n import msg
 from services.publik_api.catalogue import repository
 from services.publik_api.catalogue.models import PublicService
 from services.publik_api.catalogue.schemas import ServiceCreate, ServiceRead, ServiceUpdate
 from services.publik_api.clients.kinerja import KinerjaClient
+from services.publik_api.events import SINK
 from services.publik_api.ingest.privacy import personal_text
 from services.publik_api.publications.repository import bump_version
 from services.publik_api.units import repository as units
 from services.publik_api.units.service import ensure_unit
-
-log = logging.getLogger("asn.publik.audit")
 
 
 async def record_admin_change(
@@ -33,18 +33,16 @@ async def record_admin_change(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """The one place this module writes down an admin change. publik has no audit sink yet: until the lead
-    wires ``record_change(session, SINK, ...)`` here, the change is logged (structured, no personal data)."""
-    log.info(
-        "admin change",
-        extra={
-            "action": action,
-            "entity": "public_service",
-            "entity_id": str(entity_id),
-            "actor": actor.subject,
-            "before": before,
-            "after": after,
-        },
+    """The one place this module writes down an admin change: publik's hash-chained audit (``SINK``)."""
+    await record_change(
+        session,
+        SINK,
+        actor=actor.subject,
+        action=f"service.{action}",
+        entity="public_service",
+        entity_id=str(entity_id),
+        before=before,
+        after=after,
     )
 
 
@@ -62,7 +60,7 @@ def _refuse_personal(data: dict[str, Any]) -> None:
     personal = [f"body.{k}" for k, v in data.items() if isinstance(v, str) and personal_text(v)]
     if personal:
         raise InvalidInput(
-            "The service carries personal data, which publik never publishes (UU 14/2008 Pasal 17(h)).",
+            msg("The service carries personal data, which publik never publishes (UU 14/2008 Pasal 17(h))."),
             slug="personal-data",
             errors=[{"loc": p.split("."), "msg": "personal data"} for p in personal],
         )
@@ -73,7 +71,7 @@ async def list_for_unit(
 ) -> list[ServiceRead]:
     """A unit's services (the active ones unless asked otherwise); 404 for an unknown unit."""
     if await units.get(session, unit_id) is None:
-        raise NotFound(f"No unit {unit_id}")
+        raise NotFound(msg("No unit {unit_id}", unit_id=unit_id))
     rows = await repository.of_unit(session, unit_id, active_only=active_only)
     return [ServiceRead.model_validate(r) for r in rows]
 
@@ -82,7 +80,7 @@ async def get(session: AsyncSession, service_id: uuid.UUID) -> PublicService:
     """One service; 404 when unknown."""
     row = await repository.get(session, service_id)
     if row is None:
-        raise NotFound(f"No service {service_id}")
+        raise NotFound(msg("No service {service_id}", service_id=service_id))
     return row
 
 
@@ -93,7 +91,7 @@ async def of_unit_or_422(
     row = await repository.get(session, service_id)
     if row is None or row.unit_id != unit_id or not row.active:
         raise InvalidInput(
-            "The service is not one of the unit's active services.",
+            msg("The service is not one of the unit's active services."),
             errors=[{"loc": ["body", loc], "msg": "unknown service for this unit"}],
         )
     return row
@@ -109,9 +107,9 @@ async def create(
     """Add a service to a unit's catalogue (409 when the unit already has one of that name)."""
     _refuse_personal(body.model_dump())
     if await ensure_unit(session, unit_id, kinerja) is None:
-        raise NotFound(f"No unit {unit_id}")
+        raise NotFound(msg("No unit {unit_id}", unit_id=unit_id))
     if await repository.name_taken(session, unit_id, body.name):
-        raise Conflict(f"The unit already has a service named {body.name!r}.")
+        raise Conflict(msg("The unit already has a service named {name!r}.", name=body.name))
     now = clock.now()
     row = PublicService(
         id=uuid.uuid4(),
@@ -136,12 +134,16 @@ async def update(
     row = await get(session, service_id)
     changes = body.model_dump(exclude_unset=True)
     if "name" in changes and changes["name"] is None:
-        raise InvalidInput("name cannot be null", errors=[{"loc": ["body", "name"], "msg": "null"}])
+        raise InvalidInput(
+            msg("{key} cannot be null", key="name"), errors=[{"loc": ["body", "name"], "msg": "null"}]
+        )
     if "active" in changes and changes["active"] is None:
-        raise InvalidInput("active cannot be null", errors=[{"loc": ["body", "active"], "msg": "null"}])
+        raise InvalidInput(
+            msg("{key} cannot be null", key="active"), errors=[{"loc": ["body", "active"], "msg": "null"}]
+        )
     _refuse_personal(changes)
     if changes.get("name") and await repository.name_taken(session, row.unit_id, changes["name"], row.id):
-        raise Conflict(f"The unit already has a service named {changes['name']!r}.")
+        raise Conflict(msg("The unit already has a service named {name!r}.", name=changes["name"]))
     before = _state(row)
     for field, value in changes.items():
         setattr(row, field, value)
@@ -156,7 +158,7 @@ async def delete(session: AsyncSession, service_id: uuid.UUID, actor: Principal)
     """Remove a service nobody has named yet; one that answers or innovations name is 409 (deactivate it)."""
     row = await get(session, service_id)
     if await repository.referenced(session, service_id):
-        raise Conflict("Survey answers or innovations name this service; deactivate it instead.")
+        raise Conflict(msg("Survey answers or innovations name this service; deactivate it instead."))
     before = _state(row)
     await session.delete(row)
     await session.flush()

@@ -10,6 +10,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from services.common.errors import ServiceUnavailable
+from services.common.i18n import msg
 
 
 class KinerjaUnit(BaseModel):
@@ -38,7 +39,9 @@ class KinerjaClient:
         try:
             resp = await self.http.get(f"/v1/units/{unit_id}")
         except httpx.HTTPError as exc:
-            raise ServiceUnavailable("The unit registry (kinerja) cannot be reached; retry shortly.") from exc
+            raise ServiceUnavailable(
+                msg("The unit registry (kinerja) cannot be reached; retry shortly.")
+            ) from exc
         if resp.status_code == 404:
             if len(self._missing) > 10_000:
                 self._missing.clear()
@@ -46,9 +49,14 @@ class KinerjaClient:
             return None
         if not resp.is_success:
             raise ServiceUnavailable(
-                f"The unit registry (kinerja) answered {resp.status_code}; retry shortly."
+                msg(
+                    "The unit registry (kinerja) answered {status_code}; retry shortly.",
+                    status_code=resp.status_code,
+                )
             )
         try:
             return KinerjaUnit.model_validate(resp.json())
         except (ValidationError, ValueError) as exc:
-            raise ServiceUnavailable("The unit registry (kinerja) answered something unexpected.") from exc
+            raise ServiceUnavailable(
+                msg("The unit registry (kinerja) answered something unexpected.")
+            ) from exc

@@ -11,12 +11,13 @@ from fastapi import APIRouter, Query, Request, status
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, problem_responses
+from services.common.i18n import msg
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, decode_cursor, encode_cursor
 from services.publik_api.comments import service
 from services.publik_api.comments.schemas import CommentPage, CommentRead, FollowUpCreate
-from services.publik_api.config import PublikSettings
 from services.publik_api.feed import repository as feed
 from services.publik_api.feed.schemas import FeedItem
+from services.publik_api.state import publik_state
 
 router = APIRouter(tags=["comments"])
 
@@ -44,7 +45,7 @@ async def list_comments(
             after = (datetime.fromisoformat(str(raw[0])), uuid.UUID(str(raw[1])))
         except ValueError as exc:
             raise InvalidInput(
-                "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+                msg("cursor is not valid"), errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
             ) from exc
     rows = await service.list_comments(
         session, principal, unit_id=unit_id, handled=handled, after=after, limit=limit
@@ -79,14 +80,14 @@ async def publish_follow_up(
 ) -> FeedItem:
     """The unit's public answer to a period's survey results and comments: published at once as a
     `TINDAK_LANJUT` feed item and shown on the unit's card. Personal data is refused (422)."""
-    settings: PublikSettings = request.app.state.settings
+    settings = publik_state(request.app).settings
     item = await service.publish_follow_up(
         session,
         principal,
         unit_id,
         body,
-        kinerja=request.app.state.kinerja,
-        signer=request.app.state.snapshot_signer,
+        kinerja=publik_state(request.app).kinerja,
+        signer=publik_state(request.app).snapshot_signer,
         policy_version=settings.policy_version,
     )
     row = await feed.published_item(session, item.id)

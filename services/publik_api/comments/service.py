@@ -4,7 +4,6 @@ a TINDAK_LANJUT feed item, after the personal-data guard."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import datetime
 from typing import Any
@@ -13,19 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.auth import Principal
+from services.common.changes import record_change
 from services.common.errors import Forbidden, InvalidInput, NotFound
+from services.common.i18n import msg
 from services.common.roles import Role
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.comments import repository
 from services.publik_api.comments.schemas import CommentRead, FollowUpCreate
+from services.publik_api.events import SINK
 from services.publik_api.ingest.privacy import mask_personal, personal_text
 from services.publik_api.publications.models import Item
 from services.publik_api.publications.service import upsert_item
 from services.publik_api.snapshots.service import SnapshotSigner
 from services.publik_api.surveys.models import SurveyResponse
 from services.publik_api.units.service import ensure_unit
-
-log = logging.getLogger("asn.publik.audit")
 
 
 async def record_admin_change(
@@ -37,18 +37,17 @@ async def record_admin_change(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """The one place this module writes down a change; logged until the lead wires publik's
-    ``record_change`` sink here. Never the comment's text (it may hold personal data)."""
-    log.info(
-        "admin change",
-        extra={
-            "action": action,
-            "entity": entity,
-            "entity_id": str(entity_id),
-            "actor": actor.subject,
-            "before": before,
-            "after": after,
-        },
+    """The one place this module writes down a change: publik's hash-chained audit (``SINK``). Never the
+    comment's text (it may hold personal data)."""
+    await record_change(
+        session,
+        SINK,
+        actor=actor.subject,
+        action=f"{entity}.{action}",
+        entity=entity,
+        entity_id=str(entity_id),
+        before=before,
+        after=after,
     )
 
 
@@ -59,9 +58,9 @@ def scope_of(actor: Principal, unit_id: uuid.UUID | None) -> uuid.UUID | None:
     if Role.UNIT_ADMIN in actor.roles and actor.unit_id:
         own = uuid.UUID(actor.unit_id)
         if unit_id is not None and unit_id != own:
-            raise Forbidden("A unit admin reads only their own unit's comments.")
+            raise Forbidden(msg("A unit admin reads only their own unit's comments."))
         return own
-    raise Forbidden("This action needs one of the roles: admin, unit_admin")
+    raise Forbidden(msg("This action needs one of the roles: {roles}", roles="admin, unit_admin"))
 
 
 def to_read(row: SurveyResponse, *, mask: bool) -> CommentRead:
@@ -99,11 +98,11 @@ async def mark_handled(session: AsyncSession, actor: Principal, comment_id: uuid
     """Mark a comment handled (idempotent: the first handling is kept); 404 outside the caller's unit."""
     row = await repository.get(session, comment_id)
     if row is None or not row.comment:
-        raise NotFound(f"No comment {comment_id}")
+        raise NotFound(msg("No comment {comment_id}", comment_id=comment_id))
     try:
         scope_of(actor, row.unit_id)
     except Forbidden as exc:
-        raise NotFound(f"No comment {comment_id}") from exc
+        raise NotFound(msg("No comment {comment_id}", comment_id=comment_id)) from exc
     if row.handled_at is None:
         row.handled_at = clock.now()
         row.handled_by = actor.subject
@@ -128,12 +127,14 @@ async def publish_follow_up(
     scope_of(actor, unit_id)
     if personal_text(body.statement):
         raise InvalidInput(
-            "The statement carries personal data, which publik never publishes (UU 14/2008 Pasal 17(h)).",
+            msg(
+                "The statement carries personal data, which publik never publishes (UU 14/2008 Pasal 17(h))."
+            ),
             slug="personal-data",
             errors=[{"loc": ["body", "statement"], "msg": "personal data"}],
         )
     if await ensure_unit(session, unit_id, kinerja) is None:
-        raise NotFound(f"No unit {unit_id}")
+        raise NotFound(msg("No unit {unit_id}", unit_id=unit_id))
     data = {"statement": body.statement, "skm_period": body.period}
     item = await upsert_item(
         session,
@@ -147,7 +148,8 @@ async def publish_follow_up(
         policy_version=policy_version,
         data_as_of=clock.now(),
         signer=signer,
+        # The publication is audited there ("item.publish", the statement with it), as every item's is.
+        actor=actor.subject,
         publish_now=True,
     )
-    await record_admin_change(session, actor, "publish", "follow_up", item.id, None, data)
     return item

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, NotFound, problem_responses
+from services.common.i18n import msg
 from services.common.pagination import (
     DEFAULT_LIMIT,
     CursorQuery,
@@ -23,9 +24,9 @@ from services.common.pagination import (
     decode_cursor,
     encode_cursor,
 )
-from services.publik_api.config import PublikSettings
 from services.publik_api.feed import render, repository
 from services.publik_api.feed.schemas import FeedItem, JsonFeed
+from services.publik_api.state import publik_state
 
 router = APIRouter(prefix="/v1", tags=["feed"])
 
@@ -43,7 +44,7 @@ FEED_LIMIT = 50
 
 
 def _urls(request: Request) -> tuple[str, str]:
-    settings: PublikSettings = request.app.state.settings
+    settings = publik_state(request.app).settings
     base = settings.public_base_url.rstrip("/")
     return base, base + "/v1/items/{id}"
 
@@ -66,7 +67,7 @@ async def feed(
             after = (datetime.fromisoformat(str(after_raw[0])), uuid.UUID(str(after_raw[1])))
         except ValueError as exc:
             raise InvalidInput(
-                "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+                msg("cursor is not valid"), errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
             ) from exc
     rows = await repository.published(
         session, unit_id=unit_id, kind=kind, period=period, after=after, limit=limit + 1
@@ -190,5 +191,5 @@ async def get_item(item_id: uuid.UUID, session: SessionDep) -> FeedItem:
     """One published item (the link target of feed entries); 404 for unknown or unpublished ones."""
     rows = await repository.published_item(session, item_id)
     if rows is None:
-        raise NotFound(f"No published item {item_id}")
+        raise NotFound(msg("No published item {item_id}", item_id=item_id))
     return FeedItem.model_validate(rows)

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Request, status
 from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
-from services.publik_api.config import PublikSettings
 from services.publik_api.ingest import service
 from services.publik_api.ingest.schemas import EventEnvelope, IngestResult
+from services.publik_api.state import publik_state
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"])
 ServiceDep = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
@@ -31,11 +31,11 @@ async def receive_event(
     """Store an event once (idempotent on its id). Figures wait for their period's approval; a new figure set
     for the same unit, period and kind corrects the existing item. Events carrying personal fields (a NIP, a
     name, an individual rating) are refused with 422 and are not retried by the sender."""
-    settings: PublikSettings = request.app.state.settings
+    settings = publik_state(request.app).settings
     ctx = service.IngestContext(
         min_group_size=settings.min_group_size,
         policy_version=settings.policy_version,
-        signer=request.app.state.snapshot_signer,
+        signer=publik_state(request.app).snapshot_signer,
     )
     stored = await service.ingest(session, event, ctx)
     return IngestResult(event_id=event.id, status="stored" if stored else "duplicate")

@@ -13,6 +13,7 @@ from services.common.changes import Catalogue
 from services.common.changes.catalogue.kinerja import UnitChanged, UnitPerformance
 from services.common.changes.catalogue.pelatihan import TrainingStats
 from services.common.errors import InvalidInput
+from services.common.i18n import msg
 from services.common.outbox import receive_once
 from services.publik_api.events import InboxEvent
 from services.publik_api.ingest.privacy import personal_fields
@@ -21,7 +22,7 @@ from services.publik_api.publications import suppression
 from services.publik_api.publications.repository import bump_version
 from services.publik_api.publications.service import upsert_item
 from services.publik_api.snapshots.service import SnapshotSigner
-from services.publik_api.units import repository as units
+from services.publik_api.units.service import learn_unit
 
 
 class IngestContext:
@@ -33,18 +34,24 @@ class IngestContext:
         self.signer = signer
 
 
-async def _unit(session: AsyncSession, data: BaseModel, ctx: IngestContext) -> None:
+async def _unit(session: AsyncSession, data: BaseModel, ctx: IngestContext, actor: str) -> None:
     assert isinstance(data, UnitData)
-    await units.upsert(
-        session, data.unit_id, name=data.name, code=data.code, parent_id=data.parent_id, active=data.active
+    await learn_unit(
+        session,
+        data.unit_id,
+        actor=actor,
+        name=data.name,
+        code=data.code,
+        parent_id=data.parent_id,
+        active=data.active,
     )
     # Unit names appear in every rendered feed, so cached responses must be rebuilt.
     await bump_version(session)
 
 
-async def _unit_performance(session: AsyncSession, data: BaseModel, ctx: IngestContext) -> None:
+async def _unit_performance(session: AsyncSession, data: BaseModel, ctx: IngestContext, actor: str) -> None:
     assert isinstance(data, UnitPerformanceData)
-    await units.upsert(session, data.unit_id, name=data.unit_name, name_only=True)
+    await learn_unit(session, data.unit_id, actor=actor, name=data.unit_name, name_only=True)
     raw = data.model_dump(
         mode="json", exclude={"unit_id", "unit_name", "period", "policy_version", "data_as_of"}
     )
@@ -61,12 +68,13 @@ async def _unit_performance(session: AsyncSession, data: BaseModel, ctx: IngestC
         data_as_of=data.data_as_of,
         signer=ctx.signer,
         min_group_size=ctx.min_group_size,
+        actor=actor,
     )
 
 
-async def _training_stats(session: AsyncSession, data: BaseModel, ctx: IngestContext) -> None:
+async def _training_stats(session: AsyncSession, data: BaseModel, ctx: IngestContext, actor: str) -> None:
     assert isinstance(data, TrainingStatsData)
-    await units.upsert(session, data.unit_id, name=data.unit_name, name_only=True)
+    await learn_unit(session, data.unit_id, actor=actor, name=data.unit_name, name_only=True)
     raw = data.model_dump(mode="json", exclude={"unit_id", "unit_name", "year", "data_as_of"})
     public, suppressed = suppression.training_stats(raw, ctx.min_group_size)
     await upsert_item(
@@ -81,13 +89,15 @@ async def _training_stats(session: AsyncSession, data: BaseModel, ctx: IngestCon
         data_as_of=data.data_as_of,
         signer=ctx.signer,
         min_group_size=ctx.min_group_size,
+        actor=actor,
     )
 
 
 # The event types and versions publik knows; any other version is refused (422).
 RECEIVES = Catalogue("publik", [UnitChanged, UnitPerformance, TrainingStats])
 
-Handler = Callable[[AsyncSession, BaseModel, IngestContext], Awaitable[None]]
+# (session, data, context, actor: the sending service)
+Handler = Callable[[AsyncSession, BaseModel, IngestContext, str], Awaitable[None]]
 HANDLERS: dict[str, tuple[type[BaseModel], Handler, frozenset[str]]] = {
     # (data model, handler, top-level keys exempt from the personal-field scan)
     "kinerja.unit": (UnitData, _unit, frozenset({"name"})),  # a unit's name, not a person's
@@ -106,7 +116,7 @@ async def ingest(session: AsyncSession, event: EventEnvelope, ctx: IngestContext
     handler = HANDLERS.get(event.type)
     if handler is None:
         raise InvalidInput(
-            f"Unknown event type {event.type!r}",
+            msg("Unknown event type {type!r}", type=event.type),
             errors=[{"loc": ["body", "type"], "msg": "unknown event type"}],
         )
     RECEIVES.model(event.type, event.version)
@@ -114,17 +124,17 @@ async def ingest(session: AsyncSession, event: EventEnvelope, ctx: IngestContext
     personal = personal_fields(event.data, allowed_top_level=exempt)
     if personal:
         raise InvalidInput(
-            "The event carries personal data, which publik never accepts (UU 14/2008 Pasal 17(h)).",
+            msg("The event carries personal data, which publik never accepts (UU 14/2008 Pasal 17(h))."),
             slug="personal-data",
             errors=[{"loc": ["body", *p.split(".")], "msg": "personal field"} for p in personal],
         )
     try:
         data = model.model_validate(event.data)
     except ValidationError as exc:
-        raise InvalidInput("The event data is malformed.", errors=_errors(exc)) from exc
+        raise InvalidInput(msg("The event data is malformed."), errors=_errors(exc)) from exc
     if not await receive_once(
         session, InboxEvent, event_id=event.id, source=event.source, event_type=event.type
     ):
         return False
-    await apply(session, data, ctx)
+    await apply(session, data, ctx, event.source)
     return True

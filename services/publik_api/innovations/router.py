@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, status
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, problem_responses
+from services.common.i18n import msg
 from services.common.pagination import (
     DEFAULT_LIMIT,
     CursorQuery,
@@ -19,10 +20,10 @@ from services.common.pagination import (
     decode_cursor,
     encode_cursor,
 )
-from services.publik_api.config import PublikSettings
 from services.publik_api.feed import repository as feed
 from services.publik_api.innovations import service
 from services.publik_api.innovations.schemas import InnovationCreate, InnovationRead
+from services.publik_api.state import publik_state
 
 router = APIRouter(prefix="/v1/innovations", tags=["innovations"])
 
@@ -35,16 +36,17 @@ router = APIRouter(prefix="/v1/innovations", tags=["innovations"])
     responses=problem_responses(401, 403, 413, 422, 503),
 )
 async def create_innovation(
-    body: InnovationCreate, request: Request, session: SessionDep, _: AdminDep
+    body: InnovationCreate, request: Request, session: SessionDep, admin: AdminDep
 ) -> InnovationRead:
     """Record a unit's public-service innovation; it is public at once as an `INOVASI` feed item."""
-    settings: PublikSettings = request.app.state.settings
+    settings = publik_state(request.app).settings
     item_id, _name = await service.create(
         session,
         body,
-        kinerja=request.app.state.kinerja,
-        signer=request.app.state.snapshot_signer,
+        kinerja=publik_state(request.app).kinerja,
+        signer=publik_state(request.app).snapshot_signer,
         policy_version=settings.policy_version,
+        actor=admin.subject,
     )
     row = await feed.published_item(session, item_id)
     assert row is not None
@@ -66,7 +68,7 @@ async def list_innovations(
             after = (datetime.fromisoformat(str(raw[0])), uuid.UUID(str(raw[1])))
         except ValueError as exc:
             raise InvalidInput(
-                "cursor is not valid", errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
+                msg("cursor is not valid"), errors=[{"loc": ["query", "cursor"], "msg": "bad cursor"}]
             ) from exc
     rows = await feed.published(session, unit_id=unit_id, kind="INOVASI", after=after, limit=limit + 1)
     page = rows[:limit]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import InvalidInput
+from services.common.i18n import msg
 from services.publik_api.catalogue import service as catalogue
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.ingest.privacy import personal_fields
@@ -41,6 +42,7 @@ async def create(
     kinerja: KinerjaClient | None,
     signer: SnapshotSigner,
     policy_version: str,
+    actor: str,
 ) -> tuple[uuid.UUID, str]:
     """Record and publish an innovation; returns (item id, unit name). Text carrying personal data (a NIP,
     NIK, e-mail address or mobile number) is refused with 422 ``personal-data``."""
@@ -54,13 +56,15 @@ async def create(
     personal = personal_fields(data, path="body")
     if personal:
         raise InvalidInput(
-            "The innovation carries personal data, which publik never publishes (UU 14/2008 Pasal 17(h)).",
+            msg(
+                "The innovation carries personal data, which publik never publishes (UU 14/2008 Pasal 17(h))."
+            ),
             slug="personal-data",
             errors=[{"loc": p.split("."), "msg": "personal data"} for p in personal],
         )
     unit = await ensure_unit(session, body.unit_id, kinerja)
     if unit is None:
-        raise InvalidInput("Unknown unit.", errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}])
+        raise InvalidInput(msg("Unknown unit."), errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}])
     if body.service_id is not None:
         changed = await catalogue.of_unit_or_422(session, body.unit_id, body.service_id)
         data["service_id"] = str(changed.id)
@@ -77,6 +81,7 @@ async def create(
         policy_version=policy_version,
         data_as_of=None,
         signer=signer,
+        actor=actor,
         publish_now=True,
     )
     return item.id, unit.name

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from typing import Any
 
@@ -10,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Principal
+from services.common.changes import record_change
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.i18n import msg
+from services.publik_api.events import SINK
 from services.publik_api.periods.models import SkmPeriod
 from services.publik_api.periods.schemas import PeriodRead
 from services.publik_api.publications.repository import bump_version
-
-log = logging.getLogger("asn.publik.audit")
 
 
 async def record_admin_change(
@@ -26,18 +26,16 @@ async def record_admin_change(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """The one place this module writes down an admin change; logged until the lead wires publik's
-    ``record_change`` sink here."""
-    log.info(
-        "admin change",
-        extra={
-            "action": action,
-            "entity": "skm_period",
-            "entity_id": code,
-            "actor": actor.subject,
-            "before": before,
-            "after": after,
-        },
+    """The one place this module writes down an admin change: publik's hash-chained audit (``SINK``)."""
+    await record_change(
+        session,
+        SINK,
+        actor=actor.subject,
+        action=f"skm_period.{action}",
+        entity="skm_period",
+        entity_id=code,
+        before=before,
+        after=after,
     )
 
 
@@ -64,7 +62,7 @@ async def get(session: AsyncSession, code: str) -> SkmPeriod:
     row = await session.get(SkmPeriod, code)
     if row is None:
         raise InvalidInput(
-            f"{code} is not an SKM period of the province.",
+            msg("{code} is not an SKM period of the province.", code=code),
             errors=[{"loc": ["query", "period"], "msg": "unknown SKM period (GET /v1/skm-periods)"}],
         )
     return row
@@ -75,9 +73,11 @@ async def create(session: AsyncSession, code: str, actor: Principal) -> PeriodRe
     kind, starts, ends = bounds(code)
     same_year = (await session.scalars(select(SkmPeriod).where(SkmPeriod.code.like(f"{code[:4]}%")))).all()
     if any(p.code == code for p in same_year):
-        raise Conflict(f"The period {code} exists.")
+        raise Conflict(msg("The period {code} exists.", code=code))
     if any(p.kind != kind for p in same_year):
-        raise Conflict(f"{code[:4]} already runs its SKM by {'semester' if kind == 'TAHUN' else 'year'}.")
+        if kind == "TAHUN":
+            raise Conflict(msg("{year} already runs its SKM by semester.", year=code[:4]))
+        raise Conflict(msg("{year} already runs its SKM by year.", year=code[:4]))
     row = SkmPeriod(code=code, kind=kind, starts_on=starts, ends_on=ends)
     session.add(row)
     await session.flush()
@@ -91,7 +91,7 @@ async def delete(session: AsyncSession, code: str, actor: Principal) -> None:
     """Remove a period definition (the answers stay; they are counted by date)."""
     row = await session.get(SkmPeriod, code)
     if row is None:
-        raise NotFound(f"No SKM period {code}")
+        raise NotFound(msg("No SKM period {code}", code=code))
     await session.delete(row)
     await session.flush()
     await bump_version(session)

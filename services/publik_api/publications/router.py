@@ -20,6 +20,7 @@ from services.common.pagination import (
 )
 from services.publik_api.publications import repository, service
 from services.publik_api.publications.schemas import PublicationRead
+from services.publik_api.state import publik_state
 
 router = APIRouter(prefix="/v1/publications", tags=["publications"])
 
@@ -70,8 +71,8 @@ async def approve_publication(
         session,
         publication_id,
         principal.subject,
-        request.app.state.snapshot_signer,
-        min_group_size=request.app.state.settings.min_group_size,
+        publik_state(request.app).snapshot_signer,
+        min_group_size=publik_state(request.app).settings.min_group_size,
     )
     items, pending = await repository.publication_counts(session, pub.id)
     held = await repository.held_items(session, [pub.id])

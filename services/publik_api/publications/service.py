@@ -12,7 +12,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
+from services.common.changes import record_change
 from services.common.errors import NotFound
+from services.common.i18n import msg
+from services.publik_api.events import SINK
 from services.publik_api.publications import repository, suppression
 from services.publik_api.publications.models import APPROVED, PENDING, Item, Publication
 from services.publik_api.snapshots.service import SnapshotSigner, write_snapshot
@@ -48,6 +51,7 @@ async def upsert_item(
     policy_version: str,
     data_as_of: datetime | None,
     signer: SnapshotSigner | None,
+    actor: str,
     slug: str = "",
     publish_now: bool = False,
     min_group_size: int | None = None,
@@ -95,7 +99,9 @@ async def upsert_item(
                 await write_snapshot(session, signer, now)
         elif min_group_size is not None:
             await _preview(session, item, data, min_group_size)
+        await _item_changed(session, item, "item.publish" if publish_now else "item.receive", actor, None)
         return item
+    before = item_state(item)
     if item.published_at is not None and kind in suppression.TABLE_KINDS:
         if (item.pending_data or item.data) == data:
             return item  # the same figures again (a re-sent event): nothing changed
@@ -104,6 +110,7 @@ async def upsert_item(
             item.pending_data = item.pending_policy_version = item.pending_data_as_of = None
             item.hold_reasons = []
             await session.flush()
+            await _item_changed(session, item, "item.correction_withdrawn", actor, before)
             return item
         item.pending_data, item.pending_policy_version, item.pending_data_as_of = (
             data,
@@ -117,6 +124,7 @@ async def upsert_item(
         await session.flush()
         if min_group_size is not None:
             await _preview(session, item, data, min_group_size)
+        await _item_changed(session, item, "item.correction_received", actor, before)
         return item
     # For figure tables ``public_data`` is re-decided in context, so the received figures alone decide.
     same_form = kind in suppression.TABLE_KINDS or item.public_data == public_data
@@ -134,7 +142,39 @@ async def upsert_item(
         await repository.bump_version(session)
         if signer is not None:
             await write_snapshot(session, signer, now)
+    await _item_changed(session, item, "item.correct", actor, before)
     return item
+
+
+def item_state(item: Item) -> dict[str, Any]:
+    """An item as the audit log keeps it: what the public sees of it, and a correction waiting for approval."""
+    return {
+        "kind": item.kind,
+        "unit_id": str(item.unit_id),
+        "period": item.period,
+        "slug": item.slug,
+        "version": item.version,
+        "public_data": item.public_data,
+        "suppressed": item.suppressed,
+        "pending_data": item.pending_data,
+        "policy_version": item.policy_version,
+        "published_at": item.published_at.isoformat() if item.published_at else None,
+    }
+
+
+async def _item_changed(
+    session: AsyncSession, item: Item, action: str, actor: str, before: dict[str, Any] | None
+) -> None:
+    await record_change(
+        session,
+        SINK,
+        actor=actor,
+        action=action,
+        entity="item",
+        entity_id=str(item.id),
+        before=before,
+        after=item_state(item),
+    )
 
 
 async def _preview(session: AsyncSession, item: Item, data: dict[str, Any], k: int) -> None:
@@ -203,8 +243,9 @@ async def approve(
     publication stays PENDING and lists it with the reasons)."""
     pub = await repository.lock_publication(session, publication_id)
     if pub is None:
-        raise NotFound(f"No publication {publication_id}")
+        raise NotFound(msg("No publication {publication_id}", publication_id=publication_id))
     now = now_utc()
+    before = {"status": pub.status, "approved_at": pub.approved_at, "approved_by": pub.approved_by}
     published = waiting = 0
     for item in await repository.items_to_publish(session, pub.id):
         if await _publish_item(session, item, min_group_size, now):
@@ -215,6 +256,22 @@ async def approve(
     pub.status = PENDING if waiting else APPROVED
     pub.approved_at, pub.approved_by = now, approver
     await session.flush()
+    await record_change(
+        session,
+        SINK,
+        actor=approver,
+        action="publication.approve",
+        entity="publication",
+        entity_id=str(pub.id),
+        before=before,
+        after={
+            "status": pub.status,
+            "approved_at": now,
+            "approved_by": approver,
+            "published": published,
+            "waiting": waiting,
+        },
+    )
     if published or first_approval:
         await repository.bump_version(session)
         await write_snapshot(session, signer, now)

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import NotFound
+from services.common.i18n import msg
 from services.common.reports import meta
 from services.publik_api.reports import repository
 from services.publik_api.reports.schemas import IkmReport, IkmReportRow
@@ -18,7 +19,7 @@ async def ikm_report(session: AsyncSession, year: int, unit_id: uuid.UUID | None
     """Every unit's IKM for the year (404 for a unit publik does not know)."""
     rows = await repository.unit_sums(session, year, unit_id)
     if unit_id is not None and not rows:
-        raise NotFound(f"No unit {unit_id}")
+        raise NotFound(msg("No unit {unit_id}", unit_id=unit_id))
     units = []
     for r in rows:
         result = compute_ikm(r.respondents, r.sums)

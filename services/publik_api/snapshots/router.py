@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from services.common.db import SessionDep
 from services.common.errors import NotFound, problem_responses
+from services.common.i18n import msg
 from services.publik_api.snapshots.models import Snapshot
 from services.publik_api.snapshots.schemas import Jwks, SnapshotRead
+from services.publik_api.state import publik_state
 
 router = APIRouter(prefix="/v1/snapshots", tags=["snapshots"])
 
@@ -21,7 +23,7 @@ router = APIRouter(prefix="/v1/snapshots", tags=["snapshots"])
 async def snapshot_jwks(request: Request) -> Jwks:
     """The public key(s) that verify snapshot signatures (`x-purpose: snapshot`); the gateway also serves
     them in /.well-known/jwks.json."""
-    return Jwks.model_validate(request.app.state.snapshot_signer.jwks())
+    return Jwks.model_validate(publik_state(request.app).snapshot_signer.jwks())
 
 
 @router.get(
@@ -34,7 +36,7 @@ async def latest_snapshot(session: SessionDep) -> SnapshotRead:
     """The newest snapshot of everything published; 404 before the first approval."""
     snap = await session.scalar(select(Snapshot).order_by(Snapshot.n.desc()).limit(1))
     if snap is None:
-        raise NotFound("Nothing has been published yet")
+        raise NotFound(msg("Nothing has been published yet"))
     return SnapshotRead.model_validate(snap)
 
 
@@ -47,5 +49,5 @@ async def get_snapshot(
     """Snapshot number `n`; walk 1..latest to check the whole chain (`asn verify-snapshots URL` does)."""
     snap = await session.get(Snapshot, n)
     if snap is None:
-        raise NotFound(f"No snapshot {n}")
+        raise NotFound(msg("No snapshot {n}", n=n))
     return SnapshotRead.model_validate(snap)

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from services.common import clock
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
-from services.common.ratelimit import Limiter, address_key
-from services.publik_api.config import PublikSettings
+from services.common.i18n import msg
+from services.common.ratelimit import address_key
+from services.publik_api.state import publik_state
 from services.publik_api.surveys import service
 from services.publik_api.surveys.limits import client_ip
 from services.publik_api.surveys.schemas import (
@@ -28,23 +29,23 @@ router = APIRouter(tags=["surveys"])
 
 
 async def _limit(request: Request, bucket: str, limit: int) -> None:
-    settings: PublikSettings = request.app.state.settings
-    limiter: Limiter = request.app.state.survey_limiter
+    settings = publik_state(request.app).settings
+    limiter = publik_state(request.app).survey_limiter
     address = address_key(client_ip(request, settings.trusted_proxies))
     allowed, retry = await limiter.hit(f"{bucket}:{address}", limit, settings.survey_rate_window_s)
     if not allowed:
-        raise service.TooManyRequests("Too many surveys from this address; retry later.", retry)
+        raise service.TooManyRequests(msg("Too many surveys from this address; retry later."), retry)
 
 
 async def survey_rate_limit(request: Request) -> None:
     """Per-address limit on survey submissions (429 + Retry-After), an IPv6 address counted as its /64;
     counted before the body is even looked at."""
-    await _limit(request, "survey", request.app.state.settings.survey_rate_limit)
+    await _limit(request, "survey", publik_state(request.app).settings.survey_rate_limit)
 
 
 async def token_rate_limit(request: Request) -> None:
     """Per-address limit on form tokens, so tokens cannot be stockpiled faster than forms are filled in."""
-    await _limit(request, "form", request.app.state.settings.survey_token_rate_limit)
+    await _limit(request, "form", publik_state(request.app).settings.survey_token_rate_limit)
 
 
 @router.post(
@@ -61,14 +62,14 @@ async def create_form_token(
     """A short-lived token (HMAC-signed by publik: unit, expiry, nonce) that one answer to this unit's survey
     must carry. Sent with `Cache-Control: no-store`, so no shared cache hands one citizen's token to another.
     Rate limited per address (an IPv6 /64)."""
-    settings: PublikSettings = request.app.state.settings
+    settings = publik_state(request.app).settings
     response.headers["Cache-Control"] = "no-store"
     return await service.form_token(
         session,
         body.unit_id,
         key=settings.survey_form_key.get_secret_value().encode(),
         ttl_s=settings.survey_form_ttl_s,
-        kinerja=request.app.state.kinerja,
+        kinerja=publik_state(request.app).kinerja,
     )
 
 
@@ -87,14 +88,14 @@ async def create_survey(body: SurveyCreate, request: Request, session: SessionDe
     stored; it is rate limited per address (an IPv6 /64). A unit publik has not heard of is looked up in
     kinerja once; unknown units are refused (422). The IKM shown in reads follows within about a second
     (refreshed in batches); a survey never invalidates the other cached public reads."""
-    settings: PublikSettings = request.app.state.settings
+    settings = publik_state(request.app).settings
     accepted = await service.submit(
         session,
         body,
         key=settings.survey_form_key.get_secret_value().encode(),
-        kinerja=request.app.state.kinerja,
+        kinerja=publik_state(request.app).kinerja,
     )
-    request.app.state.ikm_refresher.note(accepted.unit_id, accepted.year)
+    publik_state(request.app).ikm_refresher.note(accepted.unit_id, accepted.year)
     return accepted
 
 
@@ -122,7 +123,7 @@ async def get_ikm(
     respondents, and the Krejcie-Morgan minimum sample when the unit's service population is set. With
     `period` (an SKM period of the province) or `service_id`, the figures follow the disclosure rules
     (`suppressed`); an ended period also gives the respondent profile."""
-    settings: PublikSettings = request.app.state.settings
+    settings = publik_state(request.app).settings
     return await service.ikm(
         session,
         unit_id,
@@ -144,5 +145,5 @@ async def get_innovation_ikm(
 ) -> InnovationIkm:
     """The IKM of the service the innovation changed, from the answers before its launch date and from those
     on or after it (WIB), each withheld when drawn from fewer than the minimum group size."""
-    settings: PublikSettings = request.app.state.settings
+    settings = publik_state(request.app).settings
     return await service.innovation_ikm(session, innovation_id, settings.min_group_size)

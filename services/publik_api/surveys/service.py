@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.errors import InvalidInput, NotFound, ProblemError
+from services.common.i18n import msg
 from services.publik_api.catalogue import service as catalogue
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.feed import repository as feed
@@ -61,7 +62,8 @@ async def _known_unit(session: AsyncSession, unit_id: uuid.UUID, kinerja: Kinerj
     unit = await ensure_unit(session, unit_id, kinerja)
     if unit is None:
         raise InvalidInput(
-            "The survey names an unknown unit.", errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}]
+            msg("The survey names an unknown unit."),
+            errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}],
         )
 
 
@@ -75,7 +77,8 @@ async def submit(
         token = form_tokens.verify(key, body.form_token, body.unit_id, now)
     except form_tokens.FormTokenError as exc:
         raise InvalidInput(
-            "The survey form token is not valid.", errors=[{"loc": ["body", "form_token"], "msg": str(exc)}]
+            msg("The survey form token is not valid."),
+            errors=[{"loc": ["body", "form_token"], "msg": str(exc)}],
         ) from exc
     await _known_unit(session, body.unit_id, kinerja)
     if body.service_id is not None:
@@ -97,7 +100,7 @@ async def submit(
         submitted_at=now,
     )
     if response_id is None:
-        raise FormAlreadyUsed("This survey form was already answered; open a new form to answer again.")
+        raise FormAlreadyUsed(msg("This survey form was already answered; open a new form to answer again."))
     return SurveyAccepted(id=response_id, unit_id=body.unit_id, year=year)
 
 
@@ -124,12 +127,14 @@ async def ikm(
     primary and secondary suppression and homogeneous groups withheld."""
     unit = await units.get(session, unit_id)
     if unit is None:
-        raise NotFound(f"No unit {unit_id}")
+        raise NotFound(msg("No unit {unit_id}", unit_id=unit_id))
     service_name = None
     if service_id is not None:
         svc = await catalogue.get(session, service_id)
         if svc.unit_id != unit_id:
-            raise NotFound(f"No service {service_id} in unit {unit_id}")
+            raise NotFound(
+                msg("No service {service_id} in unit {unit_id}", service_id=service_id, unit_id=unit_id)
+            )
         service_name = svc.name
     since = until = None
     the_period = None
@@ -216,10 +221,10 @@ async def innovation_ikm(session: AsyncSession, item_id: uuid.UUID, k: int) -> I
     or after it (WIB dates); each side withheld below k answers."""
     row = await feed.published_item(session, item_id)
     if row is None or row["kind"] != "INOVASI":
-        raise NotFound(f"No innovation {item_id}")
+        raise NotFound(msg("No innovation {item_id}", item_id=item_id))
     data = row["data"]
     if not data.get("service_id"):
-        raise NotFound("The innovation names no service; the admin can link it to one.")
+        raise NotFound(msg("The innovation names no service; the admin can link it to one."))
     service_id = uuid.UUID(data["service_id"])
     launched = date.fromisoformat(data["launched_on"])
     edge = _wib_midnight(launched)

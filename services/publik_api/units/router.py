@@ -11,7 +11,7 @@ from services.common import clock
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
-from services.publik_api.config import PublikSettings
+from services.publik_api.state import publik_state
 from services.publik_api.surveys.schemas import ServicePopulation
 from services.publik_api.units import scorecard, service
 from services.publik_api.units.schemas import Scorecard, UnitRead
@@ -33,7 +33,7 @@ async def get_scorecard(
 ) -> Scorecard:
     """Performance distribution per period, training statistics, IKM and innovations of one unit, with
     "data as of" and the publication policy version. Only published figures; suppression applied."""
-    settings: PublikSettings = request.app.state.settings
+    settings = publik_state(request.app).settings
     return await scorecard.build(
         session,
         unit_id,
@@ -50,8 +50,10 @@ async def get_scorecard(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def set_service_population(
-    unit_id: uuid.UUID, body: ServicePopulation, session: SessionDep, _: AdminDep
+    unit_id: uuid.UUID, body: ServicePopulation, session: SessionDep, admin: AdminDep
 ) -> UnitRead:
     """How many people the unit serves a year; the IKM then shows the Krejcie-Morgan minimum sample and
     flags results drawn from fewer respondents."""
-    return UnitRead.model_validate(await service.set_service_population(session, unit_id, body.population))
+    return UnitRead.model_validate(
+        await service.set_service_population(session, unit_id, body.population, actor=admin.subject)
+    )

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import NotFound
+from services.common.i18n import msg
 from services.publik_api.feed import repository as feed
 from services.publik_api.feed.schemas import FeedItem
 from services.publik_api.surveys.service import ikm
@@ -20,7 +21,7 @@ async def build(
     """The scorecard of a unit for a year; 404 for a unit publik does not know."""
     unit = await repository.get(session, unit_id)
     if unit is None:
-        raise NotFound(f"No unit {unit_id}")
+        raise NotFound(msg("No unit {unit_id}", unit_id=unit_id))
     rows = await feed.published(session, unit_id=unit_id, year=year, limit=500)
     items = [FeedItem.model_validate(r) for r in rows]
     performance = sorted((i for i in items if i.kind == "UNIT_PERFORMANCE"), key=lambda i: i.period)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from services.common.changes.catalogue import KINERJA_EVENTS, PELATIHAN_EVENTS
+from services.common.changes.catalogue import GATEWAY_EVENTS, KINERJA_EVENTS, PELATIHAN_EVENTS
 from services.common.changes.events import Catalogue
 
 BEGIN = "<!-- BEGIN event types: generated from services/common/changes/catalogue by its doc.py -->"
@@ -30,7 +30,7 @@ def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     return str(prop.get("type", "any"))
 
 
-def render(catalogues: tuple[Catalogue, ...] = (KINERJA_EVENTS, PELATIHAN_EVENTS)) -> str:
+def render(catalogues: tuple[Catalogue, ...] = (GATEWAY_EVENTS, KINERJA_EVENTS, PELATIHAN_EVENTS)) -> str:
     """The generated section: for every event type, its version, route and one row per payload field."""
     out: list[str] = [BEGIN, ""]
     for catalogue in catalogues:

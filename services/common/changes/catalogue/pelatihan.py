@@ -36,6 +36,7 @@ class EnrolmentConfirmed(Event):
     session_id: str = Field(description="The training session (uuid).")
     nip: str = Field(description="The enrolled employee.")
     status: str = Field(description="`CONFIRMED`.")
+    program_id: str | None = Field(default=None, description="The session's programme (uuid).")
 
 
 class TrainingCompleted(Event):
@@ -48,9 +49,10 @@ class TrainingCompleted(Event):
     session_id: str = Field(description="The training session (uuid).")
     nip: str = Field(description="The participant.")
     status: str = Field(description="`COMPLETED` or `FAILED`.")
+    program_id: str | None = Field(default=None, description="The session's programme (uuid).")
     jp: int = Field(description="JP credited (0 when failed).")
     certificate_number: str | None = Field(description="The certificate's number; null when failed.")
-    completed_on: str | None = Field(description="The day completion was recorded (ISO date).")
+    completed_on: str | None = Field(description="The session's last day, the certificate's date (ISO date).")
 
 
 PELATIHAN_EVENTS = Catalogue("pelatihan", [TrainingStats, EnrolmentConfirmed, TrainingCompleted])

@@ -18,10 +18,10 @@ import httpx
 
 from asn_cli.seed import bootstrap, create_admin, publish_demo, seed_demo
 from gateway.identity.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD
-from services.common.testing import create_database, drop_database, migrate_all
-from tests.e2e.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
+from services.common.apps import APP_NAMES
+from tests.support.fixtures import create_database, drop_database, migrate_all
+from tests.support.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
-APPS = ("kinerja", "pelatihan", "publik", "gateway")
 # Demo accounts per role (asn_cli.seed / gateway.identity.demo); the integrator is the demo API client.
 ROLE_ACCOUNTS = {
     "admin": "admin",
@@ -48,7 +48,7 @@ async def prepare_seeded(server_url: str, context: dict[str, Any] | None = None)
     await asyncio.to_thread(migrate_all, url)
     await bootstrap(url, SERVICE_SECRETS)
     await create_admin(url, ADMIN_USER, ADMIN_PASSWORD)
-    await seed_demo(dict.fromkeys(APPS, url), None, context)  # type: ignore[arg-type]
+    await seed_demo(dict.fromkeys(APP_NAMES, url), None, context)  # type: ignore[arg-type]
     return url
 
 
@@ -135,7 +135,7 @@ def seeded_stack(
     try:
         stack.start()
         # As ``asn run`` does: the outbox delivers the demo's figures, the admin approval makes them public.
-        asyncio.run(publish_demo(dict.fromkeys(APPS, url), context))
+        asyncio.run(publish_demo(dict.fromkeys(APP_NAMES, url), context))
         seeded = Seeded(stack, url)
         fill_tokens(seeded)
         yield seeded

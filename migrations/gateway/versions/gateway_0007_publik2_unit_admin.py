@@ -1,7 +1,7 @@
 """publik2: the unit a unit_admin account acts for
 
-Revision ID: gateway_0006_publik2_unit_admin
-Revises: gateway_0005_oauth_whsig
+Revision ID: gateway_0007_publik2_unit_admin
+Revises: gateway_0006_sinks_audit
 Create Date: 2026-12-02 15:40:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "gateway_0006_publik2_unit_admin"
-down_revision: str | None = "gateway_0005_oauth_whsig"
+revision: str = "gateway_0007_publik2_unit_admin"
+down_revision: str | None = "gateway_0006_sinks_audit"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """publik2: the SKM respondent profile (optional) and the follow-up state of each comment
 
-Revision ID: publik_0006_publik2_profile
-Revises: publik_0005_publik2_services
+Revision ID: publik_0007_publik2_profile
+Revises: publik_0006_publik2_services
 Create Date: 2026-12-02 15:20:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "publik_0006_publik2_profile"
-down_revision: str | None = "publik_0005_publik2_services"
+revision: str = "publik_0007_publik2_profile"
+down_revision: str | None = "publik_0006_publik2_services"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,10 +13,10 @@ from typing import IO
 
 import httpx
 
-from services.common.testing import free_ports
+from services.common.apps import APP_NAMES, SERVICE_NAMES
+from tests.support.fixtures import free_ports
 
-SERVICE_APPS = ("kinerja", "pelatihan", "publik")
-SERVICE_SECRETS = {f"svc-{n}": f"e2e-secret-{n}-0123456789abcdef" for n in SERVICE_APPS}
+SERVICE_SECRETS = {f"svc-{n}": f"e2e-secret-{n}-0123456789abcdef" for n in SERVICE_NAMES}
 ADMIN_USER, ADMIN_PASSWORD = "e2e-admin", "e2e-admin-password-123"
 
 
@@ -102,19 +102,19 @@ class Stack:
             if not k.startswith(("KINERJA_", "PELATIHAN_", "PUBLIK_", "GATEWAY_", "ASN_"))
         }
         gw = f"http://127.0.0.1:{gateway_port}"
-        for app in (*SERVICE_APPS, "gateway"):
+        for app in APP_NAMES:
             p = app.upper() + "_"
             env[p + "DATABASE_URL"] = self.database_url
             env[p + "ENVIRONMENT"] = "test"
             env[p + "UPSTREAM_TIMEOUT_S"] = "3"
-        for app in SERVICE_APPS:
+        for app in SERVICE_NAMES:
             p = app.upper() + "_"
             env[p + "JWKS_URL"] = gw + "/.well-known/jwks.json"
             env[p + "GATEWAY_URL"] = gw
             env[p + "SERVICE_CLIENT_ID"] = f"svc-{app}"
             env[p + "SERVICE_CLIENT_SECRET"] = SERVICE_SECRETS[f"svc-{app}"]
             env["GATEWAY_" + app.upper() + "_URLS"] = ",".join(f"http://127.0.0.1:{q}" for q in ports[app])
-        first = {app: f"http://127.0.0.1:{ports[app][0]}" for app in SERVICE_APPS}
+        first = {app: f"http://127.0.0.1:{ports[app][0]}" for app in SERVICE_NAMES}
         env["KINERJA_PUBLIK_URL"] = first["publik"]
         env["KINERJA_PELATIHAN_URL"] = first["pelatihan"]
         env["PELATIHAN_KINERJA_URL"] = first["kinerja"]
@@ -127,13 +127,13 @@ class Stack:
         return env
 
     def start(self) -> None:
-        counts = {app: self.instances.get(app, 1) for app in SERVICE_APPS}
+        counts = {app: self.instances.get(app, 1) for app in SERVICE_NAMES}
         pool = free_ports(1 + sum(counts.values()))
         gateway_port = pool.pop()
-        ports = {app: [pool.pop() for _ in range(counts[app])] for app in SERVICE_APPS}
+        ports = {app: [pool.pop() for _ in range(counts[app])] for app in SERVICE_NAMES}
         env = self._env(gateway_port, ports)
         self.procs["gateway"] = [Proc("gateway", gateway_port, env, self.workdir / "gateway.log")]
-        for app in SERVICE_APPS:
+        for app in SERVICE_NAMES:
             self.procs[app] = [
                 Proc(app, port, env, self.workdir / f"{app}-{i}.log") for i, port in enumerate(ports[app])
             ]
@@ -186,3 +186,24 @@ class Stack:
         )
         resp.raise_for_status()
         return str(resp.json()["access_token"])
+
+    def move_clock(self, instant: str | None, apps: tuple[str, ...] = APP_NAMES) -> None:
+        """Set the test clock of every process of ``apps`` (``PUT /internal/v1/clock`` with an admin token;
+        None returns them to real time). Each process keeps its own clock, so all of an app's replicas move."""
+        auth = {"Authorization": f"Bearer {self.token()}"}
+        for app in apps:
+            for proc in self.procs.get(app, []):
+                resp = httpx.put(
+                    proc.url + "/internal/v1/clock", json={"now": instant}, headers=auth, timeout=10
+                )
+                assert resp.status_code == 200, (proc.app, resp.text)
+
+
+def small_pools() -> dict[str, str]:
+    """Stack environment that keeps each app to 4 + 4 database connections (the drills share the test
+    server with other test runs)."""
+    env: dict[str, str] = {}
+    for prefix in ("KINERJA_", "PELATIHAN_", "PUBLIK_", "GATEWAY_"):
+        env[prefix + "DB_POOL_SIZE"] = "4"
+        env[prefix + "DB_MAX_OVERFLOW"] = "4"
+    return env

@@ -1,7 +1,7 @@
 """publik2: each unit's services catalogue (jenis layanan); a survey answer names the service used
 
-Revision ID: publik_0005_publik2_services
-Revises: publik_0004_publik2_form_token
+Revision ID: publik_0006_publik2_services
+Revises: publik_0005_publik2_form_token
 Create Date: 2026-12-02 15:10:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "publik_0005_publik2_services"
-down_revision: str | None = "publik_0004_publik2_form_token"
+revision: str = "publik_0006_publik2_services"
+down_revision: str | None = "publik_0005_publik2_form_token"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """publik2: the province's SKM periods (semester or year)
 
-Revision ID: publik_0007_publik2_periods
-Revises: publik_0006_publik2_profile
+Revision ID: publik_0008_publik2_periods
+Revises: publik_0007_publik2_profile
 Create Date: 2026-12-02 15:30:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "publik_0007_publik2_periods"
-down_revision: str | None = "publik_0006_publik2_profile"
+revision: str = "publik_0008_publik2_periods"
+down_revision: str | None = "publik_0007_publik2_profile"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

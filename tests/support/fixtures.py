@@ -17,12 +17,12 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 
+from services.common.apps import APP_NAMES
 from services.common.auth import Role, TokenSigner, generate_private_key_pem
 from services.common.settings import normalise_database_url
 
 ISSUER = "https://asn.bengkuluprov.go.id"
 AUDIENCE = "asn-bengkulu-api"
-APP_SCHEMAS = ("kinerja", "pelatihan", "publik", "gateway")
 
 
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
@@ -103,7 +103,7 @@ async def drop_database(server_url: str, database_url: str) -> None:
         await conn.close()
 
 
-def migrate_all(database_url: str, apps: Iterable[str] = APP_SCHEMAS) -> None:
+def migrate_all(database_url: str, apps: Iterable[str] = APP_NAMES) -> None:
     """Build the schemas the way production does: by running every app's migrations."""
     from asn_cli.database import migrate
 
@@ -111,7 +111,7 @@ def migrate_all(database_url: str, apps: Iterable[str] = APP_SCHEMAS) -> None:
         migrate(app, database_url)
 
 
-async def truncate_all(database_url: str, schemas: Iterable[str] = APP_SCHEMAS) -> None:
+async def truncate_all(database_url: str, schemas: Iterable[str] = APP_NAMES) -> None:
     """Empty every table except the migration version tables."""
     conn = await asyncpg.connect(plain_dsn(database_url))
     try:

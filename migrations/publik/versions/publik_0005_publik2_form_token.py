@@ -1,7 +1,7 @@
 """publik2: one survey answer per signed form token (unique nonce); the device hash goes
 
-Revision ID: publik_0004_publik2_form_token
-Revises: publik_0003_disclosure
+Revision ID: publik_0005_publik2_form_token
+Revises: publik_0004_sinks_audit
 Create Date: 2026-12-02 15:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "publik_0004_publik2_form_token"
-down_revision: str | None = "publik_0003_disclosure"
+revision: str = "publik_0005_publik2_form_token"
+down_revision: str | None = "publik_0004_sinks_audit"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

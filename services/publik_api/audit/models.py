@@ -1,0 +1,10 @@
+"""Table ``publik.audit_entry`` (the columns and hashing are shared: services/common/changes/audit.py)."""
+
+from __future__ import annotations
+
+from services.common.changes import AuditMixin
+from services.publik_api.db import Base
+
+
+class AuditEntry(AuditMixin, Base):
+    """One change in publik: who, when, what, before and after, chained to the previous entry by its hash."""
