@@ -19,7 +19,8 @@ The mix (shares of requests issued; every connection walks a shuffled 20-slot sc
     15% GET  /kinerja/v1/evaluations?unit_id=&period=         random unit of 40, random 2026 period
     10% GET  /kinerja/v1/reports/predikat-distribution?period=&unit_id=   random OPD (with sub-units)
     10% GET  /pelatihan/v1/employees/{nip}/jp?year=2026
-     5% POST /publik/v1/surveys                               anonymous, random unit
+     5% POST /publik/v1/surveys                               anonymous, random unit, each after its
+                                                              POST /publik/v1/surveys/form-token (not timed)
 
 wrk cannot spread one run over three hosts or report latency per request type, so the mix is driven by
 a small asyncio load generator (uvloop, one keep-alive connection per host and worker, latency measured
@@ -152,7 +153,7 @@ def _env(database_url: str, workdir: Path, publik_data: Path, ports: dict[str, i
     env["GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE"] = "1000000000"
     env["GATEWAY_CLIENT_RATE_LIMIT_PER_MINUTE"] = "1000000000"
     env["PUBLIK_SURVEY_RATE_LIMIT"] = "1000000000"
-    env["PUBLIK_SURVEY_DEVICE_WINDOW_S"] = "0"
+    env["PUBLIK_SURVEY_TOKEN_RATE_LIMIT"] = "1000000000"
     return env
 
 
@@ -254,6 +255,25 @@ Target = tuple[str, int]  # host, port
 Prepared = tuple[Target, bytes]
 
 
+@dataclass(frozen=True)
+class SurveyForm:
+    """A survey the way the widget answers it: open the form (``POST .../form-token``, a one-answer token),
+    then answer with that token. Only the answer is timed; the form is opened on the same connection."""
+
+    target: Target
+    open_form: Prepared
+    path: str
+    body: dict[str, Any]
+
+    def answer(self, token: str) -> Prepared:
+        data = json.dumps({**self.body, "form_token": token}).encode()
+        return _request("POST", self.target, self.path, {"Content-Type": "application/json"}, data)
+
+
+Entry = Prepared | SurveyForm
+TOKEN = re.compile(rb'"token"\s*:\s*"([^"]+)"')
+
+
 def _request(method: str, target: Target, path: str, headers: dict[str, str], body: bytes = b"") -> Prepared:
     lines = [f"{method} {path} HTTP/1.1", f"Host: {target[0]}:{target[1]}"]
     lines += [f"{k}: {v}" for k, v in headers.items()]
@@ -264,7 +284,7 @@ def _request(method: str, target: Target, path: str, headers: dict[str, str], bo
 
 def build_requests(
     dataset: datagen.Dataset, token: str, hosts: dict[str, Target], via_gateway: bool, seed: int = 7
-) -> dict[str, list[Prepared]]:
+) -> dict[str, list[Entry]]:
     """Per request type, a pool of ready-to-send requests (same draws for the gateway and direct)."""
     rnd = random.Random(seed)
     auth = {"Authorization": f"Bearer {token}"}
@@ -272,7 +292,7 @@ def build_requests(
     def where(service: str, path: str) -> tuple[Target, str]:
         return (hosts["gateway"], f"/{service}{path}") if via_gateway else (hosts[service], path)
 
-    pools: dict[str, list[Prepared]] = {name: [] for name, _ in SHARES}
+    pools: dict[str, list[Entry]] = {name: [] for name, _ in SHARES}
     publik_units = dataset.unit_ids
     for _ in range(POOL_PER_TYPE):
         nip = rnd.choice(dataset.sample_nips)
@@ -289,11 +309,11 @@ def build_requests(
         nip = rnd.choice(dataset.sample_nips)
         t, p = where("pelatihan", f"/v1/employees/{nip}/jp?year=2026")
         pools[SHARES[4][0]].append(_request("GET", t, p, auth))
-        body = json.dumps(
-            {"unit_id": rnd.choice(publik_units), "answers": [rnd.randint(2, 4) for _ in range(9)]}
-        ).encode()
+        survey = {"unit_id": rnd.choice(publik_units), "answers": [rnd.randint(2, 4) for _ in range(9)]}
         t, p = where("publik", "/v1/surveys")
-        pools[SHARES[5][0]].append(_request("POST", t, p, {"Content-Type": "application/json"}, body))
+        opened = json.dumps({"unit_id": survey["unit_id"]}).encode()
+        form = _request("POST", t, p + "/form-token", {"Content-Type": "application/json"}, opened)
+        pools[SHARES[5][0]].append(SurveyForm(t, form, p, survey))
     return pools
 
 
@@ -304,6 +324,7 @@ class _Conn(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.buf = bytearray()
         self.waiter: asyncio.Future[int] | None = None
+        self.body = b""  # the last response's body (raw: chunk framing kept)
         self.closed = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -336,6 +357,7 @@ class _Conn(asyncio.Protocol):
         else:
             end = head_end + 4
         status = int(head[9:12])
+        self.body = bytes(self.buf[head_end + 4 : end])
         del self.buf[:end]
         waiter.set_result(status)
 
@@ -385,7 +407,7 @@ def schedule(seed: int = 11) -> list[str]:
     return slots
 
 
-async def drive(pools: dict[str, list[Prepared]], connections: int, duration_s: float) -> MixResult:
+async def drive(pools: dict[str, list[Entry]], connections: int, duration_s: float) -> MixResult:
     """Keep ``connections`` requests in flight for ``duration_s``, drawing types from the schedule."""
     loop = asyncio.get_running_loop()
     slots = schedule() if set(pools) == {name for name, _ in SHARES} else list(pools)
@@ -399,13 +421,24 @@ async def drive(pools: dict[str, list[Prepared]], connections: int, duration_s: 
         while time.perf_counter() < deadline:
             name = slots[i % len(slots)]
             i += 1
-            target, data = rnd.choice(pools[name])
+            entry = rnd.choice(pools[name])
+            target = entry.target if isinstance(entry, SurveyForm) else entry[0]
             conn = conns.get(target)
             if conn is None or conn.closed:
                 _, conn = await loop.create_connection(_Conn, target[0], target[1])
                 conns[target] = conn
-            started = time.perf_counter()
             try:
+                if isinstance(entry, SurveyForm):
+                    opened = await conn.send(entry.open_form[1])
+                    token = TOKEN.search(conn.body)
+                    if opened >= 400 or token is None:
+                        stats[name].statuses[opened] = stats[name].statuses.get(opened, 0) + 1
+                        stats[name].errors += 1
+                        continue
+                    data = entry.answer(token.group(1).decode())[1]
+                else:
+                    data = entry[1]
+                started = time.perf_counter()
                 status = await conn.send(data)
             except ConnectionError:
                 stats[name].errors += 1
@@ -424,7 +457,7 @@ async def drive(pools: dict[str, list[Prepared]], connections: int, duration_s: 
     return MixResult(time.perf_counter() - started, stats)
 
 
-def run_drive(pools: dict[str, list[Prepared]], connections: int, duration_s: float) -> MixResult:
+def run_drive(pools: dict[str, list[Entry]], connections: int, duration_s: float) -> MixResult:
     """``drive`` on uvloop (when installed): the generator shares the machine and should cost little."""
     try:
         import uvloop
@@ -457,7 +490,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def smoke(pools: dict[str, dict[str, list[Prepared]]]) -> None:
+def smoke(pools: dict[str, dict[str, list[Entry]]]) -> None:
     """Every request type answers 2xx on both paths before anything is timed."""
     for mode, by_type in pools.items():
         for name, pool in by_type.items():
@@ -484,7 +517,7 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
             "gateway": build_requests(dataset, token, hosts, via_gateway=True),
             "direct": build_requests(dataset, token, hosts, via_gateway=False),
         }
-        hello = {"GET /": [_request("GET", hosts["hello"], "/", {})]}
+        hello: dict[str, list[Entry]] = {"GET /": [_request("GET", hosts["hello"], "/", {})]}
         feed_url = f"{s.url('publik')}/v1/feed"
         hello_url = f"{s.url('hello')}/"
         smoke(pools)
@@ -493,7 +526,7 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
             run_drive(target, args.connections, 2)
         use_wrk = wrk_available() and args.tool != "python"
 
-        def phase(name: str, pool: dict[str, list[Prepared]], cpu: dict[str, dict[str, float]]) -> MixResult:
+        def phase(name: str, pool: dict[str, list[Entry]], cpu: dict[str, dict[str, float]]) -> MixResult:
             # CPU per request of each app: steadier than req/s when the shared machine is busy.
             before = {a: cpu_seconds(app.popen.pid) for a, app in s.apps.items()}
             result = run_drive(pool, args.connections, args.duration)
@@ -687,7 +720,8 @@ Machine: {machine()}.
 Shares of requests issued (each connection walks a shuffled 20-slot schedule): 40% `GET /publik/v1/feed`,
 20% `GET /kinerja/v1/employees/{{nip}}`, 15% `GET /kinerja/v1/evaluations?unit_id=&period=`, 10%
 `GET /kinerja/v1/reports/predikat-distribution?period=&unit_id=<OPD>`, 10% `GET /pelatihan/v1/employees/{{nip}}/jp`,
-5% `POST /publik/v1/surveys`. "Direct" sends the same requests (same draws, same token) to each service without
+5% `POST /publik/v1/surveys` (each after its `POST /publik/v1/surveys/form-token` on the same connection, which
+is not timed or counted). "Direct" sends the same requests (same draws, same token) to each service without
 the prefix.
 
 {overall}

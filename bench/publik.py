@@ -6,7 +6,8 @@ Four cases, each measured straight to publik and through the gateway (``/publik/
 - GET /v1/feed (served from the pre-rendered cache),
 - the same with If-None-Match (304 revalidation),
 - GET /v1/units/{id}/scorecard (cached),
-- POST /v1/surveys (a database write per request; run last because every survey bumps the cache version).
+- POST /v1/surveys (a database write per answer, each after its ``POST /v1/surveys/form-token``: the rate
+  counts both requests; run last because the answers move the IKM and so the cache version).
 
 The gateway runs as ``asn serve gateway`` (one uvicorn worker, log level WARNING) in front of the publik
 process, on the bench's scratch database (publik's and the gateway's schemas are migrated into it); its
@@ -158,6 +159,35 @@ def wrk(
     return parse_wrk(out)
 
 
+def survey_script(unit: str) -> str:
+    """A wrk script that answers the survey the way the widget does: each answer carries a one-answer token
+    from ``POST <url>/form-token`` (a token answers once, so none can be replayed). Per wrk thread, a token a
+    response brings is queued and the next request answers with it; with none queued the next request opens
+    a form. Half the requests are therefore token requests, and the rate counts both."""
+    answer = json.dumps({"unit_id": unit, "answers": [4, 3, 4, 4, 3, 4, 4, 3, 3], "form_token": "TOKEN"})
+    prefix, suffix = answer.split("TOKEN")
+    opened = json.dumps({"unit_id": unit})
+    return "\n".join(
+        [
+            'wrk.method = "POST"',
+            'wrk.headers["Content-Type"] = "application/json"',
+            "local tokens = {}",
+            "request = function()",
+            "  local token = table.remove(tokens)",
+            "  if token then",
+            f"    return wrk.format(nil, wrk.path, nil, '{prefix}' .. token .. '{suffix}')",
+            "  end",
+            f"  return wrk.format(nil, wrk.path .. '/form-token', nil, '{opened}')",
+            "end",
+            "response = function(status, headers, body)",
+            '  local token = string.match(body, \'"token"%s*:%s*"([^"]+)"\')',
+            "  if token then table.insert(tokens, token) end",
+            "end",
+            "",
+        ]
+    )
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far (from /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -281,7 +311,9 @@ def main() -> int:
                     f"ceiling: **{feed_ratio:.2f} ({verdict})**; through the gateway it reaches at least 40% of "
                     f"direct: **{gw_feed:.2f} ({gw_verdict})**. Cached reads are answered by a pure-ASGI layer "
                     "in front of FastAPI's middleware and routing (`services/publik_api/cache/`); "
-                    "`POST /v1/surveys` goes through FastAPI, the rate limiter and one transaction per request. "
+                    "`POST /v1/surveys` goes through FastAPI, the rate limiter and one transaction per request; "
+                    "each answer follows its `POST /v1/surveys/form-token` (a one-answer token), and the surveys' "
+                    "req/s counts both requests. "
                     "Through the gateway every request also pays the gateway's edge middleware and one more "
                     "keep-alive hop (`gateway.fastclient`), on the same two cores; the response bodies are "
                     f"{sizes['feed']:,} bytes (feed) and {sizes['scorecard']:,} bytes (scorecard), uncompressed "
@@ -323,16 +355,13 @@ def run_all(
         "PUBLIK_GATEWAY_URL": f"http://127.0.0.1:{gw_port}",
         "PUBLIK_KINERJA_URL": f"http://127.0.0.1:{free_port()}",
         "PUBLIK_SURVEY_RATE_LIMIT": "1000000000",
-        "PUBLIK_SURVEY_DEVICE_WINDOW_S": "0",
+        "PUBLIK_SURVEY_TOKEN_RATE_LIMIT": "1000000000",
     }
     base = f"http://127.0.0.1:{port}"
     gw_base = f"http://127.0.0.1:{gw_port}/publik"
     unit = units["BKD"]
     script = data_dir / "survey.lua"
-    body = json.dumps({"unit_id": unit, "answers": [4, 3, 4, 4, 3, 4, 4, 3, 3]})
-    script.write_text(
-        f'wrk.method = "POST"\nwrk.body = \'{body}\'\nwrk.headers["Content-Type"] = "application/json"\n'
-    )
+    script.write_text(survey_script(unit))
     with (
         server("bench.publik:hello_app", hello_port, {}),
         server("bench.publik:publik_factory", port, env, factory=True) as publik_pid,

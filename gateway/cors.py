@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _PUBLIC_PREFIXES = ("/publik/", "/.well-known/", "/openapi.json")
 # Anonymous writes the regional website's visitors make from any page (no cookies, so "*" is safe).
-_PUBLIC_WRITES = frozenset({("POST", "/publik/v1/surveys")})
+_PUBLIC_WRITES = frozenset({("POST", "/publik/v1/surveys"), ("POST", "/publik/v1/surveys/form-token")})
 _ALLOW_HEADERS = b"authorization, content-type, if-match, if-none-match, x-request-id, x-device-id, accept"
 _ALLOW_METHODS = b"GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 _EXPOSE = b"etag, x-request-id, retry-after, location, cache-control"

@@ -22,6 +22,8 @@ class Account(Base):
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     nip: Mapped[str | None] = mapped_column(String(18), index=True)
     institution_id: Mapped[str | None] = mapped_column(String(36))
+    # The unit a unit_admin account acts for (publik: its citizens' comments and follow-up statements).
+    unit_id: Mapped[str | None] = mapped_column(String(36))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

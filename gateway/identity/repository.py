@@ -100,13 +100,13 @@ async def record_address_failure(
     return row
 
 
-async def recent_failures(session: AsyncSession, username: str, *, since: datetime) -> int:
-    """Failed logins of ``username`` from every address since ``since`` (lock-outs count as the failures
-    that earned them)."""
+async def recent_failures(session: AsyncSession, username: str, *, since: datetime, max_failures: int) -> int:
+    """Failed logins of ``username`` from every address since ``since`` (each lock-out counts as the
+    ``max_failures`` failures that earned it: the pair's own count starts again at a lock-out)."""
     total = await session.scalar(
-        select(func.coalesce(func.sum(LoginLockout.failures + LoginLockout.lockouts), 0)).where(
-            LoginLockout.username == username, LoginLockout.last_failure_at >= since
-        )
+        select(
+            func.coalesce(func.sum(LoginLockout.failures + LoginLockout.lockouts * max_failures), 0)
+        ).where(LoginLockout.username == username, LoginLockout.last_failure_at >= since)
     )
     return int(total or 0)
 

@@ -34,6 +34,7 @@ class AccountRole(StrEnum):
     PELATIHAN_ADMIN = "pelatihan_admin"
     MITRA = "mitra"
     INTEGRATOR = "integrator"
+    UNIT_ADMIN = "unit_admin"
 
 
 class ClientScope(StrEnum):
@@ -89,8 +90,20 @@ InstitutionId = Annotated[
 ]
 
 
-def check_role_needs(roles: list[str], nip: str | None, institution_id: str | None) -> None:
-    """Raise ValueError when a role lacks the identifier it depends on (pegawai: NIP, mitra: institution)."""
+UnitId = Annotated[
+    str,
+    AfterValidator(_uuid_string),
+    Field(description="The unit (kinerja) a unit_admin account acts for."),
+]
+
+
+def check_role_needs(
+    roles: list[str], nip: str | None, institution_id: str | None, unit_id: str | None = None
+) -> None:
+    """Raise ValueError when a role lacks the identifier it depends on (pegawai: NIP, mitra: institution,
+    unit_admin: unit)."""
+    if Role.UNIT_ADMIN in roles and unit_id is None:
+        raise ValueError("role unit_admin needs a unit_id")
     if Role.PEGAWAI in roles and nip is None:
         raise ValueError(msg("role pegawai needs a nip"))
     if Role.MITRA in roles and institution_id is None:
@@ -248,10 +261,11 @@ class AccountCreate(BaseModel):
     roles: Annotated[list[AccountRole], AfterValidator(_unique_sorted), Field(min_length=1)]
     nip: Nip | None = Field(default=None, description="Required for role pegawai.")
     institution_id: InstitutionId | None = Field(default=None, description="Required for role mitra.")
+    unit_id: UnitId | None = Field(default=None, description="Required for role unit_admin.")
 
     @model_validator(mode="after")
     def _role_needs(self) -> AccountCreate:
-        check_role_needs(list(self.roles), self.nip, self.institution_id)
+        check_role_needs(list(self.roles), self.nip, self.institution_id, self.unit_id)
         return self
 
 
@@ -267,6 +281,7 @@ class AccountUpdate(BaseModel):
     password: Password | None = Field(default=None, description="Reset the password (and unlock).")
     nip: Nip | None = None
     institution_id: InstitutionId | None = None
+    unit_id: UnitId | None = None
 
 
 class AccountOut(BaseModel):
@@ -297,6 +312,7 @@ class AccountOut(BaseModel):
     roles: list[str] = Field(examples=[["pegawai"]])
     nip: str | None = Field(default=None, examples=["198609262015051001"])
     institution_id: str | None = None
+    unit_id: str | None = None
     active: bool
     is_demo: bool
     locked_until: datetime | None = Field(

@@ -191,7 +191,9 @@ async def _password_grant(session: AsyncSession, request: TokenRequest, ctx: Tok
         # An address that has not failed is never blocked, only slowed while the username is under attack.
         since = now - timedelta(seconds=settings.login_lockout_s)
         if (
-            await repository.recent_failures(session, username, since=since)
+            await repository.recent_failures(
+                session, username, since=since, max_failures=settings.login_max_failures
+            )
             >= settings.login_username_slowdown_after
         ):
             ctx.count_event("login_username_slowed")
@@ -256,6 +258,7 @@ def _account_token(account: Account, ctx: TokenContext) -> TokenResponse:
         "preferred_username": account.username,
         "nip": account.nip,
         "institution_id": account.institution_id if Role.MITRA in account.roles else None,
+        "unit_id": account.unit_id if Role.UNIT_ADMIN in account.roles else None,
     }
     token = ctx.signer.issue(account.nip or account.username, account.roles, ttl_s=ttl, extra=extra)
     return TokenResponse(access_token=token, expires_in=ttl)
@@ -349,6 +352,7 @@ async def create_account(session: AsyncSession, body: AccountCreate, *, actor: s
         roles=list(body.roles),
         nip=body.nip,
         institution_id=body.institution_id,
+        unit_id=body.unit_id,
     )
     try:
         await repository.add(session, account)
@@ -392,8 +396,9 @@ async def update_account(
     )
     nip = body.nip if "nip" in changes else account.nip
     institution_id = body.institution_id if "institution_id" in changes else account.institution_id
+    unit_id = body.unit_id if "unit_id" in changes else account.unit_id
     try:
-        check_role_needs(roles, nip, institution_id)
+        check_role_needs(roles, nip, institution_id, unit_id)
     except ValueError as exc:
         raise InvalidInput(message_of(exc), errors=[{"loc": ["body", "roles"], "msg": str(exc)}]) from exc
     active = body.active if body.active is not None else account.active
@@ -402,6 +407,7 @@ async def update_account(
 
     before = account_state(account)
     account.roles, account.nip, account.institution_id, account.active = roles, nip, institution_id, active
+    account.unit_id = unit_id
     if body.password is not None:
         account.password_hash = await hash_secret_async(body.password.get_secret_value())
         account.failed_logins = 0

@@ -196,6 +196,7 @@ class Principal:
     roles: frozenset[str]
     nip: str | None = None
     institution_id: str | None = None
+    unit_id: str | None = None
     token_id: str | None = None
     claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     scopes: frozenset[str] = frozenset()
@@ -294,11 +295,13 @@ class TokenVerifier:
         nip = claims.get("nip")
         inst = claims.get("institution_id")
         scope = claims.get("scope")
+        unit = claims.get("unit_id")
         return Principal(
             subject=str(claims["sub"]),
             roles=frozenset(roles),
             nip=nip if isinstance(nip, str) else None,
             institution_id=inst if isinstance(inst, str) else None,
+            unit_id=unit if isinstance(unit, str) else None,
             token_id=claims.get("jti"),
             claims=claims,
             scopes=frozenset(scope.split()) if isinstance(scope, str) else frozenset(),

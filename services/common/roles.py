@@ -12,8 +12,11 @@ class Role:
     MITRA = "mitra"
     INTEGRATOR = "integrator"
     SERVICE = "service"
+    # A unit's own staff in publik: reads its unit's citizen comments (masked), marks them handled and
+    # publishes the unit's follow-up statements; the token carries ``unit_id``.
+    UNIT_ADMIN = "unit_admin"
 
-    ALL = (ADMIN, PEGAWAI, PELATIHAN_ADMIN, MITRA, INTEGRATOR, SERVICE)
+    ALL = (ADMIN, PEGAWAI, PELATIHAN_ADMIN, MITRA, INTEGRATOR, SERVICE, UNIT_ADMIN)
 
 
 class Scope:

@@ -50,12 +50,20 @@ class PublikSettings(AppSettings):
     redis_url: str | None = Field(
         default=None, description="Shared survey rate-limit counters across replicas."
     )
-    survey_rate_limit: int = Field(default=10, ge=1, description="Surveys per IP per window.")
-    survey_rate_window_s: int = Field(default=3600, ge=1)
-    survey_device_window_s: int = Field(
-        default=86_400, ge=0, description="One survey per device and unit in this window (0 = off)."
+    survey_rate_limit: int = Field(
+        default=10, ge=1, description="Surveys per address (an IPv6 /64) per window."
     )
-    survey_device_secret: SecretStr = SecretStr("dev-only-publik-device-secret")
+    survey_rate_window_s: int = Field(default=3600, ge=1)
+    survey_token_rate_limit: int = Field(
+        default=30, ge=1, description="Survey form tokens issued per address (an IPv6 /64) per window."
+    )
+    survey_form_key: SecretStr = Field(
+        default=SecretStr("dev-only-publik-survey-form-key"),
+        description="HMAC key of the survey form tokens (every replica needs the same one).",
+    )
+    survey_form_ttl_s: int = Field(
+        default=1800, ge=60, le=86_400, description="How long a survey form token may be answered with."
+    )
     trusted_proxies: CsvList = Field(
         default_factory=lambda: ["127.0.0.1", "::1"],
         description="Peers (addresses or networks, e.g. 10.0.0.0/8) whose X-Forwarded-For is believed (the gateway).",

@@ -106,7 +106,6 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
                     year=year,
                     **{f"u{j + 1}": a for j, a in enumerate(answers)},
                     comment=None,
-                    device_hash=None,
                     submitted_at=now - timedelta(hours=i),
                 )
             )

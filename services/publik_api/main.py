@@ -15,13 +15,16 @@ from services.publik_api import models  # noqa: F401  (registers every table)
 from services.publik_api.audit.router import router as audit_router
 from services.publik_api.cache.middleware import PublicReadMiddleware
 from services.publik_api.cache.store import PublicCache
+from services.publik_api.catalogue.router import router as catalogue_router
 from services.publik_api.clients.kinerja import KinerjaClient
+from services.publik_api.comments.router import router as comments_router
 from services.publik_api.config import PublikSettings
 from services.publik_api.embed.router import router as embed_router
 from services.publik_api.feed.router import router as feed_router
 from services.publik_api.ingest.router import router as ingest_router
 from services.publik_api.innovations.router import router as innovations_router
 from services.publik_api.messages import MESSAGES
+from services.publik_api.periods.router import router as periods_router
 from services.publik_api.publications.router import router as publications_router
 from services.publik_api.reports.router import router as reports_router
 from services.publik_api.snapshots.router import router as snapshots_router
@@ -35,7 +38,12 @@ from services.publik_api.units.router import router as units_router
 TAGS = [
     {"name": "feed", "description": "Published items: JSON with filters, JSON Feed 1.1, Atom. Cached."},
     {"name": "units", "description": "A unit's scorecard; its SKM service population (admin)."},
+    {
+        "name": "services",
+        "description": "Each unit's catalogue of services (jenis layanan), kept by the admin.",
+    },
     {"name": "surveys", "description": "The citizen satisfaction survey (SKM) and the IKM."},
+    {"name": "comments", "description": "Citizens' comments (admin, unit_admin) and follow-up statements."},
     {"name": "innovations", "description": "Public-service innovations of the units."},
     {"name": "publications", "description": "Approving a period's publication (admin)."},
     {"name": "snapshots", "description": "Signed, hash-chained snapshots of everything published."},
@@ -118,7 +126,10 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
         routers=[
             feed_router,
             units_router,
+            catalogue_router,
             surveys_router,
+            periods_router,
+            comments_router,
             innovations_router,
             publications_router,
             snapshots_router,

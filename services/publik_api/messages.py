@@ -18,6 +18,15 @@ MESSAGES = COMMON.extend(
             "never accepts or publishes (UU 14/2008 Pasal 17(h)); `errors` points at the fields.",
             "Remove the personal data the `errors` locations point at and send unit-level figures only.",
         ),
+        ProblemType(
+            "form-already-used",
+            409,
+            "Survey form already used",
+            "Formulir survei sudah dipakai",
+            "The survey form token (`POST /v1/surveys/form-token`) already brought an answer; one token carries "
+            "one answer.",
+            "Open a new form (ask for a new token) to answer again.",
+        ),
     ],
     {
         "No unit {unit_id}": "Unit {unit_id} tidak ditemukan",
@@ -27,9 +36,6 @@ MESSAGES = COMMON.extend(
         "Nothing has been published yet": "Belum ada yang diterbitkan",
         "No snapshot {n}": "Snapshot {n} tidak ditemukan",
         "The survey names an unknown unit.": "Survei menyebut unit yang tidak dikenal.",
-        "This device already answered for this unit recently.": (
-            "Perangkat ini baru saja mengisi survei untuk unit ini."
-        ),
         "Too many surveys from this address; retry later.": (
             "Terlalu banyak survei dari alamat ini; coba lagi nanti."
         ),
@@ -49,6 +55,38 @@ MESSAGES = COMMON.extend(
         ),
         "The unit registry (kinerja) answered something unexpected.": (
             "Daftar unit (kinerja) memberikan jawaban yang tidak terduga."
+        ),
+        "The service carries personal data, which publik never publishes (UU 14/2008 Pasal 17(h)).": (
+            "Layanan ini memuat data pribadi, yang tidak pernah diterbitkan oleh publik (UU 14/2008 Pasal 17 huruf h)."
+        ),
+        "The statement carries personal data, which publik never publishes (UU 14/2008 Pasal 17(h)).": (
+            "Pernyataan ini memuat data pribadi, yang tidak pernah diterbitkan oleh publik "
+            "(UU 14/2008 Pasal 17 huruf h)."
+        ),
+        "No service {service_id}": "Layanan {service_id} tidak ditemukan",
+        "No service {service_id} in unit {unit_id}": "Layanan {service_id} tidak ada di unit {unit_id}",
+        "The service is not one of the unit's active services.": "Layanan ini bukan layanan aktif unit tersebut.",
+        "The unit already has a service named {name!r}.": "Unit ini sudah memiliki layanan bernama {name!r}.",
+        "{key} cannot be null": "{key} tidak boleh null",
+        "Survey answers or innovations name this service; deactivate it instead.": (
+            "Jawaban survei atau inovasi menyebut layanan ini; nonaktifkan saja layanan ini."
+        ),
+        "A unit admin reads only their own unit's comments.": (
+            "Admin unit hanya dapat membaca komentar unitnya sendiri."
+        ),
+        "No comment {comment_id}": "Komentar {comment_id} tidak ditemukan",
+        "{code} is not an SKM period of the province.": "{code} bukan periode SKM provinsi.",
+        "The period {code} exists.": "Periode {code} sudah ada.",
+        "{year} already runs its SKM by semester.": "SKM tahun {year} sudah berjalan per semester.",
+        "{year} already runs its SKM by year.": "SKM tahun {year} sudah berjalan per tahun.",
+        "No SKM period {code}": "Periode SKM {code} tidak ditemukan",
+        "The survey form token is not valid.": "Token formulir survei tidak valid.",
+        "This survey form was already answered; open a new form to answer again.": (
+            "Formulir survei ini sudah diisi; buka formulir baru untuk mengisi lagi."
+        ),
+        "No innovation {item_id}": "Inovasi {item_id} tidak ditemukan",
+        "The innovation names no service; the admin can link it to one.": (
+            "Inovasi ini tidak menyebut layanan; admin dapat menautkannya ke salah satu layanan."
         ),
     },
 )

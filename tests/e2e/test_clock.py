@@ -104,8 +104,13 @@ def test_the_clock_moves_the_whole_stack_and_is_seen_through_the_gateway(stack: 
         ).status_code
         == 202
     )
-    survey = {"unit_id": unit, "answers": [4] * 9}
-    r = httpx.post(stack.url + "/publik/v1/surveys", json=survey, timeout=10)
+
+    def survey() -> dict[str, object]:
+        form = httpx.post(stack.url + "/publik/v1/surveys/form-token", json={"unit_id": unit}, timeout=10)
+        assert form.status_code == 201, form.text
+        return {"unit_id": unit, "answers": [4] * 9, "form_token": form.json()["token"]}
+
+    r = httpx.post(stack.url + "/publik/v1/surveys", json=survey(), timeout=10)
     assert (r.status_code, r.json()["year"]) == (201, 2026), r.text
     assert _ledger_year(stack, token) == 2026
 
@@ -113,7 +118,7 @@ def test_the_clock_moves_the_whole_stack_and_is_seen_through_the_gateway(stack: 
     _move_all(stack, token, NEW_YEAR_0500_WIB)
     assert {c["year"] for c in _clocks(stack, token).values()} == {2027}
     r = httpx.post(
-        stack.url + "/publik/v1/surveys", json=survey, headers={"X-Forwarded-For": "10.9.9.9"}, timeout=10
+        stack.url + "/publik/v1/surveys", json=survey(), headers={"X-Forwarded-For": "10.9.9.9"}, timeout=10
     )
     assert (r.status_code, r.json()["year"]) == (201, 2027), r.text
     assert _ledger_year(stack, token) == 2027

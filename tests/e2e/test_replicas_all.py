@@ -96,7 +96,12 @@ def flow(stack: Stack, headers: dict[str, str], tag: str) -> dict[str, int]:
             "/pelatihan/v1/institutions", json={"name": f"Replica {tag}", "kind": "LAINNYA"}, headers=headers
         )
         assert inst.status_code == 201, inst.text
-        survey = c.post("/publik/v1/surveys", json={"unit_id": unit.json()["id"], "answers": [4] * 9})
+        form = c.post("/publik/v1/surveys/form-token", json={"unit_id": unit.json()["id"]})
+        assert form.status_code == 201, form.text
+        survey = c.post(
+            "/publik/v1/surveys",
+            json={"unit_id": unit.json()["id"], "answers": [4] * 9, "form_token": form.json()["token"]},
+        )
         assert survey.status_code == 201, survey.text
         counts["writes"] += 3
         for _ in range(10):

@@ -18,7 +18,7 @@ from gateway.cors import CorsMiddleware
 from gateway.ratelimit import RateLimitMiddleware
 from gateway.state import GatewayEdge
 from gateway.upstreams import Upstreams
-from services.common.ratelimit import MemoryLimiter, RedisLimiter
+from services.common.ratelimit import MemoryLimiter, RedisLimiter, address_key
 from services.common.state import bind_state
 from tests.support.fixtures import port_open
 
@@ -54,6 +54,31 @@ async def test_anonymous_callers_are_limited_per_ip_with_retry_after() -> None:
         # A token that does not verify lifts nothing (issue 13, finding 1; this line asserted 200 before):
         # only a verified token moves a request off the per-address budget (tests/gateway/test_edge_attacks.py).
         assert (await client.get("/kinerja/v1/x", headers={"Authorization": "Bearer t"})).status_code == 429
+
+
+async def test_an_ipv6_subscriber_is_counted_per_64() -> None:
+    """One IPv6 subscriber picks any address in its /64: a fresh address per request is the same caller."""
+    app = _edge_app(MemoryLimiter(), per_minute=2)
+
+    def client_at(ip: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=(ip, 1234)), base_url="http://gw"
+        )
+
+    statuses = []
+    for ip in ("2001:db8:1:2::1", "2001:db8:1:2:aaaa::9", "2001:db8:1:2:ffff:ffff:ffff:ffff"):
+        async with client_at(ip) as client:
+            statuses.append((await client.get("/publik/v1/feed")).status_code)
+    assert statuses == [200, 200, 429]
+    async with client_at("2001:db8:1:3::1") as neighbour:
+        assert (await neighbour.get("/publik/v1/feed")).status_code == 200
+
+
+def test_address_key() -> None:
+    assert address_key("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+    assert address_key("::ffff:10.1.2.3") == "10.1.2.3"
+    assert address_key("10.1.2.3") == "10.1.2.3"
+    assert address_key("unknown") == "unknown"
 
 
 @pytest.mark.skipif(not port_open("127.0.0.1", 6379), reason="no Redis on 127.0.0.1:6379")
@@ -123,6 +148,10 @@ async def test_citizens_may_post_surveys_from_any_origin() -> None:
             "/publik/v1/surveys", json={}, headers={"Origin": "https://kab-kaur.example"}
         )
         assert post.headers["access-control-allow-origin"] == "*"
+        token = await client.post(
+            "/publik/v1/surveys/form-token", json={}, headers={"Origin": "https://kab-kaur.example"}
+        )
+        assert token.headers["access-control-allow-origin"] == "*"
         # Other writes stay closed to unknown origins.
         other = await client.post(
             "/publik/v1/innovations", json={}, headers={"Origin": "https://kab-kaur.example"}

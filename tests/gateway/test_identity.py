@@ -115,6 +115,26 @@ async def test_mitra_token_carries_institution_and_username_subject(
         assert principal.nip is None
 
 
+async def test_unit_admin_account_needs_a_unit_and_its_token_carries_it(
+    gateway_settings: Callable[..., GatewaySettings],
+) -> None:
+    unit = "0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e"
+    async with gateway(gateway_settings()) as (app, client):
+        body = {"username": "opd.dukcapil", "password": "long enough pass", "roles": ["unit_admin"]}
+        missing = await client.post("/auth/accounts", json=body, headers=bearer(app))
+        assert missing.status_code == 422
+        made = await client.post("/auth/accounts", json={**body, "unit_id": unit}, headers=bearer(app))
+        assert (made.status_code, made.json()["unit_id"]) == (201, unit)
+        resp = await login(client, "opd.dukcapil", "long enough pass")
+        principal = await gateway_state(app).token_verifier().verify(resp.json()["access_token"])
+        assert (principal.unit_id, sorted(principal.roles)) == (unit, ["unit_admin"])
+        # Dropping the unit while the role stays is refused.
+        dropped = await client.patch(
+            "/auth/accounts/opd.dukcapil", json={"unit_id": None}, headers=bearer(app)
+        )
+        assert dropped.status_code == 422
+
+
 async def test_wrong_password_and_unknown_user_get_the_same_400(
     gateway_settings: Callable[..., GatewaySettings],
 ) -> None:

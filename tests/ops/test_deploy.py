@@ -303,7 +303,7 @@ def test_gateway_upstreams_redis_and_shared_keys() -> None:
     # One signing key per app, from a Secret, so every replica signs and verifies alike.
     assert _secret_ref(env["GATEWAY_SIGNING_KEY_PEM"]) == ("asn-gateway-signing-key", "signing-key.pem")
     assert _secret_ref(publik["PUBLIK_SNAPSHOT_KEY_PEM"]) == ("asn-publik-keys", "snapshot-key.pem")
-    assert _secret_ref(publik["PUBLIK_SURVEY_DEVICE_SECRET"]) == ("asn-publik-keys", "survey-device-secret")
+    assert _secret_ref(publik["PUBLIK_SURVEY_FORM_KEY"]) == ("asn-publik-keys", "survey-form-key")
 
 
 def test_a_migration_job_per_schema_with_its_own_role() -> None:

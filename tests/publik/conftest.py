@@ -32,7 +32,7 @@ def publik_settings(
             "cache_poll_interval_s": 0.05,
             "ikm_refresh_interval_s": 0.05,
             "survey_rate_limit": 10_000,
-            "survey_device_window_s": 0,
+            "survey_token_rate_limit": 10_000,
         }
         values.update(overrides)
         settings: PublikSettings = settings_for(PublikSettings, **values)
@@ -127,3 +127,26 @@ def answers_for(respondents: int, total: int) -> list[list[int]]:
             row.append(1 + add)
         sets.append(row)
     return sets
+
+
+async def form_token(
+    client: httpx.AsyncClient, unit_id: uuid.UUID | str, headers: dict[str, str] | None = None
+) -> str:
+    """A survey form token for the unit, asked for the way the widget does."""
+    resp = await client.post("/v1/surveys/form-token", json={"unit_id": str(unit_id)}, headers=headers)
+    assert resp.status_code == 201, resp.text
+    token: str = resp.json()["token"]
+    return token
+
+
+async def submit_survey(
+    client: httpx.AsyncClient,
+    unit_id: uuid.UUID | str,
+    answers: list[int],
+    headers: dict[str, str] | None = None,
+    **fields: Any,
+) -> httpx.Response:
+    """Open the form (one token) and answer it, from one address, like a citizen's browser."""
+    token = await form_token(client, unit_id, headers)
+    body = {"unit_id": str(unit_id), "answers": answers, "form_token": token, **fields}
+    return await client.post("/v1/surveys", json=body, headers=headers)

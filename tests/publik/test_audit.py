@@ -9,7 +9,7 @@ import uuid
 import httpx
 
 from services.common.auth import Role
-from tests.publik.conftest import envelope, performance, publish, send_event
+from tests.publik.conftest import envelope, performance, publish, send_event, submit_survey
 from tests.support.audit_checks import entries, readers_only, tamper_and_verify, verify
 from tests.support.fixtures import Tokens
 
@@ -76,3 +76,55 @@ async def test_only_admins_read_the_audit(publik: httpx.AsyncClient, tokens: Tok
         ],
         admitted=[tokens.admin()],
     )
+
+
+async def test_the_admins_catalogue_periods_comments_and_follow_ups_are_chained(
+    publik: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    """Issue 20's admin writes go through the same chain: services, SKM periods, handled comments and the
+    published follow-up statement, each with its actor (the comment's text never enters the log)."""
+    unit = uuid.uuid4()
+    unit_event = {"unit_id": str(unit), "code": "DKC", "name": "Dukcapil", "parent_id": None, "active": True}
+    assert (await send_event(publik, tokens, envelope("kinerja.unit", unit_event))).status_code == 202
+    made = await publik.post(f"/v1/units/{unit}/services", json={"name": "Loket KTP"}, headers=tokens.admin())
+    assert made.status_code == 201, made.text
+    service = made.json()["id"]
+    renamed = await publik.patch(
+        f"/v1/services/{service}", json={"name": "Loket e-KTP"}, headers=tokens.admin()
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert (await publik.delete(f"/v1/services/{service}", headers=tokens.admin())).status_code == 204
+    changes = await entries(publik, AUDIT, tokens.admin(), "public_service", service)
+    assert [(e["action"], e["actor"]) for e in changes] == [
+        ("service.create", "admin"),
+        ("service.update", "admin"),
+        ("service.delete", "admin"),
+    ]
+    assert (changes[1]["before"]["name"], changes[1]["after"]["name"]) == ("Loket KTP", "Loket e-KTP")
+
+    period = await publik.post("/v1/skm-periods", json={"code": "2025-S1"}, headers=tokens.admin())
+    assert period.status_code == 201, period.text
+    [created] = await entries(publik, AUDIT, tokens.admin(), "skm_period", "2025-S1")
+    assert (created["action"], created["after"]["kind"]) == ("skm_period.create", "SEMESTER")
+
+    private = "Hubungi saya di 0812-3456-7890."
+    assert (await submit_survey(publik, unit, [3] * 9, comment=private)).status_code == 201
+    [comment] = (await publik.get("/v1/comments", headers=tokens.admin())).json()["items"]
+    unit_admin = tokens.headers("opd.admin", roles=[Role.UNIT_ADMIN], unit_id=str(unit))
+    handled = await publik.post(f"/v1/comments/{comment['id']}/handled", headers=unit_admin)
+    assert handled.status_code == 200, handled.text
+    [mark] = await entries(publik, AUDIT, tokens.admin(), "comment", comment["id"])
+    assert (mark["action"], mark["actor"], mark["after"]) == (
+        "comment.handle",
+        "opd.admin",
+        {"handled": True},
+    )
+    assert "0812" not in str(mark)
+
+    statement = {"period": "2025-S1", "statement": "Loket tambahan dibuka setiap Senin."}
+    follow_up = await publik.post(f"/v1/units/{unit}/follow-ups", json=statement, headers=unit_admin)
+    assert follow_up.status_code == 201, follow_up.text
+    [published] = await entries(publik, AUDIT, tokens.admin(), "item", follow_up.json()["id"])
+    assert (published["action"], published["actor"]) == ("item.publish", "opd.admin")
+    assert published["after"]["kind"] == "TINDAK_LANJUT"
+    assert (await verify(publik, AUDIT, tokens.admin()))["valid"] is True

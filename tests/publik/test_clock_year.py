@@ -11,7 +11,7 @@ import pytest
 from services.common import clock
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app
-from tests.publik.conftest import answers_for, envelope, send_event
+from tests.publik.conftest import answers_for, envelope, send_event, submit_survey
 from tests.support.fixtures import Tokens, running
 
 NEW_YEAR_0500_WIB = "2027-01-01T05:00:00+07:00"  # 22:00 UTC on 31 December 2026
@@ -45,7 +45,7 @@ async def test_a_survey_counts_in_the_wib_year(
     moved = await _set_clock(publik, tokens, instant)
     assert moved.status_code == 200, moved.text
     assert (moved.json()["year"], moved.json()["fake"]) == (year, True)
-    r = await publik.post("/v1/surveys", json={"unit_id": str(unit), "answers": answers_for(1, 36)[0]})
+    r = await submit_survey(publik, unit, answers_for(1, 36)[0])
     assert r.status_code == 201, r.text
     assert r.json()["year"] == year
     # "This year" (no year given) is the same WIB year, and the response is counted there, not a year off.

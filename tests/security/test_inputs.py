@@ -142,7 +142,10 @@ def _innovation(s: Seeded, text: str) -> dict[str, Any]:
 
 
 def _survey(s: Seeded, text: str) -> dict[str, Any]:
-    return {"unit_id": _a_unit(s), "answers": [3] * 9, "comment": text}
+    unit = _a_unit(s)
+    token = httpx.post(s.url + "/publik/v1/surveys/form-token", json={"unit_id": unit}, timeout=10)
+    assert token.status_code == 201, token.text
+    return {"unit_id": unit, "answers": [3] * 9, "comment": text, "form_token": token.json()["token"]}
 
 
 def _client(s: Seeded, text: str) -> dict[str, Any]:

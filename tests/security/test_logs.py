@@ -58,7 +58,12 @@ def exercise(s: Seeded) -> list[str]:
             "/kinerja/v1/units", json={"code": f"LOG-{uuid.uuid4().hex[:6]}", "name": "Log"}, headers=admin
         )
         assert unit.status_code == 201
-        survey = client.post("/publik/v1/surveys", json={"unit_id": unit.json()["id"], "answers": [3] * 9})
+        form = client.post("/publik/v1/surveys/form-token", json={"unit_id": unit.json()["id"]})
+        assert form.status_code == 201, form.text
+        survey = client.post(
+            "/publik/v1/surveys",
+            json={"unit_id": unit.json()["id"], "answers": [3] * 9, "form_token": form.json()["token"]},
+        )
         assert survey.status_code == 201, survey.text
     return secrets
 

@@ -19,6 +19,7 @@ KIND_TITLES = {
     "TRAINING_STATS": "Pengembangan kompetensi",
     "IKM": "Indeks Kepuasan Masyarakat",
     "INOVASI": "Inovasi pelayanan publik",
+    "TINDAK_LANJUT": "Tindak lanjut hasil survei kepuasan",
 }
 FEED_TITLE = "Transparansi Kinerja ASN Provinsi Bengkulu"
 # Everything outside XML 1.0's Char production (tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF).
@@ -58,6 +59,8 @@ def summary_of(item: dict[str, Any]) -> str:
         return f"IKM {data.get('ikm')} (mutu {data.get('mutu')}) dari {data.get('respondents')} responden."
     if item["kind"] == "INOVASI":
         return str(data.get("description") or data.get("title") or "")
+    if item["kind"] == "TINDAK_LANJUT":
+        return str(data.get("statement") or "")
     text = ", ".join(f"{k}: {v}" for k, v in data.items() if not isinstance(v, dict | list))
     if item["suppressed"]:
         text += f". Disembunyikan (kelompok kecil): {', '.join(item['suppressed'])}"

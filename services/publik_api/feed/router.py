@@ -32,7 +32,9 @@ router = APIRouter(prefix="/v1", tags=["feed"])
 
 KindQuery = Annotated[
     str | None,
-    Query(pattern="^(UNIT_PERFORMANCE|TRAINING_STATS|IKM|INOVASI)$", description="Only this kind."),
+    Query(
+        pattern="^(UNIT_PERFORMANCE|TRAINING_STATS|IKM|INOVASI|TINDAK_LANJUT)$", description="Only this kind."
+    ),
 ]
 PeriodQuery = Annotated[
     str | None, Query(pattern=r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$", description="e.g. 2026-Q1 or 2026.")

@@ -17,6 +17,7 @@ class FeedKind(StrEnum):
     TRAINING_STATS = "TRAINING_STATS"
     IKM = "IKM"
     INOVASI = "INOVASI"
+    TINDAK_LANJUT = "TINDAK_LANJUT"
 
 
 FEED_ITEM_EXAMPLE: dict[str, Any] = {

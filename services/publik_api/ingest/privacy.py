@@ -48,6 +48,16 @@ def personal_text(text: str) -> bool:
     return any(pattern.search(text) for pattern in PERSONAL_VALUES)
 
 
+MASK = "[disamarkan]"
+
+
+def mask_personal(text: str) -> str:
+    """``text`` with every NIP, NIK, e-mail address and mobile number replaced by ``[disamarkan]``."""
+    for pattern in PERSONAL_VALUES:
+        text = pattern.sub(MASK, text)
+    return text
+
+
 def personal_fields(
     data: Any, *, allowed_top_level: frozenset[str] = frozenset(), path: str = "data"
 ) -> list[str]:

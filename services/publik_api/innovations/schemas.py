@@ -25,8 +25,13 @@ class InnovationCreate(BaseModel):
     unit_id: uuid.UUID
     title: str = Field(min_length=3, max_length=200)
     description: str = Field(min_length=1, max_length=4000)
-    launched_on: date
+    launched_on: date = Field(
+        description="The launch date: the IKM of its service is compared before and after."
+    )
     url: AnyHttpUrl | None = None
+    service_id: uuid.UUID | None = Field(
+        default=None, description="The unit's service (jenis layanan) the innovation changed."
+    )
 
 
 class InnovationRead(BaseModel):
@@ -52,4 +57,6 @@ class InnovationRead(BaseModel):
     description: str
     launched_on: date
     url: str | None
+    service_id: uuid.UUID | None = None
+    service_name: str | None = None
     published_at: datetime

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import InvalidInput
 from services.common.i18n import msg
+from services.publik_api.catalogue import service as catalogue
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.ingest.privacy import personal_fields
 from services.publik_api.innovations.schemas import InnovationCreate, InnovationRead
@@ -28,6 +29,8 @@ def to_read(row: dict[str, Any]) -> InnovationRead:
         description=data["description"],
         launched_on=data["launched_on"],
         url=data.get("url"),
+        service_id=data.get("service_id"),
+        service_name=data.get("service_name"),
         published_at=row["published_at"],
     )
 
@@ -62,6 +65,10 @@ async def create(
     unit = await ensure_unit(session, body.unit_id, kinerja)
     if unit is None:
         raise InvalidInput(msg("Unknown unit."), errors=[{"loc": ["body", "unit_id"], "msg": "unknown unit"}])
+    if body.service_id is not None:
+        changed = await catalogue.of_unit_or_422(session, body.unit_id, body.service_id)
+        data["service_id"] = str(changed.id)
+        data["service_name"] = changed.name
     item = await upsert_item(
         session,
         kind="INOVASI",

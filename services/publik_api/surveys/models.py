@@ -1,11 +1,21 @@
-"""SKM responses: nine answers per respondent, stored without the submitter's IP."""
+"""SKM responses: nine answers per respondent, stored without the submitter's IP or any device id."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Index, SmallInteger, String, Text, func
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.publik_api.db import Base
@@ -19,7 +29,8 @@ class SurveyResponse(Base):
     __tablename__ = "survey_response"
     __table_args__ = (
         Index("ix_survey_response_unit_year", "unit_id", "year"),
-        Index("ix_survey_response_device", "device_hash", "unit_id", "submitted_at"),
+        # One answer per form token, whichever replica takes it (surveys/form_token.py).
+        UniqueConstraint("form_nonce"),
         *(CheckConstraint(f"{c} BETWEEN 1 AND 4", name=f"{c}_scale") for c in UNSUR_COLUMNS),
     )
 
@@ -35,7 +46,18 @@ class SurveyResponse(Base):
     u7: Mapped[int] = mapped_column(SmallInteger)
     u8: Mapped[int] = mapped_column(SmallInteger)
     u9: Mapped[int] = mapped_column(SmallInteger)
+    # The service the citizen used (jenis layanan), when the form asked.
+    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("public_service.id"), index=True)
+    # The optional respondent profile the SKM asks for (PermenPANRB 14/2017; published only in aggregate,
+    # under the disclosure rules). Values: surveys/schemas.py.
+    age_group: Mapped[str | None] = mapped_column(String(24))
+    sex: Mapped[str | None] = mapped_column(String(24))
+    education: Mapped[str | None] = mapped_column(String(24))
+    occupation: Mapped[str | None] = mapped_column(String(24))
     comment: Mapped[str | None] = mapped_column(Text)
-    # A keyed hash of the client's device id (never the id itself, never the IP).
-    device_hash: Mapped[str | None] = mapped_column(String(64))
+    # Follow-up of the comment by the unit (never published per answer).
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handled_by: Mapped[str | None] = mapped_column(String(128))
+    # The nonce of the signed form token the answer came with (null for answers taken before tokens).
+    form_nonce: Mapped[str | None] = mapped_column(String(32))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

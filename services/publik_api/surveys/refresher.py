@@ -1,8 +1,9 @@
 """Keeps the live IKM items current without putting work on every survey.
 
 A survey is one INSERT. The replica that took it notes (unit, year); every ``ikm_refresh_interval_s``
-(default 1 s) it recomputes those units' IKM in one grouped SQL query, upserts their IKM feed items and bumps
-the publication version once, so caches everywhere rebuild. A key stays noted for two intervals, so a survey
+(default 1 s) it recomputes those units' IKM in one grouped SQL query, upserts their IKM feed items and, when
+any of them changed, bumps the publication version once, so caches everywhere rebuild. Surveys themselves
+never touch the version: this batch is the only way they reach the cached reads. A key stays noted for two intervals, so a survey
 whose transaction committed just after a refresh started is still counted by the next one. At start-up every
 replica recomputes all IKM items once, which repairs anything a crashed replica left unrefreshed.
 """
@@ -45,6 +46,7 @@ class IkmRefresher:
         self.policy_version = policy_version
         self.interval_s = interval_s
         self.pending: dict[Key, float] = {}
+        self.day = clock.today()
 
     def note(self, unit_id: uuid.UUID, year: int) -> None:
         """A survey for this unit and year was taken (or is about to commit)."""
@@ -54,10 +56,13 @@ class IkmRefresher:
         async with self.sessionmaker() as session, session.begin():
             rows = await repository.sums_by_unit_year(session, keys)
             now = clock.now()
+            changed = False
             for unit_id, year, respondents, sums in rows:
                 public = ikm_public(compute_ikm(respondents, sums))
-                await repository.upsert_ikm_item(session, unit_id, year, public, self.policy_version, now)
-            if rows:
+                changed |= await repository.upsert_ikm_item(
+                    session, unit_id, year, public, self.policy_version, now
+                )
+            if changed:
                 await bump_version(session)
         return len(rows)
 
@@ -73,6 +78,18 @@ class IkmRefresher:
             if self.pending.get(key, 0.0) < horizon:
                 self.pending.pop(key, None)
         return written
+
+    async def new_day(self) -> bool:
+        """Bump the version once when the WIB date changes: reads that depend on the date (the current year,
+        an SKM period that has just ended and may now show its respondent profile) must be re-rendered even
+        when nothing was written. Returns whether it bumped."""
+        today = clock.today()
+        if today == self.day:
+            return False
+        async with self.sessionmaker() as session, session.begin():
+            await bump_version(session)
+        self.day = today
+        return True
 
     async def refresh_all(self) -> int:
         """Recompute every unit's IKM items (start-up repair)."""
@@ -90,6 +107,7 @@ class IkmRefresher:
             await asyncio.sleep(self.interval_s)
             try:
                 await self.flush()
+                await self.new_day()
             except asyncio.CancelledError:
                 raise
             except Exception:

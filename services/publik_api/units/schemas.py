@@ -107,6 +107,9 @@ class Scorecard(BaseModel):
     training: FeedItem | None = Field(description="The TRAINING_STATS item of the year.")
     ikm: IkmRead
     innovations: list[FeedItem]
+    follow_ups: list[FeedItem] = Field(
+        default_factory=list, description="The unit's newest follow-up statements (tindak lanjut) on the SKM."
+    )
     min_group_size: int = Field(description="Figures from fewer people are suppressed.")
     policy_version: str
     data_as_of: datetime | None = Field(description="The newest `data_as_of` of the figures shown.")

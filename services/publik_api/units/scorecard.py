@@ -31,7 +31,11 @@ async def build(
         FeedItem.model_validate(r)
         for r in await feed.published(session, unit_id=unit_id, kind="INOVASI", limit=20)
     ]
-    ikm_read = await ikm(session, unit_id, year)
+    follow_ups = [
+        FeedItem.model_validate(r)
+        for r in await feed.published(session, unit_id=unit_id, kind="TINDAK_LANJUT", limit=5)
+    ]
+    ikm_read = await ikm(session, unit_id, year, k=min_group_size)
     stamps = [i.data_as_of for i in items if i.data_as_of is not None]
     if ikm_read.data_as_of is not None:
         stamps.append(ikm_read.data_as_of)
@@ -42,6 +46,7 @@ async def build(
         training=training,
         ikm=ikm_read,
         innovations=innovations,
+        follow_ups=follow_ups,
         min_group_size=min_group_size,
         policy_version=policy_version,
         data_as_of=max(stamps) if stamps else None,

@@ -1,5 +1,6 @@
-/* ASN Bengkulu — widget kartu kinerja unit. Tanpa framework, tanpa cookie.
-   Pemakaian: <div data-unit="UUID-UNIT"></div> <script src=".../publik/embed/widget.js" defer></script> */
+/* ASN Bengkulu — widget kartu kinerja unit dan survei kepuasan masyarakat. Tanpa framework, tanpa cookie.
+   Pemakaian: <div data-unit="UUID-UNIT"></div> <script src=".../publik/embed/widget.js" defer></script>
+   (data-survey="off" menyembunyikan formulir survei). */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -157,6 +158,171 @@
     });
   }
 
+
+  /* The SKM form (PermenPANRB 14/2017): nine unsur on the 1-4 scale, the service used, an optional profile and
+     a comment. A signed one-answer token is asked for when the form is opened, never on page load. */
+  var UNSUR = ["Persyaratan", "Sistem, Mekanisme, dan Prosedur", "Waktu Penyelesaian", "Biaya/Tarif",
+    "Produk Spesifikasi Jenis Pelayanan", "Kompetensi Pelaksana", "Perilaku Pelaksana",
+    "Penanganan Pengaduan, Saran dan Masukan", "Sarana dan Prasarana"];
+  var SKALA = ["Tidak baik", "Kurang baik", "Baik", "Sangat baik"];
+  var PROFIL = [
+    ["age_group", "Kelompok usia", [["USIA_BAWAH_20", "Di bawah 20 tahun"], ["USIA_20_29", "20–29 tahun"],
+      ["USIA_30_39", "30–39 tahun"], ["USIA_40_49", "40–49 tahun"], ["USIA_50_59", "50–59 tahun"],
+      ["USIA_60_KE_ATAS", "60 tahun ke atas"]]],
+    ["sex", "Jenis kelamin", [["LAKI_LAKI", "Laki-laki"], ["PEREMPUAN", "Perempuan"]]],
+    ["education", "Pendidikan terakhir", [["SD_KE_BAWAH", "SD ke bawah"], ["SMP", "SMP"], ["SMA", "SMA/sederajat"],
+      ["DIPLOMA", "Diploma (D1–D4)"], ["S1", "S1"], ["S2_KE_ATAS", "S2 ke atas"]]],
+    ["occupation", "Pekerjaan utama", [["PNS_TNI_POLRI", "PNS/TNI/Polri"], ["PEGAWAI_SWASTA", "Pegawai swasta"],
+      ["WIRAUSAHA", "Wirausaha"], ["PELAJAR_MAHASISWA", "Pelajar/mahasiswa"], ["LAINNYA", "Lainnya"]]]
+  ];
+
+  function post(path, body) {
+    return fetch(base + path, {
+      method: "POST", credentials: "omit", cache: "no-store",
+      headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body)
+    });
+  }
+  function labelled(parent, text, control) {
+    var id = "asn-w-f" + (++uid);
+    var l = add(parent, el("label", "asn-w-label", text));
+    l.htmlFor = id;
+    control.id = id;
+    add(parent, control);
+    return control;
+  }
+  function choice(parent, text, name, options, hint) {
+    var s = el("select", "asn-w-input");
+    s.name = name;
+    add(s, el("option", null, hint)).value = "";
+    options.forEach(function (o) { add(s, el("option", null, o[1])).value = o[0]; });
+    return labelled(parent, text, s);
+  }
+
+  function surveyBlock(card, unitId, sub) {
+    var sec = add(card, el("section", "asn-w-survey"));
+    var hid = "asn-w-h" + (++uid);
+    sec.setAttribute("aria-labelledby", hid);
+    add(sec, el(sub, "asn-w-sec-h", "Survei kepuasan masyarakat")).id = hid;
+    add(sec, el("p", "asn-w-note", "Nilai layanan yang Anda terima. Tanpa nama, tanpa cookie; alamat IP tidak disimpan."));
+    var open = add(sec, el("button", "asn-w-btn", "Isi survei"));
+    open.type = "button";
+    open.setAttribute("aria-expanded", "false");
+    var status = add(sec, el("p", "asn-w-status"));
+    status.setAttribute("role", "status");
+    status.tabIndex = -1;
+    open.addEventListener("click", function () {
+      open.disabled = true;
+      status.textContent = "Menyiapkan formulir…";
+      Promise.all([
+        post("/v1/surveys/form-token", { unit_id: unitId }).then(function (r) {
+          if (r.status === 429) { throw new Error("Terlalu banyak permintaan dari alamat ini; coba lagi nanti."); }
+          if (!r.ok) { throw new Error("Formulir tidak dapat dibuka."); }
+          return r.json();
+        }),
+        fetch(base + "/v1/units/" + encodeURIComponent(unitId) + "/services", { credentials: "omit" })
+          .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+      ]).then(function (res) {
+        status.textContent = "";
+        open.setAttribute("aria-expanded", "true");
+        open.hidden = true;
+        buildForm(sec, unitId, res[0].token, res[1].items || [], status);
+      }).catch(function (e) {
+        open.disabled = false;
+        status.textContent = e.message || "Formulir tidak dapat dibuka.";
+      });
+    });
+  }
+
+  function buildForm(sec, unitId, token, services, status) {
+    var form = add(sec, el("form", "asn-w-form"));
+    form.noValidate = true;
+    form.setAttribute("aria-label", "Survei kepuasan masyarakat");
+    var svc = null;
+    if (services.length) {
+      svc = choice(form, "Layanan yang Anda terima (wajib)", "service_id",
+        services.map(function (s) { return [s.id, s.name]; }), "— pilih layanan —");
+      svc.required = true;
+    }
+    UNSUR.forEach(function (name, i) {
+      var fs = add(form, el("fieldset", "asn-w-fs"));
+      fs.setAttribute("data-unsur", String(i + 1));
+      add(fs, el("legend", null, (i + 1) + ". " + name));
+      var row = add(fs, el("div", "asn-w-scale"));
+      SKALA.forEach(function (text, v) {
+        var l = add(row, el("label", "asn-w-radio"));
+        var r = add(l, el("input"));
+        r.type = "radio";
+        r.name = "u" + (i + 1);
+        r.value = String(v + 1);
+        r.required = true;
+        add(l, el("span", null, (v + 1) + " — " + text));
+      });
+    });
+    var prof = add(form, el("fieldset", "asn-w-fs"));
+    add(prof, el("legend", null, "Profil responden (opsional)"));
+    PROFIL.forEach(function (p) { choice(prof, p[1], p[0], p[2], "— tidak diisi —"); });
+    var note = el("textarea", "asn-w-input");
+    note.name = "comment";
+    note.maxLength = 1000;
+    note.rows = 3;
+    labelled(form, "Saran atau pengaduan (opsional; jangan tulis NIK, nomor HP atau data pribadi lain)", note);
+    var send = add(form, el("button", "asn-w-btn", "Kirim penilaian"));
+    send.type = "submit";
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var answers = [];
+      var missing = null;
+      for (var i = 1; i <= 9; i++) {
+        var c = form.querySelector("input[name=u" + i + "]:checked");
+        answers.push(c ? parseInt(c.value, 10) : 0);
+        if (!c && !missing) { missing = form.querySelector("input[name=u" + i + "]"); }
+      }
+      if (svc && !svc.value) { missing = missing || svc; }
+      if (missing) {
+        status.textContent = "Lengkapi dulu: layanan dan kesembilan unsur wajib diisi.";
+        missing.focus();
+        return;
+      }
+      var body = { unit_id: unitId, answers: answers, form_token: token };
+      if (svc) { body.service_id = svc.value; }
+      PROFIL.forEach(function (p) { var v = form.elements[p[0]].value; if (v) { body[p[0]] = v; } });
+      if (note.value.trim()) { body.comment = note.value.trim(); }
+      send.disabled = true;
+      status.textContent = "Mengirim…";
+      post("/v1/surveys", body).then(function (r) {
+        if (r.status === 201) {
+          form.hidden = true;
+          status.textContent = "Terima kasih. Penilaian Anda sudah tercatat dan masuk ke IKM unit ini.";
+          status.focus();
+          return;
+        }
+        send.disabled = false;
+        status.textContent = r.status === 429 ? "Terlalu banyak penilaian dari alamat ini; coba lagi nanti." :
+          r.status === 409 ? "Formulir ini sudah dikirim. Muat ulang halaman untuk mengisi lagi." :
+          "Penilaian belum dapat dikirim; periksa isian atau muat ulang halaman.";
+      }).catch(function () {
+        send.disabled = false;
+        status.textContent = "Koneksi gagal; coba kirim lagi.";
+      });
+    });
+    var first = form.querySelector("select, input");
+    if (first) { first.focus(); }
+  }
+
+  function followUpBlock(card, list, sub) {
+    if (!list || !list.length) { return; }
+    var sec = add(card, el("section"));
+    var hid = "asn-w-h" + (++uid);
+    sec.setAttribute("aria-labelledby", hid);
+    add(sec, el(sub, "asn-w-sec-h", "Tindak lanjut hasil survei")).id = hid;
+    var ul = add(sec, el("ul", "asn-w-list"));
+    list.forEach(function (f) {
+      var li = add(ul, el("li"));
+      add(li, el("strong", null, "Periode " + f.period + ": "));
+      add(li, el("span", null, f.data.statement));
+    });
+  }
+
   function render(host, sc) {
     var level = Math.min(6, Math.max(1, parseInt(host.getAttribute("data-heading-level") || "2", 10) || 2));
     host.textContent = "";
@@ -172,6 +338,8 @@
     perfBlock(card, sc.performance, sc.min_group_size, sub);
     trainingBlock(card, sc.training, sc.min_group_size, sub);
     innovationBlock(card, sc.innovations, sub);
+    followUpBlock(card, sc.follow_ups, sub);
+    if (host.getAttribute("data-survey") !== "off") { surveyBlock(card, sc.unit.id, sub); }
     add(card, el("p", "asn-w-note", "Data per " + date(sc.data_as_of) + " · kebijakan publikasi " + sc.policy_version +
       " · Sumber: Pemerintah Provinsi Bengkulu"));
     host.removeAttribute("aria-busy");

@@ -1,0 +1,1 @@
+"""The services catalogue of each unit (jenis layanan), kept by the BKD admin."""

@@ -1,0 +1,1 @@
+"""Citizens' comments from the SKM and the units' follow-up (tindak lanjut)."""

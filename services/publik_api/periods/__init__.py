@@ -1,0 +1,1 @@
+"""The province's SKM periods (semester or year), kept by the BKD admin."""
