@@ -19,6 +19,7 @@ from asn_cli.main import main as asn
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 from gateway.state import gateway_state
+from services.common.apps import APP_NAMES
 from services.common.auth import Role
 from services.common.changes.audit import entry_hash, fields_of
 from services.common.settings import normalise_database_url
@@ -144,7 +145,7 @@ async def test_an_anchor_is_written_only_when_a_head_moves(stack: dict[str, Any]
     anchors = await _anchors(publik)  # public: no token
     assert [a["n"] for a in anchors] == list(range(1, second.n + 1))
     heads = anchors[-1]["heads"]
-    assert set(heads) == {"kinerja", "pelatihan", "publik", "gateway"}
+    assert set(heads) == set(APP_NAMES)
     assert heads["kinerja"]["seq"] == anchors[-2]["heads"]["kinerja"]["seq"] + 1
     assert heads["pelatihan"] == heads["gateway"] == {"seq": 0, "hash": "0" * 64}
     kinerja_head = await kinerja.get(HEAD_PATH, headers=tokens.service())
