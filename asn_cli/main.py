@@ -6,6 +6,7 @@ asn seed --demo               load the demo data (idempotent)
 asn create-admin --username U create or reset an admin account (password from --password, ASN_ADMIN_PASSWORD
                               or a prompt)
 asn serve APP|all             serve one app in the foreground, or all four as child processes
+asn verify-audit              check every app's audit chain against publik's signed anchors (the databases)
 """
 
 from __future__ import annotations
@@ -168,10 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(fn=cmd_run)
 
-    from asn_cli import kinerja_commands, ops_commands, publik_commands
+    from asn_cli import audit_commands, kinerja_commands, ops_commands, publik_commands
 
     kinerja_commands.register(sub)
     publik_commands.register(sub)
+    audit_commands.register(sub)
     ops_commands.register(sub)
     return parser
 

@@ -77,6 +77,7 @@ def child_env(
     default("PELATIHAN_KINERJA_URL", local["kinerja"])
     default("PELATIHAN_PUBLIK_URL", local["publik"])
     default("PUBLIK_KINERJA_URL", local["kinerja"])
+    default("PUBLIK_PELATIHAN_URL", local["pelatihan"])
 
     for name in APP_NAMES:
         prefix = APPS[name].env_prefix

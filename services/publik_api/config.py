@@ -19,6 +19,9 @@ class PublikSettings(AppSettings):
     port: int = 8003
     gateway_url: str = Field(default="http://127.0.0.1:8000", description="For JWKS and service tokens.")
     kinerja_url: str = Field(default="http://127.0.0.1:8001", description="kinerja_api, asked about units.")
+    pelatihan_url: str = Field(
+        default="http://127.0.0.1:8002", description="pelatihan_api, asked for its audit head (anchors)."
+    )
     service_client_id: str = "svc-publik"
     service_client_secret: SecretStr = SecretStr("dev-only-svc-publik-secret")
     outbox_enabled: bool = True
@@ -74,6 +77,11 @@ class PublikSettings(AppSettings):
         default=Path(".data"), description="The snapshot key is generated here on first run."
     )
     snapshot_key_pem: SecretStr | None = Field(default=None, description="PEM private key signing snapshots.")
+    anchor_interval_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How often every app's audit head is fetched and anchored (a record only when one moved).",
+    )
     embed_frame_ancestors: CsvList = Field(
         default_factory=lambda: ["'self'", "https://bengkuluprov.go.id", "https://*.bengkuluprov.go.id"],
         description="Hosts allowed to frame the embed page (CSP frame-ancestors).",

@@ -10,8 +10,11 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from services.common.app import ServiceSpec, add_service_client, create_service_app
+from services.common.apps import APP_NAMES
 from services.common.state import AppState
 from services.publik_api import models  # noqa: F401  (registers every table)
+from services.publik_api.anchors.keeper import OWN, AnchorKeeper
+from services.publik_api.anchors.router import router as anchors_router
 from services.publik_api.audit.router import router as audit_router
 from services.publik_api.cache.middleware import PublicReadMiddleware
 from services.publik_api.cache.store import PublicCache
@@ -50,7 +53,11 @@ TAGS = [
     {"name": "reports", "description": "Reports for integrators (admin, integrator), JSON or CSV."},
     {"name": "embed", "description": "The embeddable widget and its iframe page."},
     {"name": "audit", "description": "The hash-chained log of every publication change (admin)."},
-    {"name": "internal", "description": "Events from kinerja and pelatihan (service token; not forwarded)."},
+    {"name": "anchors", "description": "Signed, hash-chained anchors of every app's audit head. Public."},
+    {
+        "name": "internal",
+        "description": "Events from kinerja and pelatihan; the audit head (service token; not forwarded).",
+    },
 ]
 
 
@@ -92,6 +99,17 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
             interval_s=settings.ikm_refresh_interval_s,
         )
         tasks.append(asyncio.create_task(refresher.run_forever(), name="publik-ikm-refresh"))
+        anchor_sources = {
+            app: add_service_client(
+                shared, getattr(settings, f"{app}_url"), timeout_s=settings.upstream_timeout_s
+            )
+            for app in APP_NAMES
+            if app != OWN
+        }
+        keeper = AnchorKeeper(
+            shared.sessionmaker, signer, anchor_sources, interval_s=settings.anchor_interval_s
+        )
+        tasks.append(asyncio.create_task(keeper.run_forever(), name="publik-audit-anchors"))
         return shared.extend(
             PublikState,
             snapshot_signer=signer,
@@ -133,6 +151,7 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
             innovations_router,
             publications_router,
             snapshots_router,
+            anchors_router,
             reports_router,
             embed_router,
             ingest_router,

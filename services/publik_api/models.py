@@ -1,5 +1,6 @@
 """Every model of publik_api, imported so Alembic sees the whole schema."""
 
+from services.publik_api.anchors.models import *  # noqa: F403
 from services.publik_api.audit.models import *  # noqa: F403
 from services.publik_api.catalogue.models import *  # noqa: F403
 from services.publik_api.db import Base

@@ -28,6 +28,7 @@ def publik_settings(
         values: dict[str, Any] = {
             "gateway_url": closed_url(),
             "kinerja_url": closed_url(),
+            "pelatihan_url": closed_url(),
             "data_dir": tmp_path,
             "cache_poll_interval_s": 0.05,
             "ikm_refresh_interval_s": 0.05,

@@ -120,6 +120,7 @@ class Stack:
         env["PELATIHAN_KINERJA_URL"] = first["kinerja"]
         env["PELATIHAN_PUBLIK_URL"] = first["publik"]
         env["PUBLIK_KINERJA_URL"] = first["kinerja"]
+        env["PUBLIK_PELATIHAN_URL"] = first["pelatihan"]
         env["GATEWAY_DATA_DIR"] = str(self.workdir / "gateway-data")
         env["GATEWAY_HEALTH_CHECK_INTERVAL_S"] = "0.5"
         env["GATEWAY_UPSTREAM_READ_TIMEOUT_S"] = "5"

@@ -3,6 +3,9 @@
 four apps, so each app's ``audit/router.py`` is a single call::
 
     router = audit_router(AuditEntry, prefix="/v1/audit", readers=(Role.ADMIN,))
+
+plus ``GET /internal/v1/audit/head`` (:func:`audit_head_router`, service tokens only): the chain's last
+``(seq, hash)``, which publik fetches every hour and anchors outside the app (services/publik_api/anchors/).
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from services.common.auth import require_roles
-from services.common.changes.audit import AuditMixin, list_entries, verify_chain
+from services.common.auth import Role, require_roles
+from services.common.changes.audit import AuditMixin, chain_tip, list_entries, verify_chain
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, problem_responses
 from services.common.i18n import msg
@@ -86,6 +89,15 @@ class ChainCheck(BaseModel):
     problem: str | None
 
 
+class AuditHead(BaseModel):
+    """The last entry of an app's audit chain: ``seq`` 0 and the genesis hash while the chain is empty."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"seq": 42, "hash": ENTRY_EXAMPLE["hash"]}]})
+
+    seq: int = Field(ge=0)
+    hash: str = Field(pattern="^[0-9a-f]{64}$")
+
+
 EntityQuery = Annotated[
     str | None,
     Query(max_length=32, description="Only entries about this kind of record, e.g. `skp` or `enrolment`."),
@@ -150,5 +162,25 @@ def audit_router(model: type[AuditMixin], *, prefix: str, readers: tuple[str, ..
             first_bad_seq=report.first_bad_seq,
             problem=report.problem,
         )
+
+    return router
+
+
+def audit_head_router(model: type[AuditMixin], *, prefix: str = "/internal/v1/audit") -> APIRouter:
+    """``GET <prefix>/head`` for service tokens (401 without a token, 403 for any other role). Under
+    ``/internal``, which the gateway never forwards: publik's anchor keeper calls each app directly."""
+    router = APIRouter(prefix=prefix, tags=["internal"], dependencies=[Depends(require_roles(Role.SERVICE))])
+
+    @router.get(
+        "/head",
+        summary="The head of the audit chain",
+        operation_id="audit_head",
+        responses=problem_responses(401, 403),
+    )
+    async def head(session: SessionDep) -> AuditHead:
+        """The chain's last entry (`seq`, `hash`), read by publik's anchor keeper to anchor it outside this app;
+        nothing about the entry's content."""
+        seq, digest = await chain_tip(session, model)
+        return AuditHead(seq=seq, hash=digest)
 
     return router

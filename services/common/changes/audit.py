@@ -256,6 +256,13 @@ async def verify_chain(session: AsyncSession, model: type[AuditMixin]) -> ChainR
     return ChainReport(count, True)
 
 
+async def chain_tip(session: AsyncSession, model: type[AuditMixin]) -> tuple[int, str]:
+    """The chain's last entry as ``(seq, hash)``; ``(0, GENESIS)`` while the chain is empty. What publik anchors
+    outside the app (services/publik_api/anchors/)."""
+    row = (await session.execute(select(model.seq, model.hash).order_by(model.seq.desc()).limit(1))).first()
+    return (int(row[0]), str(row[1])) if row is not None else (0, GENESIS)
+
+
 async def list_entries(
     session: AsyncSession,
     model: type[AuditMixin],

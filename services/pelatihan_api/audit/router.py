@@ -3,8 +3,15 @@ shared by every app: services/common/changes/api.py)."""
 
 from __future__ import annotations
 
+from fastapi import APIRouter
+
 from services.common.auth import Role
-from services.common.changes.api import audit_router
+from services.common.changes.api import audit_head_router, audit_router
 from services.pelatihan_api.audit.models import AuditEntry
 
-router = audit_router(AuditEntry, prefix="/v1/audit", readers=(Role.ADMIN, Role.PELATIHAN_ADMIN))
+router = APIRouter()
+router.include_router(
+    audit_router(AuditEntry, prefix="/v1/audit", readers=(Role.ADMIN, Role.PELATIHAN_ADMIN))
+)
+# The chain's head for publik's anchor keeper (service tokens; /internal is never forwarded by the gateway).
+router.include_router(audit_head_router(AuditEntry))

@@ -18,8 +18,11 @@ def snapshot_keys(jwks: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def verify_chain(snapshots: list[dict[str, Any]], jwks: dict[str, Any]) -> list[str]:
-    """Problems found in snapshots 1..N (as served: n, hash, prev_hash, jws); an empty list means valid."""
+def verify_chain(
+    snapshots: list[dict[str, Any]], jwks: dict[str, Any], *, label: str = "snapshot"
+) -> list[str]:
+    """Problems found in snapshots 1..N (as served: n, hash, prev_hash, jws); an empty list means valid. The
+    audit anchors are built the same way (signed by the snapshot key) and checked here with ``label="anchor"``."""
     problems: list[str] = []
     keys = snapshot_keys(jwks)
     if not keys:
@@ -27,9 +30,9 @@ def verify_chain(snapshots: list[dict[str, Any]], jwks: dict[str, Any]) -> list[
     prev_hash: str | None = None
     for expected, snap in enumerate(sorted(snapshots, key=lambda s: int(s.get("n", 0))), start=1):
         n = snap.get("n")
-        where = f"snapshot {n}"
+        where = f"{label} {n}"
         if n != expected:
-            problems.append(f"{where}: expected snapshot {expected} (chain has a gap)")
+            problems.append(f"{where}: expected {label} {expected} (chain has a gap)")
         try:
             key = keys.get(str(jws_header(str(snap.get("jws", ""))).get("kid")))
             if key is None:
@@ -53,6 +56,6 @@ def verify_chain(snapshots: list[dict[str, Any]], jwks: dict[str, Any]) -> list[
         if body.get("n") != n:
             problems.append(f"{where}: signed number is {body.get('n')}")
         if body.get("prev_hash") != prev_hash or snap.get("prev_hash") != prev_hash:
-            problems.append(f"{where}: does not link to the previous snapshot's hash")
+            problems.append(f"{where}: does not link to the previous {label}'s hash")
         prev_hash = digest
     return problems
