@@ -167,6 +167,7 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
                 public_keys_pem=settings.jwt_public_keys_pem,
                 client=jwks_client,
                 min_refresh_interval_s=settings.jwks_refresh_min_interval_s,
+                max_age_s=settings.jwks_max_age_s,
             )
         bind_state(app, state)
         if spec.build_state is not None:
