@@ -55,3 +55,13 @@ class ApiClient(Base):
     usage_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SubjectNotBefore(Base):
+    """Tokens of ``subject`` issued before ``not_before`` are refused everywhere (an admin revoked them)."""
+
+    __tablename__ = "subject_not_before"
+
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

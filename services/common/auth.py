@@ -238,13 +238,51 @@ class Principal:
             raise Forbidden(msg("This action needs one of the roles: {roles}", roles=", ".join(roles)))
 
 
+class NotBefore:
+    """Per-subject "not before" times (epoch seconds): a token whose ``iat`` is earlier than its subject's
+    time was revoked (``POST /auth/subjects/{sub}/revoke-tokens`` at the gateway). The gateway fills it from
+    its database, services from the gateway's ``/internal/v1/token-revocations`` every 30 s
+    (services/common/revocations.py); the check itself is one dict lookup."""
+
+    def __init__(self) -> None:
+        self._times: dict[str, int] = {}
+
+    def replace(self, times: dict[str, int]) -> None:
+        """The whole list as last read."""
+        self._times = dict(times)
+
+    def set(self, subject: str, not_before: int) -> None:
+        """One subject's time, known before the next read (the replica that revoked)."""
+        self._times[subject] = max(not_before, self._times.get(subject, not_before))
+
+    def revoked(self, principal: Principal) -> bool:
+        """True when the principal's token was issued before its subject's time."""
+        not_before = self._times.get(principal.subject)
+        if not_before is None:
+            return False
+        iat = principal.claims.get("iat")
+        return not isinstance(iat, int | float) or iat < not_before
+
+    def __len__(self) -> int:
+        return len(self._times)
+
+
 class TokenVerifier:
     """Verifies RS256 tokens: pinned algorithm, known ``kid``, signature, ``exp``, ``iss`` and ``aud``."""
 
     def __init__(
-        self, keys: KeySource, *, issuer: str, audience: str, leeway_s: int = 10, cache_size: int = 10_000
+        self,
+        keys: KeySource,
+        *,
+        issuer: str,
+        audience: str,
+        leeway_s: int = 10,
+        cache_size: int = 10_000,
+        not_before: NotBefore | None = None,
     ) -> None:
         self.keys = keys
+        # Revoked subjects' times; checked on every call, cached verification or not.
+        self.not_before = not_before
         self.issuer = issuer
         self.audience = audience
         self.leeway_s = leeway_s
@@ -256,7 +294,13 @@ class TokenVerifier:
         self._recheck_hits = isinstance(keys, JwksKeySource)
 
     async def verify(self, token: str) -> Principal:
-        """The principal of a valid token; 401 (Unauthorized) otherwise."""
+        """The principal of a valid, unrevoked token; 401 (Unauthorized) otherwise."""
+        principal = await self._verify_cached(token)
+        if self.not_before is not None and self.not_before.revoked(principal):
+            raise Unauthorized(msg("The token was revoked; sign in again."))
+        return principal
+
+    async def _verify_cached(self, token: str) -> Principal:
         key = hashlib.sha256(token.encode()).digest()
         hit = self._verified.get(key)
         now = time.time()
@@ -397,6 +441,7 @@ def build_verifier(
     client: httpx.AsyncClient | None,
     min_refresh_interval_s: float = 30.0,
     max_age_s: float = 600.0,
+    not_before: NotBefore | None = None,
 ) -> TokenVerifier:
     """A verifier from settings: configured PEM keys win, else the gateway's JWKS."""
     source: KeySource
@@ -408,7 +453,7 @@ def build_verifier(
         )
     else:
         raise RuntimeError("token verification needs jwks_url or jwt_public_keys_pem")
-    return TokenVerifier(source, issuer=issuer, audience=audience)
+    return TokenVerifier(source, issuer=issuer, audience=audience, not_before=not_before)
 
 
 # ---------------------------------------------------------------------------------------------- JWS (snapshots)

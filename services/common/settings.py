@@ -66,6 +66,11 @@ class AppSettings(BaseSettings):
     jwks_url: str | None = Field(default=None, description="The gateway's JWKS, fetched and cached.")
     jwt_public_keys_pem: str | None = Field(default=None, description="PEM public key(s), instead of JWKS.")
     jwks_refresh_min_interval_s: float = Field(default=30.0, ge=0)
+    token_revocations_refresh_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often a service reads the gateway's revoked subjects (/internal/v1/token-revocations).",
+    )
     jwks_max_age_s: float = Field(
         default=600.0,
         gt=0,
