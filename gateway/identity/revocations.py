@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -51,12 +51,18 @@ SubjectPath = Annotated[
 class TokensRevoked(BaseModel):
     """A subject whose tokens issued before ``not_before`` are refused."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"subject": "siti.rahma", "not_before": "2026-04-16T03:00:01Z"}]}
+    )
+
     subject: str = Field(examples=["siti.rahma"])
     not_before: datetime = Field(description="Tokens issued (`iat`) before this instant get 401 everywhere.")
 
 
 class TokenRevocations(BaseModel):
     """Every subject with a live revocation and its time in epoch seconds (for the services)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"subjects": {"siti.rahma": 1776308401}}]})
 
     subjects: dict[str, int] = Field(examples=[{"siti.rahma": 1776308400}])
 
