@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -17,9 +18,11 @@ from gateway.state import gateway_state
 from services.common.auth import NotBefore, Role, StaticKeySource, TokenVerifier
 from services.common.errors import Unauthorized
 from services.common.revocations import ServiceRevocations
-from tests.gateway.helpers import gateway
+from services.kinerja_api.config import KinerjaSettings
+from services.kinerja_api.main import create_app as kinerja_app
+from tests.gateway.helpers import gateway, serve_http
 from tests.support.audit_checks import entries
-from tests.support.fixtures import wait_until
+from tests.support.fixtures import running, wait_until
 
 
 def token(app: FastAPI, subject: str, roles: list[str], *, issued: float | None = None) -> str:
@@ -116,3 +119,35 @@ async def test_services_read_the_list_with_a_service_token_and_refuse_revoked_to
             await verifier.verify(stolen)
         later = signer.issue("siti.rahma", [Role.ADMIN], ttl_s=600, now=time.time() + 2)
         assert (await verifier.verify(later)).subject == "siti.rahma"
+
+
+async def test_a_real_service_refuses_a_revoked_token_after_its_next_read(
+    gateway_settings: Callable[..., GatewaySettings], settings_for: Callable[..., Any]
+) -> None:
+    # The gateway over real HTTP; kinerja verifies with the gateway's key and reads the list every 0.2 s
+    # through its own pooled client, authenticated with its own service API client.
+    async with gateway(gateway_settings()) as (app, gw), serve_http(app, lifespan="off") as gateway_url:
+        admin = bearer(token(app, "admin", [Role.ADMIN]))
+        made = await gw.post("/auth/clients", json={"name": "kinerja", "roles": ["service"]}, headers=admin)
+        assert made.status_code == 201, made.text
+        settings = settings_for(
+            KinerjaSettings,
+            jwt_public_keys_pem=gateway_state(app).keyring.signer.public_pem,
+            gateway_url=gateway_url,
+            service_client_id=made.json()["client_id"],
+            service_client_secret=made.json()["client_secret"],
+            token_revocations_refresh_s=0.2,
+        )
+        async with running(kinerja_app(settings)) as kinerja:
+            stolen = bearer(token(app, "siti.rahma", [Role.ADMIN], issued=time.time() - 30))
+            assert (await kinerja.get("/v1/units", headers=stolen)).status_code == 200
+            assert (
+                await gw.post("/auth/subjects/siti.rahma/revoke-tokens", headers=admin)
+            ).status_code == 200
+
+            async def refused() -> bool:
+                return (await kinerja.get("/v1/units", headers=stolen)).status_code == 401
+
+            assert await wait_until(refused, timeout_s=5)
+            fresh = bearer(token(app, "siti.rahma", [Role.ADMIN], issued=time.time() + 2))
+            assert (await kinerja.get("/v1/units", headers=fresh)).status_code == 200
