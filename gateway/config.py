@@ -37,6 +37,12 @@ class GatewaySettings(AppSettings):
     )
     access_token_ttl_s: int = Field(default=900, ge=60, le=86_400)
     client_token_ttl_s: int = Field(default=300, ge=30, le=3_600)
+    revocations_refresh_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often each gateway replica reads the revoked subjects' times from the database "
+        "(the replica that revoked knows at once).",
+    )
     client_secret_grace_s: int = Field(default=86_400, ge=0)
     oauth_public_client_ids: CsvList = Field(
         default_factory=lambda: ["asn-web"],

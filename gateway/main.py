@@ -11,6 +11,9 @@ from gateway.config import GatewaySettings
 from gateway.cors import CorsMiddleware
 from gateway.identity.keys import load_client_secret_key, load_keyring
 from gateway.identity.passwords import ClientSecrets, HashGate
+from gateway.identity.revocations import GatewayRevocations
+from gateway.identity.revocations import internal_router as revocations_internal_router
+from gateway.identity.revocations import router as revocations_router
 from gateway.identity.router import router as identity_router
 from gateway.identity.schemas import GrantType
 from gateway.identity.snapshot_keys import SnapshotKeys
@@ -29,6 +32,7 @@ from gateway.webhooks.delivery import build_webhooks, start_webhooks, stop_webho
 from gateway.webhooks.router import internal_router as webhooks_internal_router
 from gateway.webhooks.router import router as webhooks_router
 from services.common.app import ServiceSpec, create_service_app
+from services.common.auth import NotBefore
 from services.common.state import AppState
 
 
@@ -36,7 +40,15 @@ async def _build_state(app: FastAPI, shared: AppState) -> GatewayState:
     settings = shared.settings
     assert isinstance(settings, GatewaySettings)
     keyring = load_keyring(settings)
-    shared.verifier = keyring.verifier()
+    not_before = NotBefore()
+    shared.verifier = keyring.verifier(not_before)
+    revocations = GatewayRevocations(
+        shared.sessionmaker,
+        not_before,
+        max_token_ttl_s=max(settings.access_token_ttl_s, settings.client_token_ttl_s),
+        interval_s=settings.revocations_refresh_s,
+    )
+    await revocations.start()
     limiter = build_limiter(settings)
     upstreams = Upstreams(settings)
     await upstreams.start()
@@ -50,6 +62,7 @@ async def _build_state(app: FastAPI, shared: AppState) -> GatewayState:
         upstreams=upstreams,
         snapshot_keys=snapshot_keys,
         client_usage=usage,
+        revocations=revocations,
         webhook_dispatcher=build_webhooks(shared, settings),
         report_clients=ReportClients(upstreams, settings),
         client_secrets=ClientSecrets(
@@ -63,6 +76,8 @@ async def _shutdown(app: FastAPI) -> None:
     state = gateway_state(app)
     assert state.client_usage is not None
     await state.client_usage.close()
+    if state.revocations is not None:
+        await state.revocations.close()
     await state.upstreams.close()
     await state.limiter.close()
 
@@ -84,7 +99,15 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             "`/kinerja/v1/...`, `/pelatihan/v1/...` and `/publik/v1/...` are forwarded to the services; "
             "`/auth/token` issues RS256 access tokens verified with `/.well-known/jwks.json`."
         ),
-        routers=[identity_router, webhooks_router, webhooks_internal_router, reports_router, audit_router],
+        routers=[
+            identity_router,
+            revocations_router,
+            revocations_internal_router,
+            webhooks_router,
+            webhooks_internal_router,
+            reports_router,
+            audit_router,
+        ],
         build_state=_build_state,
         on_startup=[start_webhooks],
         on_shutdown=[report_clients.stop, stop_webhooks, _shutdown],

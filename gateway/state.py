@@ -16,6 +16,7 @@ from services.common.state import AppState, app_state
 if TYPE_CHECKING:  # the modules below read the state themselves
     from gateway.identity.keys import KeyRing
     from gateway.identity.passwords import ClientSecrets
+    from gateway.identity.revocations import GatewayRevocations
     from gateway.identity.snapshot_keys import SnapshotKeys
     from gateway.identity.usage import ClientUsage
     from gateway.reports.catalogue import CatalogueCache
@@ -46,6 +47,8 @@ class GatewayState(AppState, GatewayEdge):
     client_secrets: ClientSecrets
     webhook_dispatcher: WebhookDispatcher
     webhook_task: asyncio.Task[None] | None = None
+    # Subjects' "not before" times, read from the database (gateway/identity/revocations.py).
+    revocations: GatewayRevocations | None = None
     # Built on the first catalogue request (gateway/reports/router.py).
     report_catalogue: CatalogueCache | None = None
 

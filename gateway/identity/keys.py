@@ -14,6 +14,7 @@ from pathlib import Path
 
 from gateway.config import GatewaySettings
 from services.common.auth import (
+    NotBefore,
     StaticKeySource,
     TokenSigner,
     TokenVerifier,
@@ -34,12 +35,13 @@ class KeyRing:
         """The JSON Web Key Set served at /.well-known/jwks.json."""
         return {"keys": [self.signer.jwk, *self.retired]}
 
-    def verifier(self) -> TokenVerifier:
-        """A verifier that accepts tokens signed by any key in the ring."""
+    def verifier(self, not_before: NotBefore | None = None) -> TokenVerifier:
+        """A verifier that accepts tokens signed by any key in the ring (and not revoked, with ``not_before``)."""
         return TokenVerifier(
             StaticKeySource([self.signer.jwk, *self.retired]),
             issuer=self.signer.issuer,
             audience=self.signer.audience,
+            not_before=not_before,
         )
 
 

@@ -73,3 +73,13 @@ class LoginLockout(Base):
     lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SubjectNotBefore(Base):
+    """Tokens of ``subject`` issued before ``not_before`` are refused everywhere (an admin revoked them)."""
+
+    __tablename__ = "subject_not_before"
+
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

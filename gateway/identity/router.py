@@ -24,6 +24,7 @@ from gateway.identity.schemas import (
     ClientOut,
     ClientRevoke,
     ClientSecretRotated,
+    ClientSecretRotation,
     ClientUpdate,
     Jwks,
     TokenError,
@@ -409,17 +410,26 @@ async def update_client(
     },
 )
 async def rotate_client_secret(
-    client_id: ClientIdPath, request: Request, response: Response, session: SessionDep, admin: AdminDep
+    client_id: ClientIdPath,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    admin: AdminDep,
+    body: ClientSecretRotation | None = None,
 ) -> ClientSecretRotated:
     """Issue a new secret for an API client (admin only); it is returned once. The secret it replaces keeps
-    working until `previous_secret_expires_at` (the gateway's `client_secret_grace_s` later), so the
-    integrator can switch without downtime; rotating again ends that grace at once. 409 when revoked."""
+    working until `previous_secret_expires_at` (the gateway's `client_secret_grace_s` later, or `grace_s`
+    from the body), so the integrator can switch without downtime; rotating again ends that grace at once.
+    A leaked secret is rotated with `{"grace_s": 0}`: the old secret is refused from that moment. Tokens
+    already issued with it run until they expire (revoke them with `/auth/subjects/{sub}/revoke-tokens`).
+    409 when revoked."""
     settings = gateway_state(request.app).settings
     response.headers.update(oauth_errors.NO_STORE)
+    grace_s = settings.client_secret_grace_s if body is None or body.grace_s is None else body.grace_s
     return await service.rotate_client_secret(
         session,
         client_id,
-        grace_s=settings.client_secret_grace_s,
+        grace_s=grace_s,
         actor=admin.subject,
         client_secrets=gateway_state(request.app).client_secrets,
     )

@@ -464,6 +464,20 @@ class ClientCreated(BaseModel):
     rate_limit_per_minute: int | None = None
 
 
+class ClientSecretRotation(BaseModel):
+    """How long the secret being replaced keeps working (an optional body of the rotate call)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"grace_s": 0}]})
+
+    grace_s: int | None = Field(
+        default=None,
+        ge=0,
+        le=604_800,
+        description="Seconds the current secret keeps working. 0 refuses it at once (a leaked secret); "
+        "absent or null: the gateway's `client_secret_grace_s` (24 h by default).",
+    )
+
+
 class ClientSecretRotated(BaseModel):
     """A client's new secret (shown this once); the previous one works until ``previous_secret_expires_at``."""
 

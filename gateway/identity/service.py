@@ -559,7 +559,8 @@ async def rotate_client_secret(
     now: datetime | None = None,
 ) -> ClientSecretRotated:
     """Give the client a new secret. The current one keeps working for ``grace_s`` seconds so the
-    integrator can deploy the new one; a secret from an earlier rotation stops at once. 409 when revoked."""
+    integrator can deploy the new one; a secret from an earlier rotation stops at once. ``grace_s=0`` (a
+    leaked secret) refuses the current one from this moment and forgets its hash. 409 when revoked."""
     client = await repository.client_by_id(session, client_id, for_update=True)
     if client is None:
         raise NotFound(msg("No API client {client_id!r}.", client_id=client_id))
@@ -568,7 +569,7 @@ async def rotate_client_secret(
     now = now or clock.now()
     before = client_state(client)
     secret = secrets.token_urlsafe(32)
-    client.previous_secret_hash = client.secret_hash
+    client.previous_secret_hash = client.secret_hash if grace_s > 0 else None
     client.previous_secret_expires_at = now + timedelta(seconds=grace_s)
     client.secret_hash = client_secrets.hash(secret)
     await session.flush()

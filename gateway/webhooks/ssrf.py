@@ -76,11 +76,40 @@ def parse_target(url: str, policy: TargetPolicy) -> tuple[SplitResult, str, int]
     return parts, host, port or (443 if parts.scheme == "https" else 80)
 
 
+# IPv6 ranges that carry an IPv4 address, and so reach that IPv4 host through a translator or tunnel
+# (docs/security.md, Key and token lifecycle / SSRF). Judged by the IPv4 address inside: NAT64's well-known
+# prefix (RFC 6052), IPv4-compatible (RFC 4291, deprecated) and, through ``sixtofour``, 6to4 (RFC 3056).
+_NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+# Refused outright: the local-use NAT64 prefix (RFC 8215) places the IPv4 address wherever the operator's
+# prefix length says, so what it reaches cannot be told from the address; Teredo (RFC 4380) tunnels to a
+# client behind a NAT that the address does not identify.
+_REFUSED_OUTRIGHT = (ipaddress.IPv6Network("64:ff9b:1::/48"), ipaddress.IPv6Network("2001::/32"))
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 transition address leads to (IPv4-mapped, IPv4-compatible, NAT64 well-known
+    prefix, 6to4); None for any other IPv6 address."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64_WELL_KNOWN or (address in _IPV4_COMPATIBLE and int(address) > 1):
+        # ``::`` and ``::1`` are the unspecified and loopback addresses, judged as such below.
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def is_public(address: IpAddress) -> bool:
     """True for globally routable unicast addresses (not loopback, private, link-local, shared, multicast,
-    reserved or unspecified; IPv4-mapped IPv6 addresses are judged by the IPv4 address inside)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    reserved or unspecified). An IPv6 address that embeds an IPv4 address (mapped, compatible, NAT64, 6to4)
+    is judged by the IPv4 address inside; local-use NAT64 and Teredo addresses are never public."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if any(address in net for net in _REFUSED_OUTRIGHT):
+            return False
+        inner = embedded_ipv4(address)
+        if inner is not None:
+            return is_public(inner)
     return address.is_global and not address.is_multicast
 
 

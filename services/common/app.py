@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
-from services.common.auth import PrincipalDep, build_verifier
+from services.common.auth import NotBefore, PrincipalDep, build_verifier
 from services.common.body_limits import service_body_limits
 from services.common.clock_api import clock_router, install_fake_now, uninstall_fake_now
 from services.common.db import create_engine, create_sessionmaker, database_state, migration_head
@@ -29,6 +29,7 @@ from services.common.metrics import install_metrics
 from services.common.middleware import EdgeMiddleware
 from services.common.openapi import install_openapi_document
 from services.common.outbox import OutboxDispatcher, OutboxMixin, Transport
+from services.common.revocations import ServiceRevocations
 from services.common.settings import AppSettings
 from services.common.state import AppState, app_state, bind_metrics, bind_state, find_state
 
@@ -57,6 +58,9 @@ class ServiceSpec:
     # Extra readiness facts (the gateway's upstreams): returns (facts, verdict), the verdict being "ready",
     # "degraded" (200, still serving) or "down" (503: nothing this app exists for can be served).
     readiness_extra: Callable[[FastAPI], Awaitable[tuple[dict[str, Any], str]]] | None = None
+    # The service's pooled client to the gateway, from which it reads revoked subjects every
+    # ``token_revocations_refresh_s`` (services/common/revocations.py); None: the gateway itself.
+    revocations_client: Callable[[AppState], httpx.AsyncClient] | None = None
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
     # Where the gateway serves this app's paths (``/kinerja``; "" for the gateway): its OpenAPI servers end so.
     path_prefix: str = ""
@@ -167,6 +171,7 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
                 public_keys_pem=settings.jwt_public_keys_pem,
                 client=jwks_client,
                 min_refresh_interval_s=settings.jwks_refresh_min_interval_s,
+                max_age_s=settings.jwks_max_age_s,
             )
         bind_state(app, state)
         if spec.build_state is not None:
@@ -174,6 +179,15 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
             bind_state(app, state)
         for hook in spec.on_startup:
             await hook(app)
+        revocations_task: asyncio.Task[None] | None = None
+        if spec.revocations_client is not None and state.verifier is not None:
+            state.verifier.not_before = NotBefore()
+            revocations = ServiceRevocations(
+                spec.revocations_client(state),
+                state.verifier.not_before,
+                interval_s=settings.token_revocations_refresh_s,
+            )
+            revocations_task = asyncio.create_task(revocations.run_forever(), name=f"{spec.name}-revocations")
         dispatcher_task: asyncio.Task[None] | None = None
         if spec.outbox_model is not None and spec.outbox_transports is not None:
             dispatcher = OutboxDispatcher(
@@ -191,6 +205,10 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         try:
             yield
         finally:
+            if revocations_task is not None:
+                revocations_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await revocations_task
             if dispatcher_task is not None:
                 dispatcher_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -144,17 +144,32 @@ class StaticKeySource:
 
 class JwksKeySource:
     """The gateway's JWKS, fetched and cached; fetched again (rate limited) when an unknown kid shows up,
-    so key rotation needs no restart."""
+    so key rotation needs no restart, and again once the cached set is ``max_age_s`` old, so a key the
+    gateway stopped serving (retired or compromised) stops verifying within that time even though no new
+    kid ever shows up. When the gateway does not answer, the keys held are kept (tokens keep verifying)."""
 
-    def __init__(self, url: str, client: httpx.AsyncClient, *, min_refresh_interval_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        client: httpx.AsyncClient,
+        *,
+        min_refresh_interval_s: float = 30.0,
+        max_age_s: float = 600.0,
+    ) -> None:
         self.url = url
         self.client = client
         self.min_refresh_interval_s = min_refresh_interval_s
+        self.max_age_s = max_age_s
         self._keys: dict[str, dict[str, str]] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
 
     async def get(self, kid: str) -> dict[str, str] | None:
+        if time.monotonic() - self._fetched_at >= self.max_age_s:
+            async with self._lock:
+                # Another caller may have refreshed while this one waited for the lock.
+                if time.monotonic() - self._fetched_at >= self.max_age_s:
+                    await self._refresh()
         key = self._keys.get(kid)
         if key is not None:
             return key
@@ -224,41 +239,89 @@ class Principal:
             raise Forbidden(msg("This action needs one of the roles: {roles}", roles=", ".join(roles)))
 
 
+class NotBefore:
+    """Per-subject "not before" times (epoch seconds): a token whose ``iat`` is earlier than its subject's
+    time was revoked (``POST /auth/subjects/{sub}/revoke-tokens`` at the gateway). The gateway fills it from
+    its database, services from the gateway's ``/internal/v1/token-revocations`` every 30 s
+    (services/common/revocations.py); the check itself is one dict lookup."""
+
+    def __init__(self) -> None:
+        self._times: dict[str, int] = {}
+
+    def replace(self, times: dict[str, int]) -> None:
+        """The whole list as last read."""
+        self._times = dict(times)
+
+    def set(self, subject: str, not_before: int) -> None:
+        """One subject's time, known before the next read (the replica that revoked)."""
+        self._times[subject] = max(not_before, self._times.get(subject, not_before))
+
+    def revoked(self, principal: Principal) -> bool:
+        """True when the principal's token was issued before its subject's time."""
+        not_before = self._times.get(principal.subject)
+        if not_before is None:
+            return False
+        iat = principal.claims.get("iat")
+        return not isinstance(iat, int | float) or iat < not_before
+
+    def __len__(self) -> int:
+        return len(self._times)
+
+
 class TokenVerifier:
     """Verifies RS256 tokens: pinned algorithm, known ``kid``, signature, ``exp``, ``iss`` and ``aud``."""
 
     def __init__(
-        self, keys: KeySource, *, issuer: str, audience: str, leeway_s: int = 10, cache_size: int = 10_000
+        self,
+        keys: KeySource,
+        *,
+        issuer: str,
+        audience: str,
+        leeway_s: int = 10,
+        cache_size: int = 10_000,
+        not_before: NotBefore | None = None,
     ) -> None:
         self.keys = keys
+        # Revoked subjects' times; checked on every call, cached verification or not.
+        self.not_before = not_before
         self.issuer = issuer
         self.audience = audience
         self.leeway_s = leeway_s
         # Verified tokens, by their sha256, until they expire: an RS256 check costs more than the rest of a
         # point read, and a client sends the same token many times. Only successes are kept.
         self.cache_size = cache_size
-        self._verified: dict[bytes, tuple[float, Principal]] = {}
+        self._verified: dict[bytes, tuple[float, Principal, str]] = {}
+        # Configured keys never change; the gateway's JWKS can drop a key, so hits ask for theirs again.
+        self._recheck_hits = isinstance(keys, JwksKeySource)
 
     async def verify(self, token: str) -> Principal:
-        """The principal of a valid token; 401 (Unauthorized) otherwise."""
+        """The principal of a valid, unrevoked token; 401 (Unauthorized) otherwise."""
+        principal = await self._verify_cached(token)
+        if self.not_before is not None and self.not_before.revoked(principal):
+            raise Unauthorized(msg("The token was revoked; sign in again."))
+        return principal
+
+    async def _verify_cached(self, token: str) -> Principal:
         key = hashlib.sha256(token.encode()).digest()
         hit = self._verified.get(key)
         now = time.time()
         if hit is not None:
-            if now < hit[0]:
+            # A hit still needs its signing key in the JWKS: a key the gateway stopped serving must stop
+            # verifying the tokens it signed, cached or not (a dict lookup unless the set is due a refresh).
+            if now < hit[0] and (not self._recheck_hits or await self.keys.get(hit[2]) is not None):
                 return hit[1]
             del self._verified[key]
-        principal = await self._verify(token)
+        principal, kid = await self._verify(token)
         if len(self._verified) >= self.cache_size:
             # Drop the expired ones, else the oldest half: bounded memory under any token churn.
             live = {k: v for k, v in self._verified.items() if v[0] > now}
             if len(live) >= self.cache_size:
                 live = dict(list(live.items())[len(live) // 2 :])
             self._verified = live
-        self._verified[key] = (float(principal.claims["exp"]), principal)
+        self._verified[key] = (float(principal.claims["exp"]), principal, kid)
         return principal
 
-    async def _verify(self, token: str) -> Principal:
+    async def _verify(self, token: str) -> tuple[Principal, str]:
         try:
             header = jwt.get_unverified_header(token)
         except JOSEError as exc:
@@ -296,7 +359,7 @@ class TokenVerifier:
         inst = claims.get("institution_id")
         scope = claims.get("scope")
         unit = claims.get("unit_id")
-        return Principal(
+        principal = Principal(
             subject=str(claims["sub"]),
             roles=frozenset(roles),
             nip=nip if isinstance(nip, str) else None,
@@ -306,6 +369,7 @@ class TokenVerifier:
             claims=claims,
             scopes=frozenset(scope.split()) if isinstance(scope, str) else frozenset(),
         )
+        return principal, kid
 
 
 # ---------------------------------------------------------------------------------------------- FastAPI deps
@@ -379,16 +443,20 @@ def build_verifier(
     public_keys_pem: str | None,
     client: httpx.AsyncClient | None,
     min_refresh_interval_s: float = 30.0,
+    max_age_s: float = 600.0,
+    not_before: NotBefore | None = None,
 ) -> TokenVerifier:
     """A verifier from settings: configured PEM keys win, else the gateway's JWKS."""
     source: KeySource
     if public_keys_pem:
         source = StaticKeySource.from_pems(public_keys_pem)
     elif jwks_url and client is not None:
-        source = JwksKeySource(jwks_url, client, min_refresh_interval_s=min_refresh_interval_s)
+        source = JwksKeySource(
+            jwks_url, client, min_refresh_interval_s=min_refresh_interval_s, max_age_s=max_age_s
+        )
     else:
         raise RuntimeError("token verification needs jwks_url or jwt_public_keys_pem")
-    return TokenVerifier(source, issuer=issuer, audience=audience)
+    return TokenVerifier(source, issuer=issuer, audience=audience, not_before=not_before)
 
 
 # ---------------------------------------------------------------------------------------------- JWS (snapshots)

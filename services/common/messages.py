@@ -205,6 +205,7 @@ COMMON = Catalogue(
         "Token has no key id": "Token tidak memiliki ID kunci (kid)",
         "Token signed by an unknown key": "Token ditandatangani dengan kunci yang tidak dikenal",
         "Invalid or expired token": "Token tidak valid atau sudah kedaluwarsa",
+        "The token was revoked; sign in again.": "Token telah dicabut; silakan masuk kembali.",
         "Token carries no roles": "Token tidak memuat peran apa pun",
         "Authorization header must be 'Bearer <token>'": "Header Authorization harus berbentuk 'Bearer <token>'",
         "This action needs one of the roles: {roles}": "Tindakan ini memerlukan salah satu peran berikut: {roles}",

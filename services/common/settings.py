@@ -66,6 +66,17 @@ class AppSettings(BaseSettings):
     jwks_url: str | None = Field(default=None, description="The gateway's JWKS, fetched and cached.")
     jwt_public_keys_pem: str | None = Field(default=None, description="PEM public key(s), instead of JWKS.")
     jwks_refresh_min_interval_s: float = Field(default=30.0, ge=0)
+    token_revocations_refresh_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often a service reads the gateway's revoked subjects (/internal/v1/token-revocations).",
+    )
+    jwks_max_age_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="The cached JWKS is fetched again once this old, so a key the gateway stopped serving "
+        "stops verifying tokens within this time (docs/security.md, Key and token lifecycle).",
+    )
 
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Outbox retries: exponential backoff capped at outbox_max_backoff_s; with the defaults an event keeps

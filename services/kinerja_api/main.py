@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 from fastapi import FastAPI
 
 from services.common.app import ServiceSpec, add_service_client, create_service_app
@@ -36,6 +37,12 @@ def _transports(app: FastAPI) -> dict[str, Transport]:
     }
 
 
+def _gateway_client(state: AppState) -> httpx.AsyncClient:
+    """The pooled client to the gateway (revoked subjects are read through it)."""
+    assert isinstance(state, KinerjaState)
+    return state.gateway_client
+
+
 async def _build_state(app: FastAPI, shared: AppState) -> KinerjaState:
     settings = shared.settings
     assert isinstance(settings, KinerjaSettings)
@@ -56,6 +63,7 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
     settings = settings or KinerjaSettings()
     spec = ServiceSpec(
         name="kinerja",
+        revocations_client=_gateway_client,
         path_prefix="/kinerja",
         messages=MESSAGES,
         schema="kinerja",

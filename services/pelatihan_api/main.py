@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 from fastapi import FastAPI
 
 from services.common.app import ServiceSpec, add_service_client, create_service_app
@@ -36,6 +37,12 @@ def _transports(app: FastAPI) -> dict[str, Transport]:
     }
 
 
+def _gateway_client(state: AppState) -> httpx.AsyncClient:
+    """The pooled client to the gateway (revoked subjects are read through it)."""
+    assert isinstance(state, PelatihanState)
+    return state.gateway_client
+
+
 async def _build_state(app: FastAPI, shared: AppState) -> PelatihanState:
     settings = shared.settings
     assert isinstance(settings, PelatihanSettings)
@@ -56,6 +63,7 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
     settings = settings or PelatihanSettings()
     spec = ServiceSpec(
         name="pelatihan",
+        revocations_client=_gateway_client,
         path_prefix="/pelatihan",
         messages=MESSAGES,
         schema="pelatihan",

@@ -133,6 +133,9 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
 
     spec = ServiceSpec(
         name="publik",
+        revocations_client=lambda state: add_service_client(
+            state, settings.gateway_url, timeout_s=settings.upstream_timeout_s
+        ),
         path_prefix="/publik",
         messages=MESSAGES,
         schema="publik",

@@ -1,8 +1,9 @@
-"""Services fetch the gateway's JWKS, cache it, and fetch again on an unknown kid (key rotation);
-outgoing calls carry the current request id."""
+"""Services fetch the gateway's JWKS, cache it, fetch again on an unknown kid (key rotation) and once the
+cached set is `jwks_max_age_s` old (a dropped key stops verifying); outgoing calls carry the request id."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -107,3 +108,53 @@ async def test_verified_tokens_are_cached_until_they_expire() -> None:
     old = signer.issue("b", ["admin"], ttl_s=60, now=time.time() - 3600)
     with pytest.raises(Unauthorized):
         await verifier.verify(old)
+
+
+async def test_a_key_dropped_from_the_jwks_stops_verifying_once_the_cached_set_is_old() -> None:
+    # The gateway stops serving a (compromised) key and no new kid ever shows up: the cached key set is
+    # fetched again on its schedule, and tokens signed by the dropped key are refused, cached ones too.
+    kept, dropped = new_signer(), new_signer()
+    state: dict[str, Any] = {"keys": [kept.jwk, dropped.jwk], "fetches": 0}
+    transport = httpx.ASGITransport(app=_jwks_app(state))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+        source = JwksKeySource("/.well-known/jwks.json", client, min_refresh_interval_s=60, max_age_s=0.3)
+        verifier = TokenVerifier(source, issuer=ISSUER, audience=AUDIENCE)
+        seen = dropped.issue("a", ["admin"], ttl_s=600)
+        assert (await verifier.verify(seen)).subject == "a"
+        assert (await verifier.verify(kept.issue("b", ["admin"], ttl_s=600))).subject == "b"
+        assert state["fetches"] == 1
+
+        state["keys"] = [kept.jwk]
+        # Within max_age_s the cached set still answers (no fetch per request).
+        assert (await verifier.verify(seen)).subject == "a"
+        assert state["fetches"] == 1
+        await asyncio.sleep(0.35)
+        with pytest.raises(Unauthorized):
+            await verifier.verify(seen)  # was cached as verified
+        with pytest.raises(Unauthorized):
+            await verifier.verify(dropped.issue("c", ["admin"], ttl_s=600))
+        assert (await verifier.verify(kept.issue("d", ["admin"], ttl_s=600))).subject == "d"
+        assert state["fetches"] == 2
+
+
+async def test_a_gateway_that_does_not_answer_leaves_the_cached_keys_in_place() -> None:
+    signer = new_signer()
+    state: dict[str, Any] = {"keys": [signer.jwk], "fetches": 0}
+    up = {"yes": True}
+
+    async def jwks(request: Request) -> JSONResponse:
+        state["fetches"] += 1
+        return JSONResponse(
+            {"keys": state["keys"]} if up["yes"] else {}, status_code=200 if up["yes"] else 503
+        )
+
+    transport = httpx.ASGITransport(app=Starlette(routes=[Route("/.well-known/jwks.json", jwks)]))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+        source = JwksKeySource("/.well-known/jwks.json", client, min_refresh_interval_s=0, max_age_s=0.1)
+        verifier = TokenVerifier(source, issuer=ISSUER, audience=AUDIENCE)
+        token = signer.issue("a", ["admin"], ttl_s=600)
+        assert (await verifier.verify(token)).subject == "a"
+        up["yes"] = False
+        await asyncio.sleep(0.15)
+        assert (await verifier.verify(token)).subject == "a"
+        assert state["fetches"] >= 2

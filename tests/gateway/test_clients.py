@@ -17,6 +17,7 @@ from gateway.config import GatewaySettings
 from gateway.state import gateway_state
 from services.common.auth import Role
 from tests.gateway.helpers import gateway
+from tests.support.audit_checks import entries
 from tests.support.fixtures import plain_dsn, wait_until
 
 
@@ -186,6 +187,39 @@ async def test_rotation_grace_expires_by_the_clock(gateway_settings: Callable[..
         assert (
             await token_for(client, cred["client_id"], rotated.json()["client_secret"])
         ).status_code == 200
+
+
+async def test_a_leaked_secret_is_rotated_with_no_grace_and_the_rotation_is_audited(
+    gateway_settings: Callable[..., GatewaySettings],
+) -> None:
+    async with gateway(gateway_settings(client_secret_grace_s=3600)) as (app, client):
+        cred = await new_client(client, app)
+        client_id, leaked = cred["client_id"], cred["client_secret"]
+        assert (await token_for(client, client_id, leaked)).status_code == 200
+        rotated = await client.post(
+            f"/auth/clients/{client_id}/rotate", json={"grace_s": 0}, headers=admin(app)
+        )
+        assert rotated.status_code == 200, rotated.text
+        assert rotated.headers["cache-control"] == "no-store"
+        ends = datetime.fromisoformat(rotated.json()["previous_secret_expires_at"]).timestamp()
+        assert ends <= time.time() + 1
+
+        # The leaked secret is refused from this moment on; the new one works.
+        refused = await token_for(client, client_id, leaked)
+        assert refused.status_code == 401
+        assert refused.json()["error"] == "invalid_client"
+        assert (await token_for(client, client_id, rotated.json()["client_secret"])).status_code == 200
+
+        history = await entries(client, "/audit", admin(app), "api_client", client_id)
+        [rotation] = [e for e in history if e["action"] == "api_client.rotate_secret"]
+        assert rotation["actor"] == "admin"
+        assert rotation["before"]["previous_secret_expires_at"] is None
+        assert datetime.fromisoformat(rotation["after"]["previous_secret_expires_at"]).timestamp() <= ends
+
+        # Only a grace between 0 and a week is accepted; unknown fields are refused.
+        for bad in ({"grace_s": -1}, {"grace_s": 604_801}, {"grace": 0}):
+            resp = await client.post(f"/auth/clients/{client_id}/rotate", json=bad, headers=admin(app))
+            assert resp.status_code == 422, (bad, resp.text)
 
 
 # ---------------------------------------------------------------------------------------------- revocation

@@ -13,6 +13,7 @@ import hmac
 import json
 import os
 import secrets
+import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -467,6 +468,18 @@ async def test_endpoint_administration(gateway_settings: Callable[..., GatewaySe
         "https://169.254.169.254/latest/meta-data",
         "https://[::1]/hook",
         "https://[::ffff:127.0.0.1]/hook",
+        # IPv6 transition addresses that lead to an internal IPv4 host (docs/security.md, Key and token
+        # lifecycle): NAT64 to the metadata service and to loopback, 6to4, IPv4-compatible, local-use
+        # NAT64 and Teredo (both refused outright).
+        "https://[64:ff9b::a9fe:a9fe]/latest/meta-data",
+        "https://[64:ff9b::7f00:1]/hook",
+        "https://[64:ff9b::10.1.2.3]/hook",
+        "https://[2002:7f00:1::1]/hook",
+        "https://[2002:c0a8:a::]/hook",
+        "https://[::127.0.0.1]/hook",
+        "https://[::10.0.0.1]/hook",
+        "https://[64:ff9b:1::808:808]/hook",
+        "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",
         "https://100.64.0.1/hook",
         "https://224.0.0.1/hook",
         "https://0.0.0.0/hook",
@@ -495,6 +508,48 @@ async def test_a_public_https_target_is_accepted(gateway_settings: Callable[...,
             headers=admin(app),
         )
         assert resp.status_code == 201, resp.text
+
+
+@pytest.mark.parametrize("url", ["https://[64:ff9b::808:808]/hook", "https://[2002:808:808::1]/hook"])
+async def test_a_transition_address_of_a_public_ipv4_host_is_accepted(
+    gateway_settings: Callable[..., GatewaySettings], url: str
+) -> None:
+    async with gateway(gateway_settings()) as (app, client):
+        resp = await client.post(
+            "/webhooks/endpoints", json={"url": url, "event_types": ["skp.approved"]}, headers=admin(app)
+        )
+        assert resp.status_code == 201, (url, resp.text)
+
+
+async def test_a_name_that_now_resolves_to_a_nat64_address_of_loopback_is_refused_at_delivery(
+    gateway_settings: Callable[..., GatewaySettings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DNS rebinding: the name was public when registered, and answers with NAT64's spelling of 127.0.0.1
+    # when the delivery is made. The resolver is the only thing faked; every other name resolves as usual.
+    answer = {"address": "8.8.8.8"}
+    real = socket.getaddrinfo
+
+    def fake_getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "hook.rebind.test":
+            family = socket.AF_INET6 if ":" in answer["address"] else socket.AF_INET
+            return [(family, socket.SOCK_STREAM, 6, "", (answer["address"], port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    strict = {**LOCAL, "webhooks_allow_private_targets": False}
+    async with gateway(gateway_settings(**strict)) as (app, client):
+        endpoint = await register(app, client, "http://hook.rebind.test:8080/hook")
+        answer["address"] = "64:ff9b::7f00:1"
+        await send_event(app, client, evaluation_event())
+
+        async def failed() -> bool:
+            rows = await deliveries(app, client, endpoint["id"])
+            return bool(rows and rows[0]["status"] == "FAILED")
+
+        assert await wait_until(failed, timeout_s=10)
+        [row] = await deliveries(app, client, endpoint["id"])
+        assert row["attempts"] == 1
+        assert "target refused" in row["last_error"]
 
 
 async def test_the_target_is_checked_again_at_delivery_time(

@@ -98,7 +98,7 @@ async def stack(
 
 async def _settled(publik: httpx.AsyncClient) -> None:
     for _ in range(100):
-        if (await publik.get("/v1/anchors")).json():
+        if (await publik.get("/v1/anchors")).json()["items"]:
             return
         await asyncio.sleep(0.05)
 
@@ -107,7 +107,8 @@ async def _anchors(publik: httpx.AsyncClient) -> list[dict[str, Any]]:
     resp = await publik.get("/v1/anchors")
     assert resp.status_code == 200, resp.text
     assert resp.headers["cache-control"] == "no-cache"
-    body: list[dict[str, Any]] = resp.json()
+    body: list[dict[str, Any]] = resp.json()["items"]
+    assert resp.json()["next_cursor"] is None  # every anchor of the test fits one page
     return body
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from services.common.db import SessionDep
+from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, decode_cursor, page_of
 from services.publik_api.anchors.schemas import AnchorRead
 from services.publik_api.anchors.service import all_anchors, heads_of
 
@@ -12,15 +13,22 @@ router = APIRouter(prefix="/v1/anchors", tags=["anchors"])
 
 
 @router.get("", summary="Audit anchors", operation_id="anchors_list")
-async def list_anchors(session: SessionDep, response: Response) -> list[AnchorRead]:
+async def list_anchors(
+    session: SessionDep,
+    response: Response,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[AnchorRead]:
     """Every anchor record, oldest first: the audit heads (seq, hash) of kinerja, pelatihan, publik and the
     gateway each time one moved, chained by hash and signed with the snapshot key. An app's chain is
     trustworthy only while every anchored (seq, hash) is still in it (`asn verify-audit` checks). Not kept
     in the public-read cache (a new record does not change the publication version): `no-cache`."""
     response.headers["Cache-Control"] = "no-cache"
-    return [
-        AnchorRead.model_validate({**_fields(a), "heads": heads_of(a)}) for a in await all_anchors(session)
-    ]
+    after = decode_cursor(cursor, 1)
+    rows = await all_anchors(session, after_n=int(after[0]) if after else None, limit=limit + 1)
+    page, next_cursor = page_of(rows, limit, lambda a: (a.n,))
+    items = [AnchorRead.model_validate({**_fields(a), "heads": heads_of(a)}) for a in page]
+    return Page[AnchorRead](items=items, next_cursor=next_cursor)
 
 
 def _fields(anchor: object) -> dict[str, object]:

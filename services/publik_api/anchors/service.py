@@ -35,9 +35,17 @@ async def latest_anchor(session: AsyncSession) -> AuditAnchor | None:
     return await session.scalar(select(AuditAnchor).order_by(AuditAnchor.n.desc()).limit(1))
 
 
-async def all_anchors(session: AsyncSession) -> list[AuditAnchor]:
-    """Every anchor record, oldest first (a few a day at most: one per hour at which some head moved)."""
-    return list((await session.scalars(select(AuditAnchor).order_by(AuditAnchor.n))).all())
+async def all_anchors(
+    session: AsyncSession, *, after_n: int | None = None, limit: int | None = None
+) -> list[AuditAnchor]:
+    """Anchor records after ``after_n``, oldest first (a few a day at most: one per hour at which some head
+    moved); at most ``limit`` when given."""
+    stmt = select(AuditAnchor).order_by(AuditAnchor.n)
+    if after_n is not None:
+        stmt = stmt.where(AuditAnchor.n > after_n)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list((await session.scalars(stmt)).all())
 
 
 async def anchor_heads(
