@@ -51,6 +51,7 @@ class FuzzReport:
 
     operations: int = 0
     operations_run: set[str] = field(default_factory=set)
+    operations_deep: set[str] = field(default_factory=set)
     cases: int = 0
     by_caller: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
@@ -58,6 +59,7 @@ class FuzzReport:
     errors: list[str] = field(default_factory=list)
     unsatisfiable: int = 0
     elapsed_s: float = 0.0
+    budget_s: float = 0.0
     out_of_time: bool = False
 
     def distinct_failures(self) -> dict[tuple[str, str, int | None], FuzzFailure]:
@@ -69,9 +71,10 @@ class FuzzReport:
 
     def summary(self) -> str:
         return (
-            f"operations={len(self.operations_run)}/{self.operations} cases={self.cases} "
+            f"operations={len(self.operations_run)}/{self.operations} "
+            f"deep={len(self.operations_deep)}/{self.operations} cases={self.cases} "
             f"failures={len(self.failures)} distinct={len(self.distinct_failures())} "
-            f"elapsed_s={self.elapsed_s:.1f} callers={dict(sorted(self.by_caller.items()))}"
+            f"elapsed_s={self.elapsed_s:.1f}/{self.budget_s:.0f} callers={dict(sorted(self.by_caller.items()))}"
         )
 
 
@@ -111,14 +114,24 @@ def run_fuzz(
     examples_for: Callable[[str], int] | None = None,
     known_path_values: dict[str, list[str]] | None = None,
     time_budget_s: float = 150.0,
+    seconds_per_operation: float | None = None,
     modes: Iterable[GenerationMode] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
 ) -> FuzzReport:
-    """Fuzz every operation for every caller; stop starting new operations once the budget is spent.
+    """Fuzz every operation for every caller, breadth first, within a time budget.
 
     ``callers`` maps a caller's label to its headers (``{}`` for no token). ``examples_for(caller)`` gives
     the number of examples per operation and mode for that caller (default ``max_examples``).
     ``known_path_values`` maps a path parameter name to real values from the seed: one more positive pass
     runs with them so that cases reach real objects, not only 404s.
+
+    The budget is ``time_budget_s``, a hard cap; with ``seconds_per_operation`` it is that much per
+    operation of the spec, never more than the cap, so it grows with the spec. Two rounds share it: the
+    breadth round sends one example per operation, caller and pass, so every operation is fuzzed by every
+    caller before any gets more (a spec that grew cannot leave its last operations unfuzzed while the first
+    ones take their full share); the depth round then gives the callers with more than one example
+    their full ``examples_for`` per operation until the budget is spent. Every case goes through the same
+    checks in both rounds. ``operations_run`` holds the operations the breadth round finished (every
+    caller, every pass); ``out_of_time`` says the budget ended a round early.
     """
     schema = load_schema(base_url)
     report = FuzzReport()
@@ -131,36 +144,68 @@ def run_fuzz(
         except Exception as exc:  # an operation schemathesis could not read: a spec problem to report
             report.errors.append(f"unreadable operation: {exc}")
     report.operations = len(operations)
+    budget = time_budget_s
+    if seconds_per_operation is not None:
+        budget = min(time_budget_s, seconds_per_operation * len(operations))
+    report.budget_s = budget
     known = known_path_values or {}
+    modes = tuple(modes)
 
-    for op in operations:
-        label = f"{op.method.upper()} {op.path}"
-        if label in SKIP_OPERATIONS:
-            continue
-        if time.monotonic() - started > time_budget_s:
-            report.out_of_time = True
-            break
-        path_params = [p.name for p in op.path_parameters]
-        for caller, headers in callers.items():
-            n = examples_for(caller) if examples_for else max_examples
-            passes: list[tuple[GenerationMode, dict[str, Any] | None]] = [(m, None) for m in modes]
-            if path_params and all(known.get(p) for p in path_params):
-                passes.append((GenerationMode.POSITIVE, {p: known[p] for p in path_params}))
-            for mode, fixed in passes:
-                try:
-                    strategy = op.as_strategy(generation_mode=mode)
-                except Exception as exc:
-                    report.errors.append(f"{label} {mode.value}: no strategy: {exc}")
-                    continue
-                if fixed is not None:
-                    choice = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in fixed.items()})
-                    strategy = st.tuples(strategy, choice)
-                else:
-                    strategy = st.tuples(strategy, st.just({}))
-                _run_one(op, label, caller, headers, strategy, n, session, report)
+    def examples(caller: str) -> int:
+        return examples_for(caller) if examples_for else max_examples
+
+    for depth in (False, True):
+        for op in operations:
+            label = f"{op.method.upper()} {op.path}"
+            if label in SKIP_OPERATIONS:
+                continue
+            if time.monotonic() - started > budget:
+                report.out_of_time = True
+                break
+            for caller, headers in callers.items():
+                n = examples(caller)
+                if depth and n <= 1:
+                    continue  # the breadth round already gave this caller its one example
+                _fuzz_operation(op, label, caller, headers, n if depth else 1, modes, known, session, report)
+            if not depth:
                 report.operations_run.add(label)
+            else:
+                report.operations_deep.add(label)
+        if report.out_of_time:
+            break
     report.elapsed_s = time.monotonic() - started
     return report
+
+
+def _fuzz_operation(
+    op: Any,
+    label: str,
+    caller: str,
+    headers: dict[str, str],
+    n: int,
+    modes: tuple[GenerationMode, ...],
+    known: dict[str, list[str]],
+    session: requests.Session,
+    report: FuzzReport,
+) -> None:
+    """``n`` examples of one operation as one caller, per generation mode, plus a positive pass with real
+    path values from the seed when every path parameter has some."""
+    path_params = [p.name for p in op.path_parameters]
+    passes: list[tuple[GenerationMode, dict[str, Any] | None]] = [(m, None) for m in modes]
+    if path_params and all(known.get(p) for p in path_params):
+        passes.append((GenerationMode.POSITIVE, {p: known[p] for p in path_params}))
+    for mode, fixed in passes:
+        try:
+            strategy = op.as_strategy(generation_mode=mode)
+        except Exception as exc:
+            report.errors.append(f"{label} {mode.value}: no strategy: {exc}")
+            continue
+        if fixed is not None:
+            choice = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in fixed.items()})
+            strategy = st.tuples(strategy, choice)
+        else:
+            strategy = st.tuples(strategy, st.just({}))
+        _run_one(op, label, caller, headers, strategy, n, session, report)
 
 
 def _run_one(

@@ -4,7 +4,9 @@ victim's objects are unchanged afterwards.
 
 The victim is a demo employee in another unit than the demo ``pegawai.bkd``/``atasan.bkd``, with an SKP,
 a result, an evaluation by their own supervisor and an enrolment in another institution's session than the
-demo mitra's. Paths are enumerated from the spec: a new path whose parameter has no victim value fails the
+demo mitra's; the demo's transferred employee gives a result with a part by the earlier supervisor, and
+publik holds a service, a citizen's comment and an SKM period of the victim's unit. A unit_admin of the
+demo's own unit is one more intruder. Paths are enumerated from the spec: a new path whose parameter has no victim value fails the
 test until it is classified here."""
 
 from __future__ import annotations
@@ -55,11 +57,16 @@ class Victim:
     random_ids: list[str] = field(default_factory=list)
 
 
-def make_account(s: Seeded, nip: str) -> dict[str, str]:
+def make_account(s: Seeded, nip: str | None, *, unit_admin_of: str | None = None) -> dict[str, str]:
     username = f"idor.{uuid.uuid4().hex[:8]}"
+    account: dict[str, Any] = (
+        {"roles": ["unit_admin"], "unit_id": unit_admin_of}
+        if unit_admin_of
+        else {"roles": ["pegawai"], "nip": nip}
+    )
     r = httpx.post(
         s.url + "/auth/accounts",
-        json={"username": username, "password": "idor-password-123", "roles": ["pegawai"], "nip": nip},
+        json={"username": username, "password": "idor-password-123", **account},
         headers=s.headers("admin"),
         timeout=10,
     )
@@ -138,6 +145,8 @@ def build_victim(s: Seeded) -> Victim:
         pubs = c.get("/publik/v1/publications", headers=admin).json().get("items", [])
         if pubs:
             values["publication_id"] = pubs[0]["id"]
+        values["part_result_id"], values["part_id"] = build_part(s, c, mine)
+        build_publik(c, admin, values)
     # Objects the seed has none of and that take a long flow to make (an objection to a final evaluation,
     # a realisation of an approved SKP): probed with an unknown id, which must still be 403/404.
     for name in ("objection_id", "realization_id", "publication_id", "endpoint_id"):
@@ -145,6 +154,51 @@ def build_victim(s: Seeded) -> Victim:
             values[name] = str(uuid.uuid4())
             victim.random_ids.append(name)
     return victim
+
+
+def build_part(s: Seeded, c: httpx.Client, mine: set[str]) -> tuple[str, str]:
+    """The demo's transfer: the new supervisor opens the transferred employee's result for the demo period,
+    the earlier supervisor opens their part of it. Returns the result's and the part's ids (the victim's own
+    result is not divided: the sweep probes the paths under ``/parts`` with this result)."""
+    moved = s.demo["demo_transfer"]
+    assert not {moved["nip"], moved["from_supervisor"], moved["to_supervisor"]} & mine
+    new_sup = make_account(s, moved["to_supervisor"])
+    old_sup = make_account(s, moved["from_supervisor"])
+    ev = c.post(
+        "/kinerja/v1/evaluations",
+        json={"nip": moved["nip"], "period": s.demo["demo_period"]},
+        headers=new_sup,
+    )
+    assert ev.status_code == 201, ev.text
+    part = c.post(f"/kinerja/v1/evaluations/{ev.json()['id']}/parts", json={}, headers=old_sup)
+    assert part.status_code == 201, part.text
+    return str(ev.json()["id"]), str(part.json()["id"])
+
+
+def build_publik(c: httpx.Client, admin: dict[str, str], values: dict[str, str]) -> None:
+    """publik's objects of the victim's unit: a service of its catalogue, a citizen's comment (sent the way
+    a citizen sends one: a form token, then the answers) and an SKM period of the province."""
+    unit = values["unit_id"]
+    svc = c.post(f"/publik/v1/units/{unit}/services", json={"name": "Layanan korban"}, headers=admin)
+    assert svc.status_code == 201, svc.text
+    values["service_id"] = svc.json()["id"]
+    token = c.post("/publik/v1/surveys/form-token", json={"unit_id": unit})
+    assert token.status_code == 201, token.text
+    answer = c.post(
+        "/publik/v1/surveys",
+        json={
+            "unit_id": unit,
+            "answers": [3] * 9,
+            "comment": "Antrean lama di loket korban.",
+            "form_token": token.json()["token"],
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    values["comment_id"] = answer.json()["id"]
+    code = f"{today().year}-S1"
+    period = c.post("/publik/v1/skm-periods", json={"code": code}, headers=admin)
+    assert period.status_code == 201, period.text
+    values["code"] = code
 
 
 def state_of(s: Seeded, v: Victim) -> dict[str, Any]:
@@ -155,6 +209,17 @@ def state_of(s: Seeded, v: Victim) -> dict[str, Any]:
             "evaluation": c.get(f"/kinerja/v1/evaluations/{v.values['evaluation_id']}", headers=admin).json(),
             "employee": c.get(f"/kinerja/v1/employees/{v.nip}", headers=admin).json(),
         }
+        out["part"] = c.get(
+            f"/kinerja/v1/evaluations/{v.values['part_result_id']}/parts/{v.values['part_id']}", headers=admin
+        ).json()
+        out["service"] = c.get(f"/publik/v1/services/{v.values['service_id']}", headers=admin).json()
+        out["comments"] = c.get(
+            "/publik/v1/comments", params={"unit_id": v.values["unit_id"]}, headers=admin
+        ).json()
+        out["periods"] = c.get("/publik/v1/skm-periods", headers=admin).json()
+        out["feed"] = c.get(
+            "/publik/v1/feed", params={"unit_id": v.values["unit_id"], "kind": "TINDAK_LANJUT"}, headers=admin
+        ).json()
         if "enrolment_id" in v.values:
             out["enrolment"] = c.get(
                 f"/pelatihan/v1/enrolments/{v.values['enrolment_id']}", headers=admin
@@ -175,16 +240,31 @@ def body_for(method: str, path: str, v: Victim) -> dict[str, Any] | None:
         return {"result_rating": "SESUAI_EKSPEKTASI"}
     if path.endswith("/results"):
         return {"kind": "UTAMA", "text": "x", "indicators": [{"text": "x", "target": "1"}]}
-    if path.endswith(("/return", "/reopen", "/objections", "/decide")):
+    if path.endswith(("/return", "/reopen", "/objections", "/decide", "/close")):
         return {"reason": "IDOR probe"}
     if path.endswith("/employees/{nip}"):
         return {"position": "Changed by an intruder"}
+    # publik's unit writes get a valid body, so that a 422 cannot stand in for the refusal.
+    if path.endswith("/services"):
+        return {"name": "Layanan penyusup"}
+    if path.endswith("/services/{service_id}"):
+        return {"name": "Diubah penyusup", "active": False}
+    if path.endswith("/follow-ups"):
+        return {"period": f"{today().year}-S1", "statement": "Tindak lanjut palsu dari unit lain."}
+    if path.endswith("/service-population"):
+        return {"population": 1234}
     return {}
 
 
 def test_no_caller_sees_or_changes_anothers_objects(seeded: Seeded) -> None:
     v = build_victim(seeded)
     before = state_of(seeded, v)
+    own_unit = httpx.get(
+        f"{seeded.url}/kinerja/v1/employees/{seeded.nips['pegawai']}",
+        headers=seeded.headers("admin"),
+        timeout=10,
+    ).json()["unit_id"]
+    assert own_unit != v.unit_id
     other_client = httpx.post(
         seeded.url + "/auth/clients",
         json={"name": "idor integrator", "roles": ["integrator"]},
@@ -198,6 +278,8 @@ def test_no_caller_sees_or_changes_anothers_objects(seeded: Seeded) -> None:
         "integrator": {
             "Authorization": f"Bearer {client_token(seeded.url, other_client['client_id'], other_client['client_secret'])}"
         },
+        # A unit admin acts for its own unit only: not the victim's comments, services or follow-ups.
+        "unit_admin of another unit": make_account(seeded, None, unit_admin_of=own_unit),
     }
     spec: dict[str, Any] = httpx.get(seeded.url + "/openapi.json", timeout=10).json()
     fixed = {
@@ -228,7 +310,11 @@ def test_no_caller_sees_or_changes_anothers_objects(seeded: Seeded) -> None:
                 if missing:
                     unclassified.append(f"{method.upper()} {path} ({', '.join(missing)})")
                     continue
-                url = re.sub(r"\{([^}]+)\}", lambda m: fixed[m.group(1)], path)
+                # A part's paths name its result: the transferred employee's, not the victim's undivided one.
+                ids = {**fixed, "evaluation_id": fixed["part_result_id"]} if "/parts" in path else fixed
+                url = path
+                for p in params:
+                    url = url.replace("{" + p + "}", ids[p])
                 body = body_for(method, path, v)
                 for who, headers in intruders.items():
                     resp = c.request(method, url, json=body, headers={**headers, "If-Match": '"1"'})

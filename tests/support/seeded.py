@@ -61,6 +61,8 @@ class Seeded:
     tokens: dict[str, str] = field(default_factory=dict)
     nips: dict[str, str] = field(default_factory=dict)
     institution_id: str | None = None
+    # What the demo seed reported (``seed_demo``'s context): its period, its transfer, its units.
+    demo: dict[str, Any] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -136,7 +138,7 @@ def seeded_stack(
         stack.start()
         # As ``asn run`` does: the outbox delivers the demo's figures, the admin approval makes them public.
         asyncio.run(publish_demo(dict.fromkeys(APP_NAMES, url), context))
-        seeded = Seeded(stack, url)
+        seeded = Seeded(stack, url, demo=context)
         fill_tokens(seeded)
         yield seeded
     finally:

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PERIOD_PATTERN = r"^\d{4}(-S[12])?$"
+PERIOD_PATTERN = r"^20\d{2}(-S[12])?$"  # years 2000-2099: year 0000 has no dates (was a 500)
 
 
 class PeriodCreate(BaseModel):
