@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from services.common.reports import XLSX, cell, expected_cells, flatten, parse_csv, typed
+from services.common.roles import Scope
 from services.common.settings import normalise_database_url
 from services.kinerja_api import demo as kinerja_demo
 from services.kinerja_api.config import KinerjaSettings
@@ -78,7 +79,10 @@ def params_for(name: str, seeded: dict[str, Any]) -> list[dict[str, Any]]:
 async def test_every_report_answers_the_same_rows_as_json_and_csv(
     apps: Apps, seeded: dict[str, Any], tokens: Tokens
 ) -> None:
-    integrator = tokens.headers("tpp-system", ["integrator"])
+    # Granted both scopes (docs/integrators.md "Scopes"): the reports' person rows are what is compared here.
+    integrator = tokens.headers(
+        "tpp-system", ["integrator"], scope=f"{Scope.KINERJA_INDIVIDUAL} {Scope.PELATIHAN_INDIVIDUAL}"
+    )
     found: list[str] = []
     rows_seen = 0
     decimal_commas = 0
