@@ -8,8 +8,8 @@ own documented staleness between replicas) and answers repeats, and ``If-None-Ma
 
 Only anonymous GET/HEAD under ``/publik/`` are considered, keyed by path, the *normalised known* query and
 whether the client takes gzip (the only ``Vary`` publik sends); anything else, or a response that is not
-public, goes through as is. The known parameters come from publik's own OpenAPI (fetched on first use and
-every few minutes, ``services.common.query_key``): undeclared parameters are dropped from the key and from
+public, goes through as is. The known parameters come from publik's own OpenAPI (fetched in the background
+on first use and every few minutes, ``services.common.query_key``; a request never waits for it): undeclared parameters are dropped from the key and from
 the forwarded request, so a flood of ``?junk=<random>`` makes no new entries. A full cache drops its least
 recently used entry, never the whole cache. Until publik's OpenAPI has been read, nothing is cached.
 """
@@ -82,35 +82,42 @@ class PublicCacheMiddleware:
         self.queries = queries
         self._fixed = queries is not None
         self._queries_until = 0.0
-        self._lock = asyncio.Lock()
+        self._loading: asyncio.Task[None] | None = None  # the one read of publik's OpenAPI in flight
 
-    async def known_query(self, scope: Scope, path: str, now: float) -> KnownQuery | None:
-        """The declared query parameters of a publik GET path; None when unknown (then nothing is cached)."""
-        if not self._fixed and now >= self._queries_until:
-            await self._load_queries(scope)
+    def known_query(self, scope: Scope, path: str, now: float) -> KnownQuery | None:
+        """The declared query parameters of a publik GET path; None when unknown (then nothing is cached).
+
+        Never waits for publik: when the table is due, one background read of publik's OpenAPI starts and
+        this request uses the table known so far. A slow publik must cost a request no more than the proxy's
+        own read timeout (tests/drills/test_slow_upstream.py), not an OpenAPI read on top of it."""
+        if not self._fixed and now >= self._queries_until and self._loading is None:
+            self._loading = asyncio.create_task(self._load_queries(scope["app"]))
+            self._loading.add_done_callback(self._loaded)
         return self.queries.lookup(path) if self.queries is not None else None
 
-    async def _load_queries(self, scope: Scope) -> None:
-        async with self._lock:
-            if time.monotonic() < self._queries_until:
-                return  # another request loaded them meanwhile
-            edge = find_state(scope["app"], GatewayEdge)
-            upstreams = edge.upstreams if edge is not None else None
-            spec = None
-            if upstreams is not None:
-                url = upstreams.base_urls("publik")[0] + "/openapi.json"
-                try:
-                    async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
-                        resp = await client.get(url)
-                        resp.raise_for_status()
-                        spec = resp.json()
-                except (httpx.HTTPError, ValueError):
-                    log.warning("could not read publik's OpenAPI; public reads are not cached meanwhile")
-            if isinstance(spec, dict):
-                self.queries = RouteQueries.from_openapi(spec, prefix=_PREFIX.rstrip("/"))
-                self._queries_until = time.monotonic() + SPEC_REFRESH_S
-            else:  # keep the last known table (if any) and try again soon
-                self._queries_until = time.monotonic() + SPEC_RETRY_S
+    def _loaded(self, task: asyncio.Task[None]) -> None:
+        self._loading = None
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("reading publik's OpenAPI failed", exc_info=task.exception())
+
+    async def _load_queries(self, app: ASGIApp) -> None:
+        edge = find_state(app, GatewayEdge)
+        upstreams = edge.upstreams if edge is not None else None
+        spec = None
+        if upstreams is not None:
+            url = upstreams.base_urls("publik")[0] + "/openapi.json"
+            try:
+                async with httpx.AsyncClient(timeout=2.0, trust_env=False) as client:
+                    resp = await client.get(url)
+                    resp.raise_for_status()
+                    spec = resp.json()
+            except (httpx.HTTPError, ValueError):
+                log.warning("could not read publik's OpenAPI; public reads are not cached meanwhile")
+        if isinstance(spec, dict):
+            self.queries = RouteQueries.from_openapi(spec, prefix=_PREFIX.rstrip("/"))
+            self._queries_until = time.monotonic() + SPEC_REFRESH_S
+        else:  # keep the last known table (if any) and try again soon
+            self._queries_until = time.monotonic() + SPEC_RETRY_S
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -135,7 +142,7 @@ class PublicCacheMiddleware:
         if self._fixed or now < self._queries_until:  # the usual case: no await on the hit path
             known = self.queries.lookup(scope["path"]) if self.queries is not None else None
         else:
-            known = await self.known_query(scope, scope["path"], now)
+            known = self.known_query(scope, scope["path"], now)
         if known is None:
             await self.app(scope, receive, send)
             return

@@ -1,5 +1,6 @@
 """Drill: one upstream becomes slow. The gateway's publik upstream is a tiny app that answers its health
-checks at once but sleeps past the gateway's read timeout on everything else.
+checks (``/healthz`` and ``/readyz``, which the gateway's own readiness asks) at once but sleeps past the
+gateway's read timeout on everything else.
 
 The gateway answers 504 (problem+json) at its timeout, and the other upstreams stay fast while requests to
 the slow one pile up: streams of writes and reads to kinerja and pelatihan run through the slow period and
@@ -49,12 +50,21 @@ def slow_app() -> Starlette:
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def readyz(request: Request) -> Response:
+        # The gateway's /readyz asks every upstream's /readyz (bounded by its health-check timeout, 1 s here):
+        # a stub that slept on it would make the gateway neither ready nor quick to answer at start-up.
+        return JSONResponse({"status": "ready", "app": "publik"})
+
     async def slow(request: Request) -> Response:
         await asyncio.sleep(SLEEP_S)
         return JSONResponse({"items": [], "next_cursor": None})
 
     return Starlette(
-        routes=[Route("/healthz", healthz), Route("/{path:path}", slow, methods=["GET", "POST"])]
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/{path:path}", slow, methods=["GET", "POST"]),
+        ]
     )
 
 

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 import uuid
 from typing import Any
 
@@ -14,8 +16,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gateway.config import GatewaySettings
 from gateway.public_cache import PublicCacheMiddleware
+from gateway.state import GatewayEdge
+from gateway.upstreams import Upstreams
 from services.common.query_key import RouteQueries
+from services.common.ratelimit import MemoryLimiter
+from services.common.state import bind_state
 
 # What publik's OpenAPI declares for the two fake routes (the gateway reads the real one from publik).
 SPEC: dict[str, Any] = {
@@ -195,3 +202,68 @@ async def test_a_full_cache_evicts_the_least_recently_used_entry_only() -> None:
             assert (await client.get("/publik/v1/feed?kind=A")).json()["hit"] == 1
             assert len(entries) <= 4
         assert hits["/publik/v1/feed?kind=A"] == 1
+
+
+async def _publik_openapi_server(spec: dict[str, Any] | None) -> asyncio.Server:
+    """publik's OpenAPI on a real socket: answered with ``spec``, or (None) never answered, as by a publik
+    that has become slow."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        if spec is None:
+            await asyncio.sleep(30)
+        else:
+            body = json.dumps(spec).encode()
+            head = f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n"
+            writer.write(head.encode() + b"connection: close\r\n\r\n" + body)
+            await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+
+def _learning_app(server: asyncio.Server) -> tuple[Starlette, dict[str, int]]:
+    """The cache with no fixed query table: it reads publik's OpenAPI from ``server``, as in the gateway."""
+    app, hits = _app(ttl_s=5)
+    app.user_middleware = [Middleware(PublicCacheMiddleware, ttl_s=5)]
+    port = server.sockets[0].getsockname()[1]
+    settings = GatewaySettings(publik_urls=[f"http://127.0.0.1:{port}"])
+    bind_state(app, GatewayEdge(settings=settings, limiter=MemoryLimiter(), upstreams=Upstreams(settings)))
+    return app, hits
+
+
+async def test_a_slow_publik_openapi_never_delays_a_request() -> None:
+    # The table of known queries is read in the background: a request never waits for publik's OpenAPI on
+    # top of its own forwarding (tests/drills/test_slow_upstream.py: 504 at the proxy's timeout, not later).
+    server = await _publik_openapi_server(None)
+    app, hits = _learning_app(server)
+    try:
+        async with _client(app) as client:
+            for _ in range(2):
+                started = time.monotonic()
+                assert (await client.get("/publik/v1/feed")).status_code == 200
+                assert time.monotonic() - started < 0.5
+        assert hits["/publik/v1/feed?"] == 2  # nothing is cached until the table is known
+    finally:
+        server.close()
+
+
+async def test_the_table_read_in_the_background_turns_the_cache_on() -> None:
+    server = await _publik_openapi_server(SPEC)
+    app, hits = _learning_app(server)
+    try:
+        async with _client(app) as client:
+            await client.get("/publik/v1/feed?kind=IKM")  # starts the read; goes through meanwhile
+            before = 0
+            for _ in range(100):  # until a repeat no longer reaches publik
+                before = hits["/publik/v1/feed?kind=IKM"]
+                await client.get("/publik/v1/feed?kind=IKM")
+                if hits["/publik/v1/feed?kind=IKM"] == before:
+                    break
+                await asyncio.sleep(0.02)
+            assert hits["/publik/v1/feed?kind=IKM"] == before, "the cache never turned on"
+            for _ in range(3):
+                assert (await client.get("/publik/v1/feed?kind=IKM&junk=1")).status_code == 200
+        assert hits["/publik/v1/feed?kind=IKM"] == before  # answered by the gateway, junk dropped
+    finally:
+        server.close()
