@@ -27,7 +27,7 @@ from tests.drills.harness import (
     stored_keys,
     summary,
 )
-from tests.support.stack import Stack, small_pools
+from tests.support.stack import Stack, drill_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -40,7 +40,7 @@ DOWN_FOR_S = 3.0
 
 @pytest.fixture
 def stack(own_database: str, tmp_path: Path) -> Iterator[Stack]:
-    s = Stack(database_url=own_database, workdir=tmp_path, extra_env=small_pools())
+    s = Stack(database_url=own_database, workdir=tmp_path, extra_env=drill_env())
     try:
         s.start()
         yield s

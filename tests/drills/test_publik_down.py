@@ -25,7 +25,7 @@ from services.common.clock import today
 from services.kinerja_api.calendar.periods import quarter_of
 from tests.support.fixtures import plain_dsn
 from tests.support.seeded import login
-from tests.support.stack import Stack, small_pools
+from tests.support.stack import Stack, drill_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -41,7 +41,7 @@ DRILL_ENV = {
 @pytest.fixture
 def stack(own_database: str, tmp_path: Path) -> Iterator[Stack]:
     asyncio.run(seed_demo(dict.fromkeys(APP_NAMES, own_database), None))  # type: ignore[arg-type]
-    s = Stack(database_url=own_database, workdir=tmp_path, extra_env={**small_pools(), **DRILL_ENV})
+    s = Stack(database_url=own_database, workdir=tmp_path, extra_env={**drill_env(), **DRILL_ENV})
     try:
         s.start()
         yield s

@@ -36,7 +36,7 @@ from tests.drills.harness import (
     stored_keys,
 )
 from tests.support.fixtures import free_port
-from tests.support.stack import Stack, small_pools
+from tests.support.stack import Stack, drill_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -102,7 +102,7 @@ def slow() -> Iterator[SlowServer]:
 @pytest.fixture
 def stack(own_database: str, tmp_path: Path, slow: SlowServer) -> Iterator[Stack]:
     env = {
-        **small_pools(),
+        **drill_env(),
         "GATEWAY_PUBLIK_URLS": f"http://127.0.0.1:{slow.port}",
         "GATEWAY_UPSTREAM_READ_TIMEOUT_S": str(GATEWAY_TIMEOUT_S),
     }
