@@ -18,6 +18,7 @@ from services.common.auth import NotBefore
 log = logging.getLogger("asn.auth.revocations")
 
 PATH = "/internal/v1/token-revocations"
+WARN_AFTER_FAILURES = 3  # consecutive failed reads before a warning: at start-up the gateway may not be up yet
 
 
 class ServiceRevocations:
@@ -27,6 +28,7 @@ class ServiceRevocations:
         self.client = client
         self.not_before = not_before
         self.interval_s = interval_s
+        self.failures = 0
 
     async def load(self) -> bool:
         """One read; True when the list was replaced."""
@@ -36,8 +38,11 @@ class ServiceRevocations:
             subjects = resp.json()["subjects"]
             times = {str(k): int(v) for k, v in subjects.items()}
         except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            log.warning("token revocations not read from the gateway: %s", type(exc).__name__)
+            self.failures += 1
+            level = logging.WARNING if self.failures >= WARN_AFTER_FAILURES else logging.INFO
+            log.log(level, "token revocations not read from the gateway: %s", type(exc).__name__)
             return False
+        self.failures = 0
         self.not_before.replace(times)
         return True
 

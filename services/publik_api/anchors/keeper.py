@@ -41,14 +41,21 @@ class AnchorKeeper:
         self.signer = signer
         self.sources = sources
         self.interval_s = interval_s
+        # The start-up round may run before the other apps listen: a head it cannot read is not news yet.
+        self.rounds = 0
 
     async def _remote_head(self, app: str) -> AuditHead | None:
         try:
             resp = await self.sources[app].get(HEAD_PATH)
             resp.raise_for_status()
             return AuditHead.model_validate(resp.json())
-        except (httpx.HTTPError, ValidationError, ValueError):
-            log.warning("cannot read %s's audit head; its last anchor stands", app, exc_info=True)
+        except (httpx.HTTPError, ValidationError, ValueError) as exc:
+            if self.rounds == 0:
+                log.info(
+                    "cannot read %s's audit head yet (%s); its last anchor stands", app, type(exc).__name__
+                )
+            else:
+                log.warning("cannot read %s's audit head; its last anchor stands", app, exc_info=True)
             return None
 
     async def fetch_heads(self) -> Heads:
@@ -67,7 +74,10 @@ class AnchorKeeper:
 
     async def run_once(self) -> AuditAnchor | None:
         """Fetch every head; the new anchor record, or None when no head moved."""
-        heads = await self.fetch_heads()
+        try:
+            heads = await self.fetch_heads()
+        finally:
+            self.rounds += 1
         async with self.sessionmaker() as session, session.begin():
             anchor = await anchor_heads(session, self.signer, heads, clock.now())
         if anchor is not None:
