@@ -18,7 +18,9 @@ from services.common.auth import NotBefore
 log = logging.getLogger("asn.auth.revocations")
 
 PATH = "/internal/v1/token-revocations"
-WARN_AFTER_FAILURES = 3  # consecutive failed reads before a warning: at start-up the gateway may not be up yet
+WARN_AFTER_FAILURES = (
+    3  # consecutive failed reads before a warning: at start-up the gateway may not be up yet
+)
 
 
 class ServiceRevocations:
