@@ -287,6 +287,8 @@ def test_no_caller_sees_or_changes_anothers_objects(seeded: Seeded) -> None:
         "period": "2026-Q1",
         "year": "2026",
         "username": "admin",
+        # Revoking a subject's tokens is the admin's alone: no intruder may log the victim out.
+        "subject": v.values["nip"],
         "client_id": "demo-integrator",
         "number": "BGK-2026-NOPE",
         "n": "1",

@@ -55,7 +55,10 @@ class AnchorKeeper:
                     "cannot read %s's audit head yet (%s); its last anchor stands", app, type(exc).__name__
                 )
             else:
-                log.warning("cannot read %s's audit head; its last anchor stands", app, exc_info=True)
+                # No traceback: its source lines (the auth flow) would put token-shaped text into the logs.
+                log.warning(
+                    "cannot read %s's audit head (%s); its last anchor stands", app, type(exc).__name__
+                )
             return None
 
     async def fetch_heads(self) -> Heads:
