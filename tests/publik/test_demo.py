@@ -10,13 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from asn_cli.seed import app_session, publish_demo, seed_demo
 from services.common.apps import APP_NAMES
 from services.common.clock import today
-from services.common.outbox import OutboxDispatcher, http_transport
+from services.common.outbox import PENDING, OutboxDispatcher, http_transport
 from services.common.settings import normalise_database_url
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.employees import repository as employees
@@ -43,8 +43,19 @@ async def deliver(db: str, publik: httpx.AsyncClient, tokens: Tokens) -> None:
         transport = {"publik": http_transport(publik, "/internal/v1/events")}
         for model, source in ((KinerjaOutbox, "kinerja"), (PelatihanOutbox, "pelatihan")):
             dispatcher = OutboxDispatcher(maker, model, transport, source=source, batch_size=200)
-            while await dispatcher.run_once():
-                pass
+            # A delivery that timed out on a loaded machine is left pending with a back-off; no running
+            # dispatcher retries it here, so make it due again and go on until nothing is pending.
+            for _ in range(20):
+                while await dispatcher.run_once():
+                    pass
+                async with maker() as session, session.begin():
+                    retried = await session.execute(
+                        update(model)
+                        .where(model.status == PENDING, model.destination == "publik")
+                        .values(available_at=func.now())
+                    )
+                if not retried.rowcount:  # type: ignore[attr-defined]
+                    break
     finally:
         publik.headers.pop("Authorization", None)
         await engine.dispose()

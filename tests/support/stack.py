@@ -62,7 +62,9 @@ class Proc:
             self._log.close()
             self._log = None
 
-    def wait_healthy(self, timeout_s: float = 30.0) -> None:
+    def wait_healthy(self, timeout_s: float = 90.0) -> None:
+        """Wait for /readyz to name this app. Generous: on a loaded two-core machine four apps importing at once
+        took over 30 s, and a process that exits is reported at once anyway."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.popen and self.popen.poll() is not None:
