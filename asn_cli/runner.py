@@ -261,14 +261,34 @@ def supervise(
 
 
 def serve_all(settings: CliSettings, env: dict[str, str]) -> int:
-    """All four apps against the configured databases (no embedded server, no migrations)."""
+    """All four apps against the configured databases (no embedded server, no migrations). With one URL for
+    every schema (ASN_DATABASE_URL, development) each app serves as its runtime role, as with ``asn run``."""
     _terminate_as_interrupt()
     secrets_ = load_service_secrets(settings.data_dir)
+    urls: str | dict[str, str] | None = settings.database_url
+    if settings.database_url:
+        urls = _runtime_urls(settings.database_url, settings, env)
     return supervise(
-        child_env(env, settings, settings.database_url, secrets_),
+        child_env(env, settings, urls, secrets_),
         log_dir=settings.data_dir / "logs",
         show_logs=settings.show_logs,
     )
+
+
+def _runtime_urls(owner_url: str, settings: CliSettings, env: dict[str, str]) -> dict[str, str]:
+    """Each app's runtime role on the one development database (created and granted if needed; passwords kept
+    in the data directory): the URL it serves with, or the owner's after a warning (docs/operations.md §3)."""
+    from asn_cli.runtime_roles import ensure_runtime_role, requested_role
+
+    urls: dict[str, str] = {}
+    for name in APP_NAMES:
+        runtime = ensure_runtime_role(
+            name, owner_url, requested_role(name, owner_url, env, settings.data_dir)
+        )
+        if runtime.warning:
+            print(f"asn: warning: {runtime.warning}", file=sys.stderr, flush=True)
+        urls[name] = runtime.url
+    return urls
 
 
 def _terminate_as_interrupt() -> None:
@@ -288,20 +308,12 @@ def run_all(settings: CliSettings, *, demo: bool) -> int:
     _terminate_as_interrupt()
 
     def start(url: str) -> int:
-        from asn_cli.runtime_roles import ensure_runtime_role, requested_role
-
         # Each app serves as its runtime role (INSERT and SELECT only on its audit tables); migrations, the
         # service clients and the demo data are written as the owner, ``url``.
-        serve_urls: dict[str, str] = {}
         for name in APP_NAMES:
             print(f"migrating {name} ...", flush=True)
             migrate(name, url)
-            runtime = ensure_runtime_role(
-                name, url, requested_role(name, url, dict(os.environ), settings.data_dir)
-            )
-            if runtime.warning:
-                print(f"asn: warning: {runtime.warning}", file=sys.stderr, flush=True)
-            serve_urls[name] = runtime.url
+        serve_urls = _runtime_urls(url, settings, dict(os.environ))
         secrets_ = load_service_secrets(settings.data_dir)
         urls = dict.fromkeys(APP_NAMES, url)
         renewed = asyncio.run(bootstrap(urls["gateway"], secrets_, local=True))
