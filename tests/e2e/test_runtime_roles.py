@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from asn_cli.runtime_roles import AUDIT_TABLES, url_user
-from services.common.apps import APP_NAMES
+from services.common.apps import APP_NAMES, SERVICE_NAMES
 from tests.support.fixtures import plain_dsn
 from tests.support.stack import Stack
 
@@ -45,14 +45,14 @@ def _audit_count(url: str, app: str) -> int:
 
 def test_each_app_serves_as_its_runtime_role(stack: Stack) -> None:
     headers = {"Authorization": f"Bearer {stack.token()}"}
-    for app in ("kinerja", "pelatihan", "publik"):
+    for app in SERVICE_NAMES:
         assert httpx.get(f"{stack.url}/{app}/v1/whoami", headers=headers, timeout=10).status_code == 200
+    names = ", ".join(f"'{app}'" for app in APP_NAMES)
     rows = asyncio.run(
         _fetch(
             stack.database_url,
             "SELECT DISTINCT application_name, usename FROM pg_stat_activity "
-            "WHERE datname = current_database() AND application_name = ANY(ARRAY['kinerja', 'pelatihan', "
-            "'publik', 'gateway'])",
+            f"WHERE datname = current_database() AND application_name IN ({names})",
         )
     )
     seen = {(r["application_name"], r["usename"]) for r in rows}
