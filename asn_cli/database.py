@@ -117,9 +117,26 @@ def resolve_url(settings: CliSettings, app: str | None = None) -> str | None:
     return None
 
 
-def with_database(settings: CliSettings, fn: Callable[[dict[str, str]], int], apps: Sequence[str]) -> int:
-    """Run ``fn`` with a URL per app: the configured ones, else the embedded server (started for the call)."""
-    urls = {a: resolve_url(settings, a) for a in apps}
+def migration_url(settings: CliSettings, app: str) -> str | None:
+    """The URL ``asn migrate`` connects with (the schema owner's): ASN_DATABASE_URL, else the app's
+    <PREFIX>MIGRATION_DATABASE_URL, else its <PREFIX>DATABASE_URL."""
+    return (
+        settings.database_url
+        or os.environ.get(APPS[app].env_prefix + "MIGRATION_DATABASE_URL")
+        or resolve_url(settings, app)
+    )
+
+
+def with_database(
+    settings: CliSettings,
+    fn: Callable[[dict[str, str]], int],
+    apps: Sequence[str],
+    *,
+    url_of: Callable[[CliSettings, str], str | None] = resolve_url,
+) -> int:
+    """Run ``fn`` with a URL per app: the configured ones (``url_of``), else the embedded server (started
+    for the call)."""
+    urls = {a: url_of(settings, a) for a in apps}
     if all(urls.values()):
         resolved = {a: u for a, u in urls.items() if u}
         for url in set(resolved.values()):

@@ -19,7 +19,13 @@ import sys
 from collections.abc import Sequence
 
 from asn_cli.apps import APPS
-from asn_cli.database import CliSettings, DatabaseUnavailable, check_database, migrate
+from asn_cli.database import (
+    CliSettings,
+    DatabaseUnavailable,
+    check_database,
+    migrate,
+    migration_url,
+)
 from asn_cli.database import with_database as _with_database
 from services.common.apps import APP_NAMES, SERVICE_NAMES
 
@@ -35,13 +41,24 @@ def cmd_migrate(args: argparse.Namespace, settings: CliSettings) -> int:
             raise CliError(f"unknown app {app!r}; choose from {', '.join(APP_NAMES)}")
 
     def run(urls: dict[str, str]) -> int:
+        from asn_cli.runtime_roles import ensure_runtime_role, requested_role
+
+        # Development (one URL for every schema, or the embedded server): the runtime roles' passwords are
+        # generated once and kept in the data directory, where ``asn run`` finds them.
+        shared = settings.database_url is not None or all(not migration_url(settings, app) for app in apps)
         for app in apps:
             print(f"migrating {app} ...", flush=True)
             migrate(app, urls[app])
+            request = requested_role(app, urls[app], dict(os.environ), settings.data_dir if shared else None)
+            runtime = ensure_runtime_role(app, urls[app], request)
+            if runtime.separate:
+                print(f"  {app} serves as {runtime.role!r}: INSERT and SELECT only on its audit tables")
+            if runtime.warning:
+                print(f"asn: warning: {runtime.warning}", file=sys.stderr, flush=True)
         print("all schemas at head")
         return 0
 
-    return _with_database(settings, run, apps)
+    return _with_database(settings, run, apps, url_of=migration_url)
 
 
 def cmd_seed(args: argparse.Namespace, settings: CliSettings) -> int:

@@ -58,10 +58,12 @@ def app_ports(env: dict[str, str]) -> dict[str, int]:
 
 
 def child_env(
-    base: dict[str, str], settings: CliSettings, url: str | None, secrets_: dict[str, str]
+    base: dict[str, str], settings: CliSettings, url: str | dict[str, str] | None, secrets_: dict[str, str]
 ) -> dict[str, str]:
     """The environment of the app processes; anything the operator already set wins. The apps find each
-    other on the ports of :func:`app_ports`."""
+    other on the ports of :func:`app_ports`. ``url``: one database URL for every app, or one per app (each
+    app's runtime role, from :func:`asn_cli.runtime_roles.ensure_runtime_roles`)."""
+    urls = url if isinstance(url, dict) else dict.fromkeys(APP_NAMES, url) if url else {}
     env = dict(base)
     ports = app_ports(env)
     local = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
@@ -81,8 +83,8 @@ def child_env(
 
     for name in APP_NAMES:
         prefix = APPS[name].env_prefix
-        if url:
-            default(prefix + "DATABASE_URL", url)
+        if urls.get(name):
+            default(prefix + "DATABASE_URL", urls[name])
         default(prefix + "ENVIRONMENT", "development")
     for name in SERVICE_NAMES:
         prefix = APPS[name].env_prefix
@@ -259,14 +261,34 @@ def supervise(
 
 
 def serve_all(settings: CliSettings, env: dict[str, str]) -> int:
-    """All four apps against the configured databases (no embedded server, no migrations)."""
+    """All four apps against the configured databases (no embedded server, no migrations). With one URL for
+    every schema (ASN_DATABASE_URL, development) each app serves as its runtime role, as with ``asn run``."""
     _terminate_as_interrupt()
     secrets_ = load_service_secrets(settings.data_dir)
+    urls: str | dict[str, str] | None = settings.database_url
+    if settings.database_url:
+        urls = _runtime_urls(settings.database_url, settings, env)
     return supervise(
-        child_env(env, settings, settings.database_url, secrets_),
+        child_env(env, settings, urls, secrets_),
         log_dir=settings.data_dir / "logs",
         show_logs=settings.show_logs,
     )
+
+
+def _runtime_urls(owner_url: str, settings: CliSettings, env: dict[str, str]) -> dict[str, str]:
+    """Each app's runtime role on the one development database (created and granted if needed; passwords kept
+    in the data directory): the URL it serves with, or the owner's after a warning (docs/operations.md §3)."""
+    from asn_cli.runtime_roles import ensure_runtime_role, requested_role
+
+    urls: dict[str, str] = {}
+    for name in APP_NAMES:
+        runtime = ensure_runtime_role(
+            name, owner_url, requested_role(name, owner_url, env, settings.data_dir)
+        )
+        if runtime.warning:
+            print(f"asn: warning: {runtime.warning}", file=sys.stderr, flush=True)
+        urls[name] = runtime.url
+    return urls
 
 
 def _terminate_as_interrupt() -> None:
@@ -286,9 +308,12 @@ def run_all(settings: CliSettings, *, demo: bool) -> int:
     _terminate_as_interrupt()
 
     def start(url: str) -> int:
+        # Each app serves as its runtime role (INSERT and SELECT only on its audit tables); migrations, the
+        # service clients and the demo data are written as the owner, ``url``.
         for name in APP_NAMES:
             print(f"migrating {name} ...", flush=True)
             migrate(name, url)
+        serve_urls = _runtime_urls(url, settings, dict(os.environ))
         secrets_ = load_service_secrets(settings.data_dir)
         urls = dict.fromkeys(APP_NAMES, url)
         renewed = asyncio.run(bootstrap(urls["gateway"], secrets_, local=True))
@@ -306,7 +331,7 @@ def run_all(settings: CliSettings, *, demo: bool) -> int:
                 print(line, flush=True)
 
         return supervise(
-            child_env(dict(os.environ), settings, url, secrets_),
+            child_env(dict(os.environ), settings, serve_urls, secrets_),
             log_dir=settings.data_dir / "logs",
             show_logs=settings.show_logs,
             after_ready=approve_demo if demo else None,

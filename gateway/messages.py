@@ -29,6 +29,7 @@ MESSAGES = COMMON.extend(
         "No webhook event is made from {type!r}.": "Tidak ada peristiwa webhook yang dibuat dari {type!r}.",
         "{type} needs the data fields {missing}.": "{type} memerlukan kolom data {missing}.",
         "No webhook endpoint {endpoint_id}.": "Tidak ada endpoint webhook {endpoint_id}.",
+        "No active API client {client_id}.": "Tidak ada klien API aktif {client_id}.",
         "The endpoint is paused; activate it before replaying.": (
             "Endpoint sedang dijeda; aktifkan terlebih dahulu sebelum mengirim ulang."
         ),

@@ -36,6 +36,7 @@ from gateway.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from gateway.webhooks.service import visible_payload
 from gateway.webhooks.signing import signature_header
 from gateway.webhooks.ssrf import ResolutionFailed, TargetPolicy, TargetRefused, check_target
 from services.common import clock
@@ -45,9 +46,9 @@ from services.common.state import AppState
 log = logging.getLogger("asn.webhooks.delivery")
 
 USER_AGENT = "ASN-Bengkulu-Webhooks/1"
-# The endpoint of the delivery being sent, loaded with its batch (one query per batch, and no extra
-# database connection per concurrent delivery).
-_batch_endpoint: ContextVar[tuple[WebhookEndpoint | None] | None] = ContextVar(
+# The endpoint of the delivery being sent and its client's scopes, loaded with its batch (one query each per
+# batch, and no extra database connection per concurrent delivery).
+_batch_endpoint: ContextVar[tuple[WebhookEndpoint | None, frozenset[str]] | None] = ContextVar(
     "_batch_endpoint", default=None
 )
 
@@ -84,10 +85,13 @@ class WebhookSender:
         payload: dict[str, Any] = envelope["data"]
         prefetched = _batch_endpoint.get()
         if prefetched is not None:
-            endpoint = prefetched[0]
+            endpoint, scopes = prefetched
         else:
             async with self.sessionmaker() as session:
                 endpoint = await repository.endpoint_by_id(session, uuid.UUID(payload["endpoint_id"]))
+                client = endpoint.client_id if endpoint is not None else None
+                found = await repository.client_scopes(session, {client} if client else set())
+                scopes = found.get(client or "", frozenset())
         if endpoint is None or not endpoint.active:
             raise PermanentDeliveryError("the endpoint was deleted or paused")
         try:
@@ -96,7 +100,7 @@ class WebhookSender:
             raise PermanentDeliveryError(f"target refused: {exc}") from exc
         except ResolutionFailed as exc:
             raise DeliveryFailed(str(exc)) from exc
-        body = body_of(payload)
+        body = body_of(visible_payload(payload, scopes))
         now = clock.real_now()
         timestamp = int(now.timestamp())
         msg_id = str(payload["event_id"])
@@ -150,9 +154,14 @@ class WebhookDispatcher(OutboxDispatcher):
             endpoints = await repository.endpoints_by_ids(
                 session, {row.endpoint_id for row in rows if isinstance(row, WebhookDelivery)}
             )
+            scopes = await repository.client_scopes(
+                session, {e.client_id for e in endpoints.values() if e.client_id}
+            )
 
             async def deliver(row: Any) -> None:
-                _batch_endpoint.set((endpoints.get(row.endpoint_id),))
+                endpoint = endpoints.get(row.endpoint_id)
+                client = endpoint.client_id if endpoint is not None else None
+                _batch_endpoint.set((endpoint, scopes.get(client or "", frozenset())))
                 await self._deliver(row)
 
             await asyncio.gather(*(deliver(row) for row in rows))

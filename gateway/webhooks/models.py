@@ -43,6 +43,11 @@ class WebhookEndpoint(Base):
     previous_signing_scheme: Mapped[str | None] = mapped_column(String(20))
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    # The API client (integrator) the endpoint delivers to: its scopes decide whether deliveries carry NIPs
+    # (``kinerja:individual`` / ``pelatihan:individual``, checked at each send). No client: no NIPs.
+    client_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("gateway.api_client.client_id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

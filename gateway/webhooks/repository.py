@@ -5,10 +5,32 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import any_, delete, literal, select, tuple_
+from sqlalchemy import ARRAY, DateTime, String, any_, column, delete, literal, select, table, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+# The API clients as the webhooks read them (their scopes), without importing gateway.identity: identity
+# records its changes through gateway.changes, which holds the webhook outbox.
+_api_client = table(
+    "api_client",
+    column("client_id", String(64)),
+    column("scopes", ARRAY(String(64))),
+    column("revoked_at", DateTime(timezone=True)),
+    schema="gateway",
+)
+
+
+async def client_scopes(session: AsyncSession, client_ids: set[str]) -> dict[str, frozenset[str]]:
+    """The scopes of these API clients, by client id; a revoked or unknown client is left out."""
+    if not client_ids:
+        return {}
+    rows = await session.execute(
+        select(_api_client.c.client_id, _api_client.c.scopes).where(
+            _api_client.c.client_id.in_(client_ids), _api_client.c.revoked_at.is_(None)
+        )
+    )
+    return {r.client_id: frozenset(r.scopes or ()) for r in rows}
 
 
 async def add(session: AsyncSession, row: WebhookEndpoint) -> None:

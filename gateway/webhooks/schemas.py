@@ -55,11 +55,24 @@ Url = Annotated[
     ),
 ]
 
+ClientId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        description="The API client (integrator) the endpoint delivers to. Deliveries carry NIPs only when "
+        "this client holds the scope of the event's service (`kinerja:individual` for kinerja events, "
+        "`pelatihan:individual` for pelatihan events), checked at each send; without a client, never.",
+        examples=["bappeda-dashboard"],
+    ),
+]
+
 _ENDPOINT_EXAMPLE: dict[str, Any] = {
     "id": "4f1c2b9e-8d6a-4e3f-9b7c-2a1d0e5f6c7b",
     "url": "https://tpp.bengkuluprov.go.id/hooks/asn",
     "description": "TPP payroll",
     "event_types": ["evaluation.finalized", "training.completed"],
+    "client_id": "bappeda-dashboard",
     "active": True,
     "signing_scheme": "STANDARD_WEBHOOKS",
     "previous_secret_expires_at": None,
@@ -80,6 +93,7 @@ class EndpointCreate(BaseModel):
                     "url": "https://tpp.bengkuluprov.go.id/hooks/asn",
                     "event_types": ["evaluation.finalized", "training.completed"],
                     "description": "TPP payroll",
+                    "client_id": "bappeda-dashboard",
                 }
             ]
         },
@@ -88,6 +102,7 @@ class EndpointCreate(BaseModel):
     url: Url
     event_types: EventTypes
     description: str | None = Field(default=None, max_length=500)
+    client_id: ClientId | None = None
 
 
 class EndpointUpdate(BaseModel):
@@ -100,6 +115,7 @@ class EndpointUpdate(BaseModel):
     url: Url | None = None
     event_types: EventTypes | None = None
     description: str | None = Field(default=None, max_length=500)
+    client_id: ClientId | None = Field(default=None, description="A client to link; `null` unlinks.")
     active: bool | None = None
 
 
@@ -112,6 +128,11 @@ class EndpointOut(BaseModel):
     url: str
     description: str | None = None
     event_types: list[WebhookEventType]
+    client_id: str | None = Field(
+        default=None,
+        description="The API client the endpoint delivers to; its scopes decide whether deliveries carry "
+        "NIPs (none without a client).",
+    )
     active: bool
     signing_scheme: SigningScheme = Field(
         description="`STANDARD_WEBHOOKS` for endpoints registered or rotated since 2026-12; `LEGACY` until then."

@@ -85,6 +85,26 @@ EVENT_MAP: dict[str, EventMapping] = {
 }
 
 
+# The fields of a webhook ``data`` that name a person. They reach an endpoint only when its API client holds
+# the ``<service>:individual`` scope of the event's service (issue 14 finding 4: "any answer that carries a
+# person's NIP or name needs a scope"), checked at each send, so a scope withdrawn later also stops retries
+# and replays from carrying them.
+PERSONAL_FIELDS = frozenset({"nip", "name"})
+SCOPE_OF_TYPE: dict[str, str] = {
+    mapping.webhook_type.value: f"{source.split('.', 1)[0]}:individual"
+    for source, mapping in EVENT_MAP.items()
+}
+
+
+def visible_payload(payload: dict[str, Any], scopes: frozenset[str]) -> dict[str, Any]:
+    """``payload`` as an endpoint whose client holds ``scopes`` may receive it: without the scope of its
+    event type, the personal fields are dropped from ``data``."""
+    if SCOPE_OF_TYPE.get(payload["type"]) in scopes:
+        return payload
+    data = {k: v for k, v in payload["data"].items() if k not in PERSONAL_FIELDS}
+    return {**payload, "data": data}
+
+
 # The service event types and versions the gateway knows; any other version is refused (422).
 RECEIVES = KINERJA_EVENTS + PELATIHAN_EVENTS
 
@@ -160,13 +180,23 @@ def endpoint_state(endpoint: WebhookEndpoint) -> dict[str, Any]:
     return EndpointOut.model_validate(endpoint).model_dump(mode="json")
 
 
+async def _checked_client(session: AsyncSession, client_id: str | None) -> str | None:
+    if client_id is not None and client_id not in await repository.client_scopes(session, {client_id}):
+        raise InvalidInput(
+            msg("No active API client {client_id}.", client_id=client_id),
+            errors=[{"loc": ["body", "client_id"], "msg": "unknown or revoked client"}],
+        )
+    return client_id
+
+
 async def create_endpoint(
     session: AsyncSession, body: EndpointCreate, policy: TargetPolicy, *, actor: str
 ) -> EndpointCreated:
-    """Register an endpoint after checking its URL; the signing secret is returned this once."""
+    """Register an endpoint after checking its URL and client; the signing secret is returned this once."""
     endpoint = WebhookEndpoint(
         url=await _checked_url(body.url, policy),
         description=body.description,
+        client_id=await _checked_client(session, body.client_id),
         event_types=[t.value for t in body.event_types],
         secret=new_secret(),
         signing_scheme=STANDARD_WEBHOOKS,
@@ -229,6 +259,8 @@ async def update_endpoint(
         endpoint.event_types = [t.value for t in body.event_types]
     if "description" in body.model_fields_set:
         endpoint.description = body.description
+    if "client_id" in body.model_fields_set:
+        endpoint.client_id = await _checked_client(session, body.client_id)
     if body.active is not None:
         endpoint.active = body.active
     await session.flush()

@@ -52,6 +52,21 @@ class AppSettings(BaseSettings):
     port: int = 8000
 
     database_url: str | None = Field(default=None, description="PostgreSQL URL; required to serve.")
+    # The role split (issue 14 finding 3; asn_cli/runtime_roles.py). Read by ``asn migrate`` only: the app
+    # serves with DATABASE_URL, which in production names the runtime role.
+    migration_database_url: str | None = Field(
+        default=None,
+        description="The schema owner's URL for `asn migrate` (default: DATABASE_URL).",
+    )
+    runtime_role: str | None = Field(
+        default=None,
+        description="The role the app serves as; `asn migrate` grants it its rights (and creates it when "
+        "allowed). Default: the user of DATABASE_URL when MIGRATION_DATABASE_URL is set, else "
+        "<database>_<app>_runtime.",
+    )
+    runtime_database_password: SecretStr | None = Field(
+        default=None, description="The password `asn migrate` gives the runtime role it creates."
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_pool_timeout_s: float = Field(default=5.0, gt=0)

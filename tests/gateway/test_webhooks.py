@@ -144,16 +144,37 @@ def service(app: FastAPI) -> dict[str, str]:
 
 
 async def register(
-    app: FastAPI, client: httpx.AsyncClient, url: str, types: list[str] | None = None
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    url: str,
+    types: list[str] | None = None,
+    *,
+    client_id: str | None = None,
 ) -> dict[str, Any]:
     resp = await client.post(
         "/webhooks/endpoints",
-        json={"url": url, "event_types": types or ["evaluation.finalized"], "description": "TPP"},
+        json={
+            "url": url,
+            "event_types": types or ["evaluation.finalized"],
+            "description": "TPP",
+            **({"client_id": client_id} if client_id else {}),
+        },
         headers=admin(app),
     )
     assert resp.status_code == 201, resp.text
     body: dict[str, Any] = resp.json()
     return body
+
+
+async def integrator(app: FastAPI, client: httpx.AsyncClient, scopes: list[str]) -> str:
+    """A new integrator API client with ``scopes``; its client id."""
+    resp = await client.post(
+        "/auth/clients",
+        json={"name": f"Integrator {uuid.uuid4().hex[:6]}", "roles": ["integrator"], "scopes": scopes},
+        headers=admin(app),
+    )
+    assert resp.status_code == 201, resp.text
+    return str(resp.json()["client_id"])
 
 
 def evaluation_event(**data: Any) -> dict[str, Any]:
@@ -218,10 +239,12 @@ async def test_delivery_is_signed_and_carries_only_ids_and_status(
     gateway_settings: Callable[..., GatewaySettings],
 ) -> None:
     async with serving(Receiver()) as receiver, gateway(gateway_settings(**LOCAL)) as (app, client):
-        endpoint = await register(app, client, f"{receiver.url}/hook")
+        scoped = await integrator(app, client, ["kinerja:individual"])
+        endpoint = await register(app, client, f"{receiver.url}/hook", client_id=scoped)
         assert endpoint["secret"].startswith("whsec_")
         assert endpoint["active"] is True
         assert endpoint["event_types"] == ["evaluation.finalized"]
+        assert endpoint["client_id"] == scoped
 
         event = evaluation_event(predikat="BAIK", result_rating="SESUAI_EKSPEKTASI", name="Siti")
         result = await send_event(app, client, event)
@@ -242,7 +265,8 @@ async def test_delivery_is_signed_and_carries_only_ids_and_status(
         assert sent["id"] == event["id"]
         assert sent["type"] == "evaluation.finalized"
         assert sent["occurred_at"] == "2026-04-15T03:00:00Z"
-        # Personal ratings and names never leave: only the mapped ids and status.
+        # Personal ratings and names never leave: only the mapped ids and status (the NIP because the
+        # endpoint's client holds kinerja:individual).
         assert set(sent["data"]) == {"evaluation_id", "nip", "period", "status", "unit_id"}
 
         # The same event again (an outbox retry) is a duplicate: nothing is queued or sent twice.
@@ -261,6 +285,100 @@ async def test_delivery_is_signed_and_carries_only_ids_and_status(
         shown = await client.get(f"/webhooks/endpoints/{endpoint['id']}", headers=admin(app))
         assert shown.status_code == 200
         assert "secret" not in shown.json()
+
+
+async def test_deliveries_carry_nips_only_to_endpoints_whose_client_holds_the_scope(
+    gateway_settings: Callable[..., GatewaySettings],
+) -> None:
+    """Issue 14 finding 4 for webhooks: a NIP reaches an endpoint only when its API client holds the scope of
+    the event's service, checked at each send (a scope withdrawn later also strips replays); an endpoint with
+    no client, or one whose client holds only the other service's scope, gets the event without the NIP."""
+    async with serving(Receiver()) as receiver, gateway(gateway_settings(**LOCAL)) as (app, client):
+        types = ["evaluation.finalized", "training.completed"]
+        scoped = await integrator(app, client, ["kinerja:individual", "pelatihan:individual"])
+        pelatihan_only = await integrator(app, client, ["pelatihan:individual"])
+        unscoped = await integrator(app, client, [])
+        paths = {"/scoped": scoped, "/pelatihan-only": pelatihan_only, "/unscoped": unscoped, "/none": None}
+        endpoints = {
+            path: await register(app, client, receiver.url + path, types, client_id=cid)
+            for path, cid in paths.items()
+        }
+        assert endpoints["/none"]["client_id"] is None
+        training = {
+            "id": str(uuid.uuid4()),
+            "type": "pelatihan.training_completed",
+            "source": "pelatihan",
+            "occurred_at": "2026-04-15T03:00:00Z",
+            "data": {
+                "enrolment_id": str(uuid.uuid4()),
+                "session_id": str(uuid.uuid4()),
+                "nip": NIP,
+                "status": "COMPLETED",
+                "jp": 24,
+            },
+        }
+        await send_event(app, client, evaluation_event(name="Siti Aminah"))
+        assert (await send_event(app, client, training))["deliveries"] == 4
+
+        async def all_arrived() -> bool:
+            return len(receiver.received) == 8
+
+        assert await wait_until(all_arrived, timeout_s=15)
+
+        def sent(path: str, webhook_type: str) -> dict[str, Any]:
+            [body] = [
+                json.loads(b)
+                for p, _, b in receiver.received
+                if p == path and json.loads(b)["type"] == webhook_type
+            ]
+            data: dict[str, Any] = body["data"]
+            return data
+
+        for path in paths:
+            evaluation, completed = sent(path, "evaluation.finalized"), sent(path, "training.completed")
+            assert "name" not in evaluation
+            assert ("nip" in evaluation) is (path == "/scoped"), (path, evaluation)
+            assert ("nip" in completed) is (path in ("/scoped", "/pelatihan-only")), (path, completed)
+            # Everything else still arrives: the event is useful without the person.
+            assert evaluation["status"] == "FINAL"
+            assert completed["jp"] == 24
+        # NIPs appear nowhere an unscoped endpoint can see, not even inside another field.
+        for path, _, body in receiver.received:
+            if path in ("/unscoped", "/none"):
+                assert NIP.encode() not in body
+
+        # The scope is withdrawn: a replay to the formerly scoped endpoint no longer carries the NIP.
+        withdrawn = await client.patch(f"/auth/clients/{scoped}", json={"scopes": []}, headers=admin(app))
+        assert withdrawn.status_code == 200, withdrawn.text
+        receiver.received.clear()
+        replay = await client.post(
+            f"/webhooks/endpoints/{endpoints['/scoped']['id']}/replay",
+            json={"since": "2000-01-01T00:00:00Z"},
+            headers=admin(app),
+        )
+        assert replay.status_code == 202, replay.text
+
+        async def replayed() -> bool:
+            return len(receiver.received) == 2
+
+        assert await wait_until(replayed, timeout_s=15)
+        for _, _, body in receiver.received:
+            assert NIP.encode() not in body
+
+        # Linking an endpoint to a client that does not exist (or is revoked) is refused.
+        unknown = await client.patch(
+            f"/webhooks/endpoints/{endpoints['/none']['id']}",
+            json={"client_id": "no-such-client"},
+            headers=admin(app),
+        )
+        assert unknown.status_code == 422, unknown.text
+        linked = await client.patch(
+            f"/webhooks/endpoints/{endpoints['/none']['id']}",
+            json={"client_id": pelatihan_only},
+            headers=admin(app),
+        )
+        assert linked.status_code == 200, linked.text
+        assert linked.json()["client_id"] == pelatihan_only
 
 
 async def test_a_receiver_failing_twice_gets_exactly_one_accepted_delivery(

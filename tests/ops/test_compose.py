@@ -219,21 +219,28 @@ def test_settings_load_from_compose_environment(name: str, monkeypatch: pytest.M
 
 @pytest.mark.parametrize("name", list(_app_services()) + list(_migrate_jobs()))
 def test_each_app_connects_as_its_own_role(name: str) -> None:
+    """The migration job connects as the app's owner role and names the runtime role it grants; the app
+    serves as that runtime role (issue 14 finding 3: no UPDATE, DELETE or TRUNCATE of its audit chain)."""
     app = _app_services().get(name) or _migrate_jobs()[name]
     prefix = APPS[app].env_prefix
-    url = urlsplit(_env(_services()[name])[prefix + "DATABASE_URL"])
+    env = _env(_services()[name])
+    url = urlsplit(env[prefix + "DATABASE_URL"])
     postgres_env = _env(_services()["postgres"])
-    assert url.username == app, f"{name} connects as {url.username}, not as the {app} role"
+    role = app if name in _migrate_jobs() else f"{app}_runtime"
+    password = f"{app.upper()}_DB_PASSWORD" if role == app else f"{app.upper()}_RUNTIME_DB_PASSWORD"
+    assert url.username == role, f"{name} connects as {url.username}, not as the {role} role"
     assert url.hostname == "postgres"
     assert url.port in (None, 5432)
     assert url.path == "/" + postgres_env["POSTGRES_DB"]
-    assert url.password == postgres_env[f"{app.upper()}_DB_PASSWORD"], "the role's password is shared"
-    assert app in _init_sql_roles()
+    assert url.password == postgres_env[password], "the role's password is shared"
+    assert role in _init_sql_roles()
+    if name in _migrate_jobs():
+        assert env[prefix + "RUNTIME_ROLE"] == f"{app}_runtime", "the job grants the app's runtime role"
 
 
 def test_init_sql_gives_each_role_its_own_schema_only() -> None:
     sql = _init_sql()
-    assert _init_sql_roles() == set(APP_NAMES)
+    assert _init_sql_roles() == set(APP_NAMES) | {f"{app}_runtime" for app in APP_NAMES}
     for app in APP_NAMES:
         assert re.search(rf"^CREATE SCHEMA {app} AUTHORIZATION {app};", sql, flags=re.MULTILINE), app
     # No grant on any schema, table or sequence: ownership of its own schema is all a role gets.

@@ -258,7 +258,8 @@ def test_env_vars_are_real_settings_fields(app: str, monkeypatch: pytest.MonkeyP
         assert var.startswith(prefix), f"{app}: {var} lacks the {prefix} prefix, so {app} never reads it"
         assert var[len(prefix) :].lower() in fields, f"{app}: {var} is not a settings field"
     assert env[prefix + "ENVIRONMENT"]["value"] == "production"
-    assert _secret_ref(env[prefix + "DATABASE_URL"]) == (f"asn-{app}-db", "url")
+    # The app serves as its runtime role (issue 14 finding 3); the owner is the migration Job's.
+    assert _secret_ref(env[prefix + "DATABASE_URL"]) == (f"asn-{app}-runtime-db", "url")
     # The settings load from this environment (production rules included: no placeholder secret).
     for key in list(os.environ):
         if key.startswith(prefix):
@@ -268,7 +269,7 @@ def test_env_vars_are_real_settings_fields(app: str, monkeypatch: pytest.MonkeyP
         monkeypatch.setenv(var, _stand_in(*ref) if ref else str(entry["value"]))
     settings = _settings_class(app)()
     url = urlsplit(settings.require_database_url())
-    assert url.username == app, f"{app} connects as {url.username}, not as its own role"
+    assert url.username == f"{app}_runtime", f"{app} connects as {url.username}, not as its runtime role"
     assert url.hostname == f"{next(iter(_of_kind('Cluster')))}-rw", "the CloudNativePG read-write Service"
 
 
@@ -312,9 +313,17 @@ def test_a_migration_job_per_schema_with_its_own_role() -> None:
     for app, job in jobs.items():
         env = _env(_container(job))
         prefix = APPS[app].env_prefix
-        assert list(env) == [prefix + "DATABASE_URL"], f"migrate {app}: only its own database URL"
+        assert list(env) == [prefix + "DATABASE_URL", prefix + "RUNTIME_ROLE"], (
+            f"migrate {app}: only its own owner URL and the runtime role it grants"
+        )
+        for var in env:
+            assert var[len(prefix) :].lower() in _settings_class(app).model_fields, var
+        assert _secret_ref(env[prefix + "DATABASE_URL"]) == (f"asn-{app}-db", "url")
         app_env = _env(_container(_app_deployments()[app]))
-        assert _secret_ref(env[prefix + "DATABASE_URL"]) == _secret_ref(app_env[prefix + "DATABASE_URL"])
+        ref = _secret_ref(app_env[prefix + "DATABASE_URL"])
+        assert ref is not None
+        served_as = urlsplit(_stand_in(*ref)).username
+        assert env[prefix + "RUNTIME_ROLE"]["value"] == served_as, f"migrate {app} grants another role"
         assert _pod_spec(job)["restartPolicy"] in ("Never", "OnFailure")
         assert int(job["spec"]["backoffLimit"]) >= 1
         assert job["spec"].get("activeDeadlineSeconds"), "a stuck migration must end"
@@ -343,10 +352,10 @@ def test_postgres_through_cloudnativepg() -> None:
     spec = cluster["spec"]
     assert int(spec["instances"]) >= 2, "a standby for failover"
     roles = {r["name"]: r for r in spec["managed"]["roles"]}
-    assert sorted(roles) == sorted(APP_NAMES)
+    assert sorted(roles) == sorted([*APP_NAMES, *(f"{app}_runtime" for app in APP_NAMES)])
     for app, role in roles.items():
         assert role["login"] is True
-        assert role["passwordSecret"]["name"] == f"asn-{app}-db"
+        assert role["passwordSecret"]["name"] == f"asn-{app.replace('_', '-')}-db"
         assert not role.get("superuser")
     database = spec["bootstrap"]["initdb"]["database"]
     refs = spec["bootstrap"]["initdb"]["postInitApplicationSQLRefs"]["configMapRefs"]

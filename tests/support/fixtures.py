@@ -99,6 +99,13 @@ async def drop_database(server_url: str, database_url: str) -> None:
     conn = await asyncpg.connect(plain_dsn(server_url))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # Its runtime roles (asn_cli/runtime_roles.py names them after the database): roles are
+        # cluster-wide and would pile up on the shared test server. Their grants went with the database.
+        for row in await conn.fetch(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE $1 || '\\_%\\_runtime'", name
+        ):
+            with contextlib.suppress(asyncpg.PostgresError):
+                await conn.execute(f'DROP ROLE "{row["rolname"]}"')
     finally:
         await conn.close()
 

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -18,6 +19,23 @@ from tests.support.fixtures import free_ports
 
 SERVICE_SECRETS = {f"svc-{n}": f"e2e-secret-{n}-0123456789abcdef" for n in SERVICE_NAMES}
 ADMIN_USER, ADMIN_PASSWORD = "e2e-admin", "e2e-admin-password-123"
+RUNTIME_DB_PASSWORD = "e2e-runtime-db-password-0123456789"
+
+
+def runtime_urls(database_url: str) -> dict[str, str]:
+    """Each app's runtime role on ``database_url`` (created and granted as ``asn run`` does; idempotent): the
+    URL each app serves with, so the stacks run with the production rights (no UPDATE, DELETE or TRUNCATE
+    on the audit tables)."""
+    from asn_cli.runtime_roles import ensure_runtime_roles
+
+    env = {app.upper() + "_RUNTIME_DATABASE_PASSWORD": RUNTIME_DB_PASSWORD for app in APP_NAMES}
+    # In a thread: ensure_runtime_roles runs its own event loop, and a caller may be inside one.
+    with ThreadPoolExecutor(1) as pool:
+        roles = pool.submit(ensure_runtime_roles, dict.fromkeys(APP_NAMES, database_url), env).result()
+    for role in roles.values():
+        assert role.separate, role
+        assert not role.warning, role
+    return {app: role.url for app, role in roles.items()}
 
 
 @dataclass
@@ -88,6 +106,7 @@ class Stack:
     instances: dict[str, int] = field(default_factory=dict)
     procs: dict[str, list[Proc]] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
+    serve_urls: dict[str, str] = field(default_factory=dict)
 
     @property
     def gateway(self) -> Proc:
@@ -106,7 +125,7 @@ class Stack:
         gw = f"http://127.0.0.1:{gateway_port}"
         for app in APP_NAMES:
             p = app.upper() + "_"
-            env[p + "DATABASE_URL"] = self.database_url
+            env[p + "DATABASE_URL"] = self.serve_urls.get(app, self.database_url)
             env[p + "ENVIRONMENT"] = "test"
             env[p + "UPSTREAM_TIMEOUT_S"] = "3"
         for app in SERVICE_NAMES:
@@ -130,6 +149,8 @@ class Stack:
         return env
 
     def start(self) -> None:
+        if not self.serve_urls:
+            self.serve_urls = runtime_urls(self.database_url)
         counts = {app: self.instances.get(app, 1) for app in SERVICE_NAMES}
         pool = free_ports(1 + sum(counts.values()))
         gateway_port = pool.pop()

@@ -41,7 +41,7 @@ $$""",
     "CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON {schema}.audit_entry "
     "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.audit_append_only()",
     # Roles other than the owner keep INSERT and SELECT at most (the runtime roles of
-    # deploy/postgres-runtime-roles.sql get UPDATE and DELETE on new tables by default privileges).
+    # asn_cli/runtime_roles.py get UPDATE and DELETE on new tables by default privileges).
     "REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.audit_entry FROM PUBLIC",
     """DO $$
 DECLARE grantee_name text;
