@@ -152,14 +152,16 @@ def _env(database_url: str, workdir: Path, publik_data: Path, ports: dict[str, i
     # One client IP drives the whole load: lift the per-IP limits so they measure the path, not the limiter.
     env["GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE"] = "1000000000"
     env["GATEWAY_CLIENT_RATE_LIMIT_PER_MINUTE"] = "1000000000"
+    env["GATEWAY_USER_RATE_LIMIT_PER_MINUTE"] = "1000000000"
     env["PUBLIK_SURVEY_RATE_LIMIT"] = "1000000000"
     env["PUBLIK_SURVEY_TOKEN_RATE_LIMIT"] = "1000000000"
     return env
 
 
 @contextlib.contextmanager
-def stack(database_url: str, workdir: Path, publik_data: Path) -> Iterator[Stack]:
-    """Start everything; stop every process started here, whatever happens."""
+def stack(database_url: str, workdir: Path, publik_data: Path, *, workers: int = 1) -> Iterator[Stack]:
+    """Start everything (``workers`` uvicorn workers per app); stop every process started here, whatever
+    happens."""
     ports = {name: free_port() for name in APP_NAMES}
     env = _env(database_url, workdir, publik_data, ports)
     result = Stack(hello_port=free_port())
@@ -169,7 +171,16 @@ def stack(database_url: str, workdir: Path, publik_data: Path) -> Iterator[Stack
             log = open(workdir / f"{name}.log", "ab")  # noqa: SIM115  (closed below)
             logs.append(log)
             popen = subprocess.Popen(
-                [sys.executable, "-m", "asn_cli.main", "serve", name, "--port", str(ports[name])],
+                [
+                    sys.executable,
+                    "-m",
+                    "asn_cli.main",
+                    "serve",
+                    name,
+                    "--port",
+                    str(ports[name]),
+                    *(["--workers", str(workers)] if workers > 1 else []),
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
