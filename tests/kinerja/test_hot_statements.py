@@ -60,3 +60,5 @@ async def test_hot_reads_send_a_fixed_number_of_statements(
                     resp = await client.get(path, headers=headers)
                 assert resp.status_code == 200, resp.text
                 assert len(trips.statements) <= LIMITS[name], f"{path}:\n{trips}"
+                # A read opens no transaction: BEGIN and COMMIT were two of a point read's three round trips.
+                assert trips.transactions == [], f"{path}:\n{trips}"
