@@ -2,7 +2,7 @@
 
 Without it, a burst beyond the pool's capacity queued inside SQLAlchemy's pool until ``db_pool_timeout_s``
 (5 s) and then failed with 503, so under overload every request got slow and many failed late. Here each
-app admits at most ``capacity`` requests to the database at a time (the pool's size plus its overflow), lets
+app admits at most ``capacity`` requests to the database at a time (the pool's steady size), lets
 up to ``max_queue`` more wait in arrival order, and refuses the rest *immediately* with 503 and
 ``Retry-After``; a queued request that still has no slot after ``max_wait_s`` is refused too. Refusals are
 counted in ``/metrics`` (``asn_admission_refused_total{reason}``).
