@@ -162,9 +162,9 @@ async def get_employee(
 ) -> EmployeeRead:
     """One employee, for admins, integrators, services, the employee themself and their direct supervisor;
     anyone else gets 404."""
-    employee = await service.get_employee(session, nip, caller)
-    response.headers["ETag"] = service.etag_of(employee)
-    return EmployeeRead.model_validate(employee)
+    employee, etag = await service.read_employee(session, nip, caller)
+    response.headers["ETag"] = etag
+    return employee
 
 
 @router.patch(
