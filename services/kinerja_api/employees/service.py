@@ -185,7 +185,7 @@ async def list_employees(
     cursor: str | None,
     limit: int,
     q: str | None = None,
-) -> tuple[list[Employee], str | None]:
+) -> tuple[list[Row[Any]], str | None]:
     """A keyset page ordered by NIP; a pegawai sees only themselves and their direct reports. ``q`` searches
     within what the viewer sees: a NIP prefix when all digits, else the starts of the name's words."""
     after = decode_cursor(cursor, 1)
