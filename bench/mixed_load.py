@@ -196,7 +196,7 @@ def stack(database_url: str, workdir: Path, publik_data: Path, *, workers: int =
         )  # fmt: skip
         result.apps["hello"] = App("hello", result.hello_port, hello)
         for app in result.apps.values():
-            _wait_healthy(app, workdir)
+            _wait_healthy(app, workdir, timeout_s=40.0 * workers)  # each worker starts on its own
         _wait_ready(result.url("gateway"))
         yield result
     finally:
