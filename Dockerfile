@@ -7,14 +7,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml README.md alembic.ini constraints.txt ./
 COPY services ./services
 COPY gateway ./gateway
 COPY asn_cli ./asn_cli
 COPY migrations ./migrations
 # Editable, so the code runs from /app: Alembic finds alembic.ini and migrations/ beside the packages
 # (services.common.db.REPO_ROOT), which a plain site-packages install would not ship.
-RUN pip install -e . \
+# -c constraints.txt: the versions the tests and benchmarks ran with.
+RUN pip install -e . -c constraints.txt \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin asn \
     && mkdir -p /data \
     && chown asn /data

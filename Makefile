@@ -4,13 +4,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast lint typecheck pytest openapi openapi-breaking fuzz bench clean-data browser-deps node-deps lint-deps
+.PHONY: run test test-fast lint typecheck pytest openapi openapi-breaking fuzz bench clean-data browser-deps node-deps lint-deps lock
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every installed version to what was tested and measured (make lock rewrites it).
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -c constraints.txt
 	touch $(STAMP)
+
+## Rewrites constraints.txt from the venv (after an upgrade: re-run bench/ and the tests, commit both).
+lock: $(STAMP)
+	{ sed -n '1,/^[^#]/p' constraints.txt | grep '^#'; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v -i '^py-spy=='; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 ## Sets everything up and runs the system on the embedded PostgreSQL (or ASN_DATABASE_URL when set).
 run: $(STAMP)

@@ -30,6 +30,13 @@ class CliSettings(BaseSettings):
     database_url: str | None = Field(default=None, description="One database for every app's schema.")
     data_dir: Path = Field(default=REPO_ROOT / ".data")
     host: str = "127.0.0.1"
+    workers: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="asn serve APP: uvicorn worker processes (0: one per CPU core this process may use). Each "
+        "worker has its own database pool, admission gate and in-memory counters (docs/deploy.md).",
+    )
     show_logs: bool = Field(
         default=False,
         description="asn run/serve all: also print every app log line (access lines included) on the console; "

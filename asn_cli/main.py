@@ -17,6 +17,7 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from asn_cli.apps import APPS
 from asn_cli.database import (
@@ -128,15 +129,23 @@ def cmd_serve(args: argparse.Namespace, settings: CliSettings) -> int:
     if not app_settings.database_url:
         raise CliError(f"set {info.env_prefix}DATABASE_URL (or use 'asn run' for the embedded database)")
     check_database(app_settings.database_url)
-    uvicorn.run(
-        info.create_app_fn()(),
-        host=args.host or app_settings.host,
-        port=args.port or app_settings.port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=5,
-    )
+    workers = settings.workers if args.workers is None else args.workers
+    if workers == 0:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    options: dict[str, Any] = {
+        "host": args.host or app_settings.host,
+        "port": args.port or app_settings.port,
+        "log_config": None,
+        "access_log": False,
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": 5,
+    }
+    if workers > 1:
+        # Several processes on one socket: uvicorn imports the factory in each worker (an app object cannot
+        # be handed to them). Each worker builds its own pool, admission gate and in-memory limits.
+        uvicorn.run(info.factory, factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(info.create_app_fn()(), **options)
     return 0
 
 
@@ -175,6 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("app", help=f"one of {', '.join(APP_NAMES)}, or all")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes for one app (default ASN_WORKERS or 1; 0: one per CPU core); "
+        "in-memory limits count per worker",
+    )
     p.set_defaults(fn=cmd_serve)
 
     p = sub.add_parser("run", help="everything, on the embedded database unless ASN_DATABASE_URL is set")

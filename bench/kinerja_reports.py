@@ -12,7 +12,7 @@ Median of several runs each; EXPLAIN names the indexes. Writes the table and its
 docs/benchmarks.md between ``<!-- bench:kinerja-reports -->`` and ``<!-- /bench:kinerja-reports -->``.
 The scratch database is dropped afterwards.
 
-Run: .venv/bin/python -m bench.kinerja_reports [--sizes 10000,100000,1000000] [--runs 5] [--no-write]
+Run: .venv/bin/python -m bench.kinerja_reports [--sizes 10000,100000,1000000] [--runs 5] [--no-write] [--keep]
 """
 
 from __future__ import annotations
@@ -159,7 +159,9 @@ async def measure(
     return statistics.median(times), used
 
 
-async def run(sizes: list[int], runs: int) -> tuple[list[list[object]], dict[str, set[str]], list[str]]:
+async def run(
+    sizes: list[int], runs: int, keep: bool = False
+) -> tuple[list[list[object]], dict[str, set[str]], list[str]]:
     rows: list[list[object]] = []
     indexes: dict[str, set[str]] = {}
     notes: list[str] = []
@@ -186,7 +188,10 @@ async def run(sizes: list[int], runs: int) -> tuple[list[list[object]], dict[str
                 await raw.close()
                 await engine.dispose()
         finally:
-            await drop_database(server, url)
+            if keep:
+                print(f"kept: {url}")
+            else:
+                await drop_database(server, url)
     return rows, indexes, notes
 
 
@@ -209,9 +214,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help="Print only; leave docs/benchmarks.md alone.")
+    parser.add_argument("--keep", action="store_true", help="Leave the database (last size) for EXPLAIN.")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    rows, indexes, notes = asyncio.run(run(sizes, args.runs))
+    rows, indexes, notes = asyncio.run(run(sizes, args.runs, keep=args.keep))
     result = table(["evaluations", "report (period 2026-Q1)", "median ms"], rows)
     index_lines = "\n".join(
         f"- {name}: {', '.join(sorted(used)) or 'none'}" for name, used in indexes.items()

@@ -152,14 +152,16 @@ def _env(database_url: str, workdir: Path, publik_data: Path, ports: dict[str, i
     # One client IP drives the whole load: lift the per-IP limits so they measure the path, not the limiter.
     env["GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE"] = "1000000000"
     env["GATEWAY_CLIENT_RATE_LIMIT_PER_MINUTE"] = "1000000000"
+    env["GATEWAY_USER_RATE_LIMIT_PER_MINUTE"] = "1000000000"
     env["PUBLIK_SURVEY_RATE_LIMIT"] = "1000000000"
     env["PUBLIK_SURVEY_TOKEN_RATE_LIMIT"] = "1000000000"
     return env
 
 
 @contextlib.contextmanager
-def stack(database_url: str, workdir: Path, publik_data: Path) -> Iterator[Stack]:
-    """Start everything; stop every process started here, whatever happens."""
+def stack(database_url: str, workdir: Path, publik_data: Path, *, workers: int = 1) -> Iterator[Stack]:
+    """Start everything (``workers`` uvicorn workers per app); stop every process started here, whatever
+    happens."""
     ports = {name: free_port() for name in APP_NAMES}
     env = _env(database_url, workdir, publik_data, ports)
     result = Stack(hello_port=free_port())
@@ -169,7 +171,16 @@ def stack(database_url: str, workdir: Path, publik_data: Path) -> Iterator[Stack
             log = open(workdir / f"{name}.log", "ab")  # noqa: SIM115  (closed below)
             logs.append(log)
             popen = subprocess.Popen(
-                [sys.executable, "-m", "asn_cli.main", "serve", name, "--port", str(ports[name])],
+                [
+                    sys.executable,
+                    "-m",
+                    "asn_cli.main",
+                    "serve",
+                    name,
+                    "--port",
+                    str(ports[name]),
+                    *(["--workers", str(workers)] if workers > 1 else []),
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -185,7 +196,7 @@ def stack(database_url: str, workdir: Path, publik_data: Path) -> Iterator[Stack
         )  # fmt: skip
         result.apps["hello"] = App("hello", result.hello_port, hello)
         for app in result.apps.values():
-            _wait_healthy(app, workdir)
+            _wait_healthy(app, workdir, timeout_s=40.0 * workers)  # each worker starts on its own
         _wait_ready(result.url("gateway"))
         yield result
     finally:
@@ -667,7 +678,15 @@ def main() -> int:
     )
     parser.add_argument("--data-dir", help="with --database-url: the PUBLIK_DATA_DIR datagen printed")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--open-loop",
+        action="store_true",
+        help="only the overload runs: kinerja's point read at 64/256 connections (wrk) and an open loop at 1x "
+        "and 2x the measured capacity; writes the overload section",
+    )
     args = parser.parse_args()
+    if args.open_loop:
+        return open_loop_main(args)
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="asn-bench-mixed-"))
     try:
@@ -753,6 +772,218 @@ Resident memory (from /proc; peak = VmHWM over the whole run, warm-up and rounds
 
 
 # -------------------------------------------------------------------------------------------- targets
+
+
+# ------------------------------------------------------------------------------------ open loop (issue 21)
+
+
+@dataclass
+class OpenLoopResult:
+    """A fixed arrival rate: what was accepted, refused, and how fast each answer came."""
+
+    rate: float
+    sent: int
+    ok_ms: list[float]
+    refused_ms: list[float]
+    refused_with_retry_after: int
+    other: dict[str, int]
+
+    def line(self) -> list[object]:
+        ok, ref = sorted(self.ok_ms), sorted(self.refused_ms)
+        return [f"{self.rate:,.0f}", self.sent, len(ok), f"{percentile(ok, 50):.1f}", f"{percentile(ok, 99):.1f}",
+                len(ref), f"{self.refused_with_retry_after}", f"{percentile(ref, 50):.1f}",
+                f"{percentile(ref, 99):.1f}", f"{max(ref, default=0.0):.1f}",
+                ", ".join(f"{k}: {v}" for k, v in sorted(self.other.items())) or "-"]  # fmt: skip
+
+
+async def _one_request(
+    pool: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+    host: str,
+    port: int,
+    raw: bytes,
+    timeout_s: float,
+) -> tuple[int, bool]:
+    """Send one request on an idle keep-alive connection (or a new one); (status, has Retry-After)."""
+    reader, writer = pool.pop() if pool else await asyncio.open_connection(host, port)
+    try:
+        writer.write(raw)
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout_s)
+        status = int(head.split(b" ", 2)[1])
+        lower = head.lower()
+        length = int(re.search(rb"content-length:\s*(\d+)", lower).group(1))  # type: ignore[union-attr]
+        await asyncio.wait_for(reader.readexactly(length), timeout_s)
+    except BaseException:
+        writer.close()
+        raise
+    pool.append((reader, writer))
+    return status, b"\r\nretry-after:" in lower
+
+
+async def open_loop(
+    host: str, port: int, raw: bytes, rate: float, duration_s: float, timeout_s: float = 5.0
+) -> OpenLoopResult:
+    """Requests at a fixed arrival rate, whatever the server's pace (no coordinated omission: each latency
+    counts from the request's scheduled time), on as many keep-alive connections as are in flight."""
+    loop = asyncio.get_running_loop()
+    pool: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    result = OpenLoopResult(rate, 0, [], [], 0, {})
+    tasks: list[asyncio.Task[None]] = []
+
+    async def fire(at: float) -> None:
+        try:
+            status, retry_after = await _one_request(pool, host, port, raw, timeout_s)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError):
+            result.other["timeout/error"] = result.other.get("timeout/error", 0) + 1
+            return
+        ms = (loop.time() - at) * 1000
+        if 200 <= status < 300:
+            result.ok_ms.append(ms)
+        elif status in (429, 503):
+            result.refused_ms.append(ms)
+            result.refused_with_retry_after += retry_after
+        else:
+            result.other[str(status)] = result.other.get(str(status), 0) + 1
+
+    start = loop.time() + 0.05
+    n = int(rate * duration_s)
+    for i in range(n):
+        at = start + i / rate
+        delay = at - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(fire(at)))
+        result.sent += 1
+    await asyncio.gather(*tasks)
+    for _reader, writer in pool:
+        writer.close()
+    return result
+
+
+def measure_open_loop(
+    args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path
+) -> tuple[str, dict[str, float]]:
+    """kinerja's point read direct: capacity by wrk (closed loop), then a fixed arrival rate of twice that."""
+    from asn_cli.seed import bootstrap, create_admin
+
+    async def accounts() -> None:
+        await bootstrap(dataset.database_url, SECRETS)
+        await create_admin(dataset.database_url, ADMIN_USER, ADMIN_PASSWORD)
+
+    asyncio.run(accounts())
+    rows: list[list[object]] = []
+    closed: list[list[object]] = []
+    figures: dict[str, float] = {}
+    with stack(dataset.database_url, workdir, dataset.data_dir) as s:
+        token = login(s.url("gateway"))
+        port = s.apps["kinerja"].port
+        nip = dataset.sample_nips[0]
+        path = f"/v1/employees/{nip}"
+        raw = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n").encode()
+        for conns in (64, 256):
+            out = subprocess.run(
+                ["wrk", "-t1", f"-c{conns}", f"-d{args.duration:g}s", "--latency", "-H",
+                 f"Authorization: Bearer {token}", f"{s.url('kinerja')}{path}"],
+                check=True, capture_output=True, text=True,
+            ).stdout  # fmt: skip
+            from bench._util import parse_wrk
+
+            r = parse_wrk(out)
+            closed.append([conns, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
+                           f"{r.p99_ms / max(r.p50_ms, 0.001):.1f}", r.errors])  # fmt: skip
+            figures[f"closed_c{conns}_rps"] = r.rps
+            figures[f"closed_c{conns}_errors"] = r.errors
+            if conns == 64:
+                capacity = r.rps
+        for factor in (1.0, 2.0):
+            res = asyncio.run(open_loop("127.0.0.1", port, raw, factor * capacity, args.duration))
+            rows.append([f"{factor:g}x", *res.line()])
+            figures[f"open_{factor:g}x_refused"] = len(res.refused_ms)
+            figures[f"open_{factor:g}x_ok"] = len(res.ok_ms)
+        metrics = httpx.get(s.url("kinerja") + "/metrics", timeout=10.0, trust_env=False).text
+        counted = {
+            m.group(1): float(m.group(2))
+            for m in re.finditer(r'^asn_admission_refused_total\{reason="(\w+)"\} ([\d.e+]+)$', metrics, re.M)
+        }
+    text = (
+        "Closed loop (wrk, one thread, the same point read):\n\n"
+        + table(["connections", "req/s", "p50 ms", "p99 ms", "p99/p50", "non-2xx + timeouts"], closed)
+        + f"\n\nOpen loop at the measured capacity ({capacity:,.0f} req/s at 64 connections) and twice it:\n\n"
+        + table(
+            [
+                "rate",
+                "req/s offered",
+                "sent",
+                "2xx",
+                "2xx p50 ms",
+                "2xx p99 ms",
+                "429/503",
+                "with Retry-After",
+                "refused p50 ms",
+                "refused p99 ms",
+                "refused max ms",
+                "other",
+            ],
+            rows,
+        )
+        + f"\n\nkinerja's /metrics after the runs: asn_admission_refused_total {json.dumps(counted)}"
+    )
+    return text, figures
+
+
+def open_loop_main(args: argparse.Namespace) -> int:
+    """``--open-loop``: only the overload runs; writes the ``overload`` section."""
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="asn-bench-open-"))
+    try:
+        with postgres_server() as server_url:
+            if args.database_url:
+                dataset = datagen.Dataset(server_url, args.database_url, Path(args.data_dir or workdir), 0, 0)
+                asyncio.run(datagen.sample(dataset))
+                owned = False
+            else:
+                dataset = asyncio.run(
+                    datagen.create(server_url, data_dir=workdir / "publik-data", verbose=False)
+                )
+                owned = True
+            try:
+                text, figures = measure_open_loop(args, dataset, workdir)
+            finally:
+                if owned:
+                    asyncio.run(drop_database(server_url, dataset.database_url))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(text, f"(took {time.perf_counter() - started:.0f} s)", sep="\n\n")
+    if not args.no_write:
+        write_section(
+            "overload",
+            f"""## Overload: kinerja's point read at 64 and 256 connections, and an open loop at twice capacity
+
+Command: `{command_line()}` ({args.duration:g} s per run; the stack of bench.mixed_load, one process per app,
+admin token; the open loop is this script's own generator: a fixed arrival rate on as many keep-alive
+connections as are in flight, each latency counted from the request's scheduled time). Admission in front of
+kinerja's pool (services/common/admission.py, defaults: {AppSettingsDefaults.text()}) refuses what cannot be
+served soon with 503 + Retry-After at once. Machine: {machine()} (shared with other jobs: compare within the run).
+
+{text}
+
+<!-- figures: {json.dumps({k: round(v, 3) for k, v in figures.items()})} -->
+""",
+        )
+    return 0
+
+
+class AppSettingsDefaults:
+    """The admission defaults, as the docs name them."""
+
+    @staticmethod
+    def text() -> str:
+        from services.common.settings import AppSettings
+
+        d = AppSettings()
+        return (
+            f"{d.db_pool_size} in flight = DB_POOL_SIZE, queue DB_ADMISSION_QUEUE={d.db_admission_queue}, "
+            f"DB_ADMISSION_MAX_WAIT_S={d.db_admission_max_wait_s:g}"
+        )
 
 
 if __name__ == "__main__":

@@ -16,10 +16,17 @@ from pydantic import BaseModel, ConfigDict
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
+from services.common.admission import Admission
 from services.common.auth import NotBefore, PrincipalDep, build_verifier
 from services.common.body_limits import service_body_limits
 from services.common.clock_api import clock_router, install_fake_now, uninstall_fake_now
-from services.common.db import create_engine, create_sessionmaker, database_state, migration_head
+from services.common.db import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+    database_state,
+    migration_head,
+)
 from services.common.docs import install_docs
 from services.common.errors import install_problem_handlers, problem_openapi, problem_responses
 from services.common.http import make_client
@@ -31,7 +38,7 @@ from services.common.openapi import install_openapi_document
 from services.common.outbox import OutboxDispatcher, OutboxMixin, Transport
 from services.common.revocations import ServiceRevocations
 from services.common.settings import AppSettings
-from services.common.state import AppState, app_state, bind_metrics, bind_state, find_state
+from services.common.state import AppState, app_state, bind_metrics, bind_state, find_metrics, find_state
 
 Hook = Callable[[FastAPI], Awaitable[None]]
 # Turns the shared state the lifespan built into the app's own state class (AppState.extend), adding its parts.
@@ -159,6 +166,7 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
             settings=settings,
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
+            read_sessionmaker=create_read_sessionmaker(engine),
             migration_head=migration_head(spec.name),
             jwks_client=jwks_client,
             owned_clients=[jwks_client],
@@ -173,6 +181,16 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
                 min_refresh_interval_s=settings.jwks_refresh_min_interval_s,
                 max_age_s=settings.jwks_max_age_s,
             )
+        metrics = find_metrics(app)
+        # Requests get the pool's steady connections; the overflow stays free for the outbox dispatcher, the
+        # revocation reader and /readyz, and is not opened and closed per request (a profile showed new
+        # connections, each with an SSL probe, taking 15 % of a point read when requests used the overflow).
+        state.admission = Admission(
+            settings.db_pool_size,
+            max_queue=settings.db_admission_queue,
+            max_wait_s=settings.db_admission_max_wait_s,
+            on_refuse=(lambda reason: metrics.admission_refused.labels(reason).inc()) if metrics else None,
+        )
         bind_state(app, state)
         if spec.build_state is not None:
             state = await spec.build_state(app, state)
@@ -229,6 +247,10 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_tags=[*spec.openapi_tags, {"name": "ops", "description": "Health and readiness probes."}],
+        # No OpenTelemetry here (metrics are Prometheus, services/common/metrics.py). Left on, FastAPI asks the
+        # OpenTelemetry API for a tracer provider on every request, which reads os.environ each time (4 % of
+        # a point read in a py-spy profile, docs/benchmarks.md).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.front = spec.front
     install_problem_handlers(app)

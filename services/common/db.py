@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from services.common.settings import AppSettings
@@ -58,6 +58,37 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+class ReadOnlyViolation(RuntimeError):
+    """A statement that changes data was sent on a read-only (autocommit) session: a programming error."""
+
+
+_READ_PREFIXES = ("SELECT", "WITH", "SHOW", "(SELECT")
+
+
+def _refuse_writes(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    head = statement.lstrip()[:7].upper()
+    if not head.startswith(_READ_PREFIXES) or (head.startswith("WITH") and _writes(statement)):
+        raise ReadOnlyViolation(f"a read-only session sent: {statement.lstrip()[:80]}")
+
+
+def _writes(statement: str) -> bool:
+    upper = statement.upper()
+    return any(word in upper for word in ("INSERT ", "UPDATE ", "DELETE ", "FOR UPDATE", "FOR SHARE"))
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read, on the same pool in autocommit mode.
+
+    Under READ COMMITTED every statement takes its own snapshot whether or not a transaction is open, so a
+    read gains nothing from BEGIN ... COMMIT and paid two extra round trips for them (a point read made three
+    instead of one: bench.hot_reads, docs/benchmarks.md). A statement that writes or locks raises
+    :class:`ReadOnlyViolation` before it is sent: such a request must take :data:`SessionDep`.
+    """
+    reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+    event.listen(reader.sync_engine, "before_cursor_execute", _refuse_writes)
+    return async_sessionmaker(reader, expire_on_commit=False, autoflush=False)
+
+
 _AFTER_COMMIT = "asn.after_commit"
 
 
@@ -78,17 +109,24 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     one (services/pelatihan_api/txn.py); the commit is still this one. Callbacks registered with
     :func:`after_commit` run after it.
     """
-    maker = app_state(request.app, AppState).sessionmaker
-    async with maker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            session.info.pop(_AFTER_COMMIT, None)
-            await session.rollback()
-            raise
-        for callback in session.info.pop(_AFTER_COMMIT, []):
-            callback()
+    state = app_state(request.app, AppState)
+    admission = state.admission
+    if admission is not None:
+        await admission.acquire()
+    try:
+        async with state.sessionmaker() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                session.info.pop(_AFTER_COMMIT, None)
+                await session.rollback()
+                raise
+            for callback in session.info.pop(_AFTER_COMMIT, []):
+                callback()
+    finally:
+        if admission is not None:
+            admission.release()
 
 
 # scope="function": the commit runs before the response is sent. FastAPI's default ("request") ends a yield
@@ -96,6 +134,25 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # nothing back, or collide with it: a duplicate name then raised a unique violation, 500, instead of 409),
 # and a failing commit would come after a 2xx had already been sent.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One read-only session per request (no transaction: nothing to commit); see
+    :func:`create_read_sessionmaker`. Falls back to the writing sessions when the app built none."""
+    state = app_state(request.app, AppState)
+    admission = state.admission
+    if admission is not None:
+        await admission.acquire()
+    try:
+        async with (state.read_sessionmaker or state.sessionmaker)() as session:
+            yield session
+    finally:
+        if admission is not None:
+            admission.release()
+
+
+# For routes that only read (a GET of the registry, lists, the task list): same session API, no BEGIN/COMMIT.
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
 
 
 def migration_head(app_name: str) -> str | None:

@@ -192,6 +192,7 @@ COMMON = Catalogue(
             "Sebuah nilai tidak dapat disimpan (misalnya karakter NUL di dalam teks)."
         ),
         "A dependency timed out.": "Layanan yang dibutuhkan tidak menjawab tepat waktu.",
+        "The service is busy; retry after {seconds} s.": "Layanan sedang sibuk; coba lagi setelah {seconds} detik.",
         "An unexpected error occurred.": "Terjadi kesalahan yang tidak terduga.",
         "Not found.": "Tidak ditemukan.",
         "Not Found": "Tidak ditemukan",

@@ -152,6 +152,13 @@ class AppMetrics:
             ("event",),
             registry=self.registry,
         )
+        self.admission_refused = Counter(
+            "asn_admission_refused",
+            "Requests refused with 503 before reaching the database pool (services/common/admission.py), by "
+            "reason: queue_full (refused on arrival) or wait_timeout (queued too long).",
+            ("reason",),
+            registry=self.registry,
+        )
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self.backlog: int | None = None
         self.backlog_at = 0.0

@@ -74,6 +74,11 @@ class AppSettings(BaseSettings):
     # Off by default: a pre-ping costs a round trip on every checkout (a point read made six instead of
     # three). A connection that died with a database restart fails its request with 503 and is discarded.
     db_pool_pre_ping: bool = False
+    # Admission in front of the pool (services/common/admission.py): at most db_pool_size requests use the
+    # database at once (the overflow is left to background work), this many more wait in arrival order, and the rest get 503 with
+    # Retry-After at once instead of waiting out db_pool_timeout_s. Per process (per worker, per replica).
+    db_admission_queue: int = Field(default=256, ge=0, le=100_000)
+    db_admission_max_wait_s: float = Field(default=3.0, gt=0)
 
     # Token verification (every service verifies every token itself).
     jwt_issuer: str = "https://asn.bengkuluprov.go.id"

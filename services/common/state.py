@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 if TYPE_CHECKING:
+    from services.common.admission import Admission
     from services.common.auth import TokenVerifier
     from services.common.http import ServiceTokenProvider
     from services.common.metrics import AppMetrics
@@ -39,6 +40,10 @@ class AppState:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     migration_head: str | None
+    # Sessions of read-only requests (services/common/db.py ReadSessionDep): no BEGIN/COMMIT round trips.
+    read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    # The gate in front of the pool (services/common/admission.py); None: unlimited (bare test apps).
+    admission: Admission | None = None
     jwks_client: httpx.AsyncClient
     verifier: TokenVerifier | None = None
     # Closed by the lifespan on shutdown, in order.

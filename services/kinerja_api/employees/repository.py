@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, false, func, literal_column, or_, select, text
+from sqlalchemy import Row, Select, and_, bindparam, false, func, literal_column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 
@@ -55,6 +55,19 @@ class Assignment(NamedTuple):
     valid_to: date | None
 
 
+_EMPLOYEE = Employee.__table__
+# The point read as a Core statement built once: no ORM instance, identity map or state per request, and no
+# statement to rebuild (its compiled form is found in the engine's cache). About 10 % of a point read's CPU
+# under load (py-spy, docs/benchmarks.md); the test of hot statements keeps it one statement.
+_BY_NIP = select(*_EMPLOYEE.c).where(_EMPLOYEE.c.nip == bindparam("nip"))
+
+
+async def read(session: AsyncSession, nip: str) -> Row[Any] | None:
+    """One employee's row by NIP for reading (attributes named as the model's), or None."""
+    conn = await session.connection()
+    return (await conn.execute(_BY_NIP, {"nip": nip})).one_or_none()
+
+
 async def get(session: AsyncSession, nip: str, *, for_update: bool = False) -> Employee | None:
     """One employee by NIP; ``for_update`` locks the row until the transaction ends."""
     stmt = select(Employee).where(Employee.nip == nip)
@@ -84,9 +97,11 @@ async def exists(session: AsyncSession, nip: str) -> bool:
     return bool(await session.scalar(select(func.count()).where(Employee.nip == nip)))
 
 
-async def list_page(session: AsyncSession, **filters: Any) -> list[Employee]:
-    """Run :func:`list_statement` (same keywords)."""
-    return list((await session.scalars(list_statement(**filters))).all())
+async def list_page(session: AsyncSession, **filters: Any) -> list[Row[Any]]:
+    """Run :func:`list_statement` (same keywords): rows for reading, no ORM instances (a page of 50 loaded
+    into the identity map cost more CPU than the rest of the request, docs/benchmarks.md)."""
+    conn = await session.connection()
+    return list((await conn.execute(list_statement(**filters))).all())
 
 
 # Written out, not bound, so the expression is the one index ix_employee_name_words was built on.
@@ -107,15 +122,15 @@ def list_statement(
     after_nip: str | None,
     limit: int,
     q: str | None = None,
-) -> Select[Employee]:
-    """Up to ``limit`` employees ordered by NIP after ``after_nip``.
+) -> Select[Any]:
+    """Up to ``limit`` employees ordered by NIP after ``after_nip`` (the table's columns).
 
     ``visible_to`` restricts the rows to that employee and their direct reports (a pegawai's view).
     ``q``: digits are a NIP prefix (index ``ix_employee_nip_pattern``); anything else is words, each the
     start of a word of the name in any case (GIN index ``ix_employee_name_words`` on
     ``to_tsvector('simple', name)``: built into PostgreSQL, no extension needed).
     """
-    stmt = select(Employee).order_by(Employee.nip).limit(limit)
+    stmt = select(*_EMPLOYEE.c).order_by(Employee.nip).limit(limit)
     if q is not None:
         if q.isdigit():
             stmt = stmt.where(Employee.nip.like(f"{q}%"))

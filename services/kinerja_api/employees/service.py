@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
@@ -34,7 +36,7 @@ from services.kinerja_api.employees.errors import (
 )
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
 from services.kinerja_api.employees.repository import Assignment
-from services.kinerja_api.employees.schemas import EmployeeCreate, EmployeeUpdate
+from services.kinerja_api.employees.schemas import EmployeeCreate, EmployeeRead, EmployeeUpdate
 from services.kinerja_api.evaluations import rehome
 from services.kinerja_api.evaluations import repository as evaluations
 from services.kinerja_api.nip import NipError, validate_identifier
@@ -152,7 +154,7 @@ def sees_every_employee(viewer: Caller) -> bool:
     return viewer.reads_individuals
 
 
-def _may_see(viewer: Caller, employee: Employee) -> bool:
+def _may_see(viewer: Caller, employee: Employee | Row[Any]) -> bool:
     """Who reads one employee (anyone else gets 404, so existence does not leak):
 
     1. admins, internal services and integrators with the scope (:func:`sees_every_employee`);
@@ -165,12 +167,12 @@ def _may_see(viewer: Caller, employee: Employee) -> bool:
     )
 
 
-async def get_employee(session: AsyncSession, nip: str, viewer: Caller) -> Employee:
-    """One employee, for someone allowed to see them (else 404, so existence does not leak)."""
-    employee = await repository.get(session, nip)
-    if employee is None or not _may_see(viewer, employee):
+async def read_employee(session: AsyncSession, nip: str, viewer: Caller) -> tuple[EmployeeRead, str]:
+    """One employee and its ETag, for someone allowed to see them (else 404, so existence does not leak)."""
+    row = await repository.read(session, nip)
+    if row is None or not _may_see(viewer, row):
         raise EmployeeNotFound(msg("no employee with NIP {nip}", nip=nip))
-    return employee
+    return EmployeeRead.model_validate(row), strong_etag(row.version)
 
 
 async def list_employees(
@@ -183,7 +185,7 @@ async def list_employees(
     cursor: str | None,
     limit: int,
     q: str | None = None,
-) -> tuple[list[Employee], str | None]:
+) -> tuple[list[Row[Any]], str | None]:
     """A keyset page ordered by NIP; a pegawai sees only themselves and their direct reports. ``q`` searches
     within what the viewer sees: a NIP prefix when all digits, else the starts of the name's words."""
     after = decode_cursor(cursor, 1)

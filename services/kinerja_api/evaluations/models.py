@@ -76,6 +76,10 @@ class Evaluation(Base):
         Index("ix_evaluation_evaluator_nip_status", "evaluator_nip", "status"),
         # Compliance and tasks: "has NIP a FINAL evaluation for P".
         Index("ix_evaluation_nip_period", "nip", "period"),
+        # Compliance for one OPD: "has NIP a FINAL evaluation for P", index-only per employee.
+        Index(
+            "ix_evaluation_nip_period_final", "nip", "period", postgresql_where=text("predikat IS NOT NULL")
+        ),
         # SIASN export: a period's rows in keyset (id) order.
         Index("ix_evaluation_period_id", "period", "id"),
     )

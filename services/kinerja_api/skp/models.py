@@ -54,6 +54,8 @@ class Skp(Base):
         Index("ix_skp_status_year", "status", "year"),
         # ?year= lists, keyset-ordered by nip.
         Index("ix_skp_year_nip", "year", "nip"),
+        # Compliance for one OPD: "has NIP an APPROVED SKP / a realisation in year Y", index-only per employee.
+        Index("ix_skp_nip_year_status", "nip", "year", postgresql_include=["status", "id"]),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

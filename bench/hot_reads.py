@@ -1,0 +1,238 @@
+"""Hot reads of kinerja relative to the same app's ``GET /v1/whoami``, direct and through the gateway (issue 21).
+
+In one run, on the province-scale dataset (bench.datagen, or a kept one with ``--database-url`` and
+``--data-dir``), the four apps as real processes (``asn serve``, one uvicorn worker each unless ``--workers``),
+as a **pegawai** who supervises a team (an account created for a generated supervisor, logged in through the
+gateway's ``/auth/token``):
+
+- ``whoami``       — ``GET /v1/whoami``: middleware + token check, no database (the framework's cost);
+- ``employee``     — ``GET /v1/employees/{own nip}`` (the point read);
+- ``evaluations``  — ``GET /v1/evaluations?unit_id=<own unit>&period=2026-Q1``;
+- ``employees``    — ``GET /v1/employees?unit_id=<own unit>``;
+- ``tasks``        — ``GET /v1/me/tasks``.
+
+Each path is requested straight from kinerja and through the gateway (``/kinerja/...``) with wrk (one thread,
+``--connections``); cases are interleaved round by round, and each ratio (req/s of the path / req/s of whoami
+on the same route) is the median of the per-round ratios. ``--connections`` takes a list (``64,256``).
+kinerja's CPU per request (from /proc) is recorded beside it. Writes the ``hot-reads`` section of
+docs/benchmarks.md.
+
+    .venv/bin/python -m bench.hot_reads [--duration 5] [--rounds 5] [--connections 64,256] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from bench import datagen
+from bench._util import LoadResult, command_line, machine, parse_wrk, table, write_section
+from bench.mixed_load import ADMIN_PASSWORD, ADMIN_USER, SECRETS, login, stack
+from tests.support.fixtures import drop_database, plain_dsn, postgres_server
+
+SECTION = "hot-reads"
+PEGAWAI_USER, PEGAWAI_PASSWORD = "bench-pegawai", "bench-pegawai-password-1234"
+PATHS = ("whoami", "employee", "evaluations", "employees", "tasks")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (from /proc)."""
+    total = 0.0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    import os
+
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+async def pick_pegawai(database_url: str) -> tuple[str, str]:
+    """A supervisor with the most direct reports in the generated data: (nip, unit_id)."""
+    conn = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        row = await conn.fetchrow(
+            "SELECT s.nip, s.unit_id FROM kinerja.employee s JOIN kinerja.employee e ON e.supervisor_nip = s.nip"
+            " WHERE s.active GROUP BY s.nip, s.unit_id ORDER BY count(*) DESC, s.nip LIMIT 1"
+        )
+        assert row is not None
+        return str(row[0]), str(row[1])
+    finally:
+        await conn.close()
+
+
+def wrk(url: str, token: str, connections: int, duration_s: float) -> LoadResult:
+    """One wrk run (one thread: the servers need the other core)."""
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration_s))}s", "--latency",
+         "-H", f"Authorization: Bearer {token}", url],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return parse_wrk(out)
+
+
+def targets(nip: str, unit: str) -> dict[str, str]:
+    """The service path of each case."""
+    return {
+        "whoami": "/v1/whoami",
+        "employee": f"/v1/employees/{nip}",
+        "evaluations": f"/v1/evaluations?unit_id={unit}&period=2026-Q1",
+        "employees": f"/v1/employees?unit_id={unit}",
+        "tasks": "/v1/me/tasks",
+    }
+
+
+Results = dict[tuple[int, str, str], list[tuple[LoadResult, float]]]
+
+
+def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -> tuple[Results, str]:
+    """Start the stack, make the pegawai, run the interleaved rounds."""
+    from asn_cli.seed import app_session, bootstrap, create_admin
+    from gateway.identity.bootstrap import ensure_account
+
+    nip, unit = asyncio.run(pick_pegawai(dataset.database_url))
+
+    async def accounts() -> None:
+        await bootstrap(dataset.database_url, SECRETS)
+        await create_admin(dataset.database_url, ADMIN_USER, ADMIN_PASSWORD)
+        async with app_session(dataset.database_url) as session:
+            await ensure_account(
+                session, username=PEGAWAI_USER, password=PEGAWAI_PASSWORD, roles=["pegawai"], nip=nip
+            )
+
+    asyncio.run(accounts())
+    results: Results = {}
+    with stack(dataset.database_url, workdir, dataset.data_dir, workers=args.workers) as s:
+        login(s.url("gateway"))
+        resp = httpx.post(
+            s.url("gateway") + "/auth/token",
+            data={"grant_type": "password", "username": PEGAWAI_USER, "password": PEGAWAI_PASSWORD},
+            timeout=30.0,
+            trust_env=False,
+        )
+        resp.raise_for_status()
+        token = str(resp.json()["access_token"])
+        paths = targets(nip, unit)
+        routes = {"direct": s.url("kinerja"), "gateway": s.url("gateway") + "/kinerja"}
+        for route, base in routes.items():
+            for path in paths.values():
+                got = httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=30.0,
+                                trust_env=False)  # fmt: skip
+                if got.status_code != 200:
+                    raise RuntimeError(f"{route} {path}: {got.status_code} {got.text[:300]}")
+                wrk(base + path, token, 16, 1)  # warm-up
+        pid = s.apps["kinerja"].popen.pid
+        for n in range(1, args.rounds + 1):
+            for conns in args.connections:
+                for route, base in routes.items():
+                    for name, path in paths.items():
+                        before = cpu_seconds(pid)
+                        r = wrk(base + path, token, conns, args.duration)
+                        cpu = (cpu_seconds(pid) - before) * 1000 / max(1, r.requests)
+                        results.setdefault((conns, route, name), []).append((r, cpu))
+                        print(
+                            f"round {n} c{conns} {route:>7} {name:>11}: {r.rps:8,.0f} req/s  p50 "
+                            f"{r.p50_ms:7.2f} ms  p99 {r.p99_ms:8.2f} ms  errors {r.errors}  "
+                            f"kinerja cpu {cpu:.3f} ms/req",
+                            flush=True,
+                        )
+    return results, f"pegawai {nip} (unit {unit})"
+
+
+def render(args: argparse.Namespace, results: Results) -> tuple[str, dict[str, float]]:
+    """One table per connection count: each path with its ratio to whoami on the same route."""
+    out = []
+    figures: dict[str, float] = {}
+    for conns in args.connections:
+        rows = []
+        for route in ("direct", "gateway"):
+            for name in PATHS:
+                runs = results[(conns, route, name)]
+                base = results[(conns, route, "whoami")]
+                ratio = statistics.median(a.rps / b.rps for (a, _), (b, _) in zip(runs, base, strict=True))
+                m = sorted((r for r, _ in runs), key=lambda r: r.rps)[len(runs) // 2]
+                cpu = statistics.median(c for _, c in runs)
+                figures[f"c{conns}_{route}_{name}"] = round(ratio, 3)
+                rows.append([route, name, f"{m.rps:,.0f}", f"{m.p50_ms:.2f}", f"{m.p99_ms:.2f}",
+                             f"{m.p99_ms / max(m.p50_ms, 0.001):.1f}", f"{ratio:.2f}", f"{cpu:.3f}",
+                             sum(r.errors for r, _ in runs)])  # fmt: skip
+        out.append(f"{conns} connections:\n\n" + table(
+            ["route", "path", "req/s", "p50 ms", "p99 ms", "p99/p50", "ratio to whoami",
+             "kinerja CPU ms/req", "errors"], rows))  # fmt: skip
+    return "\n\n".join(out), figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--connections", default="64", help="comma-separated, e.g. 64,256")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per app")
+    parser.add_argument("--database-url", help="a database kept by bench.datagen --keep")
+    parser.add_argument("--data-dir", help="its publik data folder")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    args = parser.parse_args()
+    args.connections = [int(c) for c in args.connections.split(",")]
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench.hot_reads needs wrk (apt-get install wrk)")
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="asn-bench-hot-"))
+    try:
+        with postgres_server() as server_url:
+            owned = not args.database_url
+            if args.database_url:
+                data_dir = Path(args.data_dir) if args.data_dir else workdir / "publik"
+                dataset = datagen.Dataset(server_url, args.database_url, data_dir, 0, 0)
+                asyncio.run(datagen.sample(dataset))
+            else:
+                dataset = asyncio.run(datagen.create(server_url, data_dir=workdir / "publik", verbose=False))
+            try:
+                results, who = measure(args, dataset, workdir)
+            finally:
+                if owned:
+                    asyncio.run(drop_database(server_url, dataset.database_url))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    text, figures = render(args, results)
+    took = time.perf_counter() - started
+    print(text, f"took {took:.0f} s", sep="\n")
+    if not args.no_write:
+        write_section(
+            SECTION,
+            f"""## Hot reads of kinerja relative to its own `/v1/whoami` (issue 21)
+
+Command: `{command_line()}` (wrk, one thread; {args.rounds} interleaved rounds of {args.duration:g} s after a
+warm-up; ratio = median of the per-round ratios to whoami on the same route). As {who}, a pegawai with the
+most direct reports, logged in through the gateway. {args.workers} uvicorn worker(s) per app, log level
+WARNING; PostgreSQL, the four apps and wrk share the machine. Machine: {machine()}.
+
+{text}
+
+"kinerja CPU ms/req" is the kinerja process's user+system CPU (workers included) during the run divided by the
+requests answered. "errors" are non-2xx answers plus wrk timeouts (2 s).
+
+<!-- figures: {json.dumps(figures)} -->
+""",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

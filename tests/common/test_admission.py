@@ -1,0 +1,83 @@
+"""Admission in front of the database pool (issue 21): the excess is refused at once with 503 and Retry-After,
+counted in /metrics, instead of waiting out the pool timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from services.common.admission import Admission, Overloaded
+from services.common.metrics import samples
+from services.kinerja_api.config import KinerjaSettings
+from services.kinerja_api.main import create_app
+from services.kinerja_api.state import kinerja_state
+from tests.support.fixtures import Tokens, running
+
+
+async def test_slots_then_queue_in_order_then_refusal() -> None:
+    refused: list[str] = []
+    gate = Admission(2, max_queue=1, max_wait_s=5.0, on_refuse=refused.append)
+    await gate.acquire()
+    await gate.acquire()
+    queued = asyncio.create_task(gate.acquire())
+    await asyncio.sleep(0)
+    assert gate.queued == 1
+    started = time.perf_counter()
+    with pytest.raises(Overloaded) as caught:
+        await gate.acquire()
+    assert time.perf_counter() - started < 0.05
+    assert caught.value.status == 503
+    assert caught.value.headers["Retry-After"] == "1"
+    assert refused == ["queue_full"]
+    gate.release()  # the slot passes to the queued request
+    await queued
+    assert gate.in_use == 2
+    assert gate.queued == 0
+    gate.release()
+    gate.release()
+    assert gate.in_use == 0
+
+
+async def test_a_queued_request_is_refused_after_the_wait_and_a_cancelled_one_leaves() -> None:
+    refused: list[str] = []
+    gate = Admission(1, max_queue=5, max_wait_s=0.05, on_refuse=refused.append)
+    await gate.acquire()
+    with pytest.raises(Overloaded):
+        await gate.acquire()
+    assert refused == ["wait_timeout"]
+    cancelled = asyncio.create_task(gate.acquire())
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    assert gate.queued == 0
+    gate.release()
+    assert gate.in_use == 0
+
+
+async def test_the_app_refuses_fast_with_retry_after_and_counts_it(
+    db: str, settings_for: Callable[..., Any], tokens: Tokens
+) -> None:
+    settings = settings_for(KinerjaSettings, db_pool_size=1, db_max_overflow=0, db_admission_queue=0)
+    app = create_app(settings)
+    async with running(app) as client:
+        gate = kinerja_state(app).admission
+        assert gate is not None
+        await gate.acquire()  # the one slot is taken
+        try:
+            started = time.perf_counter()
+            resp = await client.get("/v1/employees?limit=1", headers=tokens.admin())
+            assert time.perf_counter() - started < 0.5
+        finally:
+            gate.release()
+        assert resp.status_code == 503, resp.text
+        assert resp.headers["Retry-After"] == "1"
+        assert resp.headers["content-type"].startswith("application/problem+json")
+        assert (await client.get("/v1/employees?limit=1", headers=tokens.admin())).status_code == 200
+        text = (await client.get("/metrics")).text
+        counted = {labels["reason"]: value for labels, value in samples(text, "asn_admission_refused_total")}
+        assert counted == {"queue_full": 1.0}
