@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import any_, delete, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.webhooks.models import WebhookDelivery, WebhookEndpoint
+from gateway.changes import WebhookDelivery
+from gateway.webhooks.models import WebhookEndpoint
 
 
 async def add(session: AsyncSession, row: WebhookEndpoint) -> None:
