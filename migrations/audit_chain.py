@@ -1,6 +1,6 @@
 """The steps that give an app's schema its hash-chained audit table (services/common/changes/audit.py
 ``AuditMixin``) and its ``audit_chain_head()`` function, shared by the migrations that created them
-(kinerja_0008, pelatihan_0005, publik_0004, gateway_0006).
+(kinerja_0003 and kinerja_0008, pelatihan_0005, publik_0004, gateway_0006).
 
 Those migrations have run in production: what these functions create must stay what they created then. A
 later change to the audit table or the function is a new migration of each app, never an edit here.
@@ -36,8 +36,8 @@ def drop_chain_head_function(schema: str) -> None:
     op.execute(f"DROP FUNCTION {schema}.audit_chain_head(bigint)")
 
 
-def create_audit_chain(schema: str) -> None:
-    """``<schema>.audit_entry`` with its index by entity, and its ``audit_chain_head()`` function."""
+def create_audit_table(schema: str) -> None:
+    """``<schema>.audit_entry`` with its index by entity."""
     op.create_table(
         "audit_entry",
         sa.Column("seq", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -59,11 +59,21 @@ def create_audit_chain(schema: str) -> None:
     op.create_index(
         "ix_audit_entry_entity", "audit_entry", ["entity", "entity_id", "seq"], unique=False, schema=schema
     )
+
+
+def drop_audit_table(schema: str) -> None:
+    """Undo :func:`create_audit_table`."""
+    op.drop_index("ix_audit_entry_entity", table_name="audit_entry", schema=schema)
+    op.drop_table("audit_entry", schema=schema)
+
+
+def create_audit_chain(schema: str) -> None:
+    """The audit table and its ``audit_chain_head()`` function."""
+    create_audit_table(schema)
     create_chain_head_function(schema)
 
 
 def drop_audit_chain(schema: str) -> None:
     """Undo :func:`create_audit_chain`."""
     drop_chain_head_function(schema)
-    op.drop_index("ix_audit_entry_entity", table_name="audit_entry", schema=schema)
-    op.drop_table("audit_entry", schema=schema)
+    drop_audit_table(schema)
