@@ -45,12 +45,11 @@ def wait_for_port(port: int, host: str = "127.0.0.1", timeout_s: float = 20.0) -
 
 @contextlib.contextmanager
 def process(
-    args: Sequence[str], *, port: int, env: dict[str, str] | None = None
+    args: Sequence[str], *, port: int, env: dict[str, str] | None = None, cwd: Path = ROOT
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a server process until the block ends; waits until it listens on ``port``."""
-    proc = subprocess.Popen(
-        list(args), cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL
-    )
+    """Run a server process until the block ends; waits until it listens on ``port``. ``cwd`` is where
+    ``python -m`` finds the code (another checkout runs that checkout's code)."""
+    proc = subprocess.Popen(list(args), cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL)
     try:
         wait_for_port(port)
         yield proc
@@ -61,6 +60,12 @@ def process(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(sorted_values: Sequence[float], p: float) -> float:

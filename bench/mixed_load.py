@@ -59,6 +59,7 @@ from bench._util import (
     ROOT,
     LoadResult,
     command_line,
+    cpu_seconds,
     free_port,
     load,
     machine,
@@ -493,12 +494,6 @@ class Round:
     wrk_ceiling: LoadResult | None
     wrk_feed: LoadResult | None
     cpu: dict[str, dict[str, float]] = field(default_factory=dict)  # phase -> app -> CPU ms per request
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (from /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def smoke(pools: dict[str, dict[str, list[Entry]]]) -> None:

@@ -4,7 +4,11 @@
    Per round, 500 concurrent clients each ask for a seat in the same session (as the employee) and then
    have it approved (as the training admin, so every approval goes through the one-statement seat/waitlist
    update on the session row, without a kinerja look-up). Reports throughput over all requests, p50/p99
-   latency per request, and checks that confirmed seats equal the capacity exactly.
+   latency per request, server CPU per request (user+system of the uvicorn process, from /proc), and checks
+   that confirmed seats equal the capacity exactly. ``--compare REV`` also runs the pelatihan of git
+   revision REV (its tree from ``git archive``, migrated by its own migrations on a second scratch database)
+   with the same load, its rounds interleaved with the current code's, so the two CPU figures come from one
+   run on one machine state.
 2. Compliance report: 50,000 roster employees over 120 units (90% PNS) and 5 completions each (250,000
    ledger rows), generated in SQL; times the report code (services.pelatihan_api.ledger.service.compliance)
    for the whole province and for one unit (with its below-20-JP list). Median of several runs.
@@ -12,19 +16,28 @@
 Writes the table and its command into docs/benchmarks.md between ``<!-- bench:pelatihan -->`` and
 ``<!-- /bench:pelatihan -->``. The scratch database is dropped afterwards.
 
-Run: .venv/bin/python -m bench.pelatihan [--clients 500] [--capacity 50] [--rounds 3] [--employees 50000] [--no-write]
+Run: .venv/bin/python -m bench.pelatihan [--clients 500] [--capacity 50] [--rounds 3] [--employees 50000]
+     [--compare REV] [--no-write]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
+import io
+import os
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -32,7 +45,17 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from bench._util import command_line, free_port, machine, percentile, process, table, write_section
+from bench._util import (
+    ROOT,
+    command_line,
+    cpu_seconds,
+    free_port,
+    machine,
+    percentile,
+    process,
+    table,
+    write_section,
+)
 from services.common.auth import Role
 from services.common.settings import normalise_database_url
 from services.pelatihan_api.ledger import service as ledger
@@ -194,46 +217,108 @@ async def compliance_bench(url: str, employees: int, runs: int) -> list[list[obj
     return rows
 
 
+def _checkout(rev: str, into: Path) -> Path:
+    """The tree of git revision ``rev`` (``git archive``), to run an older pelatihan beside the current one."""
+    tar = subprocess.run(["git", "archive", "--format=tar", rev], cwd=ROOT, check=True, capture_output=True)
+    with tarfile.open(fileobj=io.BytesIO(tar.stdout)) as archive:
+        archive.extractall(into, filter="data")
+    return into
+
+
+def _migrate(code: Path, url: str) -> None:
+    """pelatihan's migrations of the checkout at ``code`` (``python -m`` runs the code of its cwd)."""
+    env = {**os.environ, "PELATIHAN_DATABASE_URL": url}
+    cmd = [sys.executable, "-m", "alembic", "-c", "alembic.ini", "--name", "pelatihan", "upgrade", "head"]
+    subprocess.run(cmd, cwd=code, env=env, check=True, capture_output=True)
+
+
+@contextlib.contextmanager
+def _server(code: Path, url: str, tokens: Tokens, pool_wait_s: float) -> Iterator[tuple[str, int]]:
+    """pelatihan of the checkout at ``code`` as one uvicorn process: (its URL, its pid)."""
+    port = free_port()
+    env = {
+        "PELATIHAN_DATABASE_URL": url,
+        "PELATIHAN_DB_POOL_TIMEOUT_S": str(pool_wait_s),
+        "PELATIHAN_JWT_PUBLIC_KEYS_PEM": tokens.signer.public_pem,
+        "PELATIHAN_ENVIRONMENT": "test",
+        "PELATIHAN_OUTBOX_ENABLED": "false",
+        "PELATIHAN_LOG_LEVEL": "WARNING",
+    }
+    cmd = [sys.executable, "-m", "uvicorn", "services.pelatihan_api.main:create_app", "--factory",
+           "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--backlog", "2048",
+           "--timeout-keep-alive", "120"]  # fmt: skip
+    with process(cmd, port=port, env=env, cwd=code) as proc:
+        yield f"http://127.0.0.1:{port}", proc.pid
+
+
+async def _measured_round(
+    url: str, pid: int, tokens: Tokens, args: argparse.Namespace, offset: int
+) -> dict[str, Any]:
+    before = cpu_seconds(pid)
+    res = await enrolment_round(url, tokens, args.clients, args.capacity, offset)
+    res["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / max(1, res["requests"])
+    assert res["confirmed"] == args.capacity, res
+    return res
+
+
+def _round_row(label: str, args: argparse.Namespace, res: dict[str, Any]) -> list[object]:
+    return [
+        f"{label}: {args.clients} clients, request + approve, one {args.capacity}-seat session",
+        f"{res['rps']:.0f} req/s; p50 {res['p50']:.0f} ms, p99 {res['p99']:.0f} ms; "
+        f"{res['cpu_ms']:.2f} server CPU ms/req",
+        f"{res['requests']} requests, {res['errors']} errors{' ' + str(res['error_codes']) if res['errors'] else ''}, "
+        f"{res['confirmed']} CONFIRMED, {res['waitlisted']} WAITLISTED",
+    ]  # fmt: skip
+
+
 async def main_async(args: argparse.Namespace) -> str:
-    with postgres_server() as server:
+    with postgres_server() as server, tempfile.TemporaryDirectory(prefix="asn-bench-") as tmp:
         url = await create_database(server, "asn_bench_pelatihan")
+        old_url = await create_database(server, "asn_bench_pelatihan_old") if args.compare else None
         try:
             await asyncio.to_thread(migrate_all, url, ["pelatihan"])
+            codes = {"current": ROOT}
+            urls = {"current": url}
+            if args.compare and old_url:
+                codes[args.compare] = await asyncio.to_thread(_checkout, args.compare, Path(tmp))
+                urls[args.compare] = old_url
+                await asyncio.to_thread(_migrate, codes[args.compare], old_url)
             tokens = Tokens(new_signer())
-            port = free_port()
-            env = {
-                "PELATIHAN_DATABASE_URL": url,
-                "PELATIHAN_JWT_PUBLIC_KEYS_PEM": tokens.signer.public_pem,
-                "PELATIHAN_ENVIRONMENT": "test",
-                "PELATIHAN_OUTBOX_ENABLED": "false",
-                "PELATIHAN_LOG_LEVEL": "WARNING",
-            }
-            cmd = [sys.executable, "-m", "uvicorn", "services.pelatihan_api.main:create_app", "--factory",
-                   "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--backlog", "2048",
-                   "--timeout-keep-alive", "120"]  # fmt: skip
             rows: list[list[object]] = []
-            with process(cmd, port=port, env=env):
+            results: dict[str, list[dict[str, Any]]] = {name: [] for name in codes}
+            with contextlib.ExitStack() as stack:
+                servers = {
+                    name: stack.enter_context(_server(codes[name], urls[name], tokens, args.pool_wait))
+                    for name in codes
+                }
                 await asyncio.sleep(0.5)
-                results = []
+                names = list(codes)
                 for r in range(args.rounds):
-                    res = await enrolment_round(
-                        f"http://127.0.0.1:{port}", tokens, args.clients, args.capacity, r * args.clients
-                    )
-                    assert res["confirmed"] == args.capacity, res
-                    results.append(res)
-                for r, res in enumerate(results, start=1):
-                    rows.append(
-                        [
-                            f"enrolment round {r}: {args.clients} clients, request + approve, one {args.capacity}-seat session",
-                            f"{res['rps']:.0f} req/s; p50 {res['p50']:.0f} ms, p99 {res['p99']:.0f} ms",
-                            f"{res['requests']} requests, {res['errors']} errors{' ' + str(res['error_codes']) if res['errors'] else ''}, "
-                            f"{res['confirmed']} CONFIRMED, "
-                            f"{res['waitlisted']} WAITLISTED",
-                        ]
-                    )
+                    # Alternate which code goes first, so neither always meets the machine as the other left it.
+                    for name in names if r % 2 == 0 else names[::-1]:
+                        served, pid = servers[name]
+                        results[name].append(
+                            await _measured_round(served, pid, tokens, args, r * args.clients)
+                        )
+            for name, runs in results.items():
+                label = "enrolment round" if name == "current" else f"{name}: enrolment round"
+                rows.extend(_round_row(f"{label} {r}", args, res) for r, res in enumerate(runs, start=1))
+            if args.compare:
+                now, then = (
+                    statistics.median(x["cpu_ms"] for x in results[n]) for n in ("current", args.compare)
+                )
+                rows.append(
+                    [
+                        f"server CPU per enrolment request, current vs {args.compare}",
+                        f"{now:.2f} vs {then:.2f} ms (x{now / then:.2f})",
+                        "median of the rounds",
+                    ]
+                )
             rows.extend(await compliance_bench(url, args.employees, args.runs))
         finally:
             await drop_database(server, url)
+            if old_url:
+                await drop_database(server, old_url)
     out = table(["what", "measured", "notes"], rows)
     return out
 
@@ -245,6 +330,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--employees", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--pool-wait",
+        type=float,
+        default=60.0,
+        help="seconds a request waits for a pooled connection (production: 5, then 503)",
+    )
+    parser.add_argument(
+        "--compare", metavar="REV", help="also run pelatihan as of this git revision, rounds interleaved"
+    )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -255,8 +349,19 @@ def main() -> None:
         body = (
             "## pelatihan: enrolment under contention and the JP compliance report\n\n"
             f"Command: `{command_line()}`\n\n"
-            f"Machine: {machine()}. pelatihan as one uvicorn process (default pool: 10 + 10 connections); the "
-            "load generator is an aiohttp client in another process on the same machine.\n\n"
+            f"Machine: {machine()}. pelatihan as one uvicorn process (default pool: 10 + 10 connections, a "
+            f"request waits up to {args.pool_wait:g} s for one instead of production's 5 s, so on a loaded "
+            "machine every request does its work rather than a cheap 503 and the CPU per request compares like "
+            "with like); the load generator is an aiohttp client in another process on the same machine. "
+            "Server CPU ms/req: user+system CPU of the uvicorn process during the round (from /proc) over the "
+            "requests answered.\n\n"
+            + (
+                f"Rows marked `{args.compare}` run pelatihan as of that git revision (its tree from `git archive`, "
+                "migrated by its own migrations on a second scratch database) under the same load, its rounds "
+                "interleaved with the current code's.\n\n"
+                if args.compare
+                else ""
+            )
             + out
             + "\n\nEvery approval is one SQL statement that locks the session row, takes a seat only while "
             "`seats_taken < capacity` (CHECK-constrained) or draws a waitlist ticket, so approvals on one "

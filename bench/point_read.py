@@ -46,6 +46,7 @@ from bench._util import (
     ROOT,
     LoadResult,
     command_line,
+    cpu_seconds,
     free_port,
     machine,
     parse_wrk,
@@ -168,12 +169,6 @@ def server(args: list[str], port: int, env: dict[str, str], log: Path) -> Iterat
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (from /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wrk_script(url: str, script: Path, connections: int, duration_s: float) -> LoadResult:

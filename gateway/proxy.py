@@ -26,12 +26,12 @@ from gateway.fastclient import (
     ReadTimeout,
     Response,
 )
-from gateway.ratelimit import client_ip
 from gateway.state import gateway_edge
 from gateway.upstreams import Instance, Upstreams
 from services.common.apps import SERVICE_NAMES
 from services.common.errors import problem_bytes
 from services.common.i18n import msg
+from services.common.ratelimit import client_address_key
 from services.common.request_id import current_request_id
 
 log = logging.getLogger("asn.proxy")
@@ -234,7 +234,7 @@ class BodyReader:
 
     async def read(self, scope: Scope, first: Message, receive: Receive, send: Send) -> bytes | None:
         """The whole body, or None when the request was answered here (408/429) or the client left."""
-        address = client_ip(scope)
+        address = client_address_key(scope)
         count = self._in_progress.get(address, 0)
         if count >= self.per_client:
             await send_problem(

@@ -29,7 +29,7 @@ from gateway.state import gateway_edge
 from services.common.auth import TokenVerifier
 from services.common.errors import ProblemError, problem_bytes
 from services.common.i18n import msg
-from services.common.ratelimit import Limiter, address_key
+from services.common.ratelimit import Limiter, client_address_key
 from services.common.ratelimit import build_limiter as build_shared_limiter
 
 log = logging.getLogger("asn.ratelimit")
@@ -38,12 +38,6 @@ log = logging.getLogger("asn.ratelimit")
 def build_limiter(settings: GatewaySettings) -> Limiter:
     """The gateway's counters: Redis when a URL is configured, else memory."""
     return build_shared_limiter(settings.redis_url, prefix="asn:rl")
-
-
-def client_ip(scope: Scope) -> str:
-    """The key per-address limits count the caller under: the peer address, its /64 for IPv6."""
-    client = scope.get("client")
-    return address_key(str(client[0])) if client else "unknown"
 
 
 # Who a token says is calling: ("client", client id, its limit claim), ("user", subject, None), or None when
@@ -140,7 +134,7 @@ class RateLimitMiddleware:
         if token and state.verifier is not None:
             caller = await self._identities(state.verifier).caller_of(token)
         if caller is None:
-            key, limit = f"ip:{client_ip(scope)}", settings.anonymous_rate_limit_per_minute
+            key, limit = f"ip:{client_address_key(scope)}", settings.anonymous_rate_limit_per_minute
             detail = msg("Too many requests from this address; retry later.")
         elif caller[0] == "client":
             if state.client_usage is not None:

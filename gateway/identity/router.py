@@ -31,13 +31,13 @@ from gateway.identity.schemas import (
     TokenForm,
     TokenResponse,
 )
-from gateway.ratelimit import client_ip
 from gateway.state import gateway_state
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.metrics import count_event
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.ratelimit import client_address_key
 
 router = APIRouter(tags=["identity"])
 
@@ -163,7 +163,7 @@ async def issue_token(
             settings=state.settings,
             signer=state.keyring.signer,
             limiter=state.limiter,
-            client_ip=client_ip(request.scope),
+            client_ip=client_address_key(request.scope),
             client_secrets=state.client_secrets,
             gate=state.client_secrets.gate,
             count_event=lambda event: count_event(request.app, event),

@@ -28,12 +28,12 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gateway.changes import WebhookDelivery
 from gateway.config import GatewaySettings
 from gateway.state import gateway_state
 from gateway.webhooks import repository
 from gateway.webhooks.models import (
     DESTINATION,
-    WebhookDelivery,
     WebhookEndpoint,
 )
 from gateway.webhooks.service import visible_payload

@@ -1,16 +1,16 @@
-"""Webhook endpoints, their deliveries (the gateway's outbox, destination ``webhook``) and the inbox of
-events received from the services."""
+"""Webhook endpoints and the inbox of events received from the services. Their deliveries (the gateway's
+outbox, destination ``webhook``) are ``gateway.changes.WebhookDelivery``, beside the sink that writes them."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ARRAY, Boolean, DateTime, ForeignKey, Index, String, func, text
+from sqlalchemy import ARRAY, Boolean, DateTime, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db import Base
-from services.common.outbox import InboxMixin, OutboxMixin
+from services.common.outbox import InboxMixin
 
 DESTINATION = "webhook"
 # How an endpoint's deliveries are signed (docs/integrators.md, "Verifying a delivery"):
@@ -54,30 +54,8 @@ class WebhookEndpoint(Base):
     )
 
 
-class WebhookDelivery(OutboxMixin, Base):
-    """One event for one endpoint. ``payload`` holds the endpoint id, the event id, type, time and data; the
-    dispatcher signs and POSTs it, retrying with backoff, then marks it FAILED."""
-
-    __tablename__ = "webhook_delivery"
-    __table_args__ = (
-        Index(
-            "ix_webhook_delivery_due",
-            "available_at",
-            "created_at",
-            postgresql_where=text("status = 'PENDING'"),
-        ),
-        Index("ix_webhook_delivery_endpoint", "endpoint_id", "created_at", "id"),
-        Index("ix_webhook_delivery_listing", "created_at", "id"),
-    )
-
-    endpoint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webhook_endpoint.id", ondelete="CASCADE"))
-    event_id: Mapped[uuid.UUID] = mapped_column()
-    # Set on a re-delivery asked for by a replay: the delivery it repeats.
-    replay_of: Mapped[uuid.UUID | None] = mapped_column()
-
-
 class InboxEvent(InboxMixin, Base):
     """Event ids received from the services (processing is effectively once)."""
 
 
-__all__ = ["DESTINATION", "LEGACY", "STANDARD_WEBHOOKS", "InboxEvent", "WebhookDelivery", "WebhookEndpoint"]
+__all__ = ["DESTINATION", "LEGACY", "STANDARD_WEBHOOKS", "InboxEvent", "WebhookEndpoint"]

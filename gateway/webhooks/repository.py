@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import ARRAY, DateTime, String, any_, column, delete, literal, select, table, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.webhooks.models import WebhookDelivery, WebhookEndpoint
+from gateway.changes import WebhookDelivery
+from gateway.webhooks.models import WebhookEndpoint
 
 # The API clients as the webhooks read them (their scopes), without importing gateway.identity: identity
 # records its changes through gateway.changes, which holds the webhook outbox.

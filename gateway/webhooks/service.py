@@ -15,12 +15,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.changes import SINK
+from gateway.changes import SINK, WebhookDelivery
 from gateway.webhooks import repository
 from gateway.webhooks.models import (
     STANDARD_WEBHOOKS,
     InboxEvent,
-    WebhookDelivery,
     WebhookEndpoint,
 )
 from gateway.webhooks.schemas import (

@@ -10,6 +10,11 @@ from typing import Any
 
 from services.common.request_id import current_request_id
 
+# A background call to another app (an outbox delivery, the revocation list, an audit head) fails once or
+# twice while that app is still starting or restarting: routine, logged at INFO. Failures that persist are
+# what an operator must see.
+WARN_AFTER_FAILURES = 3
+
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 
@@ -55,3 +60,9 @@ def configure_logging(app_name: str, level: str = "INFO", *, json_logs: bool = T
     # httpx's per-request INFO lines would repeat what the callee logs.
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+
+
+def failure_level(failures: int, warn_after: int = WARN_AFTER_FAILURES) -> int:
+    """The level to log the ``failures``-th consecutive failure of a background call at: INFO before the
+    ``warn_after``-th, WARNING from it on (``warn_after`` 1 warns at once)."""
+    return logging.WARNING if failures >= warn_after else logging.INFO

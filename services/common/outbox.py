@@ -25,12 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from services.common import clock
+from services.common.logging import failure_level
 from services.common.request_id import current_request_id, set_request_id
 
 log = logging.getLogger("asn.outbox")
 
 PENDING, DELIVERED, FAILED = "PENDING", "DELIVERED", "FAILED"
-WARN_AFTER_ATTEMPTS = 3  # failed attempts of one event before it is logged as a warning
 
 
 def utcnow() -> datetime:
@@ -256,10 +256,13 @@ class OutboxDispatcher:
                 log.error("outbox event %s failed after %d attempts", row.id, row.attempts)
             else:
                 row.available_at = utcnow() + timedelta(seconds=self.backoff(row.attempts))
-                # A first failure is routine (the receiver is still starting, or restarting); retries that keep
-                # failing are what an operator must see.
-                level = logging.INFO if row.attempts < WARN_AFTER_ATTEMPTS else logging.WARNING
-                log.log(level, "outbox event %s attempt %d failed: %s", row.id, row.attempts, row.last_error)
+                log.log(
+                    failure_level(row.attempts),
+                    "outbox event %s attempt %d failed: %s",
+                    row.id,
+                    row.attempts,
+                    row.last_error,
+                )
         else:
             row.status, row.delivered_at, row.last_error = DELIVERED, utcnow(), None
         finally:

@@ -10,7 +10,11 @@ import ipaddress
 import logging
 import math
 import time
+from collections.abc import Sequence
 from typing import Protocol
+
+from starlette.datastructures import Headers
+from starlette.types import Scope
 
 log = logging.getLogger("asn.ratelimit")
 
@@ -32,6 +36,30 @@ def address_key(host: str) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
     return str(address)
+
+
+@functools.lru_cache(maxsize=1024)
+def _trusted(peer: str, trusted_proxies: tuple[str, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False) for net in trusted_proxies)
+
+
+def client_address_key(scope: Scope, trusted_proxies: Sequence[str] = ()) -> str:
+    """The key a per-address limit counts the caller of an ASGI connection under (:func:`address_key`: the
+    /64 for IPv6): the peer's address ("unknown" when the server names none) or, when the peer is one of
+    ``trusted_proxies`` (addresses or networks: publik behind the gateway), the last X-Forwarded-For hop,
+    which that proxy appends itself (earlier hops are whatever the client claimed). The gateway, the edge,
+    trusts no proxy."""
+    client = scope.get("client")
+    peer = str(client[0]) if client else "unknown"
+    if trusted_proxies and _trusted(peer, tuple(trusted_proxies)):
+        forwarded = Headers(scope=scope).get("x-forwarded-for")
+        if forwarded:
+            return address_key(forwarded.split(",")[-1].strip() or peer)
+    return address_key(peer)
 
 
 class Limiter(Protocol):

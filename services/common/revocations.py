@@ -14,13 +14,11 @@ import logging
 import httpx
 
 from services.common.auth import NotBefore
+from services.common.logging import failure_level
 
 log = logging.getLogger("asn.auth.revocations")
 
 PATH = "/internal/v1/token-revocations"
-WARN_AFTER_FAILURES = (
-    3  # consecutive failed reads before a warning: at start-up the gateway may not be up yet
-)
 
 
 class ServiceRevocations:
@@ -30,6 +28,7 @@ class ServiceRevocations:
         self.client = client
         self.not_before = not_before
         self.interval_s = interval_s
+        # Consecutive failed reads: at start-up the gateway may not be up yet.
         self.failures = 0
 
     async def load(self) -> bool:
@@ -41,8 +40,11 @@ class ServiceRevocations:
             times = {str(k): int(v) for k, v in subjects.items()}
         except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as exc:
             self.failures += 1
-            level = logging.WARNING if self.failures >= WARN_AFTER_FAILURES else logging.INFO
-            log.log(level, "token revocations not read from the gateway: %s", type(exc).__name__)
+            log.log(
+                failure_level(self.failures),
+                "token revocations not read from the gateway: %s",
+                type(exc).__name__,
+            )
             return False
         self.failures = 0
         self.not_before.replace(times)

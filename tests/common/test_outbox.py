@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -217,6 +218,25 @@ async def test_retries_with_backoff_until_the_receiver_accepts(
     assert row.last_error is None
     assert receiver.deliveries[event_id] == 3
     assert receiver.first_time[event_id] == 1
+
+
+async def test_a_failing_delivery_is_routine_twice_then_a_warning(
+    db: str, maker: async_sessionmaker[AsyncSession], receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    """services.common.logging.failure_level: the receiver may still be starting; the third failed attempt
+    of one event is what an operator must see."""
+    (event_id,) = await enqueue_events(maker, 1)
+    receiver.plan[event_id] = [503, 503, 503]
+    caplog.set_level(logging.INFO, logger="asn.outbox")
+    async with dispatcher(db, receiver.base_url, base_backoff_s=0.02, max_backoff_s=0.1) as (d, _):
+
+        async def delivered() -> bool:
+            await d.run_once()
+            return (await one_row(maker, event_id)).status == DELIVERED
+
+        assert await wait_until(delivered, timeout_s=10, interval_s=0.05)
+    failed = [r.levelno for r in caplog.records if "attempt" in r.getMessage() and "failed" in r.getMessage()]
+    assert failed == [logging.INFO, logging.INFO, logging.WARNING]
 
 
 async def test_a_4xx_fails_for_good_without_retry(

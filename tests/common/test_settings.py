@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-from starlette.requests import Request
+from starlette.types import Scope
 
 from gateway.config import GatewaySettings
+from services.common.ratelimit import client_address_key
 from services.kinerja_api.config import KinerjaSettings
 from services.publik_api.config import PublikSettings
-from services.publik_api.surveys.limits import client_ip
 
 
 def test_lists_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -26,15 +26,18 @@ def test_trusted_proxies_accept_networks(monkeypatch: pytest.MonkeyPatch) -> Non
     settings = PublikSettings()
     assert settings.trusted_proxies == ["127.0.0.1", "10.0.0.0/8"]
 
-    def request(peer: str, forwarded: str) -> Request:
-        return Request(
-            {"type": "http", "client": (peer, 1), "headers": [(b"x-forwarded-for", forwarded.encode())]}
-        )
+    def scope(peer: str, forwarded: str) -> Scope:
+        return {"type": "http", "client": (peer, 1), "headers": [(b"x-forwarded-for", forwarded.encode())]}
 
     # Behind the gateway (a pod address in 10/8) the citizen's address is the last hop it appended.
-    assert client_ip(request("10.2.3.4", "1.1.1.1, 203.0.113.7"), settings.trusted_proxies) == "203.0.113.7"
+    assert (
+        client_address_key(scope("10.2.3.4", "1.1.1.1, 203.0.113.7"), settings.trusted_proxies)
+        == "203.0.113.7"
+    )
     # Anyone else's X-Forwarded-For is ignored.
-    assert client_ip(request("198.51.100.9", "203.0.113.7"), settings.trusted_proxies) == "198.51.100.9"
+    assert (
+        client_address_key(scope("198.51.100.9", "203.0.113.7"), settings.trusted_proxies) == "198.51.100.9"
+    )
     monkeypatch.setenv("PUBLIK_TRUSTED_PROXIES", "not-an-address")
     with pytest.raises(ValidationError):
         PublikSettings()

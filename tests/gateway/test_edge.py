@@ -18,7 +18,7 @@ from gateway.cors import CorsMiddleware
 from gateway.ratelimit import RateLimitMiddleware
 from gateway.state import GatewayEdge
 from gateway.upstreams import Upstreams
-from services.common.ratelimit import MemoryLimiter, RedisLimiter, address_key
+from services.common.ratelimit import MemoryLimiter, RedisLimiter, address_key, client_address_key
 from services.common.state import bind_state
 from tests.support.fixtures import port_open
 
@@ -79,6 +79,17 @@ def test_address_key() -> None:
     assert address_key("::ffff:10.1.2.3") == "10.1.2.3"
     assert address_key("10.1.2.3") == "10.1.2.3"
     assert address_key("unknown") == "unknown"
+
+
+def test_client_address_key_of_a_scope() -> None:
+    """The one per-address key of the gateway's limits and publik's survey limits: the peer's /64 for IPv6;
+    X-Forwarded-For only from a trusted proxy (the gateway trusts none), its last hop keyed the same way."""
+    forwarded = [(b"x-forwarded-for", b"198.51.100.1, 2001:db8:7:8:9::1")]
+    peer = {"type": "http", "client": ("2001:db8:1:2:3:4:5:6", 1), "headers": forwarded}
+    assert client_address_key(peer) == "2001:db8:1:2::/64"
+    assert client_address_key(peer, ["2001:db8:1::/48"]) == "2001:db8:7:8::/64"
+    assert client_address_key(peer, ["10.0.0.0/8"]) == "2001:db8:1:2::/64"
+    assert client_address_key({"type": "http", "client": None, "headers": forwarded}) == "unknown"
 
 
 @pytest.mark.skipif(not port_open("127.0.0.1", 6379), reason="no Redis on 127.0.0.1:6379")

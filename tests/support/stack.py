@@ -161,13 +161,20 @@ class Stack:
             self.procs[app] = [
                 Proc(app, port, env, self.workdir / f"{app}-{i}.log") for i, port in enumerate(ports[app])
             ]
-        for procs in self.procs.values():
-            for proc in procs:
-                proc.start()
-        for procs in self.procs.values():
-            for proc in procs:
-                proc.wait_healthy()
-        self.wait_ready()
+        # A start that fails (an app not healthy in time on a loaded machine) stops what it started: the caller's
+        # try/finally only begins once start returns, and a leaked gateway would go on claiming the shared test
+        # database's webhook deliveries under its own settings (later tests saw "Webhook URLs must use https").
+        try:
+            for procs in self.procs.values():
+                for proc in procs:
+                    proc.start()
+            for procs in self.procs.values():
+                for proc in procs:
+                    proc.wait_healthy()
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
 
     def wait_ready(self, timeout_s: float = 30.0) -> None:
         deadline = time.monotonic() + timeout_s

@@ -6,7 +6,7 @@ Revises: kinerja_0007_xfer_parts
 
 from collections.abc import Sequence
 
-from alembic import op
+from migrations.audit_chain import create_chain_head_function, drop_chain_head_function
 
 revision: str = "kinerja_0008_sinks_audit_head"
 down_revision: str | None = "kinerja_0007_xfer_parts"
@@ -14,23 +14,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-# One round trip under the lock instead of two (services/common/changes/audit.py chain_head): a VOLATILE
-# function takes a new snapshot for each statement it runs, so the SELECT sees the entry the previous lock
-# holder committed while this transaction waited.
-HEAD_FUNCTION = """
-CREATE FUNCTION {schema}.audit_chain_head(lock_key bigint) RETURNS varchar
-LANGUAGE plpgsql VOLATILE AS $$
-BEGIN
-    PERFORM pg_advisory_xact_lock(lock_key);
-    RETURN (SELECT hash FROM {schema}.audit_entry ORDER BY seq DESC LIMIT 1);
-END
-$$
-"""
-
-
 def upgrade() -> None:
-    op.execute(HEAD_FUNCTION.format(schema="kinerja"))
+    create_chain_head_function("kinerja")
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION kinerja.audit_chain_head(bigint)")
+    drop_chain_head_function("kinerja")

@@ -7,9 +7,7 @@ Revises: pelatihan_0004_chg_outbox_ver
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
-from sqlalchemy.dialects import postgresql
+from migrations.audit_chain import create_audit_chain, drop_audit_chain
 
 revision: str = "pelatihan_0005_sinks_audit"
 down_revision: str | None = "pelatihan_0004_chg_outbox_ver"
@@ -17,50 +15,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-# One round trip under the lock instead of two (services/common/changes/audit.py chain_head): a VOLATILE
-# function takes a new snapshot for each statement it runs, so the SELECT sees the entry the previous lock
-# holder committed while this transaction waited.
-HEAD_FUNCTION = """
-CREATE FUNCTION {schema}.audit_chain_head(lock_key bigint) RETURNS varchar
-LANGUAGE plpgsql VOLATILE AS $$
-BEGIN
-    PERFORM pg_advisory_xact_lock(lock_key);
-    RETURN (SELECT hash FROM {schema}.audit_entry ORDER BY seq DESC LIMIT 1);
-END
-$$
-"""
-
-
 def upgrade() -> None:
-    op.create_table(
-        "audit_entry",
-        sa.Column("seq", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("actor", sa.String(length=64), nullable=False),
-        sa.Column("on_behalf_of", sa.String(length=64), nullable=True),
-        sa.Column("action", sa.String(length=64), nullable=False),
-        sa.Column("entity", sa.String(length=32), nullable=False),
-        sa.Column("entity_id", sa.String(length=64), nullable=False),
-        sa.Column("reason", sa.String(length=2000), nullable=True),
-        sa.Column("before", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column("after", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column("prev_hash", sa.String(length=64), nullable=False),
-        sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_entry")),
-        sa.UniqueConstraint("hash", name=op.f("uq_audit_entry_hash")),
-        schema="pelatihan",
-    )
-    op.create_index(
-        "ix_audit_entry_entity",
-        "audit_entry",
-        ["entity", "entity_id", "seq"],
-        unique=False,
-        schema="pelatihan",
-    )
-    op.execute(HEAD_FUNCTION.format(schema="pelatihan"))
+    create_audit_chain("pelatihan")
 
 
 def downgrade() -> None:
-    op.execute("DROP FUNCTION pelatihan.audit_chain_head(bigint)")
-    op.drop_index("ix_audit_entry_entity", table_name="audit_entry", schema="pelatihan")
-    op.drop_table("audit_entry", schema="pelatihan")
+    drop_audit_chain("pelatihan")

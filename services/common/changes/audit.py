@@ -176,7 +176,8 @@ async def chain_head(session: AsyncSession, model: type[AuditMixin], lock_key: i
     entry) and read the hash of its last entry, in one round trip: every write of the app waits on this
     lock, so what runs under it is kept short. The read needs a snapshot taken after the lock was granted
     (to see the entry the previous holder committed), which one plain statement cannot give; the schema's
-    ``audit_chain_head`` function (created with its audit table) runs it as a second statement."""
+    ``audit_chain_head`` function (created with its audit table, migrations/audit_chain.py) runs it as a second
+    statement."""
     schema = model.__table__.schema  # type: ignore[attr-defined]
     head = await session.scalar(text(f"SELECT {schema}.audit_chain_head(:k)"), {"k": lock_key})
     return str(head) if head is not None else GENESIS

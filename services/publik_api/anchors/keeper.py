@@ -15,6 +15,7 @@ from services.common import clock
 from services.common.apps import APP_NAMES
 from services.common.changes.api import AuditHead
 from services.common.changes.audit import chain_tip
+from services.common.logging import failure_level
 from services.publik_api.anchors.models import AuditAnchor
 from services.publik_api.anchors.service import Heads, anchor_heads
 from services.publik_api.audit.models import AuditEntry
@@ -50,15 +51,15 @@ class AnchorKeeper:
             resp.raise_for_status()
             return AuditHead.model_validate(resp.json())
         except (httpx.HTTPError, ValidationError, ValueError) as exc:
-            if self.rounds == 0:
-                log.info(
-                    "cannot read %s's audit head yet (%s); its last anchor stands", app, type(exc).__name__
-                )
-            else:
-                # No traceback: its source lines (the auth flow) would put token-shaped text into the logs.
-                log.warning(
-                    "cannot read %s's audit head (%s); its last anchor stands", app, type(exc).__name__
-                )
+            # Only the start-up round is forgiven (INFO): rounds are an hour apart, so a head still unreadable
+            # in the next one is news. No traceback: its source lines (the auth flow) would put token-shaped
+            # text into the logs.
+            log.log(
+                failure_level(self.rounds + 1, warn_after=2),
+                "cannot read %s's audit head (%s); its last anchor stands",
+                app,
+                type(exc).__name__,
+            )
             return None
 
     async def fetch_heads(self) -> Heads:

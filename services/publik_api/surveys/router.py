@@ -12,10 +12,9 @@ from services.common import clock
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.i18n import msg
-from services.common.ratelimit import address_key
+from services.common.ratelimit import client_address_key
 from services.publik_api.state import publik_state
 from services.publik_api.surveys import service
-from services.publik_api.surveys.limits import client_ip
 from services.publik_api.surveys.schemas import (
     FormTokenCreate,
     FormTokenRead,
@@ -31,7 +30,7 @@ router = APIRouter(tags=["surveys"])
 async def _limit(request: Request, bucket: str, limit: int) -> None:
     settings = publik_state(request.app).settings
     limiter = publik_state(request.app).survey_limiter
-    address = address_key(client_ip(request, settings.trusted_proxies))
+    address = client_address_key(request.scope, settings.trusted_proxies)
     allowed, retry = await limiter.hit(f"{bucket}:{address}", limit, settings.survey_rate_window_s)
     if not allowed:
         raise service.TooManyRequests(msg("Too many surveys from this address; retry later."), retry)
