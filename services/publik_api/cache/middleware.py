@@ -31,6 +31,7 @@ _EXACT = frozenset(
         "/v1/feed.atom",
         "/v1/ikm",
         "/v1/innovations",
+        "/v1/overview",
         "/v1/skm-periods",
         "/v1/snapshots/latest",
         "/v1/snapshots/jwks.json",
@@ -41,6 +42,8 @@ _EXACT = frozenset(
 _PATTERNS = (
     re.compile(r"^/v1/units/[0-9a-fA-F-]{36}/scorecard$"),
     re.compile(r"^/v1/units/[0-9a-fA-F-]{36}/services$"),
+    re.compile(r"^/v1/units/[0-9a-fA-F-]{36}/trends$"),
+    re.compile(r"^/v1/units/[0-9a-fA-F-]{36}/trends/(ikm|predikat|jp)\.svg$"),
     re.compile(r"^/v1/services/[0-9a-fA-F-]{36}$"),
     re.compile(r"^/v1/innovations/[0-9a-fA-F-]{36}/ikm$"),
     re.compile(r"^/v1/snapshots/\d{1,9}$"),
@@ -211,5 +214,9 @@ class PublicReadMiddleware:
             await send({"type": "http.response.body", "body": body})
             return None
         content_type = next((v for k, v in headers if k == b"content-type"), b"application/json")
-        extra = self.extra_headers.get("html", []) if content_type.startswith(b"text/html") else []
+        extra = []
+        if content_type.startswith(b"text/html"):
+            extra = self.extra_headers.get("html", [])
+        elif content_type.startswith(b"image/svg+xml"):
+            extra = self.extra_headers.get("svg", [])
         return cache.put(key, version, body, content_type, extra)
