@@ -107,6 +107,11 @@ class Scorecard(BaseModel):
     year: int
     performance: list[FeedItem] = Field(description="UNIT_PERFORMANCE items of the year, by period.")
     training: FeedItem | None = Field(description="The TRAINING_STATS item of the year.")
+    capaian: list[FeedItem] = Field(
+        default_factory=list,
+        description="CAPAIAN_KINERJA items of the year, by period: the unit's targets (the approved SKP results "
+        "of its head at the period's end) and their realisation, by unit only.",
+    )
     ikm: IkmRead
     innovations: list[FeedItem]
     follow_ups: list[FeedItem] = Field(

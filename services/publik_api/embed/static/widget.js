@@ -378,6 +378,30 @@
       .catch(function () { sec.remove(); });
   }
 
+  /* Capaian kinerja organisasi: the unit's targets (Perjanjian Kinerja) and their realisation, by unit only. */
+  function capaianBlock(card, list, sub) {
+    if (!list || !list.length) { return; }
+    var last = list[list.length - 1];
+    var sec = add(card, el("section"));
+    var hid = "asn-w-h" + (++uid);
+    sec.setAttribute("aria-labelledby", hid);
+    add(sec, el(sub, "asn-w-sec-h", "Capaian kinerja organisasi " + last.period)).id = hid;
+    (last.data.results || []).forEach(function (r) {
+      var table = add(sec, el("table", "asn-w-table"));
+      add(table, el("caption", null, r.text));
+      var head = add(add(table, el("thead")), el("tr"));
+      ["Indikator", "Target", "Realisasi"].forEach(function (h) { add(head, el("th", null, h)).scope = "col"; });
+      var body = add(table, el("tbody"));
+      (r.indicators || []).forEach(function (i) {
+        var tr = add(body, el("tr"));
+        add(tr, el("th", null, i.text)).scope = "row";
+        add(tr, el("td", null, i.target));
+        var got = (i.realizations || []).map(function (z) { return z.period + ": " + z.realization; });
+        add(tr, el("td", null, got.length ? got.join("; ") : "belum dilaporkan"));
+      });
+    });
+  }
+
   function render(host, sc) {
     var level = Math.min(6, Math.max(1, parseInt(host.getAttribute("data-heading-level") || "2", 10) || 2));
     host.textContent = "";
@@ -392,6 +416,7 @@
     ikmBlock(card, sc.ikm, sub);
     perfBlock(card, sc.performance, sc.min_group_size, sub);
     trainingBlock(card, sc.training, sc.min_group_size, sub);
+    capaianBlock(card, sc.capaian, sub);
     innovationBlock(card, sc.innovations, sub);
     followUpBlock(card, sc.follow_ups, sub);
     if (host.getAttribute("data-trends") !== "off") { loadTrends(add(card, el("section", "asn-w-trends")), sc.unit.id, sub); }
