@@ -354,7 +354,8 @@
       img.width = 360;
       img.height = 180;
       add(fig, el("figcaption", null, t[1]));
-      var table = add(fig, el("table", "asn-w-sr"));
+      /* The wrapper hides it (a table grows to its content, whatever width it is given). */
+      var table = add(add(fig, el("div", "asn-w-sr")), el("table"));
       add(table, el("caption", null, t[1]));
       var head = add(add(table, el("thead")), el("tr"));
       t[2].forEach(function (h) { add(head, el("th", null, h)).scope = "col"; });
@@ -501,7 +502,7 @@
     var wrap = add(card, el("div", "asn-w-scroll"));
     wrap.tabIndex = 0;
     wrap.setAttribute("role", "region");
-    wrap.setAttribute("aria-labelledby", hid);
+    wrap.setAttribute("aria-label", "Tabel unit, dapat digeser ke samping");
     var table = add(wrap, el("table", "asn-w-table"));
     add(table, el("caption", null, "Angka terbaru yang telah dipublikasikan per unit; pilih judul kolom untuk mengurutkan."));
     var head = add(add(table, el("thead")), el("tr"));
