@@ -150,3 +150,30 @@ async def test_cached_overview_and_trends_make_no_database_query(
         finally:
             event.remove(sync_engine, "before_cursor_execute", count)
         assert queries == []
+
+
+async def test_reads_that_miss_together_render_once(
+    publik_settings: Callable[..., PublikSettings], tokens: Tokens
+) -> None:
+    """After a version change every read in flight misses at once: one renders, the others wait for it
+    (without this, each of 64 connections rendered the same bytes, a quarter of the throughput under a
+    survey stream: bench/publik_surveys.py)."""
+    app = create_app(publik_settings(cache_poll_interval_s=60, ikm_refresh_interval_s=60))
+    async with running(app) as client:
+        await _unit(client, tokens, "Dinas Dukcapil")
+        await asyncio.sleep(3.1)  # past this replica's own write window: the version is the polled one
+        renders: list[str] = []
+
+        def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if "publik.unit" in statement and "publik.item" in statement:
+                renders.append(statement)
+
+        sync_engine = publik_state(app).engine.sync_engine
+        event.listen(sync_engine, "before_cursor_execute", count)
+        try:
+            answers = await asyncio.gather(*(client.get("/v1/overview") for _ in range(20)))
+        finally:
+            event.remove(sync_engine, "before_cursor_execute", count)
+        assert {a.status_code for a in answers} == {200}
+        assert len({a.content for a in answers}) == 1
+        assert len(renders) == 1, renders
