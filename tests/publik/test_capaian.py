@@ -70,3 +70,28 @@ async def test_a_personal_field_or_value_is_refused(publik: httpx.AsyncClient, t
     assert (
         await send_event(publik, tokens, envelope("kinerja.organisation_performance", value))
     ).status_code == 422
+
+
+async def test_a_correction_of_public_targets_waits_for_the_next_approval(
+    publik: httpx.AsyncClient, tokens: Tokens
+) -> None:
+    unit = uuid.uuid4()
+    await send_event(publik, tokens, envelope("kinerja.organisation_performance", targets(unit)))
+    await publish(publik, tokens, "2026-Q1")
+    corrected = targets(unit)
+    corrected["results"][0]["indicators"][0]["realizations"][0]["realization"] = "97,1%"
+    assert (
+        await send_event(publik, tokens, envelope("kinerja.organisation_performance", corrected))
+    ).status_code == 202
+
+    def realization(items: list[dict[str, Any]]) -> str:
+        value: str = items[0]["data"]["results"][0]["indicators"][0]["realizations"][0]["realization"]
+        return value
+
+    items = (await publik.get("/v1/feed?kind=CAPAIAN_KINERJA")).json()["items"]
+    assert realization(items) == "96,4%"
+    assert items[0]["version"] == 1
+    await publish(publik, tokens, "2026-Q1")
+    items = (await publik.get("/v1/feed?kind=CAPAIAN_KINERJA")).json()["items"]
+    assert realization(items) == "97,1%"
+    assert items[0]["version"] == 2
