@@ -1,5 +1,6 @@
-"""The overview's two statements: the latest published item of each figure kind per unit (DISTINCT ON, served
-by ``ix_item_unit_period``), and per unit the count of published innovations and the newest change."""
+"""The overview's two statements: the latest published item of each figure kind per unit (DISTINCT ON over the
+published items, a handful per unit and period), and per unit the count of published innovations and the
+newest change."""
 
 from __future__ import annotations
 
@@ -10,15 +11,13 @@ from typing import NamedTuple
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.publik_api.publications.figures import Published
+from services.publik_api.publications.figures import NEWEST_PERIOD_FIRST, Published
 
-# The newest period first; a year's own figure ("2026") summarises the year, so it ranks before the
-# year's quarters and months.
-_LATEST = """
+_LATEST = f"""
 SELECT DISTINCT ON (unit_id, kind) unit_id, kind, period, public_data, suppressed
 FROM publik.item
 WHERE published_at IS NOT NULL AND kind IN ('IKM', 'UNIT_PERFORMANCE', 'TRAINING_STATS')
-ORDER BY unit_id, kind, left(period, 4) DESC, length(period) = 4 DESC, period DESC
+ORDER BY unit_id, kind, {NEWEST_PERIOD_FIRST}
 """
 
 _UNITS = """

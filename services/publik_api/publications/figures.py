@@ -9,6 +9,10 @@ from pydantic import BaseModel, Field
 
 from services.publik_api.publications.suppression import PREDIKAT
 
+# SQL order of an item's periods, newest first: a year's own figure ("2026") summarises the year, so it ranks
+# before the year's quarters and months (the overview and the trends both use it).
+NEWEST_PERIOD_FIRST = "left(period, 4) DESC, length(period) = 4 DESC, period DESC"
+
 
 class Published(NamedTuple):
     """A published item of one kind for a unit: its period and public form."""

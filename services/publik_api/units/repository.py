@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.publik_api.publications.figures import Published
+from services.publik_api.publications.figures import NEWEST_PERIOD_FIRST, Published
 from services.publik_api.units.models import Unit
 
 
@@ -46,13 +46,11 @@ async def names(session: AsyncSession, unit_ids: list[uuid.UUID]) -> dict[uuid.U
     return {r[0]: r[1] for r in rows}
 
 
-# The newest period first (a year's own figure before its quarters), as in the overview; the newest ``:n`` of each kind, served by ``ix_item_unit_period``.
-_HISTORY = """
+# The unit's newest ``:n`` published items of each figure kind (``ix_item_unit_period`` finds the unit's rows).
+_HISTORY = f"""
 SELECT kind, period, public_data, suppressed FROM (
     SELECT kind, period, public_data, suppressed,
-           row_number() OVER (
-               PARTITION BY kind ORDER BY left(period, 4) DESC, length(period) = 4 DESC, period DESC
-           ) AS rank
+           row_number() OVER (PARTITION BY kind ORDER BY {NEWEST_PERIOD_FIRST}) AS rank
     FROM publik.item
     WHERE unit_id = :unit AND published_at IS NOT NULL
       AND kind IN ('IKM', 'UNIT_PERFORMANCE', 'TRAINING_STATS')
