@@ -27,6 +27,7 @@ from services.publik_api.feed.router import router as feed_router
 from services.publik_api.ingest.router import router as ingest_router
 from services.publik_api.innovations.router import router as innovations_router
 from services.publik_api.messages import MESSAGES
+from services.publik_api.overview.router import router as overview_router
 from services.publik_api.periods.router import router as periods_router
 from services.publik_api.publications.router import router as publications_router
 from services.publik_api.reports.router import router as reports_router
@@ -40,7 +41,8 @@ from services.publik_api.units.router import router as units_router
 
 TAGS = [
     {"name": "feed", "description": "Published items: JSON with filters, JSON Feed 1.1, Atom. Cached."},
-    {"name": "units", "description": "A unit's scorecard; its SKM service population (admin)."},
+    {"name": "units", "description": "A unit's scorecard and trends; its SKM service population (admin)."},
+    {"name": "overview", "description": "Every unit's newest published figures in one read. Cached."},
     {
         "name": "services",
         "description": "Each unit's catalogue of services (jenis layanan), kept by the admin.",
@@ -59,6 +61,10 @@ TAGS = [
         "description": "Events from kinerja and pelatihan; the audit head (service token; not forwarded).",
     },
 ]
+
+
+# A chart opened on its own runs nothing and loads nothing (it is drawn with inline attributes only).
+_SVG_CSP = [(b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'")]
 
 
 def _frame_ancestors_csp(settings: PublikSettings) -> list[tuple[bytes, bytes]]:
@@ -147,6 +153,7 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
         routers=[
             feed_router,
             units_router,
+            overview_router,
             catalogue_router,
             surveys_router,
             periods_router,
@@ -163,7 +170,7 @@ def create_app(settings: PublikSettings | None = None) -> FastAPI:
         build_state=build_state,
         on_shutdown=[stop],
         openapi_tags=TAGS,
-        front=[_fast_path({"html": _frame_ancestors_csp(settings)})],
+        front=[_fast_path({"html": _frame_ancestors_csp(settings), "svg": _SVG_CSP})],
     )
     return create_service_app(settings, spec)
 

@@ -156,6 +156,55 @@ async def test_a_whole_unit_enqueues_one_aggregate_and_development_needs(
     assert unknown.status_code == 404
 
 
+async def test_the_unit_heads_targets_go_to_publik_by_unit_only(
+    client: httpx.AsyncClient, tokens: Tokens, db: str, seed: Seeder
+) -> None:
+    """Capaian kinerja organisasi: the approved SKP results of whoever heads the unit at the period's end, with
+    their realisations up to the period; no NIP, name, position or rating of the head, and nobody else's SKP."""
+    t = await team(seed, "DUKCAPIL", 500)
+    skp_id, indicators = await seed.approved_skp(t["boss"], 2026, indicators=2)
+    await seed.realization(skp_id, indicators[0], "2026-Q1")
+    await seed.realization(skp_id, indicators[1], "2026-Q2")  # after the period: not sent for Q1
+    staff_skp, staff_ind = await seed.approved_skp(t["staff"][0], 2026)
+    await seed.realization(staff_skp, staff_ind[0], "2026-Q1")
+    published = await client.post(f"/v1/publication/units/{t['opd']}/periods/2026-Q1", headers=tokens.admin())
+    assert published.status_code == 202, published.text
+    events = await outbox(db, "kinerja.organisation_performance")
+    assert [e["destination"] for e in events] == ["publik"]
+    data = events[0]["payload"]
+    assert set(data) == {"unit_id", "unit_name", "period", "results", "data_as_of"}
+    assert data["unit_id"] == str(t["opd"])
+    assert data["period"] == "2026-Q1"
+    assert data["results"] == [
+        {
+            "kind": "UTAMA",
+            "text": "RHK",
+            "indicators": [
+                {
+                    "text": "IKI",
+                    "target": "100%",
+                    "realizations": [{"period": "2026-Q1", "realization": "selesai"}],
+                },
+                {"text": "IKI", "target": "100%", "realizations": []},
+            ],
+        }
+    ]
+    assert not keys_deep(data) & PERSONAL
+    text = json.dumps(data)
+    for nip in [t["boss"], *t["staff"]]:
+        assert nip not in text
+    assert "Kepala" not in text  # not even the head's position
+    # A sub-unit nobody heads (its staff answer to the OPD's head) publishes no targets: never a member's SKP.
+    sub = await client.post(f"/v1/publication/units/{t['unit']}/periods/2026-Q1", headers=tokens.admin())
+    assert sub.status_code == 202
+    assert len(await outbox(db, "kinerja.organisation_performance")) == 1
+    # The year's publication carries every quarter's realisation.
+    year = await client.post(f"/v1/publication/units/{t['opd']}/periods/2026", headers=tokens.admin())
+    assert year.status_code == 202
+    annual = (await outbox(db, "kinerja.organisation_performance"))[-1]["payload"]
+    assert [len(i["realizations"]) for i in annual["results"][0]["indicators"]] == [1, 1]
+
+
 class Receiver:
     """A stand-in for the gateway's token endpoint and pelatihan's event endpoint."""
 

@@ -81,6 +81,8 @@ async def test_every_cacheable_path_has_its_declared_parameters(
         *_EXACT,
         f"/v1/units/{uuid.uuid4()}/scorecard",
         f"/v1/units/{uuid.uuid4()}/services",
+        f"/v1/units/{uuid.uuid4()}/trends",
+        f"/v1/units/{uuid.uuid4()}/trends/predikat.svg",
         f"/v1/services/{uuid.uuid4()}",
         f"/v1/innovations/{uuid.uuid4()}/ikm",
         "/v1/snapshots/12",

@@ -4,6 +4,8 @@ and seeding never changes data it did not create (three seeds over real data, ev
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -116,7 +118,18 @@ async def test_public_figures_are_the_services_own_after_disclosure_control(
     units = context["publik_demo_units"]
     mut = uuid.UUID(str(context["demo_units"]["BKD.MUT"]))
     items = (await publik.get("/v1/feed?limit=200")).json()["items"]
-    assert {i["kind"] for i in items} == {"UNIT_PERFORMANCE", "TRAINING_STATS", "IKM", "INOVASI"}
+    assert {i["kind"] for i in items} == {
+        "UNIT_PERFORMANCE",
+        "TRAINING_STATS",
+        "IKM",
+        "INOVASI",
+        "CAPAIAN_KINERJA",
+    }
+    # The head of Bidang Mutasi has an approved SKP: its targets are public by unit, naming no one.
+    capaian = [i for i in items if i["kind"] == "CAPAIAN_KINERJA"]
+    assert [(i["unit_id"], i["period"]) for i in capaian] == [(str(mut), period)]
+    assert capaian[0]["data"]["results"]
+    assert not re.search(r"\d{18}", json.dumps(capaian[0]["data"]))
     k = PublikSettings().min_group_size
 
     # Performance: exactly one public card, Bidang Mutasi's finished quarter, equal to kinerja's own report.

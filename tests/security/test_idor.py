@@ -37,6 +37,8 @@ PUBLIC = {
     ("get", "/publik/v1/items/{item_id}"): "public",
     ("get", "/publik/v1/snapshots/{n}"): "public",
     ("get", "/publik/v1/units/{unit_id}/scorecard"): "public",
+    ("get", "/publik/v1/units/{unit_id}/trends"): "public (published figures only)",
+    ("get", "/publik/v1/units/{unit_id}/trends/{figure}.svg"): "public (published figures only)",
 }
 # Integrators read the kinerja registry, SKPs and evaluations by design (docs/kinerja.md "Who reads an
 # evaluation", ``reads_all`` in the routers): the SIASN export and payroll integrations need them.
@@ -292,6 +294,7 @@ def test_no_caller_sees_or_changes_anothers_objects(seeded: Seeded) -> None:
         "client_id": "demo-integrator",
         "number": "BGK-2026-NOPE",
         "n": "1",
+        "figure": "predikat",
     }
     leaks: list[str] = []
     unclassified: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, text
@@ -85,3 +86,52 @@ async def save_state(
     current.published_at = clock.now()
     await session.flush()
     return current.revision
+
+
+# Who headed the unit on the period's last day (the assignment then, the rule of reports.heads_unit: a JPT, or a
+# structural position answering to no one inside the unit), and that person's APPROVED SKP covering the day.
+_HEAD_SKP = """
+SELECT s.id FROM kinerja.employee_assignment a
+JOIN kinerja.employee e ON e.nip = a.nip
+JOIN kinerja.skp s ON s.nip = a.nip AND s.status = 'APPROVED' AND s.year = :year
+     AND s.valid_from <= :day AND s.valid_to > :day
+WHERE a.unit_id = :u AND a.valid_from <= :day AND (a.valid_to IS NULL OR a.valid_to > :day)
+  AND (e.position_type = 'JPT' OR (e.position_type IN ('ADMINISTRATOR', 'PENGAWAS') AND NOT EXISTS (
+      SELECT 1 FROM kinerja.employee_assignment b
+      WHERE b.nip = a.supervisor_nip AND b.unit_id = a.unit_id
+        AND b.valid_from <= :day AND (b.valid_to IS NULL OR b.valid_to > :day))))
+ORDER BY e.position_type = 'JPT' DESC, s.approved_at DESC NULLS LAST, s.id
+LIMIT 1
+"""
+
+_TARGETS = """
+SELECT r.id, r.kind, r.text, i.id, i.text, i.target, z.period, z.realization
+FROM kinerja.skp_result r
+LEFT JOIN kinerja.skp_indicator i ON i.result_id = r.id
+LEFT JOIN kinerja.realization z ON z.indicator_id = i.id AND z.period = ANY(CAST(:periods AS text[]))
+WHERE r.skp_id = :skp
+ORDER BY r.position, r.id, i.position, i.id, z.period
+"""
+
+
+async def head_skp(session: AsyncSession, unit_id: uuid.UUID, year: int, day: date) -> uuid.UUID | None:
+    """The APPROVED SKP of the unit's head on ``day``, or None."""
+    found = await session.scalar(text(_HEAD_SKP), {"u": unit_id, "year": year, "day": day})
+    return found if isinstance(found, uuid.UUID) or found is None else uuid.UUID(str(found))
+
+
+async def targets(session: AsyncSession, skp_id: uuid.UUID, periods: list[str]) -> list[dict[str, Any]]:
+    """The SKP's results with their indicators and the realisations of ``periods`` (one statement)."""
+    rows = (await session.execute(text(_TARGETS), {"skp": skp_id, "periods": periods})).all()
+    results: dict[Any, dict[str, Any]] = {}
+    indicators: dict[Any, dict[str, Any]] = {}
+    for rid, kind, rtext, iid, itext, target, period, realization in rows:
+        result = results.setdefault(rid, {"kind": kind, "text": rtext, "indicators": []})
+        if iid is None:
+            continue
+        if iid not in indicators:
+            indicators[iid] = {"text": itext, "target": target, "realizations": []}
+            result["indicators"].append(indicators[iid])
+        if period is not None:
+            indicators[iid]["realizations"].append({"period": period, "realization": realization})
+    return list(results.values())

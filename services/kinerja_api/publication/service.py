@@ -1,6 +1,8 @@
 """Publication through the transactional outbox: nothing is sent inside the request.
 
 - ``kinerja.development_needs`` -> pelatihan on every finalisation (pelatihan is internal; it may see a NIP).
+- ``kinerja.organisation_performance`` -> publik with every unit aggregate: the unit's targets (the approved
+  SKP of whoever headed it at the period's end) and their realisation up to the period, by unit only.
 - ``kinerja.unit_performance`` -> publik when the last evaluation of a unit for a period becomes FINAL (every
   active employee of the unit has a FINAL evaluation and no part is still DRAFT), or when an admin publishes
   explicitly. The aggregate carries counts only, never a NIP, name or individual rating (UU 14/2008 Pasal
@@ -22,6 +24,8 @@ from services.common.changes import Event, Recorded, record_change
 from services.common.changes.catalogue.kinerja import (
     Compliance,
     DevelopmentNeeds,
+    OrganisationPerformance,
+    OrgResult,
     PredikatCounts,
     UnitPerformance,
 )
@@ -97,6 +101,31 @@ async def unit_aggregate(
     )
 
 
+def _periods_to(period: Period) -> list[str]:
+    """The realisation periods reported up to ``period``: the year's quarters so far (and the year itself)."""
+    if period.quarter is None:
+        return realization_periods(period)
+    return [f"{period.year}-Q{q}" for q in range(1, period.quarter + 1)]
+
+
+async def organisation_targets(
+    session: AsyncSession, unit_id: uuid.UUID, period: Period, unit_name: str
+) -> OrganisationPerformance | None:
+    """The unit's targets and realisations for publik, or None when nobody headed the unit with an APPROVED
+    SKP on the period's last day. Texts and targets only: nothing that names or rates the head."""
+    skp_id = await repository.head_skp(session, unit_id, period.year, period.end)
+    if skp_id is None:
+        return None
+    results = await repository.targets(session, skp_id, _periods_to(period))
+    return OrganisationPerformance(
+        unit_id=str(unit_id),
+        unit_name=unit_name,
+        period=period.code,
+        results=[OrgResult.model_validate(r) for r in results],
+        data_as_of=_iso(clock.now()),
+    )
+
+
 async def _remember(
     session: AsyncSession, aggregate: UnitPerformance, recorded: Recorded, *, by: str
 ) -> Published:
@@ -118,6 +147,7 @@ async def publish_unit(
     if name is None:
         return None
     aggregate = await unit_aggregate(session, unit_id, period, name)
+    targets = await organisation_targets(session, unit_id, period, name)
     previous = await repository.get_state(session, unit_id, period.code)
     recorded = await record_change(
         session,
@@ -128,7 +158,7 @@ async def publish_unit(
         entity_id=f"{unit_id}/{period.code}",
         before=previous.last_data if previous is not None else None,
         after=aggregate.payload(),
-        events=[aggregate],
+        events=[aggregate] if targets is None else [aggregate, targets],
     )
     return await _remember(session, aggregate, recorded, by=by)
 
@@ -157,5 +187,8 @@ async def after_finalize(session: AsyncSession, evaluation: Evaluation) -> After
     name = await reports.unit_name(session, evaluation.unit_id)
     if name is None:  # pragma: no cover - the evaluation's unit exists (foreign key)
         return AfterFinalize([needs], None)
-    aggregate = await unit_aggregate(session, evaluation.unit_id, parse_period(evaluation.period), name)
-    return AfterFinalize([needs, aggregate], aggregate)
+    period = parse_period(evaluation.period)
+    aggregate = await unit_aggregate(session, evaluation.unit_id, period, name)
+    targets = await organisation_targets(session, evaluation.unit_id, period, name)
+    events: list[Event] = [needs, aggregate] if targets is None else [needs, aggregate, targets]
+    return AfterFinalize(events, aggregate)

@@ -58,7 +58,8 @@ class PublicCache:
         self.version = -1
         self.entries: OrderedDict[bytes, Entry] = OrderedDict()
         self._dirty_until = 0.0
-        self._lock = asyncio.Lock()
+        # Renders under way, per (key, version): the first miss renders, later misses wait for it.
+        self.rendering: dict[tuple[bytes, int], asyncio.Future[Entry | None]] = {}
 
     async def read_version(self) -> int:
         """The committed publication version."""

@@ -20,6 +20,7 @@ KIND_TITLES = {
     "IKM": "Indeks Kepuasan Masyarakat",
     "INOVASI": "Inovasi pelayanan publik",
     "TINDAK_LANJUT": "Tindak lanjut hasil survei kepuasan",
+    "CAPAIAN_KINERJA": "Capaian kinerja organisasi",
 }
 FEED_TITLE = "Transparansi Kinerja ASN Provinsi Bengkulu"
 # Everything outside XML 1.0's Char production (tab, LF, CR, U+0020-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF).
@@ -61,6 +62,10 @@ def summary_of(item: dict[str, Any]) -> str:
         return str(data.get("description") or data.get("title") or "")
     if item["kind"] == "TINDAK_LANJUT":
         return str(data.get("statement") or "")
+    if item["kind"] == "CAPAIAN_KINERJA":
+        return "; ".join(
+            f"{r.get('text')} ({len(r.get('indicators') or [])} indikator)" for r in data.get("results") or []
+        )
     text = ", ".join(f"{k}: {v}" for k, v in data.items() if not isinstance(v, dict | list))
     if item["suppressed"]:
         text += f". Disembunyikan (kelompok kecil): {', '.join(item['suppressed'])}"

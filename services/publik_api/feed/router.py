@@ -33,7 +33,8 @@ router = APIRouter(prefix="/v1", tags=["feed"])
 KindQuery = Annotated[
     str | None,
     Query(
-        pattern="^(UNIT_PERFORMANCE|TRAINING_STATS|IKM|INOVASI|TINDAK_LANJUT)$", description="Only this kind."
+        pattern="^(UNIT_PERFORMANCE|TRAINING_STATS|IKM|INOVASI|TINDAK_LANJUT|CAPAIAN_KINERJA)$",
+        description="Only this kind.",
     ),
 ]
 PeriodQuery = Annotated[

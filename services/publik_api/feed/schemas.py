@@ -18,6 +18,7 @@ class FeedKind(StrEnum):
     IKM = "IKM"
     INOVASI = "INOVASI"
     TINDAK_LANJUT = "TINDAK_LANJUT"
+    CAPAIAN_KINERJA = "CAPAIAN_KINERJA"
 
 
 FEED_ITEM_EXAMPLE: dict[str, Any] = {
@@ -46,7 +47,10 @@ class FeedItem(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [FEED_ITEM_EXAMPLE]})
 
     id: uuid.UUID
-    kind: FeedKind = Field(description="UNIT_PERFORMANCE, TRAINING_STATS, IKM or INOVASI.")
+    kind: FeedKind = Field(
+        description="UNIT_PERFORMANCE, TRAINING_STATS, IKM, INOVASI, TINDAK_LANJUT or CAPAIAN_KINERJA (a unit's "
+        "targets and their realisation)."
+    )
     unit_id: uuid.UUID
     unit_name: str
     period: str

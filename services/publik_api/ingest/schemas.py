@@ -116,3 +116,37 @@ class TrainingStatsData(_Strict):
     pns_meeting_20jp: int = Field(ge=0)
     share_meeting_20jp: float | None = Field(default=None, ge=0, le=1)
     data_as_of: datetime | None = None
+
+
+class OrgRealizationData(_Strict):
+    """A realisation of an organisation indicator in one period."""
+
+    period: str = Field(pattern=PERIOD_PATTERN)
+    realization: str = Field(max_length=4000)
+
+
+class OrgIndicatorData(_Strict):
+    """An indicator of an organisation target, with its target and realisations."""
+
+    text: str = Field(max_length=1000)
+    target: str = Field(max_length=200)
+    realizations: list[OrgRealizationData] = Field(max_length=5)
+
+
+class OrgResultData(_Strict):
+    """An organisation target (a result of the unit head's approved SKP)."""
+
+    kind: str = Field(pattern="^(UTAMA|TAMBAHAN)$")
+    text: str = Field(max_length=2000)
+    indicators: list[OrgIndicatorData] = Field(max_length=30)
+
+
+class OrganisationPerformanceData(_Strict):
+    """``kinerja.organisation_performance``: a unit's targets and their realisation up to a period, by unit
+    only (no NIP, name, position or rating of the head)."""
+
+    unit_id: uuid.UUID
+    unit_name: str = Field(min_length=1, max_length=200)
+    period: str = Field(pattern=PERIOD_PATTERN)
+    results: list[OrgResultData] = Field(max_length=50)
+    data_as_of: datetime | None = None

@@ -10,14 +10,24 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import Catalogue
-from services.common.changes.catalogue.kinerja import UnitChanged, UnitPerformance
+from services.common.changes.catalogue.kinerja import (
+    OrganisationPerformance,
+    UnitChanged,
+    UnitPerformance,
+)
 from services.common.changes.catalogue.pelatihan import TrainingStats
 from services.common.errors import InvalidInput
 from services.common.i18n import msg
 from services.common.outbox import receive_once
 from services.publik_api.events import InboxEvent
 from services.publik_api.ingest.privacy import personal_fields
-from services.publik_api.ingest.schemas import EventEnvelope, TrainingStatsData, UnitData, UnitPerformanceData
+from services.publik_api.ingest.schemas import (
+    EventEnvelope,
+    OrganisationPerformanceData,
+    TrainingStatsData,
+    UnitData,
+    UnitPerformanceData,
+)
 from services.publik_api.publications import suppression
 from services.publik_api.publications.repository import bump_version
 from services.publik_api.publications.service import upsert_item
@@ -93,8 +103,29 @@ async def _training_stats(session: AsyncSession, data: BaseModel, ctx: IngestCon
     )
 
 
+async def _organisation(session: AsyncSession, data: BaseModel, ctx: IngestContext, actor: str) -> None:
+    assert isinstance(data, OrganisationPerformanceData)
+    await learn_unit(session, data.unit_id, actor=actor, name=data.unit_name, name_only=True)
+    raw = data.model_dump(mode="json", include={"results"})
+    # A public document by unit (SAKIP, domain.md §11.6): it waits for the period's approval like every
+    # figure, but holds no counts of people, so no suppression applies.
+    await upsert_item(
+        session,
+        kind="CAPAIAN_KINERJA",
+        unit_id=data.unit_id,
+        period=data.period,
+        data=raw,
+        public_data=raw,
+        suppressed=[],
+        policy_version=ctx.policy_version,
+        data_as_of=data.data_as_of,
+        signer=ctx.signer,
+        actor=actor,
+    )
+
+
 # The event types and versions publik knows; any other version is refused (422).
-RECEIVES = Catalogue("publik", [UnitChanged, UnitPerformance, TrainingStats])
+RECEIVES = Catalogue("publik", [UnitChanged, UnitPerformance, OrganisationPerformance, TrainingStats])
 
 # (session, data, context, actor: the sending service)
 Handler = Callable[[AsyncSession, BaseModel, IngestContext, str], Awaitable[None]]
@@ -103,6 +134,7 @@ HANDLERS: dict[str, tuple[type[BaseModel], Handler, frozenset[str]]] = {
     "kinerja.unit": (UnitData, _unit, frozenset({"name"})),  # a unit's name, not a person's
     "kinerja.unit_performance": (UnitPerformanceData, _unit_performance, frozenset()),
     "pelatihan.training_stats": (TrainingStatsData, _training_stats, frozenset()),
+    "kinerja.organisation_performance": (OrganisationPerformanceData, _organisation, frozenset()),
 }
 
 

@@ -20,6 +20,10 @@ from services.publik_api.publications import repository, suppression
 from services.publik_api.publications.models import APPROVED, PENDING, Item, Publication
 from services.publik_api.snapshots.service import SnapshotSigner, write_snapshot
 
+# Kinds whose corrections of a public item wait for the period's next approval: the figure tables, and the
+# unit's targets (capaian kinerja organisasi), which the admin approves per period like the figures.
+HELD_CORRECTIONS = (*suppression.TABLE_KINDS, "CAPAIAN_KINERJA")
+
 
 def now_utc() -> datetime:
     """The current time (UTC)."""
@@ -102,7 +106,7 @@ async def upsert_item(
         await _item_changed(session, item, "item.publish" if publish_now else "item.receive", actor, None)
         return item
     before = item_state(item)
-    if item.published_at is not None and kind in suppression.TABLE_KINDS:
+    if item.published_at is not None and kind in HELD_CORRECTIONS:
         if (item.pending_data or item.data) == data:
             return item  # the same figures again (a re-sent event): nothing changed
         if item.data == data:
@@ -205,7 +209,12 @@ async def _publish_item(session: AsyncSession, item: Item, k: int, now: datetime
         if item.published_at is None:
             item.published_at = now
             return True
-        return False
+        if item.pending_data is None:
+            return False
+        # A held correction of a document without counts of people: published as received.
+        _apply_pending(session, item, item.pending_data, [], now)
+        await session.flush()
+        return True
     ctx = await context_for(session, item)
     if item.published_at is None:
         decision = suppression.decide(item.kind, item.data, k, ctx, correction=False)
@@ -219,15 +228,23 @@ async def _publish_item(session: AsyncSession, item: Item, k: int, now: datetime
     item.hold_reasons = _reasons(decision, True)
     if not decision.publishable:
         return False
+    _apply_pending(session, item, decision.public, decision.suppressed, now)
+    await session.flush()
+    return True
+
+
+def _apply_pending(
+    session: AsyncSession, item: Item, public: dict[str, Any], suppressed: list[str], now: datetime
+) -> None:
+    """Publish an item's held correction in the given public form (the earlier version kept)."""
+    assert item.pending_data is not None
     repository.keep_version(session, item)
-    item.data, item.public_data, item.suppressed = item.pending_data, decision.public, decision.suppressed
+    item.data, item.public_data, item.suppressed = item.pending_data, public, suppressed
     item.policy_version = item.pending_policy_version or item.policy_version
     item.data_as_of = item.pending_data_as_of
     item.pending_data = item.pending_policy_version = item.pending_data_as_of = None
     item.version += 1
     item.updated_at = now
-    await session.flush()
-    return True
 
 
 async def approve(

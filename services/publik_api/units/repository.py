@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.publik_api.publications.figures import NEWEST_PERIOD_FIRST, Published
 from services.publik_api.units.models import Unit
 
 
@@ -43,3 +44,26 @@ async def names(session: AsyncSession, unit_ids: list[uuid.UUID]) -> dict[uuid.U
     """Unit names by id, in one query."""
     rows = await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)))
     return {r[0]: r[1] for r in rows}
+
+
+# The unit's newest ``:n`` published items of each figure kind (``ix_item_unit_period`` finds the unit's rows).
+_HISTORY = f"""
+SELECT kind, period, public_data, suppressed FROM (
+    SELECT kind, period, public_data, suppressed,
+           row_number() OVER (PARTITION BY kind ORDER BY {NEWEST_PERIOD_FIRST}) AS rank
+    FROM publik.item
+    WHERE unit_id = :unit AND published_at IS NOT NULL
+      AND kind IN ('IKM', 'UNIT_PERFORMANCE', 'TRAINING_STATS')
+) newest
+WHERE rank <= :n
+ORDER BY kind, rank DESC
+"""
+
+
+async def history(session: AsyncSession, unit_id: uuid.UUID, n: int) -> dict[str, list[Published]]:
+    """kind -> the unit's newest ``n`` published items of that kind, oldest first."""
+    rows = (await session.execute(text(_HISTORY), {"unit": unit_id, "n": n})).all()
+    out: dict[str, list[Published]] = {"IKM": [], "UNIT_PERFORMANCE": [], "TRAINING_STATS": []}
+    for r in rows:
+        out[r[0]].append(Published(r[1], r[2], list(r[3] or [])))
+    return out

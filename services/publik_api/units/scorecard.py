@@ -26,6 +26,7 @@ async def build(
     items = [FeedItem.model_validate(r) for r in rows]
     performance = sorted((i for i in items if i.kind == "UNIT_PERFORMANCE"), key=lambda i: i.period)
     training = next((i for i in items if i.kind == "TRAINING_STATS"), None)
+    capaian = sorted((i for i in items if i.kind == "CAPAIAN_KINERJA"), key=lambda i: i.period)
     # Innovations stay relevant after their launch year: show the unit's newest ones whatever the year.
     innovations = [
         FeedItem.model_validate(r)
@@ -44,6 +45,7 @@ async def build(
         year=year,
         performance=performance,
         training=training,
+        capaian=capaian,
         ikm=ikm_read,
         innovations=innovations,
         follow_ups=follow_ups,

@@ -114,7 +114,53 @@ class SkpApproved(Event):
     status: str = Field(description="`APPROVED`.")
 
 
+class OrgRealization(BaseModel):
+    """What the unit head reported on one indicator for one period."""
+
+    period: str = Field(description="`YYYY-Qn` or `YYYY`.")
+    realization: str = Field(description="The reported realisation.")
+
+
+class OrgIndicator(BaseModel):
+    """An indicator of an organisation target, its target and its realisations up to the period."""
+
+    text: str
+    target: str
+    realizations: list[OrgRealization]
+
+
+class OrgResult(BaseModel):
+    """A result (RHK) of the unit head's approved SKP: an organisation target."""
+
+    kind: str = Field(description="`UTAMA` or `TAMBAHAN`.")
+    text: str
+    indicators: list[OrgIndicator]
+
+
+class OrganisationPerformance(Event):
+    """Capaian kinerja organisasi: the unit's targets (the approved SKP results of whoever headed the unit at
+    the period's end: the Perjanjian Kinerja, public under SAKIP) and their realisation up to the period. By
+    unit only: no NIP, name, position, rating or evidence link of the head (domain.md §11.6)."""
+
+    event_type: ClassVar[str] = "kinerja.organisation_performance"
+    destinations: ClassVar[tuple[str, ...]] = ("publik",)
+
+    unit_id: str = Field(description="The unit's id (uuid).")
+    unit_name: str = Field(description="The unit's name.")
+    period: str = Field(description="`YYYY` or `YYYY-Qn`.")
+    results: list[OrgResult] = Field(description="The targets, in the SKP's order.")
+    data_as_of: str = Field(description="When the figures were read (ISO 8601, UTC).")
+
+
 KINERJA_EVENTS = Catalogue(
     "kinerja",
-    [EmployeeChanged, UnitChanged, UnitPerformance, DevelopmentNeeds, EvaluationFinalized, SkpApproved],
+    [
+        EmployeeChanged,
+        UnitChanged,
+        UnitPerformance,
+        OrganisationPerformance,
+        DevelopmentNeeds,
+        EvaluationFinalized,
+        SkpApproved,
+    ],
 )

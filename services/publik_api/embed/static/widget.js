@@ -1,6 +1,7 @@
 /* ASN Bengkulu — widget kartu kinerja unit dan survei kepuasan masyarakat. Tanpa framework, tanpa cookie.
    Pemakaian: <div data-unit="UUID-UNIT"></div> <script src=".../publik/embed/widget.js" defer></script>
-   (data-survey="off" menyembunyikan formulir survei). */
+   (data-survey="off" menyembunyikan formulir survei).
+   Ikhtisar provinsi: <div data-view="provinsi"></div> (tabel semua unit, dapat diurutkan dan dicari). */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -323,6 +324,85 @@
     });
   }
 
+  /* Trends: publik draws each chart as SVG (an <img>, its text alternative as alt); the same figures follow
+     in a table that only screen readers get (the chart shows them to everyone else). */
+  var TREND = [
+    ["ikm", "Tren IKM", ["Tahun", "IKM", "Mutu", "Responden"], function (p) {
+      return [p.period, num(p.ikm, 2), p.mutu || "—", num(p.respondents)];
+    }],
+    ["predikat", "Tren sebaran predikat", ["Periode", "Dinilai"].concat(PREDIKAT.map(function (p) { return p[1]; })),
+      function (p) {
+        return [p.period, shown(p.evaluated) ? num(p.evaluated) : "disembunyikan*"].concat(PREDIKAT.map(function (x) {
+          return shown(p.counts[x[0]]) ? num(p.counts[x[0]]) : "disembunyikan*";
+        }));
+      }],
+    ["jp", "Tren kepatuhan 20 JP", ["Tahun", "PNS memenuhi 20 JP"], function (p) {
+      return [p.period, shown(p.share_meeting_20jp) ? num(100 * p.share_meeting_20jp, 1) + " %" : "disembunyikan*"];
+    }]
+  ];
+  function trendsBlock(sec, unitId, tr, sub) {
+    var hid = "asn-w-h" + (++uid);
+    sec.setAttribute("aria-labelledby", hid);
+    add(sec, el(sub, "asn-w-sec-h", "Perkembangan dari periode ke periode")).id = hid;
+    TREND.forEach(function (t) {
+      var points = tr[t[0]];
+      if (!points.length) { return; }
+      var fig = add(sec, el("figure", "asn-w-fig"));
+      var img = add(fig, el("img"));
+      img.src = base + "/v1/units/" + encodeURIComponent(unitId) + "/trends/" + t[0] + ".svg";
+      img.alt = tr.text[t[0]];
+      img.width = 360;
+      img.height = 180;
+      add(fig, el("figcaption", null, t[1]));
+      /* The wrapper hides it (a table grows to its content, whatever width it is given). */
+      var table = add(add(fig, el("div", "asn-w-sr")), el("table"));
+      add(table, el("caption", null, t[1]));
+      var head = add(add(table, el("thead")), el("tr"));
+      t[2].forEach(function (h) { add(head, el("th", null, h)).scope = "col"; });
+      var body = add(table, el("tbody"));
+      points.forEach(function (p) {
+        var row = add(body, el("tr"));
+        t[3](p).forEach(function (v, i) {
+          var c = add(row, el(i ? "td" : "th", null, v));
+          if (!i) { c.scope = "row"; }
+        });
+      });
+    });
+  }
+  function loadTrends(sec, unitId, sub) {
+    fetch(base + "/v1/units/" + encodeURIComponent(unitId) + "/trends", { credentials: "omit" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (tr) {
+        if (tr && (tr.ikm.length || tr.predikat.length || tr.jp.length)) { trendsBlock(sec, unitId, tr, sub); }
+        else { sec.remove(); }
+      })
+      .catch(function () { sec.remove(); });
+  }
+
+  /* Capaian kinerja organisasi: the unit's targets (Perjanjian Kinerja) and their realisation, by unit only. */
+  function capaianBlock(card, list, sub) {
+    if (!list || !list.length) { return; }
+    var last = list[list.length - 1];
+    var sec = add(card, el("section"));
+    var hid = "asn-w-h" + (++uid);
+    sec.setAttribute("aria-labelledby", hid);
+    add(sec, el(sub, "asn-w-sec-h", "Capaian kinerja organisasi " + last.period)).id = hid;
+    (last.data.results || []).forEach(function (r) {
+      var table = add(sec, el("table", "asn-w-table"));
+      add(table, el("caption", null, r.text));
+      var head = add(add(table, el("thead")), el("tr"));
+      ["Indikator", "Target", "Realisasi"].forEach(function (h) { add(head, el("th", null, h)).scope = "col"; });
+      var body = add(table, el("tbody"));
+      (r.indicators || []).forEach(function (i) {
+        var tr = add(body, el("tr"));
+        add(tr, el("th", null, i.text)).scope = "row";
+        add(tr, el("td", null, i.target));
+        var got = (i.realizations || []).map(function (z) { return z.period + ": " + z.realization; });
+        add(tr, el("td", null, got.length ? got.join("; ") : "belum dilaporkan"));
+      });
+    });
+  }
+
   function render(host, sc) {
     var level = Math.min(6, Math.max(1, parseInt(host.getAttribute("data-heading-level") || "2", 10) || 2));
     host.textContent = "";
@@ -337,8 +417,10 @@
     ikmBlock(card, sc.ikm, sub);
     perfBlock(card, sc.performance, sc.min_group_size, sub);
     trainingBlock(card, sc.training, sc.min_group_size, sub);
+    capaianBlock(card, sc.capaian, sub);
     innovationBlock(card, sc.innovations, sub);
     followUpBlock(card, sc.follow_ups, sub);
+    if (host.getAttribute("data-trends") !== "off") { loadTrends(add(card, el("section", "asn-w-trends")), sc.unit.id, sub); }
     if (host.getAttribute("data-survey") !== "off") { surveyBlock(card, sc.unit.id, sub); }
     add(card, el("p", "asn-w-note", "Data per " + date(sc.data_as_of) + " · kebijakan publikasi " + sc.policy_version +
       " · Sumber: Pemerintah Provinsi Bengkulu"));
@@ -370,10 +452,121 @@
       .catch(function (e) { fail(host, e && e.message ? e.message : "Data tidak dapat dimuat."); });
   }
 
+  /* The province overview (data-view="provinsi"): every unit's newest published figures in a table that
+     sorts by any column (buttons in the headers, aria-sort) and filters by name, each unit linking to its card
+     (data-card-url="https://…/unit?id={id}", else the iframe page). */
+  var SHORT = { SANGAT_BAIK: "SB", BAIK: "B", BUTUH_PERBAIKAN: "BP", KURANG: "K", SANGAT_KURANG: "SK" };
+  function spread(p) {
+    if (!p) { return "—"; }
+    return PREDIKAT.map(function (x) {
+      var v = p.counts[x[0]];
+      return SHORT[x[0]] + " " + (shown(v) ? num(v) : "*");
+    }).join(" · ") + " (" + p.period + ")";
+  }
+  function share(j) { return j && shown(j.share_meeting_20jp) ? j.share_meeting_20jp : null; }
+  var COLS = [
+    ["Unit", function (u) { return u.name.toLowerCase(); }],
+    ["IKM", function (u) { return u.ikm ? u.ikm.ikm : null; }],
+    ["Mutu", function (u) { return u.ikm ? u.ikm.mutu : null; }],
+    ["Responden", function (u) { return u.ikm ? u.ikm.respondents : null; }],
+    ["Sebaran predikat", function (u) { return u.predikat ? u.predikat.evaluated : null; }],
+    ["PNS memenuhi 20 JP", share],
+    ["Inovasi", function (u) { return u.innovations; }],
+    ["Pembaruan terakhir", function (u) { return u.last_update; }]
+  ];
+  function cells(u) {
+    var s = share(u.jp);
+    return [null, u.ikm ? num(u.ikm.ikm, 2) : "—", u.ikm && u.ikm.mutu ? u.ikm.mutu : "—",
+      u.ikm ? num(u.ikm.respondents) : "—", spread(u.predikat),
+      s === null ? (u.jp ? "disembunyikan*" : "—") : num(100 * s, 1) + " %", num(u.innovations), date(u.last_update)];
+  }
+  function cardUrl(host, id) {
+    var t = host.getAttribute("data-card-url");
+    if (t && /^https?:\/\//i.test(t)) { return t.replace("{id}", encodeURIComponent(id)); }
+    return base + "/embed/units/" + encodeURIComponent(id);
+  }
+  function renderOverview(host, ov) {
+    var level = Math.min(6, Math.max(1, parseInt(host.getAttribute("data-heading-level") || "2", 10) || 2));
+    host.textContent = "";
+    var card = add(host, el("section", "asn-w asn-w-wide"));
+    card.lang = "id";
+    var hid = "asn-w-h" + (++uid);
+    card.setAttribute("aria-labelledby", hid);
+    add(card, el("h" + level, "asn-w-title", "Kinerja unit Provinsi Bengkulu")).id = hid;
+    var search = el("input", "asn-w-input");
+    search.type = "search";
+    search.setAttribute("autocomplete", "off");
+    labelled(card, "Cari unit", search);
+    var count = add(card, el("p", "asn-w-note"));
+    count.setAttribute("role", "status");
+    var wrap = add(card, el("div", "asn-w-scroll"));
+    wrap.tabIndex = 0;
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", "Tabel unit, dapat digeser ke samping");
+    var table = add(wrap, el("table", "asn-w-table"));
+    add(table, el("caption", null, "Angka terbaru yang telah dipublikasikan per unit; pilih judul kolom untuk mengurutkan."));
+    var head = add(add(table, el("thead")), el("tr"));
+    var body = add(table, el("tbody"));
+    var state = { col: 0, dir: 1 };
+    var buttons = COLS.map(function (c, i) {
+      var th = add(head, el("th"));
+      th.scope = "col";
+      var b = add(th, el("button", "asn-w-sort", c[0]));
+      b.type = "button";
+      b.addEventListener("click", function () {
+        state.dir = state.col === i ? -state.dir : 1;
+        state.col = i;
+        draw();
+      });
+      return th;
+    });
+    function draw() {
+      var q = search.value.trim().toLowerCase();
+      var key = COLS[state.col][1];
+      var rows = ov.units.filter(function (u) {
+        return !q || u.name.toLowerCase().indexOf(q) >= 0 || (u.code || "").toLowerCase().indexOf(q) >= 0;
+      }).sort(function (a, b) {
+        var x = key(a), y = key(b);
+        if (x === y) { return a.name < b.name ? -1 : 1; }
+        if (x === null || x === undefined) { return 1; }
+        if (y === null || y === undefined) { return -1; }
+        return (x < y ? -1 : 1) * state.dir;
+      });
+      buttons.forEach(function (th, i) {
+        th.setAttribute("aria-sort", i === state.col ? (state.dir > 0 ? "ascending" : "descending") : "none");
+      });
+      body.textContent = "";
+      rows.forEach(function (u) {
+        var tr = add(body, el("tr"));
+        var th = add(tr, el("th"));
+        th.scope = "row";
+        var a = add(th, el("a", null, u.name));
+        a.href = cardUrl(host, u.unit_id);
+        cells(u).slice(1).forEach(function (t) { add(tr, el("td", null, t)); });
+      });
+      count.textContent = rows.length + " dari " + ov.units.length + " unit ditampilkan";
+    }
+    search.addEventListener("input", draw);
+    draw();
+    hiddenNote(card, ov.min_group_size);
+    add(card, el("p", "asn-w-note", "Kebijakan publikasi " + ov.policy_version + " · Sumber: Pemerintah Provinsi Bengkulu"));
+    host.removeAttribute("aria-busy");
+  }
+  function loadOverview(host) {
+    host.setAttribute("aria-busy", "true");
+    host.setAttribute("data-asn-loaded", "");
+    fetch(base + "/v1/overview", { credentials: "omit", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error("Data tidak dapat dimuat."); } return r.json(); })
+      .then(function (ov) { renderOverview(host, ov); })
+      .catch(function (e) { fail(host, e && e.message ? e.message : "Data tidak dapat dimuat."); });
+  }
+
   function start() {
     ensureStyle();
     var nodes = document.querySelectorAll("[data-unit]:not([data-asn-loaded])");
     for (var i = 0; i < nodes.length; i++) { load(nodes[i]); }
+    var views = document.querySelectorAll("[data-view=provinsi]:not([data-asn-loaded])");
+    for (var j = 0; j < views.length; j++) { loadOverview(views[j]); }
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();

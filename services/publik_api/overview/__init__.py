@@ -1,0 +1,1 @@
+"""The province overview: every unit's latest published figures in one read."""
