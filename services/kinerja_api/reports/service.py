@@ -39,9 +39,10 @@ SCHEMA_VERSION = "1"
 GOVERNOR_NAME = "Gubernur Bengkulu"
 
 
-async def _units(
+async def unit_scope(
     session: AsyncSession, unit_id: uuid.UUID | None, include_subunits: bool
 ) -> list[uuid.UUID] | None:
+    """The units a report counts: None for the province, the unit (and those below it), or 404."""
     if unit_id is None:
         return None
     if not include_subunits:
@@ -88,7 +89,7 @@ async def predikat_distribution(
     """Admins and integrators for any unit or the province; the head of a unit for their unit."""
     period = calendar.parse(period_code, "query")
     await authorise_unit_report(session, actor, unit_id, msg("the distribution"))
-    units = await _units(session, unit_id, include_subunits)
+    units = await unit_scope(session, unit_id, include_subunits)
     raw = await repository.predikat_counts(session, period.code, units)
     as_of = await repository.final_as_of(session, period.code, units)
     counts = {p: raw.get(p.value, 0) for p in Predikat}
@@ -151,7 +152,7 @@ async def compliance(
     integrators for any unit or the province; the head of a unit for their unit."""
     period = calendar.parse(period_code, "query")
     await authorise_unit_report(session, actor, unit_id, msg("the compliance report"))
-    units = await _units(session, unit_id, include_subunits)
+    units = await unit_scope(session, unit_id, include_subunits)
     after = decode_cursor(cursor, 1)
     d = (await calendar.deadlines(session, [period]))[period.code]
     rperiods = realization_periods(period)
