@@ -54,6 +54,15 @@ _TYPES = [
         "Update the existing employee with `PATCH` instead.",
     ),
     ProblemType(
+        "annual-result-not-final",
+        409,
+        "Annual result not final",
+        "Hasil evaluasi tahunan belum final",
+        "Credit points and the evaluation document follow the FINAL annual result (credit points also need a "
+        "functional level held during the year); the detail names what is missing.",
+        "Finalise the annual evaluation (or record the employee's `jenjang`) and ask again.",
+    ),
+    ProblemType(
         "siasn-id-taken",
         409,
         "SIASN id taken",
@@ -555,6 +564,15 @@ MESSAGES = COMMON.extend(
         ),
         "contract_end {end} is before contract_start {start}": (
             "contract_end {end} lebih awal daripada contract_start {start}"
+        ),
+        "{nip} has no annual result for {year}; the supervisor evaluates and finalises it first": (
+            "{nip} belum memiliki hasil evaluasi tahunan {year}; atasan mengevaluasi dan memfinalkannya lebih dulu"
+        ),
+        "the annual result {year} of {nip} is {status}, not FINAL; the supervisor finalises it first": (
+            "hasil evaluasi tahunan {year} untuk {nip} berstatus {status}, belum FINAL; atasan memfinalkannya lebih dulu"
+        ),
+        "{nip} held no functional level (jenjang) in {year}; record it on the employee first": (
+            "{nip} tidak menduduki jenjang jabatan fungsional pada {year}; catat jenjangnya pada data pegawai lebih dulu"
         ),
         "siasn_id {siasn_id} already belongs to employee {owner}": (
             "siasn_id {siasn_id} sudah dimiliki pegawai {owner}"

@@ -71,6 +71,7 @@ def params_for(name: str, seeded: dict[str, Any]) -> list[dict[str, Any]]:
         "kinerja.compliance": [{"period": f"{year}-Q1", "limit": 3}, {"period": str(year), "unit_id": unit}],
         "kinerja.siasn-kinerja": [{"period": f"{year}-Q1"}],
         "kinerja.follow-up": [{"year": year, "limit": 5}, {"year": year - 1, "unit_id": unit}],
+        "kinerja.credit-points": [{"year": year, "limit": 5}, {"year": year, "unit_id": unit}],
         "pelatihan.jp-compliance": [{"year": year - 1}, {"year": year - 1, "unit_id": unit}],
         "publik.ikm": [{"year": year}, {"year": year, "unit_id": unit}],
     }
@@ -169,6 +170,7 @@ async def test_every_report_answers_the_same_rows_as_json_and_csv(
             "kinerja.compliance",
             "kinerja.siasn-kinerja",
             "kinerja.follow-up",
+            "kinerja.credit-points",
             "pelatihan.jp-compliance",
             "publik.ikm",
         ]
@@ -205,6 +207,7 @@ def _json_only(name: str) -> set[str]:
             "kinerja.compliance": set(),
             "kinerja.siasn-kinerja": set(),
             "kinerja.follow-up": set(),
+            "kinerja.credit-points": set(),
             "pelatihan.jp-compliance": set(),
             "publik.ikm": set(),
         }[name]

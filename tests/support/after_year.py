@@ -154,3 +154,13 @@ async def fetch(db: str, sql: str, *args: Any) -> list[dict[str, Any]]:
         return [dict(r) for r in await conn.fetch(sql, *args)]
     finally:
         await conn.close()
+
+
+async def finalise(db: str, evaluation: uuid.UUID, predikat: str) -> None:
+    """Make a DRAFT result FINAL with ``predikat``."""
+    await fetch(
+        db,
+        "UPDATE kinerja.evaluation SET status = 'FINAL', predikat = $2, finalized_at = now() WHERE id = $1",
+        evaluation,
+        predikat,
+    )
