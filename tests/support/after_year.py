@@ -164,3 +164,21 @@ async def finalise(db: str, evaluation: uuid.UUID, predikat: str) -> None:
         evaluation,
         predikat,
     )
+
+
+async def evaluate(
+    client: httpx.AsyncClient, headers: dict[str, str], nip: str, period: str, result: str, behavior: str
+) -> dict[str, Any]:
+    """Open, rate and finalise a result through the API (finalising takes the identity snapshot)."""
+    opened = await client.post("/v1/evaluations", json={"nip": nip, "period": period}, headers=headers)
+    assert opened.status_code == 201, opened.text
+    ev = opened.json()
+    rated = await client.patch(
+        f"/v1/evaluations/{ev['id']}",
+        json={"result_rating": result, "behavior_rating": behavior},
+        headers={**headers, "If-Match": f'"{ev["version"]}"'},
+    )
+    assert rated.status_code == 200, rated.text
+    done = await client.post(f"/v1/evaluations/{ev['id']}/finalize", headers=headers)
+    assert done.status_code == 200, done.text
+    return dict(done.json())
