@@ -13,6 +13,7 @@ from services.kinerja_api.audit.router import router as audit_router
 from services.kinerja_api.calendar.router import router as calendar_router
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.credit.router import router as credit_router
+from services.kinerja_api.documents.router import router as documents_router
 from services.kinerja_api.employees.router import router as employees_router
 from services.kinerja_api.evaluations.parts_router import router as evaluation_parts_router
 from services.kinerja_api.evaluations.router import router as evaluations_router
@@ -85,6 +86,7 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
             reports_router,
             followup_router,
             credit_router,
+            documents_router,
             calendar_router,
             tasks_router,
             publication_router,

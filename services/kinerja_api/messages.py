@@ -574,6 +574,9 @@ MESSAGES = COMMON.extend(
         "{nip} held no functional level (jenjang) in {year}; record it on the employee first": (
             "{nip} tidak menduduki jenjang jabatan fungsional pada {year}; catat jenjangnya pada data pegawai lebih dulu"
         ),
+        "no evaluation document for NIP {nip} and year {year}": (
+            "tidak ada dokumen evaluasi kinerja untuk NIP {nip} tahun {year}"
+        ),
         "siasn_id {siasn_id} already belongs to employee {owner}": (
             "siasn_id {siasn_id} sudah dimiliki pegawai {owner}"
         ),

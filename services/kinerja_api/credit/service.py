@@ -78,8 +78,13 @@ async def credit_points(session: AsyncSession, nip: str, year: int, viewer: Call
         )
     row = rows[0]
     require_final(row.status, nip, year)
-    predikat = Predikat(str(row.predikat))
-    lines, total = _lines(predikat, row.months)
+    return computation(nip, year, Predikat(str(row.predikat)), row.months)
+
+
+def computation(nip: str, year: int, predikat: Predikat, months: list[tuple[str, int]]) -> CreditPoints:
+    """The credit points of a FINAL predikat over the months held in each level (also printed in the
+    evaluation document)."""
+    lines, total = _lines(predikat, months)
     return CreditPoints(
         nip=nip,
         year=year,
