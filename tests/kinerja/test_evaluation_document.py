@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pypdf
-import pypdfium2
+import pypdfium2  # type: ignore[import-untyped]
 
 from services.kinerja_api.documents.render import SECTIONS
 from tests.support.after_year import HEAD, JF, PPPK, STAFF, A, S, annual_result, evaluate, fetch, team

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import httpx
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 
 from services.kinerja_api.reports.siasn_refs import GOLONGAN_PNS_ID
 from tests.support.after_year import HEAD, JF, SIASN_JF, STAFF, A, S, evaluate, fetch, team
