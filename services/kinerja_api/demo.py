@@ -138,6 +138,35 @@ class DemoPlan:
     accounts: list[dict[str, str]] = field(default_factory=list)
 
 
+def demo_followup_fields(
+    nip: str, position: str, ptype: str, pppk: bool
+) -> tuple[str | None, date | None, date | None, str | None]:
+    """The issue-17 fields of a demo employee, derived (no random draw, so the rest of the demo is unchanged):
+    a JF's jenjang from the title, a PPPK's five-year contract from March of the NI's appointment year, and a
+    SIASN person id for all but about one in ten (so the SIASN export lists who lacks one)."""
+    jenjang = None
+    if ptype == "FUNGSIONAL":
+        jenjang = next((code for words, code in _JENJANG_TITLES if words in position), None)
+    start = end = None
+    if pppk:
+        start = date(int(nip[8:12]), 3, 1)
+        end = date(start.year + 5, 2, 28)
+    siasn = None if int(nip[-6:]) % 10 == 7 else uuid.uuid5(NAMESPACE, f"siasn:{nip}").hex.upper()
+    return jenjang, start, end, siasn
+
+
+_JENJANG_TITLES = (
+    ("Ahli Pertama", "AHLI_PERTAMA"),
+    ("Ahli Muda", "AHLI_MUDA"),
+    ("Ahli Madya", "AHLI_MADYA"),
+    ("Ahli Utama", "AHLI_UTAMA"),
+    ("Pemula", "PEMULA"),
+    ("Terampil", "TERAMPIL"),
+    ("Mahir", "MAHIR"),
+    ("Penyelia", "PENYELIA"),
+)
+
+
 def unit_id(code: str) -> uuid.UUID:
     """The stable id of a demo unit (the same on every machine and every run)."""
     return uuid.uuid5(NAMESPACE, code)
@@ -168,7 +197,16 @@ def build_plan() -> DemoPlan:
         nip = new_nip(pppk, sex, *born)
         plan.employees.append(
             EmployeeState(
-                nip, make_name(rng, sex), unit, position, ptype, rank, "PPPK" if pppk else "PNS", sup, True
+                nip,
+                make_name(rng, sex),
+                unit,
+                position,
+                ptype,
+                rank,
+                "PPPK" if pppk else "PNS",
+                sup,
+                True,
+                *demo_followup_fields(nip, position, ptype, pppk),
             )
         )
         return nip

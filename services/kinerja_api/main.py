@@ -12,10 +12,13 @@ from services.kinerja_api import models  # noqa: F401  (registers every table)
 from services.kinerja_api.audit.router import router as audit_router
 from services.kinerja_api.calendar.router import router as calendar_router
 from services.kinerja_api.config import KinerjaSettings
+from services.kinerja_api.credit.router import router as credit_router
+from services.kinerja_api.documents.router import router as documents_router
 from services.kinerja_api.employees.router import router as employees_router
 from services.kinerja_api.evaluations.parts_router import router as evaluation_parts_router
 from services.kinerja_api.evaluations.router import router as evaluations_router
 from services.kinerja_api.events import OutboxEvent
+from services.kinerja_api.followup.router import router as followup_router
 from services.kinerja_api.messages import MESSAGES
 from services.kinerja_api.publication.router import router as publication_router
 from services.kinerja_api.reports.router import router as reports_router
@@ -81,6 +84,9 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
             evaluations_router,
             evaluation_parts_router,
             reports_router,
+            followup_router,
+            credit_router,
+            documents_router,
             calendar_router,
             tasks_router,
             publication_router,

@@ -54,6 +54,23 @@ _TYPES = [
         "Update the existing employee with `PATCH` instead.",
     ),
     ProblemType(
+        "annual-result-not-final",
+        409,
+        "Annual result not final",
+        "Hasil evaluasi tahunan belum final",
+        "Credit points and the evaluation document follow the FINAL annual result (credit points also need a "
+        "functional level held during the year); the detail names what is missing.",
+        "Finalise the annual evaluation (or record the employee's `jenjang`) and ask again.",
+    ),
+    ProblemType(
+        "siasn-id-taken",
+        409,
+        "SIASN id taken",
+        "ID SIASN sudah dipakai",
+        "Another employee already carries this SIASN person id.",
+        "Check both records; a person has one SIASN id and one employee record.",
+    ),
+    ProblemType(
         "unknown-reference",
         422,
         "Unknown reference",
@@ -528,8 +545,40 @@ MESSAGES = COMMON.extend(
         "no content type": "tanpa Content-Type",
         "the file is empty; expected the header {columns}": "berkas kosong; header yang diharapkan: {columns}",
         "the file has a header but no employees": "berkas memiliki header tetapi tidak memuat pegawai",
-        "line 1: the header must be exactly {columns} (or unit_id instead of unit_code); got {names}": (
-            "baris 1: header harus persis {columns} (atau unit_id sebagai pengganti unit_code); yang diterima: {names}"
+        "line 1: the header must be exactly {columns} (or unit_id instead of unit_code), optionally followed by any of {optional}; got {names}": (
+            "baris 1: header harus persis {columns} (atau unit_id sebagai pengganti unit_code), boleh diikuti "
+            "kolom {optional}; yang diterima: {names}"
+        ),
+        # Issue 17: jenjang, PPPK contract, SIASN person id.
+        "siasn_id {value} is not a SIASN person id (32 hexadecimal digits, optionally dashed 8-4-4-4-12)": (
+            "siasn_id {value} bukan ID orang SIASN (32 digit heksadesimal, boleh dengan tanda hubung 8-4-4-4-12)"
+        ),
+        "jenjang {jenjang} is a functional level; position_type {position_type} has none": (
+            "jenjang {jenjang} adalah jenjang jabatan fungsional; position_type {position_type} tidak memilikinya"
+        ),
+        "contract_start and contract_end are for PPPK only; a PNS has no contract": (
+            "contract_start dan contract_end hanya untuk PPPK; PNS tidak memiliki perjanjian kerja"
+        ),
+        "contract_start and contract_end go together: give both or neither": (
+            "contract_start dan contract_end harus diisi bersama: isi keduanya atau kosongkan keduanya"
+        ),
+        "contract_end {end} is before contract_start {start}": (
+            "contract_end {end} lebih awal daripada contract_start {start}"
+        ),
+        "{nip} has no annual result for {year}; the supervisor evaluates and finalises it first": (
+            "{nip} belum memiliki hasil evaluasi tahunan {year}; atasan mengevaluasi dan memfinalkannya lebih dulu"
+        ),
+        "the annual result {year} of {nip} is {status}, not FINAL; the supervisor finalises it first": (
+            "hasil evaluasi tahunan {year} untuk {nip} berstatus {status}, belum FINAL; atasan memfinalkannya lebih dulu"
+        ),
+        "{nip} held no functional level (jenjang) in {year}; record it on the employee first": (
+            "{nip} tidak menduduki jenjang jabatan fungsional pada {year}; catat jenjangnya pada data pegawai lebih dulu"
+        ),
+        "no evaluation document for NIP {nip} and year {year}": (
+            "tidak ada dokumen evaluasi kinerja untuk NIP {nip} tahun {year}"
+        ),
+        "siasn_id {siasn_id} already belongs to employee {owner}": (
+            "siasn_id {siasn_id} sudah dimiliki pegawai {owner}"
         ),
         "line {line_num}: the CSV is malformed: {error}": "baris {line_num}: format CSV tidak valid: {error}",
         "the body is not UTF-8: byte 0x{byte:02x} at offset {start} (line {line}); save the file as UTF-8 and retry": (

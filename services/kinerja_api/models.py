@@ -3,6 +3,7 @@
 from services.kinerja_api.audit.models import AuditEntry
 from services.kinerja_api.calendar.models import PeriodCalendar
 from services.kinerja_api.db import Base
+from services.kinerja_api.documents.models import EvaluationDocument
 from services.kinerja_api.employees.models import Employee, EmployeeAssignment
 from services.kinerja_api.evaluations.models import Evaluation, Objection
 from services.kinerja_api.events import *  # noqa: F403
@@ -19,6 +20,7 @@ __all__ = [
     "Employee",
     "EmployeeAssignment",
     "Evaluation",
+    "EvaluationDocument",
     "Feedback",
     "Objection",
     "PeriodCalendar",

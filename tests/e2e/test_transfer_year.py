@@ -7,6 +7,7 @@ Siti once per period."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,13 @@ from tests.support.stack import Stack
 pytestmark = pytest.mark.e2e
 
 HEAD, A, B, SITI = (numbered_nip(i) for i in (31, 32, 33, 34))
+
+
+def siasn_id(nip: str) -> str:
+    """A SIASN person id for a test employee (32 hexadecimal digits)."""
+    return hashlib.md5(nip.encode()).hexdigest().upper()
+
+
 PASSWORD = "transfer-password-123"
 S, DA = "SESUAI_EKSPEKTASI", "DI_ATAS_EKSPEKTASI"
 EVIDENCE = "https://drive.bengkuluprov.go.id/bkd/siti-2026-q1.pdf"
@@ -155,6 +163,8 @@ def _year(w: World) -> None:
             "employment": "PNS",
             "supervisor_nip": boss,
             "effective_on": "2026-01-01",
+            # SIASN names the person by its own id, never the NIP (issue 17).
+            "siasn_id": siasn_id(nip),
         }
         _ok(w.post("admin", "/employees", body), 201)
         account = {"username": f"u{nip}", "password": PASSWORD, "roles": ["pegawai"], "nip": nip}
@@ -252,6 +262,6 @@ def _year(w: World) -> None:
         assert sum(published["data"]["counts"].values()) == 1, published
     for period, evaluator in (("2026-Q1", B), ("2026-Q2", A)):
         items = _ok(w.get("admin", f"/reports/siasn-kinerja?period={period}"))["items"]
-        mine = [i for i in items if i["pnsDinilaiId"] == SITI]
+        mine = [i for i in items if i["pnsDinilaiId"] == siasn_id(SITI)]
         assert len(mine) == 1, items
         assert mine[0]["penilaiNipNrp"] == evaluator

@@ -120,6 +120,11 @@ async def test_employee_access(client: httpx.AsyncClient, admin: dict[str, str],
         "employment": "PNS",
         "supervisor_nip": BOSS,
         "active": True,
+        # Issue 17: the functional level, a PPPK's contract and the SIASN person id.
+        "jenjang": None,
+        "contract_start": None,
+        "contract_end": None,
+        "siasn_id": None,
     }
     assert got.headers["etag"] == '"1"'
     create = await client.post(

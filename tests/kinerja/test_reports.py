@@ -3,6 +3,7 @@ with the period calendar, the SIASN kinerjaperiodik export, and the calendar its
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -222,8 +223,10 @@ async def test_calendar_defaults_and_admin_changes(
 
 
 async def test_siasn_kinerjaperiodik_shape(
-    client: httpx.AsyncClient, tokens: Tokens, team: dict[str, Any]
+    client: httpx.AsyncClient, tokens: Tokens, team: dict[str, Any], seed: Seeder
 ) -> None:
+    # SIASN names people by its own person id (issue 17): every seeded employee gets one.
+    await seed.conn.execute("UPDATE kinerja.employee SET siasn_id = upper(md5(nip))")
     boss = tokens.pegawai(team["boss"])
     first = await evaluate(client, boss, team["staff"][0], A, S)
     await evaluate(client, boss, team["staff"][1], B, B)
@@ -246,7 +249,7 @@ async def test_siasn_kinerjaperiodik_shape(
     one = by_id[first["id"]]
     assert one == {
         "evaluation_id": first["id"],
-        "pnsDinilaiId": team["staff"][0],
+        "pnsDinilaiId": hashlib.md5(team["staff"][0].encode()).hexdigest().upper(),
         "periodikId": 2,
         "bulanMulaiPenilaian": 1,
         "bulanSelesaiPenilaian": 3,
@@ -259,7 +262,7 @@ async def test_siasn_kinerjaperiodik_shape(
         "koefisienId": None,
         "penilaiNipNrp": team["boss"],
         "penilaiNama": one["penilaiNama"],
-        "penilaiGolongan": "III/b",
+        "penilaiGolongan": "32",  # SIASN golonganPns id of III/b
         "penilaiJabatanNama": "Analis",
         "penilaiUnorNama": "Unit DINKES.YANKES",
         "statusPenilai": "ASN",

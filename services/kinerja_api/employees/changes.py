@@ -24,6 +24,9 @@ def employee_state(employee: Employee | EmployeeState) -> dict[str, Any]:
     """The audited and synced columns of an employee, JSON-ready."""
     state = {c: getattr(employee, c) for c in DATA_COLUMNS}
     state["unit_id"] = str(state["unit_id"])
+    for day in ("contract_start", "contract_end"):
+        if state[day] is not None:
+            state[day] = state[day].isoformat()
     return state
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from enum import StrEnum
 
 from services.common.i18n import msg
@@ -79,4 +81,62 @@ def rank_mismatch(rank: Rank, employment: Employment) -> str | None:
         return msg("rank {rank} is a PPPK golongan; a PNS has a golongan/ruang I/a..IV/e", rank=rank.value)
     if employment is Employment.PPPK and rank.is_pns:
         return msg("rank {rank} is a PNS golongan/ruang; a PPPK has a golongan I..XVII", rank=rank.value)
+    return None
+
+
+class Jenjang(StrEnum):
+    """Functional level (jenjang jabatan fungsional): keterampilan Pemula..Penyelia, keahlian Ahli Pertama..Ahli
+    Utama (domain.md §5.3, §11.4). Held on the assignment with its effective dates; only a JF has one."""
+
+    PEMULA = "PEMULA"
+    TERAMPIL = "TERAMPIL"
+    MAHIR = "MAHIR"
+    PENYELIA = "PENYELIA"
+    AHLI_PERTAMA = "AHLI_PERTAMA"
+    AHLI_MUDA = "AHLI_MUDA"
+    AHLI_MADYA = "AHLI_MADYA"
+    AHLI_UTAMA = "AHLI_UTAMA"
+
+
+# SIASN's person id ("ID SAPK/SIASN", domain.md §11.4) is an Oracle GUID: 32 hexadecimal digits, sometimes
+# written in the dashed 8-4-4-4-12 form. Anything else is a typo (often a NIP pasted into the wrong column).
+SIASN_ID_PATTERN = (
+    r"^([0-9A-Fa-f]{32}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})$"
+)
+_SIASN_ID = re.compile(SIASN_ID_PATTERN)
+
+
+def siasn_id_problem(value: str) -> str | None:
+    """Why ``value`` is not a SIASN person id, or None when it is one."""
+    if _SIASN_ID.fullmatch(value):
+        return None
+    return msg(
+        "siasn_id {value} is not a SIASN person id (32 hexadecimal digits, optionally dashed 8-4-4-4-12)",
+        value=value[:64],
+    )
+
+
+def jenjang_problem(jenjang: Jenjang | None, position_type: PositionType) -> str | None:
+    """Why a jenjang does not fit the position type (only a JF has one), or None."""
+    if jenjang is not None and position_type is not PositionType.FUNGSIONAL:
+        return msg(
+            "jenjang {jenjang} is a functional level; position_type {position_type} has none",
+            jenjang=jenjang.value,
+            position_type=position_type.value,
+        )
+    return None
+
+
+def contract_problem(employment: Employment, start: date | None, end: date | None) -> str | None:
+    """Why contract dates do not fit (only a PPPK has a contract; the end is after the start), or None."""
+    if employment is Employment.PNS and (start is not None or end is not None):
+        return msg("contract_start and contract_end are for PPPK only; a PNS has no contract")
+    if (start is None) != (end is None):
+        return msg("contract_start and contract_end go together: give both or neither")
+    if start is not None and end is not None and end < start:
+        return msg(
+            "contract_end {end} is before contract_start {start}",
+            end=end.isoformat(),
+            start=start.isoformat(),
+        )
     return None

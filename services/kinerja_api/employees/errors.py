@@ -82,3 +82,9 @@ class PeriodResultFinal(Conflict):
     reopens the result with a reason first."""
 
     slug = "period-result-final"
+
+
+class SiasnIdTaken(Conflict):
+    """Another employee already carries this SIASN person id (one SIASN person per employee record)."""
+
+    slug = "siasn-id-taken"

@@ -20,12 +20,22 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.i18n import msg
 from services.kinerja_api.employees import changes, repository
-from services.kinerja_api.employees.enums import Employment, PositionType, Rank, rank_mismatch
+from services.kinerja_api.employees.enums import (
+    Employment,
+    Jenjang,
+    PositionType,
+    Rank,
+    contract_problem,
+    jenjang_problem,
+    rank_mismatch,
+    siasn_id_problem,
+)
 from services.kinerja_api.employees.errors import ImportRejected, MalformedCsv, PeriodResultFinal
 from services.kinerja_api.employees.repository import EmployeeState
 from services.kinerja_api.evaluations import rehome
@@ -46,6 +56,9 @@ COLUMNS = (
     "active",
 )
 ALT_COLUMNS = tuple("unit_id" if c == "unit_code" else c for c in COLUMNS)
+# Optional columns after the nine (any subset, any order; issue 17). A column the file leaves out keeps the
+# stored value; an empty cell clears it.
+OPTIONAL_COLUMNS = ("jenjang", "contract_start", "contract_end", "siasn_id")
 PROGRESS_EVERY = 1000
 _TRUE = {"true", "1", "yes", "y", "ya", "t"}
 _FALSE = {"false", "0", "no", "n", "tidak", "f"}
@@ -64,10 +77,11 @@ class RawRow:
 
 @dataclass(slots=True)
 class ParsedFile:
-    """A decoded CSV: which unit column it uses and its records."""
+    """A decoded CSV: which unit column it uses, which optional columns it has, and its records."""
 
     unit_by_id: bool
     rows: list[RawRow]
+    extras: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -124,11 +138,17 @@ def parse_csv(data: bytes) -> ParsedFile:
                 msg("the file is empty; expected the header {columns}", columns=",".join(COLUMNS))
             )
         names = tuple(h.strip() for h in header)
-        if names not in (COLUMNS, ALT_COLUMNS):
+        base, extras = names[: len(COLUMNS)], names[len(COLUMNS) :]
+        if (
+            base not in (COLUMNS, ALT_COLUMNS)
+            or not set(extras) <= set(OPTIONAL_COLUMNS)
+            or len(set(extras)) != len(extras)
+        ):
             raise MalformedCsv(
                 msg(
-                    "line 1: the header must be exactly {columns} (or unit_id instead of unit_code); got {names}",
+                    "line 1: the header must be exactly {columns} (or unit_id instead of unit_code), optionally followed by any of {optional}; got {names}",
                     columns=",".join(COLUMNS),
+                    optional=",".join(OPTIONAL_COLUMNS),
                     names=",".join(names),
                 )
             )
@@ -144,7 +164,7 @@ def parse_csv(data: bytes) -> ParsedFile:
         ) from None
     if not rows:
         raise MalformedCsv(msg("the file has a header but no employees"))
-    return ParsedFile(unit_by_id=names == ALT_COLUMNS, rows=rows)
+    return ParsedFile(unit_by_id=base == ALT_COLUMNS, rows=rows, extras=extras)
 
 
 def _bool(value: str) -> bool | None:
@@ -152,16 +172,55 @@ def _bool(value: str) -> bool | None:
     return True if v in _TRUE else False if v in _FALSE else None
 
 
+def _date(value: str, column: str, errors: list[str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.append(f"{column} {value!r} must be a date YYYY-MM-DD or empty")
+        return None
+
+
+def _optional(values: dict[str, str], old: EmployeeState | None, errors: list[str]) -> dict[str, Any]:
+    """The optional columns of a line: a column the file leaves out keeps the stored value."""
+    out: dict[str, Any] = {c: getattr(old, c) if old else None for c in OPTIONAL_COLUMNS}
+    if "jenjang" in values:
+        out["jenjang"] = None
+        if values["jenjang"]:
+            try:
+                out["jenjang"] = Jenjang(values["jenjang"]).value
+            except ValueError:
+                errors.append(
+                    f"jenjang {values['jenjang']!r} must be one of {', '.join(j.value for j in Jenjang)} or empty"
+                )
+    for column in ("contract_start", "contract_end"):
+        if column in values:
+            out[column] = _date(values[column], column, errors)
+    if "siasn_id" in values:
+        out["siasn_id"] = values["siasn_id"] or None
+        problem = siasn_id_problem(values["siasn_id"]) if values["siasn_id"] else None
+        if problem:
+            errors.append(problem)
+    return out
+
+
 def _row_state(
-    row: RawRow, unit_by_id: bool, unit_codes: dict[str, uuid.UUID], unit_ids: set[uuid.UUID], today: date
+    row: RawRow,
+    unit_by_id: bool,
+    unit_codes: dict[str, uuid.UUID],
+    unit_ids: set[uuid.UUID],
+    today: date,
+    extras: tuple[str, ...] = (),
+    old: EmployeeState | None = None,
 ) -> tuple[EmployeeState | None, list[str]]:
     """A line's employee, or the reasons it is bad."""
     errors: list[str] = []
-    if len(row.fields) != len(COLUMNS):
-        return None, [f"expected {len(COLUMNS)} fields, got {len(row.fields)}"]
-    nip, name, unit, position, ptype, rank_raw, employment_raw, sup, active_raw = (
-        f.strip() for f in row.fields
-    )
+    if len(row.fields) != len(COLUMNS) + len(extras):
+        return None, [f"expected {len(COLUMNS) + len(extras)} fields, got {len(row.fields)}"]
+    cells = [f.strip() for f in row.fields]
+    nip, name, unit, position, ptype, rank_raw, employment_raw, sup, active_raw = cells[: len(COLUMNS)]
+    optional = _optional(dict(zip(extras, cells[len(COLUMNS) :], strict=True)), old, errors)
     employment: Employment | None = None
     try:
         employment = Employment(employment_raw)
@@ -211,6 +270,15 @@ def _row_state(
     active = _bool(active_raw)
     if active is None:
         errors.append(f"active {active_raw!r} must be true or false")
+    if position_type is not None:
+        jenjang = Jenjang(optional["jenjang"]) if optional["jenjang"] else None
+        problem = jenjang_problem(jenjang, position_type)
+        if problem:
+            errors.append(problem)
+    if employment is not None:
+        problem = contract_problem(employment, optional["contract_start"], optional["contract_end"])
+        if problem:
+            errors.append(problem)
     if (
         errors
         or unit_id is None
@@ -231,6 +299,7 @@ def _row_state(
             employment.value,
             supervisor,
             active,
+            **optional,
         ),
         [],
     )
@@ -273,8 +342,10 @@ def plan_import(
     first_line: dict[str, int] = {}
     placeholders: set[str] = set()  # NIPs of bad lines: still "known", so references to them do not cascade
     for i, row in enumerate(parsed.rows, 1):
-        state, errors = _row_state(row, parsed.unit_by_id, unit_codes, unit_ids, today)
         nip = row.fields[0].strip() if row.fields else ""
+        state, errors = _row_state(
+            row, parsed.unit_by_id, unit_codes, unit_ids, today, parsed.extras, existing.get(nip)
+        )
         if nip in first_line:
             errors.append(f"NIP {nip} appears more than once (first on line {first_line[nip]})")
         else:
@@ -291,6 +362,10 @@ def plan_import(
 
     final: dict[str, EmployeeState] = dict(existing)
     final.update({nip: s for nip, (_, s) in states.items()})
+    siasn_owners: dict[str, list[str]] = {}
+    for s in final.values():
+        if s.siasn_id is not None:
+            siasn_owners.setdefault(s.siasn_id, []).append(s.nip)
     active_reports: dict[str, list[str]] = {}
     for s in final.values():
         if s.active and s.supervisor_nip is not None and s.nip not in placeholders:
@@ -306,6 +381,9 @@ def plan_import(
                 errors.append(f"supervisor {sup} is neither in the database nor in this file")
             elif s.active and not boss.active:
                 errors.append(f"supervisor {sup} is inactive")
+        if s.siasn_id is not None and len(siasn_owners[s.siasn_id]) > 1:
+            others = sorted(n for n in siasn_owners[s.siasn_id] if n != nip)
+            errors.append(f"siasn_id {s.siasn_id} is also given to {', '.join(others)}")
         if not s.active and active_reports.get(nip):
             reports = sorted(active_reports[nip])
             shown = ", ".join(reports[:5]) + (", …" if len(reports) > 5 else "")
@@ -347,7 +425,7 @@ def plan_import(
                 plan.reporting_changes[s.nip] = line
             if old.position != s.position:
                 plan.moves.append(s)
-            if reporting or old.position != s.position:
+            if reporting or old.position != s.position or old.jenjang != s.jenjang:
                 plan.line_changes.append(s)
     return plan
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.kinerja_api.db import Base
-from services.kinerja_api.employees.enums import Employment, PositionType, Rank
+from services.kinerja_api.employees.enums import SIASN_ID_PATTERN, Employment, Jenjang, PositionType, Rank
 
 
 def _in(column: str, values: list[str]) -> str:
@@ -40,6 +40,15 @@ class Employee(Base):
         CheckConstraint(_in("position_type", [p.value for p in PositionType]), name="position_type"),
         CheckConstraint(_in("employment", [e.value for e in Employment]), name="employment"),
         CheckConstraint(_in("rank", [r.value for r in Rank]), name="rank"),
+        CheckConstraint("jenjang IS NULL OR " + _in("jenjang", [j.value for j in Jenjang]), name="jenjang"),
+        CheckConstraint(
+            "(contract_start IS NULL) = (contract_end IS NULL) AND (contract_end IS NULL OR "
+            "(employment = 'PPPK' AND contract_end >= contract_start))",
+            name="contract",
+        ),
+        CheckConstraint(f"siasn_id IS NULL OR siasn_id ~ '{SIASN_ID_PATTERN}'", name="siasn_id_shape"),
+        # One SIASN person per employee record.
+        Index("uq_employee_siasn_id", "siasn_id", unique=True, postgresql_where=text("siasn_id IS NOT NULL")),
         # Keyset pages are ordered by nip, so each filter index ends in nip.
         Index("ix_employee_unit_id_nip", "unit_id", "nip"),
         Index("ix_employee_supervisor_nip_nip", "supervisor_nip", "nip"),
@@ -62,6 +71,13 @@ class Employee(Base):
     employment: Mapped[str] = mapped_column(String(4))
     supervisor_nip: Mapped[str | None] = mapped_column(ForeignKey("employee.nip"))
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    # The current functional level (mirrors the open assignment's; the dated history is there).
+    jenjang: Mapped[str | None] = mapped_column(String(16))
+    # A PPPK's contract (PP 49/2018 Pasal 37: renewal depends on performance); null for a PNS.
+    contract_start: Mapped[date | None] = mapped_column(Date)
+    contract_end: Mapped[date | None] = mapped_column(Date)
+    # SIASN's person id, sent as pnsDinilaiId (domain.md §11.4).
+    siasn_id: Mapped[str | None] = mapped_column(String(36))
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -89,6 +105,13 @@ class EmployeeAssignment(Base):
         ),
         # "Whom did supervisor S have on day D" (evaluations, tasks).
         Index("ix_employee_assignment_supervisor_nip", "supervisor_nip", "valid_from"),
+        CheckConstraint("jenjang IS NULL OR " + _in("jenjang", [j.value for j in Jenjang]), name="jenjang"),
+        # Credit points per unit and year: the JF stretches overlapping the year.
+        Index(
+            "ix_employee_assignment_jenjang_valid_from",
+            "valid_from",
+            postgresql_where=text("jenjang IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -97,5 +120,7 @@ class EmployeeAssignment(Base):
     unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("unit.id"))
     # The position held: a change of position starts a new SKP (domain.md §11.1).
     position: Mapped[str] = mapped_column(String(200))
+    # The functional level held over this stretch (credit points are prorated by it, domain.md §11.4).
+    jenjang: Mapped[str | None] = mapped_column(String(16))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)

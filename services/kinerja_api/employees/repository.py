@@ -29,6 +29,10 @@ DATA_COLUMNS = (
     "employment",
     "supervisor_nip",
     "active",
+    "jenjang",
+    "contract_start",
+    "contract_end",
+    "siasn_id",
 )
 
 
@@ -44,6 +48,10 @@ class EmployeeState(NamedTuple):
     employment: str
     supervisor_nip: str | None
     active: bool
+    jenjang: str | None = None
+    contract_start: date | None = None
+    contract_end: date | None = None
+    siasn_id: str | None = None
 
 
 class Assignment(NamedTuple):
@@ -74,6 +82,12 @@ async def get(session: AsyncSession, nip: str, *, for_update: bool = False) -> E
     if for_update:
         stmt = stmt.with_for_update()
     return (await session.scalars(stmt)).one_or_none()
+
+
+async def siasn_owner(session: AsyncSession, siasn_id: str) -> str | None:
+    """The NIP of the employee carrying ``siasn_id`` (index uq_employee_siasn_id), or None."""
+    owner = await session.scalar(select(Employee.nip).where(Employee.siasn_id == siasn_id))
+    return str(owner) if owner is not None else None
 
 
 async def lock_rows(session: AsyncSession, nips: Sequence[str]) -> None:
@@ -251,19 +265,25 @@ async def all_states(session: AsyncSession) -> dict[str, EmployeeState]:
 _UPSERT_SQL = text(
     """
     INSERT INTO kinerja.employee AS e
-        (nip, name, unit_id, position, position_type, rank, employment, supervisor_nip, active)
+        (nip, name, unit_id, position, position_type, rank, employment, supervisor_nip, active,
+         jenjang, contract_start, contract_end, siasn_id)
     SELECT * FROM unnest(
         CAST(:nip AS varchar[]), CAST(:name AS varchar[]), CAST(:unit_id AS uuid[]),
         CAST(:position AS varchar[]), CAST(:position_type AS varchar[]), CAST(:rank AS varchar[]),
-        CAST(:employment AS varchar[]), CAST(:supervisor_nip AS varchar[]), CAST(:active AS boolean[]))
+        CAST(:employment AS varchar[]), CAST(:supervisor_nip AS varchar[]), CAST(:active AS boolean[]),
+        CAST(:jenjang AS varchar[]), CAST(:contract_start AS date[]), CAST(:contract_end AS date[]),
+        CAST(:siasn_id AS varchar[]))
     ON CONFLICT (nip) DO UPDATE SET
         name = excluded.name, unit_id = excluded.unit_id, position = excluded.position,
         position_type = excluded.position_type, rank = excluded.rank, employment = excluded.employment,
-        supervisor_nip = excluded.supervisor_nip, active = excluded.active,
-        version = e.version + 1, updated_at = now()
-    WHERE (e.name, e.unit_id, e.position, e.position_type, e.rank, e.employment, e.supervisor_nip, e.active)
+        supervisor_nip = excluded.supervisor_nip, active = excluded.active, jenjang = excluded.jenjang,
+        contract_start = excluded.contract_start, contract_end = excluded.contract_end,
+        siasn_id = excluded.siasn_id, version = e.version + 1, updated_at = now()
+    WHERE (e.name, e.unit_id, e.position, e.position_type, e.rank, e.employment, e.supervisor_nip, e.active,
+           e.jenjang, e.contract_start, e.contract_end, e.siasn_id)
         IS DISTINCT FROM (excluded.name, excluded.unit_id, excluded.position, excluded.position_type,
-                          excluded.rank, excluded.employment, excluded.supervisor_nip, excluded.active)
+                          excluded.rank, excluded.employment, excluded.supervisor_nip, excluded.active,
+                          excluded.jenjang, excluded.contract_start, excluded.contract_end, excluded.siasn_id)
     RETURNING (xmax = 0) AS inserted
     """
 )
@@ -281,8 +301,8 @@ async def bulk_upsert(session: AsyncSession, rows: Sequence[EmployeeState]) -> t
 
 
 async def bulk_record_assignments(session: AsyncSession, rows: Sequence[EmployeeState], day: date) -> None:
-    """Start a new assignment on ``day`` for each row (new employees, or a changed supervisor, unit or
-    position).
+    """Start a new assignment on ``day`` for each row (new employees, or a changed supervisor, unit,
+    position or jenjang).
 
     A same-day earlier assignment is replaced rather than closed (an empty ``[day, day)`` range means
     nothing); an older open one is closed on ``day``.
@@ -306,15 +326,18 @@ async def bulk_record_assignments(session: AsyncSession, rows: Sequence[Employee
     )
     await session.execute(
         text(
-            "INSERT INTO kinerja.employee_assignment (nip, supervisor_nip, unit_id, position, valid_from) "
-            "SELECT n, s, u, p, :day FROM unnest(CAST(:nips AS varchar[]), CAST(:sups AS varchar[]), "
-            "CAST(:units AS uuid[]), CAST(:positions AS varchar[])) AS t(n, s, u, p)"
+            "INSERT INTO kinerja.employee_assignment "
+            "(nip, supervisor_nip, unit_id, position, jenjang, valid_from) "
+            "SELECT n, s, u, p, j, :day FROM unnest(CAST(:nips AS varchar[]), CAST(:sups AS varchar[]), "
+            "CAST(:units AS uuid[]), CAST(:positions AS varchar[]), CAST(:jenjangs AS varchar[])) "
+            "AS t(n, s, u, p, j)"
         ),
         {
             "nips": nips,
             "sups": [r.supervisor_nip for r in rows],
             "units": [r.unit_id for r in rows],
             "positions": [r.position for r in rows],
+            "jenjangs": [r.jenjang for r in rows],
             "day": day,
         },
     )

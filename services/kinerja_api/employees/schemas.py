@@ -9,7 +9,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.kinerja_api import nip as nip_rules
-from services.kinerja_api.employees.enums import Employment, PositionType, Rank, rank_mismatch
+from services.kinerja_api.employees.enums import (
+    Employment,
+    Jenjang,
+    PositionType,
+    Rank,
+    contract_problem,
+    jenjang_problem,
+    rank_mismatch,
+    siasn_id_problem,
+)
 
 EMPLOYEE_EXAMPLE: dict[str, Any] = {
     "nip": "198609262015051001",
@@ -21,7 +30,26 @@ EMPLOYEE_EXAMPLE: dict[str, Any] = {
     "employment": "PNS",
     "supervisor_nip": "197503121999031002",
     "active": True,
+    "jenjang": None,
+    "contract_start": None,
+    "contract_end": None,
+    "siasn_id": "A8ACA7397AEB3912E040640A040269BB",
 }
+
+
+def _siasn_id_shape(value: str | None) -> str | None:
+    if value is not None:
+        problem = siasn_id_problem(value)
+        if problem:
+            raise ValueError(problem)
+    return value
+
+
+JENJANG_DESCRIPTION = (
+    "The functional level (JF only): PEMULA, TERAMPIL, MAHIR, PENYELIA, AHLI_PERTAMA, AHLI_MUDA, AHLI_MADYA, "
+    "AHLI_UTAMA. Dated like the reporting line (`effective_on`); credit points are prorated by it."
+)
+SIASN_ID_DESCRIPTION = "SIASN's person id (32 hexadecimal digits, optionally dashed), sent as `pnsDinilaiId`."
 
 
 def _nip_shape(value: str | None) -> str | None:
@@ -48,6 +76,10 @@ class EmployeeCreate(BaseModel):
         default=None, description="The direct supervisor; null for a unit head."
     )
     active: bool = True
+    jenjang: Jenjang | None = Field(default=None, description=JENJANG_DESCRIPTION)
+    contract_start: date | None = Field(default=None, description="PPPK only: the contract's first day.")
+    contract_end: date | None = Field(default=None, description="PPPK only: the contract's last day.")
+    siasn_id: str | None = Field(default=None, max_length=36, description=SIASN_ID_DESCRIPTION)
     effective_on: date | None = Field(
         default=None, description="Since when this reporting line holds (default today); not in the future."
     )
@@ -57,13 +89,22 @@ class EmployeeCreate(BaseModel):
     def _supervisor_shape(cls, value: str | None) -> str | None:
         return _nip_shape(value)
 
+    @field_validator("siasn_id")
+    @classmethod
+    def _siasn_id(cls, value: str | None) -> str | None:
+        return _siasn_id_shape(value)
+
     @model_validator(mode="after")
     def _consistent(self) -> EmployeeCreate:
         try:
             nip_rules.validate_identifier(self.nip, self.employment.value)
         except nip_rules.NipError as exc:
             raise ValueError(str(exc)) from None
-        problem = rank_mismatch(self.rank, self.employment)
+        problem = (
+            rank_mismatch(self.rank, self.employment)
+            or jenjang_problem(self.jenjang, self.position_type)
+            or contract_problem(self.employment, self.contract_start, self.contract_end)
+        )
         if problem:
             raise ValueError(problem)
         return self
@@ -90,12 +131,21 @@ class EmployeeUpdate(BaseModel):
     employment: Employment | None = None
     supervisor_nip: str | None = None
     active: bool | None = None
+    jenjang: Jenjang | None = Field(default=None, description=JENJANG_DESCRIPTION + " Null clears it.")
+    contract_start: date | None = None
+    contract_end: date | None = None
+    siasn_id: str | None = Field(default=None, max_length=36, description=SIASN_ID_DESCRIPTION)
     effective_on: date | None = None
 
     @field_validator("supervisor_nip")
     @classmethod
     def _supervisor_shape(cls, value: str | None) -> str | None:
         return _nip_shape(value)
+
+    @field_validator("siasn_id")
+    @classmethod
+    def _siasn_id(cls, value: str | None) -> str | None:
+        return _siasn_id_shape(value)
 
     @model_validator(mode="after")
     def _no_null_for_required(self) -> EmployeeUpdate:
@@ -119,6 +169,10 @@ class EmployeeRead(BaseModel):
     employment: Employment
     supervisor_nip: str | None
     active: bool
+    jenjang: Jenjang | None = Field(default=None, description="The current functional level (JF only).")
+    contract_start: date | None = Field(default=None, description="PPPK only: the contract's first day.")
+    contract_end: date | None = Field(default=None, description="PPPK only: the contract's last day.")
+    siasn_id: str | None = Field(default=None, description="SIASN's person id, when recorded.")
 
 
 class SupervisorOn(BaseModel):

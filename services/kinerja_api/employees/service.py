@@ -21,7 +21,15 @@ from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
 from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.employees import changes, repository
-from services.kinerja_api.employees.enums import Employment, Rank, rank_mismatch
+from services.kinerja_api.employees.enums import (
+    Employment,
+    Jenjang,
+    PositionType,
+    Rank,
+    contract_problem,
+    jenjang_problem,
+    rank_mismatch,
+)
 from services.kinerja_api.employees.errors import (
     BadEffectiveDate,
     EmployeeExists,
@@ -31,6 +39,7 @@ from services.kinerja_api.employees.errors import (
     PeriodResultFinal,
     ReportingCycle,
     SelfSupervision,
+    SiasnIdTaken,
     StaleVersion,
     UnknownReference,
 )
@@ -104,6 +113,16 @@ async def _check_unit(session: AsyncSession, unit_id: uuid.UUID) -> None:
         )
 
 
+async def _check_siasn_id(session: AsyncSession, nip: str, siasn_id: str | None) -> None:
+    if siasn_id is None:
+        return
+    owner = await repository.siasn_owner(session, siasn_id)
+    if owner is not None and owner != nip:
+        raise SiasnIdTaken(
+            msg("siasn_id {siasn_id} already belongs to employee {owner}", siasn_id=siasn_id, owner=owner)
+        )
+
+
 async def create_employee(
     session: AsyncSession, data: EmployeeCreate, *, today: date, actor: str
 ) -> Employee:
@@ -114,6 +133,8 @@ async def create_employee(
         raise EmployeeExists(msg("an employee with NIP {nip} already exists", nip=data.nip))
     await _check_unit(session, data.unit_id)
     await _check_supervisor(session, data.nip, data.supervisor_nip)
+    await _check_siasn_id(session, data.nip, data.siasn_id)
+    jenjang = data.jenjang.value if data.jenjang else None
     employee = Employee(
         nip=data.nip,
         name=data.name,
@@ -124,6 +145,10 @@ async def create_employee(
         employment=data.employment.value,
         supervisor_nip=data.supervisor_nip,
         active=data.active,
+        jenjang=jenjang,
+        contract_start=data.contract_start,
+        contract_end=data.contract_end,
+        siasn_id=data.siasn_id,
         version=1,
     )
     session.add(employee)
@@ -134,6 +159,7 @@ async def create_employee(
             supervisor_nip=data.supervisor_nip,
             unit_id=data.unit_id,
             position=data.position,
+            jenjang=jenjang,
             valid_from=since,
         )
     )
@@ -243,6 +269,24 @@ async def update_employee(
             raise UnknownReference(
                 message_of(exc), errors=[{"loc": ["body", "employment"], "msg": str(exc)}]
             ) from None
+    position_type = (
+        data.position_type
+        if "position_type" in fields and data.position_type
+        else PositionType(employee.position_type)
+    )
+    jenjang = (
+        data.jenjang if "jenjang" in fields else (Jenjang(employee.jenjang) if employee.jenjang else None)
+    )
+    start = data.contract_start if "contract_start" in fields else employee.contract_start
+    end = data.contract_end if "contract_end" in fields else employee.contract_end
+    for loc, problem in (
+        ("jenjang", jenjang_problem(jenjang, position_type)),
+        ("contract_start", contract_problem(employment, start, end)),
+    ):
+        if problem:
+            raise UnknownReference(problem, errors=[{"loc": ["body", loc], "msg": str(problem)}])
+    if "siasn_id" in fields:
+        await _check_siasn_id(session, nip, data.siasn_id)
     new_unit = data.unit_id if "unit_id" in fields and data.unit_id else employee.unit_id
     new_sup = data.supervisor_nip if "supervisor_nip" in fields else employee.supervisor_nip
     new_active = data.active if "active" in fields and data.active is not None else employee.active
@@ -266,12 +310,13 @@ async def update_employee(
     new_position = data.position if "position" in fields and data.position else employee.position
     line_changed = new_unit != employee.unit_id or new_sup != employee.supervisor_nip
     moved = new_position != employee.position
-    if line_changed or moved:
+    new_jenjang = jenjang.value if jenjang else None
+    if line_changed or moved or new_jenjang != employee.jenjang:
         since = data.effective_on or today
         _check_effective(since, today)
         if line_changed:
             await _check_no_final_result(session, nip, since)
-        await _reassign(session, nip, new_sup, new_unit, new_position, since)
+        await _reassign(session, nip, new_sup, new_unit, new_position, new_jenjang, since)
         if line_changed:
             # A DRAFT result whose evaluator is no longer the supervisor of record moves to them.
             await rehome.rehome_stale_drafts(
@@ -293,6 +338,10 @@ async def update_employee(
     employee.unit_id = new_unit
     employee.supervisor_nip = new_sup
     employee.active = new_active
+    employee.jenjang = new_jenjang
+    employee.contract_start, employee.contract_end = start, end
+    if "siasn_id" in fields:
+        employee.siasn_id = data.siasn_id
     if _snapshot(employee) != before:
         employee.version = employee.version + 1
         employee.updated_at = clock.now()
@@ -327,6 +376,7 @@ async def _reassign(
     supervisor_nip: str | None,
     unit_id: uuid.UUID,
     position: str,
+    jenjang: str | None,
     since: date,
 ) -> None:
     current = await repository.open_assignment(session, nip)
@@ -342,13 +392,19 @@ async def _reassign(
             )
         if since == current.valid_from:
             current.supervisor_nip, current.unit_id, current.position = supervisor_nip, unit_id, position
+            current.jenjang = jenjang
             await session.flush()
             return
         current.valid_to = since
         await session.flush()
     session.add(
         EmployeeAssignment(
-            nip=nip, supervisor_nip=supervisor_nip, unit_id=unit_id, position=position, valid_from=since
+            nip=nip,
+            supervisor_nip=supervisor_nip,
+            unit_id=unit_id,
+            position=position,
+            jenjang=jenjang,
+            valid_from=since,
         )
     )
     await session.flush()

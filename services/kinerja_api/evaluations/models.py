@@ -108,6 +108,9 @@ class Evaluation(Base):
     decider_nip: Mapped[str | None] = mapped_column(ForeignKey("employee.nip"))
     # A PART an admin closed because its author left the service before finalising it.
     closed_reason: Mapped[str | None] = mapped_column(String(2000))
+    # Who the employee, the penilai and the atasan penilai were at the last finalisation (issue 17;
+    # services/kinerja_api/snapshot): the evaluation document and the SIASN payload print them as they were.
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -62,6 +62,7 @@ from services.kinerja_api.evaluations.predikat import predikat
 from services.kinerja_api.evaluations.schemas import BehaviorNote, EvaluationUpdate
 from services.kinerja_api.events import SINK
 from services.kinerja_api.publication import service as publication
+from services.kinerja_api.snapshot import service as snapshot
 
 ENTITY = "evaluation"
 
@@ -561,6 +562,12 @@ async def finalize(
     evaluation.predikat = predikat(Rating(evaluation.result_rating), Rating(evaluation.behavior_rating)).value
     evaluation.status = EvaluationStatus.FINAL.value
     evaluation.finalized_at = _now()
+    evaluation.snapshot = await snapshot.take(
+        session,
+        nip=evaluation.nip,
+        evaluator_nip=evaluation.evaluator_nip,
+        decider_nip=evaluation.decider_nip,
+    )
     evaluation.version += 1
     evaluation.updated_at = _now()
     await session.flush()

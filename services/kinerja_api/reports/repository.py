@@ -232,10 +232,12 @@ def _json(value: Any) -> Any:
 
 
 class SiasnRow(NamedTuple):
-    """A FINAL evaluation with its evaluator's header block."""
+    """A FINAL evaluation with the employee's SIASN id and the penilai's header block: from the snapshot taken at
+    finalisation, else (results finalised before snapshots existed) from the registry as it is now."""
 
     id: uuid.UUID
     nip: str
+    siasn_id: str | None
     period: str
     period_start: Any
     period_end: Any
@@ -253,11 +255,18 @@ class SiasnRow(NamedTuple):
 async def siasn_page(
     session: AsyncSession, period: str, *, after_id: uuid.UUID | None, limit: int
 ) -> list[SiasnRow]:
-    """A keyset page of a period's FINAL evaluations with the evaluator's name, rank, position and unit."""
+    """A keyset page of a period's FINAL evaluations with the penilai's name, rank, position and unit."""
+    snap = "v.snapshot -> 'penilai' ->> "
     sql = (
-        "SELECT v.id, v.nip, v.period, v.period_start, v.period_end, v.result_rating, v.behavior_rating,"
-        " v.predikat, v.on_behalf, p.nip, p.name, p.rank, p.position, pu.name"
+        "SELECT v.id, v.nip, e.siasn_id, v.period, v.period_start, v.period_end, v.result_rating,"
+        " v.behavior_rating, v.predikat, v.on_behalf,"
+        " CASE WHEN v.snapshot IS NULL THEN p.nip ELSE " + snap + "'nip' END,"
+        " CASE WHEN v.snapshot IS NULL THEN p.name ELSE " + snap + "'name' END,"
+        " CASE WHEN v.snapshot IS NULL THEN p.rank ELSE " + snap + "'rank' END,"
+        " CASE WHEN v.snapshot IS NULL THEN p.position ELSE " + snap + "'position' END,"
+        " CASE WHEN v.snapshot IS NULL THEN pu.name ELSE " + snap + "'unit_name' END"
         " FROM kinerja.evaluation v"
+        " JOIN kinerja.employee e ON e.nip = v.nip"
         " LEFT JOIN kinerja.employee p ON p.nip = v.evaluator_nip"
         " LEFT JOIN kinerja.unit pu ON pu.id = p.unit_id"
         " WHERE v.period = :p AND v.status = 'FINAL' AND v.kind = 'RESULT'"

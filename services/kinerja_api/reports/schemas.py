@@ -194,15 +194,18 @@ class ComplianceReport(ReportMeta):
 
 
 class SiasnKinerjaPeriodik(BaseModel):
-    """One evaluation in the shape of SIASN ``kinerjaperiodik/save`` (domain.md §8.2); ``evaluation_id``
-    is ours, for tracing. ``statusPenilai`` is ``NON ASN`` for the governor's evaluations."""
+    """One evaluation in the shape of SIASN ``kinerjaperiodik/save`` (domain.md §8.2, §11.4); ``evaluation_id``
+    is ours, for tracing: drop it before sending (the rest validates against
+    ``docs/schemas/siasn-kinerjaperiodik-save.json``). ``pnsDinilaiId`` is the employee's SIASN person id;
+    ``penilaiGolongan`` the SIASN golonganPns reference id; the penilai's name, rank, position and unit are as
+    they were at finalisation. ``statusPenilai`` is ``NON ASN`` for the governor's evaluations."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
                     "evaluation_id": "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
-                    "pnsDinilaiId": "199001012015031001",
+                    "pnsDinilaiId": "A8ACA7397AEB3912E040640A040269BB",
                     "periodikId": 2,
                     "bulanMulaiPenilaian": 1,
                     "bulanSelesaiPenilaian": 3,
@@ -215,7 +218,7 @@ class SiasnKinerjaPeriodik(BaseModel):
                     "koefisienId": None,
                     "penilaiNipNrp": "198503152010011002",
                     "penilaiNama": "Budi Santoso",
-                    "penilaiGolongan": "IV/a",
+                    "penilaiGolongan": "41",
                     "penilaiJabatanNama": "Kepala Bidang Mutasi",
                     "penilaiUnorNama": "Badan Kepegawaian Daerah",
                     "statusPenilai": "ASN",
@@ -244,8 +247,25 @@ class SiasnKinerjaPeriodik(BaseModel):
     statusPenilai: str
 
 
+class SiasnMissing(BaseModel):
+    """A FINAL result the export could not send: the employee has no SIASN person id."""
+
+    evaluation_id: uuid.UUID
+    nip: str
+
+
 class SiasnKinerjaReport(ReportMeta):
     """A keyset page of SIASN kinerjaperiodik records (``items``/``next_cursor`` as every list)."""
 
     items: list[SiasnKinerjaPeriodik]
     next_cursor: str | None = Field(default=None, description="Pass as ?cursor= to get the next page.")
+    missing_siasn_id: list[SiasnMissing] = Field(
+        default_factory=list,
+        description="Results of this page left out because the employee has no `siasn_id` (SIASN wants its "
+        "person id, never the NIP): record it (PATCH /v1/employees/{nip} or the CSV import) and export again.",
+    )
+    unmapped_penilai_golongan: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="Evaluations of this page whose penilai's golongan has no SIASN reference id in the shipped "
+        "table (PPPK golongan): `penilaiGolongan` is null in those records.",
+    )

@@ -16,7 +16,7 @@ from services.common.roles import Role
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import realization_periods
 from services.kinerja_api.caller import Caller
-from services.kinerja_api.evaluations.enums import GUBERNUR, OrgPredikat, Predikat, Rating
+from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat, Rating
 from services.kinerja_api.evaluations.predikat import PREDIKAT_SIASN, RATING_SIASN, Violation, curve_check
 from services.kinerja_api.events import SINK
 from services.kinerja_api.reports import repository
@@ -32,16 +32,19 @@ from services.kinerja_api.reports.schemas import (
     PredikatDistribution,
     SiasnKinerjaPeriodik,
     SiasnKinerjaReport,
+    SiasnMissing,
 )
+from services.kinerja_api.reports.siasn_refs import GOLONGAN_PNS_ID, PERIODIK_TRIWULAN
 
 SCHEMA_VERSION = "1"
 
 GOVERNOR_NAME = "Gubernur Bengkulu"
 
 
-async def _units(
+async def unit_scope(
     session: AsyncSession, unit_id: uuid.UUID | None, include_subunits: bool
 ) -> list[uuid.UUID] | None:
+    """The units a report counts: None for the province, the unit (and those below it), or 404."""
     if unit_id is None:
         return None
     if not include_subunits:
@@ -88,7 +91,7 @@ async def predikat_distribution(
     """Admins and integrators for any unit or the province; the head of a unit for their unit."""
     period = calendar.parse(period_code, "query")
     await authorise_unit_report(session, actor, unit_id, msg("the distribution"))
-    units = await _units(session, unit_id, include_subunits)
+    units = await unit_scope(session, unit_id, include_subunits)
     raw = await repository.predikat_counts(session, period.code, units)
     as_of = await repository.final_as_of(session, period.code, units)
     counts = {p: raw.get(p.value, 0) for p in Predikat}
@@ -151,7 +154,7 @@ async def compliance(
     integrators for any unit or the province; the head of a unit for their unit."""
     period = calendar.parse(period_code, "query")
     await authorise_unit_report(session, actor, unit_id, msg("the compliance report"))
-    units = await _units(session, unit_id, include_subunits)
+    units = await unit_scope(session, unit_id, include_subunits)
     after = decode_cursor(cursor, 1)
     d = (await calendar.deadlines(session, [period]))[period.code]
     rperiods = realization_periods(period)
@@ -198,15 +201,16 @@ async def siasn_report(
     session: AsyncSession, period_code: str, *, cursor: str | None, limit: int
 ) -> SiasnKinerjaReport:
     """The SIASN export page with the report metadata (live: ``data_as_of`` is ``generated_at``)."""
-    items, next_cursor = await siasn_export(session, period_code, cursor=cursor, limit=limit)
-    return SiasnKinerjaReport(**meta(SCHEMA_VERSION, live=True), items=items, next_cursor=next_cursor)
+    return await siasn_export(session, period_code, cursor=cursor, limit=limit)
 
 
 async def siasn_export(
     session: AsyncSession, period_code: str, *, cursor: str | None, limit: int
-) -> tuple[list[SiasnKinerjaPeriodik], str | None]:
-    """A keyset page of a quarter's FINAL evaluations as SIASN kinerjaperiodik records. The months are those
-    of the part the evaluator covered (a mid-quarter transfer gives two records)."""
+) -> SiasnKinerjaReport:
+    """A keyset page of a quarter's FINAL results as SIASN kinerjaperiodik records: ``pnsDinilaiId`` is the
+    employee's SIASN person id (results of employees without one are listed, not sent with the NIP),
+    ``penilaiGolongan`` the golonganPns reference id, and the penilai block the snapshot taken at finalisation.
+    The months are those of the stretch the evaluator of record covered."""
     period = calendar.parse(period_code, "query")
     if period.is_annual:
         raise InvalidInput(
@@ -220,28 +224,38 @@ async def siasn_export(
     rows = await repository.siasn_page(
         session, period.code, after_id=uuid.UUID(str(after[0])) if after else None, limit=limit + 1
     )
-    items = [
-        SiasnKinerjaPeriodik(
-            evaluation_id=r.id,
-            pnsDinilaiId=r.nip,
-            periodikId=2,
-            bulanMulaiPenilaian=r.period_start.month,
-            bulanSelesaiPenilaian=r.period_end.month,
-            tahun=period.year,
-            tahunMulaiPenilaian=r.period_start.year,
-            tahunSelesaiPenilaian=r.period_end.year,
-            hasilKinerjaNilai=RATING_SIASN[Rating(r.result_rating)],
-            perilakuKerjaNilai=RATING_SIASN[Rating(r.behavior_rating)],
-            kuadranKinerjaNilai=PREDIKAT_SIASN[Predikat(r.predikat)],
-            penilaiNipNrp=r.penilai_nip,
-            penilaiNama=r.penilai_nama or GOVERNOR_NAME,
-            penilaiGolongan=r.penilai_golongan,
-            penilaiJabatanNama=r.penilai_jabatan or "Gubernur",
-            penilaiUnorNama=r.penilai_unor
-            or ("Pemerintah Provinsi Bengkulu" if r.on_behalf == GUBERNUR else None),
-            statusPenilai="NON ASN" if r.penilai_nip is None else "ASN",
-        )
-        for r in rows[:limit]
-    ]
+    page = rows[:limit]
+    items = [_siasn_record(r, period.year) for r in page if r.siasn_id is not None]
     next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
-    return items, next_cursor
+    return SiasnKinerjaReport(
+        **meta(SCHEMA_VERSION, live=True),
+        items=items,
+        next_cursor=next_cursor,
+        missing_siasn_id=[SiasnMissing(evaluation_id=r.id, nip=r.nip) for r in page if r.siasn_id is None],
+        unmapped_penilai_golongan=[
+            i.evaluation_id for i in items if i.statusPenilai == "ASN" and i.penilaiGolongan is None
+        ],
+    )
+
+
+def _siasn_record(r: repository.SiasnRow, year: int) -> SiasnKinerjaPeriodik:
+    governor = r.penilai_nip is None
+    return SiasnKinerjaPeriodik(
+        evaluation_id=r.id,
+        pnsDinilaiId=str(r.siasn_id),
+        periodikId=PERIODIK_TRIWULAN,
+        bulanMulaiPenilaian=r.period_start.month,
+        bulanSelesaiPenilaian=r.period_end.month,
+        tahun=year,
+        tahunMulaiPenilaian=r.period_start.year,
+        tahunSelesaiPenilaian=r.period_end.year,
+        hasilKinerjaNilai=RATING_SIASN[Rating(r.result_rating)],
+        perilakuKerjaNilai=RATING_SIASN[Rating(r.behavior_rating)],
+        kuadranKinerjaNilai=PREDIKAT_SIASN[Predikat(r.predikat)],
+        penilaiNipNrp=r.penilai_nip,
+        penilaiNama=r.penilai_nama or GOVERNOR_NAME,
+        penilaiGolongan=GOLONGAN_PNS_ID.get(r.penilai_golongan or ""),
+        penilaiJabatanNama=r.penilai_jabatan or "Gubernur",
+        penilaiUnorNama=r.penilai_unor or ("Pemerintah Provinsi Bengkulu" if governor else None),
+        statusPenilai="NON ASN" if governor else "ASN",
+    )

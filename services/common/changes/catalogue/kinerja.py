@@ -25,6 +25,17 @@ class EmployeeChanged(Event):
     supervisor_nip: str | None = Field(
         description="The direct supervisor's NIP; null at the top of the line."
     )
+    # Added by issue 17; consumers must tolerate their absence (older events lack them).
+    contract_start: str | None = Field(
+        default=None, description="A PPPK's contract start (ISO date); null for a PNS."
+    )
+    contract_end: str | None = Field(
+        default=None, description="A PPPK's contract end (ISO date); null for a PNS."
+    )
+    jenjang: str | None = Field(
+        default=None, description="The functional level, e.g. `AHLI_PERTAMA`; null outside a JF."
+    )
+    siasn_id: str | None = Field(default=None, description="The SIASN person id, when recorded.")
 
 
 class UnitChanged(Event):
