@@ -66,7 +66,7 @@ async def credit_points(session: AsyncSession, nip: str, year: int, viewer: Call
     """One JF's angka kredit: the employee, their supervisor, admins and integrators with
     ``kinerja:individual`` (403 without it); anyone else 404."""
     refuse_unscoped_integrator(viewer)
-    await employees.get_employee(session, nip, viewer)
+    await employees.read_employee(session, nip, viewer)  # 404 for whoever may not see them
     rows = await repository.credit_rows(session, year, nip=nip)
     if not rows:
         raise AnnualResultNotFinal(
