@@ -439,6 +439,22 @@ _TYPES = [
         "The employee's reporting line changed during the period since the result was opened.",
         "The supervisor of record for the period takes over; read the result again.",
     ),
+    ProblemType(
+        "penilai-rank-required",
+        409,
+        "Pejabat penilai rank required",
+        "Pejabat penilai harus berjabatan minimal pengawas",
+        "Approving an SKP or finalising a result or a part needs a JPT, ADMINISTRATOR or PENGAWAS position, or a delegation recorded by the admin (PP 30/2019).",
+        "An admin records the PPK's delegation at `POST /v1/penilai-delegations`, or corrects the reporting line so a pejabat pengawas or higher is the direct supervisor.",
+    ),
+    ProblemType(
+        "penilai-delegation-not-found",
+        404,
+        "Penilai delegation not found",
+        "Pendelegasian pejabat penilai tidak ditemukan",
+        "No penilai delegation with that id.",
+        "List the delegations (`GET /v1/penilai-delegations`).",
+    ),
 ]
 
 MESSAGES = COMMON.extend(
@@ -729,6 +745,16 @@ MESSAGES = COMMON.extend(
         "only the part of an author who left the service is closed by an admin": (
             "admin hanya menutup bagian yang penulisnya sudah tidak aktif"
         ),
+        # The penilai's rank and delegations (issue 16).
+        "{act} needs a pejabat penilai: {actor} holds a {position} position, not JPT, ADMINISTRATOR or PENGAWAS, and no delegation for {nip} covers {day}; an admin records the PPK's delegation at POST /v1/penilai-delegations, or the reporting line is corrected": (
+            "{act} harus oleh pejabat penilai: {actor} berjabatan {position}, bukan JPT, ADMINISTRATOR, atau PENGAWAS, "
+            "dan tidak ada pendelegasian untuk {nip} yang berlaku pada {day}; admin mencatat pendelegasian dari PPK di "
+            "POST /v1/penilai-delegations, atau garis atasan diperbaiki"
+        ),
+        "finalising a result": "memfinalisasi hasil evaluasi",
+        "finalising a part": "memfinalisasi bagian evaluasi",
+        "approving an SKP": "menyetujui SKP",
+        "no penilai delegation {id}": "pendelegasian pejabat penilai {id} tidak ditemukan",
         # Reports and the audit trail.
         "{what} is for admins, integrators and the head of the unit": (
             "{what} hanya untuk admin, integrator, dan kepala unit"

@@ -82,3 +82,16 @@ class PeriodResultFinal(Conflict):
     reopens the result with a reason first."""
 
     slug = "period-result-final"
+
+
+class PenilaiRankRequired(Conflict):
+    """The actor holds no JPT, ADMINISTRATOR or PENGAWAS position and no delegation covers the act
+    (PP 30/2019; domain.md §11.2)."""
+
+    slug = "penilai-rank-required"
+
+
+class DelegationNotFound(NotFound):
+    """No penilai delegation with that id."""
+
+    slug = "penilai-delegation-not-found"

@@ -30,6 +30,7 @@ from services.common.roles import Role
 from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_period
 from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.employees import repository as employees
+from services.kinerja_api.employees.delegations import require_penilai
 from services.kinerja_api.evaluations import repository
 from services.kinerja_api.evaluations.enums import (
     GUBERNUR,
@@ -526,6 +527,9 @@ async def finalize(
     if evaluation.result_rating is None or evaluation.behavior_rating is None:
         missing = [n for n in ("result_rating", "behavior_rating") if getattr(evaluation, n) is None]
         raise EvaluationIncomplete(msg("set {missing} before finalising", missing=", ".join(missing)))
+    await require_penilai(
+        session, evaluation.evaluator_nip, evaluation.nip, on=clock.today(), act=msg("finalising a result")
+    )
     await employees.get(session, evaluation.nip, for_update=True)
     stretches = await stretches_of(session, evaluation.nip, parse_period(evaluation.period))
     record = stretches[-1] if stretches else None
