@@ -455,6 +455,30 @@ _TYPES = [
         "No penilai delegation with that id.",
         "List the delegations (`GET /v1/penilai-delegations`).",
     ),
+    ProblemType(
+        "evaluation-needs-approved-skp",
+        409,
+        "No approved SKP covers the evaluation",
+        "Belum ada SKP disetujui untuk periode evaluasi",
+        "Finalising a periodic result or a part needs approved SKPs covering every day of its dates.",
+        "The employee submits the SKP of the position held and the direct supervisor approves it; then rate its main results and finalise.",
+    ),
+    ProblemType(
+        "rating-contradicts-main-results",
+        409,
+        "Result rating contradicts the main results",
+        "Rating hasil kerja bertentangan dengan hasil kerja utama",
+        "A result rating DI_ATAS_EKSPEKTASI needs no main (UTAMA) result rated DI_BAWAH_EKSPEKTASI.",
+        "Lower the overall result rating, or correct the rating of the main result.",
+    ),
+    ProblemType(
+        "rating-reason-required",
+        409,
+        "Written reason required",
+        "Alasan tertulis wajib",
+        "A DI_BAWAH_EKSPEKTASI rating, or a behaviour rating departing from the median of the seven BerAKHLAK levels, needs a written reason.",
+        "Write `result_reason` or `behavior_reason` (PATCH the evaluation), or change the rating.",
+    ),
 ]
 
 MESSAGES = COMMON.extend(
@@ -744,6 +768,32 @@ MESSAGES = COMMON.extend(
         "the part is FINAL already": "bagian ini sudah FINAL",
         "only the part of an author who left the service is closed by an admin": (
             "admin hanya menutup bagian yang penulisnya sudah tidak aktif"
+        ),
+        # Anchored ratings (issue 16).
+        "no approved SKP of {nip} covers {start}..{end}: the employee submits an SKP for the position held and the direct supervisor approves it before the result is finalised": (
+            "belum ada SKP {nip} yang disetujui untuk {start}..{end}: pegawai mengajukan SKP jabatan yang dipegang dan "
+            "atasan langsung menyetujuinya sebelum hasil evaluasi difinalisasi"
+        ),
+        "rate each main (UTAMA) result of the SKP before finalising (main_ratings); not rated yet: {missing}": (
+            "beri rating setiap hasil kerja utama SKP sebelum finalisasi (main_ratings); belum dinilai: {missing}"
+        ),
+        "the result rating DI_ATAS_EKSPEKTASI needs no main result below expectation; rated DI_BAWAH_EKSPEKTASI: {below}": (
+            "rating hasil kerja DI_ATAS_EKSPEKTASI mensyaratkan tidak ada hasil kerja utama di bawah ekspektasi; "
+            "dinilai DI_BAWAH_EKSPEKTASI: {below}"
+        ),
+        "a DI_BAWAH_EKSPEKTASI result rating needs a written result_reason": (
+            "rating hasil kerja DI_BAWAH_EKSPEKTASI wajib disertai alasan tertulis (result_reason)"
+        ),
+        "a DI_BAWAH_EKSPEKTASI behaviour rating needs a written behavior_reason": (
+            "rating perilaku kerja DI_BAWAH_EKSPEKTASI wajib disertai alasan tertulis (behavior_reason)"
+        ),
+        "set the level of each of the seven BerAKHLAK values in behavior_notes before finalising; the overall behaviour rating follows from them": (
+            "isi level ketujuh nilai BerAKHLAK pada behavior_notes sebelum finalisasi; rating perilaku kerja "
+            "mengikuti level-level tersebut"
+        ),
+        "the behaviour rating {rating} departs from the median of the seven BerAKHLAK levels ({median}); set it to {median} or write behavior_reason": (
+            "rating perilaku kerja {rating} berbeda dari median ketujuh level BerAKHLAK ({median}); ubah menjadi "
+            "{median} atau tulis alasan (behavior_reason)"
         ),
         # The penilai's rank and delegations (issue 16).
         "{act} needs a pejabat penilai: {actor} holds a {position} position, not JPT, ADMINISTRATOR or PENGAWAS, and no delegation for {nip} covers {day}; an admin records the PPK's delegation at POST /v1/penilai-delegations, or the reporting line is corrected": (

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.e2e
 HEAD, SUP, COORD, STAFF = (numbered_nip(i) for i in (41, 42, 43, 44))
 PASSWORD = "anchoring-password-123"
 NOW = "2026-04-06T10:00:00+07:00"
-RATINGS: dict[str, Any] = {"result_rating": "SESUAI_EKSPEKTASI", "behavior_rating": "SESUAI_EKSPEKTASI"}
+A, S, B = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"
+BERAKHLAK = ("BERORIENTASI_PELAYANAN", "AKUNTABEL", "KOMPETEN", "HARMONIS", "LOYAL", "ADAPTIF", "KOLABORATIF")
 
 
 def _ok(resp: httpx.Response, status: int = 200) -> dict[str, Any]:
@@ -85,6 +86,36 @@ def _build(stack: Stack, client: httpx.Client) -> dict[str, Any]:
     return {"client": client, "h": h, "unit": unit["id"]}
 
 
+def _mains(client: httpx.Client, who: dict[str, str], evaluation_id: str, rating: str) -> dict[str, Any]:
+    """Every main result of the SKP the evaluation is rated on, rated ``rating``."""
+    body = _ok(client.get(f"/kinerja/v1/evaluations/{evaluation_id}/main-results", headers=who))
+    assert body["covered"] is True, body
+    return {m["skp_result_id"]: {"rating": rating, "note": "bukti dukung"} for m in body["items"]}
+
+
+def _patch(
+    client: httpx.Client,
+    who: dict[str, str],
+    ev: dict[str, Any],
+    mains: dict[str, Any],
+    result: str,
+    behavior: str,
+    levels: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Rate: the main results, the overall ratings and the seven BerAKHLAK levels (``levels``, default the
+    behaviour rating), plus any reasons."""
+    body = {
+        "result_rating": result,
+        "behavior_rating": behavior,
+        "main_ratings": mains,
+        "behavior_notes": {v: {"level": levels or behavior} for v in BERAKHLAK},
+        **extra,
+    }
+    url = f"/kinerja/v1/evaluations/{ev['id']}"
+    return _ok(client.patch(url, json=body, headers={**who, "If-Match": f'"{ev["version"]}"'}))
+
+
 def _skp(
     client: httpx.Client, owner: dict[str, str], approver: dict[str, str], parent: str | None
 ) -> dict[str, Any]:
@@ -131,13 +162,7 @@ def test_a_pelaksana_supervisor_is_refused_until_the_admin_records_a_delegation(
         201,
     )
     url = f"/kinerja/v1/evaluations/{ev['id']}"
-    ev = _ok(
-        client.patch(
-            url,
-            json=RATINGS,
-            headers={**h["coord"], "If-Match": f'"{ev["version"]}"'},
-        )
-    )
+    ev = _patch(client, h["coord"], ev, {}, S, S)
     _problem(client.post(f"{url}/finalize", headers=h["coord"]), 409, "penilai-rank-required")
 
     # Only an admin records a delegation; a pegawai gets 403.
@@ -169,6 +194,7 @@ def test_a_pelaksana_supervisor_is_refused_until_the_admin_records_a_delegation(
     approved = _ok(client.post(f"/kinerja/v1/skp/{staff['id']}/approve", headers=h["coord"]))
     assert approved["status"] == "APPROVED"
     assert approved["approver_nip"] == COORD
+    ev = _patch(client, h["coord"], ev, _mains(client, h["coord"], ev["id"], S), S, S)
     final = _ok(client.post(f"{url}/finalize", headers=h["coord"]))
     assert final["status"] == "FINAL"
 
@@ -188,3 +214,88 @@ def test_a_pelaksana_supervisor_is_refused_until_the_admin_records_a_delegation(
         headers=h["admin"],
     )
     _problem(missing, 404, "penilai-delegation-not-found")
+
+
+def test_ratings_are_anchored_to_the_skp(world: dict[str, Any]) -> None:
+    client: httpx.Client = world["client"]
+    h = world["h"]
+    sup = h["sup"]
+    # COORD (approved SKP, one main result) is rated by SUP, an ADMINISTRATOR.
+    ev = _ok(
+        client.post("/kinerja/v1/evaluations", json={"nip": COORD, "period": "2026-Q1"}, headers=sup), 201
+    )
+    url = f"/kinerja/v1/evaluations/{ev['id']}"
+    listed = _ok(client.get(f"{url}/main-results", headers=sup))
+    assert listed["covered"] is True
+    assert [m["text"] for m in listed["items"]] == ["Hasil kerja utama"]
+    assert listed["items"][0]["rating"] is None
+    # The evaluated employee reads what they are rated on; a stranger does not.
+    assert client.get(f"{url}/main-results", headers=h["coord"]).status_code == 200
+    assert client.get(f"{url}/main-results", headers=h["staff"]).status_code == 404
+
+    # Main results not rated yet.
+    ev = _patch(client, sup, ev, {}, S, S)
+    body = _problem(client.post(f"{url}/finalize", headers=sup), 409, "evaluation-incomplete")
+    assert "Hasil kerja utama" in body["detail"]
+    # DI_ATAS overall while a main result is DI_BAWAH.
+    ev = _patch(client, sup, ev, _mains(client, sup, ev["id"], B), A, S)
+    _problem(client.post(f"{url}/finalize", headers=sup), 409, "rating-contradicts-main-results")
+    # DI_BAWAH overall without a written reason.
+    ev = _patch(client, sup, ev, _mains(client, sup, ev["id"], B), B, S)
+    _problem(client.post(f"{url}/finalize", headers=sup), 409, "rating-reason-required")
+    # A behaviour rating departing from the median of the seven levels, without a reason.
+    ev = _patch(client, sup, ev, _mains(client, sup, ev["id"], S), S, A, levels=S)
+    body = _problem(client.post(f"{url}/finalize", headers=sup), 409, "rating-reason-required")
+    assert S in body["detail"]
+    # A DI_BAWAH behaviour rating without a reason.
+    ev = _patch(client, sup, ev, _mains(client, sup, ev["id"], S), S, B)
+    _problem(client.post(f"{url}/finalize", headers=sup), 409, "rating-reason-required")
+    # With the reasons written, both pass.
+    ev = _patch(
+        client,
+        sup,
+        ev,
+        _mains(client, sup, ev["id"], B),
+        B,
+        A,
+        levels=S,
+        result_reason="Target utama tidak tercapai.",
+        behavior_reason="Inisiatif luar biasa dalam krisis banjir.",
+    )
+    final = _ok(client.post(f"{url}/finalize", headers=sup))
+    assert (final["status"], final["predikat"]) == ("FINAL", "BUTUH_PERBAIKAN")
+    assert final["main_ratings"][listed["items"][0]["skp_result_id"]]["rating"] == B
+
+
+def test_no_approved_skp_no_final_result(world: dict[str, Any]) -> None:
+    client: httpx.Client = world["client"]
+    h = world["h"]
+    # HEAD's SKP is approved; SUP's too. A new report of SUP without an SKP cannot be finalised.
+    newcomer = numbered_nip(45)
+    body = {
+        "nip": newcomer,
+        "name": "Pegawai Baru",
+        "unit_id": world["unit"],
+        "position": "Analis",
+        "position_type": "PELAKSANA",
+        "rank": "III/a",
+        "employment": "PNS",
+        "supervisor_nip": SUP,
+        "effective_on": "2026-01-01",
+    }
+    _ok(client.post("/kinerja/v1/employees", json=body, headers=h["admin"]), 201)
+    ev = _ok(
+        client.post("/kinerja/v1/evaluations", json={"nip": newcomer, "period": "2026-Q1"}, headers=h["sup"]),
+        201,
+    )
+    assert (
+        _ok(client.get(f"/kinerja/v1/evaluations/{ev['id']}/main-results", headers=h["sup"]))["covered"]
+        is False
+    )
+    ev = _patch(client, h["sup"], ev, {}, S, S)
+    body = _problem(
+        client.post(f"/kinerja/v1/evaluations/{ev['id']}/finalize", headers=h["sup"]),
+        409,
+        "evaluation-needs-approved-skp",
+    )
+    assert newcomer in body["detail"]

@@ -13,6 +13,7 @@ import pytest
 
 from services.common.auth import Role
 from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate, new_evaluation, rate
+from tests.support.anchoring import anchored_body, main_results
 from tests.support.fixtures import Tokens
 
 A, S, B = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"
@@ -37,6 +38,7 @@ async def line(seed: Seeder) -> dict[str, Any]:
     staff2 = await seed.employee(seed.nip(4), unit, boss)
     other_boss = await seed.employee(seed.nip(5), unit, head, position_type="ADMINISTRATOR")
     other = await seed.employee(seed.nip(6), unit, other_boss)
+    await seed.anchor()
     return {
         "unit": unit,
         "head": head,
@@ -227,10 +229,16 @@ async def test_if_match_stale_and_lock(
         url, json={"behavior_notes": {"LOYAL": "x" * 2001}}, headers={**boss, "If-Match": '"3"'}
     )
     assert too_long.status_code == 422
-    final = await client.post(f"{url}/finalize", headers={**boss, "If-Match": '"3"'})
-    assert final.status_code == 200
+    # Issue 16: the main results and the seven BerAKHLAK levels are rated before finalising.
+    unanchored = await client.post(f"{url}/finalize", headers={**boss, "If-Match": '"3"'})
+    assert unanchored.status_code == 409
+    anchored = anchored_body(await main_results(client, boss, ev["id"]), A, S, notes)
+    ok = await client.patch(url, json=anchored, headers={**boss, "If-Match": '"3"'})
+    assert ok.status_code == 200, ok.text
+    final = await client.post(f"{url}/finalize", headers={**boss, "If-Match": '"4"'})
+    assert final.status_code == 200, final.text
     assert final.json()["predikat"] == "BAIK"
-    locked = await client.patch(url, json={"result_rating": B}, headers={**boss, "If-Match": '"4"'})
+    locked = await client.patch(url, json={"result_rating": B}, headers={**boss, "If-Match": '"5"'})
     assert locked.status_code == 409
     again = await client.post(f"{url}/finalize", headers=boss)
     assert again.status_code == 409

@@ -222,8 +222,9 @@ async def test_calendar_defaults_and_admin_changes(
 
 
 async def test_siasn_kinerjaperiodik_shape(
-    client: httpx.AsyncClient, tokens: Tokens, team: dict[str, Any]
+    client: httpx.AsyncClient, tokens: Tokens, seed: Seeder, team: dict[str, Any]
 ) -> None:
+    await seed.anchor()
     boss = tokens.pegawai(team["boss"])
     first = await evaluate(client, boss, team["staff"][0], A, S)
     await evaluate(client, boss, team["staff"][1], B, B)

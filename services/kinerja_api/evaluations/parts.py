@@ -19,7 +19,7 @@ from services.kinerja_api.calendar.periods import parse_period
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.employees.delegations import require_penilai
-from services.kinerja_api.evaluations import repository
+from services.kinerja_api.evaluations import anchoring, repository
 from services.kinerja_api.evaluations.enums import GUBERNUR, EvaluationKind, EvaluationStatus
 from services.kinerja_api.evaluations.errors import (
     EvaluationExists,
@@ -149,6 +149,7 @@ async def create_part(
         on_behalf=GUBERNUR if stretch.supervisor_nip is None else None,
         status=EvaluationStatus.DRAFT.value,
         behavior_notes={},
+        main_ratings={},
         version=1,
         reopened_count=0,
     )
@@ -200,6 +201,7 @@ async def finalize_part(
     await require_penilai(
         session, part.evaluator_nip, part.nip, on=clock.today(), act=msg("finalising a part")
     )
+    await anchoring.check(session, part)
     before = evaluation_data(part)
     part.status = EvaluationStatus.FINAL.value
     part.finalized_at = _now()

@@ -22,6 +22,7 @@ from services.kinerja_api.evaluations.schemas import (
     EvaluationCreate,
     EvaluationRead,
     EvaluationUpdate,
+    MainResults,
     ObjectionCreate,
     ObjectionDecide,
     ObjectionRead,
@@ -149,6 +150,20 @@ async def delete_evaluation(
     """The evaluator discards a DRAFT that was never final; 409 for a FINAL or reopened one."""
     await service.delete_evaluation(session, actor, evaluation_id, if_match=if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/v1/evaluations/{evaluation_id}/main-results",
+    summary="What the evaluator rates before finalising",
+    operation_id="evaluations_main_results",
+    responses=problem_responses(401, 404),
+)
+async def main_results(evaluation_id: uuid.UUID, session: SessionDep, actor: CallerDep) -> MainResults:
+    """The main (UTAMA) results of the approved SKPs covering the evaluation's dates, each with its rating so
+    far, whether those SKPs cover every day, and the median of the seven BerAKHLAK levels (domain.md §11.3).
+    Works for a result and for a part (by the part's id). Finalising a periodic result or a part needs every
+    main result rated; the annual result rests on the year's periodic results instead."""
+    return await service.main_results_of(session, actor, evaluation_id)
 
 
 @router.post(

@@ -38,6 +38,20 @@ BehaviorNoteIn = Annotated[
     Field(description="An object {level, note}, or a plain string (stored as {level: null, note})."),
 ]
 
+
+class MainRating(BaseModel):
+    """The evaluator's rating of one main (UTAMA) result of the SKP, with a note on the realisation and its
+    evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rating: Rating
+    note: str = Field(default="", max_length=NOTE_MAX)
+
+
+MAX_MAIN_RESULTS = 100
+"""An SKP holds at most 50 results; a stretch may meet two SKPs."""
+
 EVALUATION_EXAMPLE: dict[str, Any] = {
     "id": "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
     "kind": "RESULT",
@@ -53,6 +67,11 @@ EVALUATION_EXAMPLE: dict[str, Any] = {
     "result_rating": "DI_ATAS_EKSPEKTASI",
     "behavior_rating": "SESUAI_EKSPEKTASI",
     "behavior_notes": {"KOLABORATIF": {"level": "DI_BAWAH_EKSPEKTASI", "note": "Jarang berbagi data tim."}},
+    "main_ratings": {
+        "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d": {"rating": "DI_ATAS_EKSPEKTASI", "note": "Target terlampaui."}
+    },
+    "result_reason": None,
+    "behavior_reason": None,
     "predikat": "BAIK",
     "version": 3,
     "finalized_at": "2026-04-10T03:00:00Z",
@@ -100,6 +119,23 @@ class EvaluationUpdate(BaseModel):
     behavior_notes: dict[Berakhlak, BehaviorNoteIn] | None = Field(
         default=None, description="Keyed by the seven BerAKHLAK values; replaces the stored notes."
     )
+    main_ratings: dict[uuid.UUID, MainRating] | None = Field(
+        default=None,
+        max_length=MAX_MAIN_RESULTS,
+        description="Ratings of the main (UTAMA) results of the SKPs covering the dates, keyed by the result's "
+        "id (GET /v1/evaluations/{id}/main-results lists them); replaces the stored ratings.",
+    )
+    result_reason: str | None = Field(
+        default=None,
+        max_length=NOTE_MAX,
+        description="Why: required when result_rating is DI_BAWAH_EKSPEKTASI.",
+    )
+    behavior_reason: str | None = Field(
+        default=None,
+        max_length=NOTE_MAX,
+        description="Why: required when behavior_rating is DI_BAWAH_EKSPEKTASI or departs from the median of the "
+        "seven BerAKHLAK levels.",
+    )
 
 
 class EvaluationRead(BaseModel):
@@ -124,6 +160,11 @@ class EvaluationRead(BaseModel):
     result_rating: Rating | None
     behavior_rating: Rating | None
     behavior_notes: dict[Berakhlak, BehaviorNote]
+    main_ratings: dict[uuid.UUID, MainRating] = Field(
+        description="Ratings of the main (UTAMA) results of the SKPs covering the dates."
+    )
+    result_reason: str | None
+    behavior_reason: str | None
     predikat: Predikat | None
     version: int
     finalized_at: datetime | None
@@ -135,6 +176,48 @@ class EvaluationRead(BaseModel):
     closed_reason: str | None = Field(description="Why an admin closed a PART whose author left the service.")
     created_at: datetime
     updated_at: datetime
+
+
+class MainResultItem(BaseModel):
+    """A main (UTAMA) result of an approved SKP covering the evaluation's dates, and its rating so far."""
+
+    skp_id: uuid.UUID
+    skp_result_id: uuid.UUID
+    text: str
+    rating: Rating | None
+    note: str | None
+
+
+class MainResults(BaseModel):
+    """What the evaluator rates before finalising (domain.md §11.3): the main results of the approved SKPs
+    covering the dates, whether those SKPs cover every day, and the rule over the seven BerAKHLAK levels."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "covered": True,
+                    "items": [
+                        {
+                            "skp_id": "5b0e2a7c-3d41-4f6e-9a2b-7c8d9e0f1a2b",
+                            "skp_result_id": "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d",
+                            "text": "Tersusunnya rencana pengembangan kompetensi",
+                            "rating": "SESUAI_EKSPEKTASI",
+                            "note": "",
+                        }
+                    ],
+                    "behavior_median": "SESUAI_EKSPEKTASI",
+                }
+            ]
+        }
+    )
+
+    covered: bool = Field(description="True when approved SKPs cover every day of the evaluation's dates.")
+    items: list[MainResultItem]
+    behavior_median: Rating | None = Field(
+        description="The median of the seven BerAKHLAK levels once all seven are set; the overall behaviour "
+        "rating equals it unless behavior_reason says why not."
+    )
 
 
 class PartList(BaseModel):

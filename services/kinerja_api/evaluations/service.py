@@ -31,7 +31,7 @@ from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_perio
 from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.employees.delegations import require_penilai
-from services.kinerja_api.evaluations import repository
+from services.kinerja_api.evaluations import anchoring, repository
 from services.kinerja_api.evaluations.enums import (
     GUBERNUR,
     EvaluationKind,
@@ -60,7 +60,7 @@ from services.kinerja_api.evaluations.errors import (
 )
 from services.kinerja_api.evaluations.models import Evaluation, Objection
 from services.kinerja_api.evaluations.predikat import predikat
-from services.kinerja_api.evaluations.schemas import BehaviorNote, EvaluationUpdate
+from services.kinerja_api.evaluations.schemas import BehaviorNote, EvaluationUpdate, MainResults
 from services.kinerja_api.events import SINK
 from services.kinerja_api.publication import service as publication
 
@@ -94,6 +94,9 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
         "result_rating": evaluation.result_rating,
         "behavior_rating": evaluation.behavior_rating,
         "behavior_notes": evaluation.behavior_notes,
+        "main_ratings": evaluation.main_ratings,
+        "result_reason": evaluation.result_reason,
+        "behavior_reason": evaluation.behavior_reason,
         "predikat": evaluation.predikat,
         "version": evaluation.version,
         "reopened_count": evaluation.reopened_count,
@@ -106,7 +109,8 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
 
 # Kept in the audit (admins only), never sent through the change log: behaviour notes are a supervisor's words
 # about a person, and no scope makes them an integrator's business (issue 14).
-CHANGE_LOG_WITHHOLDS = frozenset({"behavior_notes"})
+# The same holds for the written reasons and the notes on the main results (issue 16).
+CHANGE_LOG_WITHHOLDS = frozenset({"behavior_notes", "main_ratings", "result_reason", "behavior_reason"})
 
 
 def synced_data(evaluation: Evaluation) -> dict[str, Any]:
@@ -267,6 +271,7 @@ async def create_evaluation(
         on_behalf=on_behalf,
         status=EvaluationStatus.DRAFT.value,
         behavior_notes={},
+        main_ratings={},
         version=1,
         reopened_count=0,
     )
@@ -281,6 +286,12 @@ async def create_evaluation(
     await session.refresh(evaluation)
     await _changed(session, actor, "evaluation.create", evaluation, None, bump=False, on_behalf_of=on_behalf)
     return evaluation
+
+
+async def main_results_of(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID) -> MainResults:
+    """The main results a result or a part is rated on, for whoever may read it."""
+    evaluation = await _load(session, actor, evaluation_id, results_only=False)
+    return await anchoring.main_results(session, evaluation)
 
 
 def reads_every_evaluation(actor: Caller) -> bool:
@@ -477,6 +488,14 @@ async def write_ratings(
         evaluation.behavior_rating = data.behavior_rating.value if data.behavior_rating else None
     if "behavior_notes" in fields:
         evaluation.behavior_notes = normalise_notes(dict(data.behavior_notes or {}))
+    if "main_ratings" in fields:
+        evaluation.main_ratings = {
+            str(k): {"rating": v.rating.value, "note": v.note} for k, v in (data.main_ratings or {}).items()
+        }
+    if "result_reason" in fields:
+        evaluation.result_reason = (data.result_reason or "").strip() or None
+    if "behavior_reason" in fields:
+        evaluation.behavior_reason = (data.behavior_reason or "").strip() or None
     await _changed(session, actor, action, evaluation, before, on_behalf_of=evaluation.on_behalf)
     return evaluation
 
@@ -530,6 +549,7 @@ async def finalize(
     await require_penilai(
         session, evaluation.evaluator_nip, evaluation.nip, on=clock.today(), act=msg("finalising a result")
     )
+    await anchoring.check(session, evaluation)
     await employees.get(session, evaluation.nip, for_update=True)
     stretches = await stretches_of(session, evaluation.nip, parse_period(evaluation.period))
     record = stretches[-1] if stretches else None
