@@ -479,6 +479,30 @@ _TYPES = [
         "A DI_BAWAH_EKSPEKTASI rating, or a behaviour rating departing from the median of the seven BerAKHLAK levels, needs a written reason.",
         "Write `result_reason` or `behavior_reason` (PATCH the evaluation), or change the rating.",
     ),
+    ProblemType(
+        "objection-exists",
+        409,
+        "Objection already lodged",
+        "Keberatan sudah diajukan",
+        "One objection per result (PP 30/2019 Pasal 59); the atasan's decision on it is final.",
+        "Read the decision (`GET /v1/objections/{id}`).",
+    ),
+    ProblemType(
+        "objection-window-closed",
+        409,
+        "Objection window closed",
+        "Batas waktu keberatan terlewati",
+        "An objection is lodged within the year's objection days (14 by default) of finalisation.",
+        "Nothing to do through the API; the BKD admin sets the days of a year at `PUT /v1/calendar/{year}/rules`.",
+    ),
+    ProblemType(
+        "objection-decision-ratings",
+        422,
+        "Decision ratings missing or not allowed",
+        "Rating keputusan keberatan tidak sesuai",
+        "Accepting an objection sets result_rating and/or behavior_rating; rejecting keeps them.",
+        "Send the ratings with `accept: true`, none with `accept: false`.",
+    ),
 ]
 
 MESSAGES = COMMON.extend(
@@ -794,6 +818,23 @@ MESSAGES = COMMON.extend(
         "the behaviour rating {rating} departs from the median of the seven BerAKHLAK levels ({median}); set it to {median} or write behavior_reason": (
             "rating perilaku kerja {rating} berbeda dari median ketujuh level BerAKHLAK ({median}); ubah menjadi "
             "{median} atau tulis alasan (behavior_reason)"
+        ),
+        # Objections per PP 30/2019 Pasal 59 (issue 16).
+        "one objection per result: an objection to this result was already decided, and that decision is final": (
+            "satu keberatan untuk satu hasil evaluasi: keberatan atas hasil ini sudah diputus, dan putusannya final"
+        ),
+        "an objection is lodged within {days} days of finalisation: this result was finalised on {received}, the last day was {last_day}": (
+            "keberatan diajukan paling lambat {days} hari sejak finalisasi: hasil ini difinalisasi pada {received}, "
+            "hari terakhir adalah {last_day}"
+        ),
+        "accepting an objection sets the result: send result_rating and/or behavior_rating": (
+            "menerima keberatan berarti menetapkan hasil: kirim result_rating dan/atau behavior_rating"
+        ),
+        "rejecting an objection keeps the ratings: send no rating": (
+            "menolak keberatan berarti rating tetap: jangan kirim rating"
+        ),
+        "the atasan's decision on the objection to this result is final; it is not reopened": (
+            "putusan atasan atas keberatan terhadap hasil ini final; hasil ini tidak dibuka kembali"
         ),
         # The penilai's rank and delegations (issue 16).
         "{act} needs a pejabat penilai: {actor} holds a {position} position, not JPT, ADMINISTRATOR or PENGAWAS, and no delegation for {nip} covers {day}; an admin records the PPK's delegation at POST /v1/penilai-delegations, or the reporting line is corrected": (

@@ -335,11 +335,28 @@ async def test_acknowledge_and_objection_decided_by_the_supervisors_supervisor(
     # The evaluator's supervisor sees it and decides.
     seen = await client.get(f"/v1/objections/{objection['id']}", headers=head)
     assert seen.status_code == 200
-    decided = await client.post(decide, json={"accept": True, "note": "Bukti valid."}, headers=head)
+    # Accepting sets the ratings (issue 16): without them 422; the predikat is computed again, still FINAL.
+    assert (await client.post(decide, json={"accept": True}, headers=head)).status_code == 422
+    decided = await client.post(
+        decide, json={"accept": True, "result_rating": S, "note": "Bukti valid."}, headers=head
+    )
     assert decided.status_code == 200, decided.text
     assert decided.json()["status"] == "ACCEPTED"
     assert decided.json()["decider_nip"] == line["head"]
     assert (await client.post(decide, json={"accept": False}, headers=head)).status_code == 409
     after = (await client.get(url, headers=staff)).json()
-    assert after["status"] == "DRAFT"
-    assert after["reopened_count"] == 1
+    assert (after["status"], after["result_rating"], after["predikat"]) == ("FINAL", S, "KURANG")
+    assert after["reopened_count"] == 0
+    # The decision is final: the evaluator cannot change it, an admin does not reopen it, and no second
+    # objection is lodged.
+    assert (
+        await client.patch(
+            url, json={"result_rating": A}, headers={**boss, "If-Match": f'"{after["version"]}"'}
+        )
+    ).status_code == 409
+    assert (
+        await client.post(f"{url}/reopen", json={"reason": "Koreksi."}, headers=tokens.admin())
+    ).status_code == 409
+    again = await client.post(f"{url}/objections", json={"reason": "Sekali lagi."}, headers=staff)
+    assert again.status_code == 409
+    assert again.json()["type"].endswith("objection-exists")

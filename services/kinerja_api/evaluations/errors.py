@@ -94,3 +94,15 @@ class RatingContradicts(Conflict):
 
 class ReasonRequired(Conflict):
     slug = "rating-reason-required"
+
+
+class ObjectionExists(Conflict):
+    slug = "objection-exists"
+
+
+class ObjectionWindowClosed(Conflict):
+    slug = "objection-window-closed"
+
+
+class DecisionNeedsRatings(InvalidInput):
+    slug = "objection-decision-ratings"

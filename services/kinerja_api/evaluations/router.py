@@ -229,8 +229,10 @@ async def acknowledge_evaluation(
 async def lodge_objection(
     evaluation_id: uuid.UUID, body: ObjectionCreate, session: SessionDep, actor: CallerDep
 ) -> ObjectionRead:
-    """The evaluated employee objects to a FINAL evaluation with a reason. The evaluator's own supervisor
-    decides (an admin when the evaluator has none). One undecided objection per evaluation (409)."""
+    """The evaluated employee objects to a FINAL result with a reason, within the year's objection days of
+    finalisation (14 by default, `GET /v1/calendar/{year}/rules`; later: 409 `objection-window-closed`).
+    One objection per result (409 `objection-exists` once one was decided). The atasan pejabat penilai stored
+    at the first finalisation decides (an admin when the evaluator has none)."""
     objection = await service.lodge_objection(session, actor, evaluation_id, body.reason)
     return ObjectionRead.model_validate(objection)
 
@@ -255,9 +257,17 @@ async def get_objection(objection_id: uuid.UUID, session: SessionDep, actor: Cal
 async def decide_objection(
     objection_id: uuid.UUID, body: ObjectionDecide, session: SessionDep, actor: CallerDep
 ) -> ObjectionRead:
-    """The evaluator's own supervisor (atasan pejabat penilai; an admin when there is none) accepts or rejects
-    the objection. Accepting reopens the evaluation so the evaluator corrects it. Audit-logged."""
+    """The atasan pejabat penilai stored when the result was first finalised (an admin when there is none)
+    decides (PP 30/2019 Pasal 59): rejecting keeps the ratings; accepting sets `result_rating` and/or
+    `behavior_rating` (422 `objection-decision-ratings` without), the predikat is computed again and the result
+    stays FINAL; the evaluator does not decide again, and the result is not reopened. Audit-logged."""
     objection = await service.decide_objection(
-        session, actor, objection_id, accept=body.accept, note=body.note
+        session,
+        actor,
+        objection_id,
+        accept=body.accept,
+        note=body.note,
+        result_rating=body.result_rating,
+        behavior_rating=body.behavior_rating,
     )
     return ObjectionRead.model_validate(objection)

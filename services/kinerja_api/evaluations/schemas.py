@@ -263,15 +263,24 @@ class ObjectionCreate(ReasonBody):
 
 
 class ObjectionDecide(BaseModel):
-    """The decision of the evaluator's supervisor. Accepting reopens the evaluation for correction."""
+    """The decision of the atasan pejabat penilai (PP 30/2019 Pasal 59): rejecting keeps the ratings;
+    accepting sets them (`result_rating` and/or `behavior_rating`), the predikat is computed again and the
+    result stays FINAL. The decision is final."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"accept": True, "note": "Bukti dukung valid; penilai merevisi."}]},
+        json_schema_extra={
+            "examples": [
+                {"accept": True, "result_rating": "SESUAI_EKSPEKTASI", "note": "Bukti dukung valid."},
+                {"accept": False, "note": "Rating sesuai bukti dukung."},
+            ]
+        },
     )
 
     accept: bool
     note: str | None = Field(default=None, max_length=4000)
+    result_rating: Rating | None = Field(default=None, description="The result rating the atasan sets.")
+    behavior_rating: Rating | None = Field(default=None, description="The behaviour rating the atasan sets.")
 
 
 class ObjectionRead(BaseModel):

@@ -27,6 +27,7 @@ from services.common.conditional import check_if_match, require_if_match, strong
 from services.common.i18n import joined, message_of, msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
+from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_period
 from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.employees import repository as employees
@@ -41,6 +42,7 @@ from services.kinerja_api.evaluations.enums import (
 )
 from services.kinerja_api.evaluations.errors import (
     BadPeriodInput,
+    DecisionNeedsRatings,
     EmployeeNotFound,
     EvaluationExists,
     EvaluationIncomplete,
@@ -51,7 +53,9 @@ from services.kinerja_api.evaluations.errors import (
     NoSupervision,
     NotAllowed,
     NotDirectSupervisor,
+    ObjectionExists,
     ObjectionNotFound,
+    ObjectionWindowClosed,
     PartsOpen,
     ReportingLineChanged,
     SelfEvaluation,
@@ -632,6 +636,10 @@ async def reopen(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID,
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
     if evaluation.status != EvaluationStatus.FINAL:
         raise WrongState(msg("only a FINAL evaluation can be reopened"))
+    if await repository.has_objection(session, evaluation.id, decided=True):
+        raise WrongState(
+            msg("the atasan's decision on the objection to this result is final; it is not reopened")
+        )
     before = evaluation_data(evaluation)
     _reopen(evaluation)
     await _changed(session, actor, "evaluation.reopen", evaluation, before, bump=False, reason=reason)
@@ -667,6 +675,24 @@ async def lodge_objection(
         raise WrongState(msg("an objection is lodged against a FINAL evaluation"))
     if await repository.pending_objection(session, evaluation.id) is not None:
         raise WrongState(msg("an objection to this evaluation is already waiting for a decision"))
+    if await repository.has_objection(session, evaluation.id):
+        raise ObjectionExists(
+            msg(
+                "one objection per result: an objection to this result was already decided, and that decision is final"
+            )
+        )
+    rules = await calendar.year_rules(session, parse_period(evaluation.period).year)
+    received = clock.wib_date(evaluation.finalized_at or _now())
+    last_day = received + timedelta(days=rules.objection_days)
+    if clock.today() > last_day:
+        raise ObjectionWindowClosed(
+            msg(
+                "an objection is lodged within {days} days of finalisation: this result was finalised on {received}, the last day was {last_day}",
+                days=rules.objection_days,
+                received=received.isoformat(),
+                last_day=last_day.isoformat(),
+            )
+        )
     objection = Objection(
         id=uuid.uuid4(),
         evaluation_id=evaluation.id,
@@ -703,10 +729,19 @@ async def get_objection(session: AsyncSession, actor: Caller, objection_id: uuid
 
 
 async def decide_objection(
-    session: AsyncSession, actor: Caller, objection_id: uuid.UUID, *, accept: bool, note: str | None
+    session: AsyncSession,
+    actor: Caller,
+    objection_id: uuid.UUID,
+    *,
+    accept: bool,
+    note: str | None,
+    result_rating: Rating | None = None,
+    behavior_rating: Rating | None = None,
 ) -> Objection:
-    """The evaluator's supervisor (an admin when the evaluator has none, or for the governor's evaluations)
-    decides. Accepting reopens the evaluation so the evaluator corrects it."""
+    """The atasan pejabat penilai stored at the first finalisation (an admin when the evaluator has none, or
+    for the governor's evaluations) decides (PP 30/2019 Pasal 59; domain.md §11.2): rejecting keeps the
+    ratings; accepting **sets** them (``result_rating`` and/or ``behavior_rating``): the predikat is computed
+    again and the result stays FINAL, so the evaluator does not decide again. The decision is final."""
     objection = await repository.get_objection(session, objection_id, for_update=True)
     if objection is None:
         raise ObjectionNotFound(msg("no objection {objection_id}", objection_id=objection_id))
@@ -729,13 +764,28 @@ async def decide_objection(
             )
         )
     await check_active(session, actor)
+    if accept and result_rating is None and behavior_rating is None:
+        raise DecisionNeedsRatings(
+            msg("accepting an objection sets the result: send result_rating and/or behavior_rating")
+        )
+    if not accept and (result_rating is not None or behavior_rating is not None):
+        raise DecisionNeedsRatings(msg("rejecting an objection keeps the ratings: send no rating"))
     objection.status = (ObjectionStatus.ACCEPTED if accept else ObjectionStatus.REJECTED).value
     objection.decider_nip = actor.acting_nip if decider is not None else None
     objection.decision_note = note
     objection.decided_at = _now()
     before = evaluation_data(evaluation)
     if accept and evaluation.status == EvaluationStatus.FINAL:
-        _reopen(evaluation)
+        if result_rating is not None:
+            evaluation.result_rating = result_rating.value
+        if behavior_rating is not None:
+            evaluation.behavior_rating = behavior_rating.value
+        evaluation.predikat = predikat(
+            Rating(evaluation.result_rating or Rating.SESUAI_EKSPEKTASI),
+            Rating(evaluation.behavior_rating or Rating.SESUAI_EKSPEKTASI),
+        ).value
+        evaluation.version += 1
+        evaluation.updated_at = _now()
     await _changed(
         session,
         actor,
