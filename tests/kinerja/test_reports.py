@@ -83,7 +83,7 @@ async def test_distribution_and_curve_check(
         "KURANG": 0,
         "SANGAT_KURANG": 0,
     }
-    assert body["curve_check"] == {"checked": False, "ok": True, "violations": []}
+    assert body["curve_check"] == {"checked": False, "too_small": False, "ok": True, "violations": []}
     # Only the sub-unit itself, or not the sub-units: a unit without evaluations.
     alone = await client.get(url + "&include_subunits=false", headers=tokens.admin())
     assert alone.json()["total"] == 0

@@ -49,6 +49,11 @@ class Violation:
     explanation: str
 
 
+MIN_RESULTS = 10
+"""Below this many final results a unit is reported as too small to apply the distribution pattern (our
+rule, domain.md §11.3; not a rule of SE 3/2023)."""
+
+
 def _pct(n: int, total: int) -> float:
     """A share for display only (0.1 % steps); the rules compare exact fractions (:func:`_share`)."""
     return round(100.0 * n / total, 1) if total else 0.0

@@ -16,12 +16,14 @@ from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.clock import today
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.evaluations import service
+from services.kinerja_api.evaluations.curve import curve_now
 from services.kinerja_api.evaluations.enums import EvaluationStatus, Predikat
 from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.evaluations.schemas import (
     EvaluationCreate,
     EvaluationRead,
     EvaluationUpdate,
+    FinalizedRead,
     MainResults,
     ObjectionCreate,
     ObjectionDecide,
@@ -178,13 +180,15 @@ async def finalize_evaluation(
     actor: CallerDep,
     response: Response,
     if_match: IfMatch = None,
-) -> EvaluationRead:
+) -> FinalizedRead:
     """The evaluator finalises: the predikat follows from the 3x3 quadrant of PermenPANRB 6/2022 and the record
     is locked (later edits get 409). Two simultaneous finalisations give one FINAL and one 409. Development
     needs go to pelatihan, and the unit's aggregate to publik when this was its last open evaluation, both
-    through the outbox."""
+    through the outbox. The answer carries the unit's curve with this result counted (`curve`: a warning
+    naming the rules of SE MenPANRB 3/2023 that would break, never a refusal; `TOO_SMALL` under 10 results)."""
     evaluation = await service.finalize(session, actor, evaluation_id, if_match=if_match)
-    return _out(evaluation, response)
+    out = _out(evaluation, response)
+    return FinalizedRead(**out.model_dump(), curve=await curve_now(session, evaluation))
 
 
 @router.post(

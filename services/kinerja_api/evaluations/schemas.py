@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -14,6 +15,7 @@ from services.kinerja_api.evaluations.enums import (
     EvaluationKind,
     EvaluationStatus,
     ObjectionStatus,
+    OrgPredikat,
     Predikat,
     Rating,
 )
@@ -314,3 +316,61 @@ class ObjectionRead(BaseModel):
     decision_note: str | None
     created_at: datetime
     decided_at: datetime | None
+
+
+class CurveStatus(StrEnum):
+    """The unit's distribution status: no organisation predikat set (NOT_CHECKED), fewer than 10 final results
+    (TOO_SMALL, our rule), within the pattern (OK) or breaking a rule of it (BREAKS)."""
+
+    NOT_CHECKED = "NOT_CHECKED"
+    TOO_SMALL = "TOO_SMALL"
+    OK = "OK"
+    BREAKS = "BREAKS"
+
+
+class CurveWarning(BaseModel):
+    """One rule of the SE MenPANRB 3/2023 pattern the unit's predikat counts break."""
+
+    rule: str = Field(examples=["BAIK_MAX_70"])
+    expected: str = Field(examples=["BAIK <= 70%"])
+    actual: str = Field(examples=["80% (8 of 10)"])
+    explanation: str
+
+
+class CurveRead(BaseModel):
+    """The unit's curve for the period with this result counted: a warning, never a refusal."""
+
+    status: CurveStatus
+    org_predikat: OrgPredikat | None
+    total: int = Field(description="FINAL results of the unit for the period, this one included.")
+    warnings: list[CurveWarning]
+
+
+class FinalizedRead(EvaluationRead):
+    """A finalised result with the unit's curve as it is now (issue 16; domain.md §11.3)."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **EVALUATION_EXAMPLE,
+                    "curve": {
+                        "status": "BREAKS",
+                        "org_predikat": "BAIK",
+                        "total": 10,
+                        "warnings": [
+                            {
+                                "rule": "BAIK_MAX_70",
+                                "expected": "BAIK <= 70%",
+                                "actual": "80% (8 of 10)",
+                                "explanation": "With organisation predikat BAIK, at most 70% of employees may be BAIK; 8 of 10 are.",
+                            }
+                        ],
+                    },
+                }
+            ]
+        },
+    )
+
+    curve: CurveRead
