@@ -819,6 +819,14 @@ MESSAGES = COMMON.extend(
             "rating perilaku kerja {rating} berbeda dari median ketujuh level BerAKHLAK ({median}); ubah menjadi "
             "{median} atau tulis alasan (behavior_reason)"
         ),
+        "the annual result rating {rating} departs from the year's periodic results ({prefill}); write result_reason": (
+            "rating hasil kerja tahunan {rating} berbeda dari hasil evaluasi periodik tahun ini ({prefill}); tulis "
+            "alasannya (result_reason)"
+        ),
+        "the annual behaviour rating {rating} departs from the year's periodic results ({prefill}); write behavior_reason": (
+            "rating perilaku kerja tahunan {rating} berbeda dari hasil evaluasi periodik tahun ini ({prefill}); tulis "
+            "alasannya (behavior_reason)"
+        ),
         # Objections per PP 30/2019 Pasal 59 (issue 16).
         "one objection per result: an objection to this result was already decided, and that decision is final": (
             "satu keberatan untuk satu hasil evaluasi: keberatan atas hasil ini sudah diputus, dan putusannya final"

@@ -34,7 +34,42 @@ from services.kinerja_api.evaluations.errors import (
     SkpNotApproved,
 )
 from services.kinerja_api.evaluations.models import Evaluation
-from services.kinerja_api.evaluations.schemas import MainResultItem, MainResults
+from services.kinerja_api.evaluations.schemas import MainResultItem, MainResults, PeriodicResult
+
+
+def prefill(ratings: list[Rating]) -> Rating | None:
+    """The annual pre-fill from the year's periodic ratings, oldest first: the most frequent rating, a tie
+    going to the one given latest (issue 16; docs/kinerja.md). None without periodic ratings."""
+    if not ratings:
+        return None
+    counts = {r: ratings.count(r) for r in ratings}
+    best = max(counts.values())
+    return next(r for r in reversed(ratings) if counts[r] == best)
+
+
+_PERIODIC = text(
+    """
+    SELECT period, result_rating, behavior_rating
+      FROM kinerja.evaluation
+     WHERE nip = :nip AND kind = 'RESULT' AND status = 'FINAL' AND period LIKE :prefix
+     ORDER BY period
+    """
+)
+
+
+async def periodic_results(session: AsyncSession, nip: str, year: int) -> list[tuple[str, Rating, Rating]]:
+    """The FINAL periodic results of ``nip`` in ``year``, oldest first (the (nip, period) index)."""
+    rows = (await session.execute(_PERIODIC, {"nip": nip, "prefix": f"{year}-Q%"})).all()
+    return [(r.period, Rating(r.result_rating), Rating(r.behavior_rating)) for r in rows]
+
+
+async def annual_prefill(
+    session: AsyncSession, evaluation: Evaluation
+) -> tuple[Rating | None, Rating | None]:
+    """The pre-filled (result, behaviour) ratings of an annual result from the year's periodic results."""
+    rows = await periodic_results(session, evaluation.nip, parse_period(evaluation.period).year)
+    return prefill([r for _, r, _ in rows]), prefill([b for _, _, b in rows])
+
 
 ORDER = (Rating.DI_BAWAH_EKSPEKTASI, Rating.SESUAI_EKSPEKTASI, Rating.DI_ATAS_EKSPEKTASI)
 
@@ -103,7 +138,13 @@ async def main_results(session: AsyncSession, evaluation: Evaluation) -> MainRes
         )
     stored = evaluation.main_ratings or {}
     levels = behavior_levels(evaluation.behavior_notes or {})
+    periodic: list[tuple[str, Rating, Rating]] = []
+    if not anchored(evaluation):
+        periodic = await periodic_results(session, evaluation.nip, parse_period(evaluation.period).year)
     return MainResults(
+        periodic=[PeriodicResult(period=p, result_rating=r, behavior_rating=b) for p, r, b in periodic],
+        prefill_result_rating=prefill([r for _, r, _ in periodic]),
+        prefill_behavior_rating=prefill([b for _, _, b in periodic]),
         covered=covered,
         items=[
             MainResultItem(
@@ -155,6 +196,33 @@ async def check(session: AsyncSession, evaluation: Evaluation) -> None:
                 msg(
                     "the result rating DI_ATAS_EKSPEKTASI needs no main result below expectation; rated DI_BAWAH_EKSPEKTASI: {below}",
                     below="; ".join(f"{r.skp_result_id} {r.text[:60]}" for r in below),
+                )
+            )
+    else:
+        # The annual result rests on the year's periodic results: departing from the pre-fill needs a reason.
+        pre_result, pre_behavior = await annual_prefill(session, evaluation)
+        if (
+            pre_result is not None
+            and result is not pre_result
+            and not (evaluation.result_reason or "").strip()
+        ):
+            raise ReasonRequired(
+                msg(
+                    "the annual result rating {rating} departs from the year's periodic results ({prefill}); write result_reason",
+                    rating=result.value if result else "",
+                    prefill=pre_result.value,
+                )
+            )
+        if (
+            pre_behavior is not None
+            and behavior is not pre_behavior
+            and not (evaluation.behavior_reason or "").strip()
+        ):
+            raise ReasonRequired(
+                msg(
+                    "the annual behaviour rating {rating} departs from the year's periodic results ({prefill}); write behavior_reason",
+                    rating=behavior.value if behavior else "",
+                    prefill=pre_behavior.value,
                 )
             )
     if result is Rating.DI_BAWAH_EKSPEKTASI and not (evaluation.result_reason or "").strip():

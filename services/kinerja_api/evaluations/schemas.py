@@ -190,6 +190,14 @@ class MainResultItem(BaseModel):
     note: str | None
 
 
+class PeriodicResult(BaseModel):
+    """One FINAL periodic result of the year, which the annual result rests on."""
+
+    period: str
+    result_rating: Rating
+    behavior_rating: Rating
+
+
 class MainResults(BaseModel):
     """What the evaluator rates before finalising (domain.md §11.3): the main results of the approved SKPs
     covering the dates, whether those SKPs cover every day, and the rule over the seven BerAKHLAK levels."""
@@ -219,6 +227,18 @@ class MainResults(BaseModel):
     behavior_median: Rating | None = Field(
         description="The median of the seven BerAKHLAK levels once all seven are set; the overall behaviour "
         "rating equals it unless behavior_reason says why not."
+    )
+    periodic: list[PeriodicResult] = Field(
+        default_factory=list,
+        description="Of an annual result: the year's FINAL periodic results, oldest first.",
+    )
+    prefill_result_rating: Rating | None = Field(
+        default=None,
+        description="Of an annual result: the most frequent periodic result rating (a tie goes to the latest); "
+        "departing from it needs result_reason.",
+    )
+    prefill_behavior_rating: Rating | None = Field(
+        default=None, description="The same for the behaviour rating (departing needs behavior_reason)."
     )
 
 

@@ -288,6 +288,12 @@ async def create_evaluation(
             msg("the {code} result of {nip} was just opened by another request", code=period.code, nip=nip)
         ) from None
     await session.refresh(evaluation)
+    if period.is_annual:
+        # Pre-filled from the year's periodic results (issue 16): the most frequent rating, ties to the latest.
+        pre_result, pre_behavior = await anchoring.annual_prefill(session, evaluation)
+        evaluation.result_rating = pre_result.value if pre_result else None
+        evaluation.behavior_rating = pre_behavior.value if pre_behavior else None
+        await session.flush()
     await _changed(session, actor, "evaluation.create", evaluation, None, bump=False, on_behalf_of=on_behalf)
     return evaluation
 
