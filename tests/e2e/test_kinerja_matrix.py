@@ -157,7 +157,8 @@ def test_employee_records(world: dict[str, Any]) -> None:
         "PATCH",
         f"/kinerja/v1/employees/{STAFF}",
         _e(200, 403, 403, 403, 403, 403),
-        json={"position": "Analis"},
+        # Not the position: a new position would close STAFF's SKP, which test_evaluations rates on.
+        json={"name": "Pegawai Matriks"},
     )
     _matrix(
         world,
