@@ -28,13 +28,15 @@ from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees import service as employees
 from services.kinerja_api.employees.repository import EmployeeState
 from services.kinerja_api.employees.schemas import EmployeeUpdate
+from services.kinerja_api.evaluations import anchoring
 from services.kinerja_api.evaluations import service as evaluations
-from services.kinerja_api.evaluations.enums import Rating
-from services.kinerja_api.evaluations.schemas import EvaluationUpdate
+from services.kinerja_api.evaluations.enums import Berakhlak, Rating
+from services.kinerja_api.evaluations.schemas import BehaviorNote, EvaluationUpdate, MainRating
 from services.kinerja_api.samples import make_name, make_ni_pppk, make_nip
 from services.kinerja_api.skp import flows
 from services.kinerja_api.skp import service as skp_service
-from services.kinerja_api.skp.enums import Aspect, Perspective, ResultKind
+from services.kinerja_api.skp.enums import Aspect, Perspective, ResultKind, SkpStatus
+from services.kinerja_api.skp.models import Skp, SkpResult
 from services.kinerja_api.skp.schemas import IndicatorIn, ResultCreate, SkpCreate
 from services.kinerja_api.units import changes as unit_changes
 from services.kinerja_api.units.models import Unit
@@ -280,7 +282,9 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     context["demo_accounts"] = plan.accounts
     context["demo_employee_nips"] = [e.nip for e in plan.employees]
     moved = context["demo_transfer"] = demo_transfer(plan, clock.today())
-    # The roster as it stands after the transfer (what pelatihan's roster ends up holding).
+    renamed = new_position_nip(plan)
+    # The roster as it stands after the transfer and the change of position (what pelatihan's roster ends up
+    # holding).
     context["demo_employees"] = [
         changes.roster_entry(
             e._replace(
@@ -289,6 +293,8 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
                 position=moved["position"],
             )
             if e.nip == moved["nip"]
+            else e._replace(position=NEW_POSITION)
+            if e.nip == renamed
             else e
         )
         for e in plan.employees
@@ -320,6 +326,17 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
         f"{context['demo_transfer']['nip']} moved to another position and supervisor on "
         f"{context['demo_transfer']['on']} (one result, with a part for the earlier supervisor)"
     ]
+
+
+NEW_POSITION = "Pengadministrasi Mutasi"
+
+
+def new_position_nip(plan: DemoPlan) -> str:
+    """The report of atasan.bkd (not pegawai.bkd) who takes a new position when the current quarter begins,
+    so that their new SKP waits for atasan.bkd's approval while the old one anchors the demo quarter."""
+    nips = {a["username"]: a["nip"] for a in plan.accounts}
+    atasan, pegawai = nips["atasan.bkd"], nips["pegawai.bkd"]
+    return next(e.nip for e in plan.employees if e.supervisor_nip == atasan and e.nip != pegawai)
 
 
 async def _seed_cycle(session: AsyncSession, plan: DemoPlan) -> None:
@@ -366,7 +383,21 @@ async def _seed_cycle(session: AsyncSession, plan: DemoPlan) -> None:
     ], who(kabid))  # fmt: skip
     await skp(pegawai, [
         rhk("Teragendanya berkas usul mutasi", "Berkas usul mutasi teragenda", "300 berkas", parent_result_id=own[0], aspect=Aspect.KUANTITAS),
-    ], None)  # fmt: skip
+    ], who(atasan))  # fmt: skip
+    # Another report of atasan.bkd, rated on an approved SKP for the demo quarter, took a new position when
+    # the current quarter began: the new position's SKP waits for atasan.bkd's approval (the demo task).
+    waiting = new_position_nip(plan)
+    archive = rhk("Terarsipnya berkas usul mutasi", "Berkas usul mutasi terarsip", "300 berkas", parent_result_id=own[0], aspect=Aspect.KUANTITAS)  # fmt: skip
+    await skp(waiting, [archive], who(atasan))
+    await employees.update_employee(
+        session,
+        waiting,
+        EmployeeUpdate(position=NEW_POSITION, effective_on=quarter_of(today).start),
+        if_match=None,
+        today=today,
+        actor=DEMO_ACTOR,
+    )
+    await skp(waiting, [archive], None)
     await _finish_quarter(session, plan, demo_quarter(today))
 
 
@@ -394,19 +425,77 @@ async def _finish_quarter(session: AsyncSession, plan: DemoPlan, period: Period)
     puts the unit's aggregate into the outbox for publik (``kinerja.unit_performance``), as in production."""
     unit = unit_id(FINISHED_UNIT)
     members = [e for e in plan.employees if e.unit_id == unit]
+    supervisor = {e.nip: e.supervisor_nip for e in plan.employees}
     today = clock.today()
+    for member in members:
+        await _approved_skp(session, member.nip, period.year, supervisor)
     for n, member in enumerate(members):
         evaluator = demo_caller(member.supervisor_nip)
         ev = await evaluations.create_evaluation(session, evaluator, member.nip, period.code, today=today)
         result, behavior = DEMO_RATINGS[n % len(DEMO_RATINGS)]
+        # Anchored (issue 16): each main result of the SKP rated like the overall rating, the seven
+        # BerAKHLAK levels at the behaviour rating (their median), a reason for a DI_BAWAH rating.
+        _, mains = await anchoring.covering(session, member.nip, ev.period_start, ev.period_end)
+        level = BehaviorNote(level=behavior, note="")
         ev = await evaluations.update_evaluation(
             session,
             evaluator,
             ev.id,
-            EvaluationUpdate(result_rating=result, behavior_rating=behavior),
+            EvaluationUpdate(
+                result_rating=result,
+                behavior_rating=behavior,
+                behavior_notes=dict.fromkeys(Berakhlak, level),
+                main_ratings={
+                    m.skp_result_id: MainRating(rating=result, note="Sesuai bukti dukung.") for m in mains
+                },
+                result_reason="Sebagian besar target triwulan tidak tercapai."
+                if result is Rating.DI_BAWAH_EKSPEKTASI
+                else None,
+            ),
             if_match=evaluations.etag_of(ev),
         )
         await evaluations.finalize(session, evaluator, ev.id, if_match=None)
+
+
+async def _approved_skp(
+    session: AsyncSession, nip: str, year: int, supervisor: dict[str, str | None]
+) -> uuid.UUID:
+    """The first main result of ``nip``'s approved SKP for ``year``, written through the SKP services when
+    missing: cascaded from the supervisor's (made first, up the line), approved by the supervisor or, at the
+    top of the line, by an admin in the governor's name."""
+    existing = await session.scalar(
+        select(Skp.id).where(Skp.nip == nip, Skp.year == year, Skp.status == SkpStatus.APPROVED.value)
+    )
+    if existing is not None:
+        first = await session.scalar(
+            select(SkpResult.id).where(SkpResult.skp_id == existing).order_by(SkpResult.position).limit(1)
+        )
+        assert first is not None
+        return first
+    boss = supervisor.get(nip)
+    shape: dict[str, Any] = (
+        {"parent_result_id": await _approved_skp(session, boss, year, supervisor), "aspect": Aspect.KUANTITAS}
+        if boss is not None
+        else {"perspective": Perspective.PROSES_BISNIS}
+    )
+    owner = demo_caller(nip)
+    plan_ = await skp_service.create_skp(session, owner, SkpCreate(year=year))
+    _, result = await skp_service.add_result(
+        session,
+        owner,
+        plan_.id,
+        ResultCreate(
+            kind=ResultKind.UTAMA,
+            text="Terlaksananya tugas jabatan sesuai rencana",
+            indicators=[IndicatorIn(text="Tugas selesai tepat waktu", target="100%")],
+            **shape,
+        ),
+        if_match=None,
+    )
+    await flows.submit(session, owner, plan_.id, if_match=None)
+    approver = demo_caller(boss) if boss is not None else demo_caller(None, admin=True)
+    await flows.approve(session, approver, plan_.id, if_match=None)
+    return result.id
 
 
 TRANSFER_FROM, TRANSFER_TO = "BKD.SEK", "BKD.PKP"

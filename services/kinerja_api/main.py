@@ -14,6 +14,7 @@ from services.kinerja_api.calendar.router import router as calendar_router
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.credit.router import router as credit_router
 from services.kinerja_api.documents.router import router as documents_router
+from services.kinerja_api.employees.delegations_router import router as delegations_router
 from services.kinerja_api.employees.router import router as employees_router
 from services.kinerja_api.evaluations.parts_router import router as evaluation_parts_router
 from services.kinerja_api.evaluations.router import router as evaluations_router
@@ -78,6 +79,7 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
         routers=[
             units_router,
             employees_router,
+            delegations_router,
             skp_router,
             realizations_router,
             audit_router,

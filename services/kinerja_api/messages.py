@@ -456,6 +456,70 @@ _TYPES = [
         "The employee's reporting line changed during the period since the result was opened.",
         "The supervisor of record for the period takes over; read the result again.",
     ),
+    ProblemType(
+        "penilai-rank-required",
+        409,
+        "Pejabat penilai rank required",
+        "Pejabat penilai harus berjabatan minimal pengawas",
+        "Approving an SKP or finalising a result or a part needs a JPT, ADMINISTRATOR or PENGAWAS position, or a delegation recorded by the admin (PP 30/2019).",
+        "An admin records the PPK's delegation at `POST /v1/penilai-delegations`, or corrects the reporting line so a pejabat pengawas or higher is the direct supervisor.",
+    ),
+    ProblemType(
+        "penilai-delegation-not-found",
+        404,
+        "Penilai delegation not found",
+        "Pendelegasian pejabat penilai tidak ditemukan",
+        "No penilai delegation with that id.",
+        "List the delegations (`GET /v1/penilai-delegations`).",
+    ),
+    ProblemType(
+        "evaluation-needs-approved-skp",
+        409,
+        "No approved SKP covers the evaluation",
+        "Belum ada SKP disetujui untuk periode evaluasi",
+        "Finalising a periodic result or a part needs approved SKPs covering every day of its dates.",
+        "The employee submits the SKP of the position held and the direct supervisor approves it; then rate its main results and finalise.",
+    ),
+    ProblemType(
+        "rating-contradicts-main-results",
+        409,
+        "Result rating contradicts the main results",
+        "Rating hasil kerja bertentangan dengan hasil kerja utama",
+        "A result rating DI_ATAS_EKSPEKTASI needs no main (UTAMA) result rated DI_BAWAH_EKSPEKTASI.",
+        "Lower the overall result rating, or correct the rating of the main result.",
+    ),
+    ProblemType(
+        "rating-reason-required",
+        409,
+        "Written reason required",
+        "Alasan tertulis wajib",
+        "A DI_BAWAH_EKSPEKTASI rating, or a behaviour rating departing from the median of the seven BerAKHLAK levels, needs a written reason.",
+        "Write `result_reason` or `behavior_reason` (PATCH the evaluation), or change the rating.",
+    ),
+    ProblemType(
+        "objection-exists",
+        409,
+        "Objection already lodged",
+        "Keberatan sudah diajukan",
+        "One objection per result (PP 30/2019 Pasal 59); the atasan's decision on it is final.",
+        "Read the decision (`GET /v1/objections/{id}`).",
+    ),
+    ProblemType(
+        "objection-window-closed",
+        409,
+        "Objection window closed",
+        "Batas waktu keberatan terlewati",
+        "An objection is lodged within the year's objection days (14 by default) of finalisation.",
+        "Nothing to do through the API; the BKD admin sets the days of a year at `PUT /v1/calendar/{year}/rules`.",
+    ),
+    ProblemType(
+        "objection-decision-ratings",
+        422,
+        "Decision ratings missing or not allowed",
+        "Rating keputusan keberatan tidak sesuai",
+        "Accepting an objection sets result_rating and/or behavior_rating; rejecting keeps them.",
+        "Send the ratings with `accept: true`, none with `accept: false`.",
+    ),
 ]
 
 MESSAGES = COMMON.extend(
@@ -778,6 +842,67 @@ MESSAGES = COMMON.extend(
         "only the part of an author who left the service is closed by an admin": (
             "admin hanya menutup bagian yang penulisnya sudah tidak aktif"
         ),
+        # Anchored ratings (issue 16).
+        "no approved SKP of {nip} covers {start}..{end}: the employee submits an SKP for the position held and the direct supervisor approves it before the result is finalised": (
+            "belum ada SKP {nip} yang disetujui untuk {start}..{end}: pegawai mengajukan SKP jabatan yang dipegang dan "
+            "atasan langsung menyetujuinya sebelum hasil evaluasi difinalisasi"
+        ),
+        "rate each main (UTAMA) result of the SKP before finalising (main_ratings); not rated yet: {missing}": (
+            "beri rating setiap hasil kerja utama SKP sebelum finalisasi (main_ratings); belum dinilai: {missing}"
+        ),
+        "the result rating DI_ATAS_EKSPEKTASI needs no main result below expectation; rated DI_BAWAH_EKSPEKTASI: {below}": (
+            "rating hasil kerja DI_ATAS_EKSPEKTASI mensyaratkan tidak ada hasil kerja utama di bawah ekspektasi; "
+            "dinilai DI_BAWAH_EKSPEKTASI: {below}"
+        ),
+        "a DI_BAWAH_EKSPEKTASI result rating needs a written result_reason": (
+            "rating hasil kerja DI_BAWAH_EKSPEKTASI wajib disertai alasan tertulis (result_reason)"
+        ),
+        "a DI_BAWAH_EKSPEKTASI behaviour rating needs a written behavior_reason": (
+            "rating perilaku kerja DI_BAWAH_EKSPEKTASI wajib disertai alasan tertulis (behavior_reason)"
+        ),
+        "set the level of each of the seven BerAKHLAK values in behavior_notes before finalising; the overall behaviour rating follows from them": (
+            "isi level ketujuh nilai BerAKHLAK pada behavior_notes sebelum finalisasi; rating perilaku kerja "
+            "mengikuti level-level tersebut"
+        ),
+        "the behaviour rating {rating} departs from the median of the seven BerAKHLAK levels ({median}); set it to {median} or write behavior_reason": (
+            "rating perilaku kerja {rating} berbeda dari median ketujuh level BerAKHLAK ({median}); ubah menjadi "
+            "{median} atau tulis alasan (behavior_reason)"
+        ),
+        "the annual result rating {rating} departs from the year's periodic results ({prefill}); write result_reason": (
+            "rating hasil kerja tahunan {rating} berbeda dari hasil evaluasi periodik tahun ini ({prefill}); tulis "
+            "alasannya (result_reason)"
+        ),
+        "the annual behaviour rating {rating} departs from the year's periodic results ({prefill}); write behavior_reason": (
+            "rating perilaku kerja tahunan {rating} berbeda dari hasil evaluasi periodik tahun ini ({prefill}); tulis "
+            "alasannya (behavior_reason)"
+        ),
+        # Objections per PP 30/2019 Pasal 59 (issue 16).
+        "one objection per result: an objection to this result was already decided, and that decision is final": (
+            "satu keberatan untuk satu hasil evaluasi: keberatan atas hasil ini sudah diputus, dan putusannya final"
+        ),
+        "an objection is lodged within {days} days of finalisation: this result was finalised on {received}, the last day was {last_day}": (
+            "keberatan diajukan paling lambat {days} hari sejak finalisasi: hasil ini difinalisasi pada {received}, "
+            "hari terakhir adalah {last_day}"
+        ),
+        "accepting an objection sets the result: send result_rating and/or behavior_rating": (
+            "menerima keberatan berarti menetapkan hasil: kirim result_rating dan/atau behavior_rating"
+        ),
+        "rejecting an objection keeps the ratings: send no rating": (
+            "menolak keberatan berarti rating tetap: jangan kirim rating"
+        ),
+        "the atasan's decision on the objection to this result is final; it is not reopened": (
+            "putusan atasan atas keberatan terhadap hasil ini final; hasil ini tidak dibuka kembali"
+        ),
+        # The penilai's rank and delegations (issue 16).
+        "{act} needs a pejabat penilai: {actor} holds a {position} position, not JPT, ADMINISTRATOR or PENGAWAS, and no delegation for {nip} covers {day}; an admin records the PPK's delegation at POST /v1/penilai-delegations, or the reporting line is corrected": (
+            "{act} harus oleh pejabat penilai: {actor} berjabatan {position}, bukan JPT, ADMINISTRATOR, atau PENGAWAS, "
+            "dan tidak ada pendelegasian untuk {nip} yang berlaku pada {day}; admin mencatat pendelegasian dari PPK di "
+            "POST /v1/penilai-delegations, atau garis atasan diperbaiki"
+        ),
+        "finalising a result": "memfinalisasi hasil evaluasi",
+        "finalising a part": "memfinalisasi bagian evaluasi",
+        "approving an SKP": "menyetujui SKP",
+        "no penilai delegation {id}": "pendelegasian pejabat penilai {id} tidak ditemukan",
         # Reports and the audit trail.
         "{what} is for admins, integrators and the head of the unit": (
             "{what} hanya untuk admin, integrator, dan kepala unit"

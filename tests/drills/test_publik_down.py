@@ -145,11 +145,36 @@ def evaluate(gw: httpx.Client, headers: dict[str, str], nip: str) -> None:
     # The current quarter on the province clock: the demo's reporting line holds from the start of its finished
     # quarter (the one before), which the demo has already evaluated for its finished unit.
     period = quarter_of(today()).code
+    # A result is rated on an approved SKP (issue 16): the supervisor approves one still waiting.
+    tasks = gw.get("/kinerja/v1/me/tasks", headers=headers).json()["items"]
+    for t in tasks:
+        if t["kind"] == "SKP_TO_APPROVE" and t["subject_nip"] == nip:
+            approved = gw.post(
+                t["link"] + "/approve" if not t["link"].endswith("/approve") else t["link"], headers=headers
+            )
+            assert approved.status_code == 200, approved.text
     ev = gw.post("/kinerja/v1/evaluations", json={"nip": nip, "period": period}, headers=headers)
     assert ev.status_code == 201, ev.text
+    url = f"/kinerja/v1/evaluations/{ev.json()['id']}"
+    mains = gw.get(f"{url}/main-results", headers=headers).json()["items"]
+    sesuai = "SESUAI_EKSPEKTASI"
+    values = (
+        "BERORIENTASI_PELAYANAN",
+        "AKUNTABEL",
+        "KOMPETEN",
+        "HARMONIS",
+        "LOYAL",
+        "ADAPTIF",
+        "KOLABORATIF",
+    )
     rated = gw.patch(
-        f"/kinerja/v1/evaluations/{ev.json()['id']}",
-        json={"result_rating": "SESUAI_EKSPEKTASI", "behavior_rating": "SESUAI_EKSPEKTASI"},
+        url,
+        json={
+            "result_rating": sesuai,
+            "behavior_rating": sesuai,
+            "main_ratings": {m["skp_result_id"]: {"rating": sesuai} for m in mains},
+            "behavior_notes": {v: {"level": sesuai} for v in values},
+        },
         headers={**headers, "If-Match": f'"{ev.json()["version"]}"'},
     )
     assert rated.status_code == 200, rated.text

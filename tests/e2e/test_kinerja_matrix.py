@@ -115,10 +115,18 @@ def _build(stack: Stack, client: httpx.Client) -> dict[str, Any]:
         "aspect": "KUANTITAS",
         "indicators": [{"text": "Dokumen rencana", "target": "1 dokumen"}],
     }
-    _ok(client.post(f"/kinerja/v1/skp/{sup_skp['id']}/results", json=support, headers=headers["sup"]), 201)
+    sup_result = _ok(
+        client.post(f"/kinerja/v1/skp/{sup_skp['id']}/results", json=support, headers=headers["sup"]), 201
+    )
     _ok(client.post(f"/kinerja/v1/skp/{sup_skp['id']}/submit", headers=headers["sup"]))
     staff_skp = _ok(client.post("/kinerja/v1/skp", json={"year": 2026}, headers=headers["staff"]), 201)
-    return {"client": client, "h": headers, "sup_skp": sup_skp["id"], "staff_skp": staff_skp["id"]}
+    return {
+        "client": client,
+        "h": headers,
+        "sup_skp": sup_skp["id"],
+        "sup_result": sup_result["id"],
+        "staff_skp": staff_skp["id"],
+    }
 
 
 def _matrix(world: dict[str, Any], method: str, path: str, expected: dict[str, set[int]], **kw: Any) -> None:
@@ -149,7 +157,8 @@ def test_employee_records(world: dict[str, Any]) -> None:
         "PATCH",
         f"/kinerja/v1/employees/{STAFF}",
         _e(200, 403, 403, 403, 403, 403),
-        json={"position": "Analis"},
+        # Not the position: a new position would close STAFF's SKP, which test_evaluations rates on.
+        json={"name": "Pegawai Matriks"},
     )
     _matrix(
         world,
@@ -190,7 +199,36 @@ def test_evaluations(world: dict[str, Any]) -> None:
     evaluation = listed["items"][0]["id"]
     _matrix(world, "GET", f"/kinerja/v1/evaluations/{evaluation}", _e(200, 200, 200, 404, 404, 200))
     etag = client.get(f"/kinerja/v1/evaluations/{evaluation}", headers=world["h"]["sup"]).headers["etag"]
-    change = {"result_rating": "SESUAI_EKSPEKTASI", "behavior_rating": "SESUAI_EKSPEKTASI"}
+    # Rated on STAFF's approved SKP (issue 16): one main result supporting SUP's, approved by SUP.
+    staff_skp = world["staff_skp"]
+    result = {
+        "kind": "UTAMA",
+        "text": "Teragendanya berkas",
+        "parent_result_id": world["sup_result"],
+        "aspect": "KUANTITAS",
+        "indicators": [{"text": "Berkas teragenda", "target": "100 berkas"}],
+    }
+    _ok(client.post(f"/kinerja/v1/skp/{staff_skp}/results", json=result, headers=world["h"]["staff"]), 201)
+    _ok(client.post(f"/kinerja/v1/skp/{staff_skp}/submit", headers=world["h"]["staff"]))
+    _ok(client.post(f"/kinerja/v1/skp/{staff_skp}/approve", headers=world["h"]["sup"]))
+    mains = _ok(client.get(f"/kinerja/v1/evaluations/{evaluation}/main-results", headers=world["h"]["sup"]))
+    change = {
+        "result_rating": "SESUAI_EKSPEKTASI",
+        "behavior_rating": "SESUAI_EKSPEKTASI",
+        "main_ratings": {m["skp_result_id"]: {"rating": "SESUAI_EKSPEKTASI"} for m in mains["items"]},
+        "behavior_notes": {
+            v: {"level": "SESUAI_EKSPEKTASI"}
+            for v in (
+                "BERORIENTASI_PELAYANAN",
+                "AKUNTABEL",
+                "KOMPETEN",
+                "HARMONIS",
+                "LOYAL",
+                "ADAPTIF",
+                "KOLABORATIF",
+            )
+        },
+    }
     for caller in ("admin", "staff", "other_sup", "other", "integrator"):
         resp = client.patch(
             f"/kinerja/v1/evaluations/{evaluation}",

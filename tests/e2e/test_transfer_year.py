@@ -97,7 +97,14 @@ class World:
         _ok(self.patch("admin", f"/employees/{nip}", change, etag))
 
     def rate(self, who: str, path: str, version: int) -> dict[str, Any]:
-        body = {"result_rating": DA, "behavior_rating": S}
+        # Anchored (issue 16): every main result of the SKPs covering the stretch, the seven BerAKHLAK levels.
+        mains = _ok(self.get(who, f"/evaluations/{path.rsplit('/', 1)[1]}/main-results"))["items"]
+        body = {
+            "result_rating": DA,
+            "behavior_rating": S,
+            "main_ratings": {m["skp_result_id"]: {"rating": DA} for m in mains},
+            "behavior_notes": {v: {"level": S} for v in BERAKHLAK},
+        }
         out: dict[str, Any] = _ok(self.patch(who, path, body, f'"{version}"'))
         return out
 
@@ -128,6 +135,9 @@ class World:
         out: dict[str, Any] = _ok(self.post(who, f"/evaluations/{rated['id']}/finalize"))
         assert (out["status"], out["predikat"], out["kind"]) == ("FINAL", "BAIK", "RESULT")
         return out
+
+
+BERAKHLAK = ("BERORIENTASI_PELAYANAN", "AKUNTABEL", "KOMPETEN", "HARMONIS", "LOYAL", "ADAPTIF", "KOLABORATIF")
 
 
 def _reset(stack: Stack, admin: dict[str, str]) -> None:

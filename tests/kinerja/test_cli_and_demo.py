@@ -111,8 +111,9 @@ async def test_demo_seed_is_idempotent(db: str) -> None:
     assert contexts[0] == contexts[1]
     assert await _scalar(db, "SELECT count(*) FROM kinerja.unit") == 28
     assert await _scalar(db, "SELECT count(*) FROM kinerja.employee") == 341
-    # One assignment each, plus the second one of the demo's transfer (issue 15).
-    assert await _scalar(db, "SELECT count(*) FROM kinerja.employee_assignment") == 341 + 1
+    # One assignment each, plus the second one of the demo's transfer (issue 15) and of the report of
+    # atasan.bkd who took a new position when the quarter began (issue 16).
+    assert await _scalar(db, "SELECT count(*) FROM kinerja.employee_assignment") == 341 + 2
     moved = contexts[0]["demo_transfer"]
     history = await _scalar(
         db,
@@ -157,7 +158,12 @@ async def test_demo_gives_the_bkd_supervisor_work(
     finally:
         await engine.dispose()
     assert counts[0] == counts[1], "a second seed writes nothing"
-    assert counts[0][0] == 4  # kepala.bkd, the Kepala Bidang, atasan.bkd, pegawai.bkd
+    # kepala.bkd, the Kepala Bidang, atasan.bkd, pegawai.bkd, two for the report who changed position, and one
+    # for every other member of Bidang Mutasi (each rated on an approved SKP: issue 16).
+    unit_size = await _scalar(
+        db, f"SELECT count(*) FROM kinerja.employee WHERE unit_id = '{unit_id('BKD.MUT')}' AND active"
+    )
+    assert counts[0][0] == unit_size + 2
     acc = {a["username"]: a["nip"] for a in context["demo_accounts"]}
     kepala, atasan, pegawai = acc["kepala.bkd"], acc["atasan.bkd"], acc["pegawai.bkd"]
     year = today().year
@@ -172,7 +178,15 @@ async def test_demo_gives_the_bkd_supervisor_work(
         await _scalar(db, f"SELECT status || ' ' || approver_nip FROM kinerja.skp WHERE nip = '{atasan}'")
         == f"APPROVED {kabid}"
     )
-    assert await _scalar(db, f"SELECT status FROM kinerja.skp WHERE nip = '{pegawai}'") == "SUBMITTED"
+    assert (
+        await _scalar(db, f"SELECT status || ' ' || approver_nip FROM kinerja.skp WHERE nip = '{pegawai}'")
+        == f"APPROVED {atasan}"
+    )
+    # The report who took a new position when the quarter began: the old SKP approved (and closed), the new
+    # one waiting for atasan.bkd.
+    waiting = await _scalar(db, "SELECT nip FROM kinerja.skp WHERE status = 'SUBMITTED'")
+    assert await _scalar(db, f"SELECT supervisor_nip FROM kinerja.employee WHERE nip = '{waiting}'") == atasan
+    assert await _scalar(db, f"SELECT count(*) FROM kinerja.skp WHERE nip = '{waiting}'") == 2
     # Every non-JPT result supports a result of the owner's direct supervisor's SKP.
     broken = await _scalar(
         db,
@@ -185,6 +199,13 @@ async def test_demo_gives_the_bkd_supervisor_work(
     )
     assert broken == 0
     assert await _scalar(db, "SELECT count(*) FROM kinerja.skp_result WHERE perspective IS NOT NULL") == 2
+    assert (
+        await _scalar(
+            db,
+            "SELECT count(*) FROM kinerja.skp s JOIN kinerja.employee e ON e.nip = s.nip WHERE e.position_type = 'JPT'",
+        )
+        == 1
+    )
     # The last completed quarter (never the current one) is finished for the whole of Bidang Mutasi: every
     # member evaluated by their direct supervisor, FINAL, and the unit's aggregate queued for publik.
     period = quarter_of(today()).previous().code
@@ -231,7 +252,7 @@ async def test_demo_gives_the_bkd_supervisor_work(
         assert tasks.status_code == 200, tasks.text
         items = tasks.json()["items"]
         to_approve = [t for t in items if t["kind"] == "SKP_TO_APPROVE"]
-        assert [t["subject_nip"] for t in to_approve] == [pegawai]
+        assert [t["subject_nip"] for t in to_approve] == [waiting]
         assert not [t for t in items if t["kind"] == "EVALUATION_TO_WRITE" and t["period"] == period]
         current = quarter_of(today()).code
         to_write = [t for t in items if t["kind"] == "EVALUATION_TO_WRITE" and t["period"] == current]

@@ -13,6 +13,7 @@ import pytest
 
 from services.common.auth import Role
 from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate, new_evaluation, rate
+from tests.support.anchoring import anchored_body, main_results
 from tests.support.fixtures import Tokens
 
 A, S, B = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"
@@ -37,6 +38,7 @@ async def line(seed: Seeder) -> dict[str, Any]:
     staff2 = await seed.employee(seed.nip(4), unit, boss)
     other_boss = await seed.employee(seed.nip(5), unit, head, position_type="ADMINISTRATOR")
     other = await seed.employee(seed.nip(6), unit, other_boss)
+    await seed.anchor()
     return {
         "unit": unit,
         "head": head,
@@ -227,10 +229,16 @@ async def test_if_match_stale_and_lock(
         url, json={"behavior_notes": {"LOYAL": "x" * 2001}}, headers={**boss, "If-Match": '"3"'}
     )
     assert too_long.status_code == 422
-    final = await client.post(f"{url}/finalize", headers={**boss, "If-Match": '"3"'})
-    assert final.status_code == 200
+    # Issue 16: the main results and the seven BerAKHLAK levels are rated before finalising.
+    unanchored = await client.post(f"{url}/finalize", headers={**boss, "If-Match": '"3"'})
+    assert unanchored.status_code == 409
+    anchored = anchored_body(await main_results(client, boss, ev["id"]), A, S, notes)
+    ok = await client.patch(url, json=anchored, headers={**boss, "If-Match": '"3"'})
+    assert ok.status_code == 200, ok.text
+    final = await client.post(f"{url}/finalize", headers={**boss, "If-Match": '"4"'})
+    assert final.status_code == 200, final.text
     assert final.json()["predikat"] == "BAIK"
-    locked = await client.patch(url, json={"result_rating": B}, headers={**boss, "If-Match": '"4"'})
+    locked = await client.patch(url, json={"result_rating": B}, headers={**boss, "If-Match": '"5"'})
     assert locked.status_code == 409
     again = await client.post(f"{url}/finalize", headers=boss)
     assert again.status_code == 409
@@ -327,11 +335,28 @@ async def test_acknowledge_and_objection_decided_by_the_supervisors_supervisor(
     # The evaluator's supervisor sees it and decides.
     seen = await client.get(f"/v1/objections/{objection['id']}", headers=head)
     assert seen.status_code == 200
-    decided = await client.post(decide, json={"accept": True, "note": "Bukti valid."}, headers=head)
+    # Accepting sets the ratings (issue 16): without them 422; the predikat is computed again, still FINAL.
+    assert (await client.post(decide, json={"accept": True}, headers=head)).status_code == 422
+    decided = await client.post(
+        decide, json={"accept": True, "result_rating": S, "note": "Bukti valid."}, headers=head
+    )
     assert decided.status_code == 200, decided.text
     assert decided.json()["status"] == "ACCEPTED"
     assert decided.json()["decider_nip"] == line["head"]
     assert (await client.post(decide, json={"accept": False}, headers=head)).status_code == 409
     after = (await client.get(url, headers=staff)).json()
-    assert after["status"] == "DRAFT"
-    assert after["reopened_count"] == 1
+    assert (after["status"], after["result_rating"], after["predikat"]) == ("FINAL", S, "KURANG")
+    assert after["reopened_count"] == 0
+    # The decision is final: the evaluator cannot change it, an admin does not reopen it, and no second
+    # objection is lodged.
+    assert (
+        await client.patch(
+            url, json={"result_rating": A}, headers={**boss, "If-Match": f'"{after["version"]}"'}
+        )
+    ).status_code == 409
+    assert (
+        await client.post(f"{url}/reopen", json={"reason": "Koreksi."}, headers=tokens.admin())
+    ).status_code == 409
+    again = await client.post(f"{url}/objections", json={"reason": "Sekali lagi."}, headers=staff)
+    assert again.status_code == 409
+    assert again.json()["type"].endswith("objection-exists")

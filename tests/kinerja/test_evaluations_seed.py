@@ -13,6 +13,7 @@ import asyncpg
 import httpx
 
 from services.kinerja_api.samples import numbered_nip
+from tests.support.anchoring import anchor_all, anchored_body, main_results
 from tests.support.fixtures import Tokens
 
 SINCE = date(2025, 1, 1)
@@ -146,6 +147,10 @@ class Seeder:
             )
         return skp_id, ids
 
+    async def anchor(self) -> None:
+        """An approved 2025 and 2026 SKP for everyone who has none (issue 16: results are rated on them)."""
+        await anchor_all(self.conn)
+
     async def skp(self, nip: str, year: int, status: str) -> uuid.UUID:
         skp_id = uuid.uuid4()
         await self.conn.execute(
@@ -189,9 +194,9 @@ async def rate(
     behavior: str,
     notes: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"result_rating": result, "behavior_rating": behavior}
-    if notes is not None:
-        body["behavior_notes"] = notes
+    """Rate a DRAFT anchored to the SKP (tests.support.anchoring): every main result, the seven BerAKHLAK
+    levels and the reasons a DI_BAWAH rating needs."""
+    body = anchored_body(await main_results(client, headers, evaluation["id"]), result, behavior, notes)
     resp = await client.patch(
         f"/v1/evaluations/{evaluation['id']}",
         json=body,

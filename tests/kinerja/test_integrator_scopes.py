@@ -33,6 +33,7 @@ async def team(seed: Seeder) -> dict[str, Any]:
     head = await seed.employee(seed.nip(100), unit, None, position_type="JPT")
     boss = await seed.employee(seed.nip(101), unit, head, position_type="ADMINISTRATOR")
     staff = [await seed.employee(seed.nip(110 + i), unit, boss) for i in range(3)]
+    await seed.anchor()
     return {"unit": unit, "head": head, "boss": boss, "staff": staff}
 
 
@@ -45,7 +46,7 @@ async def test_without_the_scope_an_integrator_reads_aggregates_only(
 ) -> None:
     staff = team["staff"][0]
     ev = await evaluate(client, tokens.pegawai(team["boss"]), staff, A, S, notes=NOTES)
-    skp = await seed.skp(staff, 2026, "APPROVED")
+    skp = await seed.conn.fetchval("SELECT id FROM kinerja.skp WHERE nip = $1 AND year = 2026", staff)
     bare = integrator(tokens)
     other_scope = integrator(tokens, Scope.PELATIHAN_INDIVIDUAL)  # pelatihan's grant opens nothing here
 

@@ -27,6 +27,7 @@ from services.kinerja_api.main import create_app
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app as create_publik
 from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate, plain
+from tests.support.anchoring import anchored_body, main_results
 from tests.support.fixtures import Tokens, free_port, running, wait_until
 
 A, S, B = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"
@@ -59,6 +60,7 @@ async def team(seed: Seeder, code: str, base: int, size: int = 3) -> dict[str, A
     unit = await seed.unit(f"{code}.SUB", opd)
     boss = await seed.employee(seed.nip(base), opd, None, position_type="JPT")
     staff = [await seed.employee(seed.nip(base + 1 + i), unit, boss) for i in range(size)]
+    await seed.anchor()
     return {"opd": opd, "unit": unit, "boss": boss, "staff": staff}
 
 
@@ -115,7 +117,8 @@ async def test_a_whole_unit_enqueues_one_aggregate_and_development_needs(
         "KURANG": 1,
         "SANGAT_KURANG": 0,
     }
-    assert data["compliance"] == {"skp_approved": 0, "realization_reported": 0, "evaluated": 3}
+    # Each was rated on an approved SKP (issue 16).
+    assert data["compliance"] == {"skp_approved": 3, "realization_reported": 0, "evaluated": 3}
     # One development_needs per finalisation, to pelatihan.
     needs = await outbox(db, "kinerja.development_needs")
     assert [n["destination"] for n in needs] == ["pelatihan"] * 3
@@ -127,7 +130,8 @@ async def test_a_whole_unit_enqueues_one_aggregate_and_development_needs(
         "behavior_gaps": ["KOLABORATIF"],
         "result_below_expectation": True,
     }
-    assert by_eval[last["id"]]["behavior_gaps"] == []
+    # A DI_BAWAH behaviour rating is the median of the seven BerAKHLAK levels (issue 16): here all seven.
+    assert len(by_eval[last["id"]]["behavior_gaps"]) == 7
     # A reopen and re-finalisation sends a corrected aggregate.
     reopened = await client.post(
         f"/v1/evaluations/{last['id']}/reopen", json={"reason": "Koreksi perilaku."}, headers=tokens.admin()
@@ -135,7 +139,7 @@ async def test_a_whole_unit_enqueues_one_aggregate_and_development_needs(
     assert reopened.status_code == 200
     resp = await client.patch(
         f"/v1/evaluations/{last['id']}",
-        json={"behavior_rating": S},
+        json=anchored_body(await main_results(client, boss, last["id"]), S, S),
         headers={**boss, "If-Match": reopened.headers["etag"]},
     )
     assert resp.status_code == 200

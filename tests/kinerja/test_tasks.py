@@ -32,9 +32,12 @@ async def test_supervisor_with_30_reports_sees_everything_at_a_glance(
         await seed.employees(reports, unit, boss)
         # Three SKPs submitted for approval; the boss's own approved SKP has 2 indicators, one reported.
         year = today().year
-        for nip in reports[:3]:
+        for nip in reports[2:5]:
             await seed.skp(nip, year, "SUBMITTED")
         cur = quarter_of(today())
+        # The two reports evaluated below are rated on approved SKPs (issue 16).
+        for nip in reports[:2]:
+            await seed.approved_skp(nip, cur.previous().year)
         skp, indicators = await seed.approved_skp(boss, year, indicators=2)
         await seed.realization(skp, indicators[0], cur.code)
     finally:
@@ -113,6 +116,9 @@ async def test_the_evaluated_employee_is_asked_to_acknowledge(
         boss = await seed.employee(seed.nip(201), unit, None, position_type="ADMINISTRATOR")
         reports = [seed.nip(300 + i) for i in range(2)]
         await seed.employees(reports, unit, boss)
+        for nip in reports:
+            skp, indicators = await seed.approved_skp(nip, quarter_of(today()).previous().year)
+            await seed.realization(skp, indicators[0], quarter_of(today()).code)
     finally:
         await seed.conn.close()
 

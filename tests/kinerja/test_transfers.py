@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.kinerja.test_evaluations_seed import Seeder, connect, new_evaluation, rate
+from tests.support.anchoring import anchored_body, main_results
 from tests.support.fixtures import Tokens
 
 A, S = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI"
@@ -36,6 +37,7 @@ async def line(seed: Seeder) -> dict[str, Any]:
     boss = await seed.employee(seed.nip(2), unit, head, position_type="ADMINISTRATOR")
     other_boss = await seed.employee(seed.nip(5), unit, head, position_type="ADMINISTRATOR")
     staff = await seed.employee(seed.nip(3), unit, boss)
+    await seed.anchor()
     return {"unit": unit, "head": head, "boss": boss, "other_boss": other_boss, "staff": staff}
 
 
@@ -54,7 +56,7 @@ async def _rate_and_finalize_part(
     url = f"/v1/evaluations/{part['result_id']}/parts/{part['id']}"
     resp = await client.patch(
         url,
-        json={"result_rating": S, "behavior_rating": S},
+        json=anchored_body(await main_results(client, who, part["id"]), S, S),
         headers={**who, "If-Match": f'"{part["version"]}"'},
     )
     assert resp.status_code == 200, resp.text

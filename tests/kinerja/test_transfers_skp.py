@@ -17,6 +17,7 @@ import pytest
 
 from services.common import clock
 from tests.kinerja.test_evaluations_seed import Seeder, connect, new_evaluation, rate
+from tests.support.anchoring import anchored_body, main_results
 from tests.support.fixtures import Tokens
 
 S = "SESUAI_EKSPEKTASI"
@@ -208,6 +209,7 @@ async def test_earlier_supervisor_is_offered_a_part_not_a_result(
     client: httpx.AsyncClient, tokens: Tokens, seed: Seeder, line: dict[str, Any]
 ) -> None:
     staff, boss, other = line["staff"], line["boss"], line["other"]
+    await seed.approved_skp(staff, 2026)
     await seed.transfer(staff, other, line["unit"], date(2026, 3, 15))
     set_today(date(2026, 4, 2))
     b, o = tokens.pegawai(boss), tokens.pegawai(other)
@@ -233,7 +235,7 @@ async def test_earlier_supervisor_is_offered_a_part_not_a_result(
     await _ok(
         await client.patch(
             url,
-            json={"result_rating": S, "behavior_rating": S},
+            json=anchored_body(await main_results(client, b, part["id"]), S, S),
             headers={**b, "If-Match": f'"{part["version"]}"'},
         )
     )
@@ -245,6 +247,7 @@ async def test_import_refuses_a_line_change_inside_a_final_period(
     client: httpx.AsyncClient, tokens: Tokens, seed: Seeder, line: dict[str, Any]
 ) -> None:
     staff, boss, other = line["staff"], line["boss"], line["other"]
+    await seed.approved_skp(staff, 2026)
     set_today(date(2026, 2, 20))
     b = tokens.pegawai(boss)
     result = await rate(client, b, await new_evaluation(client, b, staff, "2026-Q1"), S, S)

@@ -19,6 +19,7 @@ async def test_a_finalised_evaluation_is_queued_for_the_gateway(
         unit = await seed.unit("WH")
         head = await seed.employee(seed.nip(1), unit, None, position_type="JPT")
         staff = await seed.employee(seed.nip(2), unit, head)
+        await seed.anchor()
         final = await evaluate(client, tokens.pegawai(head), staff, "SESUAI_EKSPEKTASI", "DI_ATAS_EKSPEKTASI")
         rows = await seed.conn.fetch(
             "SELECT event_type, payload::text AS p FROM kinerja.outbox_event WHERE destination = 'gateway'"

@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 PUBLIC = {
     ("get", "/kinerja/v1/units/{unit_id}"): "the unit registry: any employee reads it",
     ("get", "/kinerja/v1/calendar/{period}"): "the evaluation calendar is the same for everyone",
+    ("get", "/kinerja/v1/calendar/{period}/rules"): "a year's objection days are the same for everyone",
     ("get", "/pelatihan/v1/certificates/{number}"): "anyone verifies a certificate",
     ("get", "/pelatihan/v1/sessions/{session_id}"): "the training catalogue",
     ("get", "/pelatihan/v1/sessions/{session_id}/feedback"): "aggregated, anonymous session feedback",
@@ -124,6 +125,20 @@ def build_victim(s: Seeded) -> Victim:
         )
         assert ev.status_code == 201, ev.text
         values["evaluation_id"] = ev.json()["id"]
+        # A penilai delegation for the victim (admins only: every other caller is refused).
+        delegation = c.post(
+            "/kinerja/v1/penilai-delegations",
+            json={
+                "delegate_nip": v["supervisor_nip"],
+                "for_nip": v["nip"],
+                "valid_from": "2026-01-01",
+                "valid_to": "2026-12-31",
+                "decree_number": "800/IDOR/2026",
+            },
+            headers=admin,
+        )
+        assert delegation.status_code == 201, delegation.text
+        values["delegation_id"] = delegation.json()["id"]
         sessions = c.get(
             "/pelatihan/v1/sessions", params={"open": "true", "limit": 200}, headers=admin
         ).json()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, String, func
+from sqlalchemy import CheckConstraint, Date, DateTime, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.kinerja_api.db import Base
@@ -20,5 +20,21 @@ class PeriodCalendar(Base):
     skp_due_on: Mapped[date] = mapped_column(Date)
     realization_due_on: Mapped[date] = mapped_column(Date)
     evaluation_due_on: Mapped[date] = mapped_column(Date)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CalendarYear(Base):
+    """Rules of one year an admin set (defaults apply otherwise): the days an employee has to object to a
+    final result (PP 30/2019 Pasal 59: 14)."""
+
+    __tablename__ = "calendar_year"
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        CheckConstraint("objection_days BETWEEN 1 AND 90", name="objection_days_range"),
+    )
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    objection_days: Mapped[int] = mapped_column(Integer)
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

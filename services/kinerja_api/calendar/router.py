@@ -11,7 +11,13 @@ from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.kinerja_api.calendar import service
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
-from services.kinerja_api.calendar.schemas import CalendarEntry, CalendarUpdate, CalendarYear
+from services.kinerja_api.calendar.schemas import (
+    CalendarEntry,
+    CalendarUpdate,
+    CalendarYear,
+    YearRules,
+    YearRulesRead,
+)
 from services.kinerja_api.deps import CallerDep
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
@@ -55,3 +61,36 @@ async def set_period(
     """An admin sets the SKP, realisation and evaluation deadlines of a period (audit-logged); tasks and
     the compliance report follow them."""
     return await service.set_period(session, actor, period, body)
+
+
+@router.get(
+    "/{period}/rules",
+    summary="Rules of a year",
+    operation_id="calendar_year_rules",
+    responses=problem_responses(401, 422),
+)
+async def get_year_rules(
+    period: Annotated[int, Path(description="The year.", examples=[2026])],
+    session: SessionDep,
+    _: CallerDep,
+) -> YearRulesRead:
+    """The days an employee has to object to a final result of this year (PP 30/2019 Pasal 59: 14 by
+    default); `source` says whether an admin changed them."""
+    return await service.year_rules(session, period)
+
+
+@router.put(
+    "/{period}/rules",
+    summary="Set the rules of a year (admin)",
+    operation_id="calendar_set_year_rules",
+    responses=problem_responses(401, 403, 413, 422),
+)
+async def set_year_rules(
+    period: Annotated[int, Path(description="The year.", examples=[2026])],
+    body: YearRules,
+    session: SessionDep,
+    actor: CallerDep,
+    _: AdminDep,
+) -> YearRulesRead:
+    """An admin sets the days to object for the results of a year (audit-logged)."""
+    return await service.set_year_rules(session, actor, period, body)

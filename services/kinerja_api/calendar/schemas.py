@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ENTRY_EXAMPLE: dict[str, Any] = {
     "period": "2026-Q1",
@@ -74,3 +74,26 @@ class CalendarUpdate(BaseModel):
         if self.evaluation_due_on < self.realization_due_on:
             raise ValueError("evaluation_due_on must not be before realization_due_on")
         return self
+
+
+OBJECTION_DAYS = 14
+"""PP 30/2019 Pasal 59: an objection within 14 days of receiving the result (from finalisation)."""
+
+
+class YearRules(BaseModel):
+    """Rules of one year: the days an employee has to object to a final result (default 14)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"objection_days": 14}]})
+
+    objection_days: int = Field(ge=1, le=90, description="Days from finalisation to lodge an objection.")
+
+
+class YearRulesRead(YearRules):
+    """The rules of a year and whether an admin set them."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"year": 2026, "objection_days": 14, "source": "DEFAULT"}]}
+    )
+
+    year: int
+    source: CalendarSource

@@ -5,14 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import record_change
 from services.common.errors import InvalidInput
 from services.common.i18n import message_of, msg
 from services.kinerja_api.calendar import repository
+from services.kinerja_api.calendar.models import CalendarYear
 from services.kinerja_api.calendar.periods import BadPeriod, Deadlines, Period, parse_period, periods_of_year
-from services.kinerja_api.calendar.schemas import CalendarEntry, CalendarSource, CalendarUpdate
+from services.kinerja_api.calendar.schemas import (
+    OBJECTION_DAYS,
+    CalendarEntry,
+    CalendarSource,
+    CalendarUpdate,
+    YearRules,
+    YearRulesRead,
+)
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.events import SINK
 
@@ -90,3 +100,43 @@ def _as_dict(d: Deadlines) -> dict[str, str]:
         "realization_due_on": d.realization_due_on.isoformat(),
         "evaluation_due_on": d.evaluation_due_on.isoformat(),
     }
+
+
+async def year_rules(session: AsyncSession, year_: int) -> YearRulesRead:
+    """The rules of a year (the defaults unless an admin set them)."""
+    row = await session.get(CalendarYear, year_)
+    if row is None:
+        return YearRulesRead(year=year_, objection_days=OBJECTION_DAYS, source=CalendarSource.DEFAULT)
+    return YearRulesRead(year=year_, objection_days=row.objection_days, source=CalendarSource.SET)
+
+
+async def set_year_rules(session: AsyncSession, actor: Caller, year_: int, data: YearRules) -> YearRulesRead:
+    """An admin sets a year's rules (audited)."""
+    if not 2000 <= year_ <= 2100:
+        raise InvalidInput(
+            msg("year out of range 2000-2100"), errors=[{"loc": ["path", "year"], "msg": "2000-2100"}]
+        )
+    before = await year_rules(session, year_)
+    stmt = insert(CalendarYear).values(
+        year=year_, objection_days=data.objection_days, updated_by=actor.subject
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["year"],
+        set_={
+            "objection_days": data.objection_days,
+            "updated_by": actor.subject,
+            "updated_at": text("now()"),
+        },
+    )
+    await session.execute(stmt)
+    await record_change(
+        session,
+        SINK,
+        actor=actor.subject,
+        action="calendar.year_rules",
+        entity="calendar_year",
+        entity_id=str(year_),
+        before={"objection_days": before.objection_days},
+        after={"objection_days": data.objection_days},
+    )
+    return YearRulesRead(year=year_, objection_days=data.objection_days, source=CalendarSource.SET)

@@ -88,3 +88,16 @@ class SiasnIdTaken(Conflict):
     """Another employee already carries this SIASN person id (one SIASN person per employee record)."""
 
     slug = "siasn-id-taken"
+
+
+class PenilaiRankRequired(Conflict):
+    """The actor holds no JPT, ADMINISTRATOR or PENGAWAS position and no delegation covers the act
+    (PP 30/2019; domain.md §11.2)."""
+
+    slug = "penilai-rank-required"
+
+
+class DelegationNotFound(NotFound):
+    """No penilai delegation with that id."""
+
+    slug = "penilai-delegation-not-found"

@@ -124,3 +124,29 @@ class EmployeeAssignment(Base):
     jenjang: Mapped[str | None] = mapped_column(String(16))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
+
+
+class PenilaiDelegation(Base):
+    """A delegation the admin records for the PPK (domain.md §11.2): ``delegate_nip`` acts as pejabat
+    penilai for ``for_nip`` over ``[valid_from, valid_to]`` (both inclusive) under decree ``decree_number``,
+    although their own position is neither JPT, ADMINISTRATOR nor PENGAWAS (a senior functional, a
+    pelaksana coordinator). Checked when the delegate approves an SKP or finalises a result or a part."""
+
+    __tablename__ = "penilai_delegation"
+    __table_args__ = (
+        CheckConstraint("valid_to >= valid_from", name="valid_range"),
+        CheckConstraint("delegate_nip <> for_nip", name="not_self"),
+        # The check when acting: "has D a delegation for N covering today".
+        Index("ix_penilai_delegation_delegate_for", "delegate_nip", "for_nip", "valid_from"),
+        # The admin's list ?for_nip=.
+        Index("ix_penilai_delegation_for_nip", "for_nip", "valid_from"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    delegate_nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"))
+    for_nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    decree_number: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -208,3 +208,64 @@ class ImportResult(BaseModel):
     updated: int
     unchanged: int
     refused: int = 0
+
+
+DELEGATION_EXAMPLE: dict[str, Any] = {
+    "id": "5b0e2a7c-3d41-4f6e-9a2b-7c8d9e0f1a2b",
+    "delegate_nip": "198609262015051001",
+    "for_nip": "199001012015031001",
+    "valid_from": "2026-01-01",
+    "valid_to": "2026-12-31",
+    "decree_number": "800/123/BKD/2026",
+    "created_by": "admin",
+}
+
+
+class DelegationCreate(BaseModel):
+    """Who acts as pejabat penilai (``delegate_nip``) for whom (``for_nip``), from ``valid_from`` to
+    ``valid_to`` (both inclusive), under which decree."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{k: v for k, v in DELEGATION_EXAMPLE.items() if k not in ("id", "created_by")}]
+        },
+    )
+
+    delegate_nip: str = Field(pattern=r"^[0-9]{18}$", description="Who acts as pejabat penilai.")
+    for_nip: str = Field(pattern=r"^[0-9]{18}$", description="Whom they evaluate and whose SKP they approve.")
+    valid_from: date
+    valid_to: date
+    decree_number: str = Field(
+        min_length=1, max_length=100, description="Number of the PPK's decree (surat keputusan)."
+    )
+
+    @model_validator(mode="after")
+    def _range(self) -> DelegationCreate:
+        if self.valid_to < self.valid_from:
+            raise ValueError("valid_to must not be before valid_from")
+        if self.delegate_nip == self.for_nip:
+            raise ValueError("nobody is delegated to evaluate themselves")
+        return self
+
+
+class DelegationRead(BaseModel):
+    """A recorded delegation."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [DELEGATION_EXAMPLE]})
+
+    id: uuid.UUID
+    delegate_nip: str
+    for_nip: str
+    valid_from: date
+    valid_to: date
+    decree_number: str
+    created_by: str
+
+
+class WithdrawBody(BaseModel):
+    """Why the delegation is withdrawn (audited)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "SK dicabut"}]})
+
+    reason: str = Field(min_length=3, max_length=2000)

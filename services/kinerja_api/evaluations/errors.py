@@ -82,3 +82,27 @@ class PartNotFound(NotFound):
 
 class LeftTheService(Forbidden):
     slug = "left-the-service"
+
+
+class SkpNotApproved(Conflict):
+    slug = "evaluation-needs-approved-skp"
+
+
+class RatingContradicts(Conflict):
+    slug = "rating-contradicts-main-results"
+
+
+class ReasonRequired(Conflict):
+    slug = "rating-reason-required"
+
+
+class ObjectionExists(Conflict):
+    slug = "objection-exists"
+
+
+class ObjectionWindowClosed(Conflict):
+    slug = "objection-window-closed"
+
+
+class DecisionNeedsRatings(InvalidInput):
+    slug = "objection-decision-ratings"

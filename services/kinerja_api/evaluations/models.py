@@ -98,6 +98,13 @@ class Evaluation(Base):
     result_rating: Mapped[str | None] = mapped_column(String(24))
     behavior_rating: Mapped[str | None] = mapped_column(String(24))
     behavior_notes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    # Ratings of the main (UTAMA) results of the SKPs covering the dates, keyed by skp_result id:
+    # {"<id>": {"rating": Rating, "note": str}} (domain.md §11.3).
+    main_ratings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    # Written reasons: for a DI_BAWAH overall rating, and for a behaviour rating that departs from the
+    # median of the seven BerAKHLAK levels.
+    result_reason: Mapped[str | None] = mapped_column(String(2000))
+    behavior_reason: Mapped[str | None] = mapped_column(String(2000))
     predikat: Mapped[str | None] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     finalized_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -13,11 +13,13 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import clock
 from services.common.i18n import msg
 from services.kinerja_api.calendar.periods import parse_period
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import repository as employees
-from services.kinerja_api.evaluations import repository
+from services.kinerja_api.employees.delegations import require_penilai
+from services.kinerja_api.evaluations import anchoring, repository
 from services.kinerja_api.evaluations.enums import GUBERNUR, EvaluationKind, EvaluationStatus
 from services.kinerja_api.evaluations.errors import (
     EvaluationExists,
@@ -147,6 +149,7 @@ async def create_part(
         on_behalf=GUBERNUR if stretch.supervisor_nip is None else None,
         status=EvaluationStatus.DRAFT.value,
         behavior_notes={},
+        main_ratings={},
         version=1,
         reopened_count=0,
     )
@@ -195,6 +198,10 @@ async def finalize_part(
     if part.result_rating is None or part.behavior_rating is None:
         missing = [n for n in ("result_rating", "behavior_rating") if getattr(part, n) is None]
         raise EvaluationIncomplete(msg("set {missing} before finalising", missing=", ".join(missing)))
+    await require_penilai(
+        session, part.evaluator_nip, part.nip, on=clock.today(), act=msg("finalising a part")
+    )
+    await anchoring.check(session, part)
     before = evaluation_data(part)
     part.status = EvaluationStatus.FINAL.value
     part.finalized_at = _now()

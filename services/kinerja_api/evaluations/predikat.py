@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat, Rating
 
@@ -48,8 +49,19 @@ class Violation:
     explanation: str
 
 
+MIN_RESULTS = 10
+"""Below this many final results a unit is reported as too small to apply the distribution pattern (our
+rule, domain.md §11.3; not a rule of SE 3/2023)."""
+
+
 def _pct(n: int, total: int) -> float:
+    """A share for display only (0.1 % steps); the rules compare exact fractions (:func:`_share`)."""
     return round(100.0 * n / total, 1) if total else 0.0
+
+
+def _share(n: int, total: int) -> Fraction:
+    """The exact share n/total: 60 % means 60 %, not 59.95 % rounded up (domain.md §11.3)."""
+    return Fraction(n, total) if total else Fraction(0)
 
 
 def curve_check(org: OrgPredikat, counts: Mapping[Predikat, int]) -> list[Violation]:
@@ -66,11 +78,14 @@ def curve_check(org: OrgPredikat, counts: Mapping[Predikat, int]) -> list[Violat
     def share(*ps: Predikat) -> float:
         return _pct(sum(n[p] for p in ps), total)
 
+    def exact(*ps: Predikat) -> Fraction:
+        return _share(sum(n[p] for p in ps), total)
+
     def names(*ps: Predikat) -> str:
         return " + ".join(p.value for p in ps)
 
-    def at_most(rule: str, pct: float, *ps: Predikat) -> None:
-        if share(*ps) > pct:
+    def at_most(rule: str, pct: int, *ps: Predikat) -> None:
+        if exact(*ps) > Fraction(pct, 100):
             out.append(
                 Violation(
                     rule,
@@ -81,8 +96,8 @@ def curve_check(org: OrgPredikat, counts: Mapping[Predikat, int]) -> list[Violat
                 )
             )
 
-    def at_least(rule: str, pct: float, *ps: Predikat) -> None:
-        if share(*ps) < pct:
+    def at_least(rule: str, pct: int, *ps: Predikat) -> None:
+        if exact(*ps) < Fraction(pct, 100):
             out.append(
                 Violation(
                     rule,

@@ -89,6 +89,7 @@ async def _rehome(
         period=draft.period,
         status=EvaluationStatus.DRAFT.value,
         behavior_notes={},
+        main_ratings={},
         version=1,
         reopened_count=0,
     )

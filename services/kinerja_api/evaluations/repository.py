@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api.employees.models import Employee
-from services.kinerja_api.evaluations.enums import EvaluationKind, EvaluationStatus
+from services.kinerja_api.evaluations.enums import EvaluationKind, EvaluationStatus, ObjectionStatus
 from services.kinerja_api.evaluations.models import Evaluation, Objection
 
 
@@ -150,3 +150,13 @@ async def pending_objection(session: AsyncSession, evaluation_id: uuid.UUID) -> 
     """The undecided objection of an evaluation, if any."""
     stmt = select(Objection).where(Objection.evaluation_id == evaluation_id, Objection.status == "PENDING")
     return (await session.scalars(stmt)).one_or_none()
+
+
+async def has_objection(session: AsyncSession, evaluation_id: uuid.UUID, *, decided: bool = False) -> bool:
+    """Whether an objection (pending or decided; only decided ones with ``decided``) was lodged against the
+    evaluation."""
+    stmt = select(Objection.id).where(Objection.evaluation_id == evaluation_id)
+    if decided:
+        stmt = stmt.where(Objection.status != ObjectionStatus.PENDING.value)
+    stmt = stmt.limit(1)
+    return (await session.scalar(stmt)) is not None

@@ -16,12 +16,15 @@ from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.clock import today
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.evaluations import service
+from services.kinerja_api.evaluations.curve import curve_now
 from services.kinerja_api.evaluations.enums import EvaluationStatus, Predikat
 from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.evaluations.schemas import (
     EvaluationCreate,
     EvaluationRead,
     EvaluationUpdate,
+    FinalizedRead,
+    MainResults,
     ObjectionCreate,
     ObjectionDecide,
     ObjectionRead,
@@ -151,6 +154,20 @@ async def delete_evaluation(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+@router.get(
+    "/v1/evaluations/{evaluation_id}/main-results",
+    summary="What the evaluator rates before finalising",
+    operation_id="evaluations_main_results",
+    responses=problem_responses(401, 404),
+)
+async def main_results(evaluation_id: uuid.UUID, session: SessionDep, actor: CallerDep) -> MainResults:
+    """The main (UTAMA) results of the approved SKPs covering the evaluation's dates, each with its rating so
+    far, whether those SKPs cover every day, and the median of the seven BerAKHLAK levels (domain.md §11.3).
+    Works for a result and for a part (by the part's id). Finalising a periodic result or a part needs every
+    main result rated; the annual result rests on the year's periodic results instead."""
+    return await service.main_results_of(session, actor, evaluation_id)
+
+
 @router.post(
     "/v1/evaluations/{evaluation_id}/finalize",
     summary="Finalise: compute the predikat and lock",
@@ -163,13 +180,15 @@ async def finalize_evaluation(
     actor: CallerDep,
     response: Response,
     if_match: IfMatch = None,
-) -> EvaluationRead:
+) -> FinalizedRead:
     """The evaluator finalises: the predikat follows from the 3x3 quadrant of PermenPANRB 6/2022 and the record
     is locked (later edits get 409). Two simultaneous finalisations give one FINAL and one 409. Development
     needs go to pelatihan, and the unit's aggregate to publik when this was its last open evaluation, both
-    through the outbox."""
+    through the outbox. The answer carries the unit's curve with this result counted (`curve`: a warning
+    naming the rules of SE MenPANRB 3/2023 that would break, never a refusal; `TOO_SMALL` under 10 results)."""
     evaluation = await service.finalize(session, actor, evaluation_id, if_match=if_match)
-    return _out(evaluation, response)
+    out = _out(evaluation, response)
+    return FinalizedRead(**out.model_dump(), curve=await curve_now(session, evaluation))
 
 
 @router.post(
@@ -214,8 +233,10 @@ async def acknowledge_evaluation(
 async def lodge_objection(
     evaluation_id: uuid.UUID, body: ObjectionCreate, session: SessionDep, actor: CallerDep
 ) -> ObjectionRead:
-    """The evaluated employee objects to a FINAL evaluation with a reason. The evaluator's own supervisor
-    decides (an admin when the evaluator has none). One undecided objection per evaluation (409)."""
+    """The evaluated employee objects to a FINAL result with a reason, within the year's objection days of
+    finalisation (14 by default, `GET /v1/calendar/{year}/rules`; later: 409 `objection-window-closed`).
+    One objection per result (409 `objection-exists` once one was decided). The atasan pejabat penilai stored
+    at the first finalisation decides (an admin when the evaluator has none)."""
     objection = await service.lodge_objection(session, actor, evaluation_id, body.reason)
     return ObjectionRead.model_validate(objection)
 
@@ -240,9 +261,17 @@ async def get_objection(objection_id: uuid.UUID, session: SessionDep, actor: Cal
 async def decide_objection(
     objection_id: uuid.UUID, body: ObjectionDecide, session: SessionDep, actor: CallerDep
 ) -> ObjectionRead:
-    """The evaluator's own supervisor (atasan pejabat penilai; an admin when there is none) accepts or rejects
-    the objection. Accepting reopens the evaluation so the evaluator corrects it. Audit-logged."""
+    """The atasan pejabat penilai stored when the result was first finalised (an admin when there is none)
+    decides (PP 30/2019 Pasal 59): rejecting keeps the ratings; accepting sets `result_rating` and/or
+    `behavior_rating` (422 `objection-decision-ratings` without), the predikat is computed again and the result
+    stays FINAL; the evaluator does not decide again, and the result is not reopened. Audit-logged."""
     objection = await service.decide_objection(
-        session, actor, objection_id, accept=body.accept, note=body.note
+        session,
+        actor,
+        objection_id,
+        accept=body.accept,
+        note=body.note,
+        result_rating=body.result_rating,
+        behavior_rating=body.behavior_rating,
     )
     return ObjectionRead.model_validate(objection)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -14,6 +15,7 @@ from services.kinerja_api.evaluations.enums import (
     EvaluationKind,
     EvaluationStatus,
     ObjectionStatus,
+    OrgPredikat,
     Predikat,
     Rating,
 )
@@ -38,6 +40,20 @@ BehaviorNoteIn = Annotated[
     Field(description="An object {level, note}, or a plain string (stored as {level: null, note})."),
 ]
 
+
+class MainRating(BaseModel):
+    """The evaluator's rating of one main (UTAMA) result of the SKP, with a note on the realisation and its
+    evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rating: Rating
+    note: str = Field(default="", max_length=NOTE_MAX)
+
+
+MAX_MAIN_RESULTS = 100
+"""An SKP holds at most 50 results; a stretch may meet two SKPs."""
+
 EVALUATION_EXAMPLE: dict[str, Any] = {
     "id": "3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
     "kind": "RESULT",
@@ -53,6 +69,11 @@ EVALUATION_EXAMPLE: dict[str, Any] = {
     "result_rating": "DI_ATAS_EKSPEKTASI",
     "behavior_rating": "SESUAI_EKSPEKTASI",
     "behavior_notes": {"KOLABORATIF": {"level": "DI_BAWAH_EKSPEKTASI", "note": "Jarang berbagi data tim."}},
+    "main_ratings": {
+        "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d": {"rating": "DI_ATAS_EKSPEKTASI", "note": "Target terlampaui."}
+    },
+    "result_reason": None,
+    "behavior_reason": None,
     "predikat": "BAIK",
     "version": 3,
     "finalized_at": "2026-04-10T03:00:00Z",
@@ -100,6 +121,23 @@ class EvaluationUpdate(BaseModel):
     behavior_notes: dict[Berakhlak, BehaviorNoteIn] | None = Field(
         default=None, description="Keyed by the seven BerAKHLAK values; replaces the stored notes."
     )
+    main_ratings: dict[uuid.UUID, MainRating] | None = Field(
+        default=None,
+        max_length=MAX_MAIN_RESULTS,
+        description="Ratings of the main (UTAMA) results of the SKPs covering the dates, keyed by the result's "
+        "id (GET /v1/evaluations/{id}/main-results lists them); replaces the stored ratings.",
+    )
+    result_reason: str | None = Field(
+        default=None,
+        max_length=NOTE_MAX,
+        description="Why: required when result_rating is DI_BAWAH_EKSPEKTASI.",
+    )
+    behavior_reason: str | None = Field(
+        default=None,
+        max_length=NOTE_MAX,
+        description="Why: required when behavior_rating is DI_BAWAH_EKSPEKTASI or departs from the median of the "
+        "seven BerAKHLAK levels.",
+    )
 
 
 class EvaluationRead(BaseModel):
@@ -124,6 +162,11 @@ class EvaluationRead(BaseModel):
     result_rating: Rating | None
     behavior_rating: Rating | None
     behavior_notes: dict[Berakhlak, BehaviorNote]
+    main_ratings: dict[uuid.UUID, MainRating] = Field(
+        description="Ratings of the main (UTAMA) results of the SKPs covering the dates."
+    )
+    result_reason: str | None
+    behavior_reason: str | None
     predikat: Predikat | None
     version: int
     finalized_at: datetime | None
@@ -135,6 +178,68 @@ class EvaluationRead(BaseModel):
     closed_reason: str | None = Field(description="Why an admin closed a PART whose author left the service.")
     created_at: datetime
     updated_at: datetime
+
+
+class MainResultItem(BaseModel):
+    """A main (UTAMA) result of an approved SKP covering the evaluation's dates, and its rating so far."""
+
+    skp_id: uuid.UUID
+    skp_result_id: uuid.UUID
+    text: str
+    rating: Rating | None
+    note: str | None
+
+
+class PeriodicResult(BaseModel):
+    """One FINAL periodic result of the year, which the annual result rests on."""
+
+    period: str
+    result_rating: Rating
+    behavior_rating: Rating
+
+
+class MainResults(BaseModel):
+    """What the evaluator rates before finalising (domain.md §11.3): the main results of the approved SKPs
+    covering the dates, whether those SKPs cover every day, and the rule over the seven BerAKHLAK levels."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "covered": True,
+                    "items": [
+                        {
+                            "skp_id": "5b0e2a7c-3d41-4f6e-9a2b-7c8d9e0f1a2b",
+                            "skp_result_id": "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d",
+                            "text": "Tersusunnya rencana pengembangan kompetensi",
+                            "rating": "SESUAI_EKSPEKTASI",
+                            "note": "",
+                        }
+                    ],
+                    "behavior_median": "SESUAI_EKSPEKTASI",
+                }
+            ]
+        }
+    )
+
+    covered: bool = Field(description="True when approved SKPs cover every day of the evaluation's dates.")
+    items: list[MainResultItem]
+    behavior_median: Rating | None = Field(
+        description="The median of the seven BerAKHLAK levels once all seven are set; the overall behaviour "
+        "rating equals it unless behavior_reason says why not."
+    )
+    periodic: list[PeriodicResult] = Field(
+        default_factory=list,
+        description="Of an annual result: the year's FINAL periodic results, oldest first.",
+    )
+    prefill_result_rating: Rating | None = Field(
+        default=None,
+        description="Of an annual result: the most frequent periodic result rating (a tie goes to the latest); "
+        "departing from it needs result_reason.",
+    )
+    prefill_behavior_rating: Rating | None = Field(
+        default=None, description="The same for the behaviour rating (departing needs behavior_reason)."
+    )
 
 
 class PartList(BaseModel):
@@ -180,15 +285,24 @@ class ObjectionCreate(ReasonBody):
 
 
 class ObjectionDecide(BaseModel):
-    """The decision of the evaluator's supervisor. Accepting reopens the evaluation for correction."""
+    """The decision of the atasan pejabat penilai (PP 30/2019 Pasal 59): rejecting keeps the ratings;
+    accepting sets them (`result_rating` and/or `behavior_rating`), the predikat is computed again and the
+    result stays FINAL. The decision is final."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"accept": True, "note": "Bukti dukung valid; penilai merevisi."}]},
+        json_schema_extra={
+            "examples": [
+                {"accept": True, "result_rating": "SESUAI_EKSPEKTASI", "note": "Bukti dukung valid."},
+                {"accept": False, "note": "Rating sesuai bukti dukung."},
+            ]
+        },
     )
 
     accept: bool
     note: str | None = Field(default=None, max_length=4000)
+    result_rating: Rating | None = Field(default=None, description="The result rating the atasan sets.")
+    behavior_rating: Rating | None = Field(default=None, description="The behaviour rating the atasan sets.")
 
 
 class ObjectionRead(BaseModel):
@@ -222,3 +336,61 @@ class ObjectionRead(BaseModel):
     decision_note: str | None
     created_at: datetime
     decided_at: datetime | None
+
+
+class CurveStatus(StrEnum):
+    """The unit's distribution status: no organisation predikat set (NOT_CHECKED), fewer than 10 final results
+    (TOO_SMALL, our rule), within the pattern (OK) or breaking a rule of it (BREAKS)."""
+
+    NOT_CHECKED = "NOT_CHECKED"
+    TOO_SMALL = "TOO_SMALL"
+    OK = "OK"
+    BREAKS = "BREAKS"
+
+
+class CurveWarning(BaseModel):
+    """One rule of the SE MenPANRB 3/2023 pattern the unit's predikat counts break."""
+
+    rule: str = Field(examples=["BAIK_MAX_70"])
+    expected: str = Field(examples=["BAIK <= 70%"])
+    actual: str = Field(examples=["80% (8 of 10)"])
+    explanation: str
+
+
+class CurveRead(BaseModel):
+    """The unit's curve for the period with this result counted: a warning, never a refusal."""
+
+    status: CurveStatus
+    org_predikat: OrgPredikat | None
+    total: int = Field(description="FINAL results of the unit for the period, this one included.")
+    warnings: list[CurveWarning]
+
+
+class FinalizedRead(EvaluationRead):
+    """A finalised result with the unit's curve as it is now (issue 16; domain.md §11.3)."""
+
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **EVALUATION_EXAMPLE,
+                    "curve": {
+                        "status": "BREAKS",
+                        "org_predikat": "BAIK",
+                        "total": 10,
+                        "warnings": [
+                            {
+                                "rule": "BAIK_MAX_70",
+                                "expected": "BAIK <= 70%",
+                                "actual": "80% (8 of 10)",
+                                "explanation": "With organisation predikat BAIK, at most 70% of employees may be BAIK; 8 of 10 are.",
+                            }
+                        ],
+                    },
+                }
+            ]
+        },
+    )
+
+    curve: CurveRead

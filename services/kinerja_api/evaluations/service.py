@@ -27,10 +27,12 @@ from services.common.conditional import check_if_match, require_if_match, strong
 from services.common.i18n import joined, message_of, msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
+from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_period
 from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.employees import repository as employees
-from services.kinerja_api.evaluations import repository
+from services.kinerja_api.employees.delegations import require_penilai
+from services.kinerja_api.evaluations import anchoring, repository
 from services.kinerja_api.evaluations.enums import (
     GUBERNUR,
     EvaluationKind,
@@ -40,6 +42,7 @@ from services.kinerja_api.evaluations.enums import (
 )
 from services.kinerja_api.evaluations.errors import (
     BadPeriodInput,
+    DecisionNeedsRatings,
     EmployeeNotFound,
     EvaluationExists,
     EvaluationIncomplete,
@@ -50,7 +53,9 @@ from services.kinerja_api.evaluations.errors import (
     NoSupervision,
     NotAllowed,
     NotDirectSupervisor,
+    ObjectionExists,
     ObjectionNotFound,
+    ObjectionWindowClosed,
     PartsOpen,
     ReportingLineChanged,
     SelfEvaluation,
@@ -59,7 +64,7 @@ from services.kinerja_api.evaluations.errors import (
 )
 from services.kinerja_api.evaluations.models import Evaluation, Objection
 from services.kinerja_api.evaluations.predikat import predikat
-from services.kinerja_api.evaluations.schemas import BehaviorNote, EvaluationUpdate
+from services.kinerja_api.evaluations.schemas import BehaviorNote, EvaluationUpdate, MainResults
 from services.kinerja_api.events import SINK
 from services.kinerja_api.publication import service as publication
 from services.kinerja_api.snapshot import service as snapshot
@@ -94,6 +99,9 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
         "result_rating": evaluation.result_rating,
         "behavior_rating": evaluation.behavior_rating,
         "behavior_notes": evaluation.behavior_notes,
+        "main_ratings": evaluation.main_ratings,
+        "result_reason": evaluation.result_reason,
+        "behavior_reason": evaluation.behavior_reason,
         "predikat": evaluation.predikat,
         "version": evaluation.version,
         "reopened_count": evaluation.reopened_count,
@@ -106,7 +114,8 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
 
 # Kept in the audit (admins only), never sent through the change log: behaviour notes are a supervisor's words
 # about a person, and no scope makes them an integrator's business (issue 14).
-CHANGE_LOG_WITHHOLDS = frozenset({"behavior_notes"})
+# The same holds for the written reasons and the notes on the main results (issue 16).
+CHANGE_LOG_WITHHOLDS = frozenset({"behavior_notes", "main_ratings", "result_reason", "behavior_reason"})
 
 
 def synced_data(evaluation: Evaluation) -> dict[str, Any]:
@@ -267,6 +276,7 @@ async def create_evaluation(
         on_behalf=on_behalf,
         status=EvaluationStatus.DRAFT.value,
         behavior_notes={},
+        main_ratings={},
         version=1,
         reopened_count=0,
     )
@@ -279,8 +289,20 @@ async def create_evaluation(
             msg("the {code} result of {nip} was just opened by another request", code=period.code, nip=nip)
         ) from None
     await session.refresh(evaluation)
+    if period.is_annual:
+        # Pre-filled from the year's periodic results (issue 16): the most frequent rating, ties to the latest.
+        pre_result, pre_behavior = await anchoring.annual_prefill(session, evaluation)
+        evaluation.result_rating = pre_result.value if pre_result else None
+        evaluation.behavior_rating = pre_behavior.value if pre_behavior else None
+        await session.flush()
     await _changed(session, actor, "evaluation.create", evaluation, None, bump=False, on_behalf_of=on_behalf)
     return evaluation
+
+
+async def main_results_of(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID) -> MainResults:
+    """The main results a result or a part is rated on, for whoever may read it."""
+    evaluation = await _load(session, actor, evaluation_id, results_only=False)
+    return await anchoring.main_results(session, evaluation)
 
 
 def reads_every_evaluation(actor: Caller) -> bool:
@@ -477,6 +499,14 @@ async def write_ratings(
         evaluation.behavior_rating = data.behavior_rating.value if data.behavior_rating else None
     if "behavior_notes" in fields:
         evaluation.behavior_notes = normalise_notes(dict(data.behavior_notes or {}))
+    if "main_ratings" in fields:
+        evaluation.main_ratings = {
+            str(k): {"rating": v.rating.value, "note": v.note} for k, v in (data.main_ratings or {}).items()
+        }
+    if "result_reason" in fields:
+        evaluation.result_reason = (data.result_reason or "").strip() or None
+    if "behavior_reason" in fields:
+        evaluation.behavior_reason = (data.behavior_reason or "").strip() or None
     await _changed(session, actor, action, evaluation, before, on_behalf_of=evaluation.on_behalf)
     return evaluation
 
@@ -527,6 +557,10 @@ async def finalize(
     if evaluation.result_rating is None or evaluation.behavior_rating is None:
         missing = [n for n in ("result_rating", "behavior_rating") if getattr(evaluation, n) is None]
         raise EvaluationIncomplete(msg("set {missing} before finalising", missing=", ".join(missing)))
+    await require_penilai(
+        session, evaluation.evaluator_nip, evaluation.nip, on=clock.today(), act=msg("finalising a result")
+    )
+    await anchoring.check(session, evaluation)
     await employees.get(session, evaluation.nip, for_update=True)
     stretches = await stretches_of(session, evaluation.nip, parse_period(evaluation.period))
     record = stretches[-1] if stretches else None
@@ -615,6 +649,10 @@ async def reopen(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID,
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
     if evaluation.status != EvaluationStatus.FINAL:
         raise WrongState(msg("only a FINAL evaluation can be reopened"))
+    if await repository.has_objection(session, evaluation.id, decided=True):
+        raise WrongState(
+            msg("the atasan's decision on the objection to this result is final; it is not reopened")
+        )
     before = evaluation_data(evaluation)
     _reopen(evaluation)
     await _changed(session, actor, "evaluation.reopen", evaluation, before, bump=False, reason=reason)
@@ -650,6 +688,24 @@ async def lodge_objection(
         raise WrongState(msg("an objection is lodged against a FINAL evaluation"))
     if await repository.pending_objection(session, evaluation.id) is not None:
         raise WrongState(msg("an objection to this evaluation is already waiting for a decision"))
+    if await repository.has_objection(session, evaluation.id):
+        raise ObjectionExists(
+            msg(
+                "one objection per result: an objection to this result was already decided, and that decision is final"
+            )
+        )
+    rules = await calendar.year_rules(session, parse_period(evaluation.period).year)
+    received = clock.wib_date(evaluation.finalized_at or _now())
+    last_day = received + timedelta(days=rules.objection_days)
+    if clock.today() > last_day:
+        raise ObjectionWindowClosed(
+            msg(
+                "an objection is lodged within {days} days of finalisation: this result was finalised on {received}, the last day was {last_day}",
+                days=rules.objection_days,
+                received=received.isoformat(),
+                last_day=last_day.isoformat(),
+            )
+        )
     objection = Objection(
         id=uuid.uuid4(),
         evaluation_id=evaluation.id,
@@ -686,10 +742,19 @@ async def get_objection(session: AsyncSession, actor: Caller, objection_id: uuid
 
 
 async def decide_objection(
-    session: AsyncSession, actor: Caller, objection_id: uuid.UUID, *, accept: bool, note: str | None
+    session: AsyncSession,
+    actor: Caller,
+    objection_id: uuid.UUID,
+    *,
+    accept: bool,
+    note: str | None,
+    result_rating: Rating | None = None,
+    behavior_rating: Rating | None = None,
 ) -> Objection:
-    """The evaluator's supervisor (an admin when the evaluator has none, or for the governor's evaluations)
-    decides. Accepting reopens the evaluation so the evaluator corrects it."""
+    """The atasan pejabat penilai stored at the first finalisation (an admin when the evaluator has none, or
+    for the governor's evaluations) decides (PP 30/2019 Pasal 59; domain.md §11.2): rejecting keeps the
+    ratings; accepting **sets** them (``result_rating`` and/or ``behavior_rating``): the predikat is computed
+    again and the result stays FINAL, so the evaluator does not decide again. The decision is final."""
     objection = await repository.get_objection(session, objection_id, for_update=True)
     if objection is None:
         raise ObjectionNotFound(msg("no objection {objection_id}", objection_id=objection_id))
@@ -712,13 +777,28 @@ async def decide_objection(
             )
         )
     await check_active(session, actor)
+    if accept and result_rating is None and behavior_rating is None:
+        raise DecisionNeedsRatings(
+            msg("accepting an objection sets the result: send result_rating and/or behavior_rating")
+        )
+    if not accept and (result_rating is not None or behavior_rating is not None):
+        raise DecisionNeedsRatings(msg("rejecting an objection keeps the ratings: send no rating"))
     objection.status = (ObjectionStatus.ACCEPTED if accept else ObjectionStatus.REJECTED).value
     objection.decider_nip = actor.acting_nip if decider is not None else None
     objection.decision_note = note
     objection.decided_at = _now()
     before = evaluation_data(evaluation)
     if accept and evaluation.status == EvaluationStatus.FINAL:
-        _reopen(evaluation)
+        if result_rating is not None:
+            evaluation.result_rating = result_rating.value
+        if behavior_rating is not None:
+            evaluation.behavior_rating = behavior_rating.value
+        evaluation.predikat = predikat(
+            Rating(evaluation.result_rating or Rating.SESUAI_EKSPEKTASI),
+            Rating(evaluation.behavior_rating or Rating.SESUAI_EKSPEKTASI),
+        ).value
+        evaluation.version += 1
+        evaluation.updated_at = _now()
     await _changed(
         session,
         actor,

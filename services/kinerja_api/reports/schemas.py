@@ -21,9 +21,11 @@ class CurveViolation(BaseModel):
 
 
 class CurveCheck(BaseModel):
-    """The distribution check; ``checked`` is false when no organisation predikat is set for the unit."""
+    """The distribution check; ``checked`` is false when no organisation predikat is set for the unit, or when
+    fewer than 10 results are final (``too_small``: too small to apply the pattern, our rule, domain.md §11.3)."""
 
     checked: bool
+    too_small: bool = False
     ok: bool
     violations: list[CurveViolation]
 

@@ -16,8 +16,14 @@ from services.common.roles import Role
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import realization_periods
 from services.kinerja_api.caller import Caller
-from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat, Rating
-from services.kinerja_api.evaluations.predikat import PREDIKAT_SIASN, RATING_SIASN, Violation, curve_check
+from services.kinerja_api.evaluations.enums import GUBERNUR, OrgPredikat, Predikat, Rating
+from services.kinerja_api.evaluations.predikat import (
+    MIN_RESULTS,
+    PREDIKAT_SIASN,
+    RATING_SIASN,
+    Violation,
+    curve_check,
+)
 from services.kinerja_api.events import SINK
 from services.kinerja_api.reports import repository
 from services.kinerja_api.reports.schemas import (
@@ -99,6 +105,8 @@ async def predikat_distribution(
     org = OrgPredikat(org_value) if org_value else None
     if org is None:
         check = CurveCheck(checked=False, ok=True, violations=[])
+    elif sum(counts.values()) < MIN_RESULTS:
+        check = CurveCheck(checked=False, too_small=True, ok=True, violations=[])
     else:
         violations = [_violation(v) for v in curve_check(org, counts)]
         check = CurveCheck(checked=True, ok=not violations, violations=violations)

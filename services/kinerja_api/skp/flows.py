@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes.catalogue.kinerja import SkpApproved
 from services.common.i18n import msg
+from services.kinerja_api import clock
 from services.kinerja_api.caller import Caller
+from services.kinerja_api.employees.delegations import require_penilai
 from services.kinerja_api.skp import repository
 from services.kinerja_api.skp.enums import ResultKind, SkpStatus
 from services.kinerja_api.skp.errors import (
@@ -99,6 +101,8 @@ async def approve(session: AsyncSession, actor: Caller, skp_id: uuid.UUID, *, if
     """SUBMITTED -> APPROVED (frozen from now on), by the direct supervisor or, for a unit head answering to
     the governor, by an admin in the governor's name (``approver_nip`` null, ``approved_on_behalf``)."""
     skp, on_behalf_of = await _decidable(session, actor, skp_id, if_match, msg("approved"))
+    if on_behalf_of is None:
+        await require_penilai(session, actor.nip, skp.nip, on=clock.today(), act=msg("approving an SKP"))
     before = skp_data(skp)
     at = now()
     skp.status = SkpStatus.APPROVED.value

@@ -16,6 +16,7 @@ from services.common.changes import record_change
 from services.kinerja_api.employees.models import EmployeeAssignment
 from services.kinerja_api.events import SINK
 from services.kinerja_api.skp.models import Skp
+from services.kinerja_api.skp.repository import with_results
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,10 @@ async def position_changed(
     """After a move to ``position`` from ``since``: the SKP covering ``since`` (begun earlier) closes on that
     day; an SKP beginning that very day is re-titled (the move was recorded for the day it started). Each
     change is audited; the SKP's version moves on (its ETag changes)."""
-    stmt = (
+    # skp_data lives in the service, which imports this module (the import is deferred for that reason).
+    from services.kinerja_api.skp.service import skp_data
+
+    stmt = with_results(
         select(Skp)
         .where(Skp.nip == nip, Skp.valid_from <= since, Skp.valid_to > since)
         .with_for_update()
@@ -115,5 +119,8 @@ async def position_changed(
             entity_id=str(skp.id),
             before=before,
             after=_dates(skp),
+            # The change log carries the whole SKP, as every other SKP change does (a partial row would
+            # replace an integrator's copy with three fields).
+            synced=skp_data(skp),
             reason=f"employee {nip} holds the position {position!r} from {since.isoformat()}",
         )

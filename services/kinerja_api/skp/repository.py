@@ -19,14 +19,14 @@ from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.skp.models import Feedback, Realization, Skp, SkpResult
 
 
-def _with_results(stmt: Select[Skp]) -> Select[Skp]:
+def with_results(stmt: Select[Skp]) -> Select[Skp]:
     return stmt.options(selectinload(Skp.results).selectinload(SkpResult.indicators))
 
 
 async def get(session: AsyncSession, skp_id: uuid.UUID, *, for_update: bool = False) -> Skp | None:
     """One SKP with its results and indicators; ``for_update`` locks the SKP row until the transaction
     ends, which serialises every write to one SKP (its results included)."""
-    stmt = _with_results(select(Skp).where(Skp.id == skp_id))
+    stmt = with_results(select(Skp).where(Skp.id == skp_id))
     if for_update:
         stmt = stmt.with_for_update(of=Skp).execution_options(populate_existing=True)
     return (await session.scalars(stmt)).one_or_none()
@@ -93,7 +93,7 @@ async def list_page(
 ) -> list[Skp]:
     """Up to ``limit`` SKPs ordered by (nip, year, valid_from) after ``after``. ``visible_to`` restricts the
     rows to that employee's own SKPs, those of their direct reports, and those covering a part they wrote."""
-    stmt = _with_results(select(Skp).order_by(Skp.nip, Skp.year, Skp.valid_from).limit(limit))
+    stmt = with_results(select(Skp).order_by(Skp.nip, Skp.year, Skp.valid_from).limit(limit))
     if nip is not None:
         stmt = stmt.where(Skp.nip == nip)
     if year is not None:
