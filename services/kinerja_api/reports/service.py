@@ -16,7 +16,7 @@ from services.common.roles import Role
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import realization_periods
 from services.kinerja_api.caller import Caller
-from services.kinerja_api.evaluations.enums import GUBERNUR, OrgPredikat, Predikat, Rating
+from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat, Rating
 from services.kinerja_api.evaluations.predikat import (
     MIN_RESULTS,
     PREDIKAT_SIASN,
