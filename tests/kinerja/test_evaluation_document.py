@@ -25,7 +25,7 @@ async def test_the_document_renders_is_stored_and_verifies(
     client: httpx.AsyncClient, admin: dict[str, str], db: str, tokens: Tokens, tmp_path: Path
 ) -> None:
     t = await team(client, admin)
-    await evaluate(client, tokens.pegawai(HEAD), JF, "2026-Q1", A, S)
+    await evaluate(db, client, tokens.pegawai(HEAD), JF, "2026-Q1", A, S)
     org = await client.put(
         f"/v1/reports/org-predikat/{t['unit']}/2026", json={"org_predikat": "ISTIMEWA"}, headers=admin
     )

@@ -54,13 +54,15 @@ async def seed(db: str) -> AsyncIterator[Seeder]:
         await s.conn.close()
 
 
-async def team(seed: Seeder, code: str, base: int, size: int = 3) -> dict[str, Any]:
-    """An OPD with its head (the boss) and a sub-unit of ``size`` staff under the boss."""
+async def team(seed: Seeder, code: str, base: int, size: int = 3, anchor: bool = True) -> dict[str, Any]:
+    """An OPD with its head (the boss) and a sub-unit of ``size`` staff under the boss (with ``anchor``, everyone
+    gets an approved SKP for 2025 and 2026)."""
     opd = await seed.unit(code)
     unit = await seed.unit(f"{code}.SUB", opd)
     boss = await seed.employee(seed.nip(base), opd, None, position_type="JPT")
     staff = [await seed.employee(seed.nip(base + 1 + i), unit, boss) for i in range(size)]
-    await seed.anchor()
+    if anchor:
+        await seed.anchor()
     return {"opd": opd, "unit": unit, "boss": boss, "staff": staff}
 
 
@@ -165,7 +167,7 @@ async def test_the_unit_heads_targets_go_to_publik_by_unit_only(
 ) -> None:
     """Capaian kinerja organisasi: the approved SKP results of whoever heads the unit at the period's end, with
     their realisations up to the period; no NIP, name, position or rating of the head, and nobody else's SKP."""
-    t = await team(seed, "DUKCAPIL", 500)
+    t = await team(seed, "DUKCAPIL", 500, anchor=False)
     skp_id, indicators = await seed.approved_skp(t["boss"], 2026, indicators=2)
     await seed.realization(skp_id, indicators[0], "2026-Q1")
     await seed.realization(skp_id, indicators[1], "2026-Q2")  # after the period: not sent for Q1

@@ -30,8 +30,8 @@ async def test_export_conforms_and_uses_the_snapshot(
 ) -> None:
     await team(client, admin)
     boss = tokens.pegawai(HEAD)
-    jf = await evaluate(client, boss, JF, "2026-Q1", A, A)
-    await evaluate(client, boss, STAFF, "2026-Q1", S, S)
+    jf = await evaluate(db, client, boss, JF, "2026-Q1", A, A)
+    await evaluate(db, client, boss, STAFF, "2026-Q1", S, S)
     stored = await fetch(db, "SELECT snapshot FROM kinerja.evaluation WHERE id = $1", jf["id"])
     snap = json.loads(stored[0]["snapshot"])
     assert snap["penilai"]["nip"] == HEAD

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from tests.support.anchoring import anchor_all, anchored_body, main_results
 from tests.support.fixtures import plain_dsn
 
 A, S, B = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"
@@ -167,16 +168,27 @@ async def finalise(db: str, evaluation: uuid.UUID, predikat: str) -> None:
 
 
 async def evaluate(
-    client: httpx.AsyncClient, headers: dict[str, str], nip: str, period: str, result: str, behavior: str
+    db: str,
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    nip: str,
+    period: str,
+    result: str,
+    behavior: str,
 ) -> dict[str, Any]:
-    """Open, rate and finalise a result through the API (finalising takes the identity snapshot)."""
+    """Open, rate and finalise a result through the API (finalising takes the identity snapshot). The result is
+    anchored to an approved SKP (issue 16): everyone without one gets one, and every main result is rated."""
+    conn = await asyncpg.connect(plain_dsn(db))
+    try:
+        await anchor_all(conn)
+    finally:
+        await conn.close()
     opened = await client.post("/v1/evaluations", json={"nip": nip, "period": period}, headers=headers)
     assert opened.status_code == 201, opened.text
     ev = opened.json()
+    body = anchored_body(await main_results(client, headers, ev["id"]), result, behavior)
     rated = await client.patch(
-        f"/v1/evaluations/{ev['id']}",
-        json={"result_rating": result, "behavior_rating": behavior},
-        headers={**headers, "If-Match": f'"{ev["version"]}"'},
+        f"/v1/evaluations/{ev['id']}", json=body, headers={**headers, "If-Match": f'"{ev["version"]}"'}
     )
     assert rated.status_code == 200, rated.text
     done = await client.post(f"/v1/evaluations/{ev['id']}/finalize", headers=headers)
