@@ -71,6 +71,7 @@ def params_for(name: str, seeded: dict[str, Any]) -> list[dict[str, Any]]:
         "kinerja.compliance": [{"period": f"{year}-Q1", "limit": 3}, {"period": str(year), "unit_id": unit}],
         "kinerja.siasn-kinerja": [{"period": f"{year}-Q1"}],
         "pelatihan.jp-compliance": [{"year": year - 1}, {"year": year - 1, "unit_id": unit}],
+        "pelatihan.development-plan": [{"year": year, "unit_id": unit}],
         "publik.ikm": [{"year": year}, {"year": year, "unit_id": unit}],
     }
     return calls[name]
@@ -168,6 +169,7 @@ async def test_every_report_answers_the_same_rows_as_json_and_csv(
             "kinerja.compliance",
             "kinerja.siasn-kinerja",
             "pelatihan.jp-compliance",
+            "pelatihan.development-plan",
             "publik.ikm",
         ]
     )
@@ -203,6 +205,7 @@ def _json_only(name: str) -> set[str]:
             "kinerja.compliance": set(),
             "kinerja.siasn-kinerja": set(),
             "pelatihan.jp-compliance": set(),
+            "pelatihan.development-plan": set(),
             "publik.ikm": set(),
         }[name]
     )

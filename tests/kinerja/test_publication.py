@@ -126,8 +126,12 @@ async def test_a_whole_unit_enqueues_one_aggregate_and_development_needs(
         "period": "2026-Q1",
         "behavior_gaps": ["KOLABORATIF"],
         "result_below_expectation": True,
+        "behaviour_rating": "SESUAI_EKSPEKTASI",
     }
     assert by_eval[last["id"]]["behavior_gaps"] == []
+    # Issue 18: the overall behaviour rating goes along, so a rating below expectation with no value tagged
+    # still leads to a recommendation.
+    assert by_eval[last["id"]]["behaviour_rating"] == "DI_BAWAH_EKSPEKTASI"
     # A reopen and re-finalisation sends a corrected aggregate.
     reopened = await client.post(
         f"/v1/evaluations/{last['id']}/reopen", json={"reason": "Koreksi perilaku."}, headers=tokens.admin()
