@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -245,13 +246,7 @@ async def revoke(
     before = state(row)
     now = clock.now()
     row.status, row.reason, row.updated_at = C.REVOKED.value, reason, now
-    entry = await session.scalar(
-        JpEntry.__table__.update()  # type: ignore[attr-defined]
-        .where(JpEntry.outside_learning_id == row.id)
-        .values(revoked_at=now)
-        .returning(JpEntry.id)
-    )
-    assert entry is not None
+    await session.execute(update(JpEntry).where(JpEntry.outside_learning_id == row.id).values(revoked_at=now))
     await session.flush()
     return await _recorded(session, kinerja, principal, row, "outside_learning.revoke", before, reason)
 
