@@ -56,7 +56,7 @@ async def test_outside_learning_through_the_gateway(db: str, tmp_path: Path) -> 
             staff, boss, other_boss, trainer = [
                 await login(u) for u in ("pegawai.bkd", "atasan.bkd", "kabid.mutasi", "pelatihan.admin")
             ]
-            admin = await login(ADMIN_USER, ADMIN_PASSWORD)
+            admin = await login("admin")
             nip = (await gw.get("/v1/whoami", headers=staff)).json()["nip"]
             year = (clock.today() - timedelta(days=1)).year
 
