@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pelatihan_api.enums import ClaimStatus
+from services.pelatihan_api.enums import DEFAULT_CAPS, ClaimStatus, LearningPath
 from services.pelatihan_api.outside.models import LearningCap, OutsideLearning
 from services.pelatihan_api.roster.models import RosterEmployee
 
@@ -58,14 +58,15 @@ async def credited_elsewhere(
 
 
 async def cap(session: AsyncSession, path: str) -> int:
-    """The path's cap (JP per employee and year)."""
+    """The path's cap (JP per employee and year): the setting, or the documented default without one."""
     value = await session.scalar(select(LearningCap.jp_per_year).where(LearningCap.path == path))
-    return int(value or 0)
+    return int(value) if value is not None else DEFAULT_CAPS[LearningPath(path)]
 
 
-async def caps(session: AsyncSession) -> list[LearningCap]:
-    """Every path's cap."""
-    return list((await session.scalars(select(LearningCap).order_by(LearningCap.path))).all())
+async def caps(session: AsyncSession) -> dict[str, int]:
+    """Every path's cap: the settings over the documented defaults."""
+    rows = (await session.execute(select(LearningCap.path, LearningCap.jp_per_year))).all()
+    return {**{p.value: jp for p, jp in DEFAULT_CAPS.items()}, **{path: int(jp) for path, jp in rows}}
 
 
 async def page(

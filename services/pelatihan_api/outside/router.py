@@ -73,7 +73,8 @@ async def list_claims(
 )
 async def list_caps(session: SessionDep, _: PrincipalDep) -> CapList:
     """The JP each path may add to one employee's calendar year (any signed-in caller)."""
-    return CapList(items=[CapRead.model_validate(r) for r in await service.caps(session)])
+    found = await service.caps(session)
+    return CapList(items=[CapRead(path=LearningPath(p), jp_per_year=jp) for p, jp in sorted(found.items())])
 
 
 @router.put(

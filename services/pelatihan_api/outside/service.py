@@ -304,8 +304,8 @@ async def list_claims(
     return page_of(rows, limit, lambda r: (r.created_at.isoformat(), str(r.id)))
 
 
-async def caps(session: AsyncSession) -> list[LearningCap]:
-    """Every path's cap."""
+async def caps(session: AsyncSession) -> dict[str, int]:
+    """Every path's cap (the settings table over the documented defaults)."""
     return await repository.caps(session)
 
 
