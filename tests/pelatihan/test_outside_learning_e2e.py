@@ -149,7 +149,7 @@ async def test_outside_learning_through_the_gateway(db: str, tmp_path: Path) -> 
             )
             seminar = r.json()["id"]
             r = await gw.post(
-                f"/v1/outside-learning/{seminar}/reject", json={"reason": "x"}, headers=other_boss
+                f"/v1/outside-learning/{seminar}/reject", json={"reason": "Bukan atasan"}, headers=other_boss
             )
             assert r.status_code == 404
             r = await gw.post(f"/v1/outside-learning/{seminar}/reject", json={}, headers=boss)
