@@ -27,6 +27,7 @@ from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.programs.models import Program
 from services.pelatihan_api.roster.models import RosterEmployee
 from services.pelatihan_api.sessions.models import TrainingSession
+from services.pelatihan_api.sessions.schedule import default_days
 from services.pelatihan_api.stats import service as stats
 from services.pelatihan_api.sync.service import (
     COMPLETION,
@@ -159,13 +160,16 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     opened = 0
     for n, (key, program) in enumerate(programs.items()):
         starts = today + timedelta(days=24 + 7 * n)
+        starts += timedelta(days=-starts.weekday() % 7)  # a Monday: a klasikal run is Monday to Wednesday
+        ends = starts + timedelta(days=2 if program.mode == "KLASIKAL" else 13)
         session.add(
             TrainingSession(
                 id=_id("session", key, "open"),
                 program_id=program.id,
                 institution_id=program.institution_id,
                 starts_on=starts,
-                ends_on=starts + timedelta(days=2 if program.mode == "KLASIKAL" else 13),
+                ends_on=ends,
+                days=default_days(starts, ends, program.jp),
                 capacity=30 if key != "pkp" else 40,
                 enrol_opens_at=now - timedelta(days=1),
                 enrol_closes_at=now + timedelta(days=21),
@@ -197,6 +201,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
             institution_id=program.institution_id,
             starts_on=starts,
             ends_on=ends,
+            days=default_days(starts, ends, program.jp),
             capacity=max(1, len(pns)),
             enrol_opens_at=datetime(starts.year, starts.month, 1, tzinfo=UTC) - timedelta(days=30),
             enrol_closes_at=datetime(starts.year, starts.month, 1, tzinfo=UTC),

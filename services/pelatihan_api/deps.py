@@ -13,6 +13,9 @@ from services.pelatihan_api.state import pelatihan_state
 TrainingAdminDep = Annotated[Principal, Depends(require_roles(Role.PELATIHAN_ADMIN, Role.ADMIN))]
 AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 ReportReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRATOR))]
+PlanReaderDep = Annotated[
+    Principal, Depends(require_roles(Role.ADMIN, Role.PELATIHAN_ADMIN, Role.INTEGRATOR))
+]
 MitraOrAdminDep = Annotated[Principal, Depends(require_roles(Role.MITRA, Role.PELATIHAN_ADMIN, Role.ADMIN))]
 ServiceDep = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
 

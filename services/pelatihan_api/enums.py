@@ -88,3 +88,37 @@ def in_check(column: str, values: tuple[str, ...] | list[str]) -> str:
     """A CHECK expression ``column IN (...)`` for a value set."""
     quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+class LearningPath(StrEnum):
+    """The path of learning done outside the province's own sessions (domain.md §3.2, §11.5)."""
+
+    KLASIKAL = "KLASIKAL"
+    E_LEARNING = "E_LEARNING"
+    SEMINAR_WORKSHOP = "SEMINAR_WORKSHOP"
+    COACHING = "COACHING"
+    MENTORING = "MENTORING"
+    SELF_STUDY = "SELF_STUDY"
+    OTHER = "OTHER"
+
+
+class ClaimStatus(StrEnum):
+    """Where a claim of outside learning stands: claimed by the employee, then verified (its JP enter the
+    ledger) or rejected; a verified claim may later be revoked (its JP leave the ledger)."""
+
+    CLAIMED = "CLAIMED"
+    VERIFIED = "VERIFIED"
+    REJECTED = "REJECTED"
+    REVOKED = "REVOKED"
+
+
+# Caps per path per calendar year until an admin changes them (pelatihan.learning_cap; docs/pelatihan.md).
+DEFAULT_CAPS = {
+    LearningPath.KLASIKAL: 60,
+    LearningPath.E_LEARNING: 40,
+    LearningPath.SEMINAR_WORKSHOP: 16,
+    LearningPath.COACHING: 20,
+    LearningPath.MENTORING: 20,
+    LearningPath.SELF_STUDY: 10,
+    LearningPath.OTHER: 10,
+}

@@ -37,6 +37,19 @@ class TooEarly(Conflict):
     slug = "too-early"
 
 
+class ScheduleLocked(Conflict):
+    """The session has started: its dates and training days no longer change (the JP they carry are what
+    attendance is credited against)."""
+
+    slug = "schedule-locked"
+
+
+class NoAttendedDay(Conflict):
+    """A pass in a klasikal session for a participant marked present on none of its training days."""
+
+    slug = "no-attended-day"
+
+
 class UnknownEmployee(NotFound):
     """kinerja does not know this NIP."""
 
@@ -52,3 +65,15 @@ class KinerjaUnavailable(ServiceUnavailable):
         self, detail: str = msg("kinerja cannot be reached; the request was not decided. Retry shortly.")
     ) -> None:
         super().__init__(detail, headers={"Retry-After": "5"})
+
+
+class CapExceeded(Conflict):
+    """The claim would take the path's verified JP for the year above its cap."""
+
+    slug = "jp-cap-exceeded"
+
+
+class AlreadyCredited(Conflict):
+    """The same provider and certificate number were already credited."""
+
+    slug = "already-credited"

@@ -19,6 +19,7 @@ from services.pelatihan_api.ingest.router import router as ingest_router
 from services.pelatihan_api.institutions.router import router as institutions_router
 from services.pelatihan_api.ledger.router import router as ledger_router
 from services.pelatihan_api.messages import MESSAGES
+from services.pelatihan_api.outside.router import router as outside_router
 from services.pelatihan_api.programs.router import router as programs_router
 from services.pelatihan_api.recommendations.router import router as recommendations_router
 from services.pelatihan_api.reports.router import router as reports_router
@@ -81,6 +82,7 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
             completion_router,
             certificates_router,
             ledger_router,
+            outside_router,
             reports_router,
             sync_router,
             recommendations_router,

@@ -51,6 +51,41 @@ MESSAGES = COMMON.extend(
             "Record it on or after the day the detail gives; nothing is stored before then.",
         ),
         ProblemType(
+            "schedule-locked",
+            409,
+            "Schedule locked",
+            "Jadwal terkunci",
+            "The session has started: its dates and training days (and the JP each day carries) no longer "
+            "change, since attendance is credited against them.",
+            "Do not retry; record attendance on the scheduled days. A different run needs a new session.",
+        ),
+        ProblemType(
+            "no-attended-day",
+            409,
+            "No attended day",
+            "Tidak ada hari yang dihadiri",
+            "A pass in a klasikal session needs the participant present on at least one training day.",
+            "Record the days the participant attended (`POST /v1/sessions/{id}/attendance`), then the result; "
+            "or record a fail.",
+        ),
+        ProblemType(
+            "jp-cap-exceeded",
+            409,
+            "JP cap exceeded",
+            "Batas JP terlampaui",
+            "The learning path's verified JP for the year, with this claim, would pass the path's cap "
+            "(`GET /v1/outside-learning/caps`).",
+            "Claim fewer JP, or ask an admin whether the cap should change; do not retry as it is.",
+        ),
+        ProblemType(
+            "already-credited",
+            409,
+            "Already credited",
+            "Sudah diakui",
+            "This provider's certificate number has already been credited to a ledger.",
+            "Do not claim the same certificate twice; check the claims already verified.",
+        ),
+        ProblemType(
             "unknown-employee",
             404,
             "Unknown employee",
@@ -96,6 +131,17 @@ MESSAGES = COMMON.extend(
             "Sesi ini masih memiliki pendaftaran aktif; batalkan atau tolak pendaftaran tersebut terlebih dahulu."
         ),
         "{key} cannot be null": "{key} tidak boleh null",
+        "a training day is listed twice": "satu hari pelatihan tercantum dua kali",
+        "every training day must lie between starts_on and ends_on": (
+            "setiap hari pelatihan harus berada di antara starts_on dan ends_on"
+        ),
+        "give jp for every training day or for none": "cantumkan jp untuk setiap hari pelatihan atau tidak sama sekali",
+        "the days' JP sum to {total}, not the programme's {jp}": (
+            "jumlah JP hari-hari tersebut {total}, bukan {jp} sesuai program"
+        ),
+        "The session started on {starts_on}; its dates and training days can no longer change.": (
+            "Sesi dimulai pada {starts_on}; tanggal dan hari pelatihannya tidak dapat diubah lagi."
+        ),
         "The session changed since you read it; read it again.": "Sesi ini berubah sejak Anda membacanya; baca ulang.",
         "Send the session's ETag in If-Match.": "Kirim ETag sesi ini di header If-Match.",
         # Enrolments.
@@ -134,6 +180,10 @@ MESSAGES = COMMON.extend(
         "kinerja knows no employee {nip}.": "kinerja tidak mengenal pegawai {nip}.",
         # Attendance, results, feedback.
         "The day is outside the session.": "Tanggal tersebut berada di luar masa sesi.",
+        "The day is not one of the session's training days.": "Tanggal tersebut bukan hari pelatihan sesi ini.",
+        "{nip} was present on none of the session's training days; a pass needs at least one.": (
+            "{nip} tidak hadir pada satu pun hari pelatihan sesi ini; kelulusan memerlukan paling sedikit satu."
+        ),
         "Some NIPs hold no confirmed seat in this session.": (
             "Sebagian NIP tidak memiliki kursi yang dikonfirmasi di sesi ini."
         ),
@@ -155,6 +205,33 @@ MESSAGES = COMMON.extend(
         "Only the employee, their direct supervisor or an admin may see these.": (
             "Hanya pegawai yang bersangkutan, atasan langsungnya, atau admin yang dapat melihat ini."
         ),
+        # Learning from outside.
+        "{path} may add at most {cap} JP to a year; {used} JP are verified for {year}, so {jp} more would exceed it.": (
+            "{path} paling banyak menambah {cap} JP setahun; {used} JP sudah diverifikasi untuk {year}, sehingga "
+            "{jp} JP lagi akan melampauinya."
+        ),
+        "Certificate {number} of {provider} was already credited.": (
+            "Sertifikat {number} dari {provider} sudah pernah diakui."
+        ),
+        "Only an employee may claim learning, for themself.": (
+            "Hanya pegawai yang dapat mengajukan pembelajaran, untuk dirinya sendiri."
+        ),
+        "Learning can be claimed once it has ended; today is {today}.": (
+            "Pembelajaran dapat diajukan setelah selesai; hari ini {today}."
+        ),
+        "No such claim.": "Pengajuan tidak ditemukan.",
+        "An employee cannot decide on their own claim.": "Pegawai tidak dapat memutuskan pengajuannya sendiri.",
+        "The claim is {status}; only CLAIMED can be verified.": (
+            "Status pengajuan {status}; hanya yang berstatus CLAIMED yang dapat diverifikasi."
+        ),
+        "The claim is {status}; only CLAIMED can be rejected.": (
+            "Status pengajuan {status}; hanya yang berstatus CLAIMED yang dapat ditolak."
+        ),
+        "The claim is {status}; only VERIFIED can be revoked.": (
+            "Status pengajuan {status}; hanya yang berstatus VERIFIED yang dapat dicabut."
+        ),
+        "The certificate was credited meanwhile.": "Sertifikat tersebut sudah diakui sementara itu.",
+        "A reason is required.": "Alasan wajib diisi.",
         # Talking to kinerja; events.
         "kinerja cannot be reached; the request was not decided. Retry shortly.": (
             "kinerja tidak dapat dihubungi; permintaan belum diputuskan. Coba lagi sesaat lagi."

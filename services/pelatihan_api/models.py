@@ -8,6 +8,7 @@ from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.events import InboxEvent, OutboxEvent
 from services.pelatihan_api.institutions.models import Institution
 from services.pelatihan_api.ledger.models import JpEntry
+from services.pelatihan_api.outside.models import LearningCap, OutsideLearning
 from services.pelatihan_api.programs.models import Program
 from services.pelatihan_api.roster.models import DevelopmentNeed, RosterEmployee
 from services.pelatihan_api.sessions.models import TrainingSession
@@ -24,7 +25,9 @@ __all__ = [
     "InboxEvent",
     "Institution",
     "JpEntry",
+    "LearningCap",
     "OutboxEvent",
+    "OutsideLearning",
     "Program",
     "RosterEmployee",
     "SessionFeedback",

@@ -73,6 +73,7 @@ def params_for(name: str, seeded: dict[str, Any]) -> list[dict[str, Any]]:
         "kinerja.follow-up": [{"year": year, "limit": 5}, {"year": year - 1, "unit_id": unit}],
         "kinerja.credit-points": [{"year": year, "limit": 5}, {"year": year, "unit_id": unit}],
         "pelatihan.jp-compliance": [{"year": year - 1}, {"year": year - 1, "unit_id": unit}],
+        "pelatihan.development-plan": [{"year": year, "unit_id": unit}],
         "publik.ikm": [{"year": year}, {"year": year, "unit_id": unit}],
     }
     return calls[name]
@@ -172,6 +173,7 @@ async def test_every_report_answers_the_same_rows_as_json_and_csv(
             "kinerja.follow-up",
             "kinerja.credit-points",
             "pelatihan.jp-compliance",
+            "pelatihan.development-plan",
             "publik.ikm",
         ]
     )
@@ -209,6 +211,7 @@ def _json_only(name: str) -> set[str]:
             "kinerja.follow-up": set(),
             "kinerja.credit-points": set(),
             "pelatihan.jp-compliance": set(),
+            "pelatihan.development-plan": set(),
             "publik.ikm": set(),
         }[name]
     )

@@ -131,9 +131,12 @@ async def test_a_whole_unit_enqueues_one_aggregate_and_development_needs(
         "period": "2026-Q1",
         "behavior_gaps": ["KOLABORATIF"],
         "result_below_expectation": True,
+        "behaviour_rating": "SESUAI_EKSPEKTASI",
     }
     # A DI_BAWAH behaviour rating is the median of the seven BerAKHLAK levels (issue 16): here all seven.
     assert len(by_eval[last["id"]]["behavior_gaps"]) == 7
+    # Issue 18: the overall behaviour rating goes along too.
+    assert by_eval[last["id"]]["behaviour_rating"] == "DI_BAWAH_EKSPEKTASI"
     # A reopen and re-finalisation sends a corrected aggregate.
     reopened = await client.post(
         f"/v1/evaluations/{last['id']}/reopen", json={"reason": "Koreksi perilaku."}, headers=tokens.admin()

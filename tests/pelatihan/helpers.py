@@ -51,9 +51,11 @@ class Headers:
 def window(
     *, opens_in: timedelta = timedelta(hours=-1), closes_in: timedelta = timedelta(days=1), days: int = 3
 ) -> dict[str, Any]:
-    """Session dates with an enrolment window relative to now; the session starts after the window closes."""
+    """Session dates with an enrolment window relative to now; the session starts on the first Monday at
+    least two days after the window closes, so a run of up to five days is all training days (issue 18)."""
     now = datetime.now(UTC)
     start = (now + max(closes_in, timedelta(0))).date() + timedelta(days=2)
+    start += timedelta(days=-start.weekday() % 7)
     return {
         "enrol_opens_at": (now + opens_in).isoformat(),
         "enrol_closes_at": (now + closes_in).isoformat(),

@@ -49,7 +49,7 @@ async def actual_state(db: str) -> State:
 async def test_random_changes_rebuild_the_final_state(db: str, api: httpx.AsyncClient, h: Headers) -> None:
     rng = random.Random(20261128)
     admin = h.training_admin()
-    program = await make_program(api, h, await make_institution(api, h))
+    program = await make_program(api, h, await make_institution(api, h), mode="NONKLASIKAL")
     sessions: list[dict[str, Any]] = [await make_session(api, h, program, capacity=2)]
     live: dict[str, str] = {}  # enrolment id -> status
     n = 0

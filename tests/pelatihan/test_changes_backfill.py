@@ -28,7 +28,7 @@ async def test_a_backfilled_row_equals_the_live_one(
 ) -> None:
     inst = await make_institution(api, h)
     mitra = h.mitra(inst)
-    prog = await make_program(api, h, inst, jp=16)
+    prog = await make_program(api, h, inst, jp=16, mode="NONKLASIKAL")
     s = await make_session(
         api, h, prog, capacity=2, eligible_position_types=["PELAKSANA", "PENGAWAS"], min_rank="II/a"
     )
@@ -55,6 +55,10 @@ async def test_a_backfilled_row_equals_the_live_one(
 
     module = migration("migrations/pelatihan/versions/pelatihan_0006_nc3_changes_backfill.py")
     live, backfilled = await live_and_backfilled(db, "pelatihan", module.BACKFILL)
+    # A session's `days` (its schedule) came later, with migration 0008: when 0006 ran, no session had one.
+    live = {
+        k: ({f: v for f, v in d.items() if f != "days"} if k[0] == "session" else d) for k, d in live.items()
+    }
     assert {(e, i): d for e, i, d in backfilled} == live
     # Stable order: sessions, then enrolments, then completions.
     kinds = [e for e, _, _ in backfilled]

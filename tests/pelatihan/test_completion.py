@@ -141,7 +141,9 @@ async def test_certificates_and_ledger(api: httpx.AsyncClient, h: Headers, kiner
     assert (cert["valid"], cert["revoked"], cert["jp"]) == (True, False, 8)
     assert cert["institution_name"] == "BPSDM Provinsi Bengkulu"
     assert emp not in r.text
-    assert cert["holder_nip"].startswith(emp[:8])
+    # Issue 18: no NIP digit at all (the first eight are the holder's birth date, the last ones a sequence).
+    assert not any(ch.isdigit() for ch in cert["holder_nip"]), cert["holder_nip"]
+    assert emp[:8] not in r.text
     body = numbers[0][9:19]
     wrong = "BGK-" + numbers[0][4:9] + body + ("0" if check_char(body) != "0" else "1")
     assert (await api.get(f"/v1/certificates/{wrong}")).status_code == 404
@@ -297,3 +299,12 @@ def _days(s: dict[str, Any]) -> list[str]:
 
     start, end = date.fromisoformat(s["starts_on"]), date.fromisoformat(s["ends_on"])
     return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+
+
+def test_certificate_check_shows_no_nip_digit() -> None:
+    """Issue 18: the public check showed the first eight NIP digits, the holder's birth date."""
+    from services.pelatihan_api.certificates.service import mask_nip
+
+    shown = mask_nip("198609262015051001")
+    assert shown == "*" * 18
+    assert not any(ch.isdigit() for ch in shown)

@@ -131,7 +131,17 @@ async def test_roster_and_compliance_report(api: httpx.AsyncClient, h: Headers, 
     pppk = nip(7)
     await api.post(
         "/internal/v1/events",
-        json=envelope("kinerja.employee", {"nip": pppk, "unit_id": unit_a, "employment": "PPPK"}),
+        json=envelope(
+            "kinerja.employee",
+            # The contract dates are optional fields of the event (issue 18).
+            {
+                "nip": pppk,
+                "unit_id": unit_a,
+                "employment": "PPPK",
+                "contract_start": "2020-01-01",
+                "contract_end": None,
+            },
+        ),
         headers=h.service(),
     )
     stale = envelope(
@@ -177,5 +187,43 @@ async def test_roster_and_compliance_report(api: httpx.AsyncClient, h: Headers, 
     one = (await api.get(f"/v1/reports/jp-compliance?year={year}&unit_id={unit_a}", headers=h.admin())).json()
     assert [u["unit_id"] for u in one["units"]] == [unit_a]
     assert one["below"] == [{"nip": nip(4), "jp_total": 0}, {"nip": nip(3), "jp_total": 12}]
+    # Issue 18: PPPK are apart from PNS: no 20 JP target (null), their JP and the 24 JP ceiling per contract year.
+    assert (
+        units[unit_a]["pppk_total"],
+        units[unit_a]["pppk_jp_delivered"],
+        units[unit_a]["pppk_above_24jp"],
+    ) == (
+        1,
+        20,
+        0,
+    )
     ledger = (await api.get(f"/v1/employees/{pppk}/jp?year={year}", headers=h.pegawai(pppk))).json()
-    assert (ledger["employment"], ledger["jp_required"], ledger["met"]) == ("PPPK", 20, True)
+    assert (ledger["employment"], ledger["jp_required"], ledger["met"]) == ("PPPK", None, None)
+    assert ledger["contract_years"] == [
+        {
+            "starts_on": f"{year}-01-01",
+            "ends_on": f"{year}-12-31",
+            "jp_total": 20,
+            "jp_ceiling": 24,
+            "above_ceiling": False,
+        }
+    ]
+    # Eight JP more in the same contract year pass the ceiling: flagged in the ledger and the report.
+    s8 = await make_session(api, h, await make_program(api, h, inst, jp=8, mode="NONKLASIKAL"))
+    e = await enrol_and_approve(api, h, s8["id"], pppk, BOSS)
+    with at_end(s8):
+        r = await api.post(
+            f"/v1/enrolments/{e['id']}/complete", json={"passed": True}, headers=h.training_admin()
+        )
+    assert r.status_code == 200, r.text
+    year8 = int(s8["ends_on"][:4])
+    if year8 == year:
+        ledger = (await api.get(f"/v1/employees/{pppk}/jp?year={year}", headers=h.admin())).json()
+        assert (ledger["contract_years"][0]["jp_total"], ledger["contract_years"][0]["above_ceiling"]) == (
+            28,
+            True,
+        )
+        report = (await api.get(f"/v1/reports/jp-compliance?year={year}", headers=h.admin())).json()
+        assert {u["unit_id"]: u for u in report["units"]}[unit_a]["pppk_above_24jp"] == 1
+    pns = (await api.get(f"/v1/employees/{nip(1)}/jp?year={year}", headers=h.admin())).json()
+    assert (pns["jp_required"], pns["met"], pns["contract_years"]) == (20, True, None)

@@ -139,7 +139,7 @@ async def test_supervisor_rejects_after_an_admin_approved_meanwhile(
     api: httpx.AsyncClient, h: Headers, kinerja: StandIn
 ) -> None:
     inst = await make_institution(api, h)
-    s = await make_session(api, h, await make_program(api, h, inst), capacity=5)
+    s = await make_session(api, h, await make_program(api, h, inst, mode="NONKLASIKAL"), capacity=5)
     who = nip(31)
     kinerja.add(who, supervisor_nip=BOSS)
     r = await api.post(f"/v1/sessions/{s['id']}/enrolments", json={"nip": who}, headers=h.pegawai(who))

@@ -26,7 +26,9 @@ async def test_confirmation_and_completion_reach_the_gateway_outbox(
     api: httpx.AsyncClient, h: Headers, kinerja: StandIn, db: str
 ) -> None:
     inst = await make_institution(api, h)
-    session = await make_session(api, h, await make_program(api, h, inst, jp=8), capacity=1)
+    session = await make_session(
+        api, h, await make_program(api, h, inst, jp=8, mode="NONKLASIKAL"), capacity=1
+    )
     kinerja.add(nip(1), supervisor_nip=BOSS, unit_id="00000000-0000-4000-8000-000000000009")
     enrolment = await enrol_and_approve(api, h, session["id"], nip(1), BOSS)
     with at_end(session):

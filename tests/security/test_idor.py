@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -154,6 +155,24 @@ def build_victim(s: Seeded) -> Victim:
                 values["session_id"] = sess["id"]
                 values["enrolment_id"] = r.json()["id"]
                 break
+        # A claim of outside learning (issue 18): only the victim, their supervisor and training admins see it.
+        ended = today() - timedelta(days=2)
+        claim = c.post(
+            "/pelatihan/v1/outside-learning",
+            json={
+                "path": "SEMINAR_WORKSHOP",
+                "title": "Seminar korban",
+                "provider": "Universitas Bengkulu",
+                "certificate_number": f"IDOR-{v['nip']}",
+                "starts_on": ended.isoformat(),
+                "ends_on": ended.isoformat(),
+                "jp": 4,
+                "evidence_url": "https://unib.ac.id/sertifikat/idor",
+            },
+            headers=victim.headers,
+        )
+        assert claim.status_code == 201, claim.text
+        values["claim_id"] = claim.json()["id"]
         # The demo integrator's webhook endpoint: another integrator must not see or change it.
         hook = c.post(
             "/webhooks/endpoints",
@@ -240,6 +259,8 @@ def state_of(s: Seeded, v: Victim) -> dict[str, Any]:
         out["feed"] = c.get(
             "/publik/v1/feed", params={"unit_id": v.values["unit_id"], "kind": "TINDAK_LANJUT"}, headers=admin
         ).json()
+        out["claim"] = c.get(f"/pelatihan/v1/outside-learning/{v.values['claim_id']}", headers=admin).json()
+        out["caps"] = c.get("/pelatihan/v1/outside-learning/caps", headers=admin).json()
         if "enrolment_id" in v.values:
             out["enrolment"] = c.get(
                 f"/pelatihan/v1/enrolments/{v.values['enrolment_id']}", headers=admin
@@ -260,8 +281,12 @@ def body_for(method: str, path: str, v: Victim) -> dict[str, Any] | None:
         return {"result_rating": "SESUAI_EKSPEKTASI"}
     if path.endswith("/results"):
         return {"kind": "UTAMA", "text": "x", "indicators": [{"text": "x", "target": "1"}]}
-    if path.endswith(("/return", "/reopen", "/objections", "/decide", "/close")):
+    if path.endswith(("/return", "/reopen", "/objections", "/decide", "/close", "/verify", "/reject")):
         return {"reason": "IDOR probe"}
+    if path.endswith("/outside-learning/{claim_id}/revoke"):
+        return {"reason": "IDOR probe"}
+    if path.endswith("/caps/{path}"):
+        return {"jp_per_year": 99}
     if path.endswith("/employees/{nip}"):
         return {"position": "Changed by an intruder"}
     # publik's unit writes get a valid body, so that a 422 cannot stand in for the refusal.
@@ -311,6 +336,7 @@ def test_no_caller_sees_or_changes_anothers_objects(seeded: Seeded) -> None:
         "subject": v.values["nip"],
         "client_id": "demo-integrator",
         "number": "BGK-2026-NOPE",
+        "path": "SEMINAR_WORKSHOP",
         "n": "1",
         "figure": "predikat",
     }

@@ -64,6 +64,7 @@ def development_needs(evaluation: Evaluation) -> DevelopmentNeeds:
         period=evaluation.period,
         behavior_gaps=behavior_gaps(evaluation.behavior_notes),
         result_below_expectation=evaluation.result_rating == Rating.DI_BAWAH_EKSPEKTASI,
+        behaviour_rating=evaluation.behavior_rating,
     )
 
 

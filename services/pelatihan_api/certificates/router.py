@@ -24,7 +24,7 @@ Number = Annotated[str, Path(max_length=40, examples=["BGK-2026-7KQ4M2XDP9A"])]
 )
 async def verify_certificate(number: Number, session: SessionDep) -> CertificateRead:
     """Anyone (no token) may check a certificate number: what was passed, when, for how many JP, and
-    whether it has been revoked. The holder's NIP is masked and no name is shown."""
+    whether it has been revoked. No name and no NIP digit is shown (`holder_nip` is fully masked)."""
     return service.to_read(await service.verify(session, number))
 
 

@@ -19,7 +19,7 @@ class CertificateRead(BaseModel):
                     "revoked": False,
                     "revoked_at": None,
                     "revoked_reason": None,
-                    "holder_nip": "19860926********01",
+                    "holder_nip": "******************",
                     "program_title": "Pelatihan Kolaborasi dan Kerja Tim Lintas OPD",
                     "institution_name": "BPSDM Provinsi Bengkulu",
                     "jp": 20,
@@ -35,7 +35,10 @@ class CertificateRead(BaseModel):
     revoked: bool
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
-    holder_nip: str = Field(description="The holder's NIP with the middle digits masked.")
+    holder_nip: str = Field(
+        description="Always fully masked (`*` for each digit): the public check shows no NIP digit, since "
+        "the first eight are the holder's birth date."
+    )
     program_title: str
     institution_name: str
     jp: int

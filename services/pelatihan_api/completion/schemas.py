@@ -84,7 +84,7 @@ class CompletionRead(BaseModel):
                         "number": "BGK-2026-7KQ4M2XDP9A",
                         "valid": True,
                         "revoked": False,
-                        "holder_nip": "19860926********01",
+                        "holder_nip": "******************",
                         "program_title": "Kolaborasi dan Kerja Tim Lintas OPD",
                         "institution_name": "BPSDM Provinsi Bengkulu",
                         "jp": 20,

@@ -4,9 +4,13 @@ Time rule (docs/pelatihan.md "Attendance and results"): a day's attendance is re
 and a result once the session has reached its last day (``ends_on`` <= today, province clock), so the
 certificate's date (the session's end) is never in the future. Earlier attempts get 409 ``too-early``.
 
-JP rule (docs/pelatihan.md): a pass credits the programme's JP in full when attendance was not kept for
-the session (non-klasikal learning) or the participant was present on at least 80% of the session's
-days; below that, the JP are prorated by days present, rounded down. A fail credits nothing.
+JP rule (docs/pelatihan.md, issue 18, domain.md §11.5). **Klasikal** sessions keep attendance per scheduled
+training day (sessions/schedule.py); a pass credits the JP of the days attended, and the programme's JP in
+full when those reach 80% of the scheduled JP; a pass with no attended day is refused (409
+``no-attended-day``). **Non-klasikal** sessions keep the earlier rule: the programme's JP in full when no
+attendance was kept or the participant was present on at least 80% of the session's calendar days, below
+that prorated by days present, rounded down. A fail credits nothing. Ledger rows already written are never
+recomputed.
 """
 
 from __future__ import annotations
@@ -34,14 +38,15 @@ from services.pelatihan_api.completion.models import Attendance, SessionFeedback
 from services.pelatihan_api.completion.schemas import AttendanceBody, CompletionBody, FeedbackBody
 from services.pelatihan_api.enrolments import repository as enrolments
 from services.pelatihan_api.enrolments.models import Enrolment
-from services.pelatihan_api.enums import EnrolmentStatus
-from services.pelatihan_api.errors import InvalidTransition, TooEarly
+from services.pelatihan_api.enums import EnrolmentStatus, Mode
+from services.pelatihan_api.errors import InvalidTransition, NoAttendedDay, TooEarly
 from services.pelatihan_api.events import SINK
 from services.pelatihan_api.institutions.models import Institution
 from services.pelatihan_api.ledger.models import JpEntry
 from services.pelatihan_api.programs.models import Program
 from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.sessions.models import TrainingSession
+from services.pelatihan_api.sessions.schedule import attended_jp, jp_by_day
 from services.pelatihan_api.sessions.service import can_see, get_visible
 from services.pelatihan_api.stats import service as stats
 from services.pelatihan_api.sync import service as changes
@@ -63,10 +68,20 @@ class Completion:
 
 
 def credited_jp(program_jp: int, days_present: int | None, session_days: int) -> int:
-    """JP earned by a pass, under the partial-attendance rule."""
+    """JP earned by a pass in a non-klasikal session, under the partial-attendance rule (calendar days)."""
     if days_present is None or days_present >= FULL_CREDIT_SHARE * session_days:
         return program_jp
     return math.floor(program_jp * days_present / session_days)
+
+
+def credited_scheduled_jp(program_jp: int, days: list[dict[str, Any]], present: set[date]) -> int:
+    """JP earned by a pass in a klasikal session: the JP of the scheduled days attended, or the programme's
+    JP in full when they reach 80% of the schedule's JP (the full-credit rule on the JP share)."""
+    scheduled = sum(jp_by_day(days).values())
+    earned = attended_jp(days, present)
+    if scheduled > 0 and earned >= FULL_CREDIT_SHARE * scheduled:
+        return program_jp
+    return min(earned, program_jp)
 
 
 async def record_attendance(
@@ -78,6 +93,17 @@ async def record_attendance(
         raise InvalidInput(
             msg("The day is outside the session."),
             errors=[{"loc": ["body", "on"], "msg": f"must be between {ts.starts_on} and {ts.ends_on}"}],
+        )
+    mode = await session.scalar(select(Program.mode).where(Program.id == ts.program_id))
+    if mode == Mode.KLASIKAL and ts.days and body.on not in jp_by_day(ts.days):
+        raise InvalidInput(
+            msg("The day is not one of the session's training days."),
+            errors=[
+                {
+                    "loc": ["body", "on"],
+                    "msg": "must be one of " + ", ".join(str(d["on"]) for d in ts.days),
+                }
+            ],
         )
     today = clock.today()
     if body.on > today:
@@ -212,22 +238,36 @@ async def complete(
             )
         )
     before = await changes.snapshot(session, enrolments=[row.id])
-    session_days = (ts.ends_on - ts.starts_on).days + 1
-    kept = await session.scalar(select(func.count()).where(Attendance.session_id == ts.id))
-    days_present: int | None = None
-    if kept:
-        days_present = int(
-            await session.scalar(
-                select(func.count()).where(
+    present = set(
+        (
+            await session.scalars(
+                select(Attendance.on).where(
                     Attendance.session_id == ts.id, Attendance.nip == row.nip, Attendance.present.is_(True)
                 )
             )
-            or 0
-        )
+        ).all()
+    )
+    days_present: int | None
+    if program.mode == Mode.KLASIKAL and ts.days:
+        scheduled = jp_by_day(ts.days)
+        session_days = len(scheduled)
+        days_present = len(present & scheduled.keys())
+        if body.passed and not days_present:
+            raise NoAttendedDay(
+                msg(
+                    "{nip} was present on none of the session's training days; a pass needs at least one.",
+                    nip=row.nip,
+                )
+            )
+        jp = credited_scheduled_jp(program.jp, ts.days, present) if body.passed else 0
+    else:
+        session_days = (ts.ends_on - ts.starts_on).days + 1
+        kept = await session.scalar(select(func.count()).where(Attendance.session_id == ts.id))
+        days_present = len(present) if kept else None
+        jp = credited_jp(program.jp, days_present, session_days) if body.passed else 0
     now = clock.now()
     row.passed, row.score, row.completed_at, row.updated_at = body.passed, body.score, now, now
     row.status = S.COMPLETED.value if body.passed else S.FAILED.value
-    jp = credited_jp(program.jp, days_present, session_days) if body.passed else 0
     certificate = None
     if body.passed:
         certificate = await certificates.issue(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -53,6 +54,9 @@ class EmployeeData(BaseModel):
     rank: str | None = None
     active: bool = True
     supervisor_nip: str | None = None
+    # Optional (a sender may not have them yet): a PPPK's contract, null for PNS.
+    contract_start: date | None = None
+    contract_end: date | None = None
 
 
 class DevelopmentNeedsData(BaseModel):
@@ -63,6 +67,10 @@ class DevelopmentNeedsData(BaseModel):
     period: str = Field(max_length=10)
     behavior_gaps: list[str] = Field(default_factory=list, max_length=7)
     result_below_expectation: bool = False
+    # Optional (issue 18): the overall behaviour rating; older senders omit it.
+    behaviour_rating: str | None = Field(
+        default=None, pattern=r"^(DI_ATAS_EKSPEKTASI|SESUAI_EKSPEKTASI|DI_BAWAH_EKSPEKTASI)$"
+    )
 
 
 class EventAck(BaseModel):

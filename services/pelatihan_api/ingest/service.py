@@ -62,6 +62,8 @@ async def receive(session: AsyncSession, event: EventEnvelope) -> bool:
             supervisor_nip=data.supervisor_nip,
             active=data.active,
             as_of=event.occurred_at,
+            contract_start=data.contract_start,
+            contract_end=data.contract_end,
         )
     else:
         await roster.add_need(
@@ -71,6 +73,7 @@ async def receive(session: AsyncSession, event: EventEnvelope) -> bool:
             period=data.period,
             behavior_gaps=sorted({g.upper() for g in data.behavior_gaps}),
             result_below_expectation=data.result_below_expectation,
+            behaviour_rating=data.behaviour_rating,
             occurred_at=event.occurred_at,
         )
     return True

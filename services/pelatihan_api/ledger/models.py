@@ -23,7 +23,8 @@ from services.pelatihan_api.db import Base
 
 
 class JpEntry(Base):
-    """JP credited to an employee for a year. A revoked certificate sets ``revoked_at`` and the JP stop counting."""
+    """JP credited to an employee for a year, from a completed enrolment or a verified claim of outside learning.
+    A revoked certificate or claim sets ``revoked_at`` and the JP stop counting."""
 
     __tablename__ = "jp_entry"
     __table_args__ = (
@@ -44,6 +45,10 @@ class JpEntry(Base):
     year: Mapped[int] = mapped_column(SmallInteger)
     jp: Mapped[int] = mapped_column(Integer)
     enrolment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("enrolment.id"), unique=True)
+    # Or a verified claim of learning done elsewhere (outside/; issue 18).
+    outside_learning_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("outside_learning.id"), unique=True
+    )
     program_title: Mapped[str] = mapped_column(String(300))
     mode: Mapped[str] = mapped_column(String(12))
     completed_on: Mapped[date] = mapped_column(Date)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, text
@@ -17,6 +18,21 @@ async def entries(session: AsyncSession, nip: str, year: int) -> list[JpEntry]:
         select(JpEntry)
         .where(JpEntry.nip == nip, JpEntry.year == year, JpEntry.revoked_at.is_(None))
         .order_by(JpEntry.completed_on, JpEntry.created_at, JpEntry.id)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def entries_between(session: AsyncSession, nip: str, first: date, last: date) -> list[JpEntry]:
+    """The employee's live entries dated from ``first`` to ``last`` (a PPPK's contract years)."""
+    stmt = (
+        select(JpEntry)
+        .where(
+            JpEntry.nip == nip,
+            JpEntry.completed_on >= first,
+            JpEntry.completed_on <= last,
+            JpEntry.revoked_at.is_(None),
+        )
+        .order_by(JpEntry.completed_on, JpEntry.id)
     )
     return list((await session.scalars(stmt)).all())
 
@@ -73,6 +89,57 @@ async def unit_figures(
         params["unit_id"] = unit_id
     rows = (await session.execute(text(sql), params)).mappings().all()
     return [dict(r) for r in rows]
+
+
+# PPPK apart from PNS (issue 18): no 20 JP target, a 24 JP ceiling per contract year. A contract year is
+# counted from contract_start's anniversaries (age() in whole years); one is "in" the calendar year when it
+# overlaps it. The year's JP per PPPK come from the same partial index as the PNS figures.
+_PPPK_FIGURES = """
+WITH jp AS (
+    SELECT nip, SUM(jp)::int AS jp_total
+    FROM pelatihan.jp_entry
+    WHERE year = :year AND revoked_at IS NULL
+    GROUP BY nip
+), per_contract_year AS (
+    SELECT r.nip, r.contract_start,
+           EXTRACT(YEAR FROM age(e.completed_on, r.contract_start))::int AS k,
+           SUM(e.jp) AS jp
+    FROM pelatihan.roster_employee r
+    JOIN pelatihan.jp_entry e ON e.nip = r.nip AND e.revoked_at IS NULL
+    WHERE r.active AND r.employment = 'PPPK' AND r.contract_start IS NOT NULL
+      AND e.completed_on >= r.contract_start
+      AND (r.contract_end IS NULL OR e.completed_on <= r.contract_end)
+      {unit_filter}
+    GROUP BY r.nip, r.contract_start, k
+), above AS (
+    SELECT DISTINCT nip FROM per_contract_year
+    WHERE jp > :ceiling
+      AND contract_start + make_interval(years => k) <= make_date(:year, 12, 31)
+      AND contract_start + make_interval(years => k + 1) > make_date(:year, 1, 1)
+)
+SELECT r.unit_id,
+       COUNT(*)                                          AS pppk_total,
+       COALESCE(SUM(jp.jp_total), 0)::int                AS pppk_jp_delivered,
+       COUNT(*) FILTER (WHERE r.nip IN (SELECT nip FROM above)) AS pppk_above
+FROM pelatihan.roster_employee r
+LEFT JOIN jp ON jp.nip = r.nip
+WHERE r.active AND r.employment = 'PPPK' AND r.unit_id IS NOT NULL
+  {unit_filter}
+GROUP BY r.unit_id
+ORDER BY r.unit_id
+"""
+
+
+async def pppk_figures(
+    session: AsyncSession, year: int, ceiling: int, unit_id: uuid.UUID | None
+) -> list[dict[str, Any]]:
+    """Per unit: active PPPK, the JP credited to them in ``year``, and how many passed ``ceiling`` JP in a
+    contract year overlapping ``year``."""
+    sql = _PPPK_FIGURES.format(unit_filter="AND r.unit_id = :unit_id" if unit_id is not None else "")
+    params: dict[str, Any] = {"year": year, "ceiling": ceiling}
+    if unit_id is not None:
+        params["unit_id"] = unit_id
+    return [dict(r) for r in (await session.execute(text(sql), params)).mappings().all()]
 
 
 async def below(session: AsyncSession, year: int, required: int, unit_id: uuid.UUID) -> list[dict[str, Any]]:

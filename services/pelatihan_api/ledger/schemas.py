@@ -22,6 +22,16 @@ class JpEntryRead(BaseModel):
     certificate_number: str | None = None
 
 
+class ContractYear(BaseModel):
+    """One year of a PPPK's contract that overlaps the requested calendar year, and its JP."""
+
+    starts_on: date
+    ends_on: date
+    jp_total: int = Field(description="JP credited with a date inside this contract year.")
+    jp_ceiling: int = Field(description="At most 24 JP per contract year (PP 49/2018 Pasal 40(1)).")
+    above_ceiling: bool = Field(description="jp_total > jp_ceiling: flagged for the training admin.")
+
+
 class JpLedger(BaseModel):
     """An employee's JP for one year."""
 
@@ -55,8 +65,15 @@ class JpLedger(BaseModel):
         default=None, description="PNS or PPPK, from the roster (null if unknown)."
     )
     jp_total: int
-    jp_required: int
-    met: bool = Field(description="jp_total >= jp_required.")
+    jp_required: int | None = Field(
+        description="20 for PNS (PP 17/2020 Pasal 203(4)); null for PPPK, for whom no regulation sets a target."
+    )
+    met: bool | None = Field(description="jp_total >= jp_required; null for PPPK.")
+    contract_years: list[ContractYear] | None = Field(
+        default=None,
+        description="PPPK only, when kinerja sent the contract's dates: each contract year overlapping the "
+        "calendar year, its JP and whether they pass the 24 JP ceiling. Null for PNS.",
+    )
     entries: list[JpEntryRead]
 
 
@@ -68,14 +85,20 @@ class BelowRequirement(BaseModel):
 
 
 class UnitCompliance(BaseModel):
-    """One unit's PNS against the 20 JP rule."""
+    """One unit's PNS against the 20 JP rule, and apart from them its PPPK against their 24 JP ceiling."""
 
     unit_id: uuid.UUID
     pns_total: int
     pns_meeting_20jp: int
     pns_below_20jp: int
     share_meeting_20jp: float
-    jp_delivered: int
+    jp_delivered: int = Field(description="JP credited to the unit's PNS in the year.")
+    pppk_total: int = Field(default=0, description="Active PPPK of the unit (no 20 JP target applies).")
+    pppk_jp_delivered: int = Field(default=0, description="JP credited to the unit's PPPK in the year.")
+    pppk_above_24jp: int = Field(
+        default=0,
+        description="PPPK with more than 24 JP in a contract year overlapping the year (contract dates known).",
+    )
 
 
 class ComplianceReport(ReportMeta):
@@ -99,6 +122,9 @@ class ComplianceReport(ReportMeta):
                             "pns_below_20jp": 35,
                             "share_meeting_20jp": 0.7083,
                             "jp_delivered": 2710,
+                            "pppk_total": 14,
+                            "pppk_jp_delivered": 180,
+                            "pppk_above_24jp": 1,
                         }
                     ],
                     "below": [{"nip": "198609262015051001", "jp_total": 12}],

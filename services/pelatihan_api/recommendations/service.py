@@ -1,7 +1,13 @@
-"""Recommendations: open sessions whose programme tags answer the gaps of the latest finalised evaluation.
+"""Recommendations: open sessions that answer the gaps of the latest finalised evaluation, and the JP the
+employee still misses this year.
 
-A behaviour value rated below expectation (BerAKHLAK, e.g. KOLABORATIF) matches programmes carrying that
-tag; a result below expectation matches the tag ``KINERJA`` (performance-improvement programmes).
+- A behaviour value rated below expectation (BerAKHLAK, e.g. KOLABORATIF) matches programmes carrying that
+  tag. An **overall** behaviour rating below expectation (``kinerja.development_needs``'s
+  ``behaviour_rating``, issue 18) with no value named matches programmes tagged with any BerAKHLAK value
+  (the general behaviour programmes).
+- A result below expectation matches the tag ``KINERJA`` (performance-improvement programmes).
+- A PNS (as the roster says) below 20 JP in the current year also gets open sessions of any programme
+  (the JP gap), after the above.
 """
 
 from __future__ import annotations
@@ -16,14 +22,48 @@ from services.common.i18n import msg
 from services.pelatihan_api.clients.kinerja import KinerjaClient
 from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enrolments.service import is_direct_supervisor
-from services.pelatihan_api.enums import LIVE_STATUSES
+from services.pelatihan_api.enums import LIVE_STATUSES, Employment
 from services.pelatihan_api.institutions.models import Institution
+from services.pelatihan_api.ledger import repository as ledger
+from services.pelatihan_api.ledger.service import JP_REQUIRED_PNS
 from services.pelatihan_api.programs.models import Program
 from services.pelatihan_api.recommendations.schemas import Recommendation, Recommendations
 from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.sessions.models import TrainingSession
 
 RESULT_TAG = "KINERJA"
+BERAKHLAK = (
+    "BERORIENTASI_PELAYANAN",
+    "AKUNTABEL",
+    "KOMPETEN",
+    "HARMONIS",
+    "LOYAL",
+    "ADAPTIF",
+    "KOLABORATIF",
+)
+BELOW = "DI_BAWAH_EKSPEKTASI"
+
+
+def gap_tags(behavior_gaps: list[str], behaviour_rating: str | None, result_below: bool) -> list[str]:
+    """The programme tags that answer an evaluation's gaps (per-value gaps first; the overall behaviour rating
+    below expectation with no value named: every BerAKHLAK value)."""
+    tags = list(behavior_gaps)
+    if not tags and behaviour_rating == BELOW:
+        tags = list(BERAKHLAK)
+    return tags + ([RESULT_TAG] if result_below else [])
+
+
+def reason_for(period: str, matched: list[str], behavior_gaps: list[str]) -> str:
+    """The Indonesian reason shown with a recommendation."""
+    parts = []
+    for t in matched:
+        if t == RESULT_TAG:
+            parts.append("hasil kerja di bawah ekspektasi")
+        elif t in behavior_gaps:
+            parts.append(f"perilaku {t} di bawah ekspektasi")
+    if any(t != RESULT_TAG and t not in behavior_gaps for t in matched):
+        parts.append("perilaku secara keseluruhan di bawah ekspektasi")
+    return f"Evaluasi {period}: {', '.join(parts)}; program ini bertag {', '.join(matched)}."
 
 
 async def recommend(
@@ -35,15 +75,25 @@ async def recommend(
     ) and not await is_direct_supervisor(kinerja, principal, nip):
         raise Forbidden(msg("Only the employee, their direct supervisor or an admin may see these."))
     need = await roster.latest_need(session, nip)
-    if need is None:
-        return Recommendations(nip=nip, based_on=None, items=[])
-    tags = list(need.behavior_gaps) + ([RESULT_TAG] if need.result_below_expectation else [])
-    based_on: dict[str, object] = {
-        "period": need.period,
-        "behavior_gaps": list(need.behavior_gaps),
-        "result_below_expectation": need.result_below_expectation,
-    }
-    if not tags:
+    year = clock.this_year()
+    facts = await roster.get(session, nip)
+    jp_gap = 0
+    if facts is not None and facts.employment == Employment.PNS.value:
+        jp_total = sum(r.jp for r in await ledger.entries(session, nip, year))
+        jp_gap = max(0, JP_REQUIRED_PNS - jp_total)
+    tags: list[str] = []
+    based_on: dict[str, object] | None = None
+    if need is not None:
+        tags = gap_tags(list(need.behavior_gaps), need.behaviour_rating, need.result_below_expectation)
+        based_on = {
+            "period": need.period,
+            "behavior_gaps": list(need.behavior_gaps),
+            "behaviour_rating": need.behaviour_rating,
+            "result_below_expectation": need.result_below_expectation,
+        }
+    if jp_gap:
+        based_on = {**(based_on or {}), "year": year, "jp_gap": jp_gap}
+    if not tags and not jp_gap:
         return Recommendations(nip=nip, based_on=based_on, items=[])
     now = clock.now()
     already = select(Enrolment.session_id).where(
@@ -54,21 +104,28 @@ async def recommend(
         .join(Program, Program.id == TrainingSession.program_id)
         .join(Institution, Institution.id == TrainingSession.institution_id)
         .where(
-            Program.tags.overlap(tags),
             TrainingSession.enrol_opens_at <= now,
             TrainingSession.enrol_closes_at > now,
             TrainingSession.id.notin_(already),
         )
-        .order_by(TrainingSession.starts_on, TrainingSession.id)
+        # Sessions answering an evaluation gap first, then (for a JP gap) any other, each by start date.
+        .order_by(
+            Program.tags.overlap(tags).desc() if tags else TrainingSession.starts_on,
+            TrainingSession.starts_on,
+            TrainingSession.id,
+        )
         .limit(limit)
     )
+    if not jp_gap:
+        stmt = stmt.where(Program.tags.overlap(tags))
     items = []
+    gaps = list(need.behavior_gaps) if need is not None else []
     for ts, program, institution_name in (await session.execute(stmt)).all():
         matched = sorted(set(program.tags) & set(tags))
-        parts = [
-            f"perilaku {t} di bawah ekspektasi" if t != RESULT_TAG else "hasil kerja di bawah ekspektasi"
-            for t in matched
-        ]
+        if matched and need is not None:
+            reason = reason_for(need.period, matched, gaps)
+        else:
+            reason = f"Kurang {jp_gap} JP dari 20 JP tahun {year}; sesi ini memberi {program.jp} JP."
         items.append(
             Recommendation(
                 session_id=ts.id,
@@ -82,7 +139,7 @@ async def recommend(
                 ends_on=ts.ends_on,
                 enrol_closes_at=ts.enrol_closes_at,
                 seats_left=ts.capacity - ts.seats_taken,
-                reason=f"Evaluasi {need.period}: {', '.join(parts)}; program ini bertag {', '.join(matched)}.",
+                reason=reason,
             )
         )
     return Recommendations(nip=nip, based_on=based_on, items=items)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, DateTime, Index, String, func, text
+from sqlalchemy import Boolean, Date, DateTime, Index, String, func, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,6 +21,8 @@ class RosterEmployee(Base):
         Index(
             "ix_roster_employee_unit_id_employment", "unit_id", "employment", postgresql_where=text("active")
         ),
+        # Claims of outside learning awaiting a supervisor: their direct reports (issue 18).
+        Index("ix_roster_employee_supervisor_nip", "supervisor_nip"),
     )
 
     nip: Mapped[str] = mapped_column(String(18), primary_key=True)
@@ -30,6 +32,10 @@ class RosterEmployee(Base):
     rank: Mapped[str | None] = mapped_column(String(8))
     supervisor_nip: Mapped[str | None] = mapped_column(String(18))
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    # PPPK only: the contract's dates (null for PNS, or until kinerja sends them); the 24 JP ceiling is per
+    # contract year (domain.md §11.5).
+    contract_start: Mapped[date | None] = mapped_column(Date)
+    contract_end: Mapped[date | None] = mapped_column(Date)
     # Events may arrive out of order; an older one never overwrites a newer one.
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -46,5 +52,7 @@ class DevelopmentNeed(Base):
     period: Mapped[str] = mapped_column(String(10))
     behavior_gaps: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
     result_below_expectation: Mapped[bool]
+    # The evaluation's overall behaviour rating (issue 18); null from older events.
+    behaviour_rating: Mapped[str | None] = mapped_column(String(24))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -28,6 +28,8 @@ async def upsert(
     supervisor_nip: str | None,
     active: bool,
     as_of: datetime,
+    contract_start: date | None = None,
+    contract_end: date | None = None,
 ) -> None:
     """Insert or update one employee, unless what we hold is newer than ``as_of`` (out-of-order delivery)."""
     values = {
@@ -39,6 +41,8 @@ async def upsert(
         "supervisor_nip": supervisor_nip,
         "active": active,
         "as_of": as_of,
+        "contract_start": contract_start,
+        "contract_end": contract_end,
     }
     stmt = insert(RosterEmployee).values(**values)
     excluded = stmt.excluded
@@ -59,6 +63,7 @@ async def add_need(
     behavior_gaps: list[str],
     result_below_expectation: bool,
     occurred_at: datetime,
+    behaviour_rating: str | None = None,
 ) -> None:
     """Store the needs of one evaluation (a re-sent evaluation replaces its earlier needs)."""
     values = {
@@ -67,6 +72,7 @@ async def add_need(
         "period": period,
         "behavior_gaps": behavior_gaps,
         "result_below_expectation": result_below_expectation,
+        "behaviour_rating": behaviour_rating,
         "occurred_at": occurred_at,
     }
     stmt = insert(DevelopmentNeed).values(**values)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, func, text
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.pelatihan_api.db import Base
@@ -50,6 +51,10 @@ class TrainingSession(Base):
     eligible_position_types: Mapped[list[str] | None] = mapped_column(ARRAY(String(20)))
     min_rank: Mapped[str | None] = mapped_column(String(8))
     eligible_unit_ids: Mapped[list[uuid.UUID] | None] = mapped_column(ARRAY(UUID(as_uuid=True)))
+    # The training days ``[{"on": "YYYY-MM-DD", "jp": n}]`` in date order (sessions/schedule.py, issue 18).
+    days: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, server_default=text("'[]'::jsonb"), default=list
+    )
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"), default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

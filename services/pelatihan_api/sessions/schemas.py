@@ -23,6 +23,31 @@ _EXAMPLE: dict[str, JsonValue] = {
 }
 
 
+class SessionDayIn(BaseModel):
+    """One training day of the schedule; ``jp`` omitted on every day spreads the programme's JP over them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: date
+    jp: int | None = Field(default=None, ge=0, le=1000, description="Whole JP of the day (all days or none).")
+
+
+class SessionDay(BaseModel):
+    """One scheduled training day and the JP it carries."""
+
+    on: date
+    jp: int
+
+
+Schedule = Field(
+    default=None,
+    max_length=366,
+    description="The training days (between starts_on and ends_on). Omitted: the weekdays of the range. "
+    "Days without `jp`: the programme's JP spread over them by largest remainder; with `jp` on every day "
+    "they must sum to the programme's JP. Editable until the session starts (409 `schedule-locked` after).",
+)
+
+
 class Eligibility(BaseModel):
     """Optional rules; null means "anyone"."""
 
@@ -45,6 +70,7 @@ class SessionCreate(Eligibility):
     enrol_opens_at: AwareDatetime
     enrol_closes_at: AwareDatetime
     location: str = Field(min_length=2, max_length=300)
+    days: list[SessionDayIn] | None = Schedule
 
 
 class SessionPatch(BaseModel):
@@ -63,6 +89,7 @@ class SessionPatch(BaseModel):
     eligible_position_types: list[PositionType] | None = None
     min_rank: str | None = None
     eligible_unit_ids: list[uuid.UUID] | None = None
+    days: list[SessionDayIn] | None = Schedule
 
 
 class SessionRead(BaseModel):
@@ -78,6 +105,11 @@ class SessionRead(BaseModel):
                     **_EXAMPLE,
                     "seats_taken": 12,
                     "waitlist_length": 0,
+                    "days": [
+                        {"on": "2026-08-10", "jp": 7},
+                        {"on": "2026-08-11", "jp": 7},
+                        {"on": "2026-08-12", "jp": 6},
+                    ],
                     "version": 3,
                 }
             ]
@@ -98,4 +130,7 @@ class SessionRead(BaseModel):
     eligible_position_types: list[str] | None = None
     min_rank: str | None = None
     eligible_unit_ids: list[uuid.UUID] | None = None
+    days: list[SessionDay] = Field(
+        default_factory=list, description="The scheduled training days, each with its whole JP."
+    )
     version: int

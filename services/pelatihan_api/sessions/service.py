@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,10 +16,12 @@ from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
 from services.pelatihan_api.enrolments import repository as enrolments
 from services.pelatihan_api.enums import PNS_RANKS
+from services.pelatihan_api.errors import ScheduleLocked
 from services.pelatihan_api.programs import repository as programs
 from services.pelatihan_api.sessions import repository
 from services.pelatihan_api.sessions.models import TrainingSession
-from services.pelatihan_api.sessions.schemas import SessionCreate, SessionPatch
+from services.pelatihan_api.sessions.schedule import default_days, spread, to_json
+from services.pelatihan_api.sessions.schemas import SessionCreate, SessionDayIn, SessionPatch
 from services.pelatihan_api.sync import service as changes
 
 # Bengkulu keeps Western Indonesia Time (WIB, UTC+7); a session "starts" at local midnight.
@@ -59,6 +62,39 @@ def _validate(
         raise _bad("min_rank", msg("min_rank must be one of {ranks}", ranks=", ".join(PNS_RANKS)))
 
 
+def build_days(
+    starts_on: date, ends_on: date, program_jp: int, listed: list[SessionDayIn] | None
+) -> list[dict[str, Any]]:
+    """The schedule to store: the default (weekdays, JP spread) when no day is listed; else the listed days,
+    which must be distinct, inside the session and either all with JP summing to the programme's or all
+    without (then spread by largest remainder). 422 naming ``days`` otherwise."""
+    if not listed:
+        return default_days(starts_on, ends_on, program_jp)
+    ordered = sorted(listed, key=lambda d: d.on)
+    dates = [d.on for d in ordered]
+    if len(set(dates)) != len(dates):
+        raise _bad("days", msg("a training day is listed twice"))
+    if dates[0] < starts_on or dates[-1] > ends_on:
+        raise _bad("days", msg("every training day must lie between starts_on and ends_on"))
+    given = [d.jp for d in ordered]
+    if all(j is None for j in given):
+        return to_json(dates, spread(program_jp, len(dates)))
+    if any(j is None for j in given):
+        raise _bad("days", msg("give jp for every training day or for none"))
+    whole = [int(j) for j in given if j is not None]
+    if sum(whole) != program_jp:
+        raise _bad(
+            "days",
+            msg("the days' JP sum to {total}, not the programme's {jp}", total=sum(whole), jp=program_jp),
+        )
+    return to_json(dates, whole)
+
+
+def started(row: TrainingSession) -> bool:
+    """True once the session's first day has begun (local midnight WIB of ``starts_on``)."""
+    return clock.now() >= session_start(row.starts_on)
+
+
 def can_see(principal: Principal, row: TrainingSession) -> bool:
     """Mitra staff see only their own institution's sessions; everyone else with a token sees all."""
     if principal.has(Role.ADMIN, Role.PELATIHAN_ADMIN) or not principal.has(Role.MITRA):
@@ -97,6 +133,7 @@ async def create_session(session: AsyncSession, body: SessionCreate, *, actor: s
         else None,
         min_rank=body.min_rank,
         eligible_unit_ids=body.eligible_unit_ids or None,
+        days=build_days(body.starts_on, body.ends_on, program.jp, body.days),
         version=1,
     )
     session.add(row)
@@ -137,7 +174,9 @@ async def patch_session(
 ) -> TrainingSession:
     """Change a session when ``If-Match`` carries its current ETag (412 when stale, 428 when missing).
 
-    A capacity below the seats already confirmed is refused (409); a larger one promotes the waitlist.
+    A capacity below the seats already confirmed is refused (409); a larger one promotes the waitlist. New
+    dates or training days re-build the schedule (JP spread again) until the session starts; from its
+    first day on they are refused (409 ``schedule-locked``).
     """
     require_if_match(if_match, detail=msg("Send the session's ETag in If-Match."))
     row = await repository.get(session, session_id, for_update=True)
@@ -156,6 +195,23 @@ async def patch_session(
         patch.get("enrol_closes_at", row.enrol_closes_at),
         patch.get("min_rank", row.min_rank),
     )
+    reschedules = any(k in patch for k in ("starts_on", "ends_on", "days"))
+    if reschedules:
+        if started(row):
+            raise ScheduleLocked(
+                msg(
+                    "The session started on {starts_on}; its dates and training days can no longer change.",
+                    starts_on=row.starts_on,
+                )
+            )
+        program = await programs.get(session, row.program_id)
+        assert program is not None
+        patch["days"] = build_days(
+            patch.get("starts_on", row.starts_on),
+            patch.get("ends_on", row.ends_on),
+            program.jp,
+            body.days,
+        )
     capacity = patch.get("capacity", row.capacity)
     if capacity < row.seats_taken:
         raise Conflict(

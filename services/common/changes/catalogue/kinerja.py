@@ -98,6 +98,11 @@ class DevelopmentNeeds(Event):
     period: str = Field(description="`YYYY` or `YYYY-Qn`.")
     behavior_gaps: list[str] = Field(description="BerAKHLAK values rated below expectation, in their order.")
     result_below_expectation: bool = Field(description="True when the result rating is below expectation.")
+    behaviour_rating: str | None = Field(
+        default=None,
+        description="The evaluation's overall behaviour rating (`DI_ATAS_EKSPEKTASI`, `SESUAI_EKSPEKTASI`, "
+        "`DI_BAWAH_EKSPEKTASI`) or null; optional, added without a version bump (receivers tolerate its absence).",
+    )
 
 
 class EvaluationFinalized(Event):

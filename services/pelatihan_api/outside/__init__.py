@@ -1,0 +1,1 @@
+"""pelatihan_api: learning outside the province's own sessions (pembelajaran mandiri)."""

@@ -1,0 +1,1 @@
+"""pelatihan_api: the yearly development plan per unit."""
