@@ -20,14 +20,17 @@ PREDIKAT_DISTRIBUTION = ReportSpec(
         *(Column(f"counts.{p.value}", "integer", f"Evaluations with predikat {p.value}.") for p in Predikat),
         Column("org_predikat", "string", "The unit's organisation predikat, if set."),
         Column("curve_check.checked", "boolean", "False when no organisation predikat is set."),
+        Column(
+            "curve_check.too_small", "boolean", "True when fewer than 10 results are final (not applied)."
+        ),
         Column("curve_check.ok", "boolean", "True when no rule of the curve is broken."),
         Column("curve_check.violations", "array", "The broken rules, as JSON text in CSV.", items="object"),
     ),
     csv_example=(
         "period,unit_id,include_subunits,total,counts.SANGAT_BAIK,counts.BAIK,counts.BUTUH_PERBAIKAN,"
-        "counts.KURANG,counts.SANGAT_KURANG,org_predikat,curve_check.checked,curve_check.ok,"
+        "counts.KURANG,counts.SANGAT_KURANG,org_predikat,curve_check.checked,curve_check.too_small,curve_check.ok,"
         "curve_check.violations\r\n"
-        "2026-Q1,0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e,true,10,1,8,1,0,0,,false,true,[]\r\n"
+        "2026-Q1,0b6f3c7e-7a55-4f3e-9d8c-1f2a3b4c5d6e,true,10,1,8,1,0,0,,false,false,true,[]\r\n"
     ),
 )
 
