@@ -23,6 +23,7 @@ from asn_bengkulu_client.api.enrolments import pelatihan_enrolments_create
 from asn_bengkulu_client.api.evaluations import (
     kinerja_evaluations_create,
     kinerja_evaluations_finalize,
+    kinerja_evaluations_main_results,
     kinerja_evaluations_update,
 )
 from asn_bengkulu_client.api.feed import publik_feed_list
@@ -30,13 +31,20 @@ from asn_bengkulu_client.api.identity import issue_token
 from asn_bengkulu_client.api.kinerja_ops import kinerja_whoami
 from asn_bengkulu_client.api.sessions import pelatihan_sessions_list
 from asn_bengkulu_client.models import (
+    BehaviorNote,
+    Berakhlak,
     EnrolmentCreate,
     EnrolmentStatus,
     EvaluationCreate,
     EvaluationRead,
     EvaluationUpdate,
+    EvaluationUpdateBehaviorNotesType0,
+    EvaluationUpdateMainRatingsType0,
     FeedKind,
+    FinalizedRead,
     GrantType,
+    MainRating,
+    MainResults,
     Problem,
     Rating,
     TokenError,
@@ -100,11 +108,25 @@ def run(base_url: str, username: str, password: str) -> None:
             client=api, body=EvaluationCreate(nip=report.nip, period=current_quarter(date.today()))
         )
         evaluation = expect(created, EvaluationRead)
+        # The rating rests on the report's approved SKP: every main result is rated, and the seven BerAKHLAK
+        # levels agree with the overall behaviour rating (their median).
+        to_rate = expect(
+            kinerja_evaluations_main_results.sync_detailed(evaluation.id, client=api), MainResults
+        )
+        main = EvaluationUpdateMainRatingsType0()
+        for item in to_rate.items:
+            main[str(item.skp_result_id)] = MainRating(rating=Rating.SESUAI_EKSPEKTASI, note="sesuai target")
+        levels = EvaluationUpdateBehaviorNotesType0()
+        for value in Berakhlak:
+            levels[value.value] = BehaviorNote(level=Rating.SESUAI_EKSPEKTASI)
         rated = kinerja_evaluations_update.sync_detailed(
             evaluation.id,
             client=api,
             body=EvaluationUpdate(
-                result_rating=Rating.SESUAI_EKSPEKTASI, behavior_rating=Rating.SESUAI_EKSPEKTASI
+                result_rating=Rating.SESUAI_EKSPEKTASI,
+                behavior_rating=Rating.SESUAI_EKSPEKTASI,
+                main_ratings=main,
+                behavior_notes=levels,
             ),
             if_match=created.headers.get("ETag"),
         )
@@ -113,7 +135,7 @@ def run(base_url: str, username: str, password: str) -> None:
             kinerja_evaluations_finalize.sync_detailed(
                 evaluation.id, client=api, if_match=rated.headers.get("ETag")
             ),
-            EvaluationRead,
+            FinalizedRead,
         )
         print(
             f"ok finalize: {final.nip} {final.period}: {final.status.value}, predikat {final.predikat or '-'}"

@@ -60,6 +60,17 @@ class Api:
         return resp
 
 
+BERAKHLAK = (
+    "BERORIENTASI_PELAYANAN",
+    "AKUNTABEL",
+    "KOMPETEN",
+    "HARMONIS",
+    "LOYAL",
+    "ADAPTIF",
+    "KOLABORATIF",
+)
+
+
 def current_quarter(today: date) -> str:
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
@@ -96,11 +107,23 @@ def run(api: Api, username: str, password: str) -> list[str]:
         "kinerja_evaluations_create", expect=201, json={"nip": report["nip"], "period": period}
     )
     evaluation_id = created.json()["id"]
+    # The rating rests on the report's approved SKP: every main result is rated, and the seven BerAKHLAK levels
+    # agree with the overall behaviour rating (their median).
+    to_rate = api.call("kinerja_evaluations_main_results", path={"evaluation_id": evaluation_id}).json()
+    sesuai = "SESUAI_EKSPEKTASI"
     rated = api.call(
         "kinerja_evaluations_update",
         path={"evaluation_id": evaluation_id},
         headers={"If-Match": created.headers["ETag"]},
-        json={"result_rating": "SESUAI_EKSPEKTASI", "behavior_rating": "SESUAI_EKSPEKTASI"},
+        json={
+            "result_rating": sesuai,
+            "behavior_rating": sesuai,
+            "main_ratings": {
+                item["skp_result_id"]: {"rating": sesuai, "note": "sesuai target"}
+                for item in to_rate["items"]
+            },
+            "behavior_notes": {value: {"level": sesuai} for value in BERAKHLAK},
+        },
     )
     final = api.call(
         "kinerja_evaluations_finalize",
