@@ -497,6 +497,14 @@ _TYPES = [
         "Write `result_reason` or `behavior_reason` (PATCH the evaluation), or change the rating.",
     ),
     ProblemType(
+        "rating-departs-from-org-predikat",
+        409,
+        "Unit head's rating departs from the organisation predikat",
+        "Rating kepala unit tidak sesuai predikat organisasi",
+        "The result rating of a unit's head follows the unit's organisation predikat for the period: ISTIMEWA gives DI_ATAS_EKSPEKTASI, BAIK gives SESUAI_EKSPEKTASI, BUTUH_PERBAIKAN, KURANG and SANGAT_KURANG give DI_BAWAH_EKSPEKTASI (SE 3/2023 step 3).",
+        "Set the rating the message names, or ask the admin to record why not (`PUT /v1/evaluations/{id}/org-alignment-exception`).",
+    ),
+    ProblemType(
         "objection-exists",
         409,
         "Objection already lodged",
@@ -776,6 +784,16 @@ MESSAGES = COMMON.extend(
         ),
         "the governor (through an admin)": "gubernur (melalui admin)",
         "the governor": "gubernur",
+        "{nip} heads the unit, whose organisation predikat for {period} is {org}: the result rating must be {expected}, or an admin records why not (PUT /v1/evaluations/{id}/org-alignment-exception)": (
+            "{nip} adalah kepala unit yang predikat organisasinya untuk {period} adalah {org}: rating hasil kerja "
+            "harus {expected}, atau admin mencatat alasannya (PUT /v1/evaluations/{id}/org-alignment-exception)"
+        ),
+        "only an admin records an exception to the organisation predikat": (
+            "hanya admin yang mencatat pengecualian terhadap predikat organisasi"
+        ),
+        "an exception to the organisation predikat is recorded on a DRAFT result": (
+            "pengecualian terhadap predikat organisasi dicatat pada hasil berstatus DRAFT"
+        ),
         "the {code} result of {nip} already exists: /v1/evaluations/{id} (earlier supervisors add their part at /v1/evaluations/{id}/parts)": (
             "hasil {code} untuk {nip} sudah ada: /v1/evaluations/{id} (atasan sebelumnya menambahkan bagiannya di "
             "/v1/evaluations/{id}/parts)"

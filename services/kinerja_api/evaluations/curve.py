@@ -1,16 +1,51 @@
 """The curve while rating (issue 16; domain.md §11.3): finalising answers with the unit's distribution status
 as it is with this result counted. A warning, never a refusal. Units with fewer than :data:`MIN_RESULTS`
-final results are reported as too small to apply the pattern (our rule, not SE 3/2023's)."""
+final results are reported as too small to apply the pattern (our rule, not SE 3/2023's). A unit head's result
+rating follows the organisation predikat (:data:`HEAD_RATING`), unless an admin recorded why not."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat
+from services.common.i18n import msg
+from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat, Rating
+from services.kinerja_api.evaluations.errors import RatingOffOrgPredikat
 from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.evaluations.predikat import MIN_RESULTS, curve_check
 from services.kinerja_api.evaluations.schemas import CurveRead, CurveStatus, CurveWarning
 from services.kinerja_api.reports import repository as reports
+
+# The unit head's Rating Hasil Kerja for the organisation predikat (SE 3/2023 step 3, secondary; §11.3).
+HEAD_RATING: dict[OrgPredikat, Rating] = {
+    OrgPredikat.ISTIMEWA: Rating.DI_ATAS_EKSPEKTASI,
+    OrgPredikat.BAIK: Rating.SESUAI_EKSPEKTASI,
+    OrgPredikat.BUTUH_PERBAIKAN: Rating.DI_BAWAH_EKSPEKTASI,
+    OrgPredikat.KURANG: Rating.DI_BAWAH_EKSPEKTASI,
+    OrgPredikat.SANGAT_KURANG: Rating.DI_BAWAH_EKSPEKTASI,
+}
+
+
+async def check_head_rating(session: AsyncSession, evaluation: Evaluation) -> None:
+    """Refuse (409) the result of the unit's head when its result rating is not the one the unit's organisation
+    predikat for the period gives, unless an admin recorded an exception with a reason. No organisation
+    predikat set, or not the head: nothing to check."""
+    if evaluation.org_alignment_reason is not None:
+        return
+    org_value = await reports.get_org_predikat(session, evaluation.unit_id, evaluation.period)
+    if org_value is None or not await reports.heads_unit(session, evaluation.nip, evaluation.unit_id):
+        return
+    expected = HEAD_RATING[OrgPredikat(org_value)]
+    if evaluation.result_rating != expected.value:
+        raise RatingOffOrgPredikat(
+            msg(
+                "{nip} heads the unit, whose organisation predikat for {period} is {org}: the result rating must be {expected}, or an admin records why not (PUT /v1/evaluations/{id}/org-alignment-exception)",
+                nip=evaluation.nip,
+                period=evaluation.period,
+                org=org_value,
+                expected=expected.value,
+                id=evaluation.id,
+            )
+        )
 
 
 async def curve_now(session: AsyncSession, evaluation: Evaluation) -> CurveRead:

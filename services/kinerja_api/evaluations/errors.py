@@ -106,3 +106,7 @@ class ObjectionWindowClosed(Conflict):
 
 class DecisionNeedsRatings(InvalidInput):
     slug = "objection-decision-ratings"
+
+
+class RatingOffOrgPredikat(Conflict):
+    slug = "rating-departs-from-org-predikat"

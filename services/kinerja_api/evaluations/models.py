@@ -115,6 +115,10 @@ class Evaluation(Base):
     decider_nip: Mapped[str | None] = mapped_column(ForeignKey("employee.nip"))
     # A PART an admin closed because its author left the service before finalising it.
     closed_reason: Mapped[str | None] = mapped_column(String(2000))
+    # The admin's written reason why a unit head's result rating departs from the rating the organisation
+    # predikat gives (domain.md §11.3), and who recorded it.
+    org_alignment_reason: Mapped[str | None] = mapped_column(String(2000))
+    org_alignment_by: Mapped[str | None] = mapped_column(String(64))
     # Who the employee, the penilai and the atasan penilai were at the last finalisation (issue 17;
     # services/kinerja_api/snapshot): the evaluation document and the SIASN payload print them as they were.
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

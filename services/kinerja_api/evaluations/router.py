@@ -210,6 +210,30 @@ async def reopen_evaluation(
     return _out(await service.reopen(session, actor, evaluation_id, body.reason), response)
 
 
+@router.put(
+    "/v1/evaluations/{evaluation_id}/org-alignment-exception",
+    summary="Let a unit head's rating depart from the organisation predikat (admin)",
+    operation_id="evaluations_org_alignment_exception",
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(401, 403, 404, 409, 413, 422)},
+)
+async def org_alignment_exception(
+    evaluation_id: uuid.UUID,
+    body: ReasonBody,
+    session: SessionDep,
+    actor: CallerDep,
+    _: AdminDep,
+    response: Response,
+) -> EvaluationRead:
+    """The result rating of a unit's head must be the one the unit's organisation predikat gives
+    (ISTIMEWA → DI_ATAS_EKSPEKTASI, BAIK → SESUAI_EKSPEKTASI, otherwise DI_BAWAH_EKSPEKTASI; domain.md §11.3),
+    or finalising answers 409 `rating-departs-from-org-predikat`. An admin records here, with a written reason
+    kept on the result and in the audit log, why this DRAFT result may depart; repeating replaces the reason.
+    403 for non-admins; 409 when the result is not DRAFT."""
+    return _out(
+        await service.record_org_alignment_exception(session, actor, evaluation_id, body.reason), response
+    )
+
+
 @router.post(
     "/v1/evaluations/{evaluation_id}/acknowledge",
     summary="Acknowledge an evaluation",

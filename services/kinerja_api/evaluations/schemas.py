@@ -81,6 +81,7 @@ EVALUATION_EXAMPLE: dict[str, Any] = {
     "reopened_count": 0,
     "decider_nip": "197801012000031001",
     "closed_reason": None,
+    "org_alignment_reason": None,
     "created_at": "2026-04-01T02:00:00Z",
     "updated_at": "2026-04-10T03:00:00Z",
 }
@@ -176,6 +177,11 @@ class EvaluationRead(BaseModel):
         description="The evaluator's superior, who decides objections; stored at the first finalisation."
     )
     closed_reason: str | None = Field(description="Why an admin closed a PART whose author left the service.")
+    org_alignment_reason: str | None = Field(
+        default=None,
+        description="Why an admin let a unit head's result rating depart from the rating the organisation "
+        "predikat gives (`PUT /v1/evaluations/{id}/org-alignment-exception`).",
+    )
     created_at: datetime
     updated_at: datetime
 

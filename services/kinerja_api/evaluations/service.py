@@ -32,7 +32,7 @@ from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_perio
 from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.employees.delegations import require_penilai
-from services.kinerja_api.evaluations import anchoring, repository
+from services.kinerja_api.evaluations import anchoring, curve, repository
 from services.kinerja_api.evaluations.enums import (
     GUBERNUR,
     EvaluationKind,
@@ -109,13 +109,16 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
         "acknowledged_at": evaluation.acknowledged_at,
         "decider_nip": evaluation.decider_nip,
         "closed_reason": evaluation.closed_reason,
+        "org_alignment_reason": evaluation.org_alignment_reason,
     }
 
 
 # Kept in the audit (admins only), never sent through the change log: behaviour notes are a supervisor's words
 # about a person, and no scope makes them an integrator's business (issue 14).
 # The same holds for the written reasons and the notes on the main results (issue 16).
-CHANGE_LOG_WITHHOLDS = frozenset({"behavior_notes", "main_ratings", "result_reason", "behavior_reason"})
+CHANGE_LOG_WITHHOLDS = frozenset(
+    {"behavior_notes", "main_ratings", "result_reason", "behavior_reason", "org_alignment_reason"}
+)
 
 
 def synced_data(evaluation: Evaluation) -> dict[str, Any]:
@@ -561,6 +564,7 @@ async def finalize(
         session, evaluation.evaluator_nip, evaluation.nip, on=clock.today(), act=msg("finalising a result")
     )
     await anchoring.check(session, evaluation)
+    await curve.check_head_rating(session, evaluation)
     await employees.get(session, evaluation.nip, for_update=True)
     stretches = await stretches_of(session, evaluation.nip, parse_period(evaluation.period))
     record = stretches[-1] if stretches else None
@@ -656,6 +660,23 @@ async def reopen(session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID,
     before = evaluation_data(evaluation)
     _reopen(evaluation)
     await _changed(session, actor, "evaluation.reopen", evaluation, before, bump=False, reason=reason)
+    return evaluation
+
+
+async def record_org_alignment_exception(
+    session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, reason: str
+) -> Evaluation:
+    """An admin records why a unit head's result rating may depart from the rating the organisation predikat
+    gives (domain.md §11.3); finalising then accepts it. On a result still DRAFT; the reason is audited."""
+    if not actor.is_admin:
+        raise NotAllowed(msg("only an admin records an exception to the organisation predikat"))
+    evaluation = await _load(session, actor, evaluation_id, for_update=True)
+    if evaluation.kind != EvaluationKind.RESULT or evaluation.status != EvaluationStatus.DRAFT:
+        raise WrongState(msg("an exception to the organisation predikat is recorded on a DRAFT result"))
+    before = evaluation_data(evaluation)
+    evaluation.org_alignment_reason = reason
+    evaluation.org_alignment_by = actor.subject
+    await _changed(session, actor, "evaluation.org_alignment_exception", evaluation, before, reason=reason)
     return evaluation
 
 
