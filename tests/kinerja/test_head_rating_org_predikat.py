@@ -48,7 +48,8 @@ async def test_mismatch_is_refused_naming_the_expected_rating(
     assert resp.status_code == 409, resp.text
     problem = resp.json()
     assert problem["type"].endswith("rating-departs-from-org-predikat")
-    assert A in problem["detail"] and "ISTIMEWA" in problem["detail"]
+    assert A in problem["detail"]
+    assert "ISTIMEWA" in problem["detail"]
 
 
 async def test_match_is_accepted(client: httpx.AsyncClient, tokens: Tokens, seed: Seeder) -> None:
