@@ -67,6 +67,7 @@ async def test_the_document_renders_is_stored_and_verifies(
         "Gubernur Bengkulu",  # the atasan penilai of a JPT head's report
         "Istimewa",  # the organisation's predikat
         "Teliti dan tepat waktu",  # a behaviour note
+        "Penilaian hasil kerja: Di Atas Ekspektasi",  # the main result's rating in the Q1 result (issue 16)
         "SANGAT BAIK",  # the predikat
         "2026-Q1: Baik",  # the periodic result
         "Ditolak",  # the objection's outcome

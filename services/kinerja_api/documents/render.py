@@ -131,6 +131,12 @@ def render(content: dict[str, Any], *, code: str, issued_at: datetime) -> bytes:
         _line(pdf, f"    Indikator: {r['indicator']} — Target: {r['target']}")
         _line(pdf, f"    Realisasi: {r['realization'] or '-'}")
         _line(pdf, f"    Umpan balik: {r['note'] or '-'}")
+        if r.get("rating"):
+            _line(
+                pdf,
+                f"    Penilaian hasil kerja: {label(r['rating'])}"
+                + (f" — {r['rating_note']}" if r.get("rating_note") else ""),
+            )
 
     _heading(pdf, SECTIONS[3])
     notes = content["behavior_notes"]

@@ -51,10 +51,13 @@ async def org_predikat(session: AsyncSession, unit_id: uuid.UUID, year: int) -> 
 
 async def skp_results(session: AsyncSession, nip: str, year: int) -> list[dict[str, Any]]:
     """The results of the employee's approved SKPs of the year, each with its indicators, targets, the latest
-    realisation and the latest feedback on it (the supervisor's note)."""
+    realisation, the latest feedback on it (the supervisor's note), and the rating the evaluator gave that main
+    result in the year's latest FINAL periodic result that rated it (issue 16; the annual result rests on the
+    periodic ones and rates no result itself)."""
     rows = await session.execute(
         text(
-            "SELECT r.kind, r.text, i.text, i.target, last.realization, last.note"
+            "SELECT r.kind, r.text, i.text, i.target, last.realization, last.note,"
+            " rated.mr ->> 'rating', rated.mr ->> 'note'"
             " FROM kinerja.skp s JOIN kinerja.skp_result r ON r.skp_id = s.id"
             " JOIN kinerja.skp_indicator i ON i.result_id = r.id"
             " LEFT JOIN LATERAL (SELECT z.realization,"
@@ -62,12 +65,16 @@ async def skp_results(session: AsyncSession, nip: str, year: int) -> list[dict[s
             "      ORDER BY f.created_at DESC LIMIT 1) AS note"
             "    FROM kinerja.realization z WHERE z.indicator_id = i.id"
             "    ORDER BY z.period DESC, z.updated_at DESC LIMIT 1) last ON true"
+            " LEFT JOIN LATERAL (SELECT e.main_ratings -> r.id::text AS mr FROM kinerja.evaluation e"
+            "    WHERE e.nip = :nip AND e.kind = 'RESULT' AND e.status = 'FINAL' AND e.period LIKE :prefix"
+            "      AND e.main_ratings ? r.id::text"
+            "    ORDER BY e.period DESC LIMIT 1) rated ON true"
             " WHERE s.nip = :nip AND s.year = :y AND s.status = 'APPROVED'"
             " ORDER BY s.valid_from, r.kind DESC, r.position, i.position"
         ),
-        {"nip": nip, "y": year},
+        {"nip": nip, "y": year, "prefix": f"{year}-%"},
     )
-    keys = ("kind", "text", "indicator", "target", "realization", "note")
+    keys = ("kind", "text", "indicator", "target", "realization", "note", "rating", "rating_note")
     return [dict(zip(keys, r, strict=True)) for r in rows.all()]
 
 

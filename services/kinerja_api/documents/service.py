@@ -2,7 +2,7 @@
 
 Content (canonical JSON, the thing the code signs): ``nip``, ``year``, ``result_id``, ``result_version``,
 ``employee``/``penilai``/``atasan_penilai`` (the snapshot taken at finalisation), ``org_predikat``, ``results``
-(SKP results with indicator, target, latest realisation and feedback), ``behavior_notes``, ``result_rating``,
+(SKP results with indicator, target, latest realisation and feedback, and the main result's rating), ``behavior_notes``, ``result_rating``,
 ``behavior_rating``, ``predikat``, ``periodic`` (the year's periodic results), ``objection``,
 ``credit_points`` (JF only), ``issued_on``.
 
