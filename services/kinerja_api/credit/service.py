@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.i18n import msg
-from services.common.pagination import decode_cursor, encode_cursor
+from services.common.pagination import decode_cursor, page_of
 from services.common.reports import meta
 from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.credit import repository, rules
@@ -127,11 +127,11 @@ async def report(
     rows = await repository.credit_rows(
         session, year, units=units, after_nip=str(after[0]) if after else None, limit=limit + 1
     )
-    next_cursor = encode_cursor([rows[limit - 1].nip]) if len(rows) > limit else None
+    page, next_cursor = page_of(list(rows), limit, lambda r: [r.nip])
     return CreditReport(
         **meta(SCHEMA_VERSION, live=True),
         year=year,
         unit_id=unit_id,
-        items=[_report_row(r, year) for r in rows[:limit]],
+        items=[_report_row(r, year) for r in page],
         next_cursor=next_cursor,
     )

@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.i18n import msg
-from services.common.pagination import decode_cursor, encode_cursor
+from services.common.pagination import decode_cursor, page_of
 from services.common.reports import meta
 from services.kinerja_api.employees.errors import EmployeeNotFound
 from services.kinerja_api.evaluations.enums import Predikat
@@ -67,11 +67,11 @@ async def report(
     rows = await repository.follow_up(
         session, year, units=units, after_nip=str(after[0]) if after else None, limit=limit + 1
     )
-    next_cursor = encode_cursor([rows[limit - 1].nip]) if len(rows) > limit else None
+    page, next_cursor = page_of(list(rows), limit, lambda r: [r.nip])
     return FollowUpReport(
         **meta(SCHEMA_VERSION, live=True),
         year=year,
         unit_id=unit_id,
-        items=[flags(r, year) for r in rows[:limit]],
+        items=[flags(r, year) for r in page],
         next_cursor=next_cursor,
     )
