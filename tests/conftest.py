@@ -99,6 +99,10 @@ def settings_for(database_url: str, tokens: Tokens) -> Callable[..., Any]:
         }
         if "outbox_enabled" in cls.model_fields:
             values["outbox_enabled"] = False
+        # In-process tests burst tens of writes at one app on a loaded CI machine; they test the change, not the
+        # overload answer (tests/common/test_admission.py does), so a queued request waits instead of 503 at 3 s.
+        if "db_admission_max_wait_s" in cls.model_fields:
+            values["db_admission_max_wait_s"] = 60.0
         values.update(overrides)
         return cls(**values)
 

@@ -23,6 +23,12 @@ async def get(
     return (await session.scalars(stmt)).one_or_none()
 
 
+async def nip_of(session: AsyncSession, evaluation_id: uuid.UUID) -> str | None:
+    """The NIP an evaluation belongs to, without loading or locking it (to lock the employee's row first)."""
+    nip: str | None = await session.scalar(select(Evaluation.nip).where(Evaluation.id == evaluation_id))
+    return nip
+
+
 async def find_result(session: AsyncSession, nip: str, period: str) -> Evaluation | None:
     """The period result of ``nip`` for ``period`` (at most one: a partial unique index)."""
     stmt = select(Evaluation).where(

@@ -551,7 +551,13 @@ async def finalize(
     either seen here (409: the reporting line changed) or waits and sees this result FINAL (409 there).
     Every part must be FINAL (an admin closes the part of an author who left the service). Stores the
     evaluator's superior, who decides objections. Enqueues development needs, and the unit aggregate when
-    this was the unit's last open evaluation for the period."""
+    this was the unit's last open evaluation for the period.
+
+    Locks in the order a transfer takes them, the employee's row first and then the evaluation's, so the two
+    never deadlock (the checks between the two locks widened that window once finalising read the SKP)."""
+    nip = await repository.nip_of(session, evaluation_id)
+    if nip is not None:
+        await employees.get(session, nip, for_update=True)
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
     await check_active(session, actor)
     _check_writer(actor, evaluation)
@@ -565,7 +571,6 @@ async def finalize(
     )
     await anchoring.check(session, evaluation)
     await curve.check_head_rating(session, evaluation)
-    await employees.get(session, evaluation.nip, for_update=True)
     stretches = await stretches_of(session, evaluation.nip, parse_period(evaluation.period))
     record = stretches[-1] if stretches else None
     if record is None or (record.supervisor_nip, record.start, record.end) != (
