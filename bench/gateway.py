@@ -20,7 +20,10 @@ functions and streams the response, so only the client differs. Results go to th
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -28,6 +31,7 @@ from pydantic import BaseModel
 from bench._util import (
     LoadResult,
     command_line,
+    cpu_seconds,
     free_port,
     load,
     machine,
@@ -231,21 +235,39 @@ def serve(kind: str, port: int, upstream: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, proxy_headers=False)
 
 
+def export_revision(rev: str, into: Path) -> Path:
+    """``git archive`` of ``rev`` unpacked into ``into`` (its code runs with this venv's packages)."""
+    archive = subprocess.run(["git", "archive", rev], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
 def _server(kind: str, port: int, upstream: str = "") -> list[str]:
     return [sys.executable, "-m", "bench.gateway", "serve", kind, "--port", str(port), "--upstream", upstream]
 
 
+CPU: dict[tuple[str, int], list[float]] = {}
+"""Server CPU ms per request of each proxy variant's process, per round (filled by :func:`run`)."""
+
+
 def run(
-    duration_s: float, tool: str, variants: tuple[str, ...] = VARIANTS, rounds: int = 3
+    duration_s: float,
+    tool: str,
+    variants: tuple[str, ...] = VARIANTS,
+    rounds: int = 3,
+    compare: tuple[str, Path] | None = None,
 ) -> list[tuple[str, int, LoadResult]]:
     """Measure every variant at every connection count; returns (variant, connections, median result).
 
     The cells are interleaved round by round, and the median of the rounds is kept: the machines are
-    shared, and background load that comes and goes then hits every variant alike.
+    shared, and background load that comes and goes then hits every variant alike. With ``compare``
+    (a revision and its exported tree), that revision's ``fastclient`` gateway runs as one more variant,
+    ``fastclient@REV``, in the same rounds; every proxy's CPU per request is recorded in :data:`CPU`.
     """
     import contextlib
 
     samples: dict[tuple[str, int], list[LoadResult]] = {}
+    pids: dict[str, int] = {}
     up_port = free_port()
     upstream = f"http://127.0.0.1:{up_port}"
     with contextlib.ExitStack() as stack:
@@ -253,8 +275,15 @@ def run(
         urls = {"direct": upstream + PATH}
         for kind in variants:
             port = free_port()
-            stack.enter_context(process(_server(kind, port, upstream), port=port))
+            proc = stack.enter_context(process(_server(kind, port, upstream), port=port))
+            pids[kind] = proc.pid
             urls[kind] = f"http://127.0.0.1:{port}/kinerja{PATH}"
+        if compare is not None:
+            rev, tree = compare
+            port = free_port()
+            proc = stack.enter_context(process(_server("fastclient", port, upstream), port=port, cwd=tree))
+            pids[f"fastclient@{rev}"] = proc.pid
+            urls[f"fastclient@{rev}"] = f"http://127.0.0.1:{port}/kinerja{PATH}"
         for url in urls.values():
             for conns in CONNECTIONS:
                 # Warm up: open the pools, let the caches settle.
@@ -262,10 +291,16 @@ def run(
         for round_no in range(1, rounds + 1):
             for name, url in urls.items():
                 for conns in CONNECTIONS:
+                    before = cpu_seconds(pids[name]) if name in pids else 0.0
                     result = load(url, connections=conns, duration_s=duration_s, tool=tool)
+                    if name in pids and result.requests:
+                        CPU.setdefault((name, conns), []).append(
+                            (cpu_seconds(pids[name]) - before) * 1000 / result.requests
+                        )
+                    cpu = f"  cpu {CPU[(name, conns)][-1]:.3f} ms/req" if CPU.get((name, conns)) else ""
                     print(
                         f"round {round_no} {name:>18} c={conns:<3} {result.rps:9.0f} req/s  "
-                        f"p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms  errors {result.errors}",
+                        f"p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms  errors {result.errors}{cpu}",
                         flush=True,
                     )
                     samples.setdefault((name, conns), []).append(result)
@@ -288,6 +323,8 @@ def _median(results: list[LoadResult]) -> LoadResult:
 
 def render(results: list[tuple[str, int, LoadResult]]) -> str:
     """The results table, with each variant's throughput as a ratio of direct at the same concurrency."""
+    import statistics
+
     direct = {c: r.rps for n, c, r in results if n == "direct"}
     rows = [
         (
@@ -297,11 +334,24 @@ def render(results: list[tuple[str, int, LoadResult]]) -> str:
             f"{r.p50_ms:.2f}",
             f"{r.p99_ms:.2f}",
             f"{r.rps / direct[conns]:.2f}" if direct.get(conns) else "-",
+            f"{statistics.median(CPU[(name, conns)]):.3f}" if CPU.get((name, conns)) else "-",
             r.errors,
         )
         for name, conns, r in results
     ]
-    return table(("variant", "connections", "req/s", "p50 ms", "p99 ms", "ratio to direct", "errors"), rows)
+    return table(
+        (
+            "variant",
+            "connections",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "ratio to direct",
+            "proxy CPU ms/req",
+            "errors",
+        ),
+        rows,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -321,6 +371,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--variants", default=",".join(VARIANTS), help="comma-separated subset of: " + ", ".join(VARIANTS)
     )
+    parser.add_argument(
+        "--compare",
+        metavar="REV",
+        help="also run REV's fastclient gateway (git archive of that revision) in the same rounds",
+    )
     args = parser.parse_args(argv)
     if args.cmd == "serve":
         serve(args.kind, args.port, args.upstream)
@@ -329,7 +384,9 @@ def main(argv: list[str] | None = None) -> None:
     variants = tuple(v for v in args.variants.split(",") if v)
     if not set(variants) <= set(VARIANTS):
         parser.error(f"unknown variant in {args.variants!r}")
-    results = run(args.duration, tool, variants, args.rounds)
+    with tempfile.TemporaryDirectory(prefix="asn-bench-gateway-") as scratch:
+        compare = (args.compare, export_revision(args.compare, Path(scratch))) if args.compare else None
+        results = run(args.duration, tool, variants, args.rounds, compare)
     text = render(results)
     print()
     print(text)
