@@ -62,6 +62,18 @@ async def deadlines(session: AsyncSession, periods: Sequence[Period]) -> dict[st
     return out
 
 
+async def window(
+    session: AsyncSession, years: Sequence[int], candidates: Sequence[Period]
+) -> tuple[dict[int, Cadence], dict[str, Deadlines]]:
+    """One statement: the cadence of each of ``years`` and the deadlines of each candidate period (the
+    admin's, else the defaults)."""
+    cadences, rows = await repository.window(session, years, [p.code for p in candidates])
+    return (
+        {y: Cadence(cadences[y]) if y in cadences else DEFAULT_CADENCE for y in years},
+        {p.code: Deadlines(*rows[p.code]) if p.code in rows else default_deadlines(p) for p in candidates},
+    )
+
+
 def _entry(p: Period, d: Deadlines, set_: bool) -> CalendarEntry:
     return CalendarEntry(
         period=p.code,

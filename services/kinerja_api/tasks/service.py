@@ -32,29 +32,38 @@ BEFORE = {Cadence.QUARTERLY: 1, Cadence.MONTHLY: 3}
 """How many periodic periods before the current one stay listed, per cadence (about one quarter back)."""
 
 
-async def evaluation_periods(session: AsyncSession, today: date) -> list[Period]:
+def candidates(today: date) -> list[Period]:
+    """Every period /me/tasks may list on ``today``, whichever cadence this year and last year run: the
+    year and last year, the quarter and the month containing ``today`` and those before them."""
+    out = [parse_period(str(today.year)), parse_period(str(today.year - 1))]
+    for cadence in Cadence:
+        p = current_of(today, cadence)
+        out.append(p)
+        for _ in range(BEFORE[cadence]):
+            p = p.previous()
+            out.append(p)
+    return out
+
+
+def evaluation_periods(today: date, cadences: dict[int, Cadence]) -> list[Period]:
     """The periodic periods whose evaluations /me/tasks lists, oldest first, each of its year's cadence."""
-    cadences = {today.year: await calendar.cadence_of(session, today.year)}
     current = current_of(today, cadences[today.year])
     out = [current]
     for _ in range(BEFORE[cadences[today.year]]):
         day = out[0].start - timedelta(days=1)
-        if day.year not in cadences:
-            cadences[day.year] = await calendar.cadence_of(session, day.year)
         out.insert(0, current_of(day, cadences[day.year]))
     return out
 
 
 async def my_tasks(session: AsyncSession, actor: Caller, *, today: date, prefix: str = "") -> TaskList:
-    """Three queries: the year's cadence (and last year's in its first periods), the calendar entries
-    involved, then every task in one UNION ALL. Links start with ``prefix`` (the caller's
-    X-Forwarded-Prefix, services/common/links.py)."""
-    eval_periods = await evaluation_periods(session, today)
+    """Two queries: the cadences of this year and last year with the calendar entries involved, then every
+    task in one UNION ALL. Links start with ``prefix`` (the caller's X-Forwarded-Prefix,
+    services/common/links.py)."""
+    cadences, cal = await calendar.window(session, [today.year - 1, today.year], candidates(today))
+    eval_periods = evaluation_periods(today, cadences)
     current = eval_periods[-1]
     if today.month <= 3:
         eval_periods.append(parse_period(str(today.year - 1)))
-    this_year = parse_period(str(today.year))
-    cal = await calendar.deadlines(session, [*eval_periods, this_year])
     if actor.acting_nip is None and not actor.is_admin:
         return TaskList(as_of=today, counts=dict.fromkeys(TaskKind, 0), items=[])
     rows = await repository.open_tasks(
