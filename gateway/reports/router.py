@@ -14,6 +14,7 @@ from gateway.reports.specs import UNIT_SCORECARD
 from gateway.state import gateway_state
 from services.common.auth import Principal, Role, require_roles
 from services.common.errors import problem_responses
+from services.common.periods import KINERJA_PATTERN
 from services.common.reports import ReportFormatDep, report_response
 from services.common.request_id import HEADER, current_request_id
 
@@ -57,7 +58,11 @@ async def unit_scorecard(
     unit_id: Annotated[uuid.UUID, Query(description="The unit (kinerja's id).")],
     period: Annotated[
         str,
-        Query(pattern=r"^[0-9]{4}(-Q[1-4])?$", description="`2026-Q1` or `2026`.", examples=["2026-Q1"]),
+        Query(
+            pattern=KINERJA_PATTERN,
+            description="`2026-Q1`, `2026-01` (a month of a monthly year) or `2026`.",
+            examples=["2026-Q1"],
+        ),
     ],
 ) -> Response:
     """kinerja's predikat distribution and compliance counts for the unit (and the units below it) and

@@ -14,7 +14,7 @@ UNIT_SCORECARD = ReportSpec(
     "part has one.",
     columns=(
         Column("unit_id", "string", "The unit."),
-        Column("period", "string", "`2026-Q1` or `2026`."),
+        Column("period", "string", "`2026-Q1`, `2026-01` (monthly year) or `2026`."),
         Column("year", "integer", "The period's year (pelatihan and publik figures are yearly)."),
         Column("kinerja.total", "integer", "FINAL evaluations of the period in the unit and below."),
         *(Column(f"kinerja.counts.{p}", "integer", f"Evaluations with predikat {p}.") for p in _PREDIKAT),

@@ -179,6 +179,10 @@ COMMON = Catalogue(
     {
         # The edge, the crash handler, Starlette's own answers.
         "The request is malformed; see errors.": "Permintaan tidak valid; lihat daftar errors.",
+        # The period grammar (services/common/periods.py).
+        "period {code!r} is not one of: {forms}": "periode {code!r} bukan salah satu dari: {forms}",
+        "period {code!r}: year out of range 2000-2100": "periode {code!r}: tahun di luar rentang 2000-2100",
+        "period index {index} out of range for {kind}": "nomor periode {index} di luar rentang untuk {kind}",
         "The body is larger than {limit} bytes.": "Isi permintaan melebihi {limit} bita.",
         # Ambiguous body framing (request smuggling), refused at the edge.
         "The request has both Content-Length and Transfer-Encoding.": (

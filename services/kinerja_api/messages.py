@@ -521,6 +521,24 @@ _TYPES = [
         "Nothing to do through the API; the BKD admin sets the days of a year at `PUT /v1/calendar/{year}/rules`.",
     ),
     ProblemType(
+        "cadence-locked",
+        409,
+        "Cadence locked",
+        "Siklus evaluasi periodik terkunci",
+        "A year's periodic cadence (monthly or quarterly) is fixed once the year has started on the province "
+        "clock or once it has evaluations.",
+        "Set the cadence of a year before 1 January of that year; other rules of the year can still change.",
+    ),
+    ProblemType(
+        "period-not-in-cadence",
+        409,
+        "Period not in the year's cadence",
+        "Periode tidak sesuai siklus tahun",
+        "A month (`YYYY-MM`) belongs to a monthly year, a quarter (`YYYY-Qn`) to a quarterly one "
+        "(`GET /v1/calendar/{year}/rules` gives the year's `cadence`).",
+        "Use a period of the year's cadence, or the annual period `YYYY`.",
+    ),
+    ProblemType(
         "objection-decision-ratings",
         422,
         "Decision ratings missing or not allowed",
@@ -759,8 +777,15 @@ MESSAGES = COMMON.extend(
         "indicator {indicator_id} is not an indicator of SKP {id}": "indikator {indicator_id} bukan indikator SKP {id}",
         "no realisation with id {realization_id}": "tidak ada realisasi dengan id {realization_id}",
         # Periods and the calendar.
-        "period {code!r} is not YYYY-Qn (n 1-4) or YYYY": "periode {code!r} bukan YYYY-Qn (n 1-4) atau YYYY",
-        "period {code!r}: year out of range 2000-2100": "periode {code!r}: tahun di luar rentang 2000-2100",
+        "the cadence of {year} is fixed: the year has started ({start})": (
+            "siklus evaluasi periodik {year} sudah tetap: tahun itu sudah dimulai ({start})"
+        ),
+        "the cadence of {year} is fixed: {count} evaluation(s) of the year exist": (
+            "siklus evaluasi periodik {year} sudah tetap: sudah ada {count} evaluasi pada tahun itu"
+        ),
+        "{code} is not a period of {year}'s cadence ({cadence}); use {example} or {year}": (
+            "{code} bukan periode siklus tahun {year} ({cadence}); gunakan {example} atau {year}"
+        ),
         "year out of range 2000-2100": "tahun di luar rentang 2000-2100",
         "period {code} has not started yet (it begins {start})": "periode {code} belum dimulai (dimulai {start})",
         # Evaluations, parts and objections.
@@ -927,9 +952,9 @@ MESSAGES = COMMON.extend(
         ),
         "the distribution": "distribusi predikat",
         "the compliance report": "laporan kepatuhan",
-        "kinerjaperiodik carries periodic (triwulan) evaluations; the annual one goes to SIASN's SKP endpoints. Ask for a quarter, e.g. 2026-Q1.": (
-            "kinerjaperiodik memuat evaluasi periodik (triwulan); evaluasi tahunan dikirim ke endpoint SKP SIASN. "
-            "Mintalah satu triwulan, misalnya 2026-Q1."
+        "kinerjaperiodik carries periodic (triwulan or bulanan) evaluations; the annual one goes to SIASN's SKP endpoints. Ask for a quarter or a month, e.g. 2026-Q1 or 2026-01.": (
+            "kinerjaperiodik memuat evaluasi periodik (triwulanan atau bulanan); evaluasi tahunan dikirim melalui "
+            "endpoint SKP SIASN. Mintalah satu triwulan atau satu bulan, misalnya 2026-Q1 atau 2026-01."
         ),
     },
 )

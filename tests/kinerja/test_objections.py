@@ -74,13 +74,14 @@ async def test_fourteen_days_from_finalisation(
     assert (await client.get(rules, headers=boss)).json() == {
         "year": 2026,
         "objection_days": 14,
+        "cadence": "QUARTERLY",
         "source": "DEFAULT",
     }
     assert (await client.put(rules, json={"objection_days": 20}, headers=boss)).status_code == 403
     assert (await client.put(rules, json={"objection_days": 0}, headers=tokens.admin())).status_code == 422
     put = await client.put(rules, json={"objection_days": 20}, headers=tokens.admin())
     assert put.status_code == 200, put.text
-    assert put.json() == {"year": 2026, "objection_days": 20, "source": "SET"}
+    assert put.json() == {"year": 2026, "objection_days": 20, "cadence": "QUARTERLY", "source": "SET"}
     audit = await client.get("/v1/audit?entity=calendar_year&entity_id=2026", headers=tokens.admin())
     assert [e["action"] for e in audit.json()["items"]] == ["calendar.year_rules"]
     assert (await _object(client, tokens, evs[1])).status_code == 201

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.kinerja_api.calendar.periods import BadPeriod, parse_period, quarter_of
+from services.kinerja_api.calendar.periods import BadPeriod, default_deadlines, parse_period, quarter_of
 from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat, Rating
 from services.kinerja_api.evaluations.predikat import MATRIX, PREDIKAT_SIASN, RATING_SIASN, curve_check
 
@@ -71,8 +71,8 @@ def test_periods() -> None:
     q1 = parse_period("2026-Q1")
     assert (q1.start.isoformat(), q1.end.isoformat()) == ("2026-01-01", "2026-03-31")
     assert q1.previous().code == "2025-Q4"
-    assert parse_period("2026-Q4").default_deadlines().evaluation_due_on.isoformat() == "2027-01-15"
-    assert parse_period("2026").default_deadlines().evaluation_due_on.isoformat() == "2027-01-31"
+    assert default_deadlines(parse_period("2026-Q4")).evaluation_due_on.isoformat() == "2027-01-15"
+    assert default_deadlines(parse_period("2026")).evaluation_due_on.isoformat() == "2027-01-31"
     assert quarter_of(q1.end).code == "2026-Q1"
     for bad in ("2026-Q0", "2026-Q5", "26-Q1", "1999", "2026Q1"):
         with pytest.raises(BadPeriod):

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from services.kinerja_api.calendar.periods import quarter_of
+from services.kinerja_api.calendar.periods import default_deadlines, quarter_of
 from services.kinerja_api.clock import today
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
@@ -84,7 +84,7 @@ async def test_supervisor_with_30_reports_sees_everything_at_a_glance(
         ev_prev = [
             t for t in body["items"] if t["kind"] == "EVALUATION_TO_WRITE" and t["period"] == prev.code
         ]
-        assert {t["due_on"] for t in ev_prev} == {prev.default_deadlines().evaluation_due_on.isoformat()}
+        assert {t["due_on"] for t in ev_prev} == {default_deadlines(prev).evaluation_due_on.isoformat()}
         draft_task = next(t for t in ev_prev if t["subject_nip"] == reports[2])
         assert draft_task["link"] == f"/v1/evaluations/{draft['id']}"
         assert draft_task["method"] == "GET"

@@ -1,56 +1,70 @@
-"""Evaluation periods (``2026-Q1``..``2026-Q4`` triwulan, ``2026`` annual) and their default deadlines. Pure.
+"""kinerja's periods (the grammar is services/common/periods.py), the year's cadence and the default
+deadlines.
+
+Periodic evaluation is quarterly (``2026-Q1``..``2026-Q4``, the default) or monthly (``2026-01``..``2026-12``)
+per year, as the admin set it in ``calendar_year.cadence`` (PermenPANRB 6/2022 Pasal 1; domain.md §11.1);
+``2026`` is the annual period either way.
 
 Defaults (domain.md §1.9): the SKP is set by the end of January of the performance year; realisations are
-due on the last day of the period; a quarterly evaluation is due 15 days after its quarter ends. The annual
-evaluation has no deadline in the regulation text: we default to 31 January of the next year (the same
-end-of-January rhythm as the SKP, after the Q4 evaluation's 15 January); an admin can move it, e.g. to
-10 January as SE Kepala BKN 11/2023 asked for 2024.
+due on the last day of the period; a periodic evaluation (quarter or month alike) is due 15 days after its
+period ends. The annual evaluation has no deadline in the regulation text: we default to 31 January of the
+next year (the same end-of-January rhythm as the SKP, after the last periodic evaluation's 15 January); an
+admin can move it, e.g. to 10 January as SE Kepala BKN 11/2023 asked for 2024.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
-from services.common.i18n import msg
+from services.common import periods as grammar
+from services.common.periods import BadPeriod, Period, PeriodKind
 
-PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4])?$"
-_RE = re.compile(PERIOD_PATTERN)
+__all__ = [
+    "PERIODIC_PATTERN",
+    "PERIOD_PATTERN",
+    "BadPeriod",
+    "Cadence",
+    "Deadlines",
+    "Period",
+    "current_of",
+    "default_deadlines",
+    "parse_period",
+    "periodic_of",
+    "periods_containing",
+    "periods_of_year",
+    "quarter_of",
+    "realization_periods",
+]
+
+PERIOD_PATTERN = grammar.KINERJA_PATTERN
+PERIODIC_PATTERN = grammar.PERIODIC_PATTERN
 
 
-class BadPeriod(ValueError):
-    """The text is not a period."""
+class Cadence(StrEnum):
+    """How often a year's periodic evaluation runs (``calendar_year.cadence``)."""
 
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A quarter or a year, with its first and last day (inclusive)."""
-
-    code: str
-    year: int
-    quarter: int | None
-    start: date
-    end: date
+    QUARTERLY = "QUARTERLY"
+    MONTHLY = "MONTHLY"
 
     @property
-    def is_annual(self) -> bool:
-        return self.quarter is None
+    def kind(self) -> PeriodKind:
+        """The kind of the periodic periods of this cadence."""
+        return PeriodKind.MONTH if self is Cadence.MONTHLY else PeriodKind.QUARTER
 
-    def default_deadlines(self) -> Deadlines:
-        """The calendar entry used when an admin has set none."""
-        skp = date(self.year, 1, 31)
-        if self.quarter is None:
-            return Deadlines(skp, self.end, date(self.year + 1, 1, 31))
-        return Deadlines(skp, self.end, self.end + timedelta(days=15))
+    @classmethod
+    def of(cls, period: Period) -> Cadence | None:
+        """The cadence a periodic period belongs to (None for the annual period)."""
+        if period.kind is PeriodKind.MONTH:
+            return cls.MONTHLY
+        if period.kind is PeriodKind.QUARTER:
+            return cls.QUARTERLY
+        return None
 
-    def previous(self) -> Period:
-        """The quarter before a quarter (Q1 -> Q4 of the year before); the year before a year."""
-        if self.quarter is None:
-            return parse_period(str(self.year - 1))
-        if self.quarter == 1:
-            return parse_period(f"{self.year - 1}-Q4")
-        return parse_period(f"{self.year}-Q{self.quarter - 1}")
+
+DEFAULT_CADENCE = Cadence.QUARTERLY
+"""A year whose cadence no admin set runs quarterly (all data before issue 17 is quarterly)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,33 +76,56 @@ class Deadlines:
     evaluation_due_on: date
 
 
+def default_deadlines(period: Period) -> Deadlines:
+    """The calendar entry used when an admin has set none."""
+    skp = date(period.year, 1, 31)
+    if period.is_annual:
+        return Deadlines(skp, period.end, date(period.year + 1, 1, 31))
+    return Deadlines(skp, period.end, period.end + timedelta(days=15))
+
+
 def parse_period(code: str) -> Period:
-    """``2026-Q2`` -> 1 April..30 June 2026; ``2026`` -> the whole year."""
-    if not _RE.match(code):
-        raise BadPeriod(msg("period {code!r} is not YYYY-Qn (n 1-4) or YYYY", code=code))
-    year = int(code[:4])
-    if not 2000 <= year <= 2100:
-        raise BadPeriod(msg("period {code!r}: year out of range 2000-2100", code=code))
-    if len(code) == 4:
-        return Period(code, year, None, date(year, 1, 1), date(year, 12, 31))
-    q = int(code[-1])
-    start = date(year, 3 * q - 2, 1)
-    end = (date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)) - timedelta(days=1)
-    return Period(code, year, q, start, end)
+    """``2026-Q2`` -> 1 April..30 June 2026; ``2026-02`` -> February 2026; ``2026`` -> the whole year."""
+    return grammar.parse(code, grammar.KINERJA_KINDS)
+
+
+def periodic_of(year: int, cadence: Cadence) -> list[Period]:
+    """The periodic periods of ``year`` under ``cadence``: Q1..Q4 or 01..12."""
+    return grammar.within(year, cadence.kind)
+
+
+def periods_of_year(year: int, cadence: Cadence = DEFAULT_CADENCE) -> list[Period]:
+    """The periodic periods of ``year`` and its annual period."""
+    return [*periodic_of(year, cadence), grammar.year_period(year)]
+
+
+def current_of(day: date, cadence: Cadence) -> Period:
+    """The periodic period of ``cadence`` containing ``day``."""
+    return grammar.containing(day, cadence.kind)
+
+
+def periods_containing(day: date) -> list[str]:
+    """The codes of the year, the quarter and the month containing ``day`` (whichever cadence the year runs,
+    its results are among them)."""
+    return [
+        str(day.year),
+        grammar.containing(day, PeriodKind.QUARTER).code,
+        grammar.containing(day, PeriodKind.MONTH).code,
+    ]
 
 
 def quarter_of(day: date) -> Period:
     """The quarter containing ``day``."""
-    return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
-
-
-def periods_of_year(year: int) -> list[Period]:
-    """Q1..Q4 and the annual period of ``year``."""
-    return [parse_period(f"{year}-Q{q}") for q in range(1, 5)] + [parse_period(str(year))]
+    return grammar.containing(day, PeriodKind.QUARTER)
 
 
 def realization_periods(period: Period) -> list[str]:
-    """Which realisation periods count for a period: the quarter itself, or the year and its quarters."""
-    if period.quarter is None:
-        return [period.code] + [f"{period.year}-Q{q}" for q in range(1, 5)]
+    """Which realisation periods count for a period: the periodic period itself, or the year and every
+    quarter and month of it (a year holds realisations of one cadence, whichever it is)."""
+    if period.is_annual:
+        return [
+            period.code,
+            *(p.code for p in grammar.within(period.year, PeriodKind.QUARTER)),
+            *(p.code for p in grammar.within(period.year, PeriodKind.MONTH)),
+        ]
     return [period.code]

@@ -31,3 +31,29 @@ async def upsert(
     stmt = insert(PeriodCalendar).values(period=code, **values)
     stmt = stmt.on_conflict_do_update(index_elements=["period"], set_={**values, "updated_at": text("now()")})
     await session.execute(stmt)
+
+
+_WINDOW = text(
+    """
+    SELECT CAST(year AS varchar) AS key, cadence, NULL AS skp, NULL AS realization, NULL AS evaluation
+      FROM kinerja.calendar_year WHERE year = ANY(CAST(:years AS integer[]))
+    UNION ALL
+    SELECT period, NULL, skp_due_on, realization_due_on, evaluation_due_on
+      FROM kinerja.period_calendar WHERE period = ANY(CAST(:codes AS varchar[]))
+    """
+)
+
+
+async def window(
+    session: AsyncSession, years: Sequence[int], codes: Sequence[str]
+) -> tuple[dict[int, str], dict[str, tuple[date, date, date]]]:
+    """In one statement: the cadence an admin set for each of ``years``, and the deadlines an admin set for
+    each of ``codes`` (/me/tasks reads both on every call)."""
+    cadences: dict[int, str] = {}
+    set_: dict[str, tuple[date, date, date]] = {}
+    for r in (await session.execute(_WINDOW, {"years": list(years), "codes": list(codes)})).all():
+        if r.cadence is not None:
+            cadences[int(r.key)] = r.cadence
+        else:
+            set_[r.key] = (r.skp, r.realization, r.evaluation)
+    return cadences, set_

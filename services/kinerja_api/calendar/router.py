@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
 
 
 # One path, one parameter name: GET reads a year (the annual period, `2026`), PUT sets one period of it
-# (`2026-Q1` or `2026`). Two names for the same path segment made it two "identical" paths for linters and
+# (`2026-Q1`, `2026-01` (monthly year) or `2026`). Two names for the same path segment made it two "identical" paths for linters and
 # routers alike; the URL a client sends is unchanged.
 @router.get(
     "/{period}",
@@ -42,7 +42,8 @@ async def get_year(
     """The deadlines of Q1..Q4 and the annual period. Defaults: SKP by 31 January; realisations on the last
     day of the period; a quarterly evaluation 15 days after the quarter; the annual one by 31 January of the
     next year. `source` says whether an admin changed them."""
-    return CalendarYear(year=period, periods=await service.year(session, period))
+    cadence, periods = await service.year(session, period)
+    return CalendarYear(year=period, cadence=cadence, periods=periods)
 
 
 @router.put(

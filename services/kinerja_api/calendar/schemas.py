@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.kinerja_api.calendar.periods import Cadence
+
 ENTRY_EXAMPLE: dict[str, Any] = {
     "period": "2026-Q1",
     "start_on": "2026-01-01",
@@ -41,11 +43,14 @@ class CalendarEntry(BaseModel):
 
 
 class CalendarYear(BaseModel):
-    """Q1..Q4 and the annual period of a year."""
+    """The periodic periods of a year (Q1..Q4, or 01..12 in a monthly year) and its annual period."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"year": 2026, "periods": [ENTRY_EXAMPLE]}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"year": 2026, "cadence": "QUARTERLY", "periods": [ENTRY_EXAMPLE]}]}
+    )
 
     year: int
+    cadence: Cadence = Field(description="The year's periodic cadence (`GET /v1/calendar/{year}/rules`).")
     periods: list[CalendarEntry]
 
 
@@ -81,19 +86,35 @@ OBJECTION_DAYS = 14
 
 
 class YearRules(BaseModel):
-    """Rules of one year: the days an employee has to object to a final result (default 14)."""
+    """Rules of one year, a partial update: a field left out keeps its value (the default until an admin set
+    it). The days an employee has to object to a final result (default 14); the cadence of the periodic
+    evaluation (QUARTERLY by default, or MONTHLY), which can change only before the year starts."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"objection_days": 14}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"objection_days": 14}, {"cadence": "MONTHLY"}]},
+    )
 
-    objection_days: int = Field(ge=1, le=90, description="Days from finalisation to lodge an objection.")
+    objection_days: int | None = Field(
+        default=None, ge=1, le=90, description="Days from finalisation to lodge an objection."
+    )
+    cadence: Cadence | None = Field(
+        default=None,
+        description="Periodic evaluation per quarter (`YYYY-Qn`, the default) or per month (`YYYY-MM`); "
+        "fixed once the year has started or has evaluations (409 `cadence-locked`).",
+    )
 
 
-class YearRulesRead(YearRules):
+class YearRulesRead(BaseModel):
     """The rules of a year and whether an admin set them."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"year": 2026, "objection_days": 14, "source": "DEFAULT"}]}
+        json_schema_extra={
+            "examples": [{"year": 2026, "objection_days": 14, "cadence": "QUARTERLY", "source": "DEFAULT"}]
+        }
     )
 
     year: int
+    objection_days: int = Field(description="Days from finalisation to lodge an objection.")
+    cadence: Cadence = Field(description="The cadence of the year's periodic evaluation.")
     source: CalendarSource

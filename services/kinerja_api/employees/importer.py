@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.i18n import msg
+from services.kinerja_api.calendar.periods import periods_containing
 from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.enums import (
     Employment,
@@ -435,7 +436,7 @@ async def _check_no_final_result(session: AsyncSession, plan: ImportPlan, today:
     FINAL is refused as a PATCH would be (409), listing every such line; nothing is written."""
     if not plan.reporting_changes:
         return
-    periods = [str(today.year), f"{today.year}-Q{(today.month - 1) // 3 + 1}"]
+    periods = periods_containing(today)
     # Finalising a result locks the employee's row, so an import and a finalisation run one after the other.
     await repository.lock_rows(session, list(plan.reporting_changes))
     final = await evaluations.final_results_of(session, list(plan.reporting_changes), periods)

@@ -19,6 +19,7 @@ from services.common.conditional import check_if_match, strong_etag
 from services.common.i18n import message_of, msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
+from services.kinerja_api.calendar.periods import periods_containing
 from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.employees import changes, repository
 from services.kinerja_api.employees.enums import (
@@ -357,8 +358,8 @@ async def _check_no_final_result(session: AsyncSession, nip: str, since: date) -
     should have rated it: 409 naming the period (the admin reopens the result with a reason first). The
     employee's row is locked by the caller, and finalising a result locks it too, so a transfer and a
     finalisation of the same person run one after the other and the second one sees the first."""
-    quarter = f"{since.year}-Q{(since.month - 1) // 3 + 1}"
-    final = await evaluations.final_results(session, nip, [str(since.year), quarter])
+    # The year, and the quarter and the month of the date: a year holds results of its one cadence.
+    final = await evaluations.final_results(session, nip, periods_containing(since))
     if final:
         raise PeriodResultFinal(
             msg(

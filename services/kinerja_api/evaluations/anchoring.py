@@ -59,7 +59,7 @@ _PERIODIC = text(
 
 async def periodic_results(session: AsyncSession, nip: str, year: int) -> list[tuple[str, Rating, Rating]]:
     """The FINAL periodic results of ``nip`` in ``year``, oldest first (the (nip, period) index)."""
-    rows = (await session.execute(_PERIODIC, {"nip": nip, "prefix": f"{year}-Q%"})).all()
+    rows = (await session.execute(_PERIODIC, {"nip": nip, "prefix": f"{year}-%"})).all()
     return [(r.period, Rating(r.result_rating), Rating(r.behavior_rating)) for r in rows]
 
 

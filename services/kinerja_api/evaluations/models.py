@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integ
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.common.periods import SQL_CHECK as PERIOD_SQL_CHECK
 from services.kinerja_api.db import Base
 from services.kinerja_api.evaluations.enums import (
     EvaluationKind,
@@ -39,7 +40,7 @@ class Evaluation(Base):
 
     __tablename__ = "evaluation"
     __table_args__ = (
-        CheckConstraint("period ~ '^[0-9]{4}(-Q[1-4])?$'", name="period_format"),
+        CheckConstraint(PERIOD_SQL_CHECK, name="period_format"),
         CheckConstraint(_in("status", EvaluationStatus), name="status"),
         CheckConstraint(_in("result_rating", Rating, nullable=True), name="result_rating"),
         CheckConstraint(_in("behavior_rating", Rating, nullable=True), name="behavior_rating"),

@@ -77,7 +77,10 @@ async def list_evaluations(
     session: ReadSessionDep,
     actor: CallerDep,
     unit_id: Annotated[uuid.UUID | None, Query(description="Unit of the employee in the period.")] = None,
-    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="`2026-Q1` or `2026`.")] = None,
+    period: Annotated[
+        str | None,
+        Query(pattern=PERIOD_PATTERN, description="`2026-Q1`, `2026-01` (monthly year) or `2026`."),
+    ] = None,
     nip: Annotated[str | None, Query(pattern=r"^[0-9]{18}$", description="The evaluated employee.")] = None,
     predikat: Annotated[
         Predikat | None, Query(description="Only FINAL evaluations with this predikat.")

@@ -233,6 +233,7 @@ async def create_evaluation(
         )
     if actor.acting_nip == nip:
         raise SelfEvaluation(msg("nobody evaluates themselves; your direct supervisor evaluates you"))
+    await calendar.check_in_cadence(session, period, for_share=True)
     if await employees.get(session, nip) is None:
         raise EmployeeNotFound(msg("no employee with NIP {nip}", nip=nip))
     await check_active(session, actor)
@@ -569,6 +570,7 @@ async def finalize(
     await require_penilai(
         session, evaluation.evaluator_nip, evaluation.nip, on=clock.today(), act=msg("finalising a result")
     )
+    await calendar.check_in_cadence(session, parse_period(evaluation.period), for_share=True)
     await anchoring.check(session, evaluation)
     await curve.check_head_rating(session, evaluation)
     stretches = await stretches_of(session, evaluation.nip, parse_period(evaluation.period))

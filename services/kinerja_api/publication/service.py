@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
+from services.common import periods as grammar
 from services.common.changes import Event, Recorded, record_change
 from services.common.changes.catalogue.kinerja import (
     Compliance,
@@ -103,10 +104,15 @@ async def unit_aggregate(
 
 
 def _periods_to(period: Period) -> list[str]:
-    """The realisation periods reported up to ``period``: the year's quarters so far (and the year itself)."""
-    if period.quarter is None:
+    """The realisation periods reported up to ``period``: the year's quarters (or months) so far, or the
+    year itself and all of them."""
+    if period.index is None:
         return realization_periods(period)
-    return [f"{period.year}-Q{q}" for q in range(1, period.quarter + 1)]
+    return [
+        p.code
+        for p in grammar.within(period.year, period.kind)
+        if p.index is not None and p.index <= period.index
+    ]
 
 
 async def organisation_targets(

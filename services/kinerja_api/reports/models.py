@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.common.periods import SQL_CHECK as PERIOD_SQL_CHECK
 from services.kinerja_api.db import Base
 from services.kinerja_api.evaluations.enums import OrgPredikat
 
@@ -18,7 +19,7 @@ class UnitOrgPredikat(Base):
 
     __tablename__ = "unit_org_predikat"
     __table_args__ = (
-        CheckConstraint("period ~ '^[0-9]{4}(-Q[1-4])?$'", name="period_format"),
+        CheckConstraint(PERIOD_SQL_CHECK, name="period_format"),
         CheckConstraint(
             f"org_predikat IN ({', '.join(repr(v.value) for v in OrgPredikat)})", name="org_predikat"
         ),

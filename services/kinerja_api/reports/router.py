@@ -12,7 +12,7 @@ from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from services.common.reports import ReportFormatDep, report_response
-from services.kinerja_api.calendar.periods import PERIOD_PATTERN
+from services.kinerja_api.calendar.periods import PERIOD_PATTERN, PERIODIC_PATTERN
 from services.kinerja_api.clock import today
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.reports import service, specs
@@ -27,7 +27,12 @@ from services.kinerja_api.reports.schemas import (
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 SiasnReaderDep = Annotated[Principal, Depends(require_individual_reader(Scope.KINERJA_INDIVIDUAL))]
 PeriodQuery = Annotated[
-    str, Query(pattern=PERIOD_PATTERN, description="`2026-Q1` or `2026`.", examples=["2026-Q1"])
+    str,
+    Query(
+        pattern=PERIOD_PATTERN,
+        description="`2026-Q1`, `2026-01` (a month of a monthly year) or `2026`.",
+        examples=["2026-Q1"],
+    ),
 ]
 UnitQuery = Annotated[uuid.UUID | None, Query(description="A unit; omit for the whole province.")]
 SubunitsQuery = Annotated[bool, Query(description="Count the units below it too (default true).")]
@@ -138,13 +143,19 @@ async def siasn_kinerja(
     _: SiasnReaderDep,
     fmt: ReportFormatDep,
     period: Annotated[
-        str, Query(pattern=r"^[0-9]{4}-Q[1-4]$", examples=["2026-Q1"], description="A quarter.")
+        str,
+        Query(
+            pattern=PERIODIC_PATTERN,
+            examples=["2026-Q1"],
+            description="A quarter `YYYY-Qn` (periodikId 2) or a month `YYYY-MM` (periodikId 1).",
+        ),
     ],
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Response:
-    """A quarter's FINAL evaluations in the shape of SIASN `kinerjaperiodik/save` (periodikId 2 = triwulan,
-    hasil/perilaku 1-3, kuadran 1-5, penilai fields, pnsDinilaiId = NIP), a keyset page at a time, for
+    """A quarter's or a month's FINAL evaluations in the shape of SIASN `kinerjaperiodik/save` (periodikId
+    2 = triwulan, 1 = bulanan; hasil/perilaku 1-3, kuadran 1-5, penilai fields as of finalisation, pnsDinilaiId =
+    the SIASN person id), a keyset page at a time, for
     integrators pushing to BKN (admins, and integrators granted the scope `kinerja:individual`; 403 otherwise).
     As CSV one row per record; the next cursor is in `X-Next-Cursor`."""
     report = await service.siasn_report(session, period, cursor=cursor, limit=limit)

@@ -11,6 +11,7 @@ from services.common.changes import record_change
 from services.common.errors import Forbidden, InvalidInput, NotFound
 from services.common.i18n import msg
 from services.common.pagination import decode_cursor, encode_cursor
+from services.common.periods import PeriodKind
 from services.common.reports import meta
 from services.common.roles import Role
 from services.kinerja_api.calendar import service as calendar
@@ -40,7 +41,7 @@ from services.kinerja_api.reports.schemas import (
     SiasnKinerjaReport,
     SiasnMissing,
 )
-from services.kinerja_api.reports.siasn_refs import GOLONGAN_PNS_ID, PERIODIK_TRIWULAN
+from services.kinerja_api.reports.siasn_refs import GOLONGAN_PNS_ID, PERIODIK_BULANAN, PERIODIK_TRIWULAN
 
 SCHEMA_VERSION = "1"
 
@@ -215,7 +216,8 @@ async def siasn_report(
 async def siasn_export(
     session: AsyncSession, period_code: str, *, cursor: str | None, limit: int
 ) -> SiasnKinerjaReport:
-    """A keyset page of a quarter's FINAL results as SIASN kinerjaperiodik records: ``pnsDinilaiId`` is the
+    """A keyset page of a quarter's or a month's FINAL results as SIASN kinerjaperiodik records (``periodikId``
+    2 triwulan, 1 bulanan; domain.md §8.2, §11.1): ``pnsDinilaiId`` is the
     employee's SIASN person id (results of employees without one are listed, not sent with the NIP),
     ``penilaiGolongan`` the golonganPns reference id, and the penilai block the snapshot taken at finalisation.
     The months are those of the stretch the evaluator of record covered."""
@@ -223,17 +225,18 @@ async def siasn_export(
     if period.is_annual:
         raise InvalidInput(
             msg(
-                "kinerjaperiodik carries periodic (triwulan) evaluations; the annual one goes to SIASN's SKP "
-                "endpoints. Ask for a quarter, e.g. 2026-Q1."
+                "kinerjaperiodik carries periodic (triwulan or bulanan) evaluations; the annual one goes to "
+                "SIASN's SKP endpoints. Ask for a quarter or a month, e.g. 2026-Q1 or 2026-01."
             ),
-            errors=[{"loc": ["query", "period"], "msg": "a quarter YYYY-Qn is required"}],
+            errors=[{"loc": ["query", "period"], "msg": "a quarter YYYY-Qn or a month YYYY-MM is required"}],
         )
     after = decode_cursor(cursor, 1)
     rows = await repository.siasn_page(
         session, period.code, after_id=uuid.UUID(str(after[0])) if after else None, limit=limit + 1
     )
     page = rows[:limit]
-    items = [_siasn_record(r, period.year) for r in page if r.siasn_id is not None]
+    periodik = PERIODIK_BULANAN if period.kind is PeriodKind.MONTH else PERIODIK_TRIWULAN
+    items = [_siasn_record(r, period.year, periodik) for r in page if r.siasn_id is not None]
     next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
     return SiasnKinerjaReport(
         **meta(SCHEMA_VERSION, live=True),
@@ -246,12 +249,12 @@ async def siasn_export(
     )
 
 
-def _siasn_record(r: repository.SiasnRow, year: int) -> SiasnKinerjaPeriodik:
+def _siasn_record(r: repository.SiasnRow, year: int, periodik: int) -> SiasnKinerjaPeriodik:
     governor = r.penilai_nip is None
     return SiasnKinerjaPeriodik(
         evaluation_id=r.id,
         pnsDinilaiId=str(r.siasn_id),
-        periodikId=PERIODIK_TRIWULAN,
+        periodikId=periodik,
         bulanMulaiPenilaian=r.period_start.month,
         bulanSelesaiPenilaian=r.period_end.month,
         tahun=year,

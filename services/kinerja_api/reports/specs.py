@@ -13,7 +13,7 @@ PREDIKAT_DISTRIBUTION = ReportSpec(
     roles=("admin", "integrator", "pegawai (head of the unit)"),
     data_as_of="max(updated_at) of the FINAL evaluations counted; null when there are none.",
     columns=(
-        Column("period", "string", "`2026-Q1` or `2026`."),
+        Column("period", "string", "`2026-Q1`, `2026-01` (monthly year) or `2026`."),
         Column("unit_id", "string", "The unit, empty for the province."),
         Column("include_subunits", "boolean", "Whether units below it are counted."),
         Column("total", "integer", "FINAL evaluations counted."),

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from services.common.periods import SQL_CHECK as PERIOD_SQL_CHECK
 from services.kinerja_api.db import Base
 from services.kinerja_api.skp.enums import Approach, Aspect, Perspective, ResultKind, SkpStatus
 
@@ -136,7 +137,7 @@ class Realization(Base):
     __tablename__ = "realization"
     __table_args__ = (
         UniqueConstraint("indicator_id", "period"),
-        CheckConstraint("period ~ '^[0-9]{4}(-Q[1-4])?$'", name="period_format"),
+        CheckConstraint(PERIOD_SQL_CHECK, name="period_format"),
         Index("ix_realization_skp_id_period", "skp_id", "period"),
     )
 

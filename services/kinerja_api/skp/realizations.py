@@ -9,6 +9,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.i18n import msg
+from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import BadPeriod as BadPeriodCode
 from services.kinerja_api.calendar.periods import parse_period
 from services.kinerja_api.caller import Caller
@@ -64,12 +65,14 @@ async def report(
                 status=skp.status,
             )
         )
-    match = PERIOD_RE.match(data.period)
-    if match is None or int(match["year"]) != skp.year:
+    if not PERIOD_RE.match(data.period) or int(data.period[:4]) != skp.year:
         raise BadPeriod(
             msg("period {period} is not in {year}, the year of this SKP", period=data.period, year=skp.year),
-            errors=[{"loc": ["body", "period"], "msg": f"must be {skp.year} or {skp.year}-Q1..Q4"}],
+            errors=[
+                {"loc": ["body", "period"], "msg": f"must be {skp.year}, {skp.year}-Qn or {skp.year}-MM"}
+            ],
         )
+    await calendar.check_in_cadence(session, parse_period(data.period))
     if data.indicator_id not in {i.id for r in skp.results for i in r.indicators}:
         raise UnknownIndicator(
             msg(

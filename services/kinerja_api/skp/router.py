@@ -17,6 +17,7 @@ from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.skp import flows, realizations, service
 from services.kinerja_api.skp.enums import SkpStatus
@@ -41,7 +42,6 @@ WriterDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.PEGAWAI)
 IfMatch = Annotated[
     str | None, Header(description="The SKP's ETag from the last read; 412 when it changed since.")
 ]
-PERIOD_PATTERN = r"^[0-9]{4}(-Q[1-4])?$"
 _ETAG: dict[str, Any] = {
     "headers": {"ETag": {"description": "The SKP's version; send as If-Match.", "schema": {"type": "string"}}}
 }

@@ -9,11 +9,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
+from services.common.periods import KINERJA_PATTERN
 from services.kinerja_api.skp.enums import Approach, Aspect, Perspective, ResultKind, SkpStatus
 
 MAX_RESULTS = 50
 MAX_INDICATORS = 10
-PERIOD_RE = re.compile(r"^(?P<year>[0-9]{4})(-Q[1-4])?$")
+PERIOD_RE = re.compile(KINERJA_PATTERN)
 
 _SKP_ID = "3f1c9a52-8b0e-4d7e-9a51-7c2b1d0e4f6a"
 _RESULT_ID = "6a0e2f4b-1c3d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -306,7 +307,10 @@ class RealizationIn(BaseModel):
         },
     )
 
-    period: str = Field(description="`YYYY-Q1`..`YYYY-Q4` or `YYYY`, in the SKP's year.")
+    period: str = Field(
+        description="`YYYY-Q1`..`YYYY-Q4` (a quarterly year), `YYYY-01`..`YYYY-12` (a monthly year) or `YYYY`, "
+        "in the SKP's year."
+    )
     indicator_id: uuid.UUID
     realization: str = Field(min_length=1, max_length=4000)
     evidence_url: HttpUrl | None = Field(default=None, description="An http(s) link to the evidence.")
@@ -315,7 +319,7 @@ class RealizationIn(BaseModel):
     @classmethod
     def _period(cls, value: str) -> str:
         if not PERIOD_RE.match(value):
-            raise ValueError("must be YYYY-Q1..YYYY-Q4 or YYYY")
+            raise ValueError("must be YYYY-Q1..YYYY-Q4, YYYY-01..YYYY-12 or YYYY")
         return value
 
     @field_validator("evidence_url")

@@ -1,34 +1,69 @@
 """The caller's open work, with deadlines from the period calendar.
 
-Evaluations (and parts of them, for earlier supervisors of a period) to write cover the current quarter and the one before (late ones stay listed, marked overdue),
-plus last year's annual evaluation during the first quarter. An objection is due 14 days after it was
-lodged (our choice: the Lampiran's exact term was not found, domain.md §1.10)."""
+Evaluations (and parts of them, for earlier supervisors of a period) to write cover the current periodic
+period of the year's cadence and the ones before it (late ones stay listed, marked overdue): in a quarterly
+year the current quarter and the one before; in a monthly year the current month and the three before (the
+same reach back). Plus last year's annual evaluation during the first quarter. A period before 1 January
+follows the cadence of its own year. An objection is due 14 days after it was lodged (our choice: the
+Lampiran's exact term was not found, domain.md §1.10)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.kinerja_api.calendar import service as calendar
-from services.kinerja_api.calendar.periods import Deadlines, parse_period, quarter_of
+from services.kinerja_api.calendar.periods import (
+    Cadence,
+    Deadlines,
+    Period,
+    current_of,
+    default_deadlines,
+    parse_period,
+)
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.tasks import repository
 from services.kinerja_api.tasks.schemas import Task, TaskKind, TaskList
 
 OBJECTION_DAYS = 14
 
+BEFORE = {Cadence.QUARTERLY: 1, Cadence.MONTHLY: 3}
+"""How many periodic periods before the current one stay listed, per cadence (about one quarter back)."""
+
+
+def candidates(today: date) -> list[Period]:
+    """Every period /me/tasks may list on ``today``, whichever cadence this year and last year run: the
+    year and last year, the quarter and the month containing ``today`` and those before them."""
+    out = [parse_period(str(today.year)), parse_period(str(today.year - 1))]
+    for cadence in Cadence:
+        p = current_of(today, cadence)
+        out.append(p)
+        for _ in range(BEFORE[cadence]):
+            p = p.previous()
+            out.append(p)
+    return out
+
+
+def evaluation_periods(today: date, cadences: dict[int, Cadence]) -> list[Period]:
+    """The periodic periods whose evaluations /me/tasks lists, oldest first, each of its year's cadence."""
+    current = current_of(today, cadences[today.year])
+    out = [current]
+    for _ in range(BEFORE[cadences[today.year]]):
+        day = out[0].start - timedelta(days=1)
+        out.insert(0, current_of(day, cadences[day.year]))
+    return out
+
 
 async def my_tasks(session: AsyncSession, actor: Caller, *, today: date, prefix: str = "") -> TaskList:
-    """Two queries: the calendar entries involved, then every task in one UNION ALL. Links start with
-    ``prefix`` (the caller's X-Forwarded-Prefix, services/common/links.py)."""
-    current = quarter_of(today)
-    previous = current.previous()
-    eval_periods = [previous, current]
-    if current.quarter == 1:
+    """Two queries: the cadences of this year and last year with the calendar entries involved, then every
+    task in one UNION ALL. Links start with ``prefix`` (the caller's X-Forwarded-Prefix,
+    services/common/links.py)."""
+    cadences, cal = await calendar.window(session, [today.year - 1, today.year], candidates(today))
+    eval_periods = evaluation_periods(today, cadences)
+    current = eval_periods[-1]
+    if today.month <= 3:
         eval_periods.append(parse_period(str(today.year - 1)))
-    this_year = parse_period(str(today.year))
-    cal = await calendar.deadlines(session, [*eval_periods, this_year])
     if actor.acting_nip is None and not actor.is_admin:
         return TaskList(as_of=today, counts=dict.fromkeys(TaskKind, 0), items=[])
     rows = await repository.open_tasks(
@@ -42,7 +77,7 @@ async def my_tasks(session: AsyncSession, actor: Caller, *, today: date, prefix:
     )
 
     def deadlines_of(code: str) -> Deadlines:
-        return cal.get(code) or parse_period(code).default_deadlines()
+        return cal.get(code) or default_deadlines(parse_period(code))
 
     items: list[Task] = []
     for r in rows:

@@ -24,6 +24,7 @@ from services.common.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from services.common.periods import KINERJA_PATTERN
 from services.publik_api.feed import render, repository
 from services.publik_api.feed.schemas import FeedItem, JsonFeed
 from services.publik_api.state import publik_state
@@ -38,7 +39,7 @@ KindQuery = Annotated[
     ),
 ]
 PeriodQuery = Annotated[
-    str | None, Query(pattern=r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$", description="e.g. 2026-Q1 or 2026.")
+    str | None, Query(pattern=KINERJA_PATTERN, description="e.g. 2026-Q1, 2026-01 or 2026.")
 ]
 UnitQuery = Annotated[uuid.UUID | None, Query(description="Only this unit.")]
 FEED_LIMIT = 50

@@ -8,7 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PERIOD_PATTERN = r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
+from services.common.periods import KINERJA_PATTERN
+
+PERIOD_PATTERN = KINERJA_PATTERN  # kinerja's periods: YYYY, YYYY-Qn, YYYY-MM (services/common/periods.py)
 
 ENVELOPE_EXAMPLE: dict[str, Any] = {
     "id": "5b6f0e7e-3c1e-4c57-9d0b-1f2e3a4b5c6d",

@@ -6,7 +6,9 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PERIOD_PATTERN = r"^20\d{2}(-S[12])?$"  # years 2000-2099: year 0000 has no dates (was a 500)
+from services.common.periods import SKM_PATTERN
+
+PERIOD_PATTERN = SKM_PATTERN  # 2000-2099 and semesters (services/common/periods.py)
 
 
 class PeriodCreate(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import periods
 from services.common.auth import Principal
 from services.common.changes import record_change
 from services.common.errors import Conflict, InvalidInput, NotFound
@@ -40,13 +41,10 @@ async def record_admin_change(
 
 
 def bounds(code: str) -> tuple[str, date, date]:
-    """(kind, first day, last day) of a period code."""
-    year = int(code[:4])
-    if code.endswith("-S1"):
-        return "SEMESTER", date(year, 1, 1), date(year, 6, 30)
-    if code.endswith("-S2"):
-        return "SEMESTER", date(year, 7, 1), date(year, 12, 31)
-    return "TAHUN", date(year, 1, 1), date(year, 12, 31)
+    """(kind, first day, last day) of a period code (the shared grammar, services/common/periods.py; the
+    route's pattern has already refused anything else)."""
+    period = periods.parse(code, periods.SKM_KINDS)
+    return ("TAHUN" if period.is_annual else "SEMESTER"), period.start, period.end
 
 
 async def list_all(session: AsyncSession) -> list[PeriodRead]:

@@ -78,7 +78,7 @@ class UnitPerformance(Event):
 
     unit_id: str = Field(description="The unit's id (uuid).")
     unit_name: str = Field(description="The unit's name.")
-    period: str = Field(description="`YYYY` or `YYYY-Qn`.")
+    period: str = Field(description="`YYYY`, `YYYY-Qn` or `YYYY-MM` (a month of a monthly year).")
     headcount: int = Field(description="Active employees of the unit.")
     evaluated: int = Field(description="Employees with a FINAL evaluation for the period.")
     counts: PredikatCounts = Field(description="FINAL evaluations per predikat.")
@@ -95,7 +95,7 @@ class DevelopmentNeeds(Event):
 
     nip: str = Field(description="The evaluated employee.")
     evaluation_id: str = Field(description="The evaluation (uuid).")
-    period: str = Field(description="`YYYY` or `YYYY-Qn`.")
+    period: str = Field(description="`YYYY`, `YYYY-Qn` or `YYYY-MM` (a month of a monthly year).")
     behavior_gaps: list[str] = Field(description="BerAKHLAK values rated below expectation, in their order.")
     result_below_expectation: bool = Field(description="True when the result rating is below expectation.")
     behaviour_rating: str | None = Field(
@@ -113,7 +113,7 @@ class EvaluationFinalized(Event):
 
     evaluation_id: str = Field(description="The evaluation (uuid).")
     nip: str = Field(description="The evaluated employee.")
-    period: str = Field(description="`YYYY` or `YYYY-Qn`.")
+    period: str = Field(description="`YYYY`, `YYYY-Qn` or `YYYY-MM` (a month of a monthly year).")
     status: str = Field(description="`FINAL`.")
     unit_id: str = Field(description="The employee's unit at the end of the evaluated part (uuid).")
 
@@ -163,7 +163,7 @@ class OrganisationPerformance(Event):
 
     unit_id: str = Field(description="The unit's id (uuid).")
     unit_name: str = Field(description="The unit's name.")
-    period: str = Field(description="`YYYY` or `YYYY-Qn`.")
+    period: str = Field(description="`YYYY`, `YYYY-Qn` or `YYYY-MM` (a month of a monthly year).")
     results: list[OrgResult] = Field(description="The targets, in the SKP's order.")
     data_as_of: str = Field(description="When the figures were read (ISO 8601, UTC).")
 
