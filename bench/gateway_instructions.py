@@ -263,7 +263,10 @@ METHOD_TEXT = {
     "perf": "instructions retired by the gateway process (`perf stat -e instructions -p PID`)",
     "callgrind": "instructions executed by the gateway process, counted by valgrind's callgrind (both "
     "gateways run under it; `callgrind_control -z` before and `-d` after each round; `perf` cannot count "
-    "instructions in this container)",
+    "instructions in this container). Callgrind counts user space only (the kernel's side of each send and "
+    "receive is not in it), and background work (health checks every 2 s) is spread over however many "
+    "requests a slowed-down gateway serves meanwhile: absolute counts move a few % between runs, the ratio "
+    "within a run much less",
     "cpu": "CPU time of the gateway process (`/proc/PID/task/*/schedstat`)",
 }
 
