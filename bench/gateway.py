@@ -425,9 +425,9 @@ with the shared machine's background load (see the load average above); the orde
   `ProxyMiddleware` and `Upstreams` (health checks on) behind the real `EdgeMiddleware`, with the same
   header rules as the httpx and aiohttp variants.
 - **fastclient-nowatch** turns off the client-disconnect watcher. Its cost is within the run-to-run noise
-  (the watcher starts only for exchanges still running after 100 ms, so most requests pay for a cancelled
-  timer only); it stays on, because it frees upstream connections as soon as a client gives up instead
-  of at the read timeout.
+  (the watcher starts only for exchanges still running after 100 ms, found by one timer shared by all
+  requests in flight, so most requests pay for a queue entry only); it stays on, because it frees
+  upstream connections as soon as a client gives up instead of at the read timeout.
 """
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import posixpath
+from collections import deque
 from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -83,8 +84,12 @@ _NEVER_FORWARDED = frozenset({"internal", "metrics"})
 def is_internal(rest: str) -> bool:
     """True for ``/internal`` and ``/metrics`` (and below), after normalising ``//``, ``.`` and ``..`` so
     tricks cannot reach them."""
-    normal = posixpath.normpath("/" + rest.lstrip("/")).lstrip("/")
-    return normal.lower().split("/", 1)[0] in _NEVER_FORWARDED
+    path = rest.lstrip("/")
+    if "/." in path or "//" in path or path.startswith("."):
+        path = posixpath.normpath("/" + path).lstrip("/")
+    # Else there is nothing for normpath to fold (no empty, "." or ".." segment): its first segment is
+    # the path's own, found without normpath's split and join on every forwarded request.
+    return path.partition("/")[0].lower() in _NEVER_FORWARDED
 
 
 # The gateway's own server writes these on every response; the upstream's copies would repeat them.
@@ -167,24 +172,28 @@ class _DisconnectWatch:
 
     Armed only after the request body has been read completely: ASGI allows one reader of ``receive``.
     The watcher task starts only when the exchange is still running after ``_WATCH_AFTER_S``: nearly
-    every request is done by then, and a timer is much cheaper than a task per request (measured).
+    every request is done by then. Arming costs a queue entry, not a timer: :class:`_Watches` keeps one
+    timer for all the exchanges in flight (a timer and a task per request cost more; measured).
     """
 
-    __slots__ = ("_task", "_timer", "disconnected", "done", "watcher")
+    __slots__ = ("_receive", "_task", "disconnected", "done", "watcher")
 
     def __init__(self, *, enabled: bool = True) -> None:
         self._task = asyncio.current_task() if enabled else None
-        self._timer: asyncio.TimerHandle | None = None
+        self._receive: Receive | None = None
         self.watcher: asyncio.Task[None] | None = None
         self.disconnected = False
         self.done = False
 
-    def arm(self, receive: Receive) -> None:
-        if self._task is not None and self._timer is None and not self.done:
-            self._timer = asyncio.get_running_loop().call_later(_WATCH_AFTER_S, self._start, receive)
+    def arm(self, receive: Receive, watches: _Watches) -> None:
+        if self._task is not None and self._receive is None and not self.done:
+            self._receive = receive
+            watches.add(self)
 
-    def _start(self, receive: Receive) -> None:
-        if self.watcher is None and not self.done:
+    def start(self) -> None:
+        """Start watching (called by :class:`_Watches` once the exchange has run ``_WATCH_AFTER_S``)."""
+        receive = self._receive
+        if self.watcher is None and not self.done and receive is not None:
             self.watcher = asyncio.create_task(self._watch(receive))
 
     async def _watch(self, receive: Receive) -> None:
@@ -198,14 +207,60 @@ class _DisconnectWatch:
 
     def stop(self) -> None:
         self.done = True
-        if self._timer is not None:
-            self._timer.cancel()
+        self._receive = None
         if self.watcher is not None:
             self.watcher.cancel()
 
     def swallow(self) -> bool:
         """True when the cancellation came only from our own watcher (the client left)."""
         return self.disconnected and self._task is not None and self._task.uncancel() == 0
+
+
+class _Watches:
+    """The armed :class:`_DisconnectWatch` es of one proxy, in arming order, and one timer that starts the
+    watchers of those still running ``_WATCH_AFTER_S`` after they were armed. Every entry waits the same
+    delay, so the queue is also in due order: a sweep pops finished and due entries from the front and sets
+    the timer for the next one. Bound to the event loop it last ran on (tests run one loop per test)."""
+
+    __slots__ = ("_loop", "_queue", "_timer")
+
+    def __init__(self) -> None:
+        self._queue: deque[tuple[float, _DisconnectWatch]] = deque()
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def add(self, watch: _DisconnectWatch) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            # A new loop (the old one's timer will never fire): start afresh.
+            self._loop, self._timer = loop, None
+            self._queue.clear()
+        due = loop.time() + _WATCH_AFTER_S
+        self._queue.append((due, watch))
+        if self._timer is None:
+            self._timer = loop.call_at(due, self._sweep)
+
+    def _sweep(self) -> None:
+        self._timer = None
+        loop = self._loop
+        if loop is None:
+            return
+        now = loop.time()
+        queue = self._queue
+        while queue:
+            due, watch = queue[0]
+            if watch.done:
+                queue.popleft()
+            elif due <= now:
+                queue.popleft()
+                watch.start()
+            else:
+                break
+        if queue:
+            self._timer = loop.call_at(queue[0][0], self._sweep)
 
 
 class BodyReader:
@@ -288,6 +343,7 @@ class ProxyMiddleware:
         # A watcher task per request closes the upstream connection as soon as the client leaves; without
         # it the connection is still closed, but only at the read timeout. The benchmark measures its cost.
         self.watch_disconnect = watch_disconnect
+        self.watches = _Watches()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -307,7 +363,9 @@ class ProxyMiddleware:
             await send_problem(send, 404, msg("Not found."))
             return
         upstreams = gateway_edge(scope["app"]).upstreams
-        await _forward(upstreams, name, rest, scope, receive, send, self.watch_disconnect, self.bodies)
+        await _forward(
+            upstreams, name, rest, scope, receive, send, self.watch_disconnect, self.bodies, self.watches
+        )
 
 
 def _target(scope: Scope, name: str, rest: str) -> bytes:
@@ -331,6 +389,7 @@ async def _forward(
     send: Send,
     watch_disconnect: bool,
     bodies: BodyReader,
+    watches: _Watches,
 ) -> None:
     upstream = upstreams.get(name)
     if upstream is None:
@@ -355,7 +414,7 @@ async def _forward(
         body = read
     else:
         body = first.get("body", b"")
-    watch.arm(receive)
+    watch.arm(receive, watches)
 
     resp: Response | None = None
     tried: list[Instance] = []

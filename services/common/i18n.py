@@ -177,24 +177,23 @@ class Catalogue:
         return target if target is not None and not template_fields(target) else str(detail)
 
 
-_language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
-_catalogue: ContextVar[Catalogue | None] = ContextVar("catalogue", default=None)
+# The request's (language, catalogue), bound together: one contextvar write per request, not two.
+_binding: ContextVar[tuple[str, Catalogue | None]] = ContextVar("i18n", default=(DEFAULT_LANGUAGE, None))
 
 
 def current_language() -> str:
     """The language the current request's problems are written in (``en`` outside a request)."""
-    return _language.get()
+    return _binding.get()[0]
 
 
 def current_catalogue() -> Catalogue | None:
     """The catalogue of the app serving the current request (None outside a request)."""
-    return _catalogue.get()
+    return _binding.get()[1]
 
 
 def bind(language: str, catalogue: Catalogue | None) -> None:
     """Bind the request's language and its app's catalogue to the current context (the edge middleware)."""
-    _language.set(language)
-    _catalogue.set(catalogue)
+    _binding.set((language, catalogue))
 
 
 _Q = re.compile(r"^q=(0(\.\d{0,3})?|1(\.0{0,3})?)$", re.IGNORECASE)

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.errors import PROBLEM_JSON, exception_to_problem, problem_bytes
-from services.common.i18n import Catalogue, bind, current_language, msg, negotiate
+from services.common.i18n import DEFAULT_LANGUAGE, Catalogue, bind, current_language, msg, negotiate
 from services.common.links import link
 from services.common.metrics import observe_request
 from services.common.request_id import HEADER, accept_or_generate, set_request_id
@@ -120,31 +120,38 @@ class EdgeMiddleware:
                 coding = value
         rid = accept_or_generate(incoming)
         set_request_id(rid)
-        bind(negotiate(accept_language), self.catalogue)
-        rid_bytes = rid.encode()
+        bind(negotiate(accept_language) if accept_language else DEFAULT_LANGUAGE, self.catalogue)
+        rid_header = (_RID_HEADER, rid.encode())
         started = time.perf_counter()
-        status_holder: list[int] = [0]
+        status = 0
 
         async def send_wrapper(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                status_holder[0] = message["status"]
+                status = message["status"]
                 headers: list[Any] = list(message.get("headers", []))
                 # Set once: a response proxied by the gateway already carries the service's headers, and a
                 # repeated header is a list ("nosniff, nosniff"), which not every client reads as meant.
-                present = {name.lower() for name, _ in headers}
-                headers.append((_RID_HEADER, rid_bytes))
-                headers.extend(h for h in _SECURITY_HEADERS if h[0] not in present)
+                # One pass over the headers finds what is there and the content type.
+                present = set()
+                content_type = b""
                 for name, value in headers:
-                    if name.lower() == b"content-type" and value.startswith(b"text/html"):
-                        if _HTML_CSP[0] not in present:
-                            headers.append(_HTML_CSP)
-                        break
-                    if name.lower() == b"content-type" and value.startswith(_PROBLEM):
-                        # Problem answers are written in the negotiated language (services/common/i18n.py).
-                        if b"content-language" not in present:
-                            headers.append((b"content-language", current_language().encode()))
-                        _vary_on_language(headers)
-                        break
+                    lower = name.lower()
+                    present.add(lower)
+                    if lower == b"content-type" and not content_type:
+                        content_type = value
+                headers.append(rid_header)
+                for header in _SECURITY_HEADERS:
+                    if header[0] not in present:
+                        headers.append(header)
+                if content_type.startswith(b"text/html"):
+                    if _HTML_CSP[0] not in present:
+                        headers.append(_HTML_CSP)
+                elif content_type.startswith(_PROBLEM):
+                    # Problem answers are written in the negotiated language (services/common/i18n.py).
+                    if b"content-language" not in present:
+                        headers.append((b"content-language", current_language().encode()))
+                    _vary_on_language(headers)
                 message["headers"] = headers
             await send(message)
 
@@ -156,7 +163,7 @@ class EdgeMiddleware:
                 await self._send_raw(
                     send_wrapper, 400, problem_bytes(400, framing_error), {"Connection": "close"}
                 )
-                self._log(scope, status_holder[0], started)
+                self._log(scope, status, started)
                 return
 
         limit = (
@@ -166,7 +173,7 @@ class EdgeMiddleware:
         )
         if length is not None and length > limit:
             await self._send_problem(send_wrapper, 413, _too_large(limit))
-            self._log(scope, status_holder[0], started)
+            self._log(scope, status, started)
             return
 
         received = 0
@@ -180,19 +187,22 @@ class EdgeMiddleware:
                     raise BodyTooLarge(limit)
             return message
 
+        # HTTP/1.1 (RFC 9112 §6.3): a request without Content-Length or Transfer-Encoding, or with a length
+        # of 0, has no body, and the server delivers none: nothing to count (most requests are GETs).
+        bodiless = not codings and not length
         try:
-            await self.app(scope, receive_wrapper, send_wrapper)
+            await self.app(scope, receive if bodiless else receive_wrapper, send_wrapper)
         except BodyTooLarge:
-            if not status_holder[0]:
+            if not status:
                 await self._send_problem(send_wrapper, 413, _too_large(limit))
         except Exception as exc:
-            if status_holder[0]:
+            if status:
                 log.exception("error after the response started")
             else:
-                status, body, headers = exception_to_problem(exc, link(scope, scope.get("path", "")))
-                await self._send_raw(send_wrapper, status, body, headers)
+                problem_status, body, headers = exception_to_problem(exc, link(scope, scope.get("path", "")))
+                await self._send_raw(send_wrapper, problem_status, body, headers)
         finally:
-            self._log(scope, status_holder[0], started)
+            self._log(scope, status, started)
 
     def _log(self, scope: Scope, status: int, started: float) -> None:
         # Prometheus request counters and latency (services/common/metrics.py).

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import os
+import posixpath
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -27,7 +29,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from gateway.config import GatewaySettings
-from gateway.proxy import ProxyMiddleware, is_internal, split_service_path
+from gateway.proxy import ProxyMiddleware, _DisconnectWatch, _Watches, is_internal, split_service_path
 from gateway.state import GatewayEdge
 from gateway.upstreams import Upstreams
 from services.common.apps import SERVICE_NAMES
@@ -178,6 +180,57 @@ def test_path_rules() -> None:
     # Each service's Prometheus scrape is for its own network, never the public entry point.
     assert is_internal("/metrics")
     assert is_internal("//Metrics")
+
+
+def test_is_internal_matches_normpath_on_every_short_path() -> None:
+    """The fast path (no normpath when nothing can fold) answers exactly what normpath would."""
+
+    def reference(rest: str) -> bool:
+        normal = posixpath.normpath("/" + rest.lstrip("/")).lstrip("/")
+        return normal.lower().split("/", 1)[0] in {"internal", "metrics"}
+
+    parts = ["/", ".", "..", "a", "internal", "Metrics", "x/", "%2e"]
+    for n in range(1, 5):
+        for combo in itertools.product(parts, repeat=n):
+            for rest in ("".join(combo), "/" + "".join(combo)):
+                assert is_internal(rest) == reference(rest), rest
+
+
+async def test_one_timer_starts_the_watchers_of_slow_exchanges_only() -> None:
+    """Armed watches wait in one queue; after 100 ms a sweep starts the watcher of each exchange still
+    running, drops the finished ones, and the client leaving then cancels only the slow exchange."""
+    watches = _Watches()
+    left = asyncio.Event()
+
+    async def receive() -> dict[str, Any]:
+        await left.wait()
+        return {"type": "http.disconnect"}
+
+    async def exchange(seconds: float) -> tuple[_DisconnectWatch, bool]:
+        watch = _DisconnectWatch()
+        watch.arm(receive, watches)
+        try:
+            await asyncio.sleep(seconds)
+            return watch, False
+        except asyncio.CancelledError:
+            return watch, watch.swallow()
+        finally:
+            watch.stop()
+
+    fast = [asyncio.create_task(exchange(0.01)) for _ in range(20)]
+    slow = asyncio.create_task(exchange(5))
+    results = await asyncio.gather(*fast)
+    assert all(w.watcher is None for w, _ in results)
+    for _ in range(100):  # the sweep drops the finished watches and starts the slow one's watcher
+        if not len(watches):
+            break
+        await asyncio.sleep(0.02)
+    assert not len(watches)
+    left.set()
+    watch, swallowed = await asyncio.wait_for(slow, 2)
+    assert swallowed
+    assert watch.disconnected
+    assert all(w.watcher is None and not w.disconnected for w, _ in results)
 
 
 async def test_carries_method_query_body_and_headers(gw: tuple[httpx.AsyncClient, Upstreams]) -> None:
