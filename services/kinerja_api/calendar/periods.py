@@ -5,6 +5,10 @@ due on the last day of the period; a quarterly evaluation is due 15 days after i
 evaluation has no deadline in the regulation text: we default to 31 January of the next year (the same
 end-of-January rhythm as the SKP, after the Q4 evaluation's 15 January); an admin can move it, e.g. to
 10 January as SE Kepala BKN 11/2023 asked for 2024.
+
+A period is evaluated after it has run (domain.md §11.1; issue 16): a quarterly result is finalised from the
+quarter's last day, the annual one from 31 December or an earlier day the admin sets for the year
+(:meth:`Period.final_from`). Days are the province's (WIB, services/common/clock.py).
 """
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ class Period:
         if self.quarter is None:
             return Deadlines(skp, self.end, date(self.year + 1, 1, 31))
         return Deadlines(skp, self.end, self.end + timedelta(days=15))
+
+    def final_from(self, annual_final_from: date | None = None) -> date:
+        """The first day a result of this period may be finalised: its last day; for the year, the admin's
+        ``annual_final_from`` when set (an earlier day of the year), else 31 December."""
+        if self.quarter is None and annual_final_from is not None:
+            return annual_final_from
+        return self.end
 
     def previous(self) -> Period:
         """The quarter before a quarter (Q1 -> Q4 of the year before); the year before a year."""

@@ -4,6 +4,8 @@ The same calendar drives GET /v1/me/tasks and the compliance report."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
@@ -49,7 +51,7 @@ async def deadlines(session: AsyncSession, periods: Sequence[Period]) -> dict[st
     return out
 
 
-def _entry(p: Period, d: Deadlines, set_: bool) -> CalendarEntry:
+def _entry(p: Period, d: Deadlines, set_: bool, annual_final_from: date | None = None) -> CalendarEntry:
     return CalendarEntry(
         period=p.code,
         start_on=p.start,
@@ -57,6 +59,7 @@ def _entry(p: Period, d: Deadlines, set_: bool) -> CalendarEntry:
         skp_due_on=d.skp_due_on,
         realization_due_on=d.realization_due_on,
         evaluation_due_on=d.evaluation_due_on,
+        finalisable_from=p.final_from(annual_final_from),
         source=CalendarSource.SET if set_ else CalendarSource.DEFAULT,
     )
 
@@ -70,7 +73,18 @@ async def year(session: AsyncSession, year_: int) -> list[CalendarEntry]:
     periods = periods_of_year(year_)
     rows = await repository.rows_for(session, [p.code for p in periods])
     found = await deadlines(session, periods)
-    return [_entry(p, found[p.code], p.code in rows) for p in periods]
+    rules = await session.get(CalendarYear, year_)
+    final_from = rules.annual_final_from if rules is not None else None
+    return [_entry(p, found[p.code], p.code in rows, final_from) for p in periods]
+
+
+async def finalisable_from(session: AsyncSession, period: Period) -> date:
+    """The first day (WIB) a result of ``period`` may be finalised (:meth:`Period.final_from`): the quarter's
+    last day; for the year, the admin's ``annual_final_from`` or 31 December."""
+    if period.quarter is not None:
+        return period.final_from()
+    rules = await session.get(CalendarYear, period.year)
+    return period.final_from(rules.annual_final_from if rules is not None else None)
 
 
 async def set_period(session: AsyncSession, actor: Caller, code: str, data: CalendarUpdate) -> CalendarEntry:
@@ -91,7 +105,8 @@ async def set_period(session: AsyncSession, actor: Caller, code: str, data: Cale
         before=_as_dict(before),
         after=_as_dict(after),
     )
-    return _entry(period, after, True)
+    rules = await session.get(CalendarYear, period.year) if period.is_annual else None
+    return _entry(period, after, True, rules.annual_final_from if rules is not None else None)
 
 
 def _as_dict(d: Deadlines) -> dict[str, str]:
@@ -106,27 +121,54 @@ async def year_rules(session: AsyncSession, year_: int) -> YearRulesRead:
     """The rules of a year (the defaults unless an admin set them)."""
     row = await session.get(CalendarYear, year_)
     if row is None:
-        return YearRulesRead(year=year_, objection_days=OBJECTION_DAYS, source=CalendarSource.DEFAULT)
-    return YearRulesRead(year=year_, objection_days=row.objection_days, source=CalendarSource.SET)
+        return YearRulesRead(
+            year=year_, objection_days=OBJECTION_DAYS, annual_final_from=None, source=CalendarSource.DEFAULT
+        )
+    return YearRulesRead(
+        year=year_,
+        objection_days=row.objection_days,
+        annual_final_from=row.annual_final_from,
+        source=CalendarSource.SET,
+    )
+
+
+def _rules_dict(rules: YearRulesRead) -> dict[str, Any]:
+    return {
+        "objection_days": rules.objection_days,
+        "annual_final_from": rules.annual_final_from.isoformat() if rules.annual_final_from else None,
+    }
 
 
 async def set_year_rules(session: AsyncSession, actor: Caller, year_: int, data: YearRules) -> YearRulesRead:
-    """An admin sets a year's rules (audited)."""
+    """An admin sets a year's rules (audited). A partial update: a field left out keeps its value;
+    ``annual_final_from`` must be a day of that year (422 otherwise)."""
     if not 2000 <= year_ <= 2100:
         raise InvalidInput(
             msg("year out of range 2000-2100"), errors=[{"loc": ["path", "year"], "msg": "2000-2100"}]
         )
+    sent = data.model_fields_set
+    final_from = data.annual_final_from
+    if "annual_final_from" in sent and final_from is not None and final_from.year != year_:
+        raise InvalidInput(
+            msg(
+                "annual_final_from {day} is not a day of {year}: the annual results of {year} are finalised from a day of that year, 31 December at the latest",
+                day=final_from.isoformat(),
+                year=year_,
+            ),
+            errors=[{"loc": ["body", "annual_final_from"], "msg": str(year_)}],
+        )
     before = await year_rules(session, year_)
-    stmt = insert(CalendarYear).values(
-        year=year_, objection_days=data.objection_days, updated_by=actor.subject
+    after = YearRulesRead(
+        year=year_,
+        objection_days=data.objection_days if data.objection_days is not None else before.objection_days,
+        annual_final_from=final_from if "annual_final_from" in sent else before.annual_final_from,
+        source=CalendarSource.SET,
     )
+    values = {"objection_days": after.objection_days, "annual_final_from": after.annual_final_from}
+    stmt = insert(CalendarYear).values(year=year_, updated_by=actor.subject, **values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["year"],
-        set_={
-            "objection_days": data.objection_days,
-            "updated_by": actor.subject,
-            "updated_at": text("now()"),
-        },
+        set_={**values, "updated_by": actor.subject, "updated_at": text("now()")},
     )
     await session.execute(stmt)
     await record_change(
@@ -136,7 +178,7 @@ async def set_year_rules(session: AsyncSession, actor: Caller, year_: int, data:
         action="calendar.year_rules",
         entity="calendar_year",
         entity_id=str(year_),
-        before={"objection_days": before.objection_days},
-        after={"objection_days": data.objection_days},
+        before=_rules_dict(before),
+        after=_rules_dict(after),
     )
-    return YearRulesRead(year=year_, objection_days=data.objection_days, source=CalendarSource.SET)
+    return after
