@@ -291,7 +291,11 @@ async def decide_objection(
     """The atasan pejabat penilai stored when the result was first finalised (an admin when there is none)
     decides (PP 30/2019 Pasal 59): rejecting keeps the ratings; accepting sets `result_rating` and/or
     `behavior_rating` (422 `objection-decision-ratings` without), the predikat is computed again and the result
-    stays FINAL; the evaluator does not decide again, and the result is not reopened. Audit-logged."""
+    stays FINAL; the evaluator does not decide again, and the result is not reopened. Audit-logged. New ratings
+    go downstream as a finalisation's do (development needs to pelatihan; the unit aggregate to publik when the
+    unit's period is complete). A unit head's new result rating must follow the organisation predikat, judged on
+    who headed the unit at finalisation (409 `rating-departs-from-org-predikat`), unless an admin recorded an
+    exception."""
     objection = await service.decide_objection(
         session,
         actor,
