@@ -539,6 +539,17 @@ _TYPES = [
         "Use a period of the year's cadence, or the annual period `YYYY`.",
     ),
     ProblemType(
+        "period-not-ended",
+        409,
+        "Period not ended",
+        "Periode belum berakhir",
+        "A period is evaluated after it has run: a periodic result (and a part) is finalised from the last day of "
+        "its quarter or month (of its stretch), the annual result from 31 December or the earlier day the admin set for "
+        "the year (province dates, WIB).",
+        "Finalise on or after the date the message names; for the annual results the BKD admin may set an earlier "
+        'day at `PUT /v1/calendar/{year}/rules {"annual_final_from": …}`.',
+    ),
+    ProblemType(
         "objection-decision-ratings",
         422,
         "Decision ratings missing or not allowed",
@@ -816,8 +827,9 @@ MESSAGES = COMMON.extend(
         "only an admin records an exception to the organisation predikat": (
             "hanya admin yang mencatat pengecualian terhadap predikat organisasi"
         ),
-        "an exception to the organisation predikat is recorded on a DRAFT result": (
-            "pengecualian terhadap predikat organisasi dicatat pada hasil berstatus DRAFT"
+        "an exception to the organisation predikat is recorded on a DRAFT result, or on a FINAL one with a pending objection": (
+            "pengecualian terhadap predikat organisasi dicatat pada hasil berstatus DRAFT, atau pada hasil FINAL "
+            "yang keberatannya sedang menunggu putusan"
         ),
         "the {code} result of {nip} already exists: /v1/evaluations/{id} (earlier supervisors add their part at /v1/evaluations/{id}/parts)": (
             "hasil {code} untuk {nip} sudah ada: /v1/evaluations/{id} (atasan sebelumnya menambahkan bagiannya di "
@@ -926,6 +938,20 @@ MESSAGES = COMMON.extend(
         "an objection is lodged within {days} days of finalisation: this result was finalised on {received}, the last day was {last_day}": (
             "keberatan diajukan paling lambat {days} hari sejak finalisasi: hasil ini difinalisasi pada {received}, "
             "hari terakhir adalah {last_day}"
+        ),
+        "the {period} result can be finalised from {day}, the last day of the period; today is {today}": (
+            "hasil {period} dapat difinalisasi mulai {day}, hari terakhir periode; hari ini {today}"
+        ),
+        "the annual {period} result can be finalised from {day}; today is {today} (the admin may set an earlier day at PUT /v1/calendar/{period}/rules)": (
+            "hasil tahunan {period} dapat difinalisasi mulai {day}; hari ini {today} (admin dapat menetapkan tanggal "
+            "lebih awal di PUT /v1/calendar/{period}/rules)"
+        ),
+        "this part can be finalised from {day}, the last day of its stretch; today is {today}": (
+            "bagian evaluasi ini dapat difinalisasi mulai {day}, hari terakhir rentangnya; hari ini {today}"
+        ),
+        "annual_final_from {day} is not a day of {year}: the annual results of {year} are finalised from a day of that year, 31 December at the latest": (
+            "annual_final_from {day} bukan tanggal pada tahun {year}: hasil tahunan {year} difinalisasi mulai suatu "
+            "tanggal pada tahun itu, paling lambat 31 Desember"
         ),
         "accepting an objection sets the result: send result_rating and/or behavior_rating": (
             "menerima keberatan berarti menetapkan hasil: kirim result_rating dan/atau behavior_rating"

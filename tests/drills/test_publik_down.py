@@ -23,6 +23,7 @@ from asn_cli.seed import seed_demo
 from services.common.apps import APP_NAMES
 from services.common.clock import today
 from services.kinerja_api.calendar.periods import quarter_of
+from tests.support.clock import on_day
 from tests.support.fixtures import plain_dsn
 from tests.support.seeded import login
 from tests.support.stack import Stack, drill_env
@@ -85,7 +86,7 @@ def work(stack: Stack, gw: httpx.Client) -> dict[str, int]:
     session = next(s for s in sessions["items"] if not s["eligible_position_types"])
     done = {"finalised": 0, "completed": 0}
     for r in reports:
-        evaluate(gw, boss, r["nip"])
+        evaluate(stack, gw, boss, r["nip"])
         done["finalised"] += 1
 
         en = gw.post(
@@ -136,12 +137,12 @@ def work(stack: Stack, gw: httpx.Client) -> dict[str, int]:
                 headers=admin,
             )
             sup = {"Authorization": f"Bearer {login(stack.url, username, 'drill-password-123')}"}
-            evaluate(gw, sup, m["nip"])
+            evaluate(stack, gw, sup, m["nip"])
             done["finalised"] += 1
     return done
 
 
-def evaluate(gw: httpx.Client, headers: dict[str, str], nip: str) -> None:
+def evaluate(stack: Stack, gw: httpx.Client, headers: dict[str, str], nip: str) -> None:
     # The current quarter on the province clock: the demo's reporting line holds from the start of its finished
     # quarter (the one before), which the demo has already evaluated for its finished unit.
     period = quarter_of(today()).code
@@ -178,7 +179,9 @@ def evaluate(gw: httpx.Client, headers: dict[str, str], nip: str) -> None:
         headers={**headers, "If-Match": f'"{ev.json()["version"]}"'},
     )
     assert rated.status_code == 200, rated.text
-    fin = gw.post(f"/kinerja/v1/evaluations/{ev.json()['id']}/finalize", headers=headers)
+    # Finalised from the quarter's last day (issue 16): kinerja's clock visits it.
+    with on_day(stack, quarter_of(today()).end, apps=("kinerja",)):
+        fin = gw.post(f"/kinerja/v1/evaluations/{ev.json()['id']}/finalize", headers=headers)
     assert fin.status_code == 200, fin.text
 
 

@@ -299,3 +299,48 @@ def test_no_approved_skp_no_final_result(world: dict[str, Any]) -> None:
         "evaluation-needs-approved-skp",
     )
     assert newcomer in body["detail"]
+
+
+def test_finalisation_waits_for_the_period_to_end(world: dict[str, Any]) -> None:
+    """Issue 16: a quarter is finalised from its last day, the year from 31 December or the day the admin set
+    (`annual_final_from`), province dates; before that 409 `period-not-ended` naming the day. Every process's
+    clock is moved, and put back to the module's NOW."""
+    client: httpx.Client = world["client"]
+    stack: Stack = world["stack"]
+    h = world["h"]
+    sup = h["sup"]
+    try:
+        # 6 April: Q2 runs. Opening and rating are fine; finalising is not.
+        ev = _ok(
+            client.post("/kinerja/v1/evaluations", json={"nip": COORD, "period": "2026-Q2"}, headers=sup), 201
+        )
+        url = f"/kinerja/v1/evaluations/{ev['id']}/finalize"
+        ev = _patch(client, sup, ev, _mains(client, sup, ev["id"], S), S, S)
+        body = _problem(client.post(url, headers=sup), 409, "period-not-ended")
+        assert "2026-06-30" in body["detail"]
+        # On the quarter's last day (WIB) it passes.
+        stack.move_clock("2026-06-30T08:00:00+07:00")
+        assert _ok(client.post(url, headers=sup))["status"] == "FINAL"
+
+        # The annual result before 31 December: refused until the admin sets an earlier day for 2026.
+        stack.move_clock("2026-12-20T10:00:00+07:00")
+        annual = _ok(
+            client.post("/kinerja/v1/evaluations", json={"nip": COORD, "period": "2026"}, headers=sup), 201
+        )
+        annual = _patch(client, sup, annual, {}, S, S)
+        url = f"/kinerja/v1/evaluations/{annual['id']}/finalize"
+        body = _problem(client.post(url, headers=sup), 409, "period-not-ended")
+        assert "2026-12-31" in body["detail"]
+        rules = _ok(
+            client.put(
+                "/kinerja/v1/calendar/2026/rules",
+                json={"annual_final_from": "2026-12-15"},
+                headers=h["admin"],
+            )
+        )
+        assert (rules["annual_final_from"], rules["objection_days"]) == ("2026-12-15", 14)
+        calendar = _ok(client.get("/kinerja/v1/calendar/2026", headers=sup))["periods"]
+        assert [p["finalisable_from"] for p in calendar if p["period"] == "2026"] == ["2026-12-15"]
+        assert _ok(client.post(url, headers=sup))["status"] == "FINAL"
+    finally:
+        stack.move_clock(NOW)

@@ -4,6 +4,7 @@ supervisor, another supervisor, another employee and an integrator, object-level
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from services.kinerja_api.samples import numbered_nip
 from tests.e2e.links import SERVICE_PREFIXES, Links, Received
+from tests.support.clock import on_day
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +31,7 @@ def world(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     links = Links()
     try:
         with httpx.Client(base_url=stack.url, timeout=15, event_hooks={"response": [links.hook]}) as client:
-            yield {**_build(stack, client), "links": links}
+            yield {**_build(stack, client), "links": links, "stack": stack}
     finally:
         stack.stop()
 
@@ -243,7 +245,9 @@ def test_evaluations(world: dict[str, Any]) -> None:
     for caller in ("staff", "other_sup", "other", "integrator"):
         resp = client.post(f"/kinerja/v1/evaluations/{evaluation}/finalize", headers=world["h"][caller])
         assert resp.status_code in DENIED, (caller, resp.status_code)
-    final = client.post(f"/kinerja/v1/evaluations/{evaluation}/finalize", headers=world["h"]["sup"])
+    # Finalised from the quarter's last day (issue 16): kinerja's clock visits it.
+    with on_day(world["stack"], date(2026, 12, 31), apps=("kinerja",)):
+        final = client.post(f"/kinerja/v1/evaluations/{evaluation}/finalize", headers=world["h"]["sup"])
     assert final.status_code == 200, final.text
     assert final.json()["predikat"] == "BAIK"
     # Others' lists never show it.

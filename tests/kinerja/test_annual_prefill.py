@@ -4,6 +4,7 @@ frequent rating, a tie going to the latest; a departure needs a written reason."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from services.kinerja_api.evaluations.anchoring import prefill
 from services.kinerja_api.evaluations.enums import Rating
 from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate, new_evaluation
 from tests.support.anchoring import anchored_body
+from tests.support.clock import on_day
 from tests.support.fixtures import Tokens
 
 A, S, B = Rating.DI_ATAS_EKSPEKTASI, Rating.SESUAI_EKSPEKTASI, Rating.DI_BAWAH_EKSPEKTASI
@@ -52,6 +54,11 @@ async def seed(db: str) -> AsyncIterator[Seeder]:
 async def test_the_annual_result_is_prefilled_and_a_departure_needs_a_reason(
     client: httpx.AsyncClient, tokens: Tokens, seed: Seeder
 ) -> None:
+    with on_day(None, date(2027, 1, 4)):  # after the year: the annual result may be finalised
+        await _annual(client, tokens, seed)
+
+
+async def _annual(client: httpx.AsyncClient, tokens: Tokens, seed: Seeder) -> None:
     unit = await seed.unit("ANN")
     head = await seed.employee(seed.nip(1), unit, None, position_type="JPT")
     boss = await seed.employee(seed.nip(2), unit, head, position_type="ADMINISTRATOR")

@@ -13,6 +13,7 @@ import pytest
 from services.common.auth import Role, Scope
 from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate
 from tests.support.fixtures import Tokens
+from tests.support.kinerja_seed import reporting_line
 
 A, S = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI"
 NOTES = {"AKUNTABEL": "Sering terlambat menyerahkan laporan; dibicarakan empat mata."}
@@ -29,12 +30,7 @@ async def seed(db: str) -> AsyncIterator[Seeder]:
 
 @pytest.fixture
 async def team(seed: Seeder) -> dict[str, Any]:
-    unit = await seed.unit("DINKES")
-    head = await seed.employee(seed.nip(100), unit, None, position_type="JPT")
-    boss = await seed.employee(seed.nip(101), unit, head, position_type="ADMINISTRATOR")
-    staff = [await seed.employee(seed.nip(110 + i), unit, boss) for i in range(3)]
-    await seed.anchor()
-    return {"unit": unit, "head": head, "boss": boss, "staff": staff}
+    return await reporting_line(seed, "DINKES", head=100, boss=101, staff=(110, 111, 112))
 
 
 def integrator(tokens: Tokens, *scopes: str) -> dict[str, str]:

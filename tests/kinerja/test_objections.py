@@ -5,28 +5,29 @@ year by the admin (audited), one objection per result."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
-from services.common import clock
 from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate
+from tests.support import clock as clock_helpers
+from tests.support.clock import on_day
 from tests.support.fixtures import Tokens
+from tests.support.kinerja_seed import reporting_line
 
 S = "SESUAI_EKSPEKTASI"
 
 
-def set_today(day: date) -> None:
-    clock.set_fake_now(datetime.fromisoformat(f"{day.isoformat()}T10:00:00+07:00"))
-
-
 @pytest.fixture(autouse=True)
 def test_clock() -> Iterator[None]:
-    set_today(date(2026, 4, 1))
-    yield
-    clock.set_fake_now(None)
+    with on_day(None, date(2026, 4, 1)):
+        yield
+
+
+def set_today(day: date) -> None:
+    clock_helpers.set_today(None, day)
 
 
 @pytest.fixture
@@ -40,12 +41,7 @@ async def seed(db: str) -> AsyncIterator[Seeder]:
 
 @pytest.fixture
 async def line(seed: Seeder) -> dict[str, Any]:
-    unit = await seed.unit("OBJ")
-    head = await seed.employee(seed.nip(1), unit, None, position_type="JPT")
-    boss = await seed.employee(seed.nip(2), unit, head, position_type="ADMINISTRATOR")
-    staff = [await seed.employee(seed.nip(3 + i), unit, boss) for i in range(3)]
-    await seed.anchor()
-    return {"head": head, "boss": boss, "staff": staff}
+    return await reporting_line(seed, "OBJ")
 
 
 async def _object(client: httpx.AsyncClient, tokens: Tokens, ev: dict[str, Any]) -> httpx.Response:
@@ -75,13 +71,20 @@ async def test_fourteen_days_from_finalisation(
         "year": 2026,
         "objection_days": 14,
         "cadence": "QUARTERLY",
+        "annual_final_from": None,
         "source": "DEFAULT",
     }
     assert (await client.put(rules, json={"objection_days": 20}, headers=boss)).status_code == 403
     assert (await client.put(rules, json={"objection_days": 0}, headers=tokens.admin())).status_code == 422
     put = await client.put(rules, json={"objection_days": 20}, headers=tokens.admin())
     assert put.status_code == 200, put.text
-    assert put.json() == {"year": 2026, "objection_days": 20, "cadence": "QUARTERLY", "source": "SET"}
+    assert put.json() == {
+        "year": 2026,
+        "objection_days": 20,
+        "cadence": "QUARTERLY",
+        "annual_final_from": None,
+        "source": "SET",
+    }
     audit = await client.get("/v1/audit?entity=calendar_year&entity_id=2026", headers=tokens.admin())
     assert [e["action"] for e in audit.json()["items"]] == ["calendar.year_rules"]
     assert (await _object(client, tokens, evs[1])).status_code == 201

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
-from services.common import clock
 from tests.kinerja.test_evaluations_seed import Seeder, connect, new_evaluation, rate
+from tests.support import clock as clock_helpers
 from tests.support.anchoring import anchored_body, main_results
+from tests.support.clock import on_day
 from tests.support.fixtures import Tokens
+from tests.support.kinerja_seed import reporting_line
 
 S = "SESUAI_EKSPEKTASI"
 CSV = {"Content-Type": "text/csv; charset=utf-8"}
@@ -27,14 +29,13 @@ CSV_HEADER = "nip,name,unit_code,position,position_type,rank,employment,supervis
 
 def set_today(day: date) -> None:
     """Move the province clock to 10:00 WIB on ``day``."""
-    clock.set_fake_now(datetime.fromisoformat(f"{day.isoformat()}T10:00:00+07:00"))
+    clock_helpers.set_today(None, day)
 
 
 @pytest.fixture(autouse=True)
 def test_clock() -> Iterator[None]:
-    set_today(date(2026, 2, 2))
-    yield
-    clock.set_fake_now(None)
+    with on_day(None, date(2026, 2, 2)):
+        yield
 
 
 @pytest.fixture
@@ -49,11 +50,9 @@ async def seed(db: str) -> AsyncIterator[Seeder]:
 @pytest.fixture
 async def line(seed: Seeder) -> dict[str, Any]:
     """HEAD <- {BOSS, OTHER_BOSS}; BOSS <- STAFF; BOSS and OTHER_BOSS have approved 2026 SKPs."""
-    unit = await seed.unit("BKD")
-    head = await seed.employee(seed.nip(1), unit, None, position_type="JPT")
-    boss = await seed.employee(seed.nip(2), unit, head, position_type="ADMINISTRATOR")
+    base = await reporting_line(seed, "BKD", staff=(3,), anchor=False)
+    unit, head, boss, (staff,) = base["unit"], base["head"], base["boss"], base["staff"]
     other = await seed.employee(seed.nip(5), unit, head, position_type="ADMINISTRATOR")
-    staff = await seed.employee(seed.nip(3), unit, boss)
     parents = {}
     for nip in (boss, other):
         skp_id, _ = await seed.approved_skp(nip, 2026)
@@ -248,7 +247,7 @@ async def test_import_refuses_a_line_change_inside_a_final_period(
 ) -> None:
     staff, boss, other = line["staff"], line["boss"], line["other"]
     await seed.approved_skp(staff, 2026)
-    set_today(date(2026, 2, 20))
+    set_today(date(2026, 3, 31))  # Q1's last day: the first day its result may be finalised
     b = tokens.pegawai(boss)
     result = await rate(client, b, await new_evaluation(client, b, staff, "2026-Q1"), S, S)
     assert (await client.post(f"/v1/evaluations/{result['id']}/finalize", headers=b)).status_code == 200

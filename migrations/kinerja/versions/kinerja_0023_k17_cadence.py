@@ -2,7 +2,7 @@
 accept months YYYY-MM (issue 17 item 1; PermenPANRB 6/2022 Pasal 1, domain.md §11.1)
 
 Revision ID: kinerja_0023_k17_cadence
-Revises: kinerja_0021_k16_org_alignment
+Revises: kinerja_0022_k16_annual_final
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "kinerja_0023_k17_cadence"
-down_revision: str | None = "kinerja_0021_k16_org_alignment"
+down_revision: str | None = "kinerja_0022_k16_annual_final"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -27,8 +27,9 @@ class PeriodCalendar(Base):
 
 class CalendarYear(Base):
     """Rules of one year an admin set (defaults apply otherwise): the days an employee has to object to a
-    final result (PP 30/2019 Pasal 59: 14) and the cadence of the periodic evaluation (QUARTERLY by default,
-    or MONTHLY; fixed once the year has started, issue 17)."""
+    final result (PP 30/2019 Pasal 59: 14), the cadence of the periodic evaluation (QUARTERLY by default,
+    or MONTHLY; fixed once the year has started, issue 17), and the day from which the year's annual results
+    may be finalised when it is earlier than 31 December (None: 31 December)."""
 
     __tablename__ = "calendar_year"
     __table_args__ = (
@@ -40,5 +41,6 @@ class CalendarYear(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     objection_days: Mapped[int] = mapped_column(Integer)
     cadence: Mapped[str] = mapped_column(String(9), server_default="QUARTERLY")
+    annual_final_from: Mapped[date | None] = mapped_column(Date)
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -10,6 +10,10 @@ due on the last day of the period; a periodic evaluation (quarter or month alike
 period ends. The annual evaluation has no deadline in the regulation text: we default to 31 January of the
 next year (the same end-of-January rhythm as the SKP, after the last periodic evaluation's 15 January); an
 admin can move it, e.g. to 10 January as SE Kepala BKN 11/2023 asked for 2024.
+
+A period is evaluated after it has run (domain.md §11.1; issue 16): a periodic result (quarter or month) is
+finalised from the period's last day, the annual one from 31 December or an earlier day the admin sets for the
+year (:func:`final_from`). Days are the province's (WIB, services/common/clock.py).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ __all__ = [
     "Period",
     "current_of",
     "default_deadlines",
+    "final_from",
     "parse_period",
     "periodic_of",
     "periods_containing",
@@ -82,6 +87,14 @@ def default_deadlines(period: Period) -> Deadlines:
     if period.is_annual:
         return Deadlines(skp, period.end, date(period.year + 1, 1, 31))
     return Deadlines(skp, period.end, period.end + timedelta(days=15))
+
+
+def final_from(period: Period, annual_final_from: date | None = None) -> date:
+    """The first day a result of ``period`` may be finalised: its last day; for the year, the admin's
+    ``annual_final_from`` when set (an earlier day of the year), else 31 December."""
+    if period.is_annual and annual_final_from is not None:
+        return annual_final_from
+    return period.end
 
 
 def parse_period(code: str) -> Period:

@@ -41,7 +41,9 @@ async def get_year(
 ) -> CalendarYear:
     """The deadlines of Q1..Q4 and the annual period. Defaults: SKP by 31 January; realisations on the last
     day of the period; a quarterly evaluation 15 days after the quarter; the annual one by 31 January of the
-    next year. `source` says whether an admin changed them."""
+    next year. `finalisable_from` is the first day a result of the period may be finalised (the period's last
+    day; the year's 31 December or the earlier day set in the year's rules). `source` says whether an admin
+    changed the deadlines."""
     cadence, periods = await service.year(session, period)
     return CalendarYear(year=period, cadence=cadence, periods=periods)
 
@@ -76,7 +78,8 @@ async def get_year_rules(
     _: CallerDep,
 ) -> YearRulesRead:
     """The days an employee has to object to a final result of this year (PP 30/2019 Pasal 59: 14 by
-    default); `source` says whether an admin changed them."""
+    default) and the first day its annual results may be finalised when earlier than 31 December
+    (`annual_final_from`, null: 31 December); `source` says whether an admin changed them."""
     return await service.year_rules(session, period)
 
 
@@ -93,5 +96,7 @@ async def set_year_rules(
     actor: CallerDep,
     _: AdminDep,
 ) -> YearRulesRead:
-    """An admin sets the days to object for the results of a year (audit-logged)."""
+    """An admin sets the rules of a year (audit-logged): a partial update, a field left out keeps its value.
+    `objection_days`: the days to object to its results; `annual_final_from`: a day of that year from which
+    its annual results may be finalised (null: back to 31 December; a day of another year: 422)."""
     return await service.set_year_rules(session, actor, period, body)

@@ -17,6 +17,7 @@ ENTRY_EXAMPLE: dict[str, Any] = {
     "skp_due_on": "2026-01-31",
     "realization_due_on": "2026-03-31",
     "evaluation_due_on": "2026-04-15",
+    "finalisable_from": "2026-03-31",
     "source": "DEFAULT",
 }
 
@@ -39,6 +40,10 @@ class CalendarEntry(BaseModel):
     skp_due_on: date
     realization_due_on: date
     evaluation_due_on: date
+    finalisable_from: date = Field(
+        description="The first day (WIB) a result of this period may be finalised: the quarter's last day; for "
+        "the year, 31 December or the earlier day an admin set in the year's rules (`annual_final_from`)."
+    )
     source: CalendarSource
 
 
@@ -88,20 +93,28 @@ OBJECTION_DAYS = 14
 class YearRules(BaseModel):
     """Rules of one year, a partial update: a field left out keeps its value (the default until an admin set
     it). The days an employee has to object to a final result (default 14); the cadence of the periodic
-    evaluation (QUARTERLY by default, or MONTHLY), which can change only before the year starts."""
+    evaluation (QUARTERLY by default, or MONTHLY), which can change only before the year starts; the day from
+    which the annual results may be finalised. ``annual_final_from: null`` goes back to 31 December."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"objection_days": 14}, {"cadence": "MONTHLY"}]},
+        json_schema_extra={
+            "examples": [{"objection_days": 14}, {"cadence": "MONTHLY"}, {"annual_final_from": "2026-12-15"}]
+        },
     )
 
     objection_days: int | None = Field(
-        default=None, ge=1, le=90, description="Days from finalisation to lodge an objection."
+        default=None, ge=1, le=90, description="Days from finalisation to lodge an objection (default 14)."
     )
     cadence: Cadence | None = Field(
         default=None,
         description="Periodic evaluation per quarter (`YYYY-Qn`, the default) or per month (`YYYY-MM`); "
         "fixed once the year has started or has evaluations (409 `cadence-locked`).",
+    )
+    annual_final_from: date | None = Field(
+        default=None,
+        description="The first day the year's annual results may be finalised, when earlier than 31 December "
+        "(a day of that year); null: 31 December.",
     )
 
 
@@ -110,11 +123,23 @@ class YearRulesRead(BaseModel):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"year": 2026, "objection_days": 14, "cadence": "QUARTERLY", "source": "DEFAULT"}]
+            "examples": [
+                {
+                    "year": 2026,
+                    "objection_days": 14,
+                    "cadence": "QUARTERLY",
+                    "annual_final_from": None,
+                    "source": "DEFAULT",
+                }
+            ]
         }
     )
 
     year: int
-    objection_days: int = Field(description="Days from finalisation to lodge an objection.")
+    objection_days: int = Field(ge=1, le=90, description="Days from finalisation to lodge an objection.")
     cadence: Cadence = Field(description="The cadence of the year's periodic evaluation.")
+    annual_final_from: date | None = Field(
+        description="The first day the year's annual results may be finalised, when an admin set one earlier "
+        "than 31 December; null: 31 December."
+    )
     source: CalendarSource

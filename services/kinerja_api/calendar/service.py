@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -25,6 +26,7 @@ from services.kinerja_api.calendar.periods import (
     Deadlines,
     Period,
     default_deadlines,
+    final_from,
     parse_period,
     periods_of_year,
 )
@@ -74,7 +76,7 @@ async def window(
     )
 
 
-def _entry(p: Period, d: Deadlines, set_: bool) -> CalendarEntry:
+def _entry(p: Period, d: Deadlines, set_: bool, annual_final_from: date | None = None) -> CalendarEntry:
     return CalendarEntry(
         period=p.code,
         start_on=p.start,
@@ -82,6 +84,7 @@ def _entry(p: Period, d: Deadlines, set_: bool) -> CalendarEntry:
         skp_due_on=d.skp_due_on,
         realization_due_on=d.realization_due_on,
         evaluation_due_on=d.evaluation_due_on,
+        finalisable_from=final_from(p, annual_final_from),
         source=CalendarSource.SET if set_ else CalendarSource.DEFAULT,
     )
 
@@ -93,7 +96,18 @@ async def year(session: AsyncSession, year_: int) -> tuple[Cadence, list[Calenda
     periods = periods_of_year(year_, cadence)
     rows = await repository.rows_for(session, [p.code for p in periods])
     found = await deadlines(session, periods)
-    return cadence, [_entry(p, found[p.code], p.code in rows) for p in periods]
+    rules = await session.get(CalendarYear, year_)
+    annual_from = rules.annual_final_from if rules is not None else None
+    return cadence, [_entry(p, found[p.code], p.code in rows, annual_from) for p in periods]
+
+
+async def finalisable_from(session: AsyncSession, period: Period) -> date:
+    """The first day (WIB) a result of ``period`` may be finalised (:func:`periods.final_from`): a periodic
+    period's last day; for the year, the admin's ``annual_final_from`` or 31 December."""
+    if not period.is_annual:
+        return final_from(period)
+    rules = await session.get(CalendarYear, period.year)
+    return final_from(period, rules.annual_final_from if rules is not None else None)
 
 
 async def set_period(session: AsyncSession, actor: Caller, code: str, data: CalendarUpdate) -> CalendarEntry:
@@ -115,7 +129,8 @@ async def set_period(session: AsyncSession, actor: Caller, code: str, data: Cale
         before=_as_dict(before),
         after=_as_dict(after),
     )
-    return _entry(period, after, True)
+    rules = await session.get(CalendarYear, period.year) if period.is_annual else None
+    return _entry(period, after, True, rules.annual_final_from if rules is not None else None)
 
 
 def _as_dict(d: Deadlines) -> dict[str, str]:
@@ -193,27 +208,64 @@ async def year_rules(session: AsyncSession, year_: int) -> YearRulesRead:
     row = await session.get(CalendarYear, year_)
     if row is None:
         return YearRulesRead(
-            year=year_, objection_days=OBJECTION_DAYS, cadence=DEFAULT_CADENCE, source=CalendarSource.DEFAULT
+            year=year_,
+            objection_days=OBJECTION_DAYS,
+            cadence=DEFAULT_CADENCE,
+            annual_final_from=None,
+            source=CalendarSource.DEFAULT,
         )
     return YearRulesRead(
-        year=year_, objection_days=row.objection_days, cadence=Cadence(row.cadence), source=CalendarSource.SET
+        year=year_,
+        objection_days=row.objection_days,
+        cadence=Cadence(row.cadence),
+        annual_final_from=row.annual_final_from,
+        source=CalendarSource.SET,
     )
+
+
+def _rules_dict(rules: YearRulesRead) -> dict[str, Any]:
+    return {
+        "objection_days": rules.objection_days,
+        "cadence": rules.cadence.value,
+        "annual_final_from": rules.annual_final_from.isoformat() if rules.annual_final_from else None,
+    }
 
 
 async def set_year_rules(session: AsyncSession, actor: Caller, year_: int, data: YearRules) -> YearRulesRead:
     """An admin sets a year's rules (audited). A partial update: a field left out keeps its value. The
     cadence changes only before the year starts (409 ``cadence-locked``); sending the current one is a
-    no-op."""
+    no-op. ``annual_final_from`` must be a day of that year (422 otherwise); null goes back to 31 December."""
     _check_year(year_)
+    sent = data.model_fields_set
+    final_from_day = data.annual_final_from
+    if "annual_final_from" in sent and final_from_day is not None and final_from_day.year != year_:
+        raise InvalidInput(
+            msg(
+                "annual_final_from {day} is not a day of {year}: the annual results of {year} are finalised from a day of that year, 31 December at the latest",
+                day=final_from_day.isoformat(),
+                year=year_,
+            ),
+            errors=[{"loc": ["body", "annual_final_from"], "msg": str(year_)}],
+        )
     # The year's row, locked, so that a concurrent change of the rules waits (and creating a periodic
     # evaluation, which reads the cadence FOR SHARE, cannot pass a cadence change).
     await session.execute(select(CalendarYear.year).where(CalendarYear.year == year_).with_for_update())
     before = await year_rules(session, year_)
-    objection_days = before.objection_days if data.objection_days is None else data.objection_days
-    cadence = before.cadence if data.cadence is None else data.cadence
-    if cadence is not before.cadence:
+    after = YearRulesRead(
+        year=year_,
+        objection_days=before.objection_days if data.objection_days is None else data.objection_days,
+        cadence=before.cadence if data.cadence is None else data.cadence,
+        annual_final_from=final_from_day if "annual_final_from" in sent else before.annual_final_from,
+        source=CalendarSource.SET,
+    )
+    if after.cadence is not before.cadence:
         await _check_cadence_open(session, year_)
-    values = {"objection_days": objection_days, "cadence": cadence.value, "updated_by": actor.subject}
+    values = {
+        "objection_days": after.objection_days,
+        "cadence": after.cadence.value,
+        "annual_final_from": after.annual_final_from,
+        "updated_by": actor.subject,
+    }
     stmt = insert(CalendarYear).values(year=year_, **values)
     stmt = stmt.on_conflict_do_update(index_elements=["year"], set_={**values, "updated_at": text("now()")})
     await session.execute(stmt)
@@ -224,9 +276,7 @@ async def set_year_rules(session: AsyncSession, actor: Caller, year_: int, data:
         action="calendar.year_rules",
         entity="calendar_year",
         entity_id=str(year_),
-        before={"objection_days": before.objection_days, "cadence": before.cadence.value},
-        after={"objection_days": objection_days, "cadence": cadence.value},
+        before=_rules_dict(before),
+        after=_rules_dict(after),
     )
-    return YearRulesRead(
-        year=year_, objection_days=objection_days, cadence=cadence, source=CalendarSource.SET
-    )
+    return after

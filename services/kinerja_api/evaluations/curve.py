@@ -25,14 +25,30 @@ HEAD_RATING: dict[OrgPredikat, Rating] = {
 }
 
 
-async def check_head_rating(session: AsyncSession, evaluation: Evaluation) -> None:
+async def heads_unit_now(session: AsyncSession, evaluation: Evaluation) -> bool:
+    """Whether the evaluated employee heads the result's unit today (the employee record as it is now); what
+    finalising checks, and keeps in the snapshot as ``heads_unit``."""
+    return await reports.heads_unit(session, evaluation.nip, evaluation.unit_id)
+
+
+async def heads_unit_at_finalisation(session: AsyncSession, evaluation: Evaluation) -> bool:
+    """Whether the evaluated employee headed the result's unit when it was finalised: ``heads_unit`` in the
+    snapshot taken then; results finalised before the snapshot kept it fall back to the record as it is now."""
+    snap = evaluation.snapshot
+    if isinstance(snap, dict) and isinstance(snap.get("heads_unit"), bool):
+        return bool(snap["heads_unit"])
+    return await heads_unit_now(session, evaluation)
+
+
+async def check_head_rating(session: AsyncSession, evaluation: Evaluation, *, heads_unit: bool) -> None:
     """Refuse (409) the result of the unit's head when its result rating is not the one the unit's organisation
     predikat for the period gives, unless an admin recorded an exception with a reason. No organisation
-    predikat set, or not the head: nothing to check."""
-    if evaluation.org_alignment_reason is not None:
+    predikat set, or not the head (``heads_unit``: at finalisation, :func:`heads_unit_now`; at an objection's
+    decision, :func:`heads_unit_at_finalisation`): nothing to check."""
+    if evaluation.org_alignment_reason is not None or not heads_unit:
         return
     org_value = await reports.get_org_predikat(session, evaluation.unit_id, evaluation.period)
-    if org_value is None or not await reports.heads_unit(session, evaluation.nip, evaluation.unit_id):
+    if org_value is None:
         return
     expected = HEAD_RATING[OrgPredikat(org_value)]
     if evaluation.result_rating != expected.value:

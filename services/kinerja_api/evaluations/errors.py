@@ -110,3 +110,7 @@ class DecisionNeedsRatings(InvalidInput):
 
 class RatingOffOrgPredikat(Conflict):
     slug = "rating-departs-from-org-predikat"
+
+
+class PeriodNotEnded(Conflict):
+    slug = "period-not-ended"

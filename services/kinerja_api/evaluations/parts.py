@@ -38,6 +38,7 @@ from services.kinerja_api.evaluations.service import (
     _load,
     _now,
     check_active,
+    check_period_ended,
     decider_of,
     evaluation_data,
     reads_every_evaluation,
@@ -195,6 +196,7 @@ async def finalize_part(
     if part.status == EvaluationStatus.FINAL:
         raise EvaluationLocked(msg("the part is FINAL and locked"))
     _check_etag(part, if_match, required=False)
+    await check_period_ended(session, part)
     if part.result_rating is None or part.behavior_rating is None:
         missing = [n for n in ("result_rating", "behavior_rating") if getattr(part, n) is None]
         raise EvaluationIncomplete(msg("set {missing} before finalising", missing=", ".join(missing)))

@@ -110,7 +110,8 @@ async def finalize_part(
     response: Response,
     if_match: IfMatch = None,
 ) -> EvaluationRead:
-    """The author locks the part (FINAL, no predikat: only the result carries one)."""
+    """The author locks the part (FINAL, no predikat: only the result carries one), from the last day of its
+    stretch (409 `period-not-ended` before)."""
     return _out(
         await parts.finalize_part(session, actor, evaluation_id, part_id, if_match=if_match), response
     )

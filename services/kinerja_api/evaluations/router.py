@@ -185,7 +185,9 @@ async def finalize_evaluation(
     if_match: IfMatch = None,
 ) -> FinalizedRead:
     """The evaluator finalises: the predikat follows from the 3x3 quadrant of PermenPANRB 6/2022 and the record
-    is locked (later edits get 409). Two simultaneous finalisations give one FINAL and one 409. Development
+    is locked (later edits get 409). Only once the period has run: a quarter from its last day, the year from
+    31 December or the earlier day the admin set (`annual_final_from`, `GET /v1/calendar/{year}/rules`),
+    province dates (WIB); before that 409 `period-not-ended` naming the day. Two simultaneous finalisations give one FINAL and one 409. Development
     needs go to pelatihan, and the unit's aggregate to publik when this was its last open evaluation, both
     through the outbox. The answer carries the unit's curve with this result counted (`curve`: a warning
     naming the rules of SE MenPANRB 3/2023 that would break, never a refusal; `TOO_SMALL` under 10 results)."""
@@ -230,8 +232,9 @@ async def org_alignment_exception(
     """The result rating of a unit's head must be the one the unit's organisation predikat gives
     (ISTIMEWA → DI_ATAS_EKSPEKTASI, BAIK → SESUAI_EKSPEKTASI, otherwise DI_BAWAH_EKSPEKTASI; domain.md §11.3),
     or finalising answers 409 `rating-departs-from-org-predikat`. An admin records here, with a written reason
-    kept on the result and in the audit log, why this DRAFT result may depart; repeating replaces the reason.
-    403 for non-admins; 409 when the result is not DRAFT."""
+    kept on the result and in the audit log, why this result may depart; repeating replaces the reason. On a
+    DRAFT result, or on a FINAL one whose objection waits for the atasan's decision (the decision is held to
+    the same rule, for whoever headed the unit at finalisation). 403 for non-admins; 409 otherwise."""
     return _out(
         await service.record_org_alignment_exception(session, actor, evaluation_id, body.reason), response
     )
@@ -291,7 +294,11 @@ async def decide_objection(
     """The atasan pejabat penilai stored when the result was first finalised (an admin when there is none)
     decides (PP 30/2019 Pasal 59): rejecting keeps the ratings; accepting sets `result_rating` and/or
     `behavior_rating` (422 `objection-decision-ratings` without), the predikat is computed again and the result
-    stays FINAL; the evaluator does not decide again, and the result is not reopened. Audit-logged."""
+    stays FINAL; the evaluator does not decide again, and the result is not reopened. Audit-logged. New ratings
+    go downstream as a finalisation's do (development needs to pelatihan; the unit aggregate to publik when the
+    unit's period is complete). A unit head's new result rating must follow the organisation predikat, judged on
+    who headed the unit at finalisation (409 `rating-departs-from-org-predikat`), unless an admin recorded an
+    exception."""
     objection = await service.decide_objection(
         session,
         actor,

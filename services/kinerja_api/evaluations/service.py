@@ -57,6 +57,7 @@ from services.kinerja_api.evaluations.errors import (
     ObjectionNotFound,
     ObjectionWindowClosed,
     PartsOpen,
+    PeriodNotEnded,
     ReportingLineChanged,
     SelfEvaluation,
     StaleEvaluation,
@@ -452,6 +453,45 @@ def _locked(evaluation: Evaluation) -> None:
         )
 
 
+async def check_period_ended(session: AsyncSession, evaluation: Evaluation) -> None:
+    """A period is evaluated after it has run (issue 16; domain.md §11.1): 409 ``period-not-ended`` before the
+    first day a result may be finalised (:func:`calendar.finalisable_from`: the quarter's last day; the year's
+    31 December or the admin's earlier ``annual_final_from``), or, for a part, before its stretch's last day.
+    Days are the province's (WIB)."""
+    today = clock.today()
+    if evaluation.kind == EvaluationKind.PART:
+        if today < evaluation.period_end:
+            raise PeriodNotEnded(
+                msg(
+                    "this part can be finalised from {day}, the last day of its stretch; today is {today}",
+                    day=evaluation.period_end.isoformat(),
+                    today=today.isoformat(),
+                )
+            )
+        return
+    period = parse_period(evaluation.period)
+    day = await calendar.finalisable_from(session, period)
+    if today >= day:
+        return
+    if period.is_annual:
+        raise PeriodNotEnded(
+            msg(
+                "the annual {period} result can be finalised from {day}; today is {today} (the admin may set an earlier day at PUT /v1/calendar/{period}/rules)",
+                period=period.code,
+                day=day.isoformat(),
+                today=today.isoformat(),
+            )
+        )
+    raise PeriodNotEnded(
+        msg(
+            "the {period} result can be finalised from {day}, the last day of the period; today is {today}",
+            period=period.code,
+            day=day.isoformat(),
+            today=today.isoformat(),
+        )
+    )
+
+
 def normalise_notes(notes: dict[Any, BehaviorNote | str]) -> dict[str, dict[str, Any]]:
     """Plain-string notes become ``{level: null, note}``; keys are the BerAKHLAK values."""
     out: dict[str, dict[str, Any]] = {}
@@ -564,6 +604,7 @@ async def finalize(
     _check_writer(actor, evaluation)
     _locked(evaluation)
     _check_etag(evaluation, if_match, required=False)
+    await check_period_ended(session, evaluation)
     if evaluation.result_rating is None or evaluation.behavior_rating is None:
         missing = [n for n in ("result_rating", "behavior_rating") if getattr(evaluation, n) is None]
         raise EvaluationIncomplete(msg("set {missing} before finalising", missing=", ".join(missing)))
@@ -572,7 +613,10 @@ async def finalize(
     )
     await calendar.check_in_cadence(session, parse_period(evaluation.period), for_share=True)
     await anchoring.check(session, evaluation)
-    await curve.check_head_rating(session, evaluation)
+    # Whether the employee heads the unit now, at finalisation: kept in the snapshot, where an objection's
+    # decision finds it later (the head then, not whoever heads the unit at the decision).
+    heads = await curve.heads_unit_now(session, evaluation)
+    await curve.check_head_rating(session, evaluation, heads_unit=heads)
     stretches = await stretches_of(session, evaluation.nip, parse_period(evaluation.period))
     record = stretches[-1] if stretches else None
     if record is None or (record.supervisor_nip, record.start, record.end) != (
@@ -612,12 +656,10 @@ async def finalize(
         nip=evaluation.nip,
         evaluator_nip=evaluation.evaluator_nip,
         decider_nip=evaluation.decider_nip,
+        heads_unit=heads,
     )
     evaluation.version += 1
     evaluation.updated_at = _now()
-    await session.flush()
-    # The aggregate counts this evaluation as FINAL, so it is computed after the flush.
-    published = await publication.after_finalize(session, evaluation)
     finalized = EvaluationFinalized(
         evaluation_id=str(evaluation.id),
         nip=evaluation.nip,
@@ -625,22 +667,54 @@ async def finalize(
         status=evaluation.status,
         unit_id=str(evaluation.unit_id),
     )
-    events: list[Event] = [finalized, *published.events]
+    await _changed_downstream(
+        session,
+        actor,
+        "evaluation.finalize",
+        evaluation,
+        before,
+        after=evaluation_data(evaluation),
+        events=[finalized],
+        on_behalf_of=evaluation.on_behalf,
+    )
+    return evaluation
+
+
+async def _changed_downstream(
+    session: AsyncSession,
+    actor: Caller,
+    action: str,
+    evaluation: Evaluation,
+    before: State,
+    *,
+    after: State,
+    events: list[Event],
+    reason: str | None = None,
+    on_behalf_of: str | None = None,
+) -> None:
+    """Record a change that sets a FINAL result's ratings, with what a finalisation sends downstream: the
+    development needs for pelatihan and, when no evaluation of the unit's period is still open, the unit
+    aggregate (and the organisation's targets) for publik (``publication.after_finalize``). Finalising and
+    an accepted objection (the atasan sets new ratings) both end here, so pelatihan and publik see the
+    ratings that stand. The caller has bumped the version."""
+    # The aggregate counts this evaluation as FINAL with its new predikat, so it is computed after the flush.
+    await session.flush()
+    published = await publication.after_finalize(session, evaluation)
     recorded = await record_change(
         session,
         SINK,
         actor=actor.subject,
-        action="evaluation.finalize",
+        action=action,
         entity=ENTITY,
         entity_id=str(evaluation.id),
         before=before,
-        after=evaluation_data(evaluation),
+        after=after,
         synced=synced_data(evaluation),
-        events=events,
-        on_behalf_of=evaluation.on_behalf,
+        events=[*events, *published.events],
+        reason=reason,
+        on_behalf_of=on_behalf_of,
     )
     await published.remember(session, recorded, by=actor.subject)
-    return evaluation
 
 
 def _reopen(evaluation: Evaluation) -> None:
@@ -674,12 +748,22 @@ async def record_org_alignment_exception(
     session: AsyncSession, actor: Caller, evaluation_id: uuid.UUID, reason: str
 ) -> Evaluation:
     """An admin records why a unit head's result rating may depart from the rating the organisation predikat
-    gives (domain.md §11.3); finalising then accepts it. On a result still DRAFT; the reason is audited."""
+    gives (domain.md §11.3); finalising, and the atasan's decision on an objection, then accept it. On a result
+    still DRAFT, or FINAL with an objection waiting for the atasan's decision (who may set a departing rating);
+    the reason is audited."""
     if not actor.is_admin:
         raise NotAllowed(msg("only an admin records an exception to the organisation predikat"))
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
-    if evaluation.kind != EvaluationKind.RESULT or evaluation.status != EvaluationStatus.DRAFT:
-        raise WrongState(msg("an exception to the organisation predikat is recorded on a DRAFT result"))
+    open_ = evaluation.status == EvaluationStatus.DRAFT or (
+        evaluation.status == EvaluationStatus.FINAL
+        and await repository.pending_objection(session, evaluation.id) is not None
+    )
+    if evaluation.kind != EvaluationKind.RESULT or not open_:
+        raise WrongState(
+            msg(
+                "an exception to the organisation predikat is recorded on a DRAFT result, or on a FINAL one with a pending objection"
+            )
+        )
     before = evaluation_data(evaluation)
     evaluation.org_alignment_reason = reason
     evaluation.org_alignment_by = actor.subject
@@ -816,30 +900,46 @@ async def decide_objection(
     objection.decision_note = note
     objection.decided_at = _now()
     before = evaluation_data(evaluation)
+    action = "objection.accept" if accept else "objection.reject"
+    decided = {"objection_id": str(objection.id), "objection_status": objection.status}
+    on_behalf = GUBERNUR if decider is None else None
     if accept and evaluation.status == EvaluationStatus.FINAL:
         if result_rating is not None:
             evaluation.result_rating = result_rating.value
         if behavior_rating is not None:
             evaluation.behavior_rating = behavior_rating.value
+        # The unit head's rating follows the organisation predikat (§11.3), judged on who headed the unit at
+        # finalisation (the snapshot), unless an admin recorded an exception.
+        await curve.check_head_rating(
+            session, evaluation, heads_unit=await curve.heads_unit_at_finalisation(session, evaluation)
+        )
         evaluation.predikat = predikat(
             Rating(evaluation.result_rating or Rating.SESUAI_EKSPEKTASI),
             Rating(evaluation.behavior_rating or Rating.SESUAI_EKSPEKTASI),
         ).value
         evaluation.version += 1
         evaluation.updated_at = _now()
+        await _changed_downstream(
+            session,
+            actor,
+            action,
+            evaluation,
+            before,
+            after={**evaluation_data(evaluation), **decided},
+            events=[],
+            reason=note,
+            on_behalf_of=on_behalf,
+        )
+        return objection
     await _changed(
         session,
         actor,
-        "objection.accept" if accept else "objection.reject",
+        action,
         evaluation,
         before,
         bump=False,
-        after={
-            **evaluation_data(evaluation),
-            "objection_id": str(objection.id),
-            "objection_status": objection.status,
-        },
+        after={**evaluation_data(evaluation), **decided},
         reason=note,
-        on_behalf_of=GUBERNUR if decider is None else None,
+        on_behalf_of=on_behalf,
     )
     return objection

@@ -1,13 +1,14 @@
 """Publication through the transactional outbox: nothing is sent inside the request.
 
-- ``kinerja.development_needs`` -> pelatihan on every finalisation (pelatihan is internal; it may see a NIP).
+- ``kinerja.development_needs`` -> pelatihan on every finalisation, and again when an accepted objection sets
+  new ratings (pelatihan is internal; it may see a NIP).
 - ``kinerja.organisation_performance`` -> publik with every unit aggregate: the unit's targets (the approved
   SKP of whoever headed it at the period's end) and their realisation up to the period, by unit only.
 - ``kinerja.unit_performance`` -> publik when the last evaluation of a unit for a period becomes FINAL (every
   active employee of the unit has a FINAL evaluation and no part is still DRAFT), or when an admin publishes
   explicitly. The aggregate carries counts only, never a NIP, name or individual rating (UU 14/2008 Pasal
-  17(h), docs/events.md). A re-finalisation after a reopen sends a corrected aggregate; publik keeps the
-  latest per (unit, period).
+  17(h), docs/events.md). A re-finalisation after a reopen, or an accepted objection, sends a corrected
+  aggregate; publik keeps the latest per (unit, period).
 """
 
 from __future__ import annotations

@@ -88,7 +88,8 @@ class UnitPerformance(Event):
 
 
 class DevelopmentNeeds(Event):
-    """What a finalised evaluation revealed (pelatihan is internal, so it may receive a NIP)."""
+    """What a finalised evaluation revealed (pelatihan is internal, so it may receive a NIP). Sent again, for the
+    same evaluation, when an accepted objection sets new ratings; pelatihan keeps the latest per evaluation."""
 
     event_type: ClassVar[str] = "kinerja.development_needs"
     destinations: ClassVar[tuple[str, ...]] = ("pelatihan",)
