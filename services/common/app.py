@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
-from services.common.admission import Admission
+from services.common.admission import Admission, shedder
 from services.common.auth import NotBefore, PrincipalDep, build_verifier
 from services.common.body_limits import service_body_limits
 from services.common.clock_api import clock_router, install_fake_now, uninstall_fake_now
@@ -252,7 +252,8 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         # a point read in a py-spy profile, docs/benchmarks.md).
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.front = spec.front
+    # Outermost the app's own fast paths (publik's cache: cheap, never shed), then the shedder.
+    app.front = [*spec.front, shedder(settings.in_flight_limit)]
     install_problem_handlers(app)
     problem_openapi(app)
     install_docs(app)
