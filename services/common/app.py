@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -197,6 +198,9 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
             bind_state(app, state)
         for hook in spec.on_startup:
             await hook(app)
+        if settings.gc_freeze:
+            gc.collect()
+            gc.freeze()
         revocations_task: asyncio.Task[None] | None = None
         if spec.revocations_client is not None and state.verifier is not None:
             state.verifier.not_before = NotBefore()

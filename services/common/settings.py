@@ -83,6 +83,11 @@ class AppSettings(BaseSettings):
     # in the process at once get 503 + Retry-After before routing or the token check run. Default (None):
     # db_pool_size + db_admission_queue, the most the database gate would hold anyway. Per process.
     max_in_flight: int | None = Field(default=None, ge=1, le=1_000_000)
+    # After start-up, move every object start-up made (modules, routes, models: about a million) out of the
+    # garbage collector's reach (gc.freeze). Left in, each full collection scanned them all again, 100+ ms
+    # stalls that cost a 50-item list about 4 ms per request on average (issue 21, docs/benchmarks.md). Off
+    # in the in-process tests, which build hundreds of apps in one process (frozen cycles are never freed).
+    gc_freeze: bool = True
 
     @property
     def in_flight_limit(self) -> int:
