@@ -160,11 +160,23 @@ def _env(database_url: str, workdir: Path, publik_data: Path, ports: dict[str, i
 
 
 @contextlib.contextmanager
-def stack(database_url: str, workdir: Path, publik_data: Path, *, workers: int = 1) -> Iterator[Stack]:
-    """Start everything (``workers`` uvicorn workers per app); stop every process started here, whatever
-    happens."""
+def stack(
+    database_url: str,
+    workdir: Path,
+    publik_data: Path,
+    *,
+    workers: int = 1,
+    max_in_flight: int | None = None,
+) -> Iterator[Stack]:
+    """Start everything (``workers`` uvicorn workers per app; ``max_in_flight``: each app's shedder limit,
+    services/common/admission.py); stop every process started here, whatever happens. With several workers
+    the apps start one after the other (all at once, 4 x N processes importing on two loaded cores did not
+    answer /healthz within 80 s)."""
     ports = {name: free_port() for name in APP_NAMES}
     env = _env(database_url, workdir, publik_data, ports)
+    if max_in_flight is not None:
+        for name in APP_NAMES:
+            env[name.upper() + "_MAX_IN_FLIGHT"] = str(max_in_flight)
     result = Stack(hello_port=free_port())
     logs = []
     try:
@@ -188,6 +200,8 @@ def stack(database_url: str, workdir: Path, publik_data: Path, *, workers: int =
                 stderr=subprocess.STDOUT,
             )
             result.apps[name] = App(name, ports[name], popen)
+            if workers > 1:
+                _wait_healthy(result.apps[name], workdir, timeout_s=40.0 * workers)
         hello_log = open(workdir / "hello.log", "ab")  # noqa: SIM115
         logs.append(hello_log)
         hello = subprocess.Popen(
@@ -516,7 +530,13 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
         await create_admin(dataset.database_url, ADMIN_USER, ADMIN_PASSWORD)
 
     asyncio.run(accounts())
-    with stack(dataset.database_url, workdir, dataset.data_dir) as s:
+    with stack(
+        dataset.database_url,
+        workdir,
+        dataset.data_dir,
+        workers=args.workers,
+        max_in_flight=args.max_in_flight,
+    ) as s:
         token = login(s.url("gateway"))
         hosts = {name: ("127.0.0.1", app.port) for name, app in s.apps.items()}
         pools = {
@@ -673,6 +693,12 @@ def main() -> int:
     )
     parser.add_argument("--data-dir", help="with --database-url: the PUBLIK_DATA_DIR datagen printed")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn workers per app (asn serve --workers)"
+    )
+    parser.add_argument(
+        "--max-in-flight", type=int, help="each app's MAX_IN_FLIGHT (the shedder's limit; default: the apps')"
+    )
     parser.add_argument(
         "--open-loop",
         action="store_true",
@@ -868,7 +894,13 @@ def measure_open_loop(
     rows: list[list[object]] = []
     closed: list[list[object]] = []
     figures: dict[str, float] = {}
-    with stack(dataset.database_url, workdir, dataset.data_dir) as s:
+    with stack(
+        dataset.database_url,
+        workdir,
+        dataset.data_dir,
+        workers=args.workers,
+        max_in_flight=args.max_in_flight,
+    ) as s:
         token = login(s.url("gateway"))
         port = s.apps["kinerja"].port
         nip = dataset.sample_nips[0]
@@ -953,8 +985,8 @@ def open_loop_main(args: argparse.Namespace) -> int:
             "overload",
             f"""## Overload: kinerja's point read at 64 and 256 connections, and an open loop at twice capacity
 
-Command: `{command_line()}` ({args.duration:g} s per run; the stack of bench.mixed_load, one process per app,
-admin token; the open loop is this script's own generator: a fixed arrival rate on as many keep-alive
+Command: `{command_line()}` ({args.duration:g} s per run; the stack of bench.mixed_load, {args.workers} uvicorn
+worker(s) per app, MAX_IN_FLIGHT {args.max_in_flight or "default"}, admin token; the open loop is this script's own generator: a fixed arrival rate on as many keep-alive
 connections as are in flight, each latency counted from the request's scheduled time). Admission in front of
 kinerja's pool (services/common/admission.py, defaults: {AppSettingsDefaults.text()}) refuses what cannot be
 served soon with 503 + Retry-After at once. Machine: {machine()} (shared with other jobs: compare within the run).
