@@ -103,6 +103,8 @@ def settings_for(database_url: str, tokens: Tokens) -> Callable[..., Any]:
         # overload answer (tests/common/test_admission.py does), so a queued request waits instead of 503 at 3 s.
         if "db_admission_max_wait_s" in cls.model_fields:
             values["db_admission_max_wait_s"] = 60.0
+        # Hundreds of apps in one process: frozen garbage would never be freed (services/common/settings.py).
+        values["gc_freeze"] = False
         values.update(overrides)
         return cls(**values)
 

@@ -9,6 +9,11 @@ counted in ``/metrics`` (``asn_admission_refused_total{reason}``).
 
 The limit is per process: with ``--workers N`` or several replicas each process has its own (as each has its
 own pool), so the database sees at most N x capacity connections (docs/operations.md).
+
+:class:`Shedder` is the same idea one layer further out: a raw ASGI layer in front of the framework that
+refuses a request with 503 and ``Retry-After`` when ``max_in_flight`` requests are already in the process,
+before routing, the middleware or the token check spend any CPU on it. Under CPU overload the gate above is
+reached only after all of that, so refusals there came seconds late (docs/benchmarks.md, issue 21).
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ import collections
 import contextlib
 from collections.abc import Callable
 
-from services.common.errors import ServiceUnavailable
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from services.common.errors import PROBLEM_JSON, ServiceUnavailable, problem_bytes
 from services.common.i18n import msg
+from services.common.state import find_metrics
 
 
 class Overloaded(ServiceUnavailable):
@@ -94,3 +102,53 @@ class Admission:
                 waiter.set_result(None)  # the slot moves on; in_use stays
                 return
         self.in_use -= 1
+
+
+# Probes and scrapes are never shed: an overloaded process is alive, and its metrics say why it refuses.
+SHED_EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class Shedder:
+    """Raw ASGI layer: at most ``max_in_flight`` HTTP requests in the process; the next gets 503 at once.
+
+    Counted in ``/metrics`` as ``asn_admission_refused_total{reason="shed"}``. Per process, like
+    :class:`Admission` (with ``--workers N`` the app takes N x ``max_in_flight``).
+    """
+
+    def __init__(self, app: ASGIApp, *, max_in_flight: int, retry_after_s: int = 1) -> None:
+        self.app = app
+        self.max_in_flight = max_in_flight
+        self.in_flight = 0
+        self._retry_after = str(retry_after_s).encode()
+        self._seconds = str(retry_after_s)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in SHED_EXEMPT:
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.max_in_flight:
+            await self._refuse(scope, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        metrics = find_metrics(scope.get("app"))
+        if metrics is not None:
+            metrics.admission_refused.labels("shed").inc()
+        body = problem_bytes(503, msg("The service is busy; retry after {seconds} s.", seconds=self._seconds))
+        headers = [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", self._retry_after),
+        ]
+        await send({"type": "http.response.start", "status": 503, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def shedder(max_in_flight: int) -> Callable[[ASGIApp], ASGIApp]:
+    """A ``front`` layer (services/common/app.py) with this limit."""
+    return lambda app: Shedder(app, max_in_flight=max_in_flight)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
-from services.common.admission import Admission
+from services.common.admission import Admission, shedder
 from services.common.auth import NotBefore, PrincipalDep, build_verifier
 from services.common.body_limits import service_body_limits
 from services.common.clock_api import clock_router, install_fake_now, uninstall_fake_now
@@ -197,6 +198,9 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
             bind_state(app, state)
         for hook in spec.on_startup:
             await hook(app)
+        if settings.gc_freeze:
+            gc.collect()
+            gc.freeze()
         revocations_task: asyncio.Task[None] | None = None
         if spec.revocations_client is not None and state.verifier is not None:
             state.verifier.not_before = NotBefore()
@@ -252,7 +256,8 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         # a point read in a py-spy profile, docs/benchmarks.md).
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.front = spec.front
+    # Outermost the app's own fast paths (publik's cache: cheap, never shed), then the shedder.
+    app.front = [*spec.front, shedder(settings.in_flight_limit)]
     install_problem_handlers(app)
     problem_openapi(app)
     install_docs(app)

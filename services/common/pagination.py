@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Query, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import Row
 
 from services.common.errors import InvalidInput
 from services.common.i18n import msg
@@ -26,6 +28,26 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None = Field(default=None, description="Pass as ?cursor= to get the next page.")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def page_response(model: type[M], rows: Iterable[Row[Any]], next_cursor: str | None) -> Response:
+    """A page of Core rows as the JSON of ``Page[model]``, validated once and serialised once by pydantic-core.
+
+    For hot list routes (declare ``response_model=Page[model]`` for the OpenAPI). Returning the ``Page``
+    instead made FastAPI validate the 50 items a second time against the response model and serialise them
+    after; and validating from a plain dict costs a third of validating from the row's attributes (issue 21,
+    docs/benchmarks.md).
+    """
+    rows = list(rows)
+    fields = rows[0]._fields if rows else ()
+    page = Page[model](  # type: ignore[valid-type]
+        items=[model.model_validate(dict(zip(fields, row, strict=True))) for row in rows],
+        next_cursor=next_cursor,
+    )
+    return Response(page.model_dump_json(by_alias=True), media_type="application/json")
 
 
 def encode_cursor(values: list[Any]) -> str:

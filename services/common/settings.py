@@ -79,6 +79,20 @@ class AppSettings(BaseSettings):
     # Retry-After at once instead of waiting out db_pool_timeout_s. Per process (per worker, per replica).
     db_admission_queue: int = Field(default=256, ge=0, le=100_000)
     db_admission_max_wait_s: float = Field(default=3.0, gt=0)
+    # Shedding in front of the framework (services/common/admission.py Shedder): more HTTP requests than this
+    # in the process at once get 503 + Retry-After before routing or the token check run. Default (None):
+    # db_pool_size + db_admission_queue, the most the database gate would hold anyway. Per process.
+    max_in_flight: int | None = Field(default=None, ge=1, le=1_000_000)
+    # After start-up, move every object start-up made (modules, routes, models: about a million) out of the
+    # garbage collector's reach (gc.freeze). Left in, each full collection scanned them all again, 100+ ms
+    # stalls that cost a 50-item list about 4 ms per request on average (issue 21, docs/benchmarks.md). Off
+    # in the in-process tests, which build hundreds of apps in one process (frozen cycles are never freed).
+    gc_freeze: bool = True
+
+    @property
+    def in_flight_limit(self) -> int:
+        """The shedder's limit: ``max_in_flight``, else pool size plus admission queue."""
+        return self.max_in_flight or self.db_pool_size + self.db_admission_queue
 
     # Token verification (every service verifies every token itself).
     jwt_issuer: str = "https://asn.bengkuluprov.go.id"

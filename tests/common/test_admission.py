@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from services.common.admission import Admission, Overloaded
+from services.common.admission import Admission, Overloaded, Shedder
 from services.common.metrics import samples
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
@@ -81,3 +81,36 @@ async def test_the_app_refuses_fast_with_retry_after_and_counts_it(
         text = (await client.get("/metrics")).text
         counted = {labels["reason"]: value for labels, value in samples(text, "asn_admission_refused_total")}
         assert counted == {"queue_full": 1.0}
+
+
+async def test_the_shedder_refuses_beyond_max_in_flight_before_the_framework_and_counts_it(
+    db: str, settings_for: Callable[..., Any], tokens: Tokens
+) -> None:
+    settings = settings_for(KinerjaSettings, max_in_flight=1)
+    assert settings.in_flight_limit == 1
+    assert (
+        settings_for(KinerjaSettings).in_flight_limit == settings.db_pool_size + settings.db_admission_queue
+    )
+    app = create_app(settings)
+    async with running(app) as client:
+        assert (await client.get("/healthz")).status_code == 200  # Starlette builds the stack on first use
+        shed = app.middleware_stack
+        assert isinstance(shed, Shedder)
+        shed.in_flight = 1  # one request is in the process
+        try:
+            started = time.perf_counter()
+            resp = await client.get("/v1/whoami", headers=tokens.admin())
+            assert time.perf_counter() - started < 0.5  # not timed closely: the machine is shared
+            # probes and scrapes are never shed
+            assert (await client.get("/healthz")).status_code == 200
+            text = (await client.get("/metrics")).text
+        finally:
+            shed.in_flight = 0
+        assert resp.status_code == 503, resp.text
+        assert resp.headers["Retry-After"] == "1"
+        assert resp.headers["content-type"].startswith("application/problem+json")
+        assert resp.json()["status"] == 503
+        counted = {labels["reason"]: value for labels, value in samples(text, "asn_admission_refused_total")}
+        assert counted == {"shed": 1.0}
+        assert (await client.get("/v1/whoami", headers=tokens.admin())).status_code == 200
+        assert shed.in_flight == 0  # the count came back down after the request

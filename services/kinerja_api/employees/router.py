@@ -16,7 +16,7 @@ from services.common.auth import AdminDep
 from services.common.db import ReadSessionDep, SessionDep
 from services.common.errors import problem_responses
 from services.common.i18n import msg
-from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, page_response
 from services.kinerja_api import clock
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.employees import importer, service
@@ -56,6 +56,7 @@ async def create_employee(
     "",
     summary="List employees",
     operation_id="employees_list",
+    response_model=Page[EmployeeRead],
     responses=problem_responses(401, 422),
 )
 async def list_employees(
@@ -81,7 +82,7 @@ async def list_employees(
     ] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
-) -> Page[EmployeeRead]:
+) -> Response:
     """Employees ordered by NIP. Admins, integrators and services see everyone; a pegawai sees themselves
     and their direct reports. `q` searches by name or NIP prefix within what the caller sees (indexed:
     a full-text index on the name's words, a pattern index on the NIP)."""
@@ -95,7 +96,7 @@ async def list_employees(
         limit=limit,
         q=q.strip() if q is not None else None,
     )
-    return Page[EmployeeRead](items=[EmployeeRead.model_validate(e) for e in rows], next_cursor=next_cursor)
+    return page_response(EmployeeRead, rows, next_cursor)
 
 
 _IMPORT_BODY: dict[str, Any] = {

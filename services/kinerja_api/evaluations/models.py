@@ -83,6 +83,8 @@ class Evaluation(Base):
         ),
         # SIASN export: a period's rows in keyset (id) order.
         Index("ix_evaluation_period_id", "period", "id"),
+        # The evaluation list's "objections I decide" branch (only FINAL results store a decider).
+        Index("ix_evaluation_decider_nip", "decider_nip", postgresql_where=text("decider_nip IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -11,7 +11,7 @@ from services.common.auth import AdminDep
 from services.common.db import ReadSessionDep, SessionDep
 from services.common.errors import problem_responses
 from services.common.links import LinkPrefix
-from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, page_response
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.clock import today
 from services.kinerja_api.deps import CallerDep
@@ -71,6 +71,7 @@ async def create_evaluation(
     "/v1/evaluations",
     summary="List evaluations",
     operation_id="evaluations_list",
+    response_model=Page[EvaluationRead],
     responses=problem_responses(401, 422),
 )
 async def list_evaluations(
@@ -88,7 +89,7 @@ async def list_evaluations(
     status_: Annotated[EvaluationStatus | None, Query(alias="status", description="DRAFT or FINAL.")] = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
-) -> Page[EvaluationRead]:
+) -> Response:
     """Evaluations the caller may see, a keyset page at a time: admins and integrators see all; an employee
     sees their own, those they wrote, and those their direct reports wrote (to decide objections)."""
     rows, next_cursor = await service.list_evaluations(
@@ -102,9 +103,7 @@ async def list_evaluations(
         cursor=cursor,
         limit=limit,
     )
-    return Page[EvaluationRead](
-        items=[EvaluationRead.model_validate(r) for r in rows], next_cursor=next_cursor
-    )
+    return page_response(EvaluationRead, rows, next_cursor)
 
 
 @router.get(

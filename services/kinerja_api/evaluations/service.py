@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -407,7 +408,7 @@ async def list_evaluations(
     status: str | None,
     cursor: str | None,
     limit: int,
-) -> tuple[list[Evaluation], str | None]:
+) -> tuple[list[Row[Any]], str | None]:
     """A keyset page in id order of the evaluations the caller may see."""
     after = decode_cursor(cursor, 1)
     refuse_unscoped_integrator(actor)
