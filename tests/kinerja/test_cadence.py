@@ -41,7 +41,13 @@ async def test_set_cadence_partially_and_audited(
 ) -> None:
     await team(client, admin)
     default = await client.get(RULES, headers=admin)
-    assert default.json() == {"year": 2027, "objection_days": 14, "cadence": "QUARTERLY", "source": "DEFAULT"}
+    assert default.json() == {
+        "year": 2027,
+        "objection_days": 14,
+        "cadence": "QUARTERLY",
+        "annual_final_from": None,
+        "source": "DEFAULT",
+    }
     # Only an admin; only the two cadences.
     problem(
         await client.put(RULES, json={"cadence": "MONTHLY"}, headers=tokens.pegawai(HEAD)), 403, "forbidden"
@@ -51,9 +57,21 @@ async def test_set_cadence_partially_and_audited(
 
     # Setting the cadence keeps the objection days; setting the days keeps the cadence.
     put = await client.put(RULES, json={"cadence": "MONTHLY"}, headers=admin)
-    assert put.json() == {"year": 2027, "objection_days": 14, "cadence": "MONTHLY", "source": "SET"}, put.text
+    assert put.json() == {
+        "year": 2027,
+        "objection_days": 14,
+        "cadence": "MONTHLY",
+        "annual_final_from": None,
+        "source": "SET",
+    }, put.text
     put = await client.put(RULES, json={"objection_days": 21}, headers=admin)
-    assert put.json() == {"year": 2027, "objection_days": 21, "cadence": "MONTHLY", "source": "SET"}, put.text
+    assert put.json() == {
+        "year": 2027,
+        "objection_days": 21,
+        "cadence": "MONTHLY",
+        "annual_final_from": None,
+        "source": "SET",
+    }, put.text
     assert (await client.put(RULES, json={}, headers=admin)).json()["cadence"] == "MONTHLY"
 
     audit = await client.get("/v1/audit?entity=calendar_year&entity_id=2027", headers=admin)
@@ -61,8 +79,8 @@ async def test_set_cadence_partially_and_audited(
         (e["before"], e["after"]) for e in audit.json()["items"] if e["action"] == "calendar.year_rules"
     ]
     assert (
-        {"objection_days": 14, "cadence": "QUARTERLY"},
-        {"objection_days": 14, "cadence": "MONTHLY"},
+        {"objection_days": 14, "cadence": "QUARTERLY", "annual_final_from": None},
+        {"objection_days": 14, "cadence": "MONTHLY", "annual_final_from": None},
     ) in changes
 
     # The calendar of a monthly year lists its twelve months and the year, with the monthly defaults.

@@ -98,6 +98,7 @@ async def test_the_annual_result_from_31_december_or_the_admins_earlier_day(
         assert put.json() == {
             "year": 2026,
             "objection_days": 20,
+            "cadence": "QUARTERLY",
             "annual_final_from": "2026-12-15",
             "source": "SET",
         }

@@ -6,7 +6,7 @@ The visibility filter of ``GET /v1/evaluations`` is a UNION of index-friendly br
 results store a decider.
 
 Revision ID: kinerja_0024_p21_decider_ix
-Revises: kinerja_0021_k16_org_alignment
+Revises: kinerja_0023_k17_cadence
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "kinerja_0024_p21_decider_ix"
-down_revision: str | None = "kinerja_0021_k16_org_alignment"
+down_revision: str | None = "kinerja_0023_k17_cadence"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
