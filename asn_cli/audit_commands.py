@@ -26,7 +26,7 @@ from services.common.apps import APP_NAMES
 from services.common.auth import JwsInvalid, jws_header, verify_jws
 from services.common.changes.audit import AuditMixin, verify_chain
 from services.common.settings import normalise_database_url
-from services.publik_api.anchors.models import AuditAnchor
+from services.publik_api.models.anchors import AuditAnchor
 from services.publik_api.snapshots.service import SnapshotSigner
 from services.publik_api.snapshots.verify import snapshot_keys
 from services.publik_api.snapshots.verify import verify_chain as verify_signed_chain

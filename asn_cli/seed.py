@@ -141,7 +141,7 @@ async def publish_demo(
     waiting items all belong to demo units is approved: nothing someone else sent is published by the demo,
     and an approved period is left alone (a correction is public on arrival, never through the seed)."""
     from services.publik_api.config import PublikSettings
-    from services.publik_api.publications.models import PENDING, Item, Publication
+    from services.publik_api.models.publications import PENDING, Item, Publication
     from services.publik_api.publications.service import approve
     from services.publik_api.snapshots.service import load_signer
 
