@@ -209,7 +209,7 @@ async def compare(rows: int, rev: str, rounds: int) -> str:
     lines = [
         f"Service function, {rows:,} rows, current code against `{rev}`, each in its own worker process, "
         f"{rounds} interleaved rounds (median; CPU = user+system of the worker during the import, PostgreSQL's "
-        "own CPU not counted).",
+        "own CPU not counted). Wall seconds follow whatever else the machine runs; the CPU columns compare the code.",
         "",
         "| import | code | CPU ms per row | wall s | rows |",
         "|---|---|---:|---:|---:|",
