@@ -173,18 +173,20 @@ async def _insert(
         return
     # One single-row INSERT per row (the first carrying the others as CTEs) is a statement SQLAlchemy
     # caches: its shape is the same from request to request and the values are bound parameters. A
-    # multi-row VALUES has no cache key, so it is compiled on every call (it was about a third of
-    # pelatihan's CPU per enrolment request); only rows that must keep their order are written that way.
+    # multi-row VALUES has no cache key, so it was compiled on every call (a good part of pelatihan's CPU
+    # per enrolment request). Rows that must keep their order (several audit entries or change-log rows)
+    # go in as one executemany instead, which SQLAlchemy also compiles once and sends in order.
     parts: list[Insert] = []
     for table, rows, ordered in present:
         if ordered and len(rows) > 1:
-            parts.append(insert(table).values(rows))
+            await session.execute(insert(table), rows)
         else:
             parts.extend(insert(table).values(row) for row in rows)
-    stmt = parts[0]
-    for i, part in enumerate(parts[1:]):
-        stmt = stmt.add_cte(part.cte(f"also_{i}"))
-    await session.execute(stmt)
+    if parts:
+        stmt = parts[0]
+        for i, part in enumerate(parts[1:]):
+            stmt = stmt.add_cte(part.cte(f"also_{i}"))
+        await session.execute(stmt)
 
 
 def _plain(state: State | None) -> dict[str, Any] | None:
