@@ -39,10 +39,19 @@ class CannotCheck(Exception):
 
 
 def audit_model(app: str) -> type[AuditMixin]:
-    """The app's ``AuditEntry`` model: ``<the package of its app factory>.audit.models``."""
+    """The app's ``AuditEntry`` model, under the package of its app factory: ``models/audit.py`` where the
+    app keeps its tables in a models package (pelatihan, publik), else ``audit/models.py``."""
     package = APPS[app].factory.split(":")[0].rsplit(".", 1)[0]
-    model: type[AuditMixin] = importlib.import_module(f"{package}.audit.models").AuditEntry
-    return model
+    for name in (f"{package}.models.audit", f"{package}.audit.models"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not name.startswith(exc.name):
+                raise
+            continue
+        model: type[AuditMixin] = module.AuditEntry
+        return model
+    raise LookupError(f"{app} has no audit model")
 
 
 def anchor_jwks() -> dict[str, Any]:

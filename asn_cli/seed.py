@@ -103,7 +103,7 @@ async def create_admin(gateway_url: str, username: str, password: str) -> bool:
 # The events that carry the demo's public figures, by the app whose outbox sends them to publik.
 DEMO_FIGURES = {
     "kinerja": ("services.kinerja_api.events", "kinerja.unit_performance"),
-    "pelatihan": ("services.pelatihan_api.events", "pelatihan.training_stats"),
+    "pelatihan": ("services.pelatihan_api.models.outbox", "pelatihan.training_stats"),
 }
 
 
