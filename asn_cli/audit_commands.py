@@ -26,7 +26,7 @@ from services.common.apps import APP_NAMES
 from services.common.auth import JwsInvalid, jws_header, verify_jws
 from services.common.changes.audit import AuditMixin, verify_chain
 from services.common.settings import normalise_database_url
-from services.publik_api.anchors.models import AuditAnchor
+from services.publik_api.models.anchors import AuditAnchor
 from services.publik_api.snapshots.service import SnapshotSigner
 from services.publik_api.snapshots.verify import snapshot_keys
 from services.publik_api.snapshots.verify import verify_chain as verify_signed_chain
@@ -39,10 +39,19 @@ class CannotCheck(Exception):
 
 
 def audit_model(app: str) -> type[AuditMixin]:
-    """The app's ``AuditEntry`` model: ``<the package of its app factory>.audit.models``."""
+    """The app's ``AuditEntry`` model, under the package of its app factory: ``models/audit.py`` where the
+    app keeps its tables in a models package (pelatihan, publik), else ``audit/models.py``."""
     package = APPS[app].factory.split(":")[0].rsplit(".", 1)[0]
-    model: type[AuditMixin] = importlib.import_module(f"{package}.audit.models").AuditEntry
-    return model
+    for name in (f"{package}.models.audit", f"{package}.audit.models"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not name.startswith(exc.name):
+                raise
+            continue
+        model: type[AuditMixin] = module.AuditEntry
+        return model
+    raise LookupError(f"{app} has no audit model")
 
 
 def anchor_jwks() -> dict[str, Any]:

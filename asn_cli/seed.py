@@ -103,7 +103,7 @@ async def create_admin(gateway_url: str, username: str, password: str) -> bool:
 # The events that carry the demo's public figures, by the app whose outbox sends them to publik.
 DEMO_FIGURES = {
     "kinerja": ("services.kinerja_api.events", "kinerja.unit_performance"),
-    "pelatihan": ("services.pelatihan_api.events", "pelatihan.training_stats"),
+    "pelatihan": ("services.pelatihan_api.models.outbox", "pelatihan.training_stats"),
 }
 
 
@@ -141,7 +141,7 @@ async def publish_demo(
     waiting items all belong to demo units is approved: nothing someone else sent is published by the demo,
     and an approved period is left alone (a correction is public on arrival, never through the seed)."""
     from services.publik_api.config import PublikSettings
-    from services.publik_api.publications.models import PENDING, Item, Publication
+    from services.publik_api.models.publications import PENDING, Item, Publication
     from services.publik_api.publications.service import approve
     from services.publik_api.snapshots.service import load_signer
 

@@ -62,6 +62,22 @@ def process(
             proc.wait()
 
 
+def export_revision(rev: str, into: Path) -> Path:
+    """The tree of git revision ``rev`` (``git archive``) unpacked into ``into``, to run an older version of
+    the code beside the current one (``python -m`` with ``cwd=into``; it runs with this venv's packages)."""
+    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def migrate_revision(code: Path, app: str, database_url: str) -> None:
+    """Build ``app``'s schema on ``database_url`` with the migrations of the tree at ``code`` (an
+    :func:`export_revision`), so an older revision runs on the schema it was written for."""
+    env = {**os.environ, f"{app.upper()}_DATABASE_URL": database_url}
+    cmd = [sys.executable, "-m", "alembic", "-c", "alembic.ini", "--name", app, "upgrade", "head"]
+    subprocess.run(cmd, cwd=code, env=env, check=True, capture_output=True)
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used so far (from /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -20,7 +20,6 @@ functions and streams the response, so only the client differs. Results go to th
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -32,6 +31,7 @@ from bench._util import (
     LoadResult,
     command_line,
     cpu_seconds,
+    export_revision,
     free_port,
     load,
     machine,
@@ -233,13 +233,6 @@ def serve(kind: str, port: int, upstream: str) -> None:
     # Quiet: the EdgeMiddleware's access log would cost the proxies a log line per request.
     logging.getLogger("asn").setLevel(logging.WARNING)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, proxy_headers=False)
-
-
-def export_revision(rev: str, into: Path) -> Path:
-    """``git archive`` of ``rev`` unpacked into ``into`` (its code runs with this venv's packages)."""
-    archive = subprocess.run(["git", "archive", rev], check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into
 
 
 def _server(kind: str, port: int, upstream: str = "") -> list[str]:

@@ -18,15 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.changes import Change, record_change, record_changes
-from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.certificates.numbers import check_char
-from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.events import SINK
-from services.pelatihan_api.institutions.models import Institution
-from services.pelatihan_api.ledger.models import JpEntry
-from services.pelatihan_api.programs.models import Program
-from services.pelatihan_api.roster.models import RosterEmployee
-from services.pelatihan_api.sessions.models import TrainingSession
+from services.pelatihan_api.models.certificates import Certificate
+from services.pelatihan_api.models.enrolments import Enrolment
+from services.pelatihan_api.models.institutions import Institution
+from services.pelatihan_api.models.ledger import JpEntry
+from services.pelatihan_api.models.programs import Program
+from services.pelatihan_api.models.roster import RosterEmployee
+from services.pelatihan_api.models.sessions import TrainingSession
 from services.pelatihan_api.sessions.schedule import default_days
 from services.pelatihan_api.stats import service as stats
 from services.pelatihan_api.sync.service import (

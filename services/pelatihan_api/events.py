@@ -1,23 +1,12 @@
-"""Outbox of pelatihan_api (training statistics for publik, webhooks for the gateway), its inbox (roster
-entries and development needs from kinerja), and ``SINK``: where every change is recorded (audit chain,
-outbox, change log) by services.common.changes.record_change."""
+"""``SINK``: where every change of pelatihan_api is recorded (audit chain, outbox, change log) by
+services.common.changes.record_change. The tables themselves are in services/pelatihan_api/models/."""
 
 from __future__ import annotations
 
 from services.common.changes import ChangeSink, chain_lock_key
-from services.common.outbox import InboxMixin, OutboxMixin
-from services.pelatihan_api.audit.models import AuditEntry
-from services.pelatihan_api.db import Base
-from services.pelatihan_api.sync.models import ChangeLog
-
-
-class OutboxEvent(OutboxMixin, Base):
-    """An event waiting for (or past) delivery."""
-
-
-class InboxEvent(InboxMixin, Base):
-    """An event id already processed (idempotent receive)."""
-
+from services.pelatihan_api.models.audit import AuditEntry
+from services.pelatihan_api.models.outbox import OutboxEvent
+from services.pelatihan_api.models.sync import ChangeLog
 
 SINK = ChangeSink(
     audit=AuditEntry,

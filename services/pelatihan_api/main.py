@@ -14,11 +14,11 @@ from services.pelatihan_api.certificates.router import router as certificates_ro
 from services.pelatihan_api.completion.router import router as completion_router
 from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.enrolments.router import router as enrolments_router
-from services.pelatihan_api.events import OutboxEvent
 from services.pelatihan_api.ingest.router import router as ingest_router
 from services.pelatihan_api.institutions.router import router as institutions_router
 from services.pelatihan_api.ledger.router import router as ledger_router
 from services.pelatihan_api.messages import MESSAGES
+from services.pelatihan_api.models.outbox import OutboxEvent
 from services.pelatihan_api.outside.router import router as outside_router
 from services.pelatihan_api.programs.router import router as programs_router
 from services.pelatihan_api.recommendations.router import router as recommendations_router

@@ -15,15 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.publik_api.config import PublikSettings
-from services.publik_api.publications.models import Item
+from services.publik_api.models.publications import Item
+from services.publik_api.models.surveys import SurveyResponse
 from services.publik_api.publications.repository import bump_version
 from services.publik_api.publications.service import upsert_item
 from services.publik_api.snapshots.service import load_signer
 from services.publik_api.surveys import repository as surveys
 from services.publik_api.surveys.ikm import compute_ikm
-from services.publik_api.surveys.models import SurveyResponse
 from services.publik_api.surveys.refresher import ikm_public
-from services.publik_api.units import repository as units
+from services.publik_api.unit_registry import repository as units
 
 NAMESPACE = uuid.UUID("0e4b5c1a-7d2f-4c3e-9a8b-6f1d2e3c4b5a")
 # (code, name, SKM respondents, answer bias, service population)

@@ -4,15 +4,19 @@ public-read cache and the IKM refresher."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from services.common.ratelimit import Limiter
 from services.common.state import AppState, app_state, find_state
-from services.publik_api.cache.store import PublicCache
-from services.publik_api.clients.kinerja import KinerjaClient
-from services.publik_api.config import PublikSettings
-from services.publik_api.snapshots.service import SnapshotSigner
-from services.publik_api.surveys.refresher import IkmRefresher
+
+if TYPE_CHECKING:
+    # Annotations only: the routers of every package read this state, so at run time it imports none of
+    # them back (no package cycle through the state).
+    from services.common.ratelimit import Limiter
+    from services.publik_api.cache.store import PublicCache
+    from services.publik_api.clients.kinerja import KinerjaClient
+    from services.publik_api.config import PublikSettings
+    from services.publik_api.snapshots.service import SnapshotSigner
+    from services.publik_api.surveys.refresher import IkmRefresher
 
 
 @dataclass(kw_only=True)

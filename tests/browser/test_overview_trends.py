@@ -18,16 +18,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from asn_cli.seed import app_session
-from services.publik_api import demo
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app
-from tests.browser.conftest import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS, missing_tools, serve
-from tests.support.fixtures import Tokens, free_port
+from tests.support.browser import (
+    ARTIFACTS,
+    assert_accessible,
+    chromium,
+    needs_browser,
+    publik_with_demo,
+    serve,
+)
+from tests.support.fixtures import Tokens
 
-pytestmark = pytest.mark.skipif(missing_tools() is not None, reason=missing_tools() or "")
-
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+pytestmark = needs_browser
 
 
 def overview_page(publik: str) -> Starlette:
@@ -48,38 +51,16 @@ def overview_page(publik: str) -> Starlette:
     return Starlette(routes=[Route("/", page)])
 
 
-async def _axe(page: Any) -> list[dict[str, Any]]:
-    await page.add_script_tag(path=str(AXE))
-    result: dict[str, Any] = await page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    violations: list[dict[str, Any]] = result["violations"]
-    return violations
-
-
 @pytest.fixture
 async def demo_publik(
     db: str, settings_for: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[PublikSettings, dict[str, Any]]:
-    monkeypatch.setenv("PUBLIK_DATA_DIR", str(tmp_path))
-    context: dict[str, Any] = {}
-    async with app_session(db) as session:
-        await demo.seed_demo(session, context)
-    settings: PublikSettings = settings_for(
-        PublikSettings,
-        data_dir=tmp_path,
-        gateway_url=f"http://127.0.0.1:{free_port()}",
-        kinerja_url=f"http://127.0.0.1:{free_port()}",
-    )
-    ARTIFACTS.mkdir(exist_ok=True)
-    return settings, context
+    return await publik_with_demo(db, settings_for, tmp_path, monkeypatch)
 
 
 async def test_the_overview_sorts_filters_links_and_is_accessible(
     demo_publik: tuple[PublikSettings, dict[str, Any]],
 ) -> None:
-    from playwright.async_api import async_playwright
-
     settings, _ = demo_publik
     with serve(create_app(settings)) as publik:
         async with httpx.AsyncClient(base_url=publik, trust_env=False) as api:
@@ -87,58 +68,49 @@ async def test_the_overview_sorts_filters_links_and_is_accessible(
         units = overview["units"]
         assert len(units) >= 2
         with serve(overview_page(publik)) as host:
-            async with async_playwright() as p:
-                browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                try:
-                    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-                    page = await ctx.new_page()
-                    errors: list[str] = []
-                    page.on("pageerror", lambda e: errors.append(str(e)))
-                    await page.goto(host + "/", wait_until="networkidle")
-                    table = page.locator("[data-view=provinsi] table")
-                    await table.wait_for(timeout=10_000)
-                    rows = table.locator("tbody tr")
-                    assert await rows.count() == len(units)
-                    # Every unit links to its card.
-                    first = table.locator("tbody tr th a").first
-                    href = await first.get_attribute("href")
-                    assert href is not None
-                    assert href.startswith(publik + "/embed/units/")
-                    # Sorting by IKM (a header button) puts the highest IKM first when asked for descending.
-                    ikm_header = table.locator("thead th").nth(1)
-                    await ikm_header.locator("button").click()
-                    assert await ikm_header.get_attribute("aria-sort") == "ascending"
-                    await ikm_header.locator("button").click()
-                    assert await ikm_header.get_attribute("aria-sort") == "descending"
-                    best = max(
-                        (u for u in units if u["ikm"] and u["ikm"]["ikm"] is not None),
-                        key=lambda u: u["ikm"]["ikm"],
-                    )
-                    assert await rows.first.locator("th").inner_text() == best["name"]
-                    await page.screenshot(path=str(ARTIFACTS / "publik-overview.png"), full_page=True)
-                    violations = await _axe(page)
-                    assert violations == [], [(v["id"], v["help"], len(v["nodes"])) for v in violations]
-                    # Searching by name narrows the table, and the count is announced.
-                    target = units[-1]["name"]
-                    await page.get_by_label("Cari unit").fill(target)
-                    assert await rows.count() == sum(1 for u in units if target.lower() in u["name"].lower())
-                    status = await page.locator("[data-view=provinsi] [role=status]").inner_text()
-                    assert status.endswith(f"dari {len(units)} unit ditampilkan")
-                    # Keyboard: the search field, then the sort buttons are reachable with Tab.
-                    await page.get_by_label("Cari unit").focus()
-                    await page.keyboard.press("Tab")
-                    assert await page.evaluate("document.activeElement.tagName") in ("DIV", "BUTTON")
-                    # A phone: the table scrolls inside its region, the page does not.
-                    await page.set_viewport_size({"width": 360, "height": 800})
-                    await page.get_by_label("Cari unit").fill("")
-                    scroll = await page.evaluate("document.scrollingElement.scrollWidth")
-                    assert scroll <= 360
-                    await page.screenshot(path=str(ARTIFACTS / "publik-overview-360.png"), full_page=True)
-                    violations = await _axe(page)
-                    assert violations == [], [(v["id"], v["help"], len(v["nodes"])) for v in violations]
-                    assert errors == []
-                finally:
-                    await browser.close()
+            async with chromium(width=1280, height=900) as browser:
+                page = browser.page
+                await page.goto(host + "/", wait_until="networkidle")
+                table = page.locator("[data-view=provinsi] table")
+                await table.wait_for(timeout=10_000)
+                rows = table.locator("tbody tr")
+                assert await rows.count() == len(units)
+                # Every unit links to its card.
+                first = table.locator("tbody tr th a").first
+                href = await first.get_attribute("href")
+                assert href is not None
+                assert href.startswith(publik + "/embed/units/")
+                # Sorting by IKM (a header button) puts the highest IKM first when asked for descending.
+                ikm_header = table.locator("thead th").nth(1)
+                await ikm_header.locator("button").click()
+                assert await ikm_header.get_attribute("aria-sort") == "ascending"
+                await ikm_header.locator("button").click()
+                assert await ikm_header.get_attribute("aria-sort") == "descending"
+                best = max(
+                    (u for u in units if u["ikm"] and u["ikm"]["ikm"] is not None),
+                    key=lambda u: u["ikm"]["ikm"],
+                )
+                assert await rows.first.locator("th").inner_text() == best["name"]
+                await page.screenshot(path=str(ARTIFACTS / "publik-overview.png"), full_page=True)
+                await assert_accessible(page)
+                # Searching by name narrows the table, and the count is announced.
+                target = units[-1]["name"]
+                await page.get_by_label("Cari unit").fill(target)
+                assert await rows.count() == sum(1 for u in units if target.lower() in u["name"].lower())
+                status = await page.locator("[data-view=provinsi] [role=status]").inner_text()
+                assert status.endswith(f"dari {len(units)} unit ditampilkan")
+                # Keyboard: the search field, then the sort buttons are reachable with Tab.
+                await page.get_by_label("Cari unit").focus()
+                await page.keyboard.press("Tab")
+                assert await page.evaluate("document.activeElement.tagName") in ("DIV", "BUTTON")
+                # A phone: the table scrolls inside its region, the page does not.
+                await page.set_viewport_size({"width": 360, "height": 800})
+                await page.get_by_label("Cari unit").fill("")
+                scroll = await page.evaluate("document.scrollingElement.scrollWidth")
+                assert scroll <= 360
+                await page.screenshot(path=str(ARTIFACTS / "publik-overview-360.png"), full_page=True)
+                await assert_accessible(page)
+                assert browser.errors == []
 
 
 def _event(kind: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -210,8 +182,6 @@ async def _publish_history(api: httpx.AsyncClient, tokens: Tokens, unit_id: str,
 async def test_the_cards_trend_charts_have_text_and_tables(
     demo_publik: tuple[PublikSettings, dict[str, Any]], tokens: Tokens
 ) -> None:
-    from playwright.async_api import async_playwright
-
     settings, context = demo_publik
     unit_id = context["publik_demo_units"]["SETDA"]
     with serve(create_app(settings)) as publik:
@@ -221,35 +191,26 @@ async def test_the_cards_trend_charts_have_text_and_tables(
             trends = (await api.get(f"/v1/units/{unit_id}/trends")).json()
         drawn = [f for f in ("ikm", "predikat", "jp") if trends[f]]
         assert "predikat" in drawn
-        async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                # bypass_csp only lets the test inject axe into the CSP-protected iframe page.
-                ctx = await browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
-                page = await ctx.new_page()
-                errors: list[str] = []
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                await page.goto(f"{publik}/embed/units/{unit_id}", wait_until="networkidle")
-                figures = page.locator(".asn-w-trends figure")
-                await figures.first.wait_for(timeout=10_000)
-                assert await figures.count() == len(drawn)
-                for i, figure in enumerate(drawn):
-                    img = figures.nth(i).locator("img")
-                    assert await img.get_attribute("alt") == trends["text"][figure]
-                    assert await img.evaluate("i => i.complete && i.naturalWidth > 0"), figure
-                    table = figures.nth(i).locator(".asn-w-sr table")
-                    assert await table.locator("tbody tr").count() == len(trends[figure])
-                # The predikat table says "disembunyikan" wherever the chart shows a grey gap.
-                hidden = sum(v is None for p in trends["predikat"] for v in p["counts"].values())
-                text = await figures.nth(drawn.index("predikat")).locator("table").inner_text()
-                assert text.count("disembunyikan") >= hidden
-                capaian = page.locator("section", has_text="Capaian kinerja organisasi").last
-                assert await capaian.count() == 1
-                scroll = await page.evaluate("document.scrollingElement.scrollWidth")
-                assert scroll <= 390
-                await page.screenshot(path=str(ARTIFACTS / "publik-trends-phone.png"), full_page=True)
-                violations = await _axe(page)
-                assert violations == [], [(v["id"], v["help"], len(v["nodes"])) for v in violations]
-                assert errors == []
-            finally:
-                await browser.close()
+        async with chromium(width=390, height=844, bypass_csp=True) as browser:
+            page = browser.page
+            await page.goto(f"{publik}/embed/units/{unit_id}", wait_until="networkidle")
+            figures = page.locator(".asn-w-trends figure")
+            await figures.first.wait_for(timeout=10_000)
+            assert await figures.count() == len(drawn)
+            for i, figure in enumerate(drawn):
+                img = figures.nth(i).locator("img")
+                assert await img.get_attribute("alt") == trends["text"][figure]
+                assert await img.evaluate("i => i.complete && i.naturalWidth > 0"), figure
+                table = figures.nth(i).locator(".asn-w-sr table")
+                assert await table.locator("tbody tr").count() == len(trends[figure])
+            # The predikat table says "disembunyikan" wherever the chart shows a grey gap.
+            hidden = sum(v is None for p in trends["predikat"] for v in p["counts"].values())
+            text = await figures.nth(drawn.index("predikat")).locator("table").inner_text()
+            assert text.count("disembunyikan") >= hidden
+            capaian = page.locator("section", has_text="Capaian kinerja organisasi").last
+            assert await capaian.count() == 1
+            scroll = await page.evaluate("document.scrollingElement.scrollWidth")
+            assert scroll <= 390
+            await page.screenshot(path=str(ARTIFACTS / "publik-trends-phone.png"), full_page=True)
+            await assert_accessible(page)
+            assert browser.errors == []

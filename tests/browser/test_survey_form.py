@@ -17,15 +17,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from asn_cli.seed import app_session
-from services.publik_api import demo
-from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, missing_tools, serve
-from tests.browser.test_widget import _axe, serve_on
+from tests.support.browser import (
+    ARTIFACTS,
+    assert_accessible,
+    chromium,
+    needs_browser,
+    publik_with_demo,
+    serve,
+)
 from tests.support.fixtures import Tokens, free_port
 
-pytestmark = pytest.mark.skipif(missing_tools() is not None, reason=missing_tools() or "")
+pytestmark = needs_browser
 
 
 def host_page(publik: str, unit_id: str) -> Starlette:
@@ -58,24 +61,17 @@ async def test_a_citizen_answers_the_survey_from_the_widget(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from playwright.async_api import async_playwright
-
-    monkeypatch.setenv("PUBLIK_DATA_DIR", str(tmp_path))
-    context: dict[str, Any] = {}
-    async with app_session(db) as session:
-        await demo.seed_demo(session, context)
-    unit_id = context["publik_demo_units"]["SETDA"]
     host_port = free_port()
-    settings: PublikSettings = settings_for(
-        PublikSettings,
-        data_dir=tmp_path,
-        gateway_url=f"http://127.0.0.1:{free_port()}",
-        kinerja_url=f"http://127.0.0.1:{free_port()}",
+    settings, context = await publik_with_demo(
+        db,
+        settings_for,
+        tmp_path,
+        monkeypatch,
         embed_frame_ancestors=["'self'", f"http://127.0.0.1:{host_port}"],
         ikm_refresh_interval_s=0.2,
         cache_poll_interval_s=0.2,
     )
-    ARTIFACTS.mkdir(exist_ok=True)
+    unit_id = context["publik_demo_units"]["SETDA"]
     with serve(create_app(settings)) as publik:
         async with httpx.AsyncClient(base_url=publik, trust_env=False) as api:
             made = await api.post(
@@ -85,67 +81,53 @@ async def test_a_citizen_answers_the_survey_from_the_widget(
             service_id = made.json()["id"]
             await asyncio.sleep(0.5)
             before = await _ikm_respondents(api, unit_id)
-            with serve_on(host_page(publik, unit_id), host_port) as host:
-                async with async_playwright() as p:
-                    browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                    try:
-                        ctx = await browser.new_context(
-                            viewport={"width": 360, "height": 780}, bypass_csp=True
-                        )
-                        page = await ctx.new_page()
-                        errors: list[str] = []
-                        hosts: set[str] = set()
-                        page.on("pageerror", lambda e: errors.append(str(e)))
-                        page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
-                        await page.goto(host + "/", wait_until="networkidle")
-                        opener = page.get_by_role("button", name="Isi survei")
-                        await opener.wait_for(timeout=10_000)
-                        # Keyboard only: reach the button, open the form (focus moves into it).
-                        for _ in range(40):
-                            await page.keyboard.press("Tab")
-                            if await page.evaluate("document.activeElement.textContent") == "Isi survei":
-                                break
-                        await page.keyboard.press("Enter")
-                        form = page.get_by_role("form", name="Survei kepuasan masyarakat")
-                        await form.wait_for(timeout=10_000)
-                        assert await page.evaluate("document.activeElement.name") == "service_id"
-                        # Submitting half a form names what is missing and moves focus there.
-                        await page.get_by_role("button", name="Kirim penilaian").click()
-                        assert "Lengkapi" in await page.get_by_role("status").inner_text()
-                        await page.get_by_label("Layanan yang Anda terima (wajib)").select_option(service_id)
-                        # Unsur 1 by keyboard (Space picks the focused radio, arrows move within the group).
-                        group = page.get_by_role("group", name="1. Persyaratan")
-                        await group.get_by_label("1 — Tidak baik").focus()
-                        await page.keyboard.press("ArrowRight")
-                        await page.keyboard.press("ArrowRight")
-                        await page.keyboard.press("ArrowRight")
-                        assert await group.get_by_label("4 — Sangat baik").is_checked()
-                        for i in range(2, 10):
-                            legend = await page.locator(f"fieldset[data-unsur='{i}'] legend").inner_text()
-                            await page.get_by_role("group", name=legend).get_by_label("3 — Baik").check()
-                        await page.get_by_label("Kelompok usia").select_option("USIA_30_39")
-                        await page.get_by_label("Jenis kelamin").select_option("PEREMPUAN")
-                        await page.get_by_label("Saran atau pengaduan", exact=False).fill(
-                            "Antrean loket panjang."
-                        )
-                        scroll = await page.evaluate("document.scrollingElement.scrollWidth")
-                        assert scroll <= 360, "the form must fit a 360 px phone"
-                        violations = await _axe(page)
-                        assert violations == [], [(v["id"], v["help"], len(v["nodes"])) for v in violations]
-                        await page.screenshot(
-                            path=str(ARTIFACTS / "publik-survey-form-360.png"), full_page=True
-                        )
-                        await page.get_by_role("button", name="Kirim penilaian").click()
-                        await page.get_by_text("Terima kasih", exact=False).wait_for(timeout=10_000)
-                        await page.screenshot(
-                            path=str(ARTIFACTS / "publik-survey-sent-360.png"), full_page=True
-                        )
-                        assert await page.evaluate("document.cookie") == ""
-                        assert (await ctx.cookies()) == []
-                        assert hosts <= {host.split("/")[2], publik.split("/")[2]}, hosts
-                        assert errors == []
-                    finally:
-                        await browser.close()
+            with serve(host_page(publik, unit_id), host_port) as host:
+                async with chromium(width=360, height=780, bypass_csp=True) as browser:
+                    page = browser.page
+                    hosts: set[str] = set()
+                    page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+                    await page.goto(host + "/", wait_until="networkidle")
+                    opener = page.get_by_role("button", name="Isi survei")
+                    await opener.wait_for(timeout=10_000)
+                    # Keyboard only: reach the button, open the form (focus moves into it).
+                    for _ in range(40):
+                        await page.keyboard.press("Tab")
+                        if await page.evaluate("document.activeElement.textContent") == "Isi survei":
+                            break
+                    await page.keyboard.press("Enter")
+                    form = page.get_by_role("form", name="Survei kepuasan masyarakat")
+                    await form.wait_for(timeout=10_000)
+                    assert await page.evaluate("document.activeElement.name") == "service_id"
+                    # Submitting half a form names what is missing and moves focus there.
+                    await page.get_by_role("button", name="Kirim penilaian").click()
+                    assert "Lengkapi" in await page.get_by_role("status").inner_text()
+                    await page.get_by_label("Layanan yang Anda terima (wajib)").select_option(service_id)
+                    # Unsur 1 by keyboard (Space picks the focused radio, arrows move within the group).
+                    group = page.get_by_role("group", name="1. Persyaratan")
+                    await group.get_by_label("1 — Tidak baik").focus()
+                    await page.keyboard.press("ArrowRight")
+                    await page.keyboard.press("ArrowRight")
+                    await page.keyboard.press("ArrowRight")
+                    assert await group.get_by_label("4 — Sangat baik").is_checked()
+                    for i in range(2, 10):
+                        legend = await page.locator(f"fieldset[data-unsur='{i}'] legend").inner_text()
+                        await page.get_by_role("group", name=legend).get_by_label("3 — Baik").check()
+                    await page.get_by_label("Kelompok usia").select_option("USIA_30_39")
+                    await page.get_by_label("Jenis kelamin").select_option("PEREMPUAN")
+                    await page.get_by_label("Saran atau pengaduan", exact=False).fill(
+                        "Antrean loket panjang."
+                    )
+                    scroll = await page.evaluate("document.scrollingElement.scrollWidth")
+                    assert scroll <= 360, "the form must fit a 360 px phone"
+                    await assert_accessible(page)
+                    await page.screenshot(path=str(ARTIFACTS / "publik-survey-form-360.png"), full_page=True)
+                    await page.get_by_role("button", name="Kirim penilaian").click()
+                    await page.get_by_text("Terima kasih", exact=False).wait_for(timeout=10_000)
+                    await page.screenshot(path=str(ARTIFACTS / "publik-survey-sent-360.png"), full_page=True)
+                    assert await page.evaluate("document.cookie") == ""
+                    assert (await browser.context.cookies()) == []
+                    assert hosts <= {host.split("/")[2], publik.split("/")[2]}, hosts
+                    assert browser.errors == []
             # The answer is in the IKM once the refresher has run (every 0.2 s here).
             for _ in range(50):
                 if await _ikm_respondents(api, unit_id) == before + 1:

@@ -347,39 +347,6 @@ KNOWN_CYCLES: set[frozenset[str]] = {
             "services.kinerja_api.skp",
         }
     ),
-    frozenset(
-        {
-            "services.pelatihan_api.certificates",
-            "services.pelatihan_api.completion",
-            "services.pelatihan_api.enrolments",
-            "services.pelatihan_api.events",
-            "services.pelatihan_api.institutions",
-            "services.pelatihan_api.ledger",
-            "services.pelatihan_api.programs",
-            "services.pelatihan_api.sessions",
-            "services.pelatihan_api.stats",
-            "services.pelatihan_api.sync",
-        }
-    ),
-    frozenset(
-        {
-            "services.publik_api.cache",
-            # Issue 20 joined these three: a survey answer names a catalogue service and an IKM an SKM period
-            # (surveys -> catalogue, periods), and both bump the publication version (-> publications); the
-            # catalogue counts the answers naming a service (-> surveys), its router reads the typed state, and
-            # it refuses personal data through ingest's guard (catalogue -> ingest.privacy), while ingest
-            # publishes (-> publications) and its router reads the state.
-            "services.publik_api.catalogue",
-            "services.publik_api.feed",
-            "services.publik_api.ingest",
-            "services.publik_api.periods",
-            "services.publik_api.publications",
-            "services.publik_api.snapshots",
-            "services.publik_api.state",
-            "services.publik_api.surveys",
-            "services.publik_api.units",
-        }
-    ),
 }
 
 

@@ -34,7 +34,7 @@ from services.common.outbox import (
 )
 from services.common.settings import normalise_database_url
 from services.kinerja_api.events import OutboxEvent
-from services.publik_api.events import InboxEvent
+from services.publik_api.models.inbox import InboxEvent
 from tests.support.fixtures import free_port, wait_until
 
 EVENTS_PATH = "/internal/v1/events"

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from services.common.changes import Change, record_changes, verify_chain
 from services.common.changes.catalogue.pelatihan import EnrolmentConfirmed
 from services.common.settings import normalise_database_url
-from services.pelatihan_api.audit.models import AuditEntry
-from services.pelatihan_api.events import SINK, OutboxEvent
-from services.pelatihan_api.sync.models import ChangeLog
+from services.pelatihan_api.events import SINK
+from services.pelatihan_api.models.audit import AuditEntry
+from services.pelatihan_api.models.outbox import OutboxEvent
+from services.pelatihan_api.models.sync import ChangeLog
 
 
 def _changes(n: int) -> list[Change]:

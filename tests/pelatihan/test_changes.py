@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from services.common.changelog import stored_data
 from services.common.settings import normalise_database_url
 from services.pelatihan_api.config import PelatihanSettings
-from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.main import create_app
-from services.pelatihan_api.sessions.models import TrainingSession
+from services.pelatihan_api.models.enrolments import Enrolment
+from services.pelatihan_api.models.sessions import TrainingSession
 from services.pelatihan_api.sync.service import completion_state, enrolment_data, session_data
 from tests.pelatihan.helpers import Headers, at_end, make_institution, make_program, make_session, nip
 from tests.pelatihan.kinerja_standin import StandIn

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from services.common.settings import normalise_database_url
 from services.kinerja_api import demo as kinerja_demo
 from services.pelatihan_api import demo
-from services.pelatihan_api.enrolments.models import Enrolment
-from services.pelatihan_api.sessions.models import TrainingSession
+from services.pelatihan_api.models.enrolments import Enrolment
+from services.pelatihan_api.models.sessions import TrainingSession
 from tests.pelatihan.helpers import Headers
 from tests.support.changes import read_all
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from services.common.http import make_client
 from services.common.outbox import DELIVERED, OutboxDispatcher, http_transport
 from services.pelatihan_api.config import PelatihanSettings
-from services.pelatihan_api.events import OutboxEvent
 from services.pelatihan_api.main import create_app
+from services.pelatihan_api.models.outbox import OutboxEvent
 from services.pelatihan_api.state import pelatihan_state
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app as publik_app

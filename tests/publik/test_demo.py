@@ -25,7 +25,7 @@ from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.employees.repository import EmployeeState
 from services.kinerja_api.events import OutboxEvent as KinerjaOutbox
 from services.kinerja_api.reports import repository as kinerja_reports
-from services.pelatihan_api.events import OutboxEvent as PelatihanOutbox
+from services.pelatihan_api.models.outbox import OutboxEvent as PelatihanOutbox
 from services.pelatihan_api.stats import service as pelatihan_stats
 from services.publik_api.config import PublikSettings
 from services.publik_api.publications import suppression

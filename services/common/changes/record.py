@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from sqlalchemy import insert
+from sqlalchemy import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
@@ -144,9 +144,11 @@ async def record_changes(
     await _insert(
         session,
         [
-            (sink.audit, entries),
-            (sink.outbox, outbox_rows),
-            (sink.change_log, change_log_rows),
+            (sink.audit, entries, True),
+            # The outbox is delivered by available_at, created_at (the transaction's time for every row
+            # here): the order of one change's rows does not matter, the chain's and the change log's does.
+            (sink.outbox, outbox_rows, False),
+            (sink.change_log, change_log_rows, True),
         ],
     )
     return Recorded(entries, outbox)
@@ -159,18 +161,32 @@ _ONE_STATEMENT_VALUES = 2000
 
 
 async def _insert(
-    session: AsyncSession, tables: Sequence[tuple[type[Any] | None, list[dict[str, Any]]]]
+    session: AsyncSession, tables: Sequence[tuple[type[Any] | None, list[dict[str, Any]], bool]]
 ) -> None:
-    present = [(model.__table__, rows) for model, rows in tables if model is not None and rows]
-    if sum(len(rows) * len(rows[0]) for _, rows in present) > _ONE_STATEMENT_VALUES:
-        for table, rows in present:
+    """Insert the rows of each ``(model, rows, ordered)``; ``ordered`` rows go in in their order."""
+    present = [
+        (model.__table__, rows, ordered) for model, rows, ordered in tables if model is not None and rows
+    ]
+    if sum(len(rows) * len(rows[0]) for _, rows, _ in present) > _ONE_STATEMENT_VALUES:
+        for table, rows, _ in present:
             await session.execute(insert(table), rows)
         return
-    (first, first_rows), others = present[0], present[1:]
-    stmt = insert(first).values(first_rows)
-    for i, (table, rows) in enumerate(others):
-        stmt = stmt.add_cte(insert(table).values(rows).cte(f"also_{i}"))
-    await session.execute(stmt)
+    # One single-row INSERT per row (the first carrying the others as CTEs) is a statement SQLAlchemy
+    # caches: its shape is the same from request to request and the values are bound parameters. A
+    # multi-row VALUES has no cache key, so it was compiled on every call (a good part of pelatihan's CPU
+    # per enrolment request). Rows that must keep their order (several audit entries or change-log rows)
+    # go in as one executemany instead, which SQLAlchemy also compiles once and sends in order.
+    parts: list[Insert] = []
+    for table, rows, ordered in present:
+        if ordered and len(rows) > 1:
+            await session.execute(insert(table), rows)
+        else:
+            parts.extend(insert(table).values(row) for row in rows)
+    if parts:
+        stmt = parts[0]
+        for i, part in enumerate(parts[1:]):
+            stmt = stmt.add_cte(part.cte(f"also_{i}"))
+        await session.execute(stmt)
 
 
 def _plain(state: State | None) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 from services.common.auth import Role
 from services.common.changes.api import audit_head_router, audit_router
-from services.pelatihan_api.audit.models import AuditEntry
+from services.pelatihan_api.models.audit import AuditEntry
 
 router = APIRouter()
 router.include_router(

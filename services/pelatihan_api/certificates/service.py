@@ -12,13 +12,13 @@ from services.common import clock
 from services.common.changes import record_change
 from services.common.errors import Conflict, NotFound
 from services.common.i18n import msg
-from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.certificates.numbers import new_number, well_formed
 from services.pelatihan_api.certificates.schemas import CertificateRead
 from services.pelatihan_api.clients.kinerja import KinerjaClient
-from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.events import SINK
-from services.pelatihan_api.ledger.models import JpEntry
+from services.pelatihan_api.models.certificates import Certificate
+from services.pelatihan_api.models.enrolments import Enrolment
+from services.pelatihan_api.models.ledger import JpEntry
 from services.pelatihan_api.stats import service as stats
 
 

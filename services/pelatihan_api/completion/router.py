@@ -20,7 +20,7 @@ from services.pelatihan_api.completion.schemas import (
     FeedbackSummary,
 )
 from services.pelatihan_api.deps import KinerjaDep, MitraOrAdminDep, wake_outbox
-from services.pelatihan_api.enrolments.schemas import enrolment_read
+from services.pelatihan_api.schemas.enrolments import enrolment_read
 
 router = APIRouter(prefix="/v1", tags=["completion"])
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.pelatihan_api.certificates.schemas import CertificateRead
-from services.pelatihan_api.enrolments.schemas import EnrolmentRead
+from services.pelatihan_api.schemas.enrolments import EnrolmentRead
 
 Nip = Annotated[str, StringConstraints(pattern=r"^[0-9]{18}$")]
 

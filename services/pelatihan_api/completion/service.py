@@ -32,20 +32,20 @@ from services.common.changes import record_change
 from services.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.common.i18n import msg
 from services.pelatihan_api.certificates import service as certificates
-from services.pelatihan_api.certificates.models import Certificate
 from services.pelatihan_api.clients.kinerja import KinerjaClient
-from services.pelatihan_api.completion.models import Attendance, SessionFeedback
 from services.pelatihan_api.completion.schemas import AttendanceBody, CompletionBody, FeedbackBody
 from services.pelatihan_api.enrolments import repository as enrolments
-from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enums import EnrolmentStatus, Mode
 from services.pelatihan_api.errors import InvalidTransition, NoAttendedDay, TooEarly
 from services.pelatihan_api.events import SINK
-from services.pelatihan_api.institutions.models import Institution
-from services.pelatihan_api.ledger.models import JpEntry
-from services.pelatihan_api.programs.models import Program
+from services.pelatihan_api.models.certificates import Certificate
+from services.pelatihan_api.models.completion import Attendance, SessionFeedback
+from services.pelatihan_api.models.enrolments import Enrolment
+from services.pelatihan_api.models.institutions import Institution
+from services.pelatihan_api.models.ledger import JpEntry
+from services.pelatihan_api.models.programs import Program
+from services.pelatihan_api.models.sessions import TrainingSession
 from services.pelatihan_api.roster import repository as roster
-from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.schedule import attended_jp, jp_by_day
 from services.pelatihan_api.sessions.service import can_see, get_visible
 from services.pelatihan_api.stats import service as stats

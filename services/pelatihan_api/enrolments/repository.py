@@ -10,10 +10,8 @@ from sqlalchemy import and_, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from services.common import clock
-from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enums import EnrolmentStatus
-from services.pelatihan_api.sessions import repository as sessions
+from services.pelatihan_api.models.enrolments import Enrolment
 
 E = Enrolment
 
@@ -69,30 +67,6 @@ async def waitlist_positions(session: AsyncSession, rows: list[Enrolment]) -> di
     )
     found = await session.execute(select(E.id, ahead).where(E.id.in_(ids)))
     return {eid: int(pos) for eid, pos in found.all()}
-
-
-async def promote_first_waitlisted(session: AsyncSession, session_id: uuid.UUID) -> Enrolment | None:
-    """Move the first waiter (lowest ticket) to CONFIRMED, taking the seat in the same transaction.
-
-    ``SKIP LOCKED`` passes over a waiter whose own cancellation is in flight, so two transactions never
-    wait on each other here. The caller has already freed (or added) the seat.
-    """
-    stmt = (
-        select(E)
-        .where(E.session_id == session_id, E.status == EnrolmentStatus.WAITLISTED.value)
-        .order_by(E.waitlist_seq)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    row = (await session.scalars(stmt)).first()
-    if row is None:
-        return None
-    row.status = EnrolmentStatus.CONFIRMED.value
-    row.waitlist_seq = None
-    row.updated_at = clock.now()
-    await session.flush()
-    await sessions.leave_waitlist(session, session_id, promoted=True)
-    return row
 
 
 async def page_for_session(

@@ -13,9 +13,9 @@ from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 from services.pelatihan_api.deps import KinerjaDep, MitraOrAdminDep
 from services.pelatihan_api.enrolments import service
-from services.pelatihan_api.enrolments.schemas import Decision, EnrolmentCreate, EnrolmentRead, enrolment_read
 from services.pelatihan_api.enrolments.service import EnrolmentView
 from services.pelatihan_api.enums import EnrolmentStatus
+from services.pelatihan_api.schemas.enrolments import Decision, EnrolmentCreate, EnrolmentRead, enrolment_read
 
 router = APIRouter(prefix="/v1", tags=["enrolments"])
 DecisionBody = Annotated[Decision | None, Body()]

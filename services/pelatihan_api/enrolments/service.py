@@ -23,7 +23,6 @@ from services.common.i18n import joined, msg
 from services.common.pagination import decode_cursor, page_of
 from services.pelatihan_api.clients.kinerja import KinerjaClient
 from services.pelatihan_api.enrolments import repository
-from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enums import EnrolmentStatus, rank_order
 from services.pelatihan_api.errors import (
     AlreadyEnrolled,
@@ -32,9 +31,10 @@ from services.pelatihan_api.errors import (
     UnknownEmployee,
     WindowClosed,
 )
+from services.pelatihan_api.models.enrolments import Enrolment
+from services.pelatihan_api.models.sessions import TrainingSession
 from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.sessions import repository as sessions
-from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.service import can_see
 from services.pelatihan_api.sync import service as changes
 from services.pelatihan_api.txn import Seen, recheck, release
@@ -284,7 +284,7 @@ async def cancel(
     promoted = None
     if previous == S.CONFIRMED:
         await sessions.release_seat(session, row.session_id)
-        promoted = await repository.promote_first_waitlisted(session, row.session_id)
+        promoted = await sessions.promote_first_waitlisted(session, row.session_id)
     elif previous == S.WAITLISTED:
         await sessions.leave_waitlist(session, row.session_id, promoted=False)
     touched = [row.id] + ([promoted.id] if promoted is not None else [])

@@ -14,8 +14,8 @@ from services.common.changes.catalogue.kinerja import DevelopmentNeeds, Employee
 from services.common.errors import InvalidInput
 from services.common.i18n import msg
 from services.common.outbox import receive_once
-from services.pelatihan_api.events import InboxEvent
 from services.pelatihan_api.ingest.schemas import DevelopmentNeedsData, EmployeeData, EventEnvelope
+from services.pelatihan_api.models.outbox import InboxEvent
 from services.pelatihan_api.roster import repository as roster
 
 # The event types and versions pelatihan knows; any other version is refused (422).

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pelatihan_api.institutions.models import Institution
+from services.pelatihan_api.models.institutions import Institution
 
 
 async def get(session: AsyncSession, institution_id: uuid.UUID) -> Institution | None:

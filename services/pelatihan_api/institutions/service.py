@@ -10,8 +10,8 @@ from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
 from services.pelatihan_api.events import SINK
 from services.pelatihan_api.institutions import repository
-from services.pelatihan_api.institutions.models import Institution
 from services.pelatihan_api.institutions.schemas import InstitutionCreate, InstitutionRead
+from services.pelatihan_api.models.institutions import Institution
 
 
 async def create_institution(session: AsyncSession, body: InstitutionCreate, *, actor: str) -> Institution:

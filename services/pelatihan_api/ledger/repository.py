@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pelatihan_api.ledger.models import JpEntry
+from services.pelatihan_api.models.ledger import JpEntry
 
 
 async def entries(session: AsyncSession, nip: str, year: int) -> list[JpEntry]:

@@ -10,8 +10,8 @@ from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pelatihan_api.enums import DEFAULT_CAPS, ClaimStatus, LearningPath
-from services.pelatihan_api.outside.models import LearningCap, OutsideLearning
-from services.pelatihan_api.roster.models import RosterEmployee
+from services.pelatihan_api.models.outside import LearningCap, OutsideLearning
+from services.pelatihan_api.models.roster import RosterEmployee
 
 OL = OutsideLearning
 

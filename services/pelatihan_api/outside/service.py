@@ -30,9 +30,9 @@ from services.pelatihan_api.clients.kinerja import KinerjaClient
 from services.pelatihan_api.enums import ClaimStatus, LearningPath, Mode
 from services.pelatihan_api.errors import AlreadyCredited, CapExceeded, InvalidTransition
 from services.pelatihan_api.events import SINK
-from services.pelatihan_api.ledger.models import JpEntry
+from services.pelatihan_api.models.ledger import JpEntry
+from services.pelatihan_api.models.outside import LearningCap, OutsideLearning
 from services.pelatihan_api.outside import repository
-from services.pelatihan_api.outside.models import LearningCap, OutsideLearning
 from services.pelatihan_api.outside.schemas import ClaimCreate, ClaimRead
 from services.pelatihan_api.roster import repository as roster
 from services.pelatihan_api.stats import service as stats

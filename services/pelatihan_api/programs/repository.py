@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pelatihan_api.programs.models import Program
+from services.pelatihan_api.models.programs import Program
 
 
 async def get(session: AsyncSession, program_id: uuid.UUID) -> Program | None:

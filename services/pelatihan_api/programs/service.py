@@ -12,8 +12,8 @@ from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
 from services.pelatihan_api.events import SINK
 from services.pelatihan_api.institutions import repository as institutions
+from services.pelatihan_api.models.programs import Program
 from services.pelatihan_api.programs import repository
-from services.pelatihan_api.programs.models import Program
 from services.pelatihan_api.programs.schemas import ProgramCreate, ProgramRead
 
 

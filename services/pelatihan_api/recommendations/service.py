@@ -20,16 +20,16 @@ from services.common.auth import Principal, Role
 from services.common.errors import Forbidden
 from services.common.i18n import msg
 from services.pelatihan_api.clients.kinerja import KinerjaClient
-from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enrolments.service import is_direct_supervisor
 from services.pelatihan_api.enums import LIVE_STATUSES, Employment
-from services.pelatihan_api.institutions.models import Institution
 from services.pelatihan_api.ledger import repository as ledger
 from services.pelatihan_api.ledger.service import JP_REQUIRED_PNS
-from services.pelatihan_api.programs.models import Program
+from services.pelatihan_api.models.enrolments import Enrolment
+from services.pelatihan_api.models.institutions import Institution
+from services.pelatihan_api.models.programs import Program
+from services.pelatihan_api.models.sessions import TrainingSession
 from services.pelatihan_api.recommendations.schemas import Recommendation, Recommendations
 from services.pelatihan_api.roster import repository as roster
-from services.pelatihan_api.sessions.models import TrainingSession
 
 RESULT_TAG = "KINERJA"
 BERAKHLAK = (

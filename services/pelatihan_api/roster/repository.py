@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pelatihan_api.roster.models import DevelopmentNeed, RosterEmployee
+from services.pelatihan_api.models.roster import DevelopmentNeed, RosterEmployee
 
 
 async def get(session: AsyncSession, nip: str) -> RosterEmployee | None:

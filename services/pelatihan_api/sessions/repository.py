@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.pelatihan_api.completion.models import Attendance, SessionFeedback
-from services.pelatihan_api.enrolments.models import Enrolment
+from services.common import clock
 from services.pelatihan_api.enums import EnrolmentStatus
-from services.pelatihan_api.sessions.models import TrainingSession
+from services.pelatihan_api.models.completion import Attendance, SessionFeedback
+from services.pelatihan_api.models.enrolments import Enrolment
+from services.pelatihan_api.models.sessions import TrainingSession
 
 T = TrainingSession
 
@@ -67,6 +68,30 @@ async def leave_waitlist(session: AsyncSession, session_id: uuid.UUID, *, promot
     if promoted:
         values["seats_taken"] = T.seats_taken + 1
     await session.execute(update(T).where(T.id == session_id).values(**values))
+
+
+async def promote_first_waitlisted(session: AsyncSession, session_id: uuid.UUID) -> Enrolment | None:
+    """Move the first waiter (lowest ticket) to CONFIRMED, taking the seat in the same transaction.
+
+    ``SKIP LOCKED`` passes over a waiter whose own cancellation is in flight, so two transactions never
+    wait on each other here. The caller has already freed (or added) the seat.
+    """
+    stmt = (
+        select(Enrolment)
+        .where(Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.WAITLISTED.value)
+        .order_by(Enrolment.waitlist_seq)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    row = (await session.scalars(stmt)).first()
+    if row is None:
+        return None
+    row.status = EnrolmentStatus.CONFIRMED.value
+    row.waitlist_seq = None
+    row.updated_at = clock.now()
+    await session.flush()
+    await leave_waitlist(session, session_id, promoted=True)
+    return row
 
 
 async def delete_if_no_live_enrolment(session: AsyncSession, session_id: uuid.UUID) -> list[uuid.UUID] | None:

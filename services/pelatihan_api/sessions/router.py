@@ -12,8 +12,8 @@ from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 from services.pelatihan_api.deps import TrainingAdminDep
+from services.pelatihan_api.schemas.sessions import SessionCreate, SessionPatch, SessionRead
 from services.pelatihan_api.sessions import service
-from services.pelatihan_api.sessions.schemas import SessionCreate, SessionPatch, SessionRead
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 _ETAG = {

@@ -14,14 +14,13 @@ from services.common.conditional import check_if_match, require_if_match, strong
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
-from services.pelatihan_api.enrolments import repository as enrolments
 from services.pelatihan_api.enums import PNS_RANKS
 from services.pelatihan_api.errors import ScheduleLocked
+from services.pelatihan_api.models.sessions import TrainingSession
 from services.pelatihan_api.programs import repository as programs
+from services.pelatihan_api.schemas.sessions import SessionCreate, SessionDayIn, SessionPatch
 from services.pelatihan_api.sessions import repository
-from services.pelatihan_api.sessions.models import TrainingSession
 from services.pelatihan_api.sessions.schedule import default_days, spread, to_json
-from services.pelatihan_api.sessions.schemas import SessionCreate, SessionDayIn, SessionPatch
 from services.pelatihan_api.sync import service as changes
 
 # Bengkulu keeps Western Indonesia Time (WIB, UTC+7); a session "starts" at local midnight.
@@ -232,7 +231,7 @@ async def patch_session(
     await session.flush()
     free = row.capacity - row.seats_taken
     promoted: list[uuid.UUID] = []
-    while len(promoted) < free and (waiter := await enrolments.promote_first_waitlisted(session, row.id)):
+    while len(promoted) < free and (waiter := await repository.promote_first_waitlisted(session, row.id)):
         promoted.append(waiter.id)
     if promoted:
         refreshed = await repository.get(session, row.id)

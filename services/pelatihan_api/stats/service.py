@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import clock
 from services.common.changes.catalogue.pelatihan import TrainingStats
 from services.pelatihan_api.clients.kinerja import KinerjaClient
-from services.pelatihan_api.events import OutboxEvent
 from services.pelatihan_api.ledger import repository as ledger
 from services.pelatihan_api.ledger.service import JP_REQUIRED_PNS
+from services.pelatihan_api.models.outbox import OutboxEvent
 from services.pelatihan_api.roster import repository as roster
 
 EVENT_TYPE = TrainingStats.event_type

@@ -11,7 +11,7 @@ from services.common.changelog import ChangesPage, read_changes
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import CursorQuery, LimitQuery
-from services.pelatihan_api.sync.models import ChangeLog
+from services.pelatihan_api.models.sync import ChangeLog
 
 router = APIRouter(prefix="/v1/changes", tags=["sync"])
 ReaderDep = Annotated[Principal, Depends(require_individual_reader(Scope.PELATIHAN_INDIVIDUAL))]

@@ -26,14 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import Change, Event, record_changes
 from services.common.changes.catalogue.pelatihan import EnrolmentConfirmed, TrainingCompleted
-from services.pelatihan_api.certificates.models import Certificate
-from services.pelatihan_api.enrolments.models import Enrolment
-from services.pelatihan_api.enrolments.schemas import enrolment_read
 from services.pelatihan_api.enums import EnrolmentStatus
 from services.pelatihan_api.events import SINK
-from services.pelatihan_api.ledger.models import JpEntry
-from services.pelatihan_api.sessions.models import TrainingSession
-from services.pelatihan_api.sessions.schemas import SessionRead
+from services.pelatihan_api.models.certificates import Certificate
+from services.pelatihan_api.models.enrolments import Enrolment
+from services.pelatihan_api.models.ledger import JpEntry
+from services.pelatihan_api.models.sessions import TrainingSession
+from services.pelatihan_api.schemas.enrolments import enrolment_read
+from services.pelatihan_api.schemas.sessions import SessionRead
 
 SESSION, ENROLMENT, COMPLETION = "session", "enrolment", "completion"
 

@@ -16,9 +16,9 @@ from services.common.apps import APP_NAMES
 from services.common.changes.api import AuditHead
 from services.common.changes.audit import chain_tip
 from services.common.logging import failure_level
-from services.publik_api.anchors.models import AuditAnchor
 from services.publik_api.anchors.service import Heads, anchor_heads
-from services.publik_api.audit.models import AuditEntry
+from services.publik_api.models.anchors import AuditAnchor
+from services.publik_api.models.audit import AuditEntry
 from services.publik_api.snapshots.service import SnapshotSigner
 
 log = logging.getLogger("asn.publik.anchors")

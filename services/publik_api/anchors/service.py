@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes.audit import chain_lock_key
-from services.publik_api.anchors.models import AuditAnchor
+from services.publik_api.models.anchors import AuditAnchor
 from services.publik_api.snapshots.service import SnapshotSigner, canonical_json, iso
 
 Heads = dict[str, dict[str, Any]]

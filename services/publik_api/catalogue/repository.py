@@ -7,9 +7,9 @@ import uuid
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.publik_api.catalogue.models import PublicService
-from services.publik_api.publications.models import Item
-from services.publik_api.surveys.models import SurveyResponse
+from services.publik_api.models.catalogue import PublicService
+from services.publik_api.models.publications import Item
+from services.publik_api.models.surveys import SurveyResponse
 
 
 async def get(session: AsyncSession, service_id: uuid.UUID) -> PublicService | None:

@@ -15,14 +15,14 @@ from services.common.changes import record_change
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.i18n import msg
 from services.publik_api.catalogue import repository
-from services.publik_api.catalogue.models import PublicService
 from services.publik_api.catalogue.schemas import ServiceCreate, ServiceRead, ServiceUpdate
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.events import SINK
 from services.publik_api.ingest.privacy import personal_text
+from services.publik_api.models.catalogue import PublicService
 from services.publik_api.publications.repository import bump_version
-from services.publik_api.units import repository as units
-from services.publik_api.units.service import ensure_unit
+from services.publik_api.unit_registry import repository as units
+from services.publik_api.unit_registry.service import ensure_unit
 
 
 async def record_admin_change(

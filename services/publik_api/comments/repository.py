@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.publik_api.surveys.models import SurveyResponse
+from services.publik_api.models.surveys import SurveyResponse
 
 
 async def get(session: AsyncSession, response_id: uuid.UUID) -> SurveyResponse | None:

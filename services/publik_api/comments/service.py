@@ -21,11 +21,11 @@ from services.publik_api.comments import repository
 from services.publik_api.comments.schemas import CommentRead, FollowUpCreate
 from services.publik_api.events import SINK
 from services.publik_api.ingest.privacy import mask_personal, personal_text
-from services.publik_api.publications.models import Item
+from services.publik_api.models.publications import Item
+from services.publik_api.models.surveys import SurveyResponse
 from services.publik_api.publications.service import upsert_item
 from services.publik_api.snapshots.service import SnapshotSigner
-from services.publik_api.surveys.models import SurveyResponse
-from services.publik_api.units.service import ensure_unit
+from services.publik_api.unit_registry.service import ensure_unit
 
 
 async def record_admin_change(

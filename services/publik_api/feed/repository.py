@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.publik_api.publications.models import Item
-from services.publik_api.units.models import Unit
+from services.publik_api.models.publications import Item
+from services.publik_api.models.units import Unit
 
 COLUMNS = (
     Item.id,

@@ -19,7 +19,6 @@ from services.common.changes.catalogue.pelatihan import TrainingStats
 from services.common.errors import InvalidInput
 from services.common.i18n import msg
 from services.common.outbox import receive_once
-from services.publik_api.events import InboxEvent
 from services.publik_api.ingest.privacy import personal_fields
 from services.publik_api.ingest.schemas import (
     EventEnvelope,
@@ -28,11 +27,12 @@ from services.publik_api.ingest.schemas import (
     UnitData,
     UnitPerformanceData,
 )
+from services.publik_api.models.inbox import InboxEvent
 from services.publik_api.publications import suppression
 from services.publik_api.publications.repository import bump_version
 from services.publik_api.publications.service import upsert_item
 from services.publik_api.snapshots.service import SnapshotSigner
-from services.publik_api.units.service import learn_unit
+from services.publik_api.unit_registry.service import learn_unit
 
 
 class IngestContext:

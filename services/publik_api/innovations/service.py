@@ -15,7 +15,7 @@ from services.publik_api.ingest.privacy import personal_fields
 from services.publik_api.innovations.schemas import InnovationCreate, InnovationRead
 from services.publik_api.publications.service import upsert_item
 from services.publik_api.snapshots.service import SnapshotSigner
-from services.publik_api.units.service import ensure_unit
+from services.publik_api.unit_registry.service import ensure_unit
 
 
 def to_read(row: dict[str, Any]) -> InnovationRead:

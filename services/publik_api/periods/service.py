@@ -14,7 +14,7 @@ from services.common.changes import record_change
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.i18n import msg
 from services.publik_api.events import SINK
-from services.publik_api.periods.models import SkmPeriod
+from services.publik_api.models.periods import SkmPeriod
 from services.publik_api.periods.schemas import PeriodRead
 from services.publik_api.publications.repository import bump_version
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.publik_api.publications.models import PENDING, Item, ItemVersion, Publication, PublicationState
-from services.publik_api.units.models import Unit
+from services.publik_api.models.publications import PENDING, Item, ItemVersion, Publication, PublicationState
+from services.publik_api.models.units import Unit
 
 
 async def bump_version(session: AsyncSession) -> int:

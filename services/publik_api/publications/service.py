@@ -16,8 +16,8 @@ from services.common.changes import record_change
 from services.common.errors import NotFound
 from services.common.i18n import msg
 from services.publik_api.events import SINK
+from services.publik_api.models.publications import APPROVED, PENDING, Item, Publication
 from services.publik_api.publications import repository, suppression
-from services.publik_api.publications.models import APPROVED, PENDING, Item, Publication
 from services.publik_api.snapshots.service import SnapshotSigner, write_snapshot
 
 # Kinds whose corrections of a public item wait for the period's next approval: the figure tables, and the

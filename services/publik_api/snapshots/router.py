@@ -10,7 +10,7 @@ from sqlalchemy import select
 from services.common.db import SessionDep
 from services.common.errors import NotFound, problem_responses
 from services.common.i18n import msg
-from services.publik_api.snapshots.models import Snapshot
+from services.publik_api.models.snapshots import Snapshot
 from services.publik_api.snapshots.schemas import Jwks, SnapshotRead
 from services.publik_api.state import publik_state
 

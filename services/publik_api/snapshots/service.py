@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import generate_private_key_pem, public_jwk, public_pem_from_private, sign_jws
-from services.publik_api.publications.models import Item
-from services.publik_api.snapshots.models import Snapshot
-from services.publik_api.units.models import Unit
+from services.publik_api.models.publications import Item
+from services.publik_api.models.snapshots import Snapshot
+from services.publik_api.models.units import Unit
 
 # Live citizen figures (IKM) change with every survey; snapshots cover what was approved or recorded by admins.
 SNAPSHOT_KINDS = ("UNIT_PERFORMANCE", "TRAINING_STATS", "INOVASI")

@@ -10,8 +10,8 @@ from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.publik_api.publications.models import Item
-from services.publik_api.surveys.models import UNSUR_COLUMNS, SurveyResponse
+from services.publik_api.models.publications import Item
+from services.publik_api.models.surveys import UNSUR_COLUMNS, SurveyResponse
 
 
 async def sums(

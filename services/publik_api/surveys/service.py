@@ -30,8 +30,8 @@ from services.publik_api.surveys.schemas import (
     SurveyCreate,
     UnsurRead,
 )
-from services.publik_api.units import repository as units
-from services.publik_api.units.service import ensure_unit
+from services.publik_api.unit_registry import repository as units
+from services.publik_api.unit_registry.service import ensure_unit
 
 
 class TooManyRequests(ProblemError):

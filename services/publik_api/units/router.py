@@ -13,7 +13,8 @@ from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.publik_api.state import publik_state
 from services.publik_api.surveys.schemas import ServicePopulation
-from services.publik_api.units import scorecard, service, trends
+from services.publik_api.unit_registry import service
+from services.publik_api.units import scorecard, trends
 from services.publik_api.units.schemas import Scorecard, TrendFigure, Trends, UnitRead
 
 router = APIRouter(prefix="/v1/units", tags=["units"])

@@ -11,7 +11,7 @@ from services.common.i18n import msg
 from services.publik_api.feed import repository as feed
 from services.publik_api.feed.schemas import FeedItem
 from services.publik_api.surveys.service import ikm
-from services.publik_api.units import repository
+from services.publik_api.unit_registry import repository
 from services.publik_api.units.schemas import Scorecard, UnitRead
 
 

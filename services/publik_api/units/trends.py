@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.errors import NotFound
 from services.common.i18n import msg
 from services.publik_api.publications.figures import IkmFigure, JpFigure, PredikatFigure
-from services.publik_api.units import charts, repository
+from services.publik_api.unit_registry import repository
+from services.publik_api.units import charts
 from services.publik_api.units.schemas import TrendFigure, Trends, TrendTexts
 
 DEFAULT_PERIODS = 8

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.pelatihan_api.enrolments.models import Enrolment
 from services.pelatihan_api.enums import EnrolmentStatus
+from services.pelatihan_api.models.enrolments import Enrolment
 
 NIP_PATTERN = r"^[0-9]{18}$"
 

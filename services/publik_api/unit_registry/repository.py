@@ -8,8 +8,8 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.publik_api.models.units import Unit
 from services.publik_api.publications.figures import NEWEST_PERIOD_FIRST, Published
-from services.publik_api.units.models import Unit
 
 
 async def get(session: AsyncSession, unit_id: uuid.UUID) -> Unit | None:

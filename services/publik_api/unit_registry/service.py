@@ -13,9 +13,9 @@ from services.common.errors import NotFound
 from services.common.i18n import msg
 from services.publik_api.clients.kinerja import KinerjaClient
 from services.publik_api.events import SINK
+from services.publik_api.models.units import Unit
 from services.publik_api.publications.repository import bump_version
-from services.publik_api.units import repository
-from services.publik_api.units.models import Unit
+from services.publik_api.unit_registry import repository
 
 
 async def unit_state(session: AsyncSession, unit_id: uuid.UUID) -> dict[str, Any] | None:
