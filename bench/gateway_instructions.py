@@ -39,8 +39,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._util import ROOT, command_line, free_port, machine, process, table, wait_for_port, write_section
-from bench.gateway import PATH, _server, export_revision
+from bench._util import (
+    ROOT,
+    command_line,
+    export_revision,
+    free_port,
+    machine,
+    process,
+    table,
+    wait_for_port,
+    write_section,
+)
+from bench.gateway import PATH, _server
 
 _LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
 
