@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from services.common.apps import SERVICE_NAMES
-from tests.support.stack import SERVICE_SECRETS, Stack
+from tests.support.stack import SERVICE_SECRETS, Stack, running_on_clock
 
 pytestmark = pytest.mark.e2e
 
@@ -22,16 +22,10 @@ EMPLOYEE = "198001012005011001"
 
 @pytest.fixture(scope="module")
 def stack(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    s = Stack(
-        database_url=e2e_database,
-        workdir=Path(tmp_path_factory.mktemp("e2e-clock")),
-        extra_env={"ASN_FAKE_NOW": NEW_YEARS_EVE_2330_WIB},
-    )
-    try:
-        s.start()
+    with running_on_clock(
+        e2e_database, Path(tmp_path_factory.mktemp("e2e-clock")), NEW_YEARS_EVE_2330_WIB
+    ) as s:
         yield s
-    finally:
-        s.stop()
 
 
 def _auth(token: str) -> dict[str, str]:

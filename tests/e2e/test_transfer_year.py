@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from services.kinerja_api.samples import numbered_nip
-from tests.support.stack import Stack
+from tests.support.stack import Stack, running_on_clock
 
 pytestmark = pytest.mark.e2e
 
@@ -35,16 +35,10 @@ EVIDENCE = "https://drive.bengkuluprov.go.id/bkd/siti-2026-q1.pdf"
 
 @pytest.fixture(scope="module")
 def stack(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    s = Stack(
-        database_url=e2e_database,
-        workdir=Path(tmp_path_factory.mktemp("e2e-transfer")),
-        extra_env={"ASN_FAKE_NOW": "2026-01-05T10:00:00+07:00"},
-    )
-    try:
-        s.start()
+    with running_on_clock(
+        e2e_database, Path(tmp_path_factory.mktemp("e2e-transfer")), "2026-01-05T10:00:00+07:00"
+    ) as s:
         yield s
-    finally:
-        s.stop()
 
 
 def _ok(resp: httpx.Response, status: int = 200) -> Any:

@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -244,3 +246,15 @@ def small_pools() -> dict[str, str]:
         env[prefix + "DB_POOL_SIZE"] = "4"
         env[prefix + "DB_MAX_OVERFLOW"] = "4"
     return env
+
+
+@contextmanager
+def running_on_clock(database_url: str, workdir: Path, now: str) -> Iterator[Stack]:
+    """The four apps started on the test clock at ``now`` (``ASN_FAKE_NOW``, ISO 8601 with an offset), stopped
+    when the block ends: the module fixture of the e2e scenarios that move through a year."""
+    stack = Stack(database_url=database_url, workdir=workdir, extra_env={"ASN_FAKE_NOW": now})
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
