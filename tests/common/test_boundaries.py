@@ -338,17 +338,6 @@ def describe_cycle(graph: dict[str, dict[str, list[str]]], component: frozenset[
 KNOWN_CYCLES: set[frozenset[str]] = {
     frozenset(
         {
-            "services.kinerja_api.employees",
-            "services.kinerja_api.evaluations",
-            "services.kinerja_api.publication",
-            "services.kinerja_api.reports",
-            # SKP visibility follows the parts a former supervisor assesses (evaluations), and evaluations
-            # read the SKPs covering a stretch: issue 15 joined skp to this circle.
-            "services.kinerja_api.skp",
-        }
-    ),
-    frozenset(
-        {
             "services.pelatihan_api.certificates",
             "services.pelatihan_api.completion",
             "services.pelatihan_api.enrolments",
