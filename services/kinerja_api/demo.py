@@ -30,7 +30,6 @@ from services.kinerja_api.employees.repository import EmployeeState
 from services.kinerja_api.employees.schemas import EmployeeUpdate
 from services.kinerja_api.evaluations import anchoring
 from services.kinerja_api.evaluations import service as evaluations
-from services.kinerja_api.evaluations.enums import Berakhlak, Rating
 from services.kinerja_api.evaluations.schemas import BehaviorNote, EvaluationUpdate, MainRating
 from services.kinerja_api.samples import make_name, make_ni_pppk, make_nip
 from services.kinerja_api.skp import flows
@@ -38,6 +37,7 @@ from services.kinerja_api.skp import service as skp_service
 from services.kinerja_api.skp.enums import Aspect, Perspective, ResultKind, SkpStatus
 from services.kinerja_api.skp.models import Skp, SkpResult
 from services.kinerja_api.skp.schemas import IndicatorIn, ResultCreate, SkpCreate
+from services.kinerja_api.tables.evaluation_enums import Berakhlak, Rating
 from services.kinerja_api.units import changes as unit_changes
 from services.kinerja_api.units.models import Unit
 

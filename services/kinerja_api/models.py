@@ -4,13 +4,13 @@ from services.kinerja_api.audit.models import AuditEntry
 from services.kinerja_api.calendar.models import PeriodCalendar
 from services.kinerja_api.db import Base
 from services.kinerja_api.documents.models import EvaluationDocument
-from services.kinerja_api.employees.models import Employee, EmployeeAssignment
-from services.kinerja_api.evaluations.models import Evaluation, Objection
 from services.kinerja_api.events import *  # noqa: F403
 from services.kinerja_api.publication.models import PublicationState
 from services.kinerja_api.reports.models import UnitOrgPredikat
 from services.kinerja_api.skp.models import Feedback, Realization, Skp, SkpIndicator, SkpResult
 from services.kinerja_api.sync.models import ChangeLog
+from services.kinerja_api.tables.employees import Employee, EmployeeAssignment
+from services.kinerja_api.tables.evaluations import Evaluation, Objection
 from services.kinerja_api.units.models import Unit
 
 __all__ = [

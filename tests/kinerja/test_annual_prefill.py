@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.kinerja_api.evaluations.anchoring import prefill
-from services.kinerja_api.evaluations.enums import Rating
+from services.kinerja_api.tables.evaluation_enums import Rating
 from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate, new_evaluation
 from tests.support.anchoring import anchored_body
 from tests.support.clock import on_day

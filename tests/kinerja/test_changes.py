@@ -18,13 +18,13 @@ from services.common.changelog import stored_data
 from services.common.settings import normalise_database_url
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.employees.changes import employee_state
-from services.kinerja_api.employees.models import Employee
-from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.evaluations.service import synced_data
 from services.kinerja_api.main import create_app
 from services.kinerja_api.samples import numbered_nip
 from services.kinerja_api.skp.models import Skp, SkpResult
 from services.kinerja_api.skp.service import skp_data
+from services.kinerja_api.tables.employees import Employee
+from services.kinerja_api.tables.evaluations import Evaluation
 from tests.kinerja.test_registry_api import make_unit, person
 from tests.support.changes import State, read_all, rebuild
 from tests.support.fixtures import Tokens, running

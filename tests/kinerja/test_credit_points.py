@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 
 from services.kinerja_api.credit.rules import COEFFICIENT, PERCENTAGE, compute
-from services.kinerja_api.employees.enums import Jenjang
-from services.kinerja_api.evaluations.enums import Predikat
+from services.kinerja_api.tables.employee_enums import Jenjang
+from services.kinerja_api.tables.evaluation_enums import Predikat
 from tests.support.after_year import HEAD, JF, PPPK, STAFF, annual_result, finalise, team
 from tests.support.fixtures import Tokens
 

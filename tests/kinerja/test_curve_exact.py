@@ -7,8 +7,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat
-from services.kinerja_api.evaluations.predikat import curve_check
+from services.kinerja_api.predikat import curve_check
+from services.kinerja_api.tables.evaluation_enums import OrgPredikat, Predikat
 
 BP, B, SB, K = Predikat.BUTUH_PERBAIKAN, Predikat.BAIK, Predikat.SANGAT_BAIK, Predikat.KURANG
 

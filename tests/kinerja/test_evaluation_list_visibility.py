@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import and_, make_url, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from services.kinerja_api.employees.models import Employee
 from services.kinerja_api.evaluations import repository
-from services.kinerja_api.evaluations.enums import EvaluationKind
-from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.samples import numbered_nip
+from services.kinerja_api.tables.employees import Employee
+from services.kinerja_api.tables.evaluation_enums import EvaluationKind
+from services.kinerja_api.tables.evaluations import Evaluation
 from tests.support.sql_count import counting
 
 P, OTHER_P = "2026-Q1", "2026-Q2"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from services.kinerja_api.calendar.periods import BadPeriod, default_deadlines, parse_period, quarter_of
-from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat, Rating
-from services.kinerja_api.evaluations.predikat import MATRIX, PREDIKAT_SIASN, RATING_SIASN, curve_check
+from services.kinerja_api.predikat import MATRIX, PREDIKAT_SIASN, RATING_SIASN, curve_check
+from services.kinerja_api.tables.evaluation_enums import OrgPredikat, Predikat, Rating
 
 SB, B, BP, K, SK = (
     Predikat.SANGAT_BAIK,

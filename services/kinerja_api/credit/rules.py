@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from services.kinerja_api.employees.enums import Jenjang
-from services.kinerja_api.evaluations.enums import Predikat
+from services.kinerja_api.tables.employee_enums import Jenjang
+from services.kinerja_api.tables.evaluation_enums import Predikat
 
 # Annual coefficients (koefisien per tahun) of each level.
 COEFFICIENT: dict[Jenjang, Decimal] = {

@@ -8,8 +8,8 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.reports import ReportMeta
-from services.kinerja_api.employees.enums import Jenjang
-from services.kinerja_api.evaluations.enums import Predikat
+from services.kinerja_api.tables.employee_enums import Jenjang
+from services.kinerja_api.tables.evaluation_enums import Predikat
 
 
 class CreditLine(BaseModel):

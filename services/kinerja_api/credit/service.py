@@ -15,9 +15,9 @@ from services.kinerja_api.credit import repository, rules
 from services.kinerja_api.credit.errors import AnnualResultNotFinal
 from services.kinerja_api.credit.schemas import CreditLine, CreditPoints, CreditReport, CreditRow
 from services.kinerja_api.employees import service as employees
-from services.kinerja_api.employees.enums import Jenjang
-from services.kinerja_api.evaluations.enums import Predikat
 from services.kinerja_api.reports.service import unit_scope
+from services.kinerja_api.tables.employee_enums import Jenjang
+from services.kinerja_api.tables.evaluation_enums import Predikat
 
 SCHEMA_VERSION = "1"
 

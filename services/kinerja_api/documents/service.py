@@ -32,9 +32,9 @@ from services.kinerja_api.credit.service import computation, require_final
 from services.kinerja_api.documents import render, repository
 from services.kinerja_api.documents.models import EvaluationDocument
 from services.kinerja_api.employees.errors import EmployeeNotFound
-from services.kinerja_api.evaluations.enums import Predikat
 from services.kinerja_api.events import SINK
 from services.kinerja_api.snapshot import service as snapshot
+from services.kinerja_api.tables.evaluation_enums import Predikat
 
 KEY_LABEL = b"kinerja-evaluation-document-v1"
 

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import Change, record_change, record_changes
 from services.common.changes.catalogue.kinerja import EmployeeChanged
-from services.kinerja_api.employees.models import Employee
 from services.kinerja_api.employees.repository import DATA_COLUMNS, EmployeeState
 from services.kinerja_api.events import SINK
+from services.kinerja_api.tables.employees import Employee
 
 EMPLOYEE_EVENT = EmployeeChanged.event_type
 _ROSTER_KEYS = tuple(EmployeeChanged.model_fields)

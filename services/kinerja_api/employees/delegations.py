@@ -6,12 +6,14 @@ The rule is checked when acting (approving an SKP, finalising a result or a part
 reporting line: a BKD's import with pelaksana coordinators still loads, and the coordinator learns what to do
 (409 ``penilai-rank-required``) the first time they act. The admin acting in the governor's name for unit
 heads is outside this rule (the callers skip it).
+
+The check itself (``require_penilai``) sits in services.kinerja_api.staff, below the evaluations and skp
+packages that call it; this module keeps the delegations the admin records.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -22,14 +24,11 @@ from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
 from services.kinerja_api.caller import Caller
 from services.kinerja_api.employees import repository
-from services.kinerja_api.employees.enums import PositionType
-from services.kinerja_api.employees.errors import DelegationNotFound, PenilaiRankRequired, UnknownReference
-from services.kinerja_api.employees.models import PenilaiDelegation
+from services.kinerja_api.employees.errors import DelegationNotFound, UnknownReference
 from services.kinerja_api.employees.schemas import DelegationCreate
 from services.kinerja_api.events import SINK
+from services.kinerja_api.tables.employees import PenilaiDelegation
 
-PENILAI_POSITIONS = frozenset({PositionType.JPT, PositionType.ADMINISTRATOR, PositionType.PENGAWAS})
-"""Positions that may act as pejabat penilai without a delegation (at least a pejabat pengawas)."""
 ENTITY = "penilai_delegation"
 
 
@@ -44,47 +43,6 @@ def delegation_data(d: PenilaiDelegation) -> dict[str, Any]:
         "decree_number": d.decree_number,
         "created_by": d.created_by,
     }
-
-
-async def covering(
-    session: AsyncSession, delegate_nip: str, for_nip: str, on: date
-) -> PenilaiDelegation | None:
-    """A delegation of ``delegate_nip`` for ``for_nip`` that covers day ``on``."""
-    stmt = (
-        select(PenilaiDelegation)
-        .where(
-            PenilaiDelegation.delegate_nip == delegate_nip,
-            PenilaiDelegation.for_nip == for_nip,
-            PenilaiDelegation.valid_from <= on,
-            PenilaiDelegation.valid_to >= on,
-        )
-        .limit(1)
-    )
-    return (await session.scalars(stmt)).one_or_none()
-
-
-async def require_penilai(
-    session: AsyncSession, actor_nip: str | None, for_nip: str, *, on: date, act: str
-) -> None:
-    """409 ``penilai-rank-required`` unless ``actor_nip`` holds a JPT, ADMINISTRATOR or PENGAWAS position
-    today or a delegation for ``for_nip`` covers ``on``. ``act`` names what was refused."""
-    if actor_nip is None:
-        return
-    me = await repository.get(session, actor_nip)
-    if me is None or me.position_type in PENILAI_POSITIONS:
-        return
-    if await covering(session, actor_nip, for_nip, on) is not None:
-        return
-    raise PenilaiRankRequired(
-        msg(
-            "{act} needs a pejabat penilai: {actor} holds a {position} position, not JPT, ADMINISTRATOR or PENGAWAS, and no delegation for {nip} covers {day}; an admin records the PPK's delegation at POST /v1/penilai-delegations, or the reporting line is corrected",
-            act=act,
-            actor=actor_nip,
-            position=me.position_type,
-            nip=for_nip,
-            day=on.isoformat(),
-        )
-    )
 
 
 async def create(session: AsyncSession, actor: Caller, data: DelegationCreate) -> PenilaiDelegation:

@@ -90,13 +90,6 @@ class SiasnIdTaken(Conflict):
     slug = "siasn-id-taken"
 
 
-class PenilaiRankRequired(Conflict):
-    """The actor holds no JPT, ADMINISTRATOR or PENGAWAS position and no delegation covers the act
-    (PP 30/2019; domain.md §11.2)."""
-
-    slug = "penilai-rank-required"
-
-
 class DelegationNotFound(NotFound):
     """No penilai delegation with that id."""
 

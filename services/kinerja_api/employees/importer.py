@@ -27,7 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.i18n import msg
 from services.kinerja_api.calendar.periods import periods_containing
 from services.kinerja_api.employees import changes, repository
-from services.kinerja_api.employees.enums import (
+from services.kinerja_api.employees.errors import ImportRejected, MalformedCsv, PeriodResultFinal
+from services.kinerja_api.employees.repository import EmployeeState
+from services.kinerja_api.evaluations import rehome
+from services.kinerja_api.evaluations import repository as evaluations
+from services.kinerja_api.nip import NipError, validate_identifier
+from services.kinerja_api.skp import positions
+from services.kinerja_api.tables.employee_enums import (
     Employment,
     Jenjang,
     PositionType,
@@ -37,12 +43,6 @@ from services.kinerja_api.employees.enums import (
     rank_mismatch,
     siasn_id_problem,
 )
-from services.kinerja_api.employees.errors import ImportRejected, MalformedCsv, PeriodResultFinal
-from services.kinerja_api.employees.repository import EmployeeState
-from services.kinerja_api.evaluations import rehome
-from services.kinerja_api.evaluations import repository as evaluations
-from services.kinerja_api.nip import NipError, validate_identifier
-from services.kinerja_api.skp import positions
 from services.kinerja_api.units import repository as units_repository
 
 COLUMNS = (

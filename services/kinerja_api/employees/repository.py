@@ -16,7 +16,12 @@ from sqlalchemy import Row, Select, and_, bindparam, false, func, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
 
-from services.kinerja_api.employees.models import Employee, EmployeeAssignment
+# get, Assignment and assignments_during live in services.kinerja_api.staff (evaluations and skp read them
+# without importing employees); re-exported so this package's callers keep ``repository.get``.
+from services.kinerja_api.staff import Assignment as Assignment
+from services.kinerja_api.staff import assignments_during as assignments_during
+from services.kinerja_api.staff import get as get
+from services.kinerja_api.tables.employees import Employee, EmployeeAssignment
 
 # The columns a CSV line sets, in file order; also the "is anything different" comparison of the import.
 DATA_COLUMNS = (
@@ -54,15 +59,6 @@ class EmployeeState(NamedTuple):
     siasn_id: str | None = None
 
 
-class Assignment(NamedTuple):
-    """One stretch of an employee's reporting line, ``[valid_from, valid_to)``."""
-
-    supervisor_nip: str | None
-    unit_id: uuid.UUID
-    valid_from: date
-    valid_to: date | None
-
-
 _EMPLOYEE = Employee.__table__
 # The point read as a Core statement built once: no ORM instance, identity map or state per request, and no
 # statement to rebuild (its compiled form is found in the engine's cache). About 10 % of a point read's CPU
@@ -74,14 +70,6 @@ async def read(session: AsyncSession, nip: str) -> Row[Any] | None:
     """One employee's row by NIP for reading (attributes named as the model's), or None."""
     conn = await session.connection()
     return (await conn.execute(_BY_NIP, {"nip": nip})).one_or_none()
-
-
-async def get(session: AsyncSession, nip: str, *, for_update: bool = False) -> Employee | None:
-    """One employee by NIP; ``for_update`` locks the row until the transaction ends."""
-    stmt = select(Employee).where(Employee.nip == nip)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.scalars(stmt)).one_or_none()
 
 
 async def siasn_owner(session: AsyncSession, siasn_id: str) -> str | None:
@@ -231,25 +219,6 @@ async def assignment_on(session: AsyncSession, nip: str, day: date) -> Assignmen
     )
     row = (await session.execute(stmt)).first()
     return Assignment(*row) if row is not None else None
-
-
-async def assignments_during(session: AsyncSession, nip: str, start: date, end: date) -> list[Assignment]:
-    """Every assignment overlapping the inclusive range ``[start, end]``, oldest first."""
-    stmt = (
-        select(
-            EmployeeAssignment.supervisor_nip,
-            EmployeeAssignment.unit_id,
-            EmployeeAssignment.valid_from,
-            EmployeeAssignment.valid_to,
-        )
-        .where(
-            EmployeeAssignment.nip == nip,
-            EmployeeAssignment.valid_from <= end,
-            or_(EmployeeAssignment.valid_to.is_(None), EmployeeAssignment.valid_to > start),
-        )
-        .order_by(EmployeeAssignment.valid_from)
-    )
-    return [Assignment(*row) for row in (await session.execute(stmt)).all()]
 
 
 async def all_states(session: AsyncSession) -> dict[str, EmployeeState]:

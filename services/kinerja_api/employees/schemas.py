@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.kinerja_api import nip as nip_rules
-from services.kinerja_api.employees.enums import (
+from services.kinerja_api.tables.employee_enums import (
     Employment,
     Jenjang,
     PositionType,

@@ -22,15 +22,6 @@ from services.common.roles import Role
 from services.kinerja_api.calendar.periods import periods_containing
 from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.employees import changes, repository
-from services.kinerja_api.employees.enums import (
-    Employment,
-    Jenjang,
-    PositionType,
-    Rank,
-    contract_problem,
-    jenjang_problem,
-    rank_mismatch,
-)
 from services.kinerja_api.employees.errors import (
     BadEffectiveDate,
     EmployeeExists,
@@ -44,13 +35,22 @@ from services.kinerja_api.employees.errors import (
     StaleVersion,
     UnknownReference,
 )
-from services.kinerja_api.employees.models import Employee, EmployeeAssignment
 from services.kinerja_api.employees.repository import Assignment
 from services.kinerja_api.employees.schemas import EmployeeCreate, EmployeeRead, EmployeeUpdate
 from services.kinerja_api.evaluations import rehome
 from services.kinerja_api.evaluations import repository as evaluations
 from services.kinerja_api.nip import NipError, validate_identifier
 from services.kinerja_api.skp import positions
+from services.kinerja_api.tables.employee_enums import (
+    Employment,
+    Jenjang,
+    PositionType,
+    Rank,
+    contract_problem,
+    jenjang_problem,
+    rank_mismatch,
+)
+from services.kinerja_api.tables.employees import Employee, EmployeeAssignment
 from services.kinerja_api.units import repository as units
 
 

@@ -26,15 +26,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.i18n import msg
 from services.kinerja_api.calendar.periods import parse_period
-from services.kinerja_api.evaluations.enums import Berakhlak, Rating
 from services.kinerja_api.evaluations.errors import (
     EvaluationIncomplete,
     RatingContradicts,
     ReasonRequired,
     SkpNotApproved,
 )
-from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.evaluations.schemas import MainResultItem, MainResults, PeriodicResult
+from services.kinerja_api.tables.evaluation_enums import Berakhlak, Rating
+from services.kinerja_api.tables.evaluations import Evaluation
 
 
 def prefill(ratings: list[Rating]) -> Rating | None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.i18n import msg
-from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat, Rating
 from services.kinerja_api.evaluations.errors import RatingOffOrgPredikat
-from services.kinerja_api.evaluations.models import Evaluation
-from services.kinerja_api.evaluations.predikat import MIN_RESULTS, curve_check
 from services.kinerja_api.evaluations.schemas import CurveRead, CurveStatus, CurveWarning
+from services.kinerja_api.predikat import MIN_RESULTS, curve_check
 from services.kinerja_api.reports import repository as reports
+from services.kinerja_api.tables.evaluation_enums import OrgPredikat, Predikat, Rating
+from services.kinerja_api.tables.evaluations import Evaluation
 
 # The unit head's Rating Hasil Kerja for the organisation predikat (SE 3/2023 step 3, secondary; §11.3).
 HEAD_RATING: dict[OrgPredikat, Rating] = {

@@ -15,12 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.i18n import msg
+from services.kinerja_api import staff
 from services.kinerja_api.calendar.periods import parse_period
 from services.kinerja_api.caller import Caller
-from services.kinerja_api.employees import repository as employees
-from services.kinerja_api.employees.delegations import require_penilai
 from services.kinerja_api.evaluations import anchoring, repository
-from services.kinerja_api.evaluations.enums import GUBERNUR, EvaluationKind, EvaluationStatus
 from services.kinerja_api.evaluations.errors import (
     EvaluationExists,
     EvaluationIncomplete,
@@ -30,7 +28,6 @@ from services.kinerja_api.evaluations.errors import (
     PartNotFound,
     WrongState,
 )
-from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.evaluations.schemas import EvaluationUpdate
 from services.kinerja_api.evaluations.service import (
     _changed,
@@ -45,6 +42,9 @@ from services.kinerja_api.evaluations.service import (
     stretches_of,
     write_ratings,
 )
+from services.kinerja_api.staff import require_penilai
+from services.kinerja_api.tables.evaluation_enums import GUBERNUR, EvaluationKind, EvaluationStatus
+from services.kinerja_api.tables.evaluations import Evaluation
 
 
 def _sees_every_part(actor: Caller, result: Evaluation, decider: str | None) -> bool:
@@ -221,7 +221,7 @@ async def close_part(
     part = await _part(session, actor, result_id, part_id, for_update=True)
     if part.status == EvaluationStatus.FINAL:
         raise EvaluationLocked(msg("the part is FINAL already"))
-    author = await employees.get(session, part.evaluator_nip) if part.evaluator_nip else None
+    author = await staff.get(session, part.evaluator_nip) if part.evaluator_nip else None
     if author is None or author.active:
         raise WrongState(msg("only the part of an author who left the service is closed by an admin"))
     before = evaluation_data(part)

@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.changes import record_change
 from services.kinerja_api.calendar.periods import parse_period
 from services.kinerja_api.evaluations import repository
-from services.kinerja_api.evaluations.enums import GUBERNUR, EvaluationKind, EvaluationStatus
-from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.evaluations.service import ENTITY, Stretch, _now, evaluation_data, stretches_of
 from services.kinerja_api.events import SINK
+from services.kinerja_api.tables.evaluation_enums import GUBERNUR, EvaluationKind, EvaluationStatus
+from services.kinerja_api.tables.evaluations import Evaluation
 
 
 async def rehome_stale_drafts(session: AsyncSession, nip: str, *, actor: str, reason: str) -> list[uuid.UUID]:

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.kinerja_api.employees.models import Employee
-from services.kinerja_api.evaluations.enums import EvaluationKind, EvaluationStatus, ObjectionStatus
-from services.kinerja_api.evaluations.models import Evaluation, Objection
+from services.kinerja_api.tables.employees import Employee
+from services.kinerja_api.tables.evaluation_enums import EvaluationKind, EvaluationStatus, ObjectionStatus
+from services.kinerja_api.tables.evaluations import Evaluation, Objection
 
 _EVALUATION = Evaluation.__table__
 

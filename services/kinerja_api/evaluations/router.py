@@ -17,8 +17,6 @@ from services.kinerja_api.clock import today
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.evaluations import service
 from services.kinerja_api.evaluations.curve import curve_now
-from services.kinerja_api.evaluations.enums import EvaluationStatus, Predikat
-from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.evaluations.schemas import (
     EvaluationCreate,
     EvaluationRead,
@@ -30,6 +28,8 @@ from services.kinerja_api.evaluations.schemas import (
     ObjectionRead,
     ReasonBody,
 )
+from services.kinerja_api.tables.evaluation_enums import EvaluationStatus, Predikat
+from services.kinerja_api.tables.evaluations import Evaluation
 
 router = APIRouter(tags=["evaluations"])
 IfMatch = Annotated[

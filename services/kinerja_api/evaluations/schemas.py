@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
-from services.kinerja_api.evaluations.enums import (
+from services.kinerja_api.tables.evaluation_enums import (
     Berakhlak,
     EvaluationKind,
     EvaluationStatus,

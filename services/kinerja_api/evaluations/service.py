@@ -28,19 +28,11 @@ from services.common.conditional import check_if_match, require_if_match, strong
 from services.common.i18n import joined, message_of, msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
+from services.kinerja_api import staff
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import BadPeriod, Period, parse_period
 from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
-from services.kinerja_api.employees import repository as employees
-from services.kinerja_api.employees.delegations import require_penilai
 from services.kinerja_api.evaluations import anchoring, curve, repository
-from services.kinerja_api.evaluations.enums import (
-    GUBERNUR,
-    EvaluationKind,
-    EvaluationStatus,
-    ObjectionStatus,
-    Rating,
-)
 from services.kinerja_api.evaluations.errors import (
     BadPeriodInput,
     DecisionNeedsRatings,
@@ -64,12 +56,20 @@ from services.kinerja_api.evaluations.errors import (
     StaleEvaluation,
     WrongState,
 )
-from services.kinerja_api.evaluations.models import Evaluation, Objection
-from services.kinerja_api.evaluations.predikat import predikat
 from services.kinerja_api.evaluations.schemas import BehaviorNote, EvaluationUpdate, MainResults
 from services.kinerja_api.events import SINK
+from services.kinerja_api.predikat import predikat
 from services.kinerja_api.publication import service as publication
 from services.kinerja_api.snapshot import service as snapshot
+from services.kinerja_api.staff import require_penilai
+from services.kinerja_api.tables.evaluation_enums import (
+    GUBERNUR,
+    EvaluationKind,
+    EvaluationStatus,
+    ObjectionStatus,
+    Rating,
+)
+from services.kinerja_api.tables.evaluations import Evaluation, Objection
 
 ENTITY = "evaluation"
 
@@ -195,7 +195,7 @@ async def stretches_of(session: AsyncSession, nip: str, period: Period) -> list[
     assignments under one supervisor (a unit change only) merge; A->B->A gives A two stretches. The last
     stretch is the supervisor of record at the period's end: the result's evaluator."""
     out: list[Stretch] = []
-    for a in await employees.assignments_during(session, nip, period.start, period.end):
+    for a in await staff.assignments_during(session, nip, period.start, period.end):
         begin = max(a.valid_from, period.start)
         finish = period.end if a.valid_to is None else min(period.end, a.valid_to - timedelta(days=1))
         if out and out[-1].supervisor_nip == a.supervisor_nip and out[-1].end + timedelta(days=1) == begin:
@@ -209,7 +209,7 @@ async def check_active(session: AsyncSession, actor: Caller) -> None:
     """A deactivated employee (someone who left the service) cannot act, whatever their token says."""
     if actor.acting_nip is None:
         return
-    me = await employees.get(session, actor.acting_nip)
+    me = await staff.get(session, actor.acting_nip)
     if me is not None and not me.active:
         raise LeftTheService(
             msg(
@@ -236,7 +236,7 @@ async def create_evaluation(
     if actor.acting_nip == nip:
         raise SelfEvaluation(msg("nobody evaluates themselves; your direct supervisor evaluates you"))
     await calendar.check_in_cadence(session, period, for_share=True)
-    if await employees.get(session, nip) is None:
+    if await staff.get(session, nip) is None:
         raise EmployeeNotFound(msg("no employee with NIP {nip}", nip=nip))
     await check_active(session, actor)
     stretches = await stretches_of(session, nip, period)
@@ -599,7 +599,7 @@ async def finalize(
     never deadlock (the checks between the two locks widened that window once finalising read the SKP)."""
     nip = await repository.nip_of(session, evaluation_id)
     if nip is not None:
-        await employees.get(session, nip, for_update=True)
+        await staff.get(session, nip, for_update=True)
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
     await check_active(session, actor)
     _check_writer(actor, evaluation)

@@ -8,8 +8,8 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.reports import ReportMeta
-from services.kinerja_api.employees.enums import Employment
-from services.kinerja_api.evaluations.enums import Predikat
+from services.kinerja_api.tables.employee_enums import Employment
+from services.kinerja_api.tables.evaluation_enums import Predikat
 
 
 class ContractYear(BaseModel):

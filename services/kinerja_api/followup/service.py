@@ -12,11 +12,11 @@ from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.reports import meta
 from services.kinerja_api.employees.errors import EmployeeNotFound
-from services.kinerja_api.evaluations.enums import Predikat
 from services.kinerja_api.followup import repository
 from services.kinerja_api.followup.repository import FollowUpRow
 from services.kinerja_api.followup.schemas import ContractYear, FollowUp, FollowUpReport
 from services.kinerja_api.reports.service import unit_scope
+from services.kinerja_api.tables.evaluation_enums import Predikat
 
 SCHEMA_VERSION = "1"
 NEEDS_PLAN = frozenset({Predikat.BUTUH_PERBAIKAN, Predikat.KURANG, Predikat.SANGAT_KURANG})

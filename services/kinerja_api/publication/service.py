@@ -32,11 +32,11 @@ from services.common.changes.catalogue.kinerja import (
     UnitPerformance,
 )
 from services.kinerja_api.calendar.periods import Period, parse_period, realization_periods
-from services.kinerja_api.evaluations.enums import Berakhlak, Predikat, Rating
-from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.events import SINK
 from services.kinerja_api.publication import repository
 from services.kinerja_api.reports import repository as reports
+from services.kinerja_api.tables.evaluation_enums import Berakhlak, Predikat, Rating
+from services.kinerja_api.tables.evaluations import Evaluation
 
 # Names the rules the figures follow (publik keeps at most 32 characters).
 POLICY_VERSION = "PermenPANRB-6/2022+SE-3/2023"

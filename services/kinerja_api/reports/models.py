@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.periods import SQL_CHECK as PERIOD_SQL_CHECK
 from services.kinerja_api.db import Base
-from services.kinerja_api.evaluations.enums import OrgPredikat
+from services.kinerja_api.tables.evaluation_enums import OrgPredikat
 
 
 class UnitOrgPredikat(Base):

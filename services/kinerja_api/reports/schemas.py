@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.reports import ReportMeta
-from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat
+from services.kinerja_api.tables.evaluation_enums import OrgPredikat, Predikat
 
 
 class CurveViolation(BaseModel):

@@ -17,15 +17,14 @@ from services.common.roles import Role
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import realization_periods
 from services.kinerja_api.caller import Caller
-from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat, Rating
-from services.kinerja_api.evaluations.predikat import (
+from services.kinerja_api.events import SINK
+from services.kinerja_api.predikat import (
     MIN_RESULTS,
     PREDIKAT_SIASN,
     RATING_SIASN,
     Violation,
     curve_check,
 )
-from services.kinerja_api.events import SINK
 from services.kinerja_api.reports import repository
 from services.kinerja_api.reports.schemas import (
     ComplianceCounts,
@@ -42,6 +41,7 @@ from services.kinerja_api.reports.schemas import (
     SiasnMissing,
 )
 from services.kinerja_api.reports.siasn_refs import GOLONGAN_PNS_ID, PERIODIK_BULANAN, PERIODIK_TRIWULAN
+from services.kinerja_api.tables.evaluation_enums import OrgPredikat, Predikat, Rating
 
 SCHEMA_VERSION = "1"
 

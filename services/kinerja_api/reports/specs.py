@@ -4,7 +4,7 @@ extension the gateway's catalogue reads)."""
 from __future__ import annotations
 
 from services.common.reports import Column, ReportSpec
-from services.kinerja_api.evaluations.enums import Predikat
+from services.kinerja_api.tables.evaluation_enums import Predikat
 
 PREDIKAT_DISTRIBUTION = ReportSpec(
     name="kinerja.predikat-distribution",

@@ -12,7 +12,6 @@ from services.common.changes.catalogue.kinerja import SkpApproved
 from services.common.i18n import msg
 from services.kinerja_api import clock
 from services.kinerja_api.caller import Caller
-from services.kinerja_api.employees.delegations import require_penilai
 from services.kinerja_api.skp import repository
 from services.kinerja_api.skp.enums import ResultKind, SkpStatus
 from services.kinerja_api.skp.errors import (
@@ -36,6 +35,7 @@ from services.kinerja_api.skp.service import (
     skp_data,
     touch,
 )
+from services.kinerja_api.staff import require_penilai
 
 
 async def submit(session: AsyncSession, actor: Caller, skp_id: uuid.UUID, *, if_match: str | None) -> Skp:

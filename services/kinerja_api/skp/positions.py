@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import record_change
-from services.kinerja_api.employees.models import EmployeeAssignment
 from services.kinerja_api.events import SINK
 from services.kinerja_api.skp.models import Skp
 from services.kinerja_api.skp.repository import with_results
+from services.kinerja_api.tables.employees import EmployeeAssignment
 
 
 @dataclass(frozen=True, slots=True)

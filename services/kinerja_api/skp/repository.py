@@ -13,10 +13,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from services.kinerja_api.employees.models import Employee
-from services.kinerja_api.evaluations.enums import EvaluationKind
-from services.kinerja_api.evaluations.models import Evaluation
 from services.kinerja_api.skp.models import Feedback, Realization, Skp, SkpResult
+from services.kinerja_api.tables.employees import Employee
+from services.kinerja_api.tables.evaluation_enums import EvaluationKind
+from services.kinerja_api.tables.evaluations import Evaluation
 
 
 def with_results(stmt: Select[Skp]) -> Select[Skp]:

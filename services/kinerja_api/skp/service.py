@@ -23,13 +23,10 @@ from services.common.conditional import strong_etag
 from services.common.errors import InvalidInput
 from services.common.i18n import msg
 from services.common.pagination import decode_cursor, page_of
+from services.kinerja_api import staff
 from services.kinerja_api.calendar.periods import parse_period
 from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
 from services.kinerja_api.clock import today
-from services.kinerja_api.employees import repository as employees
-from services.kinerja_api.employees.enums import PositionType
-from services.kinerja_api.employees.models import Employee
-from services.kinerja_api.evaluations.enums import EvaluationKind
 from services.kinerja_api.events import SINK
 from services.kinerja_api.skp import positions, repository
 from services.kinerja_api.skp.enums import EDITABLE, ResultKind, SkpStatus
@@ -63,6 +60,9 @@ from services.kinerja_api.skp.schemas import (
     SkpCreate,
     Supporter,
 )
+from services.kinerja_api.tables.employee_enums import PositionType
+from services.kinerja_api.tables.employees import Employee
+from services.kinerja_api.tables.evaluation_enums import EvaluationKind
 
 # Who an admin acts for when the employee is at the top of the reporting line (a unit head answering to
 # the governor, who is outside the system): 8/2021 Lampiran, the Kepala Daerah approves their SKP.
@@ -178,7 +178,7 @@ def result_state(result: SkpResult) -> dict[str, Any]:
 
 async def employee_of(session: AsyncSession, nip: str) -> Employee:
     """The SKP owner's registry row (it exists: ``skp.nip`` is a foreign key)."""
-    employee = await employees.get(session, nip)
+    employee = await staff.get(session, nip)
     if employee is None:  # pragma: no cover - guarded by the foreign key
         raise SkpNotFound(msg("no employee {nip}", nip=nip))
     return employee
@@ -210,7 +210,7 @@ async def may_see(session: AsyncSession, actor: Caller, skp: Skp) -> bool:
         return False
     if actor.nip == skp.nip:
         return True
-    owner = await employees.get(session, skp.nip)
+    owner = await staff.get(session, skp.nip)
     if owner is not None and owner.supervisor_nip == actor.nip:
         return True
     return bool(await part_dates_of(session, actor, skp))
@@ -332,7 +332,7 @@ async def create_skp(session: AsyncSession, actor: Caller, data: SkpCreate) -> S
             msg("name the employee whose SKP this is"),
             errors=[{"loc": ["body", "nip"], "msg": "required when the caller has no NIP"}],
         )
-    employee = await employees.get(session, nip)
+    employee = await staff.get(session, nip)
     if employee is None or not employee.active:
         raise UnknownEmployee(
             msg("no active employee with NIP {nip}", nip=nip),

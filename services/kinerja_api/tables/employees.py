@@ -22,7 +22,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.kinerja_api.db import Base
-from services.kinerja_api.employees.enums import SIASN_ID_PATTERN, Employment, Jenjang, PositionType, Rank
+from services.kinerja_api.tables.employee_enums import (
+    SIASN_ID_PATTERN,
+    Employment,
+    Jenjang,
+    PositionType,
+    Rank,
+)
 
 
 def _in(column: str, values: list[str]) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.periods import SQL_CHECK as PERIOD_SQL_CHECK
 from services.kinerja_api.db import Base
-from services.kinerja_api.evaluations.enums import (
+from services.kinerja_api.tables.evaluation_enums import (
     EvaluationKind,
     EvaluationStatus,
     ObjectionStatus,

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from services.kinerja_api.evaluations.enums import OrgPredikat, Predikat, Rating
+from services.kinerja_api.tables.evaluation_enums import OrgPredikat, Predikat, Rating
 
 _A, _S, _B = Rating.DI_ATAS_EKSPEKTASI, Rating.SESUAI_EKSPEKTASI, Rating.DI_BAWAH_EKSPEKTASI
 
