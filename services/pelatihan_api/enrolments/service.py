@@ -174,21 +174,22 @@ def _seen(row: Enrolment) -> Seen:
 
 async def _authorise_decision(
     session: AsyncSession, kinerja: KinerjaClient, principal: Principal, enrolment_id: uuid.UUID
-) -> Seen | None:
+) -> tuple[Enrolment | None, Seen | None]:
     """Phase one of a supervisor's decision: read the enrolment, release, ask kinerja. Returns what was seen
-    (for phase two to re-check), or None for a training admin, whose decision is one transaction."""
+    (for phase two to re-check); for a training admin, whose decision is one transaction, the row as read
+    (still current: nothing was released) and no ``Seen``."""
     row = await repository.get(session, enrolment_id)
     if row is None:
         raise NotFound(msg("No such enrolment."))
     if _is_training_admin(principal):
-        return None
+        return row, None
     nip, seen = row.nip, _seen(row)
     if principal.nip == nip:
         raise Forbidden(msg("An employee cannot approve or reject their own enrolment."))
     await release(session)
     if not await is_direct_supervisor(kinerja, principal, nip):
         raise Forbidden(msg("Only the employee's direct supervisor (per kinerja, today) may decide."))
-    return seen
+    return None, seen
 
 
 async def approve(
@@ -199,8 +200,8 @@ async def approve(
     reason: str | None,
 ) -> EnrolmentView:
     """Approve a pending request: it takes a seat when one is free, else joins the waitlist."""
-    await _authorise_decision(session, kinerja, principal, enrolment_id)
-    before = await changes.snapshot_enrolment(session, enrolment_id)
+    current_row, _ = await _authorise_decision(session, kinerja, principal, enrolment_id)
+    before = await changes.snapshot_enrolment(session, enrolment_id, row=current_row)
     # Phase two. kinerja was asked before any lock is taken; the single statement below holds them for
     # milliseconds, and its WHERE status = 'PENDING_APPROVAL' is the re-check of what phase one read.
     decided = await repository.approve_atomically(
@@ -232,7 +233,7 @@ async def reject(
     reason: str | None,
 ) -> EnrolmentView:
     """Reject a pending (or waitlisted) request."""
-    seen = await _authorise_decision(session, kinerja, principal, enrolment_id)
+    _, seen = await _authorise_decision(session, kinerja, principal, enrolment_id)
     row = await repository.get(session, enrolment_id, for_update=True)
     if seen is not None:
         recheck(seen, _seen(row).version if row is not None else None)
@@ -241,7 +242,7 @@ async def reject(
         raise InvalidTransition(
             msg("The enrolment is {status}; it can no longer be rejected.", status=row.status)
         )
-    before = await changes.snapshot_enrolment(session, row.id)
+    before = await changes.snapshot_enrolment(session, row.id, row=row)
     if row.status == S.WAITLISTED:
         await sessions.leave_waitlist(session, row.session_id, promoted=False)
     now = clock.now()
@@ -276,7 +277,7 @@ async def cancel(
         raise InvalidTransition(
             msg("The enrolment is {status}; it can no longer be cancelled.", status=row.status)
         )
-    before = await changes.snapshot_enrolment(session, row.id)
+    before = await changes.snapshot_enrolment(session, row.id, row=row)
     previous = row.status
     now = clock.now()
     row.status, row.waitlist_seq, row.reason, row.updated_at = S.CANCELLED.value, None, reason, now

@@ -125,9 +125,15 @@ async def snapshot(
     return out
 
 
-async def snapshot_enrolment(db: AsyncSession, enrolment_id: uuid.UUID) -> Before:
-    """:func:`snapshot` of an enrolment and its session (an enrolment's transition moves the seat counters)."""
-    out = await snapshot(db, enrolments=[enrolment_id])
+async def snapshot_enrolment(
+    db: AsyncSession, enrolment_id: uuid.UUID, *, row: Enrolment | None = None
+) -> Before:
+    """:func:`snapshot` of an enrolment and its session (an enrolment's transition moves the seat counters).
+    ``row``: the enrolment as this transaction has just read it (not across a release), so it is not read again."""
+    if row is not None:
+        out: Before = {(ENROLMENT, str(enrolment_id)): enrolment_data(row)}
+    else:
+        out = await snapshot(db, enrolments=[enrolment_id])
     state = out[(ENROLMENT, str(enrolment_id))]
     if state is not None:
         out |= await snapshot(db, sessions=[uuid.UUID(state["session_id"])])
@@ -159,8 +165,12 @@ async def record(
     def add(entity: str, key: str, after: dict[str, Any] | None, sent: Sequence[Event] = ()) -> None:
         changes.append(Change(action, entity, key, before.get((entity, key)), after, sent, reason))
 
+    program_of: dict[str, str] = {}  # session id -> programme id, from the sessions read just above
     for sid in dict.fromkeys(sessions):
-        add(SESSION, str(sid), await _session(db, sid))
+        data = await _session(db, sid)
+        if data is not None:
+            program_of[str(sid)] = data["program_id"]
+        add(SESSION, str(sid), data)
     for eid in dict.fromkeys(enrolments):
         row = await _enrolment(db, eid)
         confirmed: list[Event] = []
@@ -172,7 +182,8 @@ async def record(
                     session_id=str(row.session_id),
                     nip=row.nip,
                     status=row.status,
-                    program_id=str(
+                    program_id=program_of.get(str(row.session_id))
+                    or str(
                         await db.scalar(
                             select(TrainingSession.program_id).where(TrainingSession.id == row.session_id)
                         )
