@@ -159,21 +159,25 @@ def _counts_sql(units: Sequence[uuid.UUID] | None) -> str:
     return (
         "SELECT count(*) AS headcount, count(*) FILTER (WHERE sk.approved) AS skp_approved,"
         " count(*) FILTER (WHERE sk.reported) AS realization_reported, count(ev.ok) AS evaluated"
-        " FROM kinerja.employee e" + _PROBES + " WHERE e.active AND e.unit_id = ANY(CAST(:units AS uuid[]))"
+        " FROM unit_staff e" + _PROBES
     )
 
 
 def _page_sql(units: Sequence[uuid.UUID] | None, after: bool) -> str:
     """Employees missing a step, in NIP order from ``:after``: the employees are walked in NIP order
-    (primary key, or the unit's rows sorted) and probed until the page is full, so a page costs about
-    ``limit`` / (share missing a step) probes, whatever the size of the province."""
+    (the primary key, or the unit's own rows sorted) and probed until the page is full, so a page costs
+    about ``limit`` / (share missing a step) probes, whatever the size of the province."""
     return (
         "SELECT e.nip, e.name, e.unit_id, "
         + _FLAGS
-        + " FROM kinerja.employee e"
+        + (
+            " FROM kinerja.employee e"
+            if units is None
+            # A sorted subquery, not the CTE itself: its order is known, so the probes stop at the limit.
+            else " FROM (SELECT * FROM unit_staff ORDER BY nip) e"
+        )
         + _PROBES
         + " WHERE e.active"
-        + (" AND e.unit_id = ANY(CAST(:units AS uuid[]))" if units is not None else "")
         + (" AND e.nip > :after" if after else "")
         + " AND NOT (coalesce(sk.approved, false) AND coalesce(sk.reported, false) AND ev.ok IS NOT NULL)"
         " ORDER BY e.nip LIMIT :limit"
@@ -230,8 +234,17 @@ async def compliance(
     """The counts and a page of employees missing a step (NIP order after ``after_nip``), in one
     statement: the counts in one pass, the page by keyset over the employees (no set of all employees is
     materialised or sorted)."""
+    # A unit's active employees, read once through ix_employee_unit_id_nip: the page then sorts these few
+    # rather than walking the province's primary key until it meets enough of them.
+    staff = (
+        "WITH unit_staff AS MATERIALIZED (SELECT e.nip, e.name, e.unit_id, e.active FROM kinerja.employee e"
+        " WHERE e.active AND e.unit_id = ANY(CAST(:units AS uuid[]))) "
+        if units is not None
+        else ""
+    )
     sql = (
-        "SELECT (SELECT json_build_array(c.headcount, c.skp_approved, c.realization_reported, c.evaluated)"
+        staff
+        + "SELECT (SELECT json_build_array(c.headcount, c.skp_approved, c.realization_reported, c.evaluated)"
         " FROM ("
         + _counts_sql(units)
         + ") c), (SELECT coalesce(json_agg(json_build_array(p.nip, p.name, p.unit_id, p.skp_approved,"
