@@ -248,9 +248,11 @@ Timed: the report queries of `services/kinerja_api/reports/repository.py` (what 
 Indexes in the plans (EXPLAIN):
 {index_lines}
 
-Before: with one EXISTS probe per employee and flag, and without `nip` in the evaluation index, the province
-compliance took 2,301 ms and the OPD one 482 ms at 1,000,000 (same data, without VACUUM); the province query
-now builds each flag as a hashed set once, and the period's evaluations are read index-only.
+Compliance, province: the active employees, the year's SKPs grouped per NIP and the period's FINAL
+evaluations are read index-only in NIP order and merge-joined (no hash tables, no DISTINCT); the page walks
+the employees in NIP order, probing until it is full. One OPD: its employees read once through the unit
+index, counted with index-only probes per employee, the page over them sorted (issue 21, reports21; the
+before/after figures are in the Issue 21 section).
 
 {"; ".join(notes)}. {machine()}.
 """
