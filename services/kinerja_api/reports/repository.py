@@ -116,15 +116,17 @@ async def set_org_predikat(
 # flags; one probe gives the FINAL evaluation (ix_evaluation_nip_period_final). LATERAL ... LIMIT 1, not
 # EXISTS: PostgreSQL turns an uncorrelatable EXISTS into a hashed subplan that reads the whole province's
 # rows for the year or period, so a unit's report would grow with the province.
-_PROBES = """
+_SKP_PROBE = """
   LEFT JOIN LATERAL (SELECT bool_or(s.status = 'APPROVED') AS approved, bool_or(rp.ok) AS reported
                      FROM kinerja.skp s
                      LEFT JOIN LATERAL (SELECT true AS ok FROM kinerja.realization r
                                         WHERE r.skp_id = s.id AND r.period = ANY(CAST(:rperiods AS varchar[]))
                                         LIMIT 1) rp ON true
-                     WHERE s.nip = e.nip AND s.year = :year) sk ON true
+                     WHERE s.nip = e.nip AND s.year = :year) sk ON true"""
+_EV_PROBE = """
   LEFT JOIN LATERAL (SELECT true AS ok FROM kinerja.evaluation v
                      WHERE v.nip = e.nip AND v.period = :period AND v.predikat IS NOT NULL LIMIT 1) ev ON true"""
+_PROBES = _SKP_PROBE + _EV_PROBE
 
 _FLAGS = (
     "coalesce(sk.approved, false) AS skp_approved, coalesce(sk.reported, false) AS realization_reported,"
@@ -156,10 +158,18 @@ def _counts_sql(units: Sequence[uuid.UUID] | None) -> str:
               LEFT JOIN (SELECT DISTINCT v.nip FROM kinerja.evaluation v
                           WHERE v.period = :period AND v.predikat IS NOT NULL) ev ON ev.nip = e.nip
              WHERE e.active"""
+    # The unit's FINAL evaluations of the period are one range of ix_evaluation_period_unit_id_predikat
+    # (index-only, NIP included); only an employee not found there (evaluated while placed elsewhere, or not
+    # at all) is probed by NIP.
     return (
         "SELECT count(*) AS headcount, count(*) FILTER (WHERE sk.approved) AS skp_approved,"
-        " count(*) FILTER (WHERE sk.reported) AS realization_reported, count(ev.ok) AS evaluated"
-        " FROM unit_staff e" + _PROBES
+        " count(*) FILTER (WHERE sk.reported) AS realization_reported,"
+        " count(*) FILTER (WHERE ue.nip IS NOT NULL OR ev.ok) AS evaluated"
+        " FROM unit_staff e"
+        " LEFT JOIN (SELECT DISTINCT v.nip FROM kinerja.evaluation v WHERE v.period = :period"
+        " AND v.unit_id = ANY(CAST(:units AS uuid[])) AND v.predikat IS NOT NULL) ue ON ue.nip = e.nip"
+        + _SKP_PROBE
+        + _EV_PROBE.replace("WHERE v.nip = e.nip", "WHERE ue.nip IS NULL AND v.nip = e.nip")
     )
 
 
