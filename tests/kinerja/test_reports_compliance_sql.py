@@ -157,7 +157,7 @@ async def test_a_units_plan_probes_indexes_and_never_scans_the_province(db: str,
             session, 2026, "2026-Q1", ["2026-Q1"], _units("B1"), after_nip=None, limit=51
         )
     event.remove(engine.sync_engine, "before_cursor_execute", grab)
-    [(statement, params)] = captured
+    [(statement, params)] = [c for c in captured if c[0].lstrip().startswith("WITH")]
     conn = await asyncpg.connect(plain_dsn(db))
     try:
         plan = json.loads(await conn.fetchval("EXPLAIN (FORMAT JSON) " + statement, *params))
