@@ -155,6 +155,8 @@ async def measure(
         times.append((time.perf_counter() - started) * 1000)
     used: set[str] = set()
     for statement, params in captured:
+        if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue  # SET LOCAL and the like: nothing to explain
         plan = await raw.fetchval("EXPLAIN (FORMAT JSON) " + statement, *(params or ()))
         used |= _indexes(json.loads(plan))
     return statistics.median(times), used
