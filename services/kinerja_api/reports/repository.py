@@ -1,6 +1,6 @@
 """Report queries. Every aggregate runs in PostgreSQL (GROUP BY / FILTER), backed by an index:
-``evaluation (period, unit_id, predikat)`` for counts, ``evaluation (nip, period)``, ``skp (nip, year)``
-and ``realization (skp_id, period)`` for compliance, ``evaluation (period, id)`` for the SIASN pages."""
+``evaluation (period, unit_id, predikat)`` for counts, ``evaluation (period, nip)`` / ``(nip, period)``,
+``skp (nip, year)`` and ``realization (skp_id, period)`` for compliance, ``evaluation (period, id)`` for the SIASN pages."""
 
 from __future__ import annotations
 
@@ -111,49 +111,87 @@ async def set_org_predikat(
     return before
 
 
-def _compliance_cte(units: Sequence[uuid.UUID] | None) -> str:
-    """One row per active employee with three flags. ``predikat IS NOT NULL`` is FINAL (a check constraint).
+# Per employee ``e``, two probes (each index-only, O(log n) in the province): the employee's SKPs of the year
+# (ix_skp_nip_year_status), each with one realisation probe (ix_realization_skp_id_period), give both SKP
+# flags; one probe gives the FINAL evaluation (ix_evaluation_nip_period_final). LATERAL ... LIMIT 1, not
+# EXISTS: PostgreSQL turns an uncorrelatable EXISTS into a hashed subplan that reads the whole province's
+# rows for the year or period, so a unit's report would grow with the province.
+_SKP_PROBE = """
+  LEFT JOIN LATERAL (SELECT bool_or(s.status = 'APPROVED') AS approved, bool_or(rp.ok) AS reported
+                     FROM kinerja.skp s
+                     LEFT JOIN LATERAL (SELECT true AS ok FROM kinerja.realization r
+                                        WHERE r.skp_id = s.id AND r.period = ANY(CAST(:rperiods AS varchar[]))
+                                        LIMIT 1) rp ON true
+                     WHERE s.nip = e.nip AND s.year = :year) sk ON true"""
+_EV_PROBE = """
+  LEFT JOIN LATERAL (SELECT true AS ok FROM kinerja.evaluation v
+                     WHERE v.nip = e.nip AND v.period = :period AND v.predikat IS NOT NULL LIMIT 1) ev ON true"""
+_PROBES = _SKP_PROBE + _EV_PROBE
 
-    Two shapes, because PostgreSQL cannot pick between them itself: for the whole province each flag is a
-    set built once and hash-joined (three scans of the period's rows, the evaluation one index-only), which
-    is 4x faster than 3 x 100,000 index probes; for a unit the few employees are probed one by one
-    (``LATERAL ... LIMIT 1``), each an index-only lookup, instead of reading the whole period.
+_FLAGS = (
+    "coalesce(sk.approved, false) AS skp_approved, coalesce(sk.reported, false) AS realization_reported,"
+    " (ev.ok IS NOT NULL) AS evaluated"
+)
+
+
+def _counts_sql(units: Sequence[uuid.UUID] | None) -> str:
+    """Headcount and the three flag counts in one pass (``count(*) FILTER``), names never read.
+
+    Two shapes, because PostgreSQL cannot pick between them itself: for the whole province the active
+    employees (ix_employee_active_nip), the year's SKPs grouped per NIP (ix_skp_nip_year_status) and the
+    period's FINAL evaluations (ix_evaluation_period_nip_final) are all read index-only in NIP order and
+    merge-joined: no hash tables and no DISTINCT over 100,000 NIPs (the realisation check is an EXISTS, which
+    PostgreSQL runs as one hashed set of the period's SKP ids when it fits in memory, else as an index probe
+    per SKP; never as a rescan). For a unit the few employees are probed one by one (``_PROBES``) instead of
+    reading the whole period.
     """
     if units is None:
-        # Hash joins against each DISTINCT set, not ``nip IN (subquery)``: a hashed subplan must fit in
-        # work_mem and otherwise degrades to a per-row scan (20 s at 200,000 employees), while a hash
-        # join spills to disk in batches and stays linear.
-        flags = """
-            (sa.nip IS NOT NULL) AS skp_approved,
-            (rr.nip IS NOT NULL) AS realization_reported,
-            (ev.nip IS NOT NULL) AS evaluated
-          FROM kinerja.employee e
-          LEFT JOIN (SELECT DISTINCT s.nip FROM kinerja.skp s
-                     WHERE s.year = :year AND s.status = 'APPROVED') sa ON sa.nip = e.nip
-          LEFT JOIN (SELECT DISTINCT s.nip FROM kinerja.skp s JOIN kinerja.realization r ON r.skp_id = s.id
-                     WHERE s.year = :year AND r.period = ANY(CAST(:rperiods AS varchar[]))) rr ON rr.nip = e.nip
-          LEFT JOIN (SELECT DISTINCT v.nip FROM kinerja.evaluation v
-                     WHERE v.period = :period AND v.predikat IS NOT NULL) ev ON ev.nip = e.nip
-          WHERE e.active"""
-    else:
-        # One probe per employee and flag. Not EXISTS: PostgreSQL turns an uncorrelatable EXISTS into a hashed
-        # subplan that reads the whole province's rows for the year or period (so one OPD took 40 % of the
-        # province's time at 1,000,000 evaluations, and would grow with the province); a LATERAL ... LIMIT 1
-        # stays a per-employee, index-only probe (ix_skp_nip_year_status, ix_evaluation_nip_period_final).
-        flags = """
-            (sa.ok IS NOT NULL) AS skp_approved,
-            (rr.ok IS NOT NULL) AS realization_reported,
-            (ev.ok IS NOT NULL) AS evaluated
-          FROM kinerja.employee e
-          LEFT JOIN LATERAL (SELECT true AS ok FROM kinerja.skp s
-                             WHERE s.nip = e.nip AND s.year = :year AND s.status = 'APPROVED' LIMIT 1) sa ON true
-          LEFT JOIN LATERAL (SELECT true AS ok FROM kinerja.skp s JOIN kinerja.realization r ON r.skp_id = s.id
-                             WHERE s.nip = e.nip AND s.year = :year
-                               AND r.period = ANY(CAST(:rperiods AS varchar[])) LIMIT 1) rr ON true
-          LEFT JOIN LATERAL (SELECT true AS ok FROM kinerja.evaluation v
-                             WHERE v.nip = e.nip AND v.period = :period AND v.predikat IS NOT NULL LIMIT 1) ev ON true
-          WHERE e.active AND e.unit_id = ANY(CAST(:units AS uuid[]))"""
-    return "WITH c AS MATERIALIZED (SELECT e.nip, e.name, e.unit_id," + flags + ")"
+        return """
+            SELECT count(*) AS headcount, count(*) FILTER (WHERE sk.approved) AS skp_approved,
+                   count(*) FILTER (WHERE sk.reported) AS realization_reported,
+                   count(*) FILTER (WHERE ev.nip IS NOT NULL) AS evaluated
+              FROM kinerja.employee e
+              LEFT JOIN (SELECT s.nip, bool_or(s.status = 'APPROVED') AS approved,
+                                bool_or(EXISTS (SELECT 1 FROM kinerja.realization r WHERE r.skp_id = s.id
+                                                AND r.period = ANY(CAST(:rperiods AS varchar[])))) AS reported
+                           FROM kinerja.skp s WHERE s.year = :year GROUP BY s.nip) sk ON sk.nip = e.nip
+              LEFT JOIN (SELECT DISTINCT v.nip FROM kinerja.evaluation v
+                          WHERE v.period = :period AND v.predikat IS NOT NULL) ev ON ev.nip = e.nip
+             WHERE e.active"""
+    # The unit's FINAL evaluations of the period are one range of ix_evaluation_period_unit_id_predikat
+    # (index-only, NIP included); only an employee not found there (evaluated while placed elsewhere, or not
+    # at all) is probed by NIP.
+    return (
+        "SELECT count(*) AS headcount, count(*) FILTER (WHERE sk.approved) AS skp_approved,"
+        " count(*) FILTER (WHERE sk.reported) AS realization_reported,"
+        " count(*) FILTER (WHERE ue.nip IS NOT NULL OR ev.ok) AS evaluated"
+        " FROM unit_staff e"
+        " LEFT JOIN (SELECT DISTINCT v.nip FROM kinerja.evaluation v WHERE v.period = :period"
+        " AND v.unit_id = ANY(CAST(:units AS uuid[])) AND v.predikat IS NOT NULL) ue ON ue.nip = e.nip"
+        + _SKP_PROBE
+        + _EV_PROBE.replace("WHERE v.nip = e.nip", "WHERE ue.nip IS NULL AND v.nip = e.nip")
+    )
+
+
+def _page_sql(units: Sequence[uuid.UUID] | None, after: bool) -> str:
+    """Employees missing a step, in NIP order from ``:after``: the employees are walked in NIP order
+    (the primary key, or the unit's own rows sorted) and probed until the page is full, so a page costs
+    about ``limit`` / (share missing a step) probes, whatever the size of the province."""
+    return (
+        "SELECT e.nip, e.name, e.unit_id, "
+        + _FLAGS
+        + (
+            " FROM kinerja.employee e"
+            if units is None
+            # A sorted subquery, not the CTE itself: its order is known, so the probes stop at the limit.
+            else " FROM (SELECT * FROM unit_staff ORDER BY nip) e"
+        )
+        + _PROBES
+        + " WHERE e.active"
+        + (" AND e.nip > :after" if after else "")
+        + " AND NOT (coalesce(sk.approved, false) AND coalesce(sk.reported, false) AND ev.ok IS NOT NULL)"
+        " ORDER BY e.nip LIMIT :limit"
+    )
 
 
 class ComplianceSummary(NamedTuple):
@@ -204,23 +242,34 @@ async def compliance(
     limit: int,
 ) -> tuple[ComplianceSummary, list[ComplianceRow]]:
     """The counts and a page of employees missing a step (NIP order after ``after_nip``), in one
-    statement over one materialised set."""
+    statement: the counts in one pass, the page by keyset over the employees (no set of all employees is
+    materialised or sorted)."""
+    # A unit's active employees, read once through ix_employee_unit_id_nip: the page then sorts these few
+    # rather than walking the province's primary key until it meets enough of them.
+    staff = (
+        "WITH unit_staff AS MATERIALIZED (SELECT e.nip, e.name, e.unit_id, e.active FROM kinerja.employee e"
+        " WHERE e.active AND e.unit_id = ANY(CAST(:units AS uuid[]))) "
+        if units is not None
+        else ""
+    )
     sql = (
-        _compliance_cte(units)
-        + """
-        SELECT (SELECT json_build_array(count(*), count(*) FILTER (WHERE skp_approved),
-                                        count(*) FILTER (WHERE realization_reported),
-                                        count(*) FILTER (WHERE evaluated)) FROM c),
-               (SELECT coalesce(json_agg(json_build_array(nip, name, unit_id, skp_approved,
-                                                          realization_reported, evaluated) ORDER BY nip), '[]')
-                  FROM (SELECT * FROM c WHERE NOT (skp_approved AND realization_reported AND evaluated)"""
-        + (" AND nip > :after" if after_nip is not None else "")
-        + " ORDER BY nip LIMIT :limit) page)"
+        staff
+        + "SELECT (SELECT json_build_array(c.headcount, c.skp_approved, c.realization_reported, c.evaluated)"
+        " FROM ("
+        + _counts_sql(units)
+        + ") c), (SELECT coalesce(json_agg(json_build_array(p.nip, p.name, p.unit_id, p.skp_approved,"
+        " p.realization_reported, p.evaluated) ORDER BY p.nip), '[]') FROM ("
+        + _page_sql(units, after_nip is not None)
+        + ") p)"
     )
     params = _params(year, period, rperiods, units)
     params["limit"] = limit
     if after_nip is not None:
         params["after"] = after_nip
+    # The planner prices the province's realisation check as one probe per SKP (it runs as one hashed set),
+    # which crosses jit_above_cost: compiling the expressions then cost about 100 ms per call at 1,000,000
+    # evaluations and saved nothing. For this transaction only.
+    await session.execute(text("SET LOCAL jit = off"))
     counts, page = (await session.execute(text(sql), params)).one()
     counts, page = _json(counts), _json(page)
     rows = [ComplianceRow(r[0], r[1], uuid.UUID(r[2]), r[3], r[4], r[5]) for r in page]

@@ -81,6 +81,10 @@ class Evaluation(Base):
         Index(
             "ix_evaluation_nip_period_final", "nip", "period", postgresql_where=text("predikat IS NOT NULL")
         ),
+        # Compliance for the province: a period's FINAL evaluations in NIP order, merge-joined index-only.
+        Index(
+            "ix_evaluation_period_nip_final", "period", "nip", postgresql_where=text("predikat IS NOT NULL")
+        ),
         # SIASN export: a period's rows in keyset (id) order.
         Index("ix_evaluation_period_id", "period", "id"),
         # The evaluation list's "objections I decide" branch (only FINAL results store a decider).
