@@ -947,7 +947,11 @@ def measure_open_loop(
             rows.append([f"{factor:g}x", *res.line()])
             figures[f"open_{factor:g}x_refused"] = len(res.refused_ms)
             figures[f"open_{factor:g}x_ok"] = len(res.ok_ms)
-        metrics = httpx.get(s.url("kinerja") + "/metrics", timeout=10.0, trust_env=False).text
+        metrics = ""
+        for _ in range(3):  # the process may still be working off the last run's backlog
+            with contextlib.suppress(httpx.HTTPError):
+                metrics = httpx.get(s.url("kinerja") + "/metrics", timeout=20.0, trust_env=False).text
+                break
         counted = {
             m.group(1): float(m.group(2))
             for m in re.finditer(r'^asn_admission_refused_total\{reason="(\w+)"\} ([\d.e+]+)$', metrics, re.M)
