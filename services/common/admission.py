@@ -113,18 +113,14 @@ class Admission:
 class LoopLag:
     """How far behind the event loop runs: a timer every ``interval_s`` notes how late it fired.
 
-    :meth:`current` counts a lag only when it lasts: the last timer was late *and* so was the one before it or
-    the next one is already overdue by as much (a loop that keeps falling behind is seen before its next
-    timer gets to run). One late timer alone (a collection, the process descheduled by the OS for a slice on
-    a shared machine) is not overload: shedding on it refused requests a closed loop would have had served
-    (docs/benchmarks.md, issue 21 round 3). Started on the running loop by
+    :meth:`current` is the larger of the last timer's delay and how overdue the next one already is, so a
+    loop that has just fallen behind is seen before its timer gets to run. Started on the running loop by
     :meth:`ensure_started` (again on another loop: the in-process tests run one loop per test).
     """
 
     def __init__(self, interval_s: float = 0.01) -> None:
         self.interval_s = interval_s
         self.lag_s = 0.0
-        self.previous_s = 0.0
         self._due = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._handle: asyncio.TimerHandle | None = None
@@ -139,7 +135,7 @@ class LoopLag:
         if loop is not self._loop:
             self.stop()
             self._loop = loop
-            self.lag_s = self.previous_s = 0.0
+            self.lag_s = 0.0
             self._schedule(loop.time())
         return loop
 
@@ -162,12 +158,11 @@ class LoopLag:
 
     def observe(self, now: float) -> None:
         """The timer fired at ``now`` (loop time): note its delay."""
-        self.previous_s = self.lag_s
         self.lag_s = max(0.0, now - self._due)
 
     def current(self, now: float) -> float:
-        """The loop's lasting lag at ``now`` (loop time), in seconds: see the class."""
-        return min(self.lag_s, max(self.previous_s, now - self._due))
+        """The loop's lag at ``now`` (loop time), in seconds."""
+        return max(self.lag_s, now - self._due)
 
 
 # Probes and scrapes are never shed: an overloaded process is alive, and its metrics say why it refuses.
