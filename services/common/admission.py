@@ -14,6 +14,12 @@ own pool), so the database sees at most N x capacity connections (docs/operation
 refuses a request with 503 and ``Retry-After`` when ``max_in_flight`` requests are already in the process,
 before routing, the middleware or the token check spend any CPU on it. Under CPU overload the gate above is
 reached only after all of that, so refusals there came seconds late (docs/benchmarks.md, issue 21).
+
+A count of requests in the process is not enough under CPU overload: the requests then wait in the socket
+buffers and the event loop's ready queue *before* the process reads them, so the count stays low while their
+latency grows. :class:`LoopLag` measures that wait directly (a timer that notes how late it fires), and the
+shedder also refuses while the loop runs more than ``max_lag_s`` behind: a refusal costs a fraction of a
+request, so the loop catches up and the excess gets its 503 within about ``max_lag_s``.
 """
 
 from __future__ import annotations
@@ -104,20 +110,87 @@ class Admission:
         self.in_use -= 1
 
 
+class LoopLag:
+    """How far behind the event loop runs: a timer every ``interval_s`` notes how late it fired.
+
+    :meth:`current` is the larger of the last timer's delay and how overdue the next one already is, so a
+    loop that has just fallen behind is seen before its timer gets to run. Started on the running loop by
+    :meth:`ensure_started` (again on another loop: the in-process tests run one loop per test).
+    """
+
+    def __init__(self, interval_s: float = 0.01) -> None:
+        self.interval_s = interval_s
+        self.lag_s = 0.0
+        self._due = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._handle: asyncio.TimerHandle | None = None
+
+    @property
+    def due(self) -> float:
+        """When (loop time) the next timer should fire."""
+        return self._due
+
+    def ensure_started(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self.stop()
+            self._loop = loop
+            self.lag_s = 0.0
+            self._schedule(loop.time())
+        return loop
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self._loop = None
+
+    def _schedule(self, now: float) -> None:
+        assert self._loop is not None
+        self._due = now + self.interval_s
+        self._handle = self._loop.call_at(self._due, self._tick)
+
+    def _tick(self) -> None:
+        assert self._loop is not None
+        now = self._loop.time()
+        self.observe(now)
+        self._schedule(now)
+
+    def observe(self, now: float) -> None:
+        """The timer fired at ``now`` (loop time): note its delay."""
+        self.lag_s = max(0.0, now - self._due)
+
+    def current(self, now: float) -> float:
+        """The loop's lag at ``now`` (loop time), in seconds."""
+        return max(self.lag_s, now - self._due)
+
+
 # Probes and scrapes are never shed: an overloaded process is alive, and its metrics say why it refuses.
 SHED_EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class Shedder:
-    """Raw ASGI layer: at most ``max_in_flight`` HTTP requests in the process; the next gets 503 at once.
+    """Raw ASGI layer: at most ``max_in_flight`` HTTP requests in the process, and none while the event loop
+    runs more than ``max_lag_s`` behind (``None``: no lag limit); the rest get 503 at once.
 
-    Counted in ``/metrics`` as ``asn_admission_refused_total{reason="shed"}``. Per process, like
-    :class:`Admission` (with ``--workers N`` the app takes N x ``max_in_flight``).
+    Counted in ``/metrics`` as ``asn_admission_refused_total{reason="shed"}`` (the count) and
+    ``{reason="loop_lag"}`` (the lag). Per process, like :class:`Admission` (with ``--workers N`` the app
+    takes N x ``max_in_flight``).
     """
 
-    def __init__(self, app: ASGIApp, *, max_in_flight: int, retry_after_s: int = 1) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_in_flight: int,
+        max_lag_s: float | None = None,
+        retry_after_s: int = 1,
+        lag: LoopLag | None = None,
+    ) -> None:
         self.app = app
         self.max_in_flight = max_in_flight
+        self.max_lag_s = max_lag_s
+        self.lag = lag or LoopLag()
         self.in_flight = 0
         self._retry_after = str(retry_after_s).encode()
         self._seconds = str(retry_after_s)
@@ -127,18 +200,23 @@ class Shedder:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.max_in_flight:
-            await self._refuse(scope, send)
+            await self._refuse(scope, send, "shed")
             return
+        if self.max_lag_s is not None:
+            loop = self.lag.ensure_started()
+            if self.lag.current(loop.time()) > self.max_lag_s:
+                await self._refuse(scope, send, "loop_lag")
+                return
         self.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send, reason: str) -> None:
         metrics = find_metrics(scope.get("app"))
         if metrics is not None:
-            metrics.admission_refused.labels("shed").inc()
+            metrics.admission_refused.labels(reason).inc()
         body = problem_bytes(503, msg("The service is busy; retry after {seconds} s.", seconds=self._seconds))
         headers = [
             (b"content-type", PROBLEM_JSON.encode()),
@@ -149,6 +227,6 @@ class Shedder:
         await send({"type": "http.response.body", "body": body})
 
 
-def shedder(max_in_flight: int) -> Callable[[ASGIApp], ASGIApp]:
-    """A ``front`` layer (services/common/app.py) with this limit."""
-    return lambda app: Shedder(app, max_in_flight=max_in_flight)
+def shedder(max_in_flight: int, max_lag_s: float | None = None) -> Callable[[ASGIApp], ASGIApp]:
+    """A ``front`` layer (services/common/app.py) with these limits."""
+    return lambda app: Shedder(app, max_in_flight=max_in_flight, max_lag_s=max_lag_s)

@@ -257,7 +257,7 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     # Outermost the app's own fast paths (publik's cache: cheap, never shed), then the shedder.
-    app.front = [*spec.front, shedder(settings.in_flight_limit)]
+    app.front = [*spec.front, shedder(settings.in_flight_limit, settings.shed_loop_lag_s)]
     install_problem_handlers(app)
     problem_openapi(app)
     install_docs(app)

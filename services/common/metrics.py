@@ -155,7 +155,8 @@ class AppMetrics:
         self.admission_refused = Counter(
             "asn_admission_refused",
             "Requests refused with 503 before reaching the database pool (services/common/admission.py), by "
-            "reason: queue_full (refused on arrival) or wait_timeout (queued too long).",
+            "reason: queue_full (refused on arrival), wait_timeout (queued too long), shed (MAX_IN_FLIGHT reached) "
+            "or loop_lag (the event loop ran more than SHED_LOOP_LAG_MS behind).",
             ("reason",),
             registry=self.registry,
         )

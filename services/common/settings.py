@@ -83,6 +83,10 @@ class AppSettings(BaseSettings):
     # in the process at once get 503 + Retry-After before routing or the token check run. Default (None):
     # db_pool_size + db_admission_queue, the most the database gate would hold anyway. Per process.
     max_in_flight: int | None = Field(default=None, ge=1, le=1_000_000)
+    # ... and while the process's event loop runs more than this many ms behind (a timer every 10 ms notes
+    # how late it fires), every request gets that 503 at once: under CPU overload requests wait in the
+    # socket buffers and the loop before they are counted in flight (issue 21). 0: off. Per process.
+    shed_loop_lag_ms: float = Field(default=0, ge=0, le=60_000)
     # After start-up, move every object start-up made (modules, routes, models: about a million) out of the
     # garbage collector's reach (gc.freeze). Left in, each full collection scanned them all again, 100+ ms
     # stalls that cost a 50-item list about 4 ms per request on average (issue 21, docs/benchmarks.md). Off
@@ -93,6 +97,11 @@ class AppSettings(BaseSettings):
     def in_flight_limit(self) -> int:
         """The shedder's limit: ``max_in_flight``, else pool size plus admission queue."""
         return self.max_in_flight or self.db_pool_size + self.db_admission_queue
+
+    @property
+    def shed_loop_lag_s(self) -> float | None:
+        """The shedder's lag limit in seconds, ``None`` when off."""
+        return self.shed_loop_lag_ms / 1000 if self.shed_loop_lag_ms > 0 else None
 
     # Token verification (every service verifies every token itself).
     jwt_issuer: str = "https://asn.bengkuluprov.go.id"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from services.common.admission import Admission, Overloaded, Shedder
+from services.common.admission import Admission, LoopLag, Overloaded, Shedder
 from services.common.metrics import samples
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
@@ -114,3 +114,65 @@ async def test_the_shedder_refuses_beyond_max_in_flight_before_the_framework_and
         assert counted == {"shed": 1.0}
         assert (await client.get("/v1/whoami", headers=tokens.admin())).status_code == 200
         assert shed.in_flight == 0  # the count came back down after the request
+
+
+async def test_loop_lag_is_the_last_delay_or_how_overdue_the_next_timer_is() -> None:
+    lag = LoopLag(interval_s=3600.0)  # the timer never fires during the test: the arithmetic alone
+    loop = lag.ensure_started()
+    try:
+        due = lag.due
+        assert lag.current(loop.time()) == 0.0
+        assert lag.current(due + 0.2) == pytest.approx(0.2)  # overdue: seen before the timer runs
+        lag.observe(due + 0.03)
+        assert lag.lag_s == pytest.approx(0.03)
+        assert lag.current(due - 1.0) == pytest.approx(0.03)
+        lag.observe(due - 0.01)  # early (clock granularity) is no lag
+        assert lag.lag_s == 0.0
+    finally:
+        lag.stop()
+
+
+async def test_loop_lag_sees_a_blocked_loop() -> None:
+    lag = LoopLag(interval_s=0.01)
+    loop = lag.ensure_started()
+    try:
+        time.sleep(0.1)  # noqa: ASYNC251  (blocking on purpose: the loop cannot run its timer, 90+ ms late)
+        assert lag.current(loop.time()) >= 0.09
+        await asyncio.sleep(0)  # the timer runs now and notes its delay
+        await asyncio.sleep(0)
+        assert lag.lag_s >= 0.09
+    finally:
+        lag.stop()
+
+
+async def test_the_shedder_refuses_while_the_loop_lags_and_counts_it(
+    db: str, settings_for: Callable[..., Any], tokens: Tokens
+) -> None:
+    assert settings_for(KinerjaSettings, shed_loop_lag_ms=0).shed_loop_lag_s is None
+    settings = settings_for(KinerjaSettings, shed_loop_lag_ms=50)
+    assert settings.shed_loop_lag_s == 0.05
+    app = create_app(settings)
+    async with running(app) as client:
+        assert (await client.get("/healthz")).status_code == 200  # Starlette builds the stack on first use
+        shed = app.middleware_stack
+        assert isinstance(shed, Shedder)
+        assert shed.max_lag_s == 0.05
+        shed.lag.stop()
+        shed.lag = LoopLag(interval_s=3600.0)  # its timer never fires: the lag is what the test sets
+        shed.lag.ensure_started()
+        try:
+            shed.lag.lag_s = 0.2
+            resp = await client.get("/v1/whoami", headers=tokens.admin())
+            assert (await client.get("/healthz")).status_code == 200  # probes and scrapes are never shed
+            text = (await client.get("/metrics")).text
+            shed.lag.lag_s = 0.0
+            after = await client.get("/v1/whoami", headers=tokens.admin())
+        finally:
+            shed.lag.stop()
+        assert resp.status_code == 503, resp.text
+        assert resp.headers["Retry-After"] == "1"
+        assert resp.headers["content-type"].startswith("application/problem+json")
+        counted = {labels["reason"]: value for labels, value in samples(text, "asn_admission_refused_total")}
+        assert counted == {"loop_lag": 1.0}
+        assert after.status_code == 200, after.text
+        assert shed.in_flight == 0
