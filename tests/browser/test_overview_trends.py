@@ -26,9 +26,8 @@ from tests.support.browser import (
     chromium,
     needs_browser,
     publik_with_demo,
-    serve,
 )
-from tests.support.fixtures import Tokens
+from tests.support.fixtures import Tokens, serve
 
 pytestmark = needs_browser
 

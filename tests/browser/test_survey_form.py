@@ -24,9 +24,8 @@ from tests.support.browser import (
     chromium,
     needs_browser,
     publik_with_demo,
-    serve,
 )
-from tests.support.fixtures import Tokens, free_port
+from tests.support.fixtures import Tokens, free_port, serve
 
 pytestmark = needs_browser
 

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 
 from asn_cli.publik_commands import cmd_verify_snapshots, register, verify_url
 from services.publik_api.config import PublikSettings
@@ -23,7 +19,7 @@ from services.publik_api.snapshots.service import SnapshotSigner, canonical_json
 from services.publik_api.snapshots.verify import verify_chain
 from services.publik_api.state import publik_state
 from tests.publik.conftest import envelope, performance, publish, send_event
-from tests.support.fixtures import Tokens, free_port, running
+from tests.support.fixtures import Tokens, running, serve
 
 
 async def _three_snapshots(
@@ -116,23 +112,6 @@ async def _signer_of(client: httpx.AsyncClient) -> SnapshotSigner:
     return signer
 
 
-@contextlib.contextmanager
-def _serve(app: Any) -> Iterator[str]:
-    """The app as a real HTTP server on a free loopback port, in a thread."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 async def test_asn_verify_snapshots_command(
     publik_settings: Callable[..., PublikSettings],
     tokens: Tokens,
@@ -144,7 +123,7 @@ async def test_asn_verify_snapshots_command(
         await _three_snapshots(client, tokens)
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers(dest="command"))
-    with _serve(create_app(settings)) as url:
+    with serve(create_app(settings)) as url:
         args = parser.parse_args(["verify-snapshots", url])
         assert await asyncio.to_thread(cmd_verify_snapshots, args, None) == 0
         assert "OK: 3 snapshot(s)" in capsys.readouterr().out

@@ -1,19 +1,16 @@
 """What the browser tests (tests/browser/) share: the tools they need (skipped with a visible reason when
-Chromium, Playwright or axe-core is missing), a real HTTP server for an ASGI app, publik seeded with the demo
+Chromium, Playwright or axe-core is missing), a real HTTP server for an ASGI app (`serve`, from tests/support/fixtures.py), publik seeded with the demo
 data, a headless Chromium page that collects the page's errors, and axe-core's WCAG check."""
 
 from __future__ import annotations
 
 import contextlib
-import threading
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from asn_cli.seed import app_session
 from services.publik_api import demo
@@ -50,26 +47,6 @@ def missing_tools() -> str | None:
 
 needs_browser = pytest.mark.skipif(missing_tools() is not None, reason=missing_tools() or "")
 """``pytestmark = needs_browser`` in every browser test module."""
-
-
-@contextlib.contextmanager
-def serve(app: Any, port: int | None = None) -> Iterator[str]:
-    """An ASGI app as a real HTTP server on a loopback port (a free one unless given: a host page's origin
-    must be known before publik starts, to be allowed to frame it), in a thread."""
-    port = port or free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="auto")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 async def publik_with_demo(

@@ -8,6 +8,8 @@ import contextlib
 import os
 import socket
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import uvicorn
 from fastapi import FastAPI
 
 from services.common.apps import APP_NAMES
@@ -190,3 +193,23 @@ async def wait_until(predicate: Any, timeout_s: float = 10.0, interval_s: float 
             return True
         await asyncio.sleep(interval_s)
     return False
+
+
+@contextlib.contextmanager
+def serve(app: Any, port: int | None = None) -> Iterator[str]:
+    """An ASGI app as a real HTTP server on a loopback port (a free one unless given: a host page's origin
+    must be known before publik starts, to be allowed to frame it), in a thread."""
+    port = port or free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="auto")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
