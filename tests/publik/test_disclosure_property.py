@@ -85,7 +85,8 @@ async def test_no_history_gives_a_person_away(
     units = [parent] + [uuid.uuid4() for _ in range(children)]
     for n, unit in enumerate(units):
         body = {"unit_id": str(unit), "name": f"Unit {n}", "parent_id": str(parent) if n else None}
-        assert (await send_event(publik, tokens, envelope("kinerja.unit", body))).status_code == 202
+        r0 = await send_event(publik, tokens, envelope("kinerja.unit", body))
+        assert r0.status_code == 202, r0.text
     members = [list(m) for m in own[: children + 1]]
     latest = await publik.get("/v1/snapshots/latest")
     first_snapshot = latest.json()["n"] + 1 if latest.status_code == 200 else 1
