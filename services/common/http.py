@@ -70,6 +70,28 @@ class ServiceTokenAuth(httpx.Auth):
             yield request
 
 
+class RetryStaleConnection(httpx.AsyncBaseTransport):
+    """Sends an idempotent request (GET, HEAD, OPTIONS) once more when its connection failed before any answer
+    came: a pooled keep-alive connection the upstream closed just as it was reused (ReadError,
+    RemoteProtocolError, WriteError). Nothing else is re-sent: a POST's first attempt may have been applied."""
+
+    IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self._inner.handle_async_request(request)
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+            if request.method not in self.IDEMPOTENT:
+                raise
+            return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 def make_client(
     base_url: str = "",
     *,
@@ -79,11 +101,15 @@ def make_client(
     max_connections: int = 100,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
-    """One pooled client for one upstream; create it in the lifespan and close it there."""
+    """One pooled client for one upstream; create it in the lifespan and close it there. Idempotent requests
+    survive a stale pooled connection (:class:`RetryStaleConnection`) unless ``transport`` is given."""
+    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+    if transport is None:
+        transport = RetryStaleConnection(httpx.AsyncHTTPTransport(limits=limits, trust_env=False))
     return httpx.AsyncClient(
         base_url=base_url,
         timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s or min(timeout_s, 2.0)),
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        limits=limits,
         event_hooks={"request": [_forward_request_id]},
         auth=auth,
         trust_env=False,
