@@ -10,6 +10,7 @@ import pytest
 
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
+from tests.kinerja.test_evaluations_seed import Seeder, connect
 from tests.support.fixtures import Tokens, running
 
 
@@ -23,3 +24,14 @@ async def client(db: str, settings_for: Callable[..., Any]) -> AsyncIterator[htt
 @pytest.fixture
 def admin(tokens: Tokens) -> dict[str, str]:
     return tokens.admin()
+
+
+@pytest.fixture
+async def seed(db: str) -> AsyncIterator[Seeder]:
+    """The reporting-line seeder (units, employees, assignments written straight into PostgreSQL) on the test's
+    database, closed afterwards."""
+    s = await connect(db)
+    try:
+        yield s
+    finally:
+        await s.conn.close()

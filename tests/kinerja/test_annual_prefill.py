@@ -3,18 +3,16 @@ frequent rating, a tie going to the latest; a departure needs a written reason."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
 import httpx
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.kinerja_api.evaluations.anchoring import prefill
 from services.kinerja_api.tables.evaluation_enums import Rating
-from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate, new_evaluation
+from tests.kinerja.test_evaluations_seed import Seeder, evaluate, new_evaluation
 from tests.support.anchoring import anchored_body
 from tests.support.clock import on_day
 from tests.support.fixtures import Tokens
@@ -40,15 +38,6 @@ def test_prefill_is_a_most_frequent_rating_and_the_latest_of_them(ratings: list[
     tied = {r for r in ratings if ratings.count(r) == best}
     latest = max(i for i, r in enumerate(ratings) if r in tied)
     assert ratings[latest] is chosen
-
-
-@pytest.fixture
-async def seed(db: str) -> AsyncIterator[Seeder]:
-    s = await connect(db)
-    try:
-        yield s
-    finally:
-        await s.conn.close()
 
 
 async def test_the_annual_result_is_prefilled_and_a_departure_needs_a_reason(

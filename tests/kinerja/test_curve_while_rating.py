@@ -3,24 +3,12 @@ counted, a warning and never a refusal; under 10 results the unit is too small t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 
-from tests.kinerja.test_evaluations_seed import Seeder, connect, new_evaluation, rate
+from tests.kinerja.test_evaluations_seed import Seeder, new_evaluation, rate
 from tests.support.fixtures import Tokens
 
 S = "SESUAI_EKSPEKTASI"
-
-
-@pytest.fixture
-async def seed(db: str) -> AsyncIterator[Seeder]:
-    s = await connect(db)
-    try:
-        yield s
-    finally:
-        await s.conn.close()
 
 
 async def test_finalising_warns_with_the_rule_that_would_break(

@@ -4,7 +4,6 @@ transfer, ETags, concurrent finalisation, reopen with audit, acknowledgement and
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
@@ -17,15 +16,6 @@ from tests.support.anchoring import anchored_body, main_results
 from tests.support.fixtures import Tokens
 
 A, S, B = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"
-
-
-@pytest.fixture
-async def seed(db: str) -> AsyncIterator[Seeder]:
-    s = await connect(db)
-    try:
-        yield s
-    finally:
-        await s.conn.close()
 
 
 @pytest.fixture

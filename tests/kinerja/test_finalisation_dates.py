@@ -7,29 +7,18 @@ snapshot taken at finalisation, also when the atasan decides an objection."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate, new_evaluation, rate
+from tests.kinerja.test_evaluations_seed import Seeder, evaluate, new_evaluation, rate
 from tests.support.anchoring import anchored_body, main_results
 from tests.support.clock import on_day, set_today
 from tests.support.fixtures import Tokens
 from tests.support.kinerja_seed import reporting_line
 
 S, A, B = "SESUAI_EKSPEKTASI", "DI_ATAS_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"
-
-
-@pytest.fixture
-async def seed(db: str) -> AsyncIterator[Seeder]:
-    s = await connect(db)
-    try:
-        yield s
-    finally:
-        await s.conn.close()
 
 
 def _problem(resp: httpx.Response, status: int, slug: str) -> dict[str, Any]:

@@ -4,25 +4,14 @@ DI_ATAS, BAIK → SESUAI, otherwise DI_BAWAH; a departure is refused (409) unles
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 
-from tests.kinerja.test_evaluations_seed import Seeder, connect, new_evaluation, rate
+from tests.kinerja.test_evaluations_seed import Seeder, new_evaluation, rate
 from tests.support.fixtures import Tokens
 
 S = "SESUAI_EKSPEKTASI"
 A = "DI_ATAS_EKSPEKTASI"
-
-
-@pytest.fixture
-async def seed(db: str) -> AsyncIterator[Seeder]:
-    s = await connect(db)
-    try:
-        yield s
-    finally:
-        await s.conn.close()
 
 
 async def _head(client: httpx.AsyncClient, tokens: Tokens, seed: Seeder, org: str) -> tuple[str, str]:

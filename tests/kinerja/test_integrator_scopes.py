@@ -4,28 +4,18 @@ not. Sent as an integrator's client token would be (the gateway puts the granted
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
 from services.common.auth import Role, Scope
-from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate
+from tests.kinerja.test_evaluations_seed import Seeder, evaluate
 from tests.support.fixtures import Tokens
 from tests.support.kinerja_seed import reporting_line
 
 A, S = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI"
 NOTES = {"AKUNTABEL": "Sering terlambat menyerahkan laporan; dibicarakan empat mata."}
-
-
-@pytest.fixture
-async def seed(db: str) -> AsyncIterator[Seeder]:
-    s = await connect(db)
-    try:
-        yield s
-    finally:
-        await s.conn.close()
 
 
 @pytest.fixture

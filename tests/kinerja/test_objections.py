@@ -4,14 +4,14 @@ year by the admin (audited), one objection per result."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate
+from tests.kinerja.test_evaluations_seed import Seeder, evaluate
 from tests.support import clock as clock_helpers
 from tests.support.clock import on_day
 from tests.support.fixtures import Tokens
@@ -28,15 +28,6 @@ def test_clock() -> Iterator[None]:
 
 def set_today(day: date) -> None:
     clock_helpers.set_today(None, day)
-
-
-@pytest.fixture
-async def seed(db: str) -> AsyncIterator[Seeder]:
-    s = await connect(db)
-    try:
-        yield s
-    finally:
-        await s.conn.close()
 
 
 @pytest.fixture

@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
-import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 
@@ -26,7 +25,7 @@ from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
 from services.publik_api.config import PublikSettings
 from services.publik_api.main import create_app as create_publik
-from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate, plain
+from tests.kinerja.test_evaluations_seed import Seeder, evaluate, plain
 from tests.support.anchoring import anchored_body, main_results
 from tests.support.fixtures import Tokens, free_port, running, wait_until
 
@@ -43,15 +42,6 @@ AGGREGATE_KEYS = {
     "data_as_of",
 }
 PERSONAL = {"nip", "name", "nama", "rating", "predikat", "result_rating", "behavior_rating", "evaluator_nip"}
-
-
-@pytest.fixture
-async def seed(db: str) -> AsyncIterator[Seeder]:
-    s = await connect(db)
-    try:
-        yield s
-    finally:
-        await s.conn.close()
 
 
 async def team(seed: Seeder, code: str, base: int, size: int = 3, anchor: bool = True) -> dict[str, Any]:

