@@ -15,7 +15,7 @@ import uuid
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import Conflict
@@ -52,22 +52,24 @@ async def get(session: AsyncSession, nip: str, *, for_update: bool = False) -> E
     return (await session.scalars(stmt)).one_or_none()
 
 
+def overlapping(nip: str, start: date, end: date) -> Select[str | None, uuid.UUID, date, date | None]:
+    """The :class:`Assignment` columns of ``nip``'s assignments overlapping the inclusive range ``[start, end]``
+    (unordered; a day's assignment is ``overlapping(nip, day, day)``)."""
+    return select(
+        EmployeeAssignment.supervisor_nip,
+        EmployeeAssignment.unit_id,
+        EmployeeAssignment.valid_from,
+        EmployeeAssignment.valid_to,
+    ).where(
+        EmployeeAssignment.nip == nip,
+        EmployeeAssignment.valid_from <= end,
+        or_(EmployeeAssignment.valid_to.is_(None), EmployeeAssignment.valid_to > start),
+    )
+
+
 async def assignments_during(session: AsyncSession, nip: str, start: date, end: date) -> list[Assignment]:
     """Every assignment overlapping the inclusive range ``[start, end]``, oldest first."""
-    stmt = (
-        select(
-            EmployeeAssignment.supervisor_nip,
-            EmployeeAssignment.unit_id,
-            EmployeeAssignment.valid_from,
-            EmployeeAssignment.valid_to,
-        )
-        .where(
-            EmployeeAssignment.nip == nip,
-            EmployeeAssignment.valid_from <= end,
-            or_(EmployeeAssignment.valid_to.is_(None), EmployeeAssignment.valid_to > start),
-        )
-        .order_by(EmployeeAssignment.valid_from)
-    )
+    stmt = overlapping(nip, start, end).order_by(EmployeeAssignment.valid_from)
     return [Assignment(*row) for row in (await session.execute(stmt)).all()]
 
 

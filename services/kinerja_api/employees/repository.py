@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnClause
 from services.kinerja_api.staff import Assignment as Assignment
 from services.kinerja_api.staff import assignments_during as assignments_during
 from services.kinerja_api.staff import get as get
+from services.kinerja_api.staff import overlapping
 from services.kinerja_api.tables.employees import Employee, EmployeeAssignment
 
 # The columns a CSV line sets, in file order; also the "is anything different" comparison of the import.
@@ -202,21 +203,7 @@ async def open_assignment(session: AsyncSession, nip: str) -> EmployeeAssignment
 
 async def assignment_on(session: AsyncSession, nip: str, day: date) -> Assignment | None:
     """The assignment that held on ``day``."""
-    stmt = (
-        select(
-            EmployeeAssignment.supervisor_nip,
-            EmployeeAssignment.unit_id,
-            EmployeeAssignment.valid_from,
-            EmployeeAssignment.valid_to,
-        )
-        .where(
-            EmployeeAssignment.nip == nip,
-            EmployeeAssignment.valid_from <= day,
-            or_(EmployeeAssignment.valid_to.is_(None), EmployeeAssignment.valid_to > day),
-        )
-        .order_by(EmployeeAssignment.valid_from.desc())
-        .limit(1)
-    )
+    stmt = overlapping(nip, day, day).order_by(EmployeeAssignment.valid_from.desc()).limit(1)
     row = (await session.execute(stmt)).first()
     return Assignment(*row) if row is not None else None
 
