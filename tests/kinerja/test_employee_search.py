@@ -58,12 +58,13 @@ async def test_search_by_name_or_nip_prefix(
 
 def _explain(**filters: Any) -> tuple[str, list[Any]]:
     """EXPLAIN of the statement the repository runs, with its bind values, for asyncpg."""
-    stmt = list_statement(
+    stmt, params = list_statement(
         unit_id=None, supervisor_nip=None, active=None, visible_to=None, after_nip=None, limit=51, **filters
     )
     compiled = stmt.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
     assert compiled.positiontup is not None
-    return "EXPLAIN " + str(compiled), [compiled.params[name] for name in compiled.positiontup]
+    values = compiled.construct_params(params)
+    return "EXPLAIN " + str(compiled), [values[name] for name in compiled.positiontup]
 
 
 async def test_search_uses_the_indexes(db: str, client: httpx.AsyncClient, admin: dict[str, str]) -> None:
