@@ -44,7 +44,7 @@ def link(scope: Scope, path: str) -> str:
     return scope_prefix(scope) + path
 
 
-def request_prefix(request: Request) -> str:
+async def request_prefix(request: Request) -> str:
     """Dependency: the prefix of this request, for service functions that build links (they never see the
     request themselves)."""
     return scope_prefix(request.scope)

@@ -259,7 +259,7 @@ def choose(accept: str | None, fmt: ReportFormat | None, dialect: CsvDialect | N
     return Negotiated(media, dialect)
 
 
-def _negotiated(
+async def _negotiated(
     request: Request,
     fmt: Annotated[
         ReportFormat | None,

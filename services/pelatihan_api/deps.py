@@ -20,7 +20,7 @@ MitraOrAdminDep = Annotated[Principal, Depends(require_roles(Role.MITRA, Role.PE
 ServiceDep = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
 
 
-def kinerja_client(request: Request) -> KinerjaClient:
+async def kinerja_client(request: Request) -> KinerjaClient:
     """The typed kinerja client over the app's long-lived, service-authenticated httpx client."""
     state = pelatihan_state(request.app)
     return KinerjaClient(state.kinerja_client, timeout_s=state.settings.kinerja_timeout_s)
