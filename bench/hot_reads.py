@@ -18,12 +18,18 @@ kinerja's CPU per request (from /proc) is recorded beside it. Writes the ``hot-r
 docs/benchmarks.md.
 
     .venv/bin/python -m bench.hot_reads [--duration 5] [--rounds 5] [--connections 64,256] [--workers 1]
+        [--compare REV]
+
+``--compare REV`` also starts kinerja as of git revision REV beside the current one (same database and
+settings) and requests it directly in the same rounds (route ``direct@REV``), so a change is measured against
+the old code in the same minutes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import shutil
 import statistics
@@ -37,8 +43,8 @@ import asyncpg
 import httpx
 
 from bench import datagen
-from bench._util import LoadResult, command_line, machine, parse_wrk, table, write_section
-from bench.mixed_load import ADMIN_PASSWORD, ADMIN_USER, SECRETS, login, stack
+from bench._util import LoadResult, command_line, export_revision, machine, parse_wrk, table, write_section
+from bench.mixed_load import ADMIN_PASSWORD, ADMIN_USER, SECRETS, extra_app, login, stack
 from tests.support.fixtures import drop_database, plain_dsn, postgres_server
 
 SECTION = "hot-reads"
@@ -119,7 +125,10 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
 
     asyncio.run(accounts())
     results: Results = {}
-    with stack(dataset.database_url, workdir, dataset.data_dir, workers=args.workers) as s:
+    with contextlib.ExitStack() as running:
+        s = running.enter_context(
+            stack(dataset.database_url, workdir, dataset.data_dir, workers=args.workers)
+        )
         login(s.url("gateway"))
         resp = httpx.post(
             s.url("gateway") + "/auth/token",
@@ -131,6 +140,15 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
         token = str(resp.json()["access_token"])
         paths = targets(nip, unit)
         routes = {"direct": s.url("kinerja"), "gateway": s.url("gateway") + "/kinerja"}
+        pids = {"direct": s.apps["kinerja"].popen.pid, "gateway": s.apps["kinerja"].popen.pid}
+        if args.compare:
+            (workdir / "old").mkdir()
+            code = export_revision(args.compare, workdir / "old")
+            old = running.enter_context(
+                extra_app(s, "kinerja", code, dataset.database_url, workdir, dataset.data_dir)
+            )
+            routes[f"direct@{args.compare}"] = old.url
+            pids[f"direct@{args.compare}"] = old.popen.pid
         for route, base in routes.items():
             for path in paths.values():
                 got = httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=30.0,
@@ -138,14 +156,13 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
                 if got.status_code != 200:
                     raise RuntimeError(f"{route} {path}: {got.status_code} {got.text[:300]}")
                 wrk(base + path, token, 16, 1)  # warm-up
-        pid = s.apps["kinerja"].popen.pid
         for n in range(1, args.rounds + 1):
             for conns in args.connections:
                 for route, base in routes.items():
                     for name, path in paths.items():
-                        before = cpu_seconds(pid)
+                        before = cpu_seconds(pids[route])
                         r = wrk(base + path, token, conns, args.duration)
-                        cpu = (cpu_seconds(pid) - before) * 1000 / max(1, r.requests)
+                        cpu = (cpu_seconds(pids[route]) - before) * 1000 / max(1, r.requests)
                         results.setdefault((conns, route, name), []).append((r, cpu))
                         print(
                             f"round {n} c{conns} {route:>7} {name:>11}: {r.rps:8,.0f} req/s  p50 "
@@ -162,7 +179,7 @@ def render(args: argparse.Namespace, results: Results) -> tuple[str, dict[str, f
     figures: dict[str, float] = {}
     for conns in args.connections:
         rows = []
-        for route in ("direct", "gateway"):
+        for route in sorted({r for c, r, _ in results if c == conns}, key=lambda r: (r != "direct", r)):
             for name in PATHS:
                 runs = results[(conns, route, name)]
                 base = results[(conns, route, "whoami")]
@@ -187,6 +204,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per app")
     parser.add_argument("--database-url", help="a database kept by bench.datagen --keep")
     parser.add_argument("--data-dir", help="its publik data folder")
+    parser.add_argument(
+        "--compare",
+        metavar="REV",
+        help="also run kinerja as of this git revision beside the current one (direct route `direct@REV`), "
+        "rounds interleaved",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
     args.connections = [int(c) for c in args.connections.split(",")]
@@ -226,7 +249,7 @@ WARNING; PostgreSQL, the four apps and wrk share the machine. Machine: {machine(
 {text}
 
 "kinerja CPU ms/req" is the kinerja process's user+system CPU (workers included) during the run divided by the
-requests answered. "errors" are non-2xx answers plus wrk timeouts (2 s).
+requests answered.{f" Rows `direct@{args.compare}` are kinerja as of git revision {args.compare} (its tree from `git archive`), a second process beside the current one on the same database, its rounds interleaved with the others." if args.compare else ""} "errors" are non-2xx answers plus wrk timeouts (2 s).
 
 <!-- figures: {json.dumps(figures)} -->
 """,

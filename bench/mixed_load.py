@@ -232,6 +232,33 @@ def stack(
             log.close()
 
 
+@contextlib.contextmanager
+def extra_app(
+    s: Stack, name: str, code: Path, database_url: str, workdir: Path, publik_data: Path
+) -> Iterator[App]:
+    """One more process of app ``name`` beside the running stack, from the source tree ``code`` (an older
+    revision, bench._util.export_revision), with the same settings and database, so old and new code are
+    measured in the same minutes."""
+    env = _env(database_url, workdir, publik_data, {n: s.apps[n].port for n in APP_NAMES})
+    port = free_port()
+    with open(workdir / f"{name}-old.log", "ab") as log:
+        popen = subprocess.Popen(
+            [sys.executable, "-m", "asn_cli.main", "serve", name, "--port", str(port)],
+            cwd=code, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        app = App(f"{name}-old", port, popen)
+        try:
+            _wait_healthy(app, workdir)
+            yield app
+        finally:
+            app.popen.terminate()
+            try:
+                app.popen.wait(10)
+            except subprocess.TimeoutExpired:
+                app.popen.kill()
+                app.popen.wait()
+
+
 def _wait_healthy(app: App, workdir: Path, timeout_s: float = 40.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
