@@ -64,6 +64,7 @@ from bench._util import (
     load,
     machine,
     percentile,
+    process,
     table,
     wait_for_port,
     write_section,
@@ -241,29 +242,19 @@ def extra_app(
     measured in the same minutes."""
     env = _env(database_url, workdir, publik_data, {n: s.apps[n].port for n in APP_NAMES})
     port = free_port()
-    with open(workdir / f"{name}-old.log", "ab") as log:
-        popen = subprocess.Popen(
-            [sys.executable, "-m", "asn_cli.main", "serve", name, "--port", str(port)],
-            cwd=code, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    args = [sys.executable, "-m", "asn_cli.main", "serve", name, "--port", str(port)]
+    with process(args, port=port, env=env, cwd=code) as popen:
         app = App(f"{name}-old", port, popen)
-        try:
-            _wait_healthy(app, workdir)
-            yield app
-        finally:
-            app.popen.terminate()
-            try:
-                app.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                app.popen.kill()
-                app.popen.wait()
+        _wait_healthy(app, workdir)
+        yield app
 
 
 def _wait_healthy(app: App, workdir: Path, timeout_s: float = 40.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if app.popen.poll() is not None:
-            tail = (workdir / f"{app.name}.log").read_text(errors="replace")[-2000:]
+            log = workdir / f"{app.name}.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
             raise RuntimeError(f"{app.name} exited with {app.popen.returncode}:\n{tail}")
         if app.name == "hello":
             wait_for_port(app.port, timeout_s=timeout_s)
