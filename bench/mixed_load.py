@@ -373,6 +373,7 @@ class _Conn(asyncio.Protocol):
         self.buf = bytearray()
         self.waiter: asyncio.Future[int] | None = None
         self.body = b""  # the last response's body (raw: chunk framing kept)
+        self.head = b""  # the last response's status line and headers, lower-cased
         self.closed = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -405,6 +406,7 @@ class _Conn(asyncio.Protocol):
         else:
             end = head_end + 4
         status = int(head[9:12])
+        self.head = head
         self.body = bytes(self.buf[head_end + 4 : end])
         del self.buf[:end]
         waiter.set_result(status)
@@ -727,6 +729,13 @@ def main() -> int:
         help="each app's SHED_LOOP_LAG_MS (shed while the event loop lags more; 0: off; default: the apps')",
     )
     parser.add_argument(
+        "--open-loop-connections",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=[0, 512],
+        help="open loop generators, comma-separated: 0 opens a new connection whenever none is idle; N > 0 "
+        "sends on a fixed pool of N keep-alive connections (default 0,512)",
+    )
+    parser.add_argument(
         "--open-loop",
         action="store_true",
         help="only the overload runs: kinerja's point read at 64/256 connections (wrk) and an open loop at 1x "
@@ -916,6 +925,124 @@ async def open_loop(
     return result
 
 
+async def open_loop_pool(
+    host: str, port: int, raw: bytes, rate: float, duration_s: float, connections: int, timeout_s: float = 5.0
+) -> OpenLoopResult:
+    """Requests at a fixed arrival rate on a fixed pool of ``connections`` keep-alive connections, opened
+    before the clock starts (wrk2-style; as the gateway's and most clients' pools behave).
+
+    A request is due at its scheduled time; when no connection is free it waits for one, and its latency
+    still counts from the scheduled time (no coordinated omission). A request still waiting for a connection
+    ``timeout_s`` after its scheduled time is not sent, and an answer that comes later than that counts as a
+    timeout, not as 2xx or a refusal: either way the connection stays open and the pool fixed (closing it and
+    sending the next request on a new one would leave the abandoned request in the server and turn a slow
+    server into connection churn, which is what the other generator does). ``send_late_ms`` is how late each
+    request was sent: the generator's own lateness plus the wait for a free connection."""
+    loop = asyncio.get_running_loop()
+    result = OpenLoopResult(rate, 0, [], [], 0, {})
+    n = int(rate * duration_s)
+    conns: list[_Conn] = []
+    for _ in range(connections):
+        _, conn = await loop.create_connection(_Conn, host, port)
+        conns.append(conn)
+    start = loop.time() + 0.05
+    next_i = 0
+
+    def count(what: str) -> None:
+        result.other[what] = result.other.get(what, 0) + 1
+
+    async def worker(conn: _Conn | None) -> None:
+        nonlocal next_i
+        while next_i < n:
+            at = start + next_i / rate
+            next_i += 1
+            result.sent += 1
+            delay = at - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            late = loop.time() - at
+            result.send_late_ms.append(late * 1000)
+            if late >= timeout_s:
+                count("timeout")  # waited its whole budget for a free connection: never sent
+                continue
+            try:
+                if conn is None or conn.closed:
+                    _, conn = await loop.create_connection(_Conn, host, port)
+                # The hard limit only ends a run whose server stopped answering; the answer is awaited on the
+                # same connection well past timeout_s and counted as a timeout.
+                status = await asyncio.wait_for(conn.send(raw), 6 * timeout_s)
+            except (TimeoutError, OSError):  # ConnectionError included: closed under the request
+                count("error")
+                if conn is not None and conn.transport is not None:
+                    conn.transport.close()
+                conn = None
+                continue
+            ms = (loop.time() - at) * 1000
+            if ms > timeout_s * 1000:
+                count("timeout")
+            elif 200 <= status < 300:
+                result.ok_ms.append(ms)
+            elif status in (429, 503):
+                result.refused_ms.append(ms)
+                result.refused_with_retry_after += b"\r\nretry-after:" in conn.head
+            else:
+                count(str(status))
+        if conn is not None and conn.transport is not None:
+            conn.transport.close()
+
+    await asyncio.gather(*(worker(c) for c in conns))
+    return result
+
+
+def cpu_wait(pid: int) -> tuple[float, float, float]:
+    """(wall, on-CPU, waiting for a CPU) seconds so far, from /proc/PID/schedstat (the kernel's run delay)."""
+    try:
+        on_ns, wait_ns, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
+    except (OSError, ValueError):
+        return (time.monotonic(), 0.0, 0.0)
+    return (time.monotonic(), int(on_ns) / 1e9, int(wait_ns) / 1e9)
+
+
+def wait_share(before: tuple[float, float, float], after: tuple[float, float, float]) -> str:
+    """How much of the time between two :func:`cpu_wait` readings the process was runnable but not running
+    (another process had its CPU): the share of the run the server could not have answered anything."""
+    wall = after[0] - before[0]
+    if wall <= 0 or after[2] == before[2] == 0.0:
+        return "-"
+    return f"{100 * (after[2] - before[2]) / wall:.0f} %"
+
+
+def settle(url: str, within_s: float = 0.05, timeout_s: float = 60.0) -> float:
+    """Wait until ``url`` (an unshed probe) answers within ``within_s``: the app has worked off the last run's
+    backlog. Returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        t = time.monotonic()
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(url, timeout=5.0, trust_env=False)
+            if time.monotonic() - t <= within_s:
+                break
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def run_open_loop(
+    host: str, port: int, raw: bytes, rate: float, duration_s: float, connections: int
+) -> OpenLoopResult:
+    """One open-loop run on uvloop (when installed): ``connections`` 0 is the generator that opens a new
+    connection whenever none is idle, else a fixed pool of that many."""
+    try:
+        import uvloop
+
+        factory: Any = uvloop.new_event_loop
+    except ImportError:  # pragma: no cover
+        factory = None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        if connections:
+            return runner.run(open_loop_pool(host, port, raw, rate, duration_s, connections))
+        return runner.run(open_loop(host, port, raw, rate, duration_s))
+
+
 def measure_open_loop(
     args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path
 ) -> tuple[str, dict[str, float]]:
@@ -943,7 +1070,16 @@ def measure_open_loop(
         nip = dataset.sample_nips[0]
         path = f"/v1/employees/{nip}"
         raw = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n").encode()
+        # Warm-up, not recorded: the first seconds after start-up (statement caches, first connections to
+        # the database) made the 64-connection run, which sets the open loop's rate, slower and its tail longer.
+        subprocess.run(
+            ["wrk", "-t1", "-c64", "-d2s", "-H", f"Authorization: Bearer {token}", f"{s.url('kinerja')}{path}"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        kinerja_pid = s.apps["kinerja"].popen.pid
         for conns in (64, 256):
+            settle(s.url("kinerja") + "/healthz")
+            before = cpu_wait(kinerja_pid)
             out = subprocess.run(
                 ["wrk", "-t1", f"-c{conns}", f"-d{args.duration:g}s", "--latency", "-H",
                  f"Authorization: Bearer {token}", f"{s.url('kinerja')}{path}"],
@@ -953,18 +1089,25 @@ def measure_open_loop(
 
             r = parse_wrk(out)
             closed.append([conns, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
-                           f"{r.p99_ms / max(r.p50_ms, 0.001):.1f}", r.errors])  # fmt: skip
+                           f"{r.p99_ms / max(r.p50_ms, 0.001):.1f}", r.errors,
+                           wait_share(before, cpu_wait(kinerja_pid))])  # fmt: skip
             figures[f"closed_c{conns}_rps"] = r.rps
             figures[f"closed_c{conns}_errors"] = r.errors
             if conns == 64:
                 # 2xx only: with a low MAX_IN_FLIGHT most of wrk's requests are fast 503s, and twice *that*
                 # rate is far beyond what the app serves (and what this generator can send).
                 capacity = r.rps * max(r.requests - r.errors, 0) / max(r.requests, 1)
-        for factor in (1.0, 2.0):
-            res = asyncio.run(open_loop("127.0.0.1", port, raw, factor * capacity, args.duration))
-            rows.append([f"{factor:g}x", *res.line()])
-            figures[f"open_{factor:g}x_refused"] = len(res.refused_ms)
-            figures[f"open_{factor:g}x_ok"] = len(res.ok_ms)
+        for pool in args.open_loop_connections:
+            for factor in (1.0, 2.0):
+                settle(s.url("kinerja") + "/healthz")
+                before = cpu_wait(kinerja_pid)
+                res = run_open_loop("127.0.0.1", port, raw, factor * capacity, args.duration, pool)
+                label = f"pool {pool}" if pool else "new when none idle"
+                rows.append([label, f"{factor:g}x", *res.line(), wait_share(before, cpu_wait(kinerja_pid))])
+                key = f"open_p{pool}_{factor:g}x"
+                figures[f"{key}_refused"] = len(res.refused_ms)
+                figures[f"{key}_ok"] = len(res.ok_ms)
+                figures[f"{key}_timeouts"] = sum(res.other.values())
         metrics = ""
         for _ in range(3):  # the process may still be working off the last run's backlog
             with contextlib.suppress(httpx.HTTPError):
@@ -976,10 +1119,22 @@ def measure_open_loop(
         }
     text = (
         "Closed loop (wrk, one thread, the same point read):\n\n"
-        + table(["connections", "req/s", "p50 ms", "p99 ms", "p99/p50", "non-2xx + timeouts"], closed)
+        + table(
+            [
+                "connections",
+                "req/s",
+                "p50 ms",
+                "p99 ms",
+                "p99/p50",
+                "non-2xx + timeouts",
+                "kinerja waited for a CPU",
+            ],
+            closed,
+        )
         + f"\n\nOpen loop at the measured capacity ({capacity:,.0f} 2xx/s at 64 connections) and twice it:\n\n"
         + table(
             [
+                "connections",
                 "rate",
                 "req/s offered",
                 "sent",
@@ -995,6 +1150,7 @@ def measure_open_loop(
                 "refused within 50 ms",
                 "sent late p50 / p99 ms",
                 "other",
+                "kinerja waited for a CPU",
             ],
             rows,
         )
@@ -1032,8 +1188,9 @@ def open_loop_main(args: argparse.Namespace) -> int:
             f"""## Overload: kinerja's point read at 64 and 256 connections, and an open loop at twice capacity
 
 Command: `{command_line()}` ({args.duration:g} s per run; the stack of bench.mixed_load, {args.workers} uvicorn
-worker(s) per app, MAX_IN_FLIGHT {args.max_in_flight or "default"}, SHED_LOOP_LAG_MS {"default" if args.shed_lag_ms is None else f"{args.shed_lag_ms:g}"}, admin token; the open loop is this script's own generator: a fixed arrival rate on as many keep-alive
-connections as are in flight, each latency counted from the request's scheduled time). Admission in front of
+worker(s) per app, MAX_IN_FLIGHT {args.max_in_flight or "default"}, SHED_LOOP_LAG_MS {"default" if args.shed_lag_ms is None else f"{args.shed_lag_ms:g}"}, admin token; the open loop is this script's own generator: a fixed arrival rate, each latency counted from the
+request's scheduled time, either on a new connection whenever none is idle ("new when none idle") or on a fixed
+pool of keep-alive connections opened before the clock starts ("pool N"; a request waits for a free one). Admission in front of
 kinerja's pool (services/common/admission.py, defaults: {AppSettingsDefaults.text()}) refuses what cannot be
 served soon with 503 + Retry-After at once. Machine: {machine()} (shared with other jobs: compare within the run).
 
