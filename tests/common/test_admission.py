@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import pytest
@@ -176,3 +176,56 @@ async def test_the_shedder_refuses_while_the_loop_lags_and_counts_it(
         assert counted == {"loop_lag": 1.0}
         assert after.status_code == 200, after.text
         assert shed.in_flight == 0
+
+
+async def test_the_shedders_refusal_is_rendered_once_per_language_and_never_with_a_request_id() -> None:
+    from contextvars import copy_context
+
+    from services.common.errors import problem_bytes
+    from services.common.i18n import INDONESIAN, bind, msg
+    from services.common.messages import COMMON
+    from services.common.request_id import set_request_id
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("a shed request never reaches the app")
+
+    shed = Shedder(app, max_in_flight=0)
+
+    async def refuse() -> tuple[list[tuple[bytes, bytes]], bytes]:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(dict(message))
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request"}
+
+        await shed({"type": "http", "path": "/v1/whoami"}, receive, send)
+        assert sent[0]["status"] == 503
+        return sent[0]["headers"], sent[1]["body"]
+
+    def fresh() -> bytes:
+        return problem_bytes(503, msg("The service is busy; retry after {seconds} s.", seconds="1"))
+
+    async def in_context(language: str | None, request_id: str | None) -> tuple[Any, bytes, bytes]:
+        if language is not None:
+            bind(language, COMMON)
+        set_request_id(request_id)
+        headers, body = await refuse()
+        return headers, body, fresh()
+
+    async def run(language: str | None, request_id: str | None = None) -> tuple[Any, bytes, bytes]:
+        return await asyncio.create_task(in_context(language, request_id), context=copy_context())
+
+    for _ in range(2):  # the second time from the cache
+        headers, body, expected = await run(None)
+        assert body == expected
+        assert (b"retry-after", b"1") in headers
+        assert (b"content-length", str(len(body)).encode()) in headers
+        headers, body_id, expected = await run(INDONESIAN)
+        assert body_id == expected != body
+        assert "sibuk" in body_id.decode()
+    _, body, expected = await run(None, "a" * 32)
+    assert body == expected
+    assert ("a" * 32).encode() in body
+    assert len(shed._answers) == 2  # English and Indonesian; the body with a request id was not kept
