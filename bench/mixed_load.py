@@ -29,6 +29,11 @@ wrk to show how much the generator itself costs. Results go to the terminal and 
 section of docs/benchmarks.md; the ``targets`` section is rebuilt from the sections present.
 
     .venv/bin/python -m bench.mixed_load [--duration 10] [--rounds 3] [--connections 64]
+
+``--open-loop`` runs only the overload measurement of kinerja's point read (issue 21): wrk at 64 and 256
+connections, then a fixed arrival rate of 1x and 2x the 64-connection 2xx rate from this script's own
+generators (``--open-loop-connections``: a new connection whenever none is idle, and/or a fixed pool of
+keep-alive connections), into the ``overload`` section.
 """
 
 from __future__ import annotations
