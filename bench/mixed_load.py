@@ -68,6 +68,7 @@ from bench._util import (
     free_port,
     load,
     machine,
+    parse_wrk,
     percentile,
     process,
     table,
@@ -734,6 +735,12 @@ def main() -> int:
         help="each app's SHED_LOOP_LAG_MS (shed while the event loop lags more; 0: off; default: the apps')",
     )
     parser.add_argument(
+        "--closed-reads",
+        action="store_true",
+        help="with --open-loop: also wrk at 64 and 256 connections on the mix's other reads (evaluations, "
+        "predikat distribution, JP, feed)",
+    )
+    parser.add_argument(
         "--open-loop-connections",
         type=lambda v: [int(x) for x in v.split(",")],
         default=[0, 512],
@@ -1090,8 +1097,6 @@ def measure_open_loop(
                  f"Authorization: Bearer {token}", f"{s.url('kinerja')}{path}"],
                 check=True, capture_output=True, text=True,
             ).stdout  # fmt: skip
-            from bench._util import parse_wrk
-
             r = parse_wrk(out)
             closed.append([conns, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
                            f"{r.p99_ms / max(r.p50_ms, 0.001):.1f}", r.errors,
@@ -1102,6 +1107,28 @@ def measure_open_loop(
                 # 2xx only: with a low MAX_IN_FLIGHT most of wrk's requests are fast 503s, and twice *that*
                 # rate is far beyond what the app serves (and what this generator can send).
                 capacity = r.rps * max(r.requests - r.errors, 0) / max(r.requests, 1)
+        reads: list[list[object]] = []
+        if args.closed_reads:
+            unit, period, opd = dataset.unit_ids[0], dataset.periods[0], dataset.opd_ids[0]
+            for name, url, auth in (
+                ("kinerja GET /v1/evaluations?unit_id=&period=",
+                 f"{s.url('kinerja')}/v1/evaluations?unit_id={unit}&period={period}", True),
+                ("kinerja GET /v1/reports/predikat-distribution",
+                 f"{s.url('kinerja')}/v1/reports/predikat-distribution?period={period}&unit_id={opd}", True),
+                ("pelatihan GET /v1/employees/{nip}/jp", f"{s.url('pelatihan')}/v1/employees/{nip}/jp?year=2026", True),
+                ("publik GET /v1/feed", f"{s.url('publik')}/v1/feed", False),
+            ):  # fmt: skip
+                headers = ["-H", f"Authorization: Bearer {token}"] if auth else []
+                subprocess.run(["wrk", "-t1", "-c64", "-d2s", *headers, url], check=True, capture_output=True)
+                for conns in (64, 256):
+                    settle(s.url("kinerja") + "/healthz")
+                    r = parse_wrk(subprocess.run(
+                        ["wrk", "-t1", f"-c{conns}", f"-d{args.duration:g}s", "--latency", *headers, url],
+                        check=True, capture_output=True, text=True,
+                    ).stdout)  # fmt: skip
+                    reads.append([name, conns, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
+                                  f"{r.p99_ms / max(r.p50_ms, 0.001):.1f}", r.errors])  # fmt: skip
+                    figures[f"closed_read{len(reads)}_errors"] = r.errors
         for pool in args.open_loop_connections:
             for factor in (1.0, 2.0):
                 settle(s.url("kinerja") + "/healthz")
@@ -1135,6 +1162,14 @@ def measure_open_loop(
                 "kinerja waited for a CPU",
             ],
             closed,
+        )
+        + (
+            "\n\nClosed loop on the other reads of the mix (wrk, one thread, straight to each service, one URL each):\n\n"
+            + table(
+                ["read", "connections", "req/s", "p50 ms", "p99 ms", "p99/p50", "non-2xx + timeouts"], reads
+            )
+            if reads
+            else ""
         )
         + f"\n\nOpen loop at the measured capacity ({capacity:,.0f} 2xx/s at 64 connections) and twice it:\n\n"
         + table(
