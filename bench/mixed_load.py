@@ -1016,12 +1016,12 @@ def cpu_wait(pid: int) -> tuple[float, float, float]:
 
 
 def wait_share(before: tuple[float, float, float], after: tuple[float, float, float]) -> str:
-    """How much of the time between two :func:`cpu_wait` readings the process was runnable but not running
-    (another process had its CPU): the share of the run the server could not have answered anything."""
+    """Shares of the time between two :func:`cpu_wait` readings the process ran on a CPU and was runnable but
+    not running (another process had its CPU: the server could not have answered anything then)."""
     wall = after[0] - before[0]
     if wall <= 0 or after[2] == before[2] == 0.0:
         return "-"
-    return f"{100 * (after[2] - before[2]) / wall:.0f} %"
+    return f"{100 * (after[1] - before[1]) / wall:.0f} % / {100 * (after[2] - before[2]) / wall:.0f} %"
 
 
 def settle(url: str, within_s: float = 0.05, timeout_s: float = 60.0) -> float:
@@ -1159,7 +1159,7 @@ def measure_open_loop(
                 "p99 ms",
                 "p99/p50",
                 "non-2xx + timeouts",
-                "kinerja waited for a CPU",
+                "kinerja on a CPU / waiting for one",
             ],
             closed,
         )
@@ -1190,7 +1190,7 @@ def measure_open_loop(
                 "refused within 50 ms",
                 "sent late p50 / p99 ms",
                 "other",
-                "kinerja waited for a CPU",
+                "kinerja on a CPU / waiting for one",
             ],
             rows,
         )
