@@ -748,6 +748,13 @@ def main() -> int:
         "sends on a fixed pool of N keep-alive connections (default 0,512)",
     )
     parser.add_argument(
+        "--via",
+        choices=("direct", "gateway"),
+        default="direct",
+        help="with --open-loop: send the point read straight to kinerja (default) or through the gateway's "
+        "/kinerja route; through the gateway writes the overload-gateway section",
+    )
+    parser.add_argument(
         "--open-loop",
         action="store_true",
         help="only the overload runs: kinerja's point read at 64/256 connections (wrk) and an open loop at 1x "
@@ -1078,14 +1085,21 @@ def measure_open_loop(
         shed_lag_ms=args.shed_lag_ms,
     ) as s:
         token = login(s.url("gateway"))
-        port = s.apps["kinerja"].port
+        via_gateway = args.via == "gateway"
+        # Straight to kinerja, or through the gateway's /kinerja route (its upstream pool and bounded wait).
+        entry = s.apps["gateway"] if via_gateway else s.apps["kinerja"]
+        base = entry.url + ("/kinerja" if via_gateway else "")
+        port = entry.port
         nip = dataset.sample_nips[0]
         path = f"/v1/employees/{nip}"
-        raw = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n").encode()
+        request_path = ("/kinerja" if via_gateway else "") + path
+        raw = (
+            f"GET {request_path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n"
+        ).encode()
         # Warm-up, not recorded: the first seconds after start-up (statement caches, first connections to
         # the database) made the 64-connection run, which sets the open loop's rate, slower and its tail longer.
         subprocess.run(
-            ["wrk", "-t1", "-c64", "-d2s", "-H", f"Authorization: Bearer {token}", f"{s.url('kinerja')}{path}"],
+            ["wrk", "-t1", "-c64", "-d2s", "-H", f"Authorization: Bearer {token}", f"{base}{path}"],
             check=True, capture_output=True,
         )  # fmt: skip
         kinerja_pid = s.apps["kinerja"].popen.pid
@@ -1094,7 +1108,7 @@ def measure_open_loop(
             before = cpu_wait(kinerja_pid)
             out = subprocess.run(
                 ["wrk", "-t1", f"-c{conns}", f"-d{args.duration:g}s", "--latency", "-H",
-                 f"Authorization: Bearer {token}", f"{s.url('kinerja')}{path}"],
+                 f"Authorization: Bearer {token}", f"{base}{path}"],
                 check=True, capture_output=True, text=True,
             ).stdout  # fmt: skip
             r = parse_wrk(out)
@@ -1140,15 +1154,18 @@ def measure_open_loop(
                 figures[f"{key}_refused"] = len(res.refused_ms)
                 figures[f"{key}_ok"] = len(res.ok_ms)
                 figures[f"{key}_timeouts"] = sum(res.other.values())
-        metrics = ""
-        for _ in range(3):  # the process may still be working off the last run's backlog
-            with contextlib.suppress(httpx.HTTPError):
-                metrics = httpx.get(s.url("kinerja") + "/metrics", timeout=20.0, trust_env=False).text
-                break
-        counted = {
-            m.group(1): float(m.group(2))
-            for m in re.finditer(r'^asn_admission_refused_total\{reason="(\w+)"\} ([\d.e+]+)$', metrics, re.M)
-        }
+        counted: dict[str, float] = {}
+        for app in ("kinerja", "gateway") if via_gateway else ("kinerja",):
+            metrics = ""
+            for _ in range(3):  # the process may still be working off the last run's backlog
+                with contextlib.suppress(httpx.HTTPError):
+                    metrics = httpx.get(s.url(app) + "/metrics", timeout=20.0, trust_env=False).text
+                    break
+            for m in re.finditer(
+                r'^asn_admission_refused_total\{reason="(\w+)"\} ([\d.e+]+)$', metrics, re.M
+            ):
+                key = m.group(1) if app == "kinerja" else f"{app} {m.group(1)}"
+                counted[key] = counted.get(key, 0.0) + float(m.group(2))
     text = (
         "Closed loop (wrk, one thread, the same point read):\n\n"
         + table(
@@ -1194,7 +1211,7 @@ def measure_open_loop(
             ],
             rows,
         )
-        + f"\n\nkinerja's /metrics after the runs: asn_admission_refused_total {json.dumps(counted)}"
+        + f"\n\n/metrics after the runs (kinerja's; the gateway's prefixed): asn_admission_refused_total {json.dumps(counted)}"
     )
     return text, figures
 
@@ -1223,9 +1240,10 @@ def open_loop_main(args: argparse.Namespace) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     print(text, f"(took {time.perf_counter() - started:.0f} s)", sep="\n\n")
     if not args.no_write:
+        via = " through the gateway" if args.via == "gateway" else ""
         write_section(
-            "overload",
-            f"""## Overload: kinerja's point read at 64 and 256 connections, and an open loop at twice capacity
+            "overload-gateway" if args.via == "gateway" else "overload",
+            f"""## Overload: kinerja's point read{via} at 64 and 256 connections, and an open loop at twice capacity
 
 Command: `{command_line()}` ({args.duration:g} s per run; the stack of bench.mixed_load, {args.workers} uvicorn
 worker(s) per app, MAX_IN_FLIGHT {args.max_in_flight or "default"}, SHED_LOOP_LAG_MS {"default" if args.shed_lag_ms is None else f"{args.shed_lag_ms:g}"}, admin token; the open loop is this script's own generator: a fixed arrival rate, each latency counted from the
