@@ -15,19 +15,23 @@ docs/benchmarks.md between ``<!-- bench:kinerja-reports -->`` and ``<!-- /bench:
 The scratch database is dropped afterwards.
 
 Run: .venv/bin/python -m bench.kinerja_reports [--sizes 10000,100000,1000000] [--runs 5] [--no-write] [--keep]
-     [--reuse URL]
+     [--reuse URL] [--compare REV]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import statistics
+import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -80,8 +84,10 @@ _GENERATE_SKP = [
     " SELECT md5('res' || id)::uuid, id, 'UTAMA', 'RHK', 0 FROM kinerja.skp",
     "INSERT INTO kinerja.skp_indicator (id, result_id, text, target, position)"
     " SELECT md5('ind' || id)::uuid, id, 'IKI', '100%', 0 FROM kinerja.skp_result",
-    "INSERT INTO kinerja.realization (id, skp_id, indicator_id, period, realization)"
-    " SELECT gen_random_uuid(), s.id, md5('ind' || md5('res' || s.id)::uuid)::uuid, '2026-Q1', 'selesai'"
+    # The SKP's owner and year are given: the trigger that copies them does not fire during the load.
+    "INSERT INTO kinerja.realization (id, skp_id, indicator_id, period, realization, skp_nip, skp_year)"
+    " SELECT gen_random_uuid(), s.id, md5('ind' || md5('res' || s.id)::uuid)::uuid, '2026-Q1', 'selesai',"
+    " s.nip, s.year"
     " FROM kinerja.skp s WHERE random() < 0.875",
 ]
 
@@ -201,12 +207,51 @@ async def measure(
     return statistics.median(times), used
 
 
+async def interleaved(
+    session: AsyncSession,
+    runs: int,
+    new: Callable[[AsyncSession], Awaitable[Any]],
+    old: Callable[[AsyncSession], Awaitable[Any]],
+) -> tuple[float, float]:
+    """Median wall times (ms) of ``new`` and ``old``, run alternately (the order swapping each round) after one
+    warm-up each, so both see the same machine; their results must be equal."""
+    times: dict[int, list[float]] = {0: [], 1: []}
+    calls = (new, old)
+    results = [await calls[0](session), await calls[1](session)]
+    assert results[0] == results[1], results
+    for i in range(runs):
+        for k in (0, 1) if i % 2 == 0 else (1, 0):
+            started = time.perf_counter()
+            await calls[k](session)
+            times[k].append((time.perf_counter() - started) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def load_revision(rev: str) -> Any:
+    """``services/kinerja_api/reports/repository.py`` as it was at ``rev``, imported under another name."""
+    source = subprocess.run(
+        ["git", "show", f"{rev}:services/kinerja_api/reports/repository.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp(prefix="kinerja_reports_")) / f"reports_{rev}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(f"reports_{rev}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 async def run(
-    sizes: list[int], runs: int, keep: bool = False, reuse: str | None = None
+    sizes: list[int], runs: int, keep: bool = False, reuse: str | None = None, compare: str | None = None
 ) -> tuple[list[list[object]], dict[str, set[str]], list[str]]:
     rows: list[list[object]] = []
     indexes: dict[str, set[str]] = {}
     notes: list[str] = []
+    old = load_revision(compare) if compare else None
     with postgres_server() as server:
         url = reuse or await create_database(server, prefix="bench_kinerja_reports")
         try:
@@ -226,12 +271,23 @@ async def run(
                     opd = uuid.UUID(bytes=bytes.fromhex(await raw.fetchval("SELECT md5('opd3')")))
                     async with AsyncSession(engine) as session:
                         units = await reports.subtree(session, opd)
-                        cases = _cases(units)
+                        cases = _cases(reports, units)
+                        old_cases = _cases(old, units) if old is not None else {}
                         for name, call in cases.items():
                             ms, used = await measure(session, engine, raw, runs, call)
-                            rows.append([f"{size:,}", name, f"{ms:.1f}"])
                             indexes.setdefault(name, set()).update(used)
-                            print(f"{size:>9,}  {name:<40} {ms:8.1f} ms", flush=True)
+                            if name not in old_cases:
+                                rows.append([f"{size:,}", name, f"{ms:.1f}"])
+                                print(f"{size:>9,}  {name:<40} {ms:8.1f} ms", flush=True)
+                                continue
+                            ms, old_ms = await interleaved(session, runs, call, old_cases[name])
+                            rows.append(
+                                [f"{size:,}", name, f"{ms:.1f}", f"{old_ms:.1f}", f"{ms / old_ms:.2f}"]
+                            )
+                            print(
+                                f"{size:>9,}  {name:<40} {ms:8.1f} ms  {compare}: {old_ms:8.1f} ms",
+                                flush=True,
+                            )
             finally:
                 await raw.close()
                 await engine.dispose()
@@ -243,18 +299,21 @@ async def run(
     return rows, indexes, notes
 
 
-def _cases(units: list[uuid.UUID]) -> dict[str, Callable[[AsyncSession], Awaitable[Any]]]:
+def _cases(module: Any, units: list[uuid.UUID]) -> dict[str, Callable[[AsyncSession], Awaitable[Any]]]:
     rp = ["2026-Q1"]
     return {
-        "distribution, province": lambda s: reports.predikat_counts(s, "2026-Q1", None),
-        "distribution, one OPD (6 units)": lambda s: reports.predikat_counts(s, "2026-Q1", units),
-        "compliance, province (counts + page)": lambda s: _compliance(s, rp, None),
-        "compliance, one OPD (counts + page)": lambda s: _compliance(s, rp, units),
+        "distribution, province": lambda s: module.predikat_counts(s, "2026-Q1", None),
+        "distribution, one OPD (6 units)": lambda s: module.predikat_counts(s, "2026-Q1", units),
+        "compliance, province (counts + page)": lambda s: _compliance(module, s, rp, None),
+        "compliance, one OPD (counts + page)": lambda s: _compliance(module, s, rp, units),
     }
 
 
-async def _compliance(session: AsyncSession, rp: list[str], units: list[uuid.UUID] | None) -> None:
-    await reports.compliance(session, 2026, "2026-Q1", rp, units, after_nip=None, limit=51)
+async def _compliance(
+    module: Any, session: AsyncSession, rp: list[str], units: list[uuid.UUID] | None
+) -> Any:
+    summary, rows = await module.compliance(session, 2026, "2026-Q1", rp, units, after_nip=None, limit=51)
+    return tuple(summary), [tuple(r) for r in rows]
 
 
 def main() -> None:
@@ -268,12 +327,29 @@ def main() -> None:
         metavar="URL",
         help="A database kept by --keep: migrate it, and generate only when its size differs; never dropped.",
     )
+    parser.add_argument(
+        "--compare",
+        metavar="REV",
+        help="Also time the report code of git revision REV, alternately with this one, on the same data.",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    rows, indexes, notes = asyncio.run(run(sizes, args.runs, keep=args.keep, reuse=args.reuse))
-    result = table(["evaluations", "report (period 2026-Q1)", "median ms"], rows)
+    rows, indexes, notes = asyncio.run(
+        run(sizes, args.runs, keep=args.keep, reuse=args.reuse, compare=args.compare)
+    )
+    headers = ["evaluations", "report (period 2026-Q1)", "median ms"]
+    if args.compare:
+        headers += [f"{args.compare} median ms", "ratio"]
+        rows = [[*r, "", ""] if len(r) == 3 else r for r in rows]
+    result = table(headers, rows)
     index_lines = "\n".join(
         f"- {name}: {', '.join(sorted(used)) or 'none'}" for name, used in indexes.items()
+    )
+    compare_note = (
+        f"With `--compare {args.compare}`: the same reports from `{args.compare}`'s repository.py, run alternately"
+        " with this code (order swapped each round) on the same data; ratio = this / that; results checked equal.\n"
+        if args.compare
+        else ""
     )
     body = f"""## kinerja reports at scale
 
@@ -283,7 +359,7 @@ Each size: 120 units (20 OPD x 5 sub-units), evaluations/10 employees, one FINAL
 each of 10 periods, 80% with an approved 2026 SKP, 70% with a 2026-Q1 realisation; generated in SQL.
 Timed: the report queries of `services/kinerja_api/reports/repository.py` (what the endpoints run), median of
 {args.runs} runs after a warm-up. "Compliance" is the counts plus the first page of 50 employees (one statement).
-
+{compare_note}
 {result}
 
 Indexes in the plans (EXPLAIN):
