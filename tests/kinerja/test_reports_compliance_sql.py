@@ -181,7 +181,7 @@ async def test_a_units_plan_probes_indexes_and_never_scans_the_province(db: str,
     seq = {n.get("Relation Name") for n in nodes if n["Node Type"] == "Seq Scan"}
     assert not seq & {"evaluation", "skp", "realization"}, seq
     probed = {n.get("Index Name") for n in nodes if n["Node Type"] in ("Index Only Scan", "Index Scan")}
-    assert {"ix_skp_nip_year_status", "ix_realization_period_skp_nip"} <= probed, probed
+    assert {"ix_skp_nip_year_status", "ix_realization_skp_id_period"} <= probed, probed
     assert probed & {"ix_evaluation_period_nip_final", "ix_evaluation_nip_period_final"}, probed
     # The page sorts the unit's employees; it does not walk the province's primary key.
     assert "pk_employee" not in probed, probed

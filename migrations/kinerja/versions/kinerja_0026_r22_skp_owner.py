@@ -4,8 +4,7 @@ triggers, and ``ix_realization_period_skp_nip`` reads a period's realisations in
 Why (issue 21, reports at scale): "has reported a realisation" joins each SKP of the year to its realisations.
 For the province that is one probe per SKP (800,000 at 10,000,000 evaluations: 3.3 s of the 4.9 s compliance
 report) or a hash of the period's SKP ids (1.3-2 s); with the owner on the row it is one ordered index range,
-counted like the evaluations. And ``ix_employee_active_unit_id_nip`` gives a unit's active employees
-index-only (the report's unit scope read them from the heap: 100 ms for an OPD of 50,000). A trigger, not the write path, keeps the copy: every insert (the API's upsert,
+counted like the evaluations. A trigger, not the write path, keeps the copy: every insert (the API's upsert,
 imports, SQL) takes the owner from the SKP, and a change of an SKP's owner or year is copied to its
 realisations, so the copy cannot differ from the join.
 
@@ -64,11 +63,9 @@ def upgrade() -> None:
     )
 
 
-    op.execute("CREATE INDEX ix_employee_active_unit_id_nip ON kinerja.employee (unit_id, nip) WHERE active")
 
 
 def downgrade() -> None:
-    op.execute("DROP INDEX kinerja.ix_employee_active_unit_id_nip")
     op.execute("DROP INDEX kinerja.ix_realization_period_skp_nip")
     op.execute("DROP TRIGGER skp_owner_to_realization ON kinerja.skp")
     op.execute("DROP FUNCTION kinerja.skp_owner_to_realization()")

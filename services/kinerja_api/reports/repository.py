@@ -112,25 +112,28 @@ async def set_org_predikat(
     return before
 
 
-# Per employee ``e``, three index-only probes, each O(log n) in the province: an approved SKP of the year
-# (ix_skp_nip_year_status, status included), a realisation of the periods on an SKP of the year
-# (ix_realization_period_skp_nip: the SKP's owner and year are on the row, kinerja_0026), and the FINAL
-# evaluation (ix_evaluation_period_nip_final). LATERAL ... LIMIT 1, not EXISTS: PostgreSQL turns an
-# uncorrelatable EXISTS into a hashed subplan that reads the whole province's rows for the year or period, so a
-# unit's report would grow with the province.
+# Per employee ``e``, two probes (each index-only, O(log n) in the province): the employee's SKPs of the year
+# (ix_skp_nip_year_status), each with one realisation probe (ix_realization_skp_id_period), give both SKP
+# flags; one probe gives the FINAL evaluation (ix_evaluation_period_nip_final). LATERAL ... LIMIT 1, not
+# EXISTS: PostgreSQL turns an uncorrelatable EXISTS into a hashed subplan that reads the whole province's rows
+# for the year or period, so a unit's report would grow with the province. (Separate LIMIT 1 probes of an
+# approved SKP and of ix_realization_period_skp_nip were slower here: 47 vs 31 ms for an OPD of 5,004 at
+# 1,000,000 evaluations, medians of 15 alternating runs: two probes for every employee instead of a
+# realisation probe only for those with an SKP.)
 _SKP_PROBE = """
-  LEFT JOIN LATERAL (SELECT true AS ok FROM kinerja.skp s
-                     WHERE s.nip = e.nip AND s.year = :year AND s.status = 'APPROVED' LIMIT 1) sk ON true
-  LEFT JOIN LATERAL (SELECT true AS ok FROM kinerja.realization r
-                     WHERE r.period = ANY(CAST(:rperiods AS varchar[])) AND r.skp_nip = e.nip
-                       AND r.skp_year = :year LIMIT 1) rp ON true"""
+  LEFT JOIN LATERAL (SELECT bool_or(s.status = 'APPROVED') AS approved, bool_or(rp.ok) AS reported
+                     FROM kinerja.skp s
+                     LEFT JOIN LATERAL (SELECT true AS ok FROM kinerja.realization r
+                                        WHERE r.skp_id = s.id AND r.period = ANY(CAST(:rperiods AS varchar[]))
+                                        LIMIT 1) rp ON true
+                     WHERE s.nip = e.nip AND s.year = :year) sk ON true"""
 _EV_PROBE = """
   LEFT JOIN LATERAL (SELECT true AS ok FROM kinerja.evaluation v
                      WHERE v.nip = e.nip AND v.period = :period AND v.predikat IS NOT NULL LIMIT 1) ev ON true"""
 _PROBES = _SKP_PROBE + _EV_PROBE
 
 _FLAGS = (
-    "(sk.ok IS NOT NULL) AS skp_approved, (rp.ok IS NOT NULL) AS realization_reported,"
+    "coalesce(sk.approved, false) AS skp_approved, coalesce(sk.reported, false) AS realization_reported,"
     " (ev.ok IS NOT NULL) AS evaluated"
 )
 
@@ -160,8 +163,8 @@ def _counts_sql(units: Sequence[uuid.UUID] | None, n_periods: int = 1) -> str:
     For the whole province each count is its own pass over one index, read index-only in NIP order: the active
     employees; the NIPs with an approved SKP of the year (ix_skp_nip_year_status, grouped); with a realisation
     (``_reported_nips``); the period's FINAL evaluations (ix_evaluation_period_nip_final; at most one per NIP
-    and period: uq_evaluation_result_nip_period, and only a RESULT carries a predikat). Each is then
-    merge-anti-joined with the inactive employees (``_ACTIVE``). At 10,000,000 evaluations this replaced three
+    and period: uq_evaluation_result_nip_period, and only a RESULT carries a predikat). Each drops the
+    inactive employees' NIPs by an anti-join (``_ACTIVE``). At 10,000,000 evaluations this replaced three
     merge joins of 1,000,000 rows each and one realisation probe per SKP (4.9 s). For a unit the few employees
     are probed one by one (``_PROBES``) instead of reading the whole period.
     """
@@ -179,8 +182,8 @@ def _counts_sql(units: Sequence[uuid.UUID] | None, n_periods: int = 1) -> str:
     # (index-only, NIP included); only an employee not found there (evaluated while placed elsewhere, or not
     # at all) is probed by NIP.
     return (
-        "SELECT count(*) AS headcount, count(*) FILTER (WHERE sk.ok) AS skp_approved,"
-        " count(*) FILTER (WHERE rp.ok) AS realization_reported,"
+        "SELECT count(*) AS headcount, count(*) FILTER (WHERE sk.approved) AS skp_approved,"
+        " count(*) FILTER (WHERE sk.reported) AS realization_reported,"
         " count(*) FILTER (WHERE ue.nip IS NOT NULL OR ev.ok) AS evaluated"
         " FROM unit_staff e"
         " LEFT JOIN (SELECT DISTINCT v.nip FROM kinerja.evaluation v WHERE v.period = :period"
@@ -193,25 +196,21 @@ def _counts_sql(units: Sequence[uuid.UUID] | None, n_periods: int = 1) -> str:
 def _page_sql(units: Sequence[uuid.UUID] | None, after: bool) -> str:
     """Employees missing a step, in NIP order from ``:after``: the employees are walked in NIP order
     (the primary key, or the unit's own rows sorted) and probed until the page is full, so a page costs
-    about ``limit`` / (share missing a step) probes, whatever the size of the province. A unit's staff are
-    NIPs only (index-only); the page's few rows then read their names by primary key."""
-    walk = (
-        _PROBES
+    about ``limit`` / (share missing a step) probes, whatever the size of the province."""
+    return (
+        "SELECT e.nip, e.name, e.unit_id, "
+        + _FLAGS
+        + (
+            " FROM kinerja.employee e"
+            if units is None
+            # A sorted subquery, not the CTE itself: its order is known, so the probes stop at the limit.
+            else " FROM (SELECT * FROM unit_staff ORDER BY nip) e"
+        )
+        + _PROBES
         + " WHERE e.active"
         + (" AND e.nip > :after" if after else "")
-        + " AND NOT (sk.ok IS NOT NULL AND rp.ok IS NOT NULL AND ev.ok IS NOT NULL)"
+        + " AND NOT (coalesce(sk.approved, false) AND coalesce(sk.reported, false) AND ev.ok IS NOT NULL)"
         " ORDER BY e.nip LIMIT :limit"
-    )
-    if units is None:
-        return "SELECT e.nip, e.name, e.unit_id, " + _FLAGS + " FROM kinerja.employee e" + walk
-    # A sorted subquery, not the CTE itself: its order is known, so the probes stop at the limit.
-    return (
-        "SELECT m.nip, m.name, m.unit_id, p.skp_approved, p.realization_reported, p.evaluated FROM ("
-        "SELECT e.nip, "
-        + _FLAGS
-        + " FROM (SELECT nip, true AS active FROM unit_staff ORDER BY nip) e"
-        + walk
-        + ") p JOIN kinerja.employee m ON m.nip = p.nip"
     )
 
 
@@ -263,13 +262,14 @@ async def compliance(
     limit: int,
 ) -> tuple[ComplianceSummary, list[ComplianceRow]]:
     """The counts and a page of employees missing a step (NIP order after ``after_nip``), in one
-    statement: the counts in one pass, the page by keyset over the employees (no set of all employees is
-    materialised or sorted)."""
-    # A unit's active employees' NIPs, read once and index-only through ix_employee_active_unit_id_nip
-    # (kinerja_0026; the heap of 50,000 employees cost 100 ms at 10,000,000 evaluations): the page then sorts
-    # these few rather than walking the province's primary key until it meets enough of them.
+    statement: the counts (for the province one index pass per count), the page by keyset over the employees
+    (no set of all employees is materialised or sorted)."""
+    # A unit's active employees, read once through ix_employee_unit_id_nip: the page then sorts these few
+    # rather than walking the province's primary key until it meets enough of them. (Their NIPs alone, read
+    # index-only from a partial index, with the page's names read afterwards, was 1.16x slower at 1,000,000
+    # evaluations and 1.05x at 10,000,000, medians of 15 and 9 alternating runs.)
     staff = (
-        "WITH unit_staff AS MATERIALIZED (SELECT e.nip FROM kinerja.employee e"
+        "WITH unit_staff AS MATERIALIZED (SELECT e.nip, e.name, e.unit_id, e.active FROM kinerja.employee e"
         " WHERE e.active AND e.unit_id = ANY(CAST(:units AS uuid[]))) "
         if units is not None
         else ""

@@ -59,8 +59,6 @@ class Employee(Base):
         Index("ix_employee_unit_id_nip", "unit_id", "nip"),
         Index("ix_employee_supervisor_nip_nip", "supervisor_nip", "nip"),
         Index("ix_employee_active_nip", "active", "nip"),
-        # A unit's active staff, index-only, for the compliance report (kinerja_0026).
-        Index("ix_employee_active_unit_id_nip", "unit_id", "nip", postgresql_where=text("active")),
         # ?q= search (migration kinerja_0008): words of the name by full text, NIP prefix by pattern.
         Index(
             "ix_employee_name_words",
