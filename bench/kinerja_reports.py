@@ -365,11 +365,13 @@ Timed: the report queries of `services/kinerja_api/reports/repository.py` (what 
 Indexes in the plans (EXPLAIN):
 {index_lines}
 
-Compliance, province: the active employees, the year's SKPs grouped per NIP and the period's FINAL
-evaluations are read index-only in NIP order and merge-joined (no hash tables, no DISTINCT); the page walks
-the employees in NIP order, probing until it is full. One OPD: its employees read once through the unit
-index, counted with index-only probes per employee, the page over them sorted (issue 21, reports21; the
-before/after figures are in the Issue 21 section).
+Compliance, province: each count is one index-only pass in NIP order — the active employees; the NIPs with
+an approved SKP of the year (`ix_skp_nip_year_status`, grouped); the NIPs with a realisation of the period on
+an SKP of the year (`ix_realization_period_skp_nip`, on the SKP owner that kinerja_0026's triggers copy onto
+each realisation); the period's FINAL evaluations (`ix_evaluation_period_nip_final`) — each minus the inactive
+employees by an anti-join; the page walks the employees in NIP order, probing until it is full. One OPD: its
+employees read once through the unit index, counted with index-only probes per employee, the page over them
+sorted (issue 21; the before/after figures are in the Issue 21 section, round 4).
 
 {"; ".join(notes)}. {machine()}.
 """
