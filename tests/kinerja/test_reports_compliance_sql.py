@@ -185,3 +185,98 @@ async def test_a_units_plan_probes_indexes_and_never_scans_the_province(db: str,
     assert probed & {"ix_evaluation_period_nip_final", "ix_evaluation_nip_period_final"}, probed
     # The page sorts the unit's employees; it does not walk the province's primary key.
     assert "pk_employee" not in probed, probed
+
+
+async def _summary_matches(db: str, engine: AsyncEngine, rperiods: list[str]) -> None:
+    for units in (None, _units("A", "A1", "A2"), _units("B1")):
+        everyone = await _definition(db, rperiods, units)
+        async with AsyncSession(engine) as session:
+            summary = await repository.compliance_summary(session, 2026, "2026-Q1", rperiods, units)
+        assert summary == repository.ComplianceSummary(
+            len(everyone),
+            sum(r.skp_approved for r in everyone),
+            sum(r.realization_reported for r in everyone),
+            sum(r.evaluated for r in everyone),
+        )
+
+
+async def test_the_realisation_owner_follows_every_write(db: str, engine: AsyncEngine) -> None:
+    """``realization.skp_nip`` / ``skp_year`` (kinerja_0026) are copies the report counts by: whatever writes a
+    realisation or changes an SKP's owner or year, they stay the SKP's, and the counts stay the definition's."""
+    conn = await asyncpg.connect(plain_dsn(db))
+    drift = (
+        "SELECT count(*) FROM kinerja.realization r JOIN kinerja.skp s ON s.id = r.skp_id"
+        " WHERE r.skp_nip <> s.nip OR r.skp_year <> s.year"
+    )
+    try:
+        assert await conn.fetchval(drift) == 0
+        assert await conn.fetchval("SELECT count(*) FROM kinerja.realization") > 0
+        # An SKP with a 2026-Q1 realisation changes owner, to an employee without an SKP (i % 7 = 0) in
+        # another unit; another moves to 2025.
+        moved, to_nip = "19" + "2".zfill(16), "19" + "14".zfill(16)
+        assert await conn.fetchval(
+            "SELECT count(*) FROM kinerja.realization r JOIN kinerja.skp s ON s.id = r.skp_id"
+            " WHERE s.nip = $1 AND r.period = '2026-Q1'",
+            moved,
+        )
+        await conn.execute("UPDATE kinerja.skp SET nip = $2 WHERE nip = $1 AND year = 2026", moved, to_nip)
+        await conn.execute(
+            "UPDATE kinerja.skp SET year = 2025, valid_from = valid_from - 365, valid_to = valid_to - 365"
+            " WHERE nip = $1 AND year = 2026",
+            "19" + "5".zfill(16),
+        )
+        # A realisation written with wrong copies gets the SKP's; one moved to another SKP takes its owner.
+        await conn.execute(
+            "INSERT INTO kinerja.realization (id, skp_id, indicator_id, period, realization, skp_nip, skp_year)"
+            " SELECT gen_random_uuid(), r.skp_id, i.id, '2026-Q1', 'x', '190000000000000000', 1999"
+            " FROM kinerja.skp_indicator i JOIN kinerja.skp_result r ON r.id = i.result_id"
+            " JOIN kinerja.skp s ON s.id = r.skp_id"
+            " WHERE s.year = 2026 AND NOT EXISTS (SELECT 1 FROM kinerja.realization z WHERE z.skp_id = s.id)"
+            " LIMIT 5"
+        )
+        await conn.execute(
+            "UPDATE kinerja.realization SET skp_nip = '190000000000000000' WHERE id IN"
+            " (SELECT id FROM kinerja.realization ORDER BY id LIMIT 3)"
+        )
+        await conn.execute(
+            "UPDATE kinerja.realization SET skp_id = (SELECT id FROM kinerja.skp WHERE nip = $1 AND year = 2026"
+            " ORDER BY valid_from LIMIT 1) WHERE id = (SELECT id FROM kinerja.realization ORDER BY id DESC LIMIT 1)",
+            "19" + "3".zfill(16),
+        )
+        await conn.execute("DELETE FROM kinerja.skp WHERE nip = $1", "19" + "4".zfill(16))
+        assert await conn.fetchval(drift) == 0
+        await conn.execute("VACUUM ANALYZE kinerja.realization")
+    finally:
+        await conn.close()
+    for rperiods in (["2026-Q1"], ["2026-Q1", "2026-Q2"]):
+        await _summary_matches(db, engine, rperiods)
+
+
+async def test_the_realisation_reported_through_the_api_carries_its_owner(
+    db: str, engine: AsyncEngine
+) -> None:
+    """The API's write path (``upsert_realization``) sets no copies itself; the trigger does."""
+    from services.kinerja_api.skp import repository as skp_repository
+
+    conn = await asyncpg.connect(plain_dsn(db))
+    try:
+        row = await conn.fetchrow(
+            "SELECT i.id AS indicator_id, r.skp_id, s.nip, s.year FROM kinerja.skp_indicator i"
+            " JOIN kinerja.skp_result r ON r.id = i.result_id JOIN kinerja.skp s ON s.id = r.skp_id"
+            " WHERE s.year = 2026 AND NOT EXISTS (SELECT 1 FROM kinerja.realization z WHERE z.skp_id = s.id)"
+            " ORDER BY i.id LIMIT 1"
+        )
+    finally:
+        await conn.close()
+    async with AsyncSession(engine) as session, session.begin():
+        made = await skp_repository.upsert_realization(
+            session,
+            {
+                "skp_id": row["skp_id"],
+                "indicator_id": row["indicator_id"],
+                "period": "2026-Q1",
+                "realization": "selesai",
+            },
+        )
+        assert (made.skp_nip, made.skp_year) == (row["nip"], row["year"])
+    await _summary_matches(db, engine, ["2026-Q1"])

@@ -139,6 +139,8 @@ class Realization(Base):
         UniqueConstraint("indicator_id", "period"),
         CheckConstraint(PERIOD_SQL_CHECK, name="period_format"),
         Index("ix_realization_skp_id_period", "skp_id", "period"),
+        # The compliance report's "realisation reported", per NIP in NIP order (kinerja_0026).
+        Index("ix_realization_period_skp_nip", "period", "skp_nip", postgresql_include=["skp_year"]),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -147,6 +149,10 @@ class Realization(Base):
     period: Mapped[str] = mapped_column(String(7))
     realization: Mapped[str] = mapped_column(String(4000))
     evidence_url: Mapped[str | None] = mapped_column(String(2000))
+    # The SKP's owner and year, copied by a trigger on every insert and on any change of the SKP (kinerja_0026):
+    # never set them here, whatever is given is replaced by the SKP's.
+    skp_nip: Mapped[str] = mapped_column(String(18))
+    skp_year: Mapped[int] = mapped_column(Integer)
     reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
