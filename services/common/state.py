@@ -40,8 +40,8 @@ class AppState:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     migration_head: str | None
-    # Sessions of read-only requests (services/common/db.py ReadSessionDep): no BEGIN/COMMIT round trips.
-    read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    # The engine of read-only requests (services/common/db.py ReaderDep): no BEGIN/COMMIT round trips.
+    reader: AsyncEngine | None = None
     # The gate in front of the pool (services/common/admission.py); None: unlimited (bare test apps).
     admission: Admission | None = None
     jwks_client: httpx.AsyncClient

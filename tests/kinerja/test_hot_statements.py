@@ -10,7 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
+from services.common.db import ReadOnlyViolation
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.clock import today
 from services.kinerja_api.config import KinerjaSettings
@@ -63,3 +65,21 @@ async def test_hot_reads_send_a_fixed_number_of_statements(
                 assert len(trips.statements) <= LIMITS[name], f"{path}:\n{trips}"
                 # A read opens no transaction: BEGIN and COMMIT were two of a point read's three round trips.
                 assert trips.transactions == [], f"{path}:\n{trips}"
+
+
+async def test_the_read_connection_refuses_writes(db: str, settings_for: Callable[..., Any]) -> None:
+    """The hot reads' connection (ReadConnectionDep) runs in autocommit, so a write there would commit at once:
+    it is refused before it is sent, a data-modifying WITH included."""
+    app = create_app(settings_for(KinerjaSettings))
+    async with running(app):
+        reader = kinerja_state(app).reader
+        assert reader is not None
+        async with reader.connect() as conn:
+            for statement in (
+                "UPDATE kinerja.employee SET name = name",
+                "WITH gone AS (DELETE FROM kinerja.unit RETURNING id) SELECT count(*) FROM gone",
+                "SELECT nip FROM kinerja.employee FOR UPDATE",
+            ):
+                with pytest.raises(ReadOnlyViolation):
+                    await conn.execute(text(statement))
+            assert (await conn.execute(text("SELECT 1"))).scalar() == 1

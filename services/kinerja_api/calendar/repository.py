@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.db import Reader
 from services.kinerja_api.calendar.models import PeriodCalendar
 
 
@@ -45,7 +46,7 @@ _WINDOW = text(
 
 
 async def window(
-    session: AsyncSession, years: Sequence[int], codes: Sequence[str]
+    session: Reader, years: Sequence[int], codes: Sequence[str]
 ) -> tuple[dict[int, str], dict[str, tuple[date, date, date]]]:
     """In one statement: the cadence an admin set for each of ``years``, and the deadlines an admin set for
     each of ``codes`` (/me/tasks reads both on every call)."""

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.changes import record_change
+from services.common.db import Reader
 from services.common.errors import InvalidInput
 from services.common.i18n import message_of, msg
 from services.kinerja_api.calendar import repository
@@ -65,7 +66,7 @@ async def deadlines(session: AsyncSession, periods: Sequence[Period]) -> dict[st
 
 
 async def window(
-    session: AsyncSession, years: Sequence[int], candidates: Sequence[Period]
+    session: Reader, years: Sequence[int], candidates: Sequence[Period]
 ) -> tuple[dict[int, Cadence], dict[str, Deadlines]]:
     """One statement: the cadence of each of ``years`` and the deadlines of each candidate period (the
     admin's, else the defaults)."""

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from services.common.auth import AdminDep
-from services.common.db import ReadSessionDep, SessionDep
+from services.common.db import ReadConnectionDep, SessionDep
 from services.common.errors import problem_responses
 from services.common.i18n import msg
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, page_response
@@ -60,7 +60,7 @@ async def create_employee(
     responses=problem_responses(401, 422),
 )
 async def list_employees(
-    session: ReadSessionDep,
+    session: ReadConnectionDep,
     caller: CallerDep,
     unit_id: Annotated[uuid.UUID | None, Query(description="Only employees of this unit.")] = None,
     supervisor_nip: Annotated[
@@ -159,7 +159,7 @@ async def import_employees(request: Request, session: SessionDep, admin: AdminDe
     },
 )
 async def get_employee(
-    nip: NipPath, session: ReadSessionDep, caller: CallerDep, response: Response
+    nip: NipPath, session: ReadConnectionDep, caller: CallerDep, response: Response
 ) -> EmployeeRead:
     """One employee, for admins, integrators, services, the employee themself and their direct supervisor;
     anyone else gets 404."""

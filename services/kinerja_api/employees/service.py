@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import clock
 from services.common.conditional import check_if_match, strong_etag
+from services.common.db import Reader
 from services.common.i18n import message_of, msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
@@ -194,7 +195,7 @@ def _may_see(viewer: Caller, employee: Employee | Row[Any]) -> bool:
     )
 
 
-async def read_employee(session: AsyncSession, nip: str, viewer: Caller) -> tuple[EmployeeRead, str]:
+async def read_employee(session: Reader, nip: str, viewer: Caller) -> tuple[EmployeeRead, str]:
     """One employee and its ETag, for someone allowed to see them (else 404, so existence does not leak)."""
     row = await repository.read(session, nip)
     if row is None or not _may_see(viewer, row):
@@ -203,7 +204,7 @@ async def read_employee(session: AsyncSession, nip: str, viewer: Caller) -> tupl
 
 
 async def list_employees(
-    session: AsyncSession,
+    session: Reader,
     viewer: Caller,
     *,
     unit_id: uuid.UUID | None,

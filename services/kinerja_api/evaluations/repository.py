@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import BindParameter, ColumnElement, Integer, Row, Select, and_, bindparam, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.db import Reader, core_connection
 from services.kinerja_api.tables.employees import Employee
 from services.kinerja_api.tables.evaluation_enums import EvaluationKind, EvaluationStatus, ObjectionStatus
 from services.kinerja_api.tables.evaluations import Evaluation, Objection
@@ -174,7 +175,7 @@ def list_page_statement(
 
 
 async def list_page(
-    session: AsyncSession,
+    session: Reader,
     *,
     visible_to: str | None,
     unit_id: uuid.UUID | None,
@@ -199,7 +200,7 @@ async def list_page(
         after_id=after_id,
         limit=limit,
     )
-    conn = await session.connection()
+    conn = await core_connection(session)
     return list((await conn.execute(stmt, params)).all())
 
 

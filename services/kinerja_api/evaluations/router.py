@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 
 from services.common.auth import AdminDep
-from services.common.db import ReadSessionDep, SessionDep
+from services.common.db import ReadConnectionDep, SessionDep
 from services.common.errors import problem_responses
 from services.common.links import LinkPrefix
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, page_response
@@ -75,7 +75,7 @@ async def create_evaluation(
     responses=problem_responses(401, 422),
 )
 async def list_evaluations(
-    session: ReadSessionDep,
+    session: ReadConnectionDep,
     actor: CallerDep,
     unit_id: Annotated[uuid.UUID | None, Query(description="Unit of the employee in the period.")] = None,
     period: Annotated[

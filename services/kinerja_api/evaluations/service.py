@@ -25,6 +25,7 @@ from services.common import clock
 from services.common.changes import Event, State, record_change
 from services.common.changes.catalogue.kinerja import EvaluationFinalized
 from services.common.conditional import check_if_match, require_if_match, strong_etag
+from services.common.db import Reader
 from services.common.i18n import joined, message_of, msg
 from services.common.pagination import decode_cursor, page_of
 from services.common.roles import Role
@@ -398,7 +399,7 @@ async def get_evaluation(session: AsyncSession, actor: Caller, evaluation_id: uu
 
 
 async def list_evaluations(
-    session: AsyncSession,
+    session: Reader,
     actor: Caller,
     *,
     unit_id: uuid.UUID | None,

@@ -11,7 +11,8 @@ from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import TextClause, text
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.db import Reader
 
 # The periods come as one VALUES row each (``{periods}``, a statement per number of periods), not as arrays
 # to unnest: with arrays the planner could not know how many rows a prepared statement's generic plan would
@@ -104,7 +105,7 @@ class TaskRow(NamedTuple):
 
 
 async def open_tasks(
-    session: AsyncSession,
+    session: Reader,
     *,
     me: str | None,
     admin: bool,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.common.db import ReadSessionDep
+from services.common.db import ReadConnectionDep
 from services.common.errors import problem_responses
 from services.common.links import LinkPrefix
 from services.kinerja_api.clock import today
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1/me", tags=["tasks"])
 
 
 @router.get("/tasks", summary="My open work", operation_id="me_tasks", responses=problem_responses(401))
-async def my_tasks(session: ReadSessionDep, actor: CallerDep, prefix: LinkPrefix) -> TaskList:
+async def my_tasks(session: ReadConnectionDep, actor: CallerDep, prefix: LinkPrefix) -> TaskList:
     """The caller's open work, soonest deadline first, each with a link: SKPs of direct reports to approve,
     own realisations due for the current quarter, evaluations to write for direct reports (current and
     previous quarter; last year's annual during Q1), objections to decide as the evaluator's supervisor, and

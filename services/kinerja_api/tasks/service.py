@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from services.common.db import Reader
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import (
     Cadence,
@@ -55,7 +54,7 @@ def evaluation_periods(today: date, cadences: dict[int, Cadence]) -> list[Period
     return out
 
 
-async def my_tasks(session: AsyncSession, actor: Caller, *, today: date, prefix: str = "") -> TaskList:
+async def my_tasks(session: Reader, actor: Caller, *, today: date, prefix: str = "") -> TaskList:
     """Two queries: the cadences of this year and last year with the calendar entries involved, then every
     task in one UNION ALL. Links start with ``prefix`` (the caller's X-Forwarded-Prefix,
     services/common/links.py)."""
