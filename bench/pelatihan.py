@@ -9,15 +9,20 @@
    revision REV (its tree from ``git archive``, migrated by its own migrations on a second scratch database)
    with the same load, its rounds interleaved with the current code's, so the two CPU figures come from one
    run on one machine state.
-2. Compliance report: 50,000 roster employees over 120 units (90% PNS) and 5 completions each (250,000
-   ledger rows), generated in SQL; times the report code (services.pelatihan_api.ledger.service.compliance)
-   for the whole province and for one unit (with its below-20-JP list). Median of several runs.
+2. Compliance report: ``--employees`` roster employees over 120 units (one in ten PPPK, with contract dates)
+   and 5 completions each (5 x employees ledger rows), generated in SQL; times the report code
+   (services.pelatihan_api.ledger.service.compliance) for the whole province and for one unit (with its
+   below-20-JP list): ``--runs`` calls per scope and round. ``--compare REV`` also times REV's report code in a
+   worker process on the same database, ``--report-rounds`` rounds interleaved, and fails unless both reports
+   are the same. ``--keep`` leaves the database for EXPLAIN; ``--reuse URL`` runs on a kept one (migrated,
+   regenerated only when its size differs, never dropped). ``--rounds 0`` skips part 1.
 
-Writes the table and its command into docs/benchmarks.md between ``<!-- bench:pelatihan -->`` and
-``<!-- /bench:pelatihan -->``. The scratch database is dropped afterwards.
+Writes part 1 into docs/benchmarks.md between ``<!-- bench:pelatihan -->`` and ``<!-- /bench:pelatihan -->``
+(when it ran) and part 2 between ``<!-- bench:pelatihan-report -->`` and its end marker, each with its command.
+The scratch databases are dropped afterwards unless kept.
 
 Run: .venv/bin/python -m bench.pelatihan [--clients 500] [--capacity 50] [--rounds 3] [--employees 50000]
-     [--compare REV] [--no-write]
+     [--runs 5] [--report-rounds 1] [--compare REV] [--keep | --reuse URL] [--no-write]
 """
 
 from __future__ import annotations
@@ -364,7 +369,7 @@ def _round_row(label: str, args: argparse.Namespace, res: dict[str, Any]) -> lis
     ]  # fmt: skip
 
 
-async def main_async(args: argparse.Namespace) -> str:
+async def main_async(args: argparse.Namespace) -> tuple[str, str]:
     with postgres_server() as server, tempfile.TemporaryDirectory(prefix="asn-bench-") as tmp:
         url = args.reuse or await create_database(server, "asn_bench_pelatihan")
         # The old code's enrolment rounds need its own schema; its report reads this run's database.
@@ -415,7 +420,7 @@ async def main_async(args: argparse.Namespace) -> str:
                         "median of the rounds",
                     ]
                 )
-            rows.extend(await compliance_bench(url, args, old_code))
+            report_rows = await compliance_bench(url, args, old_code)
         finally:
             if args.keep or args.reuse:
                 print(f"kept: {url}")
@@ -423,8 +428,8 @@ async def main_async(args: argparse.Namespace) -> str:
                 await drop_database(server, url)
             if old_url:
                 await drop_database(server, old_url)
-    out = table(["what", "measured", "notes"], rows)
-    return out
+    headers = ["what", "measured", "notes"]
+    return table(headers, rows) if rows else "", table(headers, report_rows)
 
 
 def main() -> None:
@@ -455,12 +460,14 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     started = time.perf_counter()
-    out = asyncio.run(main_async(args))
-    print(out)
+    enrolment, report = asyncio.run(main_async(args))
+    print(enrolment + "\n\n" + report if enrolment else report)
     print(f"(took {time.perf_counter() - started:.0f} s)")
-    if not args.no_write:
+    if args.no_write:
+        return
+    if enrolment:
         body = (
-            "## pelatihan: enrolment under contention and the JP compliance report\n\n"
+            "## pelatihan: enrolment under contention\n\n"
             f"Command: `{command_line()}`\n\n"
             f"Machine: {machine()}. pelatihan as one uvicorn process (default pool: 10 + 10 connections, a "
             f"request waits up to {args.pool_wait:g} s for one instead of production's 5 s, so on a loaded "
@@ -475,14 +482,32 @@ def main() -> None:
                 if args.compare
                 else ""
             )
-            + out
+            + enrolment
             + "\n\nEvery approval is one SQL statement that locks the session row, takes a seat only while "
             "`seats_taken < capacity` (CHECK-constrained) or draws a waitlist ticket, so approvals on one "
-            "session are serialised by PostgreSQL; the enrolment p99 is that queue. The compliance report is "
-            "one GROUP BY over the roster joined to a per-NIP sum of the year's ledger "
-            "(index `ix_jp_entry_year_nip_live` covers it).\n"
+            "session are serialised by PostgreSQL; the enrolment p99 is that queue. The JP compliance report "
+            "of the same run is in the next section.\n"
         )
         write_section("pelatihan", body)
+    body = (
+        "## pelatihan: the JP compliance report at scale\n\n"
+        f"Command: `{command_line()}`\n\n"
+        f"Machine: {machine()}. {args.employees:,} roster employees over {UNITS} units (one in ten PPPK, on "
+        f"contracts begun 2019-2024) with 5 completions each in 2026 ({args.employees * 5:,} ledger rows), "
+        "generated in SQL, then VACUUM ANALYZE (the steady state autovacuum keeps). The report code "
+        "(`services.pelatihan_api.ledger.service.compliance`) for the province and for one unit (with its "
+        "below-20-JP list), each call in a fresh session on one pooled connection; medians over all calls.\n\n"
+        + (
+            f"Rows marked `{args.compare}` are that revision's report code (its tree from `git archive`) in a "
+            "worker process reading the same database, rounds interleaved with the current code's; the run "
+            "fails unless both give the same report.\n\n"
+            if args.compare
+            else ""
+        )
+        + report
+        + "\n"
+    )
+    write_section("pelatihan-report", body)
 
 
 if __name__ == "__main__":
