@@ -177,6 +177,15 @@ async def test_certificates_and_ledger(api: httpx.AsyncClient, h: Headers, kiner
     finally:
         await conn.close()
     assert len(rows) == 4  # three passes and one revocation
+    # The year's total the compliance report reads followed the credits and the revocation (issue 21).
+    conn = await asyncpg.connect(plain_dsn(db))
+    try:
+        total = await conn.fetchval(
+            "SELECT jp_total FROM pelatihan.jp_total WHERE nip = $1 AND year = $2", emp, year
+        )
+    finally:
+        await conn.close()
+    assert total == 19
     assert all(emp not in r["p"] and other not in r["p"] for r in rows)
     import json
 

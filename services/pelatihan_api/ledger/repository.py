@@ -37,106 +37,68 @@ async def entries_between(session: AsyncSession, nip: str, first: date, last: da
     return list((await session.scalars(stmt)).all())
 
 
-# One pass over the roster's active PNS joined to that year's live JP per NIP. The partial index
-# ix_jp_entry_year_nip_live covers the inner aggregate (year, nip INCLUDE jp).
+# One pass over the roster's active PNS and PPPK, each joined to their year's total (jp_total, kept by triggers
+# on jp_entry, one row per NIP and year): the report reads one row per employee, not the year's ledger. A
+# PPPK's ceiling is per contract year, counted from contract_start's anniversaries (age() in whole years); one
+# is "in" the calendar year when it overlaps it (issue 18). Such a contract year lies within the two years
+# around :year, so only those entries are read, each PPPK's over ix_jp_entry_nip_completed_on_live.
 _UNIT_FIGURES = """
-WITH jp AS (
-    SELECT nip, SUM(jp)::int AS jp_total
-    FROM pelatihan.jp_entry
-    WHERE year = :year AND revoked_at IS NULL
-      {jp_filter}
-    GROUP BY nip
+WITH per_contract_year AS (
+    SELECT r.unit_id, r.nip, r.contract_start,
+           EXTRACT(YEAR FROM age(e.completed_on, r.contract_start))::int AS k,
+           SUM(e.jp) AS jp
+    FROM pelatihan.roster_employee r
+    JOIN pelatihan.jp_entry e ON e.nip = r.nip AND e.revoked_at IS NULL
+    WHERE r.active AND r.employment = 'PPPK' AND r.contract_start IS NOT NULL AND r.unit_id IS NOT NULL
+      AND e.completed_on >= r.contract_start
+      AND (r.contract_end IS NULL OR e.completed_on <= r.contract_end)
+      AND e.completed_on BETWEEN make_date(CAST(:year AS int) - 2, 1, 1) AND make_date(CAST(:year AS int) + 2, 12, 31)
+      {unit_filter}
+    GROUP BY r.unit_id, r.nip, r.contract_start, k
+), above AS (
+    SELECT unit_id, COUNT(DISTINCT nip) AS pppk_above
+    FROM per_contract_year
+    WHERE jp > :ceiling
+      AND contract_start + make_interval(years => k) <= make_date(CAST(:year AS int), 12, 31)
+      AND contract_start + make_interval(years => k + 1) > make_date(CAST(:year AS int), 1, 1)
+    GROUP BY unit_id
+), figures AS (
+    SELECT r.unit_id,
+           COUNT(*) FILTER (WHERE r.employment = 'PNS')                                         AS pns_total,
+           COUNT(*) FILTER (WHERE r.employment = 'PNS' AND COALESCE(t.jp_total, 0) >= :required) AS meeting,
+           COALESCE(SUM(t.jp_total) FILTER (WHERE r.employment = 'PNS'), 0)::int                 AS jp_delivered,
+           COUNT(*) FILTER (WHERE r.employment = 'PPPK')                                        AS pppk_total,
+           COALESCE(SUM(t.jp_total) FILTER (WHERE r.employment = 'PPPK'), 0)::int                AS pppk_jp_delivered
+    FROM pelatihan.roster_employee r
+    LEFT JOIN pelatihan.jp_total t ON t.year = :year AND t.nip = r.nip
+    WHERE r.active AND r.employment IN ('PNS', 'PPPK') AND r.unit_id IS NOT NULL
+      {unit_filter}
+    GROUP BY r.unit_id
 )
-SELECT r.unit_id,
-       COUNT(*)                                                   AS pns_total,
-       COUNT(*) FILTER (WHERE COALESCE(jp.jp_total, 0) >= :required) AS meeting,
-       COALESCE(SUM(jp.jp_total), 0)::int                          AS jp_delivered
-FROM pelatihan.roster_employee r
-LEFT JOIN jp ON jp.nip = r.nip
-WHERE r.active AND r.employment = 'PNS' AND r.unit_id IS NOT NULL
-  {unit_filter}
-GROUP BY r.unit_id
-ORDER BY r.unit_id
+SELECT f.*, COALESCE(a.pppk_above, 0) AS pppk_above
+FROM figures f
+LEFT JOIN above a ON a.unit_id = f.unit_id
+ORDER BY f.unit_id
 """
 
 _BELOW = """
-SELECT r.nip, COALESCE(SUM(e.jp), 0)::int AS jp_total
+SELECT r.nip, COALESCE(t.jp_total, 0)::int AS jp_total
 FROM pelatihan.roster_employee r
-LEFT JOIN pelatihan.jp_entry e ON e.nip = r.nip AND e.year = :year AND e.revoked_at IS NULL
+LEFT JOIN pelatihan.jp_total t ON t.year = :year AND t.nip = r.nip
 WHERE r.active AND r.employment = 'PNS' AND r.unit_id = :unit_id
-GROUP BY r.nip
-HAVING COALESCE(SUM(e.jp), 0) < :required
+  AND COALESCE(t.jp_total, 0) < :required
 ORDER BY jp_total, r.nip
 """
 
 
 async def unit_figures(
-    session: AsyncSession, year: int, required: int, unit_id: uuid.UUID | None
+    session: AsyncSession, year: int, required: int, ceiling: int, unit_id: uuid.UUID | None
 ) -> list[dict[str, Any]]:
-    """Per unit: active PNS, how many meet ``required`` JP, and JP delivered to them in ``year``."""
-    one_unit = unit_id is not None
-    sql = _UNIT_FIGURES.format(
-        unit_filter="AND r.unit_id = :unit_id" if one_unit else "",
-        # For one unit, sum only its people's entries instead of the whole year's.
-        jp_filter=(
-            "AND nip IN (SELECT nip FROM pelatihan.roster_employee WHERE unit_id = :unit_id)"
-            if one_unit
-            else ""
-        ),
-    )
-    params: dict[str, Any] = {"year": year, "required": required}
-    if unit_id is not None:
-        params["unit_id"] = unit_id
-    rows = (await session.execute(text(sql), params)).mappings().all()
-    return [dict(r) for r in rows]
-
-
-# PPPK apart from PNS (issue 18): no 20 JP target, a 24 JP ceiling per contract year. A contract year is
-# counted from contract_start's anniversaries (age() in whole years); one is "in" the calendar year when it
-# overlaps it. The year's JP per PPPK come from the same partial index as the PNS figures.
-_PPPK_FIGURES = """
-WITH jp AS (
-    SELECT nip, SUM(jp)::int AS jp_total
-    FROM pelatihan.jp_entry
-    WHERE year = :year AND revoked_at IS NULL
-    GROUP BY nip
-), per_contract_year AS (
-    SELECT r.nip, r.contract_start,
-           EXTRACT(YEAR FROM age(e.completed_on, r.contract_start))::int AS k,
-           SUM(e.jp) AS jp
-    FROM pelatihan.roster_employee r
-    JOIN pelatihan.jp_entry e ON e.nip = r.nip AND e.revoked_at IS NULL
-    WHERE r.active AND r.employment = 'PPPK' AND r.contract_start IS NOT NULL
-      AND e.completed_on >= r.contract_start
-      AND (r.contract_end IS NULL OR e.completed_on <= r.contract_end)
-      {unit_filter}
-    GROUP BY r.nip, r.contract_start, k
-), above AS (
-    SELECT DISTINCT nip FROM per_contract_year
-    WHERE jp > :ceiling
-      AND contract_start + make_interval(years => k) <= make_date(:year, 12, 31)
-      AND contract_start + make_interval(years => k + 1) > make_date(:year, 1, 1)
-)
-SELECT r.unit_id,
-       COUNT(*)                                          AS pppk_total,
-       COALESCE(SUM(jp.jp_total), 0)::int                AS pppk_jp_delivered,
-       COUNT(*) FILTER (WHERE r.nip IN (SELECT nip FROM above)) AS pppk_above
-FROM pelatihan.roster_employee r
-LEFT JOIN jp ON jp.nip = r.nip
-WHERE r.active AND r.employment = 'PPPK' AND r.unit_id IS NOT NULL
-  {unit_filter}
-GROUP BY r.unit_id
-ORDER BY r.unit_id
-"""
-
-
-async def pppk_figures(
-    session: AsyncSession, year: int, ceiling: int, unit_id: uuid.UUID | None
-) -> list[dict[str, Any]]:
-    """Per unit: active PPPK, the JP credited to them in ``year``, and how many passed ``ceiling`` JP in a
-    contract year overlapping ``year``."""
-    sql = _PPPK_FIGURES.format(unit_filter="AND r.unit_id = :unit_id" if unit_id is not None else "")
-    params: dict[str, Any] = {"year": year, "ceiling": ceiling}
+    """Per unit with active PNS or PPPK: active PNS, how many meet ``required`` JP, JP delivered to them in
+    ``year``; active PPPK, the JP credited to them in ``year``, and how many passed ``ceiling`` JP in a contract
+    year overlapping ``year``."""
+    sql = _UNIT_FIGURES.format(unit_filter="AND r.unit_id = :unit_id" if unit_id is not None else "")
+    params: dict[str, Any] = {"year": year, "required": required, "ceiling": ceiling}
     if unit_id is not None:
         params["unit_id"] = unit_id
     return [dict(r) for r in (await session.execute(text(sql), params)).mappings().all()]

@@ -123,25 +123,20 @@ async def compliance(
 ) -> ComplianceReport:
     """Per unit and year: active PNS, how many reached 20 JP; with a unit, who is below (all in SQL) unless
     ``individuals`` is false (an integrator without ``pelatihan:individual``: the NIPs are withheld)."""
-    pppk = {r["unit_id"]: r for r in await repository.pppk_figures(session, year, JP_CEILING_PPPK, unit_id)}
-    pns = {r["unit_id"]: r for r in await repository.unit_figures(session, year, JP_REQUIRED_PNS, unit_id)}
-    units = []
-    for key in sorted(pns.keys() | pppk.keys(), key=str):
-        r = pns.get(key, {"pns_total": 0, "meeting": 0, "jp_delivered": 0})
-        p = pppk.get(key, {"pppk_total": 0, "pppk_jp_delivered": 0, "pppk_above": 0})
-        units.append(
-            UnitCompliance(
-                unit_id=key,
-                pns_total=r["pns_total"],
-                pns_meeting_20jp=r["meeting"],
-                pns_below_20jp=r["pns_total"] - r["meeting"],
-                share_meeting_20jp=round(r["meeting"] / r["pns_total"], 4) if r["pns_total"] else 0.0,
-                jp_delivered=r["jp_delivered"],
-                pppk_total=p["pppk_total"],
-                pppk_jp_delivered=p["pppk_jp_delivered"],
-                pppk_above_24jp=p["pppk_above"],
-            )
+    units = [
+        UnitCompliance(
+            unit_id=r["unit_id"],
+            pns_total=r["pns_total"],
+            pns_meeting_20jp=r["meeting"],
+            pns_below_20jp=r["pns_total"] - r["meeting"],
+            share_meeting_20jp=round(r["meeting"] / r["pns_total"], 4) if r["pns_total"] else 0.0,
+            jp_delivered=r["jp_delivered"],
+            pppk_total=r["pppk_total"],
+            pppk_jp_delivered=r["pppk_jp_delivered"],
+            pppk_above_24jp=r["pppk_above"],
         )
+        for r in await repository.unit_figures(session, year, JP_REQUIRED_PNS, JP_CEILING_PPPK, unit_id)
+    ]
     below = None
     if unit_id is not None and individuals:
         below = [

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     func,
@@ -38,6 +39,14 @@ class JpEntry(Base):
             postgresql_include=["jp"],
             postgresql_where=text("revoked_at IS NULL"),
         ),
+        # A PPPK's live entries by date, for the contract years the compliance report checks (index-only).
+        Index(
+            "ix_jp_entry_nip_completed_on_live",
+            "nip",
+            "completed_on",
+            postgresql_include=["jp"],
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -55,3 +64,21 @@ class JpEntry(Base):
     certificate_number: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class JpTotal(Base):
+    """An employee's live JP for a year: ``SUM(jp_entry.jp)`` over the entries of that (nip, year) that are
+    not revoked, so the compliance report reads one row per employee instead of summing the year's ledger.
+
+    Written only by the statement triggers on ``jp_entry`` (migration pelatihan_0012), in the transaction of
+    the ledger write, revocation, correction or delete itself; the application never writes it. A missing row
+    means 0 JP."""
+
+    __tablename__ = "jp_total"
+    # (year, nip) in that order: the province reads one year in NIP order (merge join with the roster), a unit
+    # probes (year, nip); jp_total rides in the index for index-only scans.
+    __table_args__ = (PrimaryKeyConstraint("year", "nip", postgresql_include=["jp_total"]),)
+
+    year: Mapped[int] = mapped_column(SmallInteger)
+    nip: Mapped[str] = mapped_column(String(18))
+    jp_total: Mapped[int] = mapped_column(Integer)

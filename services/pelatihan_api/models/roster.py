@@ -17,9 +17,14 @@ class RosterEmployee(Base):
 
     __tablename__ = "roster_employee"
     __table_args__ = (
-        # The compliance report: one unit's (or every unit's) active PNS.
+        # The compliance report: one unit's (or every unit's) active PNS and PPPK, index-only (what the report
+        # reads of each rides in the index: the NIP it joins on, a PPPK's contract dates).
         Index(
-            "ix_roster_employee_unit_id_employment", "unit_id", "employment", postgresql_where=text("active")
+            "ix_roster_employee_unit_id_employment",
+            "unit_id",
+            "employment",
+            postgresql_include=["nip", "contract_start", "contract_end"],
+            postgresql_where=text("active"),
         ),
         # Claims of outside learning awaiting a supervisor: their direct reports (issue 18).
         Index("ix_roster_employee_supervisor_nip", "supervisor_nip"),

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 # Latest needs per NIP: DISTINCT ON over ix_development_need_nip_occurred_at; the year's JP over the partial
-# index ix_jp_entry_year_nip_live; the people over ix_roster_employee_unit_id_employment.
+# index ix_jp_entry_year_nip_live; the people over ix_roster_employee_unit_id_employment (index-only).
 _PEOPLE = """
 WITH people AS (
     SELECT nip, employment FROM pelatihan.roster_employee WHERE active AND unit_id = :unit_id

@@ -17,7 +17,7 @@ from services.common import clock
 from services.common.changes.catalogue.pelatihan import TrainingStats
 from services.pelatihan_api.clients.kinerja import KinerjaClient
 from services.pelatihan_api.ledger import repository as ledger
-from services.pelatihan_api.ledger.service import JP_REQUIRED_PNS
+from services.pelatihan_api.ledger.service import JP_CEILING_PPPK, JP_REQUIRED_PNS
 from services.pelatihan_api.models.outbox import OutboxEvent
 from services.pelatihan_api.roster import repository as roster
 
@@ -26,7 +26,7 @@ EVENT_TYPE = TrainingStats.event_type
 
 async def unit_stats(session: AsyncSession, unit_id: uuid.UUID, year: int) -> dict[str, Any]:
     """The anonymous figures of one unit for one year."""
-    figures = await ledger.unit_figures(session, year, JP_REQUIRED_PNS, unit_id)
+    figures = await ledger.unit_figures(session, year, JP_REQUIRED_PNS, JP_CEILING_PPPK, unit_id)
     pns_total = figures[0]["pns_total"] if figures else 0
     meeting = figures[0]["meeting"] if figures else 0
     delivered = await ledger.jp_delivered(session, year, unit_id)
