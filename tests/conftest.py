@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from services.common.settings import AppSettings
+from services.common.settings import AppSettings, normalise_database_url
 from tests.support.fixtures import (
     Tokens,
     create_database,
@@ -79,6 +80,16 @@ async def db(database_url: str) -> str:
     """A migrated database with every table empty."""
     await truncate_all(database_url)
     return database_url
+
+
+@pytest.fixture
+async def engine(db: str) -> AsyncIterator[AsyncEngine]:
+    """An async engine on the test database (empty tables), disposed after the test."""
+    eng = create_async_engine(normalise_database_url(db), pool_size=10)
+    try:
+        yield eng
+    finally:
+        await eng.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -93,15 +93,6 @@ async def serve(app: FastAPI, port: int) -> AsyncIterator[None]:
 
 
 @pytest.fixture
-async def engine(db: str) -> AsyncIterator[AsyncEngine]:
-    eng = create_async_engine(normalise_database_url(db), pool_size=10)
-    try:
-        yield eng
-    finally:
-        await eng.dispose()
-
-
-@pytest.fixture
 def maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

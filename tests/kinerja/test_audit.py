@@ -3,28 +3,16 @@ and a row changed or deleted behind the application's back is found."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.common.auth import Role
-from services.common.settings import normalise_database_url
 from tests.support.fixtures import Tokens
 
 HEAD = "197503121999031002"
-
-
-@pytest.fixture
-async def engine(db: str) -> AsyncIterator[AsyncEngine]:
-    eng = create_async_engine(normalise_database_url(db))
-    try:
-        yield eng
-    finally:
-        await eng.dispose()
 
 
 async def history(client: httpx.AsyncClient, admin: dict[str, str], tokens: Tokens) -> str:

@@ -15,9 +15,8 @@ from typing import Any
 import asyncpg
 import pytest
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from services.common.settings import normalise_database_url
 from services.pelatihan_api.ledger import repository
 from services.pelatihan_api.ledger.service import JP_CEILING_PPPK, JP_REQUIRED_PNS
 from tests.support.fixtures import plain_dsn
@@ -118,15 +117,6 @@ async def conn(db: str) -> AsyncIterator[asyncpg.Connection]:
         yield c
     finally:
         await c.close()
-
-
-@pytest.fixture
-async def engine(db: str) -> AsyncIterator[AsyncEngine]:
-    eng = create_async_engine(normalise_database_url(db))
-    try:
-        yield eng
-    finally:
-        await eng.dispose()
 
 
 async def _mismatches(conn: asyncpg.Connection) -> list[Any]:
