@@ -38,7 +38,7 @@ import asyncpg
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from bench._util import command_line, machine, table, write_section
+from bench._util import ROOT, command_line, machine, table, write_section
 from services.common.settings import normalise_database_url
 from services.kinerja_api.reports import repository as reports
 from tests.support.fixtures import create_database, drop_database, migrate_all, postgres_server
@@ -231,17 +231,19 @@ def load_revision(rev: str) -> Any:
     """``services/kinerja_api/reports/repository.py`` as it was at ``rev``, imported under another name."""
     source = subprocess.run(
         ["git", "show", f"{rev}:services/kinerja_api/reports/repository.py"],
+        cwd=ROOT,
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    path = Path(tempfile.mkdtemp(prefix="kinerja_reports_")) / f"reports_{rev}.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location(f"reports_{rev}", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    with tempfile.TemporaryDirectory(prefix="kinerja_reports_") as tmp:
+        path = Path(tmp) / f"reports_{rev}.py"
+        path.write_text(source)
+        spec = importlib.util.spec_from_file_location(f"reports_{rev}", path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)  # read and run now: the file is not needed afterwards
     return module
 
 

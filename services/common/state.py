@@ -40,7 +40,7 @@ class AppState:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     migration_head: str | None
-    # The engine of read-only requests (services/common/db.py ReaderDep): no BEGIN/COMMIT round trips.
+    # The engine of read-only requests (services/common/db.py ReadConnectionDep): no BEGIN/COMMIT round trips.
     reader: AsyncEngine | None = None
     # The gate in front of the pool (services/common/admission.py); None: unlimited (bare test apps).
     admission: Admission | None = None
