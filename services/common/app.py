@@ -23,7 +23,6 @@ from services.common.body_limits import service_body_limits
 from services.common.clock_api import clock_router, install_fake_now, uninstall_fake_now
 from services.common.db import (
     create_engine,
-    create_reader,
     create_sessionmaker,
     database_state,
     migration_head,
@@ -167,7 +166,6 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
             settings=settings,
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
-            reader=create_reader(engine),
             migration_head=migration_head(spec.name),
             jwks_client=jwks_client,
             owned_clients=[jwks_client],

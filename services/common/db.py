@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple, cast
 
+import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import Dialect, Executable, MetaData, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -15,6 +17,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from services.common.settings import AppSettings
 from services.common.state import AppState, app_state
@@ -65,7 +71,7 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 
 class ReadOnlyViolation(RuntimeError):
-    """A statement that changes data was sent on a read-only (autocommit) session: a programming error."""
+    """A statement that changes data or takes locks was given to the read path: a programming error."""
 
 
 _READ_PREFIXES = ("SELECT", "WITH", "SHOW", "(SELECT")
@@ -73,38 +79,138 @@ _LOCKS = ("FOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE", "FOR KEY SHARE")
 _WRITES = ("INSERT ", "UPDATE ", "DELETE ")
 
 
-def _refuse_writes(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+def refuse_writes(statement: str) -> None:
+    """Raise :class:`ReadOnlyViolation` unless ``statement`` only reads.
+
+    The read path runs each statement in its own implicit transaction (autocommit), so a write there would
+    commit at once, and a lock would be released at once: both belong in a writing session.
+    """
     head = statement.lstrip()[:7].upper()
     upper = statement.upper()
-    # A lock taken in autocommit is released at once: a read that locks belongs in a writing session too.
     if (
         not head.startswith(_READ_PREFIXES)
         or any(lock in upper for lock in _LOCKS)
         or (head.startswith("WITH") and any(word in upper for word in _WRITES))
     ):
-        raise ReadOnlyViolation(f"a read-only session sent: {statement.lstrip()[:80]}")
+        raise ReadOnlyViolation(f"the read path was given: {statement.lstrip()[:80]}")
 
 
-def create_reader(engine: AsyncEngine) -> AsyncEngine:
-    """The engine of requests that only read: the same pool, in autocommit mode.
+class ReadPathUnsupported(RuntimeError):
+    """A statement the read path cannot run as it is (it needs SQLAlchemy's per-value processing)."""
 
-    Under READ COMMITTED every statement takes its own snapshot whether or not a transaction is open, so a
-    read gains nothing from BEGIN ... COMMIT and paid two extra round trips for them (a point read made three
-    instead of one: bench.hot_reads, docs/benchmarks.md). A statement that writes or locks raises
-    :class:`ReadOnlyViolation` before it is sent: such a request must take :data:`SessionDep`.
+
+class ReadRow(asyncpg.Record):  # type: ignore[misc]  # asyncpg ships no types
+    """A row of the read path, read like SQLAlchemy's ``Row``: by position, unpacked, by key (``row["nip"]``)
+    and by attribute (``row.nip``, which pydantic's ``from_attributes`` uses). asyncpg builds it in C: no
+    per-row conversion."""
+
+    __slots__ = ()
+
+    @property
+    def _fields(self) -> tuple[str, ...]:
+        """The column names, as ``Row._fields``."""
+        return tuple(self.keys())
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class _Prepared(NamedTuple):
+    statement: Executable  # kept referenced, so its id() is not reused while cached
+    sql: str
+    names: tuple[str, ...]  # the bound names, in $n order
+    defaults: dict[str, Any]  # values bound in the statement itself (literal binds)
+
+
+_PREPARED: dict[int, _Prepared] = {}
+_PREPARED_MAX = 512  # the hot statements are module constants or shape-cached: a few dozen
+
+
+def _prepare(statement: Executable, dialect: Dialect) -> _Prepared:
+    """Compile ``statement`` once for asyncpg, checking that the read path may run it."""
+    found = _PREPARED.get(id(statement))
+    if found is not None and found.statement is statement:
+        return found
+    compiled = cast(SQLCompiler, cast(ClauseElement, statement).compile(dialect=dialect))
+    sql = str(compiled)
+    refuse_writes(sql)
+    names = tuple(compiled.positiontup or ())
+    for name in names:
+        bind = compiled.binds[name]
+        if bind.expanding or bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+            raise ReadPathUnsupported(f"{name}: bind it as an array (= ANY) of a type asyncpg encodes itself")
+    for column in getattr(statement, "selected_columns", ()):
+        if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
+            raise ReadPathUnsupported(f"{column}: its values need SQLAlchemy's result processing")
+    prepared = _Prepared(statement, sql, names, dict(compiled.params))
+    if len(_PREPARED) >= _PREPARED_MAX:
+        _PREPARED.clear()
+    _PREPARED[id(statement)] = prepared
+    return prepared
+
+
+class ReadConnection:
+    """A read-only request's pooled connection (:data:`ReadConnectionDep`).
+
+    Runs SQLAlchemy Core statements (built once: module constants or per shape of filters), compiled once, as
+    asyncpg prepared statements (asyncpg's per-connection statement cache), outside any transaction. No
+    SQLAlchemy ``Connection``, execution context or ``Result`` per request: on the point read those cost more
+    CPU than asyncpg's own work (about 0.35 of 0.56 ms in-process, issue 21, docs/benchmarks.md). What
+    SQLAlchemy would add is checked when a statement is first prepared: it must only read
+    (:func:`refuse_writes`), and need no per-value processing (none of the hot reads' types does on asyncpg).
+    Errors are SQLAlchemy's, as on every other path (``DBAPIError``; a lost connection invalidates it).
     """
-    reader = engine.execution_options(isolation_level="AUTOCOMMIT")
-    event.listen(reader.sync_engine, "before_cursor_execute", _refuse_writes)
-    return reader
+
+    __slots__ = ("_dialect", "_raw")
+
+    def __init__(self, raw: PoolProxiedConnection, dialect: Dialect) -> None:
+        self._raw = raw
+        self._dialect = dialect
+
+    async def all(self, statement: Executable, params: Mapping[str, Any]) -> list[ReadRow]:
+        """Every row of ``statement`` with ``params`` bound."""
+        prepared = _prepare(statement, self._dialect)
+        args = [params[n] if n in params else prepared.defaults[n] for n in prepared.names]
+        driver: asyncpg.Connection = self._raw.driver_connection
+        try:
+            rows: list[ReadRow] = await driver.fetch(prepared.sql, *args, record_class=ReadRow)
+            return rows
+        except Exception as error:
+            raise self._translate(error, prepared.sql, args) from error
+
+    def _translate(self, error: Exception, sql: str, args: list[Any]) -> BaseException:
+        """The error SQLAlchemy would have raised for ``error``: asyncpg's mapped to the DB-API's (the
+        dialect's own mapping), wrapped in ``DBAPIError``; a lost connection is invalidated, so the pool
+        opens a new one instead of handing it out again."""
+        dbapi = self._dialect.loaded_dbapi
+        try:
+            # The dialect's translation of a driver error (what its cursor does on every execute).
+            self._raw.dbapi_connection._handle_exception(error)  # type: ignore[union-attr]
+        except dbapi.Error as translated:
+            lost = self._dialect.is_disconnect(translated, self._raw.dbapi_connection, None)
+            if lost:
+                self._raw.invalidate(translated)
+            return DBAPIError.instance(sql, args, translated, dbapi.Error, connection_invalidated=lost,
+                                       dialect=self._dialect)  # fmt: skip
+        except BaseException as other:  # not a driver error: as it was raised
+            return other
+        return error
 
 
-# What a read runs its statements on: a request's session, or a read-only request's connection (:data:`ReadConnectionDep`).
-Reader = AsyncSession | AsyncConnection
+# What a read runs its statements on: a request's session, a Core connection, or a read-only request's
+# connection (:data:`ReadConnectionDep`).
+Reader = AsyncSession | AsyncConnection | ReadConnection
 
 
-async def core_connection(db: Reader) -> AsyncConnection:
-    """The connection for Core statements: the reader itself, or the session's connection."""
-    return db if isinstance(db, AsyncConnection) else await db.connection()
+async def read_all(db: Reader, statement: Executable, params: Mapping[str, Any]) -> list[Any]:
+    """The rows of a read-only Core statement on any reader. Rows read alike on every path (position, key,
+    attribute); on a session or connection the statement runs in its transaction, as any other."""
+    if isinstance(db, ReadConnection):
+        return await db.all(statement, params)
+    return list((await db.execute(statement, dict(params))).all())
 
 
 _AFTER_COMMIT = "asn.after_commit"
@@ -154,25 +260,28 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-async def get_reader(request: Request) -> AsyncIterator[AsyncConnection]:
-    """One read-only connection per request (no transaction: nothing to commit; no ORM session: these routes
-    read Core rows, and the session's unit of work around one statement cost a quarter of a point read's
-    database work, issue 21); see :func:`create_reader`. Falls back to the writing engine when the app built
-    no reader (then the connection's transaction is rolled back at the end)."""
+async def get_reader(request: Request) -> AsyncIterator[ReadConnection]:
+    """One read-only connection per request (:class:`ReadConnection`): no transaction, nothing to commit, no ORM
+    session, no SQLAlchemy ``Connection``; the pool is the app's one pool, behind the same admission gate."""
     state = app_state(request.app, AppState)
     admission = state.admission
     if admission is not None:
         await admission.acquire()
     try:
-        async with (state.reader or state.engine).connect() as conn:
-            yield conn
+        raw = await state.engine.raw_connection()
+        try:
+            yield ReadConnection(raw, state.engine.dialect)
+        finally:
+            # Back to the pool (its reset sends nothing: no transaction was begun); in a greenlet, as the pool
+            # may close a connection (overflow, invalidated) and that awaits.
+            await greenlet_spawn(raw.close)
     finally:
         if admission is not None:
             admission.release()
 
 
 # For routes that only read (a GET of the registry, lists, the task list): Core statements, no BEGIN/COMMIT.
-ReadConnectionDep = Annotated[AsyncConnection, Depends(get_reader, scope="function")]
+ReadConnectionDep = Annotated[ReadConnection, Depends(get_reader, scope="function")]
 
 
 def migration_head(app_name: str) -> str | None:

@@ -40,8 +40,6 @@ class AppState:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     migration_head: str | None
-    # The engine of read-only requests (services/common/db.py ReadConnectionDep): no BEGIN/COMMIT round trips.
-    reader: AsyncEngine | None = None
     # The gate in front of the pool (services/common/admission.py); None: unlimited (bare test apps).
     admission: Admission | None = None
     jwks_client: httpx.AsyncClient

@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.util.concurrency import greenlet_spawn
 
-from services.common.db import ReadOnlyViolation
+from services.common.db import ReadConnection, ReadOnlyViolation, ReadPathUnsupported, _prepare
+from services.common.errors import exception_to_problem
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.clock import today
 from services.kinerja_api.config import KinerjaSettings
@@ -67,19 +70,74 @@ async def test_hot_reads_send_a_fixed_number_of_statements(
                 assert trips.transactions == [], f"{path}:\n{trips}"
 
 
-async def test_the_read_connection_refuses_writes(db: str, settings_for: Callable[..., Any]) -> None:
-    """The hot reads' connection (ReadConnectionDep) runs in autocommit, so a write there would commit at once:
-    it is refused before it is sent, a data-modifying WITH included."""
+async def test_the_read_path_refuses_writes_and_locks(db: str, settings_for: Callable[..., Any]) -> None:
+    """The hot reads' connection (ReadConnectionDep) runs each statement in autocommit, so a write there would
+    commit at once and a lock would end at once: both are refused before anything is sent, a data-modifying
+    WITH included."""
     app = create_app(settings_for(KinerjaSettings))
     async with running(app):
-        reader = kinerja_state(app).reader
-        assert reader is not None
-        async with reader.connect() as conn:
+        engine = kinerja_state(app).engine
+        raw = await engine.raw_connection()
+        try:
+            conn = ReadConnection(raw, engine.dialect)
             for statement in (
                 "UPDATE kinerja.employee SET name = name",
                 "WITH gone AS (DELETE FROM kinerja.unit RETURNING id) SELECT count(*) FROM gone",
                 "SELECT nip FROM kinerja.employee FOR UPDATE",
+                "SELECT nip FROM kinerja.employee FOR KEY SHARE",
             ):
                 with pytest.raises(ReadOnlyViolation):
-                    await conn.execute(text(statement))
-            assert (await conn.execute(text("SELECT 1"))).scalar() == 1
+                    await conn.all(text(statement), {})
+            assert [tuple(r) for r in await conn.all(text("SELECT 1 AS one"), {})] == [(1,)]
+        finally:
+            await greenlet_spawn(raw.close)
+
+
+async def test_read_path_errors_are_sqlalchemy_errors_and_a_lost_connection_is_dropped(
+    db: str, settings_for: Callable[..., Any]
+) -> None:
+    """Errors on the read path answer as on every other path: a bad value is a DBAPIError with its SQLSTATE
+    (class 22 answers 422), a statement past statement_timeout and a lost connection are "database unavailable"
+    (503), and the lost connection is invalidated, so the pool does not hand it out again."""
+    app = create_app(settings_for(KinerjaSettings))
+    async with running(app):
+        engine = kinerja_state(app).engine
+        raw = await engine.raw_connection()
+        try:
+            conn = ReadConnection(raw, engine.dialect)
+            with pytest.raises(DBAPIError) as bad:
+                await conn.all(text("SELECT CAST(:v AS integer) / 0"), {"v": "1"})
+            assert exception_to_problem(bad.value, "/x")[0] == 422  # 22012 division by zero
+            await conn.all(text("SELECT set_config('statement_timeout', '50', false)"), {})
+            with pytest.raises(DBAPIError) as slow:
+                await conn.all(text("SELECT pg_sleep(5)"), {})
+            assert exception_to_problem(slow.value, "/x")[0] == 503
+            await conn.all(text("SELECT set_config('statement_timeout', '0', false)"), {})
+            pid = (await conn.all(text("SELECT pg_backend_pid() AS pid"), {}))[0].pid
+            async with engine.connect() as other:
+                await other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            with pytest.raises(DBAPIError) as lost:
+                await conn.all(text("SELECT 1"), {})
+            assert lost.value.connection_invalidated
+            assert exception_to_problem(lost.value, "/x")[0] == 503
+        finally:
+            await greenlet_spawn(raw.close)
+        # The pool opened a new connection instead of the dead one.
+        raw = await engine.raw_connection()
+        try:
+            assert (await ReadConnection(raw, engine.dialect).all(text("SELECT 2 AS two"), {}))[0].two == 2
+        finally:
+            await greenlet_spawn(raw.close)
+
+
+def test_the_read_path_refuses_what_needs_sqlalchemy_processing() -> None:
+    """The read path hands values to asyncpg as they are: a statement needing SQLAlchemy's per-value processing
+    (an expanding IN, a type with a processor) is refused when first prepared, never run with wrong values."""
+    from sqlalchemy import JSON, bindparam, column, select, table
+    from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+
+    t = table("t", column("a"), column("j", JSON))
+    with pytest.raises(ReadPathUnsupported):
+        _prepare(select(t.c.a).where(t.c.a.in_(bindparam("xs", expanding=True))), PGDialect_asyncpg())  # type: ignore[no-untyped-call]
+    with pytest.raises(ReadPathUnsupported):
+        _prepare(select(t.c.a).where(t.c.j == bindparam("j", type_=JSON)), PGDialect_asyncpg())  # type: ignore[no-untyped-call]

@@ -1,19 +1,27 @@
 """Counts what a request sends to PostgreSQL: statements, and the transaction round trips around them.
 
-``before_cursor_execute`` sees every statement; BEGIN, COMMIT and ROLLBACK do not pass through a cursor, so
-the engine's ``begin``/``commit``/``rollback`` events count them (each is a round trip on asyncpg), except on
-a connection in autocommit mode, where the driver sends none of them.
+Two paths send statements. SQLAlchemy's cursor runs asyncpg prepared statements, which asyncpg's query
+loggers do not see: ``before_cursor_execute`` does. The read path (services/common/db.py ``ReadConnection``)
+calls asyncpg directly, past SQLAlchemy's events: asyncpg's query logger on each connection checked out inside
+the block sees it, and sees every BEGIN, COMMIT, ROLLBACK and SAVEPOINT the driver really sends (none on a
+connection in autocommit). A statement both see (``executemany``) is counted once. asyncpg's own type
+introspection (the first array of a type on a connection: once per connection, not per request) is not counted.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from asyncpg import introspection
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+_INTROSPECTION = (introspection.INTRO_LOOKUP_TYPES, introspection.INTRO_LOOKUP_TYPES_13)
+_TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "START TRANSACTION", "END")
 
 
 @dataclass
@@ -36,29 +44,36 @@ def counting(engine: AsyncEngine) -> Iterator[Trips]:
     """Record the statements and transaction commands sent on ``engine`` inside the block."""
     trips = Trips()
     sync = engine.sync_engine
+    via_cursor: collections.Counter[str] = collections.Counter()
+    logged: dict[int, Any] = {}
 
     def statement(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
         trips.statements.append(sql)
+        via_cursor[sql] += 1
 
-    def sent(conn: Any, command: str) -> None:
-        if not getattr(conn.connection.dbapi_connection, "autocommit", False):
-            trips.transactions.append(command)
+    def sent(record: Any) -> None:
+        query = str(record.query)
+        if query in _INTROSPECTION or "set_config('jit'" in query:
+            return
+        if query.lstrip().upper().startswith(_TRANSACTION):
+            trips.transactions.append(query.strip())
+        elif via_cursor[query] > 0:
+            via_cursor[query] -= 1  # already counted by before_cursor_execute
+        else:
+            trips.statements.append(query)
 
-    def begin(conn: Any) -> None:
-        sent(conn, "BEGIN")
+    def checkout(dbapi_connection: Any, *_: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        if id(driver) not in logged:
+            driver.add_query_logger(sent)
+            logged[id(driver)] = driver
 
-    def commit(conn: Any) -> None:
-        sent(conn, "COMMIT")
-
-    def rollback(conn: Any) -> None:
-        sent(conn, "ROLLBACK")
-
-    listeners: list[tuple[str, Callable[..., Any]]] = [("before_cursor_execute", statement), ("begin", begin), ("commit", commit),
-                 ("rollback", rollback)]  # fmt: skip
-    for name, fn in listeners:
-        event.listen(sync, name, fn)
+    event.listen(sync, "before_cursor_execute", statement)
+    event.listen(sync.pool, "checkout", checkout)
     try:
         yield trips
     finally:
-        for name, fn in listeners:
-            event.remove(sync, name, fn)
+        event.remove(sync, "before_cursor_execute", statement)
+        event.remove(sync.pool, "checkout", checkout)
+        for driver in logged.values():
+            driver.remove_query_logger(sent)

@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.db import Reader
+from services.common.db import Reader, read_all
 from services.kinerja_api.calendar.models import PeriodCalendar
 
 
@@ -52,7 +52,7 @@ async def window(
     each of ``codes`` (/me/tasks reads both on every call)."""
     cadences: dict[int, str] = {}
     set_: dict[str, tuple[date, date, date]] = {}
-    for r in (await session.execute(_WINDOW, {"years": list(years), "codes": list(codes)})).all():
+    for r in await read_all(session, _WINDOW, {"years": list(years), "codes": list(codes)}):
         if r.cadence is not None:
             cadences[int(r.key)] = r.cadence
         else:

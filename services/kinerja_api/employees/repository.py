@@ -16,7 +16,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import (
     BindParameter,
     Integer,
-    Row,
     Select,
     and_,
     bindparam,
@@ -32,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnClause
 
 # get, Assignment and assignments_during live in services.kinerja_api.staff (evaluations and skp read them
 # without importing employees); re-exported so this package's callers keep ``repository.get``.
-from services.common.db import Reader, core_connection
+from services.common.db import Reader, read_all
 from services.kinerja_api.staff import Assignment as Assignment
 from services.kinerja_api.staff import assignments_during as assignments_during
 from services.kinerja_api.staff import get as get
@@ -82,10 +81,10 @@ _EMPLOYEE = Employee.__table__
 _BY_NIP = select(*_EMPLOYEE.c).where(_EMPLOYEE.c.nip == bindparam("nip"))
 
 
-async def read(session: Reader, nip: str) -> Row[Any] | None:
+async def read(session: Reader, nip: str) -> Any | None:
     """One employee's row by NIP for reading (attributes named as the model's), or None."""
-    conn = await core_connection(session)
-    return (await conn.execute(_BY_NIP, {"nip": nip})).one_or_none()
+    rows = await read_all(session, _BY_NIP, {"nip": nip})
+    return rows[0] if rows else None
 
 
 async def siasn_owner(session: AsyncSession, siasn_id: str) -> str | None:
@@ -115,12 +114,11 @@ async def exists(session: AsyncSession, nip: str) -> bool:
     return bool(await session.scalar(select(func.count()).where(Employee.nip == nip)))
 
 
-async def list_page(session: Reader, **filters: Any) -> list[Row[Any]]:
+async def list_page(session: Reader, **filters: Any) -> list[Any]:
     """Run :func:`list_statement` (same keywords): rows for reading, no ORM instances (a page of 50 loaded
     into the identity map cost more CPU than the rest of the request, docs/benchmarks.md)."""
     stmt, params = list_statement(**filters)
-    conn = await core_connection(session)
-    return list((await conn.execute(stmt, params)).all())
+    return await read_all(session, stmt, params)
 
 
 # Written out, not bound, so the expression is the one index ix_employee_name_words was built on.

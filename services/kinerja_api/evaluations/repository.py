@@ -6,10 +6,10 @@ import functools
 import uuid
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Integer, Row, Select, and_, bindparam, select, union
+from sqlalchemy import BindParameter, ColumnElement, Integer, Select, and_, bindparam, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.db import Reader, core_connection
+from services.common.db import Reader, read_all
 from services.kinerja_api.tables.employees import Employee
 from services.kinerja_api.tables.evaluation_enums import EvaluationKind, EvaluationStatus, ObjectionStatus
 from services.kinerja_api.tables.evaluations import Evaluation, Objection
@@ -185,7 +185,7 @@ async def list_page(
     status: str | None,
     after_id: uuid.UUID | None,
     limit: int,
-) -> list[Row[Any]]:
+) -> list[Any]:
     """Up to ``limit`` period results in id order after ``after_id``, as rows for reading (no ORM instances:
     loading 50 into the identity map cost more CPU than the query, issue 21). ``visible_to`` (a pegawai's NIP) keeps
     their own results, those they evaluate, those whose objections they decide (the stored decider of a
@@ -200,8 +200,7 @@ async def list_page(
         after_id=after_id,
         limit=limit,
     )
-    conn = await core_connection(session)
-    return list((await conn.execute(stmt, params)).all())
+    return await read_all(session, stmt, params)
 
 
 async def get_objection(

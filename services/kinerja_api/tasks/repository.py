@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from sqlalchemy import TextClause, text
 
-from services.common.db import Reader
+from services.common.db import Reader, read_all
 
 # The periods come as one VALUES row each (``{periods}``, a statement per number of periods), not as arrays
 # to unnest: with arrays the planner could not know how many rows a prepared statement's generic plan would
@@ -124,5 +124,4 @@ async def open_tasks(
     }
     for i, (code, start, end) in enumerate(periods):
         params.update({f"p{i}": code, f"s{i}": start, f"e{i}": end})
-    rows = await session.execute(_tasks_statement(len(periods)), params)
-    return [TaskRow(*r) for r in rows.all()]
+    return [TaskRow(*r) for r in await read_all(session, _tasks_statement(len(periods)), params)]
