@@ -79,6 +79,8 @@ _EMPLOYEE = Employee.__table__
 # statement to rebuild (its compiled form is found in the engine's cache). About 10 % of a point read's CPU
 # under load (py-spy, docs/benchmarks.md); the test of hot statements keeps it one statement.
 _BY_NIP = select(*_EMPLOYEE.c).where(_EMPLOYEE.c.nip == bindparam("nip"))
+# A list's items (EmployeeRead) carry no timestamps or version (the version is the point read's ETag): not read.
+_LIST_COLUMNS = tuple(c for c in _EMPLOYEE.c if c.key not in ("created_at", "updated_at", "version"))
 
 
 async def read(session: Reader, nip: str) -> Any | None:
@@ -140,7 +142,7 @@ def list_statement(
     limit: int,
     q: str | None = None,
 ) -> tuple[Select[Any], dict[str, Any]]:
-    """Up to ``limit`` employees ordered by NIP after ``after_nip`` (the table's columns): the statement and
+    """Up to ``limit`` employees ordered by NIP after ``after_nip`` (the columns of EmployeeRead): the statement and
     its parameters; ``None`` leaves a filter out.
 
     ``visible_to`` restricts the rows to that employee and their direct reports (a pegawai's view).
@@ -172,7 +174,7 @@ def _list_shape(search: str | None, active: bool | None, present: frozenset[str]
     """The statement for one combination of filters, values bound by name; built once per combination and
     reused, so its cache key is computed once (building it per request cost a sixth of the list's CPU, issue
     21)."""
-    stmt = select(*_EMPLOYEE.c).order_by(Employee.nip).limit(bindparam("limit", type_=Integer))
+    stmt = select(*_LIST_COLUMNS).order_by(Employee.nip).limit(bindparam("limit", type_=Integer))
     if search == "nip":
         stmt = stmt.where(Employee.nip.like(bindparam("nip_prefix")))
     elif search == "words":

@@ -108,6 +108,11 @@ _LIST_FILTERS: tuple[tuple[str, ColumnElement[bool]], ...] = (
 )
 
 
+# A list's items (EvaluationRead) carry neither the snapshot taken at finalisation (a FINAL result's largest
+# JSON, decoded for nothing) nor who confirmed the organisation's alignment: not read.
+_LIST_COLUMNS = tuple(c for c in _EVALUATION.c if c.key not in ("snapshot", "org_alignment_by"))
+
+
 @functools.cache
 def _list_shape(visible: bool, present: frozenset[str]) -> Select[Any]:
     """The statement for one combination of filters, with every value a bound parameter; built once per
@@ -115,7 +120,7 @@ def _list_shape(visible: bool, present: frozenset[str]) -> Select[Any]:
     in the engine's cache. Building it per request was a fifth of the list's CPU (py-spy, issue 21)."""
     filters: list[ColumnElement[bool]] = [Evaluation.kind == EvaluationKind.RESULT]
     filters += [condition for name, condition in _LIST_FILTERS if name in present]
-    stmt = select(*_EVALUATION.c).where(*filters)
+    stmt = select(*_LIST_COLUMNS).where(*filters)
     if visible:
         viewer: BindParameter[str] = bindparam("visible_to")
         reports = select(Employee.nip).where(Employee.supervisor_nip == viewer)
@@ -150,7 +155,7 @@ def list_page_statement(
     after_id: uuid.UUID | None,
     limit: int,
 ) -> tuple[Select[Any], dict[str, Any]]:
-    """The statement of :func:`list_page` (the table's columns) and its parameters; ``None`` leaves a filter out.
+    """The statement of :func:`list_page` (the columns of EvaluationRead) and its parameters; ``None`` leaves a filter out.
 
     The visibility rule is a UNION of one branch per reason to see a result, each with the page's filters, so
     each branch is an index probe (``nip``, ``evaluator_nip``, ``decider_nip``, the supervisor's team, the
