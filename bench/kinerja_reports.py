@@ -77,17 +77,19 @@ _GENERATE = [
 ]
 
 _GENERATE_SKP = [
-    "INSERT INTO kinerja.skp (id, nip, year, status, valid_from, valid_to, position)"
-    " SELECT md5('skp' || nip)::uuid, nip, 2026, 'APPROVED', date '2026-01-01', date '2027-01-01', position"
-    " FROM kinerja.employee WHERE random() < 0.8",
+    # The owner's unit is given (as the SKP's owner and year on the realisations below): the triggers that copy
+    # them do not fire during the load.
+    "INSERT INTO kinerja.skp (id, nip, year, status, valid_from, valid_to, position, owner_unit_id)"
+    " SELECT md5('skp' || nip)::uuid, nip, 2026, 'APPROVED', date '2026-01-01', date '2027-01-01', position,"
+    " unit_id FROM kinerja.employee WHERE random() < 0.8",
     "INSERT INTO kinerja.skp_result (id, skp_id, kind, text, position)"
     " SELECT md5('res' || id)::uuid, id, 'UTAMA', 'RHK', 0 FROM kinerja.skp",
     "INSERT INTO kinerja.skp_indicator (id, result_id, text, target, position)"
     " SELECT md5('ind' || id)::uuid, id, 'IKI', '100%', 0 FROM kinerja.skp_result",
-    # The SKP's owner and year are given: the trigger that copies them does not fire during the load.
-    "INSERT INTO kinerja.realization (id, skp_id, indicator_id, period, realization, skp_nip, skp_year)"
+    "INSERT INTO kinerja.realization (id, skp_id, indicator_id, period, realization, skp_nip, skp_year,"
+    " skp_unit_id)"
     " SELECT gen_random_uuid(), s.id, md5('ind' || md5('res' || s.id)::uuid)::uuid, '2026-Q1', 'selesai',"
-    " s.nip, s.year"
+    " s.nip, s.year, s.owner_unit_id"
     " FROM kinerja.skp s WHERE random() < 0.875",
 ]
 
