@@ -212,6 +212,11 @@ def _page_sql(units: Sequence[uuid.UUID] | None, after: bool) -> str:
     """Employees missing a step, in NIP order from ``:after``: the employees are walked in NIP order
     (the primary key, or the unit's own rows sorted) and probed until the page is full, so a page costs
     about ``limit`` / (share missing a step) probes, whatever the size of the province."""
+    # The unit's rows are sorted byte-wise (COLLATE "C"): a NIP is 18 digits (ck_employee_nip_digits), so the
+    # order is the default collation's, and the sort compares with memcmp and abbreviated keys instead of the
+    # locale's strcoll (1.3-2.0 ms of about 20 for an OPD of 5,004, medians of 21-31 alternating runs). Both
+    # ORDER BYs name it, so the outer one takes the subquery's order and the probes still stop at the limit.
+    order = "nip" if units is None else 'nip COLLATE "C"'
     return (
         "SELECT e.nip, e.name, e.unit_id, "
         + _FLAGS
@@ -219,13 +224,13 @@ def _page_sql(units: Sequence[uuid.UUID] | None, after: bool) -> str:
             " FROM kinerja.employee e"
             if units is None
             # A sorted subquery, not the CTE itself: its order is known, so the probes stop at the limit.
-            else " FROM (SELECT * FROM unit_staff ORDER BY nip) e"
+            else f" FROM (SELECT * FROM unit_staff ORDER BY {order}) e"
         )
         + _PROBES
         + " WHERE e.active"
         + (" AND e.nip > :after" if after else "")
         + " AND NOT (coalesce(sk.approved, false) AND coalesce(sk.reported, false) AND ev.ok IS NOT NULL)"
-        " ORDER BY e.nip LIMIT :limit"
+        f" ORDER BY e.{order} LIMIT :limit"
     )
 
 
