@@ -374,8 +374,11 @@ an approved SKP of the year (`ix_skp_nip_year_status`, grouped); the NIPs with a
 an SKP of the year (`ix_realization_period_skp_nip`, on the SKP owner that kinerja_0026's triggers copy onto
 each realisation); the period's FINAL evaluations (`ix_evaluation_period_nip_final`) — each minus the inactive
 employees by an anti-join; the page walks the employees in NIP order, probing until it is full. One OPD: its
-employees read once through the unit index, counted with index-only probes per employee, the page over them
-sorted (issue 21; the before/after figures are in the Issue 21 section, round 4).
+employees read once through the unit index; the approved and reported counts from one index-only range per unit
+of `ix_skp_owner_unit_id_year_nip` and `ix_realization_period_skp_unit_id` (the owner's current unit, copied onto
+each SKP and realisation by kinerja_0027's triggers); the evaluated count from the unit's range of
+`ix_evaluation_period_unit_id_predikat` joined with its employees; the page over them sorted, probing until it
+is full (issue 21; the before/after figures are in the Issue 21 section, rounds 4 and 5).
 
 {"; ".join(notes)}. {machine()}.
 """

@@ -312,14 +312,15 @@ async def test_the_owner_unit_follows_every_write(db: str, engine: AsyncEngine) 
 async def test_the_realisation_reported_through_the_api_carries_its_owner(
     db: str, engine: AsyncEngine
 ) -> None:
-    """The API's write path (``upsert_realization``) sets no copies itself; the trigger does."""
+    """The API's write path (``upsert_realization``) sets no copies itself (owner, year, unit); the trigger does."""
     from services.kinerja_api.skp import repository as skp_repository
 
     conn = await asyncpg.connect(plain_dsn(db))
     try:
         row = await conn.fetchrow(
-            "SELECT i.id AS indicator_id, r.skp_id, s.nip, s.year FROM kinerja.skp_indicator i"
+            "SELECT i.id AS indicator_id, r.skp_id, s.nip, s.year, e.unit_id FROM kinerja.skp_indicator i"
             " JOIN kinerja.skp_result r ON r.id = i.result_id JOIN kinerja.skp s ON s.id = r.skp_id"
+            " JOIN kinerja.employee e ON e.nip = s.nip"
             " WHERE s.year = 2026 AND NOT EXISTS (SELECT 1 FROM kinerja.realization z WHERE z.skp_id = s.id)"
             " ORDER BY i.id LIMIT 1"
         )
@@ -335,5 +336,5 @@ async def test_the_realisation_reported_through_the_api_carries_its_owner(
                 "realization": "selesai",
             },
         )
-        assert (made.skp_nip, made.skp_year) == (row["nip"], row["year"])
+        assert (made.skp_nip, made.skp_year, made.skp_unit_id) == (row["nip"], row["year"], row["unit_id"])
     await _summary_matches(db, engine, ["2026-Q1"])
