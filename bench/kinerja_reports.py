@@ -77,17 +77,19 @@ _GENERATE = [
 ]
 
 _GENERATE_SKP = [
-    "INSERT INTO kinerja.skp (id, nip, year, status, valid_from, valid_to, position)"
-    " SELECT md5('skp' || nip)::uuid, nip, 2026, 'APPROVED', date '2026-01-01', date '2027-01-01', position"
-    " FROM kinerja.employee WHERE random() < 0.8",
+    # The owner's unit is given (as the SKP's owner and year on the realisations below): the triggers that copy
+    # them do not fire during the load.
+    "INSERT INTO kinerja.skp (id, nip, year, status, valid_from, valid_to, position, owner_unit_id)"
+    " SELECT md5('skp' || nip)::uuid, nip, 2026, 'APPROVED', date '2026-01-01', date '2027-01-01', position,"
+    " unit_id FROM kinerja.employee WHERE random() < 0.8",
     "INSERT INTO kinerja.skp_result (id, skp_id, kind, text, position)"
     " SELECT md5('res' || id)::uuid, id, 'UTAMA', 'RHK', 0 FROM kinerja.skp",
     "INSERT INTO kinerja.skp_indicator (id, result_id, text, target, position)"
     " SELECT md5('ind' || id)::uuid, id, 'IKI', '100%', 0 FROM kinerja.skp_result",
-    # The SKP's owner and year are given: the trigger that copies them does not fire during the load.
-    "INSERT INTO kinerja.realization (id, skp_id, indicator_id, period, realization, skp_nip, skp_year)"
+    "INSERT INTO kinerja.realization (id, skp_id, indicator_id, period, realization, skp_nip, skp_year,"
+    " skp_unit_id)"
     " SELECT gen_random_uuid(), s.id, md5('ind' || md5('res' || s.id)::uuid)::uuid, '2026-Q1', 'selesai',"
-    " s.nip, s.year"
+    " s.nip, s.year, s.owner_unit_id"
     " FROM kinerja.skp s WHERE random() < 0.875",
 ]
 
@@ -372,8 +374,11 @@ an approved SKP of the year (`ix_skp_nip_year_status`, grouped); the NIPs with a
 an SKP of the year (`ix_realization_period_skp_nip`, on the SKP owner that kinerja_0026's triggers copy onto
 each realisation); the period's FINAL evaluations (`ix_evaluation_period_nip_final`) — each minus the inactive
 employees by an anti-join; the page walks the employees in NIP order, probing until it is full. One OPD: its
-employees read once through the unit index, counted with index-only probes per employee, the page over them
-sorted (issue 21; the before/after figures are in the Issue 21 section, round 4).
+employees read once through the unit index; the approved and reported counts from one index-only range per unit
+of `ix_skp_owner_unit_id_year_nip` and `ix_realization_period_skp_unit_id` (the owner's current unit, copied onto
+each SKP and realisation by kinerja_0027's triggers); the evaluated count from the unit's range of
+`ix_evaluation_period_unit_id_predikat` joined with its employees; the page over them sorted, probing until it
+is full (issue 21; the before/after figures are in the Issue 21 section, rounds 4 and 5).
 
 {"; ".join(notes)}. {machine()}.
 """

@@ -182,6 +182,8 @@ async def test_a_units_plan_probes_indexes_and_never_scans_the_province(db: str,
     assert not seq & {"evaluation", "skp", "realization"}, seq
     probed = {n.get("Index Name") for n in nodes if n["Node Type"] in ("Index Only Scan", "Index Scan")}
     assert {"ix_skp_nip_year_status", "ix_realization_skp_id_period"} <= probed, probed
+    # The counts read the unit's own ranges of SKPs and realisations (kinerja_0027), not a probe per employee.
+    assert {"ix_skp_owner_unit_id_year_nip", "ix_realization_period_skp_unit_id"} <= probed, probed
     assert probed & {"ix_evaluation_period_nip_final", "ix_evaluation_nip_period_final"}, probed
     # The page sorts the unit's employees; it does not walk the province's primary key.
     assert "pk_employee" not in probed, probed
@@ -252,17 +254,73 @@ async def test_the_realisation_owner_follows_every_write(db: str, engine: AsyncE
         await _summary_matches(db, engine, rperiods)
 
 
+_UNIT_DRIFT = (
+    "SELECT (SELECT count(*) FROM kinerja.skp s JOIN kinerja.employee e ON e.nip = s.nip"
+    " WHERE s.owner_unit_id <> e.unit_id)"
+    " + (SELECT count(*) FROM kinerja.realization r JOIN kinerja.skp s ON s.id = r.skp_id"
+    " WHERE r.skp_unit_id <> s.owner_unit_id OR r.skp_nip <> s.nip OR r.skp_year <> s.year)"
+)
+
+
+async def test_the_owner_unit_follows_every_write(db: str, engine: AsyncEngine) -> None:
+    """``skp.owner_unit_id`` and ``realization.skp_unit_id`` (kinerja_0027) are copies a unit's counts read by:
+    whatever moves an employee, changes an SKP's owner or writes an SKP or a realisation with wrong copies, they
+    stay the owner's current unit, and the counts of every scope stay the definition's."""
+    conn = await asyncpg.connect(plain_dsn(db))
+    try:
+        assert await conn.fetchval(_UNIT_DRIFT) == 0
+        # Employees with SKPs and 2026-Q1 realisations move between the OPDs, one way and the other.
+        movers = await conn.fetch(
+            "SELECT DISTINCT s.nip FROM kinerja.skp s JOIN kinerja.realization r ON r.skp_id = s.id"
+            " WHERE s.year = 2026 AND r.period = '2026-Q1' ORDER BY s.nip LIMIT 40"
+        )
+        assert len(movers) == 40
+        await conn.execute(
+            "UPDATE kinerja.employee SET unit_id = CASE WHEN unit_id IN (md5('B')::uuid, md5('B1')::uuid)"
+            " THEN md5('A2')::uuid ELSE md5('B1')::uuid END WHERE nip = ANY($1::varchar[])",
+            [r["nip"] for r in movers],
+        )
+        # An SKP given to an employee of another unit; an SKP and a realisation written with a wrong unit.
+        await conn.execute(
+            "UPDATE kinerja.skp SET nip = $2 WHERE nip = $1 AND year = 2026",
+            "19" + "8".zfill(16),
+            "19" + "7".zfill(16),
+        )
+        await conn.execute(
+            "INSERT INTO kinerja.skp (id, nip, year, status, valid_from, valid_to, position, owner_unit_id)"
+            " VALUES (gen_random_uuid(), $1, 2026, 'APPROVED', date '2026-01-01', date '2026-07-01', 'Analis',"
+            " md5('B')::uuid)",
+            "19" + "35".zfill(16),
+        )
+        await conn.execute(
+            "UPDATE kinerja.skp SET owner_unit_id = md5('A')::uuid WHERE id IN"
+            " (SELECT id FROM kinerja.skp ORDER BY id LIMIT 5)"
+        )
+        await conn.execute(
+            "UPDATE kinerja.realization SET skp_unit_id = md5('B1')::uuid WHERE id IN"
+            " (SELECT id FROM kinerja.realization ORDER BY id LIMIT 5)"
+        )
+        assert await conn.fetchval(_UNIT_DRIFT) == 0
+        await conn.execute("VACUUM ANALYZE kinerja.skp")
+        await conn.execute("VACUUM ANALYZE kinerja.realization")
+    finally:
+        await conn.close()
+    for rperiods in (["2026-Q1"], ["2026-Q1", "2026-Q2"]):
+        await _summary_matches(db, engine, rperiods)
+
+
 async def test_the_realisation_reported_through_the_api_carries_its_owner(
     db: str, engine: AsyncEngine
 ) -> None:
-    """The API's write path (``upsert_realization``) sets no copies itself; the trigger does."""
+    """The API's write path (``upsert_realization``) sets no copies itself (owner, year, unit); the trigger does."""
     from services.kinerja_api.skp import repository as skp_repository
 
     conn = await asyncpg.connect(plain_dsn(db))
     try:
         row = await conn.fetchrow(
-            "SELECT i.id AS indicator_id, r.skp_id, s.nip, s.year FROM kinerja.skp_indicator i"
+            "SELECT i.id AS indicator_id, r.skp_id, s.nip, s.year, e.unit_id FROM kinerja.skp_indicator i"
             " JOIN kinerja.skp_result r ON r.id = i.result_id JOIN kinerja.skp s ON s.id = r.skp_id"
+            " JOIN kinerja.employee e ON e.nip = s.nip"
             " WHERE s.year = 2026 AND NOT EXISTS (SELECT 1 FROM kinerja.realization z WHERE z.skp_id = s.id)"
             " ORDER BY i.id LIMIT 1"
         )
@@ -278,5 +336,5 @@ async def test_the_realisation_reported_through_the_api_carries_its_owner(
                 "realization": "selesai",
             },
         )
-        assert (made.skp_nip, made.skp_year) == (row["nip"], row["year"])
+        assert (made.skp_nip, made.skp_year, made.skp_unit_id) == (row["nip"], row["year"], row["unit_id"])
     await _summary_matches(db, engine, ["2026-Q1"])

@@ -57,11 +57,18 @@ class Skp(Base):
         Index("ix_skp_year_nip", "year", "nip"),
         # Compliance for one OPD: "has NIP an APPROVED SKP / a realisation in year Y", index-only per employee.
         Index("ix_skp_nip_year_status", "nip", "year", postgresql_include=["status", "id"]),
+        # Compliance for one OPD: "which of the unit's employees have an APPROVED SKP in year Y", one range per
+        # unit, index-only (kinerja_0027).
+        Index("ix_skp_owner_unit_id_year_nip", "owner_unit_id", "year", "nip", postgresql_include=["status"]),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     nip: Mapped[str] = mapped_column(ForeignKey("employee.nip"))
     year: Mapped[int] = mapped_column(Integer)
+    # The owner's current unit (``employee.unit_id``), copied by triggers on every insert, on a change of owner
+    # and on every move of the owner to another unit (kinerja_0027): never set it here, whatever is given is
+    # replaced by the employee's.
+    owner_unit_id: Mapped[uuid.UUID] = mapped_column()
     # The dates the SKP covers (``valid_to`` exclusive) and the position it plans for (from the assignment
     # history at creation; a later move closes ``valid_to`` on the day of the move).
     valid_from: Mapped[date] = mapped_column(Date)
@@ -141,6 +148,14 @@ class Realization(Base):
         Index("ix_realization_skp_id_period", "skp_id", "period"),
         # The compliance report's "realisation reported", per NIP in NIP order (kinerja_0026).
         Index("ix_realization_period_skp_nip", "period", "skp_nip", postgresql_include=["skp_year"]),
+        # The same for one OPD: a period's realisations of the unit's employees, one range per unit (kinerja_0027).
+        Index(
+            "ix_realization_period_skp_unit_id",
+            "period",
+            "skp_unit_id",
+            "skp_nip",
+            postgresql_include=["skp_year"],
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -153,6 +168,8 @@ class Realization(Base):
     # never set them here, whatever is given is replaced by the SKP's.
     skp_nip: Mapped[str] = mapped_column(String(18))
     skp_year: Mapped[int] = mapped_column(Integer)
+    # The SKP's ``owner_unit_id`` (the owner's current unit), copied the same way (kinerja_0027).
+    skp_unit_id: Mapped[uuid.UUID] = mapped_column()
     reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
