@@ -240,10 +240,12 @@ async def test_a_units_plan_probes_indexes_and_never_reads_the_provinces_ledger(
         # The year's totals and the ledger grow with the province: never read whole for one unit.
         assert not scanned & {"jp_entry", "jp_total", "roster_employee"}, (scanned, statement)
         probed = {n.get("Index Name") for n in nodes if "Index" in n["Node Type"]}
-        assert "pk_jp_total" in probed, probed
-        assert "ix_roster_employee_unit_id_employment" in probed, probed
-        if "per_contract_year" in statement:
-            assert "ix_jp_entry_nip_completed_on_live" in probed, probed
+        read = {n.get("Relation Name") for n in nodes} - {None}
+        if "jp_unit_delta" in statement:
+            # The figures: the unit's rows of what the triggers keep, nothing per employee.
+            assert read == {"jp_unit_delta"}, read
+        else:
+            assert {"ix_roster_employee_unit_id_employment", "pk_jp_total"} <= probed, probed
 
 
 def _nodes(plan: Any) -> Iterator[dict[str, Any]]:
@@ -265,8 +267,9 @@ _YEARS = (2024, 2025, 2026, 2027)
 async def _assert_province_matches(conn: asyncpg.Connection, engine: AsyncEngine, label: str) -> None:
     async with AsyncSession(engine) as session:
         for year in _YEARS:
-            got = await repository.unit_figures(session, year, JP_REQUIRED_PNS, JP_CEILING_PPPK, None)
-            assert got == await _definition(conn, year, None), (label, year)
+            for unit in (None, _unit(3), _unit(4)):
+                got = await repository.unit_figures(session, year, JP_REQUIRED_PNS, JP_CEILING_PPPK, unit)
+                assert got == await _definition(conn, year, unit), (label, year, unit)
 
 
 async def _compact(engine: AsyncEngine) -> int | None:

@@ -57,13 +57,34 @@ RETURNS TABLE (nip varchar, year smallint) LANGUAGE sql STABLE AS $$
 $$
 """
 
-_REBUILD_ABOVE = """
+# A NIP's years above rebuilt from its entries and contract dates, the difference counted at its roster row's
+# (unit, employment) now: nothing deleted is inserted again, so no key is both in one statement.
+_REBUILD_ABOVE = f"""
 CREATE FUNCTION pelatihan.jp_pppk_above_rebuild(nips text[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    IF cardinality(nips) > 0 THEN
-        DELETE FROM pelatihan.jp_pppk_above WHERE nip = ANY(nips);
-        INSERT INTO pelatihan.jp_pppk_above (nip, year) SELECT nip, year FROM pelatihan.jp_pppk_above_years(nips);
+    IF cardinality(nips) = 0 THEN
+        RETURN;
     END IF;
+    WITH want AS (
+        SELECT nip, year FROM pelatihan.jp_pppk_above_years(nips)
+    ), had AS (
+        SELECT nip, year FROM pelatihan.jp_pppk_above WHERE nip = ANY(nips)
+    ), gone AS (
+        DELETE FROM pelatihan.jp_pppk_above a
+        WHERE a.nip = ANY(nips) AND (a.nip, a.year) NOT IN (SELECT nip, year FROM want)
+        RETURNING a.nip, a.year
+    ), added AS (
+        INSERT INTO pelatihan.jp_pppk_above (nip, year)
+        SELECT nip, year FROM (SELECT nip, year FROM want EXCEPT SELECT nip, year FROM had) AS n
+        RETURNING nip, year
+    )
+    INSERT INTO pelatihan.jp_unit_delta (year, unit_id, employment, headcount, meeting, jp, above)
+    SELECT c.year, r.unit_id, r.employment, 0, 0, 0, SUM(c.sign)
+    FROM (SELECT nip, year, 1 AS sign FROM added UNION ALL SELECT nip, year, -1 FROM gone) AS c
+    JOIN pelatihan.roster_employee r ON r.nip = c.nip
+    WHERE {_COUNTED.format(r="r")}
+    GROUP BY c.year, r.unit_id, r.employment
+    HAVING SUM(c.sign) <> 0;
 END
 $$
 """
@@ -99,9 +120,9 @@ BEGIN
         ON CONFLICT (year, nip) DO UPDATE SET jp_total = t.jp_total + EXCLUDED.jp_total
         RETURNING t.year, t.nip, t.jp_total
     )
-    INSERT INTO pelatihan.jp_unit_delta (year, unit_id, employment, headcount, meeting, jp)
+    INSERT INTO pelatihan.jp_unit_delta (year, unit_id, employment, headcount, meeting, jp, above)
     SELECT up.year, r.unit_id, r.employment, 0,
-           SUM((up.jp_total >= 20)::int - (up.jp_total - c.jp >= 20)::int), SUM(c.jp)
+           SUM((up.jp_total >= 20)::int - (up.jp_total - c.jp >= 20)::int), SUM(c.jp), 0
     FROM up
     JOIN c ON c.year = up.year AND c.nip = up.nip
     JOIN pelatihan.roster_employee r ON r.nip = up.nip
@@ -180,6 +201,8 @@ $$
 
 # The roster's side: employees entering (+1) or leaving (-1) a counted (unit, employment) take their totals of
 # every year along; ``dated`` are the NIPs whose contract dates changed.
+# The roster's side: employees entering (+1) or leaving (-1) a counted (unit, employment) take their totals of
+# every year and their years above the ceiling along; then ``dated`` (contract dates changed) are rebuilt.
 _ROSTER_MOVE = """
 CREATE FUNCTION pelatihan.jp_roster_move(nips text[], units uuid[], kinds text[], signs int[], dated text[])
 RETURNS void LANGUAGE plpgsql AS $$
@@ -188,13 +211,20 @@ BEGIN
         WITH m AS (
             SELECT * FROM unnest(nips, units, kinds, signs) AS m(nip, unit_id, employment, sign)
         )
-        INSERT INTO pelatihan.jp_unit_delta (year, unit_id, employment, headcount, meeting, jp)
-        SELECT 0, unit_id, employment, SUM(sign), 0, 0 FROM m GROUP BY unit_id, employment HAVING SUM(sign) <> 0
+        INSERT INTO pelatihan.jp_unit_delta (year, unit_id, employment, headcount, meeting, jp, above)
+        SELECT 0, unit_id, employment, SUM(sign), 0, 0, 0 FROM m GROUP BY unit_id, employment HAVING SUM(sign) <> 0
         UNION ALL
-        SELECT t.year, m.unit_id, m.employment, 0, SUM(m.sign * (t.jp_total >= 20)::int), SUM(m.sign * t.jp_total)
-        FROM m JOIN pelatihan.jp_total t ON t.nip = m.nip
-        GROUP BY t.year, m.unit_id, m.employment
-        HAVING SUM(m.sign * (t.jp_total >= 20)::int) <> 0 OR SUM(m.sign * t.jp_total) <> 0;
+        SELECT year, unit_id, employment, 0, SUM(meeting), SUM(jp), SUM(above)
+        FROM (
+            SELECT t.year, m.unit_id, m.employment, m.sign * (t.jp_total >= 20)::int AS meeting,
+                   m.sign * t.jp_total AS jp, 0 AS above
+            FROM m JOIN pelatihan.jp_total t ON t.nip = m.nip
+            UNION ALL
+            SELECT a.year, m.unit_id, m.employment, 0, 0, m.sign
+            FROM m JOIN pelatihan.jp_pppk_above a ON a.nip = m.nip
+        ) AS carried
+        GROUP BY year, unit_id, employment
+        HAVING SUM(meeting) <> 0 OR SUM(jp) <> 0 OR SUM(above) <> 0;
     END IF;
     PERFORM pelatihan.jp_pppk_above_rebuild(dated);
 END
@@ -324,6 +354,7 @@ def upgrade() -> None:
         sa.Column("headcount", sa.Integer(), nullable=False),
         sa.Column("meeting", sa.Integer(), nullable=False),
         sa.Column("jp", sa.Integer(), nullable=False),
+        sa.Column("above", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jp_unit_delta")),
         schema="pelatihan",
     )
@@ -333,7 +364,7 @@ def upgrade() -> None:
         ["year", "unit_id", "employment"],
         unique=False,
         schema="pelatihan",
-        postgresql_include=["headcount", "meeting", "jp"],
+        postgresql_include=["headcount", "meeting", "jp", "above"],
     )
     op.create_table(
         "jp_pppk_above",
@@ -342,7 +373,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("nip", "year", name=op.f("pk_jp_pppk_above")),
         schema="pelatihan",
     )
-    op.create_index("ix_jp_pppk_above_year_nip", "jp_pppk_above", ["year", "nip"], schema="pelatihan")
     op.create_index(
         "ix_jp_total_nip", "jp_total", ["nip"], schema="pelatihan", postgresql_include=["jp_total"]
     )
@@ -351,17 +381,23 @@ def upgrade() -> None:
     op.execute(_ABOVE_YEARS)
     op.execute(_REBUILD_ABOVE)
     op.execute(
-        "INSERT INTO pelatihan.jp_unit_delta (year, unit_id, employment, headcount, meeting, jp)"
-        " SELECT 0, r.unit_id, r.employment, COUNT(*), 0, 0 FROM pelatihan.roster_employee r"
-        f" WHERE {_COUNTED.format(r='r')} GROUP BY r.unit_id, r.employment"
-        " UNION ALL"
-        " SELECT t.year, r.unit_id, r.employment, 0, COUNT(*) FILTER (WHERE t.jp_total >= 20), SUM(t.jp_total)"
-        " FROM pelatihan.roster_employee r JOIN pelatihan.jp_total t ON t.nip = r.nip"
-        f" WHERE {_COUNTED.format(r='r')} GROUP BY t.year, r.unit_id, r.employment"
-    )
-    op.execute(
         "INSERT INTO pelatihan.jp_pppk_above (nip, year) SELECT nip, year FROM pelatihan.jp_pppk_above_years("
         " ARRAY(SELECT nip FROM pelatihan.roster_employee WHERE contract_start IS NOT NULL))"
+    )
+    op.execute(
+        "INSERT INTO pelatihan.jp_unit_delta (year, unit_id, employment, headcount, meeting, jp, above)"
+        " SELECT 0, r.unit_id, r.employment, COUNT(*), 0, 0, 0 FROM pelatihan.roster_employee r"
+        f" WHERE {_COUNTED.format(r='r')} GROUP BY r.unit_id, r.employment"
+        " UNION ALL"
+        " SELECT year, unit_id, employment, 0, SUM(meeting), SUM(jp), SUM(above) FROM ("
+        "  SELECT t.year, r.unit_id, r.employment, (t.jp_total >= 20)::int AS meeting, t.jp_total AS jp, 0 AS above"
+        "  FROM pelatihan.roster_employee r JOIN pelatihan.jp_total t ON t.nip = r.nip"
+        f"  WHERE {_COUNTED.format(r='r')}"
+        "  UNION ALL"
+        "  SELECT a.year, r.unit_id, r.employment, 0, 0, 1"
+        "  FROM pelatihan.roster_employee r JOIN pelatihan.jp_pppk_above a ON a.nip = r.nip"
+        f"  WHERE {_COUNTED.format(r='r')}"
+        " ) AS kept GROUP BY year, unit_id, employment"
     )
     op.execute(_LEDGER_APPLY)
     op.execute(_LEDGER_TRIGGER)
@@ -385,12 +421,11 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION pelatihan.jp_pppk_above_rebuild(text[])")
     op.execute("DROP FUNCTION pelatihan.jp_pppk_above_years(text[])")
     op.drop_index("ix_jp_total_nip", table_name="jp_total", schema="pelatihan", postgresql_include=["jp_total"])
-    op.drop_index("ix_jp_pppk_above_year_nip", table_name="jp_pppk_above", schema="pelatihan")
     op.drop_table("jp_pppk_above", schema="pelatihan")
     op.drop_index(
         "ix_jp_unit_delta_year_unit_id_employment",
         table_name="jp_unit_delta",
         schema="pelatihan",
-        postgresql_include=["headcount", "meeting", "jp"],
+        postgresql_include=["headcount", "meeting", "jp", "above"],
     )
     op.drop_table("jp_unit_delta", schema="pelatihan")

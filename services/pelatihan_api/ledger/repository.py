@@ -91,37 +91,25 @@ ORDER BY jp_total, r.nip
 """
 
 
-# The province from what the triggers keep (migration pelatihan_0013): each unit's figures are the sum of its
-# jp_unit_delta rows (year 0 the headcounts, :year the rest; a few rows per key once compacted), index-only;
-# its PPPK above the ceiling are the year's jp_pppk_above rows of its active PPPK. Nothing here grows with the
-# employees but the PPPK above 24 JP. The triggers apply 20 JP and 24 JP (PNS_REQUIRED_IN_DB,
-# PPPK_CEILING_IN_DB); for other rules the report computes from the roster (_UNIT_FIGURES).
+# The province's (or one unit's) figures from what the triggers keep (migration pelatihan_0013): each unit's
+# are the sum of its jp_unit_delta rows (year 0 the headcounts, :year the rest; a few rows per key once
+# compacted), index-only: nothing here grows with the employees. The triggers apply 20 JP and 24 JP
+# (PNS_REQUIRED_IN_DB, PPPK_CEILING_IN_DB); for other rules the figures come from the roster (_UNIT_FIGURES).
 PNS_REQUIRED_IN_DB = 20
 PPPK_CEILING_IN_DB = 24
-_PROVINCE_FIGURES = """
-WITH kept AS (
-    SELECT unit_id,
-           COALESCE(SUM(headcount) FILTER (WHERE employment = 'PNS'), 0)  AS pns_total,
-           COALESCE(SUM(meeting) FILTER (WHERE employment = 'PNS'), 0)    AS meeting,
-           COALESCE(SUM(jp) FILTER (WHERE employment = 'PNS'), 0)::int    AS jp_delivered,
-           COALESCE(SUM(headcount) FILTER (WHERE employment = 'PPPK'), 0) AS pppk_total,
-           COALESCE(SUM(jp) FILTER (WHERE employment = 'PPPK'), 0)::int   AS pppk_jp_delivered
-    FROM pelatihan.jp_unit_delta
-    WHERE year IN (0, :year)
-    GROUP BY unit_id
-), above AS (
-    SELECT r.unit_id, COUNT(*) AS pppk_above
-    FROM pelatihan.jp_pppk_above a
-    JOIN pelatihan.roster_employee r ON r.nip = a.nip
-    WHERE a.year = :year AND r.active AND r.employment = 'PPPK' AND r.unit_id IS NOT NULL
-    GROUP BY r.unit_id
-)
-SELECT k.unit_id, k.pns_total::bigint AS pns_total, k.meeting::bigint AS meeting, k.jp_delivered,
-       k.pppk_total::bigint AS pppk_total, k.pppk_jp_delivered, COALESCE(a.pppk_above, 0) AS pppk_above
-FROM kept k
-LEFT JOIN above a ON a.unit_id = k.unit_id
-WHERE k.pns_total > 0 OR k.pppk_total > 0
-ORDER BY k.unit_id
+_KEPT_FIGURES = """
+SELECT unit_id,
+       COALESCE(SUM(headcount) FILTER (WHERE employment = 'PNS'), 0)::bigint  AS pns_total,
+       COALESCE(SUM(meeting) FILTER (WHERE employment = 'PNS'), 0)::bigint    AS meeting,
+       COALESCE(SUM(jp) FILTER (WHERE employment = 'PNS'), 0)::int            AS jp_delivered,
+       COALESCE(SUM(headcount) FILTER (WHERE employment = 'PPPK'), 0)::bigint AS pppk_total,
+       COALESCE(SUM(jp) FILTER (WHERE employment = 'PPPK'), 0)::int           AS pppk_jp_delivered,
+       COALESCE(SUM(above) FILTER (WHERE employment = 'PPPK'), 0)::bigint     AS pppk_above
+FROM pelatihan.jp_unit_delta
+WHERE year IN (0, :year) {unit_filter}
+GROUP BY unit_id
+HAVING SUM(headcount) > 0
+ORDER BY unit_id
 """
 
 
@@ -131,8 +119,12 @@ async def unit_figures(
     """Per unit with active PNS or PPPK: active PNS, how many meet ``required`` JP, JP delivered to them in
     ``year``; active PPPK, the JP credited to them in ``year``, and how many passed ``ceiling`` JP in a contract
     year overlapping ``year``."""
-    if unit_id is None and (required, ceiling) == (PNS_REQUIRED_IN_DB, PPPK_CEILING_IN_DB):
-        rows = await session.execute(text(_PROVINCE_FIGURES), {"year": year})
+    if (required, ceiling) == (PNS_REQUIRED_IN_DB, PPPK_CEILING_IN_DB):
+        kept = _KEPT_FIGURES.format(unit_filter="AND unit_id = :unit_id" if unit_id is not None else "")
+        kept_params: dict[str, Any] = {"year": year}
+        if unit_id is not None:
+            kept_params["unit_id"] = unit_id
+        rows = await session.execute(text(kept), kept_params)
         return [dict(r) for r in rows.mappings().all()]
     sql = _UNIT_FIGURES.format(unit_filter="AND r.unit_id = :unit_id" if unit_id is not None else "")
     params: dict[str, Any] = {"year": year, "required": required, "ceiling": ceiling}
@@ -182,13 +174,13 @@ WITH gone AS (
         SELECT year, unit_id, employment FROM pelatihan.jp_unit_delta
         GROUP BY year, unit_id, employment HAVING COUNT(*) > 1
     )
-    RETURNING year, unit_id, employment, headcount, meeting, jp
+    RETURNING year, unit_id, employment, headcount, meeting, jp, above
 ), folded AS (
-    INSERT INTO pelatihan.jp_unit_delta (year, unit_id, employment, headcount, meeting, jp)
-    SELECT year, unit_id, employment, SUM(headcount), SUM(meeting), SUM(jp)
+    INSERT INTO pelatihan.jp_unit_delta (year, unit_id, employment, headcount, meeting, jp, above)
+    SELECT year, unit_id, employment, SUM(headcount), SUM(meeting), SUM(jp), SUM(above)
     FROM gone
     GROUP BY year, unit_id, employment
-    HAVING SUM(headcount) <> 0 OR SUM(meeting) <> 0 OR SUM(jp) <> 0
+    HAVING SUM(headcount) <> 0 OR SUM(meeting) <> 0 OR SUM(jp) <> 0 OR SUM(above) <> 0
 )
 SELECT COUNT(*) FROM gone
 """

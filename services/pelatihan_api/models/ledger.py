@@ -98,8 +98,8 @@ class JpUnitDelta(Base):
     background. The application never writes it otherwise.
 
     ``year`` 0 rows carry ``headcount`` (the unit's active employees of that employment, whatever the year);
-    a year's rows carry ``meeting`` (employees at 20 JP or more in that year) and ``jp`` (their JP in it), the
-    unit and employment being the roster's now, as the report joins them."""
+    a year's rows carry ``meeting`` (employees at 20 JP or more in that year), ``jp`` (their JP in it) and
+    ``above`` (those with a ``jp_pppk_above`` row for it), the unit and employment being the roster's now."""
 
     __tablename__ = "jp_unit_delta"
     __table_args__ = (
@@ -109,7 +109,7 @@ class JpUnitDelta(Base):
             "year",
             "unit_id",
             "employment",
-            postgresql_include=["headcount", "meeting", "jp"],
+            postgresql_include=["headcount", "meeting", "jp", "above"],
         ),
     )
 
@@ -120,18 +120,16 @@ class JpUnitDelta(Base):
     headcount: Mapped[int] = mapped_column(Integer)
     meeting: Mapped[int] = mapped_column(Integer)
     jp: Mapped[int] = mapped_column(Integer)
+    above: Mapped[int] = mapped_column(Integer)
 
 
 class JpPppkAbove(Base):
     """The calendar years in which a PPPK with contract dates had a contract year above the 24 JP ceiling
     (PP 49/2018 Pasal 40(1)), rebuilt for that NIP by the triggers whenever its live entries or its contract
-    dates change (migration pelatihan_0013). The report counts the year's rows of active PPPK per unit."""
+    dates change (migration pelatihan_0013), the difference appended to ``jp_unit_delta.above``."""
 
     __tablename__ = "jp_pppk_above"
-    __table_args__ = (
-        PrimaryKeyConstraint("nip", "year"),
-        Index("ix_jp_pppk_above_year_nip", "year", "nip"),
-    )
+    __table_args__ = (PrimaryKeyConstraint("nip", "year"),)
 
     nip: Mapped[str] = mapped_column(String(18))
     year: Mapped[int] = mapped_column(SmallInteger)
