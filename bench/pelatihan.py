@@ -14,7 +14,9 @@
    (services.pelatihan_api.ledger.service.compliance) for the whole province and for one unit (with its
    below-20-JP list): ``--runs`` calls per scope and round. ``--compare REV`` also times REV's report code in a
    worker process on the same database, ``--report-rounds`` rounds interleaved, and fails unless both reports
-   are the same. ``--keep`` leaves the database for EXPLAIN; ``--reuse URL`` runs on a kept one (migrated,
+   are the same. Before timing, ``--delta-backlog`` entries are revoked and restored one statement at a time,
+   so the report reads the per-unit deltas (migration pelatihan_0013) as they stand between two compactions.
+   ``--keep`` leaves the database for EXPLAIN; ``--reuse URL`` runs on a kept one (migrated,
    regenerated only when its size differs, never dropped). ``--rounds 0`` skips part 1.
 
 Writes part 1 into docs/benchmarks.md between ``<!-- bench:pelatihan -->`` and ``<!-- /bench:pelatihan -->``
@@ -22,7 +24,7 @@ Writes part 1 into docs/benchmarks.md between ``<!-- bench:pelatihan -->`` and `
 The scratch databases are dropped afterwards unless kept.
 
 Run: .venv/bin/python -m bench.pelatihan [--clients 500] [--capacity 50] [--rounds 3] [--employees 50000]
-     [--runs 5] [--report-rounds 1] [--compare REV] [--keep | --reuse URL] [--no-write]
+     [--runs 5] [--report-rounds 1] [--compare REV] [--delta-backlog 2000] [--keep | --reuse URL] [--no-write]
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import asyncio
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import asyncpg
@@ -18,9 +18,12 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.ledger import repository
 from services.pelatihan_api.ledger.service import JP_CEILING_PPPK, JP_REQUIRED_PNS
-from tests.support.fixtures import plain_dsn
+from services.pelatihan_api.main import create_app
+from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.fixtures import plain_dsn, running, wait_until
 
 EMPLOYEES = 3000
 UNITS = 20
@@ -445,3 +448,31 @@ async def test_a_credit_and_a_roster_write_for_one_employee_in_either_order(
         await _assert_province_matches(conn, engine, f"{first_sql} then {second_sql}")
     finally:
         await other.close()
+
+
+async def test_the_running_app_folds_the_deltas_in_the_background(
+    conn: asyncpg.Connection, settings_for: Callable[..., Any], kinerja: StandIn
+) -> None:
+    # Single credits leave one delta row each until the periodic compaction folds them (GETs never write).
+    for i in range(10):
+        await conn.execute(
+            "INSERT INTO pelatihan.jp_entry (id, nip, year, jp, program_title, mode, completed_on)"
+            " VALUES (gen_random_uuid(), $1, 2026, 4, 'x', 'KLASIKAL', '2026-06-06')",
+            _NIP.format(20 + 20 * i),
+        )
+    duplicated = (
+        "SELECT count(*) FROM (SELECT 1 FROM pelatihan.jp_unit_delta GROUP BY year, unit_id, employment"
+        " HAVING count(*) > 1) AS d"
+    )
+    assert await conn.fetchval(duplicated) > 0
+    app = create_app(
+        settings_for(
+            PelatihanSettings, kinerja_url=kinerja.url, gateway_url=kinerja.url, jp_compaction_interval_s=0.05
+        )
+    )
+
+    async def folded() -> bool:
+        return bool(await conn.fetchval(duplicated) == 0)
+
+    async with running(app):
+        assert await wait_until(folded)
