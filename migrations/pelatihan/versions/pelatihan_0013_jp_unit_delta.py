@@ -192,9 +192,14 @@ END
 $$
 """
 
-_LEDGER_TRUNCATE = """
+# A truncation deletes deltas as a compaction does (ledger.repository.compact_unit_deltas): under its lock, or
+# the compaction's folded row, committed after this DELETE's snapshot, would survive it.
+_COMPACTION_LOCK = "hashtext('pelatihan.jp_unit_delta:compact')"
+
+_LEDGER_TRUNCATE = f"""
 CREATE OR REPLACE FUNCTION pelatihan.jp_total_clear() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({_COMPACTION_LOCK});
     DELETE FROM pelatihan.jp_total;
     DELETE FROM pelatihan.jp_unit_delta WHERE year <> 0;
     DELETE FROM pelatihan.jp_pppk_above;
@@ -289,9 +294,10 @@ END
 $$
 """
 
-_ROSTER_TRUNCATE = """
+_ROSTER_TRUNCATE = f"""
 CREATE FUNCTION pelatihan.jp_roster_clear() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({_COMPACTION_LOCK});
     DELETE FROM pelatihan.jp_unit_delta;
     DELETE FROM pelatihan.jp_pppk_above;
     RETURN NULL;

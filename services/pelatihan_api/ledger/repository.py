@@ -165,8 +165,9 @@ async def jp_delivered(session: AsyncSession, year: int, unit_id: uuid.UUID) -> 
     return int(value or 0)
 
 
-# One compaction at a time (other replicas skip their turn); rows appended meanwhile are not in the DELETE's
-# snapshot and stay as they are, and readers see the rows before or after, whose sums are the same.
+# One compaction at a time (other replicas skip their turn; the truncation triggers wait for this lock too);
+# rows appended meanwhile are not in the DELETE's snapshot and stay as they are, and readers see the rows
+# before or after, whose sums are the same.
 _COMPACT = """
 WITH gone AS (
     DELETE FROM pelatihan.jp_unit_delta
