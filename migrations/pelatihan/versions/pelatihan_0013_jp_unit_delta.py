@@ -57,14 +57,13 @@ RETURNS TABLE (nip varchar, year smallint) LANGUAGE sql STABLE AS $$
 $$
 """
 
-# Both functions below run their statements on generic plans: planned anew for each credit (the array
-# parameter keeps custom plans looking cheaper), the years above cost a PPPK's credit 2.1 ms in the trigger
-# instead of 0.8 (EXPLAIN ANALYZE of single credits on the bench's 1,000,000-row database; a PNS's 0.64 -> 0.5).
+# Custom plans on purpose: generic ones (plan_cache_mode = force_generic_plan) cut a PPPK credit's trigger time
+# from 2.1 to 0.8 ms, but a bulk statement's arrays then got plans made for a few elements (the bench's one-
+# statement ledger of 1,000,000 rows ran over 20 minutes instead of 65 s).
 # A NIP's years above rebuilt from its entries and contract dates, the difference counted at its roster row's
 # (unit, employment) now: nothing deleted is inserted again, so no key is both in one statement.
 _REBUILD_ABOVE = f"""
-CREATE FUNCTION pelatihan.jp_pppk_above_rebuild(nips text[]) RETURNS void LANGUAGE plpgsql
-SET plan_cache_mode = force_generic_plan AS $$
+CREATE FUNCTION pelatihan.jp_pppk_above_rebuild(nips text[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF cardinality(nips) = 0 THEN
         RETURN;
@@ -97,7 +96,7 @@ $$
 # entries changed (dates, JP, revocation). 20 JP is PP 11/2017 Pasal 203(4) (ledger.service.JP_REQUIRED_PNS).
 _LEDGER_APPLY = f"""
 CREATE FUNCTION pelatihan.jp_ledger_apply(ys smallint[], ns text[], js int[], touched text[])
-RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     nips text[] := ARRAY(SELECT DISTINCT n FROM unnest(coalesce(ns, '{{}}') || touched) AS n ORDER BY n);
     held int;
