@@ -14,7 +14,9 @@
    (services.pelatihan_api.ledger.service.compliance) for the whole province and for one unit (with its
    below-20-JP list): ``--runs`` calls per scope and round. ``--compare REV`` also times REV's report code in a
    worker process on the same database, ``--report-rounds`` rounds interleaved, and fails unless both reports
-   are the same. ``--keep`` leaves the database for EXPLAIN; ``--reuse URL`` runs on a kept one (migrated,
+   are the same. Before timing, ``--delta-backlog`` entries are revoked and restored one statement at a time,
+   so the report reads the per-unit deltas (migration pelatihan_0013) as they stand between two compactions.
+   ``--keep`` leaves the database for EXPLAIN; ``--reuse URL`` runs on a kept one (migrated,
    regenerated only when its size differs, never dropped). ``--rounds 0`` skips part 1.
 
 Writes part 1 into docs/benchmarks.md between ``<!-- bench:pelatihan -->`` and ``<!-- /bench:pelatihan -->``
@@ -22,7 +24,7 @@ Writes part 1 into docs/benchmarks.md between ``<!-- bench:pelatihan -->`` and `
 The scratch databases are dropped afterwards unless kept.
 
 Run: .venv/bin/python -m bench.pelatihan [--clients 500] [--capacity 50] [--rounds 3] [--employees 50000]
-     [--runs 5] [--report-rounds 1] [--compare REV] [--keep | --reuse URL] [--no-write]
+     [--runs 5] [--report-rounds 1] [--compare REV] [--delta-backlog 2000] [--keep | --reuse URL] [--no-write]
 """
 
 from __future__ import annotations
@@ -183,7 +185,10 @@ _GENERATE = [
     " FROM generate_series(1, :employees) g, generate_series(1, 5) k",
 ]
 # The steady state autovacuum keeps: statistics and the visibility map (index-only scans).
-_SETTLE = "VACUUM ANALYZE pelatihan.roster_employee, pelatihan.jp_entry, pelatihan.jp_total"
+_SETTLE = (
+    "VACUUM ANALYZE pelatihan.roster_employee, pelatihan.jp_entry, pelatihan.jp_total, pelatihan.jp_unit_delta,"
+    " pelatihan.jp_pppk_above"
+)
 
 # Run in a worker process whose cwd is the code to time (an exported revision), so it imports that code; written
 # against what every revision since issue 18 has (ledger.service.compliance(session, year, unit_id)).
@@ -264,11 +269,37 @@ async def _prepare_compliance_data(url: str, employees: int, reuse: bool) -> str
         await conn.close()
 
 
+async def _delta_backlog(url: str, pairs: int) -> str | None:
+    """What the report reads between two compactions: ``pairs`` entries revoked and restored one statement at
+    a time, as single credits and revocations arrive (the ledger's figures end as generated; each statement
+    appends its jp_unit_delta rows, which nothing folds during the bench). None on a revision without them."""
+    conn = await asyncpg.connect(plain_dsn(url))
+    try:
+        if await conn.fetchval("SELECT to_regclass('pelatihan.jp_unit_delta')") is None:
+            return None
+        ids = [
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT id FROM pelatihan.jp_entry WHERE revoked_at IS NULL ORDER BY id LIMIT $1", pairs
+            )
+        ]
+        for revoked in ("now()", "NULL"):
+            await conn.executemany(
+                f"UPDATE pelatihan.jp_entry SET revoked_at = {revoked} WHERE id = $1", [(i,) for i in ids]
+            )
+        await conn.execute(_SETTLE)
+        rows = await conn.fetchval("SELECT count(*) FROM pelatihan.jp_unit_delta")
+        return f"jp_unit_delta: {rows:,} rows read uncompacted ({len(ids):,} entries revoked and restored one by one)"
+    finally:
+        await conn.close()
+
+
 async def compliance_bench(url: str, args: argparse.Namespace, old_code: Path | None) -> list[list[object]]:
     """The report for the province and for one unit: median of ``args.runs`` calls per round. With
     ``old_code``, the same database is read by that revision's report in a worker process, rounds
     interleaved, and both answers must agree."""
     note = await _prepare_compliance_data(url, args.employees, reuse=bool(args.reuse))
+    backlog = await _delta_backlog(url, args.delta_backlog)
     one_unit = uuid.UUID(hashlib.md5(b"unit7").hexdigest())
     engine = create_async_engine(normalise_database_url(url), pool_size=1)
     names = ["current"] + ([args.compare] if old_code else [])
@@ -323,6 +354,8 @@ async def compliance_bench(url: str, args: argparse.Namespace, old_code: Path | 
                 ]
             )
     rows.append([note, "", ""])
+    if backlog is not None:
+        rows.append([backlog, "", ""])
     return rows
 
 
@@ -456,6 +489,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--compare", metavar="REV", help="also run pelatihan as of this git revision, rounds interleaved"
+    )
+    parser.add_argument(
+        "--delta-backlog",
+        type=int,
+        default=2000,
+        help="entries revoked and restored one by one before the report is timed (uncompacted deltas)",
     )
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()

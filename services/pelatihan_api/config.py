@@ -23,4 +23,9 @@ class PelatihanSettings(AppSettings):
         default=3.0, gt=0, description="Per call to kinerja (supervisor lookups)."
     )
     outbox_enabled: bool = True
+    jp_compaction_interval_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often the compliance report's per-unit deltas are folded (ledger/compaction.py).",
+    )
     outbox_poll_interval_s: float = Field(default=0.5, gt=0)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from services.common.app import ServiceSpec, add_service_client, create_service_app
+from services.common.app import Periodic, ServiceSpec, add_service_client, create_service_app
 from services.common.outbox import Transport, http_transport
+from services.common.settings import AppSettings
 from services.common.state import AppState
 from services.pelatihan_api import models  # noqa: F401  (registers every table)
 from services.pelatihan_api.audit.router import router as audit_router
@@ -16,6 +17,7 @@ from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.enrolments.router import router as enrolments_router
 from services.pelatihan_api.ingest.router import router as ingest_router
 from services.pelatihan_api.institutions.router import router as institutions_router
+from services.pelatihan_api.ledger.compaction import compact as compact_jp_deltas
 from services.pelatihan_api.ledger.router import router as ledger_router
 from services.pelatihan_api.messages import MESSAGES
 from services.pelatihan_api.models.outbox import OutboxEvent
@@ -57,6 +59,11 @@ async def _build_state(app: FastAPI, shared: AppState) -> PelatihanState:
             shared, settings.gateway_url, timeout_s=settings.upstream_timeout_s
         ),
     )
+
+
+def _compaction_interval(settings: AppSettings) -> float:
+    assert isinstance(settings, PelatihanSettings)
+    return settings.jp_compaction_interval_s
 
 
 def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
@@ -112,5 +119,6 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
         outbox_model=OutboxEvent,
         outbox_transports=_transports,
         build_state=_build_state,
+        periodic=[Periodic("jp-compaction", compact_jp_deltas, _compaction_interval)],
     )
     return create_service_app(settings, spec)

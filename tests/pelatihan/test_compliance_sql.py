@@ -6,10 +6,11 @@ province's ledger."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import asyncpg
@@ -17,9 +18,12 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from services.pelatihan_api.config import PelatihanSettings
 from services.pelatihan_api.ledger import repository
 from services.pelatihan_api.ledger.service import JP_CEILING_PPPK, JP_REQUIRED_PNS
-from tests.support.fixtures import plain_dsn
+from services.pelatihan_api.main import create_app
+from tests.pelatihan.kinerja_standin import StandIn
+from tests.support.fixtures import plain_dsn, running, wait_until
 
 EMPLOYEES = 3000
 UNITS = 20
@@ -239,10 +243,12 @@ async def test_a_units_plan_probes_indexes_and_never_reads_the_provinces_ledger(
         # The year's totals and the ledger grow with the province: never read whole for one unit.
         assert not scanned & {"jp_entry", "jp_total", "roster_employee"}, (scanned, statement)
         probed = {n.get("Index Name") for n in nodes if "Index" in n["Node Type"]}
-        assert "pk_jp_total" in probed, probed
-        assert "ix_roster_employee_unit_id_employment" in probed, probed
-        if "per_contract_year" in statement:
-            assert "ix_jp_entry_nip_completed_on_live" in probed, probed
+        read = {n.get("Relation Name") for n in nodes} - {None}
+        if "jp_unit_delta" in statement:
+            # The figures: the unit's rows of what the triggers keep, nothing per employee.
+            assert read == {"jp_unit_delta"}, read
+        else:
+            assert {"ix_roster_employee_unit_id_employment", "pk_jp_total"} <= probed, probed
 
 
 def _nodes(plan: Any) -> Iterator[dict[str, Any]]:
@@ -254,3 +260,219 @@ def _nodes(plan: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(plan, list):
         for v in plan:
             yield from _nodes(v)
+
+
+# The province reads what the triggers keep (jp_unit_delta, jp_pppk_above; migration 0013). After every kind
+# of write, for the years around the data, it must give what the plain definition gives.
+_YEARS = (2024, 2025, 2026, 2027)
+
+
+async def _assert_province_matches(conn: asyncpg.Connection, engine: AsyncEngine, label: str) -> None:
+    async with AsyncSession(engine) as session:
+        for year in _YEARS:
+            for unit in (None, _unit(3), _unit(4)):
+                got = await repository.unit_figures(session, year, JP_REQUIRED_PNS, JP_CEILING_PPPK, unit)
+                assert got == await _definition(conn, year, unit), (label, year, unit)
+
+
+async def _compact(engine: AsyncEngine) -> int | None:
+    async with AsyncSession(engine) as session, session.begin():
+        return await repository.compact_unit_deltas(session)
+
+
+_NIP = "198001012005011{:03d}"
+
+
+async def test_province_counters_equal_the_plain_definition_after_every_kind_of_write(
+    conn: asyncpg.Connection, engine: AsyncEngine
+) -> None:
+    # NIPs by role in the fixture: g % 4 == 1 PPPK (dated unless g % 29 == 0), else PNS.
+    pns, pppk = _NIP.format(8), _NIP.format(9)
+    assert (
+        await conn.fetchval("SELECT employment FROM pelatihan.roster_employee WHERE nip = $1", pns) == "PNS"
+    )
+    assert (
+        await conn.fetchval("SELECT employment FROM pelatihan.roster_employee WHERE nip = $1", pppk) == "PPPK"
+    )
+    entry = "INSERT INTO pelatihan.jp_entry (id, nip, year, jp, program_title, mode, completed_on) VALUES"
+    steps = [
+        # Credits, one row per statement as the app writes them: a PNS crossing 20 JP, a PPPK crossing 24 JP in
+        # a contract year, someone the roster does not know; then a bulk one.
+        f"{entry} (gen_random_uuid(), '{pns}', 2026, 19, 'x', 'KLASIKAL', '2026-03-03')",
+        f"{entry} (gen_random_uuid(), '{pppk}', 2026, 25, 'x', 'KLASIKAL', '2026-03-03')",
+        f"{entry} (gen_random_uuid(), '199912312020121999', 2026, 30, 'x', 'KLASIKAL', '2026-03-04')",
+        f"{entry.replace(' VALUES', '')} SELECT gen_random_uuid(), nip, 2026, 7, 'y', 'DARING', '2026-09-09'"
+        " FROM pelatihan.roster_employee WHERE right(nip, 2) IN ('11', '12', '13')",
+        # Revocations and their undoing, corrections (JP, year, date, NIP), deletes.
+        f"UPDATE pelatihan.jp_entry SET revoked_at = now() WHERE nip = '{pns}' AND jp = 19",
+        "UPDATE pelatihan.jp_entry SET revoked_at = now() WHERE revoked_at IS NULL AND right(nip, 2) = '17'",
+        "UPDATE pelatihan.jp_entry SET revoked_at = NULL WHERE right(nip, 3) = '117'",
+        "UPDATE pelatihan.jp_entry SET jp = jp + 9 WHERE right(nip, 2) IN ('21', '42')",
+        "UPDATE pelatihan.jp_entry SET year = year + 1 WHERE right(nip, 2) = '43' AND year = 2026",
+        "UPDATE pelatihan.jp_entry SET completed_on = completed_on + 200 WHERE right(nip, 2) IN ('33', '37')",
+        "UPDATE pelatihan.jp_entry SET nip = '198001012005011044' WHERE nip = '198001012005011045'",
+        "UPDATE pelatihan.jp_entry SET certificate_number = 'BGK-1' WHERE right(nip, 2) = '46'",
+        "DELETE FROM pelatihan.jp_entry WHERE right(nip, 2) IN ('51', '53')",
+        # Roster imports: moves to another unit (one, many), out of any unit and back, deactivation and return.
+        f"UPDATE pelatihan.roster_employee SET unit_id = md5('unit3')::uuid WHERE nip IN ('{pns}', '{pppk}')",
+        "UPDATE pelatihan.roster_employee SET unit_id = md5('unit7')::uuid WHERE right(nip, 2) IN ('60', '61')",
+        "UPDATE pelatihan.roster_employee SET unit_id = NULL WHERE right(nip, 2) = '63'",
+        "UPDATE pelatihan.roster_employee SET unit_id = md5('unit1')::uuid WHERE right(nip, 2) = '63'",
+        "UPDATE pelatihan.roster_employee SET active = NOT active WHERE right(nip, 2) IN ('64', '65')",
+        # Employment changes both ways, with and without contract dates.
+        "UPDATE pelatihan.roster_employee SET employment = 'PPPK', contract_start = date '2025-07-01'"
+        " WHERE right(nip, 2) = '62' AND employment = 'PNS'",
+        "UPDATE pelatihan.roster_employee SET employment = 'PNS', contract_start = NULL, contract_end = NULL"
+        " WHERE right(nip, 2) = '66' AND employment = 'PPPK'",
+        # Contract dates: moved, ended early, a start on 29 February, removed.
+        "UPDATE pelatihan.roster_employee SET contract_start = contract_start - 90"
+        " WHERE employment = 'PPPK' AND right(nip, 2) IN ('69', '73', '77')",
+        "UPDATE pelatihan.roster_employee SET contract_end = date '2025-12-31'"
+        " WHERE employment = 'PPPK' AND right(nip, 2) IN ('81', '85')",
+        "UPDATE pelatihan.roster_employee SET contract_start = date '2024-02-29' WHERE right(nip, 2) = '89'",
+        "UPDATE pelatihan.roster_employee SET contract_start = NULL WHERE right(nip, 2) = '93'",
+        # An employee new to the roster whose ledger is already there, one leaving it, and an upsert as the
+        # event ingest writes it (insert or update in one statement).
+        "INSERT INTO pelatihan.roster_employee (nip, unit_id, employment, active, as_of)"
+        " VALUES ('199912312020121999', md5('unit5')::uuid, 'PNS', true, now())",
+        "DELETE FROM pelatihan.roster_employee WHERE right(nip, 2) = '97'",
+        "INSERT INTO pelatihan.roster_employee (nip, unit_id, employment, active, as_of, contract_start)"
+        " VALUES ('198001012005011101', md5('unit9')::uuid, 'PPPK', true, now(), date '2023-05-05'),"
+        " ('199912312020121998', md5('unit9')::uuid, 'PNS', true, now(), NULL)"
+        " ON CONFLICT (nip) DO UPDATE SET unit_id = EXCLUDED.unit_id, employment = EXCLUDED.employment,"
+        " contract_start = EXCLUDED.contract_start",
+        # An update that changes nothing the report reads.
+        "UPDATE pelatihan.roster_employee SET rank = 'III/b' WHERE right(nip, 1) = '5'",
+    ]
+    await _assert_province_matches(conn, engine, "fixture")
+    for i, sql in enumerate(steps):
+        await conn.execute(sql)
+        await _assert_province_matches(conn, engine, sql)
+        if i % 6 == 5:
+            await _compact(engine)
+            await _assert_province_matches(conn, engine, "compacted after " + sql)
+
+    # A rolled-back move leaves nothing behind.
+    async def rolled_back() -> None:
+        async with conn.transaction():
+            await conn.execute("UPDATE pelatihan.roster_employee SET unit_id = md5('unit2')::uuid")
+            await conn.execute("UPDATE pelatihan.jp_entry SET jp = -1 WHERE right(nip, 2) = '72'")
+
+    with pytest.raises(asyncpg.CheckViolationError):
+        await rolled_back()
+    await _assert_province_matches(conn, engine, "rolled back")
+    # Compaction leaves one row per key, and the same figures.
+    assert await _compact(engine)
+    keys = await conn.fetch(
+        "SELECT year, unit_id, employment, count(*) FROM pelatihan.jp_unit_delta GROUP BY 1, 2, 3"
+        " HAVING count(*) > 1"
+    )
+    assert keys == []
+    await _assert_province_matches(conn, engine, "compacted")
+    # Truncations clear what they must.
+    await conn.execute("TRUNCATE pelatihan.jp_entry")
+    await _assert_province_matches(conn, engine, "ledger truncated")
+    await conn.execute("TRUNCATE pelatihan.roster_employee")
+    assert await conn.fetchval("SELECT count(*) FROM pelatihan.jp_unit_delta") == 0
+    assert await _definition(conn, 2026, None) == []
+    await _assert_province_matches(conn, engine, "roster truncated")
+
+
+async def _unit_of(conn: asyncpg.Connection, nip: str) -> uuid.UUID:
+    unit: uuid.UUID = await conn.fetchval("SELECT unit_id FROM pelatihan.roster_employee WHERE nip = $1", nip)
+    return unit
+
+
+async def test_two_credits_in_one_unit_commit_without_waiting_for_each_other(
+    conn: asyncpg.Connection, engine: AsyncEngine, db: str
+) -> None:
+    first, second = _NIP.format(20), _NIP.format(40)
+    assert await _unit_of(conn, first) == await _unit_of(conn, second)
+    other = await asyncpg.connect(plain_dsn(db))
+    try:
+        await other.execute("SET lock_timeout = '300ms'")
+        credit = (
+            "INSERT INTO pelatihan.jp_entry (id, nip, year, jp, program_title, mode, completed_on)"
+            " VALUES (gen_random_uuid(), $1, 2026, 21, 'x', 'KLASIKAL', '2026-05-05')"
+        )
+        async with conn.transaction():
+            await conn.execute(credit, first)
+            # The first is not committed: the second neither waits for it (lock_timeout) nor fails.
+            async with other.transaction():
+                await other.execute(credit, second)
+                # A roster move of a third employee of the unit does not wait either.
+                await other.execute(
+                    "UPDATE pelatihan.roster_employee SET unit_id = md5('unit4')::uuid WHERE nip = $1",
+                    _NIP.format(60),
+                )
+        await _assert_province_matches(conn, engine, "both committed")
+    finally:
+        await other.close()
+
+
+@pytest.mark.parametrize("credit_first", [True, False])
+@pytest.mark.parametrize("roster_write", ["move", "employment", "contract", "insert", "delete"])
+async def test_a_credit_and_a_roster_write_for_one_employee_in_either_order(
+    conn: asyncpg.Connection, engine: AsyncEngine, db: str, credit_first: bool, roster_write: str
+) -> None:
+    # The second writer waits for the first's commit, then reads what it committed: no figure lost either way.
+    nip = "199912312020121999" if roster_write == "insert" else _NIP.format(9)
+    roster_sql = {
+        "move": "UPDATE pelatihan.roster_employee SET unit_id = md5('unit4')::uuid WHERE nip = $1",
+        "employment": "UPDATE pelatihan.roster_employee SET employment = 'PNS', contract_start = NULL WHERE nip = $1",
+        "contract": "UPDATE pelatihan.roster_employee SET contract_start = date '2025-12-01' WHERE nip = $1",
+        "insert": "INSERT INTO pelatihan.roster_employee (nip, unit_id, employment, active, as_of, contract_start)"
+        " VALUES ($1, md5('unit4')::uuid, 'PPPK', true, now(), date '2025-06-01')",
+        "delete": "DELETE FROM pelatihan.roster_employee WHERE nip = $1",
+    }[roster_write]
+    credit_sql = (
+        "INSERT INTO pelatihan.jp_entry (id, nip, year, jp, program_title, mode, completed_on)"
+        " VALUES (gen_random_uuid(), $1, 2026, 26, 'x', 'KLASIKAL', '2026-02-02')"
+    )
+    first_sql, second_sql = (credit_sql, roster_sql) if credit_first else (roster_sql, credit_sql)
+    other = await asyncpg.connect(plain_dsn(db))
+    try:
+        tx = conn.transaction()
+        await tx.start()
+        await conn.execute(first_sql, nip)
+
+        async def second() -> None:
+            async with other.transaction():
+                await other.execute(second_sql, nip)
+
+        waiting = asyncio.create_task(second())
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        await tx.commit()
+        await asyncio.wait_for(waiting, 10)
+        await _assert_province_matches(conn, engine, f"{first_sql} then {second_sql}")
+    finally:
+        await other.close()
+
+
+async def test_the_running_app_folds_the_deltas_in_the_background(
+    conn: asyncpg.Connection, settings_for: Callable[..., Any], kinerja: StandIn
+) -> None:
+    # Single credits leave one delta row each until the periodic compaction folds them (GETs never write).
+    for i in range(10):
+        await conn.execute(
+            "INSERT INTO pelatihan.jp_entry (id, nip, year, jp, program_title, mode, completed_on)"
+            " VALUES (gen_random_uuid(), $1, 2026, 4, 'x', 'KLASIKAL', '2026-06-06')",
+            _NIP.format(20 + 20 * i),
+        )
+    duplicated = (
+        "SELECT count(*) FROM (SELECT 1 FROM pelatihan.jp_unit_delta GROUP BY year, unit_id, employment"
+        " HAVING count(*) > 1) AS d"
+    )
+    assert await conn.fetchval(duplicated) > 0
+    app = create_app(
+        settings_for(
+            PelatihanSettings, kinerja_url=kinerja.url, gateway_url=kinerja.url, jp_compaction_interval_s=0.05
+        )
+    )
+
+    async def folded() -> bool:
+        return bool(await conn.fetchval(duplicated) == 0)
+
+    async with running(app):
+        assert await wait_until(folded)

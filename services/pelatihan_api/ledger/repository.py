@@ -91,12 +91,41 @@ ORDER BY jp_total, r.nip
 """
 
 
+# The province's (or one unit's) figures from what the triggers keep (migration pelatihan_0013): each unit's
+# are the sum of its jp_unit_delta rows (year 0 the headcounts, :year the rest; a few rows per key once
+# compacted), index-only: nothing here grows with the employees. The triggers apply 20 JP and 24 JP
+# (PNS_REQUIRED_IN_DB, PPPK_CEILING_IN_DB); for other rules the figures come from the roster (_UNIT_FIGURES).
+PNS_REQUIRED_IN_DB = 20
+PPPK_CEILING_IN_DB = 24
+_KEPT_FIGURES = """
+SELECT unit_id,
+       COALESCE(SUM(headcount) FILTER (WHERE employment = 'PNS'), 0)::bigint  AS pns_total,
+       COALESCE(SUM(meeting) FILTER (WHERE employment = 'PNS'), 0)::bigint    AS meeting,
+       COALESCE(SUM(jp) FILTER (WHERE employment = 'PNS'), 0)::int            AS jp_delivered,
+       COALESCE(SUM(headcount) FILTER (WHERE employment = 'PPPK'), 0)::bigint AS pppk_total,
+       COALESCE(SUM(jp) FILTER (WHERE employment = 'PPPK'), 0)::int           AS pppk_jp_delivered,
+       COALESCE(SUM(above) FILTER (WHERE employment = 'PPPK'), 0)::bigint     AS pppk_above
+FROM pelatihan.jp_unit_delta
+WHERE year IN (0, :year) {unit_filter}
+GROUP BY unit_id
+HAVING SUM(headcount) > 0
+ORDER BY unit_id
+"""
+
+
 async def unit_figures(
     session: AsyncSession, year: int, required: int, ceiling: int, unit_id: uuid.UUID | None
 ) -> list[dict[str, Any]]:
     """Per unit with active PNS or PPPK: active PNS, how many meet ``required`` JP, JP delivered to them in
     ``year``; active PPPK, the JP credited to them in ``year``, and how many passed ``ceiling`` JP in a contract
     year overlapping ``year``."""
+    if (required, ceiling) == (PNS_REQUIRED_IN_DB, PPPK_CEILING_IN_DB):
+        kept = _KEPT_FIGURES.format(unit_filter="AND unit_id = :unit_id" if unit_id is not None else "")
+        kept_params: dict[str, Any] = {"year": year}
+        if unit_id is not None:
+            kept_params["unit_id"] = unit_id
+        rows = await session.execute(text(kept), kept_params)
+        return [dict(r) for r in rows.mappings().all()]
     sql = _UNIT_FIGURES.format(unit_filter="AND r.unit_id = :unit_id" if unit_id is not None else "")
     params: dict[str, Any] = {"year": year, "required": required, "ceiling": ceiling}
     if unit_id is not None:
@@ -134,3 +163,35 @@ async def jp_delivered(session: AsyncSession, year: int, unit_id: uuid.UUID) -> 
         {"year": year, "unit_id": unit_id},
     )
     return int(value or 0)
+
+
+# One compaction at a time (other replicas skip their turn; the truncation triggers wait for this lock too);
+# rows appended meanwhile are not in the DELETE's snapshot and stay as they are, and readers see the rows
+# before or after, whose sums are the same.
+_COMPACT = """
+WITH gone AS (
+    DELETE FROM pelatihan.jp_unit_delta
+    WHERE (year, unit_id, employment) IN (
+        SELECT year, unit_id, employment FROM pelatihan.jp_unit_delta
+        GROUP BY year, unit_id, employment HAVING COUNT(*) > 1
+    )
+    RETURNING year, unit_id, employment, headcount, meeting, jp, above
+), folded AS (
+    INSERT INTO pelatihan.jp_unit_delta (year, unit_id, employment, headcount, meeting, jp, above)
+    SELECT year, unit_id, employment, SUM(headcount), SUM(meeting), SUM(jp), SUM(above)
+    FROM gone
+    GROUP BY year, unit_id, employment
+    HAVING SUM(headcount) <> 0 OR SUM(meeting) <> 0 OR SUM(jp) <> 0 OR SUM(above) <> 0
+)
+SELECT COUNT(*) FROM gone
+"""
+
+
+async def compact_unit_deltas(session: AsyncSession) -> int | None:
+    """Fold each (year, unit, employment)'s ``jp_unit_delta`` rows into one (none when they sum to zero);
+    the number of rows folded, or None when another compaction holds the lock."""
+    if not await session.scalar(
+        text("SELECT pg_try_advisory_xact_lock(hashtext('pelatihan.jp_unit_delta:compact'))")
+    ):
+        return None
+    return int(await session.scalar(text(_COMPACT)) or 0)

@@ -6,7 +6,7 @@ from services.pelatihan_api.models.certificates import Certificate
 from services.pelatihan_api.models.completion import Attendance, SessionFeedback
 from services.pelatihan_api.models.enrolments import Enrolment
 from services.pelatihan_api.models.institutions import Institution
-from services.pelatihan_api.models.ledger import JpEntry, JpTotal
+from services.pelatihan_api.models.ledger import JpEntry, JpPppkAbove, JpTotal, JpUnitDelta
 from services.pelatihan_api.models.outbox import InboxEvent, OutboxEvent
 from services.pelatihan_api.models.outside import LearningCap, OutsideLearning
 from services.pelatihan_api.models.programs import Program
@@ -25,7 +25,9 @@ __all__ = [
     "InboxEvent",
     "Institution",
     "JpEntry",
+    "JpPppkAbove",
     "JpTotal",
+    "JpUnitDelta",
     "LearningCap",
     "OutboxEvent",
     "OutsideLearning",

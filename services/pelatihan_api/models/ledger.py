@@ -6,10 +6,12 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     PrimaryKeyConstraint,
@@ -77,8 +79,57 @@ class JpTotal(Base):
     __tablename__ = "jp_total"
     # (year, nip) in that order: the province reads one year in NIP order (merge join with the roster), a unit
     # probes (year, nip); jp_total rides in the index for index-only scans.
-    __table_args__ = (PrimaryKeyConstraint("year", "nip", postgresql_include=["jp_total"]),)
+    # By NIP too: a roster move carries the employee's totals of every year to the new unit (migration 0013).
+    __table_args__ = (
+        PrimaryKeyConstraint("year", "nip", postgresql_include=["jp_total"]),
+        Index("ix_jp_total_nip", "nip", postgresql_include=["jp_total"]),
+    )
 
     year: Mapped[int] = mapped_column(SmallInteger)
     nip: Mapped[str] = mapped_column(String(18))
     jp_total: Mapped[int] = mapped_column(Integer)
+
+
+class JpUnitDelta(Base):
+    """Changes to the province compliance report's per-unit figures, appended by the triggers on ``jp_entry``
+    and ``roster_employee`` (migration pelatihan_0013) in the transaction of the write itself: the figures of
+    a (year, unit, employment) are the sum of its rows. Insert-only, so two credits in one unit never wait for
+    each other (no shared counter row to lock); ``ledger.compaction`` folds each key's rows into one in the
+    background. The application never writes it otherwise.
+
+    ``year`` 0 rows carry ``headcount`` (the unit's active employees of that employment, whatever the year);
+    a year's rows carry ``meeting`` (employees at 20 JP or more in that year), ``jp`` (their JP in it) and
+    ``above`` (those with a ``jp_pppk_above`` row for it), the unit and employment being the roster's now."""
+
+    __tablename__ = "jp_unit_delta"
+    __table_args__ = (
+        # The report sums years 0 and its own per unit, index-only.
+        Index(
+            "ix_jp_unit_delta_year_unit_id_employment",
+            "year",
+            "unit_id",
+            "employment",
+            postgresql_include=["headcount", "meeting", "jp", "above"],
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger)
+    unit_id: Mapped[uuid.UUID]
+    employment: Mapped[str] = mapped_column(String(4))
+    headcount: Mapped[int] = mapped_column(Integer)
+    meeting: Mapped[int] = mapped_column(Integer)
+    jp: Mapped[int] = mapped_column(Integer)
+    above: Mapped[int] = mapped_column(Integer)
+
+
+class JpPppkAbove(Base):
+    """The calendar years in which a PPPK with contract dates had a contract year above the 24 JP ceiling
+    (PP 49/2018 Pasal 40(1)), rebuilt for that NIP by the triggers whenever its live entries or its contract
+    dates change (migration pelatihan_0013), the difference appended to ``jp_unit_delta.above``."""
+
+    __tablename__ = "jp_pppk_above"
+    __table_args__ = (PrimaryKeyConstraint("nip", "year"),)
+
+    nip: Mapped[str] = mapped_column(String(18))
+    year: Mapped[int] = mapped_column(SmallInteger)
