@@ -7,7 +7,7 @@ with ``--database-url``). Cases are interleaved round by round; the figure is th
 process's CPU time per call (``time.process_time``: the server's cost, not the wait for PostgreSQL).
 
 - ``core``      — what the hot reads ran before: ``AsyncEngine.connect()`` in autocommit, ``execute``, ``all()``;
-- ``read path`` — ``raw_connection()``, :class:`ReadConnection` ``.all()``, back to the pool;
+- ``read path`` — as ``get_reader``: ``connect()``, its raw connection, :class:`ReadConnection` ``.all()``;
 - ``fetch``     — the read path's statement alone, on a connection held throughout;
 - ``checkout``  — the read path's checkout and return alone.
 
@@ -72,18 +72,17 @@ async def measure(database_url: str, calls: int, rounds: int) -> tuple[list[list
                         return (await c.execute(stmt, params)).all()
 
                 async def read_path(stmt: Any = stmt, params: dict[str, Any] = params) -> Any:
-                    raw = await engine.raw_connection()
-                    try:
-                        return await ReadConnection(raw, engine.dialect).all(stmt, params)
-                    finally:
-                        await greenlet_spawn(raw.close)
+                    async with engine.connect() as c:  # as get_reader checks it out
+                        return await ReadConnection(await c.get_raw_connection(), engine.dialect).all(
+                            stmt, params
+                        )
 
                 async def fetch(stmt: Any = stmt, params: dict[str, Any] = params) -> Any:
                     return await ReadConnection(held, engine.dialect).all(stmt, params)
 
                 async def checkout() -> None:
-                    raw = await engine.raw_connection()
-                    await greenlet_spawn(raw.close)
+                    async with engine.connect() as c:
+                        await c.get_raw_connection()
 
                 cases: dict[str, Callable[[], Awaitable[Any]]] = {
                     "core": core, "read path": read_path, "fetch": fetch, "checkout": checkout}  # fmt: skip
@@ -147,7 +146,7 @@ Command: `{command_line()}`. One process, one statement at a time, {args.rounds}
 {text}
 
 "core" is what the hot reads ran before (a SQLAlchemy `AsyncConnection` in autocommit, `execute`, `all()`);
-"read path" is `ReadConnection` (services/common/db.py): a raw pooled connection and the statement, compiled
+"read path" is `ReadConnection` (services/common/db.py) as `get_reader` checks it out: a pooled connection's raw asyncpg connection and the statement, compiled
 once, as an asyncpg prepared statement; "fetch" is that statement alone on a held connection and "checkout" the
 pool's checkout and return alone. Both paths return the same rows (checked before timing).
 """,

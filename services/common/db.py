@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
-from sqlalchemy.util.concurrency import greenlet_spawn
 
 from services.common.settings import AppSettings
 from services.common.state import AppState, app_state
@@ -268,13 +267,12 @@ async def get_reader(request: Request) -> AsyncIterator[ReadConnection]:
     if admission is not None:
         await admission.acquire()
     try:
-        raw = await state.engine.raw_connection()
-        try:
-            yield ReadConnection(raw, state.engine.dialect)
-        finally:
-            # Back to the pool (its reset sends nothing: no transaction was begun); in a greenlet, as the pool
-            # may close a connection (overflow, invalidated) and that awaits.
-            await greenlet_spawn(raw.close)
+        # Checked out as a Core connection that never runs anything itself (so it begins no transaction, and
+        # returns to the pool with nothing to reset): its raw connection serves the request. Checking out
+        # with raw_connection() instead cost less CPU per request but gave the lists a tail of 5-7x their
+        # median at 64 connections, against 2-3x this way (wrk, issue 21, docs/benchmarks.md).
+        async with state.engine.connect() as conn:
+            yield ReadConnection(await conn.get_raw_connection(), state.engine.dialect)
     finally:
         if admission is not None:
             admission.release()

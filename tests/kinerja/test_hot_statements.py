@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.util.concurrency import greenlet_spawn
 
 from services.common.db import ReadConnection, ReadOnlyViolation, ReadPathUnsupported, _prepare
 from services.common.errors import exception_to_problem
@@ -77,9 +76,8 @@ async def test_the_read_path_refuses_writes_and_locks(db: str, settings_for: Cal
     app = create_app(settings_for(KinerjaSettings))
     async with running(app):
         engine = kinerja_state(app).engine
-        raw = await engine.raw_connection()
-        try:
-            conn = ReadConnection(raw, engine.dialect)
+        async with engine.connect() as core:
+            conn = ReadConnection(await core.get_raw_connection(), engine.dialect)
             for statement in (
                 "UPDATE kinerja.employee SET name = name",
                 "WITH gone AS (DELETE FROM kinerja.unit RETURNING id) SELECT count(*) FROM gone",
@@ -89,8 +87,6 @@ async def test_the_read_path_refuses_writes_and_locks(db: str, settings_for: Cal
                 with pytest.raises(ReadOnlyViolation):
                     await conn.all(text(statement), {})
             assert [tuple(r) for r in await conn.all(text("SELECT 1 AS one"), {})] == [(1,)]
-        finally:
-            await greenlet_spawn(raw.close)
 
 
 async def test_read_path_errors_are_sqlalchemy_errors_and_a_lost_connection_is_dropped(
@@ -102,9 +98,8 @@ async def test_read_path_errors_are_sqlalchemy_errors_and_a_lost_connection_is_d
     app = create_app(settings_for(KinerjaSettings))
     async with running(app):
         engine = kinerja_state(app).engine
-        raw = await engine.raw_connection()
-        try:
-            conn = ReadConnection(raw, engine.dialect)
+        async with engine.connect() as core:  # as get_reader checks it out
+            conn = ReadConnection(await core.get_raw_connection(), engine.dialect)
             with pytest.raises(DBAPIError) as bad:
                 await conn.all(text("SELECT CAST(:v AS integer) / 0"), {"v": "1"})
             assert exception_to_problem(bad.value, "/x")[0] == 422  # 22012 division by zero
@@ -120,14 +115,10 @@ async def test_read_path_errors_are_sqlalchemy_errors_and_a_lost_connection_is_d
                 await conn.all(text("SELECT 1"), {})
             assert lost.value.connection_invalidated
             assert exception_to_problem(lost.value, "/x")[0] == 503
-        finally:
-            await greenlet_spawn(raw.close)
         # The pool opened a new connection instead of the dead one.
-        raw = await engine.raw_connection()
-        try:
-            assert (await ReadConnection(raw, engine.dialect).all(text("SELECT 2 AS two"), {}))[0].two == 2
-        finally:
-            await greenlet_spawn(raw.close)
+        async with engine.connect() as core:
+            conn = ReadConnection(await core.get_raw_connection(), engine.dialect)
+            assert (await conn.all(text("SELECT 2 AS two"), {}))[0].two == 2
 
 
 def test_the_read_path_refuses_what_needs_sqlalchemy_processing() -> None:
