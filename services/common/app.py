@@ -48,17 +48,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Periodic:
-    """Background upkeep the lifespan runs every ``interval_s(settings)`` seconds, first after one interval (each
-    run in its own transaction; a failure is logged and the next run comes as planned). Cancelled on shutdown."""
+    """Background upkeep the lifespan runs every ``interval_s`` seconds, first after one interval (each run in
+    its own transaction; a failure is logged and the next run comes as planned). Cancelled on shutdown."""
 
     name: str
     run: Callable[[AppState], Awaitable[None]]
-    interval_s: Callable[[AppSettings], float]
+    interval_s: float
 
 
 async def _run_periodic(job: Periodic, state: AppState) -> None:
     while True:
-        await asyncio.sleep(job.interval_s(state.settings))
+        await asyncio.sleep(job.interval_s)
         try:
             await job.run(state)
         except Exception:
@@ -255,18 +255,11 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         try:
             yield
         finally:
-            for task in periodic_tasks:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            if revocations_task is not None:
-                revocations_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await revocations_task
-            if dispatcher_task is not None:
-                dispatcher_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await dispatcher_task
+            for task in (*periodic_tasks, revocations_task, dispatcher_task):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             for hook in spec.on_shutdown:
                 await hook(app)
             for client in state.owned_clients:

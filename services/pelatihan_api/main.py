@@ -7,7 +7,6 @@ from fastapi import FastAPI
 
 from services.common.app import Periodic, ServiceSpec, add_service_client, create_service_app
 from services.common.outbox import Transport, http_transport
-from services.common.settings import AppSettings
 from services.common.state import AppState
 from services.pelatihan_api import models  # noqa: F401  (registers every table)
 from services.pelatihan_api.audit.router import router as audit_router
@@ -59,11 +58,6 @@ async def _build_state(app: FastAPI, shared: AppState) -> PelatihanState:
             shared, settings.gateway_url, timeout_s=settings.upstream_timeout_s
         ),
     )
-
-
-def _compaction_interval(settings: AppSettings) -> float:
-    assert isinstance(settings, PelatihanSettings)
-    return settings.jp_compaction_interval_s
 
 
 def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
@@ -119,6 +113,6 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
         outbox_model=OutboxEvent,
         outbox_transports=_transports,
         build_state=_build_state,
-        periodic=[Periodic("jp-compaction", compact_jp_deltas, _compaction_interval)],
+        periodic=[Periodic("jp-compaction", compact_jp_deltas, settings.jp_compaction_interval_s)],
     )
     return create_service_app(settings, spec)
