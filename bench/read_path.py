@@ -7,7 +7,7 @@ with ``--database-url``). Cases are interleaved round by round; the figure is th
 process's CPU time per call (``time.process_time``: the server's cost, not the wait for PostgreSQL).
 
 - ``core``      — what the hot reads ran before: ``AsyncEngine.connect()`` in autocommit, ``execute``, ``all()``;
-- ``read path`` — as ``get_reader``: ``connect()``, its raw connection, :class:`ReadConnection` ``.all()``;
+- ``read path`` — :class:`ReadConnection` ``.all()``, as the routes call it: the pool's checkout, the statement, the return;
 - ``fetch``     — the read path's statement alone, on a connection held throughout;
 - ``checkout``  — the read path's checkout and return alone.
 
@@ -31,7 +31,7 @@ from sqlalchemy.util.concurrency import greenlet_spawn
 
 from bench import datagen
 from bench._util import command_line, machine, table, write_section
-from services.common.db import ReadConnection
+from services.common.db import ReadConnection, ReadRow, _prepare
 from services.common.settings import normalise_database_url
 from services.kinerja_api.employees import repository as employees
 from services.kinerja_api.evaluations import repository as evaluations
@@ -62,6 +62,8 @@ async def measure(database_url: str, calls: int, rounds: int) -> tuple[list[list
             ),
         }
         held = await engine.raw_connection()
+        reader = ReadConnection(engine)
+        driver: Any = held.driver_connection
         rows: list[list[object]] = []
         try:
             for what, (stmt, params) in statements.items():
@@ -72,17 +74,17 @@ async def measure(database_url: str, calls: int, rounds: int) -> tuple[list[list
                         return (await c.execute(stmt, params)).all()
 
                 async def read_path(stmt: Any = stmt, params: dict[str, Any] = params) -> Any:
-                    async with engine.connect() as c:  # as get_reader checks it out
-                        return await ReadConnection(await c.get_raw_connection(), engine.dialect).all(
-                            stmt, params
-                        )
+                    return await reader.all(stmt, params)  # checks its connection out per statement
 
-                async def fetch(stmt: Any = stmt, params: dict[str, Any] = params) -> Any:
-                    return await ReadConnection(held, engine.dialect).all(stmt, params)
+                prepared = _prepare(stmt, engine.dialect)
+                args = [params[n] if n in params else prepared.defaults[n] for n in prepared.names]
+
+                async def fetch(sql: str = prepared.sql, args: list[Any] = args) -> Any:
+                    return await driver.fetch(sql, *args, record_class=ReadRow)
 
                 async def checkout() -> None:
-                    async with engine.connect() as c:
-                        await c.get_raw_connection()
+                    raw = await greenlet_spawn(engine.sync_engine.pool.connect)  # as ReadConnection.all
+                    raw.close()
 
                 cases: dict[str, Callable[[], Awaitable[Any]]] = {
                     "core": core, "read path": read_path, "fetch": fetch, "checkout": checkout}  # fmt: skip
@@ -146,8 +148,8 @@ Command: `{command_line()}`. One process, one statement at a time, {args.rounds}
 {text}
 
 "core" is what the hot reads ran before (a SQLAlchemy `AsyncConnection` in autocommit, `execute`, `all()`);
-"read path" is `ReadConnection` (services/common/db.py) as `get_reader` checks it out: a pooled connection's raw asyncpg connection and the statement, compiled
-once, as an asyncpg prepared statement; "fetch" is that statement alone on a held connection and "checkout" the
+"read path" is `ReadConnection.all` (services/common/db.py) as the routes call it: the pool's own checkout, the
+statement, compiled once, as an asyncpg prepared statement on the pooled connection's raw asyncpg connection, and the return; "fetch" is that statement alone on a held connection and "checkout" the
 pool's checkout and return alone. Both paths return the same rows (checked before timing).
 """,
         )

@@ -20,7 +20,9 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.util.concurrency import greenlet_spawn
 
+from services.common.admission import Admission
 from services.common.settings import AppSettings
 from services.common.state import AppState, app_state
 
@@ -117,6 +119,12 @@ class ReadRow(asyncpg.Record):  # type: ignore[misc]  # asyncpg ships no types
             raise AttributeError(name) from None
 
 
+# pydantic validates a Mapping through its items(), in C; with from_attributes alone it called the Python
+# __getattr__ above once per field: a point read's EmployeeRead took 17 us against 7 (issue 21). Iterating a row
+# still yields its values, as iterating SQLAlchemy's Row does; items(), keys() and [name] are the mapping's.
+Mapping.register(ReadRow)
+
+
 class _Prepared(NamedTuple):
     statement: Executable  # kept referenced, so its id() is not reused while cached
     sql: str
@@ -152,46 +160,63 @@ def _prepare(statement: Executable, dialect: Dialect) -> _Prepared:
 
 
 class ReadConnection:
-    """A read-only request's pooled connection (:data:`ReadConnectionDep`).
+    """A read-only request's way to the database (:data:`ReadConnectionDep`).
 
     Runs SQLAlchemy Core statements (built once: module constants or per shape of filters), compiled once, as
-    asyncpg prepared statements (asyncpg's per-connection statement cache), outside any transaction. No
-    execution context, ``Result`` or event per statement: in-process the point read's database part went from
-    0.64 to 0.41 ms of CPU and a 50-row evaluation page's from 2.17 to 1.57 ms (bench.read_path, issue 21). What
-    SQLAlchemy would add is checked when a statement is first prepared: it must only read
-    (:func:`refuse_writes`), and need no per-value processing (none of the hot reads' types does on asyncpg).
-    Errors are SQLAlchemy's, as on every other path (``DBAPIError``; a lost connection invalidates it).
+    asyncpg prepared statements (asyncpg's per-connection statement cache), outside any transaction. Each
+    statement takes its slot at the app's admission gate and checks a connection out of the app's one pool for
+    itself, and returns both as soon as its rows are read, so the request holds nothing while it validates and
+    sends its answer, and the dependency is a plain function: no exit stack, no shielded exit task. No
+    execution context, ``Result`` or event per statement. What SQLAlchemy would add is checked when a statement
+    is first prepared: it must only read (:func:`refuse_writes`), and need no per-value processing (none of the
+    hot reads' types does on asyncpg). Errors are SQLAlchemy's, as on every other path (``DBAPIError``; a lost
+    connection is invalidated).
     """
 
-    __slots__ = ("_dialect", "_raw")
+    __slots__ = ("_admission", "_dialect", "_pool")
 
-    def __init__(self, raw: PoolProxiedConnection, dialect: Dialect) -> None:
-        self._raw = raw
-        self._dialect = dialect
+    def __init__(self, engine: AsyncEngine, admission: Admission | None = None) -> None:
+        self._pool = engine.sync_engine.pool
+        self._dialect = engine.dialect
+        self._admission = admission
 
     async def all(self, statement: Executable, params: Mapping[str, Any]) -> list[ReadRow]:
         """Every row of ``statement`` with ``params`` bound."""
         prepared = _prepare(statement, self._dialect)
         args = [params[n] if n in params else prepared.defaults[n] for n in prepared.names]
-        driver: asyncpg.Connection = self._raw.driver_connection
+        admission = self._admission
+        if admission is not None:
+            await admission.acquire()
         try:
-            rows: list[ReadRow] = await driver.fetch(prepared.sql, *args, record_class=ReadRow)
-            return rows
-        except Exception as error:
-            raise self._translate(error, prepared.sql, args) from error
+            # The pool's own checkout (what engine.raw_connection() runs), in a greenlet: it awaits only when it
+            # opens a new connection. No transaction is begun, so the return resets nothing.
+            raw: PoolProxiedConnection = await greenlet_spawn(self._pool.connect)
+            try:
+                driver: asyncpg.Connection = raw.driver_connection
+                rows: list[ReadRow] = await driver.fetch(prepared.sql, *args, record_class=ReadRow)
+                return rows
+            except Exception as error:
+                raise self._translate(raw, error, prepared.sql, args) from error
+            finally:
+                raw.close()
+        finally:
+            if admission is not None:
+                admission.release()
 
-    def _translate(self, error: Exception, sql: str, args: list[Any]) -> BaseException:
+    def _translate(
+        self, raw: PoolProxiedConnection, error: Exception, sql: str, args: list[Any]
+    ) -> BaseException:
         """The error SQLAlchemy would have raised for ``error``: asyncpg's mapped to the DB-API's (the
         dialect's own mapping), wrapped in ``DBAPIError``; a lost connection is invalidated, so the pool
         opens a new one instead of handing it out again."""
         dbapi = self._dialect.loaded_dbapi
         try:
             # The dialect's translation of a driver error (what its cursor does on every execute).
-            self._raw.dbapi_connection._handle_exception(error)  # type: ignore[union-attr]
+            raw.dbapi_connection._handle_exception(error)  # type: ignore[union-attr]
         except dbapi.Error as translated:
-            lost = self._dialect.is_disconnect(translated, self._raw.dbapi_connection, None)
+            lost = self._dialect.is_disconnect(translated, raw.dbapi_connection, None)
             if lost:
-                self._raw.invalidate(translated)
+                raw.invalidate(translated)
             return DBAPIError.instance(sql, args, translated, dbapi.Error, connection_invalidated=lost,
                                        dialect=self._dialect)  # fmt: skip
         except BaseException as other:  # not a driver error: as it was raised
@@ -259,27 +284,16 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-async def get_reader(request: Request) -> AsyncIterator[ReadConnection]:
-    """One read-only connection per request (:class:`ReadConnection`): no transaction, nothing to commit, no ORM
-    session; the pool is the app's one pool, behind the same admission gate."""
+async def get_reader(request: Request) -> ReadConnection:
+    """The read path of a read-only request (:class:`ReadConnection`): no transaction, nothing to commit, no ORM
+    session; the app's one pool, behind the same admission gate. Not a yield dependency: each statement returns
+    its connection itself, so FastAPI has no exit to run (a shielded task per request, issue 21)."""
     state = app_state(request.app, AppState)
-    admission = state.admission
-    if admission is not None:
-        await admission.acquire()
-    try:
-        # Checked out as a Core connection that never runs anything itself (so it begins no transaction, and
-        # returns to the pool with nothing to reset): its raw connection serves the request. Checking out
-        # with raw_connection() instead cost less CPU per request but gave the lists a tail of 5-7x their
-        # median at 64 connections, against 2-3x this way (wrk, issue 21, docs/benchmarks.md).
-        async with state.engine.connect() as conn:
-            yield ReadConnection(await conn.get_raw_connection(), state.engine.dialect)
-    finally:
-        if admission is not None:
-            admission.release()
+    return ReadConnection(state.engine, state.admission)
 
 
 # For routes that only read (a GET of the registry, lists, the task list): Core statements, no BEGIN/COMMIT.
-ReadConnectionDep = Annotated[ReadConnection, Depends(get_reader, scope="function")]
+ReadConnectionDep = Annotated[ReadConnection, Depends(get_reader)]
 
 
 def migration_head(app_name: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -21,7 +22,7 @@ from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
 from services.kinerja_api.state import kinerja_state
 from tests.kinerja.test_evaluations_seed import connect, evaluate
-from tests.support.fixtures import Tokens, running
+from tests.support.fixtures import Tokens, plain_dsn, running
 from tests.support.sql_count import counting
 
 S = "SESUAI_EKSPEKTASI"
@@ -75,18 +76,16 @@ async def test_the_read_path_refuses_writes_and_locks(db: str, settings_for: Cal
     WITH included."""
     app = create_app(settings_for(KinerjaSettings))
     async with running(app):
-        engine = kinerja_state(app).engine
-        async with engine.connect() as core:
-            conn = ReadConnection(await core.get_raw_connection(), engine.dialect)
-            for statement in (
-                "UPDATE kinerja.employee SET name = name",
-                "WITH gone AS (DELETE FROM kinerja.unit RETURNING id) SELECT count(*) FROM gone",
-                "SELECT nip FROM kinerja.employee FOR UPDATE",
-                "SELECT nip FROM kinerja.employee FOR KEY SHARE",
-            ):
-                with pytest.raises(ReadOnlyViolation):
-                    await conn.all(text(statement), {})
-            assert [tuple(r) for r in await conn.all(text("SELECT 1 AS one"), {})] == [(1,)]
+        conn = ReadConnection(kinerja_state(app).engine)
+        for statement in (
+            "UPDATE kinerja.employee SET name = name",
+            "WITH gone AS (DELETE FROM kinerja.unit RETURNING id) SELECT count(*) FROM gone",
+            "SELECT nip FROM kinerja.employee FOR UPDATE",
+            "SELECT nip FROM kinerja.employee FOR KEY SHARE",
+        ):
+            with pytest.raises(ReadOnlyViolation):
+                await conn.all(text(statement), {})
+        assert [tuple(r) for r in await conn.all(text("SELECT 1 AS one"), {})] == [(1,)]
 
 
 async def test_read_path_errors_are_sqlalchemy_errors_and_a_lost_connection_is_dropped(
@@ -94,31 +93,37 @@ async def test_read_path_errors_are_sqlalchemy_errors_and_a_lost_connection_is_d
 ) -> None:
     """Errors on the read path answer as on every other path: a bad value is a DBAPIError with its SQLSTATE
     (class 22 answers 422), a statement past statement_timeout and a lost connection are "database unavailable"
-    (503), and the lost connection is invalidated, so the pool does not hand it out again."""
-    app = create_app(settings_for(KinerjaSettings))
+    (503), and the lost connection is invalidated, so the pool does not hand it out again. Each statement checks
+    its connection out for itself: with one connection in the pool, every statement here runs on the same one."""
+    app = create_app(settings_for(KinerjaSettings, db_pool_size=1, db_max_overflow=0))
     async with running(app):
         engine = kinerja_state(app).engine
-        async with engine.connect() as core:  # as get_reader checks it out
-            conn = ReadConnection(await core.get_raw_connection(), engine.dialect)
-            with pytest.raises(DBAPIError) as bad:
-                await conn.all(text("SELECT CAST(:v AS integer) / 0"), {"v": "1"})
-            assert exception_to_problem(bad.value, "/x")[0] == 422  # 22012 division by zero
-            await conn.all(text("SELECT set_config('statement_timeout', '50', false)"), {})
-            with pytest.raises(DBAPIError) as slow:
-                await conn.all(text("SELECT pg_sleep(5)"), {})
-            assert exception_to_problem(slow.value, "/x")[0] == 503
-            await conn.all(text("SELECT set_config('statement_timeout', '0', false)"), {})
-            pid = (await conn.all(text("SELECT pg_backend_pid() AS pid"), {}))[0].pid
-            async with engine.connect() as other:
-                await other.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
-            with pytest.raises(DBAPIError) as lost:
-                await conn.all(text("SELECT 1"), {})
-            assert lost.value.connection_invalidated
-            assert exception_to_problem(lost.value, "/x")[0] == 503
-        # The pool opened a new connection instead of the dead one.
-        async with engine.connect() as core:
-            conn = ReadConnection(await core.get_raw_connection(), engine.dialect)
-            assert (await conn.all(text("SELECT 2 AS two"), {}))[0].two == 2
+        conn = ReadConnection(engine, kinerja_state(app).admission)
+        with pytest.raises(DBAPIError) as bad:
+            await conn.all(text("SELECT CAST(:v AS integer) / 0"), {"v": "1"})
+        assert exception_to_problem(bad.value, "/x")[0] == 422  # 22012 division by zero
+        await conn.all(text("SELECT set_config('statement_timeout', '50', false)"), {})
+        with pytest.raises(DBAPIError) as slow:
+            await conn.all(text("SELECT pg_sleep(5)"), {})
+        assert exception_to_problem(slow.value, "/x")[0] == 503
+        await conn.all(text("SELECT set_config('statement_timeout', '0', false)"), {})
+        pid = (await conn.all(text("SELECT pg_backend_pid() AS pid"), {}))[0].pid
+        other = await asyncpg.connect(plain_dsn(db))  # not from the pool: its one connection is the victim
+        try:
+            await other.execute("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await other.close()
+        with pytest.raises(DBAPIError) as lost:
+            await conn.all(text("SELECT 1"), {})
+        assert lost.value.connection_invalidated
+        assert exception_to_problem(lost.value, "/x")[0] == 503
+        # The pool opened a new connection instead of the dead one, and every slot and connection came back.
+        again = await conn.all(text("SELECT 2 AS two, pg_backend_pid() AS pid"), {})
+        assert again[0].two == 2
+        assert again[0].pid != pid
+        assert engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        admission = kinerja_state(app).admission
+        assert admission is None or admission.in_use == 0
 
 
 def test_the_read_path_refuses_what_needs_sqlalchemy_processing() -> None:
