@@ -57,7 +57,8 @@ def create_engine(settings: AppSettings, *, application_name: str) -> AsyncEngin
     }
     return create_async_engine(
         settings.require_database_url(),
-        pool_size=settings.db_pool_size,
+        # The requests' connections (the admission gate's capacity) plus the background work's.
+        pool_size=settings.db_pool_size + settings.db_pool_reserve,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_s,
         pool_pre_ping=settings.db_pool_pre_ping,

@@ -86,7 +86,9 @@ class _StateCollector(Collector):
         state = find_state(self.metrics.app, AppState)
         pool: Any = state.engine.pool if state is not None else None  # QueuePool's figures (hasattr below)
         if pool is not None and hasattr(pool, "checkedout"):
-            size = GaugeMetricFamily("asn_db_pool_size", "Configured size of the database connection pool.")
+            size = GaugeMetricFamily(
+                "asn_db_pool_size", "Connections the database pool keeps (DB_POOL_SIZE + DB_POOL_RESERVE)."
+            )
             size.add_metric([], float(pool.size()))
             used = GaugeMetricFamily(
                 "asn_db_pool_checked_out", "Database connections in use (checked out of the pool)."

@@ -68,6 +68,11 @@ class AppSettings(BaseSettings):
         default=None, description="The password `asn migrate` gives the runtime role it creates."
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    # Connections the pool keeps beyond db_pool_size for the app's own work beside its requests (the outbox
+    # dispatcher, periodic tasks, /readyz). Without them, every outbox poll while the requests held
+    # db_pool_size connections opened an overflow connection that the pool closed again when it came back:
+    # one new PostgreSQL backend per poll under load, and the read path's prepared statements with it (issue 21).
+    db_pool_reserve: int = Field(default=2, ge=0, le=50)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     db_pool_timeout_s: float = Field(default=5.0, gt=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
@@ -75,7 +80,7 @@ class AppSettings(BaseSettings):
     # three). A connection that died with a database restart fails its request with 503 and is discarded.
     db_pool_pre_ping: bool = False
     # Admission in front of the pool (services/common/admission.py): at most db_pool_size requests use the
-    # database at once (the overflow is left to background work), this many more wait in arrival order, and the rest get 503 with
+    # database at once (db_pool_reserve is left to background work), this many more wait in arrival order, and the rest get 503 with
     # Retry-After at once instead of waiting out db_pool_timeout_s. Per process (per worker, per replica).
     db_admission_queue: int = Field(default=256, ge=0, le=100_000)
     db_admission_max_wait_s: float = Field(default=3.0, gt=0)

@@ -229,3 +229,41 @@ async def test_the_shedders_refusal_is_rendered_once_per_language_and_never_with
     assert body == expected
     assert ("a" * 32).encode() in body
     assert len(shed._answers) == 2  # English and Indonesian; the body with a request id was not kept
+
+
+async def test_background_work_beside_a_full_gate_keeps_the_pools_connections(
+    db: str, settings_for: Callable[..., Any]
+) -> None:
+    """While the requests hold every connection the gate admits, the app's own work (the outbox dispatcher's
+    poll, here one session) gets a connection the pool keeps: no PostgreSQL backend is opened for it and
+    another closed when they come back. With the pool sized to the gate, each poll under load opened an
+    overflow connection and the pool closed one on return (about one backend a second, docs/benchmarks.md,
+    issue 21 round 6), and the read path's prepared statements on it were lost."""
+    from sqlalchemy import text
+    from sqlalchemy.util.concurrency import greenlet_spawn
+
+    settings = settings_for(KinerjaSettings, db_pool_size=2, db_max_overflow=5)
+    app = create_app(settings)
+    async with running(app):
+        state = kinerja_state(app)
+        pool = state.engine.sync_engine.pool
+
+        async def checkout() -> Any:
+            return await greenlet_spawn(pool.connect)
+
+        async def background() -> int:
+            async with state.sessionmaker() as session:  # as the outbox dispatcher polls
+                return int((await session.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+        held = [await checkout() for _ in range(settings.db_pool_size)]  # the requests at the gate's capacity
+        backends = {c.driver_connection.get_server_pid() for c in held}
+        backends.add(await background())
+        for conn in held:
+            conn.close()
+        # The next round of the same load runs on the same backends: nothing was closed and reopened.
+        again = [await checkout() for _ in range(settings.db_pool_size)]
+        second = await background()
+        assert {c.driver_connection.get_server_pid() for c in again} | {second} <= backends
+        for conn in again:
+            conn.close()
+        assert pool.checkedout() == 0  # type: ignore[attr-defined]

@@ -54,7 +54,9 @@ async def test_every_service_serves_metrics(
         assert _value(text, "asn_http_requests_total", route="/healthz", method="GET", status="200") == 1
         assert _value(text, "asn_http_request_duration_seconds_count", route="/healthz", status="200") == 1
         state = app_state(app, AppState)
-        assert _value(text, "asn_db_pool_size") == state.settings.db_pool_size
+        assert (
+            _value(text, "asn_db_pool_size") == state.settings.db_pool_size + state.settings.db_pool_reserve
+        )
         assert _value(text, "asn_db_pool_checked_out") == 0
         has_outbox = state.outbox is not None  # publik only receives events
         assert _value(text, "asn_outbox_backlog") == (0 if has_outbox else None)
@@ -158,7 +160,7 @@ async def test_gateway_labels_forwarded_requests_by_upstream(
         text = (await client.get("/metrics")).text
         spec = (await client.get("/openapi.json")).json()
     assert _value(text, "asn_http_requests_total", route="upstream:kinerja", status="503") == 3
-    assert _value(text, "asn_db_pool_size") == settings.db_pool_size
+    assert _value(text, "asn_db_pool_size") == settings.db_pool_size + settings.db_pool_reserve
     assert _value(text, "asn_outbox_backlog") is None  # the gateway has no outbox
     assert "/metrics" not in spec["paths"]
 

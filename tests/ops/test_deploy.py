@@ -369,7 +369,7 @@ def test_postgres_through_cloudnativepg() -> None:
 
 
 def test_connection_budget_fits_the_server() -> None:
-    """replicas x workers x (pool size + overflow) over every app, plus one connection per Job, stays under
+    """replicas x workers x (pool size + reserve + overflow) over every app, plus one connection per Job, stays under
     the server's max_connections with room for the operator and superuser (each worker has its own pool)."""
     cluster = next(iter(_of_kind("Cluster").values()))
     max_connections = int(cluster["spec"]["postgresql"]["parameters"]["max_connections"])
@@ -386,7 +386,7 @@ def test_connection_budget_fits_the_server() -> None:
         command = _container(dep)["command"]
         workers = int(command[command.index("--workers") + 1]) if "--workers" in command else 1
         assert workers >= 1, f"{app}: ASN_WORKERS=0 (one per core) makes the connection budget unknowable"
-        pool = setting("db_pool_size") + setting("db_max_overflow")
+        pool = setting("db_pool_size") + setting("db_pool_reserve") + setting("db_max_overflow")
         total += int(dep["spec"]["replicas"]) * workers * pool
     assert total <= max_connections - 20, (
         f"{total} connections may be opened; max_connections {max_connections}"
