@@ -103,8 +103,8 @@ class ReadPathUnsupported(RuntimeError):
 
 class ReadRow(asyncpg.Record):  # type: ignore[misc]  # asyncpg ships no types
     """A row of the read path, read like SQLAlchemy's ``Row``: by position, unpacked, by key (``row["nip"]``)
-    and by attribute (``row.nip``, which pydantic's ``from_attributes`` uses). asyncpg builds it in C: no
-    per-row conversion."""
+    and by attribute (``row.nip``); pydantic reads it as a mapping (registered below). asyncpg builds it in C:
+    no per-row conversion."""
 
     __slots__ = ()
 
