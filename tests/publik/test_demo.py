@@ -136,7 +136,7 @@ async def test_public_figures_are_the_services_own_after_disclosure_control(
     perf = [i for i in items if i["kind"] == "UNIT_PERFORMANCE"]
     assert [(i["unit_id"], i["period"]) for i in perf] == [(str(mut), period)]
     async with app_session(db) as session:
-        counts = await kinerja_reports.predikat_counts(session, period, [mut])
+        counts = await kinerja_reports.predikat_counts(session, period, mut)
     evaluated = sum(counts.values())
     assert evaluated >= 5
     public_counts = perf[0]["data"]["counts"]

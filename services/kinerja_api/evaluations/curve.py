@@ -66,7 +66,7 @@ async def check_head_rating(session: AsyncSession, evaluation: Evaluation, *, he
 
 async def curve_now(session: AsyncSession, evaluation: Evaluation) -> CurveRead:
     """The unit's curve for the evaluation's period, this result included (call after the flush)."""
-    raw = await reports.predikat_counts(session, evaluation.period, [evaluation.unit_id])
+    raw = await reports.predikat_counts(session, evaluation.period, evaluation.unit_id)
     counts = {p: raw.get(p.value, 0) for p in Predikat}
     total = sum(counts.values())
     org_value = await reports.get_org_predikat(session, evaluation.unit_id, evaluation.period)

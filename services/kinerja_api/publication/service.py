@@ -83,7 +83,7 @@ async def unit_aggregate(
     session: AsyncSession, unit_id: uuid.UUID, period: Period, unit_name: str
 ) -> UnitPerformance:
     """The public aggregate of one unit for one period: counts only."""
-    counts = await reports.predikat_counts(session, period.code, [unit_id])
+    counts = await reports.predikat_counts(session, period.code, unit_id)
     summary = await reports.compliance_summary(
         session, period.year, period.code, realization_periods(period), [unit_id]
     )

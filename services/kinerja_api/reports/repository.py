@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.db import Reader, read_all
 from services.kinerja_api.reports.models import UnitOrgPredikat
 
 _SUBTREE = text(
@@ -40,53 +41,86 @@ async def unit_name(session: AsyncSession, unit_id: uuid.UUID) -> str | None:
     return str(name) if name is not None else None
 
 
-async def heads_unit(session: AsyncSession, nip: str, unit_id: uuid.UUID) -> bool:
+_HEADS_UNIT = text(
+    "SELECT 1 FROM kinerja.employee e WHERE e.nip = CAST(:n AS varchar) AND e.unit_id = CAST(:u AS uuid) "
+    "AND e.active AND (e.position_type = 'JPT' OR (e.position_type IN ('ADMINISTRATOR', 'PENGAWAS') "
+    "AND NOT EXISTS (SELECT 1 FROM kinerja.employee s WHERE s.nip = e.supervisor_nip AND s.unit_id = e.unit_id)))"
+)
+
+
+async def heads_unit(db: Reader, nip: str, unit_id: uuid.UUID) -> bool:
     """True when ``nip`` heads ``unit_id``: an active employee placed in it who holds its JPT position, or a
     structural position (ADMINISTRATOR, PENGAWAS) while answering to no one inside the unit (a Kepala Bidang
     answers to the Kepala Badan of the parent unit; a Sekretaris answers to the Kepala Badan in the same
     unit, so does not head it)."""
-    found = await session.scalar(
-        text(
-            "SELECT 1 FROM kinerja.employee e WHERE e.nip = :n AND e.unit_id = :u AND e.active "
-            "AND (e.position_type = 'JPT' OR (e.position_type IN ('ADMINISTRATOR', 'PENGAWAS') "
-            "AND NOT EXISTS (SELECT 1 FROM kinerja.employee s "
-            "WHERE s.nip = e.supervisor_nip AND s.unit_id = e.unit_id)))"
-        ),
-        {"n": nip, "u": unit_id},
+    return bool(await read_all(db, _HEADS_UNIT, {"n": nip, "u": unit_id}))
+
+
+# The distribution in one statement (issue 21: four round trips on an ORM session before, the mixed load's
+# slowest read): whether the unit exists, its organisation predikat, and one row per predikat counted
+# (none when nothing is FINAL) with the newest ``updated_at``; ``ix_evaluation_period_unit_id_predikat`` per
+# unit of the subtree (an ``= ANY`` of the subtree's ids, computed once).
+_COUNTED = """
+counted AS (
+    SELECT predikat, count(*) AS n, max(updated_at) AS as_of FROM kinerja.evaluation
+     WHERE period = CAST(:p AS varchar) AND predikat IS NOT NULL AND {scope}
+     GROUP BY predikat
+)
+SELECT {found} AS found, {org} AS org, counted.predikat, counted.n, counted.as_of
+  FROM (VALUES (1)) AS one(x) LEFT JOIN counted ON true
+"""
+_UNIT_DISTRIBUTION = text(
+    """
+    WITH RECURSIVE sub(id) AS (
+        SELECT id FROM kinerja.unit WHERE id = CAST(:u AS uuid)
+      UNION ALL
+        SELECT c.id FROM kinerja.unit c JOIN sub ON c.parent_id = sub.id WHERE CAST(:subunits AS boolean)
+    ),"""
+    + _COUNTED.format(
+        scope="unit_id = ANY(ARRAY(SELECT id FROM sub))",
+        found="EXISTS (SELECT 1 FROM sub)",
+        org="(SELECT o.org_predikat FROM kinerja.unit_org_predikat o "
+        "WHERE o.unit_id = CAST(:u AS uuid) AND o.period = CAST(:p AS varchar))",
     )
-    return found is not None
+)
+_PROVINCE_DISTRIBUTION = text(
+    "WITH" + _COUNTED.format(scope="true", found="true", org="CAST(NULL AS varchar)")
+)
 
 
-async def predikat_counts(
-    session: AsyncSession, period: str, units: Sequence[uuid.UUID] | None
-) -> dict[str, int]:
-    """FINAL evaluations of ``period`` per predikat (predikat is non-null exactly when FINAL), for the
-    given units or the whole province."""
-    sql = (
-        "SELECT predikat, count(*) FROM kinerja.evaluation "
-        "WHERE period = :p AND predikat IS NOT NULL"
-        + (" AND unit_id = ANY(CAST(:units AS uuid[]))" if units is not None else "")
-        + " GROUP BY predikat"
+class Distribution(NamedTuple):
+    """What the predikat distribution counts: ``found`` is false for a unit that does not exist."""
+
+    found: bool
+    org_predikat: str | None
+    counts: dict[str, int]
+    as_of: datetime | None
+
+
+async def distribution(
+    db: Reader, period: str, unit_id: uuid.UUID | None, include_subunits: bool
+) -> Distribution:
+    """FINAL evaluations of ``period`` per predikat (predikat is non-null exactly when FINAL) and the newest
+    change among them, for a unit (and the units below it) or the whole province, with the unit's
+    organisation predikat; one statement."""
+    if unit_id is None:
+        rows = await read_all(db, _PROVINCE_DISTRIBUTION, {"p": period})
+    else:
+        rows = await read_all(
+            db, _UNIT_DISTRIBUTION, {"p": period, "u": unit_id, "subunits": include_subunits}
+        )
+    counted = [r for r in rows if r.predikat is not None]
+    return Distribution(
+        found=bool(rows[0].found),
+        org_predikat=rows[0].org,
+        counts={str(r.predikat): int(r.n) for r in counted},
+        as_of=max((r.as_of for r in counted), default=None),
     )
-    params: dict[str, Any] = {"p": period}
-    if units is not None:
-        params["units"] = list(units)
-    rows = await session.execute(text(sql), params)
-    return {str(r[0]): int(r[1]) for r in rows.all()}
 
 
-async def final_as_of(
-    session: AsyncSession, period: str, units: Sequence[uuid.UUID] | None
-) -> datetime | None:
-    """The newest change (``updated_at``) among the FINAL evaluations the distribution counts."""
-    sql = "SELECT max(updated_at) FROM kinerja.evaluation WHERE period = :p AND predikat IS NOT NULL" + (
-        " AND unit_id = ANY(CAST(:units AS uuid[]))" if units is not None else ""
-    )
-    params: dict[str, Any] = {"p": period}
-    if units is not None:
-        params["units"] = list(units)
-    value = await session.scalar(text(sql), params)
-    return value if isinstance(value, datetime) else None
+async def predikat_counts(db: Reader, period: str, unit_id: uuid.UUID | None) -> dict[str, int]:
+    """FINAL evaluations of ``period`` per predikat, for one unit (not those below it) or the province."""
+    return (await distribution(db, period, unit_id, include_subunits=False)).counts
 
 
 async def get_org_predikat(session: AsyncSession, unit_id: uuid.UUID, period: str) -> str | None:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.common.auth import AdminDep, Principal, Scope, require_individual_reader
-from services.common.db import SessionDep
+from services.common.db import ReadConnectionDep, SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from services.common.reports import ReportFormatDep, report_response
@@ -47,7 +47,7 @@ SubunitsQuery = Annotated[bool, Query(description="Count the units below it too 
     openapi_extra=specs.PREDIKAT_DISTRIBUTION.openapi_extra(),
 )
 async def predikat_distribution(
-    session: SessionDep,
+    session: ReadConnectionDep,
     actor: CallerDep,
     period: PeriodQuery,
     fmt: ReportFormatDep,

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.changes import record_change
+from services.common.db import Reader
 from services.common.errors import Forbidden, InvalidInput, NotFound
 from services.common.i18n import msg
 from services.common.pagination import decode_cursor, encode_cursor
@@ -72,9 +73,7 @@ def reads_every_unit(actor: Caller) -> bool:
     return actor.has(Role.ADMIN, Role.INTEGRATOR)
 
 
-async def authorise_unit_report(
-    session: AsyncSession, actor: Caller, unit_id: uuid.UUID | None, what: str
-) -> None:
+async def authorise_unit_report(db: Reader, actor: Caller, unit_id: uuid.UUID | None, what: str) -> None:
     """403 unless the actor reads every unit (:func:`reads_every_unit`) or heads ``unit_id``
     (repository.heads_unit); the province as a whole is never a head's."""
     if reads_every_unit(actor):
@@ -82,28 +81,28 @@ async def authorise_unit_report(
     if (
         unit_id is None
         or actor.acting_nip is None
-        or not await repository.heads_unit(session, actor.acting_nip, unit_id)
+        or not await repository.heads_unit(db, actor.acting_nip, unit_id)
     ):
         raise Forbidden(msg("{what} is for admins, integrators and the head of the unit", what=what))
 
 
 async def predikat_distribution(
-    session: AsyncSession,
+    db: Reader,
     actor: Caller,
     period_code: str,
     unit_id: uuid.UUID | None,
     *,
     include_subunits: bool,
 ) -> PredikatDistribution:
-    """Admins and integrators for any unit or the province; the head of a unit for their unit."""
+    """Admins and integrators for any unit or the province; the head of a unit for their unit. One statement
+    (a head's authorisation is a second)."""
     period = calendar.parse(period_code, "query")
-    await authorise_unit_report(session, actor, unit_id, msg("the distribution"))
-    units = await unit_scope(session, unit_id, include_subunits)
-    raw = await repository.predikat_counts(session, period.code, units)
-    as_of = await repository.final_as_of(session, period.code, units)
-    counts = {p: raw.get(p.value, 0) for p in Predikat}
-    org_value = await repository.get_org_predikat(session, unit_id, period.code) if unit_id else None
-    org = OrgPredikat(org_value) if org_value else None
+    await authorise_unit_report(db, actor, unit_id, msg("the distribution"))
+    found = await repository.distribution(db, period.code, unit_id, include_subunits)
+    if not found.found:
+        raise NotFound(msg("no unit {unit_id}", unit_id=unit_id))
+    counts = {p: found.counts.get(p.value, 0) for p in Predikat}
+    org = OrgPredikat(found.org_predikat) if found.org_predikat else None
     if org is None:
         check = CurveCheck(checked=False, ok=True, violations=[])
     elif sum(counts.values()) < MIN_RESULTS:
@@ -112,7 +111,7 @@ async def predikat_distribution(
         violations = [_violation(v) for v in curve_check(org, counts)]
         check = CurveCheck(checked=True, ok=not violations, violations=violations)
     return PredikatDistribution(
-        **meta(SCHEMA_VERSION, as_of),
+        **meta(SCHEMA_VERSION, found.as_of),
         period=period.code,
         unit_id=unit_id,
         include_subunits=include_subunits,

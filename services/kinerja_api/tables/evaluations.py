@@ -64,14 +64,15 @@ class Evaluation(Base):
         ),
         # A result's parts are stretches of the assignment history, so two never start on the same day.
         Index("uq_evaluation_part_start", "result_id", "period_start", unique=True),
-        # Reports: GROUP BY predikat for one period (and unit) is an index-only scan; with nip included the
-        # province compliance report's "who has a FINAL evaluation" set is index-only too.
+        # Reports: GROUP BY predikat for one period (and unit) is an index-only scan, its newest change
+        # (updated_at, the distribution's data_as_of) too; with nip included the province compliance
+        # report's "who has a FINAL evaluation" set is index-only as well.
         Index(
             "ix_evaluation_period_unit_id_predikat",
             "period",
             "unit_id",
             "predikat",
-            postgresql_include=["nip"],
+            postgresql_include=["nip", "updated_at"],
         ),
         # Tasks: an evaluator's open drafts.
         Index("ix_evaluation_evaluator_nip_status", "evaluator_nip", "status"),
