@@ -3,13 +3,12 @@ shared by every app: services/common/changes/api.py)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from gateway.audit.models import AuditEntry
 from services.common.auth import Role
 from services.common.changes.api import audit_head_router, audit_router
+from services.common.routing import ServiceRouter
 
-router = APIRouter()
+router = ServiceRouter()
 router.include_router(audit_router(AuditEntry, prefix="/audit", readers=(Role.ADMIN,)))
 # The chain's head for publik's anchor keeper (service tokens; /internal is never forwarded by the gateway).
 router.include_router(audit_head_router(AuditEntry))

@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -34,6 +34,7 @@ from services.common.auth import AdminDep, NotBefore, Principal, Role, require_r
 from services.common.changes import record_change
 from services.common.db import SessionDep, after_commit
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 
 log = logging.getLogger("asn.identity.revocations")
 
@@ -158,8 +159,8 @@ class GatewayRevocations:
 
 # ---------------------------------------------------------------------------------------------- routes
 
-router = APIRouter(tags=["identity"])
-internal_router = APIRouter(prefix="/internal/v1", tags=["internal"])
+router = ServiceRouter(tags=["identity"])
+internal_router = ServiceRouter(prefix="/internal/v1", tags=["internal"])
 
 
 @router.post(

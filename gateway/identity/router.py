@@ -9,7 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Form, HTTPException, Path, Request, Response
+from fastapi import Form, HTTPException, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
@@ -38,8 +38,9 @@ from services.common.errors import problem_responses
 from services.common.metrics import count_event
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
 from services.common.ratelimit import client_address_key
+from services.common.routing import ServiceRouter
 
-router = APIRouter(tags=["identity"])
+router = ServiceRouter(tags=["identity"])
 
 _TOKEN_ERROR_REF = {"$ref": "#/components/schemas/TokenError"}
 

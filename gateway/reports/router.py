@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from gateway.reports import service
 from gateway.reports.catalogue import CatalogueCache
@@ -17,8 +17,9 @@ from services.common.errors import problem_responses
 from services.common.periods import KINERJA_PATTERN
 from services.common.reports import ReportFormatDep, report_response
 from services.common.request_id import HEADER, current_request_id
+from services.common.routing import ServiceRouter
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = ServiceRouter(prefix="/reports", tags=["reports"])
 ReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRATOR))]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import Depends, Path, Query, Request, Response, status
 
 from gateway.state import gateway_state
 from gateway.webhooks import service
@@ -29,9 +29,10 @@ from services.common.auth import AdminDep, Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.routing import ServiceRouter
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
-internal_router = APIRouter(prefix="/internal/v1", tags=["internal"])
+router = ServiceRouter(prefix="/webhooks", tags=["webhooks"])
+internal_router = ServiceRouter(prefix="/internal/v1", tags=["internal"])
 
 ServiceDep = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
 EndpointIdPath = Annotated[uuid.UUID, Path(description="The endpoint's id.")]

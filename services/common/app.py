@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
@@ -38,6 +38,7 @@ from services.common.middleware import EdgeMiddleware
 from services.common.openapi import install_openapi_document
 from services.common.outbox import OutboxDispatcher, OutboxMixin, Transport
 from services.common.revocations import ServiceRevocations
+from services.common.routing import ServiceRouter
 from services.common.settings import AppSettings
 from services.common.state import AppState, app_state, bind_metrics, bind_state, find_metrics, find_state
 
@@ -78,7 +79,7 @@ class ServiceSpec:
     title: str
     description: str
     version: str = "1.0.0"
-    routers: Sequence[APIRouter] = ()
+    routers: Sequence[ServiceRouter] = ()
     outbox_model: type[OutboxMixin] | None = None
     # Builds the app's own state (services/common/state.py) before the on_startup hooks run.
     build_state: StateBuilder | None = None

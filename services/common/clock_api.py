@@ -21,12 +21,13 @@ from __future__ import annotations
 import ipaddress
 from datetime import date, datetime
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from services.common import clock
 from services.common.auth import Role, require_roles
 from services.common.errors import NotFound, problem_responses
+from services.common.routing import ServiceRouter
 from services.common.settings import AppSettings
 
 TEST_ENVIRONMENTS = frozenset({"development", "test"})
@@ -61,7 +62,7 @@ def _loopback(request: Request) -> bool:
         return False
 
 
-def clock_router(settings: AppSettings) -> APIRouter:
+def clock_router(settings: AppSettings) -> ServiceRouter:
     """The clock endpoints of one app, bound to its settings."""
 
     async def allowed(request: Request) -> None:
@@ -69,7 +70,7 @@ def clock_router(settings: AppSettings) -> APIRouter:
             raise NotFound()
 
     caller = require_roles(Role.ADMIN, Role.SERVICE)
-    router = APIRouter(
+    router = ServiceRouter(
         prefix="/internal/v1",
         tags=["internal"],
         include_in_schema=False,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import text
@@ -18,6 +18,7 @@ from services.common.app import ServiceSpec, create_service_app
 from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import PROBLEM_JSON, NotFound, problem_responses
+from services.common.routing import ServiceRouter
 from services.common.settings import AppSettings
 from tests.support.fixtures import Tokens, running
 
@@ -38,7 +39,7 @@ class Item(BaseModel):
     count: int = Field(ge=0)
 
 
-router = APIRouter(prefix="/v1/test")
+router = ServiceRouter(prefix="/v1/test")
 
 
 @router.get("/boom", responses=problem_responses(500))

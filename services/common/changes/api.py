@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.common.auth import Role, require_roles
@@ -23,6 +23,7 @@ from services.common.errors import InvalidInput, problem_responses
 from services.common.i18n import msg
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, decode_cursor, page_of
 from services.common.rfc3339 import normalise
+from services.common.routing import ServiceRouter
 
 ENTRY_EXAMPLE: dict[str, Any] = {
     "seq": 42,
@@ -107,10 +108,10 @@ EntityIdQuery = Annotated[
 ]
 
 
-def audit_router(model: type[AuditMixin], *, prefix: str, readers: tuple[str, ...]) -> APIRouter:
+def audit_router(model: type[AuditMixin], *, prefix: str, readers: tuple[str, ...]) -> ServiceRouter:
     """The two audit routes of one app, readable by the holders of ``readers`` (401 without a token,
     403 without one of the roles)."""
-    router = APIRouter(prefix=prefix, tags=["audit"], dependencies=[Depends(require_roles(*readers))])
+    router = ServiceRouter(prefix=prefix, tags=["audit"], dependencies=[Depends(require_roles(*readers))])
 
     @router.get(
         "",
@@ -166,10 +167,12 @@ def audit_router(model: type[AuditMixin], *, prefix: str, readers: tuple[str, ..
     return router
 
 
-def audit_head_router(model: type[AuditMixin], *, prefix: str = "/internal/v1/audit") -> APIRouter:
+def audit_head_router(model: type[AuditMixin], *, prefix: str = "/internal/v1/audit") -> ServiceRouter:
     """``GET <prefix>/head`` for service tokens (401 without a token, 403 for any other role). Under
     ``/internal``, which the gateway never forwards: publik's anchor keeper calls each app directly."""
-    router = APIRouter(prefix=prefix, tags=["internal"], dependencies=[Depends(require_roles(Role.SERVICE))])
+    router = ServiceRouter(
+        prefix=prefix, tags=["internal"], dependencies=[Depends(require_roles(Role.SERVICE))]
+    )
 
     @router.get(
         "/head",

@@ -3,13 +3,12 @@ routes are shared by every app: services/common/changes/api.py)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from services.common.auth import Role
 from services.common.changes.api import audit_head_router, audit_router
+from services.common.routing import ServiceRouter
 from services.kinerja_api.audit.models import AuditEntry
 
-router = APIRouter()
+router = ServiceRouter()
 router.include_router(audit_router(AuditEntry, prefix="/v1/audit", readers=(Role.ADMIN,)))
 # The chain's head for publik's anchor keeper (service tokens; /internal is never forwarded by the gateway).
 router.include_router(audit_head_router(AuditEntry))

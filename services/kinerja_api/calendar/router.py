@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 from services.kinerja_api.calendar import service
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.calendar.schemas import (
@@ -20,7 +21,7 @@ from services.kinerja_api.calendar.schemas import (
 )
 from services.kinerja_api.deps import CallerDep
 
-router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
+router = ServiceRouter(prefix="/v1/calendar", tags=["calendar"])
 
 
 # One path, one parameter name: GET reads a year (the annual period, `2026`), PUT sets one period of it

@@ -5,18 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import Depends, Path, Query, Response
 
 from services.common.auth import Principal, Scope, require_individual_reader
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from services.common.reports import Column, ReportFormatDep, ReportSpec, report_response
+from services.common.routing import ServiceRouter
 from services.kinerja_api.credit import service
 from services.kinerja_api.credit.schemas import CreditPoints, CreditReport
 from services.kinerja_api.deps import CallerDep
 
-router = APIRouter(prefix="/v1", tags=["credit-points"])
+router = ServiceRouter(prefix="/v1", tags=["credit-points"])
 NipPath = Annotated[str, Path(pattern=r"^[0-9]{18}$", description="18-digit NIP.")]
 YearQuery = Annotated[int, Query(ge=2000, le=2100, description="The performance year.", examples=[2026])]
 IndividualReaderDep = Annotated[Principal, Depends(require_individual_reader(Scope.KINERJA_INDIVIDUAL))]

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.documents import service
 from services.kinerja_api.state import kinerja_state
 
-router = APIRouter(prefix="/v1", tags=["documents"])
+router = ServiceRouter(prefix="/v1", tags=["documents"])
 NipPath = Annotated[str, Path(pattern=r"^[0-9]{18}$", description="18-digit NIP (or NI PPPK).")]
 PDF = "application/pdf"
 

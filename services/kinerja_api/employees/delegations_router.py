@@ -6,17 +6,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import Path, Query, status
 
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.routing import ServiceRouter
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.employees import delegations
 from services.kinerja_api.employees.schemas import DelegationCreate, DelegationRead, WithdrawBody
 
-router = APIRouter(prefix="/v1/penilai-delegations", tags=["employees"])
+router = ServiceRouter(prefix="/v1/penilai-delegations", tags=["employees"])
 NipQuery = Annotated[str | None, Query(pattern=r"^[0-9]{18}$")]
 
 

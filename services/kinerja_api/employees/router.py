@@ -10,13 +10,14 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi import Header, Path, Query, Request, Response, status
 
 from services.common.auth import AdminDep
 from services.common.db import ReadConnectionDep, SessionDep
 from services.common.errors import problem_responses
 from services.common.i18n import msg
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, page_response
+from services.common.routing import ServiceRouter
 from services.kinerja_api import clock
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.employees import importer, service
@@ -29,7 +30,7 @@ from services.kinerja_api.employees.schemas import (
     SupervisorOn,
 )
 
-router = APIRouter(prefix="/v1/employees", tags=["employees"])
+router = ServiceRouter(prefix="/v1/employees", tags=["employees"])
 NipPath = Annotated[str, Path(pattern=r"^[0-9]{18}$", description="18-digit NIP (or NI PPPK).")]
 CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.links import LinkPrefix
+from services.common.routing import ServiceRouter
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.evaluations import parts
 from services.kinerja_api.evaluations.router import ETAG_HEADER, IfMatch, _out
@@ -22,7 +23,7 @@ from services.kinerja_api.evaluations.schemas import (
     ReasonBody,
 )
 
-router = APIRouter(tags=["evaluations"])
+router = ServiceRouter(tags=["evaluations"])
 PARTS = "/v1/evaluations/{evaluation_id}/parts"
 
 

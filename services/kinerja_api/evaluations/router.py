@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import Header, Query, Response, status
 
 from services.common.auth import AdminDep
 from services.common.db import ReadConnectionDep, SessionDep
 from services.common.errors import problem_responses
 from services.common.links import LinkPrefix
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, page_response
+from services.common.routing import ServiceRouter
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.clock import today
 from services.kinerja_api.deps import CallerDep
@@ -31,7 +32,7 @@ from services.kinerja_api.evaluations.schemas import (
 from services.kinerja_api.tables.evaluation_enums import EvaluationStatus, Predikat
 from services.kinerja_api.tables.evaluations import Evaluation
 
-router = APIRouter(tags=["evaluations"])
+router = ServiceRouter(tags=["evaluations"])
 IfMatch = Annotated[
     str | None, Header(alias="If-Match", description="The ETag you read (required for PATCH).")
 ]

@@ -6,17 +6,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from services.common.reports import Column, ReportFormatDep, ReportSpec, report_response
+from services.common.routing import ServiceRouter
 from services.kinerja_api.followup import service
 from services.kinerja_api.followup.schemas import FollowUp, FollowUpReport
 
-router = APIRouter(prefix="/v1", tags=["follow-up"])
+router = ServiceRouter(prefix="/v1", tags=["follow-up"])
 NipPath = Annotated[str, Path(pattern=r"^[0-9]{18}$", description="18-digit NIP (or NI PPPK).")]
 YearQuery = Annotated[int, Query(ge=2000, le=2100, description="The performance year.", examples=[2026])]
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import Path, status
 
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import NotFound, problem_responses
 from services.common.i18n import msg
+from services.common.routing import ServiceRouter
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.publication import service
 from services.kinerja_api.publication.schemas import PublicationQueued
 
-router = APIRouter(prefix="/v1/publication", tags=["publication"])
+router = ServiceRouter(prefix="/v1/publication", tags=["publication"])
 
 
 @router.post(

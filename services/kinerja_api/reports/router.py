@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import Depends, Path, Query, Response
 
 from services.common.auth import AdminDep, Principal, Scope, require_individual_reader
 from services.common.db import ReadConnectionDep, SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from services.common.reports import ReportFormatDep, report_response
+from services.common.routing import ServiceRouter
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN, PERIODIC_PATTERN
 from services.kinerja_api.clock import today
 from services.kinerja_api.deps import CallerDep
@@ -24,7 +25,7 @@ from services.kinerja_api.reports.schemas import (
     SiasnKinerjaReport,
 )
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+router = ServiceRouter(prefix="/v1/reports", tags=["reports"])
 SiasnReaderDep = Annotated[Principal, Depends(require_individual_reader(Scope.KINERJA_INDIVIDUAL))]
 PeriodQuery = Annotated[
     str,

@@ -11,12 +11,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import Depends, Header, Query, Response, status
 
 from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.routing import ServiceRouter
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.skp import flows, realizations, service
@@ -36,8 +37,8 @@ from services.kinerja_api.skp.schemas import (
     SkpRead,
 )
 
-router = APIRouter(prefix="/v1/skp", tags=["skp"])
-realizations_router = APIRouter(prefix="/v1/realizations", tags=["skp"])
+router = ServiceRouter(prefix="/v1/skp", tags=["skp"])
+realizations_router = ServiceRouter(prefix="/v1/realizations", tags=["skp"])
 WriterDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.PEGAWAI))]
 IfMatch = Annotated[
     str | None, Header(description="The SKP's ETag from the last read; 412 when it changed since.")

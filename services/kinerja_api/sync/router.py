@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from services.common.auth import Principal, Scope, require_individual_reader
 from services.common.changelog import ChangesPage, read_changes
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import CursorQuery, LimitQuery
+from services.common.routing import ServiceRouter
 from services.kinerja_api.sync.models import ChangeLog
 
-router = APIRouter(prefix="/v1/changes", tags=["sync"])
+router = ServiceRouter(prefix="/v1/changes", tags=["sync"])
 ReaderDep = Annotated[Principal, Depends(require_individual_reader(Scope.KINERJA_INDIVIDUAL))]
 _EXAMPLE = {
     "items": [

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from services.common.db import ReadConnectionDep
 from services.common.errors import problem_responses
 from services.common.links import LinkPrefix
+from services.common.routing import ServiceRouter
 from services.kinerja_api.clock import today
 from services.kinerja_api.deps import CallerDep
 from services.kinerja_api.tasks import service
 from services.kinerja_api.tasks.schemas import TaskList
 
-router = APIRouter(prefix="/v1/me", tags=["tasks"])
+router = ServiceRouter(prefix="/v1/me", tags=["tasks"])
 
 
 @router.get("/tasks", summary="My open work", operation_id="me_tasks", responses=problem_responses(401))

@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from services.common.auth import AdminDep, PrincipalDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.routing import ServiceRouter
 from services.kinerja_api.units import service
 from services.kinerja_api.units.schemas import UnitCreate, UnitRead
 
-router = APIRouter(prefix="/v1/units", tags=["units"])
+router = ServiceRouter(prefix="/v1/units", tags=["units"])
 
 
 @router.post(

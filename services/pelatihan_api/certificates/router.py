@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 
 from services.common.db import SessionDep, after_commit
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 from services.pelatihan_api.certificates import service
 from services.pelatihan_api.certificates.schemas import CertificateRead, RevokeBody
 from services.pelatihan_api.deps import AdminDep, KinerjaDep, wake_outbox
 
-router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
+router = ServiceRouter(prefix="/v1/certificates", tags=["certificates"])
 Number = Annotated[str, Path(max_length=40, examples=["BGK-2026-7KQ4M2XDP9A"])]
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, status
+from fastapi import Request, status
 
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep, after_commit
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 from services.pelatihan_api.certificates.service import to_read
 from services.pelatihan_api.completion import service
 from services.pelatihan_api.completion.schemas import (
@@ -22,7 +23,7 @@ from services.pelatihan_api.completion.schemas import (
 from services.pelatihan_api.deps import KinerjaDep, MitraOrAdminDep, wake_outbox
 from services.pelatihan_api.schemas.enrolments import enrolment_read
 
-router = APIRouter(prefix="/v1", tags=["completion"])
+router = ServiceRouter(prefix="/v1", tags=["completion"])
 
 
 @router.post(

@@ -5,19 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, status
+from fastapi import Body, Path, Query, status
 
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.routing import ServiceRouter
 from services.pelatihan_api.deps import KinerjaDep, MitraOrAdminDep
 from services.pelatihan_api.enrolments import service
 from services.pelatihan_api.enrolments.service import EnrolmentView
 from services.pelatihan_api.enums import EnrolmentStatus
 from services.pelatihan_api.schemas.enrolments import Decision, EnrolmentCreate, EnrolmentRead, enrolment_read
 
-router = APIRouter(prefix="/v1", tags=["enrolments"])
+router = ServiceRouter(prefix="/v1", tags=["enrolments"])
 DecisionBody = Annotated[Decision | None, Body()]
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 from services.pelatihan_api.deps import ServiceDep
 from services.pelatihan_api.ingest import service
 from services.pelatihan_api.ingest.schemas import EventAck, EventEnvelope
 
-router = APIRouter(prefix="/internal/v1", tags=["internal"])
+router = ServiceRouter(prefix="/internal/v1", tags=["internal"])
 
 
 @router.post(

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.routing import ServiceRouter
 from services.pelatihan_api.deps import TrainingAdminDep
 from services.pelatihan_api.institutions import service
 from services.pelatihan_api.institutions.schemas import InstitutionCreate, InstitutionRead
 
-router = APIRouter(prefix="/v1/institutions", tags=["institutions"])
+router = ServiceRouter(prefix="/v1/institutions", tags=["institutions"])
 
 
 @router.post(

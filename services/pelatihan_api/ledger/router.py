@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 
 from services.common import clock
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 from services.pelatihan_api.deps import KinerjaDep
 from services.pelatihan_api.ledger import service
 from services.pelatihan_api.ledger.schemas import JpLedger
 
-router = APIRouter(prefix="/v1", tags=["ledger"])
+router = ServiceRouter(prefix="/v1", tags=["ledger"])
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year; this year when omitted.")]
 
 

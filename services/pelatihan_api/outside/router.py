@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep, after_commit
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.routing import ServiceRouter
 from services.pelatihan_api.deps import AdminDep, KinerjaDep, wake_outbox
 from services.pelatihan_api.enums import ClaimStatus, LearningPath
 from services.pelatihan_api.outside import service
@@ -23,7 +24,7 @@ from services.pelatihan_api.outside.schemas import (
     DecisionBody,
 )
 
-router = APIRouter(prefix="/v1/outside-learning", tags=["outside-learning"])
+router = ServiceRouter(prefix="/v1/outside-learning", tags=["outside-learning"])
 
 
 @router.post(

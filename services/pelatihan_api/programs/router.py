@@ -5,17 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.routing import ServiceRouter
 from services.pelatihan_api.deps import TrainingAdminDep
 from services.pelatihan_api.programs import service
 from services.pelatihan_api.programs.schemas import ProgramCreate, ProgramRead
 
-router = APIRouter(prefix="/v1/programs", tags=["programs"])
+router = ServiceRouter(prefix="/v1/programs", tags=["programs"])
 
 
 @router.post(

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 from services.pelatihan_api.deps import KinerjaDep
 from services.pelatihan_api.recommendations import service
 from services.pelatihan_api.recommendations.schemas import Recommendations
 
-router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"])
+router = ServiceRouter(prefix="/v1/recommendations", tags=["recommendations"])
 
 
 @router.get(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from services.common import clock
 from services.common.auth import Role, Scope
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.reports import ReportFormatDep, report_response
+from services.common.routing import ServiceRouter
 from services.pelatihan_api.deps import PlanReaderDep, ReportReaderDep
 from services.pelatihan_api.ledger import service
 from services.pelatihan_api.ledger.schemas import ComplianceReport
@@ -19,7 +20,7 @@ from services.pelatihan_api.plan import service as plan
 from services.pelatihan_api.plan.schemas import DevelopmentPlan
 from services.pelatihan_api.reports import specs
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+router = ServiceRouter(prefix="/v1/reports", tags=["reports"])
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="Calendar year; this year when omitted.")]
 
 

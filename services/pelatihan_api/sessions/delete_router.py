@@ -6,14 +6,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import Header, Response, status
 
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 from services.pelatihan_api.deps import TrainingAdminDep
 from services.pelatihan_api.sessions import service
 
-router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
+router = ServiceRouter(prefix="/v1/sessions", tags=["sessions"])
 
 
 @router.delete(

@@ -5,17 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import Header, Query, Response, status
 
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page
+from services.common.routing import ServiceRouter
 from services.pelatihan_api.deps import TrainingAdminDep
 from services.pelatihan_api.schemas.sessions import SessionCreate, SessionPatch, SessionRead
 from services.pelatihan_api.sessions import service
 
-router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
+router = ServiceRouter(prefix="/v1/sessions", tags=["sessions"])
 _ETAG = {
     "ETag": {
         "description": "The session's version; send it back in If-Match to change it.",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from services.common.db import SessionDep
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, decode_cursor, page_of
+from services.common.routing import ServiceRouter
 from services.publik_api.anchors.schemas import AnchorRead
 from services.publik_api.anchors.service import all_anchors, heads_of
 
-router = APIRouter(prefix="/v1/anchors", tags=["anchors"])
+router = ServiceRouter(prefix="/v1/anchors", tags=["anchors"])
 
 
 @router.get("", summary="Audit anchors", operation_id="anchors_list")

@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 from services.publik_api.catalogue import service
 from services.publik_api.catalogue.schemas import ServiceCreate, ServiceList, ServiceRead, ServiceUpdate
 from services.publik_api.state import publik_state
 
-router = APIRouter(tags=["services"])
+router = ServiceRouter(tags=["services"])
 
 
 @router.get(

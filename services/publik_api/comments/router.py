@@ -6,20 +6,21 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 
 from services.common.auth import PrincipalDep
 from services.common.db import SessionDep
 from services.common.errors import InvalidInput, problem_responses
 from services.common.i18n import msg
 from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from services.common.routing import ServiceRouter
 from services.publik_api.comments import service
 from services.publik_api.comments.schemas import CommentPage, CommentRead, FollowUpCreate
 from services.publik_api.feed import repository as feed
 from services.publik_api.feed.schemas import FeedItem
 from services.publik_api.state import publik_state
 
-router = APIRouter(tags=["comments"])
+router = ServiceRouter(tags=["comments"])
 
 
 @router.get(

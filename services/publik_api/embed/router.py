@@ -8,11 +8,12 @@ import uuid
 from functools import cache
 from pathlib import Path
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 
-router = APIRouter(prefix="/embed", tags=["embed"])
+router = ServiceRouter(prefix="/embed", tags=["embed"])
 STATIC = Path(__file__).parent / "static"
 # Declared so client generators type the body (as text) instead of leaving the response out.
 _TEXT = {"type": "string"}

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.common.db import SessionDep
@@ -25,11 +25,12 @@ from services.common.pagination import (
     encode_cursor,
 )
 from services.common.periods import KINERJA_PATTERN
+from services.common.routing import ServiceRouter
 from services.publik_api.feed import render, repository
 from services.publik_api.feed.schemas import FeedItem, JsonFeed
 from services.publik_api.state import publik_state
 
-router = APIRouter(prefix="/v1", tags=["feed"])
+router = ServiceRouter(prefix="/v1", tags=["feed"])
 
 KindQuery = Annotated[
     str | None,

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import Depends, Request, status
 
 from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 from services.publik_api.ingest import service
 from services.publik_api.ingest.schemas import EventEnvelope, IngestResult
 from services.publik_api.state import publik_state
 
-router = APIRouter(prefix="/internal/v1", tags=["internal"])
+router = ServiceRouter(prefix="/internal/v1", tags=["internal"])
 ServiceDep = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
@@ -20,12 +20,13 @@ from services.common.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from services.common.routing import ServiceRouter
 from services.publik_api.feed import repository as feed
 from services.publik_api.innovations import service
 from services.publik_api.innovations.schemas import InnovationCreate, InnovationRead
 from services.publik_api.state import publik_state
 
-router = APIRouter(prefix="/v1/innovations", tags=["innovations"])
+router = ServiceRouter(prefix="/v1/innovations", tags=["innovations"])
 
 
 @router.post(

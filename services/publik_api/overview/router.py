@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from services.common.db import SessionDep
+from services.common.routing import ServiceRouter
 from services.publik_api.overview import service
 from services.publik_api.overview.schemas import Overview
 from services.publik_api.state import publik_state
 
-router = APIRouter(prefix="/v1", tags=["overview"])
+router = ServiceRouter(prefix="/v1", tags=["overview"])
 
 
 @router.get("/overview", summary="The province overview", operation_id="overview_get")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import Path, Response, status
 
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 from services.publik_api.periods import service
 from services.publik_api.periods.schemas import PERIOD_PATTERN, PeriodCreate, PeriodList, PeriodRead
 
-router = APIRouter(prefix="/v1/skm-periods", tags=["surveys"])
+router = ServiceRouter(prefix="/v1/skm-periods", tags=["surveys"])
 
 
 @router.get("", summary="The province's SKM periods", operation_id="skm_periods_list")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
@@ -18,11 +18,12 @@ from services.common.pagination import (
     decode_cursor,
     encode_cursor,
 )
+from services.common.routing import ServiceRouter
 from services.publik_api.publications import repository, service
 from services.publik_api.publications.schemas import PublicationRead
 from services.publik_api.state import publik_state
 
-router = APIRouter(prefix="/v1/publications", tags=["publications"])
+router = ServiceRouter(prefix="/v1/publications", tags=["publications"])
 
 
 @router.get(

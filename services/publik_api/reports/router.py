@@ -6,17 +6,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
 from services.common import clock
 from services.common.auth import Principal, Role, require_roles
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.reports import ReportFormatDep, report_response
+from services.common.routing import ServiceRouter
 from services.publik_api.reports import service, specs
 from services.publik_api.reports.schemas import IkmReport
 
-router = APIRouter(prefix="/v1/reports", tags=["reports"])
+router = ServiceRouter(prefix="/v1/reports", tags=["reports"])
 ReaderDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.INTEGRATOR))]
 
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from sqlalchemy import select
 
 from services.common.db import SessionDep
 from services.common.errors import NotFound, problem_responses
 from services.common.i18n import msg
+from services.common.routing import ServiceRouter
 from services.publik_api.models.snapshots import Snapshot
 from services.publik_api.snapshots.schemas import Jwks, SnapshotRead
 from services.publik_api.state import publik_state
 
-router = APIRouter(prefix="/v1/snapshots", tags=["snapshots"])
+router = ServiceRouter(prefix="/v1/snapshots", tags=["snapshots"])
 
 
 @router.get(

@@ -6,13 +6,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import Depends, Query, Request, Response, status
 
 from services.common import clock
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
 from services.common.i18n import msg
 from services.common.ratelimit import client_address_key
+from services.common.routing import ServiceRouter
 from services.publik_api.state import publik_state
 from services.publik_api.surveys import service
 from services.publik_api.surveys.schemas import (
@@ -24,7 +25,7 @@ from services.publik_api.surveys.schemas import (
     SurveyCreate,
 )
 
-router = APIRouter(tags=["surveys"])
+router = ServiceRouter(tags=["surveys"])
 
 
 async def _limit(request: Request, bucket: str, limit: int) -> None:

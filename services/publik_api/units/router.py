@@ -5,19 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from services.common import clock
 from services.common.auth import AdminDep
 from services.common.db import SessionDep
 from services.common.errors import problem_responses
+from services.common.routing import ServiceRouter
 from services.publik_api.state import publik_state
 from services.publik_api.surveys.schemas import ServicePopulation
 from services.publik_api.unit_registry import service
 from services.publik_api.units import scorecard, trends
 from services.publik_api.units.schemas import Scorecard, TrendFigure, Trends, UnitRead
 
-router = APIRouter(prefix="/v1/units", tags=["units"])
+router = ServiceRouter(prefix="/v1/units", tags=["units"])
 
 
 @router.get(

@@ -1,0 +1,132 @@
+"""How long each app takes to find the route of a request: FastAPI's own matching against ServiceRouter's.
+
+Builds the four apps in-process (their app factories with placeholder settings: nothing connects), then, per
+request below, times what Starlette's and FastAPI's routers do before the endpoint's handling starts: the
+app's route list asked in order until an entry matches, and, when that entry is an included router, its
+second walk to pick the route it hands the request to (FastAPI 0.165's ``_IncludedRouter._match``, what its
+``_handle_selected`` runs). "APIRouter" runs FastAPI's own ``APIRouter.matches`` on every router;
+"ServiceRouter" the check of services/common/routing.py first. Interleaved rounds, median µs per request.
+Writes the ``routing`` section of docs/benchmarks.md.
+
+    .venv/bin/python -m bench.routing [--calls 5000] [--rounds 7] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from starlette.routing import BaseRoute, Match
+
+from bench._util import command_line, machine, table, write_section
+from services.common.routing import ServiceRouter
+
+SECTION = "routing"
+NIP = "196601061990111001"
+REQUESTS = [
+    ("kinerja", "GET", "/v1/whoami"),
+    ("kinerja", "GET", f"/v1/employees/{NIP}"),
+    ("kinerja", "GET", "/v1/employees"),
+    ("kinerja", "GET", "/v1/evaluations"),
+    ("kinerja", "GET", "/v1/me/tasks"),
+    ("kinerja", "GET", "/v1/reports/predikat-distribution"),
+    ("pelatihan", "GET", f"/v1/employees/{NIP}/jp"),
+    ("publik", "GET", "/v1/feed"),
+    ("publik", "POST", "/v1/surveys"),
+    ("gateway", "POST", "/auth/token"),
+]
+
+
+def apps() -> dict[str, FastAPI]:
+    """The four apps as their factories build them (the OpenAPI export's placeholder settings)."""
+    from gateway.config import GatewaySettings
+    from gateway.main import create_app
+    from scripts.export_openapi import _DUMMY, _service_factories
+
+    built = {name: factory(settings(**_DUMMY)) for name, (factory, settings) in _service_factories().items()}
+    built["gateway"] = create_app(
+        GatewaySettings(**{k: v for k, v in _DUMMY.items() if k != "jwt_public_keys_pem"})
+    )
+    return built
+
+
+def resolve(routes: list[BaseRoute], method: str, path: str) -> Any:
+    """The route that handles the request, found as the routers find it."""
+    scope: dict[str, Any] = {"type": "http", "path": path, "method": method, "root_path": "", "headers": []}
+    for route in routes:
+        match, child = route.matches(scope)
+        if match == Match.FULL:
+            scope.update(child)
+            select = getattr(route, "_match", None)  # an included router walks its routes again
+            return select(scope)[2] if select is not None else route
+    raise LookupError(f"{method} {path}: no route")
+
+
+def per_call_us(routes: list[BaseRoute], method: str, path: str, calls: int) -> float:
+    started = time.perf_counter()
+    for _ in range(calls):
+        resolve(routes, method, path)
+    return (time.perf_counter() - started) / calls * 1e6
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--calls", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    args = parser.parse_args()
+    built = apps()
+    service_matches = ServiceRouter.matches
+    results: dict[tuple[str, str, str], dict[str, list[float]]] = {}
+    for n in range(args.rounds):
+        for app, method, path in REQUESTS:
+            routes = built[app].routes
+            # The same route either way, or the comparison is meaningless.
+            ServiceRouter.matches = APIRouter.matches  # type: ignore[method-assign]
+            expected = resolve(routes, method, path)
+            plain = per_call_us(routes, method, path, args.calls)
+            ServiceRouter.matches = service_matches  # type: ignore[method-assign]
+            assert resolve(routes, method, path) is expected, (method, path)
+            checked = per_call_us(routes, method, path, args.calls)
+            timings = results.setdefault((app, method, path), {"plain": [], "service": []})
+            timings["plain"].append(plain)
+            timings["service"].append(checked)
+        print(f"round {n + 1}/{args.rounds}", flush=True)
+    rows = []
+    for (app, method, path), t in results.items():
+        plain, service = statistics.median(t["plain"]), statistics.median(t["service"])
+        position = next(
+            i
+            for i, r in enumerate(built[app].routes)
+            if r.matches({"type": "http", "path": path, "method": method, "root_path": "", "headers": []})[0]
+            == Match.FULL
+        )
+        rows.append([app, f"{method} {path.replace(NIP, '{nip}')}", position + 1, f"{plain:.1f}", f"{service:.1f}",
+                     f"{service / plain:.2f}"])  # fmt: skip
+    text = table(
+        ["app", "request", "entry of the app's routes", "APIRouter µs", "ServiceRouter µs", "ratio"], rows
+    )
+    print(text)
+    if not args.no_write:
+        write_section(
+            SECTION,
+            f"""## Finding the route: FastAPI's included routers against ServiceRouter (issue 21)
+
+Command: `{command_line()}`. In-process, the four apps from their factories (placeholder settings, nothing
+connects); per request, the app's route list asked in order until an entry matches, then that included
+router's second walk to the route it hands the request to (what FastAPI 0.165 does before the endpoint's
+handling starts). {args.rounds} interleaved rounds of {args.calls} calls, median µs per request. "APIRouter":
+FastAPI's own matching on every router; "ServiceRouter": services/common/routing.py's check of the static
+beginnings of a router's paths first. Both find the same route (checked each round). Machine: {machine()}.
+
+{text}
+""",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
