@@ -18,10 +18,11 @@ import statistics
 import time
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 from starlette.routing import BaseRoute, Match
 
 from bench._util import command_line, machine, table, write_section
+from scripts.export_openapi import placeholder_apps
 from services.common.routing import ServiceRouter
 
 SECTION = "routing"
@@ -38,19 +39,6 @@ REQUESTS = [
     ("publik", "POST", "/v1/surveys"),
     ("gateway", "POST", "/auth/token"),
 ]
-
-
-def apps() -> dict[str, FastAPI]:
-    """The four apps as their factories build them (the OpenAPI export's placeholder settings)."""
-    from gateway.config import GatewaySettings
-    from gateway.main import create_app
-    from scripts.export_openapi import _DUMMY, _service_factories
-
-    built = {name: factory(settings(**_DUMMY)) for name, (factory, settings) in _service_factories().items()}
-    built["gateway"] = create_app(
-        GatewaySettings(**{k: v for k, v in _DUMMY.items() if k != "jwt_public_keys_pem"})
-    )
-    return built
 
 
 def resolve(routes: list[BaseRoute], method: str, path: str) -> Any:
@@ -78,7 +66,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
-    built = apps()
+    built = placeholder_apps()
     service_matches = ServiceRouter.matches
     results: dict[tuple[str, str, str], dict[str, list[float]]] = {}
     for n in range(args.rounds):

@@ -16,7 +16,10 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere
@@ -68,14 +71,26 @@ def gateway_unavailable() -> str | None:
     return None
 
 
-def gateway_spec(services: dict[str, Spec]) -> Spec:
-    """The merged spec the gateway serves at /openapi.json."""
+def _gateway_app() -> FastAPI:
     from gateway.config import GatewaySettings
     from gateway.main import create_app
+
+    return create_app(GatewaySettings(**{k: v for k, v in _DUMMY.items() if k != "jwt_public_keys_pem"}))
+
+
+def gateway_spec(services: dict[str, Spec]) -> Spec:
+    """The merged spec the gateway serves at /openapi.json."""
     from gateway.openapi import merge_specs
 
-    settings = GatewaySettings(**{k: v for k, v in _DUMMY.items() if k != "jwt_public_keys_pem"})
-    return merge_specs(create_app(settings).openapi(), services)
+    return merge_specs(_gateway_app().openapi(), services)
+
+
+def placeholder_apps() -> dict[str, FastAPI]:
+    """The four apps as their factories build them with these placeholder settings (nothing connects): for
+    what needs the apps' routes without running them (tests/common/test_routing.py, bench.routing)."""
+    apps = {name: factory(settings(**_DUMMY)) for name, (factory, settings) in _service_factories().items()}
+    apps["gateway"] = _gateway_app()
+    return apps
 
 
 def build_specs() -> tuple[dict[str, Spec], str | None]:
