@@ -97,7 +97,9 @@ async def supervisor_of(session: AsyncSession, nip: str | None) -> str | None:
     return sup
 
 
-# The page's optional filters: (keyword, the condition on a bound parameter of that name).
+# The page's optional filters: (keyword, the condition on a bound parameter of that name). Each page is in id
+# order from ``after_id``: a unit and a period read one range of ix_evaluation_period_unit_id_id, a NIP its
+# results through ix_evaluation_nip_period, a period alone ix_evaluation_period_id.
 _LIST_FILTERS: tuple[tuple[str, ColumnElement[bool]], ...] = (
     ("unit_id", Evaluation.unit_id == bindparam("unit_id")),
     ("period", Evaluation.period == bindparam("period")),

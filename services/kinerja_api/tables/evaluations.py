@@ -88,6 +88,9 @@ class Evaluation(Base):
         ),
         # SIASN export: a period's rows in keyset (id) order.
         Index("ix_evaluation_period_id", "period", "id"),
+        # The evaluation list filtered by unit and period (an admin's or an integrator's page): one range in
+        # keyset (id) order, not the period's whole id range filtered by unit.
+        Index("ix_evaluation_period_unit_id_id", "period", "unit_id", "id"),
         # The evaluation list's "objections I decide" branch (only FINAL results store a decider).
         Index("ix_evaluation_decider_nip", "decider_nip", postgresql_where=text("decider_nip IS NOT NULL")),
     )
