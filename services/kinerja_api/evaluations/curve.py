@@ -66,11 +66,11 @@ async def check_head_rating(session: AsyncSession, evaluation: Evaluation, *, he
 
 async def curve_now(session: AsyncSession, evaluation: Evaluation) -> CurveRead:
     """The unit's curve for the evaluation's period, this result included (call after the flush)."""
-    raw = await reports.predikat_counts(session, evaluation.period, evaluation.unit_id)
-    counts = {p: raw.get(p.value, 0) for p in Predikat}
+    # The counts and the organisation predikat come from the distribution's one statement.
+    found = await reports.distribution(session, evaluation.period, evaluation.unit_id, include_subunits=False)
+    counts = {p: found.counts.get(p.value, 0) for p in Predikat}
     total = sum(counts.values())
-    org_value = await reports.get_org_predikat(session, evaluation.unit_id, evaluation.period)
-    org = OrgPredikat(org_value) if org_value else None
+    org = OrgPredikat(found.org_predikat) if found.org_predikat else None
     if org is None:
         return CurveRead(status=CurveStatus.NOT_CHECKED, org_predikat=None, total=total, warnings=[])
     if total < MIN_RESULTS:
