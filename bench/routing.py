@@ -41,15 +41,16 @@ REQUESTS = [
 ]
 
 
-def resolve(routes: list[BaseRoute], method: str, path: str) -> Any:
-    """The route that handles the request, found as the routers find it."""
+def resolve(routes: list[BaseRoute], method: str, path: str) -> tuple[int, Any]:
+    """The entry of the app's routes that matched and the route that handles the request, found as the
+    routers find them."""
     scope: dict[str, Any] = {"type": "http", "path": path, "method": method, "root_path": "", "headers": []}
-    for route in routes:
+    for i, route in enumerate(routes):
         match, child = route.matches(scope)
         if match == Match.FULL:
             scope.update(child)
             select = getattr(route, "_match", None)  # an included router walks its routes again
-            return select(scope)[2] if select is not None else route
+            return i, select(scope)[2] if select is not None else route
     raise LookupError(f"{method} {path}: no route")
 
 
@@ -77,7 +78,9 @@ def main() -> int:
             expected = resolve(routes, method, path)
             plain = per_call_us(routes, method, path, args.calls)
             ServiceRouter.matches = service_matches  # type: ignore[method-assign]
-            assert resolve(routes, method, path) is expected, (method, path)
+            position, route = resolve(routes, method, path)
+            assert position == expected[0], (method, path)
+            assert route is expected[1], (method, path)
             checked = per_call_us(routes, method, path, args.calls)
             timings = results.setdefault((app, method, path), {"plain": [], "service": []})
             timings["plain"].append(plain)
@@ -86,12 +89,7 @@ def main() -> int:
     rows = []
     for (app, method, path), t in results.items():
         plain, service = statistics.median(t["plain"]), statistics.median(t["service"])
-        position = next(
-            i
-            for i, r in enumerate(built[app].routes)
-            if r.matches({"type": "http", "path": path, "method": method, "root_path": "", "headers": []})[0]
-            == Match.FULL
-        )
+        position, _ = resolve(built[app].routes, method, path)
         rows.append([app, f"{method} {path.replace(NIP, '{nip}')}", position + 1, f"{plain:.1f}", f"{service:.1f}",
                      f"{service / plain:.2f}"])  # fmt: skip
     text = table(
