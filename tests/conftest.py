@@ -7,6 +7,7 @@ before the test, so tests do not see each other's rows.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from services.common.ratelimit import MemoryLimiter
 from services.common.settings import AppSettings, normalise_database_url
 from tests.support.fixtures import (
     Tokens,
@@ -57,6 +59,18 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for directory, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
         terminalreporter.write_line(f"{seconds:8.1f} s  {counts[directory]:5d} tests  {directory}")
     terminalreporter.write_line(f"{sum(totals.values()):8.1f} s  {sum(counts.values()):5d} tests  total")
+
+
+@pytest.fixture(autouse=True)
+def rate_limit_windows_hold_still(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process rate limits count on a clock pinned one second into a day, so every window they use
+    (a minute, an hour, a day) is one second old for the whole test. A window aligned to the wall clock
+    starts its count again at its edge: three requests of a test on a loaded machine could otherwise
+    fall on both sides of a minute and all be let through. A test that means to cross an edge sets
+    ``MemoryLimiter.clock`` itself (tests/common/test_ratelimit.py). The stack's processes are not
+    affected."""
+    pinned = time.time() // 86_400 * 86_400 + 1
+    monkeypatch.setattr(MemoryLimiter, "clock", staticmethod(lambda: pinned))
 
 
 @pytest.fixture(scope="session")
