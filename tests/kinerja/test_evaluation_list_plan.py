@@ -39,8 +39,10 @@ _FIXTURE = [
 
 def _explain(**filters: Any) -> tuple[str, list[Any]]:
     """EXPLAIN ANALYZE (JSON) of the page statement, with its bind values, for asyncpg."""
-    values: dict[str, Any] = {"nip": None, "predikat": None, "status": None, "after_id": None, "limit": 51}
-    stmt, params = list_page_statement(visible_to=None, **{**values, **filters})
+    values: dict[str, Any] = {
+        "visible_to": None, "nip": None, "predikat": None, "status": None, "after_id": None, "limit": 51,
+    }  # fmt: skip
+    stmt, params = list_page_statement(**{**values, **filters})
     compiled = stmt.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
     assert compiled.positiontup is not None
     bound = compiled.construct_params(params)
@@ -73,5 +75,49 @@ async def test_a_units_page_of_a_period_reads_one_index_range(db: str) -> None:
                     unit,
                 )
                 first = page[-1]["id"]
+    finally:
+        await conn.close()
+
+
+async def test_a_supervisors_page_is_index_probes(db: str) -> None:
+    """A pegawai's page (``visible_to``, kinerja_0030). The branch "results my direct reports evaluate, no
+    decider yet" probes ix_evaluation_undecided_evaluator_nip once per report (it read the unit's whole period
+    and hash-joined it to the team), and the branch "results I wrote a part of" reads
+    ix_evaluation_part_evaluator_nip (it read every result the viewer evaluated). Whether PostgreSQL then keeps
+    the prepared statement's generic plan depends on the statistics: measured on the bench dataset
+    (docs/benchmarks.md round 10), not asserted here."""
+    conn = await asyncpg.connect(plain_dsn(db))
+    try:
+        for sql in _FIXTURE[:-1]:
+            await conn.execute(sql)
+        # The first employee of each unit supervises and evaluates the unit's others; the results of a
+        # quarter still being rated are drafts, with no decider.
+        await conn.execute(
+            "UPDATE kinerja.employee e SET supervisor_nip = h.nip FROM (SELECT unit_id, min(nip) AS nip"
+            " FROM kinerja.employee GROUP BY unit_id) h WHERE e.unit_id = h.unit_id AND e.nip <> h.nip"
+        )
+        await conn.execute(
+            "UPDATE kinerja.evaluation v SET evaluator_nip = e.supervisor_nip,"
+            " status = CASE WHEN v.period = '2026-Q4' THEN 'DRAFT' ELSE 'FINAL' END,"
+            " decider_nip = CASE WHEN v.period = '2026-Q4' THEN NULL ELSE '190000000000000001' END,"
+            " predikat = CASE WHEN v.period = '2026-Q4' THEN NULL ELSE v.predikat END,"
+            " finalized_at = CASE WHEN v.period = '2026-Q4' THEN NULL ELSE v.finalized_at END"
+            " FROM kinerja.employee e WHERE e.nip = v.nip"
+        )
+        await conn.execute("VACUUM ANALYZE")
+        unit = uuid.UUID(str(await conn.fetchval("SELECT md5('u7')::uuid")))
+        head = await conn.fetchval("SELECT min(nip) FROM kinerja.employee WHERE unit_id = $1", unit)
+        for period in ("2026-Q4", "2026-Q3"):
+            sql, args = _explain(unit_id=unit, period=period, visible_to=head)
+            plan = json.loads(await conn.fetchval(sql, *args))[0]["Plan"]
+            nodes = _nodes(plan)
+            dump = json.dumps(plan, indent=1)
+            # The head sees their own result and the 149 they evaluate: a full page.
+            assert plan["Actual Rows"] == 51, dump
+            scans = {n.get("Index Name") for n in nodes}
+            assert {"ix_evaluation_undecided_evaluator_nip", "ix_evaluation_part_evaluator_nip"} <= scans, (
+                dump
+            )
+            assert not [n for n in nodes if n["Node Type"] == "Hash Join"], dump
     finally:
         await conn.close()

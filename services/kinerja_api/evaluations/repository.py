@@ -6,7 +6,17 @@ import functools
 import uuid
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Integer, Select, and_, bindparam, select, union
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    literal_column,
+    select,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.db import Reader, read_all
@@ -115,12 +125,19 @@ _LIST_FILTERS: tuple[tuple[str, ColumnElement[bool]], ...] = (
 _LIST_COLUMNS = tuple(c for c in _EVALUATION.c if c.key not in ("snapshot", "org_alignment_by"))
 
 
+# The list's kinds are written into the statement, not bound: a generic plan cannot use a partial index whose
+# condition is on a parameter (ix_evaluation_part_evaluator_nip), and with them the generic plan costs what a
+# custom one does, so PostgreSQL stops planning the prepared statement afresh per request (kinerja_0030).
+_RESULT: ColumnElement[str] = literal_column(f"'{EvaluationKind.RESULT.value}'")
+_PART: ColumnElement[str] = literal_column(f"'{EvaluationKind.PART.value}'")
+
+
 @functools.cache
 def _list_shape(visible: bool, present: frozenset[str]) -> Select[Any]:
     """The statement for one combination of filters, with every value a bound parameter; built once per
     combination (at most 2 x 64) and reused, so its cache key is computed once and its compiled form is found
     in the engine's cache. Building it per request was a fifth of the list's CPU (py-spy, issue 21)."""
-    filters: list[ColumnElement[bool]] = [Evaluation.kind == EvaluationKind.RESULT]
+    filters: list[ColumnElement[bool]] = [Evaluation.kind == _RESULT]
     filters += [condition for name, condition in _LIST_FILTERS if name in present]
     stmt = select(*_LIST_COLUMNS).where(*filters)
     if visible:
@@ -128,7 +145,7 @@ def _list_shape(visible: bool, present: frozenset[str]) -> Select[Any]:
         reports = select(Employee.nip).where(Employee.supervisor_nip == viewer)
         authored = (
             select(Evaluation.result_id)
-            .where(Evaluation.kind == EvaluationKind.PART, Evaluation.evaluator_nip == viewer)
+            .where(Evaluation.kind == _PART, Evaluation.evaluator_nip == viewer)
             .correlate(None)
         )
         reasons: list[ColumnElement[bool]] = [

@@ -93,6 +93,21 @@ class Evaluation(Base):
         Index("ix_evaluation_period_unit_id_id", "period", "unit_id", "id"),
         # The evaluation list's "objections I decide" branch (only FINAL results store a decider).
         Index("ix_evaluation_decider_nip", "decider_nip", postgresql_where=text("decider_nip IS NOT NULL")),
+        # Its "my direct reports' drafts" branch: one probe per report, not the unit's whole period.
+        Index(
+            "ix_evaluation_undecided_evaluator_nip",
+            "evaluator_nip",
+            "period",
+            "unit_id",
+            postgresql_where=text("decider_nip IS NULL"),
+        ),
+        # Its "results I wrote a part of" branch: the parts one wrote, not every result one evaluated.
+        Index(
+            "ix_evaluation_part_evaluator_nip",
+            "evaluator_nip",
+            postgresql_include=["result_id"],
+            postgresql_where=text("kind = 'PART'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
