@@ -4,38 +4,61 @@ Starts the bench.mixed_load stack on a kept dataset (``bench.datagen --keep``), 
 ``GET /v1/whoami`` (token check, no database) and ``GET /healthz`` (no token) with a closed loop of
 ``--connections`` keep-alive connections (uvloop, bench.mixed_load's connection), recording each request's
 completion time and latency, while a thread reads kinerja's ``/proc/PID/schedstat`` (time on a CPU, time
-runnable but waiting for one) every 5 ms. It prints p50/p99, the slow requests (over 3x the median)
-grouped into episodes (completions less than 20 ms apart), and for each episode the share of its wall time
-kinerja spent on a CPU and waiting for one. An in-process stall (a collection, a poller, a blocking call)
-shows as an episode with kinerja *on* a CPU; a descheduled process as one where it waited for a CPU.
+runnable but waiting for one), and the client's own event loop's, every 5 ms. It prints p50/p99, the slow
+requests (over 3x the median) grouped into episodes (completions less than 20 ms apart), and for each episode
+the share of its wall time kinerja and the client spent on a CPU and waiting for one. An in-process stall (a
+collection, a poller, a blocking call) shows as an episode with kinerja *on* a CPU; a descheduled process as
+one where it waited for a CPU; a starved load generator as one where the client waited.
+
+``--path`` drives other paths instead (repeatable; ``{unit}`` in a path becomes the unit with the most
+2026-Q1 results, the largest page of the evaluation list). ``--wrk`` follows each closed-loop run with wrk on
+the same path, connections and duration (``--timeout 10s``, so a slow request is measured, not cut off at
+wrk's default 2 s and counted as a timeout), ``--rounds`` times. For each run it also prints how many answers
+kinerja itself timed over 1 s (its ``asn_http_request_duration_seconds`` histogram, from the outermost
+Starlette middleware to the last byte handed to the transport): a client's slow requests that the app did
+not time as slow waited outside that span.
 
 Prints only (docs/benchmarks.md quotes it by hand):
 
     .venv/bin/python -m bench.tail_stalls --database-url URL --data-dir DIR [--connections 64] [--duration 5]
+        [--path '/v1/evaluations?unit_id={unit}&period=2026-Q1' --connections 256 --wrk --rounds 4]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+import asyncpg
+import httpx
+
 from bench import datagen
 from bench.mixed_load import ADMIN_PASSWORD, ADMIN_USER, SECRETS, _Conn, login, stack
-from tests.support.fixtures import postgres_server
+from tests.support.fixtures import plain_dsn, postgres_server
 
-Sample = tuple[float, float, float]  # seconds since start, ms on a CPU, ms waiting for one
+# seconds since start, then ms on a CPU and ms waiting for one: kinerja's, then this client's event loop's
+Sample = tuple[float, float, float, float, float]
+
+
+def _schedstat(path: str) -> tuple[float, float]:
+    on_ns, wait_ns, _ = Path(path).read_text().split()
+    return int(on_ns) / 1e6, int(wait_ns) / 1e6
 
 
 def _sampler(pid: int, out: list[Sample], stop: threading.Event, t0: float) -> None:
+    # The client's own main thread (the event loop): a starved load generator reads its answers late.
+    client = f"/proc/{os.getpid()}/task/{threading.main_thread().native_id}/schedstat"
     while not stop.is_set():
-        on_ns, wait_ns, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
-        out.append((time.perf_counter() - t0, int(on_ns) / 1e6, int(wait_ns) / 1e6))
+        out.append((time.perf_counter() - t0, *_schedstat(f"/proc/{pid}/schedstat"), *_schedstat(client)))
         time.sleep(0.005)
 
 
@@ -71,14 +94,17 @@ async def closed_loop(
 
 
 def share(sched: list[Sample], a: float, b: float) -> str:
-    """kinerja's share of [a, b] on a CPU and waiting for one."""
+    """kinerja's and the client's shares of [a, b] on a CPU and waiting for one."""
     pts = [s for s in sched if a <= s[0] <= b]
     if len(pts) < 2:
         return "-"
     wall = (pts[-1][0] - pts[0][0]) * 1000
+    first, last = pts[0], pts[-1]
     return (
-        f"on a CPU {100 * (pts[-1][1] - pts[0][1]) / wall:.0f} %, "
-        f"waiting for one {100 * (pts[-1][2] - pts[0][2]) / wall:.0f} %"
+        f"kinerja on a CPU {100 * (last[1] - first[1]) / wall:.0f} %, "
+        f"waiting for one {100 * (last[2] - first[2]) / wall:.0f} %; "
+        f"client on a CPU {100 * (last[3] - first[3]) / wall:.0f} %, "
+        f"waiting for one {100 * (last[4] - first[4]) / wall:.0f} %"
     )
 
 
@@ -96,7 +122,7 @@ def report(label: str, done: list[tuple[float, float]], sched: list[Sample]) -> 
             episodes.append([t, t, 1, ms])
     print(
         f"{label}: {len(lat)} requests, {len(lat) / done[-1][0]:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms "
-        f"(p99/p50 {p99 / p50:.1f}); {len(slow)} over 3x p50 in {len(episodes)} episodes; "
+        f"(p99/p50 {p99 / p50:.1f}), max {lat[-1]:.0f} ms; {len(slow)} over 3x p50 in {len(episodes)} episodes; "
         f"whole run: {share(sched, 0, 1e9)}"
     )
     for first, last, n, worst in episodes:
@@ -106,12 +132,64 @@ def report(label: str, done: list[tuple[float, float]], sched: list[Sample]) -> 
         )
 
 
+def app_timed_over_1s(base: str, token: str) -> int:
+    """Answers kinerja has timed so far, all routes: the total minus those within 1 s."""
+    text = httpx.get(
+        base + "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=30.0, trust_env=False
+    ).text
+    total = within = 0.0
+    for line in text.splitlines():
+        if line.startswith("asn_http_request_duration_seconds_count"):
+            total += float(line.rsplit(" ", 1)[1])
+        elif line.startswith("asn_http_request_duration_seconds_bucket") and 'le="1.0"' in line:
+            within += float(line.rsplit(" ", 1)[1])
+    return round(total - within)
+
+
+def wrk_run(url: str, token: str, connections: int, duration_s: float) -> str:
+    """wrk's p50, p99, max, req/s and socket errors, with a 10 s timeout."""
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration_s))}s", "--timeout", "10s", "--latency",
+         "-H", f"Authorization: Bearer {token}", url],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    latency = re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Socket errors: .*", out)
+    return (
+        f"{float(rps.group(1)) if rps else 0:,.0f} req/s, p50 {p50.group(1) if p50 else '?'}, "
+        f"p99 {p99.group(1) if p99 else '?'}, max {latency.group(1) if latency else '?'}"
+        + (f"; {errors.group(0)}" if errors else "")
+    )
+
+
+async def largest_unit(database_url: str) -> str:
+    """The unit with the most 2026-Q1 results (the evaluation list's largest page set)."""
+    conn = await asyncpg.connect(plain_dsn(database_url))
+    try:
+        return str(
+            await conn.fetchval(
+                "SELECT unit_id FROM kinerja.evaluation WHERE period = '2026-Q1' GROUP BY unit_id"
+                " ORDER BY count(*) DESC LIMIT 1"
+            )
+        )
+    finally:
+        await conn.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--database-url", required=True, help="a database kept by bench.datagen --keep")
     parser.add_argument("--data-dir", required=True, help="the PUBLIK_DATA_DIR datagen printed")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument(
+        "--path", action="append", help="path to drive (repeatable; {unit}: the largest unit)"
+    )
+    parser.add_argument("--wrk", action="store_true", help="follow each run with wrk on the same path")
+    parser.add_argument("--rounds", type=int, default=1, help="closed loop (and wrk) runs per path")
     args = parser.parse_args()
     import uvloop
 
@@ -129,17 +207,27 @@ def main() -> int:
             with stack(dataset.database_url, workdir, dataset.data_dir) as s:
                 token = login(s.url("gateway"))
                 kinerja = s.apps["kinerja"]
-                for path in ("/v1/whoami", "/healthz"):
+                base = s.url("kinerja")
+                unit = asyncio.run(largest_unit(dataset.database_url))
+                for path in [p.replace("{unit}", unit) for p in args.path or ["/v1/whoami", "/healthz"]]:
                     raw = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n"
                     uvloop.run(
                         closed_loop(kinerja.port, raw.encode(), args.connections, 2.0, kinerja.popen.pid)
                     )
-                    done, sched = uvloop.run(
-                        closed_loop(
-                            kinerja.port, raw.encode(), args.connections, args.duration, kinerja.popen.pid
+                    for n in range(1, args.rounds + 1):
+                        before = app_timed_over_1s(base, token)
+                        done, sched = uvloop.run(
+                            closed_loop(
+                                kinerja.port, raw.encode(), args.connections, args.duration, kinerja.popen.pid
+                            )
                         )
-                    )
-                    report(f"GET {path}", done, sched)
+                        report(f"round {n} GET {path}", done, sched)
+                        print(f"  kinerja timed {app_timed_over_1s(base, token) - before} answers over 1 s")
+                        if args.wrk:
+                            before = app_timed_over_1s(base, token)
+                            line = wrk_run(base + path, token, args.connections, args.duration)
+                            after = app_timed_over_1s(base, token)
+                            print(f"round {n} wrk: {line}; kinerja timed {after - before} answers over 1 s")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
