@@ -11,9 +11,9 @@ PostgreSQL keeps the statement's generic plan instead of planning it afresh on e
   period of every year) to find the few PARTs among them.
 
 With both, and the list's ``kind`` constants written into the statement (not bound: a generic plan cannot use
-a partial index on a parameter), the generic plan costs what a custom one does, so PostgreSQL keeps it after
-its first five executions: 0.01 ms of planning against about 1 ms per request before (issue 21,
-docs/benchmarks.md round 10).
+a partial index on a parameter), the generic plan costs what a custom one does on the bench dataset, so
+PostgreSQL keeps it after its first five executions: 0.01 ms of planning against about 1 ms per request before
+(issue 21, docs/benchmarks.md round 10; the choice follows the table's statistics).
 
 Revision ID: kinerja_0030_t21_team_drafts_ix
 Revises: kinerja_0029_l21_unit_period_ix
