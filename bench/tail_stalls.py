@@ -42,6 +42,7 @@ import asyncpg
 import httpx
 
 from bench import datagen
+from bench._util import parse_wrk
 from bench.mixed_load import ADMIN_PASSWORD, ADMIN_USER, SECRETS, _Conn, login, stack
 from tests.support.fixtures import plain_dsn, postgres_server
 
@@ -147,21 +148,17 @@ def app_timed_over_1s(base: str, token: str) -> int:
 
 
 def wrk_run(url: str, token: str, connections: int, duration_s: float) -> str:
-    """wrk's p50, p99, max, req/s and socket errors, with a 10 s timeout."""
+    """wrk's req/s, p50, p99 and errors (bench._util.parse_wrk) and its max, with a 10 s timeout."""
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration_s))}s", "--timeout", "10s", "--latency",
          "-H", f"Authorization: Bearer {token}", url],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
-    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
-    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
-    latency = re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out)
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    errors = re.search(r"Socket errors: .*", out)
+    result = parse_wrk(out)
+    latency = re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out)  # the max, which parse_wrk does not read
     return (
-        f"{float(rps.group(1)) if rps else 0:,.0f} req/s, p50 {p50.group(1) if p50 else '?'}, "
-        f"p99 {p99.group(1) if p99 else '?'}, max {latency.group(1) if latency else '?'}"
-        + (f"; {errors.group(0)}" if errors else "")
+        f"{result.rps:,.0f} req/s, p50 {result.p50_ms:.0f} ms, p99 {result.p99_ms:.0f} ms, "
+        f"max {latency.group(1) if latency else '?'}, errors (non-2xx and socket) {result.errors}"
     )
 
 
