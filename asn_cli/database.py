@@ -7,7 +7,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 from alembic import command
@@ -36,6 +36,12 @@ class CliSettings(BaseSettings):
         le=64,
         description="asn serve APP: uvicorn worker processes (0: one per CPU core this process may use). Each "
         "worker has its own database pool, admission gate and in-memory counters (docs/deploy.md).",
+    )
+    serve_loop: Literal["eager", "uvloop"] = Field(
+        default="eager",
+        description="asn serve APP: the event loop. eager: uvloop accepting every waiting connection per turn "
+        "(asn_cli/eventloop.py); uvloop: uvloop as it is, one connection per turn (a busy app then leaves a "
+        "burst of new connections waiting in the kernel; kept to measure the difference, bench.tail_stalls).",
     )
     show_logs: bool = Field(
         default=False,

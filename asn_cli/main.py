@@ -124,6 +124,8 @@ def cmd_serve(args: argparse.Namespace, settings: CliSettings) -> int:
         raise CliError(f"unknown app {args.app!r}; choose from {', '.join(APP_NAMES)} or all")
     import uvicorn
 
+    from asn_cli.eventloop import UVICORN_LOOP
+
     info = APPS[args.app]
     app_settings = info.settings()
     if not app_settings.database_url:
@@ -139,6 +141,8 @@ def cmd_serve(args: argparse.Namespace, settings: CliSettings) -> int:
         "access_log": False,
         "proxy_headers": False,
         "timeout_graceful_shutdown": 5,
+        # uvloop, accepting every waiting connection per turn of the loop (asn_cli/eventloop.py).
+        "loop": UVICORN_LOOP if settings.serve_loop == "eager" else "uvloop",
     }
     if workers > 1:
         # Several processes on one socket: uvicorn imports the factory in each worker (an app object cannot

@@ -84,6 +84,31 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs together since boot (/proc/stat)."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def settle(max_busy: float = 0.25, window_s: float = 0.1, timeout_s: float = 10.0) -> float:
+    """Wait until the machine is idle (under ``max_busy`` of its CPUs over ``window_s``); the seconds waited.
+
+    wrk stops with a request in flight on every connection, and the apps go on answering them after it has
+    gone. A run started at once shares the machine with that work: measured at 256 connections, its first
+    requests waited 3-4.7 s behind it (asn_cli/eventloop.py, issue 21). Call after each load run so every run
+    starts on an idle machine.
+    """
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        busy0, total0 = _cpu_times()
+        time.sleep(window_s)
+        busy1, total1 = _cpu_times()
+        if (busy1 - busy0) <= max_busy * max(1, total1 - total0):
+            break
+    return time.monotonic() - started
+
+
 def percentile(sorted_values: Sequence[float], p: float) -> float:
     """The p-th percentile (0-100) of already sorted values, nearest-rank; 0.0 for no values."""
     if not sorted_values:
@@ -112,8 +137,11 @@ def wrk_available() -> bool:
 def load(url: str, *, connections: int, duration_s: float, tool: str = "auto") -> LoadResult:
     """Keep ``connections`` keep-alive connections busy with GETs of ``url`` for ``duration_s``."""
     if tool == "wrk" or (tool == "auto" and wrk_available()):
-        return _wrk(url, connections, duration_s)
-    return asyncio.run(_py_load(url, connections, duration_s))
+        result = _wrk(url, connections, duration_s)
+    else:
+        result = asyncio.run(_py_load(url, connections, duration_s))
+    settle()
+    return result
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}

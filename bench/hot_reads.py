@@ -43,7 +43,16 @@ import asyncpg
 import httpx
 
 from bench import datagen
-from bench._util import LoadResult, command_line, export_revision, machine, parse_wrk, table, write_section
+from bench._util import (
+    LoadResult,
+    command_line,
+    export_revision,
+    machine,
+    parse_wrk,
+    settle,
+    table,
+    write_section,
+)
 from bench.mixed_load import ADMIN_PASSWORD, ADMIN_USER, SECRETS, extra_app, login, stack
 from tests.support.fixtures import drop_database, plain_dsn, postgres_server
 
@@ -91,6 +100,7 @@ def wrk(url: str, token: str, connections: int, duration_s: float) -> LoadResult
          "-H", f"Authorization: Bearer {token}", url],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
+    settle()  # the requests wrk left in flight are answered before the next run starts
     return parse_wrk(out)
 
 

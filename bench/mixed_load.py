@@ -175,6 +175,7 @@ def stack(
     workers: int = 1,
     max_in_flight: int | None = None,
     shed_lag_ms: float | None = None,
+    serve_loop: str | None = None,
 ) -> Iterator[Stack]:
     """Start everything (``workers`` uvicorn workers per app; ``max_in_flight``: each app's shedder limit,
     services/common/admission.py); stop every process started here, whatever happens. With several workers
@@ -188,6 +189,8 @@ def stack(
     if shed_lag_ms is not None:
         for name in APP_NAMES:
             env[name.upper() + "_SHED_LOOP_LAG_MS"] = f"{shed_lag_ms:g}"
+    if serve_loop is not None:
+        env["ASN_SERVE_LOOP"] = serve_loop  # asn serve's event loop (asn_cli/eventloop.py)
     result = Stack(hello_port=free_port())
     logs = []
     try:

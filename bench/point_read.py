@@ -50,6 +50,7 @@ from bench._util import (
     free_port,
     machine,
     parse_wrk,
+    settle,
     table,
     wait_for_port,
     write_section,
@@ -188,6 +189,7 @@ def wrk_script(url: str, script: Path, connections: int, duration_s: float) -> L
         capture_output=True,
         text=True,
     ).stdout
+    settle()  # the requests wrk left in flight are answered before the next run starts
     return parse_wrk(out)
 
 

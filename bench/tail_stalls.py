@@ -13,7 +13,11 @@ one where it waited for a CPU; a starved load generator as one where the client 
 ``--path`` drives other paths instead (repeatable; ``{unit}`` in a path becomes the unit with the most
 2026-Q1 results, the largest page of the evaluation list). ``--wrk`` follows each closed-loop run with wrk on
 the same path, connections and duration (``--timeout 10s``, so a slow request is measured, not cut off at
-wrk's default 2 s and counted as a timeout), ``--rounds`` times. For each run it also prints how many answers
+wrk's default 2 s and counted as a timeout), ``--rounds`` times, and waits for the machine to be idle after
+each wrk run (wrk leaves a request in flight on every connection); ``--overlap`` does not wait, so the next
+closed loop opens its connections while the app still answers them. Each closed loop also reports how long
+each connection's first request took from its connect: a connection the app is slow to accept shows there
+(asn_cli/eventloop.py; ``--loop uvloop`` runs the apps on uvloop's own accept, one connection per turn). For each run it also prints how many answers
 kinerja itself timed over 1 s (its ``asn_http_request_duration_seconds`` histogram, from the outermost
 Starlette middleware to the last byte handed to the transport): a client's slow requests that the app did
 not time as slow waited outside that span.
@@ -21,7 +25,8 @@ not time as slow waited outside that span.
 Prints only (docs/benchmarks.md quotes it by hand):
 
     .venv/bin/python -m bench.tail_stalls --database-url URL --data-dir DIR [--connections 64] [--duration 5]
-        [--path '/v1/evaluations?unit_id={unit}&period=2026-Q1' --connections 256 --wrk --rounds 4]
+        [--path '/v1/evaluations?unit_id={unit}&period=2026-Q1' --connections 256 --wrk --rounds 4 [--overlap]]
+        [--loop uvloop]
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ import asyncpg
 import httpx
 
 from bench import datagen
-from bench._util import parse_wrk
+from bench._util import parse_wrk, settle
 from bench.mixed_load import ADMIN_PASSWORD, ADMIN_USER, SECRETS, _Conn, login, stack
 from tests.support.fixtures import plain_dsn, postgres_server
 
@@ -65,11 +70,13 @@ def _sampler(pid: int, out: list[Sample], stop: threading.Event, t0: float) -> N
 
 async def closed_loop(
     port: int, raw: bytes, connections: int, duration_s: float, pid: int
-) -> tuple[list[tuple[float, float]], list[Sample]]:
-    """(completion s since start, latency ms) per request, and kinerja's schedstat samples."""
+) -> tuple[list[tuple[float, float]], list[Sample], list[float]]:
+    """(completion s since start, latency ms) per request, kinerja's schedstat samples, and the latency (ms,
+    from the connect) of each connection's first request."""
     loop = asyncio.get_running_loop()
     done: list[tuple[float, float]] = []
     sched: list[Sample] = []
+    firsts: list[float] = []
     t0 = time.perf_counter()
     end = t0 + duration_s
     stop = threading.Event()
@@ -77,12 +84,16 @@ async def closed_loop(
     thread.start()
 
     async def worker() -> None:
+        connecting = time.perf_counter()
         _, conn = await loop.create_connection(_Conn, "127.0.0.1", port)
         while time.perf_counter() < end:
             started = time.perf_counter()
             await conn.send(raw)
             now = time.perf_counter()
             done.append((now - t0, (now - started) * 1000))
+            if connecting:
+                firsts.append((now - connecting) * 1000)
+                connecting = 0.0
         assert conn.transport is not None
         conn.transport.close()
 
@@ -91,7 +102,7 @@ async def closed_loop(
     finally:
         stop.set()
         thread.join()
-    return done, sched
+    return done, sched, firsts
 
 
 def share(sched: list[Sample], a: float, b: float) -> str:
@@ -109,7 +120,7 @@ def share(sched: list[Sample], a: float, b: float) -> str:
     )
 
 
-def report(label: str, done: list[tuple[float, float]], sched: list[Sample]) -> None:
+def report(label: str, done: list[tuple[float, float]], sched: list[Sample], firsts: list[float]) -> None:
     lat = sorted(ms for _, ms in done)
     p50, p99 = lat[len(lat) // 2], lat[int(len(lat) * 0.99)]
     slow = sorted((t, ms) for t, ms in done if ms > 3 * p50)
@@ -125,6 +136,10 @@ def report(label: str, done: list[tuple[float, float]], sched: list[Sample]) -> 
         f"{label}: {len(lat)} requests, {len(lat) / done[-1][0]:,.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms "
         f"(p99/p50 {p99 / p50:.1f}), max {lat[-1]:.0f} ms; {len(slow)} over 3x p50 in {len(episodes)} episodes; "
         f"whole run: {share(sched, 0, 1e9)}"
+    )
+    print(
+        f"  each connection's first request (from its connect): median {sorted(firsts)[len(firsts) // 2]:.0f} ms, "
+        f"max {max(firsts):.0f} ms, {sum(ms > 1000 for ms in firsts)} of {len(firsts)} over 1 s"
     )
     for first, last, n, worst in episodes:
         since = first - worst / 1000
@@ -147,13 +162,15 @@ def app_timed_over_1s(base: str, token: str) -> int:
     return round(total - within)
 
 
-def wrk_run(url: str, token: str, connections: int, duration_s: float) -> str:
+def wrk_run(url: str, token: str, connections: int, duration_s: float, *, settled: bool = True) -> str:
     """wrk's req/s, p50, p99 and errors (bench._util.parse_wrk) and its max, with a 10 s timeout."""
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration_s))}s", "--timeout", "10s", "--latency",
          "-H", f"Authorization: Bearer {token}", url],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
+    if settled:
+        settle()  # the requests wrk left in flight are answered before the next run starts
     result = parse_wrk(out)
     latency = re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out)  # the max, which parse_wrk does not read
     return (
@@ -187,6 +204,18 @@ def main() -> int:
     )
     parser.add_argument("--wrk", action="store_true", help="follow each run with wrk on the same path")
     parser.add_argument("--rounds", type=int, default=1, help="closed loop (and wrk) runs per path")
+    parser.add_argument(
+        "--overlap",
+        action="store_true",
+        help="with --wrk: start the next closed loop at once, while the requests wrk left in flight are still "
+        "answered (how the 256-connection tail was found: its new connections waited to be accepted)",
+    )
+    parser.add_argument(
+        "--loop",
+        choices=("eager", "uvloop"),
+        default="eager",
+        help="the apps' event loop (ASN_SERVE_LOOP): eager accepts every waiting connection per turn, uvloop one",
+    )
     args = parser.parse_args()
     import uvloop
 
@@ -201,7 +230,7 @@ def main() -> int:
         with postgres_server() as server_url:
             dataset = datagen.Dataset(server_url, args.database_url, Path(args.data_dir), 0, 0)
             asyncio.run(accounts())
-            with stack(dataset.database_url, workdir, dataset.data_dir) as s:
+            with stack(dataset.database_url, workdir, dataset.data_dir, serve_loop=args.loop) as s:
                 token = login(s.url("gateway"))
                 kinerja = s.apps["kinerja"]
                 base = s.url("kinerja")
@@ -213,16 +242,18 @@ def main() -> int:
                     )
                     for n in range(1, args.rounds + 1):
                         before = app_timed_over_1s(base, token)
-                        done, sched = uvloop.run(
+                        done, sched, firsts = uvloop.run(
                             closed_loop(
                                 kinerja.port, raw.encode(), args.connections, args.duration, kinerja.popen.pid
                             )
                         )
-                        report(f"round {n} GET {path}", done, sched)
+                        report(f"round {n} GET {path}", done, sched, firsts)
                         print(f"  kinerja timed {app_timed_over_1s(base, token) - before} answers over 1 s")
                         if args.wrk:
                             before = app_timed_over_1s(base, token)
-                            line = wrk_run(base + path, token, args.connections, args.duration)
+                            line = wrk_run(
+                                base + path, token, args.connections, args.duration, settled=not args.overlap
+                            )
                             after = app_timed_over_1s(base, token)
                             print(f"round {n} wrk: {line}; kinerja timed {after - before} answers over 1 s")
     finally:
