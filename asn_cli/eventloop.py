@@ -33,8 +33,8 @@ logger = logging.getLogger("asn.serve")
 # turns, and with several workers on one socket (``asn serve --workers N``) one busy worker does not take a
 # whole burst that the others could have answered sooner.
 ACCEPT_BATCH = 64
-# Out of file descriptors or memory: stop accepting this long, as asyncio's own servers do, instead of waking
-# on the same readable socket in a busy loop.
+# Out of file descriptors or memory (or another error of accept): stop accepting this long, as asyncio's own
+# servers do, instead of waking on the same readable socket in a busy loop.
 ACCEPT_RETRY_DELAY_S = 1.0
 _RESOURCE_ERRORS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 
@@ -53,6 +53,7 @@ class EagerAcceptServer:
         self._serving = False
         self._closed = asyncio.Event()
         self._retry: asyncio.TimerHandle | None = None
+        self._connecting: set[asyncio.Task[None]] = set()
 
     @property
     def sockets(self) -> Sequence[socket.socket]:
@@ -86,16 +87,18 @@ class EagerAcceptServer:
             except ConnectionAbortedError:
                 continue  # gone before it was accepted
             except OSError as error:
-                if error.errno not in _RESOURCE_ERRORS:
-                    raise
-                logger.warning(
-                    "cannot accept connections (%s); trying again in %.0f s", error, ACCEPT_RETRY_DELAY_S
-                )
+                # Out of descriptors or memory (or anything else the socket reports): the socket stays
+                # readable, so watching it on would spin. Pause, as asyncio's own servers do.
+                level = logging.WARNING if error.errno in _RESOURCE_ERRORS else logging.ERROR
+                logger.log(level, "cannot accept connections (%s); trying again in %.0f s", error,
+                           ACCEPT_RETRY_DELAY_S)  # fmt: skip
                 self._pause()
                 self._retry = self._loop.call_later(ACCEPT_RETRY_DELAY_S, self.start_serving_now)
                 return
             conn.setblocking(False)
-            self._loop.create_task(self._connect(conn))
+            task = self._loop.create_task(self._connect(conn))
+            self._connecting.add(task)  # the loop keeps only a weak reference to a task
+            task.add_done_callback(self._connecting.discard)
 
     async def _connect(self, conn: socket.socket) -> None:
         try:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
 DOC_TITLE = "# Benchmarks\n\nFigures measured on the project's machines; each section is written by the script it names.\n"
@@ -84,28 +86,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_times() -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs together since boot (/proc/stat)."""
-    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle + iowait
-    return sum(fields) - idle, sum(fields)
+def settle(app_url: str, within_s: float = 0.05, timeout_s: float = 60.0) -> float:
+    """Wait until the app at ``app_url`` (any of its URLs; its ``/healthz``, which the shedder never refuses,
+    is probed) answers within ``within_s``: it has worked off the last run's backlog. Returns the seconds
+    waited.
 
-
-def settle(max_busy: float = 0.25, window_s: float = 0.1, timeout_s: float = 10.0) -> float:
-    """Wait until the machine is idle (under ``max_busy`` of its CPUs over ``window_s``); the seconds waited.
-
-    wrk stops with a request in flight on every connection, and the apps go on answering them after it has
-    gone. A run started at once shares the machine with that work: measured at 256 connections, its first
-    requests waited 3-4.7 s behind it (asn_cli/eventloop.py, issue 21). Call after each load run so every run
-    starts on an idle machine.
+    wrk stops with a request in flight on every connection, and the app goes on answering them after it has
+    gone. A run started at once shares the app with that work: at 256 connections its first requests waited
+    3-5 s behind it (asn_cli/eventloop.py, issue 21). Call it after each load run.
     """
+    parts = urlsplit(app_url)
+    probe = f"{parts.scheme}://{parts.netloc}/healthz"
     started = time.monotonic()
     while time.monotonic() - started < timeout_s:
-        busy0, total0 = _cpu_times()
-        time.sleep(window_s)
-        busy1, total1 = _cpu_times()
-        if (busy1 - busy0) <= max_busy * max(1, total1 - total0):
-            break
+        t = time.monotonic()
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(probe, timeout=5.0, trust_env=False)
+            if time.monotonic() - t <= within_s:
+                break
+        time.sleep(0.2)
     return time.monotonic() - started
 
 
@@ -140,7 +139,7 @@ def load(url: str, *, connections: int, duration_s: float, tool: str = "auto") -
         result = _wrk(url, connections, duration_s)
     else:
         result = asyncio.run(_py_load(url, connections, duration_s))
-    settle()
+    settle(url)
     return result
 
 

@@ -93,14 +93,18 @@ async def pick_pegawai(database_url: str) -> tuple[str, str]:
         await conn.close()
 
 
-def wrk(url: str, token: str, connections: int, duration_s: float) -> LoadResult:
-    """One wrk run (one thread: the servers need the other core)."""
+def wrk(
+    url: str, token: str, connections: int, duration_s: float, settle_apps: tuple[str, ...] = ()
+) -> LoadResult:
+    """One wrk run (one thread: the servers need the other core); then wait for ``url``'s app and each of
+    ``settle_apps`` to work off the requests wrk left in flight."""
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration_s))}s", "--latency",
          "-H", f"Authorization: Bearer {token}", url],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
-    settle()  # the requests wrk left in flight are answered before the next run starts
+    for app in (url, *settle_apps):
+        settle(app)
     return parse_wrk(out)
 
 
@@ -165,13 +169,13 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
                                 trust_env=False)  # fmt: skip
                 if got.status_code != 200:
                     raise RuntimeError(f"{route} {path}: {got.status_code} {got.text[:300]}")
-                wrk(base + path, token, 16, 1)  # warm-up
+                wrk(base + path, token, 16, 1, (s.url("kinerja"),))  # warm-up
         for n in range(1, args.rounds + 1):
             for conns in args.connections:
                 for route, base in routes.items():
                     for name, path in paths.items():
                         before = cpu_seconds(pids[route])
-                        r = wrk(base + path, token, conns, args.duration)
+                        r = wrk(base + path, token, conns, args.duration, (s.url("kinerja"),))
                         cpu = (cpu_seconds(pids[route]) - before) * 1000 / max(1, r.requests)
                         results.setdefault((conns, route, name), []).append((r, cpu))
                         print(

@@ -71,6 +71,7 @@ from bench._util import (
     parse_wrk,
     percentile,
     process,
+    settle,
     table,
     wait_for_port,
     write_section,
@@ -569,6 +570,7 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
         dataset.data_dir,
         workers=args.workers,
         max_in_flight=args.max_in_flight,
+        serve_loop=args.loop,
     ) as s:
         token = login(s.url("gateway"))
         hosts = {name: ("127.0.0.1", app.port) for name, app in s.apps.items()}
@@ -756,6 +758,13 @@ def main() -> int:
         default="direct",
         help="with --open-loop: send the point read straight to kinerja (default) or through the gateway's "
         "/kinerja route; through the gateway writes the overload-gateway section",
+    )
+    parser.add_argument(
+        "--loop",
+        choices=("eager", "uvloop"),
+        default="eager",
+        help="the apps' event loop (ASN_SERVE_LOOP, asn_cli/eventloop.py): eager accepts every waiting "
+        "connection per turn, uvloop one",
     )
     parser.add_argument(
         "--open-loop",
@@ -1034,20 +1043,6 @@ def wait_share(before: tuple[float, float, float], after: tuple[float, float, fl
     return f"{100 * (after[1] - before[1]) / wall:.0f} % / {100 * (after[2] - before[2]) / wall:.0f} %"
 
 
-def settle(url: str, within_s: float = 0.05, timeout_s: float = 60.0) -> float:
-    """Wait until ``url`` (an unshed probe) answers within ``within_s``: the app has worked off the last run's
-    backlog. Returns the seconds waited."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout_s:
-        t = time.monotonic()
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(url, timeout=5.0, trust_env=False)
-            if time.monotonic() - t <= within_s:
-                break
-        time.sleep(0.2)
-    return time.monotonic() - started
-
-
 def run_open_loop(
     host: str, port: int, raw: bytes, rate: float, duration_s: float, connections: int
 ) -> OpenLoopResult:
@@ -1086,6 +1081,7 @@ def measure_open_loop(
         workers=args.workers,
         max_in_flight=args.max_in_flight,
         shed_lag_ms=args.shed_lag_ms,
+        serve_loop=args.loop,
     ) as s:
         token = login(s.url("gateway"))
         via_gateway = args.via == "gateway"
@@ -1107,7 +1103,7 @@ def measure_open_loop(
         )  # fmt: skip
         kinerja_pid = s.apps["kinerja"].popen.pid
         for conns in (64, 256):
-            settle(s.url("kinerja") + "/healthz")
+            settle(s.url("kinerja"))
             before = cpu_wait(kinerja_pid)
             out = subprocess.run(
                 ["wrk", "-t1", f"-c{conns}", f"-d{args.duration:g}s", "--latency", "-H",
@@ -1138,7 +1134,7 @@ def measure_open_loop(
                 headers = ["-H", f"Authorization: Bearer {token}"] if auth else []
                 subprocess.run(["wrk", "-t1", "-c64", "-d2s", *headers, url], check=True, capture_output=True)
                 for conns in (64, 256):
-                    settle(s.url("kinerja") + "/healthz")
+                    settle(s.url("kinerja"))
                     r = parse_wrk(subprocess.run(
                         ["wrk", "-t1", f"-c{conns}", f"-d{args.duration:g}s", "--latency", *headers, url],
                         check=True, capture_output=True, text=True,
@@ -1148,7 +1144,7 @@ def measure_open_loop(
                     figures[f"closed_read{len(reads)}_errors"] = r.errors
         for pool in args.open_loop_connections:
             for factor in (1.0, 2.0):
-                settle(s.url("kinerja") + "/healthz")
+                settle(s.url("kinerja"))
                 before = cpu_wait(kinerja_pid)
                 res = run_open_loop("127.0.0.1", port, raw, factor * capacity, args.duration, pool)
                 label = f"pool {pool}" if pool else "new when none idle"
@@ -1249,7 +1245,7 @@ def open_loop_main(args: argparse.Namespace) -> int:
             f"""## Overload: kinerja's point read{via} at 64 and 256 connections, and an open loop at twice capacity
 
 Command: `{command_line()}` ({args.duration:g} s per run; the stack of bench.mixed_load, {args.workers} uvicorn
-worker(s) per app, MAX_IN_FLIGHT {args.max_in_flight or "default"}, SHED_LOOP_LAG_MS {"default" if args.shed_lag_ms is None else f"{args.shed_lag_ms:g}"}, admin token; the open loop is this script's own generator: a fixed arrival rate, each latency counted from the
+worker(s) per app on the {args.loop} event loop, MAX_IN_FLIGHT {args.max_in_flight or "default"}, SHED_LOOP_LAG_MS {"default" if args.shed_lag_ms is None else f"{args.shed_lag_ms:g}"}, admin token; the open loop is this script's own generator: a fixed arrival rate, each latency counted from the
 request's scheduled time, either on a new connection whenever none is idle ("new when none idle") or on a fixed
 pool of keep-alive connections opened before the clock starts ("pool N"; a request waits for a free one). Admission in front of
 kinerja's pool (services/common/admission.py, defaults: {AppSettingsDefaults.text()}) refuses what cannot be

@@ -189,7 +189,7 @@ def wrk_script(url: str, script: Path, connections: int, duration_s: float) -> L
         capture_output=True,
         text=True,
     ).stdout
-    settle()  # the requests wrk left in flight are answered before the next run starts
+    settle(url)  # the requests wrk left in flight are answered before the next run starts
     return parse_wrk(out)
 
 

@@ -10,17 +10,17 @@ the share of its wall time kinerja and the client spent on a CPU and waiting for
 collection, a poller, a blocking call) shows as an episode with kinerja *on* a CPU; a descheduled process as
 one where it waited for a CPU; a starved load generator as one where the client waited.
 
-``--path`` drives other paths instead (repeatable; ``{unit}`` in a path becomes the unit with the most
-2026-Q1 results, the largest page of the evaluation list). ``--wrk`` follows each closed-loop run with wrk on
-the same path, connections and duration (``--timeout 10s``, so a slow request is measured, not cut off at
-wrk's default 2 s and counted as a timeout), ``--rounds`` times, and waits for the machine to be idle after
-each wrk run (wrk leaves a request in flight on every connection); ``--overlap`` does not wait, so the next
-closed loop opens its connections while the app still answers them. Each closed loop also reports how long
+``--path`` drives other paths instead (repeatable; ``{unit}`` in a path becomes the unit with the most 2026-Q1
+results, the largest page of the evaluation list). ``--wrk`` follows each closed-loop run with wrk on the same
+path, connections and duration (``--timeout 10s``, so a slow request is measured, not cut off at wrk's default 2 s
+and counted as a timeout), ``--rounds`` times, and after each wrk run waits until kinerja answers ``/healthz``
+promptly (wrk leaves a request in flight on every connection; bench._util.settle); ``--overlap`` does not wait, so
+the next closed loop opens its connections while the app still answers them. Each closed loop also reports how long
 each connection's first request took from its connect: a connection the app is slow to accept shows there
-(asn_cli/eventloop.py; ``--loop uvloop`` runs the apps on uvloop's own accept, one connection per turn). For each run it also prints how many answers
-kinerja itself timed over 1 s (its ``asn_http_request_duration_seconds`` histogram, from the outermost
-Starlette middleware to the last byte handed to the transport): a client's slow requests that the app did
-not time as slow waited outside that span.
+(asn_cli/eventloop.py; ``--loop uvloop`` runs the apps on uvloop's own accept, one connection per turn). For each
+run it also prints how many answers kinerja itself timed over 1 s (its ``asn_http_request_duration_seconds``
+histogram, from the outermost Starlette middleware to the last byte handed to the transport): a client's slow
+requests that the app did not time as slow waited outside that span.
 
 Prints only (docs/benchmarks.md quotes it by hand):
 
@@ -170,7 +170,7 @@ def wrk_run(url: str, token: str, connections: int, duration_s: float, *, settle
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
     if settled:
-        settle()  # the requests wrk left in flight are answered before the next run starts
+        settle(url)  # the requests wrk left in flight are answered before the next run starts
     result = parse_wrk(out)
     latency = re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out)  # the max, which parse_wrk does not read
     return (

@@ -157,19 +157,25 @@ def test_tls_and_unix_servers_stay_uvloops(tmp_path: Any) -> None:
     _run(EagerAcceptLoop, scenario())
 
 
-class _OutOfDescriptors:
+class _FailingListener:
+    def __init__(self, code: int) -> None:
+        self.code = code
+
     def accept(self) -> tuple[socket.socket, Any]:
-        raise OSError(errno.EMFILE, "Too many open files")
+        raise OSError(self.code, "accept failed")
 
 
-def test_out_of_descriptors_pauses_accepting_then_resumes(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("code", [errno.EMFILE, errno.ENFILE, errno.EINVAL])
+def test_a_failing_accept_pauses_accepting_then_resumes(monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    """Out of descriptors (or another error of accept): the socket stays readable, so watching it on would spin;
+    accepting pauses and starts again after a delay."""
     monkeypatch.setattr(eventloop, "ACCEPT_RETRY_DELAY_S", 0.05)
 
     async def scenario() -> None:
         loop = asyncio.get_running_loop()
         server = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
         assert isinstance(server, EagerAcceptServer)
-        server._accept_waiting(_OutOfDescriptors())  # type: ignore[arg-type]
+        server._accept_waiting(_FailingListener(code))  # type: ignore[arg-type]
         assert not server.is_serving()  # not woken again by the same readable socket
         await asyncio.sleep(0.2)
         assert server.is_serving()
