@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket
+import ssl
 import threading
 import time
 from typing import Any
@@ -76,6 +77,15 @@ async def _turns_to_accept(burst: int) -> tuple[int, int]:
     return turns_after, len(made)
 
 
+async def _made_one(made: list[int]) -> None:
+    """Wait (up to 1 s) for the server to make the one connection a client opened."""
+    for _ in range(100):
+        if made:
+            break
+        await asyncio.sleep(0.01)
+    assert made == [1]
+
+
 def _run(loop_class: type[asyncio.AbstractEventLoop], coro: Any) -> Any:
     with asyncio.Runner(loop_factory=loop_class) as runner:
         return runner.run(coro)
@@ -108,11 +118,7 @@ def test_the_server_is_what_uvicorn_uses() -> None:
         assert host == "127.0.0.1"
         assert port > 0
         _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        for _ in range(100):
-            if made:
-                break
-            await asyncio.sleep(0.01)
-        assert made == [1]
+        await _made_one(made)
         server.close()
         await server.wait_closed()
         assert not server.is_serving()
@@ -134,11 +140,7 @@ def test_a_socket_handed_over_is_served_as_is() -> None:
         server = await loop.create_server(lambda: _Counting(made), sock=sock, backlog=16)
         assert server.sockets[0] is sock
         _reader, writer = await asyncio.open_connection(*sock.getsockname())
-        for _ in range(100):
-            if made:
-                break
-            await asyncio.sleep(0.01)
-        assert made == [1]
+        await _made_one(made)
         writer.close()
         server.close()
 
@@ -151,6 +153,10 @@ def test_tls_and_unix_servers_stay_uvloops(tmp_path: Any) -> None:
         unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         unix.bind(str(tmp_path / "s"))
         server = await loop.create_server(asyncio.Protocol, sock=unix)
+        assert not isinstance(server, EagerAcceptServer)
+        server.close()
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0, ssl=tls)
         assert not isinstance(server, EagerAcceptServer)
         server.close()
 
