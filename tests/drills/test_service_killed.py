@@ -78,7 +78,13 @@ def test_service_killed_mid_stream(
     down = stream.failures_between(killed_at, restarted_at)
     assert down, f"no request failed while {target.service} was down"
     failures = [o for o in stream.outcomes if not o.ok]
-    assert {o.status for o in failures} <= {503}, {o.status for o in failures}
+    # A request the kill cut while the service was writing its answer (started before the kill, answered after)
+    # may get 502: the service closed the connection after the answer's head, an invalid answer by the rule of
+    # tests/gateway/test_smuggling.py (nginx answers the same). Every other failure is the gateway's 503.
+    cut = [o for o in failures if o.started < killed_at <= o.started + o.duration_s]
+    assert {o.status for o in cut} <= {502, 503}, {o.status for o in cut}
+    rest = [o for o in failures if not (o.started < killed_at <= o.started + o.duration_s)]
+    assert {o.status for o in rest} <= {503}, {o.status for o in rest}
     assert all(o.content_type == PROBLEM_JSON for o in failures)
     assert max(o.duration_s for o in stream.outcomes) < CLIENT_TIMEOUT_S
 
