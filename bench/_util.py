@@ -86,14 +86,30 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def settle(app_url: str, within_s: float = 0.05, timeout_s: float = 60.0) -> float:
+def _busy_share(window_s: float) -> float:
+    """The share of the machine's CPUs busy over the next ``window_s`` seconds (/proc/stat)."""
+
+    def times() -> tuple[int, int]:
+        fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields) - fields[3] - fields[4], sum(fields)  # busy (all but idle and iowait), total
+
+    busy0, total0 = times()
+    time.sleep(window_s)
+    busy1, total1 = times()
+    return (busy1 - busy0) / max(1, total1 - total0)
+
+
+def settle(app_url: str, within_s: float = 0.05, timeout_s: float = 60.0, max_busy: float = 0.3) -> float:
     """Wait until the app at ``app_url`` (any of its URLs; its ``/healthz``, which the shedder never refuses,
-    is probed) answers within ``within_s``: it has worked off the last run's backlog. Returns the seconds
-    waited.
+    is probed) answers within ``within_s`` and the machine is idle (under ``max_busy`` of its CPUs over
+    0.1 s; for at most 10 s): the app has worked off the last run's backlog. Returns the seconds waited.
 
     wrk stops with a request in flight on every connection, and the app goes on answering them after it has
     gone. A run started at once shares the app with that work: at 256 connections its first requests waited
-    3-5 s behind it (asn_cli/eventloop.py, issue 21). Call it after each load run.
+    3-5 s behind it (asn_cli/eventloop.py, issue 21). The probe alone is not enough: requests that wait for
+    the database (the admission gate's queue, PostgreSQL) leave the app's loop free to answer it at once, while
+    the next run's connections would still find the app full (pelatihan's JP read at 256 connections: 327
+    refusals after a settle on the probe alone, none after both). Call it after each load run.
     """
     parts = urlsplit(app_url)
     probe = f"{parts.scheme}://{parts.netloc}/healthz"
@@ -105,6 +121,9 @@ def settle(app_url: str, within_s: float = 0.05, timeout_s: float = 60.0) -> flo
             if time.monotonic() - t <= within_s:
                 break
         time.sleep(0.2)
+    idle_from = time.monotonic()
+    while time.monotonic() - idle_from < 10.0 and _busy_share(0.1) > max_busy:
+        pass
     return time.monotonic() - started
 
 

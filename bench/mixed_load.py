@@ -1134,7 +1134,7 @@ def measure_open_loop(
                 headers = ["-H", f"Authorization: Bearer {token}"] if auth else []
                 subprocess.run(["wrk", "-t1", "-c64", "-d2s", *headers, url], check=True, capture_output=True)
                 for conns in (64, 256):
-                    settle(s.url("kinerja"))
+                    settle(url)  # the service this read goes to: wrk left requests in flight there
                     r = parse_wrk(subprocess.run(
                         ["wrk", "-t1", f"-c{conns}", f"-d{args.duration:g}s", "--latency", *headers, url],
                         check=True, capture_output=True, text=True,
@@ -1142,6 +1142,7 @@ def measure_open_loop(
                     reads.append([name, conns, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
                                   f"{r.p99_ms / max(r.p50_ms, 0.001):.1f}", r.errors])  # fmt: skip
                     figures[f"closed_read{len(reads)}_errors"] = r.errors
+                settle(url)
         for pool in args.open_loop_connections:
             for factor in (1.0, 2.0):
                 settle(s.url("kinerja"))
