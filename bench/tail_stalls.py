@@ -14,13 +14,13 @@ one where it waited for a CPU; a starved load generator as one where the client 
 results, the largest page of the evaluation list). ``--wrk`` follows each closed-loop run with wrk on the same
 path, connections and duration (``--timeout 10s``, so a slow request is measured, not cut off at wrk's default 2 s
 and counted as a timeout), ``--rounds`` times, and after each wrk run waits until kinerja answers ``/healthz``
-promptly (wrk leaves a request in flight on every connection; bench._util.settle); ``--overlap`` does not wait, so
-the next closed loop opens its connections while the app still answers them. Each closed loop also reports how long
-each connection's first request took from its connect: a connection the app is slow to accept shows there
-(asn_cli/eventloop.py; ``--loop uvloop`` runs the apps on uvloop's own accept, one connection per turn). For each
-run it also prints how many answers kinerja itself timed over 1 s (its ``asn_http_request_duration_seconds``
-histogram, from the outermost Starlette middleware to the last byte handed to the transport): a client's slow
-requests that the app did not time as slow waited outside that span.
+promptly and the machine is idle (wrk leaves a request in flight on every connection; bench._util.settle);
+``--overlap`` does not wait, so the next closed loop opens its connections while the app still answers them. Each
+closed loop also reports how long each connection's first request took from its connect: a connection the app is
+slow to accept shows there (asn_cli/eventloop.py; ``--loop uvloop`` runs the apps on uvloop's own accept, one
+connection per turn). For each run it also prints how many answers kinerja itself timed over 1 s (its
+``asn_http_request_duration_seconds`` histogram, from the outermost Starlette middleware to the last byte handed to
+the transport): a client's slow requests that the app did not time as slow waited outside that span.
 
 Prints only (docs/benchmarks.md quotes it by hand):
 
