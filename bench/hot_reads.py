@@ -7,6 +7,8 @@ gateway's ``/auth/token``):
 
 - ``whoami``       — ``GET /v1/whoami``: middleware + token check, no database (the framework's cost);
 - ``employee``     — ``GET /v1/employees/{own nip}`` (the point read);
+- ``team``         — ``GET /v1/employees/{nip}`` of each of the pegawai's direct reports in turn (the point
+  read with a different key on each request: a wrk Lua script rotates the NIPs);
 - ``evaluations``  — ``GET /v1/evaluations?unit_id=<own unit>&period=2026-Q1``;
 - ``employees``    — ``GET /v1/employees?unit_id=<own unit>``;
 - ``tasks``        — ``GET /v1/me/tasks``.
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import shutil
 import statistics
@@ -38,6 +41,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -58,7 +62,8 @@ from tests.support.fixtures import drop_database, plain_dsn, postgres_server
 
 SECTION = "hot-reads"
 PEGAWAI_USER, PEGAWAI_PASSWORD = "bench-pegawai", "bench-pegawai-password-1234"
-PATHS = ("whoami", "employee", "evaluations", "employees", "tasks")
+PATHS = ("whoami", "employee", "team", "evaluations", "employees", "tasks")
+TEAM = "{team}"  # in a path: each request names the next of the pegawai's direct reports
 
 
 def cpu_seconds(pid: int) -> float:
@@ -79,8 +84,8 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-async def pick_pegawai(database_url: str) -> tuple[str, str]:
-    """A supervisor with the most direct reports in the generated data: (nip, unit_id)."""
+async def pick_pegawai(database_url: str) -> tuple[str, str, list[str]]:
+    """A supervisor with the most direct reports in the generated data: (nip, unit_id, the reports' NIPs)."""
     conn = await asyncpg.connect(plain_dsn(database_url))
     try:
         row = await conn.fetchrow(
@@ -88,18 +93,49 @@ async def pick_pegawai(database_url: str) -> tuple[str, str]:
             " WHERE s.active GROUP BY s.nip, s.unit_id ORDER BY count(*) DESC, s.nip LIMIT 1"
         )
         assert row is not None
-        return str(row[0]), str(row[1])
+        team = await conn.fetch(
+            "SELECT nip FROM kinerja.employee WHERE supervisor_nip = $1 AND active ORDER BY nip", row[0]
+        )
+        return str(row[0]), str(row[1]), [str(r[0]) for r in team]
     finally:
         await conn.close()
 
 
+def rotating(url: str, keys: list[str], workdir: Path) -> tuple[str, list[str]]:
+    """For a URL with ``{team}``: the URL with the first key, and wrk's arguments for a Lua script that sends each
+    request with the next key in turn (each connection starts at a different one)."""
+    split = urlsplit(url)
+    script = workdir / "rotate.lua"
+    script.write_text(
+        "local keys = {" + ",".join(json.dumps(k) for k in keys) + "}\n"
+        "local i = math.random(#keys)\n"
+        "request = function()\n"
+        "  i = i % #keys + 1\n"
+        f"  return wrk.format(nil, {json.dumps(split.path.replace(TEAM, ''))} .. keys[i])\n"
+        "end\n"
+    )
+    return url.replace(TEAM, keys[0]), ["-s", str(script)]
+
+
 def wrk(
-    url: str, token: str, connections: int, duration_s: float, settle_apps: tuple[str, ...] = ()
+    url: str,
+    token: str,
+    connections: int,
+    duration_s: float,
+    settle_apps: tuple[str, ...] = (),
+    *,
+    team: list[str] | None = None,
+    workdir: Path | None = None,
 ) -> LoadResult:
     """One wrk run (one thread: the servers need the other core); then wait for ``url``'s app and each of
-    ``settle_apps`` to work off the requests wrk left in flight."""
+    ``settle_apps`` to work off the requests wrk left in flight. ``{team}`` in ``url`` rotates ``team``."""
+    script: list[str] = []
+    if TEAM in url:
+        if not team or workdir is None:
+            raise ValueError(f"{url}: a rotating path needs the team and a folder for the script")
+        url, script = rotating(url, team, workdir)
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration_s))}s", "--latency",
+        ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration_s))}s", "--latency", *script,
          "-H", f"Authorization: Bearer {token}", url],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
@@ -113,6 +149,7 @@ def targets(nip: str, unit: str) -> dict[str, str]:
     return {
         "whoami": "/v1/whoami",
         "employee": f"/v1/employees/{nip}",
+        "team": f"/v1/employees/{TEAM}",
         "evaluations": f"/v1/evaluations?unit_id={unit}&period=2026-Q1",
         "employees": f"/v1/employees?unit_id={unit}",
         "tasks": "/v1/me/tasks",
@@ -127,7 +164,8 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
     from asn_cli.seed import app_session, bootstrap, create_admin
     from gateway.identity.bootstrap import ensure_account
 
-    nip, unit = asyncio.run(pick_pegawai(dataset.database_url))
+    nip, unit, team = asyncio.run(pick_pegawai(dataset.database_url))
+    run = functools.partial(wrk, team=team, workdir=workdir)
 
     async def accounts() -> None:
         await bootstrap(dataset.database_url, SECRETS)
@@ -165,17 +203,17 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
             pids[f"direct@{args.compare}"] = old.popen.pid
         for route, base in routes.items():
             for path in paths.values():
-                got = httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=30.0,
+                got = httpx.get(base + path.replace(TEAM, team[0]), headers={"Authorization": f"Bearer {token}"}, timeout=30.0,
                                 trust_env=False)  # fmt: skip
                 if got.status_code != 200:
                     raise RuntimeError(f"{route} {path}: {got.status_code} {got.text[:300]}")
-                wrk(base + path, token, 16, 1, (s.url("kinerja"),))  # warm-up
+                run(base + path, token, 16, 1, (s.url("kinerja"),))  # warm-up
         for n in range(1, args.rounds + 1):
             for conns in args.connections:
                 for route, base in routes.items():
                     for name, path in paths.items():
                         before = cpu_seconds(pids[route])
-                        r = wrk(base + path, token, conns, args.duration, (s.url("kinerja"),))
+                        r = run(base + path, token, conns, args.duration, (s.url("kinerja"),))
                         cpu = (cpu_seconds(pids[route]) - before) * 1000 / max(1, r.requests)
                         results.setdefault((conns, route, name), []).append((r, cpu))
                         print(
@@ -184,7 +222,7 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
                             f"kinerja cpu {cpu:.3f} ms/req",
                             flush=True,
                         )
-    return results, f"pegawai {nip} (unit {unit})"
+    return results, f"pegawai {nip} (unit {unit}, {len(team)} direct reports)"
 
 
 def render(args: argparse.Namespace, results: Results) -> tuple[str, dict[str, float]]:

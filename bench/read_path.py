@@ -49,7 +49,7 @@ async def measure(database_url: str, calls: int, rounds: int) -> tuple[list[list
                 "SELECT nip, unit_id FROM kinerja.employee WHERE active ORDER BY nip LIMIT 1")).mappings().one()  # fmt: skip
         nip, unit = str(first["nip"]), first["unit_id"]
         statements: dict[str, tuple[Any, dict[str, Any]]] = {
-            "point read": (employees._BY_NIP, {"nip": nip}),
+            "point read": (employees._BY_NIP.statement, {"nips": [nip]}),
             "evaluation list (50)": evaluations.list_page_statement(
                 visible_to=None,
                 unit_id=unit,

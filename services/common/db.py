@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple, cast
 
@@ -174,12 +176,65 @@ class ReadConnection:
     connection is invalidated).
     """
 
-    __slots__ = ("_admission", "_dialect", "_pool")
+    __slots__ = ("_admission", "_dialect", "_fetching", "_open", "_pool")
 
     def __init__(self, engine: AsyncEngine, admission: Admission | None = None) -> None:
         self._pool = engine.sync_engine.pool
         self._dialect = engine.dialect
         self._admission = admission
+        # The batch of each keyed read that requests may still join (:meth:`one`), and the fetches running.
+        self._open: dict[KeyedRead, _Batch] = {}
+        self._fetching: set[asyncio.Task[None]] = set()
+
+    def serves(self, engine: AsyncEngine, admission: Admission | None) -> bool:
+        """Whether this reader runs on ``engine``'s pool behind ``admission`` (the app's current ones)."""
+        return self._pool is engine.sync_engine.pool and self._admission is admission
+
+    async def one(self, read: KeyedRead, key: Hashable) -> ReadRow | None:
+        """The row of ``read`` whose key is ``key``, or None, read together with the same read's other keys
+        asked for in this turn of the event loop: one statement (``... = ANY(:keys)``), one connection and one
+        slot at the admission gate for all of them.
+
+        Under load many requests reach the same point read in one turn of the loop (each connection's request
+        that arrived since the last turn); each of them paid for a checkout, a round trip and a turn of its own.
+        The statement is sent on the next turn, so a lone request waits for nothing but that turn, and it starts
+        after the request did: it sees every write committed before the request arrived. A failed statement
+        fails each request of its batch with the same error; a request that goes away leaves the others theirs.
+        """
+        loop = asyncio.get_running_loop()
+        batch = self._open.get(read)
+        if batch is None or len(batch) >= read.max_keys:
+            batch = self._open[read] = {}
+            # Its first step runs on the next turn, after every request of this turn had its chance to join.
+            task = loop.create_task(self._fetch(read, batch))
+            self._fetching.add(task)
+            task.add_done_callback(self._fetching.discard)
+        waiter: asyncio.Future[ReadRow | None] = loop.create_future()
+        batch.setdefault(key, []).append(waiter)
+        return await waiter
+
+    async def _fetch(self, read: KeyedRead, batch: _Batch) -> None:
+        if self._open.get(read) is batch:
+            del self._open[read]  # closed: later requests start the next batch
+        try:
+            rows = await self.all(read.statement, {read.keys_param: list(batch)})
+        except asyncio.CancelledError:
+            for waiters in batch.values():
+                for waiter in waiters:
+                    waiter.cancel()
+            raise
+        except Exception as error:
+            for waiters in batch.values():
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_exception(error)
+            return
+        found = {row[read.key_column]: row for row in rows}
+        for key, waiters in batch.items():
+            row = found.get(key)
+            for waiter in waiters:
+                if not waiter.done():  # done: its request went away (cancelled)
+                    waiter.set_result(row)
 
     async def all(self, statement: Executable, params: Mapping[str, Any]) -> list[ReadRow]:
         """Every row of ``statement`` with ``params`` bound."""
@@ -223,6 +278,33 @@ class ReadConnection:
         except BaseException as other:  # not a driver error: as it was raised
             return other
         return error
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class KeyedRead:
+    """A point read that concurrent requests share (:meth:`ReadConnection.one`): ``statement`` selects the rows
+    whose ``key_column`` is one of the array bound as ``keys_param`` (``WHERE nip = ANY(CAST(:nips AS
+    varchar[]))``), at most one row per key. Build it once, as a module constant: the object itself (by
+    identity) names its batches."""
+
+    statement: Executable
+    keys_param: str
+    key_column: str
+    max_keys: int = 256  # a larger batch is split: one statement's array stays small
+
+
+# A keyed read's requests waiting for its next statement: each key's waiters, in the order they came.
+_Batch = dict[Hashable, list["asyncio.Future[ReadRow | None]"]]
+
+
+async def read_one(db: Reader, read: KeyedRead, key: Hashable) -> Any | None:
+    """The row of ``read`` for ``key``, or None, on any reader: on the read path shared with the other requests
+    of this turn of the event loop (:meth:`ReadConnection.one`); on a session or connection, in its transaction,
+    as one statement with that key alone."""
+    if isinstance(db, ReadConnection):
+        return await db.one(read, key)
+    rows = await read_all(db, read.statement, {read.keys_param: [key]})
+    return rows[0] if rows else None
 
 
 # What a read runs its statements on: a request's session, a Core connection, or a read-only request's
@@ -290,7 +372,12 @@ async def get_reader(request: Request) -> ReadConnection:
     session; the app's one pool, behind the same admission gate. Not a yield dependency: each statement returns
     its connection itself, so FastAPI has no exit to run (a shielded task per request, issue 21)."""
     state = app_state(request.app, AppState)
-    return ReadConnection(state.engine, state.admission)
+    reader = state.reader
+    if reader is None or not reader.serves(state.engine, state.admission):
+        # One per app, so its requests share their keyed reads' batches (and a test that swaps the app's
+        # engine gets a reader on the new one).
+        reader = state.reader = ReadConnection(state.engine, state.admission)
+    return reader
 
 
 # For routes that only read (a GET of the registry, lists, the task list): Core statements, no BEGIN/COMMIT.

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 if TYPE_CHECKING:
     from services.common.admission import Admission
     from services.common.auth import TokenVerifier
+    from services.common.db import ReadConnection
     from services.common.http import ServiceTokenProvider
     from services.common.metrics import AppMetrics
     from services.common.outbox import OutboxDispatcher
@@ -49,6 +50,8 @@ class AppState:
     # This service's own token at the gateway (services/common/app.py add_service_client); None until needed.
     service_tokens: ServiceTokenProvider | None = None
     outbox: OutboxDispatcher | None = None
+    # The read path of read-only requests, one per app (services/common/db.py get_reader); built when needed.
+    reader: ReadConnection | None = None
 
     def token_verifier(self) -> TokenVerifier:
         """The verifier of callers' tokens; raises when the app was configured with none."""

@@ -6,6 +6,7 @@ round trip cannot creep back into the paths bench.hot_reads measures.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from services.common.db import ReadConnection, ReadOnlyViolation, ReadPathUnsupported, _prepare
+from services.common.db import (
+    KeyedRead,
+    ReadConnection,
+    ReadOnlyViolation,
+    ReadPathUnsupported,
+    _prepare,
+    read_one,
+)
 from services.common.errors import exception_to_problem
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.clock import today
@@ -146,3 +154,104 @@ def test_the_read_path_refuses_what_needs_sqlalchemy_processing() -> None:
         _prepare(select(t.c.a).where(t.c.a.in_(bindparam("xs", expanding=True))), PGDialect_asyncpg())  # type: ignore[no-untyped-call]
     with pytest.raises(ReadPathUnsupported):
         _prepare(select(t.c.a).where(t.c.j == bindparam("j", type_=JSON)), PGDialect_asyncpg())  # type: ignore[no-untyped-call]
+
+
+async def test_point_reads_of_one_turn_are_one_statement_and_each_request_sees_only_its_own(
+    db: str, settings_for: Callable[..., Any], tokens: Tokens
+) -> None:
+    """The point reads that reach the database in the same turn of the event loop share one statement (the
+    keyed read of services/common/db.py): 30 requests at once, by 30 callers, are 1 statement instead of 30. Each
+    request still decides for itself who may see the row: a pegawai asking for a colleague in the same batch
+    gets 404, an unknown NIP gets 404, the others their own employee."""
+    seed = await connect(db)
+    try:
+        unit = await seed.unit("DISDIK")
+        boss = await seed.employee(seed.nip(201), unit, None, position_type="ADMINISTRATOR")
+        reports = [seed.nip(300 + i) for i in range(30)]
+        await seed.employees(reports, unit, boss)
+    finally:
+        await seed.conn.close()
+    unknown = seed.nip(999)
+
+    app = create_app(settings_for(KinerjaSettings))
+    async with running(app) as client:
+        engine = kinerja_state(app).engine
+        await client.get(f"/v1/employees/{boss}", headers=tokens.pegawai(boss))  # warm: keys, plans, arrays
+        asks = [(nip, nip) for nip in reports[:27]]  # each pegawai their own record
+        asks += [(reports[27], reports[0]), (reports[28], unknown), (boss, reports[29])]
+        with counting(engine) as trips:
+            answers = await asyncio.gather(
+                *(client.get(f"/v1/employees/{nip}", headers=tokens.pegawai(who)) for who, nip in asks)
+            )
+        assert len(trips.statements) == 1, f"{len(trips.statements)} statements:\n{trips}"
+        assert trips.transactions == []
+        for (_who, nip), resp in zip(asks[:27], answers[:27], strict=True):
+            assert resp.status_code == 200, resp.text
+            assert resp.json()["nip"] == nip
+            assert resp.headers["ETag"]
+        assert answers[27].status_code == 404  # a colleague, asked in the same batch as their own read
+        assert answers[28].status_code == 404  # no such employee
+        assert answers[29].status_code == 200  # the supervisor reads a report
+        assert answers[29].json()["nip"] == reports[29]
+
+        # One request alone is one statement too.
+        with counting(engine) as trips:
+            alone = await client.get(f"/v1/employees/{reports[5]}", headers=tokens.admin())
+        assert alone.status_code == 200
+        assert len(trips.statements) == 1
+
+
+_SQUARE = KeyedRead(
+    text(
+        "SELECT k, CAST(k AS integer) * CAST(k AS integer) AS square FROM unnest(CAST(:ks AS varchar[])) AS k"
+        " WHERE k <> 'none'"
+    ),
+    keys_param="ks",
+    key_column="k",
+    max_keys=4,
+)
+
+
+def _square(row: Any) -> int:
+    assert row is not None
+    return int(row.square)
+
+
+async def test_a_keyed_batch_fails_together_splits_when_full_and_survives_a_caller_that_left(
+    db: str, settings_for: Callable[..., Any]
+) -> None:
+    """A batch whose statement fails fails each of its requests with that error (here a bad value: 422), and the
+    next batch starts afresh; more keys than ``max_keys`` are several statements; the same key asked twice is
+    read once; a request cancelled while it waits takes nothing from the others; inside a session the keyed
+    read is a plain statement."""
+    app = create_app(settings_for(KinerjaSettings))
+    async with running(app):
+        engine = kinerja_state(app).engine
+        conn = ReadConnection(engine, kinerja_state(app).admission)
+
+        with counting(engine) as trips:
+            got = await asyncio.gather(*(conn.one(_SQUARE, k) for k in ["1", "2", "2", "3", "none"]))
+        assert [r["square"] if r else None for r in got] == [1, 4, 4, 9, None]
+        assert len(trips.statements) == 1  # four distinct keys: one batch
+
+        with counting(engine) as trips:
+            got = await asyncio.gather(*(conn.one(_SQUARE, str(k)) for k in range(10)))
+        assert [r["square"] for r in got if r] == [k * k for k in range(10)]
+        assert len(trips.statements) == 3  # 4 + 4 + 2 keys
+
+        bad = await asyncio.gather(conn.one(_SQUARE, "2"), conn.one(_SQUARE, "two"), return_exceptions=True)
+        for error in bad:
+            assert isinstance(error, DBAPIError), bad
+            assert exception_to_problem(error, "/x")[0] == 422  # 22P02: each request answers as alone
+        assert _square(await conn.one(_SQUARE, "2")) == 4  # the next batch is fresh
+
+        leaving = asyncio.ensure_future(conn.one(_SQUARE, "5"))
+        staying = asyncio.ensure_future(conn.one(_SQUARE, "5"))
+        await asyncio.sleep(0)  # both joined; the batch's statement has not been sent
+        leaving.cancel()
+        assert _square(await staying) == 25
+        assert leaving.cancelled()
+        assert engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+        async with kinerja_state(app).sessionmaker() as session:
+            assert _square(await read_one(session, _SQUARE, "7")) == 49

@@ -31,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnClause
 
 # get, Assignment and assignments_during live in services.kinerja_api.staff (evaluations and skp read them
 # without importing employees); re-exported so this package's callers keep ``repository.get``.
-from services.common.db import Reader, read_all
+from services.common.db import KeyedRead, Reader, read_all, read_one
 from services.kinerja_api.staff import Assignment as Assignment
 from services.kinerja_api.staff import assignments_during as assignments_during
 from services.kinerja_api.staff import get as get
@@ -77,16 +77,20 @@ class EmployeeState(NamedTuple):
 _EMPLOYEE = Employee.__table__
 # The point read as a Core statement built once: no ORM instance, identity map or state per request, and no
 # statement to rebuild (its compiled form is found in the engine's cache). About 10 % of a point read's CPU
-# under load (py-spy, docs/benchmarks.md); the test of hot statements keeps it one statement.
-_BY_NIP = select(*_EMPLOYEE.c).where(_EMPLOYEE.c.nip == bindparam("nip"))
+# under load (py-spy, docs/benchmarks.md); the test of hot statements keeps it one statement. Keyed by NIP, so
+# the point reads of one turn of the event loop are one statement (services/common/db.py ReadConnection.one).
+_BY_NIP = KeyedRead(
+    select(*_EMPLOYEE.c).where(text("nip = ANY(CAST(:nips AS varchar[]))")),
+    keys_param="nips",
+    key_column="nip",
+)
 # A list's items (EmployeeRead) carry no timestamps or version (the version is the point read's ETag): not read.
 _LIST_COLUMNS = tuple(c for c in _EMPLOYEE.c if c.key not in ("created_at", "updated_at", "version"))
 
 
 async def read(session: Reader, nip: str) -> Any | None:
     """One employee's row by NIP for reading (attributes named as the model's), or None."""
-    rows = await read_all(session, _BY_NIP, {"nip": nip})
-    return rows[0] if rows else None
+    return await read_one(session, _BY_NIP, nip)
 
 
 async def siasn_owner(session: AsyncSession, siasn_id: str) -> str | None:
