@@ -899,11 +899,22 @@ async def _one_request(
     raw: bytes,
     timeout_s: float,
 ) -> tuple[int, bool]:
-    """Send one request on an idle keep-alive connection (or a new one); (status, has Retry-After)."""
+    """Send one request on an idle keep-alive connection (or a new one); (status, has Retry-After). A reused
+    connection that the server had closed (uvicorn ends a keep-alive connection idle for 5 s) answers nothing at
+    all: the request is sent again on a new connection, as HTTP clients do with an idempotent request."""
+    reused = bool(pool)
     reader, writer = pool.pop() if pool else await asyncio.open_connection(host, port)
     try:
         writer.write(raw)
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout_s)
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout_s)
+        except (asyncio.IncompleteReadError, ConnectionResetError) as stale:
+            if not reused or (isinstance(stale, asyncio.IncompleteReadError) and stale.partial):
+                raise
+            writer.close()
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(raw)
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout_s)
         status = int(head.split(b" ", 2)[1])
         lower = head.lower()
         length = int(re.search(rb"content-length:\s*(\d+)", lower).group(1))  # type: ignore[union-attr]
@@ -929,8 +940,10 @@ async def open_loop(
         result.send_late_ms.append((loop.time() - at) * 1000)
         try:
             status, retry_after = await _one_request(pool, host, port, raw, timeout_s)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError):
-            result.other["timeout/error"] = result.other.get("timeout/error", 0) + 1
+        except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
+            # By kind: a timeout waiting for the answer, a refused or reset connection, a cut answer.
+            what = "timeout" if isinstance(error, TimeoutError) else type(error).__name__
+            result.other[what] = result.other.get(what, 0) + 1
             return
         ms = (loop.time() - at) * 1000
         if 200 <= status < 300:

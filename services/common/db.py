@@ -193,7 +193,7 @@ class ReadConnection:
     async def one(self, read: KeyedRead, key: Hashable) -> ReadRow | None:
         """The row of ``read`` whose key is ``key``, or None, read together with the same read's other keys
         asked for in this turn of the event loop: one statement (``... = ANY(:keys)``), one connection and one
-        slot at the admission gate for all of them.
+        slot at the admission gate for up to ``read.max_batch`` requests.
 
         Under load many requests reach the same point read in one turn of the loop (each connection's request
         that arrived since the last turn); each of them paid for a checkout, a round trip and a turn of its own.
@@ -203,34 +203,35 @@ class ReadConnection:
         """
         loop = asyncio.get_running_loop()
         batch = self._open.get(read)
-        if batch is None or len(batch) >= read.max_keys:
-            batch = self._open[read] = {}
+        if batch is None or batch.size >= read.max_batch:
+            batch = self._open[read] = _Batch()
             # Its first step runs on the next turn, after every request of this turn had its chance to join.
             task = loop.create_task(self._fetch(read, batch))
             self._fetching.add(task)
             task.add_done_callback(self._fetching.discard)
         waiter: asyncio.Future[ReadRow | None] = loop.create_future()
-        batch.setdefault(key, []).append(waiter)
+        batch.waiters.setdefault(key, []).append(waiter)
+        batch.size += 1
         return await waiter
 
     async def _fetch(self, read: KeyedRead, batch: _Batch) -> None:
         if self._open.get(read) is batch:
             del self._open[read]  # closed: later requests start the next batch
         try:
-            rows = await self.all(read.statement, {read.keys_param: list(batch)})
+            rows = await self.all(read.statement, {read.keys_param: list(batch.waiters)})
         except asyncio.CancelledError:
-            for waiters in batch.values():
+            for waiters in batch.waiters.values():
                 for waiter in waiters:
                     waiter.cancel()
             raise
         except Exception as error:
-            for waiters in batch.values():
+            for waiters in batch.waiters.values():
                 for waiter in waiters:
                     if not waiter.done():
                         waiter.set_exception(error)
             return
         found = {row[read.key_column]: row for row in rows}
-        for key, waiters in batch.items():
+        for key, waiters in batch.waiters.items():
             row = found.get(key)
             for waiter in waiters:
                 if not waiter.done():  # done: its request went away (cancelled)
@@ -290,11 +291,22 @@ class KeyedRead:
     statement: Executable
     keys_param: str
     key_column: str
-    max_keys: int = 256  # a larger batch is split: one statement's array stays small
+    # The most requests one statement answers; more in one turn are several statements. All of a batch's
+    # requests go on in the same turn of the loop when its rows come, and every request arriving meanwhile
+    # (the shedder's quick 503s included) waits for that turn. Measured at twice capacity (bench.mixed_load
+    # --open-loop, docs/benchmarks.md round 12): a batch of 32 refused in 35 ms (median), 8 in 15 ms (1: 3 ms)
+    # and kept 96 % of 32's throughput (1: 63 %).
+    max_batch: int = 8
 
 
-# A keyed read's requests waiting for its next statement: each key's waiters, in the order they came.
-_Batch = dict[Hashable, list["asyncio.Future[ReadRow | None]"]]
+class _Batch:
+    """A keyed read's requests waiting for its next statement: each key's waiters, in the order they came."""
+
+    __slots__ = ("size", "waiters")
+
+    def __init__(self) -> None:
+        self.waiters: dict[Hashable, list[asyncio.Future[ReadRow | None]]] = {}
+        self.size = 0
 
 
 async def read_one(db: Reader, read: KeyedRead, key: Hashable) -> Any | None:

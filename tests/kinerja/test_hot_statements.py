@@ -27,6 +27,7 @@ from services.common.errors import exception_to_problem
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.clock import today
 from services.kinerja_api.config import KinerjaSettings
+from services.kinerja_api.employees import repository as employees_repository
 from services.kinerja_api.main import create_app
 from services.kinerja_api.state import kinerja_state
 from tests.kinerja.test_evaluations_seed import connect, evaluate
@@ -160,7 +161,7 @@ async def test_point_reads_of_one_turn_are_one_statement_and_each_request_sees_o
     db: str, settings_for: Callable[..., Any], tokens: Tokens
 ) -> None:
     """The point reads that reach the database in the same turn of the event loop share one statement (the
-    keyed read of services/common/db.py): 30 requests at once, by 30 callers, are 1 statement instead of 30. Each
+    keyed read of services/common/db.py): 30 requests at once, by 30 callers, are 4 statements instead of 30. Each
     request still decides for itself who may see the row: a pegawai asking for a colleague in the same batch
     gets 404, an unknown NIP gets 404, the others their own employee."""
     seed = await connect(db)
@@ -183,7 +184,8 @@ async def test_point_reads_of_one_turn_are_one_statement_and_each_request_sees_o
             answers = await asyncio.gather(
                 *(client.get(f"/v1/employees/{nip}", headers=tokens.pegawai(who)) for who, nip in asks)
             )
-        assert len(trips.statements) == 1, f"{len(trips.statements)} statements:\n{trips}"
+        batches = -(-len(asks) // employees_repository._BY_NIP.max_batch)  # 30 requests, 8 a statement: 4
+        assert len(trips.statements) == batches, f"{len(trips.statements)} statements:\n{trips}"
         assert trips.transactions == []
         for (_who, nip), resp in zip(asks[:27], answers[:27], strict=True):
             assert resp.status_code == 200, resp.text
@@ -208,7 +210,7 @@ _SQUARE = KeyedRead(
     ),
     keys_param="ks",
     key_column="k",
-    max_keys=4,
+    max_batch=4,
 )
 
 
@@ -221,7 +223,7 @@ async def test_a_keyed_batch_fails_together_splits_when_full_and_survives_a_call
     db: str, settings_for: Callable[..., Any]
 ) -> None:
     """A batch whose statement fails fails each of its requests with that error (here a bad value: 422), and the
-    next batch starts afresh; more keys than ``max_keys`` are several statements; the same key asked twice is
+    next batch starts afresh; more requests than ``max_batch`` are several statements; the same key asked twice is
     read once; a request cancelled while it waits takes nothing from the others; inside a session the keyed
     read is a plain statement."""
     app = create_app(settings_for(KinerjaSettings))
@@ -230,14 +232,14 @@ async def test_a_keyed_batch_fails_together_splits_when_full_and_survives_a_call
         conn = ReadConnection(engine, kinerja_state(app).admission)
 
         with counting(engine) as trips:
-            got = await asyncio.gather(*(conn.one(_SQUARE, k) for k in ["1", "2", "2", "3", "none"]))
-        assert [r["square"] if r else None for r in got] == [1, 4, 4, 9, None]
-        assert len(trips.statements) == 1  # four distinct keys: one batch
+            got = await asyncio.gather(*(conn.one(_SQUARE, k) for k in ["2", "none", "2", "3"]))
+        assert [r["square"] if r else None for r in got] == [4, None, 4, 9]
+        assert len(trips.statements) == 1  # four requests, three keys: one batch
 
         with counting(engine) as trips:
             got = await asyncio.gather(*(conn.one(_SQUARE, str(k)) for k in range(10)))
         assert [r["square"] for r in got if r] == [k * k for k in range(10)]
-        assert len(trips.statements) == 3  # 4 + 4 + 2 keys
+        assert len(trips.statements) == 3  # 4 + 4 + 2 requests
 
         bad = await asyncio.gather(conn.one(_SQUARE, "2"), conn.one(_SQUARE, "two"), return_exceptions=True)
         for error in bad:
