@@ -203,8 +203,9 @@ class ReadConnection:
         """
         loop = asyncio.get_running_loop()
         batch = self._open.get(read)
-        if batch is None or batch.size >= read.max_batch:
-            batch = self._open[read] = _Batch()
+        if batch is None or batch.size >= read.max_batch or batch.loop is not loop:
+            # (Another loop's batch: its loop ended before the batch was sent, as an in-process test's can.)
+            batch = self._open[read] = _Batch(loop)
             # Its first step runs on the next turn, after every request of this turn had its chance to join.
             task = loop.create_task(self._fetch(read, batch))
             self._fetching.add(task)
@@ -302,9 +303,10 @@ class KeyedRead:
 class _Batch:
     """A keyed read's requests waiting for its next statement: each key's waiters, in the order they came."""
 
-    __slots__ = ("size", "waiters")
+    __slots__ = ("loop", "size", "waiters")
 
-    def __init__(self) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
         self.waiters: dict[Hashable, list[asyncio.Future[ReadRow | None]]] = {}
         self.size = 0
 

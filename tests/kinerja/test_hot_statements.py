@@ -20,6 +20,7 @@ from services.common.db import (
     ReadConnection,
     ReadOnlyViolation,
     ReadPathUnsupported,
+    _Batch,
     _prepare,
     read_one,
 )
@@ -254,6 +255,15 @@ async def test_a_keyed_batch_fails_together_splits_when_full_and_survives_a_call
         assert _square(await staying) == 25
         assert leaving.cancelled()
         assert engine.sync_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+        # A batch left open by a loop that ended before sending it (an in-process test's loop can) is not
+        # joined: a request on this loop starts its own instead of waiting for ever.
+        dead = asyncio.new_event_loop()
+        try:
+            conn._open[_SQUARE] = _Batch(dead)
+            assert _square(await asyncio.wait_for(conn.one(_SQUARE, "3"), 5)) == 9
+        finally:
+            dead.close()
 
         async with kinerja_state(app).sessionmaker() as session:
             assert _square(await read_one(session, _SQUARE, "7")) == 49
