@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import time
 from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,16 @@ from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 from services.common.admission import Admission
+from services.common.readcache import (
+    MARK_TRIGGER,
+    MARKED_TABLES_SQL,
+    ReadCache,
+    Source,
+    frozen,
+    marked_names,
+    marks_sql,
+    source_of,
+)
 from services.common.settings import AppSettings
 from services.common.state import AppState, app_state
 
@@ -176,19 +188,81 @@ class ReadConnection:
     connection is invalidated).
     """
 
-    __slots__ = ("_admission", "_dialect", "_fetching", "_open", "_pool")
+    __slots__ = ("_admission", "_dialect", "_fetching", "_marked", "_open", "_pool", "_sources", "cache")
 
-    def __init__(self, engine: AsyncEngine, admission: Admission | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, admission: Admission | None = None, *, cache_bytes: int = 0
+    ) -> None:
         self._pool = engine.sync_engine.pool
         self._dialect = engine.dialect
         self._admission = admission
         # The batch of each keyed read that requests may still join (:meth:`one`), and the fetches running.
         self._open: dict[KeyedRead, _Batch] = {}
         self._fetching: set[asyncio.Task[None]] = set()
+        # Answers kept while their tables' change marks hold (:meth:`cached`); None: nothing is kept.
+        self.cache = ReadCache(cache_bytes) if cache_bytes > 0 else None
+        self._sources: dict[int, tuple[Executable, Source | None]] = {}
+        self._marked: dict[str, tuple[float, frozenset[str]]] = {}
 
-    def serves(self, engine: AsyncEngine, admission: Admission | None) -> bool:
-        """Whether this reader runs on ``engine``'s pool behind ``admission`` (the app's current ones)."""
-        return self._pool is engine.sync_engine.pool and self._admission is admission
+    def serves(self, engine: AsyncEngine, admission: Admission | None, cache_bytes: int = 0) -> bool:
+        """Whether this reader runs on ``engine``'s pool behind ``admission`` (the app's current ones), keeping
+        ``cache_bytes`` of answers."""
+        kept = self.cache.max_bytes if self.cache is not None else 0
+        return self._pool is engine.sync_engine.pool and self._admission is admission and kept == cache_bytes
+
+    async def cached(
+        self, statement: Executable, params: Mapping[str, Any], render: Callable[[list[ReadRow]], bytes],
+        shape: Hashable,
+    ) -> bytes:  # fmt: skip
+        """``render`` of the rows of ``statement`` with ``params``, served again from :attr:`cache` while no write
+        to a table the statement reads has committed since the rows were read (services/common/readcache.py).
+
+        ``shape`` names what ``render`` makes of the rows (its model and page size): with the statement and every
+        bound value, the key of the answer. Statements that read an unmarked table or call a clock are read
+        every time. A kept answer costs one statement shared by the requests of this turn of the event loop
+        (the marks), instead of the statement, its rows' decoding and the answer's encoding.
+        """
+        cache = self.cache
+        source = self._source(statement) if cache is not None else None
+        key = frozen(params) if source is not None else None
+        if cache is None or source is None or key is None or not await self._is_marked(source):
+            return render(await self.all(statement, params))
+        key = (id(statement), shape, key)
+        found = await self.one(_marks_read(source.schema), source.tables)
+        mark: str | None = found["mark"] if found is not None else None
+        kept = cache.get(key, statement)
+        if kept is not None and kept.mark == mark:
+            cache.served(key)
+            return kept.body
+        if kept is not None:
+            cache.stale += 1
+        else:
+            cache.misses += 1
+        # Read after the marks: a write that commits in between makes this answer newer than its mark, and the
+        # next request reads it again. Never older.
+        body = render(await self.all(statement, params))
+        cache.put(key, statement, mark, body)
+        return body
+
+    def _source(self, statement: Executable) -> Source | None:
+        found = self._sources.get(id(statement))
+        if found is not None and found[0] is statement:
+            return found[1]
+        source = source_of(statement, _prepare(statement, self._dialect).sql)
+        if len(self._sources) >= _PREPARED_MAX:
+            self._sources.clear()
+        self._sources[id(statement)] = (statement, source)
+        return source
+
+    async def _is_marked(self, source: Source) -> bool:
+        """Whether every table of ``source`` has its change-mark trigger (read from the catalogue at most once a
+        minute: an app started before its migration ran begins keeping answers within a minute of it)."""
+        now = time.monotonic()
+        found = self._marked.get(source.schema)
+        if found is None or now - found[0] > _MARKED_TTL_S:
+            rows = await self.all(_MARKED_TABLES, {"schema": source.schema, "trigger": MARK_TRIGGER})
+            found = self._marked[source.schema] = (now, marked_names(rows))
+        return all(name in found[1] for name in source.tables.split(","))
 
     async def one(self, read: KeyedRead, key: Hashable) -> ReadRow | None:
         """The row of ``read`` whose key is ``key``, or None, read together with the same read's other keys
@@ -311,6 +385,16 @@ class _Batch:
         self.size = 0
 
 
+_MARKED_TABLES = text(MARKED_TABLES_SQL)
+_MARKED_TTL_S = 60.0
+
+
+@functools.cache
+def _marks_read(schema: str) -> KeyedRead:
+    """The change marks of sets of ``schema``'s tables, keyed by the set (``ReadConnection.cached``)."""
+    return KeyedRead(text(marks_sql(schema)), keys_param="tables", key_column="tables")
+
+
 async def read_one(db: Reader, read: KeyedRead, key: Hashable) -> Any | None:
     """The row of ``read`` for ``key``, or None, on any reader: on the read path shared with the other requests
     of this turn of the event loop (:meth:`ReadConnection.one`); on a session or connection, in its transaction,
@@ -332,6 +416,18 @@ async def read_all(db: Reader, statement: Executable, params: Mapping[str, Any])
     if isinstance(db, ReadConnection):
         return await db.all(statement, params)
     return list((await db.execute(statement, dict(params))).all())
+
+
+async def read_rendered(
+    db: Reader, statement: Executable, params: Mapping[str, Any], render: Callable[[list[Any]], bytes],
+    shape: Hashable,
+) -> bytes:  # fmt: skip
+    """``render`` of the rows of a read-only Core statement: on the read path, kept and served again while the
+    tables it reads have not changed (:meth:`ReadConnection.cached`; ``shape`` names what ``render`` makes);
+    on a session or connection, read in its transaction every time."""
+    if isinstance(db, ReadConnection):
+        return await db.cached(statement, params, render, shape)
+    return render(await read_all(db, statement, params))
 
 
 _AFTER_COMMIT = "asn.after_commit"
@@ -387,10 +483,11 @@ async def get_reader(request: Request) -> ReadConnection:
     its connection itself, so FastAPI has no exit to run (a shielded task per request, issue 21)."""
     state = app_state(request.app, AppState)
     reader = state.reader
-    if reader is None or not reader.serves(state.engine, state.admission):
-        # One per app, so its requests share their keyed reads' batches (and a test that swaps the app's
-        # engine gets a reader on the new one).
-        reader = state.reader = ReadConnection(state.engine, state.admission)
+    cache_bytes = state.settings.read_cache_mb * 2**20
+    if reader is None or not reader.serves(state.engine, state.admission, cache_bytes):
+        # One per app, so its requests share their keyed reads' batches and kept answers (and a test that swaps
+        # the app's engine gets a reader on the new one).
+        reader = state.reader = ReadConnection(state.engine, state.admission, cache_bytes=cache_bytes)
     return reader
 
 

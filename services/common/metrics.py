@@ -38,7 +38,7 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.registry import Collector
 from starlette.types import Scope
@@ -99,6 +99,19 @@ class _StateCollector(Collector):
             )
             overflow.add_metric([], float(pool.overflow()))
             yield from (size, used, overflow)
+        cache = state.reader.cache if state is not None and state.reader is not None else None
+        if cache is not None:
+            answers = CounterMetricFamily(
+                "asn_read_cache_answers",
+                "List pages asked of the read cache (services/common/readcache.py), by result: hit (served "
+                "kept), stale (kept, but a table it reads changed since: read again) or miss (none kept).",
+                labels=["result"],
+            )
+            for result, count in (("hit", cache.hits), ("stale", cache.stale), ("miss", cache.misses)):
+                answers.add_metric([result], float(count))
+            kept = GaugeMetricFamily("asn_read_cache_bytes", "Bytes of encoded pages the read cache keeps.")
+            kept.add_metric([], float(cache.size))
+            yield from (answers, kept)
         figures = state.public_cache_figures() if state is not None else None
         if figures is not None:
             # publik answers cached public reads before the edge middleware (no request metrics for those

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Row
+from sqlalchemy import Executable, Row
 
+from services.common.db import Reader, read_rendered
 from services.common.errors import InvalidInput
 from services.common.i18n import msg
 
@@ -41,13 +43,46 @@ def page_response(model: type[M], rows: Iterable[Row[Any]], next_cursor: str | N
     after; and validating from a plain dict costs a third of validating from the row's attributes (issue 21,
     docs/benchmarks.md).
     """
+    return json_response(page_json(model, rows, next_cursor))
+
+
+def json_response(body: bytes) -> Response:
+    """An encoded JSON answer (:func:`page_json`, :func:`read_page`) as the route's response."""
+    return Response(body, media_type="application/json")
+
+
+def page_json(model: type[M], rows: Iterable[Row[Any]], next_cursor: str | None) -> bytes:
+    """The JSON of ``Page[model]`` for a page of Core rows (:func:`page_response`)."""
     rows = list(rows)
     fields = rows[0]._fields if rows else ()
     # One validation call for the whole page: per-item ``model_validate`` calls cost a seventh more.
     page = Page[model].model_validate(  # type: ignore[valid-type]
         {"items": [dict(zip(fields, row, strict=True)) for row in rows], "next_cursor": next_cursor}
     )
-    return Response(page.model_dump_json(by_alias=True), media_type="application/json")
+    # bytes straight from pydantic-core (model_dump_json decodes them into a str first)
+    return page.__pydantic_serializer__.to_json(page, by_alias=True)
+
+
+def _render_page(model: type[M], limit: int, cursor_columns: tuple[str, ...], rows: list[Any]) -> bytes:
+    page, next_cursor = page_of(rows, limit, lambda row: [row[name] for name in cursor_columns])
+    return page_json(model, page, next_cursor)
+
+
+async def read_page(
+    db: Reader,
+    statement: Executable,
+    params: Mapping[str, Any],
+    *,
+    model: type[M],
+    limit: int,
+    cursor_columns: tuple[str, ...],
+) -> bytes:
+    """The JSON of ``Page[model]`` from a keyset statement that reads ``limit + 1`` rows (the next cursor made of
+    the last item's ``cursor_columns``). On the read path the encoded page is kept and served again while no
+    write to the tables it reads has committed (services/common/readcache.py): the same viewer's same page
+    costs a shared read of those tables' change marks instead of the statement, the decoding and the encoding."""
+    render = functools.partial(_render_page, model, limit, cursor_columns)
+    return await read_rendered(db, statement, params, render, (model, limit, cursor_columns))
 
 
 def encode_cursor(values: list[Any]) -> str:

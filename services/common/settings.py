@@ -97,6 +97,10 @@ class AppSettings(BaseSettings):
     # stalls that cost a 50-item list about 4 ms per request on average (issue 21, docs/benchmarks.md). Off
     # in the in-process tests, which build hundreds of apps in one process (frozen cycles are never freed).
     gc_freeze: bool = True
+    # Encoded list pages kept per process while the tables they read have not changed (services/common/
+    # readcache.py): a kept page costs one shared read of the tables' change marks instead of the statement and
+    # the page's decoding and encoding. MiB; 0 reads every page afresh. Per process (per worker, per replica).
+    read_cache_mb: int = Field(default=32, ge=0, le=4096)
 
     @property
     def in_flight_limit(self) -> int:

@@ -9,6 +9,7 @@ from services.kinerja_api.publication.models import PublicationState
 from services.kinerja_api.reports.models import UnitOrgPredikat
 from services.kinerja_api.skp.models import Feedback, Realization, Skp, SkpIndicator, SkpResult
 from services.kinerja_api.sync.models import ChangeLog
+from services.kinerja_api.tables.change_marks import ChangeMark
 from services.kinerja_api.tables.employees import Employee, EmployeeAssignment
 from services.kinerja_api.tables.evaluations import Evaluation, Objection
 from services.kinerja_api.units.models import Unit
@@ -17,6 +18,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ChangeLog",
+    "ChangeMark",
     "Employee",
     "EmployeeAssignment",
     "Evaluation",

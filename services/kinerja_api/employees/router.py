@@ -16,7 +16,7 @@ from services.common.auth import AdminDep
 from services.common.db import ReadConnectionDep, SessionDep
 from services.common.errors import problem_responses
 from services.common.i18n import msg
-from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, page_response
+from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, json_response
 from services.common.routing import ServiceRouter
 from services.kinerja_api import clock
 from services.kinerja_api.deps import CallerDep
@@ -87,7 +87,7 @@ async def list_employees(
     """Employees ordered by NIP. Admins, integrators and services see everyone; a pegawai sees themselves
     and their direct reports. `q` searches by name or NIP prefix within what the caller sees (indexed:
     a full-text index on the name's words, a pattern index on the NIP)."""
-    rows, next_cursor = await service.list_employees(
+    page = await service.list_employees(
         session,
         caller,
         unit_id=unit_id,
@@ -97,7 +97,7 @@ async def list_employees(
         limit=limit,
         q=q.strip() if q is not None else None,
     )
-    return page_response(EmployeeRead, rows, next_cursor)
+    return json_response(page)
 
 
 _IMPORT_BODY: dict[str, Any] = {

@@ -18,7 +18,7 @@ from services.common import clock
 from services.common.conditional import check_if_match, strong_etag
 from services.common.db import Reader
 from services.common.i18n import message_of, msg
-from services.common.pagination import decode_cursor, page_of
+from services.common.pagination import decode_cursor, page_json, read_page
 from services.common.roles import Role
 from services.kinerja_api.calendar.periods import periods_containing
 from services.kinerja_api.caller import Caller, refuse_unscoped_integrator
@@ -213,15 +213,15 @@ async def list_employees(
     cursor: str | None,
     limit: int,
     q: str | None = None,
-) -> tuple[list[Row[Any]], str | None]:
-    """A keyset page ordered by NIP; a pegawai sees only themselves and their direct reports. ``q`` searches
-    within what the viewer sees: a NIP prefix when all digits, else the starts of the name's words."""
+) -> bytes:
+    """The JSON of a keyset page ordered by NIP (``Page[EmployeeRead]``); a pegawai sees only themselves and their
+    direct reports. ``q`` searches within what the viewer sees: a NIP prefix when all digits, else the starts of
+    the name's words."""
     after = decode_cursor(cursor, 1)
     refuse_unscoped_integrator(viewer)
     if not sees_every_employee(viewer) and viewer.nip is None:
-        return [], None
-    rows = await repository.list_page(
-        session,
+        return page_json(EmployeeRead, [], None)
+    stmt, params = repository.list_statement(
         unit_id=unit_id,
         supervisor_nip=supervisor_nip,
         active=active,
@@ -230,7 +230,7 @@ async def list_employees(
         limit=limit + 1,
         q=q,
     )
-    return page_of(rows, limit, lambda e: [e.nip])
+    return await read_page(session, stmt, params, model=EmployeeRead, limit=limit, cursor_columns=("nip",))
 
 
 async def update_employee(

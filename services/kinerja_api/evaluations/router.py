@@ -11,7 +11,7 @@ from services.common.auth import AdminDep
 from services.common.db import ReadConnectionDep, SessionDep
 from services.common.errors import problem_responses
 from services.common.links import LinkPrefix
-from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, page_response
+from services.common.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, json_response
 from services.common.routing import ServiceRouter
 from services.kinerja_api.calendar.periods import PERIOD_PATTERN
 from services.kinerja_api.clock import today
@@ -93,7 +93,7 @@ async def list_evaluations(
 ) -> Response:
     """Evaluations the caller may see, a keyset page at a time: admins and integrators see all; an employee
     sees their own, those they wrote, and those their direct reports wrote (to decide objections)."""
-    rows, next_cursor = await service.list_evaluations(
+    page = await service.list_evaluations(
         session,
         actor,
         unit_id=unit_id,
@@ -104,7 +104,7 @@ async def list_evaluations(
         cursor=cursor,
         limit=limit,
     )
-    return page_response(EvaluationRead, rows, next_cursor)
+    return json_response(page)
 
 
 @router.get(

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +26,7 @@ from services.common.changes.catalogue.kinerja import EvaluationFinalized
 from services.common.conditional import check_if_match, require_if_match, strong_etag
 from services.common.db import Reader
 from services.common.i18n import joined, message_of, msg
-from services.common.pagination import decode_cursor, page_of
+from services.common.pagination import decode_cursor, page_json, read_page
 from services.common.roles import Role
 from services.kinerja_api import staff
 from services.kinerja_api.calendar import service as calendar
@@ -57,7 +56,12 @@ from services.kinerja_api.evaluations.errors import (
     StaleEvaluation,
     WrongState,
 )
-from services.kinerja_api.evaluations.schemas import BehaviorNote, EvaluationUpdate, MainResults
+from services.kinerja_api.evaluations.schemas import (
+    BehaviorNote,
+    EvaluationRead,
+    EvaluationUpdate,
+    MainResults,
+)
 from services.kinerja_api.events import SINK
 from services.kinerja_api.predikat import predikat
 from services.kinerja_api.publication import service as publication
@@ -409,14 +413,13 @@ async def list_evaluations(
     status: str | None,
     cursor: str | None,
     limit: int,
-) -> tuple[list[Row[Any]], str | None]:
-    """A keyset page in id order of the evaluations the caller may see."""
+) -> bytes:
+    """The JSON of a keyset page in id order of the evaluations the caller may see (``Page[EvaluationRead]``)."""
     after = decode_cursor(cursor, 1)
     refuse_unscoped_integrator(actor)
     if not reads_every_evaluation(actor) and actor.acting_nip is None:
-        return [], None
-    rows = await repository.list_page(
-        session,
+        return page_json(EvaluationRead, [], None)
+    stmt, params = repository.list_page_statement(
         visible_to=None if reads_every_evaluation(actor) else actor.acting_nip,
         unit_id=unit_id,
         period=period,
@@ -426,7 +429,7 @@ async def list_evaluations(
         after_id=uuid.UUID(str(after[0])) if after else None,
         limit=limit + 1,
     )
-    return page_of(rows, limit, lambda e: [str(e.id)])
+    return await read_page(session, stmt, params, model=EvaluationRead, limit=limit, cursor_columns=("id",))
 
 
 def _check_writer(actor: Caller, evaluation: Evaluation) -> None:
