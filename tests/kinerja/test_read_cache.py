@@ -8,6 +8,7 @@ or straight into PostgreSQL, is in the other's very next answer. Real PostgreSQL
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -198,6 +199,14 @@ async def test_a_commit_marks_its_tables_once_and_truncate_marks_too(db: str) ->
             await conn.execute("DELETE FROM kinerja.employee_assignment WHERE nip = $1", reports[1])
             await conn.execute("UPDATE kinerja.employee SET active = true WHERE nip = $1", reports[0])
         assert (await marks())["employee"] == before["employee"] + 2
+        # The first write's mark undone with its savepoint: the next write of the transaction marks it.
+        async with conn.transaction():
+            with contextlib.suppress(RuntimeError):
+                async with conn.transaction():
+                    await conn.execute("UPDATE kinerja.employee SET name = 'x' WHERE nip = $1", reports[2])
+                    raise RuntimeError("rolled back to the savepoint")
+            await conn.execute("UPDATE kinerja.employee SET name = 'y' WHERE nip = $1", reports[3])
+        assert (await marks())["employee"] == before["employee"] + 3
         assert "evaluation" not in await marks()
         await conn.execute("TRUNCATE kinerja.evaluation CASCADE")
         assert (await marks())["evaluation"] == 1
