@@ -25,6 +25,12 @@ docs/benchmarks.md.
 ``--compare REV`` also starts kinerja as of git revision REV beside the current one (same database and
 settings) and requests it directly in the same rounds (route ``direct@REV``), so a change is measured against
 the old code in the same minutes.
+
+``--churn RATE`` commits RATE writes a second to ``kinerja.evaluation`` and ``kinerja.employee`` in turn (rows of
+other units, values unchanged) from a thread of the bench while every case runs. Each commit changes its table's
+change mark, so kinerja's kept list pages (services/common/readcache.py) are read afresh after each: the lists'
+figures then show what the read cache costs and saves when the province is writing. Its section is
+``hot-reads-churn``.
 """
 
 from __future__ import annotations
@@ -34,11 +40,13 @@ import asyncio
 import contextlib
 import functools
 import json
+import random
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -144,6 +152,52 @@ def wrk(
     return parse_wrk(out)
 
 
+class Churn(threading.Thread):
+    """Writes committed at a steady rate while the cases run (``--churn``): an UPDATE that changes no value of a row
+    of another unit, to ``kinerja.evaluation`` and ``kinerja.employee`` in turn, each its own transaction."""
+
+    def __init__(self, database_url: str, rate: float, unit: str) -> None:
+        super().__init__(daemon=True)
+        self.database_url, self.rate, self.unit = database_url, rate, unit
+        self.stopping = threading.Event()
+        self.commits = 0
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            asyncio.run(self._write())
+        except BaseException as exc:  # reported by stop()
+            self.error = exc
+
+    async def _write(self) -> None:
+        conn = await asyncpg.connect(plain_dsn(self.database_url))
+        try:
+            ids = [r[0] for r in await conn.fetch(
+                "SELECT id FROM kinerja.evaluation WHERE unit_id <> $1::uuid LIMIT 1000", self.unit)]  # fmt: skip
+            nips = [r[0] for r in await conn.fetch(
+                "SELECT nip FROM kinerja.employee WHERE unit_id <> $1::uuid LIMIT 1000", self.unit)]  # fmt: skip
+            interval, next_at = 1 / self.rate, time.monotonic()
+            while not self.stopping.is_set():
+                if self.commits % 2:
+                    sql, key = "UPDATE kinerja.employee SET updated_at = updated_at WHERE nip = $1", nips
+                else:
+                    sql, key = "UPDATE kinerja.evaluation SET updated_at = updated_at WHERE id = $1", ids
+                await conn.execute(sql, random.choice(key))
+                self.commits += 1
+                next_at += interval
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+        finally:
+            await conn.close()
+
+    def stop(self) -> float:
+        """Stop; the number of commits made."""
+        self.stopping.set()
+        self.join(timeout=10)
+        if self.error is not None:
+            raise RuntimeError(f"churn failed: {self.error!r}") from self.error
+        return self.commits
+
+
 def targets(nip: str, unit: str) -> dict[str, str]:
     """The service path of each case."""
     return {
@@ -208,6 +262,10 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
                 if got.status_code != 200:
                     raise RuntimeError(f"{route} {path}: {got.status_code} {got.text[:300]}")
                 run(base + path, token, 16, 1, (s.url("kinerja"),))  # warm-up
+        churn = Churn(dataset.database_url, args.churn, unit) if args.churn else None
+        if churn is not None:
+            churn.start()
+            churn_started = time.monotonic()
         for n in range(1, args.rounds + 1):
             for conns in args.connections:
                 for route, base in routes.items():
@@ -222,6 +280,10 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
                             f"kinerja cpu {cpu:.3f} ms/req",
                             flush=True,
                         )
+        if churn is not None:
+            rate = churn.stop() / (time.monotonic() - churn_started)
+            print(f"churn: {rate:.1f} commits/s", flush=True)
+            args.churn_achieved = rate
     return results, f"pegawai {nip} (unit {unit}, {len(team)} direct reports)"
 
 
@@ -262,6 +324,13 @@ def main() -> int:
         help="also run kinerja as of this git revision beside the current one (direct route `direct@REV`), "
         "rounds interleaved",
     )
+    parser.add_argument(
+        "--churn",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="commit RATE writes a second to kinerja's evaluation and employee tables while the cases run",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
     args.connections = [int(c) for c in args.connections.split(",")]
@@ -289,14 +358,21 @@ def main() -> int:
     took = time.perf_counter() - started
     print(text, f"took {took:.0f} s", sep="\n")
     if not args.no_write:
+        churned = (
+            f" While every case ran, a thread of the bench committed {args.churn_achieved:.1f} writes a second to"
+            " `kinerja.evaluation` and `kinerja.employee` in turn (rows of other units, no value changed), so the"
+            " lists' kept pages were read afresh after each."
+            if args.churn
+            else ""
+        )
         write_section(
-            SECTION,
-            f"""## Hot reads of kinerja relative to its own `/v1/whoami` (issue 21)
+            f"{SECTION}-churn" if args.churn else SECTION,
+            f"""## Hot reads of kinerja relative to its own `/v1/whoami`{", while writes commit" if args.churn else ""} (issue 21)
 
 Command: `{command_line()}` (wrk, one thread; {args.rounds} interleaved rounds of {args.duration:g} s after a
 warm-up; ratio = median of the per-round ratios to whoami on the same route). As {who}, a pegawai with the
 most direct reports, logged in through the gateway. {args.workers} uvicorn worker(s) per app, log level
-WARNING; PostgreSQL, the four apps and wrk share the machine. Machine: {machine()}.
+WARNING; PostgreSQL, the four apps and wrk share the machine. Machine: {machine()}.{churned}
 
 {text}
 

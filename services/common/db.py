@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import AsyncIterator, Callable, Hashable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple, cast
@@ -188,7 +188,9 @@ class ReadConnection:
     connection is invalidated).
     """
 
-    __slots__ = ("_admission", "_dialect", "_fetching", "_marked", "_open", "_pool", "_sources", "cache")
+    __slots__ = (
+        "_admission", "_dialect", "_fetching", "_flights", "_marked", "_open", "_pool", "_sources", "cache",
+    )  # fmt: skip
 
     def __init__(
         self, engine: AsyncEngine, admission: Admission | None = None, *, cache_bytes: int = 0
@@ -203,6 +205,8 @@ class ReadConnection:
         self.cache = ReadCache(cache_bytes) if cache_bytes > 0 else None
         self._sources: dict[int, tuple[Executable, Source | None]] = {}
         self._marked: dict[str, tuple[float, frozenset[str]]] = {}
+        # The answers being made, by key and marks (:meth:`kept`).
+        self._flights: dict[tuple[Hashable, str | None], asyncio.Task[bytes]] = {}
 
     def serves(self, engine: AsyncEngine, admission: Admission | None, cache_bytes: int = 0) -> bool:
         """Whether this reader runs on ``engine``'s pool behind ``admission`` (the app's current ones), keeping
@@ -215,33 +219,72 @@ class ReadConnection:
         shape: Hashable,
     ) -> bytes:  # fmt: skip
         """``render`` of the rows of ``statement`` with ``params``, served again from :attr:`cache` while no write
-        to a table the statement reads has committed since the rows were read (services/common/readcache.py).
+        to a table the statement reads has committed since the rows were read (:meth:`kept`).
 
         ``shape`` names what ``render`` makes of the rows (its model and page size): with the statement and every
         bound value, the key of the answer. Statements that read an unmarked table or call a clock are read
-        every time. A kept answer costs one statement shared by the requests of this turn of the event loop
-        (the marks), instead of the statement, its rows' decoding and the answer's encoding.
+        every time.
+        """
+
+        async def compute() -> bytes:
+            return render(await self.all(statement, params))
+
+        source = self._source(statement) if self.cache is not None else None
+        values = frozen(params) if source is not None else None
+        if source is None or values is None:
+            return await compute()
+        return await self.kept(source, (id(statement), shape, values), compute, owner=statement)
+
+    async def kept(
+        self, source: Source, key: Hashable, compute: Callable[[], Awaitable[bytes]], *, owner: object = None
+    ) -> bytes:
+        """The answer ``compute`` makes, which reads only the tables of ``source``, served again from :attr:`cache`
+        under ``key`` (with ``owner``, an object the key names by identity) while none of those tables' change
+        marks moved since it was made (services/common/readcache.py). Read every time when the cache is off or
+        a table of ``source`` has no mark.
+
+        A kept answer costs one statement shared by the requests of this turn of the event loop (the marks),
+        instead of the statements, their rows' decoding and the answer's encoding. The requests that find the
+        same key stale under the same marks share one ``compute`` (a task of its own, so a request that goes
+        away does not take it from the others): after a write, the next answer is made once, not once per
+        request waiting for it.
         """
         cache = self.cache
-        source = self._source(statement) if cache is not None else None
-        key = frozen(params) if source is not None else None
-        if cache is None or source is None or key is None or not await self._is_marked(source):
-            return render(await self.all(statement, params))
-        key = (id(statement), shape, key)
+        if cache is None or not await self._is_marked(source):
+            return await compute()
         found = await self.one(_marks_read(source.schema), source.tables)
         mark: str | None = found["mark"] if found is not None else None
-        kept = cache.get(key, statement)
+        kept = cache.get(key, owner)
         if kept is not None and kept.mark == mark:
             cache.served(key)
             return kept.body
-        if kept is not None:
-            cache.stale += 1
+        flight = self._flights.get((key, mark))
+        if flight is None:
+            if kept is not None:
+                cache.stale += 1
+            else:
+                cache.misses += 1
+            # Made after the marks were read: a write that commits in between makes this answer newer than its
+            # mark, and the next request makes it again. Never older. Joining requests read the same marks
+            # after it started, so no write committed between their arrival and its rows either.
+            flight = asyncio.get_running_loop().create_task(self._make(key, mark, compute, owner))
+            self._flights[(key, mark)] = flight
+            flight.add_done_callback(functools.partial(self._landed, (key, mark)))
         else:
-            cache.misses += 1
-        # Read after the marks: a write that commits in between makes this answer newer than its mark, and the
-        # next request reads it again. Never older.
-        body = render(await self.all(statement, params))
-        cache.put(key, statement, mark, body)
+            cache.hits += 1  # served by the answer being made
+        return await asyncio.shield(flight)
+
+    def _landed(self, flight_key: tuple[Hashable, str | None], flight: asyncio.Task[bytes]) -> None:
+        self._flights.pop(flight_key, None)
+        if not flight.cancelled():
+            flight.exception()  # retrieved: raised to each request that waited, if any did
+
+    async def _make(
+        self, key: Hashable, mark: str | None, compute: Callable[[], Awaitable[bytes]], owner: object
+    ) -> bytes:
+        body = await compute()
+        if self.cache is not None:
+            self.cache.put(key, owner, mark, body)
         return body
 
     def _source(self, statement: Executable) -> Source | None:
@@ -428,6 +471,17 @@ async def read_rendered(
     if isinstance(db, ReadConnection):
         return await db.cached(statement, params, render, shape)
     return render(await read_all(db, statement, params))
+
+
+async def read_kept(
+    db: Reader, source: Source, key: Hashable, compute: Callable[[], Awaitable[bytes]]
+) -> bytes:
+    """The answer ``compute`` makes from the tables of ``source`` (declared: its statements' own text is
+    checked against it by a test): on the read path, kept under ``key`` while those tables have not changed
+    (:meth:`ReadConnection.kept`); on a session or connection, made every time."""
+    if isinstance(db, ReadConnection):
+        return await db.kept(source, key, compute)
+    return await compute()
 
 
 _AFTER_COMMIT = "asn.after_commit"

@@ -103,8 +103,9 @@ class _StateCollector(Collector):
         if cache is not None:
             answers = CounterMetricFamily(
                 "asn_read_cache_answers",
-                "List pages asked of the read cache (services/common/readcache.py), by result: hit (served "
-                "kept), stale (kept, but a table it reads changed since: read again) or miss (none kept).",
+                "Answers asked of the read cache (services/common/readcache.py), by result: hit (served kept, "
+                "or by the one being made), stale (kept, but a table it reads changed since: made again) or "
+                "miss (none kept).",
                 labels=["result"],
             )
             for result, count in (("hit", cache.hits), ("stale", cache.stale), ("miss", cache.misses)):

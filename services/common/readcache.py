@@ -17,6 +17,10 @@ its statement reads are what they were before the page was read:
 - The key is the statement, every bound value (the viewer's NIP among them, so one viewer's page is never
   another's) and the answer's shape (the model, the page size). The store is bounded in bytes; the least
   recently used answer goes first.
+- The requests that find the same answer stale under the same marks make it once between them (after a write,
+  the page is read once, not once per request waiting for it).
+- An answer made by several statements of SQL text (``/me/tasks``) declares its tables (:meth:`Source.of`); a
+  test checks the declaration against the statements' SQL (:func:`tables_in_sql`).
 """
 
 from __future__ import annotations
@@ -77,6 +81,17 @@ class Source:
     schema: str
     tables: str
 
+    @classmethod
+    def of(cls, schema: str, tables: Iterable[str]) -> Source:
+        """A declared source (:func:`services.common.db.read_kept`)."""
+        return cls(schema, ",".join(sorted(set(tables))))
+
+
+def tables_in_sql(sql: str, schema: str) -> set[str]:
+    """The tables of ``schema`` that ``sql`` names (``schema.table``: every statement of the apps names its
+    tables with their schema, as SQLAlchemy compiles them), to check a declared :class:`Source` against."""
+    return set(re.findall(rf"\b{re.escape(schema)}\.\"?([a-z_][a-z0-9_]*)", sql))
+
 
 def source_of(statement: Executable, sql: str) -> Source | None:
     """The schema and tables ``statement`` reads, or None when it cannot be kept: tables of several schemas or
@@ -108,7 +123,9 @@ def frozen(params: Mapping[str, Any]) -> Hashable | None:
 
 @dataclass(slots=True)
 class _Kept:
-    statement: Executable  # kept referenced, so the id() in its key is not reused while it is kept
+    owner: (
+        object  # what the key names by id() (a statement), kept referenced so the id is not reused meanwhile
+    )
     mark: str | None
     body: bytes
 
@@ -125,10 +142,10 @@ class ReadCache:
         self._size = 0
         self.hits = self.misses = self.stale = 0
 
-    def get(self, key: Hashable, statement: Executable) -> _Kept | None:
-        """The answer kept under ``key`` for ``statement``, if any (its mark still to be checked)."""
+    def get(self, key: Hashable, owner: object = None) -> _Kept | None:
+        """The answer kept under ``key`` for ``owner``, if any (its mark still to be checked)."""
         kept = self._entries.get(key)
-        if kept is None or kept.statement is not statement:
+        if kept is None or kept.owner is not owner:
             return None
         return kept
 
@@ -137,14 +154,14 @@ class ReadCache:
         self.hits += 1
         self._entries.move_to_end(key)
 
-    def put(self, key: Hashable, statement: Executable, mark: str | None, body: bytes) -> None:
+    def put(self, key: Hashable, owner: object, mark: str | None, body: bytes) -> None:
         """Keep ``body``, read after the marks were ``mark``; forget the oldest until it fits."""
         old = self._entries.pop(key, None)
         if old is not None:
             self._size -= len(old.body)
         if len(body) > self.max_bytes // 8:  # one answer may not push out most of the others
             return
-        self._entries[key] = _Kept(statement, mark, body)
+        self._entries[key] = _Kept(owner, mark, body)
         self._size += len(body)
         while self._size > self.max_bytes:
             _, gone = self._entries.popitem(last=False)

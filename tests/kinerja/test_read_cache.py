@@ -20,13 +20,16 @@ from sqlalchemy import func, select
 
 from services.common.db import ReadConnection
 from services.common.pagination import read_page
-from services.common.readcache import ReadCache
+from services.common.readcache import ReadCache, Source, tables_in_sql
+from services.kinerja_api.calendar import repository as calendar_repository
 from services.kinerja_api.calendar.periods import quarter_of
 from services.kinerja_api.clock import today
 from services.kinerja_api.config import KinerjaSettings
 from services.kinerja_api.main import create_app
 from services.kinerja_api.state import kinerja_state
 from services.kinerja_api.tables.employees import Employee
+from services.kinerja_api.tasks import repository as tasks_repository
+from services.kinerja_api.tasks.service import TASK_TABLES
 from services.kinerja_api.units.models import Unit
 from tests.kinerja.test_evaluations_seed import connect, evaluate
 from tests.support.fixtures import Tokens, plain_dsn, running
@@ -266,3 +269,82 @@ def test_the_store_keeps_its_byte_budget_least_recently_used_out_first(budget: i
     cache.put(100, statement, "m", b"z" * (budget // 8 + 1))  # larger than an eighth of the store: not kept
     assert cache.get(100, statement) is None
     assert cache.get(99, select(Employee.name)) is None  # a key is its statement's own
+
+
+def test_the_task_list_declares_every_table_its_statements_read() -> None:
+    """/me/tasks is kept by declared tables (its statements are SQL text): they must be exactly what the SQL
+    names, so a table added to the query without its mark fails here, not in production."""
+    named = tables_in_sql(str(calendar_repository._WINDOW), "kinerja")
+    for periods in range(6):
+        named |= tables_in_sql(str(tasks_repository._tasks_statement(periods)), "kinerja")
+    assert named == set(TASK_TABLES.tables.split(","))
+
+
+async def test_the_task_list_is_kept_until_a_table_it_reads_changes(
+    db: str, settings_for: Callable[..., Any], tokens: Tokens
+) -> None:
+    _unit, boss, reports = await _team(db)
+    app = create_app(settings_for(KinerjaSettings))
+    async with running(app) as client:
+        first, _ = await _get(client, "/v1/me/tasks", tokens.pegawai(boss), app)
+        again, trips = await _get(client, "/v1/me/tasks", tokens.pegawai(boss), app)
+        assert again.content == first.content
+        assert _sent(trips) == [MARKS]
+        seed = await connect(db)
+        try:
+            await seed.skp(reports[1], today().year, "SUBMITTED")  # a report submits an SKP: one more task
+        finally:
+            await seed.conn.close()
+        after, _ = await _get(client, "/v1/me/tasks", tokens.pegawai(boss), app)
+        kinds = [t["kind"] for t in after.json()["items"]]
+        assert kinds.count("SKP_TO_APPROVE") == 1 + [t["kind"] for t in first.json()["items"]].count(
+            "SKP_TO_APPROVE"
+        )
+        # Another caller's list is their own.
+        own, _ = await _get(client, "/v1/me/tasks", tokens.pegawai(reports[1]), app)
+        assert "SKP_TO_APPROVE" not in [t["kind"] for t in own.json()["items"]]
+
+
+async def test_requests_waiting_for_the_same_stale_answer_share_one_making(
+    db: str, settings_for: Callable[..., Any]
+) -> None:
+    """After a write, the 30 requests that find a page stale make it once between them, not 30 times; a failure
+    fails each of them and the next request makes it again; a request that goes away leaves the others theirs."""
+    _, boss, _ = await _team(db)
+    app = create_app(settings_for(KinerjaSettings))
+    async with running(app):
+        reader = ReadConnection(kinerja_state(app).engine, cache_bytes=2**20)
+        source = Source.of("kinerja", ["employee"])
+        made: list[int] = []
+        failing = False
+
+        async def compute() -> bytes:
+            made.append(1)
+            await asyncio.sleep(0.05)
+            if failing:
+                raise RuntimeError("the database said no")
+            return b"page %d" % len(made)
+
+        async def ask() -> bytes:
+            return await reader.kept(source, "key", compute)
+
+        assert set(await asyncio.gather(*(ask() for _ in range(30)))) == {b"page 1"}
+        assert len(made) == 1
+        assert set(await asyncio.gather(*(ask() for _ in range(30)))) == {b"page 1"}  # kept
+        conn = await asyncpg.connect(plain_dsn(db))
+        try:
+            await conn.execute("UPDATE kinerja.employee SET name = name WHERE nip = $1", boss)
+            failing = True
+            outcomes = await asyncio.gather(*(ask() for _ in range(30)), return_exceptions=True)
+            assert len(made) == 2
+            assert all(isinstance(o, RuntimeError) for o in outcomes)
+            failing = False
+            first = asyncio.ensure_future(ask())
+            await asyncio.sleep(0.01)  # its making has started
+            others = [asyncio.ensure_future(ask()) for _ in range(29)]
+            first.cancel()
+            assert set(await asyncio.gather(*others)) == {b"page 3"}
+            assert len(made) == 3
+            assert first.cancelled()
+        finally:
+            await conn.close()

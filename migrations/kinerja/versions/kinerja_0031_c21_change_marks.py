@@ -1,7 +1,7 @@
 """Change marks: a row per table (and writer slot) that every transaction writing the table updates at its
 commit, so the read path can tell whether an answer it keeps is still the one the database would give.
 
-The evaluation list and the employee list are answered from a per-process cache of their encoded pages
+The evaluation list, the employee list and /me/tasks are answered from a per-process cache of their encoded pages
 (services/common/db.py ``ReadConnection.cached``). Before serving a kept page, the request reads the marks of
 the tables the page's statement reads (one statement for every request of that turn of the event loop); a
 page is served only while they are what they were before the page was read. A write commits its rows and
@@ -11,7 +11,7 @@ worker or replica (no notification to wait for, nothing that can be lost).
 - ``kinerja.change_mark (tbl, slot, n)``: ``n`` counts the commits that wrote ``tbl`` from a backend whose
   pid falls in ``slot`` (0-7). The mark of a table is its rows' ``xmin`` (the last writer's transaction id,
   never reused in the cluster) and ``n``: a truncation or a database built anew does not bring an old mark back.
-- ``kinerja.mark_change()``: a deferred constraint trigger on ``evaluation`` and ``employee``. It runs at commit,
+- ``kinerja.mark_change()``: a deferred constraint trigger on each table in ``MARKED``. It runs at commit,
   so the mark's row lock is held only while the transaction commits, and writers from different slots never
   wait for each other. It is queued once per transaction and table: its ``WHEN`` (evaluated as each row is
   written) calls ``kinerja.mark_queued(table)``, true only for the transaction's first row of that table (a
@@ -32,7 +32,19 @@ down_revision: str | None = "kinerja_0030_t21_team_drafts_ix"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-MARKED = ("evaluation", "employee")
+# What the kept answers read: the employee and evaluation lists, and /me/tasks (services/kinerja_api/tasks).
+MARKED = (
+    "calendar_year",
+    "employee",
+    "employee_assignment",
+    "evaluation",
+    "objection",
+    "period_calendar",
+    "realization",
+    "skp",
+    "skp_indicator",
+    "skp_result",
+)
 
 
 def upgrade() -> None:

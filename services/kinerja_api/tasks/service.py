@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from services.common.db import Reader
+from services.common.db import Reader, read_kept
+from services.common.readcache import Source
 from services.kinerja_api.calendar import service as calendar
 from services.kinerja_api.calendar.periods import (
     Cadence,
@@ -26,6 +27,14 @@ from services.kinerja_api.tasks import repository
 from services.kinerja_api.tasks.schemas import Task, TaskKind, TaskList
 
 OBJECTION_DAYS = 14
+
+# Every table the task list reads (its two statements; a test checks this against their SQL), each with a change
+# mark (migration kinerja_0031), so a caller's list is kept until one of them changes.
+TASK_TABLES = Source.of(
+    "kinerja",
+    ("calendar_year", "employee", "employee_assignment", "evaluation", "objection", "period_calendar",
+     "realization", "skp", "skp_indicator", "skp_result"),
+)  # fmt: skip
 
 BEFORE = {Cadence.QUARTERLY: 1, Cadence.MONTHLY: 3}
 """How many periodic periods before the current one stay listed, per cadence (about one quarter back)."""
@@ -52,6 +61,18 @@ def evaluation_periods(today: date, cadences: dict[int, Cadence]) -> list[Period
         day = out[0].start - timedelta(days=1)
         out.insert(0, current_of(day, cadences[day.year]))
     return out
+
+
+async def my_tasks_json(session: Reader, actor: Caller, *, today: date, prefix: str = "") -> bytes:
+    """The JSON of :func:`my_tasks`, kept per caller, day and link prefix on the read path until a table it
+    reads changes (services/common/readcache.py)."""
+
+    async def compute() -> bytes:
+        tasks = await my_tasks(session, actor, today=today, prefix=prefix)
+        return tasks.__pydantic_serializer__.to_json(tasks, by_alias=True)
+
+    key = ("me/tasks", actor.acting_nip, actor.is_admin, today, prefix)
+    return await read_kept(session, TASK_TABLES, key, compute)
 
 
 async def my_tasks(session: Reader, actor: Caller, *, today: date, prefix: str = "") -> TaskList:
