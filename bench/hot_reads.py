@@ -66,6 +66,7 @@ from bench._util import (
     write_section,
 )
 from bench.mixed_load import ADMIN_PASSWORD, ADMIN_USER, SECRETS, extra_app, login, stack
+from services.common.metrics import samples
 from tests.support.fixtures import drop_database, plain_dsn, postgres_server
 
 SECTION = "hot-reads"
@@ -198,6 +199,15 @@ class Churn(threading.Thread):
         return self.commits
 
 
+def format_answers(answers: dict[str, int]) -> str:
+    """The read cache's answers as prose: counts and the share served kept."""
+    total = sum(answers.values()) or 1
+    return (
+        f"{answers.get('hit', 0):,} kept ({answers.get('hit', 0) / total:.1%}), {answers.get('stale', 0):,} made"
+        f" again after a write, {answers.get('miss', 0):,} made for the first time"
+    )
+
+
 def targets(nip: str, unit: str) -> dict[str, str]:
     """The service path of each case."""
     return {
@@ -284,6 +294,11 @@ def measure(args: argparse.Namespace, dataset: datagen.Dataset, workdir: Path) -
             rate = churn.stop() / (time.monotonic() - churn_started)
             print(f"churn: {rate:.1f} commits/s", flush=True)
             args.churn_achieved = rate
+        # How the read cache answered (services/common/readcache.py), from the current kinerja's /metrics.
+        scraped = httpx.get(s.url("kinerja") + "/metrics", timeout=10.0, trust_env=False).text
+        answers = {labels["result"]: int(v) for labels, v in samples(scraped, "asn_read_cache_answers_total")}
+        args.cache_answers = answers
+        print(f"read cache answers: {answers}", flush=True)
     return results, f"pegawai {nip} (unit {unit}, {len(team)} direct reports)"
 
 
@@ -377,7 +392,8 @@ WARNING; PostgreSQL, the four apps and wrk share the machine. Machine: {machine(
 {text}
 
 "kinerja CPU ms/req" is the kinerja process's user+system CPU (workers included) during the run divided by the
-requests answered.{f" Rows `direct@{args.compare}` are kinerja as of git revision {args.compare} (its tree from `git archive`), a second process beside the current one on the same database, its rounds interleaved with the others." if args.compare else ""} "errors" are non-2xx answers plus wrk timeouts (2 s).
+requests answered. The current kinerja's read cache answered {format_answers(args.cache_answers)} over the
+whole run (`asn_read_cache_answers_total`: warm-up and every route and connection count).{f" Rows `direct@{args.compare}` are kinerja as of git revision {args.compare} (its tree from `git archive`), a second process beside the current one on the same database, its rounds interleaved with the others." if args.compare else ""} "errors" are non-2xx answers plus wrk timeouts (2 s).
 
 <!-- figures: {json.dumps(figures)} -->
 """,
