@@ -13,7 +13,7 @@ its statement reads are what they were before the page was read:
   loop) and before a page is read. So a page is served only if no write to its tables committed since before
   it was read: every write committed before a request began is in its answer, in every worker and replica.
 - Only statements whose every table is marked, and which call no clock or random function, are kept. Which
-  tables are marked is read from ``pg_trigger``, not assumed, once per process.
+  tables are marked is read from ``pg_trigger``, not assumed (again each minute).
 - The key is the statement, every bound value (the viewer's NIP among them, so one viewer's page is never
   another's) and the answer's shape (the model, the page size). The store is bounded in bytes; the least
   recently used answer goes first.
@@ -123,9 +123,8 @@ def frozen(params: Mapping[str, Any]) -> Hashable | None:
 
 @dataclass(slots=True)
 class _Kept:
-    owner: (
-        object  # what the key names by id() (a statement), kept referenced so the id is not reused meanwhile
-    )
+    # What the key names by id() (a statement), kept referenced so that id is not reused meanwhile.
+    owner: object
     mark: str | None
     body: bytes
 

@@ -15,9 +15,10 @@ worker or replica (no notification to wait for, nothing that can be lost).
   so the mark's row lock is held only while the transaction commits, and writers from different slots never
   wait for each other. It is queued once per transaction and table: its ``WHEN`` (evaluated as each row is
   written) calls ``kinerja.mark_queued(table)``, true only for the transaction's first row of that table (a
-  transaction-local setting, undone with a rolled-back savepoint as the queued event is). Queued for every
-  row, a bulk insert of 250,000 evaluations took 24 s instead of 9 (bench.datagen). TRUNCATE marks the table
-  too (a statement trigger).
+  transaction-local setting, undone with a rolled-back savepoint as the queued event is), so a bulk write
+  pays a function call per row, not a queued event and a plpgsql call each: an UPDATE of 250,000 evaluations
+  took the same time with the trigger on and off (docs/benchmarks.md, round 13). TRUNCATE marks the table too
+  (a statement trigger).
 
 Revision ID: kinerja_0031_c21_change_marks
 Revises: kinerja_0030_t21_team_drafts_ix
