@@ -145,6 +145,7 @@ class _Prepared(NamedTuple):
     sql: str
     names: tuple[str, ...]  # the bound names, in $n order
     defaults: dict[str, Any]  # values bound in the statement itself (literal binds)
+    source: Source | None  # where it reads, when its answer may be kept (readcache.source_of)
 
 
 _PREPARED: dict[int, _Prepared] = {}
@@ -167,7 +168,7 @@ def _prepare(statement: Executable, dialect: Dialect) -> _Prepared:
     for column in getattr(statement, "selected_columns", ()):
         if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
             raise ReadPathUnsupported(f"{column}: its values need SQLAlchemy's result processing")
-    prepared = _Prepared(statement, sql, names, dict(compiled.params))
+    prepared = _Prepared(statement, sql, names, dict(compiled.params), source_of(statement, sql))
     if len(_PREPARED) >= _PREPARED_MAX:
         _PREPARED.clear()
     _PREPARED[id(statement)] = prepared
@@ -189,7 +190,7 @@ class ReadConnection:
     """
 
     __slots__ = (
-        "_admission", "_dialect", "_fetching", "_flights", "_marked", "_open", "_pool", "_sources", "cache",
+        "_admission", "_dialect", "_fetching", "_flights", "_marked", "_open", "_pool", "cache",
     )  # fmt: skip
 
     def __init__(
@@ -203,7 +204,6 @@ class ReadConnection:
         self._fetching: set[asyncio.Task[None]] = set()
         # Answers kept while their tables' change marks hold (:meth:`cached`); None: nothing is kept.
         self.cache = ReadCache(cache_bytes) if cache_bytes > 0 else None
-        self._sources: dict[int, tuple[Executable, Source | None]] = {}
         self._marked: dict[str, tuple[float, frozenset[str]]] = {}
         # The answers being made, by key and marks (:meth:`kept`).
         self._flights: dict[tuple[Hashable, str | None], asyncio.Task[bytes]] = {}
@@ -229,7 +229,7 @@ class ReadConnection:
         async def compute() -> bytes:
             return render(await self.all(statement, params))
 
-        source = self._source(statement) if self.cache is not None else None
+        source = _prepare(statement, self._dialect).source if self.cache is not None else None
         values = frozen(params) if source is not None else None
         if source is None or values is None:
             return await compute()
@@ -267,7 +267,7 @@ class ReadConnection:
             # Made after the marks were read: a write that commits in between makes this answer newer than its
             # mark, and the next request makes it again. Never older. Joining requests read the same marks
             # after it started, so no write committed between their arrival and its rows either.
-            flight = asyncio.get_running_loop().create_task(self._make(key, mark, compute, owner))
+            flight = asyncio.get_running_loop().create_task(_make(cache, key, mark, compute, owner))
             self._flights[(key, mark)] = flight
             flight.add_done_callback(functools.partial(self._landed, (key, mark)))
         else:
@@ -279,24 +279,6 @@ class ReadConnection:
         if not flight.cancelled():
             flight.exception()  # retrieved: raised to each request that waited, if any did
 
-    async def _make(
-        self, key: Hashable, mark: str | None, compute: Callable[[], Awaitable[bytes]], owner: object
-    ) -> bytes:
-        body = await compute()
-        if self.cache is not None:
-            self.cache.put(key, owner, mark, body)
-        return body
-
-    def _source(self, statement: Executable) -> Source | None:
-        found = self._sources.get(id(statement))
-        if found is not None and found[0] is statement:
-            return found[1]
-        source = source_of(statement, _prepare(statement, self._dialect).sql)
-        if len(self._sources) >= _PREPARED_MAX:
-            self._sources.clear()
-        self._sources[id(statement)] = (statement, source)
-        return source
-
     async def _is_marked(self, source: Source) -> bool:
         """Whether every table of ``source`` has its change-mark trigger (read from the catalogue at most once a
         minute: an app started before its migration ran begins keeping answers within a minute of it)."""
@@ -305,7 +287,7 @@ class ReadConnection:
         if found is None or now - found[0] > _MARKED_TTL_S:
             rows = await self.all(_MARKED_TABLES, {"schema": source.schema, "trigger": MARK_TRIGGER})
             found = self._marked[source.schema] = (now, marked_names(rows))
-        return all(name in found[1] for name in source.tables.split(","))
+        return source.names <= found[1]
 
     async def one(self, read: KeyedRead, key: Hashable) -> ReadRow | None:
         """The row of ``read`` whose key is ``key``, or None, read together with the same read's other keys
@@ -426,6 +408,15 @@ class _Batch:
         self.loop = loop
         self.waiters: dict[Hashable, list[asyncio.Future[ReadRow | None]]] = {}
         self.size = 0
+
+
+async def _make(
+    cache: ReadCache, key: Hashable, mark: str | None, compute: Callable[[], Awaitable[bytes]], owner: object
+) -> bytes:
+    """Make an answer and keep it under the marks read before it was made (``ReadConnection.kept``)."""
+    body = await compute()
+    cache.put(key, owner, mark, body)
+    return body
 
 
 _MARKED_TABLES = text(MARKED_TABLES_SQL)

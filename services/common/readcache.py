@@ -76,15 +76,18 @@ MARKED_TABLES_SQL = (
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a statement reads: its schema and its tables (as the marks statement's key: sorted, comma-joined)."""
+    """Where a statement reads: its schema, its tables' names, and the same as the marks statement's key (sorted,
+    comma-joined). Build it with :meth:`of`."""
 
     schema: str
+    names: frozenset[str]
     tables: str
 
     @classmethod
     def of(cls, schema: str, tables: Iterable[str]) -> Source:
-        """A declared source (:func:`services.common.db.read_kept`)."""
-        return cls(schema, ",".join(sorted(set(tables))))
+        """The source of ``tables`` in ``schema`` (declared: :func:`services.common.db.read_kept`)."""
+        names = frozenset(tables)
+        return cls(schema, names, ",".join(sorted(names)))
 
 
 def tables_in_sql(sql: str, schema: str) -> set[str]:
@@ -103,7 +106,7 @@ def source_of(statement: Executable, sql: str) -> Source | None:
     if not tables or len(schemas) != 1 or None in schemas:
         return None
     (schema,) = schemas
-    return Source(str(schema), ",".join(sorted({t.name for t in tables})))
+    return Source.of(str(schema), (t.name for t in tables))
 
 
 def frozen(params: Mapping[str, Any]) -> Hashable | None:

@@ -33,7 +33,7 @@ from services.kinerja_api.tasks.service import TASK_TABLES
 from services.kinerja_api.units.models import Unit
 from tests.kinerja.test_evaluations_seed import connect, evaluate
 from tests.support.fixtures import Tokens, plain_dsn, running
-from tests.support.sql_count import Trips, counting
+from tests.support.sql_count import Trips, counted
 
 S = "SESUAI_EKSPEKTASI"
 
@@ -48,9 +48,8 @@ MARKS = "k.tables,"  # the second word of the marks statement
 async def _get(
     client: httpx.AsyncClient, path: str, headers: dict[str, str], app: Any
 ) -> tuple[httpx.Response, Trips]:
-    with counting(kinerja_state(app).engine) as trips:
+    async with counted(kinerja_state(app).engine) as trips:
         resp = await client.get(path, headers=headers)
-        await asyncio.sleep(0)  # asyncpg logs a query on the loop's next turn
     assert resp.status_code == 200, resp.text
     return resp, trips
 
@@ -230,9 +229,8 @@ async def test_reads_of_unmarked_tables_or_the_clock_are_not_kept(
         marked = select(Employee.nip, Employee.name).order_by(Employee.nip).limit(51)
         for statement, kept in ((units, False), (clock, False), (marked, True)):
             for round_ in range(2):
-                with counting(engine) as trips:
+                async with counted(engine) as trips:
                     await read_page(reader, statement, {}, model=Named, limit=50, cursor_columns=("name",))
-                    await asyncio.sleep(0)
                 wanted = 0 if kept and round_ else 1  # the statement itself
                 assert sum(MARKS not in s and "pg_trigger" not in s for s in trips.statements) == wanted, (
                     trips
@@ -242,9 +240,8 @@ async def test_reads_of_unmarked_tables_or_the_clock_are_not_kept(
 
         # Off (READ_CACHE_MB=0): no marks read, every page read afresh.
         off = ReadConnection(engine)
-        with counting(engine) as trips:
+        async with counted(engine) as trips:
             await read_page(off, marked, {}, model=Named, limit=50, cursor_columns=("name",))
-            await asyncio.sleep(0)
         assert off.cache is None
         assert len(trips.statements) == 1
 
@@ -277,7 +274,7 @@ def test_the_task_list_declares_every_table_its_statements_read() -> None:
     named = tables_in_sql(str(calendar_repository._WINDOW), "kinerja")
     for periods in range(6):
         named |= tables_in_sql(str(tasks_repository._tasks_statement(periods)), "kinerja")
-    assert named == set(TASK_TABLES.tables.split(","))
+    assert named == TASK_TABLES.names
 
 
 async def test_the_task_list_is_kept_until_a_table_it_reads_changes(
