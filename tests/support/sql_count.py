@@ -10,9 +10,10 @@ introspection (the first array of a type on a connection: once per connection, n
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,3 +78,13 @@ def counting(engine: AsyncEngine) -> Iterator[Trips]:
         event.remove(sync.pool, "checkout", checkout)
         for driver in logged.values():
             driver.remove_query_logger(sent)
+
+
+@contextlib.asynccontextmanager
+async def counted(engine: AsyncEngine) -> AsyncIterator[Trips]:
+    """:func:`counting` for a block that awaits its statements: the block ends one turn of the event loop later,
+    because asyncpg calls its query loggers on the loop's next turn (without it, the block's last statement on
+    the read path could go uncounted)."""
+    with counting(engine) as trips:
+        yield trips
+        await asyncio.sleep(0)
