@@ -31,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnClause
 
 # get, Assignment and assignments_during live in services.kinerja_api.staff (evaluations and skp read them
 # without importing employees); re-exported so this package's callers keep ``repository.get``.
-from services.common.db import KeyedRead, Reader, read_all, read_one
+from services.common.db import KeyedRead, Reader, read_one
 from services.kinerja_api.staff import Assignment as Assignment
 from services.kinerja_api.staff import assignments_during as assignments_during
 from services.kinerja_api.staff import get as get
@@ -118,13 +118,6 @@ async def lock_reporting_line(session: AsyncSession) -> None:
 async def exists(session: AsyncSession, nip: str) -> bool:
     """True when an employee with that NIP exists."""
     return bool(await session.scalar(select(func.count()).where(Employee.nip == nip)))
-
-
-async def list_page(session: Reader, **filters: Any) -> list[Any]:
-    """Run :func:`list_statement` (same keywords): rows for reading, no ORM instances (a page of 50 loaded
-    into the identity map cost more CPU than the rest of the request, docs/benchmarks.md)."""
-    stmt, params = list_statement(**filters)
-    return await read_all(session, stmt, params)
 
 
 # Written out, not bound, so the expression is the one index ix_employee_name_words was built on.
