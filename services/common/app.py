@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
+from services.common import fastapi_params
 from services.common.admission import Admission, shedder
 from services.common.auth import NotBefore, PrincipalDep, build_verifier
 from services.common.body_limits import service_body_limits
@@ -268,6 +269,7 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
             await engine.dispose()
             uninstall_fake_now(settings)
 
+    fastapi_params.install()  # query/header parameters read without re-deriving their types per request
     app = ServiceApp(
         title=spec.title,
         description=spec.description,
