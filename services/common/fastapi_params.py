@@ -5,8 +5,8 @@ works out again two facts that depend only on how the parameter was declared: wh
 sequence (``field_annotation_is_sequence``, walked through ``Annotated`` and ``Union`` twice per parameter) and
 whether it is a parameter model (``_get_param_model``). The value's validation itself is a small part of it.
 ``GET /v1/evaluations`` has seven query parameters: reading them took 62 µs of the 0.42 ms its kept page costs
-kinerja, against 27 µs with the two facts remembered (``bench.hot_reads``, docs/benchmarks.md, issue 21, round
-14).
+kinerja, against 30 µs with the two facts remembered (timed alone; what it does to the requests is in
+docs/benchmarks.md, issue 21, round 14).
 
 :func:`install` remembers both, in FastAPI's own module, for the life of the process: the sequence fact per
 annotation (typing objects are immutable and hashable; one that is not is worked out every time), the model per
@@ -20,7 +20,7 @@ these functions (another version than constraints.txt pins), :func:`install` lea
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import fastapi.dependencies.utils as _fastapi_params
@@ -28,41 +28,28 @@ import fastapi.dependencies.utils as _fastapi_params
 _INSTALLED = "__asn_remembered__"
 
 
-def _remember_by_annotation(compute: Callable[[Any], bool]) -> Callable[[Any], bool]:
-    known: dict[Any, bool] = {}
+def _remembered(compute: Callable[[Any], Any], known: MutableMapping[Any, Any]) -> Callable[[Any], Any]:
+    """``compute`` answering each key once, from ``known`` after that (every time for a key ``known`` cannot
+    hold: an unhashable annotation, or a field without weak references)."""
 
-    def remembered(annotation: Any) -> bool:
+    def remembered(key: Any) -> Any:
         try:
-            return known[annotation]
+            return known[key]
         except KeyError:
-            found = known[annotation] = compute(annotation)
-            return found
-        except TypeError:  # an annotation that cannot be a key
-            return compute(annotation)
-
-    setattr(remembered, _INSTALLED, compute)
-    return remembered
-
-
-def _remember_by_field(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    known: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-
-    def remembered(field: Any) -> Any:
-        try:
-            return known[field]
-        except KeyError:
-            found = known[field] = compute(field)
+            found = known[key] = compute(key)
             return found
         except TypeError:
-            return compute(field)
+            return compute(key)
 
     setattr(remembered, _INSTALLED, compute)
     return remembered
 
 
-_REMEMBERED = {
-    "field_annotation_is_sequence": _remember_by_annotation,
-    "_get_param_model": _remember_by_field,
+# What each is remembered by: the sequence answer per annotation (typing objects are immutable); the model per
+# parameter, a ModelField (hashed by identity), for as long as the field lives.
+_REMEMBERED: dict[str, Callable[[], MutableMapping[Any, Any]]] = {
+    "field_annotation_is_sequence": dict,
+    "_get_param_model": weakref.WeakKeyDictionary,
 }
 
 
@@ -76,7 +63,7 @@ def install() -> bool:
         found[name] = function
     for name, function in found.items():
         if not hasattr(function, _INSTALLED):
-            setattr(_fastapi_params, name, _REMEMBERED[name](function))
+            setattr(_fastapi_params, name, _remembered(function, _REMEMBERED[name]()))
     return True
 
 
