@@ -57,11 +57,14 @@ def test_installed_by_every_app_and_only_once() -> None:
 
 
 def test_every_parameter_of_every_app_gets_fastapis_own_answers() -> None:
+    apps = placeholder_apps()  # installs it
     sequence, model = getattr(fastapi_utils, REMEMBERED[0]), getattr(fastapi_utils, REMEMBERED[1])
     own_sequence = fastapi_params.original("field_annotation_is_sequence")
     own_model = fastapi_params.original("_get_param_model")
+    assert sequence is not own_sequence
+    assert model is not own_model
     checked = 0
-    for name, app in placeholder_apps().items():
+    for name, app in apps.items():
         for field in _fields(app):
             annotation = field.field_info.annotation
             for _ in range(2):  # worked out, then remembered
