@@ -10,18 +10,17 @@ negotiation, every pelatihan enrolment for its kinerja client (py-spy: ``run_in_
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
 
 from gateway.main import create_app as gateway_app
 from services.kinerja_api.main import create_app as kinerja_app
 from services.pelatihan_api.main import create_app as pelatihan_app
 from services.publik_api.main import create_app as publik_app
+from tests.support.routes import api_routes
 
 APPS: dict[str, Callable[[], FastAPI]] = {
     "gateway": gateway_app,
@@ -29,16 +28,6 @@ APPS: dict[str, Callable[[], FastAPI]] = {
     "pelatihan": pelatihan_app,
     "publik": publik_app,
 }
-
-
-def _routes(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
-    """The app's routes, those of included routers too."""
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            yield from _routes(inner.routes)
-        else:
-            yield route
 
 
 def _is_async(call: Callable[..., Any]) -> bool:
@@ -61,9 +50,7 @@ def test_no_dependency_or_endpoint_runs_in_the_thread_pool() -> None:
     checked = 0
     for name, factory in APPS.items():
         app = factory()
-        for route in _routes(app.routes):
-            if not isinstance(route, APIRoute):
-                continue
+        for route in api_routes(app):
             checked += 1
             where = f"{name} {sorted(route.methods or ())} {route.path}"
             if not _is_async(route.endpoint):

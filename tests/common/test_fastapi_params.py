@@ -17,30 +17,19 @@ import fastapi.dependencies.utils as fastapi_utils
 import httpx
 import pytest
 from fastapi import Cookie, FastAPI, Header, Query
-from fastapi.dependencies.models import Dependant
 from pydantic import BaseModel, Field
 
 from scripts.export_openapi import placeholder_apps
 from services.common import fastapi_params
+from tests.support.routes import api_routes, dependants
 
 REMEMBERED = ("field_annotation_is_sequence", "_get_param_model")
 
 
-def _dependants(dependant: Dependant) -> Iterator[Dependant]:
-    yield dependant
-    for sub in dependant.dependencies:
-        yield from _dependants(sub)
-
-
 def _fields(app: FastAPI) -> Iterator[Any]:
-    for route in app.routes:
-        contexts = getattr(route, "effective_route_contexts", None)
-        for r in contexts() if contexts else [route]:
-            dependant = getattr(r, "dependant", None)
-            if dependant is None:
-                continue
-            for d in _dependants(dependant):
-                yield from (*d.path_params, *d.query_params, *d.header_params, *d.cookie_params)
+    for route in api_routes(app):
+        for d in dependants(route.dependant):
+            yield from (*d.path_params, *d.query_params, *d.header_params, *d.cookie_params)
 
 
 def test_installed_by_every_app_and_only_once() -> None:

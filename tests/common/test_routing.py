@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Match
 
 from scripts.export_openapi import placeholder_apps
 from services.common.routing import ServiceRouter
+from tests.support.routes import every_route
 
 SAMPLES = {"int": "7", "uuid": str(uuid.uuid4()), "path": "a/b.txt", "float": "1.5"}
 NOT_ROUTES = [
@@ -40,12 +41,10 @@ def _concrete(path: str) -> str:
 
 def _routes(app: FastAPI) -> Iterator[tuple[str, set[str]]]:
     """Every route's path and methods (the app's own and those of every included router)."""
-    for route in app.routes:
-        contexts = getattr(route, "effective_route_contexts", None)
-        for r in contexts() if contexts else [route]:
-            path = getattr(r, "path", None)
-            if isinstance(path, str):
-                yield path, set(getattr(r, "methods", None) or {"GET"})
+    for r in every_route(app):
+        path = getattr(r, "path", None)
+        if isinstance(path, str):
+            yield path, set(getattr(r, "methods", None) or {"GET"})
 
 
 def _resolve(routes: list[BaseRoute], path: str, method: str) -> tuple[int, str, Any] | None:
