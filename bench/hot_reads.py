@@ -58,6 +58,7 @@ from bench import datagen
 from bench._util import (
     LoadResult,
     command_line,
+    cpu_seconds,
     export_revision,
     machine,
     parse_wrk,
@@ -73,24 +74,6 @@ SECTION = "hot-reads"
 PEGAWAI_USER, PEGAWAI_PASSWORD = "bench-pegawai", "bench-pegawai-password-1234"
 PATHS = ("whoami", "employee", "team", "evaluations", "employees", "tasks")
 TEAM = "{team}"  # in a path: each request names the next of the pegawai's direct reports
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children so far (from /proc)."""
-    total = 0.0
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    import os
-
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
 
 
 async def pick_pegawai(database_url: str) -> tuple[str, str, list[str]]:
