@@ -9,7 +9,6 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from services.common.clock import today
 from services.common.settings import normalise_database_url
 from services.kinerja_api import demo as kinerja_demo
 from services.pelatihan_api import demo
@@ -41,7 +40,7 @@ async def test_demo_is_idempotent_and_usable(
     assert sessions
     assert all(s["institution_id"] == inst for s in sessions)
     assert len((await api.get("/v1/sessions?open=true", headers=h.training_admin())).json()["items"]) == 6
-    last_year = today().year - 1  # the demo's year is the province's (WIB), not UTC's
+    last_year = context["demo_training_year"]  # the demo's own (the province's year before, WIB)
     report = (await api.get(f"/v1/reports/jp-compliance?year={last_year}", headers=h.admin())).json()
     assert sum(u["pns_total"] for u in report["units"]) > 0
     assert (

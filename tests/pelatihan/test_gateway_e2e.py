@@ -14,7 +14,6 @@ import pytest
 
 from asn_cli.seed import bootstrap, create_admin, seed_demo
 from services.common.apps import APP_NAMES
-from services.common.clock import today
 from tests.support.fixtures import wait_until
 from tests.support.stack import ADMIN_PASSWORD, ADMIN_USER, SERVICE_SECRETS, Stack
 
@@ -24,11 +23,11 @@ pytestmark = pytest.mark.e2e
 async def test_full_session_through_the_gateway(db: str, tmp_path: Path) -> None:
     await bootstrap(db, SERVICE_SECRETS)
     await create_admin(db, ADMIN_USER, ADMIN_PASSWORD)
-    # The demo's completed training is of the year before the province's (WIB) year when it is seeded
-    # (services/pelatihan_api/demo.py), whatever year its open sessions end in: from early December they start
-    # after New Year.
-    demo_training_year = today().year - 1
-    await seed_demo(dict.fromkeys(APP_NAMES, db), None)  # type: ignore[arg-type]
+    context: dict[str, Any] = {}
+    await seed_demo(dict.fromkeys(APP_NAMES, db), None, context)  # type: ignore[arg-type]
+    # The year of the demo's completed training, as the demo declares it (the province's year before), whatever
+    # year its open sessions end in: from early December they start after New Year.
+    demo_training_year = context["demo_training_year"]
     stack = Stack(database_url=db, workdir=tmp_path)
     await asyncio.to_thread(stack.start)
     try:
