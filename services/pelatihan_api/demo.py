@@ -189,7 +189,7 @@ async def seed_demo(session: AsyncSession, context: dict[str, Any]) -> list[str]
     # Last year's completed training, so ledgers, certificates and the compliance report have content.
     seeded_sessions = [_id("session", key, "open") for key in programs]
     seeded_enrolments: list[uuid.UUID] = []
-    last_year = today.year - 1
+    last_year = int(context["demo_training_year"])  # the year declared above, so the two cannot differ
     done = 0
     pns = [e for e in employees if e.get("employment", "PNS") == "PNS"]
     for key, starts in (("kolaborasi", date(last_year, 5, 12)), ("digital", date(last_year, 9, 1))):
