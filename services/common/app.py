@@ -39,7 +39,7 @@ from services.common.middleware import EdgeMiddleware
 from services.common.openapi import install_openapi_document
 from services.common.outbox import OutboxDispatcher, OutboxMixin, Transport
 from services.common.revocations import ServiceRevocations
-from services.common.routing import ServiceRouter
+from services.common.routing import ServiceRouter, install_route_memo
 from services.common.settings import AppSettings
 from services.common.state import AppState, app_state, bind_metrics, bind_state, find_metrics, find_state
 
@@ -373,6 +373,8 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
     app.include_router(
         clock_router(settings)
     )  # the test clock (404 in production; services/common/clock_api.py)
+    # Requests to static paths handed to their route without FastAPI's walk (services/common/routing.py).
+    install_route_memo(app)
     return app
 
 
