@@ -18,16 +18,16 @@ of every app both ways and fails on a router that would refuse its own paths.
 
 :class:`RouteMemo` skips the walk for the paths that have no parameters (``/v1/evaluations``, ``/v1/me/tasks``,
 ``/v1/whoami``). Which entry of the app's route list answers a method and a path depends on nothing else (no
-``Host`` route: those look at headers), so it remembers, for each static path and method of the app's routes,
-the entry FastAPI's walk picks, found by that walk, and hands such a request straight to that entry the way
-FastAPI's ``APIRouter.app`` does when the entry matches. It saves, per request to a static path, the walk over
-the entries before the one that answers and, when that entry is an included router, the first of the two walks
-FastAPI makes of that router's routes (``_IncludedRouter.matches``, whose answer it already knows). The memo is
-built again whenever FastAPI's count of route changes moves (a route added to any router), and any other
-request (a path with parameters, a method no route has, a path that is no route) goes through FastAPI's walk
-unchanged. It holds one entry per static route and method, so no request can grow it. ``bench.routing`` times
-it; tests/common/test_routing.py checks, for every request it checks the prefix with, that the memo picks the
-entry FastAPI does.
+``Host`` route anywhere: those look at a header; with one the memo stays empty), so it remembers, for each
+static path and method of the app's routes, the entry FastAPI's walk picks, found by that walk, and hands such a
+request straight to that entry the way FastAPI's ``APIRouter.app`` does when the entry matches. It saves, per
+request to a static path, the walk over the entries before the one that answers and, when that entry is an
+included router, the first of the two walks FastAPI makes of that router's routes (``_IncludedRouter.matches``,
+whose answer it already knows). The memo is found again at the first request after any router gains a route, and
+any other request (a path with parameters, a method no route has, a path that is no route) goes through
+FastAPI's walk unchanged. It holds one entry per static route and method, so no request can grow it.
+``bench.routing`` times it; tests/common/test_routing.py checks that it holds, for every static route of every
+app, the entry FastAPI's walk picks, and that requests answer as they do without it.
 """
 
 from __future__ import annotations
@@ -87,23 +87,6 @@ _route_selected: Any = getattr(_fastapi_routing, "_route_selected", None)
 _FASTAPI_PARTS = (_IncludedRouter, _apply_router_form_limits, _update_scope, _route_selected)
 
 
-def _static_requests(routes: list[BaseRoute]) -> set[tuple[str, str]] | None:
-    """Each (method, path) of the routes (included routers' as FastAPI resolves them) whose path has no
-    parameter; None when an entry is a ``Host`` (its match depends on a header, not the path)."""
-    requests: set[tuple[str, str]] = set()
-    for entry in routes:
-        if isinstance(entry, Host):
-            return None
-        contexts = getattr(entry, "effective_route_contexts", None)
-        for route in contexts() if contexts is not None else (entry,):
-            path = getattr(route, "path", None)
-            if isinstance(route, Host):
-                return None
-            if isinstance(path, str) and "{" not in path:
-                requests.update((method, path) for method in getattr(route, "methods", None) or ())
-    return requests
-
-
 def _included_routers(routes: list[BaseRoute]) -> Iterator[Any]:
     """Every router included in ``routes``, however deep."""
     for entry in routes:
@@ -111,6 +94,23 @@ def _included_routers(routes: list[BaseRoute]) -> Iterator[Any]:
         if router is not None:
             yield router
             yield from _included_routers(router.routes)
+
+
+def _static_requests(routes: list[BaseRoute]) -> set[tuple[str, str]]:
+    """Each (method, path) of the routes (included routers' as FastAPI resolves them) whose path has no
+    parameter; none at all when a ``Host`` route is among them or in an included router (its match depends on
+    a header, not the path)."""
+    every = [routes, *(router.routes for router in _included_routers(routes))]
+    if any(isinstance(route, Host) for listed in every for route in listed):
+        return set()
+    requests: set[tuple[str, str]] = set()
+    for entry in routes:
+        contexts = getattr(entry, "effective_route_contexts", None)
+        for route in contexts() if contexts is not None else (entry,):
+            path = getattr(route, "path", None)
+            if isinstance(path, str) and "{" not in path:
+                requests.update((method, path) for method in getattr(route, "methods", None) or ())
+    return requests
 
 
 def answering_entry(routes: list[BaseRoute], method: str, path: str) -> BaseRoute | None:
@@ -150,7 +150,7 @@ class RouteMemo:
         self.counted = all(isinstance(router, ServiceRouter) for router in _included_routers(routes))
         found_at = self.changes()
         entries: dict[tuple[str, str], BaseRoute] = {}
-        for method, path in sorted(_static_requests(routes) or ()):
+        for method, path in sorted(_static_requests(routes)):
             entry = answering_entry(routes, method, path)
             if entry is not None:
                 entries[(method, path)] = entry

@@ -275,3 +275,13 @@ async def test_a_route_added_while_serving_is_seen_at_the_next_request() -> None
 
         assert (await client.get("/late")).json() == "late"
         assert ("GET", "/late") in _memo(app).entries
+
+
+async def test_a_host_route_in_an_included_router_leaves_the_memo_empty() -> None:
+    """A ``Host`` route answers by the Host header, which the memo does not look at: with one in any router,
+    every request goes through FastAPI's walk."""
+    app, first, _ = _two_routers_app()
+    first.host("api.example", app=APIRouter())
+    async with _client(app) as client:
+        assert (await client.get("/v1/b/two")).status_code == 200
+    assert _memo(app).entries == {}
