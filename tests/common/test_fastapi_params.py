@@ -2,13 +2,17 @@
 
 - For every path, query, header and cookie parameter of every route of the four apps, the remembered answers
   are what FastAPI's own functions answer.
+- Every parameter list of every dependency of every app, given the same values (each name absent, valid,
+  invalid, repeated), reads to the same values and errors from FastAPI's ``request_params_to_args`` and from the
+  plan that replaces it.
 - A request with list, model, aliased, header and cookie parameters, good and bad, gets the same answer, byte
-  for byte, from FastAPI as it ships and with the facts remembered.
+  for byte, from FastAPI as it ships and with the facts remembered and the plan.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -18,12 +22,14 @@ import httpx
 import pytest
 from fastapi import Cookie, FastAPI, Header, Query
 from pydantic import BaseModel, Field
+from starlette.datastructures import Headers, QueryParams
 
 from scripts.export_openapi import placeholder_apps
 from services.common import fastapi_params
 from tests.support.routes import api_routes, dependants
 
 REMEMBERED = ("field_annotation_is_sequence", "_get_param_model")
+REPLACED = (*REMEMBERED, "request_params_to_args")
 
 
 def _fields(app: FastAPI) -> Iterator[Any]:
@@ -86,6 +92,13 @@ def _app() -> FastAPI:
             "trace": x_trace, "session": session,
         }  # fmt: skip
 
+    @app.get("/defaults")
+    async def defaults(
+        n: Annotated[int, Query(validate_default=True)] = "5",  # type: ignore[assignment]
+        note: Annotated[str | None, Query(alias="catatan", max_length=5)] = None,
+    ) -> dict[str, Any]:
+        return {"n": n, "note": note}
+
     @app.get("/filtered")
     async def filtered(filters: Annotated[Filters, Query()], must: Annotated[int, Query()]) -> dict[str, Any]:
         return {"filters": filters.model_dump(), "must": must}
@@ -103,6 +116,9 @@ REQUESTS = [
     ("/items/" + str(uuid.UUID(int=7)) + "?tag=&status=C&limit=0&required=x", {}, {}),
     ("/items/not-a-uuid?limit=101", {}, {}),
     ("/items/" + str(uuid.UUID(int=7)) + "?status_=A&limit=2&limit=4", {"x_trace": "underscored"}, {}),
+    ("/defaults", {}, {}),
+    ("/defaults?n=7&catatan=abc", {}, {}),
+    ("/defaults?n=x&catatan=toolong&note=y", {}, {}),
     ("/filtered?kind=abc&size=3&must=1", {}, {}),
     ("/filtered?kind=ABC&size=x", {}, {}),
     ("/filtered?must=2&extra=1", {}, {}),
@@ -125,7 +141,7 @@ def test_requests_read_the_same_as_with_fastapis_own_functions(monkeypatch: pyte
     assert fastapi_params.install()
     remembered = asyncio.run(_answers(_app()))
     with monkeypatch.context() as m:
-        for name in REMEMBERED:
+        for name in REPLACED:
             m.setattr(fastapi_utils, name, fastapi_params.original(name))
         own = asyncio.run(_answers(_app()))
     assert remembered == own
@@ -133,3 +149,94 @@ def test_requests_read_the_same_as_with_fastapis_own_functions(monkeypatch: pyte
     assert 200 in statuses  # both the accepted and the refused paths were taken
     assert 422 in statuses
     assert b'"tag":["a","b"]' in own[1][1]  # the list parameter took both values
+
+
+SAMPLES = [
+    None,  # the name absent
+    "",
+    "x",
+    "1",
+    "0",
+    "-5",
+    "101",
+    "2026-Q1",
+    "2026",
+    "196503161989031001",
+    str(uuid.UUID(int=7)),
+    "DRAFT",
+    "FINAL",
+    "true",
+    "BAIK",
+    "a" * 300,
+]
+
+
+def _lists(app: FastAPI) -> Iterator[tuple[str, list[Any]]]:
+    for route in api_routes(app):
+        for d in dependants(route.dependant):
+            for where in ("path_params", "query_params", "header_params", "cookie_params"):
+                fields = getattr(d, where)
+                if fields:
+                    yield where, fields
+
+
+def _received(where: str, fields: list[Any], rng: random.Random) -> Any:
+    """Values for ``fields`` as a request would hand them over: each name absent or one of SAMPLES, and in a
+    query now and then given twice."""
+    pairs: list[tuple[str, str]] = []
+    for field in fields:
+        names = [pair[1] for pair in fastapi_utils._get_param_aliases(field)] + [field.name]
+        value = rng.choice(SAMPLES)
+        if value is not None:
+            pairs.append((rng.choice(names), value))
+            if where == "query_params" and rng.random() < 0.2:
+                pairs.append((pairs[-1][0], rng.choice(SAMPLES) or "again"))
+    if where == "query_params":
+        return QueryParams(pairs)
+    if where == "header_params":
+        return Headers(raw=[(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in pairs])
+    return dict(pairs)
+
+
+def test_every_parameter_list_of_every_app_reads_as_with_fastapis_own_function() -> None:
+    apps = placeholder_apps()  # installs it
+    planned = fastapi_utils.request_params_to_args
+    own = fastapi_params.original("request_params_to_args")
+    assert planned is not own
+    rng = random.Random(21)
+    lists = planned_lists = 0
+    for name, app in apps.items():
+        for where, fields in _lists(app):
+            lists += 1
+            for _ in range(40):
+                received = _received(where, fields, rng)
+                got = planned(fields, received)
+                expected = own(fields, received)
+                assert repr(got) == repr(expected), (name, where, [f.name for f in fields], received)
+            if fastapi_params.plan_for(fields) is not None:
+                planned_lists += 1
+    assert lists > 100  # every app's parameter lists were found
+    assert planned_lists > 0.8 * lists, (planned_lists, lists)  # and most were read from a plan
+
+
+def test_a_list_the_plan_cannot_read_goes_to_fastapi() -> None:
+    app = _app()
+    route = next(r for r in api_routes(app) if r.path == "/items/{item_id}")
+    filtered = next(r for r in api_routes(app) if r.path == "/filtered")
+    fastapi_params.install()
+    planned = fastapi_utils.request_params_to_args
+    assert fastapi_params.plan_for(route.dependant.query_params) is None  # a list parameter (tag)
+    assert fastapi_params.plan_for(filtered.dependant.query_params) is None  # a parameter model
+    received = QueryParams("tag=a&tag=b&status=A")
+    values, errors = planned(route.dependant.query_params, received)
+    assert values["tag"] == ["a", "b"]
+    assert errors == []
+
+
+def test_a_default_fastapi_validates_is_validated_by_the_plan_too() -> None:
+    fastapi_params.install()
+    route = next(r for r in api_routes(_app()) if r.path == "/defaults")
+    fields = route.dependant.query_params
+    planned = fastapi_utils.request_params_to_args
+    assert planned(fields, QueryParams("")) == ({"n": 5, "note": None}, [])  # "5" validated to 5
+    assert fastapi_params.plan_for(fields) is not None
