@@ -143,9 +143,11 @@ class _Plan:
 
 def _plannable(field: Any) -> bool:
     """A parameter the plan reads as FastAPI does: one value (no list, model or JSON) of a path, query, header
-    or cookie parameter."""
+    or cookie parameter, with a default that is a value (FastAPI calls a default factory for each request; a
+    plan keeps one default)."""
     return (
         isinstance(field.field_info, _params.Param)
+        and field.field_info.default_factory is None
         and _utils._get_param_model(field) is None
         and not _utils._is_json_field(field)
         and not _utils.field_annotation_is_sequence(field.field_info.annotation)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import uuid
 from collections.abc import Iterator
@@ -74,8 +75,17 @@ class Filters(BaseModel):
     size: int = 10
 
 
+_STAMPS = [itertools.count(1)]
+
+
+def _next_stamp() -> int:
+    """A default made by a factory, which FastAPI calls for each request (a new count per app)."""
+    return next(_STAMPS[0])
+
+
 def _app() -> FastAPI:
     app = FastAPI()
+    _STAMPS[0] = itertools.count(1)
 
     @app.get("/items/{item_id}")
     async def items(
@@ -99,6 +109,10 @@ def _app() -> FastAPI:
     ) -> dict[str, Any]:
         return {"n": n, "note": note}
 
+    @app.get("/stamped")
+    async def stamped(stamp: Annotated[int, Query(default_factory=_next_stamp)]) -> dict[str, Any]:
+        return {"stamp": stamp}
+
     @app.get("/filtered")
     async def filtered(filters: Annotated[Filters, Query()], must: Annotated[int, Query()]) -> dict[str, Any]:
         return {"filters": filters.model_dump(), "must": must}
@@ -119,6 +133,9 @@ REQUESTS = [
     ("/defaults", {}, {}),
     ("/defaults?n=7&catatan=abc", {}, {}),
     ("/defaults?n=x&catatan=toolong&note=y", {}, {}),
+    ("/stamped", {}, {}),
+    ("/stamped", {}, {}),
+    ("/stamped?stamp=0", {}, {}),
     ("/filtered?kind=abc&size=3&must=1", {}, {}),
     ("/filtered?kind=ABC&size=x", {}, {}),
     ("/filtered?must=2&extra=1", {}, {}),
@@ -149,6 +166,7 @@ def test_requests_read_the_same_as_with_fastapis_own_functions(monkeypatch: pyte
     assert 200 in statuses  # both the accepted and the refused paths were taken
     assert 422 in statuses
     assert b'"tag":["a","b"]' in own[1][1]  # the list parameter took both values
+    assert [body for _, body in own if b"stamp" in body][:2] == [b'{"stamp":1}', b'{"stamp":2}']
 
 
 SAMPLES = [
