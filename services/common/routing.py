@@ -96,6 +96,16 @@ def _included_routers(routes: list[BaseRoute]) -> Iterator[Any]:
             yield from _included_routers(router.routes)
 
 
+def effective_routes(routes: list[BaseRoute]) -> Iterator[Any]:
+    """Each route of ``routes``: the entries themselves, and for an included router its routes as FastAPI
+    resolves them for a request and for the OpenAPI (their effective context: the full path, with the router's
+    dependencies and responses merged in). FastAPI keeps an included router as one entry of the list, so a walk
+    of the list alone sees none of the routers' routes."""
+    for entry in routes:
+        contexts = getattr(entry, "effective_route_contexts", None)
+        yield from contexts() if contexts is not None else (entry,)
+
+
 def _static_requests(routes: list[BaseRoute]) -> set[tuple[str, str]]:
     """Each (method, path) of the routes (included routers' as FastAPI resolves them) whose path has no
     parameter; none at all when a ``Host`` route is among them or in an included router (its match depends on
@@ -104,12 +114,10 @@ def _static_requests(routes: list[BaseRoute]) -> set[tuple[str, str]]:
     if any(isinstance(route, Host) for listed in every for route in listed):
         return set()
     requests: set[tuple[str, str]] = set()
-    for entry in routes:
-        contexts = getattr(entry, "effective_route_contexts", None)
-        for route in contexts() if contexts is not None else (entry,):
-            path = getattr(route, "path", None)
-            if isinstance(path, str) and "{" not in path:
-                requests.update((method, path) for method in getattr(route, "methods", None) or ())
+    for route in effective_routes(routes):
+        path = getattr(route, "path", None)
+        if isinstance(path, str) and "{" not in path:
+            requests.update((method, path) for method in getattr(route, "methods", None) or ())
     return requests
 
 

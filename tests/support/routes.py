@@ -8,15 +8,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 
+from services.common.routing import effective_routes
+
 
 def every_route(app: FastAPI) -> Iterator[Any]:
-    """Each route of ``app``: its own, and those of its included routers as FastAPI resolves them for a request
-    and for the OpenAPI (their effective context: the full path, with the router's dependencies and responses
-    merged in). FastAPI keeps an included router as one entry of ``app.routes``, so a walk of that list alone
-    sees none of the routers' routes."""
-    for route in app.routes:
-        contexts = getattr(route, "effective_route_contexts", None)
-        yield from contexts() if contexts else (route,)
+    """Each route of ``app``: its own, and those of its included routers as FastAPI resolves them
+    (services/common/routing.py's ``effective_routes``)."""
+    return effective_routes(app.routes)
 
 
 def api_routes(app: FastAPI) -> Iterator[Any]:
