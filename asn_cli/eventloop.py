@@ -14,6 +14,16 @@ is accepted (up to :data:`ACCEPT_BATCH`) and handed to uvloop as an accepted soc
 app in one turn and queues where the admission gate and the shedder can answer it (or refuse it at once).
 Everything else is uvloop's: the transports (TCP_NODELAY, flow control), the protocols (uvicorn's), TLS (a
 server with ``ssl`` is left to uvloop).
+
+Under overload a new connection still took several turns of the loop before its request reached the shedder
+(the handover to uvloop, the transport, the read, the request's task), and at twice the capacity a turn lasts
+10-20 ms: a third of such refusals came after 50 ms (docs/benchmarks.md, issue 21). So the app's shedder may
+**screen** new connections (:meth:`EagerAcceptLoop.screen_connections`, :class:`ConnectionScreen`): while it is
+refusing, a connection whose whole first read is one complete GET or HEAD with no body is answered at accept,
+in the same turn, with the shedder's own 503 and ``Connection: close``, and closed (a connection with nothing
+to read yet is screened when its first bytes come, or handed over after :data:`FIRST_READ_WAIT_S`). Anything
+else (another method, a body, a request only partly there, two requests, an upgrade, a path the shedder never
+refuses) goes to uvicorn as before, and so does everything while the shedder admits.
 """
 
 from __future__ import annotations
@@ -22,9 +32,13 @@ import asyncio
 import errno
 import logging
 import socket
+import time
+import urllib.parse
 from collections.abc import Callable, Sequence
-from typing import Any
+from email.utils import formatdate
+from typing import Any, Protocol
 
+import httptools
 import uvloop
 
 logger = logging.getLogger("asn.serve")
@@ -37,6 +51,121 @@ ACCEPT_BATCH = 64
 # servers do, instead of waking on the same readable socket in a busy loop.
 ACCEPT_RETRY_DELAY_S = 1.0
 _RESOURCE_ERRORS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+# A screened connection's first read is looked at up to this size (uvicorn reads 64 KiB at a time; a GET's head
+# is far smaller). A larger one goes to uvicorn.
+SCREEN_PEEK_BYTES = 16 * 1024
+SCREENED_METHODS = frozenset({b"GET", b"HEAD"})
+# A connection accepted while the screen refuses, whose request has not arrived yet, waits this long for it
+# before it is handed to uvicorn unscreened.
+FIRST_READ_WAIT_S = 1.0
+
+
+class ConnectionScreen(Protocol):
+    """What an app offers the loop to refuse requests on new connections at accept (the shedder,
+    services/common/admission.py)."""
+
+    def busy(self) -> bool:
+        """Whether a request arriving now would be refused (called for every accepted connection: cheap)."""
+        ...
+
+    def refuse(self, path: str) -> tuple[Sequence[tuple[bytes, bytes]], bytes] | None:
+        """Refuse a request for ``path`` (counted as the app counts its refusals): the 503's headers and body,
+        or ``None`` when this path is never refused."""
+        ...
+
+
+class _Head:
+    """httptools callbacks: what the screen needs of a first read."""
+
+    def __init__(self) -> None:
+        self.url = b""
+        self.begun = 0
+        self.complete = 0
+        self.body = False
+
+    def on_message_begin(self) -> None:
+        self.begun += 1
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+
+    def on_body(self, body: bytes) -> None:
+        self.body = True
+
+    def on_message_complete(self) -> None:
+        self.complete += 1
+
+
+def _one_bodiless_request(data: bytes) -> tuple[bytes, str] | None:
+    """(method, path as uvicorn puts it in the scope) when ``data`` is exactly one complete GET or HEAD with no
+    body; ``None`` for anything else, which uvicorn then reads (and answers, a bad request too) itself."""
+    if not data.endswith(b"\r\n\r\n"):
+        return None
+    head = _Head()
+    parser = httptools.HttpRequestParser(head)
+    try:
+        parser.feed_data(data)
+    except (httptools.HttpParserError, httptools.HttpParserUpgrade):
+        return None
+    method = parser.get_method()
+    if head.begun != 1 or head.complete != 1 or head.body or method not in SCREENED_METHODS:
+        return None
+    try:
+        raw_path = httptools.parse_url(head.url).path
+        path = raw_path.decode("ascii")
+    except (httptools.HttpParserInvalidURLError, UnicodeDecodeError):
+        return None
+    return method, urllib.parse.unquote(path) if "%" in path else path
+
+
+class _Date:
+    """The ``Date`` header, rendered once a second (as uvicorn does)."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._value = b""
+
+    def __call__(self) -> bytes:
+        now = int(time.time())
+        if now != self._second:
+            self._second, self._value = now, formatdate(now, usegmt=True).encode()
+        return self._value
+
+
+_date = _Date()
+
+
+def _refusal(method: bytes, headers: Sequence[tuple[bytes, bytes]], body: bytes) -> bytes:
+    lines = [b"HTTP/1.1 503 Service Unavailable", b"date: " + _date()]
+    lines += [name + b": " + value for name, value in headers]
+    lines.append(b"connection: close")
+    return b"\r\n".join(lines) + b"\r\n\r\n" + (b"" if method == b"HEAD" else body)
+
+
+def refuse_at_accept(conn: socket.socket, screen: ConnectionScreen) -> bool | None:
+    """Answer a new connection's request with the screen's refusal and close it, when its first read is one
+    bodiless GET or HEAD the screen refuses: ``True``. ``False`` when it is anything else (nothing is read), and
+    ``None`` when nothing has arrived yet."""
+    try:
+        data = conn.recv(SCREEN_PEEK_BYTES, socket.MSG_PEEK)
+    except (BlockingIOError, InterruptedError):
+        return None
+    except OSError:  # reset: uvicorn's to handle
+        return False
+    request = _one_bodiless_request(data)
+    if request is None:
+        return False
+    method, path = request
+    answer = screen.refuse(path)
+    if answer is None:
+        return False
+    try:
+        conn.recv(len(data))  # the request, read, so closing sends FIN (not RST) after the answer
+        conn.send(_refusal(method, *answer))  # a few hundred bytes into an empty send buffer: sent whole
+    except OSError:
+        pass  # the peer is gone
+    conn.close()
+    return True
 
 
 class EagerAcceptServer:
@@ -54,6 +183,7 @@ class EagerAcceptServer:
         self._closed = asyncio.Event()
         self._retry: asyncio.TimerHandle | None = None
         self._connecting: set[asyncio.Task[None]] = set()
+        self._awaiting: dict[int, tuple[socket.socket, asyncio.TimerHandle]] = {}
 
     @property
     def sockets(self) -> Sequence[socket.socket]:
@@ -96,9 +226,39 @@ class EagerAcceptServer:
                 self._retry = self._loop.call_later(ACCEPT_RETRY_DELAY_S, self.start_serving_now)
                 return
             conn.setblocking(False)
-            task = self._loop.create_task(self._connect(conn))
-            self._connecting.add(task)  # the loop keeps only a weak reference to a task
-            task.add_done_callback(self._connecting.discard)
+            screen = self._loop.screen
+            if screen is not None and screen.busy():
+                refused = refuse_at_accept(conn, screen)
+                if refused is None:
+                    self._await_first_read(conn)
+                if refused is not False:
+                    continue
+            self._hand_over(conn)
+
+    def _hand_over(self, conn: socket.socket) -> None:
+        task = self._loop.create_task(self._connect(conn))
+        self._connecting.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._connecting.discard)
+
+    def _await_first_read(self, conn: socket.socket) -> None:
+        """A connection accepted while the screen refuses, with nothing to read yet: screened again when its
+        first bytes come (the next turn, as a rule), handed over as it is after FIRST_READ_WAIT_S."""
+        fd = conn.fileno()
+        timer = self._loop.call_later(FIRST_READ_WAIT_S, self._first_read, conn, False)
+        self._awaiting[fd] = (conn, timer)
+        self._loop.add_reader(fd, self._first_read, conn, True)
+
+    def _first_read(self, conn: socket.socket, readable: bool) -> None:
+        fd = conn.fileno()
+        awaiting = self._awaiting.pop(fd, None)
+        if awaiting is None:
+            return
+        self._loop.remove_reader(fd)
+        awaiting[1].cancel()
+        screen = self._loop.screen
+        if readable and screen is not None and screen.busy() and refuse_at_accept(conn, screen):
+            return
+        self._hand_over(conn)
 
     async def _connect(self, conn: socket.socket) -> None:
         try:
@@ -116,6 +276,11 @@ class EagerAcceptServer:
             self._retry.cancel()
         for sock in self._sockets:
             sock.close()
+        for fd, (conn, timer) in self._awaiting.items():  # not yet uvicorn's: closed here
+            self._loop.remove_reader(fd)
+            timer.cancel()
+            conn.close()
+        self._awaiting.clear()
         self._closed.set()
 
     async def wait_closed(self) -> None:
@@ -147,6 +312,17 @@ def _bind(host: str | None, port: int | None, backlog: int) -> socket.socket:
 
 class EagerAcceptLoop(uvloop.Loop):
     """uvloop, with plain TCP servers that accept every waiting connection per turn (module docstring)."""
+
+    screen: ConnectionScreen | None = None
+    _screens_offered = 0
+
+    def screen_connections(self, screen: ConnectionScreen) -> None:
+        """Let ``screen`` refuse requests on new connections at accept (module docstring). One app per loop, as
+        ``asn serve`` runs it: when a second, different screen is offered, no connection is screened."""
+        if screen is self.screen:
+            return
+        self._screens_offered += 1
+        self.screen = screen if self._screens_offered == 1 else None
 
     async def create_server(  # type: ignore[override]
         self,

@@ -28,6 +28,7 @@ import asyncio
 import collections
 import contextlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -35,6 +36,9 @@ from services.common.errors import PROBLEM_JSON, ServiceUnavailable, problem_byt
 from services.common.i18n import current_catalogue, current_language, msg
 from services.common.request_id import current_request_id
 from services.common.state import find_metrics
+
+if TYPE_CHECKING:
+    from services.common.metrics import AppMetrics
 
 
 class Overloaded(ServiceUnavailable):
@@ -187,8 +191,11 @@ class Shedder:
         max_lag_s: float | None = None,
         retry_after_s: int = 1,
         lag: LoopLag | None = None,
+        screen_connections: bool = False,
     ) -> None:
         self.app = app
+        self.screen_connections = screen_connections
+        self._metrics: AppMetrics | None = None
         self.max_in_flight = max_in_flight
         self.max_lag_s = max_lag_s
         self.lag = lag or LoopLag()
@@ -201,21 +208,51 @@ class Shedder:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in SHED_EXEMPT:
+            if scope["type"] == "lifespan" and self.screen_connections:
+                self._offer_screen(scope)
             await self.app(scope, receive, send)
             return
-        if self.in_flight >= self.max_in_flight:
-            await self._refuse(scope, send, "shed")
+        reason = self._reason()
+        if reason is not None:
+            await self._refuse(scope, send, reason)
             return
-        if self.max_lag_s is not None:
-            loop = self.lag.ensure_started()
-            if self.lag.current(loop.time()) > self.max_lag_s:
-                await self._refuse(scope, send, "loop_lag")
-                return
         self.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+
+    def _offer_screen(self, scope: Scope) -> None:
+        """At start-up, offer the serving loop this shedder as its connection screen (asn_cli/eventloop.py:
+        ``asn serve``'s loop refuses on new connections at accept what this shedder would refuse later)."""
+        self._metrics = find_metrics(scope.get("app"))
+        offer = getattr(asyncio.get_running_loop(), "screen_connections", None)
+        if offer is not None:
+            offer(self)
+
+    def _reason(self) -> str | None:
+        """Why a request arriving now would be refused, or ``None``."""
+        if self.in_flight >= self.max_in_flight:
+            return "shed"
+        if self.max_lag_s is not None:
+            loop = self.lag.ensure_started()
+            if self.lag.current(loop.time()) > self.max_lag_s:
+                return "loop_lag"
+        return None
+
+    def busy(self) -> bool:
+        """The connection screen's question (asn_cli/eventloop.py ConnectionScreen): would it refuse now?"""
+        return self._reason() is not None
+
+    def refuse(self, path: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+        """The connection screen's refusal of a request for ``path``, counted as any other; ``None`` for the
+        probes and the scrape, or when the shedder admits after all."""
+        reason = None if path in SHED_EXEMPT else self._reason()
+        if reason is None:
+            return None
+        if self._metrics is not None:
+            self._metrics.admission_refused.labels(reason).inc()
+        return self._answer()
 
     async def _refuse(self, scope: Scope, send: Send, reason: str) -> None:
         metrics = find_metrics(scope.get("app"))
@@ -245,6 +282,10 @@ class Shedder:
         return headers, body
 
 
-def shedder(max_in_flight: int, max_lag_s: float | None = None) -> Callable[[ASGIApp], ASGIApp]:
+def shedder(
+    max_in_flight: int, max_lag_s: float | None = None, *, screen_connections: bool = False
+) -> Callable[[ASGIApp], ASGIApp]:
     """A ``front`` layer (services/common/app.py) with these limits."""
-    return lambda app: Shedder(app, max_in_flight=max_in_flight, max_lag_s=max_lag_s)
+    return lambda app: Shedder(
+        app, max_in_flight=max_in_flight, max_lag_s=max_lag_s, screen_connections=screen_connections
+    )

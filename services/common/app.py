@@ -285,7 +285,11 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     # Outermost the app's own fast paths (publik's cache: cheap, never shed), then the shedder.
-    app.front = [*spec.front, shedder(settings.in_flight_limit, settings.shed_loop_lag_s)]
+    screen = settings.shed_new_connections and not spec.front
+    app.front = [
+        *spec.front,
+        shedder(settings.in_flight_limit, settings.shed_loop_lag_s, screen_connections=screen),
+    ]
     install_problem_handlers(app)
     problem_openapi(app)
     install_docs(app)

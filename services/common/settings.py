@@ -92,6 +92,11 @@ class AppSettings(BaseSettings):
     # how late it fires), every request gets that 503 at once: under CPU overload requests wait in the
     # socket buffers and the loop before they are counted in flight (issue 21). 0: off. Per process.
     shed_loop_lag_ms: float = Field(default=0, ge=0, le=60_000)
+    # Under `asn serve` (its eager event loop, asn_cli/eventloop.py), while the shedder refuses, a new connection
+    # whose first read is one GET or HEAD with no body gets the same 503 at accept, with Connection: close,
+    # instead of several turns of the loop later. Not for an app with layers in front of the shedder (publik's
+    # cached reads are never shed). Per process.
+    shed_new_connections: bool = True
     # After start-up, move every object start-up made (modules, routes, models: about a million) out of the
     # garbage collector's reach (gc.freeze). Left in, each full collection scanned them all again, 100+ ms
     # stalls that cost a 50-item list about 4 ms per request on average (issue 21, docs/benchmarks.md). Off

@@ -189,3 +189,185 @@ def test_a_failing_accept_pauses_accepting_then_resumes(monkeypatch: pytest.Monk
         await server.wait_closed()
 
     _run(EagerAcceptLoop, scenario())
+
+
+# -- The shedder's screen: a request on a new connection refused at accept (issue 21) ---------------------------
+
+
+class _Screen:
+    """A shedder as the loop sees it: busy or not, refusing every path but /healthz."""
+
+    def __init__(self, busy: bool = True) -> None:
+        self.is_busy = busy
+        self.refused: list[str] = []
+
+    def busy(self) -> bool:
+        return self.is_busy
+
+    def refuse(self, path: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+        if path == "/healthz":
+            return None
+        self.refused.append(path)
+        return [(b"content-type", b"application/problem+json"), (b"content-length", b"2"),
+                (b"retry-after", b"1")], b"{}"  # fmt: skip
+
+
+class _Recording(asyncio.Protocol):
+    def __init__(self, got: list[bytes]) -> None:
+        self.got = got
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.got.append(b"")
+
+    def data_received(self, data: bytes) -> None:
+        self.got[-1] += data
+
+
+async def _first_read(
+    raw: bytes, screen: _Screen | None, *, second: _Screen | None = None, late: bytes = b""
+) -> tuple[bytes, bytes]:
+    """Connect, send ``raw`` before the server's loop gets a turn (so it is there at accept), and return (what
+    the client got back before the server closed or went quiet, what the app's protocol received)."""
+    loop = asyncio.get_running_loop()
+    assert isinstance(loop, EagerAcceptLoop)
+    if screen is not None:
+        loop.screen_connections(screen)
+    if second is not None:
+        loop.screen_connections(second)
+    got: list[bytes] = []
+    server = await loop.create_server(lambda: _Recording(got), "127.0.0.1", 0)
+    client = socket.create_connection(server.sockets[0].getsockname())
+    try:
+        if raw:
+            client.sendall(raw)
+        client.setblocking(False)
+        if late:  # sent after the server has had turns to accept the connection
+            await asyncio.sleep(0.05)
+            client.send(late)
+            raw += late
+        answer = b""
+        for _ in range(50):  # up to 0.5 s: a refusal comes in the first turn; a handed-over one gets nothing
+            try:
+                chunk = await asyncio.wait_for(loop.sock_recv(client, 4096), 0.01)
+            except TimeoutError:
+                if got and got[0] == raw:
+                    break
+                continue
+            if not chunk:
+                break
+            answer += chunk
+        return answer, got[0] if got else b"<not handed over>"
+    finally:
+        client.close()
+        server.close()
+        await server.wait_closed()
+
+
+def test_a_busy_screen_refuses_a_get_on_a_new_connection_at_accept_and_closes_it() -> None:
+    screen = _Screen()
+    answer, handed = _run(
+        EagerAcceptLoop, _first_read(b"GET /v1/x%20y?q=1 HTTP/1.1\r\nHost: a\r\n\r\n", screen)
+    )
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    assert lines[0] == b"HTTP/1.1 503 Service Unavailable"
+    assert lines[1].startswith(b"date: ")
+    assert lines[2:] == [b"content-type: application/problem+json", b"content-length: 2", b"retry-after: 1",
+                         b"connection: close"]  # fmt: skip
+    assert body == b"{}"
+    assert handed == b"<not handed over>"  # no transport, no protocol, no request task
+    assert screen.refused == ["/v1/x y"]  # the path as uvicorn puts it in the scope
+
+
+def test_a_head_is_refused_without_the_body() -> None:
+    answer, _ = _run(EagerAcceptLoop, _first_read(b"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n", _Screen()))
+    assert answer.startswith(b"HTTP/1.1 503 ")
+    assert answer.endswith(b"content-length: 2\r\nretry-after: 1\r\nconnection: close\r\n\r\n")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b"POST /v1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}", id="post"),
+        pytest.param(b"POST /v1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", id="post-empty"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\n\r\n\r\n", id="get-with-body"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", id="pipelined"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n", id="then-post"),
+        pytest.param(
+            b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n", id="then-get-awaiting-body"
+        ),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: a\r\n", id="head-not-all-there"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n", id="upgrade"),
+        pytest.param(b"NOT HTTP AT ALL\r\n\r\n", id="garbage"),
+        pytest.param(b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n", id="never-refused-path"),
+    ],
+)  # fmt: skip
+def test_what_the_screen_does_not_refuse_reaches_the_app_whole(raw: bytes) -> None:
+    screen = _Screen()
+    answer, handed = _run(EagerAcceptLoop, _first_read(raw, screen))
+    assert answer == b""
+    assert handed == raw  # peeked, not read: uvicorn gets every byte
+    assert screen.refused == []
+
+
+def test_nothing_is_refused_at_accept_while_the_screen_admits() -> None:
+    raw = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+    screen = _Screen(busy=False)
+    answer, handed = _run(EagerAcceptLoop, _first_read(raw, screen))
+    assert (answer, handed, screen.refused) == (b"", raw, [])
+
+
+def test_two_apps_offering_screens_on_one_loop_get_none() -> None:
+    """One app per loop is how ``asn serve`` runs; with two, the loop could not tell whose connection it is."""
+    raw = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+    first, second = _Screen(), _Screen()
+    answer, handed = _run(EagerAcceptLoop, _first_read(raw, first, second=second))
+    assert (answer, handed, first.refused, second.refused) == (b"", raw, [], [])
+
+
+def test_a_request_that_comes_after_the_accept_is_screened_when_it_comes() -> None:
+    screen = _Screen()
+    answer, handed = _run(
+        EagerAcceptLoop, _first_read(b"", screen, late=b"GET /a HTTP/1.1\r\nHost: a\r\n\r\n")
+    )
+    assert answer.startswith(b"HTTP/1.1 503 ")
+    assert (handed, screen.refused) == (b"<not handed over>", ["/a"])
+
+
+@pytest.mark.parametrize("late", [b"POST /a HTTP/1.1\r\nContent-Length: 0\r\n\r\n", b"GET /a HT"])
+def test_a_late_request_the_screen_does_not_refuse_reaches_the_app_whole(late: bytes) -> None:
+    screen = _Screen()
+    answer, handed = _run(EagerAcceptLoop, _first_read(b"", screen, late=late))
+    assert (answer, handed, screen.refused) == (b"", late, [])
+
+
+def test_a_connection_that_sends_nothing_is_handed_over_after_the_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(eventloop, "FIRST_READ_WAIT_S", 0.05)
+    screen = _Screen()
+    answer, handed = _run(EagerAcceptLoop, _first_read(b"", screen))
+    assert (answer, handed, screen.refused) == (b"", b"", [])
+
+
+def test_closing_the_server_closes_a_connection_still_awaiting_its_first_read() -> None:
+    async def scenario() -> bytes:
+        loop = asyncio.get_running_loop()
+        assert isinstance(loop, EagerAcceptLoop)
+        loop.screen_connections(_Screen())
+        server = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
+        assert isinstance(server, EagerAcceptServer)
+        reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname())
+        for _ in range(100):
+            if server._awaiting:
+                break
+            await asyncio.sleep(0.01)
+        assert len(server._awaiting) == 1
+        server.close()
+        await server.wait_closed()
+        assert server._awaiting == {}
+        got = await asyncio.wait_for(reader.read(), 1)  # closed: end of stream
+        writer.close()
+        return got
+
+    assert _run(EagerAcceptLoop, scenario()) == b""
