@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import json
 import os
 import random
@@ -177,6 +178,7 @@ def stack(
     max_in_flight: int | None = None,
     shed_lag_ms: float | None = None,
     serve_loop: str | None = None,
+    shed_new_connections: bool | None = None,
 ) -> Iterator[Stack]:
     """Start everything (``workers`` uvicorn workers per app; ``max_in_flight``: each app's shedder limit,
     services/common/admission.py); stop every process started here, whatever happens. With several workers
@@ -190,6 +192,9 @@ def stack(
     if shed_lag_ms is not None:
         for name in APP_NAMES:
             env[name.upper() + "_SHED_LOOP_LAG_MS"] = f"{shed_lag_ms:g}"
+    if shed_new_connections is not None:
+        for name in APP_NAMES:
+            env[name.upper() + "_SHED_NEW_CONNECTIONS"] = str(shed_new_connections).lower()
     if serve_loop is not None:
         env["ASN_SERVE_LOOP"] = serve_loop  # asn serve's event loop (asn_cli/eventloop.py)
     result = Stack(hello_port=free_port())
@@ -740,6 +745,11 @@ def main() -> int:
         help="each app's SHED_LOOP_LAG_MS (shed while the event loop lags more; 0: off; default: the apps')",
     )
     parser.add_argument(
+        "--shed-new-connections",
+        choices=("on", "off"),
+        help="each app's SHED_NEW_CONNECTIONS (refuse at accept while the shedder refuses; default: the apps')",
+    )
+    parser.add_argument(
         "--closed-reads",
         action="store_true",
         help="with --open-loop: also wrk at 64 and 256 connections on the mix's other reads (evaluations, "
@@ -749,8 +759,8 @@ def main() -> int:
         "--open-loop-connections",
         type=lambda v: [int(x) for x in v.split(",")],
         default=[0, 512],
-        help="open loop generators, comma-separated: 0 opens a new connection whenever none is idle; N > 0 "
-        "sends on a fixed pool of N keep-alive connections (default 0,512)",
+        help="open loop generators, comma-separated: 0 opens a new connection whenever none is idle; -1 a new "
+        "connection for each request; N > 0 sends on a fixed pool of N keep-alive connections (default 0,512)",
     )
     parser.add_argument(
         "--via",
@@ -903,12 +913,14 @@ async def _one_request(
     port: int,
     raw: bytes,
     timeout_s: float,
+    local: str | None = None,
 ) -> tuple[int, bool]:
     """Send one request on an idle keep-alive connection (or a new one); (status, has Retry-After). A reused
     connection that the server had closed (uvicorn ends a keep-alive connection idle for 5 s) answers nothing at
     all: the request is sent again on a new connection, as HTTP clients do with an idempotent request."""
     reused = bool(pool)
-    reader, writer = pool.pop() if pool else await asyncio.open_connection(host, port)
+    local_addr = None if local is None else (local, 0)
+    reader, writer = pool.pop() if pool else await asyncio.open_connection(host, port, local_addr=local_addr)
     try:
         writer.write(raw)
         try:
@@ -917,7 +929,7 @@ async def _one_request(
             if not reused or (isinstance(stale, asyncio.IncompleteReadError) and stale.partial):
                 raise
             writer.close()
-            reader, writer = await asyncio.open_connection(host, port)
+            reader, writer = await asyncio.open_connection(host, port, local_addr=local_addr)
             writer.write(raw)
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout_s)
         status = int(head.split(b" ", 2)[1])
@@ -927,28 +939,47 @@ async def _one_request(
     except BaseException:
         writer.close()
         raise
-    pool.append((reader, writer))
+    if b"\r\nconnection: close\r\n" in lower:
+        writer.close()  # the server closes it (a refusal at accept): not kept for the next request
+    else:
+        pool.append((reader, writer))
     return status, b"\r\nretry-after:" in lower
 
 
 async def open_loop(
-    host: str, port: int, raw: bytes, rate: float, duration_s: float, timeout_s: float = 5.0
+    host: str,
+    port: int,
+    raw: bytes,
+    rate: float,
+    duration_s: float,
+    timeout_s: float = 5.0,
+    *,
+    keep_alive: bool = True,
 ) -> OpenLoopResult:
     """Requests at a fixed arrival rate, whatever the server's pace (no coordinated omission: each latency
-    counts from the request's scheduled time), on as many keep-alive connections as are in flight."""
+    counts from the request's scheduled time), on as many keep-alive connections as are in flight; without
+    ``keep_alive``, each on a new connection closed after its answer (a client without a session)."""
     loop = asyncio.get_running_loop()
     pool: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     result = OpenLoopResult(rate, 0, [], [], 0, {})
     tasks: list[asyncio.Task[None]] = []
 
-    async def fire(at: float) -> None:
+    async def fire(at: float, local: str | None) -> None:
         late_ms = (loop.time() - at) * 1000
         result.send_late_ms.append(late_ms)
+        own: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         try:
-            status, retry_after = await _one_request(pool, host, port, raw, timeout_s)
+            status, retry_after = await _one_request(
+                pool if keep_alive else own, host, port, raw, timeout_s, local
+            )
+            for _reader, writer in own:
+                writer.close()
         except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
             # By kind: a timeout waiting for the answer, a refused or reset connection, a cut answer.
             what = "timeout" if isinstance(error, TimeoutError) else type(error).__name__
+            code = error.errno if isinstance(error, OSError) else None
+            if code is not None and code in errno.errorcode:
+                what += " " + errno.errorcode[code]  # which: ports, descriptors, the listen queue
             result.other[what] = result.other.get(what, 0) + 1
             return
         ms = (loop.time() - at) * 1000
@@ -968,7 +999,10 @@ async def open_loop(
         delay = at - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(fire(at)))
+        # A connection for each request: from 250 loopback addresses in turn, so its closed connections' ports
+        # (TIME_WAIT for a minute) do not run out (28,000 for one address, four seconds at twice the capacity).
+        local = None if keep_alive else f"127.0.0.{2 + i % 250}"
+        tasks.append(asyncio.create_task(fire(at, local)))
         result.sent += 1
     await asyncio.gather(*tasks)
     for _reader, writer in pool:
@@ -1068,7 +1102,8 @@ def run_open_loop(
     host: str, port: int, raw: bytes, rate: float, duration_s: float, connections: int
 ) -> OpenLoopResult:
     """One open-loop run on uvloop (when installed): ``connections`` 0 is the generator that opens a new
-    connection whenever none is idle, else a fixed pool of that many."""
+    connection whenever none is idle, -1 the one that opens one for each request, else a fixed pool of that
+    many."""
     try:
         import uvloop
 
@@ -1076,9 +1111,9 @@ def run_open_loop(
     except ImportError:  # pragma: no cover
         factory = None
     with asyncio.Runner(loop_factory=factory) as runner:
-        if connections:
+        if connections > 0:
             return runner.run(open_loop_pool(host, port, raw, rate, duration_s, connections))
-        return runner.run(open_loop(host, port, raw, rate, duration_s))
+        return runner.run(open_loop(host, port, raw, rate, duration_s, keep_alive=connections == 0))
 
 
 def measure_open_loop(
@@ -1103,6 +1138,7 @@ def measure_open_loop(
         max_in_flight=args.max_in_flight,
         shed_lag_ms=args.shed_lag_ms,
         serve_loop=args.loop,
+        shed_new_connections=None if args.shed_new_connections is None else args.shed_new_connections == "on",
     ) as s:
         token = login(s.url("gateway"))
         via_gateway = args.via == "gateway"
@@ -1169,7 +1205,7 @@ def measure_open_loop(
                 settle(s.url("kinerja"))
                 before = cpu_wait(kinerja_pid)
                 res = run_open_loop("127.0.0.1", port, raw, factor * capacity, args.duration, pool)
-                label = f"pool {pool}" if pool else "new when none idle"
+                label = {0: "new when none idle", -1: "new for each request"}.get(pool, f"pool {pool}")
                 rows.append([label, f"{factor:g}x", *res.line(), wait_share(before, cpu_wait(kinerja_pid))])
                 key = f"open_p{pool}_{factor:g}x"
                 figures[f"{key}_refused"] = len(res.refused_ms)
@@ -1268,8 +1304,9 @@ def open_loop_main(args: argparse.Namespace) -> int:
             f"""## Overload: kinerja's point read{via} at 64 and 256 connections, and an open loop at twice capacity
 
 Command: `{command_line()}` ({args.duration:g} s per run; the stack of bench.mixed_load, {args.workers} uvicorn
-worker(s) per app on the {args.loop} event loop, MAX_IN_FLIGHT {args.max_in_flight or "default"}, SHED_LOOP_LAG_MS {"default" if args.shed_lag_ms is None else f"{args.shed_lag_ms:g}"}, admin token; the open loop is this script's own generator: a fixed arrival rate, each latency counted from the
-request's scheduled time, either on a new connection whenever none is idle ("new when none idle") or on a fixed
+worker(s) per app on the {args.loop} event loop, MAX_IN_FLIGHT {args.max_in_flight or "default"}, SHED_LOOP_LAG_MS {"default" if args.shed_lag_ms is None else f"{args.shed_lag_ms:g}"}, SHED_NEW_CONNECTIONS {args.shed_new_connections or "default"}, admin token; the open loop is this script's own generator: a fixed arrival rate, each latency counted from the
+request's scheduled time, either on a new connection whenever none is idle ("new when none idle"), on a new
+connection for each request, closed after its answer ("new for each request", a client without a session), or on a fixed
 pool of keep-alive connections opened before the clock starts ("pool N"; a request waits for a free one). Admission in front of
 kinerja's pool (services/common/admission.py, defaults: {AppSettingsDefaults.text()}) refuses what cannot be
 served soon with 503 + Retry-After at once. "refused within 50 ms" counts from each request's scheduled time;
