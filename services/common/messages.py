@@ -145,7 +145,8 @@ _GENERIC = [
         "Service unavailable",
         "Layanan tidak tersedia",
         "The service, its database, or a service it depends on is unavailable for now.",
-        "Retry after the seconds `Retry-After` gives, with backoff.",
+        "Retry after the seconds `Retry-After` gives, with backoff. Under overload the refusal of a request on a "
+        "new connection may close it (`Connection: close`): retry on a new connection, as HTTP clients do.",
     ),
     ProblemType(
         "gateway-timeout",
