@@ -162,6 +162,16 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.asynccontextmanager
+async def raw_upstream() -> AsyncIterator[RawUpstream]:
+    """A started :class:`RawUpstream`, closed on the way out."""
+    up = await RawUpstream().start()
+    try:
+        yield up
+    finally:
+        await up.close()
+
+
+@contextlib.asynccontextmanager
 async def gateway_process(
     http: str, port: int, env: dict[str, str], log_path: Path
 ) -> AsyncIterator[subprocess.Popen[bytes]]:

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from services.common.metrics import samples
-from tests.gateway.rawnet import ROOT, RawUpstream, gateway_env, read_response, request
+from tests.gateway.rawnet import ROOT, RawUpstream, gateway_env, raw_upstream, read_response, request
 from tests.support.fixtures import free_port
 
 pytestmark = pytest.mark.e2e
@@ -106,11 +106,8 @@ async def _refused_counts(port: int) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 async def upstream() -> AsyncIterator[RawUpstream]:
-    up = await RawUpstream().start()
-    try:
+    async with raw_upstream() as up:
         yield up
-    finally:
-        await up.close()
 
 
 def _env(database_url: str, tmp: Path, upstream: RawUpstream, **extra: str) -> dict[str, str]:

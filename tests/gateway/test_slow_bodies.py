@@ -18,7 +18,14 @@ from pathlib import Path
 import pytest
 
 from services.common.body_limits import LARGE_BODY_PATHS, gateway_body_limits, service_body_limits
-from tests.gateway.rawnet import RawUpstream, gateway_env, gateway_process, read_response, request
+from tests.gateway.rawnet import (
+    RawUpstream,
+    gateway_env,
+    gateway_process,
+    raw_upstream,
+    read_response,
+    request,
+)
 from tests.support.fixtures import free_port
 
 pytestmark = pytest.mark.e2e
@@ -30,11 +37,8 @@ TRICKLERS = 64
 
 @pytest.fixture(scope="module")
 async def upstream() -> AsyncIterator[RawUpstream]:
-    up = await RawUpstream().start()
-    try:
+    async with raw_upstream() as up:
         yield up
-    finally:
-        await up.close()
 
 
 @pytest.fixture(scope="module")
