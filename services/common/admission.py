@@ -20,6 +20,10 @@ buffers and the event loop's ready queue *before* the process reads them, so the
 latency grows. :class:`LoopLag` measures that wait directly (a timer that notes how late it fires), and the
 shedder also refuses while the loop runs more than ``max_lag_s`` behind: a refusal costs a fraction of a
 request, so the loop catches up and the excess gets its 503 within about ``max_lag_s``.
+
+Under ``asn serve`` the shedder also screens new connections (``screen_connections``, asn_cli/eventloop.py):
+while it refuses, the event loop answers a new connection's lone GET or HEAD with this same 503 in the turn
+that accepts it, instead of after the several turns a new connection takes to reach this layer.
 """
 
 from __future__ import annotations
