@@ -108,6 +108,19 @@ def create_app(settings: KinerjaSettings | None = None) -> FastAPI:
             {"name": "publication", "description": "Publishing a unit's aggregate to publik (admin)."},
             {"name": "audit", "description": "The hash-chained audit log (admin)."},
             {"name": "sync", "description": "The change log for incremental sync (admin, integrator)."},
+            {
+                "name": "credit-points",
+                "description": "Angka kredit of functional positions (JF), and the unit report.",
+            },
+            {
+                "name": "follow-up",
+                "description": "Follow-up flags from the ratings, per employee and per unit (admin).",
+            },
+            {
+                "name": "documents",
+                "description": "The signed evaluation document (PDF) and the public check of its code.",
+            },
+            {"name": "internal", "description": "Service-to-service reads (service tokens only)."},
         ],
         outbox_model=OutboxEvent,
         outbox_transports=_transports,

@@ -109,6 +109,10 @@ def create_app(settings: PelatihanSettings | None = None) -> FastAPI:
             {"name": "recommendations", "description": "Training that answers evaluation gaps."},
             {"name": "audit", "description": "The hash-chained log of every change (admin, training admin)."},
             {"name": "internal", "description": "Events from kinerja (service tokens only)."},
+            {
+                "name": "outside-learning",
+                "description": "Learning done elsewhere: claims, their verification, and the JP caps.",
+            },
         ],
         outbox_model=OutboxEvent,
         outbox_transports=_transports,
