@@ -133,19 +133,33 @@ def gateway_env(database_url: str, data_dir: Path, upstream: str, **extra: str) 
     return env
 
 
+# gateway_process's ``http`` for ``asn serve gateway`` itself: its event loop (asn_cli/eventloop.py) and httptools.
+ASN_SERVE = "asn serve"
+
+
+def _command(http: str, port: int) -> list[str]:
+    if http == ASN_SERVE:
+        return [
+            sys.executable,
+            "-m",
+            "asn_cli.main",
+            "serve",
+            "gateway",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+    return [
+        sys.executable, "-m", "uvicorn", "gateway.main:create_app", "--factory",
+        "--http", http, "--host", "127.0.0.1", "--port", str(port),
+        "--no-proxy-headers", "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+
+
 def _spawn(http: str, port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
     with open(log_path, "ab") as log:
-        return subprocess.Popen(
-            [
-                sys.executable, "-m", "uvicorn", "gateway.main:create_app", "--factory",
-                "--http", http, "--host", "127.0.0.1", "--port", str(port),
-                "--no-proxy-headers", "--no-access-log", "--log-level", "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+        return subprocess.Popen(_command(http, port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def _log(path: Path) -> str:
@@ -176,7 +190,8 @@ async def gateway_process(
     http: str, port: int, env: dict[str, str], log_path: Path
 ) -> AsyncIterator[subprocess.Popen[bytes]]:
     """The real gateway app (``gateway.main:create_app``) served by uvicorn with ``--http h11`` or
-    ``--http httptools``, as ``asn serve gateway`` serves it (no proxy headers)."""
+    ``--http httptools``, as ``asn serve gateway`` serves it (no proxy headers); with :data:`ASN_SERVE`, by
+    ``asn serve gateway`` itself."""
     proc = await asyncio.to_thread(_spawn, http, port, env, log_path)
     try:
         for _ in range(300):

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,7 +18,15 @@ import httpx
 import pytest
 
 from services.common.metrics import samples
-from tests.gateway.rawnet import ROOT, RawUpstream, gateway_env, raw_upstream, read_response, request
+from tests.gateway.rawnet import (
+    ASN_SERVE,
+    RawUpstream,
+    gateway_env,
+    gateway_process,
+    raw_upstream,
+    read_response,
+    request,
+)
 from tests.support.fixtures import free_port
 
 pytestmark = pytest.mark.e2e
@@ -28,49 +34,12 @@ pytestmark = pytest.mark.e2e
 GET = b"GET /v1/whoami HTTP/1.1\r\nHost: gw\r\n\r\n"
 
 
-def _spawn(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
-    with open(log_path, "ab") as log:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def _log(path: Path) -> str:
-    return path.read_text(errors="replace")[-4000:]
-
-
 @contextlib.asynccontextmanager
 async def _asn_serve_gateway(env: dict[str, str], log_path: Path) -> AsyncIterator[int]:
     """``asn serve gateway`` as operators run it (its own event loop), on a free port."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "asn_cli.main",
-        "serve",
-        "gateway",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    proc = await asyncio.to_thread(_spawn, command, env, log_path)
-    try:
-        for _ in range(600):
-            assert proc.poll() is None, await asyncio.to_thread(_log, log_path)
-            with contextlib.suppress(OSError):
-                status, _, _ = await request(port, b"GET /readyz HTTP/1.1\r\nHost: gw\r\n\r\n")
-                if status == 200:
-                    break
-            await asyncio.sleep(0.1)
-        else:
-            raise TimeoutError(await asyncio.to_thread(_log, log_path))
+    async with gateway_process(ASN_SERVE, port, env, log_path):
         yield port
-    finally:
-        proc.terminate()
-        try:
-            await asyncio.to_thread(proc.wait, 10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @contextlib.asynccontextmanager
