@@ -64,13 +64,13 @@ class ConnectionScreen(Protocol):
     """What an app offers the loop to refuse requests on new connections at accept (the shedder,
     services/common/admission.py)."""
 
-    def busy(self) -> bool:
-        """Whether a request arriving now would be refused (called for every accepted connection: cheap)."""
+    def busy(self) -> str | None:
+        """Why a request arriving now would be refused, or ``None`` (asked for every accepted connection: cheap)."""
         ...
 
-    def refuse(self, path: str) -> tuple[Sequence[tuple[bytes, bytes]], bytes] | None:
-        """Refuse a request for ``path`` (counted as the app counts its refusals): the 503's headers and body,
-        or ``None`` when this path is never refused."""
+    def refuse(self, path: str, reason: str) -> tuple[Sequence[tuple[bytes, bytes]], bytes] | None:
+        """Refuse a request for ``path`` for ``reason`` (what :meth:`busy` said, in the same turn), counted as
+        the app counts its refusals: the 503's headers and body, or ``None`` when this path is never refused."""
         ...
 
 
@@ -142,10 +142,15 @@ def _refusal(method: bytes, headers: Sequence[tuple[bytes, bytes]], body: bytes)
     return b"\r\n".join(lines) + b"\r\n\r\n" + (b"" if method == b"HEAD" else body)
 
 
-def refuse_at_accept(conn: socket.socket, screen: ConnectionScreen) -> bool | None:
-    """Answer a new connection's request with the screen's refusal and close it, when its first read is one
-    bodiless GET or HEAD the screen refuses: ``True``. ``False`` when it is anything else (nothing is read), and
-    ``None`` when nothing has arrived yet."""
+def refuse_at_accept(conn: socket.socket, screen: ConnectionScreen | None) -> bool | None:
+    """Answer a new connection's request with the screen's refusal and close it, when the screen is refusing and
+    the first read is one bodiless GET or HEAD it refuses: ``True``. ``None`` when the screen is refusing and
+    nothing has arrived yet; ``False`` otherwise (nothing is read)."""
+    if screen is None:
+        return False
+    reason = screen.busy()
+    if reason is None:
+        return False
     try:
         data = conn.recv(SCREEN_PEEK_BYTES, socket.MSG_PEEK)
     except (BlockingIOError, InterruptedError):
@@ -156,7 +161,7 @@ def refuse_at_accept(conn: socket.socket, screen: ConnectionScreen) -> bool | No
     if request is None:
         return False
     method, path = request
-    answer = screen.refuse(path)
+    answer = screen.refuse(path, reason)
     if answer is None:
         return False
     try:
@@ -226,14 +231,11 @@ class EagerAcceptServer:
                 self._retry = self._loop.call_later(ACCEPT_RETRY_DELAY_S, self.start_serving_now)
                 return
             conn.setblocking(False)
-            screen = self._loop.screen
-            if screen is not None and screen.busy():
-                refused = refuse_at_accept(conn, screen)
-                if refused is None:
-                    self._await_first_read(conn)
-                if refused is not False:
-                    continue
-            self._hand_over(conn)
+            refused = refuse_at_accept(conn, self._loop.screen)
+            if refused is None:
+                self._await_first_read(conn)
+            elif not refused:
+                self._hand_over(conn)
 
     def _hand_over(self, conn: socket.socket) -> None:
         task = self._loop.create_task(self._connect(conn))
@@ -255,10 +257,8 @@ class EagerAcceptServer:
             return
         self._loop.remove_reader(fd)
         awaiting[1].cancel()
-        screen = self._loop.screen
-        if readable and screen is not None and screen.busy() and refuse_at_accept(conn, screen):
-            return
-        self._hand_over(conn)
+        if not (readable and refuse_at_accept(conn, self._loop.screen)):
+            self._hand_over(conn)
 
     async def _connect(self, conn: socket.socket) -> None:
         try:

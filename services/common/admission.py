@@ -244,25 +244,24 @@ class Shedder:
                 return "loop_lag"
         return None
 
-    def busy(self) -> bool:
-        """The connection screen's question (asn_cli/eventloop.py ConnectionScreen): would it refuse now?"""
-        return self._reason() is not None
+    def busy(self) -> str | None:
+        """The connection screen's question (asn_cli/eventloop.py ConnectionScreen): why it would refuse now."""
+        return self._reason()
 
-    def refuse(self, path: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+    def refuse(self, path: str, reason: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
         """The connection screen's refusal of a request for ``path``, counted as any other; ``None`` for the
-        probes and the scrape, or when the shedder admits after all."""
-        reason = None if path in SHED_EXEMPT else self._reason()
-        if reason is None:
-            return None
-        if self._metrics is not None:
-            self._metrics.admission_refused.labels(reason).inc()
+        probes and the scrape."""
+        return None if path in SHED_EXEMPT else self._counted_answer(self._metrics, reason)
+
+    def _counted_answer(
+        self, metrics: AppMetrics | None, reason: str
+    ) -> tuple[list[tuple[bytes, bytes]], bytes]:
+        if metrics is not None:
+            metrics.admission_refused.labels(reason).inc()
         return self._answer()
 
     async def _refuse(self, scope: Scope, send: Send, reason: str) -> None:
-        metrics = find_metrics(scope.get("app"))
-        if metrics is not None:
-            metrics.admission_refused.labels(reason).inc()
-        headers, body = self._answer()
+        headers, body = self._counted_answer(find_metrics(scope.get("app")), reason)
         await send({"type": "http.response.start", "status": 503, "headers": list(headers)})
         await send({"type": "http.response.body", "body": body})
 

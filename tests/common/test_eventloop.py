@@ -201,10 +201,11 @@ class _Screen:
         self.is_busy = busy
         self.refused: list[str] = []
 
-    def busy(self) -> bool:
-        return self.is_busy
+    def busy(self) -> str | None:
+        return "shed" if self.is_busy else None
 
-    def refuse(self, path: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+    def refuse(self, path: str, reason: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+        assert reason == "shed"
         if path == "/healthz":
             return None
         self.refused.append(path)
