@@ -42,6 +42,7 @@ import argparse
 import asyncio
 import contextlib
 import errno
+import gc
 import json
 import os
 import random
@@ -390,6 +391,9 @@ class _Conn(asyncio.Protocol):
         self.body = b""  # the last response's body (raw: chunk framing kept)
         self.head = b""  # the last response's status line and headers, lower-cased
         self.closed = False
+        # The loop's clock when the last response was complete: when the client had its answer, before the
+        # coroutine that awaits it resumes (a turn of the generator's own loop later).
+        self.answered_at = 0.0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports are not asyncio.Transport subclasses, but have the same interface.
@@ -424,13 +428,34 @@ class _Conn(asyncio.Protocol):
         self.head = head
         self.body = bytes(self.buf[head_end + 4 : end])
         del self.buf[:end]
+        self.answered_at = asyncio.get_running_loop().time()
         waiter.set_result(status)
 
-    async def send(self, data: bytes) -> int:
+    async def send(self, data: bytes, timeout_s: float | None = None) -> int:
+        """Send one request and await its status; after ``timeout_s`` raise TimeoutError (the answer may still
+        come: the caller closes the connection or leaves it for that). A timer, not ``asyncio.wait_for``: that
+        makes a task a request, which at thousands a second was a good part of the generator's own loop."""
         assert self.transport is not None
-        self.waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[int] = loop.create_future()
+        self.waiter = waiter
         self.transport.write(data)
-        return await self.waiter
+        if timeout_s is None:
+            return await waiter
+        timer = loop.call_later(timeout_s, _expire, waiter)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+def _expire(waiter: asyncio.Future[int]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
 
 
 @dataclass
@@ -907,45 +932,6 @@ class OpenLoopResult:
                 ", ".join(f"{k}: {v}" for k, v in sorted(self.other.items())) or "-"]  # fmt: skip
 
 
-async def _one_request(
-    pool: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
-    host: str,
-    port: int,
-    raw: bytes,
-    timeout_s: float,
-    local: str | None = None,
-) -> tuple[int, bool]:
-    """Send one request on an idle keep-alive connection (or a new one); (status, has Retry-After). A reused
-    connection that the server had closed (uvicorn ends a keep-alive connection idle for 5 s) answers nothing at
-    all: the request is sent again on a new connection, as HTTP clients do with an idempotent request."""
-    reused = bool(pool)
-    local_addr = None if local is None else (local, 0)
-    reader, writer = pool.pop() if pool else await asyncio.open_connection(host, port, local_addr=local_addr)
-    try:
-        writer.write(raw)
-        try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout_s)
-        except (asyncio.IncompleteReadError, ConnectionResetError) as stale:
-            if not reused or (isinstance(stale, asyncio.IncompleteReadError) and stale.partial):
-                raise
-            writer.close()
-            reader, writer = await asyncio.open_connection(host, port, local_addr=local_addr)
-            writer.write(raw)
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout_s)
-        status = int(head.split(b" ", 2)[1])
-        lower = head.lower()
-        length = int(re.search(rb"content-length:\s*(\d+)", lower).group(1))  # type: ignore[union-attr]
-        await asyncio.wait_for(reader.readexactly(length), timeout_s)
-    except BaseException:
-        writer.close()
-        raise
-    if b"\r\nconnection: close\r\n" in lower:
-        writer.close()  # the server closes it (a refusal at accept): not kept for the next request
-    else:
-        pool.append((reader, writer))
-    return status, b"\r\nretry-after:" in lower
-
-
 async def open_loop(
     host: str,
     port: int,
@@ -957,38 +943,66 @@ async def open_loop(
     keep_alive: bool = True,
 ) -> OpenLoopResult:
     """Requests at a fixed arrival rate, whatever the server's pace (no coordinated omission: each latency
-    counts from the request's scheduled time), on as many keep-alive connections as are in flight; without
-    ``keep_alive``, each on a new connection closed after its answer (a client without a session)."""
+    counts from the request's scheduled time to the moment its answer was read), on an idle keep-alive
+    connection, or a new one when none is idle; without ``keep_alive``, each on a new connection closed after
+    its answer (a client without a session).
+
+    A reused connection that the server had closed (uvicorn ends a keep-alive connection idle for 5 s) answers
+    nothing at all: the request is sent again on a new connection, as HTTP clients do with an idempotent
+    request. A connection the server says it closes (``Connection: close``, a refusal at accept) is not kept.
+    One task a request and the connections' own protocol (no streams, no ``wait_for``): the generator shares
+    the two cores, and its own loop's lateness counts in every latency it records."""
     loop = asyncio.get_running_loop()
-    pool: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    idle: list[_Conn] = []
     result = OpenLoopResult(rate, 0, [], [], 0, {})
-    tasks: list[asyncio.Task[None]] = []
+    pending: set[asyncio.Task[None]] = set()
+
+    async def connect(local: str | None) -> _Conn:
+        _, conn = await loop.create_connection(
+            _Conn, host, port, local_addr=None if local is None else (local, 0)
+        )
+        return conn
 
     async def fire(at: float, local: str | None) -> None:
         late_ms = (loop.time() - at) * 1000
         result.send_late_ms.append(late_ms)
-        own: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        conn: _Conn | None = None
         try:
-            status, retry_after = await _one_request(
-                pool if keep_alive else own, host, port, raw, timeout_s, local
-            )
-            for _reader, writer in own:
-                writer.close()
-        except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
-            # By kind: a timeout waiting for the answer, a refused or reset connection, a cut answer.
+            while idle and conn is None:
+                conn = idle.pop()
+                if conn.closed:
+                    conn = None
+            reused = conn is not None
+            if conn is None:
+                conn = await connect(local)
+            try:
+                status = await conn.send(raw, timeout_s)
+            except ConnectionError:
+                if not reused or conn.buf:
+                    raise  # a new connection closed under the request, or an answer cut short
+                conn = await connect(local)
+                status = await conn.send(raw, timeout_s)
+        except (TimeoutError, OSError) as error:
+            # By kind: a timeout waiting for the answer, a refused, reset or cut connection.
+            if conn is not None:
+                conn.close()
             what = "timeout" if isinstance(error, TimeoutError) else type(error).__name__
             code = error.errno if isinstance(error, OSError) else None
             if code is not None and code in errno.errorcode:
                 what += " " + errno.errorcode[code]  # which: ports, descriptors, the listen queue
             result.other[what] = result.other.get(what, 0) + 1
             return
-        ms = (loop.time() - at) * 1000
+        if keep_alive and not conn.closed and b"\r\nconnection: close" not in conn.head:
+            idle.append(conn)
+        else:
+            conn.close()
+        ms = (conn.answered_at - at) * 1000
         if 200 <= status < 300:
             result.ok_ms.append(ms)
         elif status in (429, 503):
             result.refused_ms.append(ms)
             result.refused_after_send_ms.append(ms - late_ms)
-            result.refused_with_retry_after += retry_after
+            result.refused_with_retry_after += b"\r\nretry-after:" in conn.head
         else:
             result.other[str(status)] = result.other.get(str(status), 0) + 1
 
@@ -1002,11 +1016,14 @@ async def open_loop(
         # A connection for each request: from 250 loopback addresses in turn, so its closed connections' ports
         # (TIME_WAIT for a minute) do not run out (28,000 for one address, four seconds at twice the capacity).
         local = None if keep_alive else f"127.0.0.{2 + i % 250}"
-        tasks.append(asyncio.create_task(fire(at, local)))
+        task = asyncio.create_task(fire(at, local))
+        pending.add(task)  # the loop keeps only a weak reference; a finished one is not kept (memory, the GC)
+        task.add_done_callback(pending.discard)
         result.sent += 1
-    await asyncio.gather(*tasks)
-    for _reader, writer in pool:
-        writer.close()
+    while pending:
+        await asyncio.gather(*pending)
+    for conn in idle:
+        conn.close()
     return result
 
 
@@ -1055,14 +1072,14 @@ async def open_loop_pool(
                     _, conn = await loop.create_connection(_Conn, host, port)
                 # The hard limit only ends a run whose server stopped answering; the answer is awaited on the
                 # same connection well past timeout_s and counted as a timeout.
-                status = await asyncio.wait_for(conn.send(raw), 6 * timeout_s)
+                status = await conn.send(raw, 6 * timeout_s)
             except (TimeoutError, OSError):  # ConnectionError included: closed under the request
                 count("error")
                 if conn is not None and conn.transport is not None:
                     conn.transport.close()
                 conn = None
                 continue
-            ms = (loop.time() - at) * 1000
+            ms = (conn.answered_at - at) * 1000
             if ms > timeout_s * 1000:
                 count("timeout")
             elif 200 <= status < 300:
@@ -1110,10 +1127,17 @@ def run_open_loop(
         factory: Any = uvloop.new_event_loop
     except ImportError:  # pragma: no cover
         factory = None
-    with asyncio.Runner(loop_factory=factory) as runner:
-        if connections > 0:
-            return runner.run(open_loop_pool(host, port, raw, rate, duration_s, connections))
-        return runner.run(open_loop(host, port, raw, rate, duration_s, keep_alive=connections == 0))
+    # The generator's own garbage collections were pauses of its loop (its tens of thousands of requests' objects
+    # scanned again and again), counted in the latencies of the answers that came meanwhile: none during a run.
+    gc.collect()
+    gc.disable()
+    try:
+        with asyncio.Runner(loop_factory=factory) as runner:
+            if connections > 0:
+                return runner.run(open_loop_pool(host, port, raw, rate, duration_s, connections))
+            return runner.run(open_loop(host, port, raw, rate, duration_s, keep_alive=connections == 0))
+    finally:
+        gc.enable()
 
 
 def measure_open_loop(
