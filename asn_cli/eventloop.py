@@ -24,6 +24,16 @@ in the same turn, with the shedder's own 503 and ``Connection: close``, and clos
 to read yet is screened when its first bytes come, or handed over after :data:`FIRST_READ_WAIT_S`). Anything
 else (another method, a body, a request only partly there, two requests, an upgrade, a path the shedder never
 refuses) goes to uvicorn as before, and so does everything while the shedder admits.
+
+The shedder counts what is *in* the process. When the loop itself is the bottleneck (clients that open a
+connection for each request: accepting, the handover and the close cost more than the request), connections
+wait in the kernel's accept queue where it cannot count them: at twice the capacity their latency grew to
+seconds while the count stayed under its limit. So the screen also watches how long each accepted connection's
+request waited before the accept (the kernel's ``TCP_INFO``: milliseconds since its data arrived). A standing
+queue, where every connection accepted for :data:`ACCEPT_WAIT_INTERVAL_S` (and enough of them) waited longer than
+the screen's ``max_accept_wait_s``, makes the screen refuse as above (:class:`StandingQueue`: CoDel's rule, RFC
+8289, on the accept queue): a burst that drains, a loop that stalls once, or a connection now and then that
+waits out one long turn refuses nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ import asyncio
 import errno
 import logging
 import socket
+import struct
 import time
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -58,6 +69,20 @@ SCREENED_METHODS = frozenset({b"GET", b"HEAD"})
 # A connection accepted while the screen refuses, whose request has not arrived yet, waits this long for it
 # before it is handed to uvicorn unscreened.
 FIRST_READ_WAIT_S = 1.0
+# A queue stands when every connection accepted for this long waited more than the screen's limit (CoDel's
+# interval): one stall of the loop, or a burst of connections that the next turns take in, does not stand.
+ACCEPT_WAIT_INTERVAL_S = 0.1
+# ... and at least this many did: a connection now and then that waits one long turn of a loop busy with open
+# connections is no queue (CoDel's "the queue holds more than one packet"), whatever the interval between them.
+ACCEPT_WAIT_MIN_COUNT = 16
+# After a refusal for a standing queue, a wait over the limit is refused at once for this long (CoDel re-enters
+# its dropping state at once when it left it recently): the queue must not grow for a whole interval each time.
+ACCEPT_WAIT_MEMORY_S = 1.0
+# struct tcp_info (linux/tcp.h): tcpi_last_data_recv, milliseconds since the last data arrived (since the
+# connection was made when none has), at this offset.
+_TCPI_LAST_DATA_RECV = struct.Struct("=I")
+_TCPI_LAST_DATA_RECV_AT = 52
+_TCP_INFO: int | None = getattr(socket, "TCP_INFO", None)  # Linux only; elsewhere no wait is read
 
 
 class ConnectionScreen(Protocol):
@@ -69,9 +94,77 @@ class ConnectionScreen(Protocol):
         ...
 
     def refuse(self, path: str, reason: str) -> tuple[Sequence[tuple[bytes, bytes]], bytes] | None:
-        """Refuse a request for ``path`` for ``reason`` (what :meth:`busy` said, in the same turn), counted as
-        the app counts its refusals: the 503's headers and body, or ``None`` when this path is never refused."""
+        """Refuse a request for ``path`` for ``reason`` (what :meth:`busy` said in the same turn, or
+        ``accept_wait``), counted as the app counts its refusals: the 503's headers and body, or ``None`` when
+        this path is never refused."""
         ...
+
+    @property
+    def max_accept_wait_s(self) -> float | None:
+        """How long a request may wait in the accept queue before a standing queue of such waits is refused
+        (:class:`StandingQueue`); ``None``: not watched."""
+        ...
+
+
+def accept_wait_s(conn: socket.socket) -> float | None:
+    """How long ``conn``'s newest data has waited unread (the kernel's ``tcpi_last_data_recv``; for a connection
+    that sent nothing yet, how long since it was made): at accept, its wait in the accept queue. ``None`` where
+    the kernel does not say."""
+    if _TCP_INFO is None:
+        return None
+    try:
+        info = conn.getsockopt(socket.IPPROTO_TCP, _TCP_INFO, _TCPI_LAST_DATA_RECV_AT + 4)
+    except OSError:
+        return None
+    if len(info) < _TCPI_LAST_DATA_RECV_AT + 4:
+        return None
+    return float(_TCPI_LAST_DATA_RECV.unpack_from(info, _TCPI_LAST_DATA_RECV_AT)[0]) / 1000
+
+
+class StandingQueue:
+    """CoDel's control law (RFC 8289) on the accept queue, without its drop rate: refuse while the queue stands.
+
+    Each accepted connection reports how long it waited. A wait at most ``target_s`` means no standing queue.
+    Waits over it for :data:`ACCEPT_WAIT_INTERVAL_S` on end (every connection accepted meanwhile over it, and at
+    least :data:`ACCEPT_WAIT_MIN_COUNT` of them) mean one: the connections still waiting over ``target_s`` are
+    refused. Fewer in an interval start a new one. Once it has refused, a wait over the target is refused at once
+    for :data:`ACCEPT_WAIT_MEMORY_S`, so a queue that comes back is cut at the target, not after another
+    interval."""
+
+    def __init__(
+        self,
+        target_s: float,
+        interval_s: float = ACCEPT_WAIT_INTERVAL_S,
+        memory_s: float = ACCEPT_WAIT_MEMORY_S,
+        min_count: int = ACCEPT_WAIT_MIN_COUNT,
+    ) -> None:
+        self.target_s = target_s
+        self.interval_s = interval_s
+        self.memory_s = memory_s
+        self.min_count = min_count
+        self._above_since: float | None = None
+        self._above = 0  # connections over the target since _above_since
+        self._refusing_until = float("-inf")
+
+    def stands(self, waited_s: float, now: float) -> bool:
+        """Whether a connection accepted at ``now`` (monotonic seconds) that waited ``waited_s`` is refused."""
+        if waited_s <= self.target_s:
+            self._above_since = None
+            return False
+        if now < self._refusing_until:
+            self._refusing_until = now + self.memory_s
+            return True
+        if self._above_since is None:
+            self._above_since, self._above = now, 1
+            return False
+        self._above += 1
+        if now - self._above_since < self.interval_s:
+            return False
+        if self._above <= self.min_count:  # too few to be a queue: a new interval from this one
+            self._above_since, self._above = now, 1
+            return False
+        self._refusing_until = now + self.memory_s
+        return True
 
 
 class _Head:
@@ -142,19 +235,26 @@ def _refusal(method: bytes, headers: Sequence[tuple[bytes, bytes]], body: bytes)
     return b"\r\n".join(lines) + b"\r\n\r\n" + (b"" if method == b"HEAD" else body)
 
 
-def refuse_at_accept(conn: socket.socket, screen: ConnectionScreen | None) -> bool | None:
-    """Answer a new connection's request with the screen's refusal and close it, when the screen is refusing and
-    the first read is one bodiless GET or HEAD it refuses: ``True``. ``None`` when the screen is refusing and
-    nothing has arrived yet; ``False`` otherwise (nothing is read)."""
+def refuse_at_accept(
+    conn: socket.socket, screen: ConnectionScreen | None, queue: StandingQueue | None = None
+) -> bool | None:
+    """Answer a new connection's request with the screen's refusal and close it, when the screen is refusing (or
+    ``queue`` stands) and the first read is one bodiless GET or HEAD it refuses: ``True``. ``None`` when the
+    screen is refusing and nothing has arrived yet; ``False`` otherwise (nothing is read)."""
     if screen is None:
         return False
     reason = screen.busy()
     if reason is None:
-        return False
+        waited = None if queue is None else accept_wait_s(conn)
+        if waited is None or queue is None or not queue.stands(waited, time.monotonic()):
+            return False
+        reason = "accept_wait"
     try:
         data = conn.recv(SCREEN_PEEK_BYTES, socket.MSG_PEEK)
     except (BlockingIOError, InterruptedError):
-        return None
+        # Nothing to read yet: while the screen refuses, screened when it comes; a connection that waited in a
+        # standing queue without sending anything goes to uvicorn (its request, when it comes, has not waited).
+        return None if reason != "accept_wait" else False
     except OSError:  # reset: uvicorn's to handle
         return False
     request = _one_bodiless_request(data)
@@ -231,7 +331,7 @@ class EagerAcceptServer:
                 self._retry = self._loop.call_later(ACCEPT_RETRY_DELAY_S, self.start_serving_now)
                 return
             conn.setblocking(False)
-            refused = refuse_at_accept(conn, self._loop.screen)
+            refused = refuse_at_accept(conn, self._loop.screen, self._loop.standing)
             if refused is None:
                 self._await_first_read(conn)
             elif not refused:
@@ -257,7 +357,7 @@ class EagerAcceptServer:
             return
         self._loop.remove_reader(fd)
         awaiting[1].cancel()
-        if not (readable and refuse_at_accept(conn, self._loop.screen)):
+        if not (readable and refuse_at_accept(conn, self._loop.screen, self._loop.standing)):
             self._hand_over(conn)
 
     async def _connect(self, conn: socket.socket) -> None:
@@ -314,6 +414,7 @@ class EagerAcceptLoop(uvloop.Loop):
     """uvloop, with plain TCP servers that accept every waiting connection per turn (module docstring)."""
 
     screen: ConnectionScreen | None = None
+    standing: StandingQueue | None = None  # the screen's accept-queue watch, one for all listening sockets
     _screens_offered = 0
 
     def screen_connections(self, screen: ConnectionScreen) -> None:
@@ -323,6 +424,8 @@ class EagerAcceptLoop(uvloop.Loop):
             return
         self._screens_offered += 1
         self.screen = screen if self._screens_offered == 1 else None
+        target = None if self.screen is None else self.screen.max_accept_wait_s
+        self.standing = None if target is None else StandingQueue(target)
 
     async def create_server(  # type: ignore[override]
         self,

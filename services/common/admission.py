@@ -23,7 +23,10 @@ request, so the loop catches up and the excess gets its 503 within about ``max_l
 
 Under ``asn serve`` the shedder also screens new connections (``screen_connections``, asn_cli/eventloop.py):
 while it refuses, the event loop answers a new connection's lone GET or HEAD with this same 503 in the turn
-that accepts it, instead of after the several turns a new connection takes to reach this layer.
+that accepts it, instead of after the several turns a new connection takes to reach this layer. And when the
+loop itself falls behind accepting (a standing accept queue, where every connection waited more than
+``max_accept_wait_s`` before the loop took it in), it answers those connections' GETs with the same 503,
+counted as ``accept_wait``: neither the count nor the gate above sees connections the process has not accepted.
 """
 
 from __future__ import annotations
@@ -183,8 +186,9 @@ class Shedder:
     runs more than ``max_lag_s`` behind (``None``: no lag limit); the rest get 503 at once.
 
     Counted in ``/metrics`` as ``asn_admission_refused_total{reason="shed"}`` (the count) and
-    ``{reason="loop_lag"}`` (the lag). Per process, like :class:`Admission` (with ``--workers N`` the app
-    takes N x ``max_in_flight``).
+    ``{reason="loop_lag"}`` (the lag); the connection screen's refusals for a standing accept queue as
+    ``{reason="accept_wait"}``. Per process, like :class:`Admission` (with ``--workers N`` the app takes N x
+    ``max_in_flight``).
     """
 
     def __init__(
@@ -196,9 +200,11 @@ class Shedder:
         retry_after_s: int = 1,
         lag: LoopLag | None = None,
         screen_connections: bool = False,
+        max_accept_wait_s: float | None = None,
     ) -> None:
         self.app = app
         self.screen_connections = screen_connections
+        self._max_accept_wait_s = max_accept_wait_s
         self._metrics: AppMetrics | None = None
         self.max_in_flight = max_in_flight
         self.max_lag_s = max_lag_s
@@ -248,6 +254,11 @@ class Shedder:
         """The connection screen's question (asn_cli/eventloop.py ConnectionScreen): why it would refuse now."""
         return self._reason()
 
+    @property
+    def max_accept_wait_s(self) -> float | None:
+        """The connection screen's accept-queue limit (asn_cli/eventloop.py StandingQueue), ``None``: off."""
+        return self._max_accept_wait_s
+
     def refuse(self, path: str, reason: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
         """The connection screen's refusal of a request for ``path``, counted as any other; ``None`` for the
         probes and the scrape."""
@@ -286,9 +297,17 @@ class Shedder:
 
 
 def shedder(
-    max_in_flight: int, max_lag_s: float | None = None, *, screen_connections: bool = False
+    max_in_flight: int,
+    max_lag_s: float | None = None,
+    *,
+    screen_connections: bool = False,
+    max_accept_wait_s: float | None = None,
 ) -> Callable[[ASGIApp], ASGIApp]:
     """A ``front`` layer (services/common/app.py) with these limits."""
     return lambda app: Shedder(
-        app, max_in_flight=max_in_flight, max_lag_s=max_lag_s, screen_connections=screen_connections
+        app,
+        max_in_flight=max_in_flight,
+        max_lag_s=max_lag_s,
+        screen_connections=screen_connections,
+        max_accept_wait_s=max_accept_wait_s,
     )

@@ -288,7 +288,12 @@ def create_service_app(settings: AppSettings, spec: ServiceSpec) -> FastAPI:
     screen = settings.shed_new_connections and not spec.front
     app.front = [
         *spec.front,
-        shedder(settings.in_flight_limit, settings.shed_loop_lag_s, screen_connections=screen),
+        shedder(
+            settings.in_flight_limit,
+            settings.shed_loop_lag_s,
+            screen_connections=screen,
+            max_accept_wait_s=settings.shed_accept_wait_s,
+        ),
     ]
     install_problem_handlers(app)
     problem_openapi(app)

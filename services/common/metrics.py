@@ -171,8 +171,9 @@ class AppMetrics:
         self.admission_refused = Counter(
             "asn_admission_refused",
             "Requests refused with 503 before reaching the database pool (services/common/admission.py), by "
-            "reason: queue_full (refused on arrival), wait_timeout (queued too long), shed (MAX_IN_FLIGHT reached) "
-            "or loop_lag (the event loop ran more than SHED_LOOP_LAG_MS behind).",
+            "reason: queue_full (refused on arrival), wait_timeout (queued too long), shed (MAX_IN_FLIGHT reached), "
+            "loop_lag (the event loop ran more than SHED_LOOP_LAG_MS behind) or accept_wait (refused at accept: "
+            "the accept queue stood longer than SHED_ACCEPT_WAIT_MS).",
             ("reason",),
             registry=self.registry,
         )

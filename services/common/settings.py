@@ -97,6 +97,11 @@ class AppSettings(BaseSettings):
     # instead of several turns of the loop later. Not for an app with layers in front of the shedder (publik's
     # cached reads are never shed). Per process.
     shed_new_connections: bool = True
+    # ... and, with it on, while the accept queue stands (every connection accepted for 100 ms had waited more
+    # than this many ms in the kernel's queue before the loop took it in: the loop itself is behind, where the
+    # in-flight count cannot see), those connections' GETs get the same 503 at accept (asn_cli/eventloop.py
+    # StandingQueue). One stall or a burst that drains refuses nothing. 0: off. Per process.
+    shed_accept_wait_ms: float = Field(default=10, ge=0, le=60_000)
     # After start-up, move every object start-up made (modules, routes, models: about a million) out of the
     # garbage collector's reach (gc.freeze). Left in, each full collection scanned them all again, 100+ ms
     # stalls that cost a 50-item list about 4 ms per request on average (issue 21, docs/benchmarks.md). Off
@@ -111,6 +116,11 @@ class AppSettings(BaseSettings):
     def in_flight_limit(self) -> int:
         """The shedder's limit: ``max_in_flight``, else pool size plus admission queue."""
         return self.max_in_flight or self.db_pool_size + self.db_admission_queue
+
+    @property
+    def shed_accept_wait_s(self) -> float | None:
+        """The connection screen's accept-queue limit in seconds, ``None`` when off."""
+        return self.shed_accept_wait_ms / 1000 if self.shed_accept_wait_ms > 0 else None
 
     @property
     def shed_loop_lag_s(self) -> float | None:

@@ -195,20 +195,24 @@ def test_a_failing_accept_pauses_accepting_then_resumes(monkeypatch: pytest.Monk
 
 
 class _Screen:
-    """A shedder as the loop sees it: busy or not, refusing every path but /healthz."""
+    """A shedder as the loop sees it: busy or not, refusing every path but /healthz; with
+    ``max_accept_wait_s``, watching the accept queue."""
 
-    def __init__(self, busy: bool = True) -> None:
+    def __init__(self, busy: bool = True, max_accept_wait_s: float | None = None) -> None:
         self.is_busy = busy
+        self.max_accept_wait_s = max_accept_wait_s
         self.refused: list[str] = []
+        self.reasons: list[str] = []
 
     def busy(self) -> str | None:
         return "shed" if self.is_busy else None
 
     def refuse(self, path: str, reason: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
-        assert reason == "shed"
+        assert reason == ("shed" if self.is_busy else "accept_wait")
         if path == "/healthz":
             return None
         self.refused.append(path)
+        self.reasons.append(reason)
         return [(b"content-type", b"application/problem+json"), (b"content-length", b"2"),
                 (b"retry-after", b"1")], b"{}"  # fmt: skip
 
@@ -218,10 +222,11 @@ class _Recording(asyncio.Protocol):
         self.got = got
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.i = len(self.got)  # this connection's entry
         self.got.append(b"")
 
     def data_received(self, data: bytes) -> None:
-        self.got[-1] += data
+        self.got[self.i] += data
 
 
 async def _first_read(
@@ -246,22 +251,29 @@ async def _first_read(
             await asyncio.sleep(0.05)
             client.send(late)
             raw += late
-        answer = b""
-        for _ in range(50):  # up to 0.5 s: a refusal comes in the first turn; a handed-over one gets nothing
-            try:
-                chunk = await asyncio.wait_for(loop.sock_recv(client, 4096), 0.01)
-            except TimeoutError:
-                if got and got[0] == raw:
-                    break
-                continue
-            if not chunk:
-                break
-            answer += chunk
-        return answer, got[0] if got else b"<not handed over>"
+        return await _answer(client, got, raw)
     finally:
         client.close()
         server.close()
         await server.wait_closed()
+
+
+async def _answer(client: socket.socket, got: list[bytes], raw: bytes) -> tuple[bytes, bytes]:
+    """(What ``client`` (non-blocking) got back before the server closed or went quiet, what the app's protocol
+    received on the last connection it was handed, since ``got`` was empty)."""
+    loop = asyncio.get_running_loop()
+    answer = b""
+    for _ in range(50):  # up to 0.5 s: a refusal comes in the first turn; a handed-over one gets nothing
+        try:
+            chunk = await asyncio.wait_for(loop.sock_recv(client, 4096), 0.01)
+        except TimeoutError:
+            if got and got[-1] == raw:
+                break
+            continue
+        if not chunk:
+            break
+        answer += chunk
+    return answer, got[-1] if got else b"<not handed over>"
 
 
 def test_a_busy_screen_refuses_a_get_on_a_new_connection_at_accept_and_closes_it() -> None:
@@ -372,3 +384,151 @@ def test_closing_the_server_closes_a_connection_still_awaiting_its_first_read() 
         return got
 
     assert _run(EagerAcceptLoop, scenario()) == b""
+
+
+# A standing accept queue (the loop itself behind: connections wait in the kernel's queue, where the shedder's
+# count cannot see them). StandingQueue's rule first, with the clock given; then the loop on real sockets, the
+# waits being the kernel's own (TCP_INFO), the loop held with time.sleep as a loaded app's turns hold it.
+
+
+def _queue(min_count: int = 0) -> eventloop.StandingQueue:
+    return eventloop.StandingQueue(0.02, interval_s=0.1, memory_s=1.0, min_count=min_count)
+
+
+def test_waits_under_the_target_never_stand() -> None:
+    queue = _queue()
+    assert not any(queue.stands(0.02, t / 100) for t in range(1000))
+
+
+def test_a_queue_stands_when_every_wait_for_an_interval_is_over_the_target() -> None:
+    queue = _queue()
+    assert not queue.stands(0.5, 10.0)  # one stall: noted, admitted
+    assert not queue.stands(0.03, 10.05)  # still within the interval
+    assert queue.stands(0.03, 10.11)  # over the target for the whole interval: refused
+    assert queue.stands(0.021, 10.12)
+
+
+def test_one_wait_under_the_target_ends_the_interval() -> None:
+    queue = _queue()
+    assert not queue.stands(0.05, 10.0)
+    assert not queue.stands(0.001, 10.05)  # a burst drained: the queue did not stand
+    assert not queue.stands(0.05, 10.11)  # a new interval begins
+    assert not queue.stands(0.05, 10.2)
+    assert queue.stands(0.05, 10.22)
+
+
+def test_after_refusing_a_wait_over_the_target_is_refused_at_once_for_a_while() -> None:
+    queue = _queue()
+    queue.stands(0.05, 10.0)
+    assert queue.stands(0.05, 10.11)
+    assert not queue.stands(0.0, 10.2)  # drained
+    assert queue.stands(0.03, 10.3)  # back within the memory: cut at the target, no new interval
+    assert not queue.stands(0.03, 11.31)  # a second after the last refusal: an interval again
+    assert queue.stands(0.03, 11.42)
+
+
+def test_a_connection_now_and_then_over_the_target_is_no_queue() -> None:
+    """A loop busy with open connections makes each new one wait a long turn; a few a second are no queue."""
+    queue = _queue(min_count=16)
+    assert not any(queue.stands(0.03, 10 + t / 5) for t in range(100))  # five a second, each over the target
+    assert not any(queue.stands(0.03, 40 + t / 1000) for t in range(17))  # 17 within the interval: a burst
+    assert queue.stands(0.03, 40.101)  # more than 16, and still over it an interval later: a queue
+
+
+def test_the_kernel_says_how_long_a_connection_waited_to_be_accepted() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    with listener, socket.create_connection(listener.getsockname()) as client:
+        client.sendall(b"GET / HTTP/1.1\r\n\r\n")
+        time.sleep(0.1)
+        conn, _ = listener.accept()
+        with conn:
+            waited = eventloop.accept_wait_s(conn)
+    assert waited is not None
+    assert 0.09 <= waited < 5
+
+
+# More than ACCEPT_WAIT_MIN_COUNT connections, for a queue to stand.
+CROWD = eventloop.ACCEPT_WAIT_MIN_COUNT + 1
+
+
+async def _standing_queue(
+    screen: _Screen, steps: list[tuple[bytes, float, int]]
+) -> list[list[tuple[bytes, bytes]]]:
+    """For each (request, stall, count): connect ``count`` clients, each sending it, hold the loop ``stall`` s
+    (they wait in the accept queue meanwhile), then let the loop run; (what each client got, what the app
+    received on its connection, or ``<not handed over>``) per step."""
+    loop = asyncio.get_running_loop()
+    assert isinstance(loop, EagerAcceptLoop)
+    loop.screen_connections(screen)
+    got: list[bytes] = []
+    server = await loop.create_server(lambda: _Recording(got), "127.0.0.1", 0)
+    results = []
+    try:
+        for raw, stall, count in steps:
+            before = len(got)
+            clients = [socket.create_connection(server.sockets[0].getsockname()) for _ in range(count)]
+            try:
+                for client in clients:
+                    client.sendall(raw)
+                time.sleep(stall)  # noqa: ASYNC251 (the loop held, as a busy turn holds it: nothing accepted)
+                answers = []
+                for client in clients:
+                    client.setblocking(False)
+                    answers.append((await _answer(client, got, raw))[0])
+                for _ in range(50):  # every connection handed over has had its bytes
+                    if all(g == raw for g in got[before:]):
+                        break
+                    await asyncio.sleep(0.01)
+            finally:
+                for client in clients:
+                    client.close()
+            handed = got[before:]
+            results.append(
+                [(answer, handed.pop() if not answer else b"<not handed over>") for answer in answers]
+            )
+    finally:
+        server.close()
+        await server.wait_closed()
+    return results
+
+
+GET = b"GET /v1/x HTTP/1.1\r\nHost: a\r\n\r\n"
+POST = b"POST /v1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}"
+
+
+def test_a_standing_accept_queue_is_refused_at_accept_while_the_screen_admits() -> None:
+    screen = _Screen(busy=False, max_accept_wait_s=0.02)
+    crowd, standing, post, after = _run(
+        EagerAcceptLoop,
+        _standing_queue(screen, [(GET, 0.06, CROWD), (GET, 0.15, 1), (POST, 0.06, 1), (GET, 0.0, 1)]),
+    )
+    assert crowd == [(b"", GET)] * CROWD  # over the target, but within the interval: admitted
+    [(answer, handed)] = standing  # every wait over the target for the interval: refused at accept
+    assert answer.startswith(b"HTTP/1.1 503 Service Unavailable\r\n")
+    assert answer.endswith(b"retry-after: 1\r\nconnection: close\r\n\r\n{}")
+    assert handed == b"<not handed over>"
+    assert post == [(b"", POST)]  # a body is uvicorn's, standing queue or not
+    assert after == [(b"", GET)]  # a connection taken in at once: no queue
+    assert (screen.refused, screen.reasons) == (["/v1/x"], ["accept_wait"])
+
+
+def test_one_stall_of_the_loop_refuses_nothing() -> None:
+    screen = _Screen(busy=False, max_accept_wait_s=0.02)
+    results = _run(
+        EagerAcceptLoop, _standing_queue(screen, [(GET, 0.15, CROWD), (GET, 0.0, 1), (GET, 0.15, 1)])
+    )
+    assert results == [[(b"", GET)] * CROWD, [(b"", GET)], [(b"", GET)]]
+    assert screen.refused == []
+
+
+def test_a_connection_now_and_then_that_waits_a_long_turn_is_served() -> None:
+    screen = _Screen(busy=False, max_accept_wait_s=0.02)
+    results = _run(EagerAcceptLoop, _standing_queue(screen, [(GET, 0.06, 1), (GET, 0.15, 1), (GET, 0.15, 1)]))
+    assert results == [[(b"", GET)]] * 3
+    assert screen.refused == []
+
+
+def test_without_a_limit_the_accept_queue_is_not_watched() -> None:
+    screen = _Screen(busy=False)
+    results = _run(EagerAcceptLoop, _standing_queue(screen, [(GET, 0.06, CROWD), (GET, 0.15, 1)]))
+    assert results == [[(b"", GET)] * CROWD, [(b"", GET)]]

@@ -5,18 +5,27 @@
 shedder's own 503 in the turn that accepts it, with ``Connection: close``, instead of several turns of a busy loop
 later. Everything else still goes through uvicorn and the shedder: requests on open connections, bodies, the
 probes. Each refusal is counted in ``/metrics`` as the shedder counts its own.
+
+The loop also refuses there when it is itself behind: a standing accept queue, where every connection waited
+longer than ``SHED_ACCEPT_WAIT_MS`` before it was accepted (here the process is stopped with SIGSTOP while
+clients connect, as a loop saturated by new connections holds them in the kernel's queue).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import os
+import signal
+import subprocess
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
 
+from asn_cli.eventloop import ACCEPT_WAIT_MIN_COUNT
 from services.common.metrics import samples
 from tests.gateway.rawnet import (
     ASN_SERVE,
@@ -32,14 +41,39 @@ from tests.support.fixtures import free_port
 pytestmark = pytest.mark.e2e
 
 GET = b"GET /v1/whoami HTTP/1.1\r\nHost: gw\r\n\r\n"
+# More connections over the wait than asn_cli/eventloop.py's StandingQueue needs in an interval to call it a queue.
+CROWD = ACCEPT_WAIT_MIN_COUNT + 1
 
 
 @contextlib.asynccontextmanager
 async def _asn_serve_gateway(env: dict[str, str], log_path: Path) -> AsyncIterator[int]:
     """``asn serve gateway`` as operators run it (its own event loop), on a free port."""
-    port = free_port()
-    async with gateway_process(ASN_SERVE, port, env, log_path):
+    async with _asn_serve_gateway_process(env, log_path) as (port, _):
         yield port
+
+
+@contextlib.asynccontextmanager
+async def _asn_serve_gateway_process(
+    env: dict[str, str], log_path: Path
+) -> AsyncIterator[tuple[int, subprocess.Popen[bytes]]]:
+    port = free_port()
+    async with gateway_process(ASN_SERVE, port, env, log_path) as proc:
+        yield port, proc
+
+
+T = TypeVar("T")
+
+
+async def _while_stopped(proc: subprocess.Popen[bytes], stopped_s: float, client: Awaitable[T]) -> T:
+    """Run ``client`` (it connects and sends at once) while the process is stopped for ``stopped_s``: the kernel
+    takes the connection and the request into the accept queue, where they wait until the process runs again."""
+    task = asyncio.ensure_future(client)
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        await asyncio.sleep(stopped_s)
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+    return await task
 
 
 @contextlib.asynccontextmanager
@@ -142,3 +176,49 @@ async def test_with_the_setting_off_new_connections_are_refused_by_the_shedder_a
     assert headers["retry-after"] == "1"
     assert "connection" not in headers  # uvicorn's keep-alive answer: not refused at accept
     assert headers["server"] == "uvicorn"
+
+
+async def test_a_standing_accept_queue_is_refused_at_accept_while_nothing_is_in_flight(
+    database_url: str, upstream: RawUpstream, tmp_path: Path
+) -> None:
+    """SHED_ACCEPT_WAIT_MS 20 (twice the default, for a loaded machine's jitter): a crowd of connections that waited 60 ms to be accepted is served
+    (one stall is no queue); 150 ms later, still every wait over the target, the queue stands and a GET is
+    refused at accept; a POST goes to uvicorn; a connection taken in at once ends it."""
+    env = gateway_env(database_url, tmp_path, upstream.url, GATEWAY_SHED_ACCEPT_WAIT_MS="20")
+    async with (
+        _asn_serve_gateway_process(env, tmp_path / "gw.log") as (port, proc),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
+    ):
+        crowd = await _while_stopped(proc, 0.06, asyncio.gather(*(request(port, GET) for _ in range(CROWD))))
+        standing = await _while_stopped(proc, 0.15, request(port, GET))
+        by_httpx = await _while_stopped(proc, 0.06, client.get("/v1/whoami"))
+        post = await _while_stopped(
+            proc,
+            0.06,
+            request(port, b"POST /v1/auth/token HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\n\r\n"),
+        )
+        after = await request(port, GET)
+        counts = await _refused_counts(port)
+    assert [answer[0] for answer in crowd] == [401] * CROWD  # served: the gateway's own token check
+    status, headers, body = standing
+    assert status == by_httpx.status_code == 503
+    assert headers["connection"] == by_httpx.headers["connection"] == "close"
+    assert headers["retry-after"] == by_httpx.headers["retry-after"] == "1"
+    assert body == by_httpx.content
+    assert by_httpx.json()["status"] == 503
+    assert post[0] not in (401, 503)  # a body: uvicorn's, and the gateway answers it
+    assert after[0] == 401
+    assert counts == {"accept_wait": 2.0}
+
+
+async def test_with_the_accept_wait_off_a_standing_queue_is_served(
+    database_url: str, upstream: RawUpstream, tmp_path: Path
+) -> None:
+    env = gateway_env(database_url, tmp_path, upstream.url, GATEWAY_SHED_ACCEPT_WAIT_MS="0")
+    async with _asn_serve_gateway_process(env, tmp_path / "gw.log") as (port, proc):
+        crowd = await _while_stopped(proc, 0.06, asyncio.gather(*(request(port, GET) for _ in range(CROWD))))
+        standing = await _while_stopped(proc, 0.15, request(port, GET))
+        counts = await _refused_counts(port)
+    assert [answer[0] for answer in crowd] == [401] * CROWD
+    assert standing[0] == 401
+    assert counts == {}
