@@ -52,6 +52,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -180,6 +181,7 @@ def stack(
     shed_lag_ms: float | None = None,
     serve_loop: str | None = None,
     shed_new_connections: bool | None = None,
+    shed_accept_wait_ms: float | None = None,
 ) -> Iterator[Stack]:
     """Start everything (``workers`` uvicorn workers per app; ``max_in_flight``: each app's shedder limit,
     services/common/admission.py); stop every process started here, whatever happens. With several workers
@@ -196,6 +198,9 @@ def stack(
     if shed_new_connections is not None:
         for name in APP_NAMES:
             env[name.upper() + "_SHED_NEW_CONNECTIONS"] = str(shed_new_connections).lower()
+    if shed_accept_wait_ms is not None:
+        for name in APP_NAMES:
+            env[name.upper() + "_SHED_ACCEPT_WAIT_MS"] = f"{shed_accept_wait_ms:g}"
     if serve_loop is not None:
         env["ASN_SERVE_LOOP"] = serve_loop  # asn serve's event loop (asn_cli/eventloop.py)
     result = Stack(hello_port=free_port())
@@ -775,6 +780,12 @@ def main() -> int:
         help="each app's SHED_NEW_CONNECTIONS (refuse at accept while the shedder refuses; default: the apps')",
     )
     parser.add_argument(
+        "--shed-accept-wait-ms",
+        type=float,
+        help="each app's SHED_ACCEPT_WAIT_MS (refuse at accept while the accept queue stands longer; 0: off; "
+        "default: the apps')",
+    )
+    parser.add_argument(
         "--closed-reads",
         action="store_true",
         help="with --open-loop: also wrk at 64 and 256 connections on the mix's other reads (evaluations, "
@@ -1097,6 +1108,41 @@ async def open_loop_pool(
     return result
 
 
+class Trickle:
+    """A client that now and then opens a new connection for one request, while a closed loop keeps the app's
+    loop busy with open ones (a user arriving at a busy hour): such a connection waits out a long turn of the
+    loop before it is accepted, and must still be served, not refused for a standing accept queue
+    (SHED_ACCEPT_WAIT_MS, asn_cli/eventloop.py). Statuses counted by class ("2xx", "503", "error")."""
+
+    def __init__(self, url: str, token: str, per_s: float = 10.0) -> None:
+        self.url, self.token, self.per_s = url, token, per_s
+        self.counts: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Trickle:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(1 / self.per_s):
+            try:  # a client of its own for each request: a new connection each time
+                status = httpx.get(
+                    self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=10.0, trust_env=False
+                ).status_code
+                what = "2xx" if 200 <= status < 300 else str(status)
+            except httpx.HTTPError:
+                what = "error"
+            self.counts[what] = self.counts.get(what, 0) + 1
+
+    def line(self) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in sorted(self.counts.items())) or "-"
+
+
 def cpu_wait(pid: int) -> tuple[float, float, float]:
     """(wall, on-CPU, waiting for a CPU) seconds so far, from /proc/PID/schedstat (the kernel's run delay)."""
     try:
@@ -1163,6 +1209,7 @@ def measure_open_loop(
         shed_lag_ms=args.shed_lag_ms,
         serve_loop=args.loop,
         shed_new_connections=None if args.shed_new_connections is None else args.shed_new_connections == "on",
+        shed_accept_wait_ms=args.shed_accept_wait_ms,
     ) as s:
         token = login(s.url("gateway"))
         via_gateway = args.via == "gateway"
@@ -1186,17 +1233,21 @@ def measure_open_loop(
         for conns in (64, 256):
             settle(s.url("kinerja"))
             before = cpu_wait(kinerja_pid)
-            out = subprocess.run(
-                ["wrk", "-t1", f"-c{conns}", f"-d{args.duration:g}s", "--latency", "-H",
-                 f"Authorization: Bearer {token}", f"{base}{path}"],
-                check=True, capture_output=True, text=True,
-            ).stdout  # fmt: skip
+            with Trickle(f"{base}{path}", token) as trickle:
+                out = subprocess.run(
+                    ["wrk", "-t1", f"-c{conns}", f"-d{args.duration:g}s", "--latency", "-H",
+                     f"Authorization: Bearer {token}", f"{base}{path}"],
+                    check=True, capture_output=True, text=True,
+                ).stdout  # fmt: skip
             r = parse_wrk(out)
             closed.append([conns, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
-                           f"{r.p99_ms / max(r.p50_ms, 0.001):.1f}", r.errors,
+                           f"{r.p99_ms / max(r.p50_ms, 0.001):.1f}", r.errors, trickle.line(),
                            wait_share(before, cpu_wait(kinerja_pid))])  # fmt: skip
             figures[f"closed_c{conns}_rps"] = r.rps
             figures[f"closed_c{conns}_errors"] = r.errors
+            figures[f"closed_c{conns}_trickle_not_2xx"] = sum(
+                v for k, v in trickle.counts.items() if k != "2xx"
+            )
             if conns == 64:
                 # 2xx only: with a low MAX_IN_FLIGHT most of wrk's requests are fast 503s, and twice *that*
                 # rate is far beyond what the app serves (and what this generator can send).
@@ -1257,6 +1308,7 @@ def measure_open_loop(
                 "p99 ms",
                 "p99/p50",
                 "non-2xx + timeouts",
+                "a new connection 10 times a second meanwhile",
                 "kinerja on a CPU / waiting for one",
             ],
             closed,
@@ -1328,12 +1380,13 @@ def open_loop_main(args: argparse.Namespace) -> int:
             f"""## Overload: kinerja's point read{via} at 64 and 256 connections, and an open loop at twice capacity
 
 Command: `{command_line()}` ({args.duration:g} s per run; the stack of bench.mixed_load, {args.workers} uvicorn
-worker(s) per app on the {args.loop} event loop, MAX_IN_FLIGHT {args.max_in_flight or "default"}, SHED_LOOP_LAG_MS {"default" if args.shed_lag_ms is None else f"{args.shed_lag_ms:g}"}, SHED_NEW_CONNECTIONS {args.shed_new_connections or "default"}, admin token; the open loop is this script's own generator: a fixed arrival rate, each latency counted from the
+worker(s) per app on the {args.loop} event loop, MAX_IN_FLIGHT {args.max_in_flight or "default"}, SHED_LOOP_LAG_MS {"default" if args.shed_lag_ms is None else f"{args.shed_lag_ms:g}"}, SHED_NEW_CONNECTIONS {args.shed_new_connections or "default"}, SHED_ACCEPT_WAIT_MS {"default" if args.shed_accept_wait_ms is None else f"{args.shed_accept_wait_ms:g}"}, admin token; the open loop is this script's own generator: a fixed arrival rate, each latency counted from the
 request's scheduled time, either on a new connection whenever none is idle ("new when none idle"), on a new
 connection for each request, closed after its answer ("new for each request", a client without a session), or on a fixed
 pool of keep-alive connections opened before the clock starts ("pool N"; a request waits for a free one). Admission in front of
 kinerja's pool (services/common/admission.py, defaults: {AppSettingsDefaults.text()}) refuses what cannot be
-served soon with 503 + Retry-After at once. "refused within 50 ms" counts from each request's scheduled time;
+served soon with 503 + Retry-After at once. The generator runs on uvloop with its own garbage collector off during
+a run (its pauses were counted in every latency it took). "refused within 50 ms" counts from each request's scheduled time;
 "of being sent" from the moment the generator sent it (on the new connection generator, began to connect): the
 server's part, without the generator's own lateness ("sent late"). Machine: {machine()} (shared with other jobs:
 compare within the run).
