@@ -97,10 +97,11 @@ class AppSettings(BaseSettings):
     # instead of several turns of the loop later. Not for an app with layers in front of the shedder (publik's
     # cached reads are never shed). Per process.
     shed_new_connections: bool = True
-    # ... and, with it on, while the accept queue stands (every connection accepted for 100 ms had waited more
-    # than this many ms in the kernel's queue before the loop took it in: the loop itself is behind, where the
-    # in-flight count cannot see), those connections' GETs get the same 503 at accept (asn_cli/eventloop.py
-    # StandingQueue). One stall or a burst that drains refuses nothing. 0: off. Per process.
+    # ... and, with it on, while the accept queue stands (every connection accepted for 100 ms, more than 16 of
+    # them, had waited more than this many ms in the kernel's queue before the loop took it in: the loop itself
+    # is behind, where the in-flight count cannot see), those connections' GETs get the same 503 at accept
+    # (asn_cli/eventloop.py StandingQueue). One stall, a burst that drains or a connection now and then refuses
+    # nothing. 0: off. Per process.
     shed_accept_wait_ms: float = Field(default=10, ge=0, le=60_000)
     # After start-up, move every object start-up made (modules, routes, models: about a million) out of the
     # garbage collector's reach (gc.freeze). Left in, each full collection scanned them all again, 100+ ms
