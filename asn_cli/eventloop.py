@@ -245,8 +245,10 @@ def refuse_at_accept(
         return False
     reason = screen.busy()
     if reason is None:
-        waited = None if queue is None else accept_wait_s(conn)
-        if waited is None or queue is None or not queue.stands(waited, time.monotonic()):
+        if queue is None:
+            return False
+        waited = accept_wait_s(conn)
+        if waited is None or not queue.stands(waited, time.monotonic()):
             return False
         reason = "accept_wait"
     try:

@@ -189,18 +189,16 @@ def stack(
     answer /healthz within 80 s)."""
     ports = {name: free_port() for name in APP_NAMES}
     env = _env(database_url, workdir, publik_data, ports)
-    if max_in_flight is not None:
-        for name in APP_NAMES:
-            env[name.upper() + "_MAX_IN_FLIGHT"] = str(max_in_flight)
-    if shed_lag_ms is not None:
-        for name in APP_NAMES:
-            env[name.upper() + "_SHED_LOOP_LAG_MS"] = f"{shed_lag_ms:g}"
-    if shed_new_connections is not None:
-        for name in APP_NAMES:
-            env[name.upper() + "_SHED_NEW_CONNECTIONS"] = str(shed_new_connections).lower()
-    if shed_accept_wait_ms is not None:
-        for name in APP_NAMES:
-            env[name.upper() + "_SHED_ACCEPT_WAIT_MS"] = f"{shed_accept_wait_ms:g}"
+    per_app = {  # each app's own setting of that name; None: the app's default
+        "MAX_IN_FLIGHT": None if max_in_flight is None else str(max_in_flight),
+        "SHED_LOOP_LAG_MS": None if shed_lag_ms is None else f"{shed_lag_ms:g}",
+        "SHED_NEW_CONNECTIONS": None if shed_new_connections is None else str(shed_new_connections).lower(),
+        "SHED_ACCEPT_WAIT_MS": None if shed_accept_wait_ms is None else f"{shed_accept_wait_ms:g}",
+    }
+    for setting, value in per_app.items():
+        if value is not None:
+            for name in APP_NAMES:
+                env[f"{name.upper()}_{setting}"] = value
     if serve_loop is not None:
         env["ASN_SERVE_LOOP"] = serve_loop  # asn serve's event loop (asn_cli/eventloop.py)
     result = Stack(hello_port=free_port())
@@ -544,8 +542,7 @@ async def drive(pools: dict[str, list[Entry]], connections: int, duration_s: flo
             if status >= 400:
                 stats[name].errors += 1
         for conn in conns.values():
-            if conn.transport is not None:
-                conn.transport.close()
+            conn.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(worker(w) for w in range(connections)))
@@ -1086,8 +1083,8 @@ async def open_loop_pool(
                 status = await conn.send(raw, 6 * timeout_s)
             except (TimeoutError, OSError):  # ConnectionError included: closed under the request
                 count("error")
-                if conn is not None and conn.transport is not None:
-                    conn.transport.close()
+                if conn is not None:
+                    conn.close()
                 conn = None
                 continue
             ms = (conn.answered_at - at) * 1000
@@ -1101,8 +1098,8 @@ async def open_loop_pool(
                 result.refused_with_retry_after += b"\r\nretry-after:" in conn.head
             else:
                 count(str(status))
-        if conn is not None and conn.transport is not None:
-            conn.transport.close()
+        if conn is not None:
+            conn.close()
 
     await asyncio.gather(*(worker(c) for c in conns))
     return result

@@ -94,8 +94,7 @@ async def closed_loop(
             if connecting:
                 firsts.append((now - connecting) * 1000)
                 connecting = 0.0
-        assert conn.transport is not None
-        conn.transport.close()
+        conn.close()
 
     try:
         await asyncio.gather(*(worker() for _ in range(connections)))

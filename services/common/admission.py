@@ -204,7 +204,8 @@ class Shedder:
     ) -> None:
         self.app = app
         self.screen_connections = screen_connections
-        self._max_accept_wait_s = max_accept_wait_s
+        # The connection screen's accept-queue limit (asn_cli/eventloop.py StandingQueue), None: off.
+        self.max_accept_wait_s = max_accept_wait_s
         self._metrics: AppMetrics | None = None
         self.max_in_flight = max_in_flight
         self.max_lag_s = max_lag_s
@@ -253,11 +254,6 @@ class Shedder:
     def busy(self) -> str | None:
         """The connection screen's question (asn_cli/eventloop.py ConnectionScreen): why it would refuse now."""
         return self._reason()
-
-    @property
-    def max_accept_wait_s(self) -> float | None:
-        """The connection screen's accept-queue limit (asn_cli/eventloop.py StandingQueue), ``None``: off."""
-        return self._max_accept_wait_s
 
     def refuse(self, path: str, reason: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
         """The connection screen's refusal of a request for ``path``, counted as any other; ``None`` for the
