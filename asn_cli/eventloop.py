@@ -39,6 +39,7 @@ waits out one long turn refuses nothing.
 from __future__ import annotations
 
 import asyncio
+import collections
 import errno
 import logging
 import socket
@@ -72,11 +73,12 @@ FIRST_READ_WAIT_S = 1.0
 # A queue stands when every connection accepted for this long waited more than the screen's limit (CoDel's
 # interval): one stall of the loop, or a burst of connections that the next turns take in, does not stand.
 ACCEPT_WAIT_INTERVAL_S = 0.1
-# ... and at least this many did: a connection now and then that waits one long turn of a loop busy with open
-# connections is no queue (CoDel's "the queue holds more than one packet"), whatever the interval between them.
+# ... and more than this many did within the last interval: connections now and then that each wait out one long
+# turn of a loop busy with open connections are no queue (CoDel's "the queue holds more than one packet"), nor is
+# a burst long taken in.
 ACCEPT_WAIT_MIN_COUNT = 16
-# After a refusal for a standing queue, a wait over the limit is refused at once for this long (CoDel re-enters
-# its dropping state at once when it left it recently): the queue must not grow for a whole interval each time.
+# After the queue last stood, a wait over the limit is refused at once for this long (CoDel re-enters its dropping
+# state at once when it left it recently): the queue must not grow for a whole interval each time.
 ACCEPT_WAIT_MEMORY_S = 1.0
 # struct tcp_info (linux/tcp.h): tcpi_last_data_recv, milliseconds since the last data arrived (since the
 # connection was made when none has), at this offset.
@@ -125,11 +127,13 @@ class StandingQueue:
     """CoDel's control law (RFC 8289) on the accept queue, without its drop rate: refuse while the queue stands.
 
     Each accepted connection reports how long it waited. A wait at most ``target_s`` means no standing queue.
-    Waits over it for :data:`ACCEPT_WAIT_INTERVAL_S` on end (every connection accepted meanwhile over it, and at
-    least :data:`ACCEPT_WAIT_MIN_COUNT` of them) mean one: the connections still waiting over ``target_s`` are
-    refused. Fewer in an interval start a new one. Once it has refused, a wait over the target is refused at once
-    for :data:`ACCEPT_WAIT_MEMORY_S`, so a queue that comes back is cut at the target, not after another
-    interval."""
+    The queue stands when, for :data:`ACCEPT_WAIT_INTERVAL_S`, every connection accepted waited over the target
+    and more than :data:`ACCEPT_WAIT_MIN_COUNT` did so within the last interval (crowded: connections still
+    coming, still waiting). Then the connections still waiting over ``target_s`` are refused. For
+    :data:`ACCEPT_WAIT_MEMORY_S` after it last stood, a wait over the target is refused at once, so a queue that
+    comes back is cut at the target, not after another interval (a connection accepted in time, now and then,
+    ends the interval but not the overload); while crowded, such a refusal extends the memory, and a connection
+    now and then does not."""
 
     def __init__(
         self,
@@ -143,7 +147,8 @@ class StandingQueue:
         self.memory_s = memory_s
         self.min_count = min_count
         self._above_since: float | None = None
-        self._above = 0  # connections over the target since _above_since
+        # When the latest min_count + 1 connections over the target were accepted (the oldest first).
+        self._recent: collections.deque[float] = collections.deque(maxlen=min_count + 1)
         self._refusing_until = float("-inf")
 
     def stands(self, waited_s: float, now: float) -> bool:
@@ -151,20 +156,14 @@ class StandingQueue:
         if waited_s <= self.target_s:
             self._above_since = None
             return False
-        if now < self._refusing_until:
+        self._recent.append(now)
+        if self._above_since is None:
+            self._above_since = now
+        crowded = len(self._recent) > self.min_count and now - self._recent[0] <= self.interval_s
+        if crowded and (now - self._above_since >= self.interval_s or now < self._refusing_until):
             self._refusing_until = now + self.memory_s
             return True
-        if self._above_since is None:
-            self._above_since, self._above = now, 1
-            return False
-        self._above += 1
-        if now - self._above_since < self.interval_s:
-            return False
-        if self._above <= self.min_count:  # too few to be a queue: a new interval from this one
-            self._above_since, self._above = now, 1
-            return False
-        self._refusing_until = now + self.memory_s
-        return True
+        return now < self._refusing_until
 
 
 class _Head:

@@ -417,22 +417,41 @@ def test_one_wait_under_the_target_ends_the_interval() -> None:
     assert queue.stands(0.05, 10.22)
 
 
-def test_after_refusing_a_wait_over_the_target_is_refused_at_once_for_a_while() -> None:
+def test_after_the_queue_stood_a_wait_over_the_target_is_refused_at_once_for_a_while() -> None:
     queue = _queue()
     queue.stands(0.05, 10.0)
-    assert queue.stands(0.05, 10.11)
+    assert queue.stands(0.05, 10.11)  # stood: remembered until 11.11
     assert not queue.stands(0.0, 10.2)  # drained
-    assert queue.stands(0.03, 10.3)  # back within the memory: cut at the target, no new interval
-    assert not queue.stands(0.03, 11.31)  # a second after the last refusal: an interval again
-    assert queue.stands(0.03, 11.42)
+    assert queue.stands(0.03, 10.3)  # back within the memory: cut at the target, no new interval (until 11.3)
+    assert not queue.stands(0.0, 10.4)
+    assert not queue.stands(0.03, 11.4)  # the memory over: an interval again
+    assert queue.stands(0.03, 11.51)
+
+
+def test_refusals_within_the_memory_do_not_extend_it() -> None:
+    """After an overload, a loop still slow refuses a connection now and then for the memory's second, not on."""
+    queue = _queue(min_count=16)
+    stood = [queue.stands(0.03, 10 + t / 200) for t in range(40)]  # 40 over the target in 200 ms
+    assert stood.index(True) >= 20  # not before the interval
+    assert all(stood[21:])  # then stood, the last time at 10.195: remembered until 11.195
+    assert queue.stands(0.03, 10.5)  # a trickle within the memory: refused at once
+    assert queue.stands(0.03, 11.1)
+    assert not queue.stands(0.03, 11.3)  # over: the trickle is no queue
 
 
 def test_a_connection_now_and_then_over_the_target_is_no_queue() -> None:
     """A loop busy with open connections makes each new one wait a long turn; a few a second are no queue."""
     queue = _queue(min_count=16)
     assert not any(queue.stands(0.03, 10 + t / 5) for t in range(100))  # five a second, each over the target
-    assert not any(queue.stands(0.03, 40 + t / 1000) for t in range(17))  # 17 within the interval: a burst
-    assert queue.stands(0.03, 40.101)  # more than 16, and still over it an interval later: a queue
+
+
+def test_a_burst_long_taken_in_is_no_queue_for_the_connections_after_it() -> None:
+    """A crowd of connections (wrk starting, clients reconnecting after a deploy) waits out a few turns; a user
+    who comes later and waits out one long turn of a loop busy with their requests is served."""
+    queue = _queue(min_count=16)
+    assert not any(queue.stands(0.03, 10 + t / 10000) for t in range(200))  # 200 in 20 ms: no interval
+    assert not queue.stands(0.03, 10.5)  # half a second later, one: not more than 16 in the last interval
+    assert not queue.stands(0.03, 10.7)
 
 
 def test_the_kernel_says_how_long_a_connection_waited_to_be_accepted() -> None:
@@ -455,41 +474,44 @@ async def _standing_queue(
     screen: _Screen, steps: list[tuple[bytes, float, int]]
 ) -> list[list[tuple[bytes, bytes]]]:
     """For each (request, stall, count): connect ``count`` clients, each sending it, hold the loop ``stall`` s
-    (they wait in the accept queue meanwhile), then let the loop run; (what each client got, what the app
-    received on its connection, or ``<not handed over>``) per step."""
+    (they wait in the accept queue meanwhile), then give the loop a moment to take them in; the steps follow each
+    other at once. Then (what each client got, what the app received on its connection, or
+    ``<not handed over>``) per step."""
     loop = asyncio.get_running_loop()
     assert isinstance(loop, EagerAcceptLoop)
     loop.screen_connections(screen)
     got: list[bytes] = []
     server = await loop.create_server(lambda: _Recording(got), "127.0.0.1", 0)
-    results = []
+    address = server.sockets[0].getsockname()
+    stepped: list[tuple[list[socket.socket], bytes]] = []
     try:
         for raw, stall, count in steps:
-            before = len(got)
-            clients = [socket.create_connection(server.sockets[0].getsockname()) for _ in range(count)]
-            try:
-                for client in clients:
-                    client.sendall(raw)
-                time.sleep(stall)  # noqa: ASYNC251 (the loop held, as a busy turn holds it: nothing accepted)
-                answers = []
-                for client in clients:
-                    client.setblocking(False)
-                    answers.append((await _answer(client, got, raw))[0])
-                for _ in range(50):  # every connection handed over has had its bytes
-                    if all(g == raw for g in got[before:]):
-                        break
-                    await asyncio.sleep(0.01)
-            finally:
-                for client in clients:
-                    client.close()
-            handed = got[before:]
-            results.append(
-                [(answer, handed.pop() if not answer else b"<not handed over>") for answer in answers]
-            )
+            clients = [socket.create_connection(address) for _ in range(count)]
+            stepped.append((clients, raw))
+            for client in clients:
+                client.sendall(raw)
+            time.sleep(stall)  # noqa: ASYNC251 (the loop held, as a busy turn holds it: nothing accepted)
+            await asyncio.sleep(0.005)  # a turn: the waiting connections are accepted
+        await asyncio.sleep(0.1)  # answers sent, bytes handed over
+        results = []
+        for clients, raw in stepped:
+            answers = []
+            for client in clients:
+                client.setblocking(False)
+                try:
+                    answers.append(client.recv(4096))
+                except BlockingIOError:
+                    answers.append(b"")
+            results.append([(a, raw if not a else b"<not handed over>") for a in answers])
+        # What the app received: each connection not refused, with its bytes whole.
+        assert sorted(got) == sorted(raw for step in results for answer, raw in step if not answer)
+        return results
     finally:
+        for clients, _ in stepped:
+            for client in clients:
+                client.close()
         server.close()
         await server.wait_closed()
-    return results
 
 
 GET = b"GET /v1/x HTTP/1.1\r\nHost: a\r\n\r\n"
@@ -497,12 +519,16 @@ POST = b"POST /v1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}"
 
 
 def test_a_standing_accept_queue_is_refused_at_accept_while_the_screen_admits() -> None:
+    """Two crowds 65 ms apart, then one more 65 ms later: every connection over the target for more than the
+    interval, and more than 16 of them within it."""
     screen = _Screen(busy=False, max_accept_wait_s=0.02)
-    crowd, standing, post, after = _run(
+    first, second, standing, post, after = _run(
         EagerAcceptLoop,
-        _standing_queue(screen, [(GET, 0.06, CROWD), (GET, 0.15, 1), (POST, 0.06, 1), (GET, 0.0, 1)]),
+        _standing_queue(
+            screen, [(GET, 0.06, CROWD), (GET, 0.06, CROWD), (GET, 0.06, 1), (POST, 0.06, 1), (GET, 0.0, 1)]
+        ),
     )
-    assert crowd == [(b"", GET)] * CROWD  # over the target, but within the interval: admitted
+    assert first == second == [(b"", GET)] * CROWD  # over the target, but within the interval: admitted
     [(answer, handed)] = standing  # every wait over the target for the interval: refused at accept
     assert answer.startswith(b"HTTP/1.1 503 Service Unavailable\r\n")
     assert answer.endswith(b"retry-after: 1\r\nconnection: close\r\n\r\n{}")
@@ -521,6 +547,17 @@ def test_one_stall_of_the_loop_refuses_nothing() -> None:
     assert screen.refused == []
 
 
+def test_a_connection_after_a_crowd_that_waits_a_long_turn_is_served() -> None:
+    """A crowd over the target, then (with no prompt connection between) one more that waits out a long turn:
+    the crowd is not in its interval, so no queue stands."""
+    screen = _Screen(busy=False, max_accept_wait_s=0.02)
+    results = _run(
+        EagerAcceptLoop, _standing_queue(screen, [(GET, 0.06, CROWD), (GET, 0.15, 1), (GET, 0.15, 1)])
+    )
+    assert results == [[(b"", GET)] * CROWD, [(b"", GET)], [(b"", GET)]]
+    assert screen.refused == []
+
+
 def test_a_connection_now_and_then_that_waits_a_long_turn_is_served() -> None:
     screen = _Screen(busy=False, max_accept_wait_s=0.02)
     results = _run(EagerAcceptLoop, _standing_queue(screen, [(GET, 0.06, 1), (GET, 0.15, 1), (GET, 0.15, 1)]))
@@ -530,5 +567,7 @@ def test_a_connection_now_and_then_that_waits_a_long_turn_is_served() -> None:
 
 def test_without_a_limit_the_accept_queue_is_not_watched() -> None:
     screen = _Screen(busy=False)
-    results = _run(EagerAcceptLoop, _standing_queue(screen, [(GET, 0.06, CROWD), (GET, 0.15, 1)]))
-    assert results == [[(b"", GET)] * CROWD, [(b"", GET)]]
+    results = _run(
+        EagerAcceptLoop, _standing_queue(screen, [(GET, 0.06, CROWD), (GET, 0.06, CROWD), (GET, 0.06, 1)])
+    )
+    assert results == [[(b"", GET)] * CROWD, [(b"", GET)] * CROWD, [(b"", GET)]]

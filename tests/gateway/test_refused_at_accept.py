@@ -20,7 +20,7 @@ import signal
 import subprocess
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -61,19 +61,23 @@ async def _asn_serve_gateway_process(
         yield port, proc
 
 
-T = TypeVar("T")
-
-
-async def _while_stopped(proc: subprocess.Popen[bytes], stopped_s: float, client: Awaitable[T]) -> T:
-    """Run ``client`` (it connects and sends at once) while the process is stopped for ``stopped_s``: the kernel
-    takes the connection and the request into the accept queue, where they wait until the process runs again."""
-    task = asyncio.ensure_future(client)
-    os.kill(proc.pid, signal.SIGSTOP)
-    try:
-        await asyncio.sleep(stopped_s)
-    finally:
-        os.kill(proc.pid, signal.SIGCONT)
-    return await task
+async def _in_stops(
+    proc: subprocess.Popen[bytes], steps: list[tuple[float, list[Awaitable[Any]]]], run_s: float = 0.04
+) -> list[list[Any]]:
+    """For each (stopped_s, clients): start the clients (each connects and sends at once) while the process is
+    stopped for ``stopped_s`` (the kernel takes their connections and requests into the accept queue, where they
+    wait), then let it run ``run_s`` to take them in; the next step follows at once, as a loop that takes
+    connections in slower than they come sees them. The clients' results, per step."""
+    started = []
+    for stopped_s, clients in steps:
+        started.append([asyncio.ensure_future(client) for client in clients])
+        os.kill(proc.pid, signal.SIGSTOP)
+        try:
+            await asyncio.sleep(stopped_s)
+        finally:
+            os.kill(proc.pid, signal.SIGCONT)
+        await asyncio.sleep(run_s)
+    return [await asyncio.gather(*tasks) for tasks in started]
 
 
 @contextlib.asynccontextmanager
@@ -181,34 +185,55 @@ async def test_with_the_setting_off_new_connections_are_refused_by_the_shedder_a
 async def test_a_standing_accept_queue_is_refused_at_accept_while_nothing_is_in_flight(
     database_url: str, upstream: RawUpstream, tmp_path: Path
 ) -> None:
-    """SHED_ACCEPT_WAIT_MS 20 (twice the default, for a loaded machine's jitter): a crowd of connections that waited 60 ms to be accepted is served
-    (one stall is no queue); 150 ms later, still every wait over the target, the queue stands and a GET is
-    refused at accept; a POST goes to uvicorn; a connection taken in at once ends it."""
+    """SHED_ACCEPT_WAIT_MS 20 (twice the default, for a loaded machine's jitter). Two crowds of connections 70 ms
+    apart wait 60 and 30 ms to be accepted: served (not yet an interval). 70 ms later one more waits 30 ms: every
+    wait over the target for more than the interval, more than 16 within it: the queue stands, and its GET is
+    refused at accept; so is the next one's (httpx), within the memory. A POST goes to uvicorn; a connection taken
+    in at once is served."""
     env = gateway_env(database_url, tmp_path, upstream.url, GATEWAY_SHED_ACCEPT_WAIT_MS="20")
+    post = b"POST /v1/auth/token HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\n\r\n"
     async with (
         _asn_serve_gateway_process(env, tmp_path / "gw.log") as (port, proc),
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
     ):
-        crowd = await _while_stopped(proc, 0.06, asyncio.gather(*(request(port, GET) for _ in range(CROWD))))
-        standing = await _while_stopped(proc, 0.15, request(port, GET))
-        by_httpx = await _while_stopped(proc, 0.06, client.get("/v1/whoami"))
-        post = await _while_stopped(
+        first, second, [standing], [by_httpx], [posted] = await _in_stops(
             proc,
-            0.06,
-            request(port, b"POST /v1/auth/token HTTP/1.1\r\nHost: gw\r\nContent-Length: 0\r\n\r\n"),
+            [
+                (0.06, [request(port, GET) for _ in range(CROWD)]),
+                (0.03, [request(port, GET) for _ in range(CROWD)]),
+                (0.03, [request(port, GET)]),
+                (0.03, [client.get("/v1/whoami")]),
+                (0.03, [request(port, post)]),
+            ],
         )
         after = await request(port, GET)
         counts = await _refused_counts(port)
-    assert [answer[0] for answer in crowd] == [401] * CROWD  # served: the gateway's own token check
+    assert [answer[0] for answer in first + second] == [401] * 2 * CROWD  # served: the gateway's token check
     status, headers, body = standing
     assert status == by_httpx.status_code == 503
     assert headers["connection"] == by_httpx.headers["connection"] == "close"
     assert headers["retry-after"] == by_httpx.headers["retry-after"] == "1"
     assert body == by_httpx.content
     assert by_httpx.json()["status"] == 503
-    assert post[0] not in (401, 503)  # a body: uvicorn's, and the gateway answers it
+    assert posted[0] not in (401, 503)  # a body: uvicorn's, and the gateway answers it
     assert after[0] == 401
     assert counts == {"accept_wait": 2.0}
+
+
+async def test_a_connection_after_a_crowd_waiting_out_a_long_turn_is_served(
+    database_url: str, upstream: RawUpstream, tmp_path: Path
+) -> None:
+    """A crowd of connections waits 60 ms to be accepted (wrk starting, clients back after a deploy); a user who
+    connects later and waits out a 150 ms turn is served: the crowd is no queue standing now."""
+    env = gateway_env(database_url, tmp_path, upstream.url, GATEWAY_SHED_ACCEPT_WAIT_MS="20")
+    async with _asn_serve_gateway_process(env, tmp_path / "gw.log") as (port, proc):
+        [crowd] = await _in_stops(proc, [(0.06, [request(port, GET) for _ in range(CROWD)])])
+        await asyncio.sleep(0.2)
+        [[later]] = await _in_stops(proc, [(0.15, [request(port, GET)])])
+        counts = await _refused_counts(port)
+    assert [answer[0] for answer in crowd] == [401] * CROWD
+    assert later[0] == 401
+    assert counts == {}
 
 
 async def test_with_the_accept_wait_off_a_standing_queue_is_served(
@@ -216,9 +241,15 @@ async def test_with_the_accept_wait_off_a_standing_queue_is_served(
 ) -> None:
     env = gateway_env(database_url, tmp_path, upstream.url, GATEWAY_SHED_ACCEPT_WAIT_MS="0")
     async with _asn_serve_gateway_process(env, tmp_path / "gw.log") as (port, proc):
-        crowd = await _while_stopped(proc, 0.06, asyncio.gather(*(request(port, GET) for _ in range(CROWD))))
-        standing = await _while_stopped(proc, 0.15, request(port, GET))
+        first, second, [standing] = await _in_stops(
+            proc,
+            [
+                (0.06, [request(port, GET) for _ in range(CROWD)]),
+                (0.03, [request(port, GET) for _ in range(CROWD)]),
+                (0.03, [request(port, GET)]),
+            ],
+        )
         counts = await _refused_counts(port)
-    assert [answer[0] for answer in crowd] == [401] * CROWD
+    assert [answer[0] for answer in first + second] == [401] * 2 * CROWD
     assert standing[0] == 401
     assert counts == {}
