@@ -98,7 +98,7 @@ class AppSettings(BaseSettings):
     # cached reads are never shed). Per process.
     shed_new_connections: bool = True
     # ... and, with it on, while the accept queue stands (every connection accepted for 100 ms, more than 16 of
-    # them, had waited more than this many ms in the kernel's queue before the loop took it in: the loop itself
+    # them within the last 100 ms, had waited more than this many ms in the kernel's queue before the loop took it in: the loop itself
     # is behind, where the in-flight count cannot see), those connections' GETs get the same 503 at accept
     # (asn_cli/eventloop.py StandingQueue). One stall, a burst that drains or a connection now and then refuses
     # nothing. 0: off. Per process.
